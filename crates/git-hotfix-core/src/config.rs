@@ -1,0 +1,583 @@
+//! Settings: `.hotfix.toml` on the production branch, then git config `hotfix.*`, then flags.
+//!
+//! The file is read from the production branch's tip, not the worktree, so a hotfix of an old
+//! release line follows the rules the team has today rather than those of years ago.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::PathBuf;
+
+use gix::ObjectId;
+use gix::bstr::ByteSlice;
+
+use crate::names::BranchTemplate;
+use crate::repo::{Repo, short};
+use crate::tags::TagPattern;
+
+pub const FILE_NAME: &str = ".hotfix.toml";
+pub const DEFAULT_TAG_PATTERN: &str = "v{version}";
+pub const DEFAULT_PRODUCT_TAG_PATTERN: &str = "{product}/prod-v{version}";
+pub const DEFAULT_REMOTE: &str = "origin";
+
+/// The settings in effect for one command.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Config {
+    pub production_branch: String,
+    pub develop_branch: Option<String>,
+    pub release_branches: Vec<String>,
+    pub branch_template: BranchTemplate,
+    pub tag_pattern: TagPattern,
+    pub remote: String,
+    pub products: BTreeMap<String, Product>,
+    /// Where `.hotfix.toml` was read from, if there was one.
+    pub file: Option<FileOrigin>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Product {
+    pub tag_pattern: TagPattern,
+    pub branch_template: Option<BranchTemplate>,
+    pub version_files: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FileOrigin {
+    /// The branch (or `HEAD`) whose tip held the file.
+    pub branch: String,
+    #[serde(with = "crate::oid::hex")]
+    pub commit: ObjectId,
+}
+
+impl fmt::Display for FileOrigin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "`{FILE_NAME}` on {} ({})",
+            self.branch,
+            short(self.commit)
+        )
+    }
+}
+
+/// A setting that could not be used, with where it was written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{location}: {message}")]
+pub struct Error {
+    pub location: Location,
+    /// The dotted key (`products.api.tag-pattern`), when one is to blame.
+    pub key: Option<String>,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    File {
+        origin: String,
+        line: usize,
+        column: usize,
+    },
+    GitConfig {
+        file: Option<PathBuf>,
+    },
+    Flag,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Location::File {
+                origin,
+                line,
+                column,
+            } => write!(f, "{origin}, line {line}, column {column}"),
+            Location::GitConfig { file: Some(file) } => {
+                write!(f, "git config {}", file.display())
+            }
+            Location::GitConfig { file: None } => f.write_str("git config"),
+            Location::Flag => f.write_str("--config"),
+        }
+    }
+}
+
+/// One source of settings; every field is optional so sources can be stacked.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct Layer {
+    production_branch: Option<String>,
+    develop_branch: Option<String>,
+    release_branches: Option<Vec<String>>,
+    branch_template: Option<BranchTemplate>,
+    tag_pattern: Option<TagPattern>,
+    remote: Option<String>,
+    #[serde(default)]
+    products: BTreeMap<String, ProductLayer>,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct ProductLayer {
+    tag_pattern: Option<TagPattern>,
+    branch_template: Option<BranchTemplate>,
+    version_files: Option<Vec<String>>,
+}
+
+impl Layer {
+    /// `over` wins wherever it says something.
+    fn under(mut self, over: Layer) -> Layer {
+        self.production_branch = over.production_branch.or(self.production_branch);
+        self.develop_branch = over.develop_branch.or(self.develop_branch);
+        self.release_branches = over.release_branches.or(self.release_branches);
+        self.branch_template = over.branch_template.or(self.branch_template);
+        self.tag_pattern = over.tag_pattern.or(self.tag_pattern);
+        self.remote = over.remote.or(self.remote);
+        for (name, product) in over.products {
+            let base = self.products.remove(&name).unwrap_or_default();
+            self.products.insert(
+                name,
+                ProductLayer {
+                    tag_pattern: product.tag_pattern.or(base.tag_pattern),
+                    branch_template: product.branch_template.or(base.branch_template),
+                    version_files: product.version_files.or(base.version_files),
+                },
+            );
+        }
+        self
+    }
+}
+
+/// The keys that git config and `--config` may set, and whether they hold a list.
+const KEYS: &[(&str, bool)] = &[
+    ("production-branch", false),
+    ("develop-branch", false),
+    ("release-branches", true),
+    ("branch-template", false),
+    ("tag-pattern", false),
+    ("remote", false),
+];
+const PRODUCT_KEYS: &[(&str, bool)] = &[
+    ("tag-pattern", false),
+    ("branch-template", false),
+    ("version-files", true),
+];
+
+/// git config spells keys `productionBranch`; the file spells them `production-branch`.
+fn canonical_key(spelled: &str, keys: &[(&'static str, bool)]) -> Option<(&'static str, bool)> {
+    let squash = |k: &str| k.replace(['-', '_'], "").to_ascii_lowercase();
+    let wanted = squash(spelled);
+    keys.iter().copied().find(|(key, _)| squash(key) == wanted)
+}
+
+/// Parse the text of a `.hotfix.toml`; `origin` names it in errors.
+fn parse_file(text: &str, origin: &str) -> Result<Layer, Error> {
+    let at = |span: Option<std::ops::Range<usize>>| {
+        let offset = span.map_or(0, |s| s.start).min(text.len());
+        let before = &text[..offset];
+        let line = before.matches('\n').count() + 1;
+        let column = offset - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+        Location::File {
+            origin: origin.to_string(),
+            line,
+            column,
+        }
+    };
+    let deserializer = toml::Deserializer::parse(text).map_err(|err| Error {
+        location: at(err.span()),
+        key: None,
+        message: format!("not valid TOML: {}", err.message()),
+    })?;
+    serde_path_to_error::deserialize(deserializer).map_err(|err| {
+        let key = err.path().to_string();
+        let inner = err.into_inner();
+        Error {
+            location: at(inner.span()),
+            message: describe(&key, inner.message()),
+            key: Some(key),
+        }
+    })
+}
+
+/// `unknown field` is serde's word; ours is key, and the key leads the sentence.
+fn describe(key: &str, message: &str) -> String {
+    let message = message.replace("unknown field", "unknown key");
+    if key.is_empty() || key == "." || message.contains(&format!("`{key}`")) {
+        message
+    } else {
+        format!("`{key}`: {message}")
+    }
+}
+
+/// Build a layer from `key = value` pairs (git config or `--config`), refusing unknown keys.
+fn parse_pairs(
+    pairs: impl IntoIterator<Item = (String, String, Location)>,
+) -> Result<Layer, Error> {
+    let mut table = toml::Table::new();
+    let mut last_location = Location::Flag;
+    for (key, value, location) in pairs {
+        let unknown = |location: Location| Error {
+            message: format!("unknown key `{key}`"),
+            key: Some(key.clone()),
+            location,
+        };
+        let parts: Vec<&str> = key.split('.').collect();
+        let (slot, name, is_list): (&mut toml::Table, &str, bool) = match parts.as_slice() {
+            [name] => {
+                let (canonical, list) =
+                    canonical_key(name, KEYS).ok_or_else(|| unknown(location.clone()))?;
+                (&mut table, canonical, list)
+            }
+            [products, product, name] if *products == "products" => {
+                let (canonical, list) =
+                    canonical_key(name, PRODUCT_KEYS).ok_or_else(|| unknown(location.clone()))?;
+                let products = table
+                    .entry("products")
+                    .or_insert_with(|| toml::Value::Table(Default::default()));
+                let product = products
+                    .as_table_mut()
+                    .expect("products is a table")
+                    .entry(product.to_string())
+                    .or_insert_with(|| toml::Value::Table(Default::default()));
+                (
+                    product.as_table_mut().expect("a product is a table"),
+                    canonical,
+                    list,
+                )
+            }
+            _ => return Err(unknown(location)),
+        };
+        let value = if is_list {
+            toml::Value::Array(
+                value
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|v| !v.is_empty())
+                    .map(|v| toml::Value::String(v.to_string()))
+                    .collect(),
+            )
+        } else {
+            toml::Value::String(value)
+        };
+        slot.insert(name.to_string(), value);
+        last_location = location;
+    }
+    serde_path_to_error::deserialize(toml::Value::Table(table)).map_err(|err| {
+        let key = err.path().to_string();
+        Error {
+            message: describe(&key, err.into_inner().message()),
+            key: Some(key),
+            location: last_location,
+        }
+    })
+}
+
+/// The `hotfix.*` entries of git config; `[hotfix "api"]` sections configure product `api`.
+fn git_config_pairs(repo: &Repo) -> Vec<(String, String, Location)> {
+    let snapshot = repo.git.config_snapshot();
+    let file = snapshot.plumbing();
+    let mut pairs = Vec::new();
+    for section in file.sections_by_name("hotfix").into_iter().flatten() {
+        let location = Location::GitConfig {
+            file: section.meta().path.clone(),
+        };
+        let prefix = match section.header().subsection_name() {
+            Some(product) => format!("products.{}.", product.to_str_lossy()),
+            None => String::new(),
+        };
+        let body = section.body();
+        for name in body.value_names() {
+            if let Some(value) = body.values(&name).last() {
+                pairs.push((
+                    format!("{prefix}{name}"),
+                    value.to_str_lossy().into_owned(),
+                    location.clone(),
+                ));
+            }
+        }
+    }
+    pairs
+}
+
+impl Config {
+    /// Read the settings of `repo`, with `overrides` (`key=value` from `--config`) on top.
+    pub fn load(repo: &Repo, overrides: &[(String, String)]) -> crate::Result<Config> {
+        let flags = parse_pairs(
+            overrides
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone(), Location::Flag)),
+        )?;
+        let git = parse_pairs(git_config_pairs(repo))?;
+        let explicit = flags
+            .production_branch
+            .clone()
+            .or_else(|| git.production_branch.clone());
+
+        let mut file = None;
+        let hint = match &explicit {
+            Some(branch) => Some(branch.clone()),
+            None => default_production(repo)?,
+        };
+        if let Some(branch) = &hint {
+            file = read_file(repo, branch)?;
+        }
+        if file.is_none() && hint.is_none() {
+            // No main or master: the committed file at HEAD may say which branch it is.
+            if let Ok(crate::repo::Head::Branch { commit, .. }) = repo.head() {
+                file = read_file_at(repo, "HEAD", commit)?;
+            }
+        }
+        // The file names another production branch: its copy there is the one that counts.
+        if explicit.is_none()
+            && let Some((layer, origin)) = &file
+            && let Some(named) = &layer.production_branch
+            && *named != origin.branch
+            && let Some(there) = read_file(repo, named)?
+        {
+            file = Some(there);
+        }
+
+        let (file_layer, origin) = match file {
+            Some((layer, origin)) => (layer, Some(origin)),
+            None => (Layer::default(), None),
+        };
+        let merged = file_layer.under(git).under(flags);
+        let production_branch = match merged.production_branch {
+            Some(branch) => branch,
+            None => hint.unwrap_or_else(|| "main".into()),
+        };
+        crate::names::validate_ref(crate::repo::BRANCH_PREFIX, &production_branch)?;
+        let develop_branch = merged.develop_branch.filter(|b| !b.is_empty());
+        if let Some(develop) = &develop_branch {
+            crate::names::validate_ref(crate::repo::BRANCH_PREFIX, develop)?;
+        }
+        let tag_pattern = merged
+            .tag_pattern
+            .unwrap_or_else(|| TagPattern::parse(DEFAULT_TAG_PATTERN).expect("valid default"));
+        let products = merged
+            .products
+            .into_iter()
+            .map(|(name, p)| {
+                let tag_pattern = p.tag_pattern.unwrap_or_else(|| {
+                    if tag_pattern.uses_product() {
+                        tag_pattern.clone()
+                    } else {
+                        TagPattern::parse(DEFAULT_PRODUCT_TAG_PATTERN).expect("valid default")
+                    }
+                });
+                let product = Product {
+                    tag_pattern,
+                    branch_template: p.branch_template,
+                    version_files: p.version_files.unwrap_or_default(),
+                };
+                (name, product)
+            })
+            .collect();
+        Ok(Config {
+            production_branch,
+            develop_branch,
+            release_branches: merged.release_branches.unwrap_or_default(),
+            branch_template: merged.branch_template.unwrap_or_else(|| {
+                BranchTemplate::parse(BranchTemplate::DEFAULT).expect("valid default")
+            }),
+            tag_pattern,
+            remote: merged.remote.unwrap_or_else(|| DEFAULT_REMOTE.into()),
+            products,
+            file: origin,
+        })
+    }
+
+    /// The product a command works on: the one named, the only one, or none in a plain repository.
+    pub fn product(&self, name: Option<&str>) -> crate::Result<Option<(&str, &Product)>> {
+        let known = || self.products.keys().cloned().collect::<Vec<_>>();
+        match name {
+            Some(name) => self
+                .products
+                .get_key_value(name)
+                .map(|(n, p)| Some((n.as_str(), p)))
+                .ok_or_else(|| crate::Error::UnknownProduct {
+                    name: name.to_string(),
+                    known: known(),
+                }),
+            None if self.products.len() > 1 => Err(crate::Error::ProductRequired {
+                what: "--product",
+                known: known(),
+            }),
+            None => Ok(self.products.iter().next().map(|(n, p)| (n.as_str(), p))),
+        }
+    }
+
+    /// The tag pattern and branch template for `product` (or the repository's own).
+    pub fn naming<'a>(
+        &'a self,
+        product: Option<&'a Product>,
+    ) -> (&'a TagPattern, &'a BranchTemplate) {
+        match product {
+            Some(p) => (
+                &p.tag_pattern,
+                p.branch_template.as_ref().unwrap_or(&self.branch_template),
+            ),
+            None => (&self.tag_pattern, &self.branch_template),
+        }
+    }
+}
+
+/// `main` when it exists, else `master`.
+fn default_production(repo: &Repo) -> crate::Result<Option<String>> {
+    for candidate in ["main", "master"] {
+        if repo.branch_tip(candidate)?.is_some() {
+            return Ok(Some(candidate.to_string()));
+        }
+    }
+    Ok(None)
+}
+
+fn read_file(repo: &Repo, branch: &str) -> crate::Result<Option<(Layer, FileOrigin)>> {
+    match repo.branch_tip(branch)? {
+        Some(commit) => read_file_at(repo, branch, commit),
+        None => Ok(None),
+    }
+}
+
+fn read_file_at(
+    repo: &Repo,
+    branch: &str,
+    commit: ObjectId,
+) -> crate::Result<Option<(Layer, FileOrigin)>> {
+    let Some(bytes) = repo.read_file_at(commit, FILE_NAME)? else {
+        return Ok(None);
+    };
+    let origin = FileOrigin {
+        branch: branch.to_string(),
+        commit,
+    };
+    let text = String::from_utf8(bytes).map_err(|_| Error {
+        location: Location::File {
+            origin: origin.to_string(),
+            line: 1,
+            column: 1,
+        },
+        key: None,
+        message: "not UTF-8 text".into(),
+    })?;
+    let layer = parse_file(&text, &origin.to_string())?;
+    Ok(Some((layer, origin)))
+}
+
+/// Parse a file's text as `init` writes it (for `init`'s own tests).
+#[cfg(test)]
+pub(crate) fn tests_parse(text: &str) -> Result<(), Error> {
+    parse_file(text, FILE_NAME).map(drop)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn location_of(err: &Error) -> (usize, usize) {
+        match err.location {
+            Location::File { line, column, .. } => (line, column),
+            _ => panic!("not a file location: {err:?}"),
+        }
+    }
+
+    #[test]
+    fn a_full_file_parses() {
+        let layer = parse_file(
+            r#"
+production-branch = "prod"
+develop-branch = "develop"
+release-branches = ["release/*"]
+branch-template = "hotfix/{ticket}-{slug}"
+tag-pattern = "v{version}"
+
+[products.api]
+version-files = ["services/api/package.json"]
+"#,
+            "test",
+        )
+        .unwrap();
+        assert_eq!(layer.production_branch.as_deref(), Some("prod"));
+        assert_eq!(
+            layer.products["api"].version_files.as_deref(),
+            Some(&["services/api/package.json".to_string()][..])
+        );
+    }
+
+    #[test]
+    fn unknown_keys_name_the_key_and_line() {
+        let err = parse_file("\n\nprodution-branch = 'main'\n", "f").unwrap_err();
+        assert_eq!(location_of(&err), (3, 1));
+        assert_eq!(err.key.as_deref(), Some("prodution-branch"));
+        assert!(
+            err.message.contains("unknown key `prodution-branch`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn wrong_types_name_the_key_and_line() {
+        let err = parse_file("[products.api]\nversion-files = 'x'\n", "f").unwrap_err();
+        assert_eq!(location_of(&err), (2, 17));
+        assert_eq!(err.key.as_deref(), Some("products.api.version-files"));
+        assert!(
+            err.message
+                .starts_with("`products.api.version-files`: invalid type"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn bad_templates_are_errors_at_their_line() {
+        let err = parse_file("tag-pattern = 'release'\n", "f").unwrap_err();
+        assert_eq!(location_of(&err), (1, 15));
+        assert!(err.message.contains("`{version}` is required"), "{err}");
+        let err = parse_file("branch-template = 'hotfix/{tikcet}'\n", "f").unwrap_err();
+        assert!(
+            err.message.contains("unknown placeholder `{tikcet}`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn text_that_is_not_toml_is_an_error_with_a_line() {
+        let err = parse_file("a = [\n", "f").unwrap_err();
+        assert!(err.message.starts_with("not valid TOML"), "{err}");
+        assert_eq!(err.key, None);
+    }
+
+    #[test]
+    fn git_config_spelling_maps_to_keys() {
+        let layer = parse_pairs([
+            ("productionBranch".into(), "prod".into(), Location::Flag),
+            (
+                "releasebranches".into(),
+                "release/*, support/*".into(),
+                Location::Flag,
+            ),
+            (
+                "products.api.tagPattern".into(),
+                "api-v{version}".into(),
+                Location::Flag,
+            ),
+        ])
+        .unwrap();
+        assert_eq!(layer.production_branch.as_deref(), Some("prod"));
+        assert_eq!(
+            layer.release_branches.unwrap(),
+            vec!["release/*".to_string(), "support/*".to_string()]
+        );
+        assert_eq!(
+            layer.products["api"].tag_pattern.as_ref().unwrap().as_str(),
+            "api-v{version}"
+        );
+        let err = parse_pairs([("productoin".into(), "x".into(), Location::Flag)]).unwrap_err();
+        assert_eq!(err.to_string(), "--config: unknown key `productoin`");
+    }
+
+    #[test]
+    fn later_layers_win() {
+        let base = parse_file("production-branch = 'a'\nremote = 'up'\n", "f").unwrap();
+        let over = parse_pairs([("production-branch".into(), "b".into(), Location::Flag)]).unwrap();
+        let merged = base.under(over);
+        assert_eq!(merged.production_branch.as_deref(), Some("b"));
+        assert_eq!(merged.remote.as_deref(), Some("up"));
+    }
+}

@@ -1,0 +1,203 @@
+//! The errors of the core, each carrying what a user needs to act on it.
+
+use std::path::PathBuf;
+
+use crate::config;
+
+/// Everything that can stop a core operation.
+///
+/// Variants name the thing (the ref, the path, the version); the CLI adds the way out and
+/// chooses the exit code, so the wording here stays free of command-line advice.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("not a git repository: {}", path.display())]
+    NotARepository { path: PathBuf },
+
+    #[error("this is a bare repository: it has no worktree to {action}")]
+    BareRepository { action: &'static str },
+
+    #[error("HEAD is unborn: branch `{branch}` has no commits yet")]
+    UnbornHead { branch: String },
+
+    #[error("HEAD is detached at {commit}: not on a branch")]
+    DetachedHead { commit: String },
+
+    #[error("the worktree at {} has local changes: {}", worktree.display(), files_list(files))]
+    DirtyWorktree {
+        worktree: PathBuf,
+        files: Vec<String>,
+    },
+
+    #[error("branch `{name}` already exists")]
+    BranchExists { name: String },
+
+    #[error("branch `{name}` does not exist")]
+    MissingBranch { name: String },
+
+    #[error("tag `{name}` already exists")]
+    TagExists {
+        name: String,
+        suggestion: Option<String>,
+    },
+
+    #[error("no tag matching `{pattern}` is reachable from {from}{}", if ignored.is_empty() { String::new() } else { format!(" (not semver, left out: {})", ignored.join(", ")) })]
+    NoVersionTag {
+        pattern: String,
+        from: String,
+        /// Tags that follow the pattern but are not semver.
+        ignored: Vec<String>,
+    },
+
+    #[error("`{rev}` does not name a commit")]
+    UnknownRevision { rev: String },
+
+    #[error("{what} `{value}` is not a semantic version (expected X.Y.Z)")]
+    NotSemver { what: &'static str, value: String },
+
+    #[error("{what} `{value}` cannot be used in a branch name: {reason}")]
+    InvalidName {
+        what: &'static str,
+        value: String,
+        reason: String,
+        suggestion: Option<String>,
+    },
+
+    #[error("`{name}` is not a valid reference name: {reason}")]
+    InvalidRefName { name: String, reason: String },
+
+    #[error("product `{name}` is not configured (known: {})", if known.is_empty() { "none".to_string() } else { known.join(", ") })]
+    UnknownProduct { name: String, known: Vec<String> },
+
+    #[error("{what} is required: this repository configures several products ({})", known.join(", "))]
+    ProductRequired {
+        what: &'static str,
+        known: Vec<String>,
+    },
+
+    #[error("no hotfix is in progress for {selector}")]
+    NotAHotfix { selector: String },
+
+    #[error("a hotfix for `{ticket}` is already in progress on `{branch}`")]
+    HotfixInProgress { ticket: String, branch: String },
+
+    #[error("several hotfixes are in progress ({}): say which one", tickets.join(", "))]
+    AmbiguousHotfix { tickets: Vec<String> },
+
+    #[error("`{branch}` has no commits beyond its base {base}")]
+    NothingToFinish { branch: String, base: String },
+
+    #[error("hotfix `{ticket}` has a stopped `{command}` run")]
+    RunInProgress { ticket: String, command: String },
+
+    #[error("there is no stopped run to {action}")]
+    NoStoppedRun { action: &'static str },
+
+    #[error("the conflicts in {} are not resolved yet: {}", worktree.display(), files_list(files))]
+    UnresolvedConflicts {
+        worktree: PathBuf,
+        files: Vec<String>,
+    },
+
+    #[error("`{name}` moved: expected {expected}, found {actual}")]
+    StaleRef {
+        name: String,
+        expected: String,
+        actual: String,
+    },
+
+    #[error("`{}` is locked by another git process", path.display())]
+    Locked { path: PathBuf },
+
+    #[error("`{branch}` is checked out in {} with local changes: {}", worktree.display(), files_list(files))]
+    CheckedOutElsewhere {
+        branch: String,
+        worktree: PathBuf,
+        files: Vec<String>,
+    },
+
+    #[error("no committer identity is configured (user.name and user.email)")]
+    NoIdentity,
+
+    #[error("{path} already exists")]
+    FileExists { path: PathBuf },
+
+    #[error("the push to `{remote}` was rejected: {}", rejected.iter().map(|(r, why)| format!("{r} ({why})")).collect::<Vec<_>>().join(", "))]
+    PushRejected {
+        remote: String,
+        rejected: Vec<(String, String)>,
+    },
+
+    #[error("no remote named `{remote}` is configured")]
+    UnknownRemote { remote: String },
+
+    #[error("the push to `{remote}` failed: {message}")]
+    PushFailed { remote: String, message: String },
+
+    #[error("`{command}` failed: {stderr}")]
+    GitCommand { command: String, stderr: String },
+
+    #[error(transparent)]
+    Config(#[from] config::Error),
+
+    #[error("the journal {} is unreadable: {reason}", path.display())]
+    Journal { path: PathBuf, reason: String },
+
+    #[error("{context}")]
+    Git {
+        context: String,
+        #[source]
+        source: gix::Error,
+    },
+
+    #[error("{context}: {}", path.display())]
+    Io {
+        context: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+fn files_list(files: &[String]) -> String {
+    const SHOWN: usize = 8;
+    let mut text = files
+        .iter()
+        .take(SHOWN)
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if files.len() > SHOWN {
+        text.push_str(&format!(" and {} more", files.len() - SHOWN));
+    }
+    text
+}
+
+/// Attach a sentence of context to a gix failure.
+pub(crate) trait GitContext<T> {
+    fn context(self, context: impl FnOnce() -> String) -> Result<T>;
+}
+
+impl<T, E: Into<gix::Error>> GitContext<T> for std::result::Result<T, E> {
+    fn context(self, context: impl FnOnce() -> String) -> Result<T> {
+        self.map_err(|source| Error::Git {
+            context: context(),
+            source: source.into(),
+        })
+    }
+}
+
+pub(crate) trait IoContext<T> {
+    fn io_context(self, context: &'static str, path: impl Into<PathBuf>) -> Result<T>;
+}
+
+impl<T> IoContext<T> for std::io::Result<T> {
+    fn io_context(self, context: &'static str, path: impl Into<PathBuf>) -> Result<T> {
+        self.map_err(|source| Error::Io {
+            context,
+            path: path.into(),
+            source,
+        })
+    }
+}

@@ -1,0 +1,1030 @@
+//! `finish`, `continue` and `abort`: tag the fix, bring it into its line (and develop),
+//! delete the branch and push. Everything is computed in memory first; objects are written
+//! only when the whole plan holds, and refs move last, in one compare-and-swap transaction.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+
+use gix::ObjectId;
+use jiff::Timestamp;
+
+use crate::config::Config;
+use crate::error::{Error, GitContext, Result};
+use crate::git_cli;
+use crate::journal::{EventKind, Journal, State, Store};
+use crate::merge::{self, Labels, Outcome};
+use crate::push::{self, PushPlan, PushRef};
+use crate::refs::{self, Edit, Value};
+use crate::repo::{BRANCH_PREFIX, Base, Repo, TAG_PREFIX, Worktree, short};
+use crate::resolve;
+use crate::tag::TagStep;
+use crate::tags::ReleaseTags;
+use crate::version::Version;
+
+/// The choices `finish` offers.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FinishOptions {
+    pub tag: bool,
+    pub backmerge: bool,
+    pub keep: bool,
+    pub push: bool,
+    /// The tag message, instead of `Hotfix <version>: <description>`.
+    pub message: Option<String>,
+}
+
+impl Default for FinishOptions {
+    fn default() -> Self {
+        FinishOptions {
+            tag: true,
+            backmerge: true,
+            keep: false,
+            push: false,
+            message: None,
+        }
+    }
+}
+
+/// Why a branch receives the fix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    Production,
+    ReleaseLine,
+    Develop,
+}
+
+/// One branch that receives the hotfix.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Integration {
+    pub branch: String,
+    pub role: Role,
+    #[serde(with = "crate::oid::hex")]
+    pub old: ObjectId,
+    pub outcome: Outcome,
+    /// The worktree that has this branch checked out; its files follow the branch.
+    pub checked_out: Option<PathBuf>,
+}
+
+/// What happens to a worktree that has the hotfix branch checked out when it is deleted.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "action", rename_all = "kebab-case")]
+pub enum WorktreeStep {
+    /// Switch it to this branch.
+    Switch {
+        path: PathBuf,
+        head_ref: String,
+        to: String,
+    },
+    /// Detach it at this branch's tip (the branch is checked out elsewhere).
+    Detach {
+        path: PathBuf,
+        head_ref: String,
+        at: String,
+    },
+    /// Remove it: `start --worktree` made it for this hotfix.
+    Remove { path: PathBuf, head_ref: String },
+}
+
+impl WorktreeStep {
+    fn head_ref(&self) -> &str {
+        match self {
+            WorktreeStep::Switch { head_ref, .. }
+            | WorktreeStep::Detach { head_ref, .. }
+            | WorktreeStep::Remove { head_ref, .. } => head_ref,
+        }
+    }
+
+    fn path(&self) -> &PathBuf {
+        match self {
+            WorktreeStep::Switch { path, .. }
+            | WorktreeStep::Detach { path, .. }
+            | WorktreeStep::Remove { path, .. } => path,
+        }
+    }
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CommitSummary {
+    #[serde(with = "crate::oid::hex")]
+    pub id: ObjectId,
+    pub summary: String,
+}
+
+/// Everything `finish` will do.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FinishPlan {
+    pub ticket: String,
+    pub branch: String,
+    #[serde(with = "crate::oid::hex")]
+    pub tip: ObjectId,
+    pub base: Base,
+    pub version: Version,
+    pub commits: Vec<CommitSummary>,
+    pub tag: Option<TagStep>,
+    pub integrations: Vec<Integration>,
+    /// Set when the fix is for a line older than production: it is tagged on its own line
+    /// and not merged into production (newer lines get it by backport).
+    pub older_than_production: Option<String>,
+    pub delete_branch: bool,
+    pub worktrees: Vec<WorktreeStep>,
+    pub push: Option<PushPlan>,
+}
+
+impl FinishPlan {
+    /// The first integration that conflicts: the run will stop there.
+    pub fn conflict(&self) -> Option<&Integration> {
+        self.integrations
+            .iter()
+            .find(|i| matches!(i.outcome, Outcome::Conflict { .. }))
+    }
+
+    /// The ref edits that make this plan true, in one transaction.
+    fn edits(&self) -> Vec<Edit> {
+        let mut edits = Vec::new();
+        edits.extend(self.tag.as_ref().and_then(TagStep::edit));
+        for integration in &self.integrations {
+            if let Some(new) = integration.outcome.new_tip() {
+                edits.push(Edit {
+                    name: format!("{BRANCH_PREFIX}{}", integration.branch),
+                    old: Some(Value::Object(integration.old)),
+                    new: Some(Value::Object(new)),
+                });
+            }
+        }
+        if self.delete_branch {
+            let branch = format!("{BRANCH_PREFIX}{}", self.branch);
+            // A worktree on the branch is detached at the tip first, so that it never points
+            // at a branch that no longer exists; its files are then switched by git.
+            for step in &self.worktrees {
+                edits.push(Edit {
+                    name: step.head_ref().to_string(),
+                    old: Some(Value::Symbolic(branch.clone())),
+                    new: Some(Value::Object(self.tip)),
+                });
+            }
+            edits.push(Edit {
+                name: branch,
+                old: Some(Value::Object(self.tip)),
+                new: None,
+            });
+        }
+        edits
+    }
+}
+
+/// A run that stopped and waits for `continue` or `abort`; kept in the journal.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Run {
+    pub command: String,
+    pub options: FinishOptions,
+    /// Where each receiving branch stood when the run began; refs move only from there.
+    #[serde(with = "crate::oid::hex_map")]
+    pub expected: BTreeMap<String, ObjectId>,
+    /// Merge commits a person made for branches that conflicted.
+    #[serde(with = "crate::oid::hex_map")]
+    pub resolved: BTreeMap<String, ObjectId>,
+    pub stage: Stage,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "stage", rename_all = "kebab-case")]
+pub enum Stage {
+    /// Merging into `branch` conflicted; the resolution happens in `worktree`.
+    Conflict {
+        branch: String,
+        worktree: PathBuf,
+        paths: Vec<String>,
+    },
+    /// The refs moved but the push did not go through.
+    PushFailed {
+        applied: Vec<Edit>,
+        worktrees: Vec<WorktreeStep>,
+        push: PushPlan,
+        reason: String,
+    },
+}
+
+/// How a `finish` (or `continue`) ended.
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(tag = "state", rename_all = "kebab-case")]
+pub enum FinishOutcome {
+    Finished {
+        plan: FinishPlan,
+        moved: Vec<Edit>,
+        pushed: bool,
+        /// Things that went through but deserve a look (a worktree that could not be removed).
+        warnings: Vec<String>,
+    },
+    /// A finish whose refs had moved but whose push failed is now pushed.
+    Pushed { push: PushPlan },
+    /// Stopped on a conflict; `continue` or `abort` from here.
+    Stopped {
+        plan: FinishPlan,
+        branch: String,
+        worktree: PathBuf,
+        paths: Vec<String>,
+    },
+}
+
+/// Pick the hotfix a command works on: the named ticket, else the one whose branch is checked out.
+pub fn select(repo: &Repo, ticket: Option<&str>) -> Result<Journal> {
+    let store = Store::new(repo);
+    if let Some(ticket) = ticket {
+        let id = crate::names::ticket(ticket)?;
+        return store.load(&id)?.ok_or_else(|| Error::NotAHotfix {
+            selector: format!("ticket `{id}`"),
+        });
+    }
+    let (branch, _) = repo.current_branch()?;
+    store
+        .active()?
+        .into_iter()
+        .find(|j| j.branch == branch)
+        .ok_or_else(|| Error::NotAHotfix {
+            selector: format!("branch `{branch}`"),
+        })
+}
+
+/// The hotfix with a stopped run.
+pub fn select_stopped(repo: &Repo, ticket: Option<&str>, action: &'static str) -> Result<Journal> {
+    if ticket.is_some() {
+        let journal = select(repo, ticket)?;
+        return match journal.run {
+            Some(_) => Ok(journal),
+            None => Err(Error::NoStoppedRun { action }),
+        };
+    }
+    let mut stopped: Vec<Journal> = Store::new(repo)
+        .active()?
+        .into_iter()
+        .filter(|j| j.run.is_some())
+        .collect();
+    match stopped.len() {
+        0 => Err(Error::NoStoppedRun { action }),
+        1 => Ok(stopped.remove(0)),
+        _ => {
+            let current = repo.current_branch().ok().map(|(b, _)| b);
+            match stopped
+                .iter()
+                .position(|j| Some(&j.branch) == current.as_ref())
+            {
+                Some(i) => Ok(stopped.remove(i)),
+                None => Err(Error::AmbiguousHotfix {
+                    tickets: stopped.into_iter().map(|j| j.ticket).collect(),
+                }),
+            }
+        }
+    }
+}
+
+/// Compute what `finish` will do. Objects it needs (merge commits, the tag) are written
+/// to `mem`, which should hold them in memory until [`apply`] persists them.
+pub fn plan(
+    repo: &Repo,
+    mem: &Repo,
+    config: &Config,
+    journal: &Journal,
+    options: &FinishOptions,
+    resolved: &BTreeMap<String, ObjectId>,
+    expected: &BTreeMap<String, ObjectId>,
+) -> Result<FinishPlan> {
+    let tip = repo
+        .branch_tip(&journal.branch)?
+        .ok_or_else(|| Error::MissingBranch {
+            name: journal.branch.clone(),
+        })?;
+    let commits = repo
+        .commits_between(journal.base.commit(), tip)?
+        .into_iter()
+        .map(|id| {
+            Ok(CommitSummary {
+                id,
+                summary: repo.summary(id)?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    if commits.is_empty() {
+        return Err(Error::NothingToFinish {
+            branch: journal.branch.clone(),
+            base: journal.base.label(),
+        });
+    }
+
+    let worktrees = repo.worktrees()?;
+    let hotfix_worktrees: Vec<&Worktree> = worktrees
+        .iter()
+        .filter(|w| w.branch() == Some(journal.branch.as_str()))
+        .collect();
+    for worktree in &hotfix_worktrees {
+        ensure_clean_worktree(worktree)?;
+    }
+
+    let tag = if options.tag {
+        Some(crate::tag::step(
+            repo,
+            mem,
+            journal,
+            tip,
+            options.message.as_deref(),
+        )?)
+    } else {
+        None
+    };
+
+    let Landing {
+        branch: line,
+        newer_release: older_than_production,
+    } = line_of(repo, config, journal)?;
+    let mut receivers = Vec::new();
+    if let Some((branch, role)) = line {
+        receivers.push((branch, role));
+        let develop = config.develop_branch.as_ref().filter(|d| {
+            role == Role::Production && options.backmerge && **d != config.production_branch
+        });
+        if let Some(develop) = develop {
+            receivers.push((develop.clone(), Role::Develop));
+        }
+    }
+
+    let mut integrations = Vec::new();
+    for (branch, role) in receivers {
+        let old = repo
+            .branch_tip(&branch)?
+            .ok_or_else(|| Error::MissingBranch {
+                name: branch.clone(),
+            })?;
+        if let Some(&was) = expected.get(&branch)
+            && was != old
+        {
+            return Err(Error::StaleRef {
+                name: format!("{BRANCH_PREFIX}{branch}"),
+                expected: short(was),
+                actual: short(old),
+            });
+        }
+        let outcome = match resolved.get(&branch) {
+            Some(&commit) => Outcome::Merge { commit },
+            None => merge::integrate(
+                mem,
+                old,
+                tip,
+                &Labels {
+                    ours: &branch,
+                    theirs: &journal.branch,
+                },
+                &merge::merge_message(&journal.branch, &branch),
+            )?,
+        };
+        let checked_out = worktrees
+            .iter()
+            .find(|w| w.branch() == Some(branch.as_str()));
+        if let Some(worktree) = checked_out
+            && outcome.new_tip().is_some()
+        {
+            let files = crate::repo::dirty_files_of(&open_worktree(worktree)?)?;
+            if !files.is_empty() {
+                return Err(Error::CheckedOutElsewhere {
+                    branch,
+                    worktree: worktree.path.clone(),
+                    files,
+                });
+            }
+        }
+        let conflicted = matches!(outcome, Outcome::Conflict { .. });
+        integrations.push(Integration {
+            branch,
+            role,
+            old,
+            outcome,
+            checked_out: checked_out.map(|w| w.path.clone()),
+        });
+        if conflicted {
+            break;
+        }
+    }
+
+    let delete_branch = !options.keep;
+    let landing = integrations
+        .first()
+        .map(|i| i.branch.clone())
+        .unwrap_or_else(|| config.production_branch.clone());
+    let worktree_steps = if delete_branch {
+        hotfix_worktrees
+            .iter()
+            .map(|w| {
+                let head_ref = w.head_ref();
+                let path = w.path.clone();
+                let created_by_start = journal
+                    .worktree
+                    .as_ref()
+                    .is_some_and(|p| same_path(p, &w.path));
+                let landing_elsewhere = worktrees
+                    .iter()
+                    .any(|o| o.branch() == Some(landing.as_str()));
+                if created_by_start {
+                    WorktreeStep::Remove { path, head_ref }
+                } else if landing_elsewhere || repo.branch_tip(&landing).ok().flatten().is_none() {
+                    WorktreeStep::Detach {
+                        path,
+                        head_ref,
+                        at: landing.clone(),
+                    }
+                } else {
+                    WorktreeStep::Switch {
+                        path,
+                        head_ref,
+                        to: landing.clone(),
+                    }
+                }
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+
+    let mut plan = FinishPlan {
+        ticket: journal.ticket.clone(),
+        branch: journal.branch.clone(),
+        tip,
+        base: journal.base.clone(),
+        version: journal.version.clone(),
+        commits,
+        tag,
+        integrations,
+        older_than_production,
+        delete_branch,
+        worktrees: worktree_steps,
+        push: None,
+    };
+    if options.push {
+        push::ensure_remote(repo, &config.remote)?;
+        plan.push = Some(push_plan(repo, &config.remote, &plan)?);
+    }
+    refs::ensure_unlocked(repo, &plan.edits())?;
+    Ok(plan)
+}
+
+/// Where a hotfix lands: the branch that receives it, and, for an old line, the newer
+/// production release it must not be merged into.
+struct Landing {
+    branch: Option<(String, Role)>,
+    newer_release: Option<String>,
+}
+
+/// The branch that receives the fix, or why none does.
+fn line_of(repo: &Repo, config: &Config, journal: &Journal) -> Result<Landing> {
+    let production = &config.production_branch;
+    match &journal.base {
+        Base::Branch { name, .. } => {
+            let role = if name == production {
+                Role::Production
+            } else {
+                Role::ReleaseLine
+            };
+            return Ok(Landing {
+                branch: Some((name.clone(), role)),
+                newer_release: None,
+            });
+        }
+        Base::Tag { .. } | Base::Commit { .. } => {}
+    }
+    let product = config.product(journal.product.as_deref())?;
+    let (pattern, _) = config.naming(product.map(|(_, p)| p));
+    let product_name = product.map(|(n, _)| n);
+    let tags = ReleaseTags::read(repo, pattern, product_name)?;
+    let Some(tip) = repo.branch_tip(production)? else {
+        return Err(Error::MissingBranch {
+            name: production.clone(),
+        });
+    };
+    let newest = tags.newest_reachable_from(repo, tip)?;
+    match newest {
+        Some(newest) if newest.version >= journal.version => {}
+        _ => {
+            return Ok(Landing {
+                branch: Some((production.clone(), Role::Production)),
+                newer_release: None,
+            });
+        }
+    }
+    let newest = newest.expect("matched above").name.clone();
+    // An older line: its release branch (if one is maintained) receives the fix.
+    let mut lines = Vec::new();
+    for glob in &config.release_branches {
+        for branch in repo.branches_matching(glob)? {
+            let Some(line_tip) = repo.branch_tip(&branch)? else {
+                continue;
+            };
+            if !repo.is_ancestor(journal.base.commit(), line_tip)? {
+                continue;
+            }
+            let same_line = tags
+                .newest_reachable_from(repo, line_tip)?
+                .is_some_and(|t| t.version.major_minor() == journal.version.major_minor());
+            if same_line && !lines.contains(&branch) {
+                lines.push(branch);
+            }
+        }
+    }
+    Ok(Landing {
+        branch: (lines.len() == 1).then(|| (lines.remove(0), Role::ReleaseLine)),
+        newer_release: Some(newest),
+    })
+}
+
+fn push_plan(repo: &Repo, remote: &str, plan: &FinishPlan) -> Result<PushPlan> {
+    let mut refs = Vec::new();
+    for edit in plan.edits() {
+        if !edit.name.starts_with("refs/") {
+            continue;
+        }
+        let is_hotfix_branch = edit.name == format!("{BRANCH_PREFIX}{}", plan.branch);
+        if is_hotfix_branch {
+            // Delete the remote branch only if it was published.
+            let tracking = format!("refs/remotes/{remote}/{}", plan.branch);
+            if let Some(published) = repo.ref_target(&tracking)? {
+                refs.push(PushRef {
+                    name: edit.name.clone(),
+                    expect: Some(published),
+                    new: None,
+                });
+            }
+            continue;
+        }
+        refs.push(PushRef {
+            name: edit.name.clone(),
+            expect: edit.old.as_ref().and_then(Value::object),
+            new: edit.new.as_ref().and_then(Value::object),
+        });
+    }
+    if let Some(TagStep {
+        name, object: None, ..
+    }) = &plan.tag
+    {
+        // Tagged earlier by `git hotfix tag`: push it now if it is not there yet.
+        let full = format!("{TAG_PREFIX}{name}");
+        if let Some(id) = repo.ref_target(&full)? {
+            refs.push(PushRef {
+                name: full,
+                expect: None,
+                new: Some(id),
+            });
+        }
+    }
+    Ok(PushPlan {
+        remote: remote.to_string(),
+        refs,
+    })
+}
+
+/// Run `finish`: plan, then stop on a conflict or write everything.
+pub fn run(
+    repo: &Repo,
+    config: &Config,
+    journal: &mut Journal,
+    options: &FinishOptions,
+    now: Timestamp,
+) -> Result<FinishOutcome> {
+    let store = Store::new(repo);
+    let _lock = store.lock()?;
+    run_locked(repo, repo.in_memory(), config, journal, options, now)
+}
+
+/// The body of a run, with the hotfix lock held; `mem` may already hold objects the run
+/// needs (a resolution being continued), which are persisted only if the plan holds.
+fn run_locked(
+    repo: &Repo,
+    mem: Repo,
+    config: &Config,
+    journal: &mut Journal,
+    options: &FinishOptions,
+    now: Timestamp,
+) -> Result<FinishOutcome> {
+    let store = Store::new(repo);
+    let (resolved, expected) = match &journal.run {
+        Some(run) => (run.resolved.clone(), run.expected.clone()),
+        None => Default::default(),
+    };
+    let plan = plan(repo, &mem, config, journal, options, &resolved, &expected)?;
+    let mut expected = expected;
+    for integration in &plan.integrations {
+        expected
+            .entry(integration.branch.clone())
+            .or_insert(integration.old);
+    }
+
+    if let Some(conflict) = plan.conflict() {
+        // Resolutions continued from an earlier stop must outlive this process.
+        persist_objects(repo, mem)?;
+        let branch = conflict.branch.clone();
+        let worktree = resolve::path_for(repo, &journal.ticket, &branch);
+        let paths = resolve::create(
+            repo,
+            &worktree,
+            conflict.old,
+            plan.tip,
+            &Labels {
+                ours: &branch,
+                theirs: &journal.branch,
+            },
+            &merge::merge_message(&journal.branch, &branch),
+        )?;
+        journal.run = Some(Run {
+            command: "finish".into(),
+            options: options.clone(),
+            expected,
+            resolved,
+            stage: Stage::Conflict {
+                branch: branch.clone(),
+                worktree: worktree.clone(),
+                paths: paths.clone(),
+            },
+        });
+        journal.record(
+            now,
+            EventKind::Stopped {
+                command: "finish".into(),
+                reason: format!("conflict merging into {branch}: {}", paths.join(", ")),
+            },
+        );
+        store.save(journal)?;
+        return Ok(FinishOutcome::Stopped {
+            plan,
+            branch,
+            worktree,
+            paths,
+        });
+    }
+
+    persist_objects(repo, mem)?;
+    let edits = plan.edits();
+    refs::apply(
+        repo,
+        &edits,
+        &format!("hotfix finish: {} {}", journal.ticket, journal.version),
+    )?;
+    journal.record(
+        now,
+        EventKind::RefsMoved {
+            refs: edits
+                .iter()
+                .filter(|e| e.name.starts_with("refs/"))
+                .map(Edit::to_move)
+                .collect(),
+        },
+    );
+    let warnings = follow_worktrees(repo, &plan);
+    // The refs moved; from here on the journal must say so even if the push fails.
+    journal.run = None;
+
+    let mut pushed = false;
+    if let Some(push_plan) = &plan.push {
+        if let Err(err) = push::push(repo, push_plan) {
+            journal.run = Some(Run {
+                command: "finish".into(),
+                options: options.clone(),
+                expected,
+                resolved,
+                stage: Stage::PushFailed {
+                    applied: edits.clone(),
+                    worktrees: plan.worktrees.clone(),
+                    push: push_plan.clone(),
+                    reason: err.to_string(),
+                },
+            });
+            journal.record(
+                now,
+                EventKind::Stopped {
+                    command: "finish".into(),
+                    reason: format!("push to {} failed: {err}", push_plan.remote),
+                },
+            );
+            store.save(journal)?;
+            return Err(err);
+        }
+        journal.record(now, pushed_event(push_plan));
+        pushed = true;
+    }
+    complete(
+        &store,
+        journal,
+        plan.tag.as_ref().map(|t| t.name.clone()),
+        now,
+    )?;
+    Ok(FinishOutcome::Finished {
+        plan,
+        moved: edits,
+        pushed,
+        warnings,
+    })
+}
+
+/// Resume a stopped run: take the resolution (or retry the push) and go on.
+pub fn resume(
+    repo: &Repo,
+    config: &Config,
+    journal: &mut Journal,
+    now: Timestamp,
+) -> Result<FinishOutcome> {
+    let Some(run) = journal.run.clone() else {
+        return Err(Error::NoStoppedRun { action: "continue" });
+    };
+    match &run.stage {
+        Stage::Conflict {
+            branch, worktree, ..
+        } => {
+            let store = Store::new(repo);
+            let _lock = store.lock()?;
+            let tip = repo
+                .branch_tip(&journal.branch)?
+                .ok_or_else(|| Error::MissingBranch {
+                    name: journal.branch.clone(),
+                })?;
+            // The merge commit stays in memory until the rest of the run holds.
+            let mem = repo.in_memory();
+            let commit = resolve::read(
+                &mem,
+                worktree,
+                run.expected[branch],
+                tip,
+                &merge::merge_message(&journal.branch, branch),
+            )?;
+            let mut resumed = run.clone();
+            resumed.resolved.insert(branch.clone(), commit);
+            journal.run = Some(resumed);
+            match run_locked(repo, mem, config, journal, &run.options, now) {
+                Ok(outcome) => {
+                    resolve::remove(repo, worktree)?;
+                    Ok(outcome)
+                }
+                Err(err) => {
+                    // A failed attempt leaves the run and its worktree as they were.
+                    journal.run = Some(run.clone());
+                    Err(err)
+                }
+            }
+        }
+        Stage::PushFailed { push: plan, .. } => {
+            let store = Store::new(repo);
+            let _lock = store.lock()?;
+            push::push(repo, plan)?;
+            journal.record(now, pushed_event(plan));
+            journal.run = None;
+            let tag = run.options.tag.then(|| journal.tag.clone());
+            complete(&store, journal, tag, now)?;
+            Ok(FinishOutcome::Pushed { push: plan.clone() })
+        }
+    }
+}
+
+/// What `continue` would do, computed in memory.
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(tag = "next", rename_all = "kebab-case")]
+pub enum ResumePreview {
+    /// The resolution is complete: the finish goes on with this plan.
+    Finish { plan: Box<FinishPlan> },
+    /// The refs moved already: only the push is left.
+    Push { push: PushPlan },
+}
+
+pub fn preview_resume(repo: &Repo, config: &Config, journal: &Journal) -> Result<ResumePreview> {
+    let Some(run) = &journal.run else {
+        return Err(Error::NoStoppedRun { action: "continue" });
+    };
+    match &run.stage {
+        Stage::Conflict {
+            branch, worktree, ..
+        } => {
+            let mem = repo.in_memory();
+            let tip = repo
+                .branch_tip(&journal.branch)?
+                .ok_or_else(|| Error::MissingBranch {
+                    name: journal.branch.clone(),
+                })?;
+            let commit = resolve::read(
+                &mem,
+                worktree,
+                run.expected[branch],
+                tip,
+                &merge::merge_message(&journal.branch, branch),
+            )?;
+            let mut resolved = run.resolved.clone();
+            resolved.insert(branch.clone(), commit);
+            let plan = plan(
+                repo,
+                &mem,
+                config,
+                journal,
+                &run.options,
+                &resolved,
+                &run.expected,
+            )?;
+            Ok(ResumePreview::Finish {
+                plan: Box::new(plan),
+            })
+        }
+        Stage::PushFailed { push, .. } => Ok(ResumePreview::Push { push: push.clone() }),
+    }
+}
+
+/// The ref edits that undo `applied`, last first; HEADs are put back by switching worktrees.
+pub fn restore_edits(applied: &[Edit]) -> Vec<Edit> {
+    applied
+        .iter()
+        .rev()
+        .filter(|e| e.name.starts_with("refs/"))
+        .map(Edit::reversed)
+        .collect()
+}
+
+/// Undo a stopped run: drop the resolution worktree, or put back every ref the run moved.
+pub fn abort(repo: &Repo, journal: &mut Journal, now: Timestamp) -> Result<Vec<Edit>> {
+    let store = Store::new(repo);
+    let _lock = store.lock()?;
+    let Some(run) = journal.run.clone() else {
+        return Err(Error::NoStoppedRun { action: "abort" });
+    };
+    let restored = match &run.stage {
+        Stage::Conflict { worktree, .. } => {
+            resolve::remove(repo, worktree)?;
+            Vec::new()
+        }
+        Stage::PushFailed {
+            applied, worktrees, ..
+        } => restore(repo, journal, applied, worktrees)?,
+    };
+    journal.run = None;
+    journal.record(
+        now,
+        EventKind::Aborted {
+            command: run.command.clone(),
+            restored: restored.iter().map(Edit::to_move).collect(),
+        },
+    );
+    store.save(journal)?;
+    Ok(restored)
+}
+
+/// Put refs back after a finish whose push failed, and worktrees with them.
+fn restore(
+    repo: &Repo,
+    journal: &Journal,
+    applied: &[Edit],
+    worktrees: &[WorktreeStep],
+) -> Result<Vec<Edit>> {
+    let reversed = restore_edits(applied);
+    let all = repo.worktrees()?;
+    let moved_branch = |w: &Worktree| {
+        w.branch().and_then(|b| {
+            reversed
+                .iter()
+                .find(|e| e.name == format!("{BRANCH_PREFIX}{b}"))
+        })
+    };
+    for worktree in &all {
+        if moved_branch(worktree).is_some() {
+            ensure_clean_worktree(worktree)?;
+        }
+    }
+    refs::apply(
+        repo,
+        &reversed,
+        &format!("hotfix abort: {} {}", journal.ticket, journal.version),
+    )?;
+    for worktree in &all {
+        if let Some(edit) = moved_branch(worktree)
+            && let (Some(Value::Object(from)), Some(Value::Object(to))) = (&edit.old, &edit.new)
+        {
+            git_cli::update_worktree(&worktree.path, *from, *to)?;
+        }
+    }
+    for step in worktrees {
+        match step {
+            WorktreeStep::Switch { path, .. } | WorktreeStep::Detach { path, .. } => {
+                git_cli::switch(path, &journal.branch)?;
+            }
+            WorktreeStep::Remove { path, .. } => {
+                let name: gix::refs::FullName = format!("{BRANCH_PREFIX}{}", journal.branch)
+                    .as_str()
+                    .try_into()
+                    .map_err(|_| Error::InvalidRefName {
+                        name: journal.branch.clone(),
+                        reason: "not a valid branch".into(),
+                    })?;
+                repo.git
+                    .add_worktree(
+                        path,
+                        gix::worktree::add::Head::Attached(name),
+                        gix::progress::Discard,
+                        &AtomicBool::new(false),
+                    )
+                    .context(|| format!("could not recreate the worktree at {}", path.display()))?;
+            }
+        }
+    }
+    Ok(reversed)
+}
+
+/// After the refs moved: bring the files of affected worktrees along. Failures here are
+/// reported, not fatal: the release is done and every ref is where it should be.
+fn follow_worktrees(repo: &Repo, plan: &FinishPlan) -> Vec<String> {
+    let mut warnings = Vec::new();
+    for integration in &plan.integrations {
+        if let (Some(path), Some(new)) = (&integration.checked_out, integration.outcome.new_tip())
+            && let Err(err) = git_cli::update_worktree(path, integration.old, new)
+        {
+            warnings.push(format!(
+                "{} moved but the worktree at {} was not updated: {err}",
+                integration.branch,
+                path.display()
+            ));
+        }
+    }
+    for step in &plan.worktrees {
+        let result = match step {
+            WorktreeStep::Switch { path, to, .. } => git_cli::switch(path, to),
+            WorktreeStep::Detach { path, at, .. } => {
+                repo.branch_tip(at).and_then(|tip| match tip {
+                    Some(tip) => git_cli::switch_detached(path, tip),
+                    None => Ok(()),
+                })
+            }
+            WorktreeStep::Remove { path, .. } => repo
+                .git
+                .remove_worktree(
+                    path,
+                    gix::worktree::remove::Force::Never,
+                    gix::progress::Discard,
+                )
+                .context(|| format!("could not remove the worktree at {}", path.display())),
+        };
+        if let Err(err) = result {
+            warnings.push(format!(
+                "the worktree at {} was left as it is: {err}",
+                step.path().display()
+            ));
+        }
+    }
+    warnings
+}
+
+fn pushed_event(plan: &PushPlan) -> EventKind {
+    EventKind::Pushed {
+        remote: plan.remote.clone(),
+        refs: plan.refs.iter().map(|r| r.name.clone()).collect(),
+    }
+}
+
+pub(crate) fn complete(
+    store: &Store,
+    journal: &mut Journal,
+    tag: Option<String>,
+    now: Timestamp,
+) -> Result<()> {
+    journal.record(now, EventKind::Finished { tag });
+    journal.state = State::Finished;
+    store.save(journal)
+}
+
+/// Write the objects a plan made in memory to the object database.
+pub(crate) fn persist_objects(repo: &Repo, mut mem: Repo) -> Result<()> {
+    use gix::objs::Write;
+    let Some(storage) = mem.git.objects.take_object_memory() else {
+        return Ok(());
+    };
+    for (id, (kind, data)) in storage.iter() {
+        repo.git
+            .write_buf_with_known_id(*kind, data, *id)
+            .context(|| format!("could not write object {}", short(*id)))?;
+    }
+    Ok(())
+}
+
+fn ensure_clean_worktree(worktree: &Worktree) -> Result<()> {
+    let git = open_worktree(worktree)?;
+    let files = crate::repo::dirty_files_of(&git)?;
+    if !files.is_empty() {
+        return Err(Error::DirtyWorktree {
+            worktree: worktree.path.clone(),
+            files,
+        });
+    }
+    let lock = git.git_dir().join("index.lock");
+    if lock.exists() {
+        return Err(Error::Locked { path: lock });
+    }
+    Ok(())
+}
+
+fn open_worktree(worktree: &Worktree) -> Result<gix::Repository> {
+    gix::open(&worktree.path)
+        .context(|| format!("could not open the worktree at {}", worktree.path.display()))
+}
+
+fn same_path(a: &std::path::Path, b: &std::path::Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
+}

@@ -1,0 +1,269 @@
+//! One journal per hotfix under `.git/hotfix/`: what was started, what each run did, and
+//! where a stopped run stands. `status`, `continue` and `abort` read it; reports will too.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use gix::ObjectId;
+use jiff::Timestamp;
+
+use crate::error::{Error, IoContext, Result};
+use crate::finish::Run;
+use crate::repo::{Base, Repo};
+use crate::version::Version;
+
+/// Bumped whenever a field changes meaning; older journals are refused with a clear error.
+pub const SCHEMA: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Journal {
+    pub schema: u32,
+    pub ticket: String,
+    pub description: String,
+    pub product: Option<String>,
+    /// Short name of the hotfix branch.
+    pub branch: String,
+    pub base: Base,
+    pub version: Version,
+    /// The tag `finish` will create.
+    pub tag: String,
+    /// A linked worktree `start --worktree` made for this hotfix.
+    pub worktree: Option<PathBuf>,
+    pub state: State,
+    pub events: Vec<Event>,
+    /// A run that stopped part-way (a conflict, a rejected push) and waits for
+    /// `continue` or `abort`.
+    pub run: Option<Run>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum State {
+    Active,
+    Finished,
+}
+
+/// Something that happened, for the timeline.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Event {
+    pub at: Timestamp,
+    #[serde(flatten)]
+    pub what: EventKind,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "event", rename_all = "kebab-case")]
+pub enum EventKind {
+    Started {
+        base: String,
+        #[serde(with = "crate::oid::hex")]
+        commit: ObjectId,
+    },
+    Stopped {
+        command: String,
+        reason: String,
+    },
+    RefsMoved {
+        refs: Vec<RefMove>,
+    },
+    Pushed {
+        remote: String,
+        refs: Vec<String>,
+    },
+    Aborted {
+        command: String,
+        restored: Vec<RefMove>,
+    },
+    Finished {
+        tag: Option<String>,
+    },
+}
+
+/// A ref a run moved; `None` means absent (created or deleted).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RefMove {
+    pub name: String,
+    #[serde(with = "crate::oid::hex_opt")]
+    pub old: Option<ObjectId>,
+    #[serde(with = "crate::oid::hex_opt")]
+    pub new: Option<ObjectId>,
+}
+
+impl Journal {
+    pub fn record(&mut self, at: Timestamp, what: EventKind) {
+        self.events.push(Event { at, what });
+    }
+
+    pub fn started_at(&self) -> Option<Timestamp> {
+        self.events.first().map(|e| e.at)
+    }
+}
+
+/// The journals of one repository, shared by all its worktrees.
+pub struct Store {
+    dir: PathBuf,
+}
+
+impl Store {
+    pub fn new(repo: &Repo) -> Store {
+        Store {
+            dir: repo.common_dir().join("hotfix"),
+        }
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn active_path(&self, ticket: &str) -> PathBuf {
+        self.dir.join(format!("{ticket}.json"))
+    }
+
+    fn finished_dir(&self) -> PathBuf {
+        self.dir.join("finished")
+    }
+
+    pub fn load(&self, ticket: &str) -> Result<Option<Journal>> {
+        let path = self.active_path(ticket);
+        if !path.exists() {
+            return Ok(None);
+        }
+        read(&path).map(Some)
+    }
+
+    /// The hotfixes in progress, oldest first.
+    pub fn active(&self) -> Result<Vec<Journal>> {
+        let mut all = read_dir_journals(&self.dir)?;
+        all.sort_by_key(|j| j.started_at());
+        Ok(all)
+    }
+
+    /// The finished hotfixes, oldest first.
+    pub fn finished(&self) -> Result<Vec<Journal>> {
+        let mut all = read_dir_journals(&self.finished_dir())?;
+        all.sort_by_key(|j| j.started_at());
+        Ok(all)
+    }
+
+    /// Write atomically: a reader sees the old journal or the new one, never half of one.
+    pub fn save(&self, journal: &Journal) -> Result<()> {
+        let path = match journal.state {
+            State::Active => self.active_path(&journal.ticket),
+            State::Finished => self
+                .finished_dir()
+                .join(format!("{}-{}.json", journal.ticket, journal.version)),
+        };
+        write_atomically(
+            &path,
+            &serde_json::to_vec_pretty(journal).expect("serializable"),
+        )?;
+        if journal.state == State::Finished {
+            let active = self.active_path(&journal.ticket);
+            if active.exists() {
+                fs::remove_file(&active).io_context("could not remove the journal", &active)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Forget a hotfix that never got anywhere (a start that failed half-way).
+    pub fn remove(&self, ticket: &str) -> Result<()> {
+        let path = self.active_path(ticket);
+        if path.exists() {
+            fs::remove_file(&path).io_context("could not remove the journal", &path)?;
+        }
+        Ok(())
+    }
+
+    /// Hold the repository's hotfix lock while a command writes.
+    pub fn lock(&self) -> Result<OperationLock> {
+        fs::create_dir_all(&self.dir).io_context("could not create", &self.dir)?;
+        let path = self.dir.join("lock");
+        match fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
+            Ok(mut file) => {
+                let _ = writeln!(file, "{}", std::process::id());
+                Ok(OperationLock { path })
+            }
+            Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {
+                Err(Error::Locked { path })
+            }
+            Err(err) => Err(err).io_context("could not create", &path),
+        }
+    }
+}
+
+/// Removed when dropped, so an error return releases it too.
+#[must_use]
+pub struct OperationLock {
+    path: PathBuf,
+}
+
+impl Drop for OperationLock {
+    fn drop(&mut self) {
+        let _ = fs::remove_file(&self.path);
+    }
+}
+
+fn read(path: &Path) -> Result<Journal> {
+    let bytes = fs::read(path).io_context("could not read the journal", path)?;
+    let value: serde_json::Value =
+        serde_json::from_slice(&bytes).map_err(|err| Error::Journal {
+            path: path.to_path_buf(),
+            reason: err.to_string(),
+        })?;
+    match value.get("schema").and_then(serde_json::Value::as_u64) {
+        Some(schema) if schema == u64::from(SCHEMA) => {}
+        other => {
+            return Err(Error::Journal {
+                path: path.to_path_buf(),
+                reason: format!(
+                    "schema {} is not the one this git-hotfix writes ({SCHEMA})",
+                    other.map_or("missing".to_string(), |s| s.to_string())
+                ),
+            });
+        }
+    }
+    serde_json::from_value(value).map_err(|err| Error::Journal {
+        path: path.to_path_buf(),
+        reason: err.to_string(),
+    })
+}
+
+fn read_dir_journals(dir: &Path) -> Result<Vec<Journal>> {
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(err) => return Err(err).io_context("could not read", dir),
+    };
+    let mut journals = Vec::new();
+    for entry in entries {
+        let path = entry.io_context("could not read", dir)?.path();
+        if path.extension().is_some_and(|e| e == "json") {
+            journals.push(read(&path)?);
+        }
+    }
+    Ok(journals)
+}
+
+/// Write `bytes` to `path` through a temporary file in the same directory and a rename.
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path.parent().expect("a file inside a directory");
+    fs::create_dir_all(dir).io_context("could not create", dir)?;
+    let name = path.file_name().expect("a file name").to_string_lossy();
+    let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut file = fs::File::create(&temp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        fs::rename(&temp, path)
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&temp);
+    }
+    result.io_context("could not write", path)
+}

@@ -1,0 +1,441 @@
+//! The repository as git-hotfix sees it: HEAD, branches, tags, worktrees and their state.
+
+use std::path::{Path, PathBuf};
+
+use gix::ObjectId;
+use gix::bstr::ByteSlice;
+
+use crate::error::{Error, GitContext, Result};
+
+pub const BRANCH_PREFIX: &str = "refs/heads/";
+pub const TAG_PREFIX: &str = "refs/tags/";
+
+/// An open repository.
+pub struct Repo {
+    pub(crate) git: gix::Repository,
+}
+
+/// Where HEAD points.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Head {
+    /// On a branch (short name) at a commit.
+    Branch { name: String, commit: ObjectId },
+    /// On a branch without commits.
+    Unborn { name: String },
+    /// Not on a branch.
+    Detached { commit: ObjectId },
+}
+
+/// A revision a user named, resolved to a commit.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Base {
+    Tag {
+        name: String,
+        #[serde(with = "crate::oid::hex")]
+        commit: ObjectId,
+    },
+    Branch {
+        name: String,
+        #[serde(with = "crate::oid::hex")]
+        commit: ObjectId,
+    },
+    Commit {
+        #[serde(with = "crate::oid::hex")]
+        commit: ObjectId,
+    },
+}
+
+impl Base {
+    pub fn commit(&self) -> ObjectId {
+        match self {
+            Base::Tag { commit, .. } | Base::Branch { commit, .. } | Base::Commit { commit } => {
+                *commit
+            }
+        }
+    }
+
+    /// How to show it: the tag or branch name, else the abbreviated commit.
+    pub fn label(&self) -> String {
+        match self {
+            Base::Tag { name, .. } | Base::Branch { name, .. } => name.clone(),
+            Base::Commit { commit } => commit.to_hex_with_len(7).to_string(),
+        }
+    }
+}
+
+/// One worktree of the repository.
+#[derive(Debug, Clone)]
+pub struct Worktree {
+    /// `None` for the main worktree, else the name under `.git/worktrees/`.
+    pub id: Option<String>,
+    pub path: PathBuf,
+    pub head: Head,
+    /// Whether the current process runs in it.
+    pub is_current: bool,
+}
+
+impl Worktree {
+    /// The ref naming this worktree's HEAD from any other worktree.
+    pub fn head_ref(&self) -> String {
+        match &self.id {
+            None => "main-worktree/HEAD".to_string(),
+            Some(id) => format!("worktrees/{id}/HEAD"),
+        }
+    }
+
+    pub fn branch(&self) -> Option<&str> {
+        match &self.head {
+            Head::Branch { name, .. } | Head::Unborn { name } => Some(name),
+            Head::Detached { .. } => None,
+        }
+    }
+}
+
+impl Repo {
+    /// Find the repository containing `dir`, as git does (honouring `GIT_DIR` and friends).
+    pub fn discover(dir: &Path) -> Result<Repo> {
+        let git = gix::discover(dir).map_err(|_| Error::NotARepository {
+            path: dir.to_path_buf(),
+        })?;
+        Ok(Repo { git })
+    }
+
+    /// Open the repository whose worktree or git directory is exactly `path`.
+    pub fn open(path: &Path) -> Result<Repo> {
+        let git = gix::open(path).map_err(|_| Error::NotARepository {
+            path: path.to_path_buf(),
+        })?;
+        Ok(Repo { git })
+    }
+
+    /// The same repository, but objects written through it stay in memory: plans use it so
+    /// that `--plan` writes nothing.
+    pub fn in_memory(&self) -> Repo {
+        Repo {
+            git: self.git.clone().with_object_memory(),
+        }
+    }
+
+    /// The directory shared by all worktrees (`.git` of the main worktree).
+    pub fn common_dir(&self) -> &Path {
+        self.git.common_dir()
+    }
+
+    pub fn git_dir(&self) -> &Path {
+        self.git.git_dir()
+    }
+
+    pub fn workdir(&self) -> Option<&Path> {
+        self.git.workdir()
+    }
+
+    pub fn is_bare(&self) -> bool {
+        self.git.is_bare()
+    }
+
+    pub fn head(&self) -> Result<Head> {
+        head_of(&self.git)
+    }
+
+    /// The current branch, or an error naming why there is none.
+    pub fn current_branch(&self) -> Result<(String, ObjectId)> {
+        match self.head()? {
+            Head::Branch { name, commit } => Ok((name, commit)),
+            Head::Unborn { name } => Err(Error::UnbornHead { branch: name }),
+            Head::Detached { commit } => Err(Error::DetachedHead {
+                commit: short(commit),
+            }),
+        }
+    }
+
+    pub fn branch_tip(&self, short_name: &str) -> Result<Option<ObjectId>> {
+        self.ref_target(&format!("{BRANCH_PREFIX}{short_name}"))
+    }
+
+    pub fn tag_exists(&self, short_name: &str) -> Result<bool> {
+        Ok(self
+            .ref_target(&format!("{TAG_PREFIX}{short_name}"))?
+            .is_some())
+    }
+
+    /// The object a full ref name points to (not peeled), if it exists.
+    pub fn ref_target(&self, full_name: &str) -> Result<Option<ObjectId>> {
+        let found = self
+            .git
+            .try_find_reference(full_name)
+            .context(|| format!("could not read `{full_name}`"))?;
+        Ok(found.and_then(|r| r.target().try_id().map(ToOwned::to_owned)))
+    }
+
+    /// Short names of the local branches matching a git wildmatch pattern (`release/*`).
+    pub fn branches_matching(&self, pattern: &str) -> Result<Vec<String>> {
+        let platform = self
+            .git
+            .references()
+            .context(|| "could not list branches".into())?;
+        let mut names = Vec::new();
+        for reference in platform
+            .prefixed(BRANCH_PREFIX)
+            .context(|| "could not list branches".into())?
+        {
+            let reference = reference.map_err(|source| Error::Git {
+                context: "could not list branches".into(),
+                source: gix::Error::from_error(std::io::Error::other(source.to_string())),
+            })?;
+            let name = reference.name().shorten().to_str_lossy().into_owned();
+            if gix::glob::wildmatch(
+                pattern.as_bytes().as_bstr(),
+                name.as_bytes().as_bstr(),
+                gix::glob::wildmatch::Mode::NO_MATCH_SLASH_LITERAL,
+            ) {
+                names.push(name);
+            }
+        }
+        Ok(names)
+    }
+
+    /// Resolve what a user typed for `--from`: a tag, a branch, or any commit-ish.
+    pub fn resolve(&self, rev: &str) -> Result<Base> {
+        let unknown = || Error::UnknownRevision {
+            rev: rev.to_string(),
+        };
+        if rev.starts_with('-') {
+            return Err(unknown());
+        }
+        if let Some(commit) = self.peeled_commit(&format!("{TAG_PREFIX}{rev}"))? {
+            return Ok(Base::Tag {
+                name: rev.to_string(),
+                commit,
+            });
+        }
+        if let Some(commit) = self.branch_tip(rev)? {
+            return Ok(Base::Branch {
+                name: rev.to_string(),
+                commit,
+            });
+        }
+        let id = self.git.rev_parse_single(rev).map_err(|_| unknown())?;
+        let commit = id
+            .object()
+            .ok()
+            .and_then(|o| o.peel_to_commit().ok())
+            .ok_or_else(unknown)?;
+        Ok(Base::Commit { commit: commit.id })
+    }
+
+    /// The commit a ref points to after peeling tags, if the ref exists.
+    pub fn peeled_commit(&self, full_name: &str) -> Result<Option<ObjectId>> {
+        let Some(mut reference) = self
+            .git
+            .try_find_reference(full_name)
+            .context(|| format!("could not read `{full_name}`"))?
+        else {
+            return Ok(None);
+        };
+        let commit = reference
+            .peel_to_commit()
+            .context(|| format!("`{full_name}` does not point to a commit"))?;
+        Ok(Some(commit.id))
+    }
+
+    /// Every worktree, the main one first (a bare repository's main has no worktree).
+    pub fn worktrees(&self) -> Result<Vec<Worktree>> {
+        let current = self.workdir().and_then(|p| p.canonicalize().ok());
+        let is_current = |path: &Path| Some(path.canonicalize().ok()) == Some(current.clone());
+        let mut all = Vec::new();
+        let main = self
+            .git
+            .main_repo()
+            .context(|| "could not open the main worktree".into())?;
+        if let Some(path) = main.workdir() {
+            all.push(Worktree {
+                id: None,
+                path: path.to_path_buf(),
+                head: head_of(&main)?,
+                is_current: is_current(path),
+            });
+        }
+        for proxy in self
+            .git
+            .worktrees()
+            .context(|| "could not list worktrees".into())?
+        {
+            let id = proxy
+                .id()
+                .context(|| "could not read a worktree's name".into())?
+                .to_string();
+            let path = proxy
+                .base()
+                .context(|| format!("could not read where worktree `{id}` is"))?;
+            let Ok(repo) = proxy.into_repo_with_possibly_inaccessible_worktree() else {
+                continue;
+            };
+            all.push(Worktree {
+                id: Some(id),
+                is_current: is_current(&path),
+                path,
+                head: head_of(&repo)?,
+            });
+        }
+        Ok(all)
+    }
+
+    /// The worktrees that have `branch` (short name) checked out.
+    pub fn worktrees_on(&self, branch: &str) -> Result<Vec<Worktree>> {
+        Ok(self
+            .worktrees()?
+            .into_iter()
+            .filter(|w| w.branch() == Some(branch))
+            .collect())
+    }
+
+    /// Tracked files with changes (staged or not) in this worktree; untracked files don't count.
+    pub fn dirty_files(&self) -> Result<Vec<String>> {
+        dirty_files_of(&self.git)
+    }
+
+    /// Refuse to go on when this worktree has local changes, naming them.
+    pub fn ensure_clean(&self) -> Result<()> {
+        let files = self.dirty_files()?;
+        if files.is_empty() {
+            return Ok(());
+        }
+        Err(Error::DirtyWorktree {
+            worktree: self.workdir().unwrap_or(self.git_dir()).to_path_buf(),
+            files,
+        })
+    }
+
+    /// Refuse when another git process holds this worktree's index.
+    pub fn ensure_index_unlocked(&self) -> Result<()> {
+        let lock = self.git_dir().join("index.lock");
+        if lock.exists() {
+            return Err(Error::Locked { path: lock });
+        }
+        Ok(())
+    }
+
+    /// The contents of `path` in the tree of `commit`, if it is a file there.
+    pub fn read_file_at(&self, commit: ObjectId, path: &str) -> Result<Option<Vec<u8>>> {
+        let tree = self
+            .git
+            .find_commit(commit)
+            .and_then(|c| c.tree())
+            .context(|| format!("could not read the tree of {}", short(commit)))?;
+        let Some(entry) = tree
+            .lookup_entry_by_path(path)
+            .context(|| format!("could not look up {path} in {}", short(commit)))?
+        else {
+            return Ok(None);
+        };
+        if !entry.mode().is_blob() {
+            return Ok(None);
+        }
+        let blob = entry
+            .object()
+            .context(|| format!("could not read {path} in {}", short(commit)))?;
+        Ok(Some(blob.data.clone()))
+    }
+
+    /// Whether `ancestor` is reachable from `descendant` (or the same commit).
+    pub fn is_ancestor(&self, ancestor: ObjectId, descendant: ObjectId) -> Result<bool> {
+        if ancestor == descendant {
+            return Ok(true);
+        }
+        let base = self.git.merge_base(ancestor, descendant).context(|| {
+            format!(
+                "could not compare {} and {}",
+                short(ancestor),
+                short(descendant)
+            )
+        })?;
+        Ok(base.is_some_and(|b| b.detach() == ancestor))
+    }
+
+    /// The commits reachable from `tip` but not from `base`, newest first.
+    pub fn commits_between(&self, base: ObjectId, tip: ObjectId) -> Result<Vec<ObjectId>> {
+        let walk = self
+            .git
+            .rev_walk([tip])
+            .with_hidden([base])
+            .all()
+            .context(|| format!("could not walk history from {}", short(tip)))?;
+        walk.map(|info| {
+            info.map(|i| i.id)
+                .context(|| format!("could not walk history from {}", short(tip)))
+        })
+        .collect()
+    }
+
+    /// The first line of a commit's message.
+    pub fn summary(&self, commit: ObjectId) -> Result<String> {
+        let commit = self
+            .git
+            .find_commit(commit)
+            .context(|| format!("could not read commit {}", short(commit)))?;
+        let message = commit
+            .message_raw()
+            .context(|| "could not read a commit message".into())?;
+        Ok(message
+            .lines()
+            .next()
+            .map(|l| l.to_str_lossy().into_owned())
+            .unwrap_or_default())
+    }
+
+    /// A value from git config, as git would read it.
+    pub fn config_string(&self, key: &str) -> Option<String> {
+        self.git
+            .config_snapshot()
+            .string(key)
+            .map(|v| v.to_str_lossy().into_owned())
+    }
+}
+
+fn head_of(git: &gix::Repository) -> Result<Head> {
+    let head = git.head().context(|| "could not read HEAD".into())?;
+    let name = head
+        .referent_name()
+        .map(|n| n.shorten().to_str_lossy().into_owned());
+    Ok(match (name, head.id()) {
+        (Some(name), Some(id)) => Head::Branch {
+            name,
+            commit: id.detach(),
+        },
+        (Some(name), None) => Head::Unborn { name },
+        (None, Some(id)) => Head::Detached {
+            commit: id.detach(),
+        },
+        (None, None) => Head::Unborn {
+            name: "HEAD".into(),
+        },
+    })
+}
+
+pub(crate) fn dirty_files_of(git: &gix::Repository) -> Result<Vec<String>> {
+    if git.workdir().is_none() {
+        return Ok(Vec::new());
+    }
+    let context = || "could not compute the status of the worktree".to_string();
+    let iter = git
+        .status(gix::progress::Discard)
+        .context(context)?
+        .untracked_files(gix::status::UntrackedFiles::None)
+        .index_worktree_rewrites(None)
+        .into_iter(None)
+        .context(context)?;
+    let mut files = Vec::new();
+    for item in iter {
+        let item = item.context(context)?;
+        files.push(item.location().to_str_lossy().into_owned());
+    }
+    files.sort();
+    files.dedup();
+    Ok(files)
+}
+
+/// A commit id abbreviated for people.
+pub fn short(id: ObjectId) -> String {
+    id.to_hex_with_len(7).to_string()
+}

@@ -1,0 +1,194 @@
+//! Worktrees made for resolving a conflict: git's usual conflict state (markers in the files,
+//! three stages in the index, `MERGE_HEAD`) in a linked worktree of its own under
+//! `.git/hotfix/resolve/`, so the user's checkout is never touched and `git status`,
+//! `git diff` and `git mergetool` work there as after any `git merge`.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+
+use gix::ObjectId;
+use gix::bstr::ByteSlice;
+use gix::merge::tree::{TreatAsUnresolved, apply_index_entries::RemovalMode};
+
+use crate::error::{Error, GitContext, IoContext, Result};
+use crate::merge::{self, Labels};
+use crate::repo::{Repo, short};
+
+/// Where the resolution worktree for `ticket` merging into `branch` goes.
+pub fn path_for(repo: &Repo, ticket: &str, branch: &str) -> PathBuf {
+    let name = format!("{ticket}-{}", branch.replace('/', "-"));
+    repo.common_dir().join("hotfix").join("resolve").join(name)
+}
+
+/// Make the worktree at `path`: `ours` checked out (detached), `theirs` merged in with its
+/// conflicts left for a person. Returns the conflicted paths.
+pub fn create(
+    repo: &Repo,
+    path: &Path,
+    ours: ObjectId,
+    theirs: ObjectId,
+    labels: &Labels<'_>,
+    message: &str,
+) -> Result<Vec<String>> {
+    let context = || {
+        format!(
+            "could not prepare the conflict worktree at {}",
+            path.display()
+        )
+    };
+    let options = repo.git.tree_merge_options().context(context)?;
+    let mut outcome = repo
+        .git
+        .merge_commits(ours, theirs, labels.for_gix(), options.into())
+        .context(context)?;
+    let tree = outcome.tree_merge.tree.write().context(context)?.detach();
+
+    let interrupt = AtomicBool::new(false);
+    let linked = repo
+        .git
+        .prepare_add_worktree(path, gix::worktree::add::Head::Detached(ours), &interrupt)
+        .context(context)?
+        .persist()
+        .context(context)?;
+    let populate = || -> Result<Vec<String>> {
+        let workdir = linked.workdir().expect("a linked worktree").to_path_buf();
+        let mut index = linked.index_from_tree(&tree).context(context)?;
+        let mut checkout = linked
+            .checkout_options(gix::worktree::stack::state::attributes::Source::IdMapping)
+            .context(context)?;
+        checkout.destination_is_initially_empty = true;
+        let objects = linked
+            .objects
+            .clone()
+            .into_arc()
+            .io_context("could not open the object database", repo.common_dir())?;
+        gix::worktree::state::checkout(
+            &mut index,
+            &workdir,
+            objects,
+            &gix::progress::Discard,
+            &gix::progress::Discard,
+            &interrupt,
+            checkout,
+        )
+        .context(context)?;
+        outcome.tree_merge.index_changed_after_applying_conflicts(
+            &mut index,
+            TreatAsUnresolved::git(),
+            RemovalMode::Prune,
+        );
+        let conflicted = conflicted_paths(&index);
+        index.write(Default::default()).context(context)?;
+
+        let git_dir = linked.git_dir();
+        let merge_head = git_dir.join("MERGE_HEAD");
+        std::fs::write(&merge_head, format!("{theirs}\n"))
+            .io_context("could not write", &merge_head)?;
+        let mut merge_msg = message.to_string();
+        merge_msg.push_str("\n# Conflicts:\n");
+        for path in &conflicted {
+            merge_msg.push_str(&format!("#\t{path}\n"));
+        }
+        let msg_path = git_dir.join("MERGE_MSG");
+        std::fs::write(&msg_path, merge_msg).io_context("could not write", &msg_path)?;
+        Ok(conflicted)
+    };
+    match populate() {
+        Ok(conflicted) => Ok(conflicted),
+        Err(err) => {
+            let _ = remove(repo, path);
+            Err(err)
+        }
+    }
+}
+
+fn conflicted_paths(index: &gix::index::State) -> Vec<String> {
+    let mut paths: Vec<String> = index
+        .entries()
+        .iter()
+        .filter(|e| e.stage_raw() != 0)
+        .map(|e| e.path(index).to_str_lossy().into_owned())
+        .collect();
+    paths.dedup();
+    paths
+}
+
+/// The merge commit a person produced at `path`: either the one they committed there, or one
+/// made from what they staged. Unresolved paths are an error naming them.
+pub fn read(
+    repo: &Repo,
+    path: &Path,
+    ours: ObjectId,
+    theirs: ObjectId,
+    message: &str,
+) -> Result<ObjectId> {
+    let context = || format!("could not read the resolution at {}", path.display());
+    let linked = gix::open(path).context(context)?;
+    let index = linked.index_or_empty().context(context)?;
+    let conflicted = conflicted_paths(&index);
+    if !conflicted.is_empty() {
+        return Err(Error::UnresolvedConflicts {
+            worktree: path.to_path_buf(),
+            files: conflicted,
+        });
+    }
+    let head = linked.head_id().context(context)?.detach();
+    if head != ours {
+        // They ran `git commit` there: accept it if it is the merge we asked for.
+        let commit = linked.find_commit(head).context(context)?;
+        let parents: Vec<ObjectId> = commit.parent_ids().map(|p| p.detach()).collect();
+        if parents == [ours, theirs] {
+            return Ok(head);
+        }
+        return Err(Error::GitCommand {
+            command: format!("HEAD in {}", path.display()),
+            stderr: format!(
+                "moved to {} which is not a merge of {} and {}",
+                short(head),
+                short(ours),
+                short(theirs)
+            ),
+        });
+    }
+    let tree = tree_from_index(repo, &index)?;
+    merge::commit(repo, message, tree, [ours, theirs])
+}
+
+/// git's `write-tree`: the tree of everything staged.
+fn tree_from_index(repo: &Repo, index: &gix::index::State) -> Result<ObjectId> {
+    let context = || "could not write the staged tree".to_string();
+    let mut editor = repo
+        .git
+        .edit_tree(ObjectId::empty_tree(repo.git.object_hash()))
+        .context(context)?;
+    for entry in index.entries() {
+        if entry
+            .flags
+            .contains(gix::index::entry::Flags::INTENT_TO_ADD)
+        {
+            continue;
+        }
+        let Some(mode) = entry.mode.to_tree_entry_mode() else {
+            continue;
+        };
+        editor
+            .upsert(entry.path(index), mode.kind(), entry.id)
+            .context(context)?;
+    }
+    Ok(editor.write().context(context)?.detach())
+}
+
+/// Remove a resolution worktree, whatever it holds: it was made by us and its result, if
+/// any, is already a commit.
+pub fn remove(repo: &Repo, path: &Path) -> Result<()> {
+    if !path.exists() {
+        return Ok(());
+    }
+    repo.git
+        .remove_worktree(
+            path,
+            gix::worktree::remove::Force::DiscardChanges,
+            gix::progress::Discard,
+        )
+        .context(|| format!("could not remove the worktree at {}", path.display()))
+}

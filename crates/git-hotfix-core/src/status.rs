@@ -1,0 +1,70 @@
+//! `status`: where a hotfix stands and what `finish` would do next.
+
+use std::collections::BTreeMap;
+
+use gix::ObjectId;
+
+use crate::config::Config;
+use crate::error::Result;
+use crate::finish::{self, CommitSummary, FinishOptions, FinishPlan, Stage};
+use crate::journal::Journal;
+use crate::repo::Repo;
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct HotfixStatus {
+    #[serde(flatten)]
+    pub journal: Journal,
+    /// The branch tip, when the branch still exists.
+    #[serde(with = "crate::oid::hex_opt")]
+    pub tip: Option<ObjectId>,
+    /// Commits on the branch since its base, newest first.
+    pub commits: Vec<CommitSummary>,
+    /// A stopped run, waiting for `continue` or `abort`.
+    pub stopped: Option<Stage>,
+    /// What `finish` would do now, or why it would refuse.
+    pub finish: Option<Result<FinishPlan, String>>,
+}
+
+pub fn of(repo: &Repo, config: &Config, journal: Journal) -> Result<HotfixStatus> {
+    let tip = repo.branch_tip(&journal.branch)?;
+    let commits = match tip {
+        Some(tip) => repo
+            .commits_between(journal.base.commit(), tip)?
+            .into_iter()
+            .map(|id| {
+                Ok(CommitSummary {
+                    id,
+                    summary: repo.summary(id)?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?,
+        None => Vec::new(),
+    };
+    let stopped = journal.run.as_ref().map(|r| r.stage.clone());
+    let finish = match (&journal.state, &stopped) {
+        (crate::journal::State::Active, None) => {
+            // Computed in memory: status never writes.
+            let mem = repo.in_memory();
+            Some(
+                finish::plan(
+                    repo,
+                    &mem,
+                    config,
+                    &journal,
+                    &FinishOptions::default(),
+                    &BTreeMap::new(),
+                    &BTreeMap::new(),
+                )
+                .map_err(|err| err.to_string()),
+            )
+        }
+        _ => None,
+    };
+    Ok(HotfixStatus {
+        journal,
+        tip,
+        commits,
+        stopped,
+        finish,
+    })
+}
