@@ -1,0 +1,146 @@
+//! The command line: global flags, the subcommands, and the mapping to exit codes.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use git_hotfix_core::{Config, Repo};
+use jiff::Timestamp;
+
+use crate::commands;
+use crate::error::{CommandError, Exit, Result};
+use crate::ui::Ui;
+
+/// Emergency releases as a git subcommand: branch from production, fix, tag, merge, push
+#[derive(Debug, Parser)]
+#[command(
+    name = "git-hotfix",
+    bin_name = "git hotfix",
+    version,
+    max_term_width = 100
+)]
+#[command(
+    after_help = "Exit codes: 0 done, 1 error, 2 usage, 3 stopped on a conflict \
+(continue/abort), 4 refused by a policy, 5 remote failure."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Print one JSON document on stdout instead of text
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Print only warnings and errors
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// Override a setting for this command (`-c production-branch=trunk`)
+    #[arg(short = 'c', long = "config", value_name = "KEY=VALUE", global = true, value_parser = key_value)]
+    pub config: Vec<(String, String)>,
+    /// Run as if started in this directory
+    #[arg(short = 'C', value_name = "PATH", global = true)]
+    pub directory: Option<PathBuf>,
+}
+
+/// `--plan` (alias `--dry-run`) for commands that write.
+#[derive(Debug, Args)]
+pub struct PlanArg {
+    /// Show what would happen and write nothing
+    #[arg(long, visible_alias = "dry-run")]
+    pub plan: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    Start(commands::start::StartArgs),
+    Status(commands::status::StatusArgs),
+    Finish(commands::finish::FinishArgs),
+    Tag(commands::tag::TagArgs),
+    Continue(commands::resume::ContinueArgs),
+    Abort(commands::abort::AbortArgs),
+    Init(commands::init::InitArgs),
+    Demo(commands::demo::DemoArgs),
+    Completions(commands::completions::CompletionsArgs),
+    Man(commands::man::ManArgs),
+}
+
+fn key_value(text: &str) -> Result<(String, String), String> {
+    let (key, value) = text
+        .split_once('=')
+        .ok_or_else(|| format!("`{text}` is not KEY=VALUE"))?;
+    Ok((key.trim().to_string(), value.to_string()))
+}
+
+/// What every command gets: the terminal, where it runs, the overrides, and the time.
+pub struct Context {
+    pub ui: Ui,
+    pub cwd: PathBuf,
+    pub overrides: Vec<(String, String)>,
+    pub now: Timestamp,
+}
+
+impl Context {
+    pub fn repo(&self) -> Result<Repo> {
+        Ok(Repo::discover(&self.cwd)?)
+    }
+
+    pub fn config(&self, repo: &Repo) -> Result<Config> {
+        Ok(Config::load(repo, &self.overrides)?)
+    }
+}
+
+pub fn run() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            return if err.use_stderr() {
+                Exit::Usage.into()
+            } else {
+                Exit::Ok.into()
+            };
+        }
+    };
+    let ui = Ui::new(cli.global.json, cli.global.quiet);
+    let cwd = match cli.global.directory {
+        Some(dir) => dir,
+        None => std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
+    };
+    let context = Context {
+        ui,
+        cwd,
+        overrides: cli.global.config,
+        now: Timestamp::now(),
+    };
+    match dispatch(&context, cli.command) {
+        Ok(exit) => exit.into(),
+        Err(err) => report(&context.ui, &err),
+    }
+}
+
+fn dispatch(context: &Context, command: Command) -> Result<Exit> {
+    match command {
+        Command::Start(args) => commands::start::cmd_start(context, args),
+        Command::Status(args) => commands::status::cmd_status(context, args),
+        Command::Finish(args) => commands::finish::cmd_finish(context, args),
+        Command::Tag(args) => commands::tag::cmd_tag(context, args),
+        Command::Continue(args) => commands::resume::cmd_continue(context, args),
+        Command::Abort(args) => commands::abort::cmd_abort(context, args),
+        Command::Init(args) => commands::init::cmd_init(context, args),
+        Command::Demo(args) => commands::demo::cmd_demo(context, args),
+        Command::Completions(args) => commands::completions::cmd_completions(context, args),
+        Command::Man(args) => commands::man::cmd_man(context, args),
+    }
+}
+
+fn report(ui: &Ui, err: &CommandError) -> ExitCode {
+    if ui.json_mode() {
+        ui.json(&err.to_json());
+    }
+    ui.error(&err.message, &err.hints);
+    err.exit.into()
+}

@@ -1,0 +1,264 @@
+//! `demo`: the whole flow on a throwaway repository, narrated. The sample history is made
+//! with the `git` commands a person would type (they are printed as they run); the hotfix
+//! itself runs through the same code as `git hotfix start` and `finish`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use clap::Args;
+
+use crate::cli::{Context, PlanArg};
+use crate::commands::{finish, start, status};
+use crate::error::{CommandError, Exit, Result};
+use crate::ui::{DIM, EMPHASIS, Ui, paint};
+
+/// Show a whole hotfix on a throwaway repository: start, fix, finish, push
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Make the demo repositories here (default: a new directory under the system temp dir)
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub plan: PlanArg,
+}
+
+const TICKET: &str = "ENG-1234";
+const DESCRIPTION: &str = "fix auth bypass";
+
+pub fn cmd_demo(context: &Context, args: DemoArgs) -> Result<Exit> {
+    let ui = &context.ui;
+    let root = match args.dir {
+        Some(dir) => context.cwd.join(dir),
+        None => std::env::temp_dir().join(format!(
+            "git-hotfix-demo-{}-{}",
+            std::process::id(),
+            context.now.as_second()
+        )),
+    };
+    let repo = root.join("shop");
+    let origin = root.join("origin.git");
+
+    if args.plan.plan {
+        if ui.json_mode() {
+            ui.json(&serde_json::json!({
+                "plan": { "repository": repo, "origin": origin, "ticket": TICKET },
+                "executed": false,
+            }));
+        } else {
+            ui.out(format!(
+                "Would make a demo repository in {}",
+                repo.display()
+            ));
+            ui.out("  - release v1.2.3 on main, a develop branch, an origin to push to");
+            ui.out(format!("  - git hotfix start {TICKET} {DESCRIPTION}"));
+            ui.out("  - commit a fix, git hotfix status, git hotfix finish --push");
+        }
+        return Ok(Exit::Ok);
+    }
+    if repo.exists() {
+        return Err(
+            CommandError::new(Exit::Error, format!("{} already exists", repo.display()))
+                .hint("pass another `--dir`, or remove it"),
+        );
+    }
+
+    // Inner commands narrate in text; with --json only the final document is printed.
+    let inner = || Context {
+        ui: if ui.json_mode() {
+            Ui::silent()
+        } else {
+            Ui::new(false, false)
+        },
+        cwd: repo.clone(),
+        overrides: Vec::new(),
+        now: jiff::Timestamp::now(),
+    };
+    let narrate = |text: &str| {
+        if !ui.json_mode() {
+            ui.out(format!("\n{}", paint(EMPHASIS, text)));
+        }
+    };
+
+    narrate("1. A product in production: v1.2.3 on main, work going on in develop");
+    std::fs::create_dir_all(&root).map_err(|err| {
+        CommandError::new(
+            Exit::Error,
+            format!("could not create {}: {err}", root.display()),
+        )
+    })?;
+    let git = Git { ui, dir: &root };
+    git.run(&["init", "--quiet", "--bare", "-b", "main", "origin.git"])?;
+    git.run(&["init", "--quiet", "-b", "main", "shop"])?;
+    let git = Git { ui, dir: &repo };
+    git.run(&["config", "user.name", "On-call Engineer"])?;
+    git.run(&["config", "user.email", "oncall@example.com"])?;
+    write(&repo, "auth.py", "def check(token):\n    return True\n")?;
+    write(
+        &repo,
+        ".hotfix.toml",
+        "production-branch = \"main\"\ndevelop-branch = \"develop\"\n",
+    )?;
+    git.run(&["add", "."])?;
+    git.run(&["commit", "--quiet", "-m", "Release 1.2.3"])?;
+    git.run(&["tag", "-a", "v1.2.3", "-m", "Release 1.2.3"])?;
+    git.run(&["switch", "--quiet", "-c", "develop"])?;
+    write(&repo, "dashboard.py", "def render():\n    return 'new'\n")?;
+    git.run(&["add", "dashboard.py"])?;
+    git.run(&["commit", "--quiet", "-m", "New dashboard (unreleased)"])?;
+    git.run(&["switch", "--quiet", "main"])?;
+    git.run(&["remote", "add", "origin", &origin.to_string_lossy()])?;
+    git.run(&["push", "--quiet", "origin", "main", "develop", "v1.2.3"])?;
+
+    narrate("2. Production is on fire: start the hotfix from what is released");
+    show_command(ui, &format!("git hotfix start {TICKET} {DESCRIPTION}"));
+    start::cmd_start(
+        &inner(),
+        start::StartArgs {
+            ticket: TICKET.into(),
+            description: DESCRIPTION.split(' ').map(String::from).collect(),
+            from: None,
+            product: None,
+            release_version: None,
+            pre_release: false,
+            no_checkout: false,
+            worktree: None,
+            plan: PlanArg { plan: false },
+        },
+    )?;
+
+    narrate("3. Fix it, with a regression test");
+    write(
+        &repo,
+        "auth.py",
+        "def check(token):\n    return token is not None and token.signed\n",
+    )?;
+    write(
+        &repo,
+        "test_auth.py",
+        "from auth import check\n\ndef test_unsigned_token_is_refused():\n    assert not check(None)\n",
+    )?;
+    git.run(&["add", "auth.py", "test_auth.py"])?;
+    git.run(&[
+        "commit",
+        "--quiet",
+        "-m",
+        "fix: refuse unsigned tokens (ENG-1234)",
+    ])?;
+    show_command(ui, "git hotfix status");
+    status::cmd_status(
+        &inner(),
+        status::StatusArgs {
+            hotfix: None,
+            all: false,
+        },
+    )?;
+
+    narrate("4. Finish: tag v1.2.4, merge into main and develop, delete the branch, push");
+    show_command(ui, "git hotfix finish --push");
+    let exit = finish::cmd_finish(
+        &inner(),
+        finish::FinishArgs {
+            no_tag: false,
+            no_backmerge: false,
+            keep: false,
+            push: true,
+            message: None,
+            hotfix: None,
+            plan: PlanArg { plan: false },
+        },
+    )?;
+
+    narrate("5. The result");
+    let graph = git.output(&["log", "--oneline", "--graph", "--all", "--decorate"])?;
+    if ui.json_mode() {
+        ui.json(&serde_json::json!({
+            "executed": true,
+            "repository": repo,
+            "origin": origin,
+            "tag": git.output(&["describe", "--tags", "--exact-match", "main"])?.trim(),
+            "main": git.output(&["rev-parse", "main"])?.trim(),
+            "develop": git.output(&["rev-parse", "develop"])?.trim(),
+        }));
+    } else {
+        ui.out(graph.trim_end());
+        ui.out("\nLook around:");
+        let dir = repo.display();
+        for command in [
+            format!("git -C {dir} log --oneline --graph --all"),
+            format!("git -C {dir} show --no-patch v1.2.4"),
+            format!("git -C {dir} ls-remote origin"),
+            format!("git -C {dir} hotfix status --all"),
+        ] {
+            ui.out(format!("  {command}"));
+        }
+        ui.out(format!("\nRemove it with: rm -rf {}", root.display()));
+    }
+    Ok(exit)
+}
+
+/// The demo's git commands, shown before they run. The throwaway repository must not
+/// depend on the user's global settings for signing or hooks.
+struct Git<'a> {
+    ui: &'a Ui,
+    dir: &'a Path,
+}
+
+impl Git<'_> {
+    fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new("git");
+        command
+            .current_dir(self.dir)
+            .args(["-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false"])
+            .args(["-c", "core.hooksPath=/dev/null"])
+            .args(args)
+            .env("GIT_TERMINAL_PROMPT", "0");
+        command
+    }
+
+    fn run(&self, args: &[&str]) -> Result<()> {
+        let shown: Vec<String> = args.iter().map(|a| quote(a)).collect();
+        show_command(self.ui, &format!("git {}", shown.join(" ")));
+        self.output(args).map(drop)
+    }
+
+    fn output(&self, args: &[&str]) -> Result<String> {
+        let output = self
+            .command(args)
+            .output()
+            .map_err(|err| CommandError::new(Exit::Error, format!("could not run git: {err}")))?;
+        if !output.status.success() {
+            return Err(CommandError::new(
+                Exit::Error,
+                format!(
+                    "`git {}` failed: {}",
+                    args.join(" "),
+                    String::from_utf8_lossy(&output.stderr).trim()
+                ),
+            ));
+        }
+        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+    }
+}
+
+/// Quote an argument the way a person would type it into a shell.
+fn quote(arg: &str) -> String {
+    if arg
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "-_./=:@".contains(c))
+    {
+        arg.to_string()
+    } else {
+        format!("'{}'", arg.replace('\'', "'\\''"))
+    }
+}
+
+fn show_command(ui: &Ui, command: &str) {
+    if !ui.json_mode() {
+        ui.out(paint(DIM, format!("$ {command}")));
+    }
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> Result<()> {
+    std::fs::write(dir.join(name), text)
+        .map_err(|err| CommandError::new(Exit::Error, format!("could not write {name}: {err}")))
+}

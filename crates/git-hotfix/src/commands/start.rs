@@ -1,0 +1,138 @@
+use std::path::PathBuf;
+
+use clap::Args;
+use git_hotfix_core::repo::short;
+use git_hotfix_core::start::{self, Checkout, StartRequest};
+
+use crate::cli::{Context, PlanArg};
+use crate::error::{Exit, Result};
+use crate::ui::{EMPHASIS, paint};
+
+/// Start a hotfix: branch from what is in production, with the next patch version
+#[derive(Debug, Args)]
+pub struct StartArgs {
+    /// The ticket of the incident, e.g. ENG-1234
+    pub ticket: String,
+    /// What the fix does, e.g. `fix auth bypass` (asked for on a terminal when missing)
+    pub description: Vec<String>,
+    /// Branch from this tag, branch or commit instead of the newest production release
+    #[arg(long, value_name = "REV")]
+    pub from: Option<String>,
+    /// The product to fix, in a repository with several
+    #[arg(long, value_name = "NAME")]
+    pub product: Option<String>,
+    /// Release this version instead of the next patch
+    #[arg(long = "version", value_name = "X.Y.Z")]
+    pub release_version: Option<String>,
+    /// Number the release X.Y.Z-hotfix.N instead of bumping the patch
+    #[arg(long, conflicts_with = "release_version")]
+    pub pre_release: bool,
+    /// Only create the branch; leave the current checkout alone
+    #[arg(long, conflicts_with = "worktree")]
+    pub no_checkout: bool,
+    /// Check the branch out in a new linked worktree at PATH
+    #[arg(long, value_name = "PATH")]
+    pub worktree: Option<PathBuf>,
+    #[command(flatten)]
+    pub plan: PlanArg,
+}
+
+pub fn cmd_start(context: &Context, args: StartArgs) -> Result<Exit> {
+    let ui = &context.ui;
+    let repo = context.repo()?;
+    let config = context.config(&repo)?;
+    let mut description = args.description.join(" ");
+    if description.is_empty()
+        && let Some(answer) = ui.prompt("What does the fix do? (for the branch name and tag)")
+    {
+        description = answer;
+    }
+    let checkout = match (args.no_checkout, args.worktree) {
+        (true, _) => Checkout::None,
+        (false, Some(path)) => Checkout::Worktree(context.cwd.join(path)),
+        (false, None) => Checkout::Switch,
+    };
+    let request = StartRequest {
+        ticket: args.ticket,
+        description,
+        from: args.from,
+        product: args.product,
+        version: args.release_version,
+        hotfix_release: args.pre_release,
+        checkout,
+    };
+    let plan = start::plan(&repo, &config, &request)?;
+    for tag in &plan.ignored_tags {
+        ui.warn(format!(
+            "tag `{tag}` follows the tag pattern but is not semver; ignored"
+        ));
+    }
+
+    if args.plan.plan {
+        if ui.json_mode() {
+            ui.json(&serde_json::json!({ "plan": plan, "executed": false }));
+        } else {
+            ui.out(format!(
+                "Would start hotfix {}",
+                paint(EMPHASIS, &plan.ticket)
+            ));
+            describe(context, &plan);
+        }
+        return Ok(Exit::Ok);
+    }
+
+    let journal = start::execute(&repo, &plan, context.now)?;
+    if ui.json_mode() {
+        ui.json(&serde_json::json!({ "plan": plan, "executed": true, "journal": journal }));
+        return Ok(Exit::Ok);
+    }
+    ui.status(
+        "Created",
+        format!(
+            "branch {} from {} ({})",
+            paint(EMPHASIS, &plan.branch),
+            plan.base.label(),
+            short(plan.base.commit())
+        ),
+    );
+    match &plan.checkout {
+        Checkout::Switch => ui.status("Switched", format!("to {}", plan.branch)),
+        Checkout::Worktree(path) => ui.status(
+            "Checked out",
+            format!("{} in {}", plan.branch, path.display()),
+        ),
+        Checkout::None => {}
+    }
+    ui.status(
+        "Releasing",
+        format!("{} as tag {}", plan.version, paint(EMPHASIS, &plan.tag)),
+    );
+    ui.hint("commit the fix (with a regression test), then run `git hotfix finish`");
+    Ok(Exit::Ok)
+}
+
+fn describe(context: &Context, plan: &start::StartPlan) {
+    let ui = &context.ui;
+    ui.out(format!("  branch   {}", plan.branch));
+    ui.out(format!(
+        "  base     {} ({}), {}",
+        plan.base.label(),
+        short(plan.base.commit()),
+        plan.base_reason
+    ));
+    let after = plan
+        .previous
+        .as_ref()
+        .map(|p| format!(" after {p}"))
+        .unwrap_or_default();
+    ui.out(format!(
+        "  version  {}{after}, tag {}",
+        plan.version, plan.tag
+    ));
+    let checkout = match &plan.checkout {
+        Checkout::Switch => "switch this worktree to the branch".to_string(),
+        Checkout::None => "create the branch only".to_string(),
+        Checkout::Worktree(path) => format!("check the branch out in {}", path.display()),
+    };
+    ui.out(format!("  then     {checkout}"));
+}

@@ -1,0 +1,259 @@
+use clap::Args;
+use git_hotfix_core::finish::{self, FinishPlan, Stage, WorktreeStep};
+use git_hotfix_core::journal::{State, Store};
+use git_hotfix_core::merge::Outcome;
+use git_hotfix_core::repo::short;
+use git_hotfix_core::status::{self, HotfixStatus};
+use git_hotfix_core::{Error as CoreError, Journal};
+
+use crate::cli::Context;
+use crate::error::{Exit, Result};
+use crate::ui::{DIM, EMPHASIS, paint};
+
+/// Show the hotfix in progress: branch, base, version, commits, and what finish will do
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// The hotfix to show (default: the one whose branch is checked out)
+    #[arg(long, value_name = "TICKET")]
+    pub hotfix: Option<String>,
+    /// List every hotfix, in progress and finished
+    #[arg(long, conflicts_with = "hotfix")]
+    pub all: bool,
+}
+
+pub fn cmd_status(context: &Context, args: StatusArgs) -> Result<Exit> {
+    let ui = &context.ui;
+    let repo = context.repo()?;
+    let store = Store::new(&repo);
+
+    if args.all {
+        let mut all = store.active()?;
+        all.extend(store.finished()?);
+        if ui.json_mode() {
+            ui.json(&serde_json::json!({ "hotfixes": all }));
+        } else if all.is_empty() {
+            ui.out("No hotfixes yet.");
+        } else {
+            for journal in &all {
+                ui.out(summary_line(journal));
+            }
+        }
+        return Ok(Exit::Ok);
+    }
+
+    let journal = match finish::select(&repo, args.hotfix.as_deref()) {
+        Ok(journal) => Some(journal),
+        // Not on a hotfix branch: show the only one in progress, if there is exactly one.
+        Err(
+            CoreError::NotAHotfix { .. }
+            | CoreError::DetachedHead { .. }
+            | CoreError::UnbornHead { .. },
+        ) if args.hotfix.is_none() => {
+            let mut active = store.active()?;
+            (active.len() == 1).then(|| active.remove(0))
+        }
+        Err(err) => return Err(err.into()),
+    };
+    let Some(journal) = journal else {
+        let active = store.active()?;
+        if ui.json_mode() {
+            ui.json(&serde_json::json!({ "hotfix": null, "in_progress": active }));
+        } else if active.is_empty() {
+            ui.out("No hotfix in progress.");
+            ui.hint("start one with `git hotfix start <ticket> <description>`");
+        } else {
+            ui.out("Hotfixes in progress:");
+            for journal in &active {
+                ui.out(format!("  {}", summary_line(journal)));
+            }
+            ui.hint("show one with `git hotfix status --hotfix <ticket>`");
+        }
+        return Ok(Exit::Ok);
+    };
+
+    let config = context.config(&repo)?;
+    let status = status::of(&repo, &config, journal)?;
+    if ui.json_mode() {
+        ui.json(&serde_json::json!({ "hotfix": status }));
+    } else {
+        render(context, &status);
+    }
+    Ok(Exit::Ok)
+}
+
+fn summary_line(journal: &Journal) -> String {
+    let state = match (&journal.state, &journal.run) {
+        (State::Finished, _) => "finished",
+        (State::Active, Some(_)) => "stopped",
+        (State::Active, None) => "in progress",
+    };
+    format!(
+        "{:<12} {:<12} {:<40} {}",
+        journal.ticket, state, journal.branch, journal.version
+    )
+}
+
+fn render(context: &Context, status: &HotfixStatus) {
+    let ui = &context.ui;
+    let journal = &status.journal;
+    let title = if journal.description.is_empty() {
+        journal.ticket.clone()
+    } else {
+        format!("{}: {}", journal.ticket, journal.description)
+    };
+    ui.out(format!("Hotfix {}", paint(EMPHASIS, title)));
+    let tip = status
+        .tip
+        .map(|t| format!(" at {}", short(t)))
+        .unwrap_or_else(|| " (deleted)".into());
+    ui.out(format!("  branch   {}{tip}", journal.branch));
+    ui.out(format!(
+        "  base     {} ({})",
+        journal.base.label(),
+        short(journal.base.commit())
+    ));
+    ui.out(format!(
+        "  version  {}, tag {}",
+        journal.version, journal.tag
+    ));
+    if let Some(started) = journal.started_at() {
+        let elapsed = context.now.duration_since(started);
+        let minutes = elapsed.as_secs().max(0) / 60;
+        ui.out(format!(
+            "  started  {} ({}h{:02}m ago)",
+            started.strftime("%Y-%m-%d %H:%M UTC"),
+            minutes / 60,
+            minutes % 60
+        ));
+    }
+    if let Some(worktree) = &journal.worktree {
+        ui.out(format!("  worktree {}", worktree.display()));
+    }
+    ui.out(format!(
+        "  commits  {} since the base",
+        status.commits.len()
+    ));
+    for commit in &status.commits {
+        ui.out(format!(
+            "    {} {}",
+            paint(DIM, short(commit.id)),
+            commit.summary
+        ));
+    }
+    if let Some(stage) = &status.stopped {
+        ui.out("");
+        match stage {
+            Stage::Conflict {
+                branch,
+                worktree,
+                paths,
+            } => {
+                ui.out(format!(
+                    "Stopped: merging into {branch} conflicts in {}.",
+                    paths.join(", ")
+                ));
+                ui.out(format!(
+                    "  Resolve in {}, `git add` the files there, then `git hotfix continue`.",
+                    worktree.display()
+                ));
+            }
+            Stage::PushFailed { reason, .. } => {
+                ui.out(format!(
+                    "Stopped: the release is done locally but {reason}."
+                ));
+                ui.out("  `git hotfix continue` pushes again.");
+            }
+        }
+        ui.out("  `git hotfix abort` undoes the run.");
+        return;
+    }
+    match &status.finish {
+        Some(Ok(plan)) => {
+            ui.out("");
+            ui.out("Finish will:");
+            for line in finish_steps(plan) {
+                ui.out(format!("  - {line}"));
+            }
+        }
+        Some(Err(why)) => {
+            ui.out("");
+            ui.out(format!("Finish would refuse: {why}"));
+        }
+        None => {}
+    }
+}
+
+/// The steps of a finish plan, one sentence each; shared by `status` and `finish --plan`.
+pub fn finish_steps(plan: &FinishPlan) -> Vec<String> {
+    let mut lines = Vec::new();
+    if let Some(tag) = &plan.tag {
+        match tag.object {
+            Some(_) => lines.push(format!(
+                "tag {} on {} (\"{}\")",
+                tag.name,
+                short(tag.target),
+                tag.message
+            )),
+            None => lines.push(format!(
+                "keep tag {} (already on {})",
+                tag.name,
+                short(tag.target)
+            )),
+        }
+    }
+    for integration in &plan.integrations {
+        let branch = &integration.branch;
+        lines.push(match &integration.outcome {
+            Outcome::UpToDate => format!("leave {branch}: it already has the fix"),
+            Outcome::FastForward { to } => format!("fast-forward {branch} to {}", short(*to)),
+            Outcome::Merge { commit } => {
+                format!("merge into {branch} (merge commit {})", short(*commit))
+            }
+            Outcome::Conflict { paths } => format!(
+                "stop: merging into {branch} conflicts in {}",
+                paths.join(", ")
+            ),
+        });
+    }
+    if let Some(newest) = &plan.older_than_production {
+        lines.push(format!(
+            "not merge into production: {} is older than {newest} (backport newer lines with `git hotfix backport`)",
+            plan.version
+        ));
+    }
+    if plan.delete_branch {
+        lines.push(format!("delete {}", plan.branch));
+    }
+    for step in &plan.worktrees {
+        lines.push(match step {
+            WorktreeStep::Switch { path, to, .. } => {
+                format!("switch {} to {to}", path.display())
+            }
+            WorktreeStep::Detach { path, at, .. } => {
+                format!(
+                    "detach {} at {at} ({at} is checked out elsewhere)",
+                    path.display()
+                )
+            }
+            WorktreeStep::Remove { path, .. } => format!("remove the worktree {}", path.display()),
+        });
+    }
+    for integration in &plan.integrations {
+        if let (Some(path), Some(_)) = (&integration.checked_out, integration.outcome.new_tip()) {
+            lines.push(format!(
+                "update the worktree {} where {} is checked out",
+                path.display(),
+                integration.branch
+            ));
+        }
+    }
+    if let Some(push) = &plan.push {
+        let refs: Vec<&str> = push.refs.iter().map(|r| r.name.as_str()).collect();
+        lines.push(format!(
+            "push to {} atomically, with leases: {}",
+            push.remote,
+            refs.join(" ")
+        ));
+    }
+    lines
+}

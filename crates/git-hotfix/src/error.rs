@@ -1,0 +1,187 @@
+//! The CLI's one error type: whose fault it is, the way out, and the exit code.
+
+use std::process::ExitCode;
+
+use git_hotfix_core::Error as Core;
+
+/// Exit codes, as documented in the README.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Exit {
+    Ok = 0,
+    Error = 1,
+    Usage = 2,
+    /// Stopped on a conflict: `continue`, `abort`.
+    Conflict = 3,
+    /// Refused by a policy.
+    #[allow(dead_code)] // Policies arrive with the plugin host.
+    Policy = 4,
+    /// The remote or the forge failed.
+    Remote = 5,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(exit: Exit) -> ExitCode {
+        ExitCode::from(exit as u8)
+    }
+}
+
+#[derive(Debug)]
+pub struct CommandError {
+    pub exit: Exit,
+    pub message: String,
+    pub hints: Vec<String>,
+}
+
+impl CommandError {
+    pub fn new(exit: Exit, message: impl Into<String>) -> Self {
+        CommandError {
+            exit,
+            message: message.into(),
+            hints: Vec::new(),
+        }
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hints.push(hint.into());
+        self
+    }
+
+    pub fn usage(message: impl Into<String>) -> Self {
+        Self::new(Exit::Usage, message)
+    }
+
+    /// What `--json` prints for a failed command.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "error": {
+                "exit": self.exit as u8,
+                "kind": self.exit,
+                "message": self.message,
+                "hints": self.hints,
+            }
+        })
+    }
+}
+
+impl From<Core> for CommandError {
+    fn from(err: Core) -> Self {
+        let message = full_message(&err);
+        let error = |hint: &str| CommandError::new(Exit::Error, message.clone()).hint(hint);
+        match &err {
+            Core::NotARepository { .. } => {
+                error("run it inside a git repository (or create one with `git init`)")
+            }
+            Core::BareRepository { .. } => error(
+                "in a bare repository, create the branch only (`--no-checkout`) or check it out elsewhere (`--worktree <path>`)",
+            ),
+            Core::UnbornHead { .. } => error("make a first commit, then start the hotfix"),
+            Core::DetachedHead { .. } => error(
+                "switch to the hotfix branch (`git switch <branch>`) or name the hotfix with `--hotfix <ticket>`",
+            ),
+            Core::DirtyWorktree { .. } => {
+                error("commit or stash them (`git stash --include-untracked`), then run this again")
+            }
+            Core::BranchExists { name } => error(&format!(
+                "finish or delete it (`git branch -D {name}`), or choose another ticket or description"
+            )),
+            Core::MissingBranch { .. } => error(
+                "create it, or name the right one in .hotfix.toml or with `-c production-branch=<name>`",
+            ),
+            Core::TagExists {
+                suggestion: Some(next),
+                ..
+            } => error(&format!("choose another version, e.g. `--version {next}`")),
+            Core::TagExists { .. } => error("choose another version with `--version X.Y.Z`"),
+            Core::NoVersionTag { .. } => error(
+                "pass the version to release with `--version X.Y.Z`, or tag the release in production first",
+            ),
+            Core::UnknownRevision { rev } => CommandError::usage(message.clone())
+                .hint(format!("check it with `git rev-parse --verify {rev}`")),
+            Core::NotSemver { .. } => {
+                CommandError::usage(message.clone()).hint("write versions as X.Y.Z, e.g. 1.2.4")
+            }
+            Core::InvalidName {
+                suggestion: Some(suggestion),
+                ..
+            } => CommandError::usage(message.clone()).hint(format!("try `{suggestion}`")),
+            Core::InvalidName { .. } => CommandError::usage(message.clone()),
+            Core::InvalidRefName { .. } => {
+                error("git's rules for names are in `git help check-ref-format`")
+            }
+            Core::UnknownProduct { .. } | Core::ProductRequired { .. } => {
+                CommandError::usage(message.clone()).hint("name the product with `--product <name>`")
+            }
+            Core::NotAHotfix { .. } => error(
+                "start one with `git hotfix start <ticket> <description>`; `git hotfix status --all` lists them",
+            ),
+            Core::HotfixInProgress { .. } => {
+                error("`git hotfix status` shows it; finish it first, or use another ticket")
+            }
+            Core::AmbiguousHotfix { .. } => error("name one with `--hotfix <ticket>`"),
+            Core::NothingToFinish { .. } => error("commit the fix on the hotfix branch first"),
+            Core::RunInProgress { .. } => {
+                error("resume it with `git hotfix continue`, or undo it with `git hotfix abort`")
+            }
+            Core::NoStoppedRun { .. } => CommandError::new(Exit::Error, message.clone()),
+            Core::UnresolvedConflicts { worktree, .. } => {
+                CommandError::new(Exit::Conflict, message.clone()).hint(format!(
+                    "resolve them in {}, `git add` them there, then run `git hotfix continue` (or `git hotfix abort`)",
+                    worktree.display()
+                ))
+            }
+            Core::StaleRef { .. } => error(
+                "someone moved it since the plan was made: `git hotfix abort` if a run is stopped, update, then finish again",
+            ),
+            Core::Locked { path } => error(&format!(
+                "wait for the other process; if none is running, remove {}",
+                path.display()
+            )),
+            Core::CheckedOutElsewhere { .. } => error(
+                "commit or stash the changes in that worktree, or switch it to another branch",
+            ),
+            Core::NoIdentity => error(
+                "set it with `git config --global user.name \"Your Name\"` and `git config --global user.email you@example.com`",
+            ),
+            Core::FileExists { .. } => {
+                error("choose another path, or pass `--force` where the command offers it")
+            }
+            Core::UnknownRemote { remote } => error(&format!(
+                "add it with `git remote add {remote} <url>`, or name another with `-c remote=<name>`"
+            )),
+            Core::PushRejected { .. } => CommandError::new(Exit::Remote, message.clone())
+                .hint("the local release is complete; fetch and look (`git fetch && git log --graph --all`)")
+                .hint("then `git hotfix continue` to push again, or `git hotfix abort` to undo the local finish"),
+            Core::PushFailed { .. } => CommandError::new(Exit::Remote, message.clone()).hint(
+                "the local release is complete; `git hotfix continue` pushes again once the remote is reachable",
+            ),
+            Core::Config(_) => {
+                error("fix it in the file (committed on the production branch), or override it with `-c <key>=<value>`")
+            }
+            Core::Journal { path, .. } => error(&format!(
+                "if that hotfix is over, move {} out of the way",
+                path.display()
+            )),
+            Core::GitCommand { .. } | Core::Git { .. } | Core::Io { .. } => {
+                CommandError::new(Exit::Error, message.clone())
+            }
+        }
+    }
+}
+
+/// The message with its causes, `: `-joined as git prints them.
+fn full_message(err: &dyn std::error::Error) -> String {
+    let mut message = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !message.contains(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
+        source = cause.source();
+    }
+    message
+}
+
+pub type Result<T, E = CommandError> = std::result::Result<T, E>;

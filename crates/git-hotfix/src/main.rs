@@ -1,0 +1,10 @@
+//! `git hotfix`: emergency releases as a git subcommand.
+
+mod cli;
+mod commands;
+mod error;
+mod ui;
+
+fn main() -> std::process::ExitCode {
+    cli::run()
+}

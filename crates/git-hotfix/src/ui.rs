@@ -1,0 +1,117 @@
+//! All terminal I/O: human text on stderr (results on stdout), one JSON document on stdout
+//! with `--json`, colour only on a terminal and never with `NO_COLOR`, prompts only with a TTY.
+
+use std::io::{IsTerminal, Write};
+
+use anstyle::{AnsiColor, Style};
+
+pub struct Ui {
+    json: bool,
+    quiet: bool,
+    silent: bool,
+    interactive: bool,
+}
+
+const VERB: Style = AnsiColor::Green.on_default().bold();
+const WARN: Style = AnsiColor::Yellow.on_default().bold();
+const ERROR: Style = AnsiColor::Red.on_default().bold();
+const HINT: Style = AnsiColor::Cyan.on_default();
+pub const EMPHASIS: Style = Style::new().bold();
+pub const DIM: Style = Style::new().dimmed();
+
+impl Ui {
+    pub fn new(json: bool, quiet: bool) -> Ui {
+        Ui {
+            json,
+            quiet,
+            silent: false,
+            interactive: std::io::stdin().is_terminal() && std::io::stderr().is_terminal(),
+        }
+    }
+
+    /// Prints nothing at all and never prompts: for commands run inside another (the demo).
+    pub fn silent() -> Ui {
+        Ui {
+            json: false,
+            quiet: true,
+            silent: true,
+            interactive: false,
+        }
+    }
+
+    pub fn json_mode(&self) -> bool {
+        self.json
+    }
+
+    /// Whether a person can answer a prompt: a TTY, and no `--json`.
+    pub fn interactive(&self) -> bool {
+        self.interactive && !self.json
+    }
+
+    fn chatty(&self) -> bool {
+        !self.quiet && !self.json && !self.silent
+    }
+
+    /// A step that happened, cargo-style: `    Created hotfix/ENG-1234-fix`.
+    pub fn status(&self, verb: &str, message: impl std::fmt::Display) {
+        if self.chatty() {
+            let _ = writeln!(anstream::stderr(), "{VERB}{verb:>12}{VERB:#} {message}");
+        }
+    }
+
+    /// A line of human output (the result of `status`, a plan): stdout, not with `--json`.
+    pub fn out(&self, text: impl std::fmt::Display) {
+        if !self.json && !self.silent {
+            // A closed pipe (`git hotfix status | head`) is not an error.
+            let _ = writeln!(anstream::stdout(), "{text}");
+        }
+    }
+
+    /// Advice on what to do next.
+    pub fn hint(&self, text: impl std::fmt::Display) {
+        if self.chatty() {
+            let _ = writeln!(anstream::stderr(), "{HINT}hint:{HINT:#} {text}");
+        }
+    }
+
+    pub fn warn(&self, text: impl std::fmt::Display) {
+        if !self.quiet && !self.silent {
+            let _ = writeln!(anstream::stderr(), "{WARN}warning:{WARN:#} {text}");
+        }
+    }
+
+    pub fn error(&self, message: &str, hints: &[String]) {
+        let mut stderr = anstream::stderr();
+        let _ = writeln!(stderr, "{ERROR}error:{ERROR:#} {message}");
+        for hint in hints {
+            let _ = writeln!(stderr, "{HINT}hint:{HINT:#} {hint}");
+        }
+    }
+
+    /// The one JSON document of a `--json` run.
+    pub fn json(&self, value: &impl serde::Serialize) {
+        if self.silent {
+            return;
+        }
+        let mut stdout = std::io::stdout().lock();
+        let _ = serde_json::to_writer_pretty(&mut stdout, value);
+        let _ = writeln!(stdout);
+    }
+
+    /// Ask for a line of text; `None` without a TTY (every prompt has a flag instead).
+    pub fn prompt(&self, question: &str) -> Option<String> {
+        if !self.interactive() {
+            return None;
+        }
+        dialoguer::Input::<String>::new()
+            .with_prompt(question)
+            .allow_empty(true)
+            .interact_text()
+            .ok()
+    }
+}
+
+/// `text` in `style`; anstream drops the escapes where colour is off.
+pub fn paint(style: Style, text: impl std::fmt::Display) -> String {
+    format!("{style}{text}{style:#}")
+}
