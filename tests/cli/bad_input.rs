@@ -1,0 +1,358 @@
+//! Bad input gets a clear error that names the problem and the way out, and changes nothing.
+
+use std::path::Path;
+
+use crate::common::{Run, TestEnv, assert_unchanged, snapshot};
+
+/// Run `args` in `dir`, expect `code`, and check that no file under `dir` changed.
+#[track_caller]
+fn refused(env: &TestEnv, dir: &Path, args: &[&str], code: i32) -> Run {
+    let before = snapshot(dir);
+    let run = env.hotfix(dir, args).expect(code);
+    assert_unchanged(&before, &snapshot(dir));
+    assert!(run.stderr.contains("error: "), "{}", run.stderr);
+    run
+}
+
+fn hinted(run: &Run, message: &str, hint: &str) {
+    assert!(
+        run.stderr.contains(message),
+        "no `{message}` in:\n{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains(&format!("hint: {hint}")),
+        "no hint `{hint}` in:\n{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn outside_a_repository() {
+    let env = TestEnv::new();
+    let dir = env.path("plain");
+    std::fs::create_dir_all(&dir).unwrap();
+    let run = refused(&env, &dir, &["start", "ENG-1"], 1);
+    hinted(
+        &run,
+        "not a git repository",
+        "run it inside a git repository",
+    );
+    let run = refused(&env, &dir, &["status"], 1);
+    hinted(
+        &run,
+        "not a git repository",
+        "run it inside a git repository",
+    );
+}
+
+#[test]
+fn an_empty_repository_has_no_production_branch() {
+    let env = TestEnv::new();
+    let repo = env.init("empty");
+    let run = refused(&env, &repo, &["start", "ENG-1", "--version", "1.0.1"], 1);
+    hinted(
+        &run,
+        "branch `main` does not exist",
+        "create it, or name the right one",
+    );
+}
+
+#[test]
+fn finish_on_an_unborn_or_detached_head() {
+    let env = TestEnv::new();
+    let repo = env.linear().dir;
+    env.git(&repo, &["switch", "--quiet", "--detach", "v1.2.3"]);
+    let run = refused(&env, &repo, &["finish"], 1);
+    hinted(&run, "HEAD is detached at", "switch to the hotfix branch");
+    env.git(&repo, &["switch", "--quiet", "--orphan", "empty"]);
+    let run = refused(&env, &repo, &["finish"], 1);
+    hinted(&run, "HEAD is unborn", "make a first commit");
+}
+
+#[test]
+fn a_dirty_tree_is_named_file_by_file() {
+    let env = TestEnv::new();
+    let repo = env.linear().dir;
+    std::fs::write(repo.join("app.txt"), "edited\n").unwrap();
+    std::fs::write(repo.join("auth.txt"), "edited\n").unwrap();
+    env.git(&repo, &["add", "auth.txt"]);
+    let run = refused(&env, &repo, &["start", "ENG-1", "x"], 1);
+    hinted(
+        &run,
+        "has local changes: app.txt, auth.txt",
+        "commit or stash them",
+    );
+
+    env.git(&repo, &["stash", "--quiet"]);
+    env.hotfix(&repo, &["start", "ENG-1", "x"]).ok();
+    env.commit(&repo, "fix", &[("auth.txt", "fixed\n")]);
+    std::fs::write(repo.join("app.txt"), "edited again\n").unwrap();
+    let run = refused(&env, &repo, &["finish"], 1);
+    hinted(&run, "has local changes: app.txt", "commit or stash them");
+}
+
+#[test]
+fn an_existing_branch() {
+    let env = TestEnv::new();
+    let repo = env.linear().dir;
+    env.git(&repo, &["branch", "hotfix/ENG-1-x"]);
+    let run = refused(&env, &repo, &["start", "ENG-1", "x"], 1);
+    hinted(
+        &run,
+        "branch `hotfix/ENG-1-x` already exists",
+        "finish or delete it",
+    );
+}
+
+#[test]
+fn an_existing_tag_for_the_version() {
+    let env = TestEnv::new();
+    let repo = env.linear().dir;
+    let run = refused(&env, &repo, &["start", "ENG-1", "--version", "1.2.3"], 1);
+    hinted(
+        &run,
+        "tag `v1.2.3` already exists",
+        "choose another version, e.g. `--version 1.2.4`",
+    );
+}
+
+#[test]
+fn no_tags_and_no_version() {
+    let env = TestEnv::new();
+    let repo = env.init("repo");
+    env.commit(&repo, "first", &[("a", "a\n")]);
+    let run = refused(&env, &repo, &["start", "ENG-1"], 1);
+    hinted(
+        &run,
+        "no tag matching `v{version}` is reachable from main",
+        "pass the version",
+    );
+}
+
+#[test]
+fn tags_that_are_not_semver_are_named_and_left_out() {
+    let env = TestEnv::new();
+    let repo = env.init("repo");
+    env.commit(&repo, "first", &[("a", "a\n")]);
+    env.tag(&repo, "v1.2");
+    env.tag(&repo, "vnext");
+    let run = refused(&env, &repo, &["start", "ENG-1"], 1);
+    hinted(
+        &run,
+        "no tag matching `v{version}` is reachable from main (not semver, left out: v1.2, vnext)",
+        "pass the version",
+    );
+    let run = refused(&env, &repo, &["start", "ENG-1", "--version", "1.2"], 2);
+    hinted(
+        &run,
+        "version `1.2` is not a semantic version",
+        "write versions as X.Y.Z",
+    );
+}
+
+#[test]
+fn tickets_that_cannot_be_part_of_a_branch_name() {
+    let env = TestEnv::new();
+    let repo = env.linear().dir;
+    for (ticket, reason, suggestion) in [
+        ("ENG 1234", "whitespace", "ENG-1234"),
+        ("ENG..1", "`..`", "ENG.1"),
+        ("ENG~1", "`~`", "ENG-1"),
+        ("ENG:1", "`:`", "ENG-1"),
+        ("x.lock", "`.lock`", "x"),
+        ("bell\u{7}", "control character", "bell"),
+    ] {
+        let run = refused(&env, &repo, &["start", ticket], 2);
+        hinted(&run, reason, &format!("try `{suggestion}`"));
+    }
+    // A leading dash is refused too (after `--`, which stops option parsing).
+    let run = refused(&env, &repo, &["start", "--", "-ENG"], 2);
+    hinted(&run, "starts with `-`", "try `ENG`");
+    let run = refused(&env, &repo, &["start", "ENG-1", "tab\u{1b}[31m"], 2);
+    assert!(run.stderr.contains("description"), "{}", run.stderr);
+}
+
+#[test]
+fn a_configuration_file_that_is_not_toml() {
+    let env = TestEnv::new();
+    let repo = env.linear().dir;
+    env.commit(
+        &repo,
+        "settings",
+        &[(
+            ".hotfix.toml",
+            "production-branch = \"main\"\nrelease-branches = [\n",
+        )],
+    );
+    let run = refused(&env, &repo, &["start", "ENG-1"], 1);
+    hinted(&run, "`.hotfix.toml` on main (", "fix it in the file");
+    assert!(run.stderr.contains("line 2, column 21"), "{}", run.stderr);
+    assert!(run.stderr.contains("not valid TOML"), "{}", run.stderr);
+}
+
+#[test]
+fn unknown_keys_and_wrong_types_name_the_key_file_and_line() {
+    let env = TestEnv::new();
+    let repo = env.linear().dir;
+    env.commit(
+        &repo,
+        "settings",
+        &[(".hotfix.toml", "# settings\nprodution-branch = \"main\"\n")],
+    );
+    let run = refused(&env, &repo, &["start", "ENG-1"], 1);
+    hinted(
+        &run,
+        "line 2, column 1: unknown key `prodution-branch`",
+        "fix it in the file",
+    );
+
+    env.commit(
+        &repo,
+        "settings",
+        &[(".hotfix.toml", "[products.api]\nversion-files = \"a\"\n")],
+    );
+    let run = refused(&env, &repo, &["start", "ENG-1"], 1);
+    assert!(
+        run.stderr.contains("line 2, column 17: `products.api.version-files`: invalid type: string \"a\", expected a sequence"),
+        "{}",
+        run.stderr
+    );
+
+    env.commit(&repo, "settings", &[(".hotfix.toml", "")]);
+    env.git(&repo, &["config", "hotfix.productoin", "x"]);
+    let run = refused(&env, &repo, &["start", "ENG-1"], 1);
+    assert!(run.stderr.contains("git config"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(".git/config: unknown key `productoin`"),
+        "{}",
+        run.stderr
+    );
+    env.git(&repo, &["config", "--unset", "hotfix.productoin"]);
+
+    let run = refused(
+        &env,
+        &repo,
+        &["-c", "tag-pattern=release", "start", "ENG-1"],
+        1,
+    );
+    assert!(
+        run.stderr
+            .contains("--config: `tag-pattern`: `{version}` is required"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn finish_on_a_branch_that_is_not_a_hotfix() {
+    let env = TestEnv::new();
+    let repo = env.linear().dir;
+    env.git(&repo, &["switch", "--quiet", "-c", "hotfix/by-hand"]);
+    let run = refused(&env, &repo, &["finish"], 1);
+    hinted(
+        &run,
+        "no hotfix is in progress for branch `hotfix/by-hand`",
+        "start one with",
+    );
+}
+
+#[test]
+fn finish_without_a_commit_beyond_the_base() {
+    let env = TestEnv::new();
+    let repo = env.linear().dir;
+    env.hotfix(&repo, &["start", "ENG-1", "x"]).ok();
+    let run = refused(&env, &repo, &["finish"], 1);
+    hinted(
+        &run,
+        "has no commits beyond its base v1.2.3",
+        "commit the fix",
+    );
+}
+
+#[test]
+fn a_second_hotfix_for_the_same_ticket() {
+    let env = TestEnv::new();
+    let repo = env.linear().dir;
+    env.hotfix(&repo, &["start", "ENG-1", "x", "--no-checkout"])
+        .ok();
+    let run = refused(&env, &repo, &["start", "ENG-1", "y"], 1);
+    hinted(
+        &run,
+        "already in progress on `hotfix/ENG-1-x`",
+        "`git hotfix status` shows it",
+    );
+}
+
+#[test]
+fn a_lock_held_by_another_git_process() {
+    let env = TestEnv::new();
+    let repo = env.linear().dir;
+    std::fs::write(repo.join(".git/index.lock"), "").unwrap();
+    let run = refused(&env, &repo, &["start", "ENG-1", "x"], 1);
+    hinted(
+        &run,
+        "index.lock` is locked by another git process",
+        "wait for the other process",
+    );
+    std::fs::remove_file(repo.join(".git/index.lock")).unwrap();
+
+    env.hotfix(&repo, &["start", "ENG-1", "x"]).ok();
+    env.commit(&repo, "fix", &[("auth.txt", "fixed\n")]);
+    std::fs::write(repo.join(".git/refs/heads/main.lock"), "").unwrap();
+    let run = refused(&env, &repo, &["finish"], 1);
+    hinted(
+        &run,
+        "refs/heads/main.lock` is locked",
+        "wait for the other process; if none is running, remove",
+    );
+    std::fs::remove_file(repo.join(".git/refs/heads/main.lock")).unwrap();
+    env.hotfix(&repo, &["finish"]).ok();
+    env.fsck(&repo);
+}
+
+#[test]
+fn continue_and_abort_without_a_stopped_run() {
+    let env = TestEnv::new();
+    let repo = env.linear().dir;
+    let run = refused(&env, &repo, &["continue"], 1);
+    assert!(
+        run.stderr.contains("there is no stopped run to continue"),
+        "{}",
+        run.stderr
+    );
+    let run = refused(&env, &repo, &["abort"], 1);
+    assert!(
+        run.stderr.contains("there is no stopped run to abort"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn an_unknown_revision_for_from() {
+    let env = TestEnv::new();
+    let repo = env.linear().dir;
+    let run = refused(&env, &repo, &["start", "ENG-1", "--from", "v9.9.9"], 2);
+    hinted(
+        &run,
+        "`v9.9.9` does not name a commit",
+        "check it with `git rev-parse --verify v9.9.9`",
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let env = TestEnv::new();
+    let repo = env.linear().dir;
+    let before = snapshot(&repo);
+    let run = env.hotfix(&repo, &["start"]).expect(2);
+    assert!(run.stderr.contains("<TICKET>"), "{}", run.stderr);
+    env.hotfix(
+        &repo,
+        &["start", "ENG-1", "--no-checkout", "--worktree", "x"],
+    )
+    .expect(2);
+    env.hotfix(&repo, &["frobnicate"]).expect(2);
+    assert_unchanged(&before, &snapshot(&repo));
+}

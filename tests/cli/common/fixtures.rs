@@ -1,0 +1,120 @@
+//! Fixture repositories, made with the real `git` the way a team's history grows.
+
+use std::path::{Path, PathBuf};
+
+use super::TestEnv;
+
+/// A repository (and sometimes its origin) built for a test.
+pub struct Fixture {
+    pub dir: PathBuf,
+    pub origin: Option<PathBuf>,
+}
+
+impl TestEnv {
+    /// `git init` with an identity, on `main`.
+    pub fn init(&self, name: &str) -> PathBuf {
+        let dir = self.path(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        self.git(&dir, &["init", "--quiet", "-b", "main"]);
+        self.git(&dir, &["config", "user.name", "Ada Oncall"]);
+        self.git(&dir, &["config", "user.email", "ada@example.com"]);
+        dir
+    }
+
+    /// Write `files` and commit them with `message`.
+    pub fn commit(&self, dir: &Path, message: &str, files: &[(&str, &str)]) -> String {
+        for (name, content) in files {
+            let path = dir.join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, content).unwrap();
+            self.git(dir, &["add", "--", name]);
+        }
+        self.git(dir, &["commit", "--quiet", "--allow-empty", "-m", message]);
+        self.rev(dir, "HEAD").unwrap()
+    }
+
+    pub fn tag(&self, dir: &Path, name: &str) {
+        self.git(dir, &["tag", "-a", name, "-m", &format!("Release {name}")]);
+    }
+
+    /// main: two releases, v1.2.2 and v1.2.3 (at the tip).
+    pub fn linear(&self) -> Fixture {
+        let dir = self.init("repo");
+        self.commit(
+            &dir,
+            "Initial release",
+            &[("app.txt", "v1\n"), ("auth.txt", "check\n")],
+        );
+        self.tag(&dir, "v1.2.2");
+        self.commit(&dir, "Faster checkout", &[("app.txt", "v1\nfast\n")]);
+        self.tag(&dir, "v1.2.3");
+        Fixture { dir, origin: None }
+    }
+
+    /// `linear` plus a develop branch one commit ahead, configured as the back-merge target.
+    pub fn with_develop(&self) -> Fixture {
+        let fixture = self.linear();
+        let dir = &fixture.dir;
+        self.commit(
+            dir,
+            "Configure git-hotfix",
+            &[(".hotfix.toml", "develop-branch = \"develop\"\n")],
+        );
+        self.git(dir, &["switch", "--quiet", "-c", "develop"]);
+        self.commit(dir, "New dashboard", &[("dashboard.txt", "wip\n")]);
+        self.git(dir, &["switch", "--quiet", "main"]);
+        fixture
+    }
+
+    /// An old line: release/1.2 holds v1.2.3; main has moved on to v2.0.0.
+    pub fn old_line(&self) -> Fixture {
+        let fixture = self.linear();
+        let dir = &fixture.dir;
+        self.commit(
+            dir,
+            "Configure git-hotfix",
+            &[(".hotfix.toml", "release-branches = [\"release/*\"]\n")],
+        );
+        self.git(dir, &["branch", "release/1.2", "v1.2.3"]);
+        self.commit(dir, "Rewrite for 2.0", &[("app.txt", "v2\n")]);
+        self.tag(dir, "v2.0.0");
+        fixture
+    }
+
+    /// A monorepo with two products, tagged `<product>/prod-v<version>`.
+    pub fn monorepo(&self) -> Fixture {
+        let dir = self.init("mono");
+        self.commit(
+            &dir,
+            "Two products",
+            &[
+                (
+                    ".hotfix.toml",
+                    "branch-template = \"hotfix/{product}-v{version}\"\n\n\
+                     [products.api]\nversion-files = [\"api/package.json\"]\n\n\
+                     [products.mobile]\nversion-files = [\"mobile/pubspec.yaml\"]\n",
+                ),
+                ("api/package.json", "{ \"version\": \"0.1.0\" }\n"),
+                ("mobile/pubspec.yaml", "version: 0.3.0+5\n"),
+            ],
+        );
+        self.tag(&dir, "api/prod-v0.1.0");
+        self.tag(&dir, "mobile/prod-v0.3.0");
+        Fixture { dir, origin: None }
+    }
+
+    /// A bare origin that has everything `fixture` has, with `origin/*` tracking refs.
+    pub fn with_origin(&self, mut fixture: Fixture) -> Fixture {
+        let origin = self.path("origin.git");
+        self.git(
+            self.root.path(),
+            &["init", "--quiet", "--bare", "-b", "main", "origin.git"],
+        );
+        let dir = &fixture.dir;
+        self.git(dir, &["remote", "add", "origin", &origin.to_string_lossy()]);
+        self.git(dir, &["push", "--quiet", "--all", "origin"]);
+        self.git(dir, &["push", "--quiet", "--tags", "origin"]);
+        fixture.origin = Some(origin);
+        fixture
+    }
+}

@@ -1,0 +1,255 @@
+//! The test harness: a hermetic environment, fixture repositories made with the real `git`,
+//! the built binary run against them, and checks made with `git` (the oracle).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub mod fixtures;
+
+/// A temporary home with no user configuration, fixed time zone and dates.
+pub struct TestEnv {
+    pub root: tempfile::TempDir,
+    home: PathBuf,
+}
+
+/// The outcome of one `git hotfix` run.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// Panics with both streams when the exit code is not `code`.
+    #[track_caller]
+    pub fn expect(self, code: i32) -> Run {
+        assert_eq!(
+            self.code, code,
+            "expected exit {code}, got {}\n--- stdout\n{}\n--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn ok(self) -> Run {
+        self.expect(0)
+    }
+
+    /// stdout parsed as the one JSON document `--json` promises.
+    #[track_caller]
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|err| {
+            panic!(
+                "stdout is not one JSON document: {err}\n{}\n--- stderr\n{}",
+                self.stdout, self.stderr
+            )
+        })
+    }
+}
+
+pub const DATE: &str = "2026-03-05T14:23:00+00:00";
+
+impl TestEnv {
+    pub fn new() -> TestEnv {
+        let root = tempfile::Builder::new()
+            .prefix("git-hotfix-test-")
+            .tempdir()
+            .expect("a temporary directory");
+        let home = root.path().join("home");
+        std::fs::create_dir_all(&home).unwrap();
+        TestEnv { root, home }
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.root.path().join(name)
+    }
+
+    fn hermetic(&self, mut command: Command) -> Command {
+        command
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", &self.home)
+            .env("XDG_CONFIG_HOME", self.home.join(".config"))
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_AUTHOR_NAME", "Ada Oncall")
+            .env("GIT_AUTHOR_EMAIL", "ada@example.com")
+            .env("GIT_COMMITTER_NAME", "Ada Oncall")
+            .env("GIT_COMMITTER_EMAIL", "ada@example.com")
+            .env("GIT_AUTHOR_DATE", DATE)
+            .env("GIT_COMMITTER_DATE", DATE)
+            .env("GIT_EDITOR", ":")
+            .env("GIT_TERMINAL_PROMPT", "0")
+            .env("TZ", "UTC")
+            .env("LC_ALL", "C")
+            .env("NO_COLOR", "1");
+        command
+    }
+
+    /// Run `git` in `dir`, panicking on failure; returns stdout.
+    #[track_caller]
+    pub fn git(&self, dir: &Path, args: &[&str]) -> String {
+        let output = self.git_output(dir, args);
+        assert!(
+            output.status.success(),
+            "git {} failed in {}:\n{}",
+            args.join(" "),
+            dir.display(),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
+    pub fn git_output(&self, dir: &Path, args: &[&str]) -> Output {
+        let mut command = self.hermetic(Command::new("git"));
+        command.current_dir(dir).args(args);
+        command.output().expect("git runs")
+    }
+
+    /// Run `git hotfix <args>` in `dir`.
+    pub fn hotfix(&self, dir: &Path, args: &[&str]) -> Run {
+        let mut command = self.hermetic(Command::new(env!("CARGO_BIN_EXE_git-hotfix")));
+        command.current_dir(dir).args(args);
+        let output = command.output().expect("git-hotfix runs");
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    /// `git rev-parse --verify <rev>`, or `None` when it does not resolve.
+    pub fn rev(&self, dir: &Path, rev: &str) -> Option<String> {
+        let output = self.git_output(dir, &["rev-parse", "--verify", "--quiet", rev]);
+        output
+            .status
+            .success()
+            .then(|| String::from_utf8_lossy(&output.stdout).trim().to_string())
+    }
+
+    /// Every ref and what it points to.
+    pub fn refs(&self, dir: &Path) -> BTreeMap<String, String> {
+        self.git(dir, &["for-each-ref", "--format=%(refname) %(objectname)"])
+            .lines()
+            .filter_map(|l| l.split_once(' '))
+            .map(|(name, id)| (name.to_string(), id.to_string()))
+            .collect()
+    }
+
+    /// `git fsck --strict` must be clean.
+    #[track_caller]
+    pub fn fsck(&self, dir: &Path) {
+        let output = self.git_output(dir, &["fsck", "--strict", "--no-progress"]);
+        assert!(
+            output.status.success(),
+            "git fsck --strict failed in {}:\n{}{}",
+            dir.display(),
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+
+    /// The current branch, or `None` when HEAD is detached.
+    pub fn branch(&self, dir: &Path) -> Option<String> {
+        let out = self.git(dir, &["branch", "--show-current"]);
+        let out = out.trim();
+        (!out.is_empty()).then(|| out.to_string())
+    }
+
+    /// The parents of a commit.
+    pub fn parents(&self, dir: &Path, rev: &str) -> Vec<String> {
+        self.git(dir, &["rev-list", "--parents", "-n", "1", rev])
+            .split_whitespace()
+            .skip(1)
+            .map(String::from)
+            .collect()
+    }
+}
+
+/// Every file under `dir` (the worktree and `.git`) with its contents: two equal snapshots
+/// mean nothing was written — no ref, no object, no file.
+pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(current) = pending.pop() {
+        for entry in std::fs::read_dir(&current).unwrap() {
+            let entry = entry.unwrap();
+            let path = entry.path();
+            let kind = entry.file_type().unwrap();
+            if kind.is_dir() {
+                pending.push(path);
+            } else if kind.is_symlink() {
+                let target = std::fs::read_link(&path).unwrap();
+                files.insert(path, target.to_string_lossy().as_bytes().to_vec());
+            } else {
+                let content = std::fs::read(&path).unwrap();
+                files.insert(path, content);
+            }
+        }
+    }
+    files
+}
+
+/// Assert two snapshots are equal, naming the files that differ.
+#[track_caller]
+pub fn assert_unchanged(before: &BTreeMap<PathBuf, Vec<u8>>, after: &BTreeMap<PathBuf, Vec<u8>>) {
+    let mut differences = Vec::new();
+    for (path, content) in before {
+        match after.get(path) {
+            None => differences.push(format!("removed {}", path.display())),
+            Some(now) if now != content => differences.push(format!("changed {}", path.display())),
+            Some(_) => {}
+        }
+    }
+    for path in after.keys() {
+        if !before.contains_key(path) {
+            differences.push(format!("added {}", path.display()));
+        }
+    }
+    assert!(
+        differences.is_empty(),
+        "files changed:\n{}",
+        differences.join("\n")
+    );
+}
+
+/// Replace temporary paths and object ids so text can be snapshotted.
+pub fn normalize(env: &TestEnv, text: &str) -> String {
+    let root = env.root.path().to_string_lossy().into_owned();
+    let canonical = env
+        .root
+        .path()
+        .canonicalize()
+        .map(|p| p.to_string_lossy().into_owned())
+        .unwrap_or_else(|_| root.clone());
+    let text = text.replace(&canonical, "[TMP]").replace(&root, "[TMP]");
+    let full = mask_ids(&text, 40);
+    mask_ids(&full, 7)
+}
+
+/// Replace runs of exactly `len` lowercase hex digits (object ids) with `[ID]`.
+fn mask_ids(text: &str, len: usize) -> String {
+    let mut out = String::new();
+    let mut run = String::new();
+    let flush = |run: &mut String, out: &mut String| {
+        if run.len() == len && run.chars().any(|c| c.is_ascii_digit()) {
+            out.push_str("[ID]");
+        } else {
+            out.push_str(run);
+        }
+        run.clear();
+    };
+    for c in text.chars() {
+        if c.is_ascii_hexdigit() && !c.is_ascii_uppercase() {
+            run.push(c);
+        } else {
+            flush(&mut run, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut run, &mut out);
+    out
+}

@@ -1,0 +1,295 @@
+use std::path::{Path, PathBuf};
+
+use crate::common::{TestEnv, assert_unchanged, snapshot};
+
+const BRANCH: &str = "hotfix/ENG-1234-fix-auth-bypass";
+
+/// A hotfix whose change to auth.txt conflicts with a later change on main.
+fn conflicting(env: &TestEnv) -> PathBuf {
+    let repo = env.linear().dir;
+    env.hotfix(&repo, &["start", "ENG-1234", "fix", "auth", "bypass"])
+        .ok();
+    env.commit(
+        &repo,
+        "fix: refuse unsigned tokens",
+        &[("auth.txt", "check signature\n")],
+    );
+    env.git(&repo, &["switch", "--quiet", "main"]);
+    env.commit(
+        &repo,
+        "Rework auth",
+        &[("auth.txt", "check with the new client\n")],
+    );
+    env.git(&repo, &["switch", "--quiet", BRANCH]);
+    repo
+}
+
+fn resolution_worktree(repo: &Path) -> PathBuf {
+    repo.join(".git/hotfix/resolve/ENG-1234-main")
+}
+
+#[test]
+fn a_conflict_stops_with_exit_3_and_a_worktree_in_gits_conflict_state() {
+    let env = TestEnv::new();
+    let repo = conflicting(&env);
+    let refs = env.refs(&repo);
+
+    let run = env.hotfix(&repo, &["finish"]).expect(3);
+
+    assert!(
+        run.stderr.contains("conflicts in auth.txt"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("git hotfix continue"), "{}", run.stderr);
+    // No ref moved, the user's checkout is untouched.
+    assert_eq!(env.refs(&repo), refs);
+    assert_eq!(env.branch(&repo).as_deref(), Some(BRANCH));
+    assert_eq!(env.git(&repo, &["status", "--porcelain"]), "");
+    // The resolution worktree looks like any `git merge` that stopped.
+    let wt = resolution_worktree(&repo);
+    let unmerged = env.git(&wt, &["ls-files", "--unmerged"]);
+    let stages: Vec<&str> = unmerged
+        .lines()
+        .map(|l| l.split('\t').next().unwrap().rsplit(' ').next().unwrap())
+        .collect();
+    assert_eq!(stages, ["1", "2", "3"], "{unmerged}");
+    let file = std::fs::read_to_string(wt.join("auth.txt")).unwrap();
+    assert!(file.contains("<<<<<<< main"), "{file}");
+    assert!(file.contains(&format!(">>>>>>> {BRANCH}")), "{file}");
+    let status = env.git(&wt, &["status"]);
+    assert!(status.contains("You have unmerged paths"), "{status}");
+    assert!(status.contains("both modified:   auth.txt"), "{status}");
+    assert_eq!(
+        env.rev(&wt, "MERGE_HEAD"),
+        env.rev(&repo, BRANCH),
+        "MERGE_HEAD names the hotfix"
+    );
+    // The journal says where it stopped.
+    let status = env.hotfix(&repo, &["status", "--json"]).ok().json();
+    assert_eq!(status["hotfix"]["stopped"]["stage"], "conflict");
+    assert_eq!(status["hotfix"]["stopped"]["paths"][0], "auth.txt");
+    env.fsck(&repo);
+}
+
+#[test]
+fn continue_before_resolving_names_the_files() {
+    let env = TestEnv::new();
+    let repo = conflicting(&env);
+    env.hotfix(&repo, &["finish"]).expect(3);
+    let run = env.hotfix(&repo, &["continue"]).expect(3);
+    assert!(run.stderr.contains("not resolved yet"), "{}", run.stderr);
+    assert!(run.stderr.contains("auth.txt"), "{}", run.stderr);
+    assert!(
+        resolution_worktree(&repo).exists(),
+        "the resolution is kept"
+    );
+}
+
+#[test]
+fn continue_takes_the_staged_resolution_and_finishes() {
+    let env = TestEnv::new();
+    let repo = conflicting(&env);
+    let main_before = env.rev(&repo, "main").unwrap();
+    let fix = env.rev(&repo, BRANCH).unwrap();
+    env.hotfix(&repo, &["finish"]).expect(3);
+    let wt = resolution_worktree(&repo);
+    std::fs::write(wt.join("auth.txt"), "check signature with the new client\n").unwrap();
+    env.git(&wt, &["add", "auth.txt"]);
+
+    let run = env.hotfix(&repo, &["continue"]).ok();
+
+    let main = env.rev(&repo, "main").unwrap();
+    assert_eq!(env.parents(&repo, &main), vec![main_before, fix.clone()]);
+    assert_eq!(
+        env.git(&repo, &["show", "main:auth.txt"]),
+        "check signature with the new client\n"
+    );
+    assert_eq!(env.rev(&repo, "v1.2.4^{commit}").unwrap(), fix);
+    assert_eq!(env.rev(&repo, BRANCH), None);
+    assert!(!wt.exists(), "the resolution worktree is removed");
+    assert!(!env.git(&repo, &["worktree", "list"]).contains("resolve"));
+    assert_eq!(env.branch(&repo).as_deref(), Some("main"));
+    assert!(
+        run.stderr.contains("Finished hotfix ENG-1234"),
+        "{}",
+        run.stderr
+    );
+    env.fsck(&repo);
+}
+
+#[test]
+fn continue_accepts_a_merge_committed_in_the_worktree() {
+    let env = TestEnv::new();
+    let repo = conflicting(&env);
+    env.hotfix(&repo, &["finish"]).expect(3);
+    let wt = resolution_worktree(&repo);
+    std::fs::write(wt.join("auth.txt"), "resolved\n").unwrap();
+    env.git(&wt, &["add", "auth.txt"]);
+    env.git(&wt, &["commit", "--quiet", "--no-edit"]);
+    let committed = env.rev(&wt, "HEAD").unwrap();
+
+    env.hotfix(&repo, &["continue"]).ok();
+
+    assert_eq!(env.rev(&repo, "main").unwrap(), committed);
+    env.fsck(&repo);
+}
+
+#[test]
+fn abort_after_a_conflict_leaves_everything_as_before() {
+    let env = TestEnv::new();
+    let repo = conflicting(&env);
+    let refs = env.refs(&repo);
+    let worktrees = env.git(&repo, &["worktree", "list", "--porcelain"]);
+
+    env.hotfix(&repo, &["finish"]).expect(3);
+    let run = env.hotfix(&repo, &["abort"]).ok();
+
+    assert!(run.stderr.contains("Aborted"), "{}", run.stderr);
+    assert_eq!(env.refs(&repo), refs);
+    assert_eq!(
+        env.git(&repo, &["worktree", "list", "--porcelain"]),
+        worktrees
+    );
+    assert!(!resolution_worktree(&repo).exists());
+    assert_eq!(env.branch(&repo).as_deref(), Some(BRANCH));
+    let status = env.hotfix(&repo, &["status", "--json"]).ok().json();
+    assert_eq!(status["hotfix"]["stopped"], serde_json::Value::Null);
+    assert_eq!(status["hotfix"]["state"], "active");
+    env.fsck(&repo);
+    // The hotfix can be finished again (and stops again).
+    env.hotfix(&repo, &["finish"]).expect(3);
+}
+
+#[test]
+fn finish_refuses_while_a_run_is_stopped() {
+    let env = TestEnv::new();
+    let repo = conflicting(&env);
+    env.hotfix(&repo, &["finish"]).expect(3);
+    let run = env.hotfix(&repo, &["finish"]).expect(1);
+    assert!(
+        run.stderr.contains("has a stopped `finish` run"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("git hotfix continue"), "{}", run.stderr);
+}
+
+#[test]
+fn production_moved_by_someone_else_during_the_stop_is_a_stale_ref() {
+    let env = TestEnv::new();
+    let repo = conflicting(&env);
+    env.hotfix(&repo, &["finish"]).expect(3);
+    let wt = resolution_worktree(&repo);
+    std::fs::write(wt.join("auth.txt"), "resolved\n").unwrap();
+    env.git(&wt, &["add", "auth.txt"]);
+    // Meanwhile someone lands a commit on main.
+    let other = env.path("other");
+    env.git(
+        &repo,
+        &[
+            "worktree",
+            "add",
+            "--quiet",
+            other.to_str().unwrap(),
+            "main",
+        ],
+    );
+    let moved = env.commit(&other, "Someone else's change", &[("other.txt", "x\n")]);
+    env.git(&repo, &["worktree", "remove", other.to_str().unwrap()]);
+    let before = snapshot(&repo);
+
+    let run = env.hotfix(&repo, &["continue"]).expect(1);
+
+    assert!(
+        run.stderr.contains("`refs/heads/main` moved"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("git hotfix abort"), "{}", run.stderr);
+    assert_eq!(env.rev(&repo, "main").unwrap(), moved);
+    assert_unchanged(&before, &snapshot(&repo));
+    env.hotfix(&repo, &["abort"]).ok();
+    env.fsck(&repo);
+}
+
+#[test]
+fn a_conflict_in_the_back_merge_stops_before_production_moves() {
+    let env = TestEnv::new();
+    let repo = env.with_develop().dir;
+    env.git(&repo, &["switch", "--quiet", "develop"]);
+    env.commit(
+        &repo,
+        "develop reworks auth",
+        &[("auth.txt", "develop auth\n")],
+    );
+    env.git(&repo, &["switch", "--quiet", "main"]);
+    let refs = env.refs(&repo);
+    env.hotfix(&repo, &["start", "ENG-1234", "fix", "auth", "bypass"])
+        .ok();
+    let fix = env.commit(&repo, "fix", &[("auth.txt", "hotfix auth\n")]);
+
+    let run = env.hotfix(&repo, &["finish"]).expect(3);
+    assert!(
+        run.stderr.contains("into develop conflicts in auth.txt"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(env.rev(&repo, "main"), refs.get("refs/heads/main").cloned());
+
+    let wt = repo.join(".git/hotfix/resolve/ENG-1234-develop");
+    std::fs::write(wt.join("auth.txt"), "both\n").unwrap();
+    env.git(&wt, &["add", "auth.txt"]);
+    env.hotfix(&repo, &["continue"]).ok();
+
+    assert_eq!(env.parents(&repo, "develop")[1], fix);
+    assert_eq!(env.git(&repo, &["show", "develop:auth.txt"]), "both\n");
+    assert_eq!(env.parents(&repo, "main")[1], fix);
+    env.fsck(&repo);
+}
+
+#[test]
+fn two_conflicts_in_one_finish_are_resolved_one_after_the_other() {
+    let env = TestEnv::new();
+    let repo = env.with_develop().dir;
+    env.git(&repo, &["switch", "--quiet", "develop"]);
+    env.commit(
+        &repo,
+        "develop reworks auth",
+        &[("auth.txt", "develop auth\n")],
+    );
+    env.git(&repo, &["switch", "--quiet", "main"]);
+    env.commit(&repo, "main reworks auth", &[("auth.txt", "main auth\n")]);
+    env.hotfix(&repo, &["start", "ENG-1234", "fix", "auth", "bypass"])
+        .ok();
+    let fix = env.commit(&repo, "fix", &[("auth.txt", "hotfix auth\n")]);
+
+    env.hotfix(&repo, &["finish"]).expect(3);
+    let main_wt = resolution_worktree(&repo);
+    std::fs::write(main_wt.join("auth.txt"), "main + fix\n").unwrap();
+    env.git(&main_wt, &["add", "auth.txt"]);
+    let run = env.hotfix(&repo, &["continue"]).expect(3);
+    assert!(
+        run.stderr.contains("into develop conflicts"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !main_wt.exists(),
+        "the first resolution is taken and its worktree gone"
+    );
+
+    let develop_wt = repo.join(".git/hotfix/resolve/ENG-1234-develop");
+    std::fs::write(develop_wt.join("auth.txt"), "develop + fix\n").unwrap();
+    env.git(&develop_wt, &["add", "auth.txt"]);
+    env.hotfix(&repo, &["continue"]).ok();
+
+    assert_eq!(env.git(&repo, &["show", "main:auth.txt"]), "main + fix\n");
+    assert_eq!(
+        env.git(&repo, &["show", "develop:auth.txt"]),
+        "develop + fix\n"
+    );
+    assert_eq!(env.parents(&repo, "main")[1], fix);
+    assert_eq!(env.parents(&repo, "develop")[1], fix);
+    env.fsck(&repo);
+}

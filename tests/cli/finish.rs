@@ -1,0 +1,288 @@
+use crate::common::TestEnv;
+
+const BRANCH: &str = "hotfix/ENG-1234-fix-auth-bypass";
+
+/// Start the hotfix of the example and commit a fix on it.
+fn start_and_fix(env: &TestEnv, repo: &std::path::Path) -> String {
+    env.hotfix(repo, &["start", "ENG-1234", "fix", "auth", "bypass"])
+        .ok();
+    env.commit(
+        repo,
+        "fix: refuse unsigned tokens",
+        &[("auth.txt", "check signature\n")],
+    )
+}
+
+#[test]
+fn finish_tags_fast_forwards_back_merges_and_deletes_the_branch() {
+    let env = TestEnv::new();
+    let repo = env.with_develop().dir;
+    // Production has not moved since v1.2.3 except for the settings commit: start from main.
+    env.git(&repo, &["tag", "-d", "v1.2.3"]);
+    env.tag(&repo, "v1.2.3");
+    let develop_before = env.rev(&repo, "develop").unwrap();
+    let fix = start_and_fix(&env, &repo);
+
+    let run = env.hotfix(&repo, &["finish"]).ok();
+
+    // An annotated v1.2.4 on the fix, with the default message.
+    assert_eq!(env.git(&repo, &["cat-file", "-t", "v1.2.4"]).trim(), "tag");
+    assert_eq!(
+        env.rev(&repo, "v1.2.4^{commit}").as_deref(),
+        Some(fix.as_str())
+    );
+    let tag = env.git(&repo, &["cat-file", "-p", "v1.2.4"]);
+    assert!(tag.contains("tagger Ada Oncall <ada@example.com>"), "{tag}");
+    assert!(tag.ends_with("Hotfix 1.2.4: fix auth bypass\n"), "{tag}");
+    // main fast-forwarded to the fix.
+    assert_eq!(env.rev(&repo, "main").as_deref(), Some(fix.as_str()));
+    // develop got a merge commit of its old tip and the fix.
+    let develop = env.rev(&repo, "develop").unwrap();
+    assert_eq!(
+        env.parents(&repo, &develop),
+        vec![develop_before, fix.clone()]
+    );
+    assert_eq!(
+        env.git(&repo, &["log", "-1", "--format=%s", "develop"])
+            .trim(),
+        format!("Merge branch '{BRANCH}' into develop")
+    );
+    // The merge is git's: the same tree `git merge-tree` computes.
+    let expected_tree = env.git(
+        &repo,
+        &["merge-tree", "--write-tree", "develop^1", "develop^2"],
+    );
+    assert_eq!(
+        env.rev(&repo, "develop^{tree}").unwrap(),
+        expected_tree.trim()
+    );
+    // The branch is gone and the worktree is on main, clean.
+    assert_eq!(env.rev(&repo, BRANCH), None);
+    assert_eq!(env.branch(&repo).as_deref(), Some("main"));
+    assert_eq!(env.git(&repo, &["status", "--porcelain"]), "");
+    assert!(
+        run.stderr
+            .contains("Finished hotfix ENG-1234: released 1.2.4"),
+        "{}",
+        run.stderr
+    );
+    // The journal moved to finished/.
+    assert!(
+        repo.join(".git/hotfix/finished/ENG-1234-1.2.4.json")
+            .exists()
+    );
+    assert!(!repo.join(".git/hotfix/ENG-1234.json").exists());
+    env.fsck(&repo);
+}
+
+#[test]
+fn finish_merges_when_production_moved_on() {
+    let env = TestEnv::new();
+    let repo = env.linear().dir;
+    let fix = start_and_fix(&env, &repo);
+    env.git(&repo, &["switch", "--quiet", "main"]);
+    let main_before = env.commit(&repo, "Unreleased work", &[("wip.txt", "x\n")]);
+    env.git(&repo, &["switch", "--quiet", BRANCH]);
+
+    env.hotfix(&repo, &["finish"]).ok();
+
+    let main = env.rev(&repo, "main").unwrap();
+    assert_eq!(env.parents(&repo, &main), vec![main_before, fix]);
+    let tree = env.git(&repo, &["merge-tree", "--write-tree", "main^1", "main^2"]);
+    assert_eq!(env.rev(&repo, "main^{tree}").unwrap(), tree.trim());
+    assert_eq!(env.branch(&repo).as_deref(), Some("main"));
+    assert!(repo.join("wip.txt").exists() && repo.join("auth.txt").exists());
+    env.fsck(&repo);
+}
+
+#[test]
+fn an_old_line_is_tagged_on_its_own_and_not_merged_into_production() {
+    let env = TestEnv::new();
+    let repo = env.old_line().dir;
+    // No release branch holds v1.2.3 here: drop it so only the tag marks the line.
+    env.git(&repo, &["branch", "-D", "release/1.2"]);
+    let main_before = env.rev(&repo, "main").unwrap();
+    env.hotfix(&repo, &["start", "ENG-20", "old", "--from", "v1.2.3"])
+        .ok();
+    let fix = env.commit(&repo, "fix the old line", &[("auth.txt", "old fix\n")]);
+
+    let run = env.hotfix(&repo, &["finish"]).ok();
+
+    assert_eq!(env.rev(&repo, "main").unwrap(), main_before);
+    assert_eq!(env.rev(&repo, "v1.2.4^{commit}").unwrap(), fix);
+    assert!(
+        run.stderr.contains("1.2.4 is older than v2.0.0"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("git hotfix backport"), "{}", run.stderr);
+    // The tag keeps the fix reachable after the branch is deleted.
+    assert_eq!(env.rev(&repo, "hotfix/ENG-20-old"), None);
+    env.fsck(&repo);
+}
+
+#[test]
+fn an_old_line_with_a_release_branch_is_merged_into_that_branch() {
+    let env = TestEnv::new();
+    let repo = env.old_line().dir;
+    let main_before = env.rev(&repo, "main").unwrap();
+    env.hotfix(&repo, &["start", "ENG-21", "--from", "v1.2.3"])
+        .ok();
+    let fix = env.commit(&repo, "fix 1.2", &[("auth.txt", "1.2 fix\n")]);
+
+    env.hotfix(&repo, &["finish"]).ok();
+
+    assert_eq!(
+        env.rev(&repo, "release/1.2").unwrap(),
+        fix,
+        "fast-forwarded"
+    );
+    assert_eq!(env.rev(&repo, "main").unwrap(), main_before);
+    assert_eq!(env.branch(&repo).as_deref(), Some("release/1.2"));
+    env.fsck(&repo);
+}
+
+#[test]
+fn keep_no_tag_and_no_backmerge_do_what_they_say() {
+    let env = TestEnv::new();
+    let repo = env.with_develop().dir;
+    let develop_before = env.rev(&repo, "develop").unwrap();
+    let fix = start_and_fix(&env, &repo);
+
+    env.hotfix(&repo, &["finish", "--keep", "--no-tag", "--no-backmerge"])
+        .ok();
+
+    assert_eq!(env.rev(&repo, "v1.2.4"), None);
+    assert_eq!(env.rev(&repo, "develop").unwrap(), develop_before);
+    assert_eq!(env.rev(&repo, BRANCH).unwrap(), fix);
+    assert_eq!(env.branch(&repo).as_deref(), Some(BRANCH));
+    let main = env.rev(&repo, "main").unwrap();
+    assert_eq!(env.parents(&repo, &main)[1], fix);
+    env.fsck(&repo);
+}
+
+#[test]
+fn the_message_flag_sets_the_tag_message() {
+    let env = TestEnv::new();
+    let repo = env.linear().dir;
+    start_and_fix(&env, &repo);
+    env.hotfix(&repo, &["finish", "-m", "Emergency release for ENG-1234"])
+        .ok();
+    let tag = env.git(&repo, &["tag", "-l", "--format=%(contents)", "v1.2.4"]);
+    assert_eq!(tag.trim(), "Emergency release for ENG-1234");
+}
+
+#[test]
+fn a_worktree_made_by_start_is_removed_and_production_checked_out_elsewhere_follows() {
+    let env = TestEnv::new();
+    let repo = env.linear().dir;
+    let wt = env.path("wt");
+    env.hotfix(
+        &repo,
+        &["start", "ENG-22", "x", "--worktree", wt.to_str().unwrap()],
+    )
+    .ok();
+    let fix = env.commit(&wt, "fix in the worktree", &[("auth.txt", "fixed\n")]);
+
+    // main is checked out (clean) in the main worktree: it moves with its files.
+    env.hotfix(&wt, &["finish"]).ok();
+
+    assert!(!wt.exists(), "the worktree start made is gone");
+    assert!(!env.git(&repo, &["worktree", "list"]).contains("/wt "));
+    assert_eq!(env.rev(&repo, "main").unwrap(), fix);
+    assert_eq!(env.git(&repo, &["status", "--porcelain"]), "");
+    assert_eq!(
+        std::fs::read_to_string(repo.join("auth.txt")).unwrap(),
+        "fixed\n"
+    );
+    env.fsck(&repo);
+}
+
+#[test]
+fn production_checked_out_with_local_changes_is_left_alone() {
+    let env = TestEnv::new();
+    let repo = env.linear().dir;
+    let wt = env.path("wt");
+    env.hotfix(
+        &repo,
+        &["start", "ENG-23", "x", "--worktree", wt.to_str().unwrap()],
+    )
+    .ok();
+    env.commit(&wt, "fix", &[("auth.txt", "fixed\n")]);
+    std::fs::write(repo.join("app.txt"), "local edit\n").unwrap();
+    let refs = env.refs(&repo);
+
+    let run = env.hotfix(&wt, &["finish"]).expect(1);
+
+    assert!(
+        run.stderr.contains("`main` is checked out in"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("app.txt"), "{}", run.stderr);
+    assert_eq!(env.refs(&repo), refs);
+    assert!(wt.exists());
+}
+
+#[test]
+fn tag_then_finish_keeps_the_tag() {
+    let env = TestEnv::new();
+    let repo = env.linear().dir;
+    let fix = start_and_fix(&env, &repo);
+    env.hotfix(&repo, &["tag"]).ok();
+    assert_eq!(env.rev(&repo, "v1.2.4^{commit}").unwrap(), fix);
+    let tag_object = env.rev(&repo, "v1.2.4").unwrap();
+    // Running it again is harmless.
+    env.hotfix(&repo, &["tag"]).ok();
+
+    let run = env.hotfix(&repo, &["finish"]).ok();
+    assert!(run.stderr.contains("Kept"), "{}", run.stderr);
+    assert_eq!(env.rev(&repo, "v1.2.4").unwrap(), tag_object);
+    env.fsck(&repo);
+}
+
+#[test]
+fn tag_with_another_version_renames_the_release() {
+    let env = TestEnv::new();
+    let repo = env.linear().dir;
+    start_and_fix(&env, &repo);
+    env.hotfix(&repo, &["tag", "1.3.0"]).ok();
+    assert!(env.rev(&repo, "v1.3.0").is_some());
+    let run = env.hotfix(&repo, &["status", "--json"]).ok();
+    assert_eq!(run.json()["hotfix"]["version"], "1.3.0");
+    assert_eq!(run.json()["hotfix"]["tag"], "v1.3.0");
+}
+
+#[test]
+fn status_shows_the_hotfix_and_what_finish_will_do() {
+    let env = TestEnv::new();
+    let repo = env.with_develop().dir;
+    start_and_fix(&env, &repo);
+    let run = env.hotfix(&repo, &["status"]).ok();
+    let out = crate::common::normalize(&env, &run.stdout);
+    assert!(out.contains("Hotfix ENG-1234: fix auth bypass"), "{out}");
+    assert!(out.contains("commits  1 since the base"), "{out}");
+    assert!(out.contains("fix: refuse unsigned tokens"), "{out}");
+    assert!(out.contains("Finish will:"), "{out}");
+    assert!(out.contains("- tag v1.2.4 on [ID]"), "{out}");
+    assert!(
+        out.contains("- merge into main (merge commit [ID])"),
+        "{out}"
+    );
+    assert!(
+        out.contains("- merge into develop (merge commit [ID])"),
+        "{out}"
+    );
+    assert!(out.contains(&format!("- delete {BRANCH}")), "{out}");
+
+    // From another branch, the only hotfix in progress is shown; --all lists it.
+    env.git(&repo, &["switch", "--quiet", "main"]);
+    let run = env.hotfix(&repo, &["status", "--json"]).ok();
+    assert_eq!(run.json()["hotfix"]["ticket"], "ENG-1234");
+    let run = env.hotfix(&repo, &["status", "--all"]).ok();
+    assert!(
+        run.stdout.contains("ENG-1234     in progress"),
+        "{}",
+        run.stdout
+    );
+}

@@ -1,0 +1,274 @@
+//! What scripts and people rely on: `--json` everywhere, exit codes, quiet mode, completions,
+//! the manual, and the demo.
+
+use crate::common::TestEnv;
+
+#[test]
+fn every_command_answers_json_with_one_document() {
+    let env = TestEnv::new();
+    let fixture = env.with_origin(env.with_develop());
+    let repo = &fixture.dir;
+    let json = |args: &[&str], code: i32| env.hotfix(repo, args).expect(code).json();
+
+    assert_eq!(
+        json(&["start", "ENG-1234", "fix", "--json"], 0)["executed"],
+        true
+    );
+    env.commit(repo, "fix", &[("auth.txt", "fixed\n")]);
+    assert_eq!(
+        json(&["status", "--json"], 0)["hotfix"]["ticket"],
+        "ENG-1234"
+    );
+    assert_eq!(
+        json(&["status", "--all", "--json"], 0)["hotfixes"][0]["ticket"],
+        "ENG-1234"
+    );
+    assert_eq!(
+        json(&["tag", "--plan", "--json"], 0)["plan"]["tag"]["name"],
+        "v1.2.4"
+    );
+    assert_eq!(json(&["finish", "--plan", "--json"], 0)["executed"], false);
+    let finished = json(&["finish", "--push", "--json"], 0);
+    assert_eq!(finished["outcome"]["state"], "finished");
+    assert_eq!(finished["outcome"]["pushed"], true);
+    assert_eq!(
+        json(&["init", "--force", "--plan", "--json"], 0)["executed"],
+        false
+    );
+    assert!(
+        json(&["completions", "bash", "--json"], 0)["script"]
+            .as_str()
+            .unwrap()
+            .contains("git-hotfix")
+    );
+    assert!(
+        json(&["man", "--json"], 0)["page"]
+            .as_str()
+            .unwrap()
+            .contains(".TH")
+    );
+
+    // Failures are one document too, with the exit code and the hints.
+    let error = json(&["continue", "--json"], 1);
+    assert_eq!(error["error"]["exit"], 1);
+    assert_eq!(
+        error["error"]["message"],
+        "there is no stopped run to continue"
+    );
+    let error = json(&["start", "ENG 1", "--json"], 2);
+    assert_eq!(error["error"]["kind"], "usage");
+    assert_eq!(error["error"]["hints"][0], "try `ENG-1`");
+}
+
+#[test]
+fn conflicts_and_continue_in_json() {
+    let env = TestEnv::new();
+    let repo = env.linear().dir;
+    env.hotfix(&repo, &["start", "ENG-1", "x"]).ok();
+    env.commit(&repo, "fix", &[("auth.txt", "fixed\n")]);
+    env.git(&repo, &["switch", "--quiet", "main"]);
+    env.commit(&repo, "other", &[("auth.txt", "other\n")]);
+    env.git(&repo, &["switch", "--quiet", "hotfix/ENG-1-x"]);
+
+    let stopped = env.hotfix(&repo, &["finish", "--json"]).expect(3).json();
+    assert_eq!(stopped["outcome"]["state"], "stopped");
+    assert_eq!(stopped["outcome"]["paths"][0], "auth.txt");
+    let unresolved = env.hotfix(&repo, &["continue", "--json"]).expect(3).json();
+    assert_eq!(unresolved["error"]["kind"], "conflict");
+    let aborted = env.hotfix(&repo, &["abort", "--json"]).ok().json();
+    assert_eq!(aborted["executed"], true);
+}
+
+#[test]
+fn quiet_prints_nothing_on_success() {
+    let env = TestEnv::new();
+    let repo = env.linear().dir;
+    let run = env.hotfix(&repo, &["-q", "start", "ENG-1", "x"]).ok();
+    assert_eq!(run.stderr, "");
+    assert_eq!(run.stdout, "");
+}
+
+#[test]
+fn completions_for_each_shell() {
+    let env = TestEnv::new();
+    for shell in ["bash", "zsh", "fish"] {
+        let run = env.hotfix(env.root.path(), &["completions", shell]).ok();
+        for command in ["start", "finish", "continue", "abort", "status"] {
+            assert!(run.stdout.contains(command), "{shell}: no {command}");
+        }
+    }
+    let bash = env
+        .hotfix(env.root.path(), &["completions", "bash"])
+        .ok()
+        .stdout;
+    assert!(
+        bash.contains("_git_hotfix()"),
+        "git's bash completion is bridged"
+    );
+    // The script is valid bash.
+    let script = env.path("completion.bash");
+    std::fs::write(&script, &bash).unwrap();
+    let check = std::process::Command::new("bash")
+        .arg("-n")
+        .arg(&script)
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+}
+
+/// `git hotfix fin<TAB>` through git's own bash completion, when the machine has it.
+#[test]
+fn bash_completes_git_hotfix_through_gits_completion() {
+    let git_completion = std::path::Path::new("/usr/share/bash-completion/completions/git");
+    if !git_completion.exists() {
+        eprintln!("skipped: git's bash completion is not installed here");
+        return;
+    }
+    let env = TestEnv::new();
+    let script = env.path("completion.bash");
+    let bash = env
+        .hotfix(env.root.path(), &["completions", "bash"])
+        .ok()
+        .stdout;
+    std::fs::write(&script, bash).unwrap();
+    let driver = format!(
+        r#"source {git}
+source {ours}
+complete_line() {{
+  COMP_LINE="$1"; COMP_POINT=${{#COMP_LINE}}
+  read -ra COMP_WORDS <<< "$COMP_LINE"
+  [[ "$COMP_LINE" == *" " ]] && COMP_WORDS+=("")
+  COMP_CWORD=$(( ${{#COMP_WORDS[@]}} - 1 ))
+  COMPREPLY=()
+  __git_wrap__git_main
+  echo "${{COMPREPLY[*]}}"
+}}
+complete_line "git hotfix fin"
+complete_line "git hotfix finish --no-"
+complete_line "git hotfix start --fr"
+"#,
+        git = git_completion.display(),
+        ours = script.display()
+    );
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_git-hotfix"))
+        .parent()
+        .unwrap();
+    let output = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(driver)
+        .env(
+            "PATH",
+            format!("{}:{}", bin.display(), std::env::var("PATH").unwrap()),
+        )
+        .output()
+        .unwrap();
+    let lines: Vec<String> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(String::from)
+        .collect();
+    assert_eq!(
+        lines,
+        ["finish", "--no-tag --no-backmerge", "--from"],
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn the_manual_installs_where_git_help_finds_it() {
+    let env = TestEnv::new();
+    let man1 = env.path("man/man1");
+    env.hotfix(
+        env.root.path(),
+        &["man", "--output-dir", man1.to_str().unwrap()],
+    )
+    .ok();
+    let page = std::fs::read_to_string(man1.join("git-hotfix.1")).unwrap();
+    assert!(page.contains(".TH git-hotfix 1"), "{page}");
+    assert!(man1.join("git-hotfix-start.1").exists());
+    assert!(man1.join("git-hotfix-finish.1").exists());
+
+    // `git help hotfix` runs `man git-hotfix`; with the directory on MANPATH it is found.
+    let has_man = std::process::Command::new("man")
+        .arg("-w")
+        .arg("man")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if has_man {
+        // git knows `hotfix` is a command once git-hotfix is on PATH, as after `cargo install`.
+        let bin = std::path::Path::new(env!("CARGO_BIN_EXE_git-hotfix"))
+            .parent()
+            .unwrap();
+        let path = format!(
+            "{}:{}",
+            bin.display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
+        let output = std::process::Command::new("git")
+            .args(["help", "hotfix"])
+            .env("PATH", path)
+            .env("MANPATH", env.path("man"))
+            .env("MANPAGER", "cat")
+            .env("PAGER", "cat")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(text.contains("hotfix"), "{text}");
+    }
+}
+
+#[test]
+fn the_demo_runs_the_whole_flow_on_a_throwaway_repository() {
+    let env = TestEnv::new();
+    let run = env.hotfix(env.root.path(), &["demo", "--dir", "demo"]).ok();
+    assert!(
+        run.stdout
+            .contains("$ git hotfix start ENG-1234 fix auth bypass"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("$ git hotfix finish --push"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr
+            .contains("Finished hotfix ENG-1234: released 1.2.4"),
+        "{}",
+        run.stderr
+    );
+    let shop = env.path("demo/shop");
+    let origin = env.path("demo/origin.git");
+    assert_eq!(env.rev(&shop, "v1.2.4^{commit}"), env.rev(&shop, "main"));
+    assert_eq!(env.rev(&origin, "main"), env.rev(&shop, "main"));
+    assert_eq!(env.parents(&shop, "develop").len(), 2);
+    env.fsck(&shop);
+    env.fsck(&origin);
+
+    let json = env
+        .hotfix(env.root.path(), &["demo", "--dir", "demo2", "--json"])
+        .ok()
+        .json();
+    assert_eq!(json["tag"], "v1.2.4");
+}
+
+#[test]
+fn help_and_version() {
+    let env = TestEnv::new();
+    let run = env.hotfix(env.root.path(), &["--help"]).ok();
+    assert!(run.stdout.contains("Exit codes: 0 done"), "{}", run.stdout);
+    let run = env.hotfix(env.root.path(), &["--version"]).ok();
+    assert!(run.stdout.starts_with("git-hotfix "), "{}", run.stdout);
+}

@@ -1,0 +1,14 @@
+//! End-to-end tests: the built `git-hotfix` on real repositories, checked with `git`.
+// Tests say on stderr when a check needs something this machine lacks.
+#![allow(clippy::print_stderr)]
+
+mod common;
+
+mod bad_input;
+mod conflict;
+mod finish;
+mod init;
+mod interfaces;
+mod plan;
+mod push;
+mod start;

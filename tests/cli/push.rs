@@ -1,0 +1,148 @@
+use crate::common::TestEnv;
+
+const BRANCH: &str = "hotfix/ENG-1234-fix-auth-bypass";
+
+#[test]
+fn push_sends_exactly_the_changed_refs_and_the_tag() {
+    let env = TestEnv::new();
+    let fixture = env.with_origin(env.with_develop());
+    let (repo, origin) = (&fixture.dir, fixture.origin.as_ref().unwrap());
+    env.git(repo, &["branch", "untouched"]);
+    env.hotfix(repo, &["start", "ENG-1234", "fix", "auth", "bypass"])
+        .ok();
+    env.commit(repo, "fix", &[("auth.txt", "fixed\n")]);
+    // The hotfix branch was published for review: finish deletes it on the remote too.
+    env.git(repo, &["push", "--quiet", "origin", BRANCH]);
+
+    let run = env.hotfix(repo, &["finish", "--push", "--json"]).ok();
+
+    let remote = env.refs(origin);
+    for name in ["refs/heads/main", "refs/heads/develop", "refs/tags/v1.2.4"] {
+        assert_eq!(
+            remote.get(name),
+            env.refs(repo).get(name),
+            "{name} on the remote matches the local one"
+        );
+    }
+    assert!(!remote.contains_key(&format!("refs/heads/{BRANCH}")));
+    assert!(
+        !remote.contains_key("refs/heads/untouched"),
+        "only the refs it changed"
+    );
+    let pushed = &run.json()["outcome"]["plan"]["push"]["refs"];
+    let names: Vec<&str> = pushed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "refs/tags/v1.2.4",
+            "refs/heads/main",
+            "refs/heads/develop",
+            &format!("refs/heads/{BRANCH}")
+        ]
+    );
+    env.fsck(repo);
+    env.fsck(origin);
+}
+
+#[test]
+fn a_rejected_push_keeps_the_local_release_and_can_be_retried_or_aborted() {
+    let env = TestEnv::new();
+    let fixture = env.with_origin(env.linear());
+    let (repo, origin) = (&fixture.dir, fixture.origin.as_ref().unwrap());
+    env.hotfix(repo, &["start", "ENG-1234", "fix", "auth", "bypass"])
+        .ok();
+    let fix = env.commit(repo, "fix", &[("auth.txt", "fixed\n")]);
+    let before = env.refs(repo);
+    // Someone pushes to main on the remote meanwhile.
+    let other = env.path("other");
+    env.git(
+        env.root.path(),
+        &["clone", "--quiet", origin.to_str().unwrap(), "other"],
+    );
+    env.git(&other, &["config", "user.name", "B"]);
+    env.git(&other, &["config", "user.email", "b@example.com"]);
+    env.commit(&other, "their change", &[("theirs.txt", "x\n")]);
+    env.git(&other, &["push", "--quiet", "origin", "main"]);
+    let remote_before = env.refs(origin);
+
+    let run = env.hotfix(repo, &["finish", "--push"]).expect(5);
+
+    assert!(run.stderr.contains("rejected"), "{}", run.stderr);
+    assert!(run.stderr.contains("refs/heads/main"), "{}", run.stderr);
+    assert!(run.stderr.contains("git hotfix abort"), "{}", run.stderr);
+    // Nothing reached the remote (the push is atomic) and nothing local was lost.
+    assert_eq!(env.refs(origin), remote_before);
+    assert_eq!(env.rev(repo, "main").unwrap(), fix);
+    assert_eq!(env.rev(repo, "v1.2.4^{commit}").unwrap(), fix);
+    let status = env.hotfix(repo, &["status", "--json"]).ok().json();
+    assert_eq!(status["hotfix"]["stopped"]["stage"], "push-failed");
+
+    // Retrying while the remote still disagrees fails the same way.
+    env.hotfix(repo, &["continue"]).expect(5);
+
+    // Abort puts every ref back and the worktree on the hotfix branch.
+    env.hotfix(repo, &["abort"]).ok();
+    assert_eq!(env.refs(repo), before);
+    assert_eq!(env.branch(repo).as_deref(), Some(BRANCH));
+    assert_eq!(env.git(repo, &["status", "--porcelain"]), "");
+    env.fsck(repo);
+}
+
+#[test]
+fn continue_retries_the_push_once_the_remote_accepts_it() {
+    let env = TestEnv::new();
+    let fixture = env.with_origin(env.linear());
+    let (repo, origin) = (&fixture.dir, fixture.origin.as_ref().unwrap());
+    env.hotfix(repo, &["start", "ENG-1234", "fix", "auth", "bypass"])
+        .ok();
+    let fix = env.commit(repo, "fix", &[("auth.txt", "fixed\n")]);
+    // Make the remote refuse: a hook that rejects every update.
+    let hook = origin.join("hooks/pre-receive");
+    std::fs::write(
+        &hook,
+        "#!/bin/sh\necho 'frozen for the release' >&2\nexit 1\n",
+    )
+    .unwrap();
+    make_executable(&hook);
+
+    env.hotfix(repo, &["finish", "--push"]).expect(5);
+    std::fs::remove_file(&hook).unwrap();
+    let run = env.hotfix(repo, &["continue"]).ok();
+
+    assert!(run.stderr.contains("Pushed"), "{}", run.stderr);
+    assert_eq!(env.rev(origin, "main").unwrap(), fix);
+    assert_eq!(env.rev(origin, "v1.2.4^{commit}").unwrap(), fix);
+    assert!(
+        repo.join(".git/hotfix/finished/ENG-1234-1.2.4.json")
+            .exists()
+    );
+    env.fsck(origin);
+}
+
+#[test]
+fn an_unknown_remote_is_refused_before_anything_moves() {
+    let env = TestEnv::new();
+    let repo = env.linear().dir;
+    env.hotfix(&repo, &["start", "ENG-1", "x"]).ok();
+    env.commit(&repo, "fix", &[("auth.txt", "fixed\n")]);
+    let refs = env.refs(&repo);
+    let run = env.hotfix(&repo, &["finish", "--push"]).expect(1);
+    assert!(
+        run.stderr.contains("no remote named `origin`"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(env.refs(&repo), refs);
+}
+
+fn make_executable(path: &std::path::Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let mut permissions = std::fs::metadata(path).unwrap().permissions();
+    permissions.set_mode(0o755);
+    std::fs::set_permissions(path, permissions).unwrap();
+}

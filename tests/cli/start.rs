@@ -1,0 +1,289 @@
+use crate::common::TestEnv;
+
+#[test]
+fn start_branches_from_the_newest_production_tag() {
+    let env = TestEnv::new();
+    let repo = env.linear().dir;
+    env.commit(&repo, "Unreleased work on main", &[("wip.txt", "x\n")]);
+
+    let run = env
+        .hotfix(&repo, &["start", "ENG-1234", "fix", "auth", "bypass"])
+        .ok();
+
+    let branch = "hotfix/ENG-1234-fix-auth-bypass";
+    assert_eq!(env.branch(&repo).as_deref(), Some(branch));
+    assert_eq!(env.rev(&repo, branch), env.rev(&repo, "v1.2.3^{commit}"));
+    assert!(run.stderr.contains("1.2.4 as tag v1.2.4"), "{}", run.stderr);
+    // The worktree holds the release, not main's unreleased work.
+    assert!(!repo.join("wip.txt").exists());
+    let reflog = env.git(&repo, &["reflog", "-1", "--format=%gs", branch]);
+    assert_eq!(reflog.trim(), "hotfix start: ENG-1234 from v1.2.3");
+    let journal: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(repo.join(".git/hotfix/ENG-1234.json")).unwrap())
+            .unwrap();
+    assert_eq!(journal["schema"], 1);
+    assert_eq!(journal["version"], "1.2.4");
+    assert_eq!(journal["tag"], "v1.2.4");
+    assert_eq!(journal["base"]["name"], "v1.2.3");
+    assert_eq!(journal["description"], "fix auth bypass");
+    assert_eq!(journal["events"][0]["event"], "started");
+    env.fsck(&repo);
+}
+
+#[test]
+fn start_is_line_aware_when_fixing_an_older_release() {
+    let env = TestEnv::new();
+    let repo = env.old_line().dir;
+    let run = env
+        .hotfix(
+            &repo,
+            &["start", "ENG-7", "patch 1.2", "--from", "v1.2.3", "--json"],
+        )
+        .ok();
+    let plan = &run.json()["plan"];
+    assert_eq!(
+        plan["version"], "1.2.4",
+        "2.0.0 exists but this is the 1.2 line"
+    );
+    assert_eq!(plan["base"]["kind"], "tag");
+    assert_eq!(
+        env.rev(&repo, "hotfix/ENG-7-patch-1-2"),
+        env.rev(&repo, "v1.2.3^{commit}")
+    );
+    env.fsck(&repo);
+}
+
+#[test]
+fn start_from_a_release_branch() {
+    let env = TestEnv::new();
+    let repo = env.old_line().dir;
+    let run = env
+        .hotfix(
+            &repo,
+            &["start", "ENG-8", "--from", "release/1.2", "--json"],
+        )
+        .ok();
+    let plan = &run.json()["plan"];
+    assert_eq!(plan["base"]["kind"], "branch");
+    assert_eq!(plan["base"]["name"], "release/1.2");
+    assert_eq!(plan["version"], "1.2.4");
+    assert_eq!(plan["branch"], "hotfix/ENG-8");
+}
+
+#[test]
+fn a_version_tagged_anywhere_is_refused_with_the_next_free_one() {
+    let env = TestEnv::new();
+    let repo = env.old_line().dir;
+    // Someone already released 1.2.4 on the release line; it is not reachable from v1.2.3.
+    env.git(&repo, &["switch", "--quiet", "release/1.2"]);
+    env.commit(&repo, "Other fix", &[("other.txt", "x\n")]);
+    env.tag(&repo, "v1.2.4");
+    env.git(&repo, &["switch", "--quiet", "main"]);
+    let refs = env.refs(&repo);
+
+    let run = env
+        .hotfix(&repo, &["start", "ENG-9", "--from", "v1.2.3"])
+        .expect(1);
+    assert!(
+        run.stderr.contains("tag `v1.2.4` already exists"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("--version 1.2.5"), "{}", run.stderr);
+    assert_eq!(env.refs(&repo), refs);
+
+    env.hotfix(
+        &repo,
+        &["start", "ENG-9", "--from", "v1.2.3", "--version", "1.2.5"],
+    )
+    .ok();
+    assert_eq!(env.branch(&repo).as_deref(), Some("hotfix/ENG-9"));
+}
+
+#[test]
+fn pre_release_numbering_counts_hotfix_releases() {
+    let env = TestEnv::new();
+    let repo = env.linear().dir;
+    let run = env
+        .hotfix(
+            &repo,
+            &["start", "ENG-1", "--pre-release", "--plan", "--json"],
+        )
+        .ok();
+    assert_eq!(run.json()["plan"]["version"], "1.2.3-hotfix.1");
+    assert_eq!(run.json()["plan"]["tag"], "v1.2.3-hotfix.1");
+    // Once one is released, the next follows it.
+    env.tag(&repo, "v1.2.3-hotfix.1");
+    let run = env
+        .hotfix(
+            &repo,
+            &["start", "ENG-2", "--pre-release", "--plan", "--json"],
+        )
+        .ok();
+    assert_eq!(run.json()["plan"]["version"], "1.2.3-hotfix.2");
+    assert_eq!(run.json()["plan"]["base"]["name"], "v1.2.3-hotfix.1");
+}
+
+#[test]
+fn no_checkout_only_creates_the_branch() {
+    let env = TestEnv::new();
+    let repo = env.linear().dir;
+    env.hotfix(&repo, &["start", "ENG-3", "crash", "--no-checkout"])
+        .ok();
+    assert_eq!(env.branch(&repo).as_deref(), Some("main"));
+    assert!(env.rev(&repo, "hotfix/ENG-3-crash").is_some());
+}
+
+#[test]
+fn worktree_checks_the_branch_out_beside_the_current_one() {
+    let env = TestEnv::new();
+    let repo = env.linear().dir;
+    let wt = env.path("hotfix-wt");
+    env.hotfix(
+        &repo,
+        &["start", "ENG-4", "leak", "--worktree", wt.to_str().unwrap()],
+    )
+    .ok();
+    assert_eq!(env.branch(&repo).as_deref(), Some("main"));
+    assert_eq!(env.branch(&wt).as_deref(), Some("hotfix/ENG-4-leak"));
+    assert_eq!(env.git(&wt, &["status", "--porcelain"]), "");
+    assert!(env.git(&repo, &["worktree", "list"]).contains("hotfix-wt"));
+    env.fsck(&repo);
+}
+
+#[test]
+fn bare_repositories_can_create_the_branch_only() {
+    let env = TestEnv::new();
+    env.linear();
+    env.git(
+        env.root.path(),
+        &["clone", "--quiet", "--bare", "repo", "bare.git"],
+    );
+    let bare = env.path("bare.git");
+    let run = env.hotfix(&bare, &["start", "ENG-5", "x"]).expect(1);
+    assert!(run.stderr.contains("bare repository"), "{}", run.stderr);
+    assert!(run.stderr.contains("--no-checkout"), "{}", run.stderr);
+    env.hotfix(&bare, &["start", "ENG-5", "x", "--no-checkout"])
+        .ok();
+    assert_eq!(
+        env.rev(&bare, "hotfix/ENG-5-x"),
+        env.rev(&bare, "v1.2.3^{commit}")
+    );
+    env.fsck(&bare);
+}
+
+#[test]
+fn without_tags_the_production_tip_is_the_base_and_the_version_is_asked_for() {
+    let env = TestEnv::new();
+    let repo = env.init("repo");
+    env.commit(&repo, "First", &[("a.txt", "a\n")]);
+    let run = env.hotfix(&repo, &["start", "ENG-6"]).expect(1);
+    assert!(
+        run.stderr
+            .contains("no tag matching `v{version}` is reachable from main")
+    );
+    assert!(run.stderr.contains("--version X.Y.Z"), "{}", run.stderr);
+    let run = env
+        .hotfix(&repo, &["start", "ENG-6", "--version", "0.1.1", "--json"])
+        .ok();
+    assert_eq!(run.json()["plan"]["base"]["kind"], "branch");
+    assert_eq!(run.json()["plan"]["base"]["name"], "main");
+}
+
+#[test]
+fn a_monorepo_product_uses_its_own_tags_and_template() {
+    let env = TestEnv::new();
+    let repo = env.monorepo().dir;
+    let run = env.hotfix(&repo, &["start", "ENG-10", "crash"]).expect(2);
+    assert!(run.stderr.contains("--product"), "{}", run.stderr);
+
+    let run = env
+        .hotfix(
+            &repo,
+            &["start", "ENG-10", "crash", "--product", "mobile", "--json"],
+        )
+        .ok();
+    let plan = &run.json()["plan"];
+    assert_eq!(plan["base"]["name"], "mobile/prod-v0.3.0");
+    assert_eq!(plan["version"], "0.3.1");
+    assert_eq!(plan["tag"], "mobile/prod-v0.3.1");
+    assert_eq!(plan["branch"], "hotfix/mobile-v0.3.1");
+    assert_eq!(env.branch(&repo).as_deref(), Some("hotfix/mobile-v0.3.1"));
+
+    let run = env
+        .hotfix(&repo, &["start", "ENG-11", "--product", "web"])
+        .expect(2);
+    assert!(
+        run.stderr
+            .contains("product `web` is not configured (known: api, mobile)")
+    );
+}
+
+#[test]
+fn settings_come_from_the_production_tip_then_git_config_then_flags() {
+    let env = TestEnv::new();
+    let repo = env.linear().dir;
+    env.commit(
+        &repo,
+        "Settings",
+        &[(".hotfix.toml", "branch-template = \"fix/{ticket}\"\n")],
+    );
+    // Standing on an old line without the file, and with a different one in the worktree:
+    // the committed file on main is the one that counts.
+    env.git(&repo, &["switch", "--quiet", "--detach", "v1.2.2"]);
+    std::fs::write(
+        repo.join(".hotfix.toml"),
+        "branch-template = \"ignored/{ticket}\"\n",
+    )
+    .unwrap();
+    let run = env
+        .hotfix(&repo, &["start", "ENG-12", "--no-checkout", "--json"])
+        .ok();
+    assert_eq!(run.json()["plan"]["branch"], "fix/ENG-12");
+    std::fs::remove_file(repo.join(".hotfix.toml")).unwrap();
+
+    env.git(&repo, &["config", "hotfix.branchTemplate", "cfg/{ticket}"]);
+    let run = env
+        .hotfix(&repo, &["start", "ENG-13", "--plan", "--json"])
+        .ok();
+    assert_eq!(run.json()["plan"]["branch"], "cfg/ENG-13");
+
+    let run = env
+        .hotfix(
+            &repo,
+            &[
+                "-c",
+                "branch-template=flag/{ticket}",
+                "start",
+                "ENG-13",
+                "--plan",
+                "--json",
+            ],
+        )
+        .ok();
+    assert_eq!(run.json()["plan"]["branch"], "flag/ENG-13");
+}
+
+#[test]
+fn non_ascii_descriptions_are_slugged() {
+    let env = TestEnv::new();
+    let repo = env.linear().dir;
+    let run = env
+        .hotfix(
+            &repo,
+            &[
+                "start",
+                "ÉNG-14",
+                "Crâne de données",
+                "corrompu",
+                "--plan",
+                "--json",
+            ],
+        )
+        .ok();
+    assert_eq!(
+        run.json()["plan"]["branch"],
+        "hotfix/ENG-14-crane-de-donnees-corrompu"
+    );
+    assert_eq!(run.json()["plan"]["ticket"], "ENG-14");
+}
