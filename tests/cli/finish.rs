@@ -170,6 +170,7 @@ fn the_message_flag_sets_the_tag_message() {
         .ok();
     let tag = env.git(&repo, &["tag", "-l", "--format=%(contents)", "v1.2.4"]);
     assert_eq!(tag.trim(), "Emergency release for ENG-1234");
+    env.fsck(&repo);
 }
 
 #[test]
@@ -222,6 +223,7 @@ fn production_checked_out_with_local_changes_is_left_alone() {
     assert!(run.stderr.contains("app.txt"), "{}", run.stderr);
     assert_eq!(env.refs(&repo), refs);
     assert!(wt.exists());
+    env.fsck(&repo);
 }
 
 #[test]
@@ -251,6 +253,7 @@ fn tag_with_another_version_renames_the_release() {
     let run = env.hotfix(&repo, &["status", "--json"]).ok();
     assert_eq!(run.json()["hotfix"]["version"], "1.3.0");
     assert_eq!(run.json()["hotfix"]["tag"], "v1.3.0");
+    env.fsck(&repo);
 }
 
 #[test]

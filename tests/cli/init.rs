@@ -40,6 +40,7 @@ fn init_writes_what_it_detects_and_the_result_is_used() {
         .hotfix(&repo, &["start", "ENG-1", "--plan", "--json"])
         .ok();
     assert_eq!(run.json()["plan"]["version"], "2.0.1");
+    env.fsck(&repo);
 }
 
 #[test]
@@ -61,4 +62,5 @@ fn init_detects_products_from_their_tags() {
         text.contains("[products.api]") && text.contains("[products.mobile]"),
         "{text}"
     );
+    env.fsck(&repo);
 }

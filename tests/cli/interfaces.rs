@@ -58,6 +58,7 @@ fn every_command_answers_json_with_one_document() {
     let error = json(&["start", "ENG 1", "--json"], 2);
     assert_eq!(error["error"]["kind"], "usage");
     assert_eq!(error["error"]["hints"][0], "try `ENG-1`");
+    env.fsck(&fixture.dir);
 }
 
 #[test]
@@ -77,6 +78,7 @@ fn conflicts_and_continue_in_json() {
     assert_eq!(unresolved["error"]["kind"], "conflict");
     let aborted = env.hotfix(&repo, &["abort", "--json"]).ok().json();
     assert_eq!(aborted["executed"], true);
+    env.fsck(&repo);
 }
 
 #[test]
@@ -86,6 +88,7 @@ fn quiet_prints_nothing_on_success() {
     let run = env.hotfix(&repo, &["-q", "start", "ENG-1", "x"]).ok();
     assert_eq!(run.stderr, "");
     assert_eq!(run.stdout, "");
+    env.fsck(&repo);
 }
 
 #[test]

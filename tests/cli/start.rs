@@ -68,6 +68,7 @@ fn start_from_a_release_branch() {
     assert_eq!(plan["base"]["name"], "release/1.2");
     assert_eq!(plan["version"], "1.2.4");
     assert_eq!(plan["branch"], "hotfix/ENG-8");
+    env.fsck(&repo);
 }
 
 #[test]
@@ -98,6 +99,7 @@ fn a_version_tagged_anywhere_is_refused_with_the_next_free_one() {
     )
     .ok();
     assert_eq!(env.branch(&repo).as_deref(), Some("hotfix/ENG-9"));
+    env.fsck(&repo);
 }
 
 #[test]
@@ -132,6 +134,7 @@ fn no_checkout_only_creates_the_branch() {
         .ok();
     assert_eq!(env.branch(&repo).as_deref(), Some("main"));
     assert!(env.rev(&repo, "hotfix/ENG-3-crash").is_some());
+    env.fsck(&repo);
 }
 
 #[test]
@@ -188,6 +191,7 @@ fn without_tags_the_production_tip_is_the_base_and_the_version_is_asked_for() {
         .ok();
     assert_eq!(run.json()["plan"]["base"]["kind"], "branch");
     assert_eq!(run.json()["plan"]["base"]["name"], "main");
+    env.fsck(&repo);
 }
 
 #[test]
@@ -217,6 +221,7 @@ fn a_monorepo_product_uses_its_own_tags_and_template() {
         run.stderr
             .contains("product `web` is not configured (known: api, mobile)")
     );
+    env.fsck(&repo);
 }
 
 #[test]
@@ -286,4 +291,30 @@ fn non_ascii_descriptions_are_slugged() {
         "hotfix/ENG-14-crane-de-donnees-corrompu"
     );
     assert_eq!(run.json()["plan"]["ticket"], "ENG-14");
+}
+
+#[test]
+fn a_checkout_that_fails_takes_the_branch_and_journal_back() {
+    let env = TestEnv::new();
+    let repo = env.linear().dir;
+    // v1.2.3 tracks legacy.txt; main dropped it and an untracked copy is in the way.
+    env.git(&repo, &["tag", "-d", "v1.2.3"]);
+    env.commit(&repo, "Legacy", &[("legacy.txt", "old\n")]);
+    env.tag(&repo, "v1.2.3");
+    env.git(&repo, &["rm", "--quiet", "legacy.txt"]);
+    env.git(&repo, &["commit", "--quiet", "-m", "Drop legacy"]);
+    std::fs::write(repo.join("legacy.txt"), "my notes\n").unwrap();
+    let refs = env.refs(&repo);
+
+    let run = env.hotfix(&repo, &["start", "ENG-30", "x"]).expect(1);
+
+    assert!(run.stderr.contains("legacy.txt"), "{}", run.stderr);
+    assert_eq!(env.refs(&repo), refs, "the branch is gone again");
+    assert!(!repo.join(".git/hotfix/ENG-30.json").exists());
+    assert_eq!(
+        std::fs::read_to_string(repo.join("legacy.txt")).unwrap(),
+        "my notes\n"
+    );
+    assert_eq!(env.branch(&repo).as_deref(), Some("main"));
+    env.fsck(&repo);
 }

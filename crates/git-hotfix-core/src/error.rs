@@ -98,6 +98,14 @@ pub enum Error {
         files: Vec<String>,
     },
 
+    #[error("HEAD in {} moved to {head}, which is not the merge of {ours} and {theirs}", worktree.display())]
+    NotTheMerge {
+        worktree: PathBuf,
+        head: String,
+        ours: String,
+        theirs: String,
+    },
+
     #[error("`{name}` moved: expected {expected}, found {actual}")]
     StaleRef {
         name: String,
@@ -132,6 +140,13 @@ pub enum Error {
 
     #[error("the push to `{remote}` failed: {message}")]
     PushFailed { remote: String, message: String },
+
+    #[error("could not check out `{target}` in {}: {reason}", worktree.display())]
+    CheckoutFailed {
+        target: String,
+        worktree: PathBuf,
+        reason: String,
+    },
 
     #[error("`{command}` failed: {stderr}")]
     GitCommand { command: String, stderr: String },

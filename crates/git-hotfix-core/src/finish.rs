@@ -960,10 +960,13 @@ fn follow_worktrees(repo: &Repo, plan: &FinishPlan) -> Vec<String> {
                 .context(|| format!("could not remove the worktree at {}", path.display())),
         };
         if let Err(err) = result {
-            warnings.push(format!(
-                "the worktree at {} was left as it is: {err}",
-                step.path().display()
-            ));
+            warnings.push(match step {
+                WorktreeStep::Switch { path, to, .. } => format!(
+                    "{} stays detached at the hotfix tip: {err}; run `git switch {to}` there when the way is clear",
+                    path.display()
+                ),
+                _ => format!("the worktree at {} was left as it is: {err}", step.path().display()),
+            });
         }
     }
     warnings

@@ -55,16 +55,34 @@ where
 
 /// Check out `branch` in the worktree at `workdir`.
 pub fn switch(workdir: &Path, branch: &str) -> Result<()> {
-    run(workdir, ["switch", "--no-guess", "--quiet", branch]).map(drop)
+    run(workdir, ["switch", "--no-guess", "--quiet", branch])
+        .map(drop)
+        .map_err(|err| checkout_failed(err, workdir, branch))
 }
 
 /// Detach the worktree at `workdir` at `commit`, updating its files.
 pub fn switch_detached(workdir: &Path, commit: ObjectId) -> Result<()> {
-    run(
-        workdir,
-        ["switch", "--detach", "--quiet", &commit.to_string()],
-    )
-    .map(drop)
+    let target = commit.to_string();
+    run(workdir, ["switch", "--detach", "--quiet", &target])
+        .map(drop)
+        .map_err(|err| checkout_failed(err, workdir, &target))
+}
+
+/// git's own explanation (files in the way, a lock) is the useful part of a failed switch.
+fn checkout_failed(err: Error, workdir: &Path, target: &str) -> Error {
+    match err {
+        Error::GitCommand { stderr, .. } => Error::CheckoutFailed {
+            target: target.to_string(),
+            worktree: workdir.to_path_buf(),
+            reason: stderr
+                .lines()
+                .map(|l| l.trim_start_matches("error: ").trim())
+                .filter(|l| !l.is_empty() && *l != "Aborting")
+                .collect::<Vec<_>>()
+                .join(" "),
+        },
+        other => other,
+    }
 }
 
 /// Bring the index and files of a clean worktree from `old` to `new` after its branch moved.

@@ -170,19 +170,11 @@ impl Repo {
 
     /// Short names of the local branches matching a git wildmatch pattern (`release/*`).
     pub fn branches_matching(&self, pattern: &str) -> Result<Vec<String>> {
-        let platform = self
-            .git
-            .references()
-            .context(|| "could not list branches".into())?;
+        let context = || "could not list branches".to_string();
+        let platform = self.git.references().context(context)?;
         let mut names = Vec::new();
-        for reference in platform
-            .prefixed(BRANCH_PREFIX)
-            .context(|| "could not list branches".into())?
-        {
-            let reference = reference.map_err(|source| Error::Git {
-                context: "could not list branches".into(),
-                source: gix::Error::from_error(std::io::Error::other(source.to_string())),
-            })?;
+        for reference in platform.local_branches().context(context)? {
+            let reference = reference.context(context)?;
             let name = reference.name().shorten().to_str_lossy().into_owned();
             if gix::glob::wildmatch(
                 pattern.as_bytes().as_bstr(),

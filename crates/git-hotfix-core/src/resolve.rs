@@ -140,14 +140,11 @@ pub fn read(
         if parents == [ours, theirs] {
             return Ok(head);
         }
-        return Err(Error::GitCommand {
-            command: format!("HEAD in {}", path.display()),
-            stderr: format!(
-                "moved to {} which is not a merge of {} and {}",
-                short(head),
-                short(ours),
-                short(theirs)
-            ),
+        return Err(Error::NotTheMerge {
+            worktree: path.to_path_buf(),
+            head: short(head),
+            ours: short(ours),
+            theirs: short(theirs),
         });
     }
     let tree = tree_from_index(repo, &index)?;

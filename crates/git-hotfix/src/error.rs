@@ -130,6 +130,12 @@ impl From<Core> for CommandError {
                     worktree.display()
                 ))
             }
+            Core::NotTheMerge {
+                worktree, ours, ..
+            } => CommandError::new(Exit::Conflict, message.clone()).hint(format!(
+                "put HEAD back with `git -C {} reset --soft {ours}` and stage the resolution, or `git hotfix abort`",
+                worktree.display()
+            )),
             Core::StaleRef { .. } => error(
                 "someone moved it since the plan was made: `git hotfix abort` if a run is stopped, update, then finish again",
             ),
@@ -162,6 +168,9 @@ impl From<Core> for CommandError {
                 "if that hotfix is over, move {} out of the way",
                 path.display()
             )),
+            Core::CheckoutFailed { .. } => error(
+                "nothing was left half-done; move the files git names out of the way and run it again",
+            ),
             Core::GitCommand { .. } | Core::Git { .. } | Core::Io { .. } => {
                 CommandError::new(Exit::Error, message.clone())
             }
