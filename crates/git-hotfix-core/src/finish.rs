@@ -16,7 +16,7 @@ use crate::journal::{EventKind, Journal, State, Store};
 use crate::merge::{self, Labels, Outcome};
 use crate::push::{self, PushPlan, PushRef};
 use crate::refs::{self, Edit, Value};
-use crate::repo::{BRANCH_PREFIX, Base, Repo, TAG_PREFIX, Worktree, short};
+use crate::repo::{BRANCH_PREFIX, Base, CommitSummary, Repo, TAG_PREFIX, Worktree, short};
 use crate::resolve;
 use crate::tag::TagStep;
 use crate::tags::ReleaseTags;
@@ -102,13 +102,6 @@ impl WorktreeStep {
             | WorktreeStep::Remove { path, .. } => path,
         }
     }
-}
-
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct CommitSummary {
-    #[serde(with = "crate::oid::hex")]
-    pub id: ObjectId,
-    pub summary: String,
 }
 
 /// Everything `finish` will do.
@@ -279,7 +272,7 @@ pub fn select_stopped(repo: &Repo, ticket: Option<&str>, action: &'static str) -
 }
 
 /// Compute what `finish` will do. Objects it needs (merge commits, the tag) are written
-/// to `mem`, which should hold them in memory until [`apply`] persists them.
+/// to `mem`, which should hold them in memory until [`run`] persists them.
 pub fn plan(
     repo: &Repo,
     mem: &Repo,
@@ -289,21 +282,8 @@ pub fn plan(
     resolved: &BTreeMap<String, ObjectId>,
     expected: &BTreeMap<String, ObjectId>,
 ) -> Result<FinishPlan> {
-    let tip = repo
-        .branch_tip(&journal.branch)?
-        .ok_or_else(|| Error::MissingBranch {
-            name: journal.branch.clone(),
-        })?;
-    let commits = repo
-        .commits_between(journal.base.commit(), tip)?
-        .into_iter()
-        .map(|id| {
-            Ok(CommitSummary {
-                id,
-                summary: repo.summary(id)?,
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
+    let tip = repo.require_branch(&journal.branch)?;
+    let commits = repo.commit_summaries(journal.base.commit(), tip)?;
     if commits.is_empty() {
         return Err(Error::NothingToFinish {
             branch: journal.branch.clone(),
@@ -349,11 +329,7 @@ pub fn plan(
 
     let mut integrations = Vec::new();
     for (branch, role) in receivers {
-        let old = repo
-            .branch_tip(&branch)?
-            .ok_or_else(|| Error::MissingBranch {
-                name: branch.clone(),
-            })?;
+        let old = repo.require_branch(&branch)?;
         if let Some(&was) = expected.get(&branch)
             && was != old
         {
@@ -493,11 +469,7 @@ fn line_of(repo: &Repo, config: &Config, journal: &Journal) -> Result<Landing> {
     let (pattern, _) = config.naming(product.map(|(_, p)| p));
     let product_name = product.map(|(n, _)| n);
     let tags = ReleaseTags::read(repo, pattern, product_name)?;
-    let Some(tip) = repo.branch_tip(production)? else {
-        return Err(Error::MissingBranch {
-            name: production.clone(),
-        });
-    };
+    let tip = repo.require_branch(production)?;
     let newest = tags.newest_reachable_from(repo, tip)?;
     match newest {
         Some(newest) if newest.version >= journal.version => {}
@@ -736,11 +708,7 @@ pub fn resume(
         } => {
             let store = Store::new(repo);
             let _lock = store.lock()?;
-            let tip = repo
-                .branch_tip(&journal.branch)?
-                .ok_or_else(|| Error::MissingBranch {
-                    name: journal.branch.clone(),
-                })?;
+            let tip = repo.require_branch(&journal.branch)?;
             // The merge commit stays in memory until the rest of the run holds.
             let mem = repo.in_memory();
             let commit = resolve::read(
@@ -797,11 +765,7 @@ pub fn preview_resume(repo: &Repo, config: &Config, journal: &Journal) -> Result
             branch, worktree, ..
         } => {
             let mem = repo.in_memory();
-            let tip = repo
-                .branch_tip(&journal.branch)?
-                .ok_or_else(|| Error::MissingBranch {
-                    name: journal.branch.clone(),
-                })?;
+            let tip = repo.require_branch(&journal.branch)?;
             let commit = resolve::read(
                 &mem,
                 worktree,

@@ -64,6 +64,14 @@ impl Base {
     }
 }
 
+/// A commit and the first line of its message.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CommitSummary {
+    #[serde(with = "crate::oid::hex")]
+    pub id: ObjectId,
+    pub summary: String,
+}
+
 /// One worktree of the repository.
 #[derive(Debug, Clone)]
 pub struct Worktree {
@@ -151,6 +159,14 @@ impl Repo {
 
     pub fn branch_tip(&self, short_name: &str) -> Result<Option<ObjectId>> {
         self.ref_target(&format!("{BRANCH_PREFIX}{short_name}"))
+    }
+
+    /// The tip of a branch that must exist.
+    pub fn require_branch(&self, short_name: &str) -> Result<ObjectId> {
+        self.branch_tip(short_name)?
+            .ok_or_else(|| Error::MissingBranch {
+                name: short_name.to_string(),
+            })
     }
 
     pub fn tag_exists(&self, short_name: &str) -> Result<bool> {
@@ -358,6 +374,19 @@ impl Repo {
                 .context(|| format!("could not walk history from {}", short(tip)))
         })
         .collect()
+    }
+
+    /// The commits reachable from `tip` but not from `base`, newest first, with their subjects.
+    pub fn commit_summaries(&self, base: ObjectId, tip: ObjectId) -> Result<Vec<CommitSummary>> {
+        self.commits_between(base, tip)?
+            .into_iter()
+            .map(|id| {
+                Ok(CommitSummary {
+                    id,
+                    summary: self.summary(id)?,
+                })
+            })
+            .collect()
     }
 
     /// The first line of a commit's message.

@@ -100,11 +100,7 @@ pub fn plan(repo: &Repo, config: &Config, request: &StartRequest) -> Result<Star
     let (base, base_reason) = match &request.from {
         Some(rev) => (repo.resolve(rev)?, "--from"),
         None => {
-            let tip = repo
-                .branch_tip(production)?
-                .ok_or_else(|| Error::MissingBranch {
-                    name: production.clone(),
-                })?;
+            let tip = repo.require_branch(production)?;
             match tags.newest_reachable_from(repo, tip)? {
                 Some(tag) => (
                     Base::Tag {

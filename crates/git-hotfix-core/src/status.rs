@@ -6,9 +6,9 @@ use gix::ObjectId;
 
 use crate::config::Config;
 use crate::error::Result;
-use crate::finish::{self, CommitSummary, FinishOptions, FinishPlan, Stage};
+use crate::finish::{self, FinishOptions, FinishPlan, Stage};
 use crate::journal::Journal;
-use crate::repo::Repo;
+use crate::repo::{CommitSummary, Repo};
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct HotfixStatus {
@@ -28,16 +28,7 @@ pub struct HotfixStatus {
 pub fn of(repo: &Repo, config: &Config, journal: Journal) -> Result<HotfixStatus> {
     let tip = repo.branch_tip(&journal.branch)?;
     let commits = match tip {
-        Some(tip) => repo
-            .commits_between(journal.base.commit(), tip)?
-            .into_iter()
-            .map(|id| {
-                Ok(CommitSummary {
-                    id,
-                    summary: repo.summary(id)?,
-                })
-            })
-            .collect::<Result<Vec<_>>>()?,
+        Some(tip) => repo.commit_summaries(journal.base.commit(), tip)?,
         None => Vec::new(),
     };
     let stopped = journal.run.as_ref().map(|r| r.stage.clone());

@@ -119,11 +119,7 @@ pub fn plan(
             command: run.command.clone(),
         });
     }
-    let tip = repo
-        .branch_tip(&journal.branch)?
-        .ok_or_else(|| Error::MissingBranch {
-            name: journal.branch.clone(),
-        })?;
+    let tip = repo.require_branch(&journal.branch)?;
     if let Some(text) = version {
         let version = Version::parse_arg(text)?;
         if version != journal.version {
