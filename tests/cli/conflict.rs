@@ -1,28 +1,7 @@
 use std::path::{Path, PathBuf};
 
+use crate::common::fixtures::HOTFIX as BRANCH;
 use crate::common::{TestEnv, assert_unchanged, snapshot};
-
-const BRANCH: &str = "hotfix/ENG-1234-fix-auth-bypass";
-
-/// A hotfix whose change to auth.txt conflicts with a later change on main.
-fn conflicting(env: &TestEnv) -> PathBuf {
-    let repo = env.linear().dir;
-    env.hotfix(&repo, &["start", "ENG-1234", "fix", "auth", "bypass"])
-        .ok();
-    env.commit(
-        &repo,
-        "fix: refuse unsigned tokens",
-        &[("auth.txt", "check signature\n")],
-    );
-    env.git(&repo, &["switch", "--quiet", "main"]);
-    env.commit(
-        &repo,
-        "Rework auth",
-        &[("auth.txt", "check with the new client\n")],
-    );
-    env.git(&repo, &["switch", "--quiet", BRANCH]);
-    repo
-}
 
 fn resolution_worktree(repo: &Path) -> PathBuf {
     repo.join(".git/hotfix/resolve/ENG-1234-main")
@@ -31,7 +10,7 @@ fn resolution_worktree(repo: &Path) -> PathBuf {
 #[test]
 fn a_conflict_stops_with_exit_3_and_a_worktree_in_gits_conflict_state() {
     let env = TestEnv::new();
-    let repo = conflicting(&env);
+    let repo = env.conflicting_hotfix();
     let refs = env.refs(&repo);
 
     let run = env.hotfix(&repo, &["finish"]).expect(3);
@@ -75,7 +54,7 @@ fn a_conflict_stops_with_exit_3_and_a_worktree_in_gits_conflict_state() {
 #[test]
 fn continue_before_resolving_names_the_files() {
     let env = TestEnv::new();
-    let repo = conflicting(&env);
+    let repo = env.conflicting_hotfix();
     env.hotfix(&repo, &["finish"]).expect(3);
     let run = env.hotfix(&repo, &["continue"]).expect(3);
     assert!(run.stderr.contains("not resolved yet"), "{}", run.stderr);
@@ -89,7 +68,7 @@ fn continue_before_resolving_names_the_files() {
 #[test]
 fn continue_takes_the_staged_resolution_and_finishes() {
     let env = TestEnv::new();
-    let repo = conflicting(&env);
+    let repo = env.conflicting_hotfix();
     let main_before = env.rev(&repo, "main").unwrap();
     let fix = env.rev(&repo, BRANCH).unwrap();
     env.hotfix(&repo, &["finish"]).expect(3);
@@ -121,7 +100,7 @@ fn continue_takes_the_staged_resolution_and_finishes() {
 #[test]
 fn continue_accepts_a_merge_committed_in_the_worktree() {
     let env = TestEnv::new();
-    let repo = conflicting(&env);
+    let repo = env.conflicting_hotfix();
     env.hotfix(&repo, &["finish"]).expect(3);
     let wt = resolution_worktree(&repo);
     std::fs::write(wt.join("auth.txt"), "resolved\n").unwrap();
@@ -138,7 +117,7 @@ fn continue_accepts_a_merge_committed_in_the_worktree() {
 #[test]
 fn abort_after_a_conflict_leaves_everything_as_before() {
     let env = TestEnv::new();
-    let repo = conflicting(&env);
+    let repo = env.conflicting_hotfix();
     let refs = env.refs(&repo);
     let worktrees = env.git(&repo, &["worktree", "list", "--porcelain"]);
 
@@ -164,7 +143,7 @@ fn abort_after_a_conflict_leaves_everything_as_before() {
 #[test]
 fn finish_refuses_while_a_run_is_stopped() {
     let env = TestEnv::new();
-    let repo = conflicting(&env);
+    let repo = env.conflicting_hotfix();
     env.hotfix(&repo, &["finish"]).expect(3);
     let run = env.hotfix(&repo, &["finish"]).expect(1);
     assert!(
@@ -178,7 +157,7 @@ fn finish_refuses_while_a_run_is_stopped() {
 #[test]
 fn production_moved_by_someone_else_during_the_stop_is_a_stale_ref() {
     let env = TestEnv::new();
-    let repo = conflicting(&env);
+    let repo = env.conflicting_hotfix();
     env.hotfix(&repo, &["finish"]).expect(3);
     let wt = resolution_worktree(&repo);
     std::fs::write(wt.join("auth.txt"), "resolved\n").unwrap();
@@ -225,9 +204,7 @@ fn a_conflict_in_the_back_merge_stops_before_production_moves() {
     );
     env.git(&repo, &["switch", "--quiet", "main"]);
     let refs = env.refs(&repo);
-    env.hotfix(&repo, &["start", "ENG-1234", "fix", "auth", "bypass"])
-        .ok();
-    let fix = env.commit(&repo, "fix", &[("auth.txt", "hotfix auth\n")]);
+    let fix = env.start_and_fix(&repo);
 
     let run = env.hotfix(&repo, &["finish"]).expect(3);
     assert!(
@@ -260,9 +237,7 @@ fn two_conflicts_in_one_finish_are_resolved_one_after_the_other() {
     );
     env.git(&repo, &["switch", "--quiet", "main"]);
     env.commit(&repo, "main reworks auth", &[("auth.txt", "main auth\n")]);
-    env.hotfix(&repo, &["start", "ENG-1234", "fix", "auth", "bypass"])
-        .ok();
-    let fix = env.commit(&repo, "fix", &[("auth.txt", "hotfix auth\n")]);
+    let fix = env.start_and_fix(&repo);
 
     env.hotfix(&repo, &["finish"]).expect(3);
     let main_wt = resolution_worktree(&repo);

@@ -1,17 +1,6 @@
 use crate::common::TestEnv;
 
-const BRANCH: &str = "hotfix/ENG-1234-fix-auth-bypass";
-
-/// Start the hotfix of the example and commit a fix on it.
-fn start_and_fix(env: &TestEnv, repo: &std::path::Path) -> String {
-    env.hotfix(repo, &["start", "ENG-1234", "fix", "auth", "bypass"])
-        .ok();
-    env.commit(
-        repo,
-        "fix: refuse unsigned tokens",
-        &[("auth.txt", "check signature\n")],
-    )
-}
+use crate::common::fixtures::HOTFIX as BRANCH;
 
 #[test]
 fn finish_tags_fast_forwards_back_merges_and_deletes_the_branch() {
@@ -21,7 +10,7 @@ fn finish_tags_fast_forwards_back_merges_and_deletes_the_branch() {
     env.git(&repo, &["tag", "-d", "v1.2.3"]);
     env.tag(&repo, "v1.2.3");
     let develop_before = env.rev(&repo, "develop").unwrap();
-    let fix = start_and_fix(&env, &repo);
+    let fix = env.start_and_fix(&repo);
 
     let run = env.hotfix(&repo, &["finish"]).ok();
 
@@ -79,7 +68,7 @@ fn finish_tags_fast_forwards_back_merges_and_deletes_the_branch() {
 fn finish_merges_when_production_moved_on() {
     let env = TestEnv::new();
     let repo = env.linear().dir;
-    let fix = start_and_fix(&env, &repo);
+    let fix = env.start_and_fix(&repo);
     env.git(&repo, &["switch", "--quiet", "main"]);
     let main_before = env.commit(&repo, "Unreleased work", &[("wip.txt", "x\n")]);
     env.git(&repo, &["switch", "--quiet", BRANCH]);
@@ -147,7 +136,7 @@ fn keep_no_tag_and_no_backmerge_do_what_they_say() {
     let env = TestEnv::new();
     let repo = env.with_develop().dir;
     let develop_before = env.rev(&repo, "develop").unwrap();
-    let fix = start_and_fix(&env, &repo);
+    let fix = env.start_and_fix(&repo);
 
     env.hotfix(&repo, &["finish", "--keep", "--no-tag", "--no-backmerge"])
         .ok();
@@ -165,7 +154,7 @@ fn keep_no_tag_and_no_backmerge_do_what_they_say() {
 fn the_message_flag_sets_the_tag_message() {
     let env = TestEnv::new();
     let repo = env.linear().dir;
-    start_and_fix(&env, &repo);
+    env.start_and_fix(&repo);
     env.hotfix(&repo, &["finish", "-m", "Emergency release for ENG-1234"])
         .ok();
     let tag = env.git(&repo, &["tag", "-l", "--format=%(contents)", "v1.2.4"]);
@@ -230,7 +219,7 @@ fn production_checked_out_with_local_changes_is_left_alone() {
 fn tag_then_finish_keeps_the_tag() {
     let env = TestEnv::new();
     let repo = env.linear().dir;
-    let fix = start_and_fix(&env, &repo);
+    let fix = env.start_and_fix(&repo);
     env.hotfix(&repo, &["tag"]).ok();
     assert_eq!(env.rev(&repo, "v1.2.4^{commit}").unwrap(), fix);
     let tag_object = env.rev(&repo, "v1.2.4").unwrap();
@@ -247,7 +236,7 @@ fn tag_then_finish_keeps_the_tag() {
 fn tag_with_another_version_renames_the_release() {
     let env = TestEnv::new();
     let repo = env.linear().dir;
-    start_and_fix(&env, &repo);
+    env.start_and_fix(&repo);
     env.hotfix(&repo, &["tag", "1.3.0"]).ok();
     assert!(env.rev(&repo, "v1.3.0").is_some());
     let run = env.hotfix(&repo, &["status", "--json"]).ok();
@@ -260,7 +249,7 @@ fn tag_with_another_version_renames_the_release() {
 fn status_shows_the_hotfix_and_what_finish_will_do() {
     let env = TestEnv::new();
     let repo = env.with_develop().dir;
-    start_and_fix(&env, &repo);
+    env.start_and_fix(&repo);
     let run = env.hotfix(&repo, &["status"]).ok();
     let out = crate::common::normalize(&env, &run.stdout);
     assert!(out.contains("Hotfix ENG-1234: fix auth bypass"), "{out}");

@@ -64,12 +64,7 @@ fn every_command_answers_json_with_one_document() {
 #[test]
 fn conflicts_and_continue_in_json() {
     let env = TestEnv::new();
-    let repo = env.linear().dir;
-    env.hotfix(&repo, &["start", "ENG-1", "x"]).ok();
-    env.commit(&repo, "fix", &[("auth.txt", "fixed\n")]);
-    env.git(&repo, &["switch", "--quiet", "main"]);
-    env.commit(&repo, "other", &[("auth.txt", "other\n")]);
-    env.git(&repo, &["switch", "--quiet", "hotfix/ENG-1-x"]);
+    let repo = env.conflicting_hotfix();
 
     let stopped = env.hotfix(&repo, &["finish", "--json"]).expect(3).json();
     assert_eq!(stopped["outcome"]["state"], "stopped");

@@ -3,7 +3,7 @@
 
 use crate::common::{TestEnv, assert_unchanged, snapshot};
 
-const BRANCH: &str = "hotfix/ENG-1234-fix-auth-bypass";
+use crate::common::fixtures::HOTFIX as BRANCH;
 
 #[track_caller]
 fn writes_nothing(env: &TestEnv, dir: &std::path::Path, args: &[&str]) -> String {
@@ -48,9 +48,7 @@ fn start_plan_writes_nothing() {
 fn finish_plan_writes_nothing_for_a_merge_and_shows_the_steps() {
     let env = TestEnv::new();
     let repo = env.with_develop().dir;
-    env.hotfix(&repo, &["start", "ENG-1234", "fix", "auth", "bypass"])
-        .ok();
-    env.commit(&repo, "fix", &[("auth.txt", "fixed\n")]);
+    env.start_and_fix(&repo);
     let out = writes_nothing(&env, &repo, &["finish", "--plan"]);
     assert!(
         out.contains("Would finish hotfix ENG-1234 (1 commit on"),
@@ -74,13 +72,7 @@ fn finish_plan_writes_nothing_for_a_merge_and_shows_the_steps() {
 #[test]
 fn finish_plan_writes_nothing_when_it_would_conflict() {
     let env = TestEnv::new();
-    let repo = env.linear().dir;
-    env.hotfix(&repo, &["start", "ENG-1234", "fix", "auth", "bypass"])
-        .ok();
-    env.commit(&repo, "fix", &[("auth.txt", "fixed\n")]);
-    env.git(&repo, &["switch", "--quiet", "main"]);
-    env.commit(&repo, "other", &[("auth.txt", "other\n")]);
-    env.git(&repo, &["switch", "--quiet", BRANCH]);
+    let repo = env.conflicting_hotfix();
     let out = writes_nothing(&env, &repo, &["finish", "--plan"]);
     assert!(
         out.contains("- stop: merging into main conflicts in auth.txt"),
@@ -105,13 +97,7 @@ fn tag_init_and_demo_plans_write_nothing() {
 #[test]
 fn continue_and_abort_plans_write_nothing() {
     let env = TestEnv::new();
-    let repo = env.linear().dir;
-    env.hotfix(&repo, &["start", "ENG-1234", "fix", "auth", "bypass"])
-        .ok();
-    env.commit(&repo, "fix", &[("auth.txt", "fixed\n")]);
-    env.git(&repo, &["switch", "--quiet", "main"]);
-    env.commit(&repo, "other", &[("auth.txt", "other\n")]);
-    env.git(&repo, &["switch", "--quiet", BRANCH]);
+    let repo = env.conflicting_hotfix();
     env.hotfix(&repo, &["finish"]).expect(3);
     let wt = repo.join(".git/hotfix/resolve/ENG-1234-main");
     std::fs::write(wt.join("auth.txt"), "both\n").unwrap();

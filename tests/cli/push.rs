@@ -1,6 +1,6 @@
 use crate::common::TestEnv;
 
-const BRANCH: &str = "hotfix/ENG-1234-fix-auth-bypass";
+use crate::common::fixtures::HOTFIX as BRANCH;
 
 #[test]
 fn push_sends_exactly_the_changed_refs_and_the_tag() {
@@ -8,9 +8,7 @@ fn push_sends_exactly_the_changed_refs_and_the_tag() {
     let fixture = env.with_origin(env.with_develop());
     let (repo, origin) = (&fixture.dir, fixture.origin.as_ref().unwrap());
     env.git(repo, &["branch", "untouched"]);
-    env.hotfix(repo, &["start", "ENG-1234", "fix", "auth", "bypass"])
-        .ok();
-    env.commit(repo, "fix", &[("auth.txt", "fixed\n")]);
+    env.start_and_fix(repo);
     // The hotfix branch was published for review: finish deletes it on the remote too.
     env.git(repo, &["push", "--quiet", "origin", BRANCH]);
 
@@ -54,9 +52,7 @@ fn a_rejected_push_keeps_the_local_release_and_can_be_retried_or_aborted() {
     let env = TestEnv::new();
     let fixture = env.with_origin(env.linear());
     let (repo, origin) = (&fixture.dir, fixture.origin.as_ref().unwrap());
-    env.hotfix(repo, &["start", "ENG-1234", "fix", "auth", "bypass"])
-        .ok();
-    let fix = env.commit(repo, "fix", &[("auth.txt", "fixed\n")]);
+    let fix = env.start_and_fix(repo);
     let before = env.refs(repo);
     // Someone pushes to main on the remote meanwhile.
     let other = env.path("other");
@@ -98,9 +94,7 @@ fn continue_retries_the_push_once_the_remote_accepts_it() {
     let env = TestEnv::new();
     let fixture = env.with_origin(env.linear());
     let (repo, origin) = (&fixture.dir, fixture.origin.as_ref().unwrap());
-    env.hotfix(repo, &["start", "ENG-1234", "fix", "auth", "bypass"])
-        .ok();
-    let fix = env.commit(repo, "fix", &[("auth.txt", "fixed\n")]);
+    let fix = env.start_and_fix(repo);
     // Make the remote refuse: a hook that rejects every update.
     let hook = origin.join("hooks/pre-receive");
     std::fs::write(

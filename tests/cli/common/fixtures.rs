@@ -4,6 +4,9 @@ use std::path::{Path, PathBuf};
 
 use super::TestEnv;
 
+/// The branch of [`TestEnv::start_and_fix`].
+pub const HOTFIX: &str = "hotfix/ENG-1234-fix-auth-bypass";
+
 /// A repository (and sometimes its origin) built for a test.
 pub struct Fixture {
     pub dir: PathBuf,
@@ -101,6 +104,32 @@ impl TestEnv {
         self.tag(&dir, "api/prod-v0.1.0");
         self.tag(&dir, "mobile/prod-v0.3.0");
         Fixture { dir, origin: None }
+    }
+
+    /// `git hotfix start ENG-1234 fix auth bypass` and a fix on it; returns the fix commit.
+    pub fn start_and_fix(&self, repo: &Path) -> String {
+        let run = self.hotfix(repo, &["start", "ENG-1234", "fix", "auth", "bypass"]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        self.commit(
+            repo,
+            "fix: refuse unsigned tokens",
+            &[("auth.txt", "check signature\n")],
+        )
+    }
+
+    /// `linear` with the hotfix of [`start_and_fix`] checked out, whose change to auth.txt
+    /// conflicts with a later change on main.
+    pub fn conflicting_hotfix(&self) -> PathBuf {
+        let repo = self.linear().dir;
+        self.start_and_fix(&repo);
+        self.git(&repo, &["switch", "--quiet", "main"]);
+        self.commit(
+            &repo,
+            "Rework auth",
+            &[("auth.txt", "check with the new client\n")],
+        );
+        self.git(&repo, &["switch", "--quiet", HOTFIX]);
+        repo
     }
 
     /// A bare origin that has everything `fixture` has, with `origin/*` tracking refs.
