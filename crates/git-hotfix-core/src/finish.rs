@@ -470,17 +470,14 @@ fn line_of(repo: &Repo, config: &Config, journal: &Journal) -> Result<Landing> {
     let product_name = product.map(|(n, _)| n);
     let tags = ReleaseTags::read(repo, pattern, product_name)?;
     let tip = repo.require_branch(production)?;
-    let newest = tags.newest_reachable_from(repo, tip)?;
-    match newest {
-        Some(newest) if newest.version >= journal.version => {}
-        _ => {
-            return Ok(Landing {
-                branch: Some((production.clone(), Role::Production)),
-                newer_release: None,
-            });
-        }
-    }
-    let newest = newest.expect("matched above").name.clone();
+    // Production already released something at or above this version: an older line.
+    let Some(newest) = tags.newest_at_or_above(repo, &journal.version, tip)? else {
+        return Ok(Landing {
+            branch: Some((production.clone(), Role::Production)),
+            newer_release: None,
+        });
+    };
+    let newest = newest.name.clone();
     // An older line: its release branch (if one is maintained) receives the fix.
     let mut lines = Vec::new();
     for glob in &config.release_branches {

@@ -97,8 +97,14 @@ pub fn plan(repo: &Repo, config: &Config, request: &StartRequest) -> Result<Star
 
     let tags = ReleaseTags::read(repo, pattern, product)?;
     let production = &config.production_branch;
-    let (base, base_reason) = match &request.from {
-        Some(rev) => (repo.resolve(rev)?, "--from"),
+    // One history walk: from the base the user named, or from the production tip, whose
+    // newest tag then is both the base and the release the version follows.
+    let (base, base_reason, previous) = match &request.from {
+        Some(rev) => {
+            let base = repo.resolve(rev)?;
+            let previous = tags.newest_reachable_from(repo, base.commit())?;
+            (base, "--from", previous)
+        }
         None => {
             let tip = repo.require_branch(production)?;
             match tags.newest_reachable_from(repo, tip)? {
@@ -108,6 +114,7 @@ pub fn plan(repo: &Repo, config: &Config, request: &StartRequest) -> Result<Star
                         commit: tag.commit,
                     },
                     "the newest release tag on the production branch",
+                    Some(tag),
                 ),
                 None => (
                     Base::Branch {
@@ -115,12 +122,12 @@ pub fn plan(repo: &Repo, config: &Config, request: &StartRequest) -> Result<Star
                         commit: tip,
                     },
                     "the production branch (no release tag on it)",
+                    None,
                 ),
             }
         }
     };
 
-    let previous = tags.newest_reachable_from(repo, base.commit())?;
     let version = match (&request.version, previous) {
         (Some(text), _) => Version::parse_arg(text)?,
         (None, Some(previous)) if request.hotfix_release => {

@@ -21,8 +21,15 @@ pub struct HotfixStatus {
     pub commits: Vec<CommitSummary>,
     /// A stopped run, waiting for `continue` or `abort`.
     pub stopped: Option<Stage>,
-    /// What `finish` would do now, or why it would refuse.
-    pub finish: Option<Result<FinishPlan, String>>,
+    /// What `finish` would do now, or why it would refuse; none while a run is stopped.
+    pub finish: Option<FinishPreview>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(tag = "result", rename_all = "kebab-case")]
+pub enum FinishPreview {
+    Plan { plan: Box<FinishPlan> },
+    Refused { reason: String },
 }
 
 pub fn of(repo: &Repo, config: &Config, journal: Journal) -> Result<HotfixStatus> {
@@ -36,18 +43,23 @@ pub fn of(repo: &Repo, config: &Config, journal: Journal) -> Result<HotfixStatus
         (crate::journal::State::Active, None) => {
             // Computed in memory: status never writes.
             let mem = repo.in_memory();
-            Some(
-                finish::plan(
-                    repo,
-                    &mem,
-                    config,
-                    &journal,
-                    &FinishOptions::default(),
-                    &BTreeMap::new(),
-                    &BTreeMap::new(),
-                )
-                .map_err(|err| err.to_string()),
-            )
+            let plan = finish::plan(
+                repo,
+                &mem,
+                config,
+                &journal,
+                &FinishOptions::default(),
+                &BTreeMap::new(),
+                &BTreeMap::new(),
+            );
+            Some(match plan {
+                Ok(plan) => FinishPreview::Plan {
+                    plan: Box::new(plan),
+                },
+                Err(err) => FinishPreview::Refused {
+                    reason: err.to_string(),
+                },
+            })
         }
         _ => None,
     };

@@ -154,6 +154,23 @@ impl ReleaseTags {
         Ok(best)
     }
 
+    /// The highest version at or above `version` that `commit` contains, if any. Only the
+    /// few tags at or above `version` are checked, each with a merge-base, so the common case
+    /// (no such release) walks no history at all.
+    pub fn newest_at_or_above(
+        &self,
+        repo: &Repo,
+        version: &Version,
+        commit: ObjectId,
+    ) -> Result<Option<&VersionTag>> {
+        for tag in self.tags.iter().rev().take_while(|t| t.version >= *version) {
+            if repo.is_ancestor(tag.commit, commit)? {
+                return Ok(Some(tag));
+            }
+        }
+        Ok(None)
+    }
+
     pub fn find_version(&self, version: &Version) -> Option<&VersionTag> {
         self.tags.iter().find(|t| &t.version == version)
     }

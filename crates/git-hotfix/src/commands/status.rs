@@ -3,7 +3,7 @@ use git_hotfix_core::finish::{self, FinishPlan, Stage, WorktreeStep};
 use git_hotfix_core::journal::{State, Store};
 use git_hotfix_core::merge::Outcome;
 use git_hotfix_core::repo::short;
-use git_hotfix_core::status::{self, HotfixStatus};
+use git_hotfix_core::status::{self, FinishPreview, HotfixStatus};
 use git_hotfix_core::{Error as CoreError, Journal};
 
 use crate::cli::Context;
@@ -168,14 +168,14 @@ fn render(context: &Context, status: &HotfixStatus) {
         return;
     }
     match &status.finish {
-        Some(Ok(plan)) => {
+        Some(FinishPreview::Plan { plan }) => {
             ui.out("");
             ui.out("Finish will:");
             for line in finish_steps(plan) {
                 ui.out(format!("  - {line}"));
             }
         }
-        Some(Err(why)) => {
+        Some(FinishPreview::Refused { reason: why }) => {
             ui.out("");
             ui.out(format!("Finish would refuse: {why}"));
         }
