@@ -356,3 +356,21 @@ fn usage_errors_exit_2() {
     env.hotfix(&repo, &["frobnicate"]).expect(2);
     assert_unchanged(&before, &snapshot(&repo));
 }
+
+#[test]
+fn another_git_hotfix_writing_at_the_same_time() {
+    let env = TestEnv::new();
+    let repo = env.linear().dir;
+    std::fs::create_dir_all(repo.join(".git/hotfix")).unwrap();
+    let held = std::fs::File::create(repo.join(".git/hotfix/lock")).unwrap();
+    held.try_lock().unwrap();
+    let run = refused(&env, &repo, &["start", "ENG-1", "x"], 1);
+    hinted(
+        &run,
+        "another git hotfix is writing to this repository",
+        "wait for it to finish",
+    );
+    drop(held);
+    env.hotfix(&repo, &["start", "ENG-1", "x"]).ok();
+    env.fsck(&repo);
+}

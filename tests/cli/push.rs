@@ -140,3 +140,96 @@ fn make_executable(path: &std::path::Path) {
     permissions.set_mode(0o755);
     std::fs::set_permissions(path, permissions).unwrap();
 }
+
+/// Start `finish --push` against a remote whose hook hangs, and kill the whole process
+/// group (git-hotfix, git push, the remote side) once the push is under way.
+fn kill_during_push(env: &TestEnv, repo: &std::path::Path, origin: &std::path::Path) {
+    use std::os::unix::process::CommandExt;
+    let started = env.path("push-started");
+    let hook = origin.join("hooks/pre-receive");
+    std::fs::write(
+        &hook,
+        format!("#!/bin/sh\ntouch '{}'\nsleep 30\n", started.display()),
+    )
+    .unwrap();
+    make_executable(&hook);
+    let mut child = env
+        .hotfix_command(repo, &["finish", "--push"])
+        .process_group(0)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !started.exists() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the push never started"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let group = format!("-{}", child.id());
+    let killed = std::process::Command::new("kill")
+        .args(["-KILL", "--", &group])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    child.wait().unwrap();
+    std::fs::remove_file(&hook).unwrap();
+}
+
+#[test]
+fn a_finish_killed_during_the_push_is_completed_by_continue() {
+    let env = TestEnv::new();
+    let fixture = env.with_origin(env.linear());
+    let (repo, origin) = (&fixture.dir, fixture.origin.as_ref().unwrap());
+    let fix = env.start_and_fix(repo);
+    let remote_before = env.refs(origin);
+
+    kill_during_push(&env, repo, origin);
+
+    // The local refs moved in one transaction; the journal knows it.
+    assert_eq!(env.rev(repo, "main").unwrap(), fix);
+    assert_eq!(env.refs(origin), remote_before);
+    let status = env
+        .hotfix(repo, &["status", "--hotfix", "ENG-1234", "--json"])
+        .ok()
+        .json();
+    assert_eq!(status["hotfix"]["stopped"]["stage"], "moving");
+    let plan = env
+        .hotfix(repo, &["continue", "--plan", "--json"])
+        .ok()
+        .json();
+    assert_eq!(plan["plan"]["next"], "complete");
+
+    let run = env.hotfix(repo, &["continue"]).ok();
+
+    assert!(run.stderr.contains("Pushed"), "{}", run.stderr);
+    assert_eq!(env.rev(origin, "main").unwrap(), fix);
+    assert_eq!(env.rev(origin, "v1.2.4^{commit}").unwrap(), fix);
+    assert!(
+        repo.join(".git/hotfix/finished/ENG-1234-1.2.4.json")
+            .exists()
+    );
+    env.fsck(repo);
+    env.fsck(origin);
+}
+
+#[test]
+fn a_finish_killed_during_the_push_can_be_aborted() {
+    let env = TestEnv::new();
+    let fixture = env.with_origin(env.linear());
+    let (repo, origin) = (&fixture.dir, fixture.origin.as_ref().unwrap());
+    env.start_and_fix(repo);
+    let before = env.refs(repo);
+
+    kill_during_push(&env, repo, origin);
+    let plan = env.hotfix(repo, &["abort", "--plan", "--json"]).ok().json();
+    assert!(!plan["plan"]["restore"].as_array().unwrap().is_empty());
+    env.hotfix(repo, &["abort"]).ok();
+
+    assert_eq!(env.refs(repo), before);
+    assert_eq!(env.branch(repo).as_deref(), Some(BRANCH));
+    assert_eq!(env.git(repo, &["status", "--porcelain"]), "");
+    env.fsck(repo);
+}

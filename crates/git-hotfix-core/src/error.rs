@@ -116,6 +116,9 @@ pub enum Error {
     #[error("`{}` is locked by another git process", path.display())]
     Locked { path: PathBuf },
 
+    #[error("another git hotfix is writing to this repository (it holds {})", path.display())]
+    Busy { path: PathBuf },
+
     #[error("`{branch}` is checked out in {} with local changes: {}", worktree.display(), files_list(files))]
     CheckedOutElsewhere {
         branch: String,

@@ -189,6 +189,13 @@ pub enum Stage {
         worktree: PathBuf,
         paths: Vec<String>,
     },
+    /// Recorded just before the refs move: if the process dies after that (Ctrl-C during
+    /// the push), `continue` finishes the job and `abort` puts back what moved.
+    Moving {
+        applied: Vec<Edit>,
+        worktrees: Vec<WorktreeStep>,
+        push: Option<PushPlan>,
+    },
     /// The refs moved but the push did not go through.
     PushFailed {
         applied: Vec<Edit>,
@@ -209,8 +216,9 @@ pub enum FinishOutcome {
         /// Things that went through but deserve a look (a worktree that could not be removed).
         warnings: Vec<String>,
     },
-    /// A finish whose refs had moved but whose push failed is now pushed.
-    Pushed { push: PushPlan },
+    /// A finish whose refs had already moved (its push failed, or it was interrupted) is
+    /// now complete; `pushed` says what went to the remote.
+    Completed { pushed: Option<PushPlan> },
     /// Stopped on a conflict; `continue` or `abort` from here.
     Stopped {
         plan: FinishPlan,
@@ -386,35 +394,7 @@ pub fn plan(
         .map(|i| i.branch.clone())
         .unwrap_or_else(|| config.production_branch.clone());
     let worktree_steps = if delete_branch {
-        hotfix_worktrees
-            .iter()
-            .map(|w| {
-                let head_ref = w.head_ref();
-                let path = w.path.clone();
-                let created_by_start = journal
-                    .worktree
-                    .as_ref()
-                    .is_some_and(|p| same_path(p, &w.path));
-                let landing_elsewhere = worktrees
-                    .iter()
-                    .any(|o| o.branch() == Some(landing.as_str()));
-                if created_by_start {
-                    WorktreeStep::Remove { path, head_ref }
-                } else if landing_elsewhere || repo.branch_tip(&landing).ok().flatten().is_none() {
-                    WorktreeStep::Detach {
-                        path,
-                        head_ref,
-                        at: landing.clone(),
-                    }
-                } else {
-                    WorktreeStep::Switch {
-                        path,
-                        head_ref,
-                        to: landing.clone(),
-                    }
-                }
-            })
-            .collect()
+        plan_worktrees(repo, journal, &worktrees, &hotfix_worktrees, &landing)
     } else {
         Vec::new()
     };
@@ -439,6 +419,47 @@ pub fn plan(
     }
     refs::ensure_unlocked(repo, &plan.edits())?;
     Ok(plan)
+}
+
+/// What happens to each worktree that has the hotfix branch checked out once the branch is
+/// deleted: the one `start --worktree` made is removed, the others move to `landing`
+/// (detached there when `landing` is checked out elsewhere, as git allows a branch in one
+/// worktree only).
+fn plan_worktrees(
+    repo: &Repo,
+    journal: &Journal,
+    all: &[Worktree],
+    on_hotfix: &[&Worktree],
+    landing: &str,
+) -> Vec<WorktreeStep> {
+    let landing_elsewhere = all.iter().any(|w| w.branch() == Some(landing));
+    let landing_exists = repo.branch_tip(landing).ok().flatten().is_some();
+    on_hotfix
+        .iter()
+        .map(|w| {
+            let head_ref = w.head_ref();
+            let path = w.path.clone();
+            let created_by_start = journal
+                .worktree
+                .as_ref()
+                .is_some_and(|p| same_path(p, &w.path));
+            if created_by_start {
+                WorktreeStep::Remove { path, head_ref }
+            } else if landing_elsewhere || !landing_exists {
+                WorktreeStep::Detach {
+                    path,
+                    head_ref,
+                    at: landing.to_string(),
+                }
+            } else {
+                WorktreeStep::Switch {
+                    path,
+                    head_ref,
+                    to: landing.to_string(),
+                }
+            }
+        })
+        .collect()
 }
 
 /// Where a hotfix lands: the branch that receives it, and, for an old line, the newer
@@ -628,11 +649,29 @@ fn run_locked(
 
     persist_objects(repo, mem)?;
     let edits = plan.edits();
-    refs::apply(
+    let before = journal.run.clone();
+    journal.run = Some(Run {
+        command: "finish".into(),
+        options: options.clone(),
+        expected: expected.clone(),
+        resolved: resolved.clone(),
+        stage: Stage::Moving {
+            applied: edits.clone(),
+            worktrees: plan.worktrees.clone(),
+            push: plan.push.clone(),
+        },
+    });
+    store.save(journal)?;
+    if let Err(err) = refs::apply(
         repo,
         &edits,
         &format!("hotfix finish: {} {}", journal.ticket, journal.version),
-    )?;
+    ) {
+        // Nothing moved: the journal goes back to what it said before.
+        journal.run = before;
+        store.save(journal)?;
+        return Err(err);
+    }
     journal.record(
         now,
         EventKind::RefsMoved {
@@ -643,25 +682,44 @@ fn run_locked(
                 .collect(),
         },
     );
+    store.save(journal)?;
     let warnings = follow_worktrees(repo, &plan);
-    // The refs moved; from here on the journal must say so even if the push fails.
-    journal.run = None;
+    let pushed = push_and_complete(
+        repo,
+        journal,
+        &edits,
+        &plan.worktrees,
+        plan.push.as_ref(),
+        now,
+    )?;
+    Ok(FinishOutcome::Finished {
+        plan,
+        moved: edits,
+        pushed: pushed.is_some(),
+        warnings,
+    })
+}
 
-    let mut pushed = false;
-    if let Some(push_plan) = &plan.push {
+/// After the refs moved: push (a failure stops the run, to be retried or undone) and
+/// mark the hotfix finished. Returns what was pushed.
+fn push_and_complete(
+    repo: &Repo,
+    journal: &mut Journal,
+    applied: &[Edit],
+    worktrees: &[WorktreeStep],
+    push: Option<&PushPlan>,
+    now: Timestamp,
+) -> Result<Option<PushPlan>> {
+    let store = Store::new(repo);
+    if let Some(push_plan) = push {
         if let Err(err) = push::push(repo, push_plan) {
-            journal.run = Some(Run {
-                command: "finish".into(),
-                options: options.clone(),
-                expected,
-                resolved,
-                stage: Stage::PushFailed {
-                    applied: edits.clone(),
-                    worktrees: plan.worktrees.clone(),
-                    push: push_plan.clone(),
-                    reason: err.to_string(),
-                },
-            });
+            let run = journal.run.as_mut().expect("a run is in progress");
+            run.stage = Stage::PushFailed {
+                applied: applied.to_vec(),
+                worktrees: worktrees.to_vec(),
+                push: push_plan.clone(),
+                reason: err.to_string(),
+            };
             journal.record(
                 now,
                 EventKind::Stopped {
@@ -673,20 +731,41 @@ fn run_locked(
             return Err(err);
         }
         journal.record(now, pushed_event(push_plan));
-        pushed = true;
     }
-    complete(
-        &store,
-        journal,
-        plan.tag.as_ref().map(|t| t.name.clone()),
-        now,
-    )?;
-    Ok(FinishOutcome::Finished {
-        plan,
-        moved: edits,
-        pushed,
-        warnings,
-    })
+    let tag = applied
+        .iter()
+        .find_map(|e| e.name.strip_prefix(TAG_PREFIX))
+        .map(str::to_string)
+        .or_else(|| {
+            let run = journal.run.as_ref()?;
+            run.options.tag.then(|| journal.tag.clone())
+        });
+    journal.run = None;
+    complete(&store, journal, tag, now)?;
+    Ok(push.cloned())
+}
+
+/// Whether the refs of an interrupted run moved: all of them, none, or (someone else moved
+/// one meanwhile) an error naming it.
+fn moved(repo: &Repo, applied: &[Edit]) -> Result<bool> {
+    let refs: Vec<&Edit> = applied
+        .iter()
+        .filter(|e| e.name.starts_with("refs/"))
+        .collect();
+    let mut at_new = 0;
+    for edit in &refs {
+        let now = refs::current(repo, &edit.name)?;
+        if now == edit.new {
+            at_new += 1;
+        } else if now != edit.old {
+            return Err(Error::StaleRef {
+                name: edit.name.clone(),
+                expected: Value::show(edit.new.as_ref()),
+                actual: Value::show(now.as_ref()),
+            });
+        }
+    }
+    Ok(at_new > 0 && at_new == refs.len())
 }
 
 /// Resume a stopped run: take the resolution (or retry the push) and go on.
@@ -730,15 +809,33 @@ pub fn resume(
                 }
             }
         }
-        Stage::PushFailed { push: plan, .. } => {
+        Stage::PushFailed {
+            applied,
+            worktrees,
+            push,
+            ..
+        } => {
             let store = Store::new(repo);
             let _lock = store.lock()?;
-            push::push(repo, plan)?;
-            journal.record(now, pushed_event(plan));
+            let pushed = push_and_complete(repo, journal, applied, worktrees, Some(push), now)?;
+            Ok(FinishOutcome::Completed { pushed })
+        }
+        Stage::Moving {
+            applied,
+            worktrees,
+            push,
+        } => {
+            let store = Store::new(repo);
+            let _lock = store.lock()?;
+            if moved(repo, applied)? {
+                let pushed =
+                    push_and_complete(repo, journal, applied, worktrees, push.as_ref(), now)?;
+                return Ok(FinishOutcome::Completed { pushed });
+            }
+            // Interrupted before anything moved: run it again from the start.
             journal.run = None;
-            let tag = run.options.tag.then(|| journal.tag.clone());
-            complete(&store, journal, tag, now)?;
-            Ok(FinishOutcome::Pushed { push: plan.clone() })
+            store.save(journal)?;
+            run_locked(repo, repo.in_memory(), config, journal, &run.options, now)
         }
     }
 }
@@ -751,6 +848,8 @@ pub enum ResumePreview {
     Finish { plan: Box<FinishPlan> },
     /// The refs moved already: only the push is left.
     Push { push: PushPlan },
+    /// An interrupted run whose refs moved: the push (if any) and the journal are left.
+    Complete { push: Option<PushPlan> },
 }
 
 pub fn preview_resume(repo: &Repo, config: &Config, journal: &Journal) -> Result<ResumePreview> {
@@ -786,6 +885,26 @@ pub fn preview_resume(repo: &Repo, config: &Config, journal: &Journal) -> Result
             })
         }
         Stage::PushFailed { push, .. } => Ok(ResumePreview::Push { push: push.clone() }),
+        Stage::Moving { applied, push, .. } if moved(repo, applied)? => {
+            Ok(ResumePreview::Complete { push: push.clone() })
+        }
+        Stage::Moving { .. } => {
+            let mem = repo.in_memory();
+            let mut fresh = journal.clone();
+            fresh.run = None;
+            let plan = plan(
+                repo,
+                &mem,
+                config,
+                &fresh,
+                &run.options,
+                &BTreeMap::new(),
+                &BTreeMap::new(),
+            )?;
+            Ok(ResumePreview::Finish {
+                plan: Box::new(plan),
+            })
+        }
     }
 }
 
@@ -797,6 +916,39 @@ pub fn restore_edits(applied: &[Edit]) -> Vec<Edit> {
         .filter(|e| e.name.starts_with("refs/"))
         .map(Edit::reversed)
         .collect()
+}
+
+/// What `abort` would do.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AbortPreview {
+    /// The conflict worktree it removes.
+    pub remove_worktree: Option<PathBuf>,
+    /// The ref edits that put back what the run moved.
+    pub restore: Vec<Edit>,
+}
+
+pub fn preview_abort(repo: &Repo, journal: &Journal) -> Result<AbortPreview> {
+    let Some(run) = &journal.run else {
+        return Err(Error::NoStoppedRun { action: "abort" });
+    };
+    Ok(match &run.stage {
+        Stage::Conflict { worktree, .. } => AbortPreview {
+            remove_worktree: Some(worktree.clone()),
+            restore: Vec::new(),
+        },
+        Stage::PushFailed { applied, .. } => AbortPreview {
+            remove_worktree: None,
+            restore: restore_edits(applied),
+        },
+        Stage::Moving { applied, .. } => AbortPreview {
+            remove_worktree: None,
+            restore: if moved(repo, applied)? {
+                restore_edits(applied)
+            } else {
+                Vec::new()
+            },
+        },
+    })
 }
 
 /// Undo a stopped run: drop the resolution worktree, or put back every ref the run moved.
@@ -814,6 +966,10 @@ pub fn abort(repo: &Repo, journal: &mut Journal, now: Timestamp) -> Result<Vec<E
         Stage::PushFailed {
             applied, worktrees, ..
         } => restore(repo, journal, applied, worktrees)?,
+        Stage::Moving {
+            applied, worktrees, ..
+        } if moved(repo, applied)? => restore(repo, journal, applied, worktrees)?,
+        Stage::Moving { .. } => Vec::new(),
     };
     journal.run = None;
     journal.record(

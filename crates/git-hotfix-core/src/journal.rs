@@ -176,37 +176,29 @@ impl Store {
         Ok(())
     }
 
-    /// Hold the repository's hotfix lock while a command writes.
+    /// Hold the repository's hotfix lock while a command writes. It is an OS file lock,
+    /// so a process that dies (killed, Ctrl-C) releases it: it never needs removing by hand.
     pub fn lock(&self) -> Result<OperationLock> {
         fs::create_dir_all(&self.dir).io_context("could not create", &self.dir)?;
         let path = self.dir.join("lock");
-        match fs::OpenOptions::new()
+        let file = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
             .write(true)
-            .create_new(true)
             .open(&path)
-        {
-            Ok(mut file) => {
-                let _ = writeln!(file, "{}", std::process::id());
-                Ok(OperationLock { path })
-            }
-            Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {
-                Err(Error::Locked { path })
-            }
-            Err(err) => Err(err).io_context("could not create", &path),
+            .io_context("could not open", &path)?;
+        match file.try_lock() {
+            Ok(()) => Ok(OperationLock { _file: file }),
+            Err(fs::TryLockError::WouldBlock) => Err(Error::Busy { path }),
+            Err(fs::TryLockError::Error(err)) => Err(err).io_context("could not lock", &path),
         }
     }
 }
 
-/// Removed when dropped, so an error return releases it too.
+/// Released when dropped (the file is closed), so an error return releases it too.
 #[must_use]
 pub struct OperationLock {
-    path: PathBuf,
-}
-
-impl Drop for OperationLock {
-    fn drop(&mut self) {
-        let _ = fs::remove_file(&self.path);
-    }
+    _file: fs::File,
 }
 
 fn read(path: &Path) -> Result<Journal> {

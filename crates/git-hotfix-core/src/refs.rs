@@ -25,7 +25,7 @@ impl Value {
         })
     }
 
-    fn show(value: Option<&Value>) -> String {
+    pub fn show(value: Option<&Value>) -> String {
         match value {
             None => "nothing".into(),
             Some(Value::Object(id)) => short(*id),

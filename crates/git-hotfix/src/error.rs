@@ -143,6 +143,7 @@ impl From<Core> for CommandError {
                 "wait for the other process; if none is running, remove {}",
                 path.display()
             )),
+            Core::Busy { .. } => error("wait for it to finish, then run this again"),
             Core::CheckedOutElsewhere { .. } => error(
                 "commit or stash the changes in that worktree, or switch it to another branch",
             ),

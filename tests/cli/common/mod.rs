@@ -109,11 +109,19 @@ impl TestEnv {
         command.output().expect("git runs")
     }
 
-    /// Run `git hotfix <args>` in `dir`.
-    pub fn hotfix(&self, dir: &Path, args: &[&str]) -> Run {
+    /// `git hotfix <args>` in `dir`, ready to run.
+    pub fn hotfix_command(&self, dir: &Path, args: &[&str]) -> Command {
         let mut command = self.hermetic(Command::new(env!("CARGO_BIN_EXE_git-hotfix")));
         command.current_dir(dir).args(args);
-        let output = command.output().expect("git-hotfix runs");
+        command
+    }
+
+    /// Run `git hotfix <args>` in `dir`.
+    pub fn hotfix(&self, dir: &Path, args: &[&str]) -> Run {
+        let output = self
+            .hotfix_command(dir, args)
+            .output()
+            .expect("git-hotfix runs");
         Run {
             code: output.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),

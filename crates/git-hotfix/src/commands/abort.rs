@@ -27,26 +27,25 @@ pub fn cmd_abort(context: &Context, args: AbortArgs) -> Result<Exit> {
         .expect("selected as stopped");
 
     if args.plan.plan {
-        let restores = match &stage {
-            Stage::Conflict { .. } => Vec::new(),
-            Stage::PushFailed { applied, .. } => finish::restore_edits(applied),
-        };
+        let preview = finish::preview_abort(&repo, &journal)?;
         if ui.json_mode() {
-            ui.json(&serde_json::json!({ "plan": { "stage": stage, "restore": restores }, "executed": false }));
+            ui.json(&serde_json::json!({ "plan": preview, "executed": false }));
             return Ok(Exit::Ok);
         }
         ui.out(format!(
             "Would abort the stopped run of {}:",
             journal.ticket
         ));
-        if let Stage::Conflict { worktree, .. } = &stage {
+        if let Some(worktree) = &preview.remove_worktree {
             ui.out(format!(
                 "  - remove the conflict worktree {}",
                 worktree.display()
             ));
-            ui.out("  - move no ref (none has moved yet)");
         }
-        for edit in &restores {
+        if preview.restore.is_empty() {
+            ui.out("  - move no ref (none has moved)");
+        }
+        for edit in &preview.restore {
             ui.out(format!("  - {}", describe(edit)));
         }
         return Ok(Exit::Ok);

@@ -113,9 +113,11 @@ pub fn report(context: &Context, journal: &Journal, outcome: &FinishOutcome) -> 
                 format!("hotfix {}: released {}", journal.ticket, journal.version),
             );
         }
-        FinishOutcome::Pushed { push } => {
-            let refs: Vec<&str> = push.refs.iter().map(|r| r.name.as_str()).collect();
-            ui.status("Pushed", format!("{} to {}", refs.join(" "), push.remote));
+        FinishOutcome::Completed { pushed } => {
+            if let Some(push) = pushed {
+                let refs: Vec<&str> = push.refs.iter().map(|r| r.name.as_str()).collect();
+                ui.status("Pushed", format!("{} to {}", refs.join(" "), push.remote));
+            }
             ui.status(
                 "Finished",
                 format!("hotfix {}: released {}", journal.ticket, journal.version),

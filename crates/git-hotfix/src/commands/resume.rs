@@ -34,9 +34,18 @@ pub fn cmd_continue(context: &Context, args: ContinueArgs) -> Result<Exit> {
                     ui.out(format!("  - {line}"));
                 }
             }
-            ResumePreview::Push { push } => {
+            ResumePreview::Push { push }
+            | ResumePreview::Complete {
+                push: Some(push), ..
+            } => {
                 let refs: Vec<&str> = push.refs.iter().map(|r| r.name.as_str()).collect();
                 ui.out(format!("Would push {} to {}", refs.join(" "), push.remote));
+            }
+            ResumePreview::Complete { push: None } => {
+                ui.out(format!(
+                    "Would record {} as finished: its refs moved before the run was interrupted",
+                    journal.ticket
+                ));
             }
         }
         return Ok(Exit::Ok);

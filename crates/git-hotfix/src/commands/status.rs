@@ -163,6 +163,10 @@ fn render(context: &Context, status: &HotfixStatus) {
                 ));
                 ui.out("  `git hotfix continue` pushes again.");
             }
+            Stage::Moving { .. } => {
+                ui.out("Interrupted while moving refs or pushing.");
+                ui.out("  `git hotfix continue` completes the finish.");
+            }
         }
         ui.out("  `git hotfix abort` undoes the run.");
         return;
