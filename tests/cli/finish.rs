@@ -251,7 +251,7 @@ fn status_shows_the_hotfix_and_what_finish_will_do() {
     let repo = env.with_develop().dir;
     env.start_and_fix(&repo);
     let run = env.hotfix(&repo, &["status"]).ok();
-    let out = crate::common::normalize(&env, &run.stdout);
+    let out = crate::common::scrub(&env, &run.stdout);
     assert!(out.contains("Hotfix ENG-1234: fix auth bypass"), "{out}");
     assert!(out.contains("commits  1 since the base"), "{out}");
     assert!(out.contains("fix: refuse unsigned tokens"), "{out}");

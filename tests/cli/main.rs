@@ -9,6 +9,7 @@ mod conflict;
 mod finish;
 mod init;
 mod interfaces;
+mod output;
 mod plan;
 mod push;
 mod start;

@@ -224,8 +224,9 @@ pub fn assert_unchanged(before: &BTreeMap<PathBuf, Vec<u8>>, after: &BTreeMap<Pa
     );
 }
 
-/// Replace temporary paths and object ids so text can be snapshotted.
-pub fn normalize(env: &TestEnv, text: &str) -> String {
+/// What a person reads, made stable for snapshots: temporary paths become `[TMP]`, object
+/// ids `[ID]`, and the wall-clock start time `[TIME]`.
+pub fn scrub(env: &TestEnv, text: &str) -> String {
     let root = env.root.path().to_string_lossy().into_owned();
     let canonical = env
         .root
@@ -234,8 +235,14 @@ pub fn normalize(env: &TestEnv, text: &str) -> String {
         .map(|p| p.to_string_lossy().into_owned())
         .unwrap_or_else(|_| root.clone());
     let text = text.replace(&canonical, "[TMP]").replace(&root, "[TMP]");
-    let full = mask_ids(&text, 40);
-    mask_ids(&full, 7)
+    let text = mask_ids(&mask_ids(&text, 40), 7);
+    text.lines()
+        .map(|line| match line.split_once("  started  ") {
+            Some((indent, _)) => format!("{indent}  started  [TIME]"),
+            None => line.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Replace runs of exactly `len` lowercase hex digits (object ids) with `[ID]`.

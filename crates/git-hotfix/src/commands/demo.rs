@@ -127,6 +127,12 @@ pub fn cmd_demo(context: &Context, args: DemoArgs) -> Result<Exit> {
     )?;
 
     narrate("3. Fix it, with a regression test");
+    if !ui.json_mode() {
+        ui.out(paint(
+            DIM,
+            "(auth.py now refuses unsigned tokens; test_auth.py proves it)",
+        ));
+    }
     write(
         &repo,
         "auth.py",

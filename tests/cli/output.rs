@@ -1,0 +1,132 @@
+//! The text people read, as snapshots: plans, progress, a stop on a conflict, errors.
+
+use insta::assert_snapshot;
+
+use crate::common::{TestEnv, scrub};
+
+#[test]
+fn start_plan_and_start() {
+    let env = TestEnv::new();
+    let repo = env.linear().dir;
+    let plan = env
+        .hotfix(
+            &repo,
+            &["start", "ENG-1234", "fix", "auth", "bypass", "--plan"],
+        )
+        .ok();
+    assert_snapshot!(scrub(&env, &plan.stdout), @"
+    Would start hotfix ENG-1234
+      branch   hotfix/ENG-1234-fix-auth-bypass
+      base     v1.2.3 ([ID]), the newest release tag on the production branch
+      version  1.2.4 after v1.2.3, tag v1.2.4
+      then     switch this worktree to the branch
+    ");
+    let run = env
+        .hotfix(&repo, &["start", "ENG-1234", "fix", "auth", "bypass"])
+        .ok();
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+         Created branch hotfix/ENG-1234-fix-auth-bypass from v1.2.3 ([ID])
+        Switched to hotfix/ENG-1234-fix-auth-bypass
+       Releasing 1.2.4 as tag v1.2.4
+    hint: commit the fix (with a regression test), then run `git hotfix finish`
+    ");
+}
+
+#[test]
+fn status_and_finish() {
+    let env = TestEnv::new();
+    let repo = env.with_develop().dir;
+    env.start_and_fix(&repo);
+    let status = env.hotfix(&repo, &["status"]).ok();
+    assert_snapshot!(scrub(&env, &status.stdout), @r#"
+    Hotfix ENG-1234: fix auth bypass
+      branch   hotfix/ENG-1234-fix-auth-bypass at [ID]
+      base     v1.2.3 ([ID])
+      version  1.2.4, tag v1.2.4
+      started  [TIME]
+      commits  1 since the base
+        [ID] fix: refuse unsigned tokens
+
+    Finish will:
+      - tag v1.2.4 on [ID] ("Hotfix 1.2.4: fix auth bypass")
+      - merge into main (merge commit [ID])
+      - merge into develop (merge commit [ID])
+      - delete hotfix/ENG-1234-fix-auth-bypass
+      - switch [TMP]/repo to main
+    "#);
+    let plan = env.hotfix(&repo, &["finish", "--plan"]).ok();
+    assert_snapshot!(scrub(&env, &plan.stdout), @r#"
+    Would finish hotfix ENG-1234 (1 commit on hotfix/ENG-1234-fix-auth-bypass):
+      - tag v1.2.4 on [ID] ("Hotfix 1.2.4: fix auth bypass")
+      - merge into main (merge commit [ID])
+      - merge into develop (merge commit [ID])
+      - delete hotfix/ENG-1234-fix-auth-bypass
+      - switch [TMP]/repo to main
+    "#);
+    let run = env.hotfix(&repo, &["finish"]).ok();
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+      Tagged v1.2.4 on [ID]
+      Merged into main (merge commit [ID])
+      Merged into develop (merge commit [ID])
+     Deleted hotfix/ENG-1234-fix-auth-bypass
+    Switched [TMP]/repo to main
+    Finished hotfix ENG-1234: released 1.2.4
+    ");
+}
+
+#[test]
+fn a_stop_on_a_conflict() {
+    let env = TestEnv::new();
+    let repo = env.conflicting_hotfix();
+    let run = env.hotfix(&repo, &["finish"]).expect(3);
+    assert_snapshot!(scrub(&env, &format!("{}{}", run.stderr, run.stdout)), @"
+    error: merging hotfix/ENG-1234-fix-auth-bypass into main conflicts in auth.txt
+    hint: `cd [TMP]/repo/.git/hotfix/resolve/ENG-1234-main`, fix the files (or `git mergetool`), `git add` them, then `git hotfix continue`
+    hint: `git hotfix abort` drops the run; no ref has moved
+    Stopped. Resolve the conflicts in
+
+        [TMP]/repo/.git/hotfix/resolve/ENG-1234-main
+    ");
+    let status = env.hotfix(&repo, &["status"]).ok();
+    assert_snapshot!(scrub(&env, &status.stdout), @"
+    Hotfix ENG-1234: fix auth bypass
+      branch   hotfix/ENG-1234-fix-auth-bypass at [ID]
+      base     v1.2.3 ([ID])
+      version  1.2.4, tag v1.2.4
+      started  [TIME]
+      commits  1 since the base
+        [ID] fix: refuse unsigned tokens
+
+    Stopped: merging into main conflicts in auth.txt.
+      Resolve in [TMP]/repo/.git/hotfix/resolve/ENG-1234-main, `git add` the files there, then `git hotfix continue`.
+      `git hotfix abort` undoes the run.
+    ");
+}
+
+#[test]
+fn errors_name_the_problem_and_the_way_out() {
+    let env = TestEnv::new();
+    let repo = env.linear().dir;
+    std::fs::write(repo.join("app.txt"), "edited\n").unwrap();
+    let dirty = env.hotfix(&repo, &["start", "ENG-1", "x"]).expect(1);
+    assert_snapshot!(scrub(&env, &dirty.stderr), @"
+    error: the worktree at [TMP]/repo has local changes: app.txt
+    hint: commit or stash them (`git stash --include-untracked`), then run this again
+    ");
+    let ticket = env.hotfix(&repo, &["start", "ENG 1"]).expect(2);
+    assert_snapshot!(scrub(&env, &ticket.stderr), @"
+    error: ticket `ENG 1` cannot be used in a branch name: it contains whitespace (' ')
+    hint: try `ENG-1`
+    ");
+    env.git(&repo, &["stash", "--quiet"]);
+    env.commit(
+        &repo,
+        "settings",
+        &[(".hotfix.toml", "[products.api]\ntag-patern = 'x'\n")],
+    );
+    let config = env.hotfix(&repo, &["start", "ENG-1"]).expect(1);
+    assert_snapshot!(scrub(&env, &config.stderr), @"
+    error: `.hotfix.toml` on main ([ID]), line 2, column 1: `products.api.tag-patern`: unknown key `tag-patern`, expected one of `tag-pattern`, `branch-template`, `version-files`
+    hint: fix it in the file (committed on the production branch), or override it with `-c <key>=<value>`
+    ");
+}
