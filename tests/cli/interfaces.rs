@@ -270,3 +270,34 @@ fn help_and_version() {
     let run = env.hotfix(env.root.path(), &["--version"]).ok();
     assert!(run.stdout.starts_with("git-hotfix "), "{}", run.stdout);
 }
+
+#[test]
+fn git_runs_it_as_a_subcommand_with_its_own_options() {
+    let env = TestEnv::new();
+    let repo = env.linear().dir;
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_git-hotfix"))
+        .parent()
+        .unwrap();
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+    let git_dir = repo.join(".git");
+    // From elsewhere, with the repository given to git, as in an alias or a CI step.
+    let output = std::process::Command::new("git")
+        .current_dir(env.root.path())
+        .arg(format!("--git-dir={}", git_dir.display()))
+        .arg(format!("--work-tree={}", repo.display()))
+        .args(["hotfix", "start", "ENG-1", "x", "--no-checkout", "--json"])
+        .env("PATH", path)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["plan"]["branch"], "hotfix/ENG-1-x");
+    assert!(env.rev(&repo, "hotfix/ENG-1-x").is_some());
+    env.fsck(&repo);
+}

@@ -101,11 +101,13 @@ impl Worktree {
 }
 
 impl Repo {
-    /// Find the repository containing `dir`, as git does (honouring `GIT_DIR` and friends).
+    /// Find the repository containing `dir` as git does, honouring `GIT_DIR` and the other
+    /// variables `git --git-dir=… hotfix` sets: gix reads them on git's behalf.
     pub fn discover(dir: &Path) -> Result<Repo> {
-        let git = gix::discover(dir).map_err(|_| Error::NotARepository {
-            path: dir.to_path_buf(),
-        })?;
+        let git =
+            gix::discover_with_environment_overrides(dir).map_err(|_| Error::NotARepository {
+                path: dir.to_path_buf(),
+            })?;
         Ok(Repo { git })
     }
 
