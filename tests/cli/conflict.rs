@@ -131,6 +131,14 @@ fn abort_after_a_conflict_leaves_everything_as_before() {
         worktrees
     );
     assert!(!resolution_worktree(&repo).exists());
+    assert!(
+        !repo.join(".git/hotfix/resolve").exists(),
+        "no empty directory left"
+    );
+    assert!(
+        !repo.join(".git/worktrees").exists(),
+        "git's worktree record is gone too"
+    );
     assert_eq!(env.branch(&repo).as_deref(), Some(BRANCH));
     let status = env.hotfix(&repo, &["status", "--json"]).ok().json();
     assert_eq!(status["hotfix"]["stopped"], serde_json::Value::Null);

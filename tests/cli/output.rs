@@ -80,12 +80,9 @@ fn a_stop_on_a_conflict() {
     let repo = env.conflicting_hotfix();
     let run = env.hotfix(&repo, &["finish"]).expect(3);
     assert_snapshot!(scrub(&env, &format!("{}{}", run.stderr, run.stdout)), @"
-    error: merging hotfix/ENG-1234-fix-auth-bypass into main conflicts in auth.txt
+    error: merging hotfix/ENG-1234-fix-auth-bypass into main conflicts in auth.txt; stopped for you to resolve them in [TMP]/repo/.git/hotfix/resolve/ENG-1234-main
     hint: `cd [TMP]/repo/.git/hotfix/resolve/ENG-1234-main`, fix the files (or `git mergetool`), `git add` them, then `git hotfix continue`
     hint: `git hotfix abort` drops the run; no ref has moved
-    Stopped. Resolve the conflicts in
-
-        [TMP]/repo/.git/hotfix/resolve/ENG-1234-main
     ");
     let status = env.hotfix(&repo, &["status"]).ok();
     assert_snapshot!(scrub(&env, &status.stdout), @"

@@ -187,5 +187,10 @@ pub fn remove(repo: &Repo, path: &Path) -> Result<()> {
             gix::worktree::remove::Force::DiscardChanges,
             gix::progress::Discard,
         )
-        .context(|| format!("could not remove the worktree at {}", path.display()))
+        .context(|| format!("could not remove the worktree at {}", path.display()))?;
+    // Leave no empty `resolve/` behind; it fails harmlessly while other resolutions remain.
+    if let Some(parent) = path.parent() {
+        let _ = std::fs::remove_dir(parent);
+    }
+    Ok(())
 }

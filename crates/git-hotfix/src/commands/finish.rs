@@ -131,16 +131,13 @@ pub fn report(context: &Context, journal: &Journal, outcome: &FinishOutcome) -> 
         } => {
             ui.error(
                 &format!(
-                    "merging {} into {branch} conflicts in {}",
+                    "merging {} into {branch} conflicts in {}; stopped for you to resolve them in {}",
                     journal.branch,
-                    paths.join(", ")
+                    paths.join(", "),
+                    worktree.display()
                 ),
                 &[],
             );
-            ui.out(format!(
-                "Stopped. Resolve the conflicts in\n\n    {}\n",
-                worktree.display()
-            ));
             ui.hint(format!(
                 "`cd {}`, fix the files (or `git mergetool`), `git add` them, then `git hotfix continue`",
                 worktree.display()
