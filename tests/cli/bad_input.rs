@@ -374,3 +374,34 @@ fn another_git_hotfix_writing_at_the_same_time() {
     env.hotfix(&repo, &["start", "ENG-1", "x"]).ok();
     env.fsck(&repo);
 }
+
+#[test]
+fn a_configured_develop_branch_that_does_not_exist() {
+    let env = TestEnv::new();
+    let repo = env.with_develop().dir;
+    env.git(&repo, &["branch", "-D", "develop"]);
+    env.start_and_fix(&repo);
+    let run = refused(&env, &repo, &["finish"], 1);
+    hinted(
+        &run,
+        "the develop branch `develop` does not exist",
+        "create it, name the right one with `develop-branch`, or finish with `--no-backmerge`",
+    );
+    env.hotfix(&repo, &["finish", "--no-backmerge"]).ok();
+    env.fsck(&repo);
+}
+
+#[test]
+fn a_hotfix_branch_deleted_behind_its_back() {
+    let env = TestEnv::new();
+    let repo = env.linear().dir;
+    env.hotfix(&repo, &["start", "ENG-1", "x", "--no-checkout"])
+        .ok();
+    env.git(&repo, &["branch", "-D", "hotfix/ENG-1-x"]);
+    let run = refused(&env, &repo, &["finish", "--hotfix", "ENG-1"], 1);
+    hinted(
+        &run,
+        "the hotfix branch `hotfix/ENG-1-x` does not exist",
+        "it was deleted outside git hotfix",
+    );
+}

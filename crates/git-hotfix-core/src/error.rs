@@ -31,8 +31,11 @@ pub enum Error {
     #[error("branch `{name}` already exists")]
     BranchExists { name: String },
 
-    #[error("branch `{name}` does not exist")]
-    MissingBranch { name: String },
+    #[error("the {role} branch `{name}` does not exist")]
+    MissingBranch {
+        name: String,
+        role: crate::repo::BranchRole,
+    },
 
     #[error("tag `{name}` already exists")]
     TagExists {

@@ -16,7 +16,9 @@ use crate::journal::{EventKind, Journal, State, Store};
 use crate::merge::{self, Labels, Outcome};
 use crate::push::{self, PushPlan, PushRef};
 use crate::refs::{self, Edit, Value};
-use crate::repo::{BRANCH_PREFIX, Base, CommitSummary, Repo, TAG_PREFIX, Worktree, short};
+use crate::repo::{
+    BRANCH_PREFIX, Base, BranchRole, CommitSummary, Repo, TAG_PREFIX, Worktree, short,
+};
 use crate::resolve;
 use crate::tag::TagStep;
 use crate::tags::ReleaseTags;
@@ -52,6 +54,16 @@ pub enum Role {
     Production,
     ReleaseLine,
     Develop,
+}
+
+impl Role {
+    fn branch_role(self) -> BranchRole {
+        match self {
+            Role::Production => BranchRole::Production,
+            Role::ReleaseLine => BranchRole::ReleaseLine,
+            Role::Develop => BranchRole::Develop,
+        }
+    }
 }
 
 /// One branch that receives the hotfix.
@@ -290,7 +302,7 @@ pub fn plan(
     resolved: &BTreeMap<String, ObjectId>,
     expected: &BTreeMap<String, ObjectId>,
 ) -> Result<FinishPlan> {
-    let tip = repo.require_branch(&journal.branch)?;
+    let tip = repo.require_branch(&journal.branch, BranchRole::Hotfix)?;
     let commits = repo.commit_summaries(journal.base.commit(), tip)?;
     if commits.is_empty() {
         return Err(Error::NothingToFinish {
@@ -337,7 +349,7 @@ pub fn plan(
 
     let mut integrations = Vec::new();
     for (branch, role) in receivers {
-        let old = repo.require_branch(&branch)?;
+        let old = repo.require_branch(&branch, role.branch_role())?;
         if let Some(&was) = expected.get(&branch)
             && was != old
         {
@@ -490,7 +502,7 @@ fn line_of(repo: &Repo, config: &Config, journal: &Journal) -> Result<Landing> {
     let (pattern, _) = config.naming(product.map(|(_, p)| p));
     let product_name = product.map(|(n, _)| n);
     let tags = ReleaseTags::read(repo, pattern, product_name)?;
-    let tip = repo.require_branch(production)?;
+    let tip = repo.require_branch(production, BranchRole::Production)?;
     // Production already released something at or above this version: an older line.
     let Some(newest) = tags.newest_at_or_above(repo, &journal.version, tip)? else {
         return Ok(Landing {
@@ -784,7 +796,7 @@ pub fn resume(
         } => {
             let store = Store::new(repo);
             let _lock = store.lock()?;
-            let tip = repo.require_branch(&journal.branch)?;
+            let tip = repo.require_branch(&journal.branch, BranchRole::Hotfix)?;
             // The merge commit stays in memory until the rest of the run holds.
             let mem = repo.in_memory();
             let commit = resolve::read(
@@ -861,7 +873,7 @@ pub fn preview_resume(repo: &Repo, config: &Config, journal: &Journal) -> Result
             branch, worktree, ..
         } => {
             let mem = repo.in_memory();
-            let tip = repo.require_branch(&journal.branch)?;
+            let tip = repo.require_branch(&journal.branch, BranchRole::Hotfix)?;
             let commit = resolve::read(
                 &mem,
                 worktree,

@@ -26,6 +26,27 @@ pub enum Head {
     Detached { commit: ObjectId },
 }
 
+/// What a branch is to a hotfix, for errors that must say which one is missing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BranchRole {
+    Production,
+    Develop,
+    ReleaseLine,
+    Hotfix,
+}
+
+impl std::fmt::Display for BranchRole {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            BranchRole::Production => "production",
+            BranchRole::Develop => "develop",
+            BranchRole::ReleaseLine => "release line",
+            BranchRole::Hotfix => "hotfix",
+        })
+    }
+}
+
 /// A revision a user named, resolved to a commit.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
@@ -163,11 +184,12 @@ impl Repo {
         self.ref_target(&format!("{BRANCH_PREFIX}{short_name}"))
     }
 
-    /// The tip of a branch that must exist.
-    pub fn require_branch(&self, short_name: &str) -> Result<ObjectId> {
+    /// The tip of a branch that must exist; `role` says what it is for, in the error.
+    pub fn require_branch(&self, short_name: &str, role: BranchRole) -> Result<ObjectId> {
         self.branch_tip(short_name)?
             .ok_or_else(|| Error::MissingBranch {
                 name: short_name.to_string(),
+                role,
             })
     }
 

@@ -11,7 +11,7 @@ use crate::git_cli;
 use crate::journal::{EventKind, Journal, SCHEMA, State, Store};
 use crate::names::{self, BranchVars};
 use crate::refs::{self, Edit, Value};
-use crate::repo::{BRANCH_PREFIX, Base, Repo};
+use crate::repo::{BRANCH_PREFIX, Base, BranchRole, Repo};
 use crate::tags::{self, ReleaseTags};
 use crate::version::Version;
 
@@ -106,7 +106,7 @@ pub fn plan(repo: &Repo, config: &Config, request: &StartRequest) -> Result<Star
             (base, "--from", previous)
         }
         None => {
-            let tip = repo.require_branch(production)?;
+            let tip = repo.require_branch(production, BranchRole::Production)?;
             match tags.newest_reachable_from(repo, tip)? {
                 Some(tag) => (
                     Base::Tag {

@@ -7,7 +7,7 @@ use crate::config::Config;
 use crate::error::{Error, GitContext, Result};
 use crate::journal::{EventKind, Journal, Store};
 use crate::refs::{self, Edit, Value};
-use crate::repo::{Repo, TAG_PREFIX};
+use crate::repo::{BranchRole, Repo, TAG_PREFIX};
 use crate::tags::{self, ReleaseTags};
 use crate::version::Version;
 
@@ -119,7 +119,7 @@ pub fn plan(
             command: run.command.clone(),
         });
     }
-    let tip = repo.require_branch(&journal.branch)?;
+    let tip = repo.require_branch(&journal.branch, BranchRole::Hotfix)?;
     if let Some(text) = version {
         let version = Version::parse_arg(text)?;
         if version != journal.version {

@@ -3,6 +3,7 @@
 use std::process::ExitCode;
 
 use git_hotfix_core::Error as Core;
+use git_hotfix_core::repo::BranchRole;
 
 /// Exit codes, as documented in the README.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -85,9 +86,14 @@ impl From<Core> for CommandError {
             Core::BranchExists { name } => error(&format!(
                 "finish or delete it (`git branch -D {name}`), or choose another ticket or description"
             )),
-            Core::MissingBranch { .. } => error(
-                "create it, or name the right one in .hotfix.toml or with `-c production-branch=<name>`",
-            ),
+            Core::MissingBranch { role, name } => error(&match role {
+                BranchRole::Production => "create it, or name the right one with `production-branch` in .hotfix.toml (or `-c production-branch=<name>`)".to_string(),
+                BranchRole::Develop => "create it, name the right one with `develop-branch`, or finish with `--no-backmerge`".to_string(),
+                BranchRole::ReleaseLine => "create it again, or start the hotfix from a tag".to_string(),
+                BranchRole::Hotfix => format!(
+                    "it was deleted outside git hotfix: recreate it at the fix (`git branch {name} <commit>`; `git reflog` lists recent commits), or forget the hotfix by moving its journal out of .git/hotfix/"
+                ),
+            }),
             Core::TagExists {
                 suggestion: Some(next),
                 ..
