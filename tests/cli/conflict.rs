@@ -3,6 +3,25 @@ use std::path::{Path, PathBuf};
 use crate::common::fixtures::HOTFIX as BRANCH;
 use crate::common::{TestEnv, assert_unchanged, snapshot};
 
+/// Write the resolution of auth.txt in the worktree `wt` and stage it.
+fn resolve(env: &TestEnv, wt: &Path, content: &str) {
+    std::fs::write(wt.join("auth.txt"), content).unwrap();
+    env.git(wt, &["add", "auth.txt"]);
+}
+
+/// `with_develop`, where develop has changed auth.txt since the release.
+fn develop_reworks_auth(env: &TestEnv) -> PathBuf {
+    let repo = env.with_develop().dir;
+    env.git(&repo, &["switch", "--quiet", "develop"]);
+    env.commit(
+        &repo,
+        "develop reworks auth",
+        &[("auth.txt", "develop auth\n")],
+    );
+    env.git(&repo, &["switch", "--quiet", "main"]);
+    repo
+}
+
 fn resolution_worktree(repo: &Path) -> PathBuf {
     repo.join(".git/hotfix/resolve/ENG-1234-main")
 }
@@ -73,8 +92,7 @@ fn continue_takes_the_staged_resolution_and_finishes() {
     let fix = env.rev(&repo, BRANCH).unwrap();
     env.hotfix(&repo, &["finish"]).expect(3);
     let wt = resolution_worktree(&repo);
-    std::fs::write(wt.join("auth.txt"), "check signature with the new client\n").unwrap();
-    env.git(&wt, &["add", "auth.txt"]);
+    resolve(&env, &wt, "check signature with the new client\n");
 
     let run = env.hotfix(&repo, &["continue"]).ok();
 
@@ -103,8 +121,7 @@ fn continue_accepts_a_merge_committed_in_the_worktree() {
     let repo = env.conflicting_hotfix();
     env.hotfix(&repo, &["finish"]).expect(3);
     let wt = resolution_worktree(&repo);
-    std::fs::write(wt.join("auth.txt"), "resolved\n").unwrap();
-    env.git(&wt, &["add", "auth.txt"]);
+    resolve(&env, &wt, "resolved\n");
     env.git(&wt, &["commit", "--quiet", "--no-edit"]);
     let committed = env.rev(&wt, "HEAD").unwrap();
 
@@ -168,8 +185,7 @@ fn production_moved_by_someone_else_during_the_stop_is_a_stale_ref() {
     let repo = env.conflicting_hotfix();
     env.hotfix(&repo, &["finish"]).expect(3);
     let wt = resolution_worktree(&repo);
-    std::fs::write(wt.join("auth.txt"), "resolved\n").unwrap();
-    env.git(&wt, &["add", "auth.txt"]);
+    resolve(&env, &wt, "resolved\n");
     // Meanwhile someone lands a commit on main.
     let other = env.path("other");
     env.git(
@@ -203,14 +219,7 @@ fn production_moved_by_someone_else_during_the_stop_is_a_stale_ref() {
 #[test]
 fn a_conflict_in_the_back_merge_stops_before_production_moves() {
     let env = TestEnv::new();
-    let repo = env.with_develop().dir;
-    env.git(&repo, &["switch", "--quiet", "develop"]);
-    env.commit(
-        &repo,
-        "develop reworks auth",
-        &[("auth.txt", "develop auth\n")],
-    );
-    env.git(&repo, &["switch", "--quiet", "main"]);
+    let repo = develop_reworks_auth(&env);
     let refs = env.refs(&repo);
     let fix = env.start_and_fix(&repo);
 
@@ -223,8 +232,7 @@ fn a_conflict_in_the_back_merge_stops_before_production_moves() {
     assert_eq!(env.rev(&repo, "main"), refs.get("refs/heads/main").cloned());
 
     let wt = repo.join(".git/hotfix/resolve/ENG-1234-develop");
-    std::fs::write(wt.join("auth.txt"), "both\n").unwrap();
-    env.git(&wt, &["add", "auth.txt"]);
+    resolve(&env, &wt, "both\n");
     env.hotfix(&repo, &["continue"]).ok();
 
     assert_eq!(env.parents(&repo, "develop")[1], fix);
@@ -236,21 +244,13 @@ fn a_conflict_in_the_back_merge_stops_before_production_moves() {
 #[test]
 fn two_conflicts_in_one_finish_are_resolved_one_after_the_other() {
     let env = TestEnv::new();
-    let repo = env.with_develop().dir;
-    env.git(&repo, &["switch", "--quiet", "develop"]);
-    env.commit(
-        &repo,
-        "develop reworks auth",
-        &[("auth.txt", "develop auth\n")],
-    );
-    env.git(&repo, &["switch", "--quiet", "main"]);
+    let repo = develop_reworks_auth(&env);
     env.commit(&repo, "main reworks auth", &[("auth.txt", "main auth\n")]);
     let fix = env.start_and_fix(&repo);
 
     env.hotfix(&repo, &["finish"]).expect(3);
     let main_wt = resolution_worktree(&repo);
-    std::fs::write(main_wt.join("auth.txt"), "main + fix\n").unwrap();
-    env.git(&main_wt, &["add", "auth.txt"]);
+    resolve(&env, &main_wt, "main + fix\n");
     let run = env.hotfix(&repo, &["continue"]).expect(3);
     assert!(
         run.stderr.contains("into develop conflicts"),
@@ -263,8 +263,7 @@ fn two_conflicts_in_one_finish_are_resolved_one_after_the_other() {
     );
 
     let develop_wt = repo.join(".git/hotfix/resolve/ENG-1234-develop");
-    std::fs::write(develop_wt.join("auth.txt"), "develop + fix\n").unwrap();
-    env.git(&develop_wt, &["add", "auth.txt"]);
+    resolve(&env, &develop_wt, "develop + fix\n");
     env.hotfix(&repo, &["continue"]).ok();
 
     assert_eq!(env.git(&repo, &["show", "main:auth.txt"]), "main + fix\n");

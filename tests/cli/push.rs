@@ -96,25 +96,14 @@ fn continue_retries_the_push_once_the_remote_accepts_it() {
     let (repo, origin) = (&fixture.dir, fixture.origin.as_ref().unwrap());
     let fix = env.start_and_fix(repo);
     // Make the remote refuse: a hook that rejects every update.
-    let hook = origin.join("hooks/pre-receive");
-    std::fs::write(
-        &hook,
-        "#!/bin/sh\necho 'frozen for the release' >&2\nexit 1\n",
-    )
-    .unwrap();
-    make_executable(&hook);
+    let hook = pre_receive(origin, "echo 'frozen for the release' >&2\nexit 1");
 
     env.hotfix(repo, &["finish", "--push"]).expect(5);
     std::fs::remove_file(&hook).unwrap();
     let run = env.hotfix(repo, &["continue"]).ok();
 
     assert!(run.stderr.contains("Pushed"), "{}", run.stderr);
-    assert_eq!(env.rev(origin, "main").unwrap(), fix);
-    assert_eq!(env.rev(origin, "v1.2.4^{commit}").unwrap(), fix);
-    assert!(
-        repo.join(".git/hotfix/finished/ENG-1234-1.2.4.json")
-            .exists()
-    );
+    assert_released(&env, repo, origin, &fix);
     env.fsck(origin);
 }
 
@@ -134,6 +123,25 @@ fn an_unknown_remote_is_refused_before_anything_moves() {
     assert_eq!(env.refs(&repo), refs);
 }
 
+/// The remote has the fix on main and as v1.2.4, and the hotfix is recorded as finished.
+#[track_caller]
+fn assert_released(env: &TestEnv, repo: &std::path::Path, origin: &std::path::Path, fix: &str) {
+    assert_eq!(env.rev(origin, "main").unwrap(), fix);
+    assert_eq!(env.rev(origin, "v1.2.4^{commit}").unwrap(), fix);
+    assert!(
+        repo.join(".git/hotfix/finished/ENG-1234-1.2.4.json")
+            .exists()
+    );
+}
+
+/// Install `script` as the remote's pre-receive hook.
+fn pre_receive(origin: &std::path::Path, script: &str) -> std::path::PathBuf {
+    let hook = origin.join("hooks/pre-receive");
+    std::fs::write(&hook, format!("#!/bin/sh\n{script}\n")).unwrap();
+    make_executable(&hook);
+    hook
+}
+
 fn make_executable(path: &std::path::Path) {
     use std::os::unix::fs::PermissionsExt;
     let mut permissions = std::fs::metadata(path).unwrap().permissions();
@@ -146,13 +154,7 @@ fn make_executable(path: &std::path::Path) {
 fn kill_during_push(env: &TestEnv, repo: &std::path::Path, origin: &std::path::Path) {
     use std::os::unix::process::CommandExt;
     let started = env.path("push-started");
-    let hook = origin.join("hooks/pre-receive");
-    std::fs::write(
-        &hook,
-        format!("#!/bin/sh\ntouch '{}'\nsleep 30\n", started.display()),
-    )
-    .unwrap();
-    make_executable(&hook);
+    let hook = pre_receive(origin, &format!("touch '{}'\nsleep 30", started.display()));
     let mut child = env
         .hotfix_command(repo, &["finish", "--push"])
         .process_group(0)
@@ -205,12 +207,7 @@ fn a_finish_killed_during_the_push_is_completed_by_continue() {
     let run = env.hotfix(repo, &["continue"]).ok();
 
     assert!(run.stderr.contains("Pushed"), "{}", run.stderr);
-    assert_eq!(env.rev(origin, "main").unwrap(), fix);
-    assert_eq!(env.rev(origin, "v1.2.4^{commit}").unwrap(), fix);
-    assert!(
-        repo.join(".git/hotfix/finished/ENG-1234-1.2.4.json")
-            .exists()
-    );
+    assert_released(&env, repo, origin, &fix);
     env.fsck(repo);
     env.fsck(origin);
 }
