@@ -4,6 +4,7 @@
 
 mod common;
 
+mod backport;
 mod bad_input;
 mod conflict;
 mod finish;

@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use gix::ObjectId;
 use gix::bstr::ByteSlice;
 
+use crate::backport::BackportTemplate;
 use crate::names::BranchTemplate;
 use crate::repo::{Repo, short};
 use crate::tags::TagPattern;
@@ -28,6 +29,7 @@ pub struct Config {
     pub branch_template: BranchTemplate,
     pub tag_pattern: TagPattern,
     pub remote: String,
+    pub backport_branch_template: BackportTemplate,
     pub products: BTreeMap<String, Product>,
     /// Where `.hotfix.toml` was read from, if there was one.
     pub file: Option<FileOrigin>,
@@ -109,6 +111,7 @@ struct Layer {
     branch_template: Option<BranchTemplate>,
     tag_pattern: Option<TagPattern>,
     remote: Option<String>,
+    backport_branch_template: Option<BackportTemplate>,
     #[serde(default)]
     products: BTreeMap<String, ProductLayer>,
 }
@@ -130,6 +133,9 @@ impl Layer {
         self.branch_template = over.branch_template.or(self.branch_template);
         self.tag_pattern = over.tag_pattern.or(self.tag_pattern);
         self.remote = over.remote.or(self.remote);
+        self.backport_branch_template = over
+            .backport_branch_template
+            .or(self.backport_branch_template);
         for (name, product) in over.products {
             let base = self.products.remove(&name).unwrap_or_default();
             self.products.insert(
@@ -153,6 +159,7 @@ const KEYS: &[(&str, bool)] = &[
     ("branch-template", false),
     ("tag-pattern", false),
     ("remote", false),
+    ("backport-branch-template", false),
 ];
 const PRODUCT_KEYS: &[(&str, bool)] = &[
     ("tag-pattern", false),
@@ -379,6 +386,9 @@ impl Config {
             }),
             tag_pattern,
             remote: merged.remote.unwrap_or_else(|| DEFAULT_REMOTE.into()),
+            backport_branch_template: merged.backport_branch_template.unwrap_or_else(|| {
+                BackportTemplate::parse(BackportTemplate::DEFAULT).expect("valid default")
+            }),
             products,
             file: origin,
         })

@@ -51,6 +51,14 @@ pub enum Error {
         ignored: Vec<String>,
     },
 
+    #[error(
+        "{commit} is a merge of {parents} parents: say which parent's side to pick with --mainline N"
+    )]
+    MergeCommit { commit: String, parents: usize },
+
+    #[error("no branch to backport to{}", if asked.is_empty() { String::new() } else { format!(": nothing matches {}", asked.join(", ")) })]
+    NoTargets { asked: Vec<String> },
+
     #[error("`{rev}` does not name a commit")]
     UnknownRevision { rev: String },
 
@@ -85,6 +93,9 @@ pub enum Error {
 
     #[error("several hotfixes are in progress ({}): say which one", tickets.join(", "))]
     AmbiguousHotfix { tickets: Vec<String> },
+
+    #[error("several runs are stopped ({}): say which", runs.join(", "))]
+    AmbiguousRun { runs: Vec<String> },
 
     #[error("`{branch}` has no commits beyond its base {base}")]
     NothingToFinish { branch: String, base: String },

@@ -19,7 +19,7 @@ use crate::refs::{self, Edit, Value};
 use crate::repo::{
     BRANCH_PREFIX, Base, BranchRole, CommitSummary, Repo, TAG_PREFIX, Worktree, short,
 };
-use crate::resolve;
+use crate::resolve::{self, Resolving};
 use crate::tag::TagStep;
 use crate::tags::ReleaseTags;
 use crate::version::Version;
@@ -625,7 +625,7 @@ fn run_locked(
             repo,
             &worktree,
             conflict.old,
-            plan.tip,
+            &Resolving::Merge { theirs: plan.tip },
             &Labels {
                 ours: &branch,
                 theirs: &journal.branch,
@@ -803,7 +803,7 @@ pub fn resume(
                 &mem,
                 worktree,
                 run.expected[branch],
-                tip,
+                &Resolving::Merge { theirs: tip },
                 &merge::merge_message(&journal.branch, branch),
             )?;
             let mut resumed = run.clone();
@@ -878,7 +878,7 @@ pub fn preview_resume(repo: &Repo, config: &Config, journal: &Journal) -> Result
                 &mem,
                 worktree,
                 run.expected[branch],
-                tip,
+                &Resolving::Merge { theirs: tip },
                 &merge::merge_message(&journal.branch, branch),
             )?;
             let mut resolved = run.resolved.clone();

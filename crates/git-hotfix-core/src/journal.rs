@@ -78,6 +78,18 @@ pub enum EventKind {
     Finished {
         tag: Option<String>,
     },
+    Backported {
+        targets: Vec<BackportedTarget>,
+    },
+}
+
+/// What a backport did to one line, as the hotfix's journal remembers it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct BackportedTarget {
+    pub target: String,
+    /// The branch that holds the picks, when one was written.
+    pub branch: Option<String>,
+    pub status: crate::backport::TargetStatus,
 }
 
 /// A ref a run moved; `None` means absent (created or deleted).

@@ -6,6 +6,7 @@
 //! (plain data that can be shown or serialized), then an execution that writes objects,
 //! then moves refs last.
 
+pub mod backport;
 pub mod config;
 pub mod error;
 pub mod finish;
@@ -15,12 +16,14 @@ pub mod journal;
 pub mod merge;
 pub mod names;
 mod oid;
+pub mod pick;
 pub mod push;
 pub mod refs;
 pub mod repo;
 pub mod resolve;
 pub mod start;
 pub mod status;
+pub mod stopped;
 pub mod tag;
 pub mod tags;
 pub mod template;

@@ -235,13 +235,15 @@ impl Repo {
         if rev.starts_with('-') {
             return Err(unknown());
         }
-        if let Some(commit) = self.peeled_commit(&format!("{TAG_PREFIX}{rev}"))? {
+        // `v1.2.3` and `release/1.2` are names; `abc123^` or `HEAD~2` are revisions only.
+        let is_name = gix::validate::reference::name_partial(rev.as_bytes().as_bstr()).is_ok();
+        if is_name && let Some(commit) = self.peeled_commit(&format!("{TAG_PREFIX}{rev}"))? {
             return Ok(Base::Tag {
                 name: rev.to_string(),
                 commit,
             });
         }
-        if let Some(commit) = self.branch_tip(rev)? {
+        if is_name && let Some(commit) = self.branch_tip(rev)? {
             return Ok(Base::Branch {
                 name: rev.to_string(),
                 commit,

@@ -12,6 +12,7 @@ use gix::merge::tree::{TreatAsUnresolved, apply_index_entries::RemovalMode};
 
 use crate::error::{Error, GitContext, IoContext, Result};
 use crate::merge::{self, Labels};
+use crate::pick::{self, Source};
 use crate::repo::{Repo, short};
 
 /// Where the resolution worktree for `ticket` merging into `branch` goes.
@@ -20,13 +21,43 @@ pub fn path_for(repo: &Repo, ticket: &str, branch: &str) -> PathBuf {
     repo.common_dir().join("hotfix").join("resolve").join(name)
 }
 
-/// Make the worktree at `path`: `ours` checked out (detached), `theirs` merged in with its
+/// What a resolution worktree resolves.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Resolving {
+    /// Merging the commit `theirs` (finish).
+    Merge {
+        #[serde(with = "crate::oid::hex")]
+        theirs: ObjectId,
+    },
+    /// Picking `source` against `parent` (backport).
+    Pick {
+        #[serde(with = "crate::oid::hex")]
+        source: ObjectId,
+        #[serde(with = "crate::oid::hex_opt")]
+        parent: Option<ObjectId>,
+    },
+}
+
+impl Resolving {
+    fn pick_source(&self) -> Option<Source> {
+        match self {
+            Resolving::Merge { .. } => None,
+            Resolving::Pick { source, parent } => Some(Source {
+                commit: *source,
+                parent: *parent,
+            }),
+        }
+    }
+}
+
+/// Make the worktree at `path`: `ours` checked out (detached) with `what` applied and its
 /// conflicts left for a person. Returns the conflicted paths.
 pub fn create(
     repo: &Repo,
     path: &Path,
     ours: ObjectId,
-    theirs: ObjectId,
+    what: &Resolving,
     labels: &Labels<'_>,
     message: &str,
 ) -> Result<Vec<String>> {
@@ -37,11 +68,22 @@ pub fn create(
         )
     };
     let options = repo.git.tree_merge_options().context(context)?;
-    let mut outcome = repo
-        .git
-        .merge_commits(ours, theirs, labels.for_gix(), options.into())
-        .context(context)?;
-    let tree = outcome.tree_merge.tree.write().context(context)?.detach();
+    let mut outcome = match what {
+        Resolving::Merge { theirs } => {
+            repo.git
+                .merge_commits(ours, *theirs, labels.for_gix(), options.into())
+                .context(context)?
+                .tree_merge
+        }
+        Resolving::Pick { .. } => {
+            let source = what.pick_source().expect("a pick");
+            let (base, ours_tree, theirs_tree) = pick::trees(repo, ours, &source)?;
+            repo.git
+                .merge_trees(base, ours_tree, theirs_tree, labels.for_gix(), options)
+                .context(context)?
+        }
+    };
+    let tree = outcome.tree.write().context(context)?.detach();
 
     let interrupt = AtomicBool::new(false);
     let linked = repo
@@ -72,7 +114,7 @@ pub fn create(
             checkout,
         )
         .context(context)?;
-        outcome.tree_merge.index_changed_after_applying_conflicts(
+        outcome.index_changed_after_applying_conflicts(
             &mut index,
             TreatAsUnresolved::git(),
             RemovalMode::Prune,
@@ -80,10 +122,16 @@ pub fn create(
         let conflicted = conflicted_paths(&index);
         index.write(Default::default()).context(context)?;
 
+        // The state files git's own commands read: `git status` then says what is going on,
+        // and a `git commit` there makes the commit we expect.
         let git_dir = linked.git_dir();
-        let merge_head = git_dir.join("MERGE_HEAD");
-        std::fs::write(&merge_head, format!("{theirs}\n"))
-            .io_context("could not write", &merge_head)?;
+        let (head_file, head) = match what {
+            Resolving::Merge { theirs } => ("MERGE_HEAD", *theirs),
+            Resolving::Pick { source, .. } => ("CHERRY_PICK_HEAD", *source),
+        };
+        let head_path = git_dir.join(head_file);
+        std::fs::write(&head_path, format!("{head}\n"))
+            .io_context("could not write", &head_path)?;
         let mut merge_msg = message.to_string();
         merge_msg.push_str("\n# Conflicts:\n");
         for path in &conflicted {
@@ -113,13 +161,14 @@ fn conflicted_paths(index: &gix::index::State) -> Vec<String> {
     paths
 }
 
-/// The merge commit a person produced at `path`: either the one they committed there, or one
-/// made from what they staged. Unresolved paths are an error naming them.
+/// The commit a person produced at `path`: the one they committed there, or one made from
+/// what they staged (a merge of `ours` and `theirs`, or the pick with its author and
+/// trailer). Unresolved paths are an error naming them.
 pub fn read(
     repo: &Repo,
     path: &Path,
     ours: ObjectId,
-    theirs: ObjectId,
+    what: &Resolving,
     message: &str,
 ) -> Result<ObjectId> {
     let context = || format!("could not read the resolution at {}", path.display());
@@ -132,23 +181,30 @@ pub fn read(
             files: conflicted,
         });
     }
+    let expected_parents = match what {
+        Resolving::Merge { theirs } => vec![ours, *theirs],
+        Resolving::Pick { .. } => vec![ours],
+    };
     let head = linked.head_id().context(context)?.detach();
     if head != ours {
-        // They ran `git commit` there: accept it if it is the merge we asked for.
+        // They ran `git commit` there: accept it if it is the commit we asked for.
         let commit = linked.find_commit(head).context(context)?;
         let parents: Vec<ObjectId> = commit.parent_ids().map(|p| p.detach()).collect();
-        if parents == [ours, theirs] {
+        if parents == expected_parents {
             return Ok(head);
         }
         return Err(Error::NotTheMerge {
             worktree: path.to_path_buf(),
             head: short(head),
             ours: short(ours),
-            theirs: short(theirs),
+            theirs: short(*expected_parents.last().expect("a parent")),
         });
     }
     let tree = tree_from_index(repo, &index)?;
-    merge::commit(repo, message, tree, [ours, theirs])
+    match what.pick_source() {
+        None => merge::commit(repo, message, tree, expected_parents),
+        Some(source) => pick::commit_pick(repo, ours, &source, tree),
+    }
 }
 
 /// git's `write-tree`: the tree of everything staged.

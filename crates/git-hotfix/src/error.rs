@@ -125,6 +125,14 @@ impl From<Core> for CommandError {
                 error("`git hotfix status` shows it; finish it first, or use another ticket")
             }
             Core::AmbiguousHotfix { .. } => error("name one with `--hotfix <ticket>`"),
+            Core::AmbiguousRun { .. } => error(
+                "name one: `--hotfix <ticket>` for a finish, `--backport` for the backport",
+            ),
+            Core::MergeCommit { .. } => CommandError::usage(message.clone())
+                .hint("`--mainline 1` picks the change the merge brought to its first parent"),
+            Core::NoTargets { .. } => error(
+                "name existing branches with `--to`, or set release-branches in .hotfix.toml for `--maintained`",
+            ),
             Core::NothingToFinish { .. } => error("commit the fix on the hotfix branch first"),
             Core::RunInProgress { .. } => {
                 error("resume it with `git hotfix continue`, or undo it with `git hotfix abort`")

@@ -132,6 +132,40 @@ impl TestEnv {
         repo
     }
 
+    /// Six release lines, `release/1.0` to `release/1.5`, forked from main at successive
+    /// releases and each patched on its own since; main has moved on past them.
+    pub fn release_lines(&self) -> Fixture {
+        let dir = self.init("repo");
+        self.commit(
+            &dir,
+            "Initial release",
+            &[
+                (".hotfix.toml", "release-branches = [\"release/*\"]\n"),
+                ("auth.txt", "check\n"),
+                ("app.txt", "v1\n"),
+            ],
+        );
+        for minor in 0..6 {
+            let line = format!("release/1.{minor}");
+            self.tag(&dir, &format!("v1.{minor}.0"));
+            self.git(&dir, &["branch", &line]);
+            self.git(&dir, &["switch", "--quiet", &line]);
+            self.commit(
+                &dir,
+                &format!("1.{minor} patch"),
+                &[(&format!("line-1.{minor}.txt"), "patched\n")],
+            );
+            self.git(&dir, &["switch", "--quiet", "main"]);
+            self.commit(
+                &dir,
+                &format!("Feature {minor}"),
+                &[("app.txt", &format!("v1.{minor}\n"))],
+            );
+        }
+        self.tag(&dir, "v1.6.0");
+        Fixture { dir, origin: None }
+    }
+
     /// A bare origin that has everything `fixture` has, with `origin/*` tracking refs.
     pub fn with_origin(&self, mut fixture: Fixture) -> Fixture {
         let origin = self.path("origin.git");

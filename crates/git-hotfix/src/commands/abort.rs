@@ -1,7 +1,9 @@
 use clap::Args;
+use git_hotfix_core::backport::{self, RefState};
 use git_hotfix_core::finish::{self, Stage};
 use git_hotfix_core::refs::{Edit, Value};
 use git_hotfix_core::repo::short;
+use git_hotfix_core::stopped::{self, StoppedRun};
 
 use crate::cli::{Context, PlanArg};
 use crate::error::{Exit, Result};
@@ -9,9 +11,12 @@ use crate::error::{Exit, Result};
 /// Undo a stopped run: drop its conflict worktree, or put back every ref it moved
 #[derive(Debug, Args)]
 pub struct AbortArgs {
-    /// The hotfix whose run to undo (default: the only one stopped)
-    #[arg(long, value_name = "TICKET")]
+    /// The hotfix whose finish to undo (default: the only run stopped)
+    #[arg(long, value_name = "TICKET", conflicts_with = "backport")]
     pub hotfix: Option<String>,
+    /// Undo the stopped backport
+    #[arg(long)]
+    pub backport: bool,
     #[command(flatten)]
     pub plan: PlanArg,
 }
@@ -19,7 +24,10 @@ pub struct AbortArgs {
 pub fn cmd_abort(context: &Context, args: AbortArgs) -> Result<Exit> {
     let ui = &context.ui;
     let repo = context.repo()?;
-    let mut journal = finish::select_stopped(&repo, args.hotfix.as_deref(), "abort")?;
+    let mut journal = match stopped::find(&repo, args.hotfix.as_deref(), args.backport, "abort")? {
+        StoppedRun::Finish(journal) => *journal,
+        StoppedRun::Backport(run) => return abort_backport(context, &repo, &run, args.plan.plan),
+    };
     let stage = journal
         .run
         .as_ref()
@@ -69,6 +77,64 @@ pub fn cmd_abort(context: &Context, args: AbortArgs) -> Result<Exit> {
             journal.ticket, journal.branch
         ),
     );
+    Ok(Exit::Ok)
+}
+
+fn abort_backport(
+    context: &Context,
+    repo: &git_hotfix_core::Repo,
+    run: &backport::Backport,
+    plan: bool,
+) -> Result<Exit> {
+    let ui = &context.ui;
+    let written: Vec<&str> = run
+        .targets
+        .iter()
+        .filter(|t| t.ref_state != RefState::Untouched)
+        .map(|t| t.branch.as_str())
+        .collect();
+    if plan {
+        if ui.json_mode() {
+            ui.json(&serde_json::json!({
+                "plan": { "remove_worktree": run.stopped.as_ref().map(|s| &s.worktree), "restore": written },
+                "executed": false,
+            }));
+            return Ok(Exit::Ok);
+        }
+        ui.out("Would abort the backport:");
+        if let Some(stop) = &run.stopped {
+            ui.out(format!(
+                "  - remove the conflict worktree {}",
+                stop.worktree.display()
+            ));
+        }
+        for branch in &written {
+            let verb = if run.onto_target {
+                "put back"
+            } else {
+                "delete"
+            };
+            ui.out(format!("  - {verb} {branch}"));
+        }
+        return Ok(Exit::Ok);
+    }
+    let aborted = backport::abort(repo, context.now)?;
+    if ui.json_mode() {
+        ui.json(&serde_json::json!({ "executed": true, "targets": aborted.targets }));
+        return Ok(Exit::Ok);
+    }
+    if let Some(stop) = &run.stopped {
+        ui.status("Removed", format!("worktree {}", stop.worktree.display()));
+    }
+    for branch in &written {
+        let verb = if run.onto_target {
+            "Restored"
+        } else {
+            "Deleted"
+        };
+        ui.status(verb, branch);
+    }
+    ui.status("Aborted", "the backport; no branch it made is left");
     Ok(Exit::Ok)
 }
 

@@ -1,16 +1,22 @@
 use clap::Args;
+use git_hotfix_core::backport::{self, Progress};
 use git_hotfix_core::finish::{self, ResumePreview};
+use git_hotfix_core::stopped::{self, StoppedRun};
 
 use crate::cli::{Context, PlanArg};
+use crate::commands::backport::{progress_bar, report, row};
 use crate::commands::status::finish_steps;
 use crate::error::{Exit, Result};
 
 /// Resume a stopped run once its conflicts are resolved and staged (or retry its push)
 #[derive(Debug, Args)]
 pub struct ContinueArgs {
-    /// The hotfix to resume (default: the only one stopped)
-    #[arg(long, value_name = "TICKET")]
+    /// The hotfix whose finish to resume (default: the only run stopped)
+    #[arg(long, value_name = "TICKET", conflicts_with = "backport")]
     pub hotfix: Option<String>,
+    /// Resume the stopped backport
+    #[arg(long)]
+    pub backport: bool,
     #[command(flatten)]
     pub plan: PlanArg,
 }
@@ -18,10 +24,52 @@ pub struct ContinueArgs {
 pub fn cmd_continue(context: &Context, args: ContinueArgs) -> Result<Exit> {
     let ui = &context.ui;
     let repo = context.repo()?;
-    let config = context.config(&repo)?;
-    let mut journal = finish::select_stopped(&repo, args.hotfix.as_deref(), "continue")?;
+    match stopped::find(&repo, args.hotfix.as_deref(), args.backport, "continue")? {
+        StoppedRun::Backport(_) if args.plan.plan => {
+            let preview = backport::preview_resume(&repo)?;
+            if ui.json_mode() {
+                ui.json(&crate::commands::backport::json(&preview, None, false));
+            } else {
+                ui.out("Would continue the backport:");
+                for target in &preview.targets {
+                    ui.out(format!("  {}", row(target, preview.onto_target)));
+                }
+            }
+            Ok(Exit::Ok)
+        }
+        StoppedRun::Backport(run) => {
+            let pending = run.targets.iter().filter(|t| !t.done()).count();
+            let bar = progress_bar(context, pending);
+            let mut shown = |event: Progress<'_>| {
+                if let Progress::Target(target) = event {
+                    match &bar {
+                        Some(bar) => {
+                            bar.println(format!("  {}", row(target, run.onto_target)));
+                            bar.inc(1);
+                        }
+                        None => ui.status("Done", row(target, run.onto_target)),
+                    }
+                }
+            };
+            let outcome = backport::resume(&repo, context.now, &mut shown);
+            if let Some(bar) = &bar {
+                bar.finish_and_clear();
+            }
+            report(context, &outcome?)
+        }
+        StoppedRun::Finish(journal) => continue_finish(context, *journal, args.plan.plan),
+    }
+}
 
-    if args.plan.plan {
+fn continue_finish(
+    context: &Context,
+    mut journal: git_hotfix_core::Journal,
+    plan: bool,
+) -> Result<Exit> {
+    let ui = &context.ui;
+    let repo = context.repo()?;
+    let config = context.config(&repo)?;
+    if plan {
         let preview = finish::preview_resume(&repo, &config, &journal)?;
         if ui.json_mode() {
             ui.json(&serde_json::json!({ "plan": preview, "executed": false }));
@@ -50,7 +98,6 @@ pub fn cmd_continue(context: &Context, args: ContinueArgs) -> Result<Exit> {
         }
         return Ok(Exit::Ok);
     }
-
     let outcome = finish::resume(&repo, &config, &mut journal, context.now)?;
     crate::commands::finish::report(context, &journal, &outcome)
 }

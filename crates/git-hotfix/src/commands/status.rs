@@ -1,4 +1,5 @@
 use clap::Args;
+use git_hotfix_core::backport::{self, Backport};
 use git_hotfix_core::finish::{self, FinishPlan, Stage, WorktreeStep};
 use git_hotfix_core::journal::{State, Store};
 use git_hotfix_core::merge::Outcome;
@@ -7,6 +8,7 @@ use git_hotfix_core::status::{self, FinishPreview, HotfixStatus};
 use git_hotfix_core::{Error as CoreError, Journal};
 
 use crate::cli::Context;
+use crate::commands::backport::row;
 use crate::error::{Exit, Result};
 use crate::ui::{DIM, EMPHASIS, paint};
 
@@ -25,12 +27,13 @@ pub fn cmd_status(context: &Context, args: StatusArgs) -> Result<Exit> {
     let ui = &context.ui;
     let repo = context.repo()?;
     let store = Store::new(&repo);
+    let backport = backport::load(&repo)?;
 
     if args.all {
         let mut all = store.active()?;
         all.extend(store.finished()?);
         if ui.json_mode() {
-            ui.json(&serde_json::json!({ "hotfixes": all }));
+            ui.json(&serde_json::json!({ "hotfixes": all, "backport": backport }));
         } else if all.is_empty() {
             ui.out("No hotfixes yet.");
         } else {
@@ -57,10 +60,17 @@ pub fn cmd_status(context: &Context, args: StatusArgs) -> Result<Exit> {
     let Some(journal) = journal else {
         let active = store.active()?;
         if ui.json_mode() {
-            ui.json(&serde_json::json!({ "hotfix": null, "in_progress": active }));
+            ui.json(
+                &serde_json::json!({ "hotfix": null, "in_progress": active, "backport": backport }),
+            );
         } else if active.is_empty() {
-            ui.out("No hotfix in progress.");
-            ui.hint("start one with `git hotfix start <ticket> <description>`");
+            match &backport {
+                Some(run) => render_backport(context, run),
+                None => {
+                    ui.out("No hotfix in progress.");
+                    ui.hint("start one with `git hotfix start <ticket> <description>`");
+                }
+            }
         } else {
             ui.out("Hotfixes in progress:");
             for journal in &active {
@@ -74,11 +84,32 @@ pub fn cmd_status(context: &Context, args: StatusArgs) -> Result<Exit> {
     let config = context.config(&repo)?;
     let status = status::of(&repo, &config, journal)?;
     if ui.json_mode() {
-        ui.json(&serde_json::json!({ "hotfix": status }));
+        ui.json(&serde_json::json!({ "hotfix": status, "backport": backport }));
     } else {
         render(context, &status);
+        if let Some(run) = &backport {
+            ui.out("");
+            render_backport(context, run);
+        }
     }
     Ok(Exit::Ok)
+}
+
+/// A backport run that is stopped (or was interrupted): each line's state and the way on.
+fn render_backport(context: &Context, run: &Backport) {
+    let ui = &context.ui;
+    let of = run.hotfix.as_deref().unwrap_or(&run.name);
+    ui.out(format!("Backport of {} stopped:", paint(EMPHASIS, of)));
+    for target in &run.targets {
+        ui.out(format!("  {}", row(target, run.onto_target)));
+    }
+    match &run.stopped {
+        Some(stop) => ui.out(format!(
+            "  Resolve in {}, `git add` the files there, then `git hotfix continue` (or `skip`, `abort`).",
+            stop.worktree.display()
+        )),
+        None => ui.out("  `git hotfix continue` goes on with the lines not done; `git hotfix abort` undoes it."),
+    }
 }
 
 fn summary_line(journal: &Journal) -> String {

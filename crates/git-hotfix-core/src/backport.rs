@@ -1,0 +1,1244 @@
+//! `backport`: the commits of a fix picked onto every maintained line in the object
+//! database, each line on a branch of its own, in one run that a conflict pauses (or skips)
+//! and `continue`, `skip` or `abort` resume.
+//!
+//! The plan picks every target in memory. The run persists those objects, then moves one
+//! ref per target with compare-and-swap, writing the journal before and after each move, so
+//! a process killed at any point leaves a state `continue` and `abort` understand.
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+
+use gix::ObjectId;
+use jiff::Timestamp;
+
+use crate::config::Config;
+use crate::error::{Error, IoContext, Result};
+use crate::git_cli;
+use crate::journal::{self, EventKind};
+use crate::names;
+use crate::pick::{self, EmptyBecause, Picked, Source};
+use crate::refs::{self, Edit, Value};
+use crate::repo::{BRANCH_PREFIX, BranchRole, Repo, short};
+use crate::resolve::{self, Resolving};
+use crate::template::{Template, TemplateError};
+
+/// Bumped whenever a field of the backport journal changes meaning.
+pub const SCHEMA: u32 = 1;
+
+/// What to pick.
+#[derive(Debug, Clone)]
+pub enum What {
+    /// Commits and `A..B` ranges, in the order given.
+    Commits(Vec<String>),
+    /// The commits of a hotfix (by ticket), or of the current one.
+    Hotfix(Option<String>),
+}
+
+/// What to do when a target conflicts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OnConflict {
+    /// Stop there for a person to resolve; `continue`, `skip` or `abort`.
+    Pause,
+    /// Leave that target out and go on.
+    Skip,
+    /// Write nothing unless every target is clean.
+    Abort,
+}
+
+#[derive(Debug, Clone)]
+pub struct BackportRequest {
+    pub what: What,
+    /// Branches or globs.
+    pub to: Vec<String>,
+    /// The release lines of `.hotfix.toml`.
+    pub maintained: bool,
+    pub cascade: bool,
+    pub branch_template: Option<String>,
+    /// Move the target branches themselves instead of making backport branches.
+    pub onto_target: bool,
+    pub mainline: Option<u32>,
+    pub on_conflict: OnConflict,
+}
+
+/// How backport branches are named: `backport/{target}/{name}` by default.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(transparent)]
+pub struct BackportTemplate(Template);
+
+impl BackportTemplate {
+    pub const PLACEHOLDERS: &'static [&'static str] = &["target", "name"];
+    pub const DEFAULT: &'static str = "backport/{target}/{name}";
+
+    /// Every target needs a branch of its own, so `{target}` is required.
+    pub fn parse(source: &str) -> Result<Self, TemplateError> {
+        let template = Template::parse(source, Self::PLACEHOLDERS)?;
+        if !template.uses("target") {
+            return Err(TemplateError::Missing("target"));
+        }
+        Ok(BackportTemplate(template))
+    }
+
+    pub fn render(&self, target: &str, name: &str) -> Result<String> {
+        let rendered = self.0.render(|placeholder| match placeholder {
+            "target" => target.to_string(),
+            _ => name.to_string(),
+        });
+        let branch = names::tidy_branch(&rendered);
+        names::validate_ref(BRANCH_PREFIX, &branch)?;
+        Ok(branch)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BackportTemplate {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        BackportTemplate::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+/// A commit to pick, as the journal keeps it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SourceCommit {
+    #[serde(with = "crate::oid::hex")]
+    pub commit: ObjectId,
+    #[serde(with = "crate::oid::hex_opt")]
+    pub parent: Option<ObjectId>,
+}
+
+impl From<SourceCommit> for Source {
+    fn from(s: SourceCommit) -> Source {
+        Source {
+            commit: s.commit,
+            parent: s.parent,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TargetStatus {
+    /// Not handled yet.
+    Pending,
+    /// Every commit picked (or already there), nothing conflicted.
+    Clean,
+    Conflict,
+    /// The target already has every commit: no branch is needed.
+    Empty,
+    Skipped,
+}
+
+/// Where a target's ref stands in the run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RefState {
+    /// Not written.
+    Untouched,
+    /// The journal says it is about to move: after a crash, look at the ref.
+    Moving,
+    /// Written by this run.
+    Written,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PickStatus {
+    Picked,
+    Conflict,
+    Empty,
+}
+
+/// One commit on one target.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PickRecord {
+    #[serde(with = "crate::oid::hex")]
+    pub source: ObjectId,
+    pub status: PickStatus,
+    /// The commit made, for a pick.
+    #[serde(with = "crate::oid::hex_opt")]
+    pub result: Option<ObjectId>,
+    /// The tree after this pick (the target's, when empty), for comparing with git.
+    #[serde(with = "crate::oid::hex_opt")]
+    pub tree: Option<ObjectId>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub empty: Option<EmptyBecause>,
+}
+
+/// One target line of a backport.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Target {
+    pub target: String,
+    /// The target's tip the picks start from (and, with `--onto-target`, the compare-and-swap
+    /// value).
+    #[serde(with = "crate::oid::hex")]
+    pub tip: ObjectId,
+    /// The branch that receives the picks (the target itself with `--onto-target`).
+    pub branch: String,
+    pub status: TargetStatus,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub reason: Option<String>,
+    pub conflicts: Vec<String>,
+    pub commits: Vec<PickRecord>,
+    /// The tip after the picks, when anything was picked.
+    #[serde(with = "crate::oid::hex_opt")]
+    pub result: Option<ObjectId>,
+    #[serde(rename = "ref")]
+    pub ref_state: RefState,
+}
+
+impl Target {
+    /// Whether this target got the fix (picked, or already had it).
+    pub fn done(&self) -> bool {
+        matches!(self.status, TargetStatus::Clean | TargetStatus::Empty)
+    }
+
+    fn edit(&self, onto_target: bool) -> Option<Edit> {
+        let result = self.result?;
+        Some(Edit {
+            name: format!("{BRANCH_PREFIX}{}", self.branch),
+            old: onto_target.then_some(Value::Object(self.tip)),
+            new: Some(Value::Object(result)),
+        })
+    }
+}
+
+/// Where a paused run stopped.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Stop {
+    /// Index into `targets`.
+    pub target: usize,
+    /// Index into that target's commits.
+    pub pick: usize,
+    /// The tip the conflicting pick goes onto.
+    #[serde(with = "crate::oid::hex")]
+    pub onto: ObjectId,
+    pub worktree: PathBuf,
+    pub paths: Vec<String>,
+}
+
+/// A backport run: its plan, and in the journal its progress.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Backport {
+    pub schema: u32,
+    /// The hotfix whose commits these are, if any.
+    pub hotfix: Option<String>,
+    /// `{name}` of the branch template: the hotfix branch without its prefix, or a commit.
+    pub name: String,
+    pub sources: Vec<SourceCommit>,
+    pub cascade: bool,
+    pub onto_target: bool,
+    pub on_conflict: OnConflict,
+    pub targets: Vec<Target>,
+    pub stopped: Option<Stop>,
+    pub events: Vec<journal::Event>,
+}
+
+impl Backport {
+    pub fn all_done(&self) -> bool {
+        self.targets.iter().all(Target::done)
+    }
+
+    pub fn conflicted(&self) -> bool {
+        self.targets
+            .iter()
+            .any(|t| t.status == TargetStatus::Conflict)
+    }
+}
+
+/// The backport journals: `current.json` for the run in progress, the others finished.
+fn journal_dir(repo: &Repo) -> PathBuf {
+    repo.common_dir().join("hotfix").join("backports")
+}
+
+fn journal_path(repo: &Repo) -> PathBuf {
+    journal_dir(repo).join("current.json")
+}
+
+/// The backport run that stopped (or was interrupted), if any.
+pub fn load(repo: &Repo) -> Result<Option<Backport>> {
+    let path = journal_path(repo);
+    let bytes = match std::fs::read(&path) {
+        Ok(bytes) => bytes,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(err) => return Err(err).io_context("could not read", &path),
+    };
+    let value: serde_json::Value =
+        serde_json::from_slice(&bytes).map_err(|err| Error::Journal {
+            path: path.clone(),
+            reason: err.to_string(),
+        })?;
+    if value.get("schema").and_then(serde_json::Value::as_u64) != Some(u64::from(SCHEMA)) {
+        return Err(Error::Journal {
+            path,
+            reason: format!("not a backport journal of schema {SCHEMA}"),
+        });
+    }
+    serde_json::from_value(value)
+        .map(Some)
+        .map_err(|err| Error::Journal {
+            path,
+            reason: err.to_string(),
+        })
+}
+
+fn save(repo: &Repo, run: &Backport) -> Result<()> {
+    journal::write_atomically(
+        &journal_path(repo),
+        &serde_json::to_vec_pretty(run).expect("serializable"),
+    )
+}
+
+/// Move a finished (or aborted) run out of the way, keeping it for the record.
+fn archive(repo: &Repo, run: &Backport, now: Timestamp) -> Result<()> {
+    let dir = journal_dir(repo);
+    let name = format!("{}-{}.json", run.name, now.as_second());
+    journal::write_atomically(
+        &dir.join(name),
+        &serde_json::to_vec_pretty(run).expect("serializable"),
+    )?;
+    let path = journal_path(repo);
+    std::fs::remove_file(&path).io_context("could not remove", &path)
+}
+
+/// Compute the whole backport in memory: objects go to `mem` only.
+pub fn plan(
+    repo: &Repo,
+    mem: &Repo,
+    config: &Config,
+    request: &BackportRequest,
+) -> Result<Backport> {
+    if let Some(run) = load(repo)? {
+        return Err(Error::RunInProgress {
+            ticket: run.hotfix.unwrap_or(run.name),
+            command: "backport".into(),
+        });
+    }
+    let (hotfix, name, commits) = sources_of(repo, &request.what)?;
+    let sources = commits
+        .iter()
+        .map(|&c| Source::of(repo, c, request.mainline))
+        .collect::<Result<Vec<_>>>()?;
+
+    let template = match &request.branch_template {
+        Some(text) => BackportTemplate::parse(text).map_err(|err| {
+            Error::Config(crate::config::Error {
+                location: crate::config::Location::Flag,
+                key: Some("backport-branch-template".into()),
+                message: format!("`backport-branch-template`: {err}"),
+            })
+        })?,
+        None => config.backport_branch_template.clone(),
+    };
+    let lines = targets_of(repo, config, request)?;
+    if lines.is_empty() {
+        return Err(Error::NoTargets {
+            asked: if request.maintained {
+                config.release_branches.clone()
+            } else {
+                request.to.clone()
+            },
+        });
+    }
+
+    let mut targets = Vec::new();
+    for line in lines {
+        let tip = repo.require_branch(&line, BranchRole::ReleaseLine)?;
+        let branch = if request.onto_target {
+            line.clone()
+        } else {
+            template.render(&line, &name)?
+        };
+        targets.push(Target {
+            target: line,
+            tip,
+            branch,
+            status: TargetStatus::Pending,
+            reason: None,
+            conflicts: Vec::new(),
+            commits: Vec::new(),
+            result: None,
+            ref_state: RefState::Untouched,
+        });
+    }
+    let mut run = Backport {
+        schema: SCHEMA,
+        hotfix,
+        name,
+        sources: sources
+            .iter()
+            .map(|s| SourceCommit {
+                commit: s.commit,
+                parent: s.parent,
+            })
+            .collect(),
+        cascade: request.cascade,
+        onto_target: request.onto_target,
+        on_conflict: request.on_conflict,
+        targets,
+        stopped: None,
+        events: Vec::new(),
+    };
+    for index in 0..run.targets.len() {
+        compute_target(mem, &mut run, index)?;
+    }
+    Ok(run)
+}
+
+/// The commits to pick: the hotfix's, or the ones named, oldest first.
+fn sources_of(repo: &Repo, what: &What) -> Result<(Option<String>, String, Vec<ObjectId>)> {
+    match what {
+        What::Hotfix(ticket) => {
+            let journal = hotfix_journal(repo, ticket.as_deref())?;
+            let tip = hotfix_tip(repo, &journal)?;
+            let mut commits = repo.commits_between(journal.base.commit(), tip)?;
+            commits.reverse();
+            if commits.is_empty() {
+                return Err(Error::NothingToFinish {
+                    branch: journal.branch.clone(),
+                    base: journal.base.label(),
+                });
+            }
+            let name = journal
+                .branch
+                .split_once('/')
+                .map_or(journal.branch.as_str(), |(_, rest)| rest)
+                .to_string();
+            Ok((Some(journal.ticket), name, commits))
+        }
+        What::Commits(revs) => {
+            let mut commits = Vec::new();
+            for rev in revs {
+                match rev.split_once("..") {
+                    Some((from, to)) => {
+                        let from = repo.resolve(from)?.commit();
+                        let to = repo
+                            .resolve(if to.is_empty() { "HEAD" } else { to })?
+                            .commit();
+                        let mut range = repo.commits_between(from, to)?;
+                        range.reverse();
+                        commits.extend(range);
+                    }
+                    None => commits.push(repo.resolve(rev)?.commit()),
+                }
+            }
+            let Some(last) = commits.last() else {
+                return Err(Error::UnknownRevision {
+                    rev: revs.join(" "),
+                });
+            };
+            Ok((None, short(*last), commits))
+        }
+    }
+}
+
+/// The hotfix named, else the current one, else the only one in progress; finished ones too.
+fn hotfix_journal(repo: &Repo, ticket: Option<&str>) -> Result<journal::Journal> {
+    let store = journal::Store::new(repo);
+    if let Some(ticket) = ticket {
+        let id = names::ticket(ticket)?;
+        if let Some(journal) = store.load(&id)? {
+            return Ok(journal);
+        }
+        return store
+            .finished()?
+            .into_iter()
+            .rev()
+            .find(|j| j.ticket == id)
+            .ok_or_else(|| Error::NotAHotfix {
+                selector: format!("ticket `{id}`"),
+            });
+    }
+    match crate::finish::select(repo, None) {
+        Ok(journal) => Ok(journal),
+        Err(err) => {
+            let mut active = store.active()?;
+            if active.len() == 1 {
+                Ok(active.remove(0))
+            } else {
+                Err(err)
+            }
+        }
+    }
+}
+
+/// The last commit of a hotfix: its branch, or for a finished one the tip it had when
+/// `finish` deleted it.
+fn hotfix_tip(repo: &Repo, journal: &journal::Journal) -> Result<ObjectId> {
+    if let Some(tip) = repo.branch_tip(&journal.branch)? {
+        return Ok(tip);
+    }
+    let branch = format!("{BRANCH_PREFIX}{}", journal.branch);
+    journal
+        .events
+        .iter()
+        .rev()
+        .find_map(|e| match &e.what {
+            EventKind::RefsMoved { refs } => refs
+                .iter()
+                .find(|r| r.name == branch && r.new.is_none())
+                .and_then(|r| r.old),
+            _ => None,
+        })
+        .ok_or(Error::MissingBranch {
+            name: journal.branch.clone(),
+            role: BranchRole::Hotfix,
+        })
+}
+
+/// The target branches: named ones (or globs), or the maintained lines; oldest line first.
+fn targets_of(repo: &Repo, config: &Config, request: &BackportRequest) -> Result<Vec<String>> {
+    let patterns: Vec<String> = if request.maintained {
+        config.release_branches.clone()
+    } else {
+        request.to.clone()
+    };
+    if patterns.is_empty() {
+        return Err(Error::NoTargets { asked: Vec::new() });
+    }
+    let mut lines = Vec::new();
+    for pattern in &patterns {
+        if pattern.contains(['*', '?', '[']) {
+            lines.extend(repo.branches_matching(pattern)?);
+        } else {
+            repo.require_branch(pattern, BranchRole::ReleaseLine)?;
+            lines.push(pattern.clone());
+        }
+    }
+    lines.sort_by_key(|name| line_order(name));
+    lines.dedup();
+    Ok(lines)
+}
+
+/// Order release lines by the version in their names (`release/1.9` before `release/1.10`),
+/// lines without a number last.
+fn line_order(name: &str) -> (bool, Vec<u64>, String) {
+    let numbers: Vec<u64> = name
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|part| !part.is_empty())
+        .filter_map(|part| part.parse().ok())
+        .collect();
+    (numbers.is_empty(), numbers, name.to_string())
+}
+
+/// Pick the commits onto target `index` in memory, from where it stands (its tip, or the
+/// stop of a paused run), until done or a conflict. Everything is read through `mem`, which
+/// also sees the picks of earlier targets that are not written yet (for `--cascade`).
+fn compute_target(mem: &Repo, run: &mut Backport, index: usize) -> Result<()> {
+    let sources = sources_for(run, index);
+    let target = &mut run.targets[index];
+    if matches!(target.status, TargetStatus::Skipped) {
+        return Ok(());
+    }
+    if let Some(reason) = cascade_blocked(&run.targets[..index], run.cascade) {
+        let target = &mut run.targets[index];
+        target.status = TargetStatus::Skipped;
+        target.reason = Some(reason);
+        return Ok(());
+    }
+    let target = &mut run.targets[index];
+    // A backport branch left by an earlier run: fine if it already has the picks.
+    if !run.onto_target
+        && target.commits.is_empty()
+        && let Some(existing) = mem.branch_tip(&target.branch)?
+    {
+        let trailers = pick::picked_from(mem, &mem.commits_between(target.tip, existing)?)?;
+        if sources.iter().all(|s| trailers.contains(&s.commit)) {
+            target.status = TargetStatus::Empty;
+            target.reason = Some(format!("already backported on {}", target.branch));
+        } else {
+            target.status = TargetStatus::Skipped;
+            target.reason = Some(format!(
+                "branch {} exists; delete it or choose another --branch-template",
+                target.branch
+            ));
+        }
+        return Ok(());
+    }
+
+    let mut tip = target
+        .commits
+        .iter()
+        .rev()
+        .find_map(|p| p.result)
+        .unwrap_or(target.tip);
+    let start = target.commits.len();
+    let mut already: Option<AlreadyThere> = None;
+    for source in &sources[start..] {
+        if mem.is_ancestor(source.commit, target.tip)? {
+            target.commits.push(empty_record(
+                mem,
+                source.commit,
+                tip,
+                EmptyBecause::Contained,
+            )?);
+            continue;
+        }
+        let found = already.get_or_insert_with(|| AlreadyThere::new(target.tip, &sources));
+        if found.by_trailer(mem, source.commit)? {
+            target.commits.push(empty_record(
+                mem,
+                source.commit,
+                tip,
+                EmptyBecause::Trailer,
+            )?);
+            continue;
+        }
+        match pick::pick(mem, tip, source)? {
+            Picked::Commit { commit, tree } => {
+                target.commits.push(PickRecord {
+                    source: source.commit,
+                    status: PickStatus::Picked,
+                    result: Some(commit),
+                    tree: Some(tree),
+                    empty: None,
+                });
+                tip = commit;
+            }
+            Picked::Empty { why } => {
+                target
+                    .commits
+                    .push(empty_record(mem, source.commit, tip, why)?);
+            }
+            Picked::Conflict { paths } => {
+                if found.by_patch(mem, source)? {
+                    target.commits.push(empty_record(
+                        mem,
+                        source.commit,
+                        tip,
+                        EmptyBecause::SamePatch,
+                    )?);
+                    continue;
+                }
+                target.commits.push(PickRecord {
+                    source: source.commit,
+                    status: PickStatus::Conflict,
+                    result: None,
+                    tree: None,
+                    empty: None,
+                });
+                target.status = TargetStatus::Conflict;
+                target.conflicts = paths;
+                return Ok(());
+            }
+        }
+    }
+    target.result = (tip != target.tip).then_some(tip);
+    target.status = if target.result.is_some() {
+        TargetStatus::Clean
+    } else {
+        TargetStatus::Empty
+    };
+    Ok(())
+}
+
+fn empty_record(
+    mem: &Repo,
+    source: ObjectId,
+    tip: ObjectId,
+    why: EmptyBecause,
+) -> Result<PickRecord> {
+    let tree = mem
+        .git
+        .find_commit(tip)
+        .and_then(|c| c.tree_id())
+        .map(|t| t.detach())
+        .map_err(|source| Error::Git {
+            context: format!("could not read the tree of {}", short(tip)),
+            source,
+        })?;
+    Ok(PickRecord {
+        source,
+        status: PickStatus::Empty,
+        result: None,
+        tree: Some(tree),
+        empty: Some(why),
+    })
+}
+
+/// With `--cascade`, a line receives what the previous line got; after a line that did not
+/// get the fix the chain is broken.
+fn cascade_blocked(before: &[Target], cascade: bool) -> Option<String> {
+    let previous = before.last().filter(|_| cascade)?;
+    (!previous.done()).then(|| format!("cascade stopped at {}", previous.target))
+}
+
+/// The commits target `index` receives: the sources, or with `--cascade` what the previous
+/// line got (its picks, or the source where the previous line already had it).
+fn sources_for(run: &Backport, index: usize) -> Vec<Source> {
+    let originals: Vec<Source> = run.sources.iter().map(|&s| s.into()).collect();
+    if !run.cascade || index == 0 {
+        return originals;
+    }
+    let previous = &run.targets[index - 1];
+    let mut parent = Some(previous.tip);
+    originals
+        .iter()
+        .zip(&previous.commits)
+        .map(|(original, record)| match record.result {
+            Some(commit) => {
+                let source = Source { commit, parent };
+                parent = Some(commit);
+                source
+            }
+            None => *original,
+        })
+        .collect()
+}
+
+/// Finds changes a target already has, by trailer or by patch id; computed once per target
+/// and only when needed (patch ids only when a pick conflicts).
+struct AlreadyThere {
+    tip: ObjectId,
+    hide: Vec<ObjectId>,
+    commits: Option<Vec<ObjectId>>,
+    trailers: Option<HashSet<ObjectId>>,
+    patches: Option<HashMap<ObjectId, ()>>,
+}
+
+impl AlreadyThere {
+    fn new(tip: ObjectId, sources: &[Source]) -> Self {
+        AlreadyThere {
+            tip,
+            hide: sources.iter().map(|s| s.commit).collect(),
+            commits: None,
+            trailers: None,
+            patches: None,
+        }
+    }
+
+    /// The target's commits since it forked from the sources.
+    fn commits(&mut self, repo: &Repo) -> Result<&[ObjectId]> {
+        if self.commits.is_none() {
+            let walk = repo
+                .git
+                .rev_walk([self.tip])
+                .with_hidden(self.hide.iter().copied())
+                .all()
+                .map_err(|source| Error::Git {
+                    context: format!("could not walk {}", short(self.tip)),
+                    source,
+                })?;
+            let mut commits = Vec::new();
+            for info in walk {
+                commits.push(
+                    info.map_err(|source| Error::Git {
+                        context: format!("could not walk {}", short(self.tip)),
+                        source,
+                    })?
+                    .id,
+                );
+            }
+            self.commits = Some(commits);
+        }
+        Ok(self.commits.as_deref().expect("just filled"))
+    }
+
+    fn by_trailer(&mut self, repo: &Repo, source: ObjectId) -> Result<bool> {
+        if self.trailers.is_none() {
+            let commits = self.commits(repo)?.to_vec();
+            self.trailers = Some(pick::picked_from(repo, &commits)?);
+        }
+        Ok(self
+            .trailers
+            .as_ref()
+            .expect("just filled")
+            .contains(&source))
+    }
+
+    fn by_patch(&mut self, repo: &Repo, source: &Source) -> Result<bool> {
+        if self.patches.is_none() {
+            let commits = self.commits(repo)?.to_vec();
+            let mut patches = HashMap::new();
+            for commit in commits {
+                // Merges carry no single change of their own.
+                if let Ok(theirs) = Source::of(repo, commit, None) {
+                    patches.insert(pick::patch_id(repo, &theirs)?, ());
+                }
+            }
+            self.patches = Some(patches);
+        }
+        let wanted = pick::patch_id(repo, source)?;
+        Ok(self
+            .patches
+            .as_ref()
+            .expect("just filled")
+            .contains_key(&wanted))
+    }
+}
+
+/// What a run tells as it goes: the plan once, then each target as it is handled.
+pub enum Progress<'a> {
+    Planned(&'a Backport),
+    Target(&'a Target),
+}
+
+/// How a run (or a resumed one) ended.
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(tag = "state", rename_all = "kebab-case")]
+pub enum BackportOutcome {
+    /// Every target handled; some may have conflicted (`--on-conflict skip`) or been skipped.
+    Done { run: Backport },
+    /// Paused on a conflict: `continue`, `skip` or `abort`.
+    Stopped { run: Backport },
+    /// `--on-conflict abort` and a target conflicted: nothing was written.
+    Refused { run: Backport },
+}
+
+impl BackportOutcome {
+    pub fn run(&self) -> &Backport {
+        match self {
+            BackportOutcome::Done { run }
+            | BackportOutcome::Stopped { run }
+            | BackportOutcome::Refused { run } => run,
+        }
+    }
+}
+
+/// Plan and run a backport; `progress` hears of the plan and of each target as it is written.
+pub fn run(
+    repo: &Repo,
+    config: &Config,
+    request: &BackportRequest,
+    now: Timestamp,
+    progress: &mut dyn FnMut(Progress<'_>),
+) -> Result<BackportOutcome> {
+    let mem = repo.in_memory();
+    let mut run = plan(repo, &mem, config, request)?;
+    if request.on_conflict == OnConflict::Abort && run.conflicted() {
+        return Ok(BackportOutcome::Refused { run });
+    }
+    progress(Progress::Planned(&run));
+    let store = journal::Store::new(repo);
+    let _lock = store.lock()?;
+    crate::finish::persist_objects(repo, mem)?;
+    run.events.push(journal::Event {
+        at: now,
+        what: EventKind::Started {
+            base: run.name.clone(),
+            commit: run.sources.last().expect("at least one source").commit,
+        },
+    });
+    save(repo, &run)?;
+    proceed(repo, run, now, progress)
+}
+
+/// Go through the targets in order: compute the pending ones (from the tips of that moment),
+/// write the clean ones, and pause at a conflict when asked to.
+fn proceed(
+    repo: &Repo,
+    mut run: Backport,
+    now: Timestamp,
+    progress: &mut dyn FnMut(Progress<'_>),
+) -> Result<BackportOutcome> {
+    for index in 0..run.targets.len() {
+        if run.targets[index].status == TargetStatus::Pending {
+            if run.targets[index].commits.is_empty() {
+                run.targets[index].tip =
+                    repo.require_branch(&run.targets[index].target, BranchRole::ReleaseLine)?;
+            }
+            let mem = repo.in_memory();
+            compute_target(&mem, &mut run, index)?;
+            crate::finish::persist_objects(repo, mem)?;
+        }
+        let target = &run.targets[index];
+        match target.status {
+            TargetStatus::Clean if target.ref_state == RefState::Untouched => {
+                write_target(repo, &mut run, index)?;
+            }
+            TargetStatus::Conflict if run.on_conflict == OnConflict::Pause => {
+                pause(repo, &mut run, index)?;
+                // Later lines are picked again after the resolution, from their tips then.
+                for later in &mut run.targets[index + 1..] {
+                    reset(later);
+                }
+                save(repo, &run)?;
+                progress(Progress::Target(&run.targets[index]));
+                return Ok(BackportOutcome::Stopped { run });
+            }
+            _ => {}
+        }
+        save(repo, &run)?;
+        progress(Progress::Target(&run.targets[index]));
+    }
+    run.events.push(journal::Event {
+        at: now,
+        what: EventKind::Finished { tag: None },
+    });
+    archive(repo, &run, now)?;
+    record_in_hotfix(repo, &run, now)?;
+    Ok(BackportOutcome::Done { run })
+}
+
+/// Forget what was computed for a target, so it is picked again.
+fn reset(target: &mut Target) {
+    target.status = TargetStatus::Pending;
+    target.reason = None;
+    target.conflicts.clear();
+    target.commits.clear();
+    target.result = None;
+}
+
+/// Create (or move) the target's branch, journaling before and after.
+fn write_target(repo: &Repo, run: &mut Backport, index: usize) -> Result<()> {
+    let onto_target = run.onto_target;
+    let target = &mut run.targets[index];
+    let Some(edit) = target.edit(onto_target) else {
+        return Ok(());
+    };
+    if onto_target {
+        ensure_worktrees_clean(repo, &target.target)?;
+    }
+    target.ref_state = RefState::Moving;
+    save(repo, run)?;
+    let target = &mut run.targets[index];
+    refs::apply(
+        repo,
+        std::slice::from_ref(&edit),
+        &format!("hotfix backport: {} onto {}", run.name, target.target),
+    )?;
+    target.ref_state = RefState::Written;
+    if onto_target {
+        follow_worktree(
+            repo,
+            &target.target,
+            target.tip,
+            target.result.expect("an edit"),
+        )?;
+    }
+    Ok(())
+}
+
+/// A target branch checked out somewhere moves with its worktree, which must be clean.
+fn ensure_worktrees_clean(repo: &Repo, branch: &str) -> Result<()> {
+    for worktree in repo.worktrees_on(branch)? {
+        let git = gix::open(&worktree.path).map_err(|source| Error::Git {
+            context: format!("could not open the worktree at {}", worktree.path.display()),
+            source,
+        })?;
+        let files = crate::repo::dirty_files_of(&git)?;
+        if !files.is_empty() {
+            return Err(Error::CheckedOutElsewhere {
+                branch: branch.to_string(),
+                worktree: worktree.path,
+                files,
+            });
+        }
+    }
+    Ok(())
+}
+
+fn follow_worktree(repo: &Repo, branch: &str, old: ObjectId, new: ObjectId) -> Result<()> {
+    for worktree in repo.worktrees_on(branch)? {
+        git_cli::update_worktree(&worktree.path, old, new)?;
+    }
+    Ok(())
+}
+
+/// Stop at target `index`'s conflict: a resolution worktree for the conflicting pick.
+fn pause(repo: &Repo, run: &mut Backport, index: usize) -> Result<()> {
+    let sources = sources_for(run, index);
+    let target = &run.targets[index];
+    let pick_index = target.commits.len() - 1;
+    let onto = target
+        .commits
+        .iter()
+        .rev()
+        .find_map(|p| p.result)
+        .unwrap_or(target.tip);
+    let source = sources[pick_index];
+    let worktree = resolve::path_for(repo, &run.name, &target.target);
+    // A worktree left by a run killed while making it is replaced.
+    resolve::remove(repo, &worktree)?;
+    let theirs = pick::theirs_label(repo, &source)?;
+    let message = pick_message(repo, &source)?;
+    let paths = resolve::create(
+        repo,
+        &worktree,
+        onto,
+        &Resolving::Pick {
+            source: source.commit,
+            parent: source.parent,
+        },
+        &crate::merge::Labels {
+            ours: "HEAD",
+            theirs: &theirs,
+        },
+        &message,
+    )?;
+    run.stopped = Some(Stop {
+        target: index,
+        pick: pick_index,
+        onto,
+        worktree,
+        paths,
+    });
+    Ok(())
+}
+
+fn pick_message(repo: &Repo, source: &Source) -> Result<String> {
+    let commit = repo
+        .git
+        .find_commit(source.commit)
+        .map_err(|err| Error::Git {
+            context: format!("could not read commit {}", short(source.commit)),
+            source: err,
+        })?;
+    let message = commit.message_raw().map_err(|err| Error::Git {
+        context: format!("could not read the message of {}", short(source.commit)),
+        source: err,
+    })?;
+    Ok(pick::with_trailer(
+        &String::from_utf8_lossy(message),
+        source.commit,
+    ))
+}
+
+/// Resume a paused run with the resolution made in its worktree, or finish an interrupted one.
+pub fn resume(
+    repo: &Repo,
+    now: Timestamp,
+    progress: &mut dyn FnMut(Progress<'_>),
+) -> Result<BackportOutcome> {
+    let store = journal::Store::new(repo);
+    let _lock = store.lock()?;
+    let mut run = load(repo)?.ok_or(Error::NoStoppedRun { action: "continue" })?;
+    settle_interrupted(repo, &mut run)?;
+    let mem = repo.in_memory();
+    if let Some(stop) = take_resolution(repo, &mem, &mut run)? {
+        crate::finish::persist_objects(repo, mem)?;
+        resolve::remove(repo, &stop.worktree)?;
+        save(repo, &run)?;
+    }
+    proceed(repo, run, now, progress)
+}
+
+/// Take a paused run's resolution from its worktree: the conflicting pick becomes the commit
+/// made there (written to `mem`), and its target goes on from there. Returns the stop.
+fn take_resolution(repo: &Repo, mem: &Repo, run: &mut Backport) -> Result<Option<Stop>> {
+    let Some(stop) = run.stopped.take() else {
+        return Ok(None);
+    };
+    let source = sources_for(run, stop.target)[stop.pick];
+    let commit = resolve::read(
+        mem,
+        &stop.worktree,
+        stop.onto,
+        &Resolving::Pick {
+            source: source.commit,
+            parent: source.parent,
+        },
+        &pick_message(repo, &source)?,
+    )?;
+    let tree = mem
+        .git
+        .find_commit(commit)
+        .and_then(|c| c.tree_id())
+        .map(|t| t.detach())
+        .map_err(|err| Error::Git {
+            context: "could not read the resolution".into(),
+            source: err,
+        })?;
+    let target = &mut run.targets[stop.target];
+    target.commits[stop.pick] = PickRecord {
+        source: source.commit,
+        status: PickStatus::Picked,
+        result: Some(commit),
+        tree: Some(tree),
+        empty: None,
+    };
+    target.status = TargetStatus::Pending;
+    target.conflicts.clear();
+    Ok(Some(stop))
+}
+
+/// What `continue` would do, computed in memory: the resolution taken and every pending
+/// target picked from its tip now.
+pub fn preview_resume(repo: &Repo) -> Result<Backport> {
+    let mut run = load(repo)?.ok_or(Error::NoStoppedRun { action: "continue" })?;
+    let mem = repo.in_memory();
+    take_resolution(repo, &mem, &mut run)?;
+    for index in 0..run.targets.len() {
+        if run.targets[index].status == TargetStatus::Pending {
+            if run.targets[index].commits.is_empty() {
+                run.targets[index].tip =
+                    repo.require_branch(&run.targets[index].target, BranchRole::ReleaseLine)?;
+            }
+            compute_target(&mem, &mut run, index)?;
+        }
+    }
+    Ok(run)
+}
+
+/// Leave the paused target out and go on with the others.
+pub fn skip(
+    repo: &Repo,
+    now: Timestamp,
+    progress: &mut dyn FnMut(Progress<'_>),
+) -> Result<BackportOutcome> {
+    let store = journal::Store::new(repo);
+    let _lock = store.lock()?;
+    let mut run = load(repo)?.ok_or(Error::NoStoppedRun { action: "skip" })?;
+    settle_interrupted(repo, &mut run)?;
+    if let Some(stop) = run.stopped.take() {
+        resolve::remove(repo, &stop.worktree)?;
+        let target = &mut run.targets[stop.target];
+        target.status = TargetStatus::Skipped;
+        target.reason = Some("skipped after a conflict".into());
+        target.result = None;
+        save(repo, &run)?;
+    }
+    proceed(repo, run, now, progress)
+}
+
+/// Undo the run: remove its resolution worktree and every branch it created, and put back
+/// targets it moved.
+pub fn abort(repo: &Repo, now: Timestamp) -> Result<Backport> {
+    let store = journal::Store::new(repo);
+    let _lock = store.lock()?;
+    let mut run = load(repo)?.ok_or(Error::NoStoppedRun { action: "abort" })?;
+    settle_interrupted(repo, &mut run)?;
+    if let Some(stop) = run.stopped.take() {
+        resolve::remove(repo, &stop.worktree)?;
+    }
+    let undo: Vec<Edit> = run
+        .targets
+        .iter()
+        .filter(|t| t.ref_state == RefState::Written)
+        .filter_map(|t| t.edit(run.onto_target))
+        .map(|e| e.reversed())
+        .collect();
+    refs::apply(repo, &undo, &format!("hotfix backport abort: {}", run.name))?;
+    if run.onto_target {
+        for target in run
+            .targets
+            .iter()
+            .filter(|t| t.ref_state == RefState::Written)
+        {
+            follow_worktree(
+                repo,
+                &target.target,
+                target.result.expect("written"),
+                target.tip,
+            )?;
+        }
+    }
+    for target in &mut run.targets {
+        if target.ref_state == RefState::Written {
+            target.ref_state = RefState::Untouched;
+        }
+    }
+    run.events.push(journal::Event {
+        at: now,
+        what: EventKind::Aborted {
+            command: "backport".into(),
+            restored: undo.iter().map(Edit::to_move).collect(),
+        },
+    });
+    archive(repo, &run, now)?;
+    Ok(run)
+}
+
+/// After a crash: a target whose ref was about to move is written or not, as the ref says.
+fn settle_interrupted(repo: &Repo, run: &mut Backport) -> Result<()> {
+    let onto_target = run.onto_target;
+    for target in &mut run.targets {
+        if target.ref_state != RefState::Moving {
+            continue;
+        }
+        let edit = target
+            .edit(onto_target)
+            .expect("a moving target has an edit");
+        let now = refs::current(repo, &edit.name)?;
+        target.ref_state = if now == edit.new {
+            RefState::Written
+        } else if now == edit.old {
+            RefState::Untouched
+        } else {
+            return Err(Error::StaleRef {
+                name: edit.name,
+                expected: short(target.result.expect("an edit")),
+                actual: match now {
+                    Some(Value::Object(id)) => short(id),
+                    Some(Value::Symbolic(name)) => name,
+                    None => "nothing".into(),
+                },
+            });
+        };
+    }
+    Ok(())
+}
+
+/// Tell the hotfix's journal what its backport did, for status and reports.
+fn record_in_hotfix(repo: &Repo, run: &Backport, now: Timestamp) -> Result<()> {
+    let Some(ticket) = &run.hotfix else {
+        return Ok(());
+    };
+    let store = journal::Store::new(repo);
+    let journal = match store.load(ticket)? {
+        Some(journal) => Some(journal),
+        None => store
+            .finished()?
+            .into_iter()
+            .rev()
+            .find(|j| &j.ticket == ticket),
+    };
+    let Some(mut journal) = journal else {
+        return Ok(());
+    };
+    journal.record(
+        now,
+        EventKind::Backported {
+            targets: run
+                .targets
+                .iter()
+                .map(|t| journal::BackportedTarget {
+                    target: t.target.clone(),
+                    branch: (t.ref_state == RefState::Written).then(|| t.branch.clone()),
+                    status: t.status,
+                })
+                .collect(),
+        },
+    );
+    store.save(&journal)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_sort_by_the_version_in_their_names() {
+        let mut lines = vec![
+            "release/1.10",
+            "main",
+            "release/1.9",
+            "release/2.0",
+            "release/1.9.1",
+        ];
+        lines.sort_by_key(|l| line_order(l));
+        assert_eq!(
+            lines,
+            [
+                "release/1.9",
+                "release/1.9.1",
+                "release/1.10",
+                "release/2.0",
+                "main"
+            ]
+        );
+    }
+
+    #[test]
+    fn backport_templates_need_the_target() {
+        let t = BackportTemplate::parse(BackportTemplate::DEFAULT).unwrap();
+        assert_eq!(
+            t.render("release/1.2", "ENG-1-fix").unwrap(),
+            "backport/release/1.2/ENG-1-fix"
+        );
+        assert_eq!(
+            BackportTemplate::parse("backport/{name}"),
+            Err(TemplateError::Missing("target"))
+        );
+    }
+}

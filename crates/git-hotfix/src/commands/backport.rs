@@ -1,0 +1,281 @@
+use clap::{Args, ValueEnum};
+use git_hotfix_core::backport::{
+    self, Backport, BackportOutcome, BackportRequest, OnConflict, PickStatus, Progress, RefState,
+    Target, TargetStatus, What,
+};
+use git_hotfix_core::pick::EmptyBecause;
+use git_hotfix_core::repo::short;
+
+use crate::cli::{Context, PlanArg};
+use crate::error::{CommandError, Exit, Result};
+use crate::ui::{EMPHASIS, paint};
+
+/// Pick the fix onto release lines, each on a branch of its own, without a checkout
+#[derive(Debug, Args)]
+pub struct BackportArgs {
+    /// Commits or ranges (`A..B`) to pick, oldest first (default: the current hotfix's commits)
+    #[arg(value_name = "COMMIT|RANGE")]
+    pub commits: Vec<String>,
+    /// Pick the commits of this hotfix (in progress or finished)
+    #[arg(long, value_name = "TICKET", conflicts_with = "commits")]
+    pub hotfix: Option<String>,
+    /// A target branch or glob (`release/*`); repeatable
+    #[arg(long = "to", value_name = "BRANCH|GLOB")]
+    pub to: Vec<String>,
+    /// Every maintained release line of .hotfix.toml
+    #[arg(long, conflicts_with = "to")]
+    pub maintained: bool,
+    /// Each line receives the commits as picked onto the previous one (1.2 -> 1.3 -> ...)
+    #[arg(long)]
+    pub cascade: bool,
+    /// Name of the backport branches (default: `backport/{target}/{name}`)
+    #[arg(long, value_name = "TEMPLATE")]
+    pub branch_template: Option<String>,
+    /// Move the target branches themselves instead of making backport branches
+    #[arg(long)]
+    pub onto_target: bool,
+    /// Pick merges relative to this parent (1-based), as `git cherry-pick -m`
+    #[arg(long, value_name = "N")]
+    pub mainline: Option<u32>,
+    /// What a conflict does: pause there (default on a terminal), skip the line (default
+    /// otherwise), or abort before writing anything
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub on_conflict: Option<OnConflictArg>,
+    #[command(flatten)]
+    pub plan: PlanArg,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum OnConflictArg {
+    Pause,
+    Skip,
+    Abort,
+}
+
+pub fn cmd_backport(context: &Context, args: BackportArgs) -> Result<Exit> {
+    let ui = &context.ui;
+    let repo = context.repo()?;
+    let config = context.config(&repo)?;
+    if args.to.is_empty() && !args.maintained {
+        return Err(CommandError::usage(
+            "say where to backport: `--to <branch|glob>` or `--maintained`",
+        )
+        .hint("`--maintained` uses release-branches from .hotfix.toml"));
+    }
+    let on_conflict = match args.on_conflict {
+        Some(OnConflictArg::Pause) => OnConflict::Pause,
+        Some(OnConflictArg::Skip) => OnConflict::Skip,
+        Some(OnConflictArg::Abort) => OnConflict::Abort,
+        // A person can resolve a conflict; a script cannot.
+        None if ui.interactive() => OnConflict::Pause,
+        None => OnConflict::Skip,
+    };
+    let request = BackportRequest {
+        what: if args.commits.is_empty() {
+            What::Hotfix(args.hotfix)
+        } else {
+            What::Commits(args.commits)
+        },
+        to: args.to,
+        maintained: args.maintained,
+        cascade: args.cascade,
+        branch_template: args.branch_template,
+        onto_target: args.onto_target,
+        mainline: args.mainline,
+        on_conflict,
+    };
+
+    if args.plan.plan {
+        let plan = backport::plan(&repo, &repo.in_memory(), &config, &request)?;
+        if ui.json_mode() {
+            ui.json(&json(&plan, None, false));
+        } else {
+            ui.out(format!("Would backport {}:", what(&plan)));
+            for target in &plan.targets {
+                ui.out(format!("  {}", row(target, plan.onto_target)));
+            }
+        }
+        return Ok(Exit::Ok);
+    }
+
+    let mut bar: Option<indicatif::ProgressBar> = None;
+    let mut shown = |event: Progress<'_>| match event {
+        Progress::Planned(plan) => bar = progress_bar(context, plan.targets.len()),
+        Progress::Target(target) => match &bar {
+            Some(bar) => {
+                bar.println(format!("  {}", row(target, request.onto_target)));
+                bar.inc(1);
+            }
+            None => ui.status(verb(target), row(target, request.onto_target)),
+        },
+    };
+    let outcome = backport::run(&repo, &config, &request, context.now, &mut shown);
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    report(context, &outcome?)
+}
+
+/// A bar for several targets on a terminal; the table lines print above it.
+pub fn progress_bar(context: &Context, targets: usize) -> Option<indicatif::ProgressBar> {
+    if !context.ui.interactive() || targets < 2 {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(targets as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("  {bar:30} {pos}/{len} lines")
+            .expect("a valid template"),
+    );
+    Some(bar)
+}
+
+/// Tell how a run ended, with the exit code: 0 only when every line got the fix.
+pub fn report(context: &Context, outcome: &BackportOutcome) -> Result<Exit> {
+    let ui = &context.ui;
+    let run = outcome.run();
+    let exit = match outcome {
+        BackportOutcome::Stopped { .. } | BackportOutcome::Refused { .. } => Exit::Conflict,
+        BackportOutcome::Done { run } if run.conflicted() => Exit::Conflict,
+        BackportOutcome::Done { run } if !run.all_done() => Exit::Error,
+        BackportOutcome::Done { .. } => Exit::Ok,
+    };
+    if ui.json_mode() {
+        let state = match outcome {
+            BackportOutcome::Done { .. } => "done",
+            BackportOutcome::Stopped { .. } => "stopped",
+            BackportOutcome::Refused { .. } => "refused",
+        };
+        let executed = !matches!(outcome, BackportOutcome::Refused { .. });
+        ui.json(&json(run, Some(state), executed));
+        return Ok(exit);
+    }
+    match outcome {
+        BackportOutcome::Stopped { run } => {
+            let stop = run.stopped.as_ref().expect("a stopped run");
+            let target = &run.targets[stop.target];
+            ui.error(
+                &format!(
+                    "picking {} onto {} conflicts in {}; stopped for you to resolve them in {}",
+                    short(target.commits[stop.pick].source),
+                    target.target,
+                    stop.paths.join(", "),
+                    stop.worktree.display()
+                ),
+                &[
+                    format!(
+                        "`cd {}`, fix the files (or `git mergetool`), `git add` them, then `git hotfix continue`",
+                        stop.worktree.display()
+                    ),
+                    "`git hotfix skip` leaves this line out; `git hotfix abort` removes every branch this run made".into(),
+                ],
+            );
+        }
+        BackportOutcome::Refused { run } => {
+            for target in &run.targets {
+                ui.out(format!("  {}", row(target, run.onto_target)));
+            }
+            ui.error(
+                "a line conflicts and --on-conflict abort was asked: nothing was written",
+                &[
+                    "backport with `--on-conflict pause` to resolve it, or `skip` to leave it out"
+                        .into(),
+                ],
+            );
+        }
+        BackportOutcome::Done { run } => {
+            let done = run.targets.iter().filter(|t| t.done()).count();
+            let message = format!("{} to {done} of {} lines", what(run), run.targets.len());
+            if exit == Exit::Ok {
+                ui.status("Backported", message);
+            } else {
+                let left: Vec<&str> = run
+                    .targets
+                    .iter()
+                    .filter(|t| !t.done())
+                    .map(|t| t.target.as_str())
+                    .collect();
+                ui.error(
+                    &format!("{message}; not done: {}", left.join(", ")),
+                    &["the table above says why for each line".into()],
+                );
+            }
+        }
+    }
+    Ok(exit)
+}
+
+/// The one document of `--json`: what was picked and, per target, what became of it.
+pub fn json(run: &Backport, state: Option<&str>, executed: bool) -> serde_json::Value {
+    serde_json::json!({
+        "hotfix": run.hotfix,
+        "name": run.name,
+        "sources": run.sources.iter().map(|s| s.commit.to_string()).collect::<Vec<_>>(),
+        "targets": run.targets,
+        "state": state,
+        "stopped": run.stopped,
+        "executed": executed,
+    })
+}
+
+/// `ENG-1234 (2 commits)` or `3 commits`.
+fn what(run: &Backport) -> String {
+    let count = run.sources.len();
+    let commits = format!("{count} commit{}", if count == 1 { "" } else { "s" });
+    match &run.hotfix {
+        Some(ticket) => format!("{} ({commits})", paint(EMPHASIS, ticket)),
+        None => commits,
+    }
+}
+
+fn verb(target: &Target) -> &'static str {
+    match target.status {
+        TargetStatus::Clean => "Picked",
+        TargetStatus::Empty => "Has it",
+        TargetStatus::Conflict => "Conflict",
+        TargetStatus::Skipped => "Skipped",
+        TargetStatus::Pending => "Pending",
+    }
+}
+
+/// One line of the table: target, status, and the branch, the paths or why.
+pub fn row(target: &Target, onto_target: bool) -> String {
+    let status = match target.status {
+        TargetStatus::Clean => "clean",
+        TargetStatus::Conflict => "conflict",
+        TargetStatus::Empty => "empty",
+        TargetStatus::Skipped => "skipped",
+        TargetStatus::Pending => "pending",
+    };
+    let detail = match target.status {
+        TargetStatus::Clean => {
+            let picked = target
+                .commits
+                .iter()
+                .filter(|c| c.status == PickStatus::Picked)
+                .count();
+            let place = if onto_target {
+                format!("{} moved", target.target)
+            } else {
+                target.branch.clone()
+            };
+            let written = if target.ref_state == RefState::Written {
+                format!(" at {}", short(target.result.expect("a result")))
+            } else {
+                String::new()
+            };
+            format!("{place}{written} ({picked} picked)")
+        }
+        TargetStatus::Conflict => target.conflicts.join(", "),
+        TargetStatus::Empty => target.reason.clone().unwrap_or_else(|| {
+            let why = target.commits.iter().find_map(|c| c.empty);
+            match why {
+                Some(EmptyBecause::Contained) => "already contains the commits".into(),
+                Some(EmptyBecause::Trailer) => "already has them (cherry-picked earlier)".into(),
+                Some(EmptyBecause::SamePatch) => "already has the same change".into(),
+                _ => "already has the change".into(),
+            }
+        }),
+        TargetStatus::Skipped | TargetStatus::Pending => target.reason.clone().unwrap_or_default(),
+    };
+    format!("{:<24} {status:<9} {detail}", target.target)
+}

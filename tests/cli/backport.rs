@@ -1,0 +1,846 @@
+//! Backports: picks checked against `git cherry-pick` (the oracle), then the run — six lines
+//! at once, conflicts paused, skipped or refused, continue/skip/abort, cascade, kills.
+
+use std::path::{Path, PathBuf};
+
+use crate::common::{TestEnv, assert_unchanged, snapshot};
+
+/// What git makes of picking `sources` one by one onto `target`.
+#[derive(Debug, PartialEq, Eq)]
+enum GitPick {
+    Tree(String),
+    Empty,
+    Conflict(Vec<String>),
+}
+
+/// The oracle: `git cherry-pick -x` in a scratch worktree, one source at a time.
+fn git_picks(env: &TestEnv, repo: &Path, target: &str, sources: &[&str]) -> Vec<GitPick> {
+    let wt = env.path(&format!("oracle-{}", target.replace('/', "-")));
+    env.git(
+        repo,
+        &[
+            "worktree",
+            "add",
+            "--quiet",
+            "--detach",
+            wt.to_str().unwrap(),
+            target,
+        ],
+    );
+    let mut picks = Vec::new();
+    for source in sources {
+        let output = env.git_output(&wt, &["cherry-pick", "-x", source]);
+        if output.status.success() {
+            picks.push(GitPick::Tree(env.rev(&wt, "HEAD^{tree}").unwrap()));
+            continue;
+        }
+        let unmerged = env.git(&wt, &["diff", "--name-only", "--diff-filter=U"]);
+        let mut paths: Vec<String> = unmerged.lines().map(String::from).collect();
+        paths.sort();
+        paths.dedup();
+        if paths.is_empty() {
+            picks.push(GitPick::Empty);
+            env.git(&wt, &["cherry-pick", "--skip"]);
+        } else {
+            picks.push(GitPick::Conflict(paths));
+            env.git(&wt, &["cherry-pick", "--abort"]);
+            break;
+        }
+    }
+    env.git(
+        repo,
+        &["worktree", "remove", "--force", wt.to_str().unwrap()],
+    );
+    picks
+}
+
+/// What `backport --plan --json` says of picking `sources` onto `target`, in the oracle's terms.
+fn our_picks(env: &TestEnv, repo: &Path, target: &str, sources: &[&str]) -> Vec<GitPick> {
+    let mut args = vec!["backport"];
+    args.extend_from_slice(sources);
+    args.extend_from_slice(&["--to", target, "--plan", "--json"]);
+    let plan = env.hotfix(repo, &args).ok().json();
+    let line = &plan["targets"][0];
+    line["commits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|commit| match commit["status"].as_str().unwrap() {
+            "picked" => GitPick::Tree(commit["tree"].as_str().unwrap().to_string()),
+            "empty" => GitPick::Empty,
+            _ => GitPick::Conflict(
+                line["conflicts"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|p| p.as_str().unwrap().to_string())
+                    .collect(),
+            ),
+        })
+        .collect()
+}
+
+/// A repository with one commit per kind of change on `src`, and a `target` line that has
+/// moved on differently (it renamed a file, changed another, added its own).
+fn kinds_of_change(env: &TestEnv) -> (PathBuf, Vec<(&'static str, String)>) {
+    let repo = env.init("kinds");
+    let bin: String = (0..64u8).map(|b| (b % 7) as char).collect();
+    env.commit(
+        &repo,
+        "Base",
+        &[
+            ("mod.txt", "1\n2\n3\n4\n5\n"),
+            ("del.txt", "delete me\n"),
+            ("ren.txt", "rename me\nline 2\nline 3\nline 4\n"),
+            (
+                "ren2.txt",
+                "the target renames me\nline 2\nline 3\nline 4\n",
+            ),
+            ("mode.sh", "#!/bin/sh\necho hi\n"),
+            ("bin.dat", &bin),
+            ("nonl.txt", "no newline at the end"),
+            ("crlf.txt", "a\r\nb\r\nc\r\n"),
+            ("conflict.txt", "base\n"),
+            ("dep-base.txt", "x\n"),
+        ],
+    );
+    std::os::unix::fs::symlink("mod.txt", repo.join("link")).unwrap();
+    env.git(&repo, &["add", "link"]);
+    env.git(&repo, &["commit", "--quiet", "-m", "Symlink"]);
+
+    env.git(&repo, &["branch", "target"]);
+    env.git(&repo, &["switch", "--quiet", "target"]);
+    env.git(&repo, &["mv", "ren2.txt", "renamed2.txt"]);
+    env.git(
+        &repo,
+        &["commit", "--quiet", "-m", "Target renames ren2.txt"],
+    );
+    env.commit(
+        &repo,
+        "Target changes conflict.txt",
+        &[("conflict.txt", "target\n")],
+    );
+    env.commit(&repo, "Target adds its own file", &[("own.txt", "own\n")]);
+
+    env.git(&repo, &["switch", "--quiet", "-c", "src", "main"]);
+    let mut commits = Vec::new();
+    let mut add = |name: &'static str, commit: String| commits.push((name, commit));
+    add(
+        "modify",
+        env.commit(&repo, "modify", &[("mod.txt", "1\n2\nthree\n4\n5\n")]),
+    );
+    add("add", env.commit(&repo, "add", &[("new.txt", "new\n")]));
+    env.git(&repo, &["rm", "--quiet", "del.txt"]);
+    env.git(&repo, &["commit", "--quiet", "-m", "delete"]);
+    add("delete", env.rev(&repo, "HEAD").unwrap());
+    env.git(&repo, &["mv", "ren.txt", "moved.txt"]);
+    env.git(&repo, &["commit", "--quiet", "-m", "rename here"]);
+    add("rename on the source side", env.rev(&repo, "HEAD").unwrap());
+    add(
+        "modify a file the target renamed",
+        env.commit(
+            &repo,
+            "modify ren2",
+            &[(
+                "ren2.txt",
+                "the target renames me\nline 2\nline three\nline 4\n",
+            )],
+        ),
+    );
+    env.git(&repo, &["update-index", "--chmod=+x", "mode.sh"]);
+    env.git(&repo, &["commit", "--quiet", "-m", "mode"]);
+    add("mode change", env.rev(&repo, "HEAD").unwrap());
+    std::fs::remove_file(repo.join("link")).unwrap();
+    std::os::unix::fs::symlink("new.txt", repo.join("link")).unwrap();
+    env.git(&repo, &["add", "link"]);
+    env.git(&repo, &["commit", "--quiet", "-m", "retarget symlink"]);
+    add("symlink", env.rev(&repo, "HEAD").unwrap());
+    let bin2: String = (0..64u8).map(|b| (b % 5) as char).collect();
+    add("binary", env.commit(&repo, "binary", &[("bin.dat", &bin2)]));
+    add(
+        "no trailing newline",
+        env.commit(&repo, "nonl", &[("nonl.txt", "still no newline, changed")]),
+    );
+    add(
+        "crlf",
+        env.commit(&repo, "crlf", &[("crlf.txt", "a\r\nB\r\nc\r\n")]),
+    );
+    add(
+        "conflict",
+        env.commit(&repo, "conflict", &[("conflict.txt", "source\n")]),
+    );
+    (repo, commits)
+}
+
+#[test]
+fn every_kind_of_change_is_picked_as_git_picks_it() {
+    let env = TestEnv::new();
+    let (repo, commits) = kinds_of_change(&env);
+    for (kind, commit) in &commits {
+        let ours = our_picks(&env, &repo, "target", &[commit]);
+        let git = git_picks(&env, &repo, "target", &[commit]);
+        assert_eq!(ours, git, "{kind}");
+    }
+    // The conflict is a real one, seen the same way.
+    let (_, conflict) = commits.iter().find(|(k, _)| *k == "conflict").unwrap();
+    assert_eq!(
+        our_picks(&env, &repo, "target", &[conflict]),
+        [GitPick::Conflict(vec!["conflict.txt".into()])]
+    );
+    env.fsck(&repo);
+}
+
+#[test]
+fn a_series_where_later_commits_need_earlier_ones_agrees_with_git() {
+    let env = TestEnv::new();
+    let (repo, _) = kinds_of_change(&env);
+    let first = env.commit(&repo, "add dep.txt", &[("dep.txt", "one\n")]);
+    let second = env.commit(&repo, "change dep.txt", &[("dep.txt", "one\ntwo\n")]);
+    let third = env.commit(
+        &repo,
+        "change it again",
+        &[("dep.txt", "one\ntwo\nthree\n")],
+    );
+    let series = [first.as_str(), second.as_str(), third.as_str()];
+    assert_eq!(
+        our_picks(&env, &repo, "target", &series),
+        git_picks(&env, &repo, "target", &series)
+    );
+    // The same series as a range, in order.
+    let range = format!("{first}^..{third}");
+    let ours = our_picks(&env, &repo, "target", &[&range]);
+    assert_eq!(ours, git_picks(&env, &repo, "target", &series));
+    // Alone, the second commit does not apply (its file does not exist there): both conflict.
+    assert_eq!(
+        our_picks(&env, &repo, "target", &[&second]),
+        git_picks(&env, &repo, "target", &[&second])
+    );
+}
+
+#[test]
+fn changes_a_line_already_has_are_empty() {
+    let env = TestEnv::new();
+    let (repo, commits) = kinds_of_change(&env);
+    let modify = commits[0].1.clone();
+    // Cherry-picked earlier with -x: found by its trailer.
+    env.git(&repo, &["branch", "picked", "target"]);
+    let wt = env.path("wt-picked");
+    env.git(
+        &repo,
+        &["worktree", "add", "--quiet", wt.to_str().unwrap(), "picked"],
+    );
+    env.git(&wt, &["cherry-pick", "-x", &modify]);
+    // Made by hand, the same change: the pick changes nothing.
+    env.git(&repo, &["branch", "by-hand", "target"]);
+    let wt2 = env.path("wt-by-hand");
+    env.git(
+        &repo,
+        &[
+            "worktree",
+            "add",
+            "--quiet",
+            wt2.to_str().unwrap(),
+            "by-hand",
+        ],
+    );
+    env.commit(
+        &wt2,
+        "same fix by hand",
+        &[("mod.txt", "1\n2\nthree\n4\n5\n")],
+    );
+    // The same change, then more work on the same line: git would conflict, the patch is there.
+    env.git(&repo, &["branch", "reworked", "by-hand"]);
+    let wt3 = env.path("wt-reworked");
+    env.git(
+        &repo,
+        &[
+            "worktree",
+            "add",
+            "--quiet",
+            wt3.to_str().unwrap(),
+            "reworked",
+        ],
+    );
+    env.commit(&wt3, "rework line 3", &[("mod.txt", "1\n2\nTHREE\n4\n5\n")]);
+
+    let plan = env
+        .hotfix(
+            &repo,
+            &[
+                "backport", &modify, "--to", "picked", "--to", "by-hand", "--to", "reworked",
+                "--to", "src", "--plan", "--json",
+            ],
+        )
+        .ok()
+        .json();
+    let why = |i: usize| {
+        plan["targets"][i]["commits"][0]["empty"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let names: Vec<&str> = plan["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["target"].as_str().unwrap())
+        .collect();
+    let at = |name: &str| names.iter().position(|n| *n == name).unwrap();
+    for name in ["picked", "by-hand", "reworked", "src"] {
+        assert_eq!(plan["targets"][at(name)]["status"], "empty", "{name}");
+    }
+    assert_eq!(why(at("picked")), "trailer");
+    assert_eq!(why(at("by-hand")), "no-change");
+    assert_eq!(why(at("reworked")), "same-patch");
+    assert_eq!(why(at("src")), "contained");
+    // git agrees that the first two are empty.
+    assert_eq!(
+        git_picks(&env, &repo, "picked", &[&modify]),
+        [GitPick::Empty]
+    );
+    assert_eq!(
+        git_picks(&env, &repo, "by-hand", &[&modify]),
+        [GitPick::Empty]
+    );
+}
+
+fn line_branches(env: &TestEnv, repo: &Path) -> Vec<String> {
+    env.git(
+        repo,
+        &[
+            "for-each-ref",
+            "--format=%(refname:short)",
+            "refs/heads/backport/",
+        ],
+    )
+    .lines()
+    .map(String::from)
+    .collect()
+}
+
+#[test]
+fn six_lines_get_a_branch_each_without_touching_the_worktree() {
+    let env = TestEnv::new();
+    let repo = env.release_lines().dir;
+    let fix = env.start_and_fix(&repo);
+    let index_before = std::fs::read(repo.join(".git/index")).unwrap();
+    let head_before = env.git(&repo, &["symbolic-ref", "HEAD"]);
+
+    let run = env
+        .hotfix(&repo, &["backport", &fix, "--to", "release/*"])
+        .ok();
+
+    let branches = line_branches(&env, &repo);
+    assert_eq!(branches.len(), 6, "{branches:?}");
+    for minor in 0..6 {
+        let branch = format!("backport/release/1.{minor}/{}", fix[..7].to_owned());
+        let line = format!("release/1.{minor}");
+        assert!(branches.contains(&branch), "{branch} in {branches:?}");
+        assert_eq!(
+            env.parents(&repo, &branch),
+            vec![env.rev(&repo, &line).unwrap()]
+        );
+        // The tree is git's cherry-pick, the message has git's -x trailer, the author is kept.
+        assert_eq!(
+            vec![GitPick::Tree(
+                env.rev(&repo, &format!("{branch}^{{tree}}")).unwrap()
+            )],
+            git_picks(&env, &repo, &line, &[&fix])
+        );
+        let message = env.git(&repo, &["log", "-1", "--format=%B", &branch]);
+        assert!(
+            message.ends_with(&format!("\n\n(cherry picked from commit {fix})\n\n")),
+            "{message}"
+        );
+        assert_eq!(
+            env.git(&repo, &["log", "-1", "--format=%an %ad", &branch]),
+            env.git(&repo, &["log", "-1", "--format=%an %ad", &fix])
+        );
+        // The line itself does not move.
+        assert_eq!(env.parents(&repo, &line).len(), 1);
+    }
+    // Oldest line first.
+    let order: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.contains("release/1."))
+        .collect();
+    assert!(
+        order[0].contains("release/1.0") && order[5].contains("release/1.5"),
+        "{order:?}"
+    );
+    assert_eq!(
+        std::fs::read(repo.join(".git/index")).unwrap(),
+        index_before
+    );
+    assert_eq!(env.git(&repo, &["symbolic-ref", "HEAD"]), head_before);
+    assert_eq!(env.git(&repo, &["status", "--porcelain"]), "");
+    env.fsck(&repo);
+}
+
+#[test]
+fn the_current_hotfix_is_picked_by_default_onto_the_maintained_lines() {
+    let env = TestEnv::new();
+    let repo = env.release_lines().dir;
+    env.start_and_fix(&repo);
+    let json = env
+        .hotfix(&repo, &["backport", "--maintained", "--json"])
+        .ok()
+        .json();
+    assert_eq!(json["hotfix"], "ENG-1234");
+    assert_eq!(json["state"], "done");
+    let first = &json["targets"][0];
+    assert_eq!(first["target"], "release/1.0");
+    assert_eq!(
+        first["branch"],
+        "backport/release/1.0/ENG-1234-fix-auth-bypass"
+    );
+    assert_eq!(first["status"], "clean");
+    assert_eq!(first["commits"][0]["status"], "picked");
+    assert!(first["commits"][0]["result"].is_string());
+    // The hotfix's journal remembers it.
+    let status = env.hotfix(&repo, &["status", "--json"]).ok().json();
+    let events = status["hotfix"]["events"].as_array().unwrap();
+    assert!(
+        events.iter().any(|e| e["event"] == "backported"),
+        "{events:?}"
+    );
+    env.fsck(&repo);
+}
+
+#[test]
+fn a_finished_hotfix_is_backported_from_its_journal() {
+    let env = TestEnv::new();
+    let repo = env.release_lines().dir;
+    let fix = env.start_and_fix(&repo);
+    env.hotfix(&repo, &["finish"]).ok();
+    let json = env
+        .hotfix(
+            &repo,
+            &[
+                "backport",
+                "--hotfix",
+                "ENG-1234",
+                "--to",
+                "release/1.5",
+                "--json",
+            ],
+        )
+        .ok()
+        .json();
+    assert_eq!(json["sources"], serde_json::json!([fix]));
+    assert_eq!(json["targets"][0]["status"], "clean");
+}
+
+/// `release_lines` where release/1.3 changed auth.txt its own way, so the fix conflicts there.
+fn one_line_conflicts(env: &TestEnv) -> (PathBuf, String) {
+    let repo = env.release_lines().dir;
+    env.git(&repo, &["switch", "--quiet", "release/1.3"]);
+    env.commit(&repo, "1.3 reworks auth", &[("auth.txt", "check on 1.3\n")]);
+    env.git(&repo, &["switch", "--quiet", "main"]);
+    let fix = env.start_and_fix(&repo);
+    (repo, fix)
+}
+
+#[test]
+fn a_conflict_pauses_and_continue_brings_the_fix_to_every_line() {
+    let env = TestEnv::new();
+    let (repo, fix) = one_line_conflicts(&env);
+
+    let run = env
+        .hotfix(
+            &repo,
+            &["backport", "--maintained", "--on-conflict", "pause"],
+        )
+        .expect(3);
+
+    assert!(
+        run.stderr
+            .contains("onto release/1.3 conflicts in auth.txt"),
+        "{}",
+        run.stderr
+    );
+    // The lines before it are done, the ones after it wait.
+    assert_eq!(line_branches(&env, &repo).len(), 3);
+    let status = env.hotfix(&repo, &["status", "--json"]).ok().json();
+    let states: Vec<&str> = status["backport"]["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        states,
+        ["clean", "clean", "clean", "conflict", "pending", "pending"]
+    );
+    let wt = repo.join(".git/hotfix/resolve/ENG-1234-fix-auth-bypass-release-1.3");
+    let git_status = env.git(&wt, &["status"]);
+    assert!(
+        git_status.contains("You are currently cherry-picking commit"),
+        "{git_status}"
+    );
+    assert!(
+        git_status.contains("both modified:   auth.txt"),
+        "{git_status}"
+    );
+    // Unresolved, continue refuses and says so.
+    let refused = env.hotfix(&repo, &["continue"]).expect(3);
+    assert!(
+        refused.stderr.contains("not resolved yet"),
+        "{}",
+        refused.stderr
+    );
+
+    std::fs::write(wt.join("auth.txt"), "check signature on 1.3\n").unwrap();
+    env.git(&wt, &["add", "auth.txt"]);
+    env.hotfix(&repo, &["continue"]).ok();
+
+    let branches = line_branches(&env, &repo);
+    assert_eq!(branches.len(), 6, "{branches:?}");
+    let resolved = "backport/release/1.3/ENG-1234-fix-auth-bypass";
+    assert_eq!(
+        env.git(&repo, &["show", &format!("{resolved}:auth.txt")]),
+        "check signature on 1.3\n"
+    );
+    assert!(
+        env.git(&repo, &["log", "-1", "--format=%B", resolved])
+            .contains(&format!("(cherry picked from commit {fix})"))
+    );
+    assert!(!wt.exists());
+    assert!(!repo.join(".git/hotfix/backports/current.json").exists());
+    env.fsck(&repo);
+}
+
+#[test]
+fn without_a_terminal_conflicting_lines_are_skipped_and_the_exit_code_says_so() {
+    let env = TestEnv::new();
+    let (repo, _) = one_line_conflicts(&env);
+    let json = env
+        .hotfix(&repo, &["backport", "--maintained", "--json"])
+        .expect(3)
+        .json();
+    assert_eq!(json["state"], "done");
+    let states: Vec<&str> = json["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        states,
+        ["clean", "clean", "clean", "conflict", "clean", "clean"]
+    );
+    assert_eq!(
+        json["targets"][3]["conflicts"],
+        serde_json::json!(["auth.txt"])
+    );
+    assert_eq!(line_branches(&env, &repo).len(), 5);
+    assert!(!repo.join(".git/hotfix/resolve").exists());
+    env.fsck(&repo);
+}
+
+#[test]
+fn on_conflict_abort_writes_nothing_unless_every_line_is_clean() {
+    let env = TestEnv::new();
+    let (repo, _) = one_line_conflicts(&env);
+    let before = snapshot(&repo);
+    let run = env
+        .hotfix(
+            &repo,
+            &["backport", "--maintained", "--on-conflict", "abort"],
+        )
+        .expect(3);
+    assert!(run.stderr.contains("nothing was written"), "{}", run.stderr);
+    assert_unchanged(&before, &snapshot(&repo));
+}
+
+#[test]
+fn skip_leaves_the_conflicting_line_out_and_goes_on() {
+    let env = TestEnv::new();
+    let (repo, _) = one_line_conflicts(&env);
+    env.hotfix(
+        &repo,
+        &["backport", "--maintained", "--on-conflict", "pause"],
+    )
+    .expect(3);
+    let json = env.hotfix(&repo, &["skip", "--json"]).expect(1).json();
+    let states: Vec<&str> = json["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        states,
+        ["clean", "clean", "clean", "skipped", "clean", "clean"]
+    );
+    assert_eq!(line_branches(&env, &repo).len(), 5);
+    assert!(!repo.join(".git/hotfix/resolve").exists());
+    env.fsck(&repo);
+}
+
+#[test]
+fn abort_removes_every_branch_and_worktree_the_run_made() {
+    let env = TestEnv::new();
+    let (repo, _) = one_line_conflicts(&env);
+    let refs = env.refs(&repo);
+    env.hotfix(
+        &repo,
+        &["backport", "--maintained", "--on-conflict", "pause"],
+    )
+    .expect(3);
+    let plan = env.hotfix(&repo, &["abort", "--plan"]).ok();
+    assert!(
+        plan.stdout.contains("delete backport/release/1.0/"),
+        "{}",
+        plan.stdout
+    );
+    env.hotfix(&repo, &["abort"]).ok();
+    assert_eq!(env.refs(&repo), refs);
+    assert!(!repo.join(".git/hotfix/resolve").exists());
+    assert!(!repo.join(".git/worktrees").exists());
+    assert!(!repo.join(".git/hotfix/backports/current.json").exists());
+    env.fsck(&repo);
+}
+
+#[test]
+fn cascade_picks_each_line_from_the_previous_one() {
+    let env = TestEnv::new();
+    let repo = env.release_lines().dir;
+    let fix = env.start_and_fix(&repo);
+    let json = env
+        .hotfix(
+            &repo,
+            &[
+                "backport",
+                &fix,
+                "--to",
+                "release/1.4",
+                "--to",
+                "release/1.5",
+                "--cascade",
+                "--json",
+            ],
+        )
+        .ok()
+        .json();
+    let first = json["targets"][0]["commits"][0]["result"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let second = json["targets"][1]["commits"][0]["result"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let message = env.git(&repo, &["log", "-1", "--format=%B", &second]);
+    assert!(
+        message.contains(&format!("(cherry picked from commit {first})")),
+        "{message}"
+    );
+    env.fsck(&repo);
+}
+
+#[test]
+fn cascade_stops_at_the_first_conflict() {
+    let env = TestEnv::new();
+    let (repo, fix) = one_line_conflicts(&env);
+    let json = env
+        .hotfix(
+            &repo,
+            &["backport", &fix, "--maintained", "--cascade", "--json"],
+        )
+        .expect(3)
+        .json();
+    let states: Vec<&str> = json["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        states,
+        ["clean", "clean", "clean", "conflict", "skipped", "skipped"]
+    );
+    assert_eq!(
+        json["targets"][4]["reason"],
+        "cascade stopped at release/1.3"
+    );
+    env.fsck(&repo);
+}
+
+#[test]
+fn onto_target_moves_the_lines_themselves() {
+    let env = TestEnv::new();
+    let repo = env.release_lines().dir;
+    let fix = env.start_and_fix(&repo);
+    let before = env.rev(&repo, "release/1.5").unwrap();
+    env.hotfix(
+        &repo,
+        &["backport", &fix, "--to", "release/1.5", "--onto-target"],
+    )
+    .ok();
+    assert_eq!(env.parents(&repo, "release/1.5"), vec![before]);
+    assert!(line_branches(&env, &repo).is_empty());
+    env.fsck(&repo);
+}
+
+#[test]
+fn merges_need_a_mainline() {
+    let env = TestEnv::new();
+    let repo = env.release_lines().dir;
+    env.git(&repo, &["switch", "--quiet", "-c", "topic", "main"]);
+    env.commit(&repo, "topic fix", &[("auth.txt", "fixed\n")]);
+    env.git(&repo, &["switch", "--quiet", "main"]);
+    env.git(
+        &repo,
+        &["merge", "--quiet", "--no-ff", "-m", "Merge topic", "topic"],
+    );
+    let run = env
+        .hotfix(&repo, &["backport", "HEAD", "--to", "release/1.5"])
+        .expect(2);
+    assert!(
+        run.stderr.contains("is a merge of 2 parents"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("--mainline 1"), "{}", run.stderr);
+    env.hotfix(
+        &repo,
+        &["backport", "HEAD", "--to", "release/1.5", "--mainline", "1"],
+    )
+    .ok();
+    let branch = line_branches(&env, &repo).pop().unwrap();
+    assert_eq!(
+        env.git(&repo, &["show", &format!("{branch}:auth.txt")]),
+        "fixed\n"
+    );
+    env.fsck(&repo);
+}
+
+#[test]
+fn the_plan_writes_nothing_and_a_second_run_finds_the_work_done() {
+    let env = TestEnv::new();
+    let repo = env.release_lines().dir;
+    let fix = env.start_and_fix(&repo);
+    let before = snapshot(&repo);
+    let out = env
+        .hotfix(&repo, &["backport", &fix, "--to", "release/*", "--plan"])
+        .ok()
+        .stdout;
+    assert_unchanged(&before, &snapshot(&repo));
+    assert_eq!(
+        out.lines().filter(|l| l.contains(" clean ")).count(),
+        6,
+        "{out}"
+    );
+
+    env.hotfix(&repo, &["backport", &fix, "--to", "release/*"])
+        .ok();
+    let again = env
+        .hotfix(&repo, &["backport", &fix, "--to", "release/*", "--json"])
+        .ok()
+        .json();
+    for target in again["targets"].as_array().unwrap() {
+        assert_eq!(target["status"], "empty", "{target}");
+        assert!(
+            target["reason"]
+                .as_str()
+                .unwrap()
+                .starts_with("already backported on"),
+            "{target}"
+        );
+    }
+}
+
+#[test]
+fn bad_targets_and_sources_are_refused_before_anything_is_written() {
+    let env = TestEnv::new();
+    let repo = env.release_lines().dir;
+    let fix = env.start_and_fix(&repo);
+    let before = snapshot(&repo);
+    let run = env.hotfix(&repo, &["backport", &fix]).expect(2);
+    assert!(run.stderr.contains("--maintained"), "{}", run.stderr);
+    let run = env
+        .hotfix(&repo, &["backport", &fix, "--to", "support/*"])
+        .expect(1);
+    assert!(
+        run.stderr
+            .contains("no branch to backport to: nothing matches support/*"),
+        "{}",
+        run.stderr
+    );
+    let run = env
+        .hotfix(&repo, &["backport", &fix, "--to", "release/9.9"])
+        .expect(1);
+    assert!(
+        run.stderr
+            .contains("release line branch `release/9.9` does not exist"),
+        "{}",
+        run.stderr
+    );
+    let run = env
+        .hotfix(&repo, &["backport", "nope", "--to", "release/1.0"])
+        .expect(2);
+    assert!(
+        run.stderr.contains("`nope` does not name a commit"),
+        "{}",
+        run.stderr
+    );
+    let run = env
+        .hotfix(
+            &repo,
+            &[
+                "backport",
+                &fix,
+                "--to",
+                "release/1.0",
+                "--branch-template",
+                "bp/{name}",
+            ],
+        )
+        .expect(1);
+    assert!(
+        run.stderr.contains("`{target}` is required"),
+        "{}",
+        run.stderr
+    );
+    assert_unchanged(&before, &snapshot(&repo));
+}
+
+/// Kill the run at different moments; whatever is left, `status` shows it and `continue`
+/// (or a new run) ends with every line done and a sound repository.
+#[test]
+fn a_run_killed_at_any_moment_is_recovered() {
+    use std::os::unix::process::CommandExt;
+    for delay_ms in [0u64, 3, 8, 15, 30, 60] {
+        let env = TestEnv::new();
+        let repo = env.release_lines().dir;
+        let fix = env.start_and_fix(&repo);
+        let mut child = env
+            .hotfix_command(&repo, &["backport", &fix, "--to", "release/*"])
+            .process_group(0)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = std::process::Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", child.id())])
+            .status();
+        let _ = child.wait();
+
+        env.hotfix(&repo, &["status"]).ok();
+        if repo.join(".git/hotfix/backports/current.json").exists() {
+            env.hotfix(&repo, &["continue"]).ok();
+        } else if line_branches(&env, &repo).len() < 6 {
+            env.hotfix(&repo, &["backport", &fix, "--to", "release/*"])
+                .ok();
+        }
+        assert_eq!(
+            line_branches(&env, &repo).len(),
+            6,
+            "after a kill at {delay_ms} ms"
+        );
+        env.fsck(&repo);
+    }
+}
