@@ -102,6 +102,8 @@ fn kinds_of_change(env: &TestEnv) -> (PathBuf, Vec<(&'static str, String)>) {
             ("crlf.txt", "a\r\nb\r\nc\r\n"),
             ("conflict.txt", "base\n"),
             ("dep-base.txt", "x\n"),
+            ("gone-there.txt", "the target deletes me\n"),
+            ("rr.txt", "both sides rename me\nline 2\nline 3\nline 4\n"),
         ],
     );
     std::os::unix::fs::symlink("mod.txt", repo.join("link")).unwrap();
@@ -121,6 +123,11 @@ fn kinds_of_change(env: &TestEnv) -> (PathBuf, Vec<(&'static str, String)>) {
         &[("conflict.txt", "target\n")],
     );
     env.commit(&repo, "Target adds its own file", &[("own.txt", "own\n")]);
+    env.git(&repo, &["rm", "--quiet", "gone-there.txt"]);
+    env.git(&repo, &["commit", "--quiet", "-m", "Target deletes a file"]);
+    env.git(&repo, &["mv", "rr.txt", "rr-target.txt"]);
+    env.git(&repo, &["commit", "--quiet", "-m", "Target renames rr.txt"]);
+    env.commit(&repo, "Target adds both.txt", &[("both.txt", "target's\n")]);
 
     env.git(&repo, &["switch", "--quiet", "-c", "src", "main"]);
     let mut commits = Vec::new();
@@ -168,6 +175,24 @@ fn kinds_of_change(env: &TestEnv) -> (PathBuf, Vec<(&'static str, String)>) {
     add(
         "conflict",
         env.commit(&repo, "conflict", &[("conflict.txt", "source\n")]),
+    );
+    add(
+        "modify a file the target deleted",
+        env.commit(
+            &repo,
+            "modify gone",
+            &[("gone-there.txt", "modified here\n")],
+        ),
+    );
+    env.git(&repo, &["mv", "rr.txt", "rr-source.txt"]);
+    env.git(&repo, &["commit", "--quiet", "-m", "rename rr here"]);
+    add(
+        "rename both sides differently",
+        env.rev(&repo, "HEAD").unwrap(),
+    );
+    add(
+        "add on both sides",
+        env.commit(&repo, "add both.txt", &[("both.txt", "source's\n")]),
     );
     (repo, commits)
 }

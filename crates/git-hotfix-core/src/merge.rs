@@ -76,23 +76,43 @@ pub fn integrate(
         .git
         .merge_commits(ours, theirs, labels.for_gix(), options.into())
         .context(context)?;
-    let how = TreatAsUnresolved::git();
-    if outcome.tree_merge.has_unresolved_conflicts(how) {
-        let mut paths: Vec<String> = outcome
-            .tree_merge
-            .conflicts
-            .iter()
-            .filter(|c| c.is_unresolved(how))
-            .flat_map(|c| [c.ours.location(), c.theirs.location()])
-            .map(|p| p.to_str_lossy().into_owned())
-            .collect();
-        paths.sort();
-        paths.dedup();
+    if outcome
+        .tree_merge
+        .has_unresolved_conflicts(TreatAsUnresolved::git())
+    {
+        let paths = conflicted_paths(repo, &mut outcome.tree_merge)?;
         return Ok(Outcome::Conflict { paths });
     }
     let tree = outcome.tree_merge.tree.write().context(context)?.detach();
     let commit = commit(repo, message, tree, [ours, theirs])?;
     Ok(Outcome::Merge { commit })
+}
+
+/// The paths git would show as unmerged after this merge: those with conflict stages in an
+/// index of the merged tree (a rename on both sides lists the original path too). The tree
+/// and index are made in `repo`, so a repository with object memory keeps them there.
+pub(crate) fn conflicted_paths(
+    repo: &Repo,
+    outcome: &mut gix::merge::tree::Outcome<'_>,
+) -> Result<Vec<String>> {
+    use gix::merge::tree::apply_index_entries::RemovalMode;
+    let context = || "could not list the conflicts".to_string();
+    let tree = outcome.tree.write().context(context)?.detach();
+    let mut index = repo.git.index_from_tree(&tree).context(context)?;
+    outcome.index_changed_after_applying_conflicts(
+        &mut index,
+        TreatAsUnresolved::git(),
+        RemovalMode::Prune,
+    );
+    let mut paths: Vec<String> = index
+        .entries()
+        .iter()
+        .filter(|e| e.stage_raw() != 0)
+        .map(|e| e.path(&index).to_str_lossy().into_owned())
+        .collect();
+    paths.sort();
+    paths.dedup();
+    Ok(paths)
 }
 
 /// Write a commit with the configured author and committer.

@@ -97,17 +97,8 @@ pub fn pick(repo: &Repo, onto: ObjectId, source: &Source) -> Result<Picked> {
         .git
         .merge_trees(base_tree, onto_tree, source_tree, labels.for_gix(), options)
         .context(context)?;
-    let how = TreatAsUnresolved::git();
-    if outcome.has_unresolved_conflicts(how) {
-        let mut paths: Vec<String> = outcome
-            .conflicts
-            .iter()
-            .filter(|c| c.is_unresolved(how))
-            .flat_map(|c| [c.ours.location(), c.theirs.location()])
-            .map(|p| p.to_str_lossy().into_owned())
-            .collect();
-        paths.sort();
-        paths.dedup();
+    if outcome.has_unresolved_conflicts(TreatAsUnresolved::git()) {
+        let paths = crate::merge::conflicted_paths(repo, &mut outcome)?;
         return Ok(Picked::Conflict { paths });
     }
     let tree = outcome.tree.write().context(context)?.detach();
