@@ -869,3 +869,63 @@ fn a_run_killed_at_any_moment_is_recovered() {
         env.fsck(&repo);
     }
 }
+
+/// A run killed inside its ref transaction leaves git's lock files behind; `continue` knows
+/// the ones holding what it was writing are its own, and leaves anyone else's alone.
+#[test]
+fn locks_left_by_a_killed_run_are_cleared_and_foreign_ones_kept() {
+    let env = TestEnv::new();
+    let repo = env.release_lines().dir;
+    let fix = env.start_and_fix(&repo);
+    let plan = env
+        .hotfix(
+            &repo,
+            &[
+                "backport",
+                &fix,
+                "--to",
+                "release/1.0",
+                "--to",
+                "release/1.1",
+                "--plan",
+                "--json",
+            ],
+        )
+        .ok()
+        .json();
+    let lock = |i: usize| {
+        let branch = plan["targets"][i]["branch"].as_str().unwrap();
+        repo.join(format!(".git/refs/heads/{branch}.lock"))
+    };
+    let ours = plan["targets"][0]["result"].as_str().unwrap();
+    std::fs::create_dir_all(lock(0).parent().unwrap()).unwrap();
+    std::fs::write(lock(0), format!("{ours}\n")).unwrap();
+
+    // The run stops at the lock with the journal saying the refs were moving.
+    let run = env
+        .hotfix(
+            &repo,
+            &[
+                "backport",
+                &fix,
+                "--to",
+                "release/1.0",
+                "--to",
+                "release/1.1",
+            ],
+        )
+        .expect(1);
+    assert!(run.stderr.contains("is locked"), "{}", run.stderr);
+    // A lock with someone else's value is not ours to remove.
+    std::fs::create_dir_all(lock(1).parent().unwrap()).unwrap();
+    std::fs::write(lock(1), "0123456789012345678901234567890123456789\n").unwrap();
+    let run = env.hotfix(&repo, &["continue"]).expect(1);
+    assert!(run.stderr.contains("1.1"), "{}", run.stderr);
+    assert!(!lock(0).exists(), "our own lock is cleared");
+    assert!(lock(1).exists(), "a foreign lock stays");
+
+    std::fs::remove_file(lock(1)).unwrap();
+    env.hotfix(&repo, &["continue"]).ok();
+    assert_eq!(line_branches(&env, &repo).len(), 2);
+    env.fsck(&repo);
+}

@@ -565,25 +565,6 @@ fn compute_target(mem: &Repo, run: &mut Backport, index: usize) -> Result<()> {
     let start = target.commits.len();
     let mut already: Option<AlreadyThere> = None;
     for source in &sources[start..] {
-        if mem.is_ancestor(source.commit, target.tip)? {
-            target.commits.push(empty_record(
-                mem,
-                source.commit,
-                tip,
-                EmptyBecause::Contained,
-            )?);
-            continue;
-        }
-        let found = already.get_or_insert_with(|| AlreadyThere::new(target.tip, &sources));
-        if found.by_trailer(mem, source.commit)? {
-            target.commits.push(empty_record(
-                mem,
-                source.commit,
-                tip,
-                EmptyBecause::Trailer,
-            )?);
-            continue;
-        }
         match pick::pick(mem, tip, source)? {
             Picked::Commit { commit, tree } => {
                 target.commits.push(PickRecord {
@@ -595,19 +576,34 @@ fn compute_target(mem: &Repo, run: &mut Backport, index: usize) -> Result<()> {
                 });
                 tip = commit;
             }
+            // Why it is empty is worth saying, and costs a look at the target's history.
             Picked::Empty { why } => {
+                let found = already.get_or_insert_with(|| AlreadyThere::new(target.tip, &sources));
+                let why = if mem.is_ancestor(source.commit, target.tip)? {
+                    EmptyBecause::Contained
+                } else if found.by_trailer(mem, source.commit)? {
+                    EmptyBecause::Trailer
+                } else {
+                    why
+                };
                 target
                     .commits
                     .push(empty_record(mem, source.commit, tip, why)?);
             }
+            // A change the target has in another form is no conflict: look for it there.
             Picked::Conflict { paths } => {
-                if found.by_patch(mem, source)? {
-                    target.commits.push(empty_record(
-                        mem,
-                        source.commit,
-                        tip,
-                        EmptyBecause::SamePatch,
-                    )?);
+                let found = already.get_or_insert_with(|| AlreadyThere::new(target.tip, &sources));
+                let why = if found.by_trailer(mem, source.commit)? {
+                    Some(EmptyBecause::Trailer)
+                } else if found.by_patch(mem, source)? {
+                    Some(EmptyBecause::SamePatch)
+                } else {
+                    None
+                };
+                if let Some(why) = why {
+                    target
+                        .commits
+                        .push(empty_record(mem, source.commit, tip, why)?);
                     continue;
                 }
                 target.commits.push(PickRecord {
@@ -823,43 +819,55 @@ pub fn run(
     proceed(repo, run, now, progress)
 }
 
-/// Go through the targets in order: compute the pending ones (from the tips of that moment),
-/// write the clean ones, and pause at a conflict when asked to.
+/// Go through the targets in order: compute the pending ones (from the tips of that moment;
+/// with `pause`, only up to the first conflict), write every clean one in one transaction
+/// journaled before and after, then pause at the conflict or finish.
 fn proceed(
     repo: &Repo,
     mut run: Backport,
     now: Timestamp,
     progress: &mut dyn FnMut(Progress<'_>),
 ) -> Result<BackportOutcome> {
+    let mem = repo.in_memory();
+    let mut pause_at = None;
     for index in 0..run.targets.len() {
         if run.targets[index].status == TargetStatus::Pending {
             if run.targets[index].commits.is_empty() {
                 run.targets[index].tip =
                     repo.require_branch(&run.targets[index].target, BranchRole::ReleaseLine)?;
             }
-            let mem = repo.in_memory();
             compute_target(&mem, &mut run, index)?;
-            crate::finish::persist_objects(repo, mem)?;
         }
-        let target = &run.targets[index];
-        match target.status {
-            TargetStatus::Clean if target.ref_state == RefState::Untouched => {
-                write_target(repo, &mut run, index)?;
-            }
-            TargetStatus::Conflict if run.on_conflict == OnConflict::Pause => {
-                pause(repo, &mut run, index)?;
-                // Later lines are picked again after the resolution, from their tips then.
-                for later in &mut run.targets[index + 1..] {
-                    reset(later);
-                }
-                save(repo, &run)?;
-                progress(Progress::Target(&run.targets[index]));
-                return Ok(BackportOutcome::Stopped { run });
-            }
-            _ => {}
+        if run.targets[index].status == TargetStatus::Conflict
+            && run.on_conflict == OnConflict::Pause
+        {
+            pause_at = Some(index);
+            break;
+        }
+    }
+    crate::finish::persist_objects(repo, mem)?;
+
+    let handled = pause_at.unwrap_or(run.targets.len());
+    let clean: Vec<usize> = (0..handled)
+        .filter(|&i| {
+            let target = &run.targets[i];
+            target.status == TargetStatus::Clean && target.ref_state == RefState::Untouched
+        })
+        .collect();
+    write_targets(repo, &mut run, &clean)?;
+    for target in &run.targets[..handled] {
+        progress(Progress::Target(target));
+    }
+
+    if let Some(index) = pause_at {
+        pause(repo, &mut run, index)?;
+        // Later lines are picked again after the resolution, from their tips then.
+        for later in &mut run.targets[index + 1..] {
+            reset(later);
         }
         save(repo, &run)?;
         progress(Progress::Target(&run.targets[index]));
+        return Ok(BackportOutcome::Stopped { run });
     }
     run.events.push(journal::Event {
         at: now,
@@ -879,34 +887,39 @@ fn reset(target: &mut Target) {
     target.result = None;
 }
 
-/// Create (or move) the target's branch, journaling before and after.
-fn write_target(repo: &Repo, run: &mut Backport, index: usize) -> Result<()> {
-    let onto_target = run.onto_target;
-    let target = &mut run.targets[index];
-    let Some(edit) = target.edit(onto_target) else {
+/// Create (or move) the branches of `indices` in one transaction, journaling before and after.
+fn write_targets(repo: &Repo, run: &mut Backport, indices: &[usize]) -> Result<()> {
+    if indices.is_empty() {
         return Ok(());
-    };
-    if onto_target {
-        ensure_worktrees_clean(repo, &target.target)?;
     }
-    target.ref_state = RefState::Moving;
+    let onto_target = run.onto_target;
+    if onto_target {
+        for &i in indices {
+            ensure_worktrees_clean(repo, &run.targets[i].target)?;
+        }
+    }
+    let edits: Vec<Edit> = indices
+        .iter()
+        .filter_map(|&i| run.targets[i].edit(onto_target))
+        .collect();
+    for &i in indices {
+        run.targets[i].ref_state = RefState::Moving;
+    }
     save(repo, run)?;
-    let target = &mut run.targets[index];
-    refs::apply(
-        repo,
-        std::slice::from_ref(&edit),
-        &format!("hotfix backport: {} onto {}", run.name, target.target),
-    )?;
-    target.ref_state = RefState::Written;
-    if onto_target {
-        follow_worktree(
-            repo,
-            &target.target,
-            target.tip,
-            target.result.expect("an edit"),
-        )?;
+    refs::apply(repo, &edits, &format!("hotfix backport: {}", run.name))?;
+    for &i in indices {
+        let target = &mut run.targets[i];
+        target.ref_state = RefState::Written;
+        if onto_target {
+            follow_worktree(
+                repo,
+                &target.target,
+                target.tip,
+                target.result.expect("an edit"),
+            )?;
+        }
     }
-    Ok(())
+    save(repo, run)
 }
 
 /// A target branch checked out somewhere moves with its worktree, which must be clean.
@@ -1149,6 +1162,7 @@ fn settle_interrupted(repo: &Repo, run: &mut Backport) -> Result<()> {
         let edit = target
             .edit(onto_target)
             .expect("a moving target has an edit");
+        refs::clear_own_locks(repo, std::slice::from_ref(&edit))?;
         let now = refs::current(repo, &edit.name)?;
         target.ref_state = if now == edit.new {
             RefState::Written

@@ -760,6 +760,7 @@ fn push_and_complete(
 /// Whether the refs of an interrupted run moved: all of them, none, or (someone else moved
 /// one meanwhile) an error naming it.
 fn moved(repo: &Repo, applied: &[Edit]) -> Result<bool> {
+    refs::clear_own_locks(repo, applied)?;
     let refs: Vec<&Edit> = applied
         .iter()
         .filter(|e| e.name.starts_with("refs/"))

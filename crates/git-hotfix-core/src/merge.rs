@@ -5,7 +5,7 @@ use gix::ObjectId;
 use gix::bstr::{BStr, ByteSlice};
 use gix::merge::tree::TreatAsUnresolved;
 
-use crate::error::{Error, GitContext, Result};
+use crate::error::{GitContext, Result};
 use crate::repo::{Repo, short};
 
 /// What merging a commit into a branch gives.
@@ -122,19 +122,16 @@ pub(crate) fn commit(
     tree: ObjectId,
     parents: impl IntoIterator<Item = ObjectId>,
 ) -> Result<ObjectId> {
-    let committer = repo
-        .git
-        .committer()
-        .ok_or(Error::NoIdentity)?
-        .context(|| "could not read the committer identity".into())?;
-    let author = repo
-        .git
-        .author()
-        .ok_or(Error::NoIdentity)?
-        .context(|| "could not read the author identity".into())?;
+    let (committer, author) = (repo.committer()?, repo.author()?);
     let commit = repo
         .git
-        .new_commit_as(committer, author, message, tree, parents)
+        .new_commit_as(
+            committer.to_ref(&mut Default::default()),
+            author.to_ref(&mut Default::default()),
+            message,
+            tree,
+            parents,
+        )
         .context(|| "could not write a commit".into())?;
     Ok(commit.id)
 }

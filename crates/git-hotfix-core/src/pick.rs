@@ -87,6 +87,15 @@ pub fn pick(repo: &Repo, onto: ObjectId, source: &Source) -> Result<Picked> {
         )
     };
     let (base_tree, onto_tree, source_tree) = trees(repo, onto, source)?;
+    if let Some(tree) = trivial_pick(repo, base_tree, onto_tree, source_tree)? {
+        if tree == onto_tree {
+            return Ok(Picked::Empty {
+                why: EmptyBecause::NoChange,
+            });
+        }
+        let commit = commit_pick(repo, onto, source, tree)?;
+        return Ok(Picked::Commit { commit, tree });
+    }
     let options = repo.git.tree_merge_options().context(context)?;
     let theirs = theirs_label(repo, source)?;
     let labels = crate::merge::Labels {
@@ -109,6 +118,133 @@ pub fn pick(repo: &Repo, onto: ObjectId, source: &Source) -> Result<Picked> {
     }
     let commit = commit_pick(repo, onto, source, tree)?;
     Ok(Picked::Commit { commit, tree })
+}
+
+/// The file-level changes from tree `old` to tree `new`, without rename tracking. Unlike
+/// `Repository::diff_tree_to_tree` this needs no attribute or blob cache (which reads the
+/// whole index), so it costs only the trees that differ.
+fn tree_changes(repo: &Repo, old: ObjectId, new: ObjectId) -> Result<Vec<TreeChange>> {
+    let context = || {
+        format!(
+            "could not compare the trees {} and {}",
+            short(old),
+            short(new)
+        )
+    };
+    let old = repo.git.find_tree(old).context(context)?;
+    let new = repo.git.find_tree(new).context(context)?;
+    let mut recorder = gix::diff::tree::Recorder::default();
+    gix::diff::tree(
+        gix::objs::TreeRefIter::from_bytes(&old.data, repo.git.object_hash()),
+        gix::objs::TreeRefIter::from_bytes(&new.data, repo.git.object_hash()),
+        gix::diff::tree::State::default(),
+        &repo.git.objects,
+        &mut recorder,
+    )
+    .map_err(|err| Error::Git {
+        context: context(),
+        source: gix::Error::from_error(err),
+    })?;
+    Ok(recorder.records)
+}
+
+type TreeChange = gix::diff::tree::recorder::Change;
+
+/// The pick without a merge, when it needs none: if every path the commit changes is on the
+/// target exactly as the commit's parent had it, the three-way result is the target with
+/// those changes applied — no conflict and no rename can arise (git's merge-ort resolves such
+/// directories the same way, without looking inside). `None` means "do the full merge":
+/// the target touched one of those paths, or a change is not a plain file change.
+fn trivial_pick(
+    repo: &Repo,
+    base: ObjectId,
+    ours: ObjectId,
+    theirs: ObjectId,
+) -> Result<Option<ObjectId>> {
+    let context = || "could not compare trees".to_string();
+    let base_tree = repo.git.find_tree(base).context(context)?;
+    let ours_tree = repo.git.find_tree(ours).context(context)?;
+    let changes = tree_changes(repo, base, theirs)?;
+    let on_ours = |path: &BStr| -> Result<Option<(gix::objs::tree::EntryMode, ObjectId)>> {
+        Ok(ours_tree
+            .lookup_entry_by_path(path.to_str_lossy().as_ref())
+            .context(context)?
+            .map(|e| (e.mode(), e.object_id())))
+    };
+    let plain = |mode: gix::objs::tree::EntryMode| mode.is_blob_or_symlink();
+    let mut editor = repo.git.edit_tree(ours).context(context)?;
+    for change in &changes {
+        match change {
+            // Directories follow from their files; a file turning into one is not plain.
+            TreeChange::Addition { entry_mode, .. } | TreeChange::Deletion { entry_mode, .. }
+                if entry_mode.is_tree() =>
+            {
+                continue;
+            }
+            TreeChange::Modification {
+                previous_entry_mode,
+                entry_mode,
+                ..
+            } if previous_entry_mode.is_tree() && entry_mode.is_tree() => continue,
+            TreeChange::Addition {
+                path,
+                entry_mode,
+                oid,
+                ..
+            } => {
+                if !plain(*entry_mode) || on_ours(path.as_ref())?.is_some() {
+                    return Ok(None);
+                }
+                // Each directory on the way must be one on the target too (or absent in both).
+                let mut parent = path.as_slice();
+                while let Some(cut) = parent.rfind_byte(b'/') {
+                    parent = &parent[..cut];
+                    let dir = parent.as_bstr();
+                    let on_base = base_tree
+                        .lookup_entry_by_path(dir.to_str_lossy().as_ref())
+                        .context(context)?
+                        .map(|e| e.mode().is_tree());
+                    let on_target = on_ours(dir)?.map(|(mode, _)| mode.is_tree());
+                    match (on_base, on_target) {
+                        (Some(true), Some(true)) | (None, None) | (None, Some(true)) => {}
+                        _ => return Ok(None),
+                    }
+                }
+                editor
+                    .upsert(path.as_bstr(), entry_mode.kind(), *oid)
+                    .context(context)?;
+            }
+            TreeChange::Deletion {
+                path,
+                entry_mode,
+                oid,
+                ..
+            } => {
+                if !plain(*entry_mode) || on_ours(path.as_ref())? != Some((*entry_mode, *oid)) {
+                    return Ok(None);
+                }
+                editor.remove(path.as_bstr()).context(context)?;
+            }
+            TreeChange::Modification {
+                path,
+                previous_entry_mode,
+                previous_oid,
+                entry_mode,
+                oid,
+            } => {
+                if !plain(*previous_entry_mode)
+                    || !plain(*entry_mode)
+                    || on_ours(path.as_ref())? != Some((*previous_entry_mode, *previous_oid))
+                {
+                    return Ok(None);
+                }
+                editor
+                    .upsert(path.as_bstr(), entry_mode.kind(), *oid)
+                    .context(context)?;
+            }
+        }
+    }
+    Ok(Some(editor.write().context(context)?.detach()))
 }
 
 /// The base, ours and theirs trees of a pick.
@@ -162,16 +298,12 @@ pub(crate) fn commit_pick(
         .context(|| format!("could not read the message of {}", short(source.commit)))?
         .to_str_lossy()
         .into_owned();
-    let committer = repo
-        .git
-        .committer()
-        .ok_or(Error::NoIdentity)?
-        .context(|| "could not read the committer identity".into())?;
+    let committer = repo.committer()?;
     let message = with_trailer(&message, source.commit);
     let commit = repo
         .git
         .new_commit_as(
-            committer,
+            committer.to_ref(&mut Default::default()),
             author.to_ref(&mut Default::default()),
             message,
             tree,
@@ -238,13 +370,6 @@ pub fn patch_id(repo: &Repo, source: &Source) -> Result<ObjectId> {
     use gix::diff::blob::{Algorithm, Diff, InternedInput};
     let (base, _, theirs) = trees(repo, source.commit, source)?;
     let context = || format!("could not diff {}", short(source.commit));
-    let old = repo.git.find_tree(base).context(context)?;
-    let new = repo.git.find_tree(theirs).context(context)?;
-    let options = gix::diff::Options::default().with_rewrites(None);
-    let changes = repo
-        .git
-        .diff_tree_to_tree(&old, &new, options)
-        .context(context)?;
     let mut text: Vec<u8> = Vec::new();
     let blob = |id: ObjectId| -> Result<Vec<u8>> {
         if id.is_null() {
@@ -252,27 +377,24 @@ pub fn patch_id(repo: &Repo, source: &Source) -> Result<ObjectId> {
         }
         Ok(repo.git.find_blob(id).context(context)?.data.clone())
     };
-    let mut entries: Vec<(String, ObjectId, ObjectId)> = changes
-        .iter()
-        .map(|change| {
-            use gix::object::tree::diff::ChangeDetached as C;
-            let null = ObjectId::null(repo.git.object_hash());
-            match change {
-                C::Addition { location, id, .. } => (location.to_string(), null, *id),
-                C::Deletion { location, id, .. } => (location.to_string(), *id, null),
-                C::Modification {
-                    location,
-                    previous_id,
-                    id,
-                    ..
-                } => (location.to_string(), *previous_id, *id),
-                C::Rewrite {
-                    location,
-                    source_id,
-                    id,
-                    ..
-                } => (location.to_string(), *source_id, *id),
+    let null = ObjectId::null(repo.git.object_hash());
+    let mut entries: Vec<(String, ObjectId, ObjectId)> = tree_changes(repo, base, theirs)?
+        .into_iter()
+        .filter_map(|change| match change {
+            TreeChange::Addition { entry_mode, .. } | TreeChange::Deletion { entry_mode, .. }
+                if entry_mode.is_tree() =>
+            {
+                None
             }
+            TreeChange::Modification { entry_mode, .. } if entry_mode.is_tree() => None,
+            TreeChange::Addition { path, oid, .. } => Some((path.to_string(), null, oid)),
+            TreeChange::Deletion { path, oid, .. } => Some((path.to_string(), oid, null)),
+            TreeChange::Modification {
+                path,
+                previous_oid,
+                oid,
+                ..
+            } => Some((path.to_string(), previous_oid, oid)),
         })
         .collect();
     entries.sort();

@@ -178,6 +178,31 @@ fn lock_path(repo: &Repo, name: &str) -> std::path::PathBuf {
     base.join(format!("{name}.lock"))
 }
 
+/// Remove the lock files a killed run of ours left on refs it was moving: under the hotfix
+/// lock no other run of ours is alive, and a lock that is empty or holds exactly the value we
+/// were writing is the one our transaction made. Any other lock is left for its owner.
+pub fn clear_own_locks(repo: &Repo, edits: &[Edit]) -> Result<()> {
+    for edit in edits {
+        let lock = lock_path(repo, &edit.name);
+        let Ok(content) = std::fs::read_to_string(&lock) else {
+            continue;
+        };
+        let ours = match &edit.new {
+            Some(Value::Object(id)) => content.trim() == id.to_string(),
+            Some(Value::Symbolic(name)) => content.trim() == format!("ref: {name}"),
+            None => false,
+        };
+        if content.is_empty() || ours {
+            std::fs::remove_file(&lock).map_err(|source| Error::Io {
+                context: "could not remove a lock left by a killed run",
+                path: lock,
+                source,
+            })?;
+        }
+    }
+    Ok(())
+}
+
 /// Refuse early when another git process holds a lock on one of the refs a plan will move.
 pub fn ensure_unlocked(repo: &Repo, edits: &[Edit]) -> Result<()> {
     for edit in edits {

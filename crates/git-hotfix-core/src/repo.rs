@@ -13,6 +13,9 @@ pub const TAG_PREFIX: &str = "refs/tags/";
 /// An open repository.
 pub struct Repo {
     pub(crate) git: gix::Repository,
+    /// The committer of this run, read once: one run's commits share one time, and reading
+    /// it again per commit re-reads the time zone.
+    committer: std::sync::OnceLock<gix::actor::Signature>,
 }
 
 /// Where HEAD points.
@@ -121,6 +124,15 @@ impl Worktree {
     }
 }
 
+impl From<gix::Repository> for Repo {
+    fn from(git: gix::Repository) -> Repo {
+        Repo {
+            git,
+            committer: Default::default(),
+        }
+    }
+}
+
 impl Repo {
     /// Find the repository containing `dir` as git does, honouring `GIT_DIR` and the other
     /// variables `git --git-dir=… hotfix` sets: gix reads them on git's behalf.
@@ -129,7 +141,7 @@ impl Repo {
             gix::discover_with_environment_overrides(dir).map_err(|_| Error::NotARepository {
                 path: dir.to_path_buf(),
             })?;
-        Ok(Repo { git })
+        Ok(Repo::from(git))
     }
 
     /// Open the repository whose worktree or git directory is exactly `path`.
@@ -137,7 +149,7 @@ impl Repo {
         let git = gix::open(path).map_err(|_| Error::NotARepository {
             path: path.to_path_buf(),
         })?;
-        Ok(Repo { git })
+        Ok(Repo::from(git))
     }
 
     /// The same repository, but objects written through it stay in memory: plans use it so
@@ -145,6 +157,7 @@ impl Repo {
     pub fn in_memory(&self) -> Repo {
         Repo {
             git: self.git.clone().with_object_memory(),
+            committer: self.committer.clone(),
         }
     }
 
@@ -429,6 +442,31 @@ impl Repo {
             .next()
             .map(|l| l.to_str_lossy().into_owned())
             .unwrap_or_default())
+    }
+
+    /// Who commits and tags in this run (user.name, user.email, and the time), as git reads it.
+    pub fn committer(&self) -> Result<gix::actor::Signature> {
+        if let Some(signature) = self.committer.get() {
+            return Ok(signature.clone());
+        }
+        let signature = self
+            .git
+            .committer()
+            .ok_or(Error::NoIdentity)?
+            .context(|| "could not read the committer identity".into())?
+            .to_owned()
+            .context(|| "the committer identity is not valid".into())?;
+        Ok(self.committer.get_or_init(|| signature).clone())
+    }
+
+    /// The author of commits this run makes itself (merges), as git reads it.
+    pub fn author(&self) -> Result<gix::actor::Signature> {
+        self.git
+            .author()
+            .ok_or(Error::NoIdentity)?
+            .context(|| "could not read the author identity".into())?
+            .to_owned()
+            .context(|| "the author identity is not valid".into())
     }
 
     /// A value from git config, as git would read it.

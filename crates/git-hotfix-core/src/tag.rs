@@ -65,11 +65,7 @@ pub fn step(
             suggestion: Some(journal.version.next_patch().to_string()),
         });
     }
-    let tagger = mem
-        .git
-        .committer()
-        .ok_or(Error::NoIdentity)?
-        .context(|| "could not read the committer identity".into())?;
+    let tagger = mem.committer()?;
     let mut text = message.clone();
     if !text.ends_with('\n') {
         text.push('\n');
@@ -78,7 +74,7 @@ pub fn step(
         target: tip,
         target_kind: gix::objs::Kind::Commit,
         name: name.as_str().into(),
-        tagger: Some(tagger.to_owned().context(|| "invalid tagger".into())?),
+        tagger: Some(tagger),
         message: text.into(),
         signature: None,
     };

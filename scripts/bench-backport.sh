@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# Backport one commit, and a 10-commit series, to six release lines of a large repository:
+# git-hotfix against (a) a loop of `git checkout` + `git cherry-pick -x` per line and
+# (b) `git replay --onto <line>` per line (which computes the picks but moves no ref, so it
+# does less than the others). Whole-process wall time (median of RUNS, measured around the
+# whole shell command) and the peak RSS of its biggest process (GNU time).
+#
+#   cargo build --release && scripts/bench-backport.sh [target/release/git-hotfix]
+set -euo pipefail
+
+BIN=$(realpath "${1:-target/release/git-hotfix}")
+FILES=${FILES:-20000}
+CHURN=${CHURN:-200}        # commits on main between two releases
+LINE_CHURN=${LINE_CHURN:-30} # commits on each release line after it forked
+RUNS=${RUNS:-5}
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+repo=$work/repo
+export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
+export GIT_AUTHOR_NAME=Bench GIT_AUTHOR_EMAIL=bench@example.com
+export GIT_COMMITTER_NAME=Bench GIT_COMMITTER_EMAIL=bench@example.com
+
+git init -q -b main "$repo"
+git -C "$repo" config user.name Bench
+git -C "$repo" config user.email bench@example.com
+# History in one fast-import stream: FILES files; six releases CHURN commits apart, each
+# forked to release/1.k with LINE_CHURN commits of its own; main moves on; the fix lives in
+# src/fix/, which no other commit touches, so every pick is clean.
+python3 - "$FILES" "$CHURN" "$LINE_CHURN" <<'PY' | git -C "$repo" fast-import --quiet
+import random, sys
+files, churn, line_churn = map(int, sys.argv[1:])
+random.seed(1)
+out = sys.stdout
+paths = [f"src/d{i // 100}/f{i % 100}.txt" for i in range(files)]
+mark = 0
+t = 1700000000
+def commit(ref, parent, message, changes):
+    global mark, t
+    mark += 1; t += 60
+    out.write(f"commit {ref}\nmark :{mark}\ncommitter Bench <bench@example.com> {t} +0000\n")
+    out.write(f"data {len(message)}\n{message}")
+    if parent:
+        out.write(f"from :{parent}\n")
+    for path, data in changes:
+        out.write(f"M 100644 inline {path}\ndata {len(data)}\n{data}")
+    out.write("\n")
+    return mark
+def churn_changes(n):
+    return [(p, f"{p} changed {random.random()}\n") for p in random.sample(paths, n)]
+initial = [(p, f"{p}\nline 2\nline 3\n") for p in paths]
+initial += [(f"src/fix/f{i}.txt", f"fix file {i}\n") for i in range(10)]
+head = commit("refs/heads/main", None, "initial\n", initial)
+for k in range(6):
+    for c in range(churn):
+        head = commit("refs/heads/main", head, f"main {k}.{c}\n", churn_changes(5))
+    msg = f"Release 1.{k}\n"
+    out.write(f"tag v1.{k}.0\nfrom :{head}\ntagger Bench <bench@example.com> {t} +0000\ndata {len(msg)}\n{msg}")
+    line = head
+    for c in range(line_churn):
+        line = commit(f"refs/heads/release/1.{k}", line, f"1.{k} patch {c}\n", churn_changes(3))
+for c in range(churn):
+    head = commit("refs/heads/main", head, f"main 6.{c}\n", churn_changes(5))
+fix = head
+for i in range(10):
+    fix = commit("refs/heads/fixes", fix, f"fix: part {i}\n", [(f"src/fix/f{i}.txt", f"fix file {i}, fixed\n")])
+PY
+git -C "$repo" reset -q --hard main
+one=$(git -C "$repo" rev-parse fixes~9)
+series="main..fixes"
+wt=$work/loop
+git -C "$repo" worktree add -q --detach "$wt" main
+
+echo "repository: $(git -C "$repo" ls-files | wc -l) files, $(git -C "$repo" rev-list --count --all) commits, lines: $(git -C "$repo" branch --list 'release/*' | tr -d ' ' | tr '\n' ' ')"
+
+# time_runs LABEL RESET_COMMAND COMMAND: median wall seconds and peak RSS (KiB) of RUNS runs.
+time_runs() {
+    local label=$1 reset=$2 command=$3 walls=() rss=0
+    for _ in $(seq "$RUNS"); do
+        bash -c "$reset" >/dev/null 2>&1
+        local start end kib
+        start=$(date +%s%N)
+        /usr/bin/time -f '%M' -o "$work/time" bash -c "$command" >/dev/null 2>&1
+        end=$(date +%s%N)
+        walls+=("$(( (end - start) / 1000 ))")
+        kib=$(tail -1 "$work/time")
+        (( kib > rss )) && rss=$kib
+    done
+    local median
+    median=$(printf '%s\n' "${walls[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+    printf '%-52s %9.1f ms %8d KiB\n' "$label" "$(echo "$median / 1000" | bc -l)" "$rss"
+}
+
+for what in one series; do
+    if [ "$what" = one ]; then pick=$one; range="$one^..$one"; else pick=$series; range=$series; fi
+    loop=""
+    replay=""
+    for k in 0 1 2 3 4 5; do
+        loop+="git -C '$wt' checkout -q -B bench-a-$k release/1.$k && git -C '$wt' cherry-pick -x $pick && "
+        replay+="git -C '$repo' replay --onto release/1.$k $range && "
+    done
+    loop+="true"; replay+="true"
+    reset_loop="git -C '$wt' checkout -q --detach main; for k in 0 1 2 3 4 5; do git -C '$repo' branch -q -D bench-a-\$k; done; true"
+    reset_ours="git -C '$repo' for-each-ref --format='delete %(refname)' refs/heads/backport/ | git -C '$repo' update-ref --stdin; rm -rf '$repo/.git/hotfix/backports'"
+    echo "--- $what ($( [ $what = one ] && echo 1 commit || echo 10 commits )) to 6 lines"
+    time_runs "(a) git checkout + git cherry-pick -x, per line" "$reset_loop" "$loop"
+    time_runs "(b) git replay --onto, per line (no ref moved)" "true" "$replay"
+    time_runs "git hotfix backport --to 'release/*'" "$reset_ours" "cd '$repo' && '$BIN' -q backport $pick --to 'release/*' --on-conflict skip"
+done
+git -C "$repo" fsck --strict --no-progress --no-dangling --connectivity-only && echo "fsck: clean"
+test "$(git -C "$repo" for-each-ref refs/heads/backport/ | wc -l)" -eq 6 && echo "6 backport branches made"
