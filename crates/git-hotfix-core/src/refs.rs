@@ -188,7 +188,9 @@ pub fn clear_own_locks(repo: &Repo, edits: &[Edit]) -> Result<()> {
             continue;
         };
         let ours = match &edit.new {
-            Some(Value::Object(id)) => content.trim() == id.to_string(),
+            Some(Value::Object(id)) => {
+                ObjectId::from_hex(content.trim().as_bytes()).ok() == Some(*id)
+            }
             Some(Value::Symbolic(name)) => content.trim() == format!("ref: {name}"),
             None => false,
         };
