@@ -252,6 +252,17 @@ fn the_demo_runs_the_whole_flow_on_a_throwaway_repository() {
     assert_eq!(env.rev(&shop, "v1.2.4^{commit}"), env.rev(&shop, "main"));
     assert_eq!(env.rev(&origin, "main"), env.rev(&shop, "main"));
     assert_eq!(env.parents(&shop, "develop").len(), 2);
+    let backport = "backport/release/1.1/ENG-1234-fix-auth-bypass";
+    assert_eq!(
+        env.parents(&shop, backport),
+        vec![env.rev(&shop, "release/1.1").unwrap()]
+    );
+    assert!(
+        run.stdout
+            .contains("$ git hotfix backport --hotfix ENG-1234 --maintained"),
+        "{}",
+        run.stdout
+    );
     env.fsck(&shop);
     env.fsck(&origin);
 

@@ -127,3 +127,40 @@ fn errors_name_the_problem_and_the_way_out() {
     hint: fix it in the file (committed on the production branch), or override it with `-c <key>=<value>`
     ");
 }
+
+#[test]
+fn a_backport_plan_and_a_pause() {
+    let env = TestEnv::new();
+    let repo = env.release_lines().dir;
+    env.git(&repo, &["switch", "--quiet", "release/1.3"]);
+    env.commit(&repo, "1.3 reworks auth", &[("auth.txt", "check on 1.3\n")]);
+    env.git(&repo, &["switch", "--quiet", "main"]);
+    env.start_and_fix(&repo);
+    let plan = env
+        .hotfix(&repo, &["backport", "--maintained", "--plan"])
+        .ok();
+    assert_snapshot!(scrub(&env, &plan.stdout), @"
+    Would backport ENG-1234 (1 commit):
+      release/1.0              clean     backport/release/1.0/ENG-1234-fix-auth-bypass (1 picked)
+      release/1.1              clean     backport/release/1.1/ENG-1234-fix-auth-bypass (1 picked)
+      release/1.2              clean     backport/release/1.2/ENG-1234-fix-auth-bypass (1 picked)
+      release/1.3              conflict  auth.txt
+      release/1.4              clean     backport/release/1.4/ENG-1234-fix-auth-bypass (1 picked)
+      release/1.5              clean     backport/release/1.5/ENG-1234-fix-auth-bypass (1 picked)
+    ");
+    let run = env
+        .hotfix(
+            &repo,
+            &["backport", "--maintained", "--on-conflict", "pause"],
+        )
+        .expect(3);
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+          Picked release/1.0              clean     backport/release/1.0/ENG-1234-fix-auth-bypass at [ID] (1 picked)
+          Picked release/1.1              clean     backport/release/1.1/ENG-1234-fix-auth-bypass at [ID] (1 picked)
+          Picked release/1.2              clean     backport/release/1.2/ENG-1234-fix-auth-bypass at [ID] (1 picked)
+        Conflict release/1.3              conflict  auth.txt
+    error: picking [ID] onto release/1.3 conflicts in auth.txt; stopped for you to resolve them in [TMP]/repo/.git/hotfix/resolve/ENG-1234-fix-auth-bypass-release-1.3
+    hint: `cd [TMP]/repo/.git/hotfix/resolve/ENG-1234-fix-auth-bypass-release-1.3`, fix the files (or `git mergetool`), `git add` them, then `git hotfix continue`
+    hint: `git hotfix skip` leaves this line out; `git hotfix abort` removes every branch this run made
+    ");
+}

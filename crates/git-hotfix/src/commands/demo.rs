@@ -8,11 +8,11 @@ use std::process::Command;
 use clap::Args;
 
 use crate::cli::{Context, PlanArg};
-use crate::commands::{finish, start, status};
+use crate::commands::{backport, finish, start, status};
 use crate::error::{CommandError, Exit, Result};
 use crate::ui::{DIM, EMPHASIS, Ui, paint};
 
-/// Show a whole hotfix on a throwaway repository: start, fix, finish, push
+/// Show a whole hotfix on a throwaway repository: start, fix, finish, push, backport
 #[derive(Debug, Args)]
 pub struct DemoArgs {
     /// Make the demo repositories here (default: a new directory under the system temp dir)
@@ -52,6 +52,7 @@ pub fn cmd_demo(context: &Context, args: DemoArgs) -> Result<Exit> {
             ui.out("  - release v1.2.3 on main, a develop branch, an origin to push to");
             ui.out(format!("  - git hotfix start {TICKET} {DESCRIPTION}"));
             ui.out("  - commit a fix, git hotfix status, git hotfix finish --push");
+            ui.out("  - git hotfix backport --hotfix ENG-1234 --maintained (release/1.1)");
         }
         return Ok(Exit::Ok);
     }
@@ -79,7 +80,9 @@ pub fn cmd_demo(context: &Context, args: DemoArgs) -> Result<Exit> {
         }
     };
 
-    narrate("1. A product in production: v1.2.3 on main, work going on in develop");
+    narrate(
+        "1. A product in production: v1.2.3 on main, 1.1 still maintained, work going on in develop",
+    );
     std::fs::create_dir_all(&root).map_err(|err| {
         CommandError::new(
             Exit::Error,
@@ -96,9 +99,23 @@ pub fn cmd_demo(context: &Context, args: DemoArgs) -> Result<Exit> {
     write(
         &repo,
         ".hotfix.toml",
-        "production-branch = \"main\"\ndevelop-branch = \"develop\"\n",
+        "production-branch = \"main\"\ndevelop-branch = \"develop\"\nrelease-branches = [\"release/*\"]\n",
     )?;
     git.run(&["add", "."])?;
+    git.run(&["commit", "--quiet", "-m", "Release 1.1.0"])?;
+    git.run(&["tag", "-a", "v1.1.0", "-m", "Release 1.1.0"])?;
+    git.run(&["switch", "--quiet", "-c", "release/1.1"])?;
+    write(&repo, "support.py", "LEGACY = True\n")?;
+    git.run(&["add", "support.py"])?;
+    git.run(&[
+        "commit",
+        "--quiet",
+        "-m",
+        "Keep 1.1 working for old clients",
+    ])?;
+    git.run(&["switch", "--quiet", "main"])?;
+    write(&repo, "checkout.py", "def pay():\n    return 'fast'\n")?;
+    git.run(&["add", "checkout.py"])?;
     git.run(&["commit", "--quiet", "-m", "Release 1.2.3"])?;
     git.run(&["tag", "-a", "v1.2.3", "-m", "Release 1.2.3"])?;
     git.run(&["switch", "--quiet", "-c", "develop"])?;
@@ -107,7 +124,16 @@ pub fn cmd_demo(context: &Context, args: DemoArgs) -> Result<Exit> {
     git.run(&["commit", "--quiet", "-m", "New dashboard (unreleased)"])?;
     git.run(&["switch", "--quiet", "main"])?;
     git.run(&["remote", "add", "origin", &origin.to_string_lossy()])?;
-    git.run(&["push", "--quiet", "origin", "main", "develop", "v1.2.3"])?;
+    git.run(&[
+        "push",
+        "--quiet",
+        "origin",
+        "main",
+        "develop",
+        "release/1.1",
+        "v1.1.0",
+        "v1.2.3",
+    ])?;
 
     narrate("2. Production is on fire: start the hotfix from what is released");
     show_command(ui, &format!("git hotfix start {TICKET} {DESCRIPTION}"));
@@ -174,7 +200,27 @@ pub fn cmd_demo(context: &Context, args: DemoArgs) -> Result<Exit> {
         },
     )?;
 
-    narrate("5. The result");
+    narrate("5. Backport the fix to the maintained lines (release/1.1), without a checkout");
+    show_command(ui, "git hotfix backport --hotfix ENG-1234 --maintained");
+    let backported = backport::cmd_backport(
+        &inner(),
+        backport::BackportArgs {
+            commits: Vec::new(),
+            hotfix: Some(TICKET.into()),
+            to: Vec::new(),
+            maintained: true,
+            cascade: false,
+            branch_template: None,
+            onto_target: false,
+            mainline: None,
+            on_conflict: Some(backport::OnConflictArg::Skip),
+            plan: PlanArg { plan: false },
+        },
+    )?;
+    let exit = if exit == Exit::Ok { backported } else { exit };
+    let branch = "backport/release/1.1/ENG-1234-fix-auth-bypass";
+
+    narrate("6. The result");
     let graph = git.output(&["log", "--oneline", "--graph", "--all", "--decorate"])?;
     if ui.json_mode() {
         ui.json(&serde_json::json!({
@@ -184,6 +230,7 @@ pub fn cmd_demo(context: &Context, args: DemoArgs) -> Result<Exit> {
             "tag": git.output(&["describe", "--tags", "--exact-match", "main"])?.trim(),
             "main": git.output(&["rev-parse", "main"])?.trim(),
             "develop": git.output(&["rev-parse", "develop"])?.trim(),
+            "backport": branch,
         }));
     } else {
         ui.out(graph.trim_end());
@@ -192,6 +239,7 @@ pub fn cmd_demo(context: &Context, args: DemoArgs) -> Result<Exit> {
         for command in [
             format!("git -C {dir} log --oneline --graph --all"),
             format!("git -C {dir} show --no-patch v1.2.4"),
+            format!("git -C {dir} log --oneline release/1.1..{branch}"),
             format!("git -C {dir} ls-remote origin"),
             format!("git -C {dir} hotfix status --all"),
         ] {
