@@ -929,3 +929,52 @@ fn locks_left_by_a_killed_run_are_cleared_and_foreign_ones_kept() {
     assert_eq!(line_branches(&env, &repo).len(), 2);
     env.fsck(&repo);
 }
+
+#[test]
+fn onto_target_moves_a_checked_out_line_with_its_worktree_or_refuses_when_dirty() {
+    let env = TestEnv::new();
+    let repo = env.release_lines().dir;
+    let fix = env.start_and_fix(&repo);
+    let wt = env.path("line-wt");
+    env.git(
+        &repo,
+        &[
+            "worktree",
+            "add",
+            "--quiet",
+            wt.to_str().unwrap(),
+            "release/1.5",
+        ],
+    );
+    std::fs::write(wt.join("line-1.5.txt"), "local edit\n").unwrap();
+    let refs = env.refs(&repo);
+    let run = env
+        .hotfix(
+            &repo,
+            &["backport", &fix, "--to", "release/1.5", "--onto-target"],
+        )
+        .expect(1);
+    assert!(
+        run.stderr.contains("`release/1.5` is checked out in"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(env.refs(&repo), refs);
+    assert!(
+        !repo.join(".git/hotfix/backports").exists(),
+        "refused before anything was written"
+    );
+
+    env.git(&wt, &["checkout", "--quiet", "--", "line-1.5.txt"]);
+    env.hotfix(
+        &repo,
+        &["backport", &fix, "--to", "release/1.5", "--onto-target"],
+    )
+    .ok();
+    assert_eq!(env.git(&wt, &["status", "--porcelain"]), "");
+    assert_eq!(
+        std::fs::read_to_string(wt.join("auth.txt")).unwrap(),
+        "check signature\n"
+    );
+    env.fsck(&repo);
+}

@@ -344,6 +344,9 @@ pub fn plan(
     let mut targets = Vec::new();
     for line in lines {
         let tip = repo.require_branch(&line, BranchRole::ReleaseLine)?;
+        if request.onto_target {
+            ensure_worktrees_clean(repo, &line)?;
+        }
         let branch = if request.onto_target {
             line.clone()
         } else {
