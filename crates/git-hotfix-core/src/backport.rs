@@ -967,7 +967,7 @@ fn pause(repo: &Repo, run: &mut Backport, index: usize) -> Result<()> {
     // A worktree left by a run killed while making it is replaced.
     resolve::remove(repo, &worktree)?;
     let theirs = pick::theirs_label(repo, &source)?;
-    let message = pick_message(repo, &source)?;
+    let message = pick::message_of(repo, &source)?;
     let paths = resolve::create(
         repo,
         &worktree,
@@ -992,34 +992,13 @@ fn pause(repo: &Repo, run: &mut Backport, index: usize) -> Result<()> {
     Ok(())
 }
 
-fn pick_message(repo: &Repo, source: &Source) -> Result<String> {
-    let commit = repo
-        .git
-        .find_commit(source.commit)
-        .map_err(|err| Error::Git {
-            context: format!("could not read commit {}", short(source.commit)),
-            source: err,
-        })?;
-    let message = commit.message_raw().map_err(|err| Error::Git {
-        context: format!("could not read the message of {}", short(source.commit)),
-        source: err,
-    })?;
-    Ok(pick::with_trailer(
-        &String::from_utf8_lossy(message),
-        source.commit,
-    ))
-}
-
 /// Resume a paused run with the resolution made in its worktree, or finish an interrupted one.
 pub fn resume(
     repo: &Repo,
     now: Timestamp,
     progress: &mut dyn FnMut(Progress<'_>),
 ) -> Result<BackportOutcome> {
-    let store = journal::Store::new(repo);
-    let _lock = store.lock()?;
-    let mut run = load(repo)?.ok_or(Error::NoStoppedRun { action: "continue" })?;
-    settle_interrupted(repo, &mut run)?;
+    let (_lock, mut run) = open_stopped(repo, "continue")?;
     let mem = repo.in_memory();
     if let Some(stop) = take_resolution(repo, &mem, &mut run)? {
         crate::finish::persist_objects(repo, mem)?;
@@ -1044,7 +1023,7 @@ fn take_resolution(repo: &Repo, mem: &Repo, run: &mut Backport) -> Result<Option
             source: source.commit,
             parent: source.parent,
         },
-        &pick_message(repo, &source)?,
+        &pick::message_of(repo, &source)?,
     )?;
     let tree = mem
         .git
@@ -1092,10 +1071,7 @@ pub fn skip(
     now: Timestamp,
     progress: &mut dyn FnMut(Progress<'_>),
 ) -> Result<BackportOutcome> {
-    let store = journal::Store::new(repo);
-    let _lock = store.lock()?;
-    let mut run = load(repo)?.ok_or(Error::NoStoppedRun { action: "skip" })?;
-    settle_interrupted(repo, &mut run)?;
+    let (_lock, mut run) = open_stopped(repo, "skip")?;
     if let Some(stop) = run.stopped.take() {
         resolve::remove(repo, &stop.worktree)?;
         let target = &mut run.targets[stop.target];
@@ -1110,10 +1086,7 @@ pub fn skip(
 /// Undo the run: remove its resolution worktree and every branch it created, and put back
 /// targets it moved.
 pub fn abort(repo: &Repo, now: Timestamp) -> Result<Backport> {
-    let store = journal::Store::new(repo);
-    let _lock = store.lock()?;
-    let mut run = load(repo)?.ok_or(Error::NoStoppedRun { action: "abort" })?;
-    settle_interrupted(repo, &mut run)?;
+    let (_lock, mut run) = open_stopped(repo, "abort")?;
     if let Some(stop) = run.stopped.take() {
         resolve::remove(repo, &stop.worktree)?;
     }
@@ -1153,6 +1126,14 @@ pub fn abort(repo: &Repo, now: Timestamp) -> Result<Backport> {
     });
     archive(repo, &run, now)?;
     Ok(run)
+}
+
+/// Take the hotfix lock and the stopped run, its refs settled after a possible crash.
+fn open_stopped(repo: &Repo, action: &'static str) -> Result<(journal::OperationLock, Backport)> {
+    let lock = journal::Store::new(repo).lock()?;
+    let mut run = load(repo)?.ok_or(Error::NoStoppedRun { action })?;
+    settle_interrupted(repo, &mut run)?;
+    Ok((lock, run))
 }
 
 /// After a crash: a target whose ref was about to move is written or not, as the ref says.

@@ -122,7 +122,18 @@ pub(crate) fn commit(
     tree: ObjectId,
     parents: impl IntoIterator<Item = ObjectId>,
 ) -> Result<ObjectId> {
-    let (committer, author) = (repo.committer()?, repo.author()?);
+    commit_as(repo, &repo.author()?, message, tree, parents)
+}
+
+/// Write a commit by `author` with the configured committer.
+pub(crate) fn commit_as(
+    repo: &Repo,
+    author: &gix::actor::Signature,
+    message: &str,
+    tree: ObjectId,
+    parents: impl IntoIterator<Item = ObjectId>,
+) -> Result<ObjectId> {
+    let committer = repo.committer()?;
     let commit = repo
         .git
         .new_commit_as(

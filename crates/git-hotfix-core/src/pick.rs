@@ -284,33 +284,28 @@ pub(crate) fn commit_pick(
     source: &Source,
     tree: ObjectId,
 ) -> Result<ObjectId> {
-    let original = repo
+    let author = repo
         .git
         .find_commit(source.commit)
-        .context(|| format!("could not read commit {}", short(source.commit)))?;
-    let author = original
+        .context(|| format!("could not read commit {}", short(source.commit)))?
         .author()
         .context(|| format!("could not read the author of {}", short(source.commit)))?
         .to_owned()
         .context(|| "invalid author".into())?;
-    let message = original
-        .message_raw()
-        .context(|| format!("could not read the message of {}", short(source.commit)))?
-        .to_str_lossy()
-        .into_owned();
-    let committer = repo.committer()?;
-    let message = with_trailer(&message, source.commit);
+    let message = message_of(repo, source)?;
+    crate::merge::commit_as(repo, &author, &message, tree, [onto])
+}
+
+/// The message of a pick of `source`: its own, with the `-x` trailer.
+pub fn message_of(repo: &Repo, source: &Source) -> Result<String> {
     let commit = repo
         .git
-        .new_commit_as(
-            committer.to_ref(&mut Default::default()),
-            author.to_ref(&mut Default::default()),
-            message,
-            tree,
-            [onto],
-        )
-        .context(|| "could not write a commit".into())?;
-    Ok(commit.id)
+        .find_commit(source.commit)
+        .context(|| format!("could not read commit {}", short(source.commit)))?;
+    let message = commit
+        .message_raw()
+        .context(|| format!("could not read the message of {}", short(source.commit)))?;
+    Ok(with_trailer(&message.to_str_lossy(), source.commit))
 }
 
 /// The message with `(cherry picked from commit <id>)` appended the way `git cherry-pick -x`
