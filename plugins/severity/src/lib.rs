@@ -1,0 +1,144 @@
+//! The default severity policy: the P0–P3 table of git-hotfix's workflow. Keywords in the
+//! title, description and labels, and the answers to a few questions, each give a level
+//! with a reason; the most urgent wins.
+
+use git_hotfix_plugin_sdk::*;
+
+struct Table;
+
+/// Words that place an incident, with the level and the kind of incident they mean.
+const KEYWORDS: &[(&str, Severity, &str)] = &[
+    ("auth bypass", Severity::P0, "security vulnerability"),
+    (
+        "authentication bypass",
+        Severity::P0,
+        "security vulnerability",
+    ),
+    ("security", Severity::P0, "security vulnerability"),
+    ("vulnerability", Severity::P0, "security vulnerability"),
+    ("exploit", Severity::P0, "security vulnerability"),
+    (
+        "remote code execution",
+        Severity::P0,
+        "security vulnerability",
+    ),
+    ("rce", Severity::P0, "security vulnerability"),
+    ("data leak", Severity::P0, "data exposed"),
+    ("leak", Severity::P0, "data exposed"),
+    ("breach", Severity::P0, "data exposed"),
+    ("data corruption", Severity::P0, "data corrupted"),
+    ("corrupt", Severity::P0, "data corrupted"),
+    ("payment", Severity::P1, "revenue impact (payments)"),
+    ("payments", Severity::P1, "revenue impact (payments)"),
+    ("outage", Severity::P1, "production down"),
+    ("down", Severity::P1, "production down"),
+    ("crash", Severity::P1, "app crash"),
+    ("database", Severity::P1, "database connectivity"),
+    ("revenue", Severity::P1, "revenue impact"),
+    ("degraded", Severity::P2, "degraded performance"),
+    ("slow", Severity::P2, "degraded performance"),
+    ("partly", Severity::P2, "feature partly broken"),
+    ("campaign", Severity::P3, "business deadline"),
+    ("partner", Severity::P3, "business deadline"),
+    ("deadline", Severity::P3, "business deadline"),
+];
+
+fn rank(severity: Severity) -> u8 {
+    match severity {
+        Severity::P0 => 0,
+        Severity::P1 => 1,
+        Severity::P2 => 2,
+        Severity::P3 => 3,
+    }
+}
+
+fn words_of(text: &str) -> String {
+    let lower = text.to_lowercase();
+    let spaced: String = lower
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+        .collect();
+    format!(
+        " {} ",
+        spaced.split_whitespace().collect::<Vec<_>>().join(" ")
+    )
+}
+
+impl SeverityPolicy for Table {
+    fn questions() -> Vec<Question> {
+        let yes_no = |id: &str, prompt: &str| Question {
+            id: id.into(),
+            prompt: prompt.into(),
+            kind: QuestionKind::YesNo,
+        };
+        vec![
+            yes_no(
+                "security",
+                "Is it a security issue (auth bypass, exploit, leak)?",
+            ),
+            yes_no("data", "Is data exposed or corrupted?"),
+            yes_no("down", "Is production down for most users?"),
+            yes_no("payments", "Are payments fully broken?"),
+            yes_no("workaround", "Is there a workaround users can take?"),
+        ]
+    }
+
+    fn assess(incident: Incident) -> Result<Assessment, PluginError> {
+        let mut found: Vec<(Severity, String)> = Vec::new();
+        let sources = [
+            ("title", words_of(&incident.title)),
+            ("description", words_of(&incident.description)),
+            ("labels", words_of(&incident.labels.join(" "))),
+        ];
+        for (place, text) in &sources {
+            for (keyword, severity, kind) in KEYWORDS {
+                if text.contains(&format!(" {keyword} ")) {
+                    found.push((*severity, format!("{place} mentions \"{keyword}\": {kind}")));
+                }
+            }
+        }
+        let yes = |id: &str| answer(&incident, id).is_some_and(|a| a.eq_ignore_ascii_case("yes"));
+        for (id, severity, reason) in [
+            ("security", Severity::P0, "answered: it is a security issue"),
+            (
+                "data",
+                Severity::P0,
+                "answered: data is exposed or corrupted",
+            ),
+            (
+                "payments",
+                Severity::P0,
+                "answered: payments are fully broken",
+            ),
+            (
+                "down",
+                Severity::P1,
+                "answered: production is down for most users",
+            ),
+        ] {
+            if yes(id) {
+                found.push((severity, reason.into()));
+            }
+        }
+        let Some(worst) = found.iter().map(|(s, _)| *s).min_by_key(|s| rank(*s)) else {
+            return Ok(level(Severity::P2).because(
+                "nothing urgent named: a major bug by default (answer the questions for a sharper verdict)",
+            ));
+        };
+        let mut severity = worst;
+        let mut reasons: Vec<String> = found
+            .into_iter()
+            .filter(|(s, _)| *s == worst)
+            .map(|(_, reason)| reason)
+            .collect();
+        if severity == Severity::P1 && yes("workaround") {
+            severity = Severity::P2;
+            reasons.push("a workaround exists: one level lower".into());
+        }
+        let mut assessment = level(severity);
+        assessment.reasons = reasons;
+        Ok(assessment)
+    }
+}
+
+export_severity_policy!(Table);
