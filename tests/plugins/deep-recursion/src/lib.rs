@@ -1,11 +1,13 @@
-//! Hostile: recurses until the stack runs out.
+//! Hostile: recurses until the stack runs out. Only scalars, so the frames live on the
+//! engine's stack (arrays would go to the shadow stack in linear memory and fault there).
 use git_hotfix_plugin_sdk::*;
 struct Deep;
 #[inline(never)]
-#[allow(unconditional_recursion)]
 fn down(n: u64) -> u64 {
-    let here = std::hint::black_box([n; 16]);
-    down(n + 1) + here[3]
+    if std::hint::black_box(n) == u64::MAX {
+        return 0;
+    }
+    std::hint::black_box(down(n + 1)).wrapping_add(n)
 }
 impl SeverityPolicy for Deep {
     fn assess(_: Incident) -> Result<Assessment, PluginError> {
