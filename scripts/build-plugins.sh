@@ -8,13 +8,18 @@
 #
 # The bytes must not depend on the machine: cargo hashes the absolute path of path
 # dependencies into symbol names, so the sources are staged at one fixed path and built
-# there, with the cargo home remapped out of embedded paths.
+# there, with the cargo home remapped out of embedded paths; and the compiler is pinned,
+# since another rustc makes other bytes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 stage=/tmp/git-hotfix-plugin-build
 cargo_home=${CARGO_HOME:-$HOME/.cargo}
-rustup target add wasm32-wasip2 >/dev/null 2>&1 || true
+export RUSTUP_TOOLCHAIN=${PLUGIN_TOOLCHAIN:-1.95.0}
+rustup target add --toolchain "$RUSTUP_TOOLCHAIN" wasm32-wasip2 >/dev/null 2>&1 || {
+    echo "could not add the wasm32-wasip2 target to the $RUSTUP_TOOLCHAIN toolchain" >&2
+    exit 1
+}
 
 mkdir -p "$stage"
 for dir in wit crates/git-hotfix-plugin-sdk plugins tests/plugins; do

@@ -49,6 +49,9 @@ pub fn compile(
     {
         return Ok((component, true));
     }
+    if let Some(reason) = what_else(bytes) {
+        return Err(reason);
+    }
     let component = Component::new(engine, bytes).map_err(|err| {
         let text = format!("{err:#}");
         text.lines().next().unwrap_or_default().to_string()
@@ -58,6 +61,23 @@ pub fn compile(
         let _ = store(&component, entry);
     }
     Ok((component, false))
+}
+
+/// What a file is when its header already says it is no component, in words a person
+/// can act on (the compiler's would be about magic numbers).
+fn what_else(bytes: &[u8]) -> Option<String> {
+    const MAGIC: &[u8] = b"\0asm";
+    const CORE_MODULE: &[u8] = &[1, 0, 0, 0];
+    if !bytes.starts_with(MAGIC) {
+        return Some("it is not WebAssembly at all (no `\\0asm` header)".into());
+    }
+    if bytes.get(4..8) == Some(CORE_MODULE) {
+        return Some(
+            "it is a core WebAssembly module: build the plugin for wasm32-wasip2, which makes a component"
+                .into(),
+        );
+    }
+    None
 }
 
 fn artifact(entry: &Path) -> PathBuf {

@@ -44,27 +44,14 @@ impl Grants {
     }
 }
 
-/// `*` matches any run of characters, `?` one character; everything else itself.
-fn glob(pattern: &str, text: &str) -> bool {
-    let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
-    let (mut pi, mut ti) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
-    while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some((pi, ti));
-            pi += 1;
-        } else if let Some((star_p, star_t)) = star {
-            pi = star_p + 1;
-            ti = star_t + 1;
-            star = Some((star_p, star_t + 1));
-        } else {
-            return false;
-        }
-    }
-    p[pi..].iter().all(|c| *c == '*')
+/// As a shell matches a path: `*` and `?` within one path component, `[...]` a class.
+fn glob(pattern: &str, program: &str) -> bool {
+    let options = glob::MatchOptions {
+        case_sensitive: true,
+        require_literal_separator: true,
+        require_literal_leading_dot: false,
+    };
+    glob::Pattern::new(pattern).is_ok_and(|p| p.matches_with(program, options))
 }
 
 #[cfg(test)]
@@ -79,5 +66,7 @@ mod tests {
         assert!(!glob("kubectl", "kubectl-evil"));
         assert!(!glob("./deploy/*.sh", "./deploy/prod.py"));
         assert!(glob("*", "anything"));
+        assert!(!glob("./deploy/*", "./deploy/../../bin/sh"));
+        assert!(!glob("[", "["), "a malformed glob grants nothing");
     }
 }

@@ -10,6 +10,8 @@
 mod cache;
 mod grants;
 
+pub use cache::sha256_hex;
+
 pub use grants::{Grants, NotGranted};
 
 use std::path::PathBuf;
@@ -357,7 +359,7 @@ impl Host {
     /// Compile (or take from the cache) the component `bytes`, named `name` in messages.
     pub fn load(&self, name: &str, bytes: &[u8]) -> Result<Plugin, Error> {
         let started = Instant::now();
-        let sha256 = cache::sha256_hex(bytes);
+        let sha256 = sha256_hex(bytes);
         let (component, cached) =
             cache::compile(&self.engine, self.cache_dir.as_deref(), &sha256, bytes).map_err(
                 |reason| Error::NotAComponent {
@@ -378,6 +380,18 @@ impl Host {
             load_time: started.elapsed(),
             component,
         })
+    }
+
+    /// Whether the host can start `plugin` at all: everything it imports is something the
+    /// host provides. Runs none of its code.
+    pub fn check_imports(&self, plugin: &Plugin) -> Result<(), Error> {
+        self.linker
+            .instantiate_pre(&plugin.component)
+            .map(drop)
+            .map_err(|error| Error::Instantiate {
+                plugin: plugin.name.clone(),
+                reason: first_line(&error.to_string()),
+            })
     }
 
     /// Run one call in a fresh store: `input` (for its size), then `run` instantiates and calls.

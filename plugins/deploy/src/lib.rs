@@ -116,3 +116,58 @@ impl DeployPolicy for FromSettings {
 }
 
 export_deploy_policy!(FromSettings);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn release(environment: &str, settings: &[(&str, &str)]) -> Release {
+        Release {
+            version: "1.2.4".into(),
+            previous_version: Some("1.2.3".into()),
+            tag: "v1.2.4".into(),
+            environment: environment.into(),
+            settings: settings
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        }
+    }
+
+    const SETTINGS: &[(&str, &str)] = &[
+        ("deploy", "deploy.sh {environment} {version}"),
+        ("production.deploy", "kubectl set image app=app:{tag}"),
+        ("health-url", "https://{environment}.example.com/health"),
+        ("rollback", "rollback.sh {previous}"),
+    ];
+
+    #[test]
+    fn production_asks_first_then_runs_its_own_command_and_checks_health() {
+        let steps = FromSettings::plan(release("production", SETTINGS), Action::Deploy).unwrap();
+        assert!(matches!(&steps[0], Step::Confirm(q) if q.contains("v1.2.4")));
+        let Step::Run(run) = &steps[1] else {
+            panic!("{steps:?}")
+        };
+        assert_eq!(run.argv, ["kubectl", "set", "image", "app=app:v1.2.4"]);
+        assert!(
+            matches!(&steps[2], Step::HttpCheck(h) if h.url == "https://production.example.com/health")
+        );
+    }
+
+    #[test]
+    fn staging_falls_back_to_the_general_command_without_asking() {
+        let steps = FromSettings::plan(release("staging", SETTINGS), Action::Deploy).unwrap();
+        let Step::Run(run) = &steps[0] else {
+            panic!("{steps:?}")
+        };
+        assert_eq!(run.argv, ["deploy.sh", "staging", "1.2.4"]);
+        let steps = FromSettings::plan(release("staging", SETTINGS), Action::Rollback).unwrap();
+        assert!(matches!(&steps[0], Step::Run(r) if r.argv == ["rollback.sh", "1.2.3"]));
+    }
+
+    #[test]
+    fn a_missing_setting_is_unsupported_not_a_trap() {
+        let err = FromSettings::plan(release("production", &[]), Action::Deploy).unwrap_err();
+        assert!(matches!(err, PluginError::Unsupported(m) if m.contains("production.deploy")));
+    }
+}

@@ -28,6 +28,7 @@ const KEYWORDS: &[(&str, Severity, &str)] = &[
     ("breach", Severity::P0, "data exposed"),
     ("data corruption", Severity::P0, "data corrupted"),
     ("corrupt", Severity::P0, "data corrupted"),
+    ("fully down", Severity::P0, "production fully down"),
     ("payment", Severity::P1, "revenue impact (payments)"),
     ("payments", Severity::P1, "revenue impact (payments)"),
     ("outage", Severity::P1, "production down"),
@@ -77,7 +78,11 @@ impl SeverityPolicy for Table {
                 "Is it a security issue (auth bypass, exploit, leak)?",
             ),
             yes_no("data", "Is data exposed or corrupted?"),
-            yes_no("down", "Is production down for most users?"),
+            yes_no("down", "Is production fully down (nobody can use it)?"),
+            yes_no(
+                "broken",
+                "Is a critical feature fully broken, or failing for most users?",
+            ),
             yes_no("payments", "Are payments fully broken?"),
             yes_no("workaround", "Is there a workaround users can take?"),
         ]
@@ -93,7 +98,11 @@ impl SeverityPolicy for Table {
         for (place, text) in &sources {
             for (keyword, severity, kind) in KEYWORDS {
                 if text.contains(&format!(" {keyword} ")) {
-                    found.push((*severity, format!("{place} mentions \"{keyword}\": {kind}")));
+                    let said = match *place {
+                        "labels" => format!("labelled \"{keyword}\""),
+                        _ => format!("{place} mentions \"{keyword}\""),
+                    };
+                    found.push((*severity, format!("{said}: {kind}")));
                 }
             }
         }
@@ -110,10 +119,11 @@ impl SeverityPolicy for Table {
                 Severity::P0,
                 "answered: payments are fully broken",
             ),
+            ("down", Severity::P0, "answered: production is fully down"),
             (
-                "down",
+                "broken",
                 Severity::P1,
-                "answered: production is down for most users",
+                "answered: a critical feature is broken for most users",
             ),
         ] {
             if yes(id) {
@@ -142,3 +152,84 @@ impl SeverityPolicy for Table {
 }
 
 export_severity_policy!(Table);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assess(title: &str, labels: &[&str], answers: &[(&str, &str)]) -> Assessment {
+        Table::assess(Incident {
+            ticket: "ENG-1".into(),
+            title: title.into(),
+            description: String::new(),
+            labels: labels.iter().map(|l| l.to_string()).collect(),
+            answers: answers
+                .iter()
+                .map(|(id, value)| Answer {
+                    id: id.to_string(),
+                    value: value.to_string(),
+                })
+                .collect(),
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn the_most_urgent_match_wins_and_says_why() {
+        let verdict = assess("auth bypass on login, checkout slow", &[], &[]);
+        assert_eq!(verdict.severity, Severity::P0);
+        assert_eq!(verdict.response_minutes, 120);
+        assert!(verdict.skip_staging_allowed);
+        assert_eq!(
+            verdict.reasons,
+            ["title mentions \"auth bypass\": security vulnerability"]
+        );
+    }
+
+    #[test]
+    fn labels_and_answers_count_too() {
+        assert_eq!(
+            assess("login fails", &["security"], &[]).severity,
+            Severity::P0
+        );
+        assert_eq!(
+            assess("login fails", &[], &[("down", "yes")]).severity,
+            Severity::P0
+        );
+        assert_eq!(
+            assess("login fails", &[], &[("broken", "YES")]).severity,
+            Severity::P1
+        );
+    }
+
+    #[test]
+    fn a_workaround_lowers_p1_only() {
+        let crash = assess("app crash on start", &[], &[("workaround", "yes")]);
+        assert_eq!(crash.severity, Severity::P2);
+        assert!(crash.reasons.iter().any(|r| r.contains("workaround")));
+        let leak = assess("data leak", &[], &[("workaround", "yes")]);
+        assert_eq!(leak.severity, Severity::P0);
+    }
+
+    #[test]
+    fn words_match_whole_words_only() {
+        // "download" holds "down", "rcel" holds "rce": neither is a keyword match.
+        let verdict = assess("download button misaligned in parcel view", &[], &[]);
+        assert_eq!(verdict.severity, Severity::P2);
+        assert!(verdict.reasons[0].starts_with("nothing urgent named"));
+    }
+
+    #[test]
+    fn every_question_is_yes_no_with_a_unique_id() {
+        let questions = Table::questions();
+        let mut ids: Vec<&str> = questions.iter().map(|q| q.id.as_str()).collect();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), questions.len());
+        assert!(
+            questions
+                .iter()
+                .all(|q| matches!(q.kind, QuestionKind::YesNo))
+        );
+    }
+}

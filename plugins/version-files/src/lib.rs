@@ -61,11 +61,10 @@ fn locate(kind: Kind, file: &File) -> Result<Vec<Range<usize>>, PluginError> {
         Kind::Plain => {
             let start = text.len() - text.trim_start().len();
             let end = start + text[start..].lines().next().unwrap_or("").trim_end().len();
-            if end > start {
-                vec![start..end]
-            } else {
-                Vec::new()
-            }
+            Some(start..end)
+                .filter(|range| !range.is_empty())
+                .into_iter()
+                .collect()
         }
     };
     if ranges.is_empty() {
