@@ -170,7 +170,7 @@ complete_line "git hotfix start --fr"
         .collect();
     assert_eq!(
         lines,
-        ["finish", "--no-tag --no-backmerge", "--from"],
+        ["finish", "--no-tag --no-backmerge --no-bump", "--from"],
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
@@ -252,11 +252,29 @@ fn the_demo_runs_the_whole_flow_on_a_throwaway_repository() {
     assert_eq!(env.rev(&shop, "v1.2.4^{commit}"), env.rev(&shop, "main"));
     assert_eq!(env.rev(&origin, "main"), env.rev(&shop, "main"));
     assert_eq!(env.parents(&shop, "develop").len(), 2);
+    // Finish bumped VERSION in a release commit on the fix...
+    assert_eq!(env.git(&shop, &["show", "v1.2.4:VERSION"]), "1.2.4\n");
+    assert_eq!(
+        env.git(&shop, &["log", "-1", "--format=%s", "v1.2.4"])
+            .trim(),
+        "Release 1.2.4 (ENG-1234)"
+    );
+    // ...which the backport leaves out: 1.1 gets the fix, and keeps its own version.
     let backport = "backport/release/1.1/ENG-1234-fix-auth-bypass";
     assert_eq!(
         env.parents(&shop, backport),
         vec![env.rev(&shop, "release/1.1").unwrap()]
     );
+    assert_eq!(
+        env.git(&shop, &["show", &format!("{backport}:VERSION")]),
+        "1.1.0\n"
+    );
+    // The assessment at start is in the journal.
+    let all = env
+        .hotfix(&shop, &["status", "--all", "--json"])
+        .ok()
+        .json();
+    assert_eq!(all["hotfixes"][0]["assessment"]["severity"], "P0");
     assert!(
         run.stdout
             .contains("$ git hotfix backport --hotfix ENG-1234 --maintained"),

@@ -12,5 +12,6 @@ mod init;
 mod interfaces;
 mod output;
 mod plan;
+mod policies;
 mod push;
 mod start;

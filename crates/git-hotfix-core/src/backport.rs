@@ -396,6 +396,10 @@ fn sources_of(repo: &Repo, what: &What) -> Result<(Option<String>, String, Vec<O
             let tip = hotfix_tip(repo, &journal)?;
             let mut commits = repo.commits_between(journal.base.commit(), tip)?;
             commits.reverse();
+            // The release commit moves this line's version files: the target's own
+            // release bumps its own.
+            let releases = journal.release_commits();
+            commits.retain(|c| !releases.contains(c));
             if commits.is_empty() {
                 return Err(Error::NothingToFinish {
                     branch: journal.branch.clone(),
@@ -874,7 +878,10 @@ fn proceed(
     }
     run.events.push(journal::Event {
         at: now,
-        what: EventKind::Finished { tag: None },
+        what: EventKind::Finished {
+            tag: None,
+            release: None,
+        },
     });
     archive(repo, &run, now)?;
     record_in_hotfix(repo, &run, now)?;

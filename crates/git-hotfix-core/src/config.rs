@@ -12,6 +12,7 @@ use gix::bstr::ByteSlice;
 
 use crate::backport::BackportTemplate;
 use crate::names::BranchTemplate;
+use crate::policy::{PluginLimits, Policies, PolicyConfig};
 use crate::repo::{Repo, short};
 use crate::tags::TagPattern;
 
@@ -30,6 +31,10 @@ pub struct Config {
     pub tag_pattern: TagPattern,
     pub remote: String,
     pub backport_branch_template: BackportTemplate,
+    /// The version files of the repository's own release (products have their own).
+    pub version_files: Vec<String>,
+    pub policies: Policies,
+    pub plugin_limits: PluginLimits,
     pub products: BTreeMap<String, Product>,
     /// Where `.hotfix.toml` was read from, if there was one.
     pub file: Option<FileOrigin>,
@@ -112,8 +117,21 @@ struct Layer {
     tag_pattern: Option<TagPattern>,
     remote: Option<String>,
     backport_branch_template: Option<BackportTemplate>,
+    version_files: Option<Vec<String>>,
+    /// Only in the file: a plugin and its grants are the team's decision.
+    #[serde(default)]
+    policies: PoliciesLayer,
+    plugin_limits: Option<PluginLimits>,
     #[serde(default)]
     products: BTreeMap<String, ProductLayer>,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct PoliciesLayer {
+    severity: Option<PolicyConfig>,
+    version_files: Option<PolicyConfig>,
+    deploy: Option<PolicyConfig>,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -136,6 +154,13 @@ impl Layer {
         self.backport_branch_template = over
             .backport_branch_template
             .or(self.backport_branch_template);
+        self.version_files = over.version_files.or(self.version_files);
+        self.plugin_limits = over.plugin_limits.or(self.plugin_limits);
+        self.policies = PoliciesLayer {
+            severity: over.policies.severity.or(self.policies.severity),
+            version_files: over.policies.version_files.or(self.policies.version_files),
+            deploy: over.policies.deploy.or(self.policies.deploy),
+        };
         for (name, product) in over.products {
             let base = self.products.remove(&name).unwrap_or_default();
             self.products.insert(
@@ -160,6 +185,7 @@ const KEYS: &[(&str, bool)] = &[
     ("tag-pattern", false),
     ("remote", false),
     ("backport-branch-template", false),
+    ("version-files", true),
 ];
 const PRODUCT_KEYS: &[(&str, bool)] = &[
     ("tag-pattern", false),
@@ -389,6 +415,19 @@ impl Config {
             backport_branch_template: merged.backport_branch_template.unwrap_or_else(|| {
                 BackportTemplate::parse(BackportTemplate::DEFAULT).expect("valid default")
             }),
+            version_files: merged.version_files.unwrap_or_default(),
+            policies: {
+                let defaults = Policies::default();
+                Policies {
+                    severity: merged.policies.severity.unwrap_or(defaults.severity),
+                    version_files: merged
+                        .policies
+                        .version_files
+                        .unwrap_or(defaults.version_files),
+                    deploy: merged.policies.deploy.unwrap_or(defaults.deploy),
+                }
+            },
+            plugin_limits: merged.plugin_limits.unwrap_or_default(),
             products,
             file: origin,
         })
@@ -509,6 +548,37 @@ version-files = ["services/api/package.json"]
             layer.products["api"].version_files.as_deref(),
             Some(&["services/api/package.json".to_string()][..])
         );
+    }
+
+    #[test]
+    fn policies_name_a_builtin_or_a_pinned_file() {
+        let layer = parse_file(
+            "[policies.severity]\nplugin = \"policies/sev.wasm\"\nsha256 = \"AB12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12\"\n\n[policies.deploy]\nplugin = \"builtin:deploy\"\ncommands = [\"kubectl\"]\n[policies.deploy.settings]\n\"production.deploy\" = \"kubectl apply\"\n",
+            "f",
+        )
+        .unwrap();
+        let severity = layer.policies.severity.unwrap();
+        assert_eq!(
+            severity.plugin,
+            crate::policy::PluginSource::File("policies/sev.wasm".into())
+        );
+        assert_eq!(severity.sha256.unwrap().0, "ab12".repeat(16));
+        assert_eq!(
+            layer.policies.deploy.unwrap().settings["production.deploy"],
+            "kubectl apply"
+        );
+        let err =
+            parse_file("[policies.severity]\nplugin = \"builtin:sevrity\"\n", "f").unwrap_err();
+        assert!(
+            err.message.contains("no built-in plugin `sevrity`"),
+            "{err}"
+        );
+        let err = parse_file(
+            "[policies.severity]\nplugin = \"x.wasm\"\nsha256 = \"abc\"\n",
+            "f",
+        )
+        .unwrap_err();
+        assert!(err.message.contains("64 hex digits"), "{err}");
     }
 
     #[test]

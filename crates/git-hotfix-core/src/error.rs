@@ -59,6 +59,15 @@ pub enum Error {
     #[error("no branch to backport to{}", if asked.is_empty() { String::new() } else { format!(": nothing matches {}", asked.join(", ")) })]
     NoTargets { asked: Vec<String> },
 
+    #[error("the {policy} policy refused: {message}")]
+    Policy { policy: String, message: String },
+
+    #[error("the {policy} policy failed: {message}")]
+    PolicyFailed { policy: String, message: String },
+
+    #[error("version file {path} {problem}")]
+    VersionFile { path: String, problem: String },
+
     #[error("`{rev}` does not name a commit")]
     UnknownRevision { rev: String },
 

@@ -14,6 +14,7 @@ use crate::error::{Error, GitContext, Result};
 use crate::git_cli;
 use crate::journal::{EventKind, Journal, State, Store};
 use crate::merge::{self, Labels, Outcome};
+use crate::policy::{self, ReleaseCommit, VersionFiles};
 use crate::push::{self, PushPlan, PushRef};
 use crate::refs::{self, Edit, Value};
 use crate::repo::{
@@ -31,8 +32,15 @@ pub struct FinishOptions {
     pub backmerge: bool,
     pub keep: bool,
     pub push: bool,
+    /// Make the release commit that moves the version in the version files.
+    #[serde(default = "yes")]
+    pub bump: bool,
     /// The tag message, instead of `Hotfix <version>: <description>`.
     pub message: Option<String>,
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl Default for FinishOptions {
@@ -42,6 +50,7 @@ impl Default for FinishOptions {
             backmerge: true,
             keep: false,
             push: false,
+            bump: true,
             message: None,
         }
     }
@@ -96,6 +105,8 @@ pub enum WorktreeStep {
     },
     /// Remove it: `start --worktree` made it for this hotfix.
     Remove { path: PathBuf, head_ref: String },
+    /// Keep it on the branch, which moves to the release commit (`--keep`): its files follow.
+    Follow { path: PathBuf, head_ref: String },
 }
 
 impl WorktreeStep {
@@ -103,7 +114,8 @@ impl WorktreeStep {
         match self {
             WorktreeStep::Switch { head_ref, .. }
             | WorktreeStep::Detach { head_ref, .. }
-            | WorktreeStep::Remove { head_ref, .. } => head_ref,
+            | WorktreeStep::Remove { head_ref, .. }
+            | WorktreeStep::Follow { head_ref, .. } => head_ref,
         }
     }
 
@@ -111,7 +123,8 @@ impl WorktreeStep {
         match self {
             WorktreeStep::Switch { path, .. }
             | WorktreeStep::Detach { path, .. }
-            | WorktreeStep::Remove { path, .. } => path,
+            | WorktreeStep::Remove { path, .. }
+            | WorktreeStep::Follow { path, .. } => path,
         }
     }
 }
@@ -121,8 +134,14 @@ impl WorktreeStep {
 pub struct FinishPlan {
     pub ticket: String,
     pub branch: String,
+    /// The hotfix branch's tip: refs move from here (compare-and-swap).
+    #[serde(with = "crate::oid::hex")]
+    pub branch_tip: ObjectId,
+    /// What is released: the release commit, or the branch tip when there is none.
     #[serde(with = "crate::oid::hex")]
     pub tip: ObjectId,
+    /// The commit that moves the version in the version files, on top of the fix.
+    pub release: Option<ReleaseCommit>,
     pub base: Base,
     pub version: Version,
     pub commits: Vec<CommitSummary>,
@@ -157,21 +176,28 @@ impl FinishPlan {
                 });
             }
         }
+        let branch = format!("{BRANCH_PREFIX}{}", self.branch);
         if self.delete_branch {
-            let branch = format!("{BRANCH_PREFIX}{}", self.branch);
-            // A worktree on the branch is detached at the tip first, so that it never points
-            // at a branch that no longer exists; its files are then switched by git.
+            // A worktree on the branch is detached where its files are first, so that it
+            // never points at a branch that no longer exists; git then switches its files.
             for step in &self.worktrees {
                 edits.push(Edit {
                     name: step.head_ref().to_string(),
                     old: Some(Value::Symbolic(branch.clone())),
-                    new: Some(Value::Object(self.tip)),
+                    new: Some(Value::Object(self.branch_tip)),
                 });
             }
             edits.push(Edit {
                 name: branch,
-                old: Some(Value::Object(self.tip)),
+                old: Some(Value::Object(self.branch_tip)),
                 new: None,
+            });
+        } else if self.tip != self.branch_tip {
+            // Kept: the branch takes the release commit too.
+            edits.push(Edit {
+                name: branch,
+                old: Some(Value::Object(self.branch_tip)),
+                new: Some(Value::Object(self.tip)),
             });
         }
         edits
@@ -189,7 +215,29 @@ pub struct Run {
     /// Merge commits a person made for branches that conflicted.
     #[serde(with = "crate::oid::hex_map")]
     pub resolved: BTreeMap<String, ObjectId>,
+    /// The release commit the run made: continuing must release the same one.
+    #[serde(default)]
+    pub release: Option<ReleaseCommit>,
     pub stage: Stage,
+}
+
+/// What a stopped run carries into the next attempt.
+#[derive(Debug, Clone, Default)]
+pub struct Prior {
+    pub resolved: BTreeMap<String, ObjectId>,
+    pub expected: BTreeMap<String, ObjectId>,
+    pub release: Option<ReleaseCommit>,
+}
+
+impl Prior {
+    pub fn of(run: Option<&Run>) -> Prior {
+        run.map(|run| Prior {
+            resolved: run.resolved.clone(),
+            expected: run.expected.clone(),
+            release: run.release.clone(),
+        })
+        .unwrap_or_default()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -299,11 +347,12 @@ pub fn plan(
     config: &Config,
     journal: &Journal,
     options: &FinishOptions,
-    resolved: &BTreeMap<String, ObjectId>,
-    expected: &BTreeMap<String, ObjectId>,
+    prior: &Prior,
+    version_files: Option<&dyn VersionFiles>,
 ) -> Result<FinishPlan> {
-    let tip = repo.require_branch(&journal.branch, BranchRole::Hotfix)?;
-    let commits = repo.commit_summaries(journal.base.commit(), tip)?;
+    let (resolved, expected) = (&prior.resolved, &prior.expected);
+    let branch_tip = repo.require_branch(&journal.branch, BranchRole::Hotfix)?;
+    let commits = repo.commit_summaries(journal.base.commit(), branch_tip)?;
     if commits.is_empty() {
         return Err(Error::NothingToFinish {
             branch: journal.branch.clone(),
@@ -319,6 +368,25 @@ pub fn plan(
     for worktree in &hotfix_worktrees {
         ensure_clean_worktree(worktree)?;
     }
+
+    let release = match (&prior.release, version_files) {
+        (Some(release), _) => Some(release.clone()),
+        (None, Some(policy)) if options.bump => {
+            let product = config.product(journal.product.as_deref())?;
+            let named = product.map_or(&config.version_files, |(_, p)| &p.version_files);
+            policy::release_commit(
+                repo,
+                mem,
+                policy,
+                named,
+                branch_tip,
+                &journal.version.to_string(),
+                &release_message(journal),
+            )?
+        }
+        _ => None,
+    };
+    let tip = release.as_ref().map_or(branch_tip, |r| r.commit);
 
     let tag = if options.tag {
         Some(crate::tag::step(
@@ -407,6 +475,14 @@ pub fn plan(
         .unwrap_or_else(|| config.production_branch.clone());
     let worktree_steps = if delete_branch {
         plan_worktrees(repo, journal, &worktrees, &hotfix_worktrees, &landing)
+    } else if tip != branch_tip {
+        hotfix_worktrees
+            .iter()
+            .map(|w| WorktreeStep::Follow {
+                path: w.path.clone(),
+                head_ref: w.head_ref(),
+            })
+            .collect()
     } else {
         Vec::new()
     };
@@ -414,7 +490,9 @@ pub fn plan(
     let mut plan = FinishPlan {
         ticket: journal.ticket.clone(),
         branch: journal.branch.clone(),
+        branch_tip,
         tip,
+        release,
         base: journal.base.clone(),
         version: journal.version.clone(),
         commits,
@@ -431,6 +509,11 @@ pub fn plan(
     }
     refs::ensure_unlocked(repo, &plan.edits())?;
     Ok(plan)
+}
+
+/// The release commit's message: `Release 1.2.4 (ENG-1234)`.
+fn release_message(journal: &Journal) -> String {
+    format!("Release {} ({})\n", journal.version, journal.ticket)
 }
 
 /// What happens to each worktree that has the hotfix branch checked out once the branch is
@@ -586,11 +669,20 @@ pub fn run(
     config: &Config,
     journal: &mut Journal,
     options: &FinishOptions,
+    version_files: Option<&dyn VersionFiles>,
     now: Timestamp,
 ) -> Result<FinishOutcome> {
     let store = Store::new(repo);
     let _lock = store.lock()?;
-    run_locked(repo, repo.in_memory(), config, journal, options, now)
+    run_locked(
+        repo,
+        repo.in_memory(),
+        config,
+        journal,
+        options,
+        version_files,
+        now,
+    )
 }
 
 /// The body of a run, with the hotfix lock held; `mem` may already hold objects the run
@@ -601,15 +693,17 @@ fn run_locked(
     config: &Config,
     journal: &mut Journal,
     options: &FinishOptions,
+    version_files: Option<&dyn VersionFiles>,
     now: Timestamp,
 ) -> Result<FinishOutcome> {
     let store = Store::new(repo);
-    let (resolved, expected) = match &journal.run {
-        Some(run) => (run.resolved.clone(), run.expected.clone()),
-        None => Default::default(),
-    };
-    let plan = plan(repo, &mem, config, journal, options, &resolved, &expected)?;
-    let mut expected = expected;
+    let prior = Prior::of(journal.run.as_ref());
+    let plan = plan(repo, &mem, config, journal, options, &prior, version_files)?;
+    let Prior {
+        resolved,
+        mut expected,
+        ..
+    } = prior;
     for integration in &plan.integrations {
         expected
             .entry(integration.branch.clone())
@@ -637,6 +731,7 @@ fn run_locked(
             options: options.clone(),
             expected,
             resolved,
+            release: plan.release.clone(),
             stage: Stage::Conflict {
                 branch: branch.clone(),
                 worktree: worktree.clone(),
@@ -667,6 +762,7 @@ fn run_locked(
         options: options.clone(),
         expected: expected.clone(),
         resolved: resolved.clone(),
+        release: plan.release.clone(),
         stage: Stage::Moving {
             applied: edits.clone(),
             worktrees: plan.worktrees.clone(),
@@ -752,8 +848,12 @@ fn push_and_complete(
             let run = journal.run.as_ref()?;
             run.options.tag.then(|| journal.tag.clone())
         });
-    journal.run = None;
-    complete(&store, journal, tag, now)?;
+    let release = journal
+        .run
+        .take()
+        .and_then(|run| run.release)
+        .map(|r| r.commit);
+    complete(&store, journal, tag, release, now)?;
     Ok(push.cloned())
 }
 
@@ -786,6 +886,7 @@ pub fn resume(
     repo: &Repo,
     config: &Config,
     journal: &mut Journal,
+    version_files: Option<&dyn VersionFiles>,
     now: Timestamp,
 ) -> Result<FinishOutcome> {
     let Some(run) = journal.run.clone() else {
@@ -797,7 +898,7 @@ pub fn resume(
         } => {
             let store = Store::new(repo);
             let _lock = store.lock()?;
-            let tip = repo.require_branch(&journal.branch, BranchRole::Hotfix)?;
+            let tip = released_tip(repo, journal, &run)?;
             // The merge commit stays in memory until the rest of the run holds.
             let mem = repo.in_memory();
             let commit = resolve::read(
@@ -810,7 +911,7 @@ pub fn resume(
             let mut resumed = run.clone();
             resumed.resolved.insert(branch.clone(), commit);
             journal.run = Some(resumed);
-            match run_locked(repo, mem, config, journal, &run.options, now) {
+            match run_locked(repo, mem, config, journal, &run.options, version_files, now) {
                 Ok(outcome) => {
                     resolve::remove(repo, worktree)?;
                     Ok(outcome)
@@ -848,8 +949,24 @@ pub fn resume(
             // Interrupted before anything moved: run it again from the start.
             journal.run = None;
             store.save(journal)?;
-            run_locked(repo, repo.in_memory(), config, journal, &run.options, now)
+            run_locked(
+                repo,
+                repo.in_memory(),
+                config,
+                journal,
+                &run.options,
+                version_files,
+                now,
+            )
         }
+    }
+}
+
+/// What a stopped run releases: its release commit, or the hotfix branch's tip.
+fn released_tip(repo: &Repo, journal: &Journal, run: &Run) -> Result<ObjectId> {
+    match &run.release {
+        Some(release) => Ok(release.commit),
+        None => repo.require_branch(&journal.branch, BranchRole::Hotfix),
     }
 }
 
@@ -865,7 +982,12 @@ pub enum ResumePreview {
     Complete { push: Option<PushPlan> },
 }
 
-pub fn preview_resume(repo: &Repo, config: &Config, journal: &Journal) -> Result<ResumePreview> {
+pub fn preview_resume(
+    repo: &Repo,
+    config: &Config,
+    journal: &Journal,
+    version_files: Option<&dyn VersionFiles>,
+) -> Result<ResumePreview> {
     let Some(run) = &journal.run else {
         return Err(Error::NoStoppedRun { action: "continue" });
     };
@@ -874,7 +996,7 @@ pub fn preview_resume(repo: &Repo, config: &Config, journal: &Journal) -> Result
             branch, worktree, ..
         } => {
             let mem = repo.in_memory();
-            let tip = repo.require_branch(&journal.branch, BranchRole::Hotfix)?;
+            let tip = released_tip(repo, journal, run)?;
             let commit = resolve::read(
                 &mem,
                 worktree,
@@ -882,16 +1004,16 @@ pub fn preview_resume(repo: &Repo, config: &Config, journal: &Journal) -> Result
                 &Resolving::Merge { theirs: tip },
                 &merge::merge_message(&journal.branch, branch),
             )?;
-            let mut resolved = run.resolved.clone();
-            resolved.insert(branch.clone(), commit);
+            let mut prior = Prior::of(Some(run));
+            prior.resolved.insert(branch.clone(), commit);
             let plan = plan(
                 repo,
                 &mem,
                 config,
                 journal,
                 &run.options,
-                &resolved,
-                &run.expected,
+                &prior,
+                version_files,
             )?;
             Ok(ResumePreview::Finish {
                 plan: Box::new(plan),
@@ -911,8 +1033,8 @@ pub fn preview_resume(repo: &Repo, config: &Config, journal: &Journal) -> Result
                 config,
                 &fresh,
                 &run.options,
-                &BTreeMap::new(),
-                &BTreeMap::new(),
+                &Prior::default(),
+                version_files,
             )?;
             Ok(ResumePreview::Finish {
                 plan: Box::new(plan),
@@ -1051,6 +1173,8 @@ fn restore(
                     )
                     .context(|| format!("could not recreate the worktree at {}", path.display()))?;
             }
+            // Still on the branch: its files came back with it above.
+            WorktreeStep::Follow { .. } => {}
         }
     }
     Ok(reversed)
@@ -1079,6 +1203,9 @@ fn follow_worktrees(repo: &Repo, plan: &FinishPlan) -> Vec<String> {
                     Some(tip) => git_cli::switch_detached(path, tip),
                     None => Ok(()),
                 })
+            }
+            WorktreeStep::Follow { path, .. } => {
+                git_cli::update_worktree(path, plan.branch_tip, plan.tip)
             }
             WorktreeStep::Remove { path, .. } => repo
                 .git
@@ -1113,9 +1240,10 @@ pub(crate) fn complete(
     store: &Store,
     journal: &mut Journal,
     tag: Option<String>,
+    release: Option<ObjectId>,
     now: Timestamp,
 ) -> Result<()> {
-    journal.record(now, EventKind::Finished { tag });
+    journal.record(now, EventKind::Finished { tag, release });
     journal.state = State::Finished;
     store.save(journal)
 }

@@ -31,6 +31,9 @@ pub struct Journal {
     /// A linked worktree `start --worktree` made for this hotfix.
     pub worktree: Option<PathBuf>,
     pub state: State,
+    /// How urgent it is, as the severity policy (or a person) said.
+    #[serde(default)]
+    pub assessment: Option<Assessed>,
     pub events: Vec<Event>,
     /// A run that stopped part-way (a conflict, a rejected push) and waits for
     /// `continue` or `abort`.
@@ -42,6 +45,22 @@ pub struct Journal {
 pub enum State {
     Active,
     Finished,
+}
+
+/// An assessment, kept as data: the journal does not depend on the plugin contract.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Assessed {
+    /// `P0` to `P3`.
+    pub severity: String,
+    pub label: String,
+    pub response_minutes: u32,
+    /// `immediate`, `same-day`, `next-business-day` or `scheduled`.
+    pub deploy_window: String,
+    pub reasons: Vec<String>,
+    pub approvals_required: u32,
+    pub skip_staging_allowed: bool,
+    /// The policy that said so (`builtin:severity`, a file), or `--severity` for a person.
+    pub by: String,
 }
 
 /// Something that happened, for the timeline.
@@ -60,6 +79,10 @@ pub enum EventKind {
         #[serde(with = "crate::oid::hex")]
         commit: ObjectId,
     },
+    Assessed {
+        severity: String,
+        by: String,
+    },
     Stopped {
         command: String,
         reason: String,
@@ -77,6 +100,14 @@ pub enum EventKind {
     },
     Finished {
         tag: Option<String>,
+        /// The release commit `finish` made on top of the fix (not part of the fix: a
+        /// backport leaves it out).
+        #[serde(
+            default,
+            with = "crate::oid::hex_opt",
+            skip_serializing_if = "Option::is_none"
+        )]
+        release: Option<ObjectId>,
     },
     Backported {
         targets: Vec<BackportedTarget>,
@@ -105,6 +136,19 @@ pub struct RefMove {
 impl Journal {
     pub fn record(&mut self, at: Timestamp, what: EventKind) {
         self.events.push(Event { at, what });
+    }
+
+    /// The release commits this hotfix's runs made, finished or stopped part-way.
+    pub fn release_commits(&self) -> Vec<ObjectId> {
+        let finished = self.events.iter().filter_map(|e| match &e.what {
+            EventKind::Finished { release, .. } => *release,
+            _ => None,
+        });
+        let stopped = self
+            .run
+            .iter()
+            .filter_map(|r| r.release.as_ref().map(|r| r.commit));
+        finished.chain(stopped).collect()
     }
 
     pub fn started_at(&self) -> Option<Timestamp> {

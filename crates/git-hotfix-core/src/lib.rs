@@ -17,6 +17,7 @@ pub mod merge;
 pub mod names;
 mod oid;
 pub mod pick;
+pub mod policy;
 pub mod push;
 pub mod refs;
 pub mod repo;

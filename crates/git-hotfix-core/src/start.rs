@@ -8,7 +8,7 @@ use jiff::Timestamp;
 use crate::config::Config;
 use crate::error::{Error, GitContext, Result};
 use crate::git_cli;
-use crate::journal::{EventKind, Journal, SCHEMA, State, Store};
+use crate::journal::{Assessed, EventKind, Journal, SCHEMA, State, Store};
 use crate::names::{self, BranchVars};
 use crate::refs::{self, Edit, Value};
 use crate::repo::{BRANCH_PREFIX, Base, BranchRole, Repo};
@@ -58,6 +58,9 @@ pub struct StartPlan {
     pub checkout: Checkout,
     /// Tags that follow the pattern but are not semver, left out of the version choice.
     pub ignored_tags: Vec<String>,
+    /// How urgent it is, when known at start (`--severity`, `--assess`): the caller runs
+    /// the severity policy after planning, so nothing is asked before the plan holds.
+    pub assessment: Option<Assessed>,
 }
 
 pub fn plan(repo: &Repo, config: &Config, request: &StartRequest) -> Result<StartPlan> {
@@ -167,6 +170,7 @@ pub fn plan(repo: &Repo, config: &Config, request: &StartRequest) -> Result<Star
         tag,
         checkout: request.checkout.clone(),
         ignored_tags: tags.not_semver.clone(),
+        assessment: None,
     })
 }
 
@@ -197,6 +201,7 @@ pub fn execute(repo: &Repo, plan: &StartPlan, now: Timestamp) -> Result<Journal>
         tag: plan.tag.clone(),
         worktree: worktree.clone(),
         state: State::Active,
+        assessment: plan.assessment.clone(),
         events: Vec::new(),
         run: None,
     };
@@ -207,6 +212,15 @@ pub fn execute(repo: &Repo, plan: &StartPlan, now: Timestamp) -> Result<Journal>
             commit: plan.base.commit(),
         },
     );
+    if let Some(assessed) = &plan.assessment {
+        journal.record(
+            now,
+            EventKind::Assessed {
+                severity: assessed.severity.clone(),
+                by: assessed.by.clone(),
+            },
+        );
+    }
 
     refs::apply(
         repo,

@@ -1,7 +1,5 @@
 //! `status`: where a hotfix stands and what `finish` would do next.
 
-use std::collections::BTreeMap;
-
 use gix::ObjectId;
 
 use crate::config::Config;
@@ -32,7 +30,12 @@ pub enum FinishPreview {
     Refused { reason: String },
 }
 
-pub fn of(repo: &Repo, config: &Config, journal: Journal) -> Result<HotfixStatus> {
+pub fn of(
+    repo: &Repo,
+    config: &Config,
+    journal: Journal,
+    version_files: Option<&dyn crate::policy::VersionFiles>,
+) -> Result<HotfixStatus> {
     let tip = repo.branch_tip(&journal.branch)?;
     let commits = match tip {
         Some(tip) => repo.commit_summaries(journal.base.commit(), tip)?,
@@ -49,8 +52,8 @@ pub fn of(repo: &Repo, config: &Config, journal: Journal) -> Result<HotfixStatus
                 config,
                 &journal,
                 &FinishOptions::default(),
-                &BTreeMap::new(),
-                &BTreeMap::new(),
+                &finish::Prior::default(),
+                version_files,
             );
             Some(match plan {
                 Ok(plan) => FinishPreview::Plan {

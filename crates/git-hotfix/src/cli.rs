@@ -57,6 +57,7 @@ pub struct PlanArg {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     Start(commands::start::StartArgs),
+    Assess(commands::assess::AssessArgs),
     Status(commands::status::StatusArgs),
     Finish(commands::finish::FinishArgs),
     Tag(commands::tag::TagArgs),
@@ -64,13 +65,14 @@ pub enum Command {
     Continue(commands::resume::ContinueArgs),
     Skip(commands::skip::SkipArgs),
     Abort(commands::abort::AbortArgs),
+    Plugin(commands::plugin::PluginArgs),
     Init(commands::init::InitArgs),
     Demo(commands::demo::DemoArgs),
     Completions(commands::completions::CompletionsArgs),
     Man(commands::man::ManArgs),
 }
 
-fn key_value(text: &str) -> Result<(String, String), String> {
+pub fn key_value(text: &str) -> Result<(String, String), String> {
     let (key, value) = text
         .split_once('=')
         .ok_or_else(|| format!("`{text}` is not KEY=VALUE"))?;
@@ -83,6 +85,8 @@ pub struct Context {
     pub cwd: PathBuf,
     pub overrides: Vec<(String, String)>,
     pub now: Timestamp,
+    /// Where compiled plugins are cached: `$XDG_CACHE_HOME`, else `~/.cache`.
+    pub cache_home: Option<PathBuf>,
 }
 
 impl Context {
@@ -117,6 +121,10 @@ pub fn run() -> ExitCode {
         cwd,
         overrides: cli.global.config,
         now: Timestamp::now(),
+        cache_home: std::env::var_os("XDG_CACHE_HOME")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache"))),
     };
     match dispatch(&context, cli.command) {
         Ok(exit) => exit.into(),
@@ -127,6 +135,7 @@ pub fn run() -> ExitCode {
 fn dispatch(context: &Context, command: Command) -> Result<Exit> {
     match command {
         Command::Start(args) => commands::start::cmd_start(context, args),
+        Command::Assess(args) => commands::assess::cmd_assess(context, args),
         Command::Status(args) => commands::status::cmd_status(context, args),
         Command::Finish(args) => commands::finish::cmd_finish(context, args),
         Command::Tag(args) => commands::tag::cmd_tag(context, args),
@@ -134,6 +143,7 @@ fn dispatch(context: &Context, command: Command) -> Result<Exit> {
         Command::Continue(args) => commands::resume::cmd_continue(context, args),
         Command::Skip(args) => commands::skip::cmd_skip(context, args),
         Command::Abort(args) => commands::abort::cmd_abort(context, args),
+        Command::Plugin(args) => commands::plugin::cmd_plugin(context, args),
         Command::Init(args) => commands::init::cmd_init(context, args),
         Command::Demo(args) => commands::demo::cmd_demo(context, args),
         Command::Completions(args) => commands::completions::cmd_completions(context, args),

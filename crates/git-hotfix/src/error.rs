@@ -15,7 +15,6 @@ pub enum Exit {
     /// Stopped on a conflict: `continue`, `abort`.
     Conflict = 3,
     /// Refused by a policy.
-    #[allow(dead_code)] // Policies arrive with the plugin host.
     Policy = 4,
     /// The remote or the forge failed.
     Remote = 5,
@@ -128,6 +127,20 @@ impl From<Core> for CommandError {
             Core::AmbiguousRun { .. } => error(
                 "name one: `--hotfix <ticket>` for a finish, `--backport` for the backport",
             ),
+            Core::Policy { policy, .. } => CommandError::new(Exit::Policy, message.clone()).hint(
+                if policy == "version-files" {
+                    "configure version-files in .hotfix.toml, or finish with `--no-bump`"
+                } else {
+                    "the policy is configured in .hotfix.toml ([policies.*])"
+                },
+            ),
+            Core::PolicyFailed { policy, .. } => error(&format!(
+                "nothing was written; fix the plugin or name another in .hotfix.toml ([policies.{policy}]){}",
+                if policy == "version-files" { ", or finish with `--no-bump`" } else { "" }
+            )),
+            Core::VersionFile { .. } => error(
+                "fix version-files in .hotfix.toml (paths from the repository root), or finish with `--no-bump`",
+            ),
             Core::MergeCommit { .. } => CommandError::usage(message.clone())
                 .hint("`--mainline 1` picks the change the merge brought to its first parent"),
             Core::NoTargets { .. } => error(
@@ -209,3 +222,24 @@ fn full_message(err: &dyn std::error::Error) -> String {
 }
 
 pub type Result<T, E = CommandError> = std::result::Result<T, E>;
+
+/// The end of a command that prints a result and may still fail on it (a refused step, a
+/// failing case). With `--json` one document holds both, the failure under `error`, as
+/// when a command fails outright; in text the error follows the result.
+pub fn conclude(
+    ui: &crate::ui::Ui,
+    mut document: serde_json::Value,
+    failure: Option<CommandError>,
+) -> Result<Exit> {
+    if !ui.json_mode() {
+        return failure.map_or(Ok(Exit::Ok), Err);
+    }
+    let Some(err) = failure else {
+        ui.json(&document);
+        return Ok(Exit::Ok);
+    };
+    document["error"] = err.to_json()["error"].take();
+    ui.json(&document);
+    ui.error(&err.message, &err.hints);
+    Ok(err.exit)
+}

@@ -3,6 +3,7 @@
 mod cli;
 mod commands;
 mod error;
+mod policies;
 mod ui;
 
 fn main() -> std::process::ExitCode {

@@ -39,6 +39,12 @@ impl Ui {
         }
     }
 
+    /// Never prompts, even on a terminal: for scripted steps (the demo) that must not stop.
+    pub fn scripted(mut self) -> Ui {
+        self.interactive = false;
+        self
+    }
+
     pub fn json_mode(&self) -> bool {
         self.json
     }
@@ -107,6 +113,32 @@ impl Ui {
             .with_prompt(question)
             .allow_empty(true)
             .interact_text()
+            .ok()
+    }
+}
+
+impl Ui {
+    /// Ask a yes/no question; `None` without a TTY.
+    pub fn confirm(&self, question: &str) -> Option<bool> {
+        if !self.interactive() {
+            return None;
+        }
+        dialoguer::Confirm::new()
+            .with_prompt(question)
+            .interact()
+            .ok()
+    }
+
+    /// Ask to choose one of `choices`; `None` without a TTY.
+    pub fn select(&self, question: &str, choices: &[String]) -> Option<usize> {
+        if !self.interactive() {
+            return None;
+        }
+        dialoguer::Select::new()
+            .with_prompt(question)
+            .items(choices)
+            .default(0)
+            .interact()
             .ok()
     }
 }

@@ -50,7 +50,9 @@ pub fn cmd_demo(context: &Context, args: DemoArgs) -> Result<Exit> {
                 repo.display()
             ));
             ui.out("  - release v1.2.3 on main, a develop branch, an origin to push to");
-            ui.out(format!("  - git hotfix start {TICKET} {DESCRIPTION}"));
+            ui.out(format!(
+                "  - git hotfix start {TICKET} {DESCRIPTION} --assess"
+            ));
             ui.out("  - commit a fix, git hotfix status, git hotfix finish --push");
             ui.out("  - git hotfix backport --hotfix ENG-1234 --maintained (release/1.1)");
         }
@@ -68,11 +70,12 @@ pub fn cmd_demo(context: &Context, args: DemoArgs) -> Result<Exit> {
         ui: if ui.json_mode() {
             Ui::silent()
         } else {
-            Ui::new(false, false)
+            Ui::new(false, false).scripted()
         },
         cwd: repo.clone(),
         overrides: Vec::new(),
         now: jiff::Timestamp::now(),
+        cache_home: context.cache_home.clone(),
     };
     let narrate = |text: &str| {
         if !ui.json_mode() {
@@ -96,6 +99,7 @@ pub fn cmd_demo(context: &Context, args: DemoArgs) -> Result<Exit> {
     git.run(&["config", "user.name", "On-call Engineer"])?;
     git.run(&["config", "user.email", "oncall@example.com"])?;
     write(&repo, "auth.py", "def check(token):\n    return True\n")?;
+    write(&repo, "VERSION", "1.1.0\n")?;
     write(
         &repo,
         ".hotfix.toml",
@@ -115,7 +119,8 @@ pub fn cmd_demo(context: &Context, args: DemoArgs) -> Result<Exit> {
     ])?;
     git.run(&["switch", "--quiet", "main"])?;
     write(&repo, "checkout.py", "def pay():\n    return 'fast'\n")?;
-    git.run(&["add", "checkout.py"])?;
+    write(&repo, "VERSION", "1.2.3\n")?;
+    git.run(&["add", "checkout.py", "VERSION"])?;
     git.run(&["commit", "--quiet", "-m", "Release 1.2.3"])?;
     git.run(&["tag", "-a", "v1.2.3", "-m", "Release 1.2.3"])?;
     git.run(&["switch", "--quiet", "-c", "develop"])?;
@@ -135,8 +140,13 @@ pub fn cmd_demo(context: &Context, args: DemoArgs) -> Result<Exit> {
         "v1.2.3",
     ])?;
 
-    narrate("2. Production is on fire: start the hotfix from what is released");
-    show_command(ui, &format!("git hotfix start {TICKET} {DESCRIPTION}"));
+    narrate(
+        "2. Production is on fire: start the hotfix from what is released, assessing its severity",
+    );
+    show_command(
+        ui,
+        &format!("git hotfix start {TICKET} {DESCRIPTION} --assess"),
+    );
     start::cmd_start(
         &inner(),
         start::StartArgs {
@@ -148,6 +158,9 @@ pub fn cmd_demo(context: &Context, args: DemoArgs) -> Result<Exit> {
             pre_release: false,
             no_checkout: false,
             worktree: None,
+            severity: None,
+            assess: true,
+            incident: Default::default(),
             plan: PlanArg { plan: false },
         },
     )?;
@@ -185,13 +198,16 @@ pub fn cmd_demo(context: &Context, args: DemoArgs) -> Result<Exit> {
         },
     )?;
 
-    narrate("4. Finish: tag v1.2.4, merge into main and develop, delete the branch, push");
+    narrate(
+        "4. Finish: bump VERSION to 1.2.4, tag v1.2.4, merge into main and develop, delete the branch, push",
+    );
     show_command(ui, "git hotfix finish --push");
     let exit = finish::cmd_finish(
         &inner(),
         finish::FinishArgs {
             no_tag: false,
             no_backmerge: false,
+            no_bump: false,
             keep: false,
             push: true,
             message: None,

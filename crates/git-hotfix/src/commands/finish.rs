@@ -7,7 +7,9 @@ use git_hotfix_core::{Error as CoreError, Journal};
 use crate::cli::{Context, PlanArg};
 use crate::commands::status::finish_steps;
 use crate::error::{Exit, Result};
+use crate::policies::Loaded;
 use crate::ui::{EMPHASIS, paint};
+use git_hotfix_plugin_host::World;
 
 /// Finish the hotfix: tag it, merge it into production (and develop), delete the branch
 #[derive(Debug, Args)]
@@ -24,6 +26,9 @@ pub struct FinishArgs {
     /// Push the refs that moved and the tag, atomically, with leases on their old values
     #[arg(long)]
     pub push: bool,
+    /// Do not make the release commit that moves the version in the version files
+    #[arg(long)]
+    pub no_bump: bool,
     /// The tag message (default: `Hotfix <version>: <description>`)
     #[arg(short, long, value_name = "MSG")]
     pub message: Option<String>,
@@ -51,8 +56,11 @@ pub fn cmd_finish(context: &Context, args: FinishArgs) -> Result<Exit> {
         backmerge: !args.no_backmerge,
         keep: args.keep,
         push: args.push,
+        bump: !args.no_bump,
         message: args.message,
     };
+    let policy = Loaded::for_world(context, &repo, &config, World::VersionFiles)?;
+    let version_files = policy.version_files();
 
     if args.plan.plan {
         let mem = repo.in_memory();
@@ -63,7 +71,7 @@ pub fn cmd_finish(context: &Context, args: FinishArgs) -> Result<Exit> {
             &journal,
             &options,
             &Default::default(),
-            &Default::default(),
+            Some(&version_files),
         )?;
         if ui.json_mode() {
             ui.json(&serde_json::json!({ "plan": plan, "executed": false }));
@@ -82,7 +90,14 @@ pub fn cmd_finish(context: &Context, args: FinishArgs) -> Result<Exit> {
         return Ok(Exit::Ok);
     }
 
-    let outcome = finish::run(&repo, &config, &mut journal, &options, context.now)?;
+    let outcome = finish::run(
+        &repo,
+        &config,
+        &mut journal,
+        &options,
+        Some(&version_files),
+        context.now,
+    )?;
     report(context, &journal, &outcome)
 }
 
@@ -194,6 +209,10 @@ fn done_steps(context: &Context, plan: &FinishPlan, pushed: bool) {
             finish::WorktreeStep::Detach { path, at, .. } => {
                 ui.status("Detached", format!("{} at {at}", path.display()))
             }
+            finish::WorktreeStep::Follow { path, .. } => ui.status(
+                "Updated",
+                format!("{} to the release commit", path.display()),
+            ),
             finish::WorktreeStep::Remove { path, .. } => {
                 ui.status("Removed", format!("worktree {}", path.display()))
             }

@@ -1,12 +1,14 @@
 //! One module per subcommand: an `*Args` struct (its doc comment is the help) and a `cmd_*`.
 
 pub mod abort;
+pub mod assess;
 pub mod backport;
 pub mod completions;
 pub mod demo;
 pub mod finish;
 pub mod init;
 pub mod man;
+pub mod plugin;
 pub mod resume;
 pub mod skip;
 pub mod start;

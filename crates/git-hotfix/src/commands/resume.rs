@@ -69,8 +69,15 @@ fn continue_finish(
     let ui = &context.ui;
     let repo = context.repo()?;
     let config = context.config(&repo)?;
+    let policy = crate::policies::Loaded::for_world(
+        context,
+        &repo,
+        &config,
+        git_hotfix_plugin_host::World::VersionFiles,
+    )?;
+    let version_files = policy.version_files();
     if plan {
-        let preview = finish::preview_resume(&repo, &config, &journal)?;
+        let preview = finish::preview_resume(&repo, &config, &journal, Some(&version_files))?;
         if ui.json_mode() {
             ui.json(&serde_json::json!({ "plan": preview, "executed": false }));
             return Ok(Exit::Ok);
@@ -98,6 +105,12 @@ fn continue_finish(
         }
         return Ok(Exit::Ok);
     }
-    let outcome = finish::resume(&repo, &config, &mut journal, context.now)?;
+    let outcome = finish::resume(
+        &repo,
+        &config,
+        &mut journal,
+        Some(&version_files),
+        context.now,
+    )?;
     crate::commands::finish::report(context, &journal, &outcome)
 }

@@ -5,7 +5,8 @@ use git_hotfix_core::repo::short;
 use git_hotfix_core::start::{self, Checkout, StartRequest};
 
 use crate::cli::{Context, PlanArg};
-use crate::error::{Exit, Result};
+use crate::commands::assess::{self, IncidentArgs};
+use crate::error::{CommandError, Exit, Result};
 use crate::ui::{EMPHASIS, paint};
 
 /// Start a hotfix: branch from what is in production, with the next patch version
@@ -33,6 +34,15 @@ pub struct StartArgs {
     /// Check the branch out in a new linked worktree at PATH
     #[arg(long, value_name = "PATH")]
     pub worktree: Option<PathBuf>,
+    /// How urgent it is, as the severity policy defines the level
+    #[arg(long, value_name = "LEVEL", ignore_case = true,
+          value_parser = ["P0", "P1", "P2", "P3"], conflicts_with = "assess")]
+    pub severity: Option<String>,
+    /// Assess the severity with the policy (the description is the incident's title)
+    #[arg(long)]
+    pub assess: bool,
+    #[command(flatten)]
+    pub incident: IncidentArgs,
     #[command(flatten)]
     pub plan: PlanArg,
 }
@@ -41,6 +51,15 @@ pub fn cmd_start(context: &Context, args: StartArgs) -> Result<Exit> {
     let ui = &context.ui;
     let repo = context.repo()?;
     let config = context.config(&repo)?;
+    let incident_given = !args.incident.labels.is_empty()
+        || !args.incident.answers.is_empty()
+        || args.incident.answers_file.is_some();
+    if incident_given && !args.assess {
+        return Err(CommandError::usage(
+            "--label, --answer and --answers tell the severity policy about the incident",
+        )
+        .hint("add `--assess` to run it"));
+    }
     let mut description = args.description.join(" ");
     if description.is_empty()
         && let Some(answer) = ui.prompt("What does the fix do? (for the branch name and tag)")
@@ -61,7 +80,21 @@ pub fn cmd_start(context: &Context, args: StartArgs) -> Result<Exit> {
         hotfix_release: args.pre_release,
         checkout,
     };
-    let plan = start::plan(&repo, &config, &request)?;
+    let mut plan = start::plan(&repo, &config, &request)?;
+    // Asked only once the plan holds, so nobody answers questions for a start that fails.
+    plan.assessment = match (&args.severity, args.assess) {
+        (Some(level), _) => Some(assess::level(context, &repo, &config, level)?),
+        (None, true) => {
+            let incident = args.incident.incident(
+                plan.ticket.clone(),
+                plan.description.clone(),
+                String::new(),
+            )?;
+            let (assessment, by) = assess::assess(context, Some(&repo), Some(&config), incident)?;
+            Some(assess::to_assessed(&assessment, &by))
+        }
+        (None, false) => None,
+    };
     for tag in &plan.ignored_tags {
         ui.warn(format!(
             "tag `{tag}` follows the tag pattern but is not semver; ignored"
@@ -107,6 +140,9 @@ pub fn cmd_start(context: &Context, args: StartArgs) -> Result<Exit> {
         "Releasing",
         format!("{} as tag {}", plan.version, paint(EMPHASIS, &plan.tag)),
     );
+    if let Some(assessed) = &plan.assessment {
+        ui.status("Severity", assess::summary(assessed));
+    }
     ui.hint("commit the fix (with a regression test), then run `git hotfix finish`");
     Ok(Exit::Ok)
 }
@@ -135,4 +171,7 @@ fn describe(context: &Context, plan: &start::StartPlan) {
         Checkout::Worktree(path) => format!("check the branch out in {}", path.display()),
     };
     ui.out(format!("  then     {checkout}"));
+    if let Some(assessed) = &plan.assessment {
+        ui.out(format!("  severity {}", assess::summary(assessed)));
+    }
 }

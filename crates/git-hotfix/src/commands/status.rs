@@ -3,11 +3,13 @@ use git_hotfix_core::backport::{self, Backport};
 use git_hotfix_core::finish::{self, FinishPlan, Stage, WorktreeStep};
 use git_hotfix_core::journal::{State, Store};
 use git_hotfix_core::merge::Outcome;
+use git_hotfix_core::policy::VersionFiles;
 use git_hotfix_core::repo::short;
 use git_hotfix_core::status::{self, FinishPreview, HotfixStatus};
 use git_hotfix_core::{Error as CoreError, Journal};
 
 use crate::cli::Context;
+use crate::commands::assess;
 use crate::commands::backport::row;
 use crate::error::{Exit, Result};
 use crate::ui::{DIM, EMPHASIS, paint};
@@ -82,7 +84,27 @@ pub fn cmd_status(context: &Context, args: StatusArgs) -> Result<Exit> {
     };
 
     let config = context.config(&repo)?;
-    let status = status::of(&repo, &config, journal)?;
+    // A broken version-files plugin must not hide the hotfix: say so and show the rest.
+    let policy = crate::policies::Loaded::for_world(
+        context,
+        &repo,
+        &config,
+        git_hotfix_plugin_host::World::VersionFiles,
+    )
+    .inspect_err(|err| {
+        ui.warn(format!(
+            "{}; finish cannot bump the version files",
+            err.message
+        ))
+    })
+    .ok();
+    let version_files = policy.as_ref().map(|p| p.version_files());
+    let status = status::of(
+        &repo,
+        &config,
+        journal,
+        version_files.as_ref().map(|v| v as &dyn VersionFiles),
+    )?;
     if ui.json_mode() {
         ui.json(&serde_json::json!({ "hotfix": status, "backport": backport }));
     } else {
@@ -147,6 +169,9 @@ fn render(context: &Context, status: &HotfixStatus) {
         "  version  {}, tag {}",
         journal.version, journal.tag
     ));
+    if let Some(assessed) = &journal.assessment {
+        ui.out(format!("  severity {}", assess::summary(assessed)));
+    }
     if let Some(started) = journal.started_at() {
         let elapsed = context.now.duration_since(started);
         let minutes = elapsed.as_secs().max(0) / 60;
@@ -221,6 +246,19 @@ fn render(context: &Context, status: &HotfixStatus) {
 /// The steps of a finish plan, one sentence each; shared by `status` and `finish --plan`.
 pub fn finish_steps(plan: &FinishPlan) -> Vec<String> {
     let mut lines = Vec::new();
+    if let Some(release) = &plan.release {
+        let bumps: Vec<String> = release
+            .bumps
+            .iter()
+            .map(|b| format!("{} {} -> {}", b.path, b.from, b.to))
+            .collect();
+        lines.push(format!(
+            "commit \"{}\" ({}) on the fix: {}",
+            release.message.trim(),
+            short(release.commit),
+            bumps.join(", ")
+        ));
+    }
     if let Some(tag) = &plan.tag {
         match tag.object {
             Some(_) => lines.push(format!(
@@ -271,6 +309,9 @@ pub fn finish_steps(plan: &FinishPlan) -> Vec<String> {
                 )
             }
             WorktreeStep::Remove { path, .. } => format!("remove the worktree {}", path.display()),
+            WorktreeStep::Follow { path, .. } => {
+                format!("update {} to the release commit", path.display())
+            }
         });
     }
     for integration in &plan.integrations {

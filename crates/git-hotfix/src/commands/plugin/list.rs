@@ -1,0 +1,96 @@
+use clap::Args;
+use git_hotfix_core::policy::PluginSource;
+use git_hotfix_plugin_host::World;
+
+use crate::cli::Context;
+use crate::error::{CommandError, Exit, Result, conclude};
+use crate::policies;
+use crate::ui::{DIM, paint};
+
+/// The policies in effect: where each plugin comes from, its sha256, its contract version
+#[derive(Debug, Args)]
+pub struct ListArgs {}
+
+#[derive(Debug, serde::Serialize)]
+struct Row {
+    policy: World,
+    plugin: String,
+    builtin: bool,
+    sha256: Option<String>,
+    /// The contract version it implements for this policy.
+    contract: Option<String>,
+    commands: Vec<String>,
+    http: Vec<String>,
+    error: Option<String>,
+}
+
+pub fn cmd_list(context: &Context, _args: ListArgs) -> Result<Exit> {
+    let ui = &context.ui;
+    // Outside a repository the built-ins are what would run.
+    let repo = context.repo().ok();
+    let config = repo.as_ref().map(|r| context.config(r)).transpose()?;
+    let host = policies::host(config.as_ref(), context.cache_home.clone())?;
+    let rows: Vec<Row> = World::ALL
+        .into_iter()
+        .map(|world| {
+            let policy = policies::policy(config.as_ref(), world);
+            let loaded = policies::load(&host, repo.as_ref(), config.as_ref(), &policy);
+            let (sha256, contract, error) = match &loaded {
+                Ok(plugin) => (
+                    Some(plugin.sha256.clone()),
+                    plugin.version_of(world).map(str::to_string),
+                    None,
+                ),
+                Err(err) => (None, None, Some(err.message.clone())),
+            };
+            Row {
+                policy: world,
+                plugin: policy.plugin.to_string(),
+                builtin: matches!(policy.plugin, PluginSource::Builtin(_)),
+                sha256,
+                contract,
+                commands: policy.commands,
+                http: policy.http,
+                error,
+            }
+        })
+        .collect();
+    let failed = rows.iter().filter(|r| r.error.is_some()).count();
+
+    if !ui.json_mode() {
+        let width = rows.iter().map(|r| r.plugin.len()).max().unwrap_or(0);
+        for row in &rows {
+            let detail = match (&row.error, &row.sha256) {
+                (Some(error), _) => format!("error: {error}"),
+                (None, Some(sha)) => format!(
+                    "contract {}  sha256 {}",
+                    row.contract.as_deref().unwrap_or("?"),
+                    paint(DIM, &sha[..16])
+                ),
+                (None, None) => String::new(),
+            };
+            ui.out(format!(
+                "{:<13}  {:<width$}  {detail}",
+                row.policy.to_string(),
+                row.plugin
+            ));
+            if !row.commands.is_empty() {
+                ui.out(format!("{:<15}may run: {}", "", row.commands.join(", ")));
+            }
+            if !row.http.is_empty() {
+                ui.out(format!("{:<15}may call: {}", "", row.http.join(", ")));
+            }
+        }
+    }
+    let failure = (failed > 0).then(|| {
+        CommandError::new(
+            Exit::Error,
+            format!(
+                "{failed} of the policies could not be loaded; the commands that use {} fail the same way",
+                if failed == 1 { "it" } else { "them" }
+            ),
+        )
+        .hint("[policies.*] in .hotfix.toml names each plugin")
+    });
+    conclude(ui, serde_json::json!({ "policies": rows }), failure)
+}

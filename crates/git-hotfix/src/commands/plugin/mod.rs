@@ -1,0 +1,36 @@
+//! `plugin`: look at the policy plugins — what is configured, what a file implements,
+//! whether a plugin passes its cases, and which deploy steps it would run.
+
+mod check;
+mod list;
+mod plan;
+mod test;
+
+use clap::{Args, Subcommand};
+
+use crate::cli::Context;
+use crate::error::{Exit, Result};
+
+/// Inspect and test policy plugins (severity, version files, deploy steps)
+#[derive(Debug, Args)]
+pub struct PluginArgs {
+    #[command(subcommand)]
+    pub command: PluginCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PluginCommand {
+    List(list::ListArgs),
+    Check(check::CheckArgs),
+    Test(test::TestArgs),
+    Plan(plan::PlanArgs),
+}
+
+pub fn cmd_plugin(context: &Context, args: PluginArgs) -> Result<Exit> {
+    match args.command {
+        PluginCommand::List(args) => list::cmd_list(context, args),
+        PluginCommand::Check(args) => check::cmd_check(context, args),
+        PluginCommand::Test(args) => test::cmd_test(context, args),
+        PluginCommand::Plan(args) => plan::cmd_plan(context, args),
+    }
+}

@@ -1,0 +1,301 @@
+//! The policy plugins of a repository, as `.hotfix.toml` names them: a built-in (embedded in
+//! this binary) or a `.wasm` pinned by its sha256, loaded into one plugin host per process.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use git_hotfix_core::policy::{PluginSource, PolicyConfig, PolicyError, VersionFiles};
+use git_hotfix_core::{Config, Repo};
+use git_hotfix_plugin_host::{self as host, Host, Limits, Plugin, World};
+
+use crate::error::{CommandError, Exit, Result};
+
+/// The built-in plugins, built from plugins/ by scripts/build-plugins.sh.
+const BUILTINS: &[(&str, &[u8])] = &[
+    (
+        "severity",
+        include_bytes!("../../../plugins/dist/severity.wasm"),
+    ),
+    (
+        "version-files",
+        include_bytes!("../../../plugins/dist/version-files.wasm"),
+    ),
+    (
+        "deploy",
+        include_bytes!("../../../plugins/dist/deploy.wasm"),
+    ),
+];
+
+/// The host with the repository's limits, caching compiled plugins in the user's cache.
+pub fn host(config: Option<&Config>, cache_home: Option<PathBuf>) -> Result<Host> {
+    let mut limits = Limits::default();
+    if let Some(configured) = config.map(|c| &c.plugin_limits) {
+        if let Some(mib) = configured.memory_mib {
+            limits.memory_bytes = (mib as usize) << 20;
+        }
+        if let Some(fuel) = configured.fuel {
+            limits.fuel = fuel;
+        }
+        if let Some(ms) = configured.deadline_ms {
+            limits.deadline = Duration::from_millis(ms);
+        }
+    }
+    Host::new(
+        limits,
+        cache_home.map(|dir| dir.join("git-hotfix").join("plugins")),
+    )
+    .map_err(plugin_error)
+}
+
+/// The configured policy for `world` (the built-in one when there is no configuration).
+pub fn policy(config: Option<&Config>, world: World) -> PolicyConfig {
+    let defaults = git_hotfix_core::policy::Policies::default();
+    let policies = config.map(|c| &c.policies).unwrap_or(&defaults);
+    match world {
+        World::Severity => policies.severity.clone(),
+        World::VersionFiles => policies.version_files.clone(),
+        World::Deploy => policies.deploy.clone(),
+    }
+}
+
+/// Load the plugin `policy` names, checking a file against its pinned sha256 first.
+pub fn load(
+    host: &Host,
+    repo: Option<&Repo>,
+    config: Option<&Config>,
+    policy: &PolicyConfig,
+) -> Result<Plugin> {
+    let name = policy.plugin.to_string();
+    let bytes = match &policy.plugin {
+        PluginSource::Builtin(builtin) => builtin_bytes(builtin)
+            .expect("configuration only names known built-ins")
+            .to_vec(),
+        PluginSource::File(path) => {
+            let bytes = read_plugin_file(repo, config, path)?;
+            let actual = host::sha256_hex(&bytes);
+            match &policy.sha256 {
+                Some(pinned) if pinned.0 == actual => bytes,
+                Some(pinned) => {
+                    return Err(CommandError::new(
+                        Exit::Error,
+                        format!("{path} does not have the sha256 .hotfix.toml pins: expected {}, the file has {actual}", pinned.0),
+                    )
+                    .hint(format!("if you trust this file, pin it: sha256 = \"{actual}\"")));
+                }
+                None => {
+                    return Err(CommandError::new(
+                        Exit::Error,
+                        format!(
+                            "{path} is not pinned: a plugin file needs its sha256 in .hotfix.toml"
+                        ),
+                    )
+                    .hint(format!(
+                        "if you trust this file, add: sha256 = \"{actual}\""
+                    )));
+                }
+            }
+        }
+    };
+    host.load(&name, &bytes).map_err(plugin_error)
+}
+
+fn builtin_bytes(name: &str) -> Option<&'static [u8]> {
+    BUILTINS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, bytes)| *bytes)
+}
+
+/// A plugin named on the command line (`builtin:severity`, `policies/strict.wasm`),
+/// unpinned: for inspecting and testing it, not for running it on a repository.
+pub fn read_named(spec: &str, cwd: &Path) -> Result<Vec<u8>> {
+    if let Some(name) = spec.strip_prefix("builtin:") {
+        return builtin_bytes(name).map(<[u8]>::to_vec).ok_or_else(|| {
+            let known: Vec<String> = BUILTINS
+                .iter()
+                .map(|(n, _)| format!("builtin:{n}"))
+                .collect();
+            CommandError::usage(format!("there is no built-in plugin `{name}`"))
+                .hint(format!("the built-ins are {}", known.join(", ")))
+        });
+    }
+    std::fs::read(cwd.join(spec)).map_err(|err| {
+        CommandError::new(Exit::Error, format!("could not read {spec}: {err}"))
+            .hint("name a .wasm file, or a built-in such as `builtin:severity`")
+    })
+}
+
+/// A plugin file: in the worktree if it is there, else as committed on the branch the
+/// configuration was read from.
+fn read_plugin_file(repo: Option<&Repo>, config: Option<&Config>, path: &str) -> Result<Vec<u8>> {
+    let missing = || {
+        CommandError::new(
+            Exit::Error,
+            format!("the plugin file {path} does not exist"),
+        )
+        .hint("commit it, or name another plugin in .hotfix.toml")
+    };
+    let repo = repo.ok_or_else(missing)?;
+    if let Some(workdir) = repo.workdir()
+        && let Ok(bytes) = std::fs::read(workdir.join(path))
+    {
+        return Ok(bytes);
+    }
+    match config.and_then(|c| c.file.as_ref()) {
+        Some(origin) => Ok(repo
+            .read_file_at(origin.commit, path)?
+            .ok_or_else(missing)?),
+        None => Err(missing()),
+    }
+}
+
+/// A plugin's failure: the plugin's own refusal is exit 4, a crash or a limit exit 1.
+pub fn plugin_error(err: host::Error) -> CommandError {
+    let message = err.to_string();
+    match err {
+        host::Error::Plugin { .. } => CommandError::new(Exit::Policy, message),
+        host::Error::WrongVersion { .. } | host::Error::NotAComponent { .. } | host::Error::MissingWorld { .. } => {
+            CommandError::new(Exit::Error, message)
+                .hint("name a plugin built for this git-hotfix in .hotfix.toml ([policies.*] plugin)")
+        }
+        host::Error::Engine(_) => CommandError::new(Exit::Error, message),
+        _ => CommandError::new(Exit::Error, message).hint(
+            "the plugin failed within its limits; fix it, or name another in .hotfix.toml ([policies.*] plugin)",
+        ),
+    }
+}
+
+/// Deploy steps outside the plugin's grants: refused, with the lines that would allow them.
+pub fn not_granted(
+    world: World,
+    policy: &PolicyConfig,
+    refused: &[host::NotGranted],
+) -> CommandError {
+    let mut what = Vec::new();
+    let (mut commands, mut http) = (policy.commands.clone(), policy.http.clone());
+    for step in refused {
+        match step {
+            host::NotGranted::Command(program) => {
+                what.push(format!("run `{program}`"));
+                if !commands.contains(program) {
+                    commands.push(program.clone());
+                }
+            }
+            host::NotGranted::Url(url) => {
+                what.push(format!("call {url}"));
+                let origin = origin_of(url);
+                if !http.contains(&origin) {
+                    http.push(origin);
+                }
+            }
+        }
+    }
+    let mut err = CommandError::new(
+        Exit::Policy,
+        format!(
+            "{} may not {}: not granted in .hotfix.toml",
+            policy.plugin,
+            what.join(" or ")
+        ),
+    );
+    for (key, before, after) in [
+        ("commands", &policy.commands, commands),
+        ("http", &policy.http, http),
+    ] {
+        if &after != before {
+            let list: Vec<String> = after.iter().map(|g| format!("{g:?}")).collect();
+            err = err.hint(format!(
+                "to allow it, under [policies.{world}]: {key} = [{}]",
+                list.join(", ")
+            ));
+        }
+    }
+    err
+}
+
+/// `https://status.example.com/` for any URL on that host: the prefix to grant.
+fn origin_of(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => {
+            let host = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+            format!("{scheme}://{host}/")
+        }
+        None => url.to_string(),
+    }
+}
+
+/// A plugin's own error is a refusal; anything else, a failure.
+fn policy_error(err: host::Error) -> PolicyError {
+    match err {
+        host::Error::Plugin { .. } => PolicyError::Refused(err.to_string()),
+        _ => PolicyError::Failed(err.to_string()),
+    }
+}
+
+/// The version-files plugin as the core's `finish` calls it.
+pub struct PluginVersionFiles<'a> {
+    pub host: &'a Host,
+    pub plugin: &'a Plugin,
+}
+
+impl VersionFiles for PluginVersionFiles<'_> {
+    fn detect(&self, paths: &[String]) -> Result<Vec<String>, PolicyError> {
+        self.host
+            .detect(self.plugin, paths)
+            .map(|called| called.value)
+            .map_err(policy_error)
+    }
+
+    fn read(&self, path: &str, content: &str) -> Result<String, PolicyError> {
+        let file = host::File {
+            path: path.into(),
+            content: content.into(),
+        };
+        self.host
+            .read_version(self.plugin, &file)
+            .map(|called| called.value)
+            .map_err(policy_error)
+    }
+
+    fn write(&self, path: &str, content: &str, version: &str) -> Result<String, PolicyError> {
+        let file = host::File {
+            path: path.into(),
+            content: content.into(),
+        };
+        self.host
+            .write_version(self.plugin, &file, version)
+            .map(|called| called.value)
+            .map_err(policy_error)
+    }
+}
+
+/// The repository's version-files policy, loaded, for `finish` and `status`.
+pub struct Loaded {
+    pub host: Host,
+    pub plugin: Plugin,
+}
+
+impl Loaded {
+    pub fn for_world(
+        context: &crate::cli::Context,
+        repo: &Repo,
+        config: &Config,
+        world: World,
+    ) -> Result<Loaded> {
+        let host = host(Some(config), context.cache_home.clone())?;
+        let plugin = load(
+            &host,
+            Some(repo),
+            Some(config),
+            &policy(Some(config), world),
+        )?;
+        Ok(Loaded { host, plugin })
+    }
+
+    pub fn version_files(&self) -> PluginVersionFiles<'_> {
+        PluginVersionFiles {
+            host: &self.host,
+            plugin: &self.plugin,
+        }
+    }
+}

