@@ -13,7 +13,8 @@ use std::time::{Duration, Instant};
 use git_hotfix_plugin_host::{Host, Incident, Limits};
 
 fn builtin(name: &str) -> Vec<u8> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../../plugins/dist/{name}.wasm"));
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../../plugins/dist/{name}.wasm"));
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
@@ -47,9 +48,13 @@ fn main() {
         let bytes = builtin(name);
         // Uncached: a host without a cache compiles every time.
         let uncached = Host::new(Limits::default(), None).unwrap();
-        measure(&format!("compile builtin:{name} ({} KiB)", bytes.len() >> 10), 5, || {
-            uncached.load(name, &bytes).unwrap();
-        });
+        measure(
+            &format!("compile builtin:{name} ({} KiB)", bytes.len() >> 10),
+            5,
+            || {
+                uncached.load(name, &bytes).unwrap();
+            },
+        );
         let cached = Host::new(Limits::default(), Some(cache.path().to_path_buf())).unwrap();
         cached.load(name, &bytes).unwrap();
         measure(&format!("load builtin:{name} from the cache"), 51, || {
@@ -68,7 +73,9 @@ fn main() {
     measure("warm call: severity questions", 1001, || {
         host.questions(&severity).unwrap();
     });
-    let files = host.load("version-files", &builtin("version-files")).unwrap();
+    let files = host
+        .load("version-files", &builtin("version-files"))
+        .unwrap();
     let cargo = git_hotfix_plugin_host::File {
         path: "Cargo.toml".into(),
         content: "[package]\nname = \"app\"\nversion = \"1.2.3\"\nedition = \"2024\"\n".into(),
