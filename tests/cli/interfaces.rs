@@ -170,7 +170,11 @@ complete_line "git hotfix start --fr"
         .collect();
     assert_eq!(
         lines,
-        ["finish", "--no-tag --no-backmerge --no-bump", "--from"],
+        [
+            "finish",
+            "--no-tag --no-backmerge --no-bump --no-changelog",
+            "--from"
+        ],
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
@@ -252,8 +256,14 @@ fn the_demo_runs_the_whole_flow_on_a_throwaway_repository() {
     assert_eq!(env.rev(&shop, "v1.2.4^{commit}"), env.rev(&shop, "main"));
     assert_eq!(env.rev(&origin, "main"), env.rev(&shop, "main"));
     assert_eq!(env.parents(&shop, "develop").len(), 2);
-    // Finish bumped VERSION in a release commit on the fix...
+    // Finish bumped VERSION and wrote the changelog in a release commit on the fix...
     assert_eq!(env.git(&shop, &["show", "v1.2.4:VERSION"]), "1.2.4\n");
+    let changelog = env.git(&shop, &["show", "v1.2.4:CHANGELOG.md"]);
+    assert!(
+        changelog
+            .contains("## [1.2.4] - 2026-03-05\n\n### Fixed\n\n- fix auth bypass (ENG-1234, P0)\n"),
+        "{changelog}"
+    );
     assert_eq!(
         env.git(&shop, &["log", "-1", "--format=%s", "v1.2.4"])
             .trim(),

@@ -14,4 +14,5 @@ mod output;
 mod plan;
 mod policies;
 mod push;
+mod release;
 mod start;

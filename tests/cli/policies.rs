@@ -689,10 +689,10 @@ fn without_configuration_the_version_files_at_the_root_are_found() {
     let plan = env.hotfix(&repo, &["finish", "--plan"]).ok();
     assert!(
         plan.stdout
-            .contains("package.json 2.0.0 -> 2.0.1, VERSION 2.0.0 -> 2.0.1")
+            .contains("package.json 2.0.0 -> 2.0.1; VERSION 2.0.0 -> 2.0.1")
             || plan
                 .stdout
-                .contains("VERSION 2.0.0 -> 2.0.1, package.json 2.0.0 -> 2.0.1"),
+                .contains("VERSION 2.0.0 -> 2.0.1; package.json 2.0.0 -> 2.0.1"),
         "{}",
         plan.stdout
     );

@@ -11,8 +11,10 @@ use gix::ObjectId;
 use gix::bstr::ByteSlice;
 
 use crate::backport::BackportTemplate;
+use crate::changelog::FormatSetting;
 use crate::names::BranchTemplate;
 use crate::policy::{PluginLimits, Policies, PolicyConfig};
+use crate::release::{MessageTemplate, Messages};
 use crate::repo::{Repo, short};
 use crate::tags::TagPattern;
 
@@ -20,6 +22,7 @@ pub const FILE_NAME: &str = ".hotfix.toml";
 pub const DEFAULT_TAG_PATTERN: &str = "v{version}";
 pub const DEFAULT_PRODUCT_TAG_PATTERN: &str = "{product}/prod-v{version}";
 pub const DEFAULT_REMOTE: &str = "origin";
+pub const DEFAULT_CHANGELOG: &str = "CHANGELOG.md";
 
 /// The settings in effect for one command.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -33,6 +36,11 @@ pub struct Config {
     pub backport_branch_template: BackportTemplate,
     /// The version files of the repository's own release (products have their own).
     pub version_files: Vec<String>,
+    /// The changelog of the repository's own release: `None` when not configured (then
+    /// `CHANGELOG.md` gets entries if it exists), empty when none is wanted.
+    pub changelog: Option<String>,
+    pub changelog_format: FormatSetting,
+    pub messages: Messages,
     pub policies: Policies,
     pub plugin_limits: PluginLimits,
     pub products: BTreeMap<String, Product>,
@@ -45,6 +53,19 @@ pub struct Product {
     pub tag_pattern: TagPattern,
     pub branch_template: Option<BranchTemplate>,
     pub version_files: Vec<String>,
+    /// The product's own changelog, instead of the repository's.
+    pub changelog: Option<String>,
+    pub changelog_format: Option<FormatSetting>,
+}
+
+/// The changelog a release writes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Changelog<'a> {
+    /// From the repository's root.
+    pub path: &'a str,
+    pub format: FormatSetting,
+    /// Create the file when it is missing (it was configured).
+    pub create: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -118,6 +139,11 @@ struct Layer {
     remote: Option<String>,
     backport_branch_template: Option<BackportTemplate>,
     version_files: Option<Vec<String>>,
+    changelog: Option<String>,
+    changelog_format: Option<FormatSetting>,
+    release_message: Option<MessageTemplate>,
+    tag_message: Option<MessageTemplate>,
+    changelog_entry: Option<MessageTemplate>,
     /// Only in the file: a plugin and its grants are the team's decision.
     #[serde(default)]
     policies: PoliciesLayer,
@@ -140,6 +166,8 @@ struct ProductLayer {
     tag_pattern: Option<TagPattern>,
     branch_template: Option<BranchTemplate>,
     version_files: Option<Vec<String>>,
+    changelog: Option<String>,
+    changelog_format: Option<FormatSetting>,
 }
 
 impl Layer {
@@ -155,6 +183,11 @@ impl Layer {
             .backport_branch_template
             .or(self.backport_branch_template);
         self.version_files = over.version_files.or(self.version_files);
+        self.changelog = over.changelog.or(self.changelog);
+        self.changelog_format = over.changelog_format.or(self.changelog_format);
+        self.release_message = over.release_message.or(self.release_message);
+        self.tag_message = over.tag_message.or(self.tag_message);
+        self.changelog_entry = over.changelog_entry.or(self.changelog_entry);
         self.plugin_limits = over.plugin_limits.or(self.plugin_limits);
         self.policies = PoliciesLayer {
             severity: over.policies.severity.or(self.policies.severity),
@@ -169,6 +202,8 @@ impl Layer {
                     tag_pattern: product.tag_pattern.or(base.tag_pattern),
                     branch_template: product.branch_template.or(base.branch_template),
                     version_files: product.version_files.or(base.version_files),
+                    changelog: product.changelog.or(base.changelog),
+                    changelog_format: product.changelog_format.or(base.changelog_format),
                 },
             );
         }
@@ -186,11 +221,18 @@ const KEYS: &[(&str, bool)] = &[
     ("remote", false),
     ("backport-branch-template", false),
     ("version-files", true),
+    ("changelog", false),
+    ("changelog-format", false),
+    ("release-message", false),
+    ("tag-message", false),
+    ("changelog-entry", false),
 ];
 const PRODUCT_KEYS: &[(&str, bool)] = &[
     ("tag-pattern", false),
     ("branch-template", false),
     ("version-files", true),
+    ("changelog", false),
+    ("changelog-format", false),
 ];
 
 /// git config spells keys `productionBranch`; the file spells them `production-branch`.
@@ -399,6 +441,8 @@ impl Config {
                     tag_pattern,
                     branch_template: p.branch_template,
                     version_files: p.version_files.unwrap_or_default(),
+                    changelog: p.changelog,
+                    changelog_format: p.changelog_format,
                 };
                 (name, product)
             })
@@ -416,6 +460,16 @@ impl Config {
                 BackportTemplate::parse(BackportTemplate::DEFAULT).expect("valid default")
             }),
             version_files: merged.version_files.unwrap_or_default(),
+            changelog: merged.changelog,
+            changelog_format: merged.changelog_format.unwrap_or_default(),
+            messages: {
+                let defaults = Messages::default();
+                Messages {
+                    release: merged.release_message.unwrap_or(defaults.release),
+                    tag: merged.tag_message.unwrap_or(defaults.tag),
+                    changelog_entry: merged.changelog_entry,
+                }
+            },
             policies: {
                 let defaults = Policies::default();
                 Policies {
@@ -451,6 +505,37 @@ impl Config {
             }),
             None => Ok(self.products.iter().next().map(|(n, p)| (n.as_str(), p))),
         }
+    }
+
+    /// The changelog of `product` (or the repository's own); `None` when the setting is
+    /// empty: no changelog is written.
+    pub fn changelog_of<'a>(&'a self, product: Option<&'a Product>) -> Option<Changelog<'a>> {
+        let configured = product
+            .and_then(|p| p.changelog.as_deref())
+            .or(self.changelog.as_deref());
+        let format = product
+            .and_then(|p| p.changelog_format)
+            .unwrap_or(self.changelog_format);
+        match configured {
+            Some("") => None,
+            Some(path) => Some(Changelog {
+                path,
+                format,
+                create: true,
+            }),
+            // Not every project keeps one: without a setting, only an existing file grows.
+            None => Some(Changelog {
+                path: DEFAULT_CHANGELOG,
+                format,
+                create: false,
+            }),
+        }
+    }
+
+    /// The version files of `product` (or the repository's own); empty: the policy looks
+    /// for them at the root.
+    pub fn version_files_of<'a>(&'a self, product: Option<&'a Product>) -> &'a [String] {
+        product.map_or(&self.version_files, |p| &p.version_files)
     }
 
     /// The tag pattern and branch template for `product` (or the repository's own).

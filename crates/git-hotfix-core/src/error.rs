@@ -68,6 +68,12 @@ pub enum Error {
     #[error("version file {path} {problem}")]
     VersionFile { path: String, problem: String },
 
+    #[error("changelog {path}: {problem}")]
+    Changelog { path: String, problem: String },
+
+    #[error("{path} is a submodule: patches of submodules are not supported")]
+    Submodule { path: String },
+
     #[error("`{rev}` does not name a commit")]
     UnknownRevision { rev: String },
 

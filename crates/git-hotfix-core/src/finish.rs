@@ -14,9 +14,10 @@ use crate::error::{Error, GitContext, Result};
 use crate::git_cli;
 use crate::journal::{EventKind, Journal, State, Store};
 use crate::merge::{self, Labels, Outcome};
-use crate::policy::{self, ReleaseCommit, VersionFiles};
+use crate::policy::VersionFiles;
 use crate::push::{self, PushPlan, PushRef};
 use crate::refs::{self, Edit, Value};
+use crate::release::{self, ReleaseCommit};
 use crate::repo::{
     BRANCH_PREFIX, Base, BranchRole, CommitSummary, Repo, TAG_PREFIX, Worktree, short,
 };
@@ -32,10 +33,16 @@ pub struct FinishOptions {
     pub backmerge: bool,
     pub keep: bool,
     pub push: bool,
-    /// Make the release commit that moves the version in the version files.
+    /// Move the version in the version files, in the release commit.
     #[serde(default = "yes")]
     pub bump: bool,
-    /// The tag message, instead of `Hotfix <version>: <description>`.
+    /// Add a changelog entry, in the release commit.
+    #[serde(default = "yes")]
+    pub changelog: bool,
+    /// The changelog entry's text, instead of the `changelog-entry` template's.
+    #[serde(default)]
+    pub changelog_text: Option<String>,
+    /// The tag message, instead of the `tag-message` template's.
     pub message: Option<String>,
 }
 
@@ -51,6 +58,8 @@ impl Default for FinishOptions {
             keep: false,
             push: false,
             bump: true,
+            changelog: true,
+            changelog_text: None,
             message: None,
         }
     }
@@ -369,33 +378,37 @@ pub fn plan(
         ensure_clean_worktree(worktree)?;
     }
 
-    let release = match (&prior.release, version_files) {
-        (Some(release), _) => Some(release.clone()),
-        (None, Some(policy)) if options.bump => {
-            let product = config.product(journal.product.as_deref())?;
-            let named = product.map_or(&config.version_files, |(_, p)| &p.version_files);
-            policy::release_commit(
-                repo,
-                mem,
-                policy,
-                named,
-                branch_tip,
-                &journal.version.to_string(),
-                &release_message(journal),
-            )?
+    let facts = release::Facts::of(journal, release::date_of(&mem.committer()?));
+    let release = match &prior.release {
+        Some(release) => Some(release.clone()),
+        None => {
+            let product = config.product(journal.product.as_deref())?.map(|(_, p)| p);
+            let bump = version_files
+                .filter(|_| options.bump)
+                .map(|policy| release::VersionBump {
+                    policy,
+                    named: config.version_files_of(product),
+                });
+            let changelog = config
+                .changelog_of(product)
+                .filter(|_| options.changelog)
+                .map(|file| release::ChangelogSpec {
+                    file,
+                    text: options.changelog_text.as_deref(),
+                    template: config.messages.changelog_entry.as_ref(),
+                });
+            let message = config.messages.release.render(&facts);
+            release::commit(repo, mem, branch_tip, &facts, &message, bump, changelog)?
         }
-        _ => None,
     };
     let tip = release.as_ref().map_or(branch_tip, |r| r.commit);
 
     let tag = if options.tag {
-        Some(crate::tag::step(
-            repo,
-            mem,
-            journal,
-            tip,
-            options.message.as_deref(),
-        )?)
+        let message = match &options.message {
+            Some(message) => message.clone(),
+            None => config.messages.tag.render(&facts),
+        };
+        Some(crate::tag::step(repo, mem, journal, tip, &message)?)
     } else {
         None
     };
@@ -509,11 +522,6 @@ pub fn plan(
     }
     refs::ensure_unlocked(repo, &plan.edits())?;
     Ok(plan)
-}
-
-/// The release commit's message: `Release 1.2.4 (ENG-1234)`.
-fn release_message(journal: &Journal) -> String {
-    format!("Release {} ({})\n", journal.version, journal.ticket)
 }
 
 /// What happens to each worktree that has the hotfix branch checked out once the branch is

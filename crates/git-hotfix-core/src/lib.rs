@@ -7,7 +7,9 @@
 //! then moves refs last.
 
 pub mod backport;
+pub mod changelog;
 pub mod config;
+pub mod diff;
 pub mod error;
 pub mod finish;
 mod git_cli;
@@ -20,6 +22,7 @@ pub mod pick;
 pub mod policy;
 pub mod push;
 pub mod refs;
+pub mod release;
 pub mod repo;
 pub mod resolve;
 pub mod start;

@@ -4,10 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use gix::ObjectId;
-
-use crate::error::{Error, GitContext, Result};
-use crate::repo::{Repo, short};
+use crate::error::Error;
 
 /// The built-in plugins, by name.
 pub const BUILTINS: &[&str] = &["severity", "version-files", "deploy"];
@@ -147,102 +144,4 @@ impl From<PolicyError> for Error {
             PolicyError::Failed(message) => Error::PolicyFailed { policy, message },
         }
     }
-}
-
-/// One file a release commit changes.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Bump {
-    pub path: String,
-    pub from: String,
-    pub to: String,
-}
-
-/// The commit that moves the version in every version file, made on top of the fix.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct ReleaseCommit {
-    #[serde(with = "crate::oid::hex")]
-    pub commit: ObjectId,
-    pub message: String,
-    pub bumps: Vec<Bump>,
-}
-
-/// Bump `version` into the version files of `tip` (those named, or those the policy finds
-/// at the repository's root), writing objects to `mem`. `None` when there is nothing to
-/// change.
-pub fn release_commit(
-    repo: &Repo,
-    mem: &Repo,
-    policy: &dyn VersionFiles,
-    named: &[String],
-    tip: ObjectId,
-    version: &str,
-    message: &str,
-) -> Result<Option<ReleaseCommit>> {
-    let refuse = |message: String| Error::Policy {
-        policy: "version-files".into(),
-        message,
-    };
-    let unreadable = |path: &str, problem: &str| Error::VersionFile {
-        path: path.to_string(),
-        problem: problem.to_string(),
-    };
-    let context = || format!("could not read the tree of {}", short(tip));
-    let tree = repo
-        .git
-        .find_commit(tip)
-        .and_then(|c| c.tree())
-        .context(context)?;
-    let paths = if named.is_empty() {
-        let root: Vec<String> = tree
-            .iter()
-            .filter_map(|entry| entry.ok())
-            .filter(|entry| entry.mode().is_blob())
-            .map(|entry| entry.filename().to_string())
-            .collect();
-        policy.detect(&root)?
-    } else {
-        let handled = policy.detect(named)?;
-        if let Some(unknown) = named.iter().find(|p| !handled.contains(p)) {
-            return Err(refuse(format!("it does not handle {unknown}")));
-        }
-        named.to_vec()
-    };
-    let mut bumps = Vec::new();
-    let mut editor = mem.git.edit_tree(tree.id).context(context)?;
-    for path in paths {
-        let content = repo
-            .read_file_at(tip, &path)?
-            .ok_or_else(|| unreadable(&path, &format!("does not exist at {}", short(tip))))?;
-        let content =
-            String::from_utf8(content).map_err(|_| unreadable(&path, "is not UTF-8 text"))?;
-        let from = policy.read(&path, &content)?;
-        let written = policy.write(&path, &content, version)?;
-        if written == content {
-            continue;
-        }
-        let to = policy.read(&path, &written)?;
-        let blob = mem
-            .git
-            .write_blob(written.as_bytes())
-            .context(|| format!("could not write {path}"))?;
-        // The file keeps its mode (an executable stays executable).
-        let kind = tree
-            .lookup_entry_by_path(&path)
-            .context(context)?
-            .map_or(gix::objs::tree::EntryKind::Blob, |e| e.mode().kind());
-        editor
-            .upsert(path.as_str(), kind, blob.detach())
-            .context(|| format!("could not change {path}"))?;
-        bumps.push(Bump { path, from, to });
-    }
-    if bumps.is_empty() {
-        return Ok(None);
-    }
-    let new_tree = editor.write().context(context)?.detach();
-    let commit = crate::merge::commit(mem, message, new_tree, [tip])?;
-    Ok(Some(ReleaseCommit {
-        commit,
-        message: message.to_string(),
-        bumps,
-    }))
 }

@@ -41,16 +41,10 @@ pub fn step(
     mem: &Repo,
     journal: &Journal,
     tip: ObjectId,
-    message: Option<&str>,
+    message: &str,
 ) -> Result<TagStep> {
     let name = journal.tag.clone();
-    let message = match message {
-        Some(m) => m.to_string(),
-        None if journal.description.is_empty() => {
-            format!("Hotfix {}: {}", journal.version, journal.ticket)
-        }
-        None => format!("Hotfix {}: {}", journal.version, journal.description),
-    };
+    let message = message.to_string();
     if let Some(existing) = repo.peeled_commit(&format!("{TAG_PREFIX}{name}"))? {
         if existing == tip {
             return Ok(TagStep {
@@ -127,7 +121,17 @@ pub fn plan(
             journal.version = version;
         }
     }
-    let tag = step(repo, mem, journal, tip, message)?;
+    let message = match message {
+        Some(message) => message.to_string(),
+        None => {
+            let date = crate::release::date_of(&mem.committer()?);
+            config
+                .messages
+                .tag
+                .render(&crate::release::Facts::of(journal, date))
+        }
+    };
+    let tag = step(repo, mem, journal, tip, &message)?;
     refs::ensure_unlocked(repo, tag.edit().as_slice())?;
     Ok(TagPlan {
         ticket: journal.ticket.clone(),

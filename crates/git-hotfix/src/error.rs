@@ -138,6 +138,12 @@ impl From<Core> for CommandError {
                 "nothing was written; fix the plugin or name another in .hotfix.toml ([policies.{policy}]){}",
                 if policy == "version-files" { ", or finish with `--no-bump`" } else { "" }
             )),
+            Core::Changelog { .. } => error(
+                "fix the file or the changelog settings in .hotfix.toml (changelog, changelog-format), or finish with `--no-changelog`",
+            ),
+            Core::Submodule { .. } => error(
+                "leave the submodule change out of the commits to export, and update the submodule where the patches are applied",
+            ),
             Core::VersionFile { .. } => error(
                 "fix version-files in .hotfix.toml (paths from the repository root), or finish with `--no-bump`",
             ),

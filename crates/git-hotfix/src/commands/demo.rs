@@ -24,6 +24,19 @@ pub struct DemoArgs {
 
 const TICKET: &str = "ENG-1234";
 const DESCRIPTION: &str = "fix auth bypass";
+const DEMO_CHANGELOG: &str = "# Changelog
+
+## [Unreleased]
+
+## [1.2.3] - 2026-02-01
+
+### Added
+
+- Faster checkout
+
+[unreleased]: https://github.com/example/shop/compare/v1.2.3...HEAD
+[1.2.3]: https://github.com/example/shop/compare/v1.1.0...v1.2.3
+";
 
 pub fn cmd_demo(context: &Context, args: DemoArgs) -> Result<Exit> {
     let ui = &context.ui;
@@ -120,7 +133,8 @@ pub fn cmd_demo(context: &Context, args: DemoArgs) -> Result<Exit> {
     git.run(&["switch", "--quiet", "main"])?;
     write(&repo, "checkout.py", "def pay():\n    return 'fast'\n")?;
     write(&repo, "VERSION", "1.2.3\n")?;
-    git.run(&["add", "checkout.py", "VERSION"])?;
+    write(&repo, "CHANGELOG.md", DEMO_CHANGELOG)?;
+    git.run(&["add", "checkout.py", "VERSION", "CHANGELOG.md"])?;
     git.run(&["commit", "--quiet", "-m", "Release 1.2.3"])?;
     git.run(&["tag", "-a", "v1.2.3", "-m", "Release 1.2.3"])?;
     git.run(&["switch", "--quiet", "-c", "develop"])?;
@@ -199,7 +213,7 @@ pub fn cmd_demo(context: &Context, args: DemoArgs) -> Result<Exit> {
     )?;
 
     narrate(
-        "4. Finish: bump VERSION to 1.2.4, tag v1.2.4, merge into main and develop, delete the branch, push",
+        "4. Finish: a release commit (VERSION 1.2.4, a CHANGELOG.md entry), tag v1.2.4, merge into main and develop, delete the branch, push",
     );
     show_command(ui, "git hotfix finish --push");
     let exit = finish::cmd_finish(
@@ -208,6 +222,8 @@ pub fn cmd_demo(context: &Context, args: DemoArgs) -> Result<Exit> {
             no_tag: false,
             no_backmerge: false,
             no_bump: false,
+            no_changelog: false,
+            changelog: None,
             keep: false,
             push: true,
             message: None,

@@ -1,11 +1,12 @@
 use clap::Args;
+use git_hotfix_core::diff::{self, Style};
 use git_hotfix_core::finish::{self, FinishOptions, FinishOutcome, FinishPlan};
 use git_hotfix_core::merge::Outcome;
 use git_hotfix_core::repo::short;
 use git_hotfix_core::{Error as CoreError, Journal};
 
 use crate::cli::{Context, PlanArg};
-use crate::commands::status::finish_steps;
+use crate::commands::status::{finish_steps, release_edits};
 use crate::error::{Exit, Result};
 use crate::policies::Loaded;
 use crate::ui::{EMPHASIS, paint};
@@ -26,10 +27,17 @@ pub struct FinishArgs {
     /// Push the refs that moved and the tag, atomically, with leases on their old values
     #[arg(long)]
     pub push: bool,
-    /// Do not make the release commit that moves the version in the version files
+    /// Do not move the version in the version files
     #[arg(long)]
     pub no_bump: bool,
-    /// The tag message (default: `Hotfix <version>: <description>`)
+    /// Do not add a changelog entry
+    #[arg(long, conflicts_with = "changelog")]
+    pub no_changelog: bool,
+    /// The changelog entry's text (default: the `changelog-entry` template, or
+    /// `<description> (<ticket>, <severity>)`)
+    #[arg(long, value_name = "TEXT")]
+    pub changelog: Option<String>,
+    /// The tag message (default: the `tag-message` template, `Hotfix <version>: <description>`)
     #[arg(short, long, value_name = "MSG")]
     pub message: Option<String>,
     /// The hotfix to finish (default: the one whose branch is checked out)
@@ -57,6 +65,8 @@ pub fn cmd_finish(context: &Context, args: FinishArgs) -> Result<Exit> {
         keep: args.keep,
         push: args.push,
         bump: !args.no_bump,
+        changelog: !args.no_changelog,
+        changelog_text: args.changelog,
         message: args.message,
     };
     let policy = Loaded::for_world(context, &repo, &config, World::VersionFiles)?;
@@ -73,8 +83,19 @@ pub fn cmd_finish(context: &Context, args: FinishArgs) -> Result<Exit> {
             &Default::default(),
             Some(&version_files),
         )?;
+        // The release commit is in memory: its diff shows the exact edits.
+        let diff = match &plan.release {
+            Some(release) => Some(diff::commit(&mem, release.commit, Style::Review)?),
+            None => None,
+        };
+        let diff: Option<String> = diff.map(|files| {
+            files
+                .iter()
+                .map(|f| String::from_utf8_lossy(&f.text).into_owned())
+                .collect()
+        });
         if ui.json_mode() {
-            ui.json(&serde_json::json!({ "plan": plan, "executed": false }));
+            ui.json(&serde_json::json!({ "plan": plan, "release_diff": diff, "executed": false }));
         } else {
             ui.out(format!(
                 "Would finish hotfix {} ({} commit{} on {}):",
@@ -85,6 +106,11 @@ pub fn cmd_finish(context: &Context, args: FinishArgs) -> Result<Exit> {
             ));
             for line in finish_steps(&plan) {
                 ui.out(format!("  - {line}"));
+            }
+            if let Some(diff) = diff {
+                ui.out("");
+                ui.out("The release commit's changes:");
+                ui.out(diff.trim_end());
             }
         }
         return Ok(Exit::Ok);
@@ -165,6 +191,15 @@ pub fn report(context: &Context, journal: &Journal, outcome: &FinishOutcome) -> 
 
 fn done_steps(context: &Context, plan: &FinishPlan, pushed: bool) {
     let ui = &context.ui;
+    if let Some(release) = &plan.release {
+        ui.status(
+            "Committed",
+            format!("{} ({})", release.message.trim(), short(release.commit)),
+        );
+        for line in release_edits(release) {
+            ui.status("", line);
+        }
+    }
     if let Some(tag) = &plan.tag {
         let verb = if tag.object.is_some() {
             "Tagged"

@@ -4,6 +4,7 @@ use git_hotfix_core::finish::{self, FinishPlan, Stage, WorktreeStep};
 use git_hotfix_core::journal::{State, Store};
 use git_hotfix_core::merge::Outcome;
 use git_hotfix_core::policy::VersionFiles;
+use git_hotfix_core::release::ReleaseCommit;
 use git_hotfix_core::repo::short;
 use git_hotfix_core::status::{self, FinishPreview, HotfixStatus};
 use git_hotfix_core::{Error as CoreError, Journal};
@@ -244,19 +245,36 @@ fn render(context: &Context, status: &HotfixStatus) {
 }
 
 /// The steps of a finish plan, one sentence each; shared by `status` and `finish --plan`.
+/// What a release commit changes, one line per file.
+pub fn release_edits(release: &ReleaseCommit) -> Vec<String> {
+    let mut lines: Vec<String> = release
+        .bumps
+        .iter()
+        .map(|b| format!("{} {} -> {}", b.path, b.from, b.to))
+        .collect();
+    if let Some(entry) = &release.changelog {
+        lines.push(format!(
+            "{} {} entry \"{}\"",
+            entry.path,
+            if entry.created {
+                "created with an"
+            } else {
+                "gets an"
+            },
+            entry.text
+        ));
+    }
+    lines
+}
+
 pub fn finish_steps(plan: &FinishPlan) -> Vec<String> {
     let mut lines = Vec::new();
     if let Some(release) = &plan.release {
-        let bumps: Vec<String> = release
-            .bumps
-            .iter()
-            .map(|b| format!("{} {} -> {}", b.path, b.from, b.to))
-            .collect();
         lines.push(format!(
             "commit \"{}\" ({}) on the fix: {}",
             release.message.trim(),
             short(release.commit),
-            bumps.join(", ")
+            release_edits(release).join("; ")
         ));
     }
     if let Some(tag) = &plan.tag {
