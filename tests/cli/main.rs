@@ -11,6 +11,7 @@ mod finish;
 mod init;
 mod interfaces;
 mod output;
+mod patch;
 mod plan;
 mod policies;
 mod push;

@@ -314,7 +314,12 @@ pub fn plan(
             command: "backport".into(),
         });
     }
-    let (hotfix, name, commits) = sources_of(repo, &request.what)?;
+    let Sources {
+        journal,
+        name,
+        commits,
+    } = sources(repo, &request.what)?;
+    let hotfix = journal.map(|j| j.ticket);
     let sources = commits
         .iter()
         .map(|&c| Source::of(repo, c, request.mainline))
@@ -389,15 +394,25 @@ pub fn plan(
 }
 
 /// The commits to pick: the hotfix's, or the ones named, oldest first.
-fn sources_of(repo: &Repo, what: &What) -> Result<(Option<String>, String, Vec<ObjectId>)> {
+/// The commits a backport picks (and `patch export` writes), oldest first.
+pub struct Sources {
+    /// The hotfix they are the fix of.
+    pub journal: Option<journal::Journal>,
+    /// What names them in branch and file names: the hotfix branch without its prefix, or
+    /// the last commit's short id.
+    pub name: String,
+    pub commits: Vec<ObjectId>,
+}
+
+/// The commits `what` names; a hotfix's are its fix without the release commit, which
+/// moves that line's version files (a target's own release bumps its own).
+pub fn sources(repo: &Repo, what: &What) -> Result<Sources> {
     match what {
         What::Hotfix(ticket) => {
             let journal = hotfix_journal(repo, ticket.as_deref())?;
             let tip = hotfix_tip(repo, &journal)?;
             let mut commits = repo.commits_between(journal.base.commit(), tip)?;
             commits.reverse();
-            // The release commit moves this line's version files: the target's own
-            // release bumps its own.
             let releases = journal.release_commits();
             commits.retain(|c| !releases.contains(c));
             if commits.is_empty() {
@@ -411,7 +426,11 @@ fn sources_of(repo: &Repo, what: &What) -> Result<(Option<String>, String, Vec<O
                 .split_once('/')
                 .map_or(journal.branch.as_str(), |(_, rest)| rest)
                 .to_string();
-            Ok((Some(journal.ticket), name, commits))
+            Ok(Sources {
+                journal: Some(journal),
+                name,
+                commits,
+            })
         }
         What::Commits(revs) => {
             let mut commits = Vec::new();
@@ -434,7 +453,11 @@ fn sources_of(repo: &Repo, what: &What) -> Result<(Option<String>, String, Vec<O
                     rev: revs.join(" "),
                 });
             };
-            Ok((None, short(*last), commits))
+            Ok(Sources {
+                journal: None,
+                name: short(*last),
+                commits,
+            })
         }
     }
 }

@@ -44,6 +44,8 @@ pub struct FileDiff {
     pub binary: bool,
     pub insertions: u32,
     pub deletions: u32,
+    /// The size in bytes before and after.
+    pub sizes: (u64, u64),
     /// The whole `diff --git …` block, ending in a newline: bytes, as files need not be
     /// UTF-8.
     #[serde(skip)]
@@ -228,6 +230,7 @@ fn render(
         binary: false,
         insertions: 0,
         deletions: 0,
+        sizes: (before.len() as u64, after.len() as u64),
         text: Vec::new(),
         old: old.clone(),
         new: new.clone(),

@@ -74,6 +74,9 @@ pub enum Error {
     #[error("{path} is a submodule: patches of submodules are not supported")]
     Submodule { path: String },
 
+    #[error("{} has patches that are not part of this series: {}", dir.display(), files.join(", "))]
+    OtherPatches { dir: PathBuf, files: Vec<String> },
+
     #[error("`{rev}` does not name a commit")]
     UnknownRevision { rev: String },
 

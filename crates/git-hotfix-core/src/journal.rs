@@ -299,6 +299,7 @@ fn read_dir_journals(dir: &Path) -> Result<Vec<Journal>> {
 }
 
 /// Write `bytes` to `path` through a temporary file in the same directory and a rename.
+/// Write `bytes` to `path` so that a reader sees the old file or the new one, never half.
 pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().expect("a file inside a directory");
     fs::create_dir_all(dir).io_context("could not create", dir)?;

@@ -18,6 +18,7 @@ pub mod journal;
 pub mod merge;
 pub mod names;
 mod oid;
+pub mod patch;
 pub mod pick;
 pub mod policy;
 pub mod push;

@@ -1,5 +1,5 @@
 //! Object ids in JSON (plans, journals, `--json`) as 40-hex strings, as git prints them.
-//! Use with `#[serde(with = "crate::oid::hex")]` (or `hex_opt`, `hex_map`).
+//! Use with `#[serde(with = "crate::oid::hex")]` (or `hex_opt`, `hex_vec`, `hex_map`).
 
 use std::collections::BTreeMap;
 
@@ -41,6 +41,23 @@ pub mod hex_opt {
         Option::<String>::deserialize(deserializer)?
             .map(|text| parse::<D>(&text))
             .transpose()
+    }
+}
+
+pub mod hex_vec {
+    use super::*;
+
+    pub fn serialize<S: Serializer>(ids: &[ObjectId], serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(ids.iter().map(ToString::to_string))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Vec<ObjectId>, D::Error> {
+        Vec::<String>::deserialize(deserializer)?
+            .iter()
+            .map(|text| parse::<D>(text))
+            .collect()
     }
 }
 

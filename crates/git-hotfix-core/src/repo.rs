@@ -469,6 +469,13 @@ impl Repo {
             .context(|| "the author identity is not valid".into())
     }
 
+    /// The fetch URL of `remote`, as configured.
+    pub fn remote_url(&self, remote: &str) -> Option<String> {
+        let remote = self.git.find_remote(remote).ok()?;
+        let url = remote.url(gix::remote::Direction::Fetch)?;
+        Some(url.to_bstring().to_string())
+    }
+
     /// A value from git config, as git would read it.
     pub fn config_string(&self, key: &str) -> Option<String> {
         self.git

@@ -144,6 +144,9 @@ impl From<Core> for CommandError {
             Core::Submodule { .. } => error(
                 "leave the submodule change out of the commits to export, and update the submodule where the patches are applied",
             ),
+            Core::OtherPatches { .. } => error(
+                "`git am <dir>/*.patch` would apply them too: remove them, or write to an empty directory with `-o`",
+            ),
             Core::VersionFile { .. } => error(
                 "fix version-files in .hotfix.toml (paths from the repository root), or finish with `--no-bump`",
             ),

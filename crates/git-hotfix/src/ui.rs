@@ -94,6 +94,15 @@ impl Ui {
         }
     }
 
+    /// Bytes on stdout as they are (a patch need not be UTF-8).
+    pub fn raw(&self, bytes: &[u8]) {
+        if !self.silent {
+            let mut stdout = std::io::stdout().lock();
+            let _ = stdout.write_all(bytes);
+            let _ = stdout.flush();
+        }
+    }
+
     /// The one JSON document of a `--json` run.
     pub fn json(&self, value: &impl serde::Serialize) {
         if self.silent {

@@ -8,6 +8,7 @@ pub mod demo;
 pub mod finish;
 pub mod init;
 pub mod man;
+pub mod patch;
 pub mod plugin;
 pub mod resume;
 pub mod skip;
