@@ -140,7 +140,17 @@ pub fn render(detected: &Detected) -> String {
         quote(&detected.tag_pattern)
     ));
     out.push_str("# The remote that `finish --push` pushes to.\n");
-    out.push_str(&format!("remote = {}\n", quote(config::DEFAULT_REMOTE)));
+    out.push_str(&format!("remote = {}\n\n", quote(config::DEFAULT_REMOTE)));
+    out.push_str(
+        "# The changelog the release commit adds to (without this key: CHANGELOG.md when it\n\
+         # exists; \"\" for none), and its format: keep-a-changelog, table, or auto.\n\
+         # changelog = \"CHANGELOG.md\"\n\
+         # changelog-format = \"auto\"\n\
+         # Messages. Placeholders: {version} {ticket} {description} {severity} {date} {product} {tag}.\n\
+         # release-message = \"Release {version} ({ticket})\"\n\
+         # tag-message = \"Hotfix {version}: {description}\"\n\
+         # changelog-entry = \"{description} ({ticket}, {severity})\"\n",
+    );
     if detected.products.is_empty() {
         out.push_str(
             "\n# In a monorepo, one table per product:\n\
