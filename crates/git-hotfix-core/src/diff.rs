@@ -399,7 +399,7 @@ pub(crate) const BASE85: &[u8; 85] =
 
 /// A `literal <size>` hunk: the content deflated, in base 85 lines of up to 52 bytes, each
 /// led by its length (`A`–`Z` for 1–26, `a`–`z` for 27–52).
-fn binary_literal(data: &[u8]) -> String {
+pub(crate) fn binary_literal(data: &[u8]) -> String {
     let mut deflated = gix::zlib::stream::deflate::Write::new(Vec::new(), Default::default());
     deflated
         .write_all(data)

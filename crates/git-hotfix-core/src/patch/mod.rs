@@ -3,6 +3,7 @@
 
 pub mod export;
 pub mod mail;
+pub mod parse;
 
 use gix::ObjectId;
 
