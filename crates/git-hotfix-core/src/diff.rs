@@ -207,6 +207,17 @@ fn render(
     let old_path = old.as_ref().or(new.as_ref()).map_or("", |s| &s.path);
     let new_path = new.as_ref().or(old.as_ref()).map_or("", |s| &s.path);
     let (a, b) = (quote("a/", old_path), quote("b/", new_path));
+    // What `---`/`+++` and `Binary files` call each side.
+    let old_label = if old.is_some() {
+        a.as_str()
+    } else {
+        "/dev/null"
+    };
+    let new_label = if new.is_some() {
+        b.as_str()
+    } else {
+        "/dev/null"
+    };
 
     let mut text = format!("diff --git {a} {b}\n");
     let same_mode = matches!((&old, &new), (Some(o), Some(n)) if o.mode == n.mode);
@@ -265,14 +276,8 @@ fn render(
                 text.push('\n');
             }
             Style::Review => {
-                let label = |side: &Option<Side>, prefix: &str, path: &str| match side {
-                    Some(_) => quote(prefix, path),
-                    None => "/dev/null".to_string(),
-                };
                 text.push_str(&format!(
-                    "Binary files {} and {} differ\n",
-                    label(&old, "a/", old_path),
-                    label(&new, "b/", new_path)
+                    "Binary files {old_label} and {new_label} differ\n"
                 ));
             }
         }
@@ -280,14 +285,10 @@ fn render(
         return Ok(file);
     }
 
-    let label = |side: &Option<Side>, quoted: &str, path: &str| match side {
-        // GNU patch reads a name up to a tab; git ends names with spaces in one.
-        Some(_) if path.contains(' ') => format!("{quoted}\t"),
-        Some(_) => quoted.to_string(),
-        None => "/dev/null".to_string(),
-    };
-    text.push_str(&format!("--- {}\n", label(&old, &a, old_path)));
-    text.push_str(&format!("+++ {}\n", label(&new, &b, new_path)));
+    // GNU patch reads a name up to a tab; git ends names with spaces in one.
+    let tab = |label: &str| if label.contains(' ') { "\t" } else { "" };
+    text.push_str(&format!("--- {old_label}{}\n", tab(old_label)));
+    text.push_str(&format!("+++ {new_label}{}\n", tab(new_label)));
     let hunks = hunks(&before, &after);
     file.insertions = hunks.insertions;
     file.deletions = hunks.deletions;

@@ -4,7 +4,6 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::atomic::AtomicBool;
 
 use gix::ObjectId;
 use jiff::Timestamp;
@@ -378,7 +377,7 @@ pub fn plan(
         ensure_clean_worktree(worktree)?;
     }
 
-    let facts = release::Facts::of(journal, release::date_of(&mem.committer()?));
+    let facts = release::Facts::now(journal, mem)?;
     let release = match &prior.release {
         Some(release) => Some(release.clone()),
         None => {
@@ -1165,21 +1164,7 @@ fn restore(
                 git_cli::switch(path, &journal.branch)?;
             }
             WorktreeStep::Remove { path, .. } => {
-                let name: gix::refs::FullName = format!("{BRANCH_PREFIX}{}", journal.branch)
-                    .as_str()
-                    .try_into()
-                    .map_err(|_| Error::InvalidRefName {
-                        name: journal.branch.clone(),
-                        reason: "not a valid branch".into(),
-                    })?;
-                repo.git
-                    .add_worktree(
-                        path,
-                        gix::worktree::add::Head::Attached(name),
-                        gix::progress::Discard,
-                        &AtomicBool::new(false),
-                    )
-                    .context(|| format!("could not recreate the worktree at {}", path.display()))?;
+                repo.add_worktree(path, &format!("{BRANCH_PREFIX}{}", journal.branch))?;
             }
             // Still on the branch: its files came back with it above.
             WorktreeStep::Follow { .. } => {}

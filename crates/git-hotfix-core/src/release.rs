@@ -106,6 +106,11 @@ impl Facts {
         }
     }
 
+    /// The facts of `journal`'s release made now, dated by the committer of `mem`.
+    pub fn now(journal: &Journal, mem: &Repo) -> Result<Facts> {
+        Ok(Facts::of(journal, date_of(&mem.committer()?)))
+    }
+
     fn get(&self, name: &str) -> &str {
         match name {
             "version" => &self.version,
@@ -121,12 +126,12 @@ impl Facts {
     /// The default changelog entry: `Reject expired tokens (ENG-1234, P0)`, and a table row
     /// says `HOTFIX:` first as the runbooks write it.
     fn default_entry(&self, format: Format) -> String {
-        let mut refs = vec![self.ticket.as_str()];
-        if !self.severity.is_empty() {
-            refs.push(&self.severity);
-        }
-        let text = if self.description == self.ticket {
-            format!("{} ({})", self.description, refs[1..].join(", ")).replace(" ()", "")
+        // The ticket is left out when it stands in for the description.
+        let ticket = (self.ticket != self.description).then_some(self.ticket.as_str());
+        let severity = (!self.severity.is_empty()).then_some(self.severity.as_str());
+        let refs: Vec<&str> = [ticket, severity].into_iter().flatten().collect();
+        let text = if refs.is_empty() {
+            self.description.clone()
         } else {
             format!("{} ({})", self.description, refs.join(", "))
         };

@@ -469,6 +469,23 @@ impl Repo {
             .context(|| "the author identity is not valid".into())
     }
 
+    /// Add a linked worktree at `path` with `branch` (a full ref name) checked out.
+    pub fn add_worktree(&self, path: &Path, branch: &str) -> Result<()> {
+        let name: gix::refs::FullName = branch.try_into().map_err(|_| Error::InvalidRefName {
+            name: branch.to_string(),
+            reason: "not a full ref name".into(),
+        })?;
+        self.git
+            .add_worktree(
+                path,
+                gix::worktree::add::Head::Attached(name),
+                gix::progress::Discard,
+                &std::sync::atomic::AtomicBool::new(false),
+            )
+            .context(|| format!("could not create a worktree at {}", path.display()))?;
+        Ok(())
+    }
+
     /// The fetch URL of `remote`, as configured.
     pub fn remote_url(&self, remote: &str) -> Option<String> {
         let remote = self.git.find_remote(remote).ok()?;

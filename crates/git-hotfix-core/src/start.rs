@@ -1,12 +1,11 @@
 //! `start`: choose the base and the version, then create the hotfix branch and its journal.
 
 use std::path::PathBuf;
-use std::sync::atomic::AtomicBool;
 
 use jiff::Timestamp;
 
 use crate::config::Config;
-use crate::error::{Error, GitContext, Result};
+use crate::error::{Error, Result};
 use crate::git_cli;
 use crate::journal::{Assessed, EventKind, Journal, SCHEMA, State, Store};
 use crate::names::{self, BranchVars};
@@ -233,7 +232,7 @@ pub fn execute(repo: &Repo, plan: &StartPlan, now: Timestamp) -> Result<Journal>
             let workdir = repo.workdir().expect("checked in plan: not bare");
             git_cli::switch(workdir, &plan.branch)
         }
-        Checkout::Worktree(path) => add_worktree(repo, path, &full),
+        Checkout::Worktree(path) => repo.add_worktree(path, &full),
     });
     if let Err(err) = checked_out {
         let _ = store.remove(&plan.ticket);
@@ -241,22 +240,6 @@ pub fn execute(repo: &Repo, plan: &StartPlan, now: Timestamp) -> Result<Journal>
         return Err(err);
     }
     Ok(journal)
-}
-
-fn add_worktree(repo: &Repo, path: &std::path::Path, branch: &str) -> Result<()> {
-    let name: gix::refs::FullName = branch.try_into().map_err(|_| Error::InvalidRefName {
-        name: branch.to_string(),
-        reason: "not a full ref name".into(),
-    })?;
-    repo.git
-        .add_worktree(
-            path,
-            gix::worktree::add::Head::Attached(name),
-            gix::progress::Discard,
-            &AtomicBool::new(false),
-        )
-        .context(|| format!("could not create a worktree at {}", path.display()))?;
-    Ok(())
 }
 
 fn is_empty_dir(path: &std::path::Path) -> bool {

@@ -123,13 +123,10 @@ pub fn plan(
     }
     let message = match message {
         Some(message) => message.to_string(),
-        None => {
-            let date = crate::release::date_of(&mem.committer()?);
-            config
-                .messages
-                .tag
-                .render(&crate::release::Facts::of(journal, date))
-        }
+        None => config
+            .messages
+            .tag
+            .render(&crate::release::Facts::now(journal, mem)?),
     };
     let tag = step(repo, mem, journal, tip, &message)?;
     refs::ensure_unlocked(repo, tag.edit().as_slice())?;

@@ -412,11 +412,10 @@ fn quoted_printable_decode(bytes: &[u8]) -> Vec<u8> {
 }
 
 fn base64_decode(text: &str) -> Option<Vec<u8>> {
-    const ALPHABET: &[u8] = BASE64;
     let mut out = Vec::new();
     let (mut buffer, mut bits) = (0u32, 0);
     for byte in text.bytes().filter(|b| *b != b'=') {
-        let value = ALPHABET.iter().position(|a| *a == byte)? as u32;
+        let value = BASE64.iter().position(|a| *a == byte)? as u32;
         buffer = (buffer << 6) | value;
         bits += 6;
         if bits >= 8 {
