@@ -12,6 +12,7 @@ mod init;
 mod interfaces;
 mod output;
 mod patch;
+mod patch_apply;
 mod plan;
 mod policies;
 mod push;

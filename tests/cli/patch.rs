@@ -8,7 +8,7 @@ use sha2::Digest;
 use crate::common::TestEnv;
 
 /// A base commit, then one fix commit with every kind of change a diff can carry.
-fn every_kind_of_change(env: &TestEnv) -> (PathBuf, String) {
+pub fn every_kind_of_change(env: &TestEnv) -> (PathBuf, String) {
     let repo = env.init("src");
     let lines: String = (1..=20).map(|i| format!("moved line {i}\n")).collect();
     env.commit(
@@ -75,7 +75,7 @@ fn every_kind_of_change(env: &TestEnv) -> (PathBuf, String) {
 
 /// A clone of `src` at `at`, with another identity: what `git am` records comes from the
 /// patch, not from here.
-fn clone_at(env: &TestEnv, src: &Path, name: &str, at: &str) -> PathBuf {
+pub fn clone_at(env: &TestEnv, src: &Path, name: &str, at: &str) -> PathBuf {
     let dir = env.path(name);
     env.git(
         src.parent().unwrap(),
@@ -92,14 +92,14 @@ fn clone_at(env: &TestEnv, src: &Path, name: &str, at: &str) -> PathBuf {
     dir
 }
 
-fn git_am(env: &TestEnv, dir: &Path, patches: &[PathBuf]) {
+pub fn git_am(env: &TestEnv, dir: &Path, patches: &[PathBuf]) {
     let mut args = vec!["am", "--quiet"];
     let paths: Vec<&str> = patches.iter().map(|p| p.to_str().unwrap()).collect();
     args.extend(paths);
     env.git(dir, &args);
 }
 
-fn patches_in(dir: &Path) -> Vec<PathBuf> {
+pub fn patches_in(dir: &Path) -> Vec<PathBuf> {
     let mut patches: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -110,7 +110,7 @@ fn patches_in(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// Same tree, author, author date and message.
-fn assert_same_commit(env: &TestEnv, ours: (&Path, &str), theirs: (&Path, &str)) {
+pub fn assert_same_commit(env: &TestEnv, ours: (&Path, &str), theirs: (&Path, &str)) {
     let describe = |(dir, rev): (&Path, &str)| {
         env.git(dir, &["log", "-1", "--format=%T%n%an <%ae>%n%aD%n%B", rev])
     };

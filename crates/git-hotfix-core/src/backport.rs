@@ -956,7 +956,7 @@ fn write_targets(repo: &Repo, run: &mut Backport, indices: &[usize]) -> Result<(
 }
 
 /// A target branch checked out somewhere moves with its worktree, which must be clean.
-fn ensure_worktrees_clean(repo: &Repo, branch: &str) -> Result<()> {
+pub(crate) fn ensure_worktrees_clean(repo: &Repo, branch: &str) -> Result<()> {
     for worktree in repo.worktrees_on(branch)? {
         let git = gix::open(&worktree.path).map_err(|source| Error::Git {
             context: format!("could not open the worktree at {}", worktree.path.display()),
@@ -974,7 +974,12 @@ fn ensure_worktrees_clean(repo: &Repo, branch: &str) -> Result<()> {
     Ok(())
 }
 
-fn follow_worktree(repo: &Repo, branch: &str, old: ObjectId, new: ObjectId) -> Result<()> {
+pub(crate) fn follow_worktree(
+    repo: &Repo,
+    branch: &str,
+    old: ObjectId,
+    new: ObjectId,
+) -> Result<()> {
     for worktree in repo.worktrees_on(branch)? {
         git_cli::update_worktree(&worktree.path, old, new)?;
     }
@@ -1030,7 +1035,7 @@ pub fn resume(
 ) -> Result<BackportOutcome> {
     let (_lock, mut run) = open_stopped(repo, "continue")?;
     let mem = repo.in_memory();
-    if let Some(stop) = take_resolution(repo, &mem, &mut run)? {
+    if let Some(stop) = take_resolution(&mem, &mut run)? {
         crate::finish::persist_objects(repo, mem)?;
         resolve::remove(repo, &stop.worktree)?;
         save(repo, &run)?;
@@ -1040,7 +1045,7 @@ pub fn resume(
 
 /// Take a paused run's resolution from its worktree: the conflicting pick becomes the commit
 /// made there (written to `mem`), and its target goes on from there. Returns the stop.
-fn take_resolution(repo: &Repo, mem: &Repo, run: &mut Backport) -> Result<Option<Stop>> {
+fn take_resolution(mem: &Repo, run: &mut Backport) -> Result<Option<Stop>> {
     let Some(stop) = run.stopped.take() else {
         return Ok(None);
     };
@@ -1053,7 +1058,7 @@ fn take_resolution(repo: &Repo, mem: &Repo, run: &mut Backport) -> Result<Option
             source: source.commit,
             parent: source.parent,
         },
-        &pick::message_of(repo, &source)?,
+        |tree| pick::commit_pick(mem, stop.onto, &source, tree),
     )?;
     let tree = mem
         .git
@@ -1082,7 +1087,7 @@ fn take_resolution(repo: &Repo, mem: &Repo, run: &mut Backport) -> Result<Option
 pub fn preview_resume(repo: &Repo) -> Result<Backport> {
     let mut run = load(repo)?.ok_or(Error::NoStoppedRun { action: "continue" })?;
     let mem = repo.in_memory();
-    take_resolution(repo, &mem, &mut run)?;
+    take_resolution(&mem, &mut run)?;
     for index in 0..run.targets.len() {
         if run.targets[index].status == TargetStatus::Pending {
             if run.targets[index].commits.is_empty() {

@@ -77,6 +77,31 @@ pub enum Error {
     #[error("{} has patches that are not part of this series: {}", dir.display(), files.join(", "))]
     OtherPatches { dir: PathBuf, files: Vec<String> },
 
+    #[error("{origin} is not a patch git-hotfix can read: {problem}")]
+    PatchUnreadable { origin: String, problem: String },
+
+    #[error("{} has no patch files (*.patch)", dir.display())]
+    NoPatches { dir: PathBuf },
+
+    #[error("{} does not match its manifest: its sha256 is {actual}, the manifest says {expected}", file.display())]
+    PatchChecksum {
+        file: PathBuf,
+        expected: String,
+        actual: String,
+    },
+
+    #[error("a `patch apply` onto `{branch}` is stopped")]
+    PatchRunStopped { branch: String },
+
+    #[error("{} still has rejected hunks: {}", worktree.display(), files_list(files))]
+    RejectsLeft {
+        worktree: PathBuf,
+        files: Vec<String>,
+    },
+
+    #[error("nothing is staged in {}: the patch's change is not there", worktree.display())]
+    NothingStaged { worktree: PathBuf },
+
     #[error("`{rev}` does not name a commit")]
     UnknownRevision { rev: String },
 
@@ -126,6 +151,12 @@ pub enum Error {
 
     #[error("the conflicts in {} are not resolved yet: {}", worktree.display(), files_list(files))]
     UnresolvedConflicts {
+        worktree: PathBuf,
+        files: Vec<String>,
+    },
+
+    #[error("{} has changes that are not staged: {}", worktree.display(), files_list(files))]
+    UnstagedResolution {
         worktree: PathBuf,
         files: Vec<String>,
     },

@@ -908,12 +908,16 @@ pub fn resume(
             let tip = released_tip(repo, journal, &run)?;
             // The merge commit stays in memory until the rest of the run holds.
             let mem = repo.in_memory();
+            let ours = run.expected[branch];
             let commit = resolve::read(
                 &mem,
                 worktree,
-                run.expected[branch],
+                ours,
                 &Resolving::Merge { theirs: tip },
-                &merge::merge_message(&journal.branch, branch),
+                |tree| {
+                    let message = merge::merge_message(&journal.branch, branch);
+                    merge::commit(&mem, &message, tree, [ours, tip])
+                },
             )?;
             let mut resumed = run.clone();
             resumed.resolved.insert(branch.clone(), commit);
@@ -1004,12 +1008,16 @@ pub fn preview_resume(
         } => {
             let mem = repo.in_memory();
             let tip = released_tip(repo, journal, run)?;
+            let ours = run.expected[branch];
             let commit = resolve::read(
                 &mem,
                 worktree,
-                run.expected[branch],
+                ours,
                 &Resolving::Merge { theirs: tip },
-                &merge::merge_message(&journal.branch, branch),
+                |tree| {
+                    let message = merge::merge_message(&journal.branch, branch);
+                    merge::commit(&mem, &message, tree, [ours, tip])
+                },
             )?;
             let mut prior = Prior::of(Some(run));
             prior.resolved.insert(branch.clone(), commit);

@@ -37,6 +37,8 @@ pub enum BranchRole {
     Develop,
     ReleaseLine,
     Hotfix,
+    /// The branch `patch apply --onto` names.
+    PatchTarget,
 }
 
 impl std::fmt::Display for BranchRole {
@@ -46,6 +48,7 @@ impl std::fmt::Display for BranchRole {
             BranchRole::Develop => "develop",
             BranchRole::ReleaseLine => "release line",
             BranchRole::Hotfix => "hotfix",
+            BranchRole::PatchTarget => "target",
         })
     }
 }
@@ -522,7 +525,17 @@ fn head_of(git: &gix::Repository) -> Result<Head> {
     })
 }
 
+/// Files with changes, staged or not (untracked files aside).
 pub(crate) fn dirty_files_of(git: &gix::Repository) -> Result<Vec<String>> {
+    changed_files(git, false)
+}
+
+/// Files whose changes are not staged: what a commit of the index would leave out.
+pub(crate) fn unstaged_files_of(git: &gix::Repository) -> Result<Vec<String>> {
+    changed_files(git, true)
+}
+
+fn changed_files(git: &gix::Repository, unstaged_only: bool) -> Result<Vec<String>> {
     if git.workdir().is_none() {
         return Ok(Vec::new());
     }
@@ -537,6 +550,9 @@ pub(crate) fn dirty_files_of(git: &gix::Repository) -> Result<Vec<String>> {
     let mut files = Vec::new();
     for item in iter {
         let item = item.context(context)?;
+        if unstaged_only && !matches!(item, gix::status::Item::IndexWorktree(_)) {
+            continue;
+        }
         files.push(item.location().to_str_lossy().into_owned());
     }
     files.sort();

@@ -11,7 +11,7 @@ use gix::bstr::ByteSlice;
 use gix::merge::tree::{TreatAsUnresolved, apply_index_entries::RemovalMode};
 
 use crate::error::{Error, GitContext, IoContext, Result};
-use crate::merge::{self, Labels};
+use crate::merge::Labels;
 use crate::pick::{self, Source};
 use crate::repo::{Repo, short};
 
@@ -37,12 +37,19 @@ pub enum Resolving {
         #[serde(with = "crate::oid::hex_opt")]
         parent: Option<ObjectId>,
     },
+    /// Applying a patch mail (`patch apply`) as the change from tree `base` to `theirs`.
+    Patch {
+        #[serde(with = "crate::oid::hex")]
+        base: ObjectId,
+        #[serde(with = "crate::oid::hex")]
+        theirs: ObjectId,
+    },
 }
 
 impl Resolving {
     fn pick_source(&self) -> Option<Source> {
         match self {
-            Resolving::Merge { .. } => None,
+            Resolving::Merge { .. } | Resolving::Patch { .. } => None,
             Resolving::Pick { source, parent } => Some(Source {
                 commit: *source,
                 parent: *parent,
@@ -80,6 +87,16 @@ pub fn create(
             let (base, ours_tree, theirs_tree) = pick::trees(repo, ours, &source)?;
             repo.git
                 .merge_trees(base, ours_tree, theirs_tree, labels.for_gix(), options)
+                .context(context)?
+        }
+        Resolving::Patch { base, theirs } => {
+            let ours_tree = repo
+                .git
+                .find_commit(ours)
+                .and_then(|c| c.tree_id())
+                .context(context)?;
+            repo.git
+                .merge_trees(*base, ours_tree, *theirs, labels.for_gix(), options)
                 .context(context)?
         }
     };
@@ -125,13 +142,17 @@ pub fn create(
         // The state files git's own commands read: `git status` then says what is going on,
         // and a `git commit` there makes the commit we expect.
         let git_dir = linked.git_dir();
-        let (head_file, head) = match what {
-            Resolving::Merge { theirs } => ("MERGE_HEAD", *theirs),
-            Resolving::Pick { source, .. } => ("CHERRY_PICK_HEAD", *source),
+        let head = match what {
+            Resolving::Merge { theirs } => Some(("MERGE_HEAD", *theirs)),
+            Resolving::Pick { source, .. } => Some(("CHERRY_PICK_HEAD", *source)),
+            // A patch has no commit to name.
+            Resolving::Patch { .. } => None,
         };
-        let head_path = git_dir.join(head_file);
-        std::fs::write(&head_path, format!("{head}\n"))
-            .io_context("could not write", &head_path)?;
+        if let Some((head_file, head)) = head {
+            let head_path = git_dir.join(head_file);
+            std::fs::write(&head_path, format!("{head}\n"))
+                .io_context("could not write", &head_path)?;
+        }
         let mut merge_msg = message.to_string();
         merge_msg.push_str("\n# Conflicts:\n");
         for path in &conflicted {
@@ -161,15 +182,16 @@ fn conflicted_paths(index: &gix::index::State) -> Vec<String> {
     paths
 }
 
-/// The commit a person produced at `path`: the one they committed there, or one made from
-/// what they staged (a merge of `ours` and `theirs`, or the pick with its author and
-/// trailer). Unresolved paths are an error naming them.
+/// The commit a person produced at `path`: the one they committed there, or the one
+/// `commit` makes of the tree they staged (a merge of `ours` and `theirs`, a pick with its
+/// author and trailer, a patch with the mail's). Unresolved paths, and changes made but
+/// not staged (they would be lost), are errors naming them.
 pub fn read(
     repo: &Repo,
     path: &Path,
     ours: ObjectId,
     what: &Resolving,
-    message: &str,
+    commit: impl FnOnce(ObjectId) -> Result<ObjectId>,
 ) -> Result<ObjectId> {
     let context = || format!("could not read the resolution at {}", path.display());
     let linked = gix::open(path).context(context)?;
@@ -183,7 +205,7 @@ pub fn read(
     }
     let expected_parents = match what {
         Resolving::Merge { theirs } => vec![ours, *theirs],
-        Resolving::Pick { .. } => vec![ours],
+        Resolving::Pick { .. } | Resolving::Patch { .. } => vec![ours],
     };
     let head = linked.head_id().context(context)?.detach();
     if head != ours {
@@ -200,11 +222,14 @@ pub fn read(
             theirs: short(*expected_parents.last().expect("a parent")),
         });
     }
-    let tree = tree_from_index(repo, &index)?;
-    match what.pick_source() {
-        None => merge::commit(repo, message, tree, expected_parents),
-        Some(source) => pick::commit_pick(repo, ours, &source, tree),
+    let unstaged = crate::repo::unstaged_files_of(&linked)?;
+    if !unstaged.is_empty() {
+        return Err(Error::UnstagedResolution {
+            worktree: path.to_path_buf(),
+            files: unstaged,
+        });
     }
+    commit(tree_from_index(repo, &index)?)
 }
 
 /// git's `write-tree`: the tree of everything staged.

@@ -1,50 +1,81 @@
-//! Which stopped run `continue`, `skip` and `abort` act on: a finish or a backport.
+//! Which stopped run `continue`, `skip` and `abort` act on: a finish, a backport or a
+//! `patch apply`.
 
 use crate::backport::{self, Backport};
 use crate::error::{Error, Result};
 use crate::finish;
 use crate::journal::{Journal, Store};
+use crate::patch::am::{self, PatchRun};
 use crate::repo::Repo;
 
 pub enum StoppedRun {
     Finish(Box<Journal>),
     Backport(Box<Backport>),
+    Patches(Box<PatchRun>),
 }
 
-/// The run named (`--hotfix` for a finish, `--backport`), else the only one stopped.
-pub fn find(
-    repo: &Repo,
-    hotfix: Option<&str>,
-    backport: bool,
-    action: &'static str,
-) -> Result<StoppedRun> {
-    if backport {
-        return backport::load(repo)?
-            .map(|run| StoppedRun::Backport(Box::new(run)))
-            .ok_or(Error::NoStoppedRun { action });
+/// The run a command names.
+#[derive(Debug, Clone, Copy)]
+pub enum Which<'a> {
+    /// The only run stopped.
+    Only,
+    /// The finish of this hotfix (`--hotfix`).
+    Finish(&'a str),
+    /// The backport (`--backport`).
+    Backport,
+    /// The `patch apply` (`--patches`).
+    Patches,
+}
+
+/// The run named, else the only one stopped.
+pub fn find(repo: &Repo, which: Which<'_>, action: &'static str) -> Result<StoppedRun> {
+    let none = || Error::NoStoppedRun { action };
+    match which {
+        Which::Finish(ticket) => {
+            return finish::select_stopped(repo, Some(ticket), action)
+                .map(|journal| StoppedRun::Finish(Box::new(journal)));
+        }
+        Which::Backport => {
+            return backport::load(repo)?
+                .map(|run| StoppedRun::Backport(Box::new(run)))
+                .ok_or_else(none);
+        }
+        Which::Patches => {
+            return am::load(repo)?
+                .map(|run| StoppedRun::Patches(Box::new(run)))
+                .ok_or_else(none);
+        }
+        Which::Only => {}
     }
-    if hotfix.is_some() {
-        return finish::select_stopped(repo, hotfix, action)
+    let backport = backport::load(repo)?;
+    let patches = am::load(repo)?;
+    if backport.is_none() && patches.is_none() {
+        // Several stopped finishes: the one of the current branch.
+        return finish::select_stopped(repo, None, action)
             .map(|journal| StoppedRun::Finish(Box::new(journal)));
     }
-    let stopped_backport = backport::load(repo)?;
-    let stopped_finishes: Vec<String> = Store::new(repo)
-        .active()?
-        .into_iter()
-        .filter(|j| j.run.is_some())
-        .map(|j| j.ticket)
-        .collect();
-    match (stopped_backport, stopped_finishes.is_empty()) {
-        (Some(run), true) => Ok(StoppedRun::Backport(Box::new(run))),
-        (Some(run), false) => {
-            let mut runs: Vec<String> = stopped_finishes
-                .iter()
-                .map(|t| format!("finish of {t}"))
-                .collect();
-            runs.push(format!("backport of {}", run.hotfix.unwrap_or(run.name)));
-            Err(Error::AmbiguousRun { runs })
+    let mut runs: Vec<(String, StoppedRun)> = Vec::new();
+    for journal in Store::new(repo).active()? {
+        if journal.run.is_some() {
+            runs.push((
+                format!("finish of {}", journal.ticket),
+                StoppedRun::Finish(Box::new(journal)),
+            ));
         }
-        (None, _) => finish::select_stopped(repo, None, action)
-            .map(|journal| StoppedRun::Finish(Box::new(journal))),
+    }
+    if let Some(run) = backport {
+        let name = format!("backport of {}", run.hotfix.as_ref().unwrap_or(&run.name));
+        runs.push((name, StoppedRun::Backport(Box::new(run))));
+    }
+    if let Some(run) = patches {
+        let name = format!("patch apply onto {}", run.branch);
+        runs.push((name, StoppedRun::Patches(Box::new(run))));
+    }
+    match runs.len() {
+        0 => Err(none()),
+        1 => Ok(runs.remove(0).1),
+        _ => Err(Error::AmbiguousRun {
+            runs: runs.into_iter().map(|(name, _)| name).collect(),
+        }),
     }
 }

@@ -98,6 +98,13 @@ impl Context {
     pub fn config(&self, repo: &Repo) -> Result<Config> {
         Ok(Config::load(repo, &self.overrides)?)
     }
+
+    /// A path the core was given joined to `cwd`, shown relative to it as people wrote it.
+    pub fn shown(&self, path: &str) -> String {
+        std::path::Path::new(path)
+            .strip_prefix(&self.cwd)
+            .map_or_else(|_| path.to_string(), |p| p.display().to_string())
+    }
 }
 
 pub fn run() -> ExitCode {

@@ -89,6 +89,9 @@ impl From<Core> for CommandError {
                 BranchRole::Production => "create it, or name the right one with `production-branch` in .hotfix.toml (or `-c production-branch=<name>`)".to_string(),
                 BranchRole::Develop => "create it, name the right one with `develop-branch`, or finish with `--no-backmerge`".to_string(),
                 BranchRole::ReleaseLine => "create it again, or start the hotfix from a tag".to_string(),
+                BranchRole::PatchTarget => format!(
+                    "create it (`git branch {name} <start>`), or name another with `--onto`"
+                ),
                 BranchRole::Hotfix => format!(
                     "it was deleted outside git hotfix: recreate it at the fix (`git branch {name} <commit>`; `git reflog` lists recent commits), or forget the hotfix by moving its journal out of .git/hotfix/"
                 ),
@@ -125,7 +128,7 @@ impl From<Core> for CommandError {
             }
             Core::AmbiguousHotfix { .. } => error("name one with `--hotfix <ticket>`"),
             Core::AmbiguousRun { .. } => error(
-                "name one: `--hotfix <ticket>` for a finish, `--backport` for the backport",
+                "name one: `--hotfix <ticket>` for a finish, `--backport` for the backport, `--patches` for the patch apply",
             ),
             Core::Policy { policy, .. } => CommandError::new(Exit::Policy, message.clone()).hint(
                 if policy == "version-files" {
@@ -142,11 +145,31 @@ impl From<Core> for CommandError {
                 "fix the file or the changelog settings in .hotfix.toml (changelog, changelog-format), or finish with `--no-changelog`",
             ),
             Core::Submodule { .. } => error(
-                "leave the submodule change out of the commits to export, and update the submodule where the patches are applied",
+                "leave the submodule change out of the patches, and update the submodule by hand where they are applied",
             ),
             Core::OtherPatches { .. } => error(
-                "`git am <dir>/*.patch` would apply them too: remove them, or write to an empty directory with `-o`",
+                "a series is the files its manifest lists, and `git am <dir>/*.patch` would take the others too: move them out, or export to an empty directory with `-o`",
             ),
+            Core::PatchUnreadable { .. } => error(
+                "give it patch mails as `git format-patch` or `git hotfix patch export` write them; a bare diff applies with `git apply`",
+            ),
+            Core::NoPatches { .. } => {
+                error("name the patch files, or the directory `git hotfix patch export` wrote")
+            }
+            Core::PatchChecksum { .. } => error(
+                "the file changed after it was exported: get the series again from its source (nothing was applied)",
+            ),
+            Core::PatchRunStopped { .. } => error(
+                "resume it with `git hotfix continue`, leave its patch out with `git hotfix skip`, or drop it with `git hotfix abort`",
+            ),
+            Core::RejectsLeft { .. } => CommandError::new(Exit::Conflict, message.clone()).hint(
+                "apply the hunks of each .rej file by hand, `git add` the files, delete the .rej files, then `git hotfix continue` (or `git hotfix skip`)",
+            ),
+            Core::NothingStaged { .. } => CommandError::new(Exit::Conflict, message.clone()).hint(
+                "stage the patch's change there with `git add`, or leave the patch out with `git hotfix skip`",
+            ),
+            Core::UnstagedResolution { .. } => CommandError::new(Exit::Conflict, message.clone())
+                .hint("`git add` them there (or `git checkout -- <file>` to drop those changes), then `git hotfix continue`"),
             Core::VersionFile { .. } => error(
                 "fix version-files in .hotfix.toml (paths from the repository root), or finish with `--no-bump`",
             ),

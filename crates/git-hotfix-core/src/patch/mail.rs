@@ -26,14 +26,25 @@ pub struct Mail {
 }
 
 impl Mail {
-    /// The commit message, as `git am` makes it.
+    /// The commit message, as `git am` makes it: subject, blank line, body, cleaned up as
+    /// `git stripspace` does (no trailing spaces, no runs of blank lines).
     pub fn message(&self) -> String {
-        let body = self.body.trim_matches('\n');
-        if body.is_empty() {
-            format!("{}\n", self.subject)
-        } else {
-            format!("{}\n\n{body}\n", self.subject)
+        let text = format!("{}\n\n{}", self.subject, self.body);
+        let mut message = String::new();
+        let mut blank = false;
+        for line in text.lines().map(str::trim_end) {
+            if line.is_empty() {
+                blank = !message.is_empty();
+                continue;
+            }
+            if blank {
+                message.push('\n');
+                blank = false;
+            }
+            message.push_str(line);
+            message.push('\n');
         }
+        message
     }
 
     /// The mail, numbered `[PATCH n/m]` in a series of more than one.

@@ -1,6 +1,8 @@
 //! Patch files for places that cannot pull: a series of mails `git am` reads, one per
 //! commit, with a manifest that says where they come from and what they hash to.
 
+pub mod am;
+pub mod apply;
 pub mod export;
 pub mod mail;
 pub mod parse;

@@ -16,6 +16,8 @@ pub struct FilePatch {
     /// The `index` line's ids (abbreviated or full), for a three-way fallback.
     pub old_id: Option<String>,
     pub new_id: Option<String>,
+    /// `copy from`/`copy to`: the old file stays.
+    pub copy: bool,
     pub body: Body,
 }
 
@@ -149,8 +151,11 @@ fn file_patch(lines: &[&[u8]], start: usize) -> Result<(FilePatch, usize), Parse
             file.old_mode = Some(mode);
         } else if let Some(mode) = value("new mode ") {
             file.new_mode = Some(mode);
-        } else if let Some(path) = value("rename from ").or_else(|| value("copy from ")) {
+        } else if let Some(path) = value("rename from ") {
             file.old_path = Some(unquote(&path));
+        } else if let Some(path) = value("copy from ") {
+            file.old_path = Some(unquote(&path));
+            file.copy = true;
         } else if let Some(path) = value("rename to ").or_else(|| value("copy to ")) {
             file.new_path = Some(unquote(&path));
         } else if let Some(ids) = value("index ") {

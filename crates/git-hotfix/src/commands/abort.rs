@@ -1,6 +1,7 @@
 use clap::Args;
 use git_hotfix_core::backport::{self, RefState};
 use git_hotfix_core::finish::{self, Stage};
+use git_hotfix_core::patch::am;
 use git_hotfix_core::refs::{Edit, Value};
 use git_hotfix_core::repo::short;
 use git_hotfix_core::stopped::{self, StoppedRun};
@@ -12,11 +13,14 @@ use crate::error::{Exit, Result};
 #[derive(Debug, Args)]
 pub struct AbortArgs {
     /// The hotfix whose finish to undo (default: the only run stopped)
-    #[arg(long, value_name = "TICKET", conflicts_with = "backport")]
+    #[arg(long, value_name = "TICKET", conflicts_with_all = ["backport", "patches"])]
     pub hotfix: Option<String>,
     /// Undo the stopped backport
-    #[arg(long)]
+    #[arg(long, conflicts_with = "patches")]
     pub backport: bool,
+    /// Drop the stopped `patch apply`
+    #[arg(long)]
+    pub patches: bool,
     #[command(flatten)]
     pub plan: PlanArg,
 }
@@ -24,9 +28,11 @@ pub struct AbortArgs {
 pub fn cmd_abort(context: &Context, args: AbortArgs) -> Result<Exit> {
     let ui = &context.ui;
     let repo = context.repo()?;
-    let mut journal = match stopped::find(&repo, args.hotfix.as_deref(), args.backport, "abort")? {
+    let which = crate::commands::resume::which(args.hotfix.as_deref(), args.backport, args.patches);
+    let mut journal = match stopped::find(&repo, which, "abort")? {
         StoppedRun::Finish(journal) => *journal,
         StoppedRun::Backport(run) => return abort_backport(context, &repo, &run, args.plan.plan),
+        StoppedRun::Patches(run) => return abort_patches(context, &repo, &run, args.plan.plan),
     };
     let stage = journal
         .run
@@ -135,6 +141,48 @@ fn abort_backport(
         ui.status(verb, branch);
     }
     ui.status("Aborted", "the backport; no branch it made is left");
+    Ok(Exit::Ok)
+}
+
+fn abort_patches(
+    context: &Context,
+    repo: &git_hotfix_core::Repo,
+    run: &am::PatchRun,
+    plan: bool,
+) -> Result<Exit> {
+    let ui = &context.ui;
+    let worktree = run.stopped.as_ref().map(|s| &s.worktree);
+    if plan {
+        if ui.json_mode() {
+            ui.json(&serde_json::json!({
+                "plan": { "remove_worktree": worktree, "restore": [] },
+                "executed": false,
+            }));
+            return Ok(Exit::Ok);
+        }
+        ui.out("Would abort the patch apply:");
+        if let Some(worktree) = worktree {
+            ui.out(format!("  - remove the worktree {}", worktree.display()));
+        }
+        ui.out(format!("  - move no ref ({} has not moved)", run.branch));
+        return Ok(Exit::Ok);
+    }
+    let aborted = am::abort(repo, context.now)?;
+    if ui.json_mode() {
+        ui.json(&serde_json::json!({ "executed": true, "run": aborted }));
+        return Ok(Exit::Ok);
+    }
+    if let Some(worktree) = worktree {
+        ui.status("Removed", format!("worktree {}", worktree.display()));
+    }
+    ui.status(
+        "Aborted",
+        format!(
+            "the patch apply; {} is as before ({})",
+            run.branch,
+            short(run.tip)
+        ),
+    );
     Ok(Exit::Ok)
 }
 

@@ -1,7 +1,8 @@
 use clap::Args;
 use git_hotfix_core::backport::{self, Progress};
 use git_hotfix_core::finish::{self, ResumePreview};
-use git_hotfix_core::stopped::{self, StoppedRun};
+use git_hotfix_core::patch::am;
+use git_hotfix_core::stopped::{self, StoppedRun, Which};
 
 use crate::cli::{Context, PlanArg};
 use crate::commands::backport::{progress_bar, report, row};
@@ -12,11 +13,14 @@ use crate::error::{Exit, Result};
 #[derive(Debug, Args)]
 pub struct ContinueArgs {
     /// The hotfix whose finish to resume (default: the only run stopped)
-    #[arg(long, value_name = "TICKET", conflicts_with = "backport")]
+    #[arg(long, value_name = "TICKET", conflicts_with_all = ["backport", "patches"])]
     pub hotfix: Option<String>,
     /// Resume the stopped backport
-    #[arg(long)]
+    #[arg(long, conflicts_with = "patches")]
     pub backport: bool,
+    /// Resume the stopped `patch apply`
+    #[arg(long)]
+    pub patches: bool,
     #[command(flatten)]
     pub plan: PlanArg,
 }
@@ -24,7 +28,8 @@ pub struct ContinueArgs {
 pub fn cmd_continue(context: &Context, args: ContinueArgs) -> Result<Exit> {
     let ui = &context.ui;
     let repo = context.repo()?;
-    match stopped::find(&repo, args.hotfix.as_deref(), args.backport, "continue")? {
+    let which = which(args.hotfix.as_deref(), args.backport, args.patches);
+    match stopped::find(&repo, which, "continue")? {
         StoppedRun::Backport(_) if args.plan.plan => {
             let preview = backport::preview_resume(&repo)?;
             if ui.json_mode() {
@@ -57,7 +62,40 @@ pub fn cmd_continue(context: &Context, args: ContinueArgs) -> Result<Exit> {
             }
             report(context, &outcome?)
         }
+        StoppedRun::Patches(run) if args.plan.plan => {
+            let left = run
+                .patches
+                .iter()
+                .filter(|p| p.status == am::Status::Pending)
+                .count();
+            if ui.json_mode() {
+                ui.json(&serde_json::json!({ "plan": { "continue": *run }, "executed": false }));
+            } else if let Some(stop) = &run.stopped {
+                ui.out(format!(
+                    "Would commit what is staged in {} as {} ({}), apply the {left} patches after it, and move {}",
+                    stop.worktree.display(),
+                    context.shown(&run.patches[stop.patch].origin),
+                    run.patches[stop.patch].subject,
+                    run.branch
+                ));
+            }
+            Ok(Exit::Ok)
+        }
+        StoppedRun::Patches(_) => {
+            let outcome = am::resume(&repo, context.now)?;
+            crate::commands::patch::apply::report(context, &repo, &outcome)
+        }
         StoppedRun::Finish(journal) => continue_finish(context, *journal, args.plan.plan),
+    }
+}
+
+/// The run `--hotfix`, `--backport` or `--patches` names.
+pub fn which(hotfix: Option<&str>, backport: bool, patches: bool) -> Which<'_> {
+    match hotfix {
+        Some(ticket) => Which::Finish(ticket),
+        None if backport => Which::Backport,
+        None if patches => Which::Patches,
+        None => Which::Only,
     }
 }
 

@@ -1,23 +1,48 @@
 use clap::Args;
 use git_hotfix_core::backport::{self, Progress};
+use git_hotfix_core::patch::am;
+use git_hotfix_core::stopped::{self, StoppedRun};
 
 use crate::cli::{Context, PlanArg};
 use crate::commands::backport::{report, row};
-use crate::error::{Exit, Result};
+use crate::error::{CommandError, Exit, Result};
 
-/// Leave the line a backport stopped on out, and go on with the other lines
+/// Leave out what a run stopped on and go on: the line of a backport, the patch of a
+/// `patch apply`
 #[derive(Debug, Args)]
 pub struct SkipArgs {
+    /// Skip in the stopped backport
+    #[arg(long, conflicts_with = "patches")]
+    pub backport: bool,
+    /// Skip in the stopped `patch apply`
+    #[arg(long)]
+    pub patches: bool,
     #[command(flatten)]
     pub plan: PlanArg,
 }
 
 pub fn cmd_skip(context: &Context, args: SkipArgs) -> Result<Exit> {
-    let ui = &context.ui;
     let repo = context.repo()?;
-    let run =
-        backport::load(&repo)?.ok_or(git_hotfix_core::Error::NoStoppedRun { action: "skip" })?;
-    if args.plan.plan {
+    let which = crate::commands::resume::which(None, args.backport, args.patches);
+    match stopped::find(&repo, which, "skip")? {
+        StoppedRun::Backport(run) => skip_backport(context, &repo, &run, args.plan.plan),
+        StoppedRun::Patches(run) => skip_patch(context, &repo, &run, args.plan.plan),
+        StoppedRun::Finish(journal) => Err(CommandError::usage(format!(
+            "the stopped run is the finish of {}: there is nothing to skip in it",
+            journal.ticket
+        ))
+        .hint("resolve it and `git hotfix continue`, or `git hotfix abort`")),
+    }
+}
+
+fn skip_backport(
+    context: &Context,
+    repo: &git_hotfix_core::Repo,
+    run: &backport::Backport,
+    plan: bool,
+) -> Result<Exit> {
+    let ui = &context.ui;
+    if plan {
         let stopped = run
             .stopped
             .as_ref()
@@ -39,6 +64,30 @@ pub fn cmd_skip(context: &Context, args: SkipArgs) -> Result<Exit> {
             ui.status("Done", row(target, run.onto_target));
         }
     };
-    let outcome = backport::skip(&repo, context.now, &mut shown)?;
+    let outcome = backport::skip(repo, context.now, &mut shown)?;
     report(context, &outcome)
+}
+
+fn skip_patch(
+    context: &Context,
+    repo: &git_hotfix_core::Repo,
+    run: &am::PatchRun,
+    plan: bool,
+) -> Result<Exit> {
+    let ui = &context.ui;
+    if plan {
+        let stopped = run.stopped.as_ref().map(|s| &run.patches[s.patch]);
+        if ui.json_mode() {
+            ui.json(&serde_json::json!({ "plan": { "skip": stopped }, "executed": false }));
+        } else if let Some(patch) = stopped {
+            ui.out(format!(
+                "Would leave {} ({}) out, removing its worktree, and apply the patches after it",
+                context.shown(&patch.origin),
+                patch.subject
+            ));
+        }
+        return Ok(Exit::Ok);
+    }
+    let outcome = am::skip(repo, context.now)?;
+    crate::commands::patch::apply::report(context, repo, &outcome)
 }
