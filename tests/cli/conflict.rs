@@ -85,6 +85,32 @@ fn continue_before_resolving_names_the_files() {
 }
 
 #[test]
+fn continue_refuses_a_resolution_edited_after_it_was_staged() {
+    let env = TestEnv::new();
+    let repo = env.conflicting_hotfix();
+    let refs = env.refs(&repo);
+    env.hotfix(&repo, &["finish"]).expect(3);
+    let wt = resolution_worktree(&repo);
+    resolve(&env, &wt, "first try\n");
+    // Edited again but not staged: committing the index would lose this.
+    std::fs::write(wt.join("auth.txt"), "the real resolution\n").unwrap();
+    let run = env.hotfix(&repo, &["continue"]).expect(3);
+    assert!(
+        run.stderr
+            .contains("has changes that are not staged: auth.txt"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(env.refs(&repo), refs);
+    env.git(&wt, &["add", "auth.txt"]);
+    env.hotfix(&repo, &["continue"]).ok();
+    assert_eq!(
+        env.git(&repo, &["show", "main:auth.txt"]),
+        "the real resolution\n"
+    );
+}
+
+#[test]
 fn continue_takes_the_staged_resolution_and_finishes() {
     let env = TestEnv::new();
     let repo = env.conflicting_hotfix();

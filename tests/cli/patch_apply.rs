@@ -34,10 +34,23 @@ fn a_git_format_patch_series_applies_to_the_commits_git_am_makes() {
     let (src, commits) = series_with_a_delta(&env);
     env.git(
         &src,
-        &["format-patch", "--quiet", "v1.0.0..HEAD", "-o", "../series"],
+        &[
+            "format-patch",
+            "--quiet",
+            "--cover-letter",
+            "v1.0.0..HEAD",
+            "-o",
+            "../series",
+        ],
     );
     let series = env.path("series");
-    let text: Vec<u8> = patches_in(&series)
+    // The cover letter carries no change: neither `git am` nor we apply it.
+    let patches: Vec<PathBuf> = patches_in(&series)
+        .into_iter()
+        .filter(|p| !p.ends_with("0000-cover-letter.patch"))
+        .collect();
+    assert_eq!(patches.len(), 2);
+    let text: Vec<u8> = patches
         .iter()
         .flat_map(|p| std::fs::read(p).unwrap())
         .collect();
@@ -48,7 +61,7 @@ fn a_git_format_patch_series_applies_to_the_commits_git_am_makes() {
     // git am, keeping the CRs of the CRLF file (plain `git am` strips them and fails).
     let theirs = clone_at(&env, &src, "theirs", "v1.0.0");
     let mut am = vec!["am", "--quiet", "--keep-cr"];
-    let files: Vec<String> = patches_in(&series)
+    let files: Vec<String> = patches
         .iter()
         .map(|p| p.to_string_lossy().into_owned())
         .collect();
@@ -259,7 +272,16 @@ fn three_way_merges_what_the_context_no_longer_matches_and_abort_or_skip_a_confl
     let ours = setup("ours", ("line 22\n", "line 22 local\n"));
     let tip = env.rev(&ours, "main").unwrap();
     // Without --3way: stopped; abort leaves everything as it was.
-    apply(&env, &ours, &["../series"]).expect(3);
+    let stopped = apply(&env, &ours, &["--json", "../series"])
+        .expect(3)
+        .json();
+    assert_eq!(stopped["state"], "stopped");
+    let failure = &stopped["run"]["stopped"]["failures"][0];
+    assert_eq!(failure["path"], "app.txt");
+    assert_eq!(failure["problem"], "hunk");
+    assert_eq!(failure["number"], 2);
+    assert_eq!(failure["line"], 22);
+    assert_eq!(stopped["run"]["stopped"]["rejects"][0], "app.txt.rej");
     let run = env.hotfix(&ours, &["abort"]).ok();
     assert!(run.stderr.contains("main is as before"), "{}", run.stderr);
     assert_eq!(env.rev(&ours, "main").unwrap(), tip);

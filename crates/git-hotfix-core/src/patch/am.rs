@@ -179,12 +179,30 @@ pub fn read_inputs(inputs: &[PathBuf]) -> Result<Vec<Input>> {
             };
             mails.push(Input {
                 origin,
-                bytes: mail.to_vec(),
+                bytes: without_transport_crs(mail),
             });
         }
     }
     Ok(mails)
 }
+
+/// A mail whose every line ends in CRLF had its CRs added on the way (a mail client, a
+/// Windows editor: git writes its headers with bare LFs); they go, as `git am` drops them.
+/// A CRLF file's CRs survive where only some lines have them, or inside base 64.
+fn without_transport_crs(mail: &[u8]) -> Vec<u8> {
+    let mut lines = mail.split_inclusive(|b| *b == b'\n').peekable();
+    if lines.peek().is_none() || !lines.all(|l| l.ends_with(b"\r\n")) {
+        return mail.to_vec();
+    }
+    mail.split_inclusive(|b| *b == b'\n')
+        .flat_map(|l| [&l[..l.len() - 2], b"\n"])
+        .flatten()
+        .copied()
+        .collect()
+}
+
+/// `git format-patch --cover-letter` writes it; it carries no change to apply.
+const COVER_LETTER: &str = "0000-cover-letter.patch";
 
 /// The patch files of a directory, with their content.
 fn series_in(dir: &Path) -> Result<Vec<(PathBuf, Vec<u8>)>> {
@@ -192,7 +210,7 @@ fn series_in(dir: &Path) -> Result<Vec<(PathBuf, Vec<u8>)>> {
         .io_context("could not read", dir)?
         .filter_map(|entry| entry.ok())
         .map(|entry| entry.file_name().to_string_lossy().into_owned())
-        .filter(|name| name.ends_with(".patch"))
+        .filter(|name| name.ends_with(".patch") && name != COVER_LETTER)
         .collect();
     patches.sort();
     let manifest_path = dir.join(MANIFEST);
@@ -781,4 +799,21 @@ pub fn abort(repo: &Repo, now: Timestamp) -> Result<PatchRun> {
     });
     archive(repo, &run, now)?;
     Ok(run)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crs_added_on_the_way_go_and_a_crlf_files_stay() {
+        assert_eq!(
+            without_transport_crs(b"From: a\r\n\r\n-x\r\n+y\r\n"),
+            b"From: a\n\n-x\n+y\n"
+        );
+        let crlf_file = b"From: a\n\n-x\r\n+y\r\n";
+        assert_eq!(without_transport_crs(crlf_file), crlf_file);
+        // The last line need not end in a newline, but then it has no CR to lose either.
+        assert_eq!(without_transport_crs(b"a\r\nb"), b"a\r\nb");
+    }
 }
