@@ -366,3 +366,44 @@ fn apply_onto_another_branch_leaves_the_checkout_alone_and_a_dirty_one_is_refuse
         run.stderr
     );
 }
+
+#[test]
+fn a_deletion_of_a_file_changed_here_stops_and_keeps_the_file() {
+    let env = TestEnv::new();
+    let src = env.init("src");
+    env.commit(&src, "base", &[("gone.txt", "a\nb\nc\n")]);
+    env.tag(&src, "v1.0.0");
+    env.git(&src, &["rm", "--quiet", "gone.txt"]);
+    env.git(&src, &["commit", "--quiet", "-m", "remove gone.txt"]);
+    env.git(
+        &src,
+        &["format-patch", "--quiet", "-1", "HEAD", "-o", "../series"],
+    );
+    let dst = clone_at(&env, &src, "dst", "v1.0.0");
+    env.commit(&dst, "local edit", &[("gone.txt", "a\nB\nc\n")]);
+    let patch = patches_in(&env.path("series")).remove(0);
+
+    let check = env.git_output(&dst, &["apply", "--check", patch.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&check.stderr).contains("patch failed: gone.txt:1"));
+    let run = apply(&env, &dst, &["../series"]).expect(3);
+    assert!(
+        run.stderr
+            .contains("hunk #1 (@@ -1,3 +0,0 @@) of gone.txt matches nowhere")
+            && run.stderr.contains("patch failed: gone.txt:1"),
+        "{}",
+        run.stderr
+    );
+    let worktree = env.path("dst/.git/hotfix/resolve/apply-main");
+    assert_eq!(
+        std::fs::read_to_string(worktree.join("gone.txt")).unwrap(),
+        "a\nB\nc\n"
+    );
+    assert!(worktree.join("gone.txt.rej").exists());
+    // Deleting it is the resolution here.
+    env.git(&worktree, &["rm", "--quiet", "gone.txt"]);
+    std::fs::remove_file(worktree.join("gone.txt.rej")).unwrap();
+    env.hotfix(&dst, &["continue"]).ok();
+    assert_eq!(env.git(&dst, &["ls-tree", "--name-only", "main"]), "");
+    assert!(!dst.join("gone.txt").exists());
+    env.fsck(&dst);
+}

@@ -390,8 +390,8 @@ pub fn plan(repo: &Repo, request: &ApplyRequest) -> Result<PatchRun> {
 /// Apply a series: commits in memory, then the branch moved once (and the worktree that
 /// has it checked out, which must be clean, updated), or a stop with a resolution worktree.
 pub fn run(repo: &Repo, request: &ApplyRequest, now: Timestamp) -> Result<ApplyOutcome> {
-    let (mut run, mails) = prepare(repo, request)?;
     let _lock = Store::new(repo).lock()?;
+    let (mut run, mails) = prepare(repo, request)?;
     run.events.push(journal::Event {
         at: now,
         what: EventKind::Started {

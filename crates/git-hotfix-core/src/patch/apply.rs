@@ -234,8 +234,14 @@ fn apply_file(repo: &Repo, overlay: &mut Overlay<'_>, file: &FilePatch) -> Resul
                     reject_file(file, failed.iter().map(|&i| &hunks[i])),
                 ));
             }
-            if file.new_path.is_none() && !result.is_empty() && failed.is_empty() {
-                return fail("the deletion leaves content in the file".into());
+            if file.new_path.is_none() {
+                // A deletion that does not apply whole leaves the file as it is.
+                if !failed.is_empty() {
+                    return Ok((failures, rejected));
+                }
+                if !result.is_empty() {
+                    return fail("the deletion leaves content in the file".into());
+                }
             }
             write_blob(repo, &result)?
         }
