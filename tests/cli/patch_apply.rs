@@ -201,6 +201,18 @@ fn a_hunk_that_does_not_apply_stops_where_git_does_and_resumes_from_its_worktree
     };
     assert_eq!(user_files(&before), user_files(&after));
 
+    // `status` says where it stands.
+    let status = env.hotfix(&dst, &["status"]).ok();
+    assert!(
+        status.stdout.contains("Patch apply onto main stopped:")
+            && status.stdout.contains("  stopped  /")
+            && status
+                .stdout
+                .contains("/series/0001-fix-both-ends.patch: fix: both ends"),
+        "{}",
+        status.stdout
+    );
+
     // The worktree has what applied staged, and git's `.rej` for the rest.
     let worktree = env.path("dst/.git/hotfix/resolve/apply-main");
     let staged = std::fs::read_to_string(worktree.join("app.txt")).unwrap();

@@ -390,8 +390,10 @@ pub fn plan(repo: &Repo, request: &ApplyRequest) -> Result<PatchRun> {
 /// Apply a series: commits in memory, then the branch moved once (and the worktree that
 /// has it checked out, which must be clean, updated), or a stop with a resolution worktree.
 pub fn run(repo: &Repo, request: &ApplyRequest, now: Timestamp) -> Result<ApplyOutcome> {
-    let _lock = Store::new(repo).lock()?;
     let (mut run, mails) = prepare(repo, request)?;
+    let _lock = Store::new(repo).lock()?;
+    // Checked again under the lock: another run may have stopped in the meantime.
+    ensure_none_stopped(repo)?;
     run.events.push(journal::Event {
         at: now,
         what: EventKind::Started {
@@ -405,9 +407,7 @@ pub fn run(repo: &Repo, request: &ApplyRequest, now: Timestamp) -> Result<ApplyO
 /// Read and check everything before anything is written: the mails, the branch, and the
 /// worktrees that have it checked out.
 fn prepare(repo: &Repo, request: &ApplyRequest) -> Result<(PatchRun, Vec<Vec<u8>>)> {
-    if let Some(run) = load(repo)? {
-        return Err(Error::PatchRunStopped { branch: run.branch });
-    }
+    ensure_none_stopped(repo)?;
     let inputs = read_inputs(&request.inputs)?;
     let mut patches = Vec::new();
     for input in &inputs {
@@ -433,6 +433,14 @@ fn prepare(repo: &Repo, request: &ApplyRequest) -> Result<(PatchRun, Vec<Vec<u8>
         events: Vec::new(),
     };
     Ok((run, inputs.into_iter().map(|i| i.bytes).collect()))
+}
+
+/// One stopped run at a time: its journal and worktree have one place each.
+fn ensure_none_stopped(repo: &Repo) -> Result<()> {
+    match load(repo)? {
+        Some(run) => Err(Error::PatchRunStopped { branch: run.branch }),
+        None => Ok(()),
+    }
 }
 
 /// Apply the pending mails in order onto the last commit made, in `mem`, until one does

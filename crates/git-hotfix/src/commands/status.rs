@@ -3,6 +3,7 @@ use git_hotfix_core::backport::{self, Backport};
 use git_hotfix_core::finish::{self, FinishPlan, Stage, WorktreeStep};
 use git_hotfix_core::journal::{State, Store};
 use git_hotfix_core::merge::Outcome;
+use git_hotfix_core::patch::am::{self, PatchRun};
 use git_hotfix_core::policy::VersionFiles;
 use git_hotfix_core::release::ReleaseCommit;
 use git_hotfix_core::repo::short;
@@ -31,12 +32,13 @@ pub fn cmd_status(context: &Context, args: StatusArgs) -> Result<Exit> {
     let repo = context.repo()?;
     let store = Store::new(&repo);
     let backport = backport::load(&repo)?;
+    let patches = am::load(&repo)?;
 
     if args.all {
         let mut all = store.active()?;
         all.extend(store.finished()?);
         if ui.json_mode() {
-            ui.json(&serde_json::json!({ "hotfixes": all, "backport": backport }));
+            ui.json(&serde_json::json!({ "hotfixes": all, "backport": backport, "patch_apply": patches }));
         } else if all.is_empty() {
             ui.out("No hotfixes yet.");
         } else {
@@ -64,15 +66,18 @@ pub fn cmd_status(context: &Context, args: StatusArgs) -> Result<Exit> {
         let active = store.active()?;
         if ui.json_mode() {
             ui.json(
-                &serde_json::json!({ "hotfix": null, "in_progress": active, "backport": backport }),
+                &serde_json::json!({ "hotfix": null, "in_progress": active, "backport": backport, "patch_apply": patches }),
             );
         } else if active.is_empty() {
-            match &backport {
-                Some(run) => render_backport(context, run),
-                None => {
-                    ui.out("No hotfix in progress.");
-                    ui.hint("start one with `git hotfix start <ticket> <description>`");
-                }
+            if backport.is_none() && patches.is_none() {
+                ui.out("No hotfix in progress.");
+                ui.hint("start one with `git hotfix start <ticket> <description>`");
+            }
+            if let Some(run) = &backport {
+                render_backport(context, run);
+            }
+            if let Some(run) = &patches {
+                render_patch_run(context, run);
             }
         } else {
             ui.out("Hotfixes in progress:");
@@ -107,12 +112,18 @@ pub fn cmd_status(context: &Context, args: StatusArgs) -> Result<Exit> {
         version_files.as_ref().map(|v| v as &dyn VersionFiles),
     )?;
     if ui.json_mode() {
-        ui.json(&serde_json::json!({ "hotfix": status, "backport": backport }));
+        ui.json(
+            &serde_json::json!({ "hotfix": status, "backport": backport, "patch_apply": patches }),
+        );
     } else {
         render(context, &status);
         if let Some(run) = &backport {
             ui.out("");
             render_backport(context, run);
+        }
+        if let Some(run) = &patches {
+            ui.out("");
+            render_patch_run(context, run);
         }
     }
     Ok(Exit::Ok)
@@ -132,6 +143,35 @@ fn render_backport(context: &Context, run: &Backport) {
             stop.worktree.display()
         )),
         None => ui.out("  `git hotfix continue` goes on with the lines not done; `git hotfix abort` undoes it."),
+    }
+}
+
+/// A stopped `patch apply`: each mail's state and the way on.
+fn render_patch_run(context: &Context, run: &PatchRun) {
+    let ui = &context.ui;
+    ui.out(format!(
+        "Patch apply onto {} stopped:",
+        paint(EMPHASIS, &run.branch)
+    ));
+    for patch in &run.patches {
+        let state = match patch.status {
+            am::Status::Pending => "pending",
+            am::Status::Applied => "applied",
+            am::Status::Empty => "empty",
+            am::Status::Skipped => "skipped",
+            am::Status::Stopped => "stopped",
+        };
+        ui.out(format!(
+            "  {state:<8} {}: {}",
+            context.shown(&patch.origin),
+            patch.subject
+        ));
+    }
+    if let Some(stop) = &run.stopped {
+        ui.out(format!(
+            "  Apply the rest in {}, `git add` it there, then `git hotfix continue` (or `skip`, `abort`).",
+            stop.worktree.display()
+        ));
     }
 }
 
