@@ -14,16 +14,7 @@ CHURN=${CHURN:-200}        # commits on main between two releases
 LINE_CHURN=${LINE_CHURN:-30} # commits on each release line after it forked
 RUNS=${RUNS:-5}
 
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-repo=$work/repo
-export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
-export GIT_AUTHOR_NAME=Bench GIT_AUTHOR_EMAIL=bench@example.com
-export GIT_COMMITTER_NAME=Bench GIT_COMMITTER_EMAIL=bench@example.com
-
-git init -q -b main "$repo"
-git -C "$repo" config user.name Bench
-git -C "$repo" config user.email bench@example.com
+source "$(dirname "$0")/bench-lib.sh"
 # History in one fast-import stream: FILES files; six releases CHURN commits apart, each
 # forked to release/1.k with LINE_CHURN commits of its own; main moves on; the fix lives in
 # src/fix/, which no other commit touches, so every pick is clean.
@@ -72,24 +63,6 @@ wt=$work/loop
 git -C "$repo" worktree add -q --detach "$wt" main
 
 echo "repository: $(git -C "$repo" ls-files | wc -l) files, $(git -C "$repo" rev-list --count --all) commits, lines: $(git -C "$repo" branch --list 'release/*' | tr -d ' ' | tr '\n' ' ')"
-
-# time_runs LABEL RESET_COMMAND COMMAND: median wall seconds and peak RSS (KiB) of RUNS runs.
-time_runs() {
-    local label=$1 reset=$2 command=$3 walls=() rss=0
-    for _ in $(seq "$RUNS"); do
-        bash -c "$reset" >/dev/null 2>&1
-        local start end kib
-        start=$(date +%s%N)
-        /usr/bin/time -f '%M' -o "$work/time" bash -c "$command" >/dev/null 2>&1
-        end=$(date +%s%N)
-        walls+=("$(( (end - start) / 1000 ))")
-        kib=$(tail -1 "$work/time")
-        (( kib > rss )) && rss=$kib
-    done
-    local median
-    median=$(printf '%s\n' "${walls[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-    printf '%-52s %9.1f ms %8d KiB\n' "$label" "$(echo "$median / 1000" | bc -l)" "$rss"
-}
 
 for what in one series; do
     if [ "$what" = one ]; then pick=$one; range="$one^..$one"; else pick=$series; range=$series; fi

@@ -12,14 +12,8 @@ FILES=${FILES:-2000}
 TAG_EVERY=${TAG_EVERY:-250}
 RUNS=${RUNS:-11}
 
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-repo=$work/repo
-export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
-export GIT_AUTHOR_NAME=Bench GIT_AUTHOR_EMAIL=bench@example.com
-export GIT_COMMITTER_NAME=Bench GIT_COMMITTER_EMAIL=bench@example.com
+source "$(dirname "$0")/bench-lib.sh"
 
-git init -q -b main "$repo"
 # One fast-import stream: every commit changes one file; every TAG_EVERY-th is tagged.
 python3 - "$COMMITS" "$FILES" "$TAG_EVERY" <<'PY' | git -C "$repo" fast-import --quiet
 import sys
@@ -44,7 +38,6 @@ git -C "$repo" reset -q --hard main
 git -C "$repo" branch develop main
 printf 'develop-branch = "develop"\n' > "$repo/.hotfix.toml"
 git -C "$repo" add .hotfix.toml && git -C "$repo" commit -qm "settings"
-git -C "$repo" config user.name Bench && git -C "$repo" config user.email bench@example.com
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 measure() {

@@ -12,16 +12,7 @@ FILES=${FILES:-20000}
 PATCHES=${PATCHES:-50}
 RUNS=${RUNS:-5}
 
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-repo=$work/repo
-export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
-export GIT_AUTHOR_NAME=Bench GIT_AUTHOR_EMAIL=bench@example.com
-export GIT_COMMITTER_NAME=Bench GIT_COMMITTER_EMAIL=bench@example.com
-
-git init -q -b main "$repo"
-git -C "$repo" config user.name Bench
-git -C "$repo" config user.email bench@example.com
+source "$(dirname "$0")/bench-lib.sh"
 # FILES files of 30 lines; PATCHES commits on `fixes`, each changing a line in the middle
 # of three files, so every hunk has full context on both sides.
 python3 - "$FILES" "$PATCHES" <<'PY' | git -C "$repo" fast-import --quiet
@@ -57,24 +48,6 @@ git -C "$repo" format-patch -q main..fixes -o "$work/series"
 git -C "$repo" branch other main
 
 echo "repository: $(git -C "$repo" ls-files | wc -l) files; series: $(ls "$work/series" | wc -l) patches"
-
-# time_runs LABEL RESET_COMMAND COMMAND: median wall seconds and peak RSS (KiB) of RUNS runs.
-time_runs() {
-    local label=$1 reset=$2 command=$3 walls=() rss=0
-    for _ in $(seq "$RUNS"); do
-        bash -c "$reset" >/dev/null 2>&1
-        local start end kib
-        start=$(date +%s%N)
-        /usr/bin/time -f '%M' -o "$work/time" bash -c "$command" >/dev/null 2>&1
-        end=$(date +%s%N)
-        walls+=("$(( (end - start) / 1000 ))")
-        kib=$(tail -1 "$work/time")
-        (( kib > rss )) && rss=$kib
-    done
-    local median
-    median=$(printf '%s\n' "${walls[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-    printf '%-52s %9.1f ms %8d KiB\n' "$label" "$(echo "$median / 1000" | bc -l)" "$rss"
-}
 
 base=$(git -C "$repo" rev-parse main)
 reset_main="git -C '$repo' reset -q --hard $base"

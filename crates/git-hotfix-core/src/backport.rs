@@ -257,46 +257,17 @@ fn journal_path(repo: &Repo) -> PathBuf {
 
 /// The backport run that stopped (or was interrupted), if any.
 pub fn load(repo: &Repo) -> Result<Option<Backport>> {
-    let path = journal_path(repo);
-    let bytes = match std::fs::read(&path) {
-        Ok(bytes) => bytes,
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(err) => return Err(err).io_context("could not read", &path),
-    };
-    let value: serde_json::Value =
-        serde_json::from_slice(&bytes).map_err(|err| Error::Journal {
-            path: path.clone(),
-            reason: err.to_string(),
-        })?;
-    if value.get("schema").and_then(serde_json::Value::as_u64) != Some(u64::from(SCHEMA)) {
-        return Err(Error::Journal {
-            path,
-            reason: format!("not a backport journal of schema {SCHEMA}"),
-        });
-    }
-    serde_json::from_value(value)
-        .map(Some)
-        .map_err(|err| Error::Journal {
-            path,
-            reason: err.to_string(),
-        })
+    journal::read_json(&journal_path(repo), SCHEMA)
 }
 
 fn save(repo: &Repo, run: &Backport) -> Result<()> {
-    journal::write_atomically(
-        &journal_path(repo),
-        &serde_json::to_vec_pretty(run).expect("serializable"),
-    )
+    journal::write_json(&journal_path(repo), run)
 }
 
 /// Move a finished (or aborted) run out of the way, keeping it for the record.
 fn archive(repo: &Repo, run: &Backport, now: Timestamp) -> Result<()> {
-    let dir = journal_dir(repo);
     let name = format!("{}-{}.json", run.name, now.as_second());
-    journal::write_atomically(
-        &dir.join(name),
-        &serde_json::to_vec_pretty(run).expect("serializable"),
-    )?;
+    journal::write_json(&journal_dir(repo).join(name), run)?;
     let path = journal_path(repo);
     std::fs::remove_file(&path).io_context("could not remove", &path)
 }
@@ -664,15 +635,7 @@ fn empty_record(
     tip: ObjectId,
     why: EmptyBecause,
 ) -> Result<PickRecord> {
-    let tree = mem
-        .git
-        .find_commit(tip)
-        .and_then(|c| c.tree_id())
-        .map(|t| t.detach())
-        .map_err(|source| Error::Git {
-            context: format!("could not read the tree of {}", short(tip)),
-            source,
-        })?;
+    let tree = mem.tree_of(tip)?;
     Ok(PickRecord {
         source,
         status: PickStatus::Empty,
@@ -1060,15 +1023,7 @@ fn take_resolution(mem: &Repo, run: &mut Backport) -> Result<Option<Stop>> {
         },
         |tree| pick::commit_pick(mem, stop.onto, &source, tree),
     )?;
-    let tree = mem
-        .git
-        .find_commit(commit)
-        .and_then(|c| c.tree_id())
-        .map(|t| t.detach())
-        .map_err(|err| Error::Git {
-            context: "could not read the resolution".into(),
-            source: err,
-        })?;
+    let tree = mem.tree_of(commit)?;
     let target = &mut run.targets[stop.target];
     target.commits[stop.pick] = PickRecord {
         source: source.commit,

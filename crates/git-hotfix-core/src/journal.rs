@@ -181,11 +181,7 @@ impl Store {
     }
 
     pub fn load(&self, ticket: &str) -> Result<Option<Journal>> {
-        let path = self.active_path(ticket);
-        if !path.exists() {
-            return Ok(None);
-        }
-        read(&path).map(Some)
+        read_json(&self.active_path(ticket), SCHEMA)
     }
 
     /// The hotfixes in progress, oldest first.
@@ -210,10 +206,7 @@ impl Store {
                 .finished_dir()
                 .join(format!("{}-{}.json", journal.ticket, journal.version)),
         };
-        write_atomically(
-            &path,
-            &serde_json::to_vec_pretty(journal).expect("serializable"),
-        )?;
+        write_json(&path, journal)?;
         if journal.state == State::Finished {
             let active = self.active_path(&journal.ticket);
             if active.exists() {
@@ -257,29 +250,43 @@ pub struct OperationLock {
     _file: fs::File,
 }
 
-fn read(path: &Path) -> Result<Journal> {
-    let bytes = fs::read(path).io_context("could not read the journal", path)?;
+/// Read a JSON journal (a hotfix's, a backport's, a patch apply's) whose `schema` must be
+/// `schema`; `None` when there is none.
+pub(crate) fn read_json<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    schema: u32,
+) -> Result<Option<T>> {
+    let bytes = match fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(err) => return Err(err).io_context("could not read the journal", path),
+    };
+    let unreadable = |reason: String| Error::Journal {
+        path: path.to_path_buf(),
+        reason,
+    };
     let value: serde_json::Value =
-        serde_json::from_slice(&bytes).map_err(|err| Error::Journal {
-            path: path.to_path_buf(),
-            reason: err.to_string(),
-        })?;
+        serde_json::from_slice(&bytes).map_err(|err| unreadable(err.to_string()))?;
     match value.get("schema").and_then(serde_json::Value::as_u64) {
-        Some(schema) if schema == u64::from(SCHEMA) => {}
+        Some(found) if found == u64::from(schema) => {}
         other => {
-            return Err(Error::Journal {
-                path: path.to_path_buf(),
-                reason: format!(
-                    "schema {} is not the one this git-hotfix writes ({SCHEMA})",
-                    other.map_or("missing".to_string(), |s| s.to_string())
-                ),
-            });
+            return Err(unreadable(format!(
+                "schema {} is not the one this git-hotfix writes ({schema})",
+                other.map_or("missing".to_string(), |s| s.to_string())
+            )));
         }
     }
-    serde_json::from_value(value).map_err(|err| Error::Journal {
-        path: path.to_path_buf(),
-        reason: err.to_string(),
-    })
+    serde_json::from_value(value)
+        .map(Some)
+        .map_err(|err| unreadable(err.to_string()))
+}
+
+/// Write a JSON journal atomically.
+pub(crate) fn write_json(path: &Path, value: &impl serde::Serialize) -> Result<()> {
+    write_atomically(
+        path,
+        &serde_json::to_vec_pretty(value).expect("serializable"),
+    )
 }
 
 fn read_dir_journals(dir: &Path) -> Result<Vec<Journal>> {
@@ -292,13 +299,12 @@ fn read_dir_journals(dir: &Path) -> Result<Vec<Journal>> {
     for entry in entries {
         let path = entry.io_context("could not read", dir)?.path();
         if path.extension().is_some_and(|e| e == "json") {
-            journals.push(read(&path)?);
+            journals.extend(read_json(&path, SCHEMA)?);
         }
     }
     Ok(journals)
 }
 
-/// Write `bytes` to `path` through a temporary file in the same directory and a rename.
 /// Write `bytes` to `path` so that a reader sees the old file or the new one, never half.
 pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().expect("a file inside a directory");

@@ -253,21 +253,11 @@ pub(crate) fn trees(
     onto: ObjectId,
     source: &Source,
 ) -> Result<(ObjectId, ObjectId, ObjectId)> {
-    let tree_of = |id: ObjectId| -> Result<ObjectId> {
-        let commit = repo
-            .git
-            .find_commit(id)
-            .context(|| format!("could not read commit {}", short(id)))?;
-        commit
-            .tree_id()
-            .map(|t| t.detach())
-            .context(|| format!("could not read the tree of {}", short(id)))
-    };
     let base = match source.parent {
-        Some(parent) => tree_of(parent)?,
+        Some(parent) => repo.tree_of(parent)?,
         None => ObjectId::empty_tree(repo.git.object_hash()),
     };
-    Ok((base, tree_of(onto)?, tree_of(source.commit)?))
+    Ok((base, repo.tree_of(onto)?, repo.tree_of(source.commit)?))
 }
 
 /// The label of the picked side in conflict markers, as `git cherry-pick` writes it.

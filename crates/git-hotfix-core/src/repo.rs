@@ -388,6 +388,15 @@ impl Repo {
         Ok(Some(blob.data.clone()))
     }
 
+    /// The tree of a commit.
+    pub fn tree_of(&self, commit: ObjectId) -> Result<ObjectId> {
+        self.git
+            .find_commit(commit)
+            .and_then(|c| c.tree_id())
+            .map(|t| t.detach())
+            .context(|| format!("could not read the tree of {}", short(commit)))
+    }
+
     /// Whether `ancestor` is reachable from `descendant` (or the same commit).
     pub fn is_ancestor(&self, ancestor: ObjectId, descendant: ObjectId) -> Result<bool> {
         if ancestor == descendant {

@@ -89,16 +89,16 @@ pub fn create(
                 .merge_trees(base, ours_tree, theirs_tree, labels.for_gix(), options)
                 .context(context)?
         }
-        Resolving::Patch { base, theirs } => {
-            let ours_tree = repo
-                .git
-                .find_commit(ours)
-                .and_then(|c| c.tree_id())
-                .context(context)?;
-            repo.git
-                .merge_trees(*base, ours_tree, *theirs, labels.for_gix(), options)
-                .context(context)?
-        }
+        Resolving::Patch { base, theirs } => repo
+            .git
+            .merge_trees(
+                *base,
+                repo.tree_of(ours)?,
+                *theirs,
+                labels.for_gix(),
+                options,
+            )
+            .context(context)?,
     };
     let tree = outcome.tree.write().context(context)?.detach();
 

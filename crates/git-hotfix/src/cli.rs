@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+use git_hotfix_core::stopped::Which;
 use git_hotfix_core::{Config, Repo};
 use jiff::Timestamp;
 
@@ -52,6 +53,31 @@ pub struct PlanArg {
     /// Show what would happen and write nothing
     #[arg(long, visible_alias = "dry-run")]
     pub plan: bool,
+}
+
+/// Which stopped run `continue`, `skip` and `abort` act on.
+#[derive(Debug, Args)]
+pub struct RunArg {
+    /// The stopped finish of this hotfix (default: the only run stopped)
+    #[arg(long, value_name = "TICKET", conflicts_with_all = ["backport", "patches"])]
+    pub hotfix: Option<String>,
+    /// The stopped backport
+    #[arg(long, conflicts_with = "patches")]
+    pub backport: bool,
+    /// The stopped `patch apply`
+    #[arg(long)]
+    pub patches: bool,
+}
+
+impl RunArg {
+    pub fn which(&self) -> Which<'_> {
+        match &self.hotfix {
+            Some(ticket) => Which::Finish(ticket),
+            None if self.backport => Which::Backport,
+            None if self.patches => Which::Patches,
+            None => Which::Only,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]

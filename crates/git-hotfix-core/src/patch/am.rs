@@ -19,7 +19,7 @@ use crate::patch::mail::{self, Mail};
 use crate::patch::parse::{self, FilePatch};
 use crate::patch::{MANIFEST, MANIFEST_FORMAT, Manifest, sha256};
 use crate::refs::{self, Edit, Value};
-use crate::repo::{BRANCH_PREFIX, BranchRole, Repo, short};
+use crate::repo::{BRANCH_PREFIX, BranchRole, Repo};
 use crate::resolve::{self, Resolving};
 
 /// Bumped whenever a field of the run's journal changes meaning.
@@ -37,10 +37,10 @@ pub struct ApplyRequest {
 
 /// One mail as read from the inputs.
 #[derive(Debug, Clone)]
-pub struct Input {
+struct Input {
     /// Where it came from: a file, or `file#n` for the n-th mail of an mbox.
-    pub origin: String,
-    pub bytes: Vec<u8>,
+    origin: String,
+    bytes: Vec<u8>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -157,7 +157,7 @@ fn parse_input(origin: &str, bytes: &[u8]) -> Result<Parsed> {
 
 /// The mails of `inputs`, in order. A directory gives its `*.patch` files by name, or with
 /// a manifest the files it lists, each checked against its sha256.
-pub fn read_inputs(inputs: &[PathBuf]) -> Result<Vec<Input>> {
+fn read_inputs(inputs: &[PathBuf]) -> Result<Vec<Input>> {
     let mut files = Vec::new();
     for input in inputs {
         if input.is_dir() {
@@ -304,33 +304,11 @@ fn mail_path(repo: &Repo, index: usize) -> PathBuf {
 
 /// The stopped run, if any.
 pub fn load(repo: &Repo) -> Result<Option<PatchRun>> {
-    let path = journal_path(repo);
-    let bytes = match std::fs::read(&path) {
-        Ok(bytes) => bytes,
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(err) => return Err(err).io_context("could not read", &path),
-    };
-    let journal_error = |reason: String| Error::Journal {
-        path: path.clone(),
-        reason,
-    };
-    let value: serde_json::Value =
-        serde_json::from_slice(&bytes).map_err(|err| journal_error(err.to_string()))?;
-    if value.get("schema").and_then(serde_json::Value::as_u64) != Some(u64::from(SCHEMA)) {
-        return Err(journal_error(format!(
-            "not a patch apply journal of schema {SCHEMA}"
-        )));
-    }
-    serde_json::from_value(value)
-        .map(Some)
-        .map_err(|err| journal_error(err.to_string()))
+    journal::read_json(&journal_path(repo), SCHEMA)
 }
 
 fn save(repo: &Repo, run: &PatchRun) -> Result<()> {
-    journal::write_atomically(
-        &journal_path(repo),
-        &serde_json::to_vec_pretty(run).expect("serializable"),
-    )
+    journal::write_json(&journal_path(repo), run)
 }
 
 /// Keep the mails with the journal, so a stopped run does not depend on the files it was
@@ -366,10 +344,7 @@ fn archive(repo: &Repo, run: &PatchRun, now: Timestamp) -> Result<()> {
         return Ok(());
     }
     let name = format!("{}-{}.json", run.branch.replace('/', "-"), now.as_second());
-    journal::write_atomically(
-        &journal_dir(repo).join(name),
-        &serde_json::to_vec_pretty(run).expect("serializable"),
-    )?;
+    journal::write_json(&journal_dir(repo).join(name), run)?;
     std::fs::remove_file(&path).io_context("could not remove", &path)?;
     let mails = mails_dir(repo);
     if mails.exists() {
@@ -443,9 +418,23 @@ fn ensure_none_stopped(repo: &Repo) -> Result<()> {
     }
 }
 
+/// What the resolution worktree of a stop is made with, beyond the stop itself.
+struct ForWorktree {
+    /// The stopped mail's commit message.
+    message: String,
+    /// The `.rej` files to leave there: path and content.
+    rejects: Vec<(String, Vec<u8>)>,
+}
+
 /// Apply the pending mails in order onto the last commit made, in `mem`, until one does
-/// not apply: that one is marked stopped and the run's stop set (its worktree not made).
-fn apply_pending(repo: &Repo, mem: &Repo, run: &mut PatchRun, mails: &[Vec<u8>]) -> Result<()> {
+/// not apply: that one is marked stopped and the run's stop set (its worktree not made:
+/// what it needs comes back).
+fn apply_pending(
+    repo: &Repo,
+    mem: &Repo,
+    run: &mut PatchRun,
+    mails: &[Vec<u8>],
+) -> Result<Option<ForWorktree>> {
     for (index, mail) in mails.iter().enumerate() {
         if run.patches[index].status != Status::Pending {
             continue;
@@ -460,43 +449,60 @@ fn apply_pending(repo: &Repo, mem: &Repo, run: &mut PatchRun, mails: &[Vec<u8>])
                 patch.merged = merged;
             }
             One::Empty => patch.status = Status::Empty,
-            One::Stop(mut stop) => {
+            One::Stop(stopping) => {
                 patch.status = Status::Stopped;
-                stop.patch = index;
-                stop.worktree = resolve::path_for(repo, "apply", &run.branch);
-                run.stopped = Some(stop);
-                return Ok(());
+                run.stopped = Some(Stop {
+                    patch: index,
+                    onto,
+                    worktree: resolve::path_for(repo, "apply", &run.branch),
+                    resolving: stopping.resolving,
+                    failures: stopping.failures,
+                    conflicts: stopping.conflicts,
+                    rejects: stopping.rejects.iter().map(|(p, _)| p.clone()).collect(),
+                    no_three_way: stopping.no_three_way,
+                });
+                return Ok(Some(ForWorktree {
+                    message: parsed.mail.message(),
+                    rejects: stopping.rejects,
+                }));
             }
         }
     }
-    Ok(())
+    Ok(None)
 }
 
 /// What applying one mail gave.
 enum One {
     Commit { commit: ObjectId, merged: bool },
     Empty,
-    Stop(Stop),
+    Stop(Stopping),
+}
+
+/// Why a mail stops the run, and what its worktree starts from.
+struct Stopping {
+    resolving: Resolving,
+    failures: Vec<Failure>,
+    conflicts: Vec<String>,
+    /// The `.rej` files for what did not apply: path and content (none after a merge).
+    rejects: Vec<(String, Vec<u8>)>,
+    no_three_way: Option<String>,
 }
 
 fn apply_one(mem: &Repo, onto: ObjectId, parsed: &Parsed, three_way: bool) -> Result<One> {
-    let ours = tree_of(mem, onto)?;
+    let ours = mem.tree_of(onto)?;
     let rejected = match apply::apply(mem, ours, &parsed.files)? {
         Applied::Clean { tree } => return committed(mem, &parsed.mail, onto, ours, tree, false),
         Applied::Rejected(rejected) => rejected,
     };
     // Without a merge, the person gets what applied and a `.rej` file for the rest.
-    let mut stop = Stop {
-        patch: 0,
-        onto,
-        worktree: PathBuf::new(),
+    let mut stop = Stopping {
         resolving: Resolving::Patch {
             base: ours,
             theirs: rejected.partial,
         },
         failures: rejected.failures,
         conflicts: Vec::new(),
-        rejects: rejected.rejects.iter().map(|(p, _)| p.clone()).collect(),
+        rejects: rejected.rejects,
         no_three_way: None,
     };
     if !three_way {
@@ -604,14 +610,6 @@ fn blob_named(repo: &Repo, hex: &str) -> Option<ObjectId> {
     repo.git.find_blob(id).ok().map(|_| id)
 }
 
-fn tree_of(repo: &Repo, commit: ObjectId) -> Result<ObjectId> {
-    repo.git
-        .find_commit(commit)
-        .and_then(|c| c.tree_id())
-        .map(|t| t.detach())
-        .context(|| format!("could not read the tree of {}", short(commit)))
-}
-
 /// The commit of a mail: its author, date and message, the configured committer.
 fn commit_mail(repo: &Repo, mail: &Mail, tree: ObjectId, parent: ObjectId) -> Result<ObjectId> {
     let author = gix::actor::Signature {
@@ -633,10 +631,10 @@ fn proceed(
     now: Timestamp,
 ) -> Result<ApplyOutcome> {
     let mem = repo.in_memory();
-    apply_pending(repo, &mem, &mut run, mails)?;
+    let stopped = apply_pending(repo, &mem, &mut run, mails)?;
     crate::finish::persist_objects(repo, mem)?;
-    if run.stopped.is_some() {
-        stop(repo, &mut run, mails, now)?;
+    if let Some(for_worktree) = stopped {
+        stop(repo, &mut run, mails, for_worktree, now)?;
         return Ok(ApplyOutcome::Stopped { run });
     }
     let tip = run.last_commit();
@@ -675,10 +673,15 @@ fn write_branch(repo: &Repo, branch: &str, old: ObjectId, new: ObjectId) -> Resu
 }
 
 /// Make the resolution worktree of the run's stop and save the run with its mails.
-fn stop(repo: &Repo, run: &mut PatchRun, mails: &[Vec<u8>], now: Timestamp) -> Result<()> {
+fn stop(
+    repo: &Repo,
+    run: &mut PatchRun,
+    mails: &[Vec<u8>],
+    for_worktree: ForWorktree,
+    now: Timestamp,
+) -> Result<()> {
     let stop = run.stopped.as_ref().expect("stopped");
     let patch = &run.patches[stop.patch];
-    let parsed = parse_input(&patch.origin, &mails[stop.patch])?;
     // A worktree left by a run killed while making it is replaced.
     resolve::remove(repo, &stop.worktree)?;
     resolve::create(
@@ -690,17 +693,12 @@ fn stop(repo: &Repo, run: &mut PatchRun, mails: &[Vec<u8>], now: Timestamp) -> R
             ours: "HEAD",
             theirs: &patch.subject,
         },
-        &parsed.mail.message(),
+        &for_worktree.message,
     )?;
-    if stop.conflicts.is_empty() {
-        // What did not apply, as `git apply --reject` leaves it.
-        let ours = tree_of(repo, stop.onto)?;
-        if let Applied::Rejected(rejected) = apply::apply(repo, ours, &parsed.files)? {
-            for (path, content) in &rejected.rejects {
-                let file = stop.worktree.join(path);
-                std::fs::write(&file, content).io_context("could not write", &file)?;
-            }
-        }
+    // What did not apply, as `git apply --reject` leaves it.
+    for (path, content) in &for_worktree.rejects {
+        let file = stop.worktree.join(path);
+        std::fs::write(&file, content).io_context("could not write", &file)?;
     }
     let reason = stop
         .failures
@@ -743,7 +741,7 @@ pub fn resume(repo: &Repo, now: Timestamp) -> Result<ApplyOutcome> {
         }
         let parsed = parse_input(&run.patches[stop.patch].origin, &mails[stop.patch])?;
         let mem = repo.in_memory();
-        let ours = tree_of(&mem, stop.onto)?;
+        let ours = mem.tree_of(stop.onto)?;
         let commit = resolve::read(&mem, &stop.worktree, stop.onto, &stop.resolving, |tree| {
             if tree == ours {
                 return Err(Error::NothingStaged {

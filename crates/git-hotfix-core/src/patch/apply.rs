@@ -246,8 +246,9 @@ fn apply_file(repo: &Repo, overlay: &mut Overlay<'_>, file: &FilePatch) -> Resul
             write_blob(repo, &result)?
         }
         Body::Binary(change) => {
-            let (Some(old_id), Some(new_id)) = (full_id(&file.old_id, old), full_id_new(file))
-            else {
+            let old_id = full_id(&file.old_id, old.is_none());
+            let new_id = full_id(&file.new_id, file.new_path.is_none());
+            let (Some(old_id), Some(new_id)) = (old_id, new_id) else {
                 return fail("a binary patch needs the full ids of its `index` line".into());
             };
             if old.map(|e| e.id) != old_id {
@@ -300,18 +301,11 @@ fn apply_file(repo: &Repo, overlay: &mut Overlay<'_>, file: &FilePatch) -> Resul
     Ok((failures, rejected))
 }
 
-/// The `index` line's old id, when it is a full one: `Some(None)` for a created file.
-fn full_id(id: &Option<String>, old: Option<Entry>) -> Option<Option<ObjectId>> {
+/// An `index` line's id, when it is a full one: `Some(None)` when it names nothing and
+/// the file is `absent` on that side (created, or deleted).
+fn full_id(id: &Option<String>, absent: bool) -> Option<Option<ObjectId>> {
     match id {
-        None if old.is_none() => Some(None),
-        None => None,
-        Some(hex) => ObjectId::from_hex(hex.as_bytes()).ok().map(Some),
-    }
-}
-
-fn full_id_new(file: &FilePatch) -> Option<Option<ObjectId>> {
-    match &file.new_id {
-        None if file.new_path.is_none() => Some(None),
+        None if absent => Some(None),
         None => None,
         Some(hex) => ObjectId::from_hex(hex.as_bytes()).ok().map(Some),
     }

@@ -6,21 +6,14 @@ use git_hotfix_core::refs::{Edit, Value};
 use git_hotfix_core::repo::short;
 use git_hotfix_core::stopped::{self, StoppedRun};
 
-use crate::cli::{Context, PlanArg};
+use crate::cli::{Context, PlanArg, RunArg};
 use crate::error::{Exit, Result};
 
 /// Undo a stopped run: drop its conflict worktree, or put back every ref it moved
 #[derive(Debug, Args)]
 pub struct AbortArgs {
-    /// The hotfix whose finish to undo (default: the only run stopped)
-    #[arg(long, value_name = "TICKET", conflicts_with_all = ["backport", "patches"])]
-    pub hotfix: Option<String>,
-    /// Undo the stopped backport
-    #[arg(long, conflicts_with = "patches")]
-    pub backport: bool,
-    /// Drop the stopped `patch apply`
-    #[arg(long)]
-    pub patches: bool,
+    #[command(flatten)]
+    pub run: RunArg,
     #[command(flatten)]
     pub plan: PlanArg,
 }
@@ -28,8 +21,7 @@ pub struct AbortArgs {
 pub fn cmd_abort(context: &Context, args: AbortArgs) -> Result<Exit> {
     let ui = &context.ui;
     let repo = context.repo()?;
-    let which = crate::commands::resume::which(args.hotfix.as_deref(), args.backport, args.patches);
-    let mut journal = match stopped::find(&repo, which, "abort")? {
+    let mut journal = match stopped::find(&repo, args.run.which(), "abort")? {
         StoppedRun::Finish(journal) => *journal,
         StoppedRun::Backport(run) => return abort_backport(context, &repo, &run, args.plan.plan),
         StoppedRun::Patches(run) => return abort_patches(context, &repo, &run, args.plan.plan),

@@ -2,9 +2,9 @@ use clap::Args;
 use git_hotfix_core::backport::{self, Progress};
 use git_hotfix_core::finish::{self, ResumePreview};
 use git_hotfix_core::patch::am;
-use git_hotfix_core::stopped::{self, StoppedRun, Which};
+use git_hotfix_core::stopped::{self, StoppedRun};
 
-use crate::cli::{Context, PlanArg};
+use crate::cli::{Context, PlanArg, RunArg};
 use crate::commands::backport::{progress_bar, report, row};
 use crate::commands::status::finish_steps;
 use crate::error::{Exit, Result};
@@ -12,15 +12,8 @@ use crate::error::{Exit, Result};
 /// Resume a stopped run once its conflicts are resolved and staged (or retry its push)
 #[derive(Debug, Args)]
 pub struct ContinueArgs {
-    /// The hotfix whose finish to resume (default: the only run stopped)
-    #[arg(long, value_name = "TICKET", conflicts_with_all = ["backport", "patches"])]
-    pub hotfix: Option<String>,
-    /// Resume the stopped backport
-    #[arg(long, conflicts_with = "patches")]
-    pub backport: bool,
-    /// Resume the stopped `patch apply`
-    #[arg(long)]
-    pub patches: bool,
+    #[command(flatten)]
+    pub run: RunArg,
     #[command(flatten)]
     pub plan: PlanArg,
 }
@@ -28,8 +21,7 @@ pub struct ContinueArgs {
 pub fn cmd_continue(context: &Context, args: ContinueArgs) -> Result<Exit> {
     let ui = &context.ui;
     let repo = context.repo()?;
-    let which = which(args.hotfix.as_deref(), args.backport, args.patches);
-    match stopped::find(&repo, which, "continue")? {
+    match stopped::find(&repo, args.run.which(), "continue")? {
         StoppedRun::Backport(_) if args.plan.plan => {
             let preview = backport::preview_resume(&repo)?;
             if ui.json_mode() {
@@ -86,16 +78,6 @@ pub fn cmd_continue(context: &Context, args: ContinueArgs) -> Result<Exit> {
             crate::commands::patch::apply::report(context, &repo, &outcome)
         }
         StoppedRun::Finish(journal) => continue_finish(context, *journal, args.plan.plan),
-    }
-}
-
-/// The run `--hotfix`, `--backport` or `--patches` names.
-pub fn which(hotfix: Option<&str>, backport: bool, patches: bool) -> Which<'_> {
-    match hotfix {
-        Some(ticket) => Which::Finish(ticket),
-        None if backport => Which::Backport,
-        None if patches => Which::Patches,
-        None => Which::Only,
     }
 }
 

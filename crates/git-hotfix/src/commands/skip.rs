@@ -3,7 +3,7 @@ use git_hotfix_core::backport::{self, Progress};
 use git_hotfix_core::patch::am;
 use git_hotfix_core::stopped::{self, StoppedRun};
 
-use crate::cli::{Context, PlanArg};
+use crate::cli::{Context, PlanArg, RunArg};
 use crate::commands::backport::{report, row};
 use crate::error::{CommandError, Exit, Result};
 
@@ -11,20 +11,15 @@ use crate::error::{CommandError, Exit, Result};
 /// `patch apply`
 #[derive(Debug, Args)]
 pub struct SkipArgs {
-    /// Skip in the stopped backport
-    #[arg(long, conflicts_with = "patches")]
-    pub backport: bool,
-    /// Skip in the stopped `patch apply`
-    #[arg(long)]
-    pub patches: bool,
+    #[command(flatten)]
+    pub run: RunArg,
     #[command(flatten)]
     pub plan: PlanArg,
 }
 
 pub fn cmd_skip(context: &Context, args: SkipArgs) -> Result<Exit> {
     let repo = context.repo()?;
-    let which = crate::commands::resume::which(None, args.backport, args.patches);
-    match stopped::find(&repo, which, "skip")? {
+    match stopped::find(&repo, args.run.which(), "skip")? {
         StoppedRun::Backport(run) => skip_backport(context, &repo, &run, args.plan.plan),
         StoppedRun::Patches(run) => skip_patch(context, &repo, &run, args.plan.plan),
         StoppedRun::Finish(journal) => Err(CommandError::usage(format!(
