@@ -1,0 +1,587 @@
+//! A local stand-in for the parts of GitHub's REST API git-hotfix uses: one repository with
+//! its pull requests, labels and releases, kept in memory, so that a second run sees what
+//! the first one made. Faults (a 502, a rate limit with `Retry-After`, a 403) are queued
+//! on demand, and every request is recorded for assertions.
+//!
+//! It answers like GitHub does where git-hotfix depends on it: `Bearer` tokens, 401 for a
+//! wrong one, 404 for what is not there, 422 with `errors` for a duplicate, the head and
+//! base filters of the pull request list.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use percent_encoding::percent_decode_str;
+use serde_json::{Value, json};
+use wiremock::matchers::any;
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+/// A pull request as the fake keeps it.
+#[derive(Debug, Clone)]
+pub struct Pull {
+    pub number: u64,
+    pub head: String,
+    pub base: String,
+    pub title: String,
+    pub body: String,
+    pub draft: bool,
+    pub state: String,
+    pub merged: bool,
+    pub merge_commit_sha: Option<String>,
+    pub labels: Vec<String>,
+    pub requested_reviewers: Vec<String>,
+    pub requested_teams: Vec<String>,
+    pub assignees: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Release {
+    pub id: u64,
+    pub tag: String,
+    pub name: String,
+    pub body: String,
+    pub make_latest: String,
+}
+
+/// A request the fake received.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub method: String,
+    /// With the query.
+    pub path: String,
+    pub body: Value,
+    pub authorization: Option<String>,
+    pub headers: Vec<(String, String)>,
+}
+
+/// A response to give instead of the real one.
+#[derive(Debug, Clone)]
+pub struct Fault {
+    pub method: &'static str,
+    /// Matches requests whose path (without the query) ends with this.
+    pub path_suffix: String,
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Value,
+    /// How many matching requests get it.
+    pub times: u32,
+    /// Do what the request asks before failing (a POST that went through, then a 502).
+    pub after_effect: bool,
+}
+
+impl Fault {
+    pub fn status(method: &'static str, path_suffix: &str, status: u16) -> Fault {
+        Fault {
+            method,
+            path_suffix: path_suffix.to_string(),
+            status,
+            headers: Vec::new(),
+            body: json!({ "message": reason(status) }),
+            times: 1,
+            after_effect: false,
+        }
+    }
+
+    pub fn times(mut self, times: u32) -> Fault {
+        self.times = times;
+        self
+    }
+
+    pub fn header(mut self, name: &str, value: &str) -> Fault {
+        self.headers.push((name.to_string(), value.to_string()));
+        self
+    }
+
+    pub fn message(mut self, message: &str) -> Fault {
+        self.body = json!({ "message": message });
+        self
+    }
+
+    pub fn after_effect(mut self) -> Fault {
+        self.after_effect = true;
+        self
+    }
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        401 => "Bad credentials",
+        403 => "Resource not accessible by personal access token",
+        404 => "Not Found",
+        422 => "Validation Failed",
+        429 => "API rate limit exceeded",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        _ => "Error",
+    }
+}
+
+#[derive(Debug)]
+struct State {
+    owner: String,
+    name: String,
+    token: String,
+    push: bool,
+    next_number: u64,
+    pulls: Vec<Pull>,
+    labels: Vec<(String, String, String)>,
+    releases: Vec<Release>,
+    faults: Vec<Fault>,
+    received: Vec<Received>,
+}
+
+/// The running fake. Dropping it stops the server.
+pub struct FakeGitHub {
+    server: MockServer,
+    state: Arc<Mutex<State>>,
+    /// Keeps the runtime that started the server, for synchronous tests.
+    _runtime: Option<tokio::runtime::Runtime>,
+}
+
+impl FakeGitHub {
+    /// Serve repository `owner/name` to requests bearing `token`, from a synchronous test.
+    pub fn start(owner: &str, name: &str, token: &str) -> FakeGitHub {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("a tokio runtime");
+        let mut fake = runtime.block_on(FakeGitHub::start_async(owner, name, token));
+        fake._runtime = Some(runtime);
+        fake
+    }
+
+    /// The same from an async test.
+    pub async fn start_async(owner: &str, name: &str, token: &str) -> FakeGitHub {
+        let server = MockServer::builder().start().await;
+        let state = Arc::new(Mutex::new(State {
+            owner: owner.to_string(),
+            name: name.to_string(),
+            token: token.to_string(),
+            push: true,
+            next_number: 1,
+            pulls: Vec::new(),
+            labels: Vec::new(),
+            releases: Vec::new(),
+            faults: Vec::new(),
+            received: Vec::new(),
+        }));
+        Mock::given(any())
+            .respond_with(Responder(state.clone()))
+            .mount(&server)
+            .await;
+        FakeGitHub {
+            server,
+            state,
+            _runtime: None,
+        }
+    }
+
+    /// The API's base URL, for `GITHUB_API_URL`.
+    pub fn url(&self) -> String {
+        self.server.uri()
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().expect("not poisoned")
+    }
+
+    pub fn fail(&self, fault: Fault) {
+        self.state().faults.push(fault);
+    }
+
+    /// Whether the token may push (`permissions.push` of the repository).
+    pub fn set_push_permission(&self, push: bool) {
+        self.state().push = push;
+    }
+
+    pub fn pulls(&self) -> Vec<Pull> {
+        self.state().pulls.clone()
+    }
+
+    pub fn labels(&self) -> Vec<String> {
+        self.state().labels.iter().map(|l| l.0.clone()).collect()
+    }
+
+    pub fn releases(&self) -> Vec<Release> {
+        self.state().releases.clone()
+    }
+
+    pub fn received(&self) -> Vec<Received> {
+        self.state().received.clone()
+    }
+
+    /// The requests that would change something (not GETs).
+    pub fn writes(&self) -> Vec<Received> {
+        self.received()
+            .into_iter()
+            .filter(|r| r.method != "GET")
+            .collect()
+    }
+
+    /// Someone merged pull request `number` on GitHub, making `sha`.
+    pub fn merge(&self, number: u64, sha: &str) {
+        let mut state = self.state();
+        let pull = state
+            .pulls
+            .iter_mut()
+            .find(|p| p.number == number)
+            .expect("a pull request with that number");
+        pull.state = "closed".into();
+        pull.merged = true;
+        pull.merge_commit_sha = Some(sha.to_string());
+    }
+
+    /// A pull request opened by someone else, as if through GitHub's page.
+    pub fn add_pull(&self, head: &str, base: &str, title: &str, body: &str) -> u64 {
+        let mut state = self.state();
+        let number = state.next_number;
+        state.next_number += 1;
+        state.pulls.push(Pull {
+            number,
+            head: head.into(),
+            base: base.into(),
+            title: title.into(),
+            body: body.into(),
+            draft: false,
+            state: "open".into(),
+            merged: false,
+            merge_commit_sha: None,
+            labels: Vec::new(),
+            requested_reviewers: Vec::new(),
+            requested_teams: Vec::new(),
+            assignees: Vec::new(),
+        });
+        number
+    }
+}
+
+struct Responder(Arc<Mutex<State>>);
+
+impl Respond for Responder {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let mut state = self.0.lock().expect("not poisoned");
+        let path = request.url.path().to_string();
+        let full_path = match request.url.query() {
+            Some(query) => format!("{path}?{query}"),
+            None => path.clone(),
+        };
+        let header = |name: &str| {
+            request
+                .headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        state.received.push(Received {
+            method: request.method.to_string(),
+            path: full_path,
+            body: serde_json::from_slice(&request.body).unwrap_or(Value::Null),
+            authorization: header("authorization"),
+            headers: request
+                .headers
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string()))
+                .collect(),
+        });
+        if header("authorization") != Some(format!("Bearer {}", state.token)) {
+            return reply(401, json!({ "message": "Bad credentials" }));
+        }
+        let method = request.method.as_str();
+        let fault = state
+            .faults
+            .iter()
+            .position(|f| f.method == method && path.ends_with(&f.path_suffix));
+        if let Some(index) = fault {
+            let fault = state.faults[index].clone();
+            if fault.times <= 1 {
+                state.faults.remove(index);
+            } else {
+                state.faults[index].times -= 1;
+            }
+            if fault.after_effect {
+                let _ = state.handle(request, &path);
+            }
+            let mut template = reply(fault.status, fault.body);
+            for (name, value) in &fault.headers {
+                template = template.insert_header(name.as_str(), value.as_str());
+            }
+            return template;
+        }
+        let (status, body) = state.handle(request, &path);
+        reply(status, body)
+    }
+}
+
+fn reply(status: u16, body: Value) -> ResponseTemplate {
+    ResponseTemplate::new(status).set_body_json(body)
+}
+
+fn not_found() -> (u16, Value) {
+    (404, json!({ "message": "Not Found" }))
+}
+
+fn invalid(resource: &str, code: &str, message: Option<String>) -> (u16, Value) {
+    let mut error = json!({ "resource": resource, "code": code, "field": "name" });
+    if let Some(message) = message {
+        error["message"] = json!(message);
+    }
+    (
+        422,
+        json!({ "message": "Validation Failed", "errors": [error] }),
+    )
+}
+
+impl State {
+    fn web(&self, rest: &str) -> String {
+        format!("https://github.test/{}/{}/{rest}", self.owner, self.name)
+    }
+
+    fn pull_json(&self, pull: &Pull) -> Value {
+        json!({
+            "number": pull.number,
+            "html_url": self.web(&format!("pull/{}", pull.number)),
+            "title": pull.title,
+            "body": pull.body,
+            "draft": pull.draft,
+            "state": pull.state,
+            "merged": pull.merged,
+            "merge_commit_sha": pull.merge_commit_sha,
+            "base": { "ref": pull.base, "sha": "0".repeat(40) },
+            "head": { "ref": pull.head, "sha": "0".repeat(40) },
+            "labels": pull.labels.iter().map(|l| json!({ "name": l })).collect::<Vec<_>>(),
+            "requested_reviewers": pull.requested_reviewers.iter().map(|l| json!({ "login": l })).collect::<Vec<_>>(),
+            "requested_teams": pull.requested_teams.iter().map(|l| json!({ "slug": l })).collect::<Vec<_>>(),
+            "assignees": pull.assignees.iter().map(|l| json!({ "login": l })).collect::<Vec<_>>(),
+        })
+    }
+
+    fn release_json(&self, release: &Release) -> Value {
+        json!({
+            "id": release.id,
+            "tag_name": release.tag,
+            "name": release.name,
+            "body": release.body,
+            "html_url": self.web(&format!("releases/tag/{}", release.tag)),
+        })
+    }
+
+    fn handle(&mut self, request: &Request, path: &str) -> (u16, Value) {
+        let prefix = format!("/repos/{}/{}", self.owner, self.name);
+        let Some(rest) = path.strip_prefix(&prefix) else {
+            return not_found();
+        };
+        let body: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
+        let text = |key: &str| body.get(key).and_then(Value::as_str).map(str::to_string);
+        let list = |key: &str| -> Vec<String> {
+            body.get(key)
+                .and_then(Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| v.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let query = |key: &str| {
+            request
+                .url
+                .query_pairs()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.into_owned())
+        };
+        // Split, then decode: a tag or label may hold an escaped `/`.
+        let parts: Vec<String> = rest
+            .trim_start_matches('/')
+            .split('/')
+            .map(|p| percent_decode_str(p).decode_utf8_lossy().into_owned())
+            .collect();
+        let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+        match (request.method.as_str(), parts.as_slice()) {
+            ("GET", [""]) => (
+                200,
+                json!({
+                    "full_name": format!("{}/{}", self.owner, self.name),
+                    "default_branch": "main",
+                    "permissions": { "admin": false, "push": self.push, "pull": true },
+                }),
+            ),
+            ("GET", ["pulls"]) => {
+                let state = query("state").unwrap_or_else(|| "open".into());
+                let head = query("head");
+                let base = query("base");
+                let pulls: Vec<Value> = self
+                    .pulls
+                    .iter()
+                    .filter(|p| state == "all" || p.state == state)
+                    .filter(|p| {
+                        head.as_ref()
+                            .is_none_or(|h| *h == format!("{}:{}", self.owner, p.head))
+                    })
+                    .filter(|p| base.as_ref().is_none_or(|b| *b == p.base))
+                    .map(|p| self.pull_json(p))
+                    .collect();
+                (200, Value::Array(pulls))
+            }
+            ("POST", ["pulls"]) => {
+                let (Some(head), Some(base), Some(title)) =
+                    (text("head"), text("base"), text("title"))
+                else {
+                    return invalid("PullRequest", "missing_field", None);
+                };
+                if self
+                    .pulls
+                    .iter()
+                    .any(|p| p.state == "open" && p.head == head && p.base == base)
+                {
+                    let message =
+                        format!("A pull request already exists for {}:{head}.", self.owner);
+                    return invalid("PullRequest", "custom", Some(message));
+                }
+                let number = self.next_number;
+                self.next_number += 1;
+                let pull = Pull {
+                    number,
+                    head,
+                    base,
+                    title,
+                    body: text("body").unwrap_or_default(),
+                    draft: body.get("draft").and_then(Value::as_bool).unwrap_or(false),
+                    state: "open".into(),
+                    merged: false,
+                    merge_commit_sha: None,
+                    labels: Vec::new(),
+                    requested_reviewers: Vec::new(),
+                    requested_teams: Vec::new(),
+                    assignees: Vec::new(),
+                };
+                let json = self.pull_json(&pull);
+                self.pulls.push(pull);
+                (201, json)
+            }
+            (method @ ("GET" | "PATCH"), ["pulls", number]) => {
+                let Some(index) = self
+                    .pulls
+                    .iter()
+                    .position(|p| p.number.to_string() == *number)
+                else {
+                    return not_found();
+                };
+                if method == "PATCH" {
+                    let pull = &mut self.pulls[index];
+                    if let Some(title) = text("title") {
+                        pull.title = title;
+                    }
+                    if let Some(body) = text("body") {
+                        pull.body = body;
+                    }
+                }
+                (200, self.pull_json(&self.pulls[index]))
+            }
+            ("POST", ["pulls", number, "requested_reviewers"]) => {
+                let Some(pull) = self
+                    .pulls
+                    .iter_mut()
+                    .find(|p| p.number.to_string() == *number)
+                else {
+                    return not_found();
+                };
+                pull.requested_reviewers.extend(list("reviewers"));
+                pull.requested_teams.extend(list("team_reviewers"));
+                let pull = pull.clone();
+                (201, self.pull_json(&pull))
+            }
+            ("POST", ["issues", number, kind @ ("labels" | "assignees")]) => {
+                let added = list(kind);
+                let Some(pull) = self
+                    .pulls
+                    .iter_mut()
+                    .find(|p| p.number.to_string() == *number)
+                else {
+                    return not_found();
+                };
+                let target = if *kind == "labels" {
+                    &mut pull.labels
+                } else {
+                    &mut pull.assignees
+                };
+                for name in &added {
+                    if !target.contains(name) {
+                        target.push(name.clone());
+                    }
+                }
+                if *kind == "labels" {
+                    // GitHub creates a label that is put on an issue without existing.
+                    for name in added {
+                        if !self.labels.iter().any(|l| l.0 == name) {
+                            self.labels.push((name, "ededed".into(), String::new()));
+                        }
+                    }
+                }
+                (200, json!([]))
+            }
+            ("GET", ["labels", name]) => match self.labels.iter().find(|l| l.0 == *name) {
+                Some((name, color, description)) => (
+                    200,
+                    json!({ "name": name, "color": color, "description": description }),
+                ),
+                None => not_found(),
+            },
+            ("POST", ["labels"]) => {
+                let Some(name) = text("name") else {
+                    return invalid("Label", "missing_field", None);
+                };
+                if self.labels.iter().any(|l| l.0 == name) {
+                    return invalid("Label", "already_exists", None);
+                }
+                let label = (
+                    name,
+                    text("color").unwrap_or_default(),
+                    text("description").unwrap_or_default(),
+                );
+                self.labels.push(label.clone());
+                (201, json!({ "name": label.0, "color": label.1 }))
+            }
+            ("GET", ["releases", "tags", tag]) => {
+                match self.releases.iter().find(|r| r.tag == *tag) {
+                    Some(release) => (200, self.release_json(release)),
+                    None => not_found(),
+                }
+            }
+            ("POST", ["releases"]) => {
+                let Some(tag) = text("tag_name") else {
+                    return invalid("Release", "missing_field", None);
+                };
+                if self.releases.iter().any(|r| r.tag == tag) {
+                    return invalid("Release", "already_exists", None);
+                }
+                let release = Release {
+                    id: 1000 + self.releases.len() as u64,
+                    tag,
+                    name: text("name").unwrap_or_default(),
+                    body: text("body").unwrap_or_default(),
+                    make_latest: text("make_latest").unwrap_or_else(|| "true".into()),
+                };
+                let json = self.release_json(&release);
+                self.releases.push(release);
+                (201, json)
+            }
+            ("PATCH", ["releases", id]) => {
+                let Some(index) = self.releases.iter().position(|r| r.id.to_string() == *id) else {
+                    return not_found();
+                };
+                let release = &mut self.releases[index];
+                if let Some(name) = text("name") {
+                    release.name = name;
+                }
+                if let Some(body) = text("body") {
+                    release.body = body;
+                }
+                if let Some(latest) = text("make_latest") {
+                    release.make_latest = latest;
+                }
+                (200, self.release_json(&self.releases[index]))
+            }
+            _ => not_found(),
+        }
+    }
+}
