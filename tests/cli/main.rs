@@ -8,6 +8,7 @@ mod backport;
 mod bad_input;
 mod conflict;
 mod finish;
+mod github;
 mod init;
 mod interfaces;
 mod output;

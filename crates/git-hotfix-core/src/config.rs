@@ -44,6 +44,7 @@ pub struct Config {
     pub policies: Policies,
     pub plugin_limits: PluginLimits,
     pub products: BTreeMap<String, Product>,
+    pub github: GitHub,
     /// Where `.hotfix.toml` was read from, if there was one.
     pub file: Option<FileOrigin>,
 }
@@ -56,6 +57,77 @@ pub struct Product {
     /// The product's own changelog, instead of the repository's.
     pub changelog: Option<String>,
     pub changelog_format: Option<FormatSetting>,
+}
+
+/// The `[github]` table: where the repository lives and how its pull requests look.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct GitHub {
+    /// `None`: `GITHUB_API_URL`, else `https://api.github.com`.
+    pub api_url: Option<String>,
+    /// `owner/name`; `None`: from the remote's URL.
+    pub repository: Option<String>,
+    /// `finish` opens a pull request instead of merging (as `--pr`).
+    pub pr: bool,
+    pub draft: bool,
+    /// Logins, or `org/team`.
+    pub reviewers: Vec<String>,
+    pub assignees: Vec<String>,
+    /// Put on every hotfix pull request, besides the severity's.
+    pub labels: Vec<String>,
+    pub pr_title: PullTitle,
+    /// `tag` and `finish` publish a GitHub release (as `--release`).
+    pub release: bool,
+}
+
+impl Default for GitHub {
+    fn default() -> Self {
+        GitHub {
+            api_url: None,
+            repository: None,
+            pr: false,
+            draft: false,
+            reviewers: Vec::new(),
+            assignees: Vec::new(),
+            labels: vec!["hotfix".into()],
+            pr_title: PullTitle::parse(PullTitle::DEFAULT).expect("valid default"),
+            release: false,
+        }
+    }
+}
+
+/// The title of a hotfix pull request: `{tags} {ticket}: {description}`, where `{tags}` is
+/// `[RELEASE]` (the policy deploys at once) `[HOTFIX]` and the severity, `[HOTFIX][P0]`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(transparent)]
+pub struct PullTitle(crate::template::Template);
+
+impl PullTitle {
+    pub const PLACEHOLDERS: &'static [&'static str] = &[
+        "tags",
+        "ticket",
+        "description",
+        "severity",
+        "version",
+        "product",
+        "branch",
+        "base",
+    ];
+    pub const DEFAULT: &'static str = "{tags} {ticket}: {description}";
+
+    pub fn parse(source: &str) -> Result<Self, crate::template::TemplateError> {
+        crate::template::Template::parse(source, Self::PLACEHOLDERS).map(PullTitle)
+    }
+
+    pub fn render(&self, value: impl FnMut(&str) -> String) -> String {
+        self.0.render(value)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PullTitle {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        PullTitle::parse(&text).map_err(serde::de::Error::custom)
+    }
 }
 
 /// The changelog a release writes to.
@@ -150,6 +222,53 @@ struct Layer {
     plugin_limits: Option<PluginLimits>,
     #[serde(default)]
     products: BTreeMap<String, ProductLayer>,
+    #[serde(default)]
+    github: GitHubLayer,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct GitHubLayer {
+    api_url: Option<String>,
+    repository: Option<String>,
+    pr: Option<bool>,
+    draft: Option<bool>,
+    reviewers: Option<Vec<String>>,
+    assignees: Option<Vec<String>>,
+    labels: Option<Vec<String>>,
+    pr_title: Option<PullTitle>,
+    release: Option<bool>,
+}
+
+impl GitHubLayer {
+    fn under(self, over: GitHubLayer) -> GitHubLayer {
+        GitHubLayer {
+            api_url: over.api_url.or(self.api_url),
+            repository: over.repository.or(self.repository),
+            pr: over.pr.or(self.pr),
+            draft: over.draft.or(self.draft),
+            reviewers: over.reviewers.or(self.reviewers),
+            assignees: over.assignees.or(self.assignees),
+            labels: over.labels.or(self.labels),
+            pr_title: over.pr_title.or(self.pr_title),
+            release: over.release.or(self.release),
+        }
+    }
+
+    fn settings(self) -> GitHub {
+        let defaults = GitHub::default();
+        GitHub {
+            api_url: self.api_url.filter(|u| !u.is_empty()),
+            repository: self.repository.filter(|r| !r.is_empty()),
+            pr: self.pr.unwrap_or(defaults.pr),
+            draft: self.draft.unwrap_or(defaults.draft),
+            reviewers: self.reviewers.unwrap_or(defaults.reviewers),
+            assignees: self.assignees.unwrap_or(defaults.assignees),
+            labels: self.labels.unwrap_or(defaults.labels),
+            pr_title: self.pr_title.unwrap_or(defaults.pr_title),
+            release: self.release.unwrap_or(defaults.release),
+        }
+    }
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -189,6 +308,7 @@ impl Layer {
         self.tag_message = over.tag_message.or(self.tag_message);
         self.changelog_entry = over.changelog_entry.or(self.changelog_entry);
         self.plugin_limits = over.plugin_limits.or(self.plugin_limits);
+        self.github = self.github.under(over.github);
         self.policies = PoliciesLayer {
             severity: over.policies.severity.or(self.policies.severity),
             version_files: over.policies.version_files.or(self.policies.version_files),
@@ -211,32 +331,56 @@ impl Layer {
     }
 }
 
-/// The keys that git config and `--config` may set, and whether they hold a list.
-const KEYS: &[(&str, bool)] = &[
-    ("production-branch", false),
-    ("develop-branch", false),
-    ("release-branches", true),
-    ("branch-template", false),
-    ("tag-pattern", false),
-    ("remote", false),
-    ("backport-branch-template", false),
-    ("version-files", true),
-    ("changelog", false),
-    ("changelog-format", false),
-    ("release-message", false),
-    ("tag-message", false),
-    ("changelog-entry", false),
+/// What a key set from git config or `--config` holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Text,
+    /// Comma-separated.
+    List,
+    /// `true`/`false`, `yes`/`no`, `on`/`off`, `1`/`0`, as git reads booleans.
+    Bool,
+}
+
+use Kind::{Bool, List, Text};
+
+/// The keys that git config and `--config` may set.
+const KEYS: &[(&str, Kind)] = &[
+    ("production-branch", Text),
+    ("develop-branch", Text),
+    ("release-branches", List),
+    ("branch-template", Text),
+    ("tag-pattern", Text),
+    ("remote", Text),
+    ("backport-branch-template", Text),
+    ("version-files", List),
+    ("changelog", Text),
+    ("changelog-format", Text),
+    ("release-message", Text),
+    ("tag-message", Text),
+    ("changelog-entry", Text),
 ];
-const PRODUCT_KEYS: &[(&str, bool)] = &[
-    ("tag-pattern", false),
-    ("branch-template", false),
-    ("version-files", true),
-    ("changelog", false),
-    ("changelog-format", false),
+const PRODUCT_KEYS: &[(&str, Kind)] = &[
+    ("tag-pattern", Text),
+    ("branch-template", Text),
+    ("version-files", List),
+    ("changelog", Text),
+    ("changelog-format", Text),
+];
+/// `github.*` from `--config`, `[hotfix "github"]` in git config.
+const GITHUB_KEYS: &[(&str, Kind)] = &[
+    ("api-url", Text),
+    ("repository", Text),
+    ("pr", Bool),
+    ("draft", Bool),
+    ("reviewers", List),
+    ("assignees", List),
+    ("labels", List),
+    ("pr-title", Text),
+    ("release", Bool),
 ];
 
 /// git config spells keys `productionBranch`; the file spells them `production-branch`.
-fn canonical_key(spelled: &str, keys: &[(&'static str, bool)]) -> Option<(&'static str, bool)> {
+fn canonical_key(spelled: &str, keys: &[(&'static str, Kind)]) -> Option<(&'static str, Kind)> {
     let squash = |k: &str| k.replace(['-', '_'], "").to_ascii_lowercase();
     let wanted = squash(spelled);
     keys.iter().copied().find(|(key, _)| squash(key) == wanted)
@@ -294,14 +438,26 @@ fn parse_pairs(
             location,
         };
         let parts: Vec<&str> = key.split('.').collect();
-        let (slot, name, is_list): (&mut toml::Table, &str, bool) = match parts.as_slice() {
+        let (slot, name, kind): (&mut toml::Table, &str, Kind) = match parts.as_slice() {
             [name] => {
-                let (canonical, list) =
+                let (canonical, kind) =
                     canonical_key(name, KEYS).ok_or_else(|| unknown(location.clone()))?;
-                (&mut table, canonical, list)
+                (&mut table, canonical, kind)
+            }
+            [github, name] if *github == "github" => {
+                let (canonical, kind) =
+                    canonical_key(name, GITHUB_KEYS).ok_or_else(|| unknown(location.clone()))?;
+                let github = table
+                    .entry("github")
+                    .or_insert_with(|| toml::Value::Table(Default::default()));
+                (
+                    github.as_table_mut().expect("github is a table"),
+                    canonical,
+                    kind,
+                )
             }
             [products, product, name] if *products == "products" => {
-                let (canonical, list) =
+                let (canonical, kind) =
                     canonical_key(name, PRODUCT_KEYS).ok_or_else(|| unknown(location.clone()))?;
                 let products = table
                     .entry("products")
@@ -314,22 +470,32 @@ fn parse_pairs(
                 (
                     product.as_table_mut().expect("a product is a table"),
                     canonical,
-                    list,
+                    kind,
                 )
             }
             _ => return Err(unknown(location)),
         };
-        let value = if is_list {
-            toml::Value::Array(
+        let value = match kind {
+            List => toml::Value::Array(
                 value
                     .split(',')
                     .map(str::trim)
                     .filter(|v| !v.is_empty())
                     .map(|v| toml::Value::String(v.to_string()))
                     .collect(),
-            )
-        } else {
-            toml::Value::String(value)
+            ),
+            Bool => match value.trim().to_ascii_lowercase().as_str() {
+                "true" | "yes" | "on" | "1" => toml::Value::Boolean(true),
+                "false" | "no" | "off" | "0" | "" => toml::Value::Boolean(false),
+                _ => {
+                    return Err(Error {
+                        message: format!("`{key}` is true or false, not `{value}`"),
+                        key: Some(key.clone()),
+                        location,
+                    });
+                }
+            },
+            Text => toml::Value::String(value),
         };
         slot.insert(name.to_string(), value);
         last_location = location;
@@ -353,7 +519,9 @@ fn git_config_pairs(repo: &Repo) -> Vec<(String, String, Location)> {
         let location = Location::GitConfig {
             file: section.meta().path.clone(),
         };
+        // `[hotfix "github"]` holds the GitHub settings; any other subsection is a product.
         let prefix = match section.header().subsection_name() {
+            Some(name) if name == "github" => "github.".to_string(),
             Some(product) => format!("products.{}.", product.to_str_lossy()),
             None => String::new(),
         };
@@ -483,6 +651,7 @@ impl Config {
             },
             plugin_limits: merged.plugin_limits.unwrap_or_default(),
             products,
+            github: merged.github.settings(),
             file: origin,
         })
     }

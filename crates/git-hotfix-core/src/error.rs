@@ -207,6 +207,21 @@ pub enum Error {
     #[error("the push to `{remote}` failed: {message}")]
     PushFailed { remote: String, message: String },
 
+    #[error("`{branch}` on `{remote}` has commits the local branch lacks ({})", crate::repo::short(*remote_tip))]
+    BehindRemote {
+        branch: String,
+        remote: String,
+        remote_tip: gix::ObjectId,
+    },
+
+    #[error(
+        "no branch to open the pull request into: {version} is older than production's {newest}, and no maintained release branch of its line was found"
+    )]
+    NoPullBase { version: String, newest: String },
+
+    #[error("hotfix {ticket} has no pull request: `finish --after-merge` follows `finish --pr`")]
+    NotProposed { ticket: String },
+
     #[error("could not check out `{target}` in {}: {reason}", worktree.display())]
     CheckoutFailed {
         target: String,

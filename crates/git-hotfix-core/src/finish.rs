@@ -378,29 +378,25 @@ pub fn plan(
     }
 
     let facts = release::Facts::now(journal, mem)?;
-    let release = match &prior.release {
-        Some(release) => Some(release.clone()),
-        None => {
-            let product = config.product(journal.product.as_deref())?.map(|(_, p)| p);
-            let bump = version_files
-                .filter(|_| options.bump)
-                .map(|policy| release::VersionBump {
-                    policy,
-                    named: config.version_files_of(product),
-                });
-            let changelog = config
-                .changelog_of(product)
-                .filter(|_| options.changelog)
-                .map(|file| release::ChangelogSpec {
-                    file,
-                    text: options.changelog_text.as_deref(),
-                    template: config.messages.changelog_entry.as_ref(),
-                });
-            let message = config.messages.release.render(&facts);
-            release::commit(repo, mem, branch_tip, &facts, &message, bump, changelog)?
-        }
+    let proposed = proposed_release(repo, journal, branch_tip)?;
+    let release = match (&prior.release, &proposed) {
+        (Some(release), _) | (None, Some(release)) => Some(release.clone()),
+        (None, None) => release_commit(
+            repo,
+            mem,
+            config,
+            journal,
+            options,
+            &facts,
+            branch_tip,
+            version_files,
+        )?,
     };
-    let tip = release.as_ref().map_or(branch_tip, |r| r.commit);
+    // A release commit `finish --pr` made is on the branch already, under later commits.
+    let tip = match (&release, &proposed) {
+        (_, Some(_)) | (None, _) => branch_tip,
+        (Some(release), None) => release.commit,
+    };
 
     let tag = if options.tag {
         let message = match &options.message {
@@ -523,6 +519,51 @@ pub fn plan(
     Ok(plan)
 }
 
+/// The release commit of `options` on `tip` (version bump, changelog), made in `mem`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn release_commit(
+    repo: &Repo,
+    mem: &Repo,
+    config: &Config,
+    journal: &Journal,
+    options: &FinishOptions,
+    facts: &release::Facts,
+    tip: ObjectId,
+    version_files: Option<&dyn VersionFiles>,
+) -> Result<Option<ReleaseCommit>> {
+    let product = config.product(journal.product.as_deref())?.map(|(_, p)| p);
+    let bump = version_files
+        .filter(|_| options.bump)
+        .map(|policy| release::VersionBump {
+            policy,
+            named: config.version_files_of(product),
+        });
+    let changelog = config
+        .changelog_of(product)
+        .filter(|_| options.changelog)
+        .map(|file| release::ChangelogSpec {
+            file,
+            text: options.changelog_text.as_deref(),
+            template: config.messages.changelog_entry.as_ref(),
+        });
+    let message = config.messages.release.render(facts);
+    release::commit(repo, mem, tip, facts, &message, bump, changelog)
+}
+
+/// The release commit `finish --pr` put on the branch, if the branch still holds it.
+pub(crate) fn proposed_release(
+    repo: &Repo,
+    journal: &Journal,
+    branch_tip: ObjectId,
+) -> Result<Option<ReleaseCommit>> {
+    let Some(release) = journal.proposal.as_ref().and_then(|p| p.release.as_ref()) else {
+        return Ok(None);
+    };
+    let on_branch = repo.git.find_object(release.commit).is_ok()
+        && repo.is_ancestor(release.commit, branch_tip)?;
+    Ok(on_branch.then(|| release.clone()))
+}
+
 /// What happens to each worktree that has the hotfix branch checked out once the branch is
 /// deleted: the one `start --worktree` made is removed, the others move to `landing`
 /// (detached there when `landing` is checked out elsewhere, as git allows a branch in one
@@ -566,13 +607,13 @@ fn plan_worktrees(
 
 /// Where a hotfix lands: the branch that receives it, and, for an old line, the newer
 /// production release it must not be merged into.
-struct Landing {
-    branch: Option<(String, Role)>,
-    newer_release: Option<String>,
+pub(crate) struct Landing {
+    pub(crate) branch: Option<(String, Role)>,
+    pub(crate) newer_release: Option<String>,
 }
 
 /// The branch that receives the fix, or why none does.
-fn line_of(repo: &Repo, config: &Config, journal: &Journal) -> Result<Landing> {
+pub(crate) fn line_of(repo: &Repo, config: &Config, journal: &Journal) -> Result<Landing> {
     let production = &config.production_branch;
     match &journal.base {
         Base::Branch { name, .. } => {
@@ -1263,7 +1304,7 @@ pub(crate) fn persist_objects(repo: &Repo, mut mem: Repo) -> Result<()> {
     Ok(())
 }
 
-fn ensure_clean_worktree(worktree: &Worktree) -> Result<()> {
+pub(crate) fn ensure_clean_worktree(worktree: &Worktree) -> Result<()> {
     let git = open_worktree(worktree)?;
     let files = crate::repo::dirty_files_of(&git)?;
     if !files.is_empty() {

@@ -4,7 +4,9 @@
 //! - updating an existing worktree's files from one commit to another (`git switch`,
 //!   `git read-tree -m -u`): gix checks out into empty directories only, and git's
 //!   two-tree update is what keeps local files safe;
-//! - pushing (`git push --porcelain --atomic --force-with-lease`): gix has no push.
+//! - pushing (`git push --porcelain --atomic --force-with-lease`) and asking a remote
+//!   where a ref stands (`git ls-remote`): gix has no push, and git knows the remote's
+//!   transport and credentials.
 
 use std::ffi::OsStr;
 use std::path::Path;
@@ -92,6 +94,22 @@ pub fn update_worktree(workdir: &Path, old: ObjectId, new: ObjectId) -> Result<(
         ["read-tree", "-m", "-u", &old.to_string(), &new.to_string()],
     )
     .map(drop)
+}
+
+/// Where `name` (a full ref name) stands on `remote` now; `None` when it does not exist.
+pub(crate) fn remote_ref(dir: &Path, remote: &str, name: &str) -> Result<Option<ObjectId>> {
+    let output = run(dir, ["ls-remote", "--refs", remote, name]).map_err(|err| match err {
+        Error::GitCommand { stderr, .. } => Error::PushFailed {
+            remote: remote.to_string(),
+            message: format!("could not ask it where {name} stands: {stderr}"),
+        },
+        other => other,
+    })?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    Ok(stdout.lines().find_map(|line| {
+        let (id, refname) = line.split_once('\t')?;
+        (refname == name).then(|| ObjectId::from_hex(id.as_bytes()).ok())?
+    }))
 }
 
 /// Run `git push` with the given arguments and return what it printed, even when it fails:

@@ -38,6 +38,30 @@ pub struct Journal {
     /// A run that stopped part-way (a conflict, a rejected push) and waits for
     /// `continue` or `abort`.
     pub run: Option<Run>,
+    /// `finish --pr`: the hotfix went up for review instead of being merged here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proposal: Option<Proposal>,
+}
+
+/// A hotfix proposed as a pull request: its branch carries the release commit and was
+/// pushed; the pull request, once opened, is remembered so that no run opens another.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Proposal {
+    /// The branch the pull request merges into.
+    pub base: String,
+    /// The release commit `finish --pr` put on the branch.
+    pub release: Option<crate::release::ReleaseCommit>,
+    /// What the remote's branch holds since the last push; `None` before the first.
+    #[serde(with = "crate::oid::hex_opt")]
+    pub pushed: Option<ObjectId>,
+    pub pull: Option<PullRecord>,
+}
+
+/// A pull request on the forge.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PullRecord {
+    pub number: u64,
+    pub url: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -112,6 +136,12 @@ pub enum EventKind {
     Backported {
         targets: Vec<BackportedTarget>,
     },
+    /// A pull request was opened for the hotfix (or found open).
+    PullOpened {
+        number: u64,
+        url: String,
+        base: String,
+    },
 }
 
 /// What a backport did to one line, as the hotfix's journal remembers it.
@@ -148,7 +178,11 @@ impl Journal {
             .run
             .iter()
             .filter_map(|r| r.release.as_ref().map(|r| r.commit));
-        finished.chain(stopped).collect()
+        let proposed = self
+            .proposal
+            .iter()
+            .filter_map(|p| p.release.as_ref().map(|r| r.commit));
+        finished.chain(stopped).chain(proposed).collect()
     }
 
     pub fn started_at(&self) -> Option<Timestamp> {

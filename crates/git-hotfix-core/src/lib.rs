@@ -21,6 +21,8 @@ mod oid;
 pub mod patch;
 pub mod pick;
 pub mod policy;
+pub mod propose;
+pub mod pull;
 pub mod push;
 pub mod refs;
 pub mod release;

@@ -203,6 +203,7 @@ pub fn execute(repo: &Repo, plan: &StartPlan, now: Timestamp) -> Result<Journal>
         assessment: plan.assessment.clone(),
         events: Vec::new(),
         run: None,
+        proposal: None,
     };
     journal.record(
         now,

@@ -64,6 +64,56 @@ impl CommandError {
     }
 }
 
+impl From<git_hotfix_github::Error> for CommandError {
+    fn from(err: git_hotfix_github::Error) -> Self {
+        use git_hotfix_github::Error as G;
+        let message = err.to_string();
+        let (exit, hint) = match &err {
+            G::NoToken { .. } => (
+                Exit::Error,
+                "create a token with `repo` scope (or `contents` and `pull_requests` write) and export it as GITHUB_TOKEN",
+            ),
+            G::MalformedToken { .. } => (
+                Exit::Error,
+                "copy the token again, without spaces or quotes",
+            ),
+            G::BadRepository { .. } => (
+                Exit::Error,
+                "write it `owner/name` in `[github] repository` or `-c github.repository=owner/name`",
+            ),
+            G::BadApiUrl { .. } => (
+                Exit::Error,
+                "set GITHUB_API_URL or `[github] api-url` to the API's root, e.g. https://github.example.com/api/v3",
+            ),
+            G::Unreachable { .. } => (
+                Exit::Remote,
+                "check the network and GITHUB_API_URL, then run the same command again: what was done is kept",
+            ),
+            G::Unauthorized { .. } => (
+                Exit::Remote,
+                "make a new token and export it as GITHUB_TOKEN (or `gh auth login`)",
+            ),
+            G::Forbidden { .. } | G::NoPushPermission { .. } => (
+                Exit::Remote,
+                "give the token that permission (or use one that has it), then run the same command again",
+            ),
+            G::NotFound { .. } => (
+                Exit::Remote,
+                "check `[github] repository`; GitHub also answers 404 when the token cannot see a private repository",
+            ),
+            G::Invalid { .. } => (
+                Exit::Remote,
+                "fix what GitHub names, then run the same command again",
+            ),
+            G::RateLimited { .. } | G::Server { .. } | G::Unexpected { .. } => (
+                Exit::Remote,
+                "run the same command again later: what was done is kept, and nothing is done twice",
+            ),
+        };
+        CommandError::new(exit, message).hint(hint)
+    }
+}
+
 impl From<Core> for CommandError {
     fn from(err: Core) -> Self {
         let message = full_message(&err);
@@ -221,6 +271,17 @@ impl From<Core> for CommandError {
             Core::PushFailed { .. } => CommandError::new(Exit::Remote, message.clone()).hint(
                 "the local release is complete; `git hotfix continue` pushes again once the remote is reachable",
             ),
+            Core::BehindRemote { branch, remote, .. } => {
+                CommandError::new(Exit::Remote, message.clone()).hint(format!(
+                    "someone pushed to it: `git fetch {remote}`, bring `{remote}/{branch}` into `{branch}` (merge or rebase), then run it again"
+                ))
+            }
+            Core::NoPullBase { .. } => error(
+                "create the release branch of that line (and list it in `release-branches`), or tag it with `git hotfix tag` and bring the fix to newer lines with `git hotfix backport --pr`",
+            ),
+            Core::NotProposed { .. } => {
+                error("open the pull request first with `git hotfix finish --pr`")
+            }
             Core::Config(_) => {
                 error("fix it in the file (committed on the production branch), or override it with `-c <key>=<value>`")
             }

@@ -3,6 +3,7 @@
 mod cli;
 mod commands;
 mod error;
+mod forge;
 mod policies;
 mod ui;
 

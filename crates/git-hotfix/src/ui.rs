@@ -5,6 +5,7 @@ use std::io::{IsTerminal, Write};
 
 use anstyle::{AnsiColor, Style};
 
+#[derive(Clone)]
 pub struct Ui {
     json: bool,
     quiet: bool,

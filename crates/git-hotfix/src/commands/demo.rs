@@ -219,6 +219,10 @@ pub fn cmd_demo(context: &Context, args: DemoArgs) -> Result<Exit> {
     let exit = finish::cmd_finish(
         &inner(),
         finish::FinishArgs {
+            // The demo merges locally, whatever a global `[hotfix "github"] pr` says.
+            pr: false,
+            no_pr: true,
+            draft: false,
             no_tag: false,
             no_backmerge: false,
             no_bump: false,

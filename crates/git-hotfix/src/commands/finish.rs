@@ -6,15 +6,27 @@ use git_hotfix_core::repo::short;
 use git_hotfix_core::{Error as CoreError, Journal};
 
 use crate::cli::{Context, PlanArg};
+use crate::commands::finish_pr;
 use crate::commands::status::{finish_steps, release_edits};
 use crate::error::{Exit, Result};
 use crate::policies::Loaded;
 use crate::ui::{EMPHASIS, paint};
 use git_hotfix_plugin_host::World;
 
-/// Finish the hotfix: tag it, merge it into production (and develop), delete the branch
+/// Finish the hotfix: tag it, merge it into production (and develop), delete the branch;
+/// or, with `--pr`, push it and open a pull request into production
 #[derive(Debug, Args)]
 pub struct FinishArgs {
+    /// Instead of merging here: put the release commit on the hotfix branch, push it, and
+    /// open (or update) a pull request into production on GitHub (default: `[github] pr`)
+    #[arg(long, conflicts_with_all = ["no_pr", "no_tag", "no_backmerge", "keep", "push", "message"])]
+    pub pr: bool,
+    /// Merge here even when `[github] pr` is set
+    #[arg(long)]
+    pub no_pr: bool,
+    /// Open the pull request as a draft
+    #[arg(long)]
+    pub draft: bool,
     /// Do not create the release tag
     #[arg(long)]
     pub no_tag: bool,
@@ -71,6 +83,21 @@ pub fn cmd_finish(context: &Context, args: FinishArgs) -> Result<Exit> {
     };
     let policy = Loaded::for_world(context, &repo, &config, World::VersionFiles)?;
     let version_files = policy.version_files();
+    if (args.pr || config.github.pr) && !args.no_pr {
+        let pull = finish_pr::PullOptions {
+            draft: args.draft,
+            plan: args.plan.plan,
+        };
+        return finish_pr::run(
+            context,
+            &repo,
+            &config,
+            journal,
+            &options,
+            &version_files,
+            pull,
+        );
+    }
 
     if args.plan.plan {
         let mem = repo.in_memory();

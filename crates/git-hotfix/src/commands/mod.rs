@@ -6,6 +6,7 @@ pub mod backport;
 pub mod completions;
 pub mod demo;
 pub mod finish;
+pub mod finish_pr;
 pub mod init;
 pub mod man;
 pub mod patch;

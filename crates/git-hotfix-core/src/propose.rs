@@ -1,0 +1,269 @@
+//! `finish --pr`: put the hotfix up for review instead of merging it here. The release
+//! commit (version bump, changelog) goes on the hotfix branch, the branch is pushed with a
+//! lease, and the pull request the forge opens is remembered in the journal. Running it
+//! again makes no second release commit and pushes only what is new.
+
+use std::path::PathBuf;
+
+use gix::ObjectId;
+use jiff::Timestamp;
+
+use crate::config::Config;
+use crate::diff::{self, Style};
+use crate::error::{Error, Result};
+use crate::finish::{self, FinishOptions, Landing};
+use crate::git_cli;
+use crate::journal::{EventKind, Journal, Proposal, PullRecord, Store};
+use crate::policy::VersionFiles;
+use crate::push::{self, PushPlan, PushRef};
+use crate::refs::{self, Edit, Value};
+use crate::release::{self, ReleaseCommit};
+use crate::repo::{BRANCH_PREFIX, BranchRole, CommitSummary, Repo};
+
+/// Everything `finish --pr` will do before the forge is asked.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ProposePlan {
+    pub ticket: String,
+    pub branch: String,
+    /// The branch the pull request merges into.
+    pub base: String,
+    #[serde(with = "crate::oid::hex")]
+    pub branch_tip: ObjectId,
+    /// What the branch holds once the release commit is on it.
+    #[serde(with = "crate::oid::hex")]
+    pub tip: ObjectId,
+    pub release: Option<ReleaseCommit>,
+    /// The release commit is made now (not by an earlier run).
+    pub release_is_new: bool,
+    /// The fix, without the release commit.
+    pub commits: Vec<CommitSummary>,
+    /// The files the fix changes.
+    pub changed: Vec<String>,
+    /// The release the fix starts from, when it started from a tag.
+    pub previous_release: Option<String>,
+    /// Empty when the remote's branch already holds `tip`.
+    pub push: PushPlan,
+    /// Worktrees on the branch, whose files follow it to the release commit.
+    pub worktrees: Vec<PathBuf>,
+}
+
+/// Compute what `finish --pr` will do; the release commit is written to `mem`.
+pub fn plan(
+    repo: &Repo,
+    mem: &Repo,
+    config: &Config,
+    journal: &Journal,
+    options: &FinishOptions,
+    version_files: Option<&dyn VersionFiles>,
+) -> Result<ProposePlan> {
+    let branch_tip = repo.require_branch(&journal.branch, BranchRole::Hotfix)?;
+    let base_commit = journal.base.commit();
+    let release_commits = journal.release_commits();
+    let commits: Vec<CommitSummary> = repo
+        .commit_summaries(base_commit, branch_tip)?
+        .into_iter()
+        .filter(|c| !release_commits.contains(&c.id))
+        .collect();
+    if commits.is_empty() {
+        return Err(Error::NothingToFinish {
+            branch: journal.branch.clone(),
+            base: journal.base.label(),
+        });
+    }
+    let worktrees: Vec<_> = repo
+        .worktrees()?
+        .into_iter()
+        .filter(|w| w.branch() == Some(journal.branch.as_str()))
+        .collect();
+    for worktree in &worktrees {
+        finish::ensure_clean_worktree(worktree)?;
+    }
+
+    let (release, release_is_new) = match finish::proposed_release(repo, journal, branch_tip)? {
+        Some(release) => (Some(release), false),
+        None => {
+            let facts = release::Facts::now(journal, mem)?;
+            let made = finish::release_commit(
+                repo,
+                mem,
+                config,
+                journal,
+                options,
+                &facts,
+                branch_tip,
+                version_files,
+            )?;
+            let is_new = made.is_some();
+            (made, is_new)
+        }
+    };
+    let tip = match &release {
+        Some(release) if release_is_new => release.commit,
+        _ => branch_tip,
+    };
+
+    let Landing {
+        branch,
+        newer_release,
+    } = finish::line_of(repo, config, journal)?;
+    let Some((base, _)) = branch else {
+        return Err(Error::NoPullBase {
+            version: journal.version.to_string(),
+            newest: newer_release.unwrap_or_default(),
+        });
+    };
+
+    let changed = diff::trees(
+        mem,
+        Some(repo.tree_of(base_commit)?),
+        repo.tree_of(branch_tip)?,
+        Style::Review,
+    )?
+    .iter()
+    .map(|f| f.path().to_string())
+    .collect();
+
+    push::ensure_remote(repo, &config.remote)?;
+    let name = format!("{BRANCH_PREFIX}{}", journal.branch);
+    let dir = repo.workdir().unwrap_or(repo.git_dir());
+    let remote_tip = git_cli::remote_ref(dir, &config.remote, &name)?;
+    if let Some(remote_tip) = remote_tip {
+        // Someone pushed to the branch: those commits would be lost.
+        let known = repo.git.find_object(remote_tip).is_ok();
+        if !known || !repo.is_ancestor(remote_tip, tip)? {
+            return Err(Error::BehindRemote {
+                branch: journal.branch.clone(),
+                remote: config.remote.clone(),
+                remote_tip,
+            });
+        }
+    }
+    let refs = if remote_tip == Some(tip) {
+        Vec::new()
+    } else {
+        vec![PushRef {
+            name,
+            expect: remote_tip,
+            new: Some(tip),
+        }]
+    };
+
+    Ok(ProposePlan {
+        ticket: journal.ticket.clone(),
+        branch: journal.branch.clone(),
+        base,
+        branch_tip,
+        tip,
+        release,
+        release_is_new,
+        commits,
+        changed,
+        previous_release: match &journal.base {
+            crate::repo::Base::Tag { name, .. } => Some(name.clone()),
+            _ => None,
+        },
+        push: PushPlan {
+            remote: config.remote.clone(),
+            refs,
+        },
+        worktrees: worktrees.into_iter().map(|w| w.path).collect(),
+    })
+}
+
+/// Put the release commit on the branch and push it. The journal records the release
+/// commit before the branch moves, so that a failed push is taken up by the next run.
+pub fn run(
+    repo: &Repo,
+    config: &Config,
+    journal: &mut Journal,
+    options: &FinishOptions,
+    version_files: Option<&dyn VersionFiles>,
+    now: Timestamp,
+) -> Result<ProposePlan> {
+    let store = Store::new(repo);
+    let _lock = store.lock()?;
+    let mem = repo.in_memory();
+    let plan = plan(repo, &mem, config, journal, options, version_files)?;
+    finish::persist_objects(repo, mem)?;
+
+    let pull = journal.proposal.as_ref().and_then(|p| p.pull.clone());
+    let pushed = journal.proposal.as_ref().and_then(|p| p.pushed);
+    journal.proposal = Some(Proposal {
+        base: plan.base.clone(),
+        release: plan.release.clone(),
+        pushed,
+        pull,
+    });
+    store.save(journal)?;
+
+    if plan.tip != plan.branch_tip {
+        let edit = Edit {
+            name: format!("{BRANCH_PREFIX}{}", plan.branch),
+            old: Some(Value::Object(plan.branch_tip)),
+            new: Some(Value::Object(plan.tip)),
+        };
+        refs::apply(
+            repo,
+            std::slice::from_ref(&edit),
+            &format!("hotfix finish --pr: {} {}", journal.ticket, journal.version),
+        )?;
+        journal.record(
+            now,
+            EventKind::RefsMoved {
+                refs: vec![edit.to_move()],
+            },
+        );
+        for path in &plan.worktrees {
+            git_cli::update_worktree(path, plan.branch_tip, plan.tip)?;
+        }
+        store.save(journal)?;
+    }
+
+    if !plan.push.refs.is_empty() {
+        push::push(repo, &plan.push)?;
+        journal.record(
+            now,
+            EventKind::Pushed {
+                remote: plan.push.remote.clone(),
+                refs: plan.push.refs.iter().map(|r| r.name.clone()).collect(),
+            },
+        );
+    }
+    if let Some(proposal) = &mut journal.proposal {
+        proposal.pushed = Some(plan.tip);
+    }
+    store.save(journal)?;
+    Ok(plan)
+}
+
+/// Remember the pull request the forge opened (or found) for the hotfix.
+pub fn record_pull(
+    repo: &Repo,
+    journal: &mut Journal,
+    pull: PullRecord,
+    now: Timestamp,
+) -> Result<()> {
+    let store = Store::new(repo);
+    let _lock = store.lock()?;
+    let Some(proposal) = &journal.proposal else {
+        return Err(Error::NotProposed {
+            ticket: journal.ticket.clone(),
+        });
+    };
+    if proposal.pull.as_ref() == Some(&pull) {
+        return Ok(());
+    }
+    let base = proposal.base.clone();
+    journal.record(
+        now,
+        EventKind::PullOpened {
+            number: pull.number,
+            url: pull.url.clone(),
+            base,
+        },
+    );
+    if let Some(proposal) = &mut journal.proposal {
+        proposal.pull = Some(pull);
+    }
+    store.save(journal)
+}

@@ -1,0 +1,206 @@
+//! `finish --pr`: the release commit on the hotfix branch, the branch pushed, and a pull
+//! request into production opened (or brought up to date) on GitHub.
+
+use git_hotfix_core::config::Config;
+use git_hotfix_core::finish::FinishOptions;
+use git_hotfix_core::journal::PullRecord;
+use git_hotfix_core::policy::VersionFiles;
+use git_hotfix_core::propose::{self, ProposePlan};
+use git_hotfix_core::repo::{Repo, short};
+use git_hotfix_core::{Error as CoreError, Journal, pull};
+use git_hotfix_github::{PullOutcome, PullSpec};
+
+use crate::cli::Context;
+use crate::commands::status::release_edits;
+use crate::error::{CommandError, Exit, Result};
+use crate::forge::{self, Forge};
+use crate::ui::{EMPHASIS, paint};
+
+/// How the pull request is opened.
+pub struct PullOptions {
+    pub draft: bool,
+    pub plan: bool,
+}
+
+pub fn run(
+    context: &Context,
+    repo: &Repo,
+    config: &Config,
+    mut journal: Journal,
+    options: &FinishOptions,
+    version_files: &dyn VersionFiles,
+    pull_options: PullOptions,
+) -> Result<Exit> {
+    let ui = &context.ui;
+    let forge = Forge::connect(context, repo, config, pull_options.plan)?;
+
+    if pull_options.plan {
+        let mem = repo.in_memory();
+        let plan = propose::plan(repo, &mem, config, &journal, options, Some(version_files))?;
+        let spec = pull_spec(config, &journal, &plan, pull_options.draft);
+        forge.run(forge.github.check_access())?;
+        forge.run(forge.github.ensure_pull(&spec))?;
+        if ui.json_mode() {
+            ui.json(&serde_json::json!({
+                "plan": plan,
+                "pull": spec,
+                "requests": forge.github.planned(),
+                "executed": false,
+            }));
+            return Ok(Exit::Ok);
+        }
+        ui.out(format!(
+            "Would open a pull request for hotfix {} ({} into {}):",
+            paint(EMPHASIS, &plan.ticket),
+            plan.branch,
+            plan.base
+        ));
+        for line in local_steps(&plan) {
+            ui.out(format!("  - {line}"));
+        }
+        ui.out(format!("  - open \"{}\"", spec.title));
+        ui.out("");
+        ui.out(format!(
+            "GitHub requests (to {}; an open pull request for the branch is updated instead):",
+            forge.github.repository()
+        ));
+        for line in forge.planned_lines() {
+            ui.out(format!("  {line}"));
+        }
+        return Ok(Exit::Ok);
+    }
+
+    // The token must work before anything is pushed.
+    forge.run(forge.github.check_access())?;
+    let plan = propose::run(
+        repo,
+        config,
+        &mut journal,
+        options,
+        Some(version_files),
+        context.now,
+    )
+    .map_err(|err| {
+        let again = matches!(
+            err,
+            CoreError::PushFailed { .. } | CoreError::PushRejected { .. }
+        );
+        let err = CommandError::from(err);
+        if again {
+            let mut err = CommandError::new(err.exit, err.message);
+            err.hints.push(
+                "the release commit is kept on the branch; run `git hotfix finish --pr` again to push and open the pull request"
+                    .into(),
+            );
+            err
+        } else {
+            err
+        }
+    })?;
+    let spec = pull_spec(config, &journal, &plan, pull_options.draft);
+    let outcome = forge.run(forge.github.ensure_pull(&spec)).map_err(|err| {
+        err.hint(
+            "the branch is pushed; `git hotfix finish --pr` again opens the pull request (it never opens two)",
+        )
+    })?;
+    if let Some(pull) = &outcome.pull {
+        propose::record_pull(
+            repo,
+            &mut journal,
+            PullRecord {
+                number: pull.number,
+                url: pull.url.clone(),
+            },
+            context.now,
+        )?;
+    }
+    if ui.json_mode() {
+        ui.json(&serde_json::json!({
+            "executed": true,
+            "proposal": plan,
+            "pull": outcome,
+        }));
+        return Ok(Exit::Ok);
+    }
+    report(context, &plan, &spec, &outcome);
+    Ok(Exit::Ok)
+}
+
+/// The pull request `plan` asks for, in `config`'s words.
+fn pull_spec(config: &Config, journal: &Journal, plan: &ProposePlan, draft: bool) -> PullSpec {
+    let text = pull::hotfix(config, journal, plan);
+    PullSpec {
+        head: plan.branch.clone(),
+        base: plan.base.clone(),
+        title: text.title,
+        body: text.body,
+        draft: draft || config.github.draft,
+        labels: text.labels.iter().map(|l| forge::label(l)).collect(),
+        reviewers: config.github.reviewers.clone(),
+        assignees: config.github.assignees.clone(),
+    }
+}
+
+fn local_steps(plan: &ProposePlan) -> Vec<String> {
+    let mut lines = Vec::new();
+    if let Some(release) = plan.release.as_ref().filter(|_| plan.release_is_new) {
+        lines.push(format!(
+            "commit \"{}\" on {}: {}",
+            release.message.trim(),
+            plan.branch,
+            release_edits(release).join(", ")
+        ));
+    }
+    if plan.push.refs.is_empty() {
+        lines.push(format!(
+            "{} is up to date on {}",
+            plan.branch, plan.push.remote
+        ));
+    } else {
+        lines.push(format!("push {} to {}", plan.branch, plan.push.remote));
+    }
+    lines
+}
+
+fn report(context: &Context, plan: &ProposePlan, spec: &PullSpec, outcome: &PullOutcome) {
+    let ui = &context.ui;
+    if let Some(release) = plan.release.as_ref().filter(|_| plan.release_is_new) {
+        ui.status(
+            "Committed",
+            format!("{} ({})", release.message.trim(), short(release.commit)),
+        );
+        for line in release_edits(release) {
+            ui.status("", line);
+        }
+    }
+    if plan.push.refs.is_empty() {
+        ui.status(
+            "Unchanged",
+            format!("{} on {}", plan.branch, plan.push.remote),
+        );
+    } else {
+        ui.status("Pushed", format!("{} to {}", plan.branch, plan.push.remote));
+    }
+    for warning in &outcome.warnings {
+        ui.warn(warning);
+    }
+    let Some(pull) = &outcome.pull else {
+        return;
+    };
+    let what = format!("#{} {}", pull.number, paint(EMPHASIS, &spec.title));
+    if outcome.created {
+        ui.status("Opened", what);
+    } else if outcome.changes.is_empty() {
+        ui.status("Unchanged", what);
+    } else {
+        ui.status(
+            "Updated",
+            format!("{what} ({})", outcome.changes.join("; ")),
+        );
+    }
+    ui.out(&pull.url);
+    ui.hint(format!(
+        "once it is merged, `git hotfix finish --after-merge` tags what merged into {}",
+        plan.base
+    ));
+}

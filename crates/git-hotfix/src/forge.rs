@@ -1,0 +1,133 @@
+//! The bridge to GitHub: settings and token resolved for this repository, a tokio runtime
+//! for the async client, retries told to the person waiting, labels given their colours.
+
+use std::future::Future;
+
+use git_hotfix_core::config::Config;
+use git_hotfix_core::repo::Repo;
+use git_hotfix_github::{
+    DEFAULT_API_URL, GitHub, Label, Lookup, Repository, Request, RetryPolicy, web_host,
+};
+
+use crate::cli::Context;
+use crate::error::{CommandError, Exit, Result};
+
+/// A connected (or, for `--plan`, recording) GitHub client and the runtime it runs on.
+pub struct Forge {
+    pub github: GitHub,
+    runtime: tokio::runtime::Runtime,
+}
+
+impl Forge {
+    /// The GitHub of `repo`: its API URL from `GITHUB_API_URL` or `[github] api-url`, the
+    /// repository from `[github] repository` or the remote's URL, the token from the
+    /// environment or `gh`. With `plan`, nothing is sent and no token is needed.
+    pub fn connect(context: &Context, repo: &Repo, config: &Config, plan: bool) -> Result<Forge> {
+        let env_url = std::env::var("GITHUB_API_URL")
+            .ok()
+            .filter(|u| !u.is_empty());
+        let api_url = env_url
+            .or_else(|| config.github.api_url.clone())
+            .unwrap_or_else(|| DEFAULT_API_URL.to_string());
+        let repository = repository(repo, config)?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| CommandError::new(Exit::Error, format!("could not start tokio: {e}")))?;
+        // octocrab's client starts its workers on the runtime it is built in.
+        let _entered = runtime.enter();
+        let github = if plan {
+            GitHub::plan(repository)
+        } else {
+            let host = web_host(&api_url).unwrap_or_else(|| "github.com".into());
+            let env = |name: &str| std::env::var(name).ok();
+            let token = Lookup {
+                env: &env,
+                host: &host,
+            }
+            .token()?;
+            let mut github = GitHub::connect(&api_url, &token, repository, RetryPolicy::default())?;
+            let ui = context.ui.clone();
+            let attempts = RetryPolicy::default().attempts;
+            github.on_retry(move |retry| {
+                ui.warn(format!(
+                    "GitHub answered {} with {}; trying again in {}s (attempt {} of {attempts})",
+                    retry.request,
+                    retry.reason,
+                    retry.wait.as_secs_f32(),
+                    retry.attempt
+                ))
+            });
+            github
+        };
+        drop(_entered);
+        Ok(Forge { github, runtime })
+    }
+
+    /// Run one GitHub operation to its end.
+    pub fn run<T>(
+        &self,
+        operation: impl Future<Output = git_hotfix_github::Result<T>>,
+    ) -> Result<T> {
+        Ok(self.runtime.block_on(operation)?)
+    }
+
+    /// The requests a `--plan` client recorded, as lines for people.
+    pub fn planned_lines(&self) -> Vec<String> {
+        self.github
+            .planned()
+            .iter()
+            .map(|r: &Request| match &r.body {
+                Some(body) => format!("{} {}", r.line(), body),
+                None => r.line(),
+            })
+            .collect()
+    }
+}
+
+/// `owner/name`: configured, or read from the remote's URL.
+fn repository(repo: &Repo, config: &Config) -> Result<Repository> {
+    if let Some(configured) = &config.github.repository {
+        return Ok(Repository::parse(configured)?);
+    }
+    let url = repo.remote_url(&config.remote);
+    match url.as_deref().and_then(Repository::from_remote_url) {
+        Some((_, repository)) => Ok(repository),
+        None => Err(CommandError::new(
+            Exit::Error,
+            match &url {
+                Some(url) => format!(
+                    "cannot tell the GitHub repository from remote `{}` ({url})",
+                    config.remote
+                ),
+                None => format!(
+                    "cannot tell the GitHub repository: remote `{}` is not configured",
+                    config.remote
+                ),
+            },
+        )
+        .hint("name it in `.hotfix.toml` (`[github] repository = \"owner/name\"`) or with `-c github.repository=owner/name`")),
+    }
+}
+
+/// A label as git-hotfix creates it when the repository lacks it.
+pub fn label(name: &str) -> Label {
+    let (color, description) = match name {
+        "P0" => ("b60205", "Hotfix severity P0: security vulnerability"),
+        "P1" => ("d93f0b", "Hotfix severity P1: production down"),
+        "P2" => ("fbca04", "Hotfix severity P2: major bug"),
+        "P3" => ("0e8a16", "Hotfix severity P3: business critical"),
+        "hotfix" => ("d73a4a", "An emergency fix to production"),
+        "backport" => ("5319e7", "A fix brought to an older release line"),
+        "conflicts" => (
+            "e99695",
+            "Conflict markers committed: resolve before merging",
+        ),
+        _ => ("ededed", "Added by git-hotfix"),
+    };
+    Label {
+        name: name.to_string(),
+        color: color.to_string(),
+        description: description.to_string(),
+    }
+}

@@ -1,0 +1,355 @@
+//! `finish --pr` against a local GitHub (fake-github) and a local bare origin: the pull
+//! request's words, labels and requests; retries; a second run that changes nothing;
+//! refusals that leave everything as it was; the token never shown.
+
+use std::path::Path;
+
+use fake_github::{FakeGitHub, Fault};
+
+use crate::common::fixtures::{Fixture, HOTFIX};
+use crate::common::{Run, TestEnv};
+
+const TOKEN: &str = "ghp_e2e_s3cr3t_4f1c";
+
+/// A released repository with a VERSION and a CHANGELOG, a bare origin, and a P0 hotfix
+/// with one fix commit on it, set up to talk to `acme/shop`.
+fn proposed_hotfix(env: &TestEnv) -> Fixture {
+    let dir = env.init("repo");
+    env.commit(
+        &dir,
+        "Initial release",
+        &[
+            ("VERSION", "1.2.3\n"),
+            ("CHANGELOG.md", "# Changelog\n"),
+            ("auth.txt", "check\n"),
+        ],
+    );
+    env.tag(&dir, "v1.2.3");
+    let fixture = env.with_origin(Fixture { dir, origin: None });
+    let dir = &fixture.dir;
+    env.git(dir, &["config", "hotfix.github.repository", "acme/shop"]);
+    env.git(
+        dir,
+        &["config", "hotfix.github.reviewers", "alice, acme/release"],
+    );
+    env.hotfix(
+        dir,
+        &[
+            "start",
+            "ENG-1234",
+            "fix",
+            "auth",
+            "bypass",
+            "--severity",
+            "P0",
+        ],
+    )
+    .ok();
+    env.commit(
+        dir,
+        "fix: refuse unsigned tokens",
+        &[
+            ("auth.txt", "check signature\n"),
+            ("tests/auth_test.sh", "check\n"),
+        ],
+    );
+    fixture
+}
+
+fn hotfix_with(env: &TestEnv, github: &FakeGitHub, dir: &Path, args: &[&str]) -> Run {
+    let output = env
+        .hotfix_command(dir, args)
+        .env("GITHUB_TOKEN", TOKEN)
+        .env("GITHUB_API_URL", github.url())
+        .output()
+        .expect("git-hotfix runs");
+    let run = Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    };
+    assert!(
+        !run.stdout.contains(TOKEN) && !run.stderr.contains(TOKEN),
+        "the token was printed:\n{}\n{}",
+        run.stdout,
+        run.stderr
+    );
+    run
+}
+
+fn journal(dir: &Path) -> String {
+    std::fs::read_to_string(dir.join(".git/hotfix/ENG-1234.json")).unwrap()
+}
+
+#[test]
+fn finish_pr_pushes_the_release_and_opens_a_templated_labelled_pull_request() {
+    let env = TestEnv::new();
+    let fixture = proposed_hotfix(&env);
+    let (dir, origin) = (&fixture.dir, fixture.origin.as_ref().unwrap());
+    let fix = env.rev(dir, HOTFIX).unwrap();
+    let github = FakeGitHub::start("acme", "shop", TOKEN);
+    // GitHub stumbles on the create: the run waits and tries again.
+    github.fail(Fault::status("POST", "/repos/acme/shop/pulls", 502));
+
+    let run = hotfix_with(&env, &github, dir, &["finish", "--pr"]).ok();
+    assert!(
+        run.stderr.contains(
+            "GitHub answered POST /repos/acme/shop/pulls with 502 Bad Gateway; trying again"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.stdout.trim(), "https://github.test/acme/shop/pull/1");
+
+    // The release commit is on the hotfix branch, on top of the fix, and pushed.
+    let tip = env.rev(dir, HOTFIX).unwrap();
+    assert_eq!(env.parents(dir, &tip), std::slice::from_ref(&fix));
+    assert_eq!(
+        env.git(dir, &["log", "-1", "--format=%s", &tip]).trim(),
+        "Release 1.2.4 (ENG-1234)"
+    );
+    assert_eq!(
+        env.git(dir, &["show", &format!("{tip}:VERSION")]),
+        "1.2.4\n"
+    );
+    assert_eq!(env.rev(origin, HOTFIX).as_deref(), Some(tip.as_str()));
+    // Nothing merged or tagged here: that waits for the review.
+    assert_eq!(env.rev(dir, "main"), env.rev(dir, "v1.2.3^{commit}"));
+    assert_eq!(env.rev(dir, "v1.2.4"), None);
+    assert_eq!(env.branch(dir).as_deref(), Some(HOTFIX));
+    assert_eq!(env.git(dir, &["status", "--porcelain"]), "");
+    env.fsck(dir);
+    env.fsck(origin);
+
+    let pulls = github.pulls();
+    assert_eq!(pulls.len(), 1, "{pulls:?}");
+    let pr = &pulls[0];
+    assert_eq!(pr.title, "[RELEASE][HOTFIX][P0] ENG-1234: fix auth bypass");
+    assert_eq!((pr.head.as_str(), pr.base.as_str()), (HOTFIX, "main"));
+    assert_eq!(pr.labels, ["P0", "hotfix"]);
+    assert_eq!(pr.requested_reviewers, ["alice"]);
+    assert_eq!(pr.requested_teams, ["release"]);
+    assert!(!pr.draft);
+    for section in [
+        "## Urgency\n\n- [x] **P0** security vulnerability",
+        "- [ ] **P1** production down",
+        "## Impact",
+        "- **Severity kind:** security vulnerability",
+        "## Root cause",
+        "## The fix",
+        &format!("- {} fix: refuse unsigned tokens", &fix[..7]),
+        "- VERSION: 1.2.3 → 1.2.4",
+        "## Testing",
+        "## Regression test\n\n- `tests/auth_test.sh`",
+        "## Rollback plan",
+        "- Redeploy the previous release: `v1.2.3`.",
+        "## Monitoring",
+        "_who, and how many?_",
+    ] {
+        assert!(pr.body.contains(section), "no {section:?} in\n{}", pr.body);
+    }
+    // The severity labels were made with their colours.
+    let created = github
+        .writes()
+        .into_iter()
+        .find(|r| r.path == "/repos/acme/shop/labels")
+        .unwrap();
+    assert_eq!(created.body["name"], "P0");
+    assert_eq!(created.body["color"], "b60205");
+    // The access check came first; every request bore the token, none showed it.
+    assert_eq!(github.received()[0].path, "/repos/acme/shop");
+    assert!(
+        github
+            .received()
+            .iter()
+            .all(|r| r.authorization.as_deref() == Some(&*format!("Bearer {TOKEN}")))
+    );
+
+    let journal = journal(dir);
+    assert!(!journal.contains(TOKEN));
+    let journal: serde_json::Value = serde_json::from_str(&journal).unwrap();
+    assert_eq!(journal["proposal"]["pull"]["number"], 1);
+    assert_eq!(journal["proposal"]["base"], "main");
+    assert_eq!(journal["proposal"]["pushed"], tip.as_str());
+    assert_eq!(journal["state"], "active");
+
+    // The same command again: the same branch, the same pull request, nothing written.
+    let writes = github.writes().len();
+    let refs = env.refs(dir);
+    let run = hotfix_with(&env, &github, dir, &["finish", "--pr"]).ok();
+    assert!(run.stderr.contains("Unchanged"), "{}", run.stderr);
+    assert_eq!(github.writes().len(), writes);
+    assert_eq!(github.pulls().len(), 1);
+    assert_eq!(env.refs(dir), refs);
+    assert_eq!(env.rev(origin, HOTFIX).as_deref(), Some(tip.as_str()));
+}
+
+#[test]
+fn a_commit_added_after_review_is_pushed_and_the_pull_request_updated_without_a_second_bump() {
+    let env = TestEnv::new();
+    let fixture = proposed_hotfix(&env);
+    let (dir, origin) = (&fixture.dir, fixture.origin.as_ref().unwrap());
+    let github = FakeGitHub::start("acme", "shop", TOKEN);
+    hotfix_with(&env, &github, dir, &["finish", "--pr"]).ok();
+    let release = env.rev(dir, HOTFIX).unwrap();
+
+    let review_fix = env.commit(
+        dir,
+        "fix: also refuse empty tokens",
+        &[("auth.txt", "check signature\ncheck empty\n")],
+    );
+    let run = hotfix_with(&env, &github, dir, &["finish", "--pr", "--json"]).ok();
+    let json = run.json();
+    assert_eq!(json["proposal"]["release_is_new"], false);
+    assert_eq!(json["pull"]["created"], false);
+    assert_eq!(json["pull"]["changes"], serde_json::json!(["body"]));
+    assert_eq!(env.rev(dir, HOTFIX).as_deref(), Some(review_fix.as_str()));
+    assert_eq!(
+        env.rev(origin, HOTFIX).as_deref(),
+        Some(review_fix.as_str())
+    );
+    // One release commit in the branch's history, and VERSION moved once.
+    let log = env.git(dir, &["log", "--format=%s", &format!("v1.2.3..{HOTFIX}")]);
+    assert_eq!(log.matches("Release 1.2.4").count(), 1, "{log}");
+    assert_eq!(
+        env.git(dir, &["show", &format!("{HOTFIX}:VERSION")]),
+        "1.2.4\n"
+    );
+    assert!(env.rev(dir, &format!("{release}^{{commit}}")).is_some());
+    let body = &github.pulls()[0].body;
+    assert!(body.contains("fix: also refuse empty tokens"), "{body}");
+    assert!(!body.contains("Release 1.2.4 (ENG-1234)"), "{body}");
+}
+
+#[test]
+fn plan_prints_the_requests_and_sends_nothing() {
+    let env = TestEnv::new();
+    let fixture = proposed_hotfix(&env);
+    let dir = &fixture.dir;
+    let github = FakeGitHub::start("acme", "shop", TOKEN);
+    let refs = env.refs(dir);
+    let run = hotfix_with(&env, &github, dir, &["finish", "--pr", "--plan"]).ok();
+    assert!(github.received().is_empty());
+    assert_eq!(env.refs(dir), refs);
+    for line in [
+        "Would open a pull request for hotfix ENG-1234 (hotfix/ENG-1234-fix-auth-bypass into main):",
+        "push hotfix/ENG-1234-fix-auth-bypass to origin",
+        "  GET /repos/acme/shop\n",
+        "  POST /repos/acme/shop/pulls {",
+        "\"title\":\"[RELEASE][HOTFIX][P0] ENG-1234: fix auth bypass\"",
+        "  POST /repos/acme/shop/issues/{number}/labels {\"labels\":[\"P0\",\"hotfix\"]}",
+    ] {
+        assert!(run.stdout.contains(line), "no {line:?} in\n{}", run.stdout);
+    }
+    let json = hotfix_with(&env, &github, dir, &["finish", "--pr", "--plan", "--json"])
+        .ok()
+        .json();
+    assert_eq!(json["executed"], false);
+    assert_eq!(json["requests"][2]["method"], "POST");
+    assert_eq!(json["requests"][2]["path"], "/repos/acme/shop/pulls");
+    assert!(github.received().is_empty());
+}
+
+#[test]
+fn refusals_before_the_push_leave_everything_as_it_was() {
+    let env = TestEnv::new();
+    let fixture = proposed_hotfix(&env);
+    let (dir, origin) = (&fixture.dir, fixture.origin.as_ref().unwrap());
+    let refs = env.refs(dir);
+    let journal_before = journal(dir);
+
+    // A token GitHub does not know.
+    let github = FakeGitHub::start("acme", "shop", "ghp_another_token");
+    let run = hotfix_with(&env, &github, dir, &["finish", "--pr"]).expect(5);
+    assert!(
+        run.stderr
+            .contains("GitHub refused the token (401 Bad credentials)"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("hint: make a new token"),
+        "{}",
+        run.stderr
+    );
+
+    // A token that may read but not push.
+    let github = FakeGitHub::start("acme", "shop", TOKEN);
+    github.set_push_permission(false);
+    let run = hotfix_with(&env, &github, dir, &["finish", "--pr"]).expect(5);
+    assert!(
+        run.stderr.contains("the token cannot push to acme/shop"),
+        "{}",
+        run.stderr
+    );
+
+    // No token at all: said before anything is asked.
+    let run = env.hotfix(dir, &["finish", "--pr"]).expect(1);
+    assert!(
+        run.stderr
+            .contains("no GitHub token: set GITHUB_TOKEN or GH_TOKEN"),
+        "{}",
+        run.stderr
+    );
+
+    // Someone pushed to the hotfix branch: their commit is not overwritten.
+    let github = FakeGitHub::start("acme", "shop", TOKEN);
+    let other = env.path("other");
+    env.git(
+        env.root.path(),
+        &["clone", "--quiet", &origin.to_string_lossy(), "other"],
+    );
+    env.git(&other, &["switch", "--quiet", "-c", HOTFIX]);
+    env.commit(&other, "wip from a colleague", &[("notes.txt", "wip\n")]);
+    env.git(&other, &["push", "--quiet", "origin", HOTFIX]);
+    let theirs = env.rev(&other, "HEAD").unwrap();
+    let run = hotfix_with(&env, &github, dir, &["finish", "--pr"]).expect(5);
+    assert!(
+        run.stderr.contains(
+            "`hotfix/ENG-1234-fix-auth-bypass` on `origin` has commits the local branch lacks"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("git fetch origin"), "{}", run.stderr);
+    assert_eq!(env.rev(origin, HOTFIX).as_deref(), Some(theirs.as_str()));
+    assert!(github.writes().is_empty());
+
+    assert_eq!(env.refs(dir), refs);
+    assert_eq!(journal(dir), journal_before);
+    env.fsck(dir);
+}
+
+#[test]
+fn a_pull_request_github_refuses_is_opened_by_the_next_run() {
+    let env = TestEnv::new();
+    let fixture = proposed_hotfix(&env);
+    let (dir, origin) = (&fixture.dir, fixture.origin.as_ref().unwrap());
+    let github = FakeGitHub::start("acme", "shop", TOKEN);
+    github.fail(Fault::status("POST", "/repos/acme/shop/pulls", 500).times(4));
+    let run = hotfix_with(&env, &github, dir, &["finish", "--pr"]).expect(5);
+    assert!(
+        run.stderr
+            .contains("with 500 Internal Server Error (after 4 attempts)"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("the branch is pushed; `git hotfix finish --pr` again"),
+        "{}",
+        run.stderr
+    );
+    let tip = env.rev(dir, HOTFIX).unwrap();
+    assert_eq!(env.rev(origin, HOTFIX).as_deref(), Some(tip.as_str()));
+    let journal_now: serde_json::Value = serde_json::from_str(&journal(dir)).unwrap();
+    assert_eq!(journal_now["proposal"]["pushed"], tip.as_str());
+    assert!(journal_now["proposal"]["pull"].is_null());
+    assert!(github.pulls().is_empty());
+
+    hotfix_with(&env, &github, dir, &["finish", "--pr"]).ok();
+    assert_eq!(env.rev(dir, HOTFIX).as_deref(), Some(tip.as_str()));
+    assert_eq!(github.pulls().len(), 1);
+    let journal_now: serde_json::Value = serde_json::from_str(&journal(dir)).unwrap();
+    assert_eq!(journal_now["proposal"]["pull"]["number"], 1);
+}
