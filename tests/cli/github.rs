@@ -57,17 +57,11 @@ fn proposed_hotfix(env: &TestEnv) -> Fixture {
 }
 
 fn hotfix_with(env: &TestEnv, github: &FakeGitHub, dir: &Path, args: &[&str]) -> Run {
-    let output = env
-        .hotfix_command(dir, args)
+    let mut command = env.hotfix_command(dir, args);
+    command
         .env("GITHUB_TOKEN", TOKEN)
-        .env("GITHUB_API_URL", github.url())
-        .output()
-        .expect("git-hotfix runs");
-    let run = Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    };
+        .env("GITHUB_API_URL", github.url());
+    let run = Run::of(command);
     assert!(
         !run.stdout.contains(TOKEN) && !run.stderr.contains(TOKEN),
         "the token was printed:\n{}\n{}",

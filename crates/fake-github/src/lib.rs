@@ -32,6 +32,33 @@ pub struct Pull {
     pub assignees: Vec<String>,
 }
 
+impl Pull {
+    fn open(
+        number: u64,
+        head: String,
+        base: String,
+        title: String,
+        body: String,
+        draft: bool,
+    ) -> Pull {
+        Pull {
+            number,
+            head,
+            base,
+            title,
+            body,
+            draft,
+            state: "open".into(),
+            merged: false,
+            merge_commit_sha: None,
+            labels: Vec::new(),
+            requested_reviewers: Vec::new(),
+            requested_teams: Vec::new(),
+            assignees: Vec::new(),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Release {
     pub id: u64,
@@ -236,21 +263,14 @@ impl FakeGitHub {
         let mut state = self.state();
         let number = state.next_number;
         state.next_number += 1;
-        state.pulls.push(Pull {
+        state.pulls.push(Pull::open(
             number,
-            head: head.into(),
-            base: base.into(),
-            title: title.into(),
-            body: body.into(),
-            draft: false,
-            state: "open".into(),
-            merged: false,
-            merge_commit_sha: None,
-            labels: Vec::new(),
-            requested_reviewers: Vec::new(),
-            requested_teams: Vec::new(),
-            assignees: Vec::new(),
-        });
+            head.into(),
+            base.into(),
+            title.into(),
+            body.into(),
+            false,
+        ));
         number
     }
 }
@@ -365,6 +385,13 @@ impl State {
         })
     }
 
+    /// The pull request a path names by number.
+    fn pull_mut(&mut self, number: &str) -> Option<&mut Pull> {
+        self.pulls
+            .iter_mut()
+            .find(|p| p.number.to_string() == number)
+    }
+
     fn handle(&mut self, request: &Request, path: &str) -> (u16, Value) {
         let prefix = format!("/repos/{}/{}", self.owner, self.name);
         let Some(rest) = path.strip_prefix(&prefix) else {
@@ -439,35 +466,24 @@ impl State {
                 }
                 let number = self.next_number;
                 self.next_number += 1;
-                let pull = Pull {
+                let draft = body.get("draft").and_then(Value::as_bool).unwrap_or(false);
+                let pull = Pull::open(
                     number,
                     head,
                     base,
                     title,
-                    body: text("body").unwrap_or_default(),
-                    draft: body.get("draft").and_then(Value::as_bool).unwrap_or(false),
-                    state: "open".into(),
-                    merged: false,
-                    merge_commit_sha: None,
-                    labels: Vec::new(),
-                    requested_reviewers: Vec::new(),
-                    requested_teams: Vec::new(),
-                    assignees: Vec::new(),
-                };
+                    text("body").unwrap_or_default(),
+                    draft,
+                );
                 let json = self.pull_json(&pull);
                 self.pulls.push(pull);
                 (201, json)
             }
             (method @ ("GET" | "PATCH"), ["pulls", number]) => {
-                let Some(index) = self
-                    .pulls
-                    .iter()
-                    .position(|p| p.number.to_string() == *number)
-                else {
+                let Some(pull) = self.pull_mut(number) else {
                     return not_found();
                 };
                 if method == "PATCH" {
-                    let pull = &mut self.pulls[index];
                     if let Some(title) = text("title") {
                         pull.title = title;
                     }
@@ -475,14 +491,11 @@ impl State {
                         pull.body = body;
                     }
                 }
-                (200, self.pull_json(&self.pulls[index]))
+                let pull = pull.clone();
+                (200, self.pull_json(&pull))
             }
             ("POST", ["pulls", number, "requested_reviewers"]) => {
-                let Some(pull) = self
-                    .pulls
-                    .iter_mut()
-                    .find(|p| p.number.to_string() == *number)
-                else {
+                let Some(pull) = self.pull_mut(number) else {
                     return not_found();
                 };
                 pull.requested_reviewers.extend(list("reviewers"));
@@ -492,11 +505,7 @@ impl State {
             }
             ("POST", ["issues", number, kind @ ("labels" | "assignees")]) => {
                 let added = list(kind);
-                let Some(pull) = self
-                    .pulls
-                    .iter_mut()
-                    .find(|p| p.number.to_string() == *number)
-                else {
+                let Some(pull) = self.pull_mut(number) else {
                     return not_found();
                 };
                 let target = if *kind == "labels" {

@@ -1271,7 +1271,7 @@ fn follow_worktrees(repo: &Repo, plan: &FinishPlan) -> Vec<String> {
     warnings
 }
 
-fn pushed_event(plan: &PushPlan) -> EventKind {
+pub(crate) fn pushed_event(plan: &PushPlan) -> EventKind {
     EventKind::Pushed {
         remote: plan.remote.clone(),
         refs: plan.refs.iter().map(|r| r.name.clone()).collect(),

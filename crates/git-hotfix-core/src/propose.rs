@@ -221,13 +221,7 @@ pub fn run(
 
     if !plan.push.refs.is_empty() {
         push::push(repo, &plan.push)?;
-        journal.record(
-            now,
-            EventKind::Pushed {
-                remote: plan.push.remote.clone(),
-                refs: plan.push.refs.iter().map(|r| r.name.clone()).collect(),
-            },
-        );
+        journal.record(now, finish::pushed_event(&plan.push));
     }
     if let Some(proposal) = &mut journal.proposal {
         proposal.pushed = Some(plan.tip);

@@ -176,25 +176,15 @@ impl Transport {
                     },
                 },
             };
-            let (reason, wait, last) = match outcome {
+            let (reason, wait, mut last) = match outcome {
                 Verdict::Done(result) => return result,
                 Verdict::Retry { reason, wait, last } => (reason, wait, last),
             };
             if attempt >= retry.attempts {
-                return Err(match last {
-                    Error::Server {
-                        request,
-                        status,
-                        message,
-                        ..
-                    } => Error::Server {
-                        request,
-                        status,
-                        message,
-                        attempts: attempt,
-                    },
-                    other => other,
-                });
+                if let Error::Server { attempts, .. } = &mut last {
+                    *attempts = attempt;
+                }
+                return Err(last);
             }
             let wait = wait.unwrap_or(retry.backoff * 2u32.pow(attempt - 1));
             attempt += 1;

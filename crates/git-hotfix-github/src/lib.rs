@@ -119,19 +119,6 @@ fn segment(value: &str) -> String {
     percent_encoding::utf8_percent_encode(value, SET).to_string()
 }
 
-/// The `login`s (or other `key`s) of a JSON array of objects.
-fn names(json: &Value, array: &str, key: &str) -> Vec<String> {
-    json.get(array)
-        .and_then(Value::as_array)
-        .map(|items| {
-            items
-                .iter()
-                .filter_map(|i| i.get(key).and_then(Value::as_str).map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 /// Decode a reply into `T`, or say what was wrong with it.
 fn decode<T: serde::de::DeserializeOwned>(request: &str, json: Value) -> Result<T> {
     serde_json::from_value(json).map_err(|e| Error::Unexpected {

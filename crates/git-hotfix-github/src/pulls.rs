@@ -5,7 +5,7 @@ use serde_json::{Map, Value, json};
 
 use crate::http::{Reply, Request};
 use crate::labels::Label;
-use crate::{Error, GitHub, Result, decode, names, segment};
+use crate::{Error, GitHub, Result, decode, segment};
 
 /// The pull request a command wants to exist.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -94,8 +94,18 @@ impl PullJson {
         }
     }
 
+    /// The `key`s (`login`, `name`) of the objects in the array field `array`.
     fn list(&self, array: &str, key: &str) -> Vec<String> {
-        names(&Value::Object(self.rest.clone()), array, key)
+        self.rest
+            .get(array)
+            .and_then(Value::as_array)
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(|i| i.get(key).and_then(Value::as_str).map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 }
 

@@ -46,9 +46,10 @@ impl Forge {
                 host: &host,
             }
             .token()?;
-            let mut github = GitHub::connect(&api_url, &token, repository, RetryPolicy::default())?;
+            let retry = RetryPolicy::default();
+            let mut github = GitHub::connect(&api_url, &token, repository, retry)?;
             let ui = context.ui.clone();
-            let attempts = RetryPolicy::default().attempts;
+            let attempts = retry.attempts;
             github.on_retry(move |retry| {
                 ui.warn(format!(
                     "GitHub answered {} with {}; trying again in {}s (attempt {} of {attempts})",

@@ -22,6 +22,16 @@ pub struct Run {
 }
 
 impl Run {
+    /// Run `command` (a `hotfix_command`, perhaps with more environment) to its end.
+    pub fn of(mut command: Command) -> Run {
+        let output = command.output().expect("git-hotfix runs");
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
     /// Panics with both streams when the exit code is not `code`.
     #[track_caller]
     pub fn expect(self, code: i32) -> Run {
@@ -123,15 +133,7 @@ impl TestEnv {
 
     /// Run `git hotfix <args>` in `dir`.
     pub fn hotfix(&self, dir: &Path, args: &[&str]) -> Run {
-        let output = self
-            .hotfix_command(dir, args)
-            .output()
-            .expect("git-hotfix runs");
-        Run {
-            code: output.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        }
+        Run::of(self.hotfix_command(dir, args))
     }
 
     /// `git rev-parse --verify <rev>`, or `None` when it does not resolve.

@@ -81,21 +81,19 @@ pub fn run(
         context.now,
     )
     .map_err(|err| {
-        let again = matches!(
+        let push_failed = matches!(
             err,
             CoreError::PushFailed { .. } | CoreError::PushRejected { .. }
         );
-        let err = CommandError::from(err);
-        if again {
-            let mut err = CommandError::new(err.exit, err.message);
-            err.hints.push(
+        let mut err = CommandError::from(err);
+        if push_failed {
+            // The core's hints speak of `continue`, which is for a local finish.
+            err.hints = vec![
                 "the release commit is kept on the branch; run `git hotfix finish --pr` again to push and open the pull request"
                     .into(),
-            );
-            err
-        } else {
-            err
+            ];
         }
+        err
     })?;
     let spec = pull_spec(config, &journal, &plan, pull_options.draft);
     let outcome = forge.run(forge.github.ensure_pull(&spec)).map_err(|err| {
