@@ -347,3 +347,226 @@ fn a_pull_request_github_refuses_is_opened_by_the_next_run() {
     let journal_now: serde_json::Value = serde_json::from_str(&journal(dir)).unwrap();
     assert_eq!(journal_now["proposal"]["pull"]["number"], 1);
 }
+
+/// GitHub merges pull request `number`: a merge commit of the hotfix branch into main on
+/// origin, made in another clone as GitHub's merge button would. Returns the merge commit.
+fn merge_on_github(env: &TestEnv, github: &FakeGitHub, origin: &Path, number: u64) -> String {
+    let clone = env.path("merger");
+    env.git(
+        env.root.path(),
+        &["clone", "--quiet", &origin.to_string_lossy(), "merger"],
+    );
+    env.git(
+        &clone,
+        &[
+            "merge",
+            "--quiet",
+            "--no-ff",
+            "-m",
+            &format!("Merge pull request #{number} from acme/{HOTFIX}"),
+            &format!("origin/{HOTFIX}"),
+        ],
+    );
+    env.git(&clone, &["push", "--quiet", "origin", "main"]);
+    let merge = env.rev(&clone, "HEAD").unwrap();
+    github.merge(number, &merge, "2026-03-05T15:10:00Z");
+    merge
+}
+
+fn finished_journal(dir: &Path) -> serde_json::Value {
+    let path = dir.join(".git/hotfix/finished/ENG-1234-1.2.4.json");
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+#[test]
+fn after_merge_tags_what_github_merged_and_publishes_the_release() {
+    let env = TestEnv::new();
+    let fixture = proposed_hotfix(&env);
+    let (dir, origin) = (&fixture.dir, fixture.origin.as_ref().unwrap());
+    let github = FakeGitHub::start("acme", "shop", TOKEN);
+    hotfix_with(&env, &github, dir, &["finish", "--pr"]).ok();
+
+    // Not merged yet: refused, nothing moves.
+    let refs = env.refs(dir);
+    let run = hotfix_with(&env, &github, dir, &["finish", "--after-merge"]).expect(1);
+    assert!(
+        run.stderr.contains("pull request #1 has not merged yet"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("(https://github.test/acme/shop/pull/1), then run `git hotfix finish --after-merge` again"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(env.refs(dir), refs);
+
+    let merge = merge_on_github(&env, &github, origin, 1);
+    // GitHub stumbles when asked about the pull request: the run tries again.
+    github.fail(Fault::status("GET", "/repos/acme/shop/pulls/1", 502));
+    let run = hotfix_with(
+        &env,
+        &github,
+        dir,
+        &["finish", "--after-merge", "--release"],
+    )
+    .ok();
+    assert!(
+        run.stderr.contains("with 502 Bad Gateway; trying again"),
+        "{}",
+        run.stderr
+    );
+    for line in [
+        "Merged #1 into main on GitHub",
+        "Tagged v1.2.4",
+        "Updated main to what GitHub merged",
+        "Deleted hotfix/ENG-1234-fix-auth-bypass",
+        "Pushed refs/tags/v1.2.4",
+        "Finished hotfix ENG-1234: released 1.2.4",
+        "Published GitHub release v1.2.4",
+    ] {
+        assert!(run.stderr.contains(line), "no {line:?} in\n{}", run.stderr);
+    }
+
+    // The tag is on what merged, here and on origin; main caught up; the branch is gone.
+    assert_eq!(
+        env.rev(dir, "v1.2.4^{commit}").as_deref(),
+        Some(merge.as_str())
+    );
+    assert_eq!(env.rev(origin, "v1.2.4"), env.rev(dir, "v1.2.4"));
+    assert_eq!(env.rev(dir, "main").as_deref(), Some(merge.as_str()));
+    assert_eq!(env.rev(dir, HOTFIX), None);
+    assert_eq!(env.branch(dir).as_deref(), Some("main"));
+    assert_eq!(env.git(dir, &["status", "--porcelain"]), "");
+    assert_eq!(
+        env.git(dir, &["cat-file", "-t", "v1.2.4"]).trim(),
+        "tag",
+        "an annotated tag"
+    );
+    env.fsck(dir);
+    env.fsck(origin);
+
+    let releases = github.releases();
+    assert_eq!(releases.len(), 1, "{releases:?}");
+    assert_eq!(releases[0].tag, "v1.2.4");
+    assert!(
+        releases[0].body.contains("fix auth bypass"),
+        "{}",
+        releases[0].body
+    );
+    assert_eq!(releases[0].make_latest, "true");
+
+    let journal = finished_journal(dir);
+    assert_eq!(journal["state"], "finished");
+    let events = journal["events"].as_array().unwrap();
+    let merged = events.iter().find(|e| e["event"] == "pull-merged");
+    let merged = merged.unwrap_or_else(|| panic!("no pull-merged event in {events:?}"));
+    assert_eq!(merged["at"], "2026-03-05T15:10:00Z");
+    assert_eq!(merged["commit"], merge.as_str());
+    assert!(events.iter().any(|e| e["event"] == "release-published"));
+
+    // Again: the hotfix is finished, the release as it should be; nothing is written.
+    let writes = github.writes().len();
+    let refs = env.refs(dir);
+    let run = hotfix_with(
+        &env,
+        &github,
+        dir,
+        &[
+            "finish",
+            "--after-merge",
+            "--release",
+            "--hotfix",
+            "ENG-1234",
+        ],
+    )
+    .ok();
+    assert!(
+        run.stderr.contains("hotfix ENG-1234 finished already"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("Unchanged GitHub release v1.2.4"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(github.writes().len(), writes);
+    assert_eq!(env.refs(dir), refs);
+}
+
+#[test]
+fn a_pull_request_closed_without_merging_is_not_tagged() {
+    let env = TestEnv::new();
+    let fixture = proposed_hotfix(&env);
+    let dir = &fixture.dir;
+    let github = FakeGitHub::start("acme", "shop", TOKEN);
+    hotfix_with(&env, &github, dir, &["finish", "--pr"]).ok();
+    github.close(1);
+    let refs = env.refs(dir);
+    let run = hotfix_with(&env, &github, dir, &["finish", "--after-merge"]).expect(1);
+    assert!(
+        run.stderr
+            .contains("pull request #1 was closed without merging"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("`git hotfix finish --pr` again"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(env.refs(dir), refs);
+    assert!(github.writes().iter().all(|w| !w.path.contains("releases")));
+
+    // A hotfix that never opened one is told how to.
+    let env = TestEnv::new();
+    let plain = env.linear().dir;
+    env.start_and_fix(&plain);
+    let run = hotfix_with(&env, &github, &plain, &["finish", "--after-merge"]).expect(1);
+    assert!(
+        run.stderr.contains("hotfix ENG-1234 has no pull request"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_local_finish_publishes_its_release_once_the_tag_is_pushed() {
+    let env = TestEnv::new();
+    let fixture = env.with_origin(env.old_line());
+    let (dir, origin) = (&fixture.dir, fixture.origin.as_ref().unwrap());
+    env.git(dir, &["config", "hotfix.github.repository", "acme/shop"]);
+    env.git(dir, &["push", "--quiet", "origin", "release/1.2"]);
+    env.hotfix(dir, &["start", "ENG-21", "--from", "v1.2.3"])
+        .ok();
+    env.commit(dir, "fix 1.2", &[("auth.txt", "1.2 fix\n")]);
+    let github = FakeGitHub::start("acme", "shop", TOKEN);
+
+    // The tag must reach GitHub first.
+    let run = hotfix_with(&env, &github, dir, &["finish", "--release"]).expect(2);
+    assert!(run.stderr.contains("add `--push`"), "{}", run.stderr);
+
+    let run = hotfix_with(
+        &env,
+        &github,
+        dir,
+        &["finish", "--plan", "--push", "--release"],
+    )
+    .ok();
+    assert!(
+        run.stdout.contains("POST /repos/acme/shop/releases {"),
+        "{}",
+        run.stdout
+    );
+    assert!(github.received().is_empty());
+
+    hotfix_with(&env, &github, dir, &["finish", "--push", "--release"]).ok();
+    assert_eq!(env.rev(origin, "v1.2.4"), env.rev(dir, "v1.2.4"));
+    let releases = github.releases();
+    assert_eq!(releases.len(), 1, "{releases:?}");
+    assert_eq!(releases[0].tag, "v1.2.4");
+    // v2.0.0 is newer: the repository's latest release stays where it is.
+    assert_eq!(releases[0].make_latest, "false");
+}

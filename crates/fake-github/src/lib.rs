@@ -26,6 +26,7 @@ pub struct Pull {
     pub state: String,
     pub merged: bool,
     pub merge_commit_sha: Option<String>,
+    pub merged_at: Option<String>,
     pub labels: Vec<String>,
     pub requested_reviewers: Vec<String>,
     pub requested_teams: Vec<String>,
@@ -51,6 +52,7 @@ impl Pull {
             state: "open".into(),
             merged: false,
             merge_commit_sha: None,
+            merged_at: None,
             labels: Vec::new(),
             requested_reviewers: Vec::new(),
             requested_teams: Vec::new(),
@@ -245,8 +247,8 @@ impl FakeGitHub {
             .collect()
     }
 
-    /// Someone merged pull request `number` on GitHub, making `sha`.
-    pub fn merge(&self, number: u64, sha: &str) {
+    /// Someone merged pull request `number` on GitHub at `at` (RFC 3339), making `sha`.
+    pub fn merge(&self, number: u64, sha: &str, at: &str) {
         let mut state = self.state();
         let pull = state
             .pulls
@@ -256,6 +258,18 @@ impl FakeGitHub {
         pull.state = "closed".into();
         pull.merged = true;
         pull.merge_commit_sha = Some(sha.to_string());
+        pull.merged_at = Some(at.to_string());
+    }
+
+    /// Someone closed pull request `number` without merging it.
+    pub fn close(&self, number: u64) {
+        let mut state = self.state();
+        let pull = state
+            .pulls
+            .iter_mut()
+            .find(|p| p.number == number)
+            .expect("a pull request with that number");
+        pull.state = "closed".into();
     }
 
     /// A pull request opened by someone else, as if through GitHub's page.
@@ -366,6 +380,7 @@ impl State {
             "state": pull.state,
             "merged": pull.merged,
             "merge_commit_sha": pull.merge_commit_sha,
+            "merged_at": pull.merged_at,
             "base": { "ref": pull.base, "sha": "0".repeat(40) },
             "head": { "ref": pull.head, "sha": "0".repeat(40) },
             "labels": pull.labels.iter().map(|l| json!({ "name": l })).collect::<Vec<_>>(),

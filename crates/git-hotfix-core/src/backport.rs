@@ -867,6 +867,7 @@ fn proceed(
         what: EventKind::Finished {
             tag: None,
             release: None,
+            notes: None,
         },
     });
     archive(repo, &run, now)?;

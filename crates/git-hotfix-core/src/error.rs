@@ -207,6 +207,23 @@ pub enum Error {
     #[error("the push to `{remote}` failed: {message}")]
     PushFailed { remote: String, message: String },
 
+    #[error("could not fetch `{what}` from `{remote}`: {message}")]
+    FetchFailed {
+        remote: String,
+        what: String,
+        message: String,
+    },
+
+    #[error(
+        "pull request #{number} merged as {}, which `{tracking}` does not hold",
+        crate::repo::short(*commit)
+    )]
+    MergeNotOnBase {
+        number: u64,
+        commit: gix::ObjectId,
+        tracking: String,
+    },
+
     #[error("`{branch}` on `{remote}` has commits the local branch lacks ({})", crate::repo::short(*remote_tip))]
     BehindRemote {
         branch: String,

@@ -13,6 +13,7 @@ use crate::error::{Error, GitContext, Result};
 use crate::git_cli;
 use crate::journal::{EventKind, Journal, State, Store};
 use crate::merge::{self, Labels, Outcome};
+use crate::merged::Merged;
 use crate::policy::VersionFiles;
 use crate::push::{self, PushPlan, PushRef};
 use crate::refs::{self, Edit, Value};
@@ -95,6 +96,41 @@ pub struct Integration {
     pub checked_out: Option<PathBuf>,
 }
 
+impl Integration {
+    /// `branch` receiving the fix as `outcome`; a worktree that has it checked out must be
+    /// clean, as its files follow the branch.
+    pub(crate) fn new(
+        worktrees: &[Worktree],
+        branch: String,
+        role: Role,
+        old: ObjectId,
+        outcome: Outcome,
+    ) -> Result<Integration> {
+        let checked_out = worktrees
+            .iter()
+            .find(|w| w.branch() == Some(branch.as_str()));
+        if let Some(worktree) = checked_out
+            && outcome.new_tip().is_some()
+        {
+            let files = crate::repo::dirty_files_of(&open_worktree(worktree)?)?;
+            if !files.is_empty() {
+                return Err(Error::CheckedOutElsewhere {
+                    branch,
+                    worktree: worktree.path.clone(),
+                    files,
+                });
+            }
+        }
+        Ok(Integration {
+            branch,
+            role,
+            old,
+            outcome,
+            checked_out: checked_out.map(|w| w.path.clone()),
+        })
+    }
+}
+
 /// What happens to a worktree that has the hotfix branch checked out when it is deleted.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "action", rename_all = "kebab-case")]
@@ -161,6 +197,10 @@ pub struct FinishPlan {
     pub delete_branch: bool,
     pub worktrees: Vec<WorktreeStep>,
     pub push: Option<PushPlan>,
+    /// Set for `finish --after-merge`: the fix reached its line through this pull request,
+    /// and the plan only tags the merge, catches the local branch up and tidies.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub merged: Option<Merged>,
 }
 
 impl FinishPlan {
@@ -172,7 +212,7 @@ impl FinishPlan {
     }
 
     /// The ref edits that make this plan true, in one transaction.
-    fn edits(&self) -> Vec<Edit> {
+    pub(crate) fn edits(&self) -> Vec<Edit> {
         let mut edits = Vec::new();
         edits.extend(self.tag.as_ref().and_then(TagStep::edit));
         for integration in &self.integrations {
@@ -200,7 +240,7 @@ impl FinishPlan {
                 old: Some(Value::Object(self.branch_tip)),
                 new: None,
             });
-        } else if self.tip != self.branch_tip {
+        } else if self.tip != self.branch_tip && self.merged.is_none() {
             // Kept: the branch takes the release commit too.
             edits.push(Edit {
                 name: branch,
@@ -226,6 +266,9 @@ pub struct Run {
     /// The release commit the run made: continuing must release the same one.
     #[serde(default)]
     pub release: Option<ReleaseCommit>,
+    /// The pull request an `--after-merge` run releases.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merged: Option<Merged>,
     pub stage: Stage,
 }
 
@@ -448,29 +491,8 @@ pub fn plan(
                 &merge::merge_message(&journal.branch, &branch),
             )?,
         };
-        let checked_out = worktrees
-            .iter()
-            .find(|w| w.branch() == Some(branch.as_str()));
-        if let Some(worktree) = checked_out
-            && outcome.new_tip().is_some()
-        {
-            let files = crate::repo::dirty_files_of(&open_worktree(worktree)?)?;
-            if !files.is_empty() {
-                return Err(Error::CheckedOutElsewhere {
-                    branch,
-                    worktree: worktree.path.clone(),
-                    files,
-                });
-            }
-        }
         let conflicted = matches!(outcome, Outcome::Conflict { .. });
-        integrations.push(Integration {
-            branch,
-            role,
-            old,
-            outcome,
-            checked_out: checked_out.map(|w| w.path.clone()),
-        });
+        integrations.push(Integration::new(&worktrees, branch, role, old, outcome)?);
         if conflicted {
             break;
         }
@@ -510,6 +532,7 @@ pub fn plan(
         delete_branch,
         worktrees: worktree_steps,
         push: None,
+        merged: None,
     };
     if options.push {
         push::ensure_remote(repo, &config.remote)?;
@@ -568,7 +591,7 @@ pub(crate) fn proposed_release(
 /// deleted: the one `start --worktree` made is removed, the others move to `landing`
 /// (detached there when `landing` is checked out elsewhere, as git allows a branch in one
 /// worktree only).
-fn plan_worktrees(
+pub(crate) fn plan_worktrees(
     repo: &Repo,
     journal: &Journal,
     all: &[Worktree],
@@ -666,10 +689,19 @@ pub(crate) fn line_of(repo: &Repo, config: &Config, journal: &Journal) -> Result
     })
 }
 
-fn push_plan(repo: &Repo, remote: &str, plan: &FinishPlan) -> Result<PushPlan> {
+pub(crate) fn push_plan(repo: &Repo, remote: &str, plan: &FinishPlan) -> Result<PushPlan> {
     let mut refs = Vec::new();
     for edit in plan.edits() {
         if !edit.name.starts_with("refs/") {
+            continue;
+        }
+        // After a merge on the forge, the receiving branch caught up with the remote.
+        let caught_up = plan.merged.is_some()
+            && plan
+                .integrations
+                .iter()
+                .any(|i| edit.name == format!("{BRANCH_PREFIX}{}", i.branch));
+        if caught_up {
             continue;
         }
         let is_hotfix_branch = edit.name == format!("{BRANCH_PREFIX}{}", plan.branch);
@@ -780,6 +812,7 @@ fn run_locked(
             expected,
             resolved,
             release: plan.release.clone(),
+            merged: None,
             stage: Stage::Conflict {
                 branch: branch.clone(),
                 worktree: worktree.clone(),
@@ -802,15 +835,33 @@ fn run_locked(
         });
     }
 
+    execute(repo, mem, journal, options, expected, resolved, plan, now)
+}
+
+/// Write a plan that holds: its objects, then every ref in one transaction (recorded in
+/// the journal first, so that an interruption can be continued or undone), then the push.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn execute(
+    repo: &Repo,
+    mem: Repo,
+    journal: &mut Journal,
+    options: &FinishOptions,
+    expected: BTreeMap<String, ObjectId>,
+    resolved: BTreeMap<String, ObjectId>,
+    plan: FinishPlan,
+    now: Timestamp,
+) -> Result<FinishOutcome> {
+    let store = Store::new(repo);
     persist_objects(repo, mem)?;
     let edits = plan.edits();
     let before = journal.run.clone();
     journal.run = Some(Run {
         command: "finish".into(),
         options: options.clone(),
-        expected: expected.clone(),
-        resolved: resolved.clone(),
+        expected,
+        resolved,
         release: plan.release.clone(),
+        merged: plan.merged.clone(),
         stage: Stage::Moving {
             applied: edits.clone(),
             worktrees: plan.worktrees.clone(),
@@ -896,11 +947,7 @@ fn push_and_complete(
             let run = journal.run.as_ref()?;
             run.options.tag.then(|| journal.tag.clone())
         });
-    let release = journal
-        .run
-        .take()
-        .and_then(|run| run.release)
-        .map(|r| r.commit);
+    let release = journal.run.take().and_then(|run| run.release);
     complete(&store, journal, tag, release, now)?;
     Ok(push.cloned())
 }
@@ -1001,15 +1048,20 @@ pub fn resume(
             // Interrupted before anything moved: run it again from the start.
             journal.run = None;
             store.save(journal)?;
-            run_locked(
-                repo,
-                repo.in_memory(),
-                config,
-                journal,
-                &run.options,
-                version_files,
-                now,
-            )
+            match &run.merged {
+                Some(merged) => {
+                    crate::merged::run_locked(repo, config, journal, &run.options, merged, now)
+                }
+                None => run_locked(
+                    repo,
+                    repo.in_memory(),
+                    config,
+                    journal,
+                    &run.options,
+                    version_files,
+                    now,
+                ),
+            }
         }
     }
 }
@@ -1083,15 +1135,20 @@ pub fn preview_resume(
             let mem = repo.in_memory();
             let mut fresh = journal.clone();
             fresh.run = None;
-            let plan = plan(
-                repo,
-                &mem,
-                config,
-                &fresh,
-                &run.options,
-                &Prior::default(),
-                version_files,
-            )?;
+            let plan = match &run.merged {
+                Some(merged) => {
+                    crate::merged::plan(repo, &mem, config, &fresh, &run.options, merged)?
+                }
+                None => plan(
+                    repo,
+                    &mem,
+                    config,
+                    &fresh,
+                    &run.options,
+                    &Prior::default(),
+                    version_files,
+                )?,
+            };
             Ok(ResumePreview::Finish {
                 plan: Box::new(plan),
             })
@@ -1282,10 +1339,21 @@ pub(crate) fn complete(
     store: &Store,
     journal: &mut Journal,
     tag: Option<String>,
-    release: Option<ObjectId>,
+    release: Option<ReleaseCommit>,
     now: Timestamp,
 ) -> Result<()> {
-    journal.record(now, EventKind::Finished { tag, release });
+    let notes = release
+        .as_ref()
+        .and_then(|r| r.changelog.as_ref())
+        .map(|c| c.text.clone());
+    journal.record(
+        now,
+        EventKind::Finished {
+            tag,
+            release: release.map(|r| r.commit),
+            notes,
+        },
+    );
     journal.state = State::Finished;
     store.save(journal)
 }

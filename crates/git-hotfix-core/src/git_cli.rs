@@ -6,7 +6,7 @@
 //!   two-tree update is what keeps local files safe;
 //! - pushing (`git push --porcelain --atomic --force-with-lease`) and asking a remote
 //!   where a ref stands (`git ls-remote`): gix has no push, and git knows the remote's
-//!   transport and credentials.
+//!   transport and credentials; fetching a branch (`git fetch`), for the same reason.
 
 use std::ffi::OsStr;
 use std::path::Path;
@@ -110,6 +110,21 @@ pub(crate) fn remote_ref(dir: &Path, remote: &str, name: &str) -> Result<Option<
         let (id, refname) = line.split_once('\t')?;
         (refname == name).then(|| ObjectId::from_hex(id.as_bytes()).ok())?
     }))
+}
+
+/// Fetch `branch` of `remote` into its remote-tracking ref, `refs/remotes/<remote>/<branch>`.
+pub(crate) fn fetch_branch(dir: &Path, remote: &str, branch: &str) -> Result<()> {
+    let refspec = format!("+refs/heads/{branch}:refs/remotes/{remote}/{branch}");
+    run(dir, ["fetch", "--quiet", "--no-tags", remote, &refspec])
+        .map(drop)
+        .map_err(|err| match err {
+            Error::GitCommand { stderr, .. } => Error::FetchFailed {
+                remote: remote.to_string(),
+                what: branch.to_string(),
+                message: stderr,
+            },
+            other => other,
+        })
 }
 
 /// Run `git push` with the given arguments and return what it printed, even when it fails:

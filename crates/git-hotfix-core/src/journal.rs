@@ -132,6 +132,9 @@ pub enum EventKind {
             skip_serializing_if = "Option::is_none"
         )]
         release: Option<ObjectId>,
+        /// The release's changelog entry: the notes of a release published on the forge.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        notes: Option<String>,
     },
     Backported {
         targets: Vec<BackportedTarget>,
@@ -141,6 +144,18 @@ pub enum EventKind {
         number: u64,
         url: String,
         base: String,
+    },
+    /// The hotfix's pull request merged on the forge (recorded at the forge's time).
+    PullMerged {
+        number: u64,
+        url: String,
+        #[serde(with = "crate::oid::hex")]
+        commit: ObjectId,
+    },
+    /// A release was published on the forge for a tag.
+    ReleasePublished {
+        tag: String,
+        url: String,
     },
 }
 
@@ -188,6 +203,28 @@ impl Journal {
     pub fn started_at(&self) -> Option<Timestamp> {
         self.events.first().map(|e| e.at)
     }
+
+    /// What a finished hotfix released: its tag, and its changelog entry as notes.
+    pub fn released(&self) -> Option<Released> {
+        self.events.iter().rev().find_map(|e| match &e.what {
+            EventKind::Finished {
+                tag: Some(tag),
+                notes,
+                ..
+            } => Some(Released {
+                tag: tag.clone(),
+                notes: notes.clone(),
+            }),
+            _ => None,
+        })
+    }
+}
+
+/// The tag a finished hotfix made, and the notes for its release on the forge.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Released {
+    pub tag: String,
+    pub notes: Option<String>,
 }
 
 /// The journals of one repository, shared by all its worktrees.
@@ -230,6 +267,22 @@ impl Store {
         let mut all = read_dir_journals(&self.finished_dir())?;
         all.sort_by_key(|j| j.started_at());
         Ok(all)
+    }
+
+    /// The newest finished journal of `ticket`.
+    pub fn load_finished(&self, ticket: &str) -> Result<Option<Journal>> {
+        Ok(self
+            .finished()?
+            .into_iter()
+            .rev()
+            .find(|j| j.ticket == ticket))
+    }
+
+    /// Record `what` in `journal` and save it, under the lock.
+    pub fn append(&self, journal: &mut Journal, at: Timestamp, what: EventKind) -> Result<()> {
+        let _lock = self.lock()?;
+        journal.record(at, what);
+        self.save(journal)
     }
 
     /// Write atomically: a reader sees the old journal or the new one, never half of one.

@@ -16,6 +16,7 @@ mod git_cli;
 pub mod init;
 pub mod journal;
 pub mod merge;
+pub mod merged;
 pub mod names;
 mod oid;
 pub mod patch;
@@ -38,6 +39,7 @@ pub mod version;
 
 pub use config::Config;
 pub use error::{Error, Result};
+pub use gix::ObjectId;
 pub use journal::Journal;
 pub use repo::Repo;
 pub use version::Version;

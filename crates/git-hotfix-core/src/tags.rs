@@ -180,6 +180,19 @@ impl ReleaseTags {
     }
 }
 
+/// Whether `journal`'s version is the highest release of its product: the release a forge
+/// should show as latest (a fix to an older line is not).
+pub fn is_latest(
+    repo: &Repo,
+    config: &crate::config::Config,
+    journal: &crate::journal::Journal,
+) -> Result<bool> {
+    let product = config.product(journal.product.as_deref())?;
+    let (pattern, _) = config.naming(product.map(|(_, p)| p));
+    let tags = ReleaseTags::read(repo, pattern, product.map(|(n, _)| n))?;
+    Ok(tags.versions().all(|v| *v <= journal.version))
+}
+
 /// Refuse a version whose tag exists already, suggesting the next free patch.
 pub fn ensure_untagged(
     repo: &Repo,

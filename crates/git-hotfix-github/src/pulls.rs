@@ -55,6 +55,8 @@ pub struct PullState {
     pub merged: bool,
     /// The commit the merge made on the base branch (or the squashed/rebased tip).
     pub merge_commit: Option<String>,
+    /// When it merged (RFC 3339), as GitHub recorded it.
+    pub merged_at: Option<String>,
     pub base: String,
     pub head_sha: String,
 }
@@ -242,6 +244,7 @@ impl GitHub {
             state: pr.state,
             merged: pr.merged.unwrap_or(pr.merged_at.is_some()),
             merge_commit: pr.merge_commit_sha,
+            merged_at: pr.merged_at,
             base: pr.base.name,
             head_sha: pr.head.sha,
         }))

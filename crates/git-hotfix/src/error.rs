@@ -271,6 +271,13 @@ impl From<Core> for CommandError {
             Core::PushFailed { .. } => CommandError::new(Exit::Remote, message.clone()).hint(
                 "the local release is complete; `git hotfix continue` pushes again once the remote is reachable",
             ),
+            Core::FetchFailed { .. } => CommandError::new(Exit::Remote, message.clone()).hint(
+                "check the remote (`git remote -v`, the network), then run the same command again: nothing has moved",
+            ),
+            Core::MergeNotOnBase { tracking, .. } => error(&format!(
+                "fetch and look (`git log --oneline {}`): the merge may have been rewritten; tag the release by hand with `git hotfix tag` if so",
+                tracking.trim_start_matches("refs/remotes/")
+            )),
             Core::BehindRemote { branch, remote, .. } => {
                 CommandError::new(Exit::Remote, message.clone()).hint(format!(
                     "someone pushed to it: `git fetch {remote}`, bring `{remote}/{branch}` into `{branch}` (merge or rebase), then run it again"

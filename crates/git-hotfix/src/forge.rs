@@ -4,9 +4,12 @@
 use std::future::Future;
 
 use git_hotfix_core::config::Config;
+use git_hotfix_core::journal::{EventKind, Journal, Released, Store};
 use git_hotfix_core::repo::Repo;
+use git_hotfix_core::tags;
 use git_hotfix_github::{
-    DEFAULT_API_URL, GitHub, Label, Lookup, Repository, Request, RetryPolicy, web_host,
+    DEFAULT_API_URL, GitHub, Label, Lookup, ReleaseOutcome, ReleaseSpec, Repository, Request,
+    RetryPolicy, web_host,
 };
 
 use crate::cli::Context;
@@ -71,6 +74,46 @@ impl Forge {
         operation: impl Future<Output = git_hotfix_github::Result<T>>,
     ) -> Result<T> {
         Ok(self.runtime.block_on(operation)?)
+    }
+
+    /// Publish (or bring up to date) the GitHub release of `released`, a tag that is on the
+    /// remote already, and remember its page in the journal.
+    pub fn publish_release(
+        &self,
+        context: &Context,
+        repo: &Repo,
+        config: &Config,
+        journal: &mut Journal,
+        released: Released,
+    ) -> Result<ReleaseOutcome> {
+        let spec = ReleaseSpec {
+            name: released.tag.clone(),
+            body: released
+                .notes
+                .unwrap_or_else(|| format!("{}: {}\n", journal.ticket, journal.description)),
+            // A fix to an older line leaves the repository's latest release where it is.
+            make_latest: tags::is_latest(repo, config, journal)?,
+            tag: released.tag,
+        };
+        let outcome = self.run(self.github.ensure_release(&spec)).map_err(|err| {
+            err.hint(format!(
+                "the tag is pushed; `git hotfix finish --release --hotfix {}` publishes its release",
+                journal.ticket
+            ))
+        })?;
+        if let Some(url) = &outcome.url {
+            let known = journal.events.iter().any(
+                |e| matches!(&e.what, EventKind::ReleasePublished { url: known, .. } if known == url),
+            );
+            if !known {
+                let what = EventKind::ReleasePublished {
+                    tag: spec.tag.clone(),
+                    url: url.clone(),
+                };
+                Store::new(repo).append(journal, context.now, what)?;
+            }
+        }
+        Ok(outcome)
     }
 
     /// The requests a `--plan` client recorded, as lines for people.

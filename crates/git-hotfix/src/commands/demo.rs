@@ -222,6 +222,8 @@ pub fn cmd_demo(context: &Context, args: DemoArgs) -> Result<Exit> {
             // The demo merges locally, whatever a global `[hotfix "github"] pr` says.
             pr: false,
             no_pr: true,
+            after_merge: false,
+            release: false,
             draft: false,
             no_tag: false,
             no_backmerge: false,

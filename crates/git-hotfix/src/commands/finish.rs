@@ -5,10 +5,17 @@ use git_hotfix_core::merge::Outcome;
 use git_hotfix_core::repo::short;
 use git_hotfix_core::{Error as CoreError, Journal};
 
+use git_hotfix_core::config::Config;
+use git_hotfix_core::journal::{Released, Store};
+use git_hotfix_core::release::ReleaseCommit;
+use git_hotfix_core::{Repo, names};
+use git_hotfix_github::ReleaseOutcome;
+
 use crate::cli::{Context, PlanArg};
 use crate::commands::finish_pr;
 use crate::commands::status::{finish_steps, release_edits};
-use crate::error::{Exit, Result};
+use crate::error::{CommandError, Exit, Result};
+use crate::forge::Forge;
 use crate::policies::Loaded;
 use crate::ui::{EMPHASIS, paint};
 use git_hotfix_plugin_host::World;
@@ -24,6 +31,14 @@ pub struct FinishArgs {
     /// Merge here even when `[github] pr` is set
     #[arg(long)]
     pub no_pr: bool,
+    /// Once the pull request `--pr` opened has merged on GitHub: fetch what merged, tag it,
+    /// push the tag, catch the local production branch up and delete the hotfix branch
+    #[arg(long, conflicts_with_all = ["pr", "no_pr", "draft", "no_backmerge", "push", "no_bump", "no_changelog", "changelog"])]
+    pub after_merge: bool,
+    /// Publish a GitHub release for the tag, with the changelog entry as its notes (default:
+    /// `[github] release`); the tag must reach GitHub: with `--push` or `--after-merge`
+    #[arg(long, conflicts_with_all = ["pr", "no_tag"])]
+    pub release: bool,
     /// Open the pull request as a draft
     #[arg(long)]
     pub draft: bool,
@@ -63,7 +78,22 @@ pub fn cmd_finish(context: &Context, args: FinishArgs) -> Result<Exit> {
     let ui = &context.ui;
     let repo = context.repo()?;
     let config = context.config(&repo)?;
-    let mut journal = finish::select(&repo, args.hotfix.as_deref())?;
+    let release = args.release || (config.github.release && !args.no_tag);
+    let mut journal = match finish::select(&repo, args.hotfix.as_deref()) {
+        Ok(journal) => journal,
+        Err(err) => {
+            let finished = match &args.hotfix {
+                Some(ticket) => Store::new(&repo).load_finished(&names::ticket(ticket)?)?,
+                None => None,
+            };
+            return match finished {
+                Some(journal) => {
+                    finished_already(context, &repo, &config, journal, release, args.plan.plan)
+                }
+                None => Err(err.into()),
+            };
+        }
+    };
     if let Some(run) = &journal.run {
         return Err(CoreError::RunInProgress {
             ticket: journal.ticket.clone(),
@@ -81,6 +111,21 @@ pub fn cmd_finish(context: &Context, args: FinishArgs) -> Result<Exit> {
         changelog_text: args.changelog,
         message: args.message,
     };
+    if args.after_merge {
+        let options = FinishOptions {
+            push: true,
+            ..options
+        };
+        return finish_pr::after_merge(
+            context,
+            &repo,
+            &config,
+            journal,
+            &options,
+            release,
+            args.plan.plan,
+        );
+    }
     let policy = Loaded::for_world(context, &repo, &config, World::VersionFiles)?;
     let version_files = policy.version_files();
     if (args.pr || config.github.pr) && !args.no_pr {
@@ -99,6 +144,15 @@ pub fn cmd_finish(context: &Context, args: FinishArgs) -> Result<Exit> {
         );
     }
 
+    if args.release && !args.push {
+        return Err(CommandError::new(
+            Exit::Usage,
+            "`--release` publishes the tag on GitHub, and a local finish keeps it here",
+        )
+        .hint("add `--push`, or publish later with `git hotfix finish --release --hotfix <ticket>` once the tag is pushed"));
+    }
+    // `[github] release` publishes only what is pushed.
+    let release = release && options.push;
     if args.plan.plan {
         let mem = repo.in_memory();
         let plan = finish::plan(
@@ -121,8 +175,27 @@ pub fn cmd_finish(context: &Context, args: FinishArgs) -> Result<Exit> {
                 .map(|f| String::from_utf8_lossy(&f.text).into_owned())
                 .collect()
         });
+        let requests = if release {
+            let forge = Forge::connect(context, &repo, &config, true)?;
+            let released = Released {
+                tag: plan
+                    .tag
+                    .as_ref()
+                    .map_or(journal.tag.clone(), |t| t.name.clone()),
+                notes: release_notes(plan.release.as_ref()),
+            };
+            forge.publish_release(context, &repo, &config, &mut journal, released)?;
+            forge.planned_lines()
+        } else {
+            Vec::new()
+        };
         if ui.json_mode() {
-            ui.json(&serde_json::json!({ "plan": plan, "release_diff": diff, "executed": false }));
+            ui.json(&serde_json::json!({
+                "plan": plan,
+                "release_diff": diff,
+                "requests": requests,
+                "executed": false,
+            }));
         } else {
             ui.out(format!(
                 "Would finish hotfix {} ({} commit{} on {}):",
@@ -134,15 +207,33 @@ pub fn cmd_finish(context: &Context, args: FinishArgs) -> Result<Exit> {
             for line in finish_steps(&plan) {
                 ui.out(format!("  - {line}"));
             }
+            if !requests.is_empty() {
+                ui.out("  - publish the GitHub release of the tag");
+            }
             if let Some(diff) = diff {
                 ui.out("");
                 ui.out("The release commit's changes:");
                 ui.out(diff.trim_end());
             }
+            if !requests.is_empty() {
+                ui.out("");
+                ui.out("GitHub requests (an existing release is updated instead):");
+                for line in requests {
+                    ui.out(format!("  {line}"));
+                }
+            }
         }
         return Ok(Exit::Ok);
     }
 
+    // The token must work before anything moves.
+    let forge = match release {
+        true => Some(Forge::connect(context, &repo, &config, false)?),
+        false => None,
+    };
+    if let Some(forge) = &forge {
+        forge.run(forge.github.check_access())?;
+    }
     let outcome = finish::run(
         &repo,
         &config,
@@ -151,18 +242,103 @@ pub fn cmd_finish(context: &Context, args: FinishArgs) -> Result<Exit> {
         Some(&version_files),
         context.now,
     )?;
-    report(context, &journal, &outcome)
+    let published = match (&forge, &outcome, journal.released()) {
+        (Some(forge), FinishOutcome::Finished { pushed: true, .. }, Some(released)) => {
+            Some(forge.publish_release(context, &repo, &config, &mut journal, released)?)
+        }
+        _ => None,
+    };
+    report(context, &journal, &outcome, published.as_ref())
+}
+
+/// The notes of a release: the changelog entry of its release commit.
+pub fn release_notes(release: Option<&ReleaseCommit>) -> Option<String> {
+    release
+        .and_then(|r| r.changelog.as_ref())
+        .map(|c| c.text.clone())
+}
+
+/// `finish` of a hotfix that finished already: nothing to do but, with `--release`,
+/// publishing its release (again: an existing one is brought up to date).
+fn finished_already(
+    context: &Context,
+    repo: &Repo,
+    config: &Config,
+    mut journal: Journal,
+    release: bool,
+    plan: bool,
+) -> Result<Exit> {
+    let ui = &context.ui;
+    let published = match journal.released().filter(|_| release) {
+        Some(released) => {
+            let forge = Forge::connect(context, repo, config, plan)?;
+            if !plan {
+                forge.run(forge.github.check_access())?;
+            }
+            let outcome = forge.publish_release(context, repo, config, &mut journal, released)?;
+            if plan {
+                for line in forge.planned_lines() {
+                    ui.out(format!("Would send {line}"));
+                }
+            }
+            Some(outcome)
+        }
+        None => None,
+    };
+    if ui.json_mode() {
+        ui.json(&serde_json::json!({
+            "executed": !plan,
+            "finished_already": true,
+            "release": published,
+        }));
+        return Ok(Exit::Ok);
+    }
+    ui.status(
+        "Unchanged",
+        format!(
+            "hotfix {} finished already: released {}",
+            journal.ticket, journal.version
+        ),
+    );
+    if let Some(outcome) = published.filter(|_| !plan) {
+        report_release(context, &journal.tag, &outcome);
+    }
+    Ok(Exit::Ok)
+}
+
+/// Tell what happened to the GitHub release of `tag`.
+pub fn report_release(context: &Context, tag: &str, outcome: &ReleaseOutcome) {
+    let ui = &context.ui;
+    let what = format!("GitHub release {}", paint(EMPHASIS, tag));
+    if outcome.created {
+        ui.status("Published", what);
+    } else if outcome.changes.is_empty() {
+        ui.status("Unchanged", what);
+    } else {
+        ui.status(
+            "Updated",
+            format!("{what} ({})", outcome.changes.join(", ")),
+        );
+    }
+    if let Some(url) = &outcome.url {
+        ui.out(url);
+    }
 }
 
 /// Tell what a finished or stopped run did; shared with `continue`.
-pub fn report(context: &Context, journal: &Journal, outcome: &FinishOutcome) -> Result<Exit> {
+pub fn report(
+    context: &Context,
+    journal: &Journal,
+    outcome: &FinishOutcome,
+    release: Option<&ReleaseOutcome>,
+) -> Result<Exit> {
     let ui = &context.ui;
     let exit = match outcome {
         FinishOutcome::Stopped { .. } => Exit::Conflict,
         _ => Exit::Ok,
     };
     if ui.json_mode() {
-        ui.json(&serde_json::json!({ "executed": true, "outcome": outcome }));
+        ui.json(&serde_json::json!({ "executed": true, "outcome": outcome, "release": release }));
         return Ok(exit);
     }
     match outcome {
@@ -180,6 +356,9 @@ pub fn report(context: &Context, journal: &Journal, outcome: &FinishOutcome) -> 
                 "Finished",
                 format!("hotfix {}: released {}", journal.ticket, journal.version),
             );
+            if let Some(release) = release {
+                report_release(context, &journal.tag, release);
+            }
         }
         FinishOutcome::Completed { pushed } => {
             if let Some(push) = pushed {
@@ -218,7 +397,19 @@ pub fn report(context: &Context, journal: &Journal, outcome: &FinishOutcome) -> 
 
 fn done_steps(context: &Context, plan: &FinishPlan, pushed: bool) {
     let ui = &context.ui;
-    if let Some(release) = &plan.release {
+    if let Some(merged) = &plan.merged {
+        ui.status(
+            "Merged",
+            format!(
+                "#{} into {} on GitHub ({})",
+                merged.number,
+                merged.base,
+                short(merged.commit)
+            ),
+        );
+    }
+    // A release commit that went through a pull request was reported then.
+    if let Some(release) = plan.release.as_ref().filter(|_| plan.merged.is_none()) {
         ui.status(
             "Committed",
             format!("{} ({})", release.message.trim(), short(release.commit)),
@@ -242,6 +433,10 @@ fn done_steps(context: &Context, plan: &FinishPlan, pushed: bool) {
         let branch = &integration.branch;
         match &integration.outcome {
             Outcome::UpToDate => ui.status("Unchanged", format!("{branch} already has the fix")),
+            Outcome::FastForward { to } if plan.merged.is_some() => ui.status(
+                "Updated",
+                format!("{branch} to what GitHub merged ({})", short(*to)),
+            ),
             Outcome::FastForward { to } => ui.status(
                 "Merged",
                 format!("into {branch} (fast-forward to {})", short(*to)),

@@ -1,16 +1,19 @@
-//! `finish --pr`: the release commit on the hotfix branch, the branch pushed, and a pull
-//! request into production opened (or brought up to date) on GitHub.
+//! Finishing through a pull request. `finish --pr`: the release commit on the hotfix
+//! branch, the branch pushed, and a pull request into production opened (or brought up to
+//! date) on GitHub. `finish --after-merge`: once GitHub merged it, what merged is tagged.
 
 use git_hotfix_core::config::Config;
-use git_hotfix_core::finish::FinishOptions;
-use git_hotfix_core::journal::PullRecord;
+use git_hotfix_core::finish::{FinishOptions, FinishOutcome};
+use git_hotfix_core::journal::{PullRecord, Released};
+use git_hotfix_core::merged::{self, Merged};
 use git_hotfix_core::policy::VersionFiles;
 use git_hotfix_core::propose::{self, ProposePlan};
 use git_hotfix_core::repo::{Repo, short};
-use git_hotfix_core::{Error as CoreError, Journal, pull};
+use git_hotfix_core::{Error as CoreError, Journal, ObjectId, pull};
 use git_hotfix_github::{PullOutcome, PullSpec};
 
 use crate::cli::Context;
+use crate::commands::finish::{release_notes, report as report_finish};
 use crate::commands::status::release_edits;
 use crate::error::{CommandError, Exit, Result};
 use crate::forge::{self, Forge};
@@ -201,4 +204,133 @@ fn report(context: &Context, plan: &ProposePlan, spec: &PullSpec, outcome: &Pull
         "once it is merged, `git hotfix finish --after-merge` tags what merged into {}",
         plan.base
     ));
+}
+
+/// `finish --after-merge`: ask GitHub whether the hotfix's pull request merged, then tag
+/// the merge and finish; with `release`, publish the tag's GitHub release too.
+pub fn after_merge(
+    context: &Context,
+    repo: &Repo,
+    config: &Config,
+    mut journal: Journal,
+    options: &FinishOptions,
+    release: bool,
+    plan: bool,
+) -> Result<Exit> {
+    let ui = &context.ui;
+    let Some(pull) = journal.proposal.as_ref().and_then(|p| p.pull.clone()) else {
+        return Err(CoreError::NotProposed {
+            ticket: journal.ticket.clone(),
+        }
+        .into());
+    };
+    let forge = Forge::connect(context, repo, config, plan)?;
+    forge.run(forge.github.check_access())?;
+    let state = forge.run(forge.github.pull(pull.number))?;
+
+    if plan {
+        if release {
+            let released = Released {
+                tag: journal.tag.clone(),
+                notes: release_notes(journal.proposal.as_ref().and_then(|p| p.release.as_ref())),
+            };
+            forge.publish_release(context, repo, config, &mut journal, released)?;
+        }
+        let base = journal.proposal.as_ref().map_or("", |p| p.base.as_str());
+        let mut steps = vec![
+            format!(
+                "ask GitHub whether #{} ({}) has merged",
+                pull.number, pull.url
+            ),
+            format!("fetch {base} from {}", config.remote),
+        ];
+        if options.tag {
+            steps.push(format!(
+                "tag {} on the merge, and push the tag",
+                journal.tag
+            ));
+        }
+        steps.push(format!(
+            "bring the local {base} up to {}/{base}",
+            config.remote
+        ));
+        if !options.keep {
+            steps.push(format!("delete {}", journal.branch));
+        }
+        if release {
+            steps.push(format!("publish the GitHub release of {}", journal.tag));
+        }
+        let requests = forge.planned_lines();
+        if ui.json_mode() {
+            ui.json(&serde_json::json!({
+                "steps": steps,
+                "requests": requests,
+                "executed": false,
+            }));
+            return Ok(Exit::Ok);
+        }
+        ui.out(format!(
+            "Would finish hotfix {} after its merge:",
+            paint(EMPHASIS, &journal.ticket)
+        ));
+        for step in steps {
+            ui.out(format!("  - {step}"));
+        }
+        ui.out("");
+        ui.out(format!(
+            "GitHub requests (to {}):",
+            forge.github.repository()
+        ));
+        for line in requests {
+            ui.out(format!("  {line}"));
+        }
+        return Ok(Exit::Ok);
+    }
+
+    let Some(state) = state else {
+        return Err(CommandError::new(
+            Exit::Remote,
+            format!("pull request #{} is gone from GitHub", pull.number),
+        )
+        .hint("open it again with `git hotfix finish --pr`"));
+    };
+    let merge_commit = state
+        .merge_commit
+        .as_deref()
+        .filter(|_| state.merged)
+        .and_then(|sha| ObjectId::from_hex(sha.as_bytes()).ok());
+    let Some(merge_commit) = merge_commit else {
+        let (message, hint) = if state.state == "open" {
+            (
+                format!("pull request #{} has not merged yet", pull.number),
+                format!(
+                    "get it reviewed and merged ({}), then run `git hotfix finish --after-merge` again",
+                    state.url
+                ),
+            )
+        } else {
+            (
+                format!("pull request #{} was closed without merging", pull.number),
+                "reopen it on GitHub, or run `git hotfix finish --pr` again to open a new one"
+                    .to_string(),
+            )
+        };
+        return Err(CommandError::new(Exit::Error, message).hint(hint));
+    };
+    merged::fetch(repo, config, &state.base)?;
+    let merged = Merged {
+        number: state.number,
+        url: state.url.clone(),
+        base: state.base.clone(),
+        commit: merge_commit,
+        at: state.merged_at.as_deref().and_then(|t| t.parse().ok()),
+    };
+    let outcome = merged::run(repo, config, &mut journal, options, &merged, context.now)?;
+    let published = match (&outcome, journal.released()) {
+        (FinishOutcome::Finished { .. }, Some(released)) if release => {
+            Some(forge.publish_release(context, repo, config, &mut journal, released)?)
+        }
+        _ => None,
+    };
+    report_finish(context, &journal, &outcome, published.as_ref())
 }
