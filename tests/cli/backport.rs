@@ -216,6 +216,74 @@ fn every_kind_of_change_is_picked_as_git_picks_it() {
 }
 
 #[test]
+fn on_conflict_commit_commits_the_markers_git_would_leave() {
+    let env = TestEnv::new();
+    let (repo, commits) = kinds_of_change(&env);
+    let (_, conflict) = commits.iter().find(|(k, _)| *k == "conflict").unwrap();
+
+    // What `git cherry-pick -x` leaves in the file.
+    let wt = env.path("oracle");
+    env.git(
+        &repo,
+        &[
+            "worktree",
+            "add",
+            "--quiet",
+            "--detach",
+            wt.to_str().unwrap(),
+            "target",
+        ],
+    );
+    assert!(
+        !env.git_output(&wt, &["cherry-pick", "-x", conflict])
+            .status
+            .success()
+    );
+    let expected = std::fs::read_to_string(wt.join("conflict.txt")).unwrap();
+    env.git(&wt, &["cherry-pick", "--abort"]);
+    assert!(expected.contains("<<<<<<< HEAD"), "{expected}");
+
+    let run = env
+        .hotfix(
+            &repo,
+            &[
+                "backport",
+                conflict,
+                "--to",
+                "target",
+                "--on-conflict",
+                "commit",
+            ],
+        )
+        .expect(3);
+    assert!(
+        run.stderr
+            .contains("conflict markers committed in conflict.txt"),
+        "{}",
+        run.stderr
+    );
+    let branch = format!("backport/target/{}", &conflict[..7]);
+    assert_eq!(
+        env.git(&repo, &["show", &format!("{branch}:conflict.txt")]),
+        expected
+    );
+    let message = env.git(&repo, &["log", "-1", "--format=%B", &branch]);
+    assert!(
+        message.contains("Conflicts (markers committed"),
+        "{message}"
+    );
+    assert!(
+        message.contains(&format!("(cherry picked from commit {conflict})")),
+        "{message}"
+    );
+    assert_eq!(
+        env.parents(&repo, &branch),
+        [env.rev(&repo, "target").unwrap()]
+    );
+    env.fsck(&repo);
+}
+
+#[test]
 fn a_series_where_later_commits_need_earlier_ones_agrees_with_git() {
     let env = TestEnv::new();
     let (repo, _) = kinds_of_change(&env);

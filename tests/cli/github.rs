@@ -570,3 +570,172 @@ fn a_local_finish_publishes_its_release_once_the_tag_is_pushed() {
     // v2.0.0 is newer: the repository's latest release stays where it is.
     assert_eq!(releases[0].make_latest, "false");
 }
+
+/// Six release lines on a bare origin, release/1.2 with its own change to auth.txt, and a
+/// P1 hotfix from main whose fix changes auth.txt: it picks cleanly onto five lines and
+/// conflicts on release/1.2.
+fn hotfix_for_release_lines(env: &TestEnv) -> Fixture {
+    let fixture = env.release_lines();
+    let dir = &fixture.dir;
+    env.git(dir, &["switch", "--quiet", "release/1.2"]);
+    env.commit(
+        dir,
+        "1.2: stricter check",
+        &[("auth.txt", "check strictly\n")],
+    );
+    env.git(dir, &["switch", "--quiet", "main"]);
+    let fixture = env.with_origin(fixture);
+    let dir = &fixture.dir;
+    env.git(dir, &["config", "hotfix.github.repository", "acme/shop"]);
+    env.hotfix(
+        dir,
+        &[
+            "start",
+            "ENG-1234",
+            "fix",
+            "auth",
+            "bypass",
+            "--severity",
+            "P1",
+        ],
+    )
+    .ok();
+    env.commit(
+        dir,
+        "fix: refuse unsigned tokens",
+        &[("auth.txt", "check signature\n")],
+    );
+    fixture
+}
+
+const BACKPORT_PR: &[&str] = &[
+    "backport",
+    "--to",
+    "release/*",
+    "--pr",
+    "--on-conflict",
+    "commit",
+];
+
+#[test]
+fn backport_pr_opens_one_pull_request_per_line_and_a_draft_for_the_conflict() {
+    let env = TestEnv::new();
+    let fixture = hotfix_for_release_lines(&env);
+    let (dir, origin) = (&fixture.dir, fixture.origin.as_ref().unwrap());
+    let github = FakeGitHub::start("acme", "shop", TOKEN);
+    github.fail(Fault::status("POST", "/repos/acme/shop/pulls", 502));
+
+    let mut args = BACKPORT_PR.to_vec();
+    args.push("--json");
+    let run = hotfix_with(&env, &github, dir, &args).expect(3);
+    assert!(
+        run.stderr.contains("with 502 Bad Gateway; trying again"),
+        "{}",
+        run.stderr
+    );
+    let json = run.json();
+    let targets = json["targets"].as_array().unwrap();
+    assert_eq!(targets.len(), 6);
+
+    let pulls = github.pulls();
+    assert_eq!(pulls.len(), 6, "{pulls:?}");
+    for (minor, target) in targets.iter().enumerate() {
+        let line = format!("release/1.{minor}");
+        let branch = format!("backport/{line}/ENG-1234-fix-auth-bypass");
+        let pr = pulls.iter().find(|p| p.base == line).unwrap();
+        assert_eq!(pr.head, branch);
+        assert_eq!(
+            pr.title,
+            format!("[Backport {line}] [HOTFIX][P1] ENG-1234: fix auth bypass")
+        );
+        assert_eq!(target["pull"]["number"], pr.number);
+        assert_eq!(
+            target["pull"]["url"],
+            format!("https://github.test/acme/shop/pull/{}", pr.number)
+        );
+        // Each branch is on origin as it is here.
+        assert_eq!(env.rev(origin, &branch), env.rev(dir, &branch));
+        assert!(
+            pr.body.contains("Backport of hotfix ENG-1234 to"),
+            "{}",
+            pr.body
+        );
+        assert!(
+            pr.body.contains("fix: refuse unsigned tokens"),
+            "{}",
+            pr.body
+        );
+        if minor == 2 {
+            assert_eq!(target["status"], "conflict");
+            assert!(pr.draft);
+            assert_eq!(pr.labels, ["P1", "hotfix", "backport", "conflicts"]);
+            assert!(pr.body.contains("## Conflicts"), "{}", pr.body);
+            assert!(pr.body.contains("- `auth.txt`"), "{}", pr.body);
+            let file = env.git(dir, &["show", &format!("{branch}:auth.txt")]);
+            assert!(
+                file.contains("<<<<<<< HEAD\ncheck strictly\n======="),
+                "{file}"
+            );
+        } else {
+            assert_eq!(target["status"], "clean");
+            assert!(!pr.draft);
+            assert_eq!(pr.labels, ["P1", "hotfix", "backport"]);
+            assert_eq!(
+                env.git(dir, &["show", &format!("{branch}:auth.txt")]),
+                "check signature\n"
+            );
+        }
+    }
+    env.fsck(dir);
+    env.fsck(origin);
+    // The run is over: its journal archived, the hotfix's told.
+    assert!(!dir.join(".git/hotfix/backports/current.json").exists());
+
+    // The same command again: every line has its branch and its pull request.
+    let writes = github.writes().len();
+    let refs = env.refs(dir);
+    let run = hotfix_with(&env, &github, dir, BACKPORT_PR).ok();
+    assert!(run.stderr.contains("Unchanged"), "{}", run.stderr);
+    assert_eq!(github.writes().len(), writes);
+    assert_eq!(github.pulls().len(), 6);
+    assert_eq!(env.refs(dir), refs);
+}
+
+#[test]
+fn continue_opens_only_the_pull_requests_a_failure_left_out() {
+    let env = TestEnv::new();
+    let fixture = hotfix_for_release_lines(&env);
+    let dir = &fixture.dir;
+    let github = FakeGitHub::start("acme", "shop", TOKEN);
+    // The second pull request opens, but GitHub keeps failing to label it.
+    github.fail(Fault::status("POST", "/repos/acme/shop/issues/2/labels", 500).times(4));
+
+    let run = hotfix_with(&env, &github, dir, BACKPORT_PR).expect(5);
+    assert!(
+        run.stderr
+            .contains("`git hotfix continue` opens the ones left"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(github.pulls().len(), 2);
+    let journal: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join(".git/hotfix/backports/current.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(journal["targets"][0]["pull"]["number"], 1);
+    assert!(journal["targets"][1]["pull"].is_null());
+
+    let run = hotfix_with(&env, &github, dir, &["continue"]).expect(3);
+    assert!(run.stderr.contains("Updated"), "{}", run.stderr);
+    let pulls = github.pulls();
+    assert_eq!(pulls.len(), 6, "{pulls:?}");
+    assert_eq!(pulls[1].labels, ["P1", "hotfix", "backport"]);
+    // Only the one left over was created: numbers 1 and 2 were not opened twice.
+    let created = github
+        .writes()
+        .into_iter()
+        .filter(|w| w.method == "POST" && w.path == "/repos/acme/shop/pulls")
+        .count();
+    assert_eq!(created, 6);
+    assert!(!dir.join(".git/hotfix/backports/current.json").exists());
+}

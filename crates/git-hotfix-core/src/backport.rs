@@ -45,6 +45,9 @@ pub enum OnConflict {
     Skip,
     /// Write nothing unless every target is clean.
     Abort,
+    /// Commit the conflict markers on the target's backport branch, for a person to
+    /// resolve there (in its pull request); the run goes on and ends non-zero.
+    Commit,
 }
 
 #[derive(Debug, Clone)]
@@ -60,6 +63,9 @@ pub struct BackportRequest {
     pub onto_target: bool,
     pub mainline: Option<u32>,
     pub on_conflict: OnConflict,
+    /// Each backport branch goes up for review in a pull request, opened by the caller
+    /// between [`run`] and [`complete`].
+    pub open_pulls: bool,
 }
 
 /// How backport branches are named: `backport/{target}/{name}` by default.
@@ -185,12 +191,31 @@ pub struct Target {
     pub result: Option<ObjectId>,
     #[serde(rename = "ref")]
     pub ref_state: RefState,
+    /// The backport branch an earlier run left, which has the picks already.
+    #[serde(
+        default,
+        with = "crate::oid::hex_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub existing: Option<ObjectId>,
+    /// The pull request that proposes the branch to the target.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pull: Option<journal::PullRecord>,
 }
 
 impl Target {
     /// Whether this target got the fix (picked, or already had it).
     pub fn done(&self) -> bool {
         matches!(self.status, TargetStatus::Clean | TargetStatus::Empty)
+    }
+
+    /// The tip of this target's backport branch, when it has one to propose: written by
+    /// this run (conflict markers and all) or left by an earlier one.
+    pub fn proposed_tip(&self) -> Option<ObjectId> {
+        match self.ref_state {
+            RefState::Written => self.result,
+            _ => self.existing,
+        }
     }
 
     fn edit(&self, onto_target: bool) -> Option<Edit> {
@@ -232,6 +257,9 @@ pub struct Backport {
     pub targets: Vec<Target>,
     pub stopped: Option<Stop>,
     pub events: Vec<journal::Event>,
+    /// The run ends with a pull request per backport branch (`--pr`).
+    #[serde(default)]
+    pub open_pulls: bool,
 }
 
 impl Backport {
@@ -338,6 +366,8 @@ pub fn plan(
             commits: Vec::new(),
             result: None,
             ref_state: RefState::Untouched,
+            existing: None,
+            pull: None,
         });
     }
     let mut run = Backport {
@@ -357,6 +387,7 @@ pub fn plan(
         targets,
         stopped: None,
         events: Vec::new(),
+        open_pulls: request.open_pulls,
     };
     for index in 0..run.targets.len() {
         compute_target(mem, &mut run, index)?;
@@ -547,6 +578,7 @@ fn compute_target(mem: &Repo, run: &mut Backport, index: usize) -> Result<()> {
         if sources.iter().all(|s| trailers.contains(&s.commit)) {
             target.status = TargetStatus::Empty;
             target.reason = Some(format!("already backported on {}", target.branch));
+            target.existing = Some(existing);
         } else {
             target.status = TargetStatus::Skipped;
             target.reason = Some(format!(
@@ -607,6 +639,23 @@ fn compute_target(mem: &Repo, run: &mut Backport, index: usize) -> Result<()> {
                         .push(empty_record(mem, source.commit, tip, why)?);
                     continue;
                 }
+                if run.on_conflict == OnConflict::Commit {
+                    let (commit, tree) = pick::commit_markers(mem, tip, source, &paths)?;
+                    target.commits.push(PickRecord {
+                        source: source.commit,
+                        status: PickStatus::Conflict,
+                        result: Some(commit),
+                        tree: Some(tree),
+                        empty: None,
+                    });
+                    for path in paths {
+                        if !target.conflicts.contains(&path) {
+                            target.conflicts.push(path);
+                        }
+                    }
+                    tip = commit;
+                    continue;
+                }
                 target.commits.push(PickRecord {
                     source: source.commit,
                     status: PickStatus::Conflict,
@@ -621,7 +670,10 @@ fn compute_target(mem: &Repo, run: &mut Backport, index: usize) -> Result<()> {
         }
     }
     target.result = (tip != target.tip).then_some(tip);
-    target.status = if target.result.is_some() {
+    target.status = if !target.conflicts.is_empty() {
+        // `--on-conflict commit`: the markers are on the branch.
+        TargetStatus::Conflict
+    } else if target.result.is_some() {
         TargetStatus::Clean
     } else {
         TargetStatus::Empty
@@ -841,10 +893,13 @@ fn proceed(
     crate::finish::persist_objects(repo, mem)?;
 
     let handled = pause_at.unwrap_or(run.targets.len());
+    // Clean targets, and with `--on-conflict commit` conflicted ones, get their branch.
     let clean: Vec<usize> = (0..handled)
         .filter(|&i| {
             let target = &run.targets[i];
-            target.status == TargetStatus::Clean && target.ref_state == RefState::Untouched
+            let writable = target.status == TargetStatus::Clean
+                || (target.status == TargetStatus::Conflict && target.result.is_some());
+            writable && target.ref_state == RefState::Untouched
         })
         .collect();
     write_targets(repo, &mut run, &clean)?;
@@ -862,6 +917,18 @@ fn proceed(
         progress(Progress::Target(&run.targets[index]));
         return Ok(BackportOutcome::Stopped { run });
     }
+    if run.open_pulls {
+        // The caller opens the pull requests, then calls `complete`; until then the run
+        // stays current, so that `continue` opens the ones a failure left out.
+        save(repo, &run)?;
+        return Ok(BackportOutcome::Done { run });
+    }
+    complete(repo, &mut run, now)?;
+    Ok(BackportOutcome::Done { run })
+}
+
+/// End a run whose targets are all handled: archive its journal and tell the hotfix's.
+pub fn complete(repo: &Repo, run: &mut Backport, now: Timestamp) -> Result<()> {
     run.events.push(journal::Event {
         at: now,
         what: EventKind::Finished {
@@ -870,9 +937,20 @@ fn proceed(
             notes: None,
         },
     });
-    archive(repo, &run, now)?;
-    record_in_hotfix(repo, &run, now)?;
-    Ok(BackportOutcome::Done { run })
+    archive(repo, run, now)?;
+    record_in_hotfix(repo, run, now)
+}
+
+/// Remember the pull request opened (or found) for target `index`.
+pub fn record_pull(
+    repo: &Repo,
+    run: &mut Backport,
+    index: usize,
+    pull: journal::PullRecord,
+) -> Result<()> {
+    let _lock = journal::Store::new(repo).lock()?;
+    run.targets[index].pull = Some(pull);
+    save(repo, run)
 }
 
 /// Forget what was computed for a target, so it is picked again.

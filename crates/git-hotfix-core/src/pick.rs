@@ -96,16 +96,7 @@ pub fn pick(repo: &Repo, onto: ObjectId, source: &Source) -> Result<Picked> {
         let commit = commit_pick(repo, onto, source, tree)?;
         return Ok(Picked::Commit { commit, tree });
     }
-    let options = repo.git.tree_merge_options().context(context)?;
-    let theirs = theirs_label(repo, source)?;
-    let labels = crate::merge::Labels {
-        ours: "HEAD",
-        theirs: &theirs,
-    };
-    let mut outcome = repo
-        .git
-        .merge_trees(base_tree, onto_tree, source_tree, labels.for_gix(), options)
-        .context(context)?;
+    let mut outcome = merge(repo, base_tree, onto_tree, source_tree, source)?;
     if outcome.has_unresolved_conflicts(TreatAsUnresolved::git()) {
         let paths = crate::merge::conflicted_paths(repo, &mut outcome)?;
         return Ok(Picked::Conflict { paths });
@@ -118,6 +109,73 @@ pub fn pick(repo: &Repo, onto: ObjectId, source: &Source) -> Result<Picked> {
     }
     let commit = commit_pick(repo, onto, source, tree)?;
     Ok(Picked::Commit { commit, tree })
+}
+
+/// Pick `source` onto `onto` although it conflicts: the commit holds git's merge result,
+/// conflict markers included, and says which `paths` conflict, for someone to resolve on
+/// the branch (a backport's pull request). Returns the commit and its tree.
+pub fn commit_markers(
+    repo: &Repo,
+    onto: ObjectId,
+    source: &Source,
+    paths: &[String],
+) -> Result<(ObjectId, ObjectId)> {
+    let context = || {
+        format!(
+            "could not commit the conflicts of {} on {}",
+            short(source.commit),
+            short(onto)
+        )
+    };
+    let (base_tree, onto_tree, source_tree) = trees(repo, onto, source)?;
+    let mut outcome = merge(repo, base_tree, onto_tree, source_tree, source)?;
+    let tree = outcome.tree.write().context(context)?.detach();
+    let (author, message) = author_and_message(repo, source.commit)?;
+    let listed: String = paths.iter().map(|p| format!("\t{p}\n")).collect();
+    let message = format!(
+        "{}\n\nConflicts (markers committed, to resolve before merging):\n{listed}",
+        message.trim_end()
+    );
+    let message = with_trailer(&message, source.commit);
+    let commit = crate::merge::commit_as(repo, &author, &message, tree, [onto])?;
+    Ok((commit, tree))
+}
+
+/// git's three-way merge of a pick, with `git cherry-pick`'s conflict labels.
+fn merge<'repo>(
+    repo: &'repo Repo,
+    base: ObjectId,
+    onto: ObjectId,
+    theirs: ObjectId,
+    source: &Source,
+) -> Result<gix::merge::tree::Outcome<'repo>> {
+    let context = || format!("could not pick {}", short(source.commit));
+    let options = repo.git.tree_merge_options().context(context)?;
+    let label = theirs_label(repo, source)?;
+    let labels = crate::merge::Labels {
+        ours: "HEAD",
+        theirs: &label,
+    };
+    repo.git
+        .merge_trees(base, onto, theirs, labels.for_gix(), options)
+        .context(context)
+}
+
+/// The author (and date) and message of `commit`.
+fn author_and_message(repo: &Repo, commit: ObjectId) -> Result<(gix::actor::Signature, String)> {
+    let context = || format!("could not read commit {}", short(commit));
+    let found = repo.git.find_commit(commit).context(context)?;
+    let author = found
+        .author()
+        .context(context)?
+        .to_owned()
+        .context(context)?;
+    let message = found
+        .message_raw()
+        .context(context)?
+        .to_str_lossy()
+        .into_owned();
+    Ok((author, message))
 }
 
 /// The file-level changes from tree `old` to tree `new`, without rename tracking. Unlike
@@ -274,28 +332,15 @@ pub(crate) fn commit_pick(
     source: &Source,
     tree: ObjectId,
 ) -> Result<ObjectId> {
-    let author = repo
-        .git
-        .find_commit(source.commit)
-        .context(|| format!("could not read commit {}", short(source.commit)))?
-        .author()
-        .context(|| format!("could not read the author of {}", short(source.commit)))?
-        .to_owned()
-        .context(|| "invalid author".into())?;
-    let message = message_of(repo, source)?;
+    let (author, message) = author_and_message(repo, source.commit)?;
+    let message = with_trailer(&message, source.commit);
     crate::merge::commit_as(repo, &author, &message, tree, [onto])
 }
 
 /// The message of a pick of `source`: its own, with the `-x` trailer.
 pub fn message_of(repo: &Repo, source: &Source) -> Result<String> {
-    let commit = repo
-        .git
-        .find_commit(source.commit)
-        .context(|| format!("could not read commit {}", short(source.commit)))?;
-    let message = commit
-        .message_raw()
-        .context(|| format!("could not read the message of {}", short(source.commit)))?;
-    Ok(with_trailer(&message.to_str_lossy(), source.commit))
+    let (_, message) = author_and_message(repo, source.commit)?;
+    Ok(with_trailer(&message, source.commit))
 }
 
 /// The message with `(cherry picked from commit <id>)` appended the way `git cherry-pick -x`

@@ -15,7 +15,7 @@ use crate::finish::{self, FinishOptions, Landing};
 use crate::git_cli;
 use crate::journal::{EventKind, Journal, Proposal, PullRecord, Store};
 use crate::policy::VersionFiles;
-use crate::push::{self, PushPlan, PushRef};
+use crate::push::{self, PushPlan};
 use crate::refs::{self, Edit, Value};
 use crate::release::{self, ReleaseCommit};
 use crate::repo::{BRANCH_PREFIX, BranchRole, CommitSummary, Repo};
@@ -123,30 +123,7 @@ pub fn plan(
     .map(|f| f.path().to_string())
     .collect();
 
-    push::ensure_remote(repo, &config.remote)?;
-    let name = format!("{BRANCH_PREFIX}{}", journal.branch);
-    let dir = repo.workdir().unwrap_or(repo.git_dir());
-    let remote_tip = git_cli::remote_ref(dir, &config.remote, &name)?;
-    if let Some(remote_tip) = remote_tip {
-        // Someone pushed to the branch: those commits would be lost.
-        let known = repo.git.find_object(remote_tip).is_ok();
-        if !known || !repo.is_ancestor(remote_tip, tip)? {
-            return Err(Error::BehindRemote {
-                branch: journal.branch.clone(),
-                remote: config.remote.clone(),
-                remote_tip,
-            });
-        }
-    }
-    let refs = if remote_tip == Some(tip) {
-        Vec::new()
-    } else {
-        vec![PushRef {
-            name,
-            expect: remote_tip,
-            new: Some(tip),
-        }]
-    };
+    let push = push::publish_branches(repo, &config.remote, &[(journal.branch.clone(), tip)])?;
 
     Ok(ProposePlan {
         ticket: journal.ticket.clone(),
@@ -162,10 +139,7 @@ pub fn plan(
             crate::repo::Base::Tag { name, .. } => Some(name.clone()),
             _ => None,
         },
-        push: PushPlan {
-            remote: config.remote.clone(),
-            refs,
-        },
+        push,
         worktrees: worktrees.into_iter().map(|w| w.path).collect(),
     })
 }

@@ -3,10 +3,12 @@
 //! Filled from the journal, the assessment and the fix itself; what only a person knows is
 //! left as a prompt in italics.
 
+use crate::backport::{PickStatus, Target, TargetStatus};
 use crate::config::Config;
+use crate::error::Result;
 use crate::journal::Journal;
 use crate::propose::ProposePlan;
-use crate::repo::short;
+use crate::repo::{Repo, short};
 
 /// A pull request's words, for any forge.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -42,6 +44,16 @@ const LEVELS: &[(&str, &str, &str)] = &[
 
 /// The text of `journal`'s pull request, as `plan` will push it.
 pub fn hotfix(config: &Config, journal: &Journal, plan: &ProposePlan) -> PullText {
+    let first = plan.commits.first().map(|c| c.summary.as_str());
+    PullText {
+        title: title(config, journal, first, &plan.base),
+        body: body(journal, plan),
+        labels: labels(config, journal),
+    }
+}
+
+/// The hotfix's title from the `pr-title` template: `[RELEASE][HOTFIX][P0] ENG-1234: …`.
+fn title(config: &Config, journal: &Journal, first_commit: Option<&str>, base: &str) -> String {
     let assessment = journal.assessment.as_ref();
     let severity = assessment.map(|a| a.severity.as_str()).unwrap_or("");
     let mut tags = String::new();
@@ -53,8 +65,8 @@ pub fn hotfix(config: &Config, journal: &Journal, plan: &ProposePlan) -> PullTex
         tags.push_str(&format!("[{severity}]"));
     }
     // A hotfix started without a description is named by its first commit.
-    let description = match (journal.description.as_str(), plan.commits.first()) {
-        ("", Some(first)) => first.summary.clone(),
+    let description = match (journal.description.as_str(), first_commit) {
+        ("", Some(first)) => first.to_string(),
         ("", None) => journal.ticket.clone(),
         (description, _) => description.to_string(),
     };
@@ -66,23 +78,103 @@ pub fn hotfix(config: &Config, journal: &Journal, plan: &ProposePlan) -> PullTex
         "version" => journal.version.to_string(),
         "product" => journal.product.clone().unwrap_or_default(),
         "branch" => journal.branch.clone(),
-        "base" => plan.base.clone(),
+        "base" => base.to_string(),
         _ => String::new(),
     });
+    title.trim().to_string()
+}
+
+/// The severity's label, then the configured ones.
+fn labels(config: &Config, journal: &Journal) -> Vec<String> {
     let mut labels = Vec::new();
-    if !severity.is_empty() {
-        labels.push(severity.to_string());
+    if let Some(assessment) = &journal.assessment {
+        labels.push(assessment.severity.clone());
     }
     for label in &config.github.labels {
         if !labels.contains(label) {
             labels.push(label.clone());
         }
     }
-    PullText {
-        title: title.trim().to_string(),
-        body: body(journal, plan),
-        labels,
+    labels
+}
+
+/// The text of the pull request that proposes `target`'s backport branch: the original
+/// title behind `[Backport <line>]`, the hotfix's labels plus `backport` (and `conflicts`
+/// when markers are committed), and a body linking the source pull request and commits.
+pub fn backport(
+    repo: &Repo,
+    config: &Config,
+    journal: Option<&Journal>,
+    target: &Target,
+) -> Result<PullText> {
+    let mut summaries = Vec::new();
+    for record in &target.commits {
+        summaries.push(repo.summary(record.source)?);
     }
+    let source_pull = journal
+        .and_then(|j| j.proposal.as_ref())
+        .and_then(|p| p.pull.as_ref());
+    let original = match (journal, summaries.as_slice()) {
+        (Some(journal), _) => {
+            let base = journal
+                .proposal
+                .as_ref()
+                .map_or(config.production_branch.as_str(), |p| p.base.as_str());
+            title(config, journal, summaries.first().map(String::as_str), base)
+        }
+        (None, [one]) => one.clone(),
+        (None, [first, rest @ ..]) => format!("{first} (and {} more)", rest.len()),
+        (None, []) => target.branch.clone(),
+    };
+    let conflicted = target.status == TargetStatus::Conflict;
+    let mut labels = match journal {
+        Some(journal) => labels(config, journal),
+        None => config.github.labels.clone(),
+    };
+    labels.push("backport".into());
+    if conflicted {
+        labels.push("conflicts".into());
+    }
+
+    let mut body = String::new();
+    let of = match (source_pull, journal) {
+        (Some(pull), Some(journal)) => format!("hotfix {} ({})", journal.ticket, pull.url),
+        (None, Some(journal)) => format!("hotfix {}", journal.ticket),
+        _ => "the commits below".to_string(),
+    };
+    body.push_str(&format!("Backport of {of} to `{}`.\n\n", target.target));
+    body.push_str("## Commits\n\n");
+    for (record, summary) in target.commits.iter().zip(&summaries) {
+        let what = match (record.status, record.result) {
+            (PickStatus::Picked, Some(result)) => format!("picked as {}", short(result)),
+            (PickStatus::Conflict, Some(result)) => {
+                format!("picked with conflicts as {}", short(result))
+            }
+            (PickStatus::Empty, _) => "already on the line".to_string(),
+            _ => "not picked".to_string(),
+        };
+        body.push_str(&format!("- {} {summary}: {what}\n", short(record.source)));
+    }
+    if conflicted {
+        body.push_str("\n## Conflicts\n\n");
+        body.push_str(
+            "The pick conflicted; the conflict markers are committed on this branch. \
+             Resolve them here (and push) before merging:\n\n",
+        );
+        for path in &target.conflicts {
+            body.push_str(&format!("- `{path}`\n"));
+        }
+    }
+    body.push_str(&format!(
+        "\n## Testing\n\n- [ ] CI passes on `{}`\n- [ ] {}\n",
+        target.target,
+        prompt("the fix verified on this line")
+    ));
+    Ok(PullText {
+        title: format!("[Backport {}] {original}", target.target),
+        body,
+        labels,
+    })
 }
 
 fn prompt(text: &str) -> String {

@@ -37,6 +37,44 @@ pub fn ensure_remote(repo: &Repo, remote: &str) -> Result<()> {
     Ok(())
 }
 
+/// The push that publishes local `branches` (name, tip) on `remote`: each leased on where
+/// the remote's branch stands now, left out when it is there already, and refused when the
+/// remote's branch holds commits the local one lacks (pushing would drop them).
+pub fn publish_branches(
+    repo: &Repo,
+    remote: &str,
+    branches: &[(String, ObjectId)],
+) -> Result<PushPlan> {
+    ensure_remote(repo, remote)?;
+    let dir = repo.workdir().unwrap_or(repo.git_dir());
+    let mut refs = Vec::new();
+    for (branch, tip) in branches {
+        let name = format!("{}{branch}", crate::repo::BRANCH_PREFIX);
+        let remote_tip = git_cli::remote_ref(dir, remote, &name)?;
+        if let Some(remote_tip) = remote_tip {
+            let known = repo.git.find_object(remote_tip).is_ok();
+            if !known || !repo.is_ancestor(remote_tip, *tip)? {
+                return Err(Error::BehindRemote {
+                    branch: branch.clone(),
+                    remote: remote.to_string(),
+                    remote_tip,
+                });
+            }
+        }
+        if remote_tip != Some(*tip) {
+            refs.push(PushRef {
+                name,
+                expect: remote_tip,
+                new: Some(*tip),
+            });
+        }
+    }
+    Ok(PushPlan {
+        remote: remote.to_string(),
+        refs,
+    })
+}
+
 /// Push `plan` in one atomic push; a rejection names every refused ref and why.
 pub fn push(repo: &Repo, plan: &PushPlan) -> Result<()> {
     if plan.refs.is_empty() {

@@ -250,6 +250,11 @@ impl GitHub {
         }))
     }
 
+    /// The open pull request from `head` into `base`, as it is, if there is one.
+    pub async fn open_pull(&self, head: &str, base: &str) -> Result<Option<Pull>> {
+        Ok(self.find_open_pull(head, base).await?.map(|pr| pr.pull()))
+    }
+
     /// The open pull request from `head` into `base`, if there is one.
     async fn find_open_pull(&self, head: &str, base: &str) -> Result<Option<PullJson>> {
         let path = self.path(&format!(

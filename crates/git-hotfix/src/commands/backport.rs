@@ -7,7 +7,9 @@ use git_hotfix_core::pick::EmptyBecause;
 use git_hotfix_core::repo::short;
 
 use crate::cli::{Context, PlanArg};
+use crate::commands::backport_pr;
 use crate::error::{CommandError, Exit, Result};
+use crate::forge::Forge;
 use crate::ui::{EMPHASIS, paint};
 
 /// Pick the fix onto release lines, each on a branch of its own, without a checkout
@@ -38,9 +40,13 @@ pub struct BackportArgs {
     #[arg(long, value_name = "N")]
     pub mainline: Option<u32>,
     /// What a conflict does: pause there (default on a terminal), skip the line (default
-    /// otherwise), or abort before writing anything
+    /// otherwise), abort before writing anything, or commit the conflict markers on the
+    /// line's branch (with `--pr`, in a draft pull request labelled `conflicts`)
     #[arg(long, value_enum, value_name = "MODE")]
     pub on_conflict: Option<OnConflictArg>,
+    /// Push each backport branch and open a pull request into its line on GitHub
+    #[arg(long, conflicts_with = "onto_target")]
+    pub pr: bool,
     #[command(flatten)]
     pub plan: PlanArg,
 }
@@ -50,6 +56,7 @@ pub enum OnConflictArg {
     Pause,
     Skip,
     Abort,
+    Commit,
 }
 
 pub fn cmd_backport(context: &Context, args: BackportArgs) -> Result<Exit> {
@@ -66,6 +73,7 @@ pub fn cmd_backport(context: &Context, args: BackportArgs) -> Result<Exit> {
         Some(OnConflictArg::Pause) => OnConflict::Pause,
         Some(OnConflictArg::Skip) => OnConflict::Skip,
         Some(OnConflictArg::Abort) => OnConflict::Abort,
+        Some(OnConflictArg::Commit) => OnConflict::Commit,
         // A person can resolve a conflict; a script cannot.
         None if ui.interactive() => OnConflict::Pause,
         None => OnConflict::Skip,
@@ -83,20 +91,44 @@ pub fn cmd_backport(context: &Context, args: BackportArgs) -> Result<Exit> {
         onto_target: args.onto_target,
         mainline: args.mainline,
         on_conflict,
+        open_pulls: args.pr,
     };
 
     if args.plan.plan {
         let plan = backport::plan(&repo, &repo.in_memory(), &config, &request)?;
+        let requests = match args.pr {
+            true => backport_pr::plan_lines(context, &repo, &config, &plan)?,
+            false => Vec::new(),
+        };
         if ui.json_mode() {
-            ui.json(&json(&plan, None, false));
+            let mut json = json(&plan, None, false);
+            json["requests"] = serde_json::json!(requests);
+            ui.json(&json);
         } else {
             ui.out(format!("Would backport {}:", what(&plan)));
             for target in &plan.targets {
                 ui.out(format!("  {}", row(target, plan.onto_target)));
             }
+            if !requests.is_empty() {
+                ui.out("");
+                ui.out("Then (an open pull request for a branch is kept, not opened twice):");
+                for line in requests {
+                    ui.out(format!("  {line}"));
+                }
+            }
         }
         return Ok(Exit::Ok);
     }
+
+    // With `--pr`, the token must work before anything is written.
+    let forge = match args.pr {
+        true => {
+            let forge = Forge::connect(context, &repo, &config, false)?;
+            forge.run(forge.github.check_access())?;
+            Some(forge)
+        }
+        false => None,
+    };
 
     let mut bar: Option<indicatif::ProgressBar> = None;
     let mut shown = |event: Progress<'_>| match event {
@@ -113,7 +145,7 @@ pub fn cmd_backport(context: &Context, args: BackportArgs) -> Result<Exit> {
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
-    report(context, &outcome?)
+    backport_pr::finish_run(context, &repo, outcome?, forge)
 }
 
 /// A bar for several targets on a terminal; the table lines print above it.
@@ -194,10 +226,25 @@ pub fn report(context: &Context, outcome: &BackportOutcome) -> Result<Exit> {
                     .filter(|t| !t.done())
                     .map(|t| t.target.as_str())
                     .collect();
-                ui.error(
-                    &format!("{message}; not done: {}", left.join(", ")),
-                    &["the table above says why for each line".into()],
-                );
+                let mut hints = vec!["the table above says why for each line".to_string()];
+                let with_markers: Vec<&str> = run
+                    .targets
+                    .iter()
+                    .filter(|t| t.status == TargetStatus::Conflict && t.result.is_some())
+                    .map(|t| t.branch.as_str())
+                    .collect();
+                if !with_markers.is_empty() {
+                    hints.push(format!(
+                        "the conflict markers are committed on {}: resolve them there and push{}",
+                        with_markers.join(", "),
+                        if run.open_pulls {
+                            " (their pull requests are drafts until then)"
+                        } else {
+                            ""
+                        }
+                    ));
+                }
+                ui.error(&format!("{message}; not done: {}", left.join(", ")), &hints);
             }
         }
     }
@@ -265,6 +312,11 @@ pub fn row(target: &Target, onto_target: bool) -> String {
             };
             format!("{place}{written} ({picked} picked)")
         }
+        TargetStatus::Conflict if target.result.is_some() => format!(
+            "{} (conflict markers committed in {})",
+            target.branch,
+            target.conflicts.join(", ")
+        ),
         TargetStatus::Conflict => target.conflicts.join(", "),
         TargetStatus::Empty => target.reason.clone().unwrap_or_else(|| {
             let why = target.commits.iter().find_map(|c| c.empty);

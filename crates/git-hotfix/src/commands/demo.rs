@@ -252,6 +252,7 @@ pub fn cmd_demo(context: &Context, args: DemoArgs) -> Result<Exit> {
             onto_target: false,
             mainline: None,
             on_conflict: Some(backport::OnConflictArg::Skip),
+            pr: false,
             plan: PlanArg { plan: false },
         },
     )?;

@@ -5,7 +5,7 @@ use git_hotfix_core::patch::am;
 use git_hotfix_core::stopped::{self, StoppedRun};
 
 use crate::cli::{Context, PlanArg, RunArg};
-use crate::commands::backport::{progress_bar, report, row};
+use crate::commands::backport::{progress_bar, row};
 use crate::commands::status::finish_steps;
 use crate::error::{Exit, Result};
 
@@ -52,7 +52,7 @@ pub fn cmd_continue(context: &Context, args: ContinueArgs) -> Result<Exit> {
             if let Some(bar) = &bar {
                 bar.finish_and_clear();
             }
-            report(context, &outcome?)
+            crate::commands::backport_pr::finish_run(context, &repo, outcome?, None)
         }
         StoppedRun::Patches(run) if args.plan.plan => {
             let left = run

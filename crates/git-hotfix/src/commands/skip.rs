@@ -4,7 +4,7 @@ use git_hotfix_core::patch::am;
 use git_hotfix_core::stopped::{self, StoppedRun};
 
 use crate::cli::{Context, PlanArg, RunArg};
-use crate::commands::backport::{report, row};
+use crate::commands::backport::row;
 use crate::error::{CommandError, Exit, Result};
 
 /// Leave out what a run stopped on and go on: the line of a backport, the patch of a
@@ -60,7 +60,7 @@ fn skip_backport(
         }
     };
     let outcome = backport::skip(repo, context.now, &mut shown)?;
-    report(context, &outcome)
+    crate::commands::backport_pr::finish_run(context, repo, outcome, None)
 }
 
 fn skip_patch(

@@ -1,0 +1,210 @@
+//! `backport --pr`: every backport branch pushed in one leased push and proposed to its
+//! line in a pull request of its own. Each pull request is remembered in the backport's
+//! journal as it opens, so `continue` after a failure opens only the ones left.
+
+use git_hotfix_core::backport::{self, Backport, BackportOutcome, TargetStatus};
+use git_hotfix_core::config::Config;
+use git_hotfix_core::journal::{PullRecord, Store};
+use git_hotfix_core::repo::Repo;
+use git_hotfix_core::{Journal, ObjectId, pull, push};
+use git_hotfix_github::{Pull, PullSpec};
+
+use crate::cli::Context;
+use crate::error::{CommandError, Exit, Result};
+use crate::forge::{self, Forge};
+use crate::ui::{EMPHASIS, paint};
+
+/// End a backport run: when it asked for pull requests, push its branches and open them
+/// (connecting to GitHub unless `forge` is given), then tell how it went.
+pub fn finish_run(
+    context: &Context,
+    repo: &Repo,
+    outcome: BackportOutcome,
+    forge: Option<Forge>,
+) -> Result<Exit> {
+    let BackportOutcome::Done { mut run } = outcome else {
+        return super::backport::report(context, &outcome);
+    };
+    if run.open_pulls {
+        let config = context.config(repo)?;
+        let forge = match forge {
+            Some(forge) => forge,
+            None => {
+                let forge = Forge::connect(context, repo, &config, false)?;
+                forge.run(forge.github.check_access())?;
+                forge
+            }
+        };
+        open_pulls(context, repo, &config, &forge, &mut run)?;
+        backport::complete(repo, &mut run, context.now)?;
+    }
+    super::backport::report(context, &BackportOutcome::Done { run })
+}
+
+/// The targets that go up for review: index, backport branch and its tip.
+fn proposed(run: &Backport) -> Vec<(usize, String, ObjectId)> {
+    if run.onto_target {
+        return Vec::new();
+    }
+    run.targets
+        .iter()
+        .enumerate()
+        .filter_map(|(i, t)| Some((i, t.branch.clone(), t.proposed_tip()?)))
+        .collect()
+}
+
+fn open_pulls(
+    context: &Context,
+    repo: &Repo,
+    config: &Config,
+    forge: &Forge,
+    run: &mut Backport,
+) -> Result<()> {
+    let ui = &context.ui;
+    let branches = proposed(run);
+    let tips: Vec<(String, ObjectId)> = branches
+        .iter()
+        .map(|(_, branch, tip)| (branch.clone(), *tip))
+        .collect();
+    let left = "the backport branches are made; `git hotfix continue` pushes them and opens the pull requests left";
+    let push = push::publish_branches(repo, &config.remote, &tips).map_err(|err| {
+        let mut err = CommandError::from(err);
+        err.hints.push(left.into());
+        err
+    })?;
+    push::push(repo, &push).map_err(|err| {
+        let mut err = CommandError::from(err);
+        err.hints = vec![left.into()];
+        err
+    })?;
+    if !push.refs.is_empty() {
+        ui.status(
+            "Pushed",
+            format!(
+                "{} backport branch{} to {}",
+                push.refs.len(),
+                if push.refs.len() == 1 { "" } else { "es" },
+                push.remote
+            ),
+        );
+    }
+
+    let journal = hotfix_journal(repo, run)?;
+    for (index, branch, _) in branches {
+        let target = &run.targets[index];
+        if let Some(pull) = &target.pull {
+            // Opened by an attempt that failed later on.
+            ui.status(
+                "Unchanged",
+                format!(
+                    "{:<24} #{} {}",
+                    target.target,
+                    pull.number,
+                    paint(EMPHASIS, &pull.url)
+                ),
+            );
+            continue;
+        }
+        // A branch an earlier run left has its pull request already: found, not rewritten.
+        let found = match target.existing {
+            Some(_) => forge.run(forge.github.open_pull(&branch, &target.target))?,
+            None => None,
+        };
+        let (pull, verb) = match found {
+            Some(pull) => (pull, "Unchanged"),
+            None => {
+                let spec = spec(repo, config, journal.as_ref(), run, index)?;
+                let outcome = forge.run(forge.github.ensure_pull(&spec)).map_err(|err| {
+                    err.hint("the pull requests opened so far are kept; `git hotfix continue` opens the ones left")
+                })?;
+                for warning in &outcome.warnings {
+                    ui.warn(warning);
+                }
+                let verb = match (outcome.created, outcome.changes.is_empty()) {
+                    (true, _) => "Opened",
+                    (false, true) => "Unchanged",
+                    (false, false) => "Updated",
+                };
+                let Some(pull) = outcome.pull else { continue };
+                (pull, verb)
+            }
+        };
+        let Pull { number, url } = pull;
+        ui.status(
+            verb,
+            format!(
+                "{:<24} #{number} {}",
+                run.targets[index].target,
+                paint(EMPHASIS, &url)
+            ),
+        );
+        backport::record_pull(repo, run, index, PullRecord { number, url })?;
+    }
+    Ok(())
+}
+
+/// The pull request proposing target `index`'s branch.
+fn spec(
+    repo: &Repo,
+    config: &Config,
+    journal: Option<&Journal>,
+    run: &Backport,
+    index: usize,
+) -> Result<PullSpec> {
+    let target = &run.targets[index];
+    let text = pull::backport(repo, config, journal, target)?;
+    Ok(PullSpec {
+        head: target.branch.clone(),
+        base: target.target.clone(),
+        title: text.title,
+        body: text.body,
+        // Committed conflict markers must not be merged by accident.
+        draft: target.status == TargetStatus::Conflict || config.github.draft,
+        labels: text.labels.iter().map(|l| forge::label(l)).collect(),
+        reviewers: config.github.reviewers.clone(),
+        assignees: config.github.assignees.clone(),
+    })
+}
+
+/// The journal of the hotfix whose commits these are, in progress or finished.
+fn hotfix_journal(repo: &Repo, run: &Backport) -> Result<Option<Journal>> {
+    let Some(ticket) = &run.hotfix else {
+        return Ok(None);
+    };
+    let store = Store::new(repo);
+    Ok(match store.load(ticket)? {
+        Some(journal) => Some(journal),
+        None => store.load_finished(ticket)?,
+    })
+}
+
+/// `backport --pr --plan`: the push and the requests the run would make, sent nowhere.
+pub fn plan_lines(
+    context: &Context,
+    repo: &Repo,
+    config: &Config,
+    run: &Backport,
+) -> Result<Vec<String>> {
+    let forge = Forge::connect(context, repo, config, true)?;
+    let journal = hotfix_journal(repo, run)?;
+    let mut lines = Vec::new();
+    // Nothing is written yet: the branches would point at the picks.
+    let branches = run
+        .targets
+        .iter()
+        .enumerate()
+        .filter(|_| !run.onto_target)
+        .filter(|(_, t)| t.result.or(t.existing).is_some());
+    for (index, target) in branches {
+        let branch = &target.branch;
+        lines.push(format!("push {branch} to {}", config.remote));
+        if target.existing.is_some() {
+            forge.run(forge.github.open_pull(branch, &target.target))?;
+        } else {
+            let spec = spec(repo, config, journal.as_ref(), run, index)?;
+            forge.run(forge.github.ensure_pull(&spec))?;
+        }
+    }
+    lines.extend(forge.planned_lines());
+    Ok(lines)
+}
