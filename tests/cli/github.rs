@@ -739,3 +739,43 @@ fn continue_opens_only_the_pull_requests_a_failure_left_out() {
     assert_eq!(created, 6);
     assert!(!dir.join(".git/hotfix/backports/current.json").exists());
 }
+
+#[test]
+fn tag_push_release_publishes_the_tag_once() {
+    let env = TestEnv::new();
+    let fixture = proposed_hotfix(&env);
+    let (dir, origin) = (&fixture.dir, fixture.origin.as_ref().unwrap());
+    let github = FakeGitHub::start("acme", "shop", TOKEN);
+
+    // `--release` needs the tag on GitHub.
+    hotfix_with(&env, &github, dir, &["tag", "--release"]).expect(2);
+
+    let run = hotfix_with(&env, &github, dir, &["tag", "--push", "--release"]).ok();
+    assert!(
+        run.stderr.contains("Pushed v1.2.4 to origin"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("Published GitHub release v1.2.4"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(env.rev(origin, "v1.2.4"), env.rev(dir, "v1.2.4"));
+    assert_eq!(env.rev(dir, "v1.2.4^{commit}"), env.rev(dir, HOTFIX));
+    let releases = github.releases();
+    assert_eq!(releases.len(), 1);
+    assert_eq!(releases[0].body, "ENG-1234: fix auth bypass\n");
+    assert_eq!(releases[0].make_latest, "true");
+
+    // Again: the tag is there, here and there; the release is as it should be.
+    let writes = github.writes().len();
+    let run = hotfix_with(&env, &github, dir, &["tag", "--push", "--release"]).ok();
+    assert!(
+        run.stderr.contains("Unchanged v1.2.4 on origin"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(github.writes().len(), writes);
+    env.fsck(origin);
+}

@@ -201,6 +201,9 @@ pub enum Error {
         rejected: Vec<(String, String)>,
     },
 
+    #[error("`{remote}` has a tag `{name}` that is not the local one")]
+    TagOnRemote { name: String, remote: String },
+
     #[error("no remote named `{remote}` is configured")]
     UnknownRemote { remote: String },
 

@@ -75,6 +75,37 @@ pub fn publish_branches(
     })
 }
 
+/// The push that publishes local tag `name` on `remote`: nothing when it is there already,
+/// an error when the remote has a tag of that name that is another one.
+pub fn publish_tag(repo: &Repo, remote: &str, name: &str) -> Result<PushPlan> {
+    ensure_remote(repo, remote)?;
+    let full = format!("{}{name}", crate::repo::TAG_PREFIX);
+    let local = repo
+        .ref_target(&full)?
+        .ok_or_else(|| Error::UnknownRevision {
+            rev: name.to_string(),
+        })?;
+    let dir = repo.workdir().unwrap_or(repo.git_dir());
+    let refs = match git_cli::remote_ref(dir, remote, &full)? {
+        Some(there) if there == local => Vec::new(),
+        Some(_) => {
+            return Err(Error::TagOnRemote {
+                name: name.to_string(),
+                remote: remote.to_string(),
+            });
+        }
+        None => vec![PushRef {
+            name: full,
+            expect: None,
+            new: Some(local),
+        }],
+    };
+    Ok(PushPlan {
+        remote: remote.to_string(),
+        refs,
+    })
+}
+
 /// Push `plan` in one atomic push; a rejection names every refused ref and why.
 pub fn push(repo: &Repo, plan: &PushPlan) -> Result<()> {
     if plan.refs.is_empty() {

@@ -164,3 +164,20 @@ pub fn execute(
     }
     store.save(journal)
 }
+
+/// Push the tag of `plan` to the configured remote (nothing when it is there already) and
+/// record the push. Returns what was pushed.
+pub fn push(
+    repo: &Repo,
+    config: &Config,
+    journal: &mut Journal,
+    plan: &TagPlan,
+    now: Timestamp,
+) -> Result<crate::push::PushPlan> {
+    let push = crate::push::publish_tag(repo, &config.remote, &plan.tag.name)?;
+    crate::push::push(repo, &push)?;
+    if !push.refs.is_empty() {
+        Store::new(repo).append(journal, now, crate::finish::pushed_event(&push))?;
+    }
+    Ok(push)
+}

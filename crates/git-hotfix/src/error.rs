@@ -271,6 +271,10 @@ impl From<Core> for CommandError {
             Core::PushFailed { .. } => CommandError::new(Exit::Remote, message.clone()).hint(
                 "the local release is complete; `git hotfix continue` pushes again once the remote is reachable",
             ),
+            Core::TagOnRemote { name, remote } => CommandError::new(Exit::Remote, message.clone())
+                .hint(format!(
+                    "someone released under that name: look at it (`git fetch {remote} tag {name}`) before choosing another version"
+                )),
             Core::FetchFailed { .. } => CommandError::new(Exit::Remote, message.clone()).hint(
                 "check the remote (`git remote -v`, the network), then run the same command again: nothing has moved",
             ),

@@ -152,6 +152,9 @@ pub fn cmd_finish(context: &Context, args: FinishArgs) -> Result<Exit> {
         .hint("add `--push`, or publish later with `git hotfix finish --release --hotfix <ticket>` once the tag is pushed"));
     }
     // `[github] release` publishes only what is pushed.
+    if release && !options.push && options.tag {
+        ui.hint("`[github] release` is set but the tag stays here: `--push` publishes both");
+    }
     let release = release && options.push;
     if args.plan.plan {
         let mem = repo.in_memory();

@@ -3,8 +3,12 @@ use git_hotfix_core::finish;
 use git_hotfix_core::repo::short;
 use git_hotfix_core::tag;
 
+use git_hotfix_core::journal::Released;
+
 use crate::cli::{Context, PlanArg};
+use crate::commands::finish::{release_notes, report_release};
 use crate::error::{Exit, Result};
+use crate::forge::Forge;
 use crate::ui::{EMPHASIS, paint};
 
 /// Tag the hotfix tip on its own, for teams that merge through pull requests
@@ -19,6 +23,13 @@ pub struct TagArgs {
     /// The hotfix to tag (default: the one whose branch is checked out)
     #[arg(long, value_name = "TICKET")]
     pub hotfix: Option<String>,
+    /// Push the tag (refused when the remote has another tag of that name)
+    #[arg(long)]
+    pub push: bool,
+    /// Publish a GitHub release for the tag once it is pushed (default: `[github] release`
+    /// when pushing)
+    #[arg(long, requires = "push")]
+    pub release: bool,
     #[command(flatten)]
     pub plan: PlanArg,
 }
@@ -28,6 +39,7 @@ pub fn cmd_tag(context: &Context, args: TagArgs) -> Result<Exit> {
     let repo = context.repo()?;
     let config = context.config(&repo)?;
     let mut journal = finish::select(&repo, args.hotfix.as_deref())?;
+    let release = args.push && (args.release || config.github.release);
     let mem = repo.in_memory();
     let plan = tag::plan(
         &repo,
@@ -37,10 +49,30 @@ pub fn cmd_tag(context: &Context, args: TagArgs) -> Result<Exit> {
         args.version.as_deref(),
         args.message.as_deref(),
     )?;
+    let released = Released {
+        tag: plan.tag.name.clone(),
+        notes: release_notes(journal.proposal.as_ref().and_then(|p| p.release.as_ref())),
+    };
+    let forge = match release {
+        true => Some(Forge::connect(context, &repo, &config, args.plan.plan)?),
+        false => None,
+    };
     if args.plan.plan {
+        let mut requests = Vec::new();
+        if let Some(forge) = &forge {
+            forge.publish_release(context, &repo, &config, &mut journal, released)?;
+            requests = forge.planned_lines();
+        }
         if ui.json_mode() {
-            ui.json(&serde_json::json!({ "plan": plan, "executed": false }));
-        } else if plan.tag.object.is_some() {
+            ui.json(&serde_json::json!({
+                "plan": plan,
+                "push": args.push,
+                "requests": requests,
+                "executed": false,
+            }));
+            return Ok(Exit::Ok);
+        }
+        if plan.tag.object.is_some() {
             ui.out(format!(
                 "Would tag {} on {} (\"{}\")",
                 plan.tag.name,
@@ -54,12 +86,39 @@ pub fn cmd_tag(context: &Context, args: TagArgs) -> Result<Exit> {
                 short(plan.tag.target)
             ));
         }
+        if args.push {
+            ui.out(format!("Would push it to {}", config.remote));
+        }
+        for line in requests {
+            ui.out(format!("Would send {line}"));
+        }
         return Ok(Exit::Ok);
     }
+    // The token must work before anything is written.
+    if let Some(forge) = &forge {
+        forge.run(forge.github.check_access())?;
+    }
     tag::execute(&repo, mem, &mut journal, &plan, context.now)?;
+    let pushed = match args.push {
+        true => Some(tag::push(&repo, &config, &mut journal, &plan, context.now)?),
+        false => None,
+    };
+    let published = match &forge {
+        Some(forge) => {
+            Some(forge.publish_release(context, &repo, &config, &mut journal, released)?)
+        }
+        None => None,
+    };
     if ui.json_mode() {
-        ui.json(&serde_json::json!({ "plan": plan, "executed": true }));
-    } else if plan.tag.object.is_some() {
+        ui.json(&serde_json::json!({
+            "plan": plan,
+            "pushed": pushed,
+            "release": published,
+            "executed": true,
+        }));
+        return Ok(Exit::Ok);
+    }
+    if plan.tag.object.is_some() {
         ui.status(
             "Tagged",
             format!(
@@ -73,6 +132,16 @@ pub fn cmd_tag(context: &Context, args: TagArgs) -> Result<Exit> {
             "Kept",
             format!("{} (already on {})", plan.tag.name, short(plan.tag.target)),
         );
+    }
+    match &pushed {
+        Some(push) if push.refs.is_empty() => {
+            ui.status("Unchanged", format!("{} on {}", plan.tag.name, push.remote))
+        }
+        Some(push) => ui.status("Pushed", format!("{} to {}", plan.tag.name, push.remote)),
+        None => {}
+    }
+    if let Some(outcome) = &published {
+        report_release(context, &plan.tag.name, outcome);
     }
     Ok(Exit::Ok)
 }
