@@ -779,3 +779,32 @@ fn tag_push_release_publishes_the_tag_once() {
     assert_eq!(github.writes().len(), writes);
     env.fsck(origin);
 }
+
+#[test]
+fn after_merge_works_when_the_branch_was_deleted_by_hand() {
+    let env = TestEnv::new();
+    let fixture = proposed_hotfix(&env);
+    let (dir, origin) = (&fixture.dir, fixture.origin.as_ref().unwrap());
+    let github = FakeGitHub::start("acme", "shop", TOKEN);
+    hotfix_with(&env, &github, dir, &["finish", "--pr"]).ok();
+    let merge = merge_on_github(&env, &github, origin, 1);
+    env.git(dir, &["switch", "--quiet", "main"]);
+    env.git(dir, &["branch", "--quiet", "-D", HOTFIX]);
+
+    hotfix_with(
+        &env,
+        &github,
+        dir,
+        &["finish", "--after-merge", "--hotfix", "ENG-1234"],
+    )
+    .ok();
+    assert_eq!(
+        env.rev(dir, "v1.2.4^{commit}").as_deref(),
+        Some(merge.as_str())
+    );
+    assert_eq!(env.rev(origin, "v1.2.4"), env.rev(dir, "v1.2.4"));
+    assert_eq!(env.rev(dir, "main").as_deref(), Some(merge.as_str()));
+    assert_eq!(env.git(dir, &["status", "--porcelain"]), "");
+    assert_eq!(finished_journal(dir)["state"], "finished");
+    env.fsck(dir);
+}

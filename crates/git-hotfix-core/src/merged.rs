@@ -14,7 +14,7 @@ use crate::journal::{EventKind, Journal, Store};
 use crate::merge::Outcome;
 use crate::push;
 use crate::release;
-use crate::repo::{BranchRole, Repo};
+use crate::repo::Repo;
 
 /// A pull request the forge reports merged.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -127,11 +127,12 @@ pub fn plan(
     } else {
         Vec::new()
     };
-    let branch_tip = branch_tip.or(proposal.pushed).unwrap_or(merged.commit);
-    let commits = match repo.require_branch(&journal.branch, BranchRole::Hotfix) {
-        Ok(tip) => repo.commit_summaries(journal.base.commit(), tip)?,
-        Err(_) => Vec::new(),
+    // A branch deleted by hand after the merge: nothing of it to delete or list.
+    let commits = match branch_tip {
+        Some(tip) => repo.commit_summaries(journal.base.commit(), tip)?,
+        None => Vec::new(),
     };
+    let branch_tip = branch_tip.or(proposal.pushed).unwrap_or(merged.commit);
 
     let mut plan = FinishPlan {
         ticket: journal.ticket.clone(),
