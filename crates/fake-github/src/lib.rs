@@ -251,9 +251,7 @@ impl FakeGitHub {
     pub fn merge(&self, number: u64, sha: &str, at: &str) {
         let mut state = self.state();
         let pull = state
-            .pulls
-            .iter_mut()
-            .find(|p| p.number == number)
+            .pull_mut(&number.to_string())
             .expect("a pull request with that number");
         pull.state = "closed".into();
         pull.merged = true;
@@ -265,9 +263,7 @@ impl FakeGitHub {
     pub fn close(&self, number: u64) {
         let mut state = self.state();
         let pull = state
-            .pulls
-            .iter_mut()
-            .find(|p| p.number == number)
+            .pull_mut(&number.to_string())
             .expect("a pull request with that number");
         pull.state = "closed".into();
     }

@@ -469,17 +469,9 @@ fn hotfix_journal(repo: &Repo, ticket: Option<&str>) -> Result<journal::Journal>
     let store = journal::Store::new(repo);
     if let Some(ticket) = ticket {
         let id = names::ticket(ticket)?;
-        if let Some(journal) = store.load(&id)? {
-            return Ok(journal);
-        }
-        return store
-            .finished()?
-            .into_iter()
-            .rev()
-            .find(|j| j.ticket == id)
-            .ok_or_else(|| Error::NotAHotfix {
-                selector: format!("ticket `{id}`"),
-            });
+        return store.load_any(&id)?.ok_or_else(|| Error::NotAHotfix {
+            selector: format!("ticket `{id}`"),
+        });
     }
     match crate::finish::select(repo, None) {
         Ok(journal) => Ok(journal),
@@ -1242,15 +1234,7 @@ fn record_in_hotfix(repo: &Repo, run: &Backport, now: Timestamp) -> Result<()> {
         return Ok(());
     };
     let store = journal::Store::new(repo);
-    let journal = match store.load(ticket)? {
-        Some(journal) => Some(journal),
-        None => store
-            .finished()?
-            .into_iter()
-            .rev()
-            .find(|j| &j.ticket == ticket),
-    };
-    let Some(mut journal) = journal else {
+    let Some(mut journal) = store.load_any(ticket)? else {
         return Ok(());
     };
     journal.record(

@@ -441,15 +441,7 @@ pub fn plan(
         (Some(release), None) => release.commit,
     };
 
-    let tag = if options.tag {
-        let message = match &options.message {
-            Some(message) => message.clone(),
-            None => config.messages.tag.render(&facts),
-        };
-        Some(crate::tag::step(repo, mem, journal, tip, &message)?)
-    } else {
-        None
-    };
+    let tag = tag_step(repo, mem, config, journal, options, &facts, tip)?;
 
     let Landing {
         branch: line,
@@ -540,6 +532,26 @@ pub fn plan(
     }
     refs::ensure_unlocked(repo, &plan.edits())?;
     Ok(plan)
+}
+
+/// The release tag on `tip`, unless `options` say none: `--message`, else the template.
+pub(crate) fn tag_step(
+    repo: &Repo,
+    mem: &Repo,
+    config: &Config,
+    journal: &Journal,
+    options: &FinishOptions,
+    facts: &release::Facts,
+    tip: ObjectId,
+) -> Result<Option<TagStep>> {
+    if !options.tag {
+        return Ok(None);
+    }
+    let message = match &options.message {
+        Some(message) => message.clone(),
+        None => config.messages.tag.render(facts),
+    };
+    crate::tag::step(repo, mem, journal, tip, &message).map(Some)
 }
 
 /// The release commit of `options` on `tip` (version bump, changelog), made in `mem`.
@@ -1342,10 +1354,7 @@ pub(crate) fn complete(
     release: Option<ReleaseCommit>,
     now: Timestamp,
 ) -> Result<()> {
-    let notes = release
-        .as_ref()
-        .and_then(|r| r.changelog.as_ref())
-        .map(|c| c.text.clone());
+    let notes = release.as_ref().and_then(ReleaseCommit::notes);
     journal.record(
         now,
         EventKind::Finished {

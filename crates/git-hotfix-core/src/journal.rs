@@ -278,6 +278,14 @@ impl Store {
             .find(|j| j.ticket == ticket))
     }
 
+    /// The journal of `ticket`, in progress or else (the newest) finished.
+    pub fn load_any(&self, ticket: &str) -> Result<Option<Journal>> {
+        match self.load(ticket)? {
+            Some(journal) => Ok(Some(journal)),
+            None => self.load_finished(ticket),
+        }
+    }
+
     /// Record `what` in `journal` and save it, under the lock.
     pub fn append(&self, journal: &mut Journal, at: Timestamp, what: EventKind) -> Result<()> {
         let _lock = self.lock()?;

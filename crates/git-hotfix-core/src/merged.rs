@@ -68,21 +68,7 @@ pub fn plan(
     };
 
     let facts = release::Facts::now(journal, mem)?;
-    let tag = if options.tag {
-        let message = match &options.message {
-            Some(message) => message.clone(),
-            None => config.messages.tag.render(&facts),
-        };
-        Some(crate::tag::step(
-            repo,
-            mem,
-            journal,
-            merged.commit,
-            &message,
-        )?)
-    } else {
-        None
-    };
+    let tag = finish::tag_step(repo, mem, config, journal, options, &facts, merged.commit)?;
 
     let worktrees = repo.worktrees()?;
     // The local branch catches up with what the remote's holds, when it can fast-forward;

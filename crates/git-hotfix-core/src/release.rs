@@ -180,6 +180,13 @@ pub struct ReleaseCommit {
     pub changelog: Option<ChangelogEntry>,
 }
 
+impl ReleaseCommit {
+    /// Its changelog entry: the notes of the release published on the forge.
+    pub fn notes(&self) -> Option<String> {
+        self.changelog.as_ref().map(|c| c.text.clone())
+    }
+}
+
 /// Which version files to bump.
 pub struct VersionBump<'a> {
     pub policy: &'a dyn VersionFiles,

@@ -171,11 +171,7 @@ fn hotfix_journal(repo: &Repo, run: &Backport) -> Result<Option<Journal>> {
     let Some(ticket) = &run.hotfix else {
         return Ok(None);
     };
-    let store = Store::new(repo);
-    Ok(match store.load(ticket)? {
-        Some(journal) => Some(journal),
-        None => store.load_finished(ticket)?,
-    })
+    Ok(Store::new(repo).load_any(ticket)?)
 }
 
 /// `backport --pr --plan`: the push and the requests the run would make, sent nowhere.

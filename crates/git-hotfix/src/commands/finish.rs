@@ -185,7 +185,7 @@ pub fn cmd_finish(context: &Context, args: FinishArgs) -> Result<Exit> {
                     .tag
                     .as_ref()
                     .map_or(journal.tag.clone(), |t| t.name.clone()),
-                notes: release_notes(plan.release.as_ref()),
+                notes: plan.release.as_ref().and_then(ReleaseCommit::notes),
             };
             forge.publish_release(context, &repo, &config, &mut journal, released)?;
             forge.planned_lines()
@@ -252,13 +252,6 @@ pub fn cmd_finish(context: &Context, args: FinishArgs) -> Result<Exit> {
         _ => None,
     };
     report(context, &journal, &outcome, published.as_ref())
-}
-
-/// The notes of a release: the changelog entry of its release commit.
-pub fn release_notes(release: Option<&ReleaseCommit>) -> Option<String> {
-    release
-        .and_then(|r| r.changelog.as_ref())
-        .map(|c| c.text.clone())
 }
 
 /// `finish` of a hotfix that finished already: nothing to do but, with `--release`,

@@ -8,12 +8,13 @@ use git_hotfix_core::journal::{PullRecord, Released};
 use git_hotfix_core::merged::{self, Merged};
 use git_hotfix_core::policy::VersionFiles;
 use git_hotfix_core::propose::{self, ProposePlan};
+use git_hotfix_core::release::ReleaseCommit;
 use git_hotfix_core::repo::{Repo, short};
 use git_hotfix_core::{Error as CoreError, Journal, ObjectId, pull};
 use git_hotfix_github::{PullOutcome, PullSpec};
 
 use crate::cli::Context;
-use crate::commands::finish::{release_notes, report as report_finish};
+use crate::commands::finish::report as report_finish;
 use crate::commands::status::release_edits;
 use crate::error::{CommandError, Exit, Result};
 use crate::forge::{self, Forge};
@@ -232,7 +233,11 @@ pub fn after_merge(
         if release {
             let released = Released {
                 tag: journal.tag.clone(),
-                notes: release_notes(journal.proposal.as_ref().and_then(|p| p.release.as_ref())),
+                notes: journal
+                    .proposal
+                    .as_ref()
+                    .and_then(|p| p.release.as_ref())
+                    .and_then(ReleaseCommit::notes),
             };
             forge.publish_release(context, repo, config, &mut journal, released)?;
         }

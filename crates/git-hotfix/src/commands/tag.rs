@@ -4,9 +4,10 @@ use git_hotfix_core::repo::short;
 use git_hotfix_core::tag;
 
 use git_hotfix_core::journal::Released;
+use git_hotfix_core::release::ReleaseCommit;
 
 use crate::cli::{Context, PlanArg};
-use crate::commands::finish::{release_notes, report_release};
+use crate::commands::finish::report_release;
 use crate::error::{Exit, Result};
 use crate::forge::Forge;
 use crate::ui::{EMPHASIS, paint};
@@ -51,7 +52,11 @@ pub fn cmd_tag(context: &Context, args: TagArgs) -> Result<Exit> {
     )?;
     let released = Released {
         tag: plan.tag.name.clone(),
-        notes: release_notes(journal.proposal.as_ref().and_then(|p| p.release.as_ref())),
+        notes: journal
+            .proposal
+            .as_ref()
+            .and_then(|p| p.release.as_ref())
+            .and_then(ReleaseCommit::notes),
     };
     let forge = match release {
         true => Some(Forge::connect(context, &repo, &config, args.plan.plan)?),
