@@ -9,6 +9,7 @@ mod bad_input;
 mod conflict;
 mod finish;
 mod github;
+mod incident;
 mod init;
 mod interfaces;
 mod output;

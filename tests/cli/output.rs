@@ -47,6 +47,24 @@ fn status_and_finish() {
       commits  1 since the base
         [ID] fix: refuse unsigned tokens
 
+    Checklist:
+      [ ] assessed
+      [x] branch created          [TIME]
+      [x] fix committed           [TIME]
+      [ ] regression test touched
+      [ ] version bumped
+      [ ] changelog
+      [ ] PR opened
+      [ ] merged
+      [ ] tagged
+      [ ] pushed
+      [ ] deployed to staging
+      [ ] staging verified
+      [ ] deployed to production
+      [ ] production verified
+      [ ] communicated            `git hotfix check communicated`
+      [ ] review scheduled        `git hotfix check review-scheduled`
+
     Finish will:
       - tag v1.2.4 on [ID] ("Hotfix 1.2.4: fix auth bypass")
       - merge into main (merge commit [ID])
@@ -93,6 +111,24 @@ fn a_stop_on_a_conflict() {
       started  [TIME]
       commits  1 since the base
         [ID] fix: refuse unsigned tokens
+
+    Checklist:
+      [ ] assessed
+      [x] branch created          [TIME]
+      [x] fix committed           [TIME]
+      [ ] regression test touched
+      [ ] version bumped
+      [ ] changelog
+      [ ] PR opened
+      [ ] merged
+      [ ] tagged
+      [ ] pushed
+      [ ] deployed to staging
+      [ ] staging verified
+      [ ] deployed to production
+      [ ] production verified
+      [ ] communicated            `git hotfix check communicated`
+      [ ] review scheduled        `git hotfix check review-scheduled`
 
     Stopped: merging into main conflicts in auth.txt.
       Resolve in [TMP]/repo/.git/hotfix/resolve/ENG-1234-main, `git add` the files there, then `git hotfix continue`.

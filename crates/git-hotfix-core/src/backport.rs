@@ -927,6 +927,7 @@ pub fn complete(repo: &Repo, run: &mut Backport, now: Timestamp) -> Result<()> {
             tag: None,
             release: None,
             notes: None,
+            bumped: Vec::new(),
         },
     });
     archive(repo, run, now)?;

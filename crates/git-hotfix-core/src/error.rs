@@ -137,6 +137,11 @@ pub enum Error {
     #[error("several hotfixes are in progress ({}): say which one", tickets.join(", "))]
     AmbiguousHotfix { tickets: Vec<String> },
 
+    #[error(
+        "no incident is open: no hotfix is in progress, and every finished one is verified in production"
+    )]
+    NoIncident,
+
     #[error("several runs are stopped ({}): say which", runs.join(", "))]
     AmbiguousRun { runs: Vec<String> },
 

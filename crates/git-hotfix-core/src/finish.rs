@@ -1355,12 +1355,17 @@ pub(crate) fn complete(
     now: Timestamp,
 ) -> Result<()> {
     let notes = release.as_ref().and_then(ReleaseCommit::notes);
+    let bumped = release
+        .as_ref()
+        .map(|r| r.bumps.iter().map(|b| b.path.clone()).collect())
+        .unwrap_or_default();
     journal.record(
         now,
         EventKind::Finished {
             tag,
             release: release.map(|r| r.commit),
             notes,
+            bumped,
         },
     );
     journal.state = State::Finished;

@@ -10,6 +10,7 @@ use jiff::Timestamp;
 
 use crate::error::{Error, IoContext, Result};
 use crate::finish::Run;
+use crate::incident::{Action, Item, StepResult};
 use crate::repo::{Base, Repo};
 use crate::version::Version;
 
@@ -28,6 +29,10 @@ pub struct Journal {
     pub version: Version,
     /// The tag `finish` will create.
     pub tag: String,
+    /// When the incident was detected (`start --detected-at`); the clock runs from it.
+    /// Journals written before it was kept read the start's time instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detected_at: Option<Timestamp>,
     /// A linked worktree `start --worktree` made for this hotfix.
     pub worktree: Option<PathBuf>,
     pub state: State,
@@ -135,6 +140,9 @@ pub enum EventKind {
         /// The release's changelog entry: the notes of a release published on the forge.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         notes: Option<String>,
+        /// The version files the release commit bumped.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        bumped: Vec<String>,
     },
     Backported {
         targets: Vec<BackportedTarget>,
@@ -156,6 +164,39 @@ pub enum EventKind {
     ReleasePublished {
         tag: String,
         url: String,
+    },
+    /// A person ticked a checklist item (`git hotfix check`); the event's time is the
+    /// time they gave.
+    Checked {
+        item: Item,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
+    /// A person took a tick back (`git hotfix check --undo`).
+    Unchecked {
+        item: Item,
+    },
+    /// One step of a deploy, a verification or a rollback, recorded when it ended.
+    DeployStep {
+        action: Action,
+        environment: String,
+        /// The step as `deploy --plan` shows it.
+        step: String,
+        started: Timestamp,
+        result: StepResult,
+        /// What went wrong, or what a check answered.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        detail: Option<String>,
+    },
+    /// A deploy, verification or rollback ended: all its steps passed, or one did not.
+    DeployEnded {
+        action: Action,
+        environment: String,
+        started: Timestamp,
+        ok: bool,
+        /// Production deployed without a verified staging, on `--force`.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        forced: bool,
     },
 }
 
@@ -202,6 +243,11 @@ impl Journal {
 
     pub fn started_at(&self) -> Option<Timestamp> {
         self.events.first().map(|e| e.at)
+    }
+
+    /// When the incident was detected: as `start` was told, else when it started.
+    pub fn detected_at(&self) -> Option<Timestamp> {
+        self.detected_at.or_else(|| self.started_at())
     }
 
     /// What a finished hotfix released: its tag, and its changelog entry as notes.

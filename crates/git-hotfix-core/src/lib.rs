@@ -13,6 +13,7 @@ pub mod diff;
 pub mod error;
 pub mod finish;
 mod git_cli;
+pub mod incident;
 pub mod init;
 pub mod journal;
 pub mod merge;

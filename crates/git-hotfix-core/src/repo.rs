@@ -456,6 +456,35 @@ impl Repo {
             .unwrap_or_default())
     }
 
+    /// When a commit was committed (not authored: a cherry-pick keeps the author's time).
+    pub fn commit_time(&self, commit: ObjectId) -> Result<jiff::Timestamp> {
+        let context = || format!("could not read commit {}", short(commit));
+        let seconds = self
+            .git
+            .find_commit(commit)
+            .context(context)?
+            .committer()
+            .context(context)?
+            .seconds();
+        // Beyond jiff's range (year ±9999) only in a forged commit: clamp rather than fail.
+        Ok(
+            jiff::Timestamp::from_second(seconds).unwrap_or(if seconds < 0 {
+                jiff::Timestamp::MIN
+            } else {
+                jiff::Timestamp::MAX
+            }),
+        )
+    }
+
+    /// A commit's first parent; `None` for a root commit.
+    pub fn first_parent(&self, commit: ObjectId) -> Result<Option<ObjectId>> {
+        let found = self
+            .git
+            .find_commit(commit)
+            .context(|| format!("could not read commit {}", short(commit)))?;
+        Ok(found.parent_ids().next().map(|id| id.detach()))
+    }
+
     /// Who commits and tags in this run (user.name, user.email, and the time), as git reads it.
     pub fn committer(&self) -> Result<gix::actor::Signature> {
         if let Some(signature) = self.committer.get() {

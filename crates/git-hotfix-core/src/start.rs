@@ -60,6 +60,8 @@ pub struct StartPlan {
     /// How urgent it is, when known at start (`--severity`, `--assess`): the caller runs
     /// the severity policy after planning, so nothing is asked before the plan holds.
     pub assessment: Option<Assessed>,
+    /// When the incident was detected, when it was before the start (`--detected-at`).
+    pub detected_at: Option<Timestamp>,
 }
 
 pub fn plan(repo: &Repo, config: &Config, request: &StartRequest) -> Result<StartPlan> {
@@ -170,6 +172,7 @@ pub fn plan(repo: &Repo, config: &Config, request: &StartRequest) -> Result<Star
         checkout: request.checkout.clone(),
         ignored_tags: tags.not_semver.clone(),
         assessment: None,
+        detected_at: None,
     })
 }
 
@@ -198,6 +201,7 @@ pub fn execute(repo: &Repo, plan: &StartPlan, now: Timestamp) -> Result<Journal>
         base: plan.base.clone(),
         version: plan.version.clone(),
         tag: plan.tag.clone(),
+        detected_at: plan.detected_at,
         worktree: worktree.clone(),
         state: State::Active,
         assessment: plan.assessment.clone(),

@@ -5,6 +5,7 @@ use gix::ObjectId;
 use crate::config::Config;
 use crate::error::Result;
 use crate::finish::{self, FinishOptions, FinishPlan, Stage};
+use crate::incident::{self, Clock, Tick};
 use crate::journal::Journal;
 use crate::repo::{CommitSummary, Repo};
 
@@ -21,6 +22,9 @@ pub struct HotfixStatus {
     pub stopped: Option<Stage>,
     /// What `finish` would do now, or why it would refuse; none while a run is stopped.
     pub finish: Option<FinishPreview>,
+    /// The response clock, once the severity is known.
+    pub clock: Option<Clock>,
+    pub checklist: Vec<Tick>,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -35,7 +39,10 @@ pub fn of(
     config: &Config,
     journal: Journal,
     version_files: Option<&dyn crate::policy::VersionFiles>,
+    now: jiff::Timestamp,
 ) -> Result<HotfixStatus> {
+    let checklist = incident::checklist(repo, &journal)?;
+    let clock = Clock::of(&journal, &checklist, now);
     let tip = repo.branch_tip(&journal.branch)?;
     let commits = match tip {
         Some(tip) => repo.commit_summaries(journal.base.commit(), tip)?,
@@ -72,5 +79,7 @@ pub fn of(
         commits,
         stopped,
         finish,
+        clock,
+        checklist,
     })
 }

@@ -177,6 +177,9 @@ impl From<Core> for CommandError {
                 error("`git hotfix status` shows it; finish it first, or use another ticket")
             }
             Core::AmbiguousHotfix { .. } => error("name one with `--hotfix <ticket>`"),
+            Core::NoIncident => error(
+                "name a finished one with `--hotfix <ticket>`; `git hotfix status --all` lists them",
+            ),
             Core::AmbiguousRun { .. } => error(
                 "name one: `--hotfix <ticket>` for a finish, `--backport` for the backport, `--patches` for the patch apply",
             ),

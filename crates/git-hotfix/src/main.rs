@@ -6,6 +6,7 @@ mod error;
 mod forge;
 mod policies;
 mod ui;
+mod when;
 
 fn main() -> std::process::ExitCode {
     cli::run()

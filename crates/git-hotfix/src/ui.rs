@@ -19,6 +19,10 @@ const ERROR: Style = AnsiColor::Red.on_default().bold();
 const HINT: Style = AnsiColor::Cyan.on_default();
 pub const EMPHASIS: Style = Style::new().bold();
 pub const DIM: Style = Style::new().dimmed();
+/// The clock: in time, running short, late.
+pub const GOOD: Style = AnsiColor::Green.on_default();
+pub const SHORT: Style = AnsiColor::Yellow.on_default();
+pub const LATE: Style = AnsiColor::Red.on_default().bold();
 
 impl Ui {
     pub fn new(json: bool, quiet: bool) -> Ui {

@@ -246,6 +246,11 @@ pub fn scrub(env: &TestEnv, text: &str) -> String {
     text.lines()
         .map(|line| match line.split_once("  started  ") {
             Some((indent, _)) => format!("{indent}  started  [TIME]"),
+            // A checklist tick: `  [x] fix committed            14:31  T+28m`.
+            None if line.trim_start().starts_with("[x] ") => {
+                let label_end = line.find("[x] ").unwrap() + 4 + 24;
+                format!("{}[TIME]", &line[..label_end.min(line.len())])
+            }
             None => line.to_string(),
         })
         .collect::<Vec<_>>()

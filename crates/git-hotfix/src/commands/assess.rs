@@ -2,7 +2,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use git_hotfix_core::journal::{Assessed, EventKind, Store};
-use git_hotfix_core::{Config, Repo, finish};
+use git_hotfix_core::{Config, Repo, incident};
 use git_hotfix_plugin_host::{
     Answer, Assessment, DeployWindow, Incident, QuestionKind, Severity, World,
 };
@@ -74,12 +74,13 @@ pub fn cmd_assess(context: &Context, args: AssessArgs) -> Result<Exit> {
     let config = repo.as_ref().map(|r| context.config(r)).transpose()?;
     let journal = repo
         .as_ref()
-        .and_then(|r| finish::select(r, args.hotfix.as_deref()).ok());
+        .and_then(|r| incident::select(r, args.hotfix.as_deref()).ok());
     if args.record && journal.is_none() {
-        return Err(
-            CommandError::new(Exit::Error, "--record needs a hotfix in progress")
-                .hint("run it on the hotfix branch, or name one with `--hotfix <ticket>`"),
-        );
+        return Err(CommandError::new(
+            Exit::Error,
+            "--record needs a hotfix (in progress or open)",
+        )
+        .hint("run it on the hotfix branch, or name one with `--hotfix <ticket>`"));
     }
     let title = args
         .title

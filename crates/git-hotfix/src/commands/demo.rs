@@ -159,7 +159,9 @@ pub fn cmd_demo(context: &Context, args: DemoArgs) -> Result<Exit> {
     );
     show_command(
         ui,
-        &format!("git hotfix start {TICKET} {DESCRIPTION} --assess"),
+        &format!(
+            "git hotfix start {TICKET} {DESCRIPTION} --assess --detected-at \"20 minutes ago\""
+        ),
     );
     start::cmd_start(
         &inner(),
@@ -175,6 +177,7 @@ pub fn cmd_demo(context: &Context, args: DemoArgs) -> Result<Exit> {
             severity: None,
             assess: true,
             incident: Default::default(),
+            detected_at: Some("20 minutes ago".into()),
             plan: PlanArg { plan: false },
         },
     )?;

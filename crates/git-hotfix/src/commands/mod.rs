@@ -4,6 +4,7 @@ pub mod abort;
 pub mod assess;
 pub mod backport;
 pub mod backport_pr;
+pub mod check;
 pub mod completions;
 pub mod demo;
 pub mod finish;

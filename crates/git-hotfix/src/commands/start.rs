@@ -43,6 +43,10 @@ pub struct StartArgs {
     pub assess: bool,
     #[command(flatten)]
     pub incident: IncidentArgs,
+    /// When the incident was detected, for its clock: `20 minutes ago`, `14:03`, an RFC 3339
+    /// time (default: now)
+    #[arg(long, value_name = "WHEN")]
+    pub detected_at: Option<String>,
     #[command(flatten)]
     pub plan: PlanArg,
 }
@@ -80,7 +84,13 @@ pub fn cmd_start(context: &Context, args: StartArgs) -> Result<Exit> {
         hotfix_release: args.pre_release,
         checkout,
     };
+    let detected_at = args
+        .detected_at
+        .as_deref()
+        .map(|text| crate::when::parse("--detected-at", text, context.now))
+        .transpose()?;
     let mut plan = start::plan(&repo, &config, &request)?;
+    plan.detected_at = detected_at;
     // Asked only once the plan holds, so nobody answers questions for a start that fails.
     plan.assessment = match (&args.severity, args.assess) {
         (Some(level), _) => Some(assess::level(context, &repo, &config, level)?),

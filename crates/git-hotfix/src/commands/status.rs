@@ -1,6 +1,7 @@
 use clap::Args;
 use git_hotfix_core::backport::{self, Backport};
-use git_hotfix_core::finish::{self, FinishPlan, Stage, WorktreeStep};
+use git_hotfix_core::finish::{FinishPlan, Stage, WorktreeStep};
+use git_hotfix_core::incident::{self, By, Clock, Reading, Tick, minutes_text};
 use git_hotfix_core::journal::{State, Store};
 use git_hotfix_core::merge::Outcome;
 use git_hotfix_core::patch::am::{self, PatchRun};
@@ -14,7 +15,7 @@ use crate::cli::Context;
 use crate::commands::assess;
 use crate::commands::backport::row;
 use crate::error::{Exit, Result};
-use crate::ui::{DIM, EMPHASIS, paint};
+use crate::ui::{DIM, EMPHASIS, GOOD, LATE, SHORT, paint};
 
 /// Show the hotfix in progress: branch, base, version, commits, and what finish will do
 #[derive(Debug, Args)]
@@ -49,16 +50,12 @@ pub fn cmd_status(context: &Context, args: StatusArgs) -> Result<Exit> {
         return Ok(Exit::Ok);
     }
 
-    let journal = match finish::select(&repo, args.hotfix.as_deref()) {
+    // The hotfix on this branch, the only one in progress, or the open incident of a
+    // finished one; with several in progress and none checked out, list them.
+    let journal = match incident::select(&repo, args.hotfix.as_deref()) {
         Ok(journal) => Some(journal),
-        // Not on a hotfix branch: show the only one in progress, if there is exactly one.
-        Err(
-            CoreError::NotAHotfix { .. }
-            | CoreError::DetachedHead { .. }
-            | CoreError::UnbornHead { .. },
-        ) if args.hotfix.is_none() => {
-            let mut active = store.active()?;
-            (active.len() == 1).then(|| active.remove(0))
+        Err(CoreError::NoIncident | CoreError::AmbiguousHotfix { .. }) if args.hotfix.is_none() => {
+            None
         }
         Err(err) => return Err(err.into()),
     };
@@ -110,6 +107,7 @@ pub fn cmd_status(context: &Context, args: StatusArgs) -> Result<Exit> {
         &config,
         journal,
         version_files.as_ref().map(|v| v as &dyn VersionFiles),
+        context.now,
     )?;
     if ui.json_mode() {
         ui.json(
@@ -175,6 +173,75 @@ fn render_patch_run(context: &Context, run: &PatchRun) {
     }
 }
 
+/// `P0 · 1h12m left of 2h`, coloured by how much is left.
+pub fn clock_text(clock: &Clock) -> String {
+    let target = minutes_text(i64::from(clock.target_minutes));
+    let (style, text) = match clock.reading {
+        Reading::Running { left_minutes } => (
+            if left_minutes * 4 < i64::from(clock.target_minutes) {
+                SHORT
+            } else {
+                GOOD
+            },
+            format!(
+                "{} left of {target} (deadline {})",
+                minutes_text(left_minutes),
+                clock.deadline.strftime("%H:%M UTC")
+            ),
+        ),
+        Reading::Overdue { over_minutes } => (
+            LATE,
+            format!(
+                "overdue by {} ({target} ended {})",
+                minutes_text(over_minutes),
+                clock.deadline.strftime("%H:%M UTC")
+            ),
+        ),
+        Reading::Met { took_minutes } => (
+            GOOD,
+            format!(
+                "deployed in {}, within {target}",
+                minutes_text(took_minutes)
+            ),
+        ),
+        Reading::Missed { took_minutes } => (
+            LATE,
+            format!(
+                "deployed in {}, over the {target} target",
+                minutes_text(took_minutes)
+            ),
+        ),
+    };
+    format!("{} · {}", clock.severity, paint(style, text))
+}
+
+/// `[x] fix committed            14:31  T+28m`, with who ticked it when a person did.
+fn tick_line(tick: &Tick, detected: jiff::Timestamp) -> String {
+    let label = tick.item.label();
+    let Some(at) = tick.at else {
+        return if tick.item.by_hand_only() {
+            let how = format!("`git hotfix check {}`", tick.item.name());
+            format!("[ ] {label:<24}{}", paint(DIM, how))
+        } else {
+            format!("[ ] {label}")
+        };
+    };
+    let offset = at.duration_since(detected).as_mins();
+    let mut line = format!(
+        "[x] {label:<24}{}  T{}{}",
+        at.strftime("%H:%M"),
+        if offset < 0 { "-" } else { "+" },
+        minutes_text(offset.abs())
+    );
+    if tick.by == Some(By::Person) {
+        line.push_str(&paint(DIM, "  (checked)"));
+    }
+    if let Some(note) = &tick.note {
+        line.push_str(&format!("  {note}"));
+    }
+    line
+}
+
 fn summary_line(journal: &Journal) -> String {
     let state = match (&journal.state, &journal.run) {
         (State::Finished, _) => "finished",
@@ -223,6 +290,16 @@ fn render(context: &Context, status: &HotfixStatus) {
             minutes % 60
         ));
     }
+    if let Some(detected) = journal.detected_at {
+        ui.out(format!(
+            "  detected {} ({} ago)",
+            detected.strftime("%Y-%m-%d %H:%M UTC"),
+            minutes_text(context.now.duration_since(detected).as_mins())
+        ));
+    }
+    if let Some(clock) = &status.clock {
+        ui.out(format!("  clock    {}", clock_text(clock)));
+    }
     if let Some(worktree) = &journal.worktree {
         ui.out(format!("  worktree {}", worktree.display()));
     }
@@ -236,6 +313,13 @@ fn render(context: &Context, status: &HotfixStatus) {
             paint(DIM, short(commit.id)),
             commit.summary
         ));
+    }
+    if let Some(detected) = journal.detected_at() {
+        ui.out("");
+        ui.out("Checklist:");
+        for tick in &status.checklist {
+            ui.out(format!("  {}", tick_line(tick, detected)));
+        }
     }
     if let Some(stage) = &status.stopped {
         ui.out("");

@@ -1,0 +1,109 @@
+use clap::Args;
+use clap::builder::PossibleValuesParser;
+use git_hotfix_core::incident::{self, By, Item};
+use git_hotfix_core::journal::{EventKind, Store};
+
+use crate::cli::Context;
+use crate::error::{CommandError, Exit, Result};
+use crate::ui::{EMPHASIS, paint};
+use crate::when;
+
+/// Tick an item of the incident's checklist that git-hotfix cannot see happen
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The item, e.g. `communicated` or `review-scheduled` (`git hotfix status` lists them)
+    #[arg(value_parser = PossibleValuesParser::new(Item::ALL.map(Item::name)))]
+    pub item: String,
+    /// When it happened: `10 minutes ago`, `14:03`, an RFC 3339 time (default: now)
+    #[arg(long, value_name = "WHEN")]
+    pub at: Option<String>,
+    /// A word for the review, e.g. `posted in #incidents`
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
+    /// Take back a tick given by mistake
+    #[arg(long, conflicts_with_all = ["at", "note"])]
+    pub undo: bool,
+    /// The incident (default: the hotfix checked out, else the open one)
+    #[arg(long, value_name = "TICKET")]
+    pub hotfix: Option<String>,
+}
+
+pub fn cmd_check(context: &Context, args: CheckArgs) -> Result<Exit> {
+    let ui = &context.ui;
+    let item = Item::parse(&args.item).expect("clap allows only item names");
+    let at = match &args.at {
+        Some(text) => when::parse("--at", text, context.now)?,
+        None => context.now,
+    };
+    let repo = context.repo()?;
+    let mut journal = incident::select(&repo, args.hotfix.as_deref())?;
+    let tick = incident::checklist(&repo, &journal)?
+        .into_iter()
+        .find(|t| t.item == item)
+        .expect("the checklist has every item");
+
+    let unchanged = |why: String| {
+        if ui.json_mode() {
+            ui.json(
+                &serde_json::json!({ "ticket": journal.ticket, "tick": tick, "recorded": false }),
+            );
+        }
+        ui.status("Unchanged", why);
+        Ok(Exit::Ok)
+    };
+    match (tick.by, args.undo) {
+        (Some(By::Workflow), true) => {
+            return Err(CommandError::new(
+                Exit::Error,
+                format!(
+                    "git-hotfix ticked `{}` itself; only a tick given with `check` can be taken back",
+                    item.name()
+                ),
+            )
+            .hint("the journal's events are the record of what happened"));
+        }
+        (Some(By::Workflow), false) => {
+            let at = tick.at.expect("a tick has a time");
+            return unchanged(format!(
+                "{} is ticked already (at {}, seen by git-hotfix)",
+                item.label(),
+                at.strftime("%H:%M UTC")
+            ));
+        }
+        (None, true) => return unchanged(format!("{} is not ticked", item.label())),
+        _ => {}
+    }
+    let what = if args.undo {
+        EventKind::Unchecked { item }
+    } else {
+        EventKind::Checked {
+            item,
+            note: args.note.clone(),
+        }
+    };
+    let store = Store::new(&repo);
+    store.append(&mut journal, if args.undo { context.now } else { at }, what)?;
+    let tick = incident::checklist(&repo, &journal)?
+        .into_iter()
+        .find(|t| t.item == item)
+        .expect("the checklist has every item");
+    if ui.json_mode() {
+        ui.json(&serde_json::json!({ "ticket": journal.ticket, "tick": tick, "recorded": true }));
+    } else if args.undo {
+        ui.status(
+            "Unchecked",
+            format!("{} of {}", item.label(), paint(EMPHASIS, &journal.ticket)),
+        );
+    } else {
+        ui.status(
+            "Checked",
+            format!(
+                "{} of {} at {}",
+                item.label(),
+                paint(EMPHASIS, &journal.ticket),
+                at.strftime("%H:%M UTC")
+            ),
+        );
+    }
+    Ok(Exit::Ok)
+}

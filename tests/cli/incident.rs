@@ -1,0 +1,244 @@
+//! The incident around the fix: the clock from detection, the checklist, `check`.
+
+use jiff::{SignedDuration, Timestamp};
+use serde_json::Value;
+
+use crate::common::TestEnv;
+use crate::common::fixtures::HOTFIX;
+
+/// The tick of `item` in a `status --json` document.
+fn tick<'a>(status: &'a Value, item: &str) -> &'a Value {
+    status["hotfix"]["checklist"]
+        .as_array()
+        .expect("a checklist")
+        .iter()
+        .find(|t| t["item"] == item)
+        .unwrap_or_else(|| panic!("no {item} in {status}"))
+}
+
+fn time(value: &Value) -> Timestamp {
+    value
+        .as_str()
+        .unwrap_or_else(|| panic!("not a time: {value}"))
+        .parse()
+        .unwrap()
+}
+
+#[test]
+fn the_clock_runs_from_detection_and_the_workflow_ticks_what_it_sees() {
+    let env = TestEnv::new();
+    let repo = env.linear().dir;
+    let before = Timestamp::now();
+    env.hotfix(
+        &repo,
+        &[
+            "start",
+            "ENG-1234",
+            "fix auth bypass",
+            "--severity",
+            "P0",
+            "--detected-at",
+            "20 minutes ago",
+        ],
+    )
+    .ok();
+    env.commit(
+        &repo,
+        "fix: refuse unsigned tokens",
+        &[("auth.txt", "check signature\n")],
+    );
+    env.commit(
+        &repo,
+        "test: unsigned tokens are refused",
+        &[("tests/auth_test.sh", "expect refusal\n")],
+    );
+
+    let status = env.hotfix(&repo, &["status", "--json"]).ok().json();
+    let clock = &status["hotfix"]["clock"];
+    assert_eq!(clock["severity"], "P0");
+    assert_eq!(clock["target_minutes"], 120);
+    let detected = time(&clock["detected"]);
+    let twenty = SignedDuration::from_mins(20);
+    assert!(
+        detected >= before - twenty - SignedDuration::from_secs(2)
+            && detected <= Timestamp::now() - twenty,
+        "{clock}"
+    );
+    assert_eq!(
+        time(&clock["deadline"]),
+        detected + SignedDuration::from_hours(2)
+    );
+    assert_eq!(clock["state"], "running");
+    let left = clock["left_minutes"].as_i64().unwrap();
+    assert!((98..=100).contains(&left), "{clock}");
+
+    for item in [
+        "assessed",
+        "branch-created",
+        "fix-committed",
+        "regression-test",
+    ] {
+        assert_eq!(tick(&status, item)["by"], "workflow", "{item}");
+    }
+    // The regression test came with the second commit (git's committer time).
+    let second = env.git(&repo, &["log", "-1", "--format=%cI", HOTFIX]);
+    assert_eq!(
+        time(&tick(&status, "regression-test")["at"]),
+        second.trim().parse::<Timestamp>().unwrap()
+    );
+    for item in [
+        "version-bumped",
+        "tagged",
+        "production-deployed",
+        "communicated",
+    ] {
+        assert_eq!(tick(&status, item)["at"], Value::Null, "{item}");
+    }
+
+    let text = env.hotfix(&repo, &["status"]).ok().stdout;
+    assert!(text.contains("clock    P0 · 1h"), "{text}");
+    assert!(text.contains("left of 2h"), "{text}");
+    assert!(text.contains("[x] regression test touched"), "{text}");
+    assert!(
+        text.contains("[ ] communicated") && text.contains("`git hotfix check communicated`"),
+        "{text}"
+    );
+}
+
+#[test]
+fn check_ticks_what_only_a_person_sees_and_takes_it_back() {
+    let env = TestEnv::new();
+    let repo = env.linear().dir;
+    env.start_and_fix(&repo);
+
+    let run = env
+        .hotfix(
+            &repo,
+            &[
+                "check",
+                "communicated",
+                "--at",
+                "5 minutes ago",
+                "--note",
+                "posted in #incidents",
+            ],
+        )
+        .ok();
+    assert!(
+        run.stderr.contains("Checked communicated"),
+        "{}",
+        run.stderr
+    );
+    let status = env.hotfix(&repo, &["status", "--json"]).ok().json();
+    let communicated = tick(&status, "communicated");
+    assert_eq!(communicated["by"], "person");
+    assert_eq!(communicated["note"], "posted in #incidents");
+    let at = time(&communicated["at"]);
+    let ago = Timestamp::now().duration_since(at);
+    assert!(
+        ago >= SignedDuration::from_mins(5) && ago < SignedDuration::from_mins(6),
+        "{at}"
+    );
+    // The journal keeps it as an event at the time given.
+    let journal: Value =
+        serde_json::from_slice(&std::fs::read(repo.join(".git/hotfix/ENG-1234.json")).unwrap())
+            .unwrap();
+    let event = journal["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["event"] == "checked")
+        .expect("a checked event");
+    assert_eq!(event["item"], "communicated");
+    assert_eq!(time(&event["at"]), at);
+
+    // The workflow's own ticks cannot be taken back or ticked twice.
+    let run = env
+        .hotfix(&repo, &["check", "branch-created", "--undo"])
+        .expect(1);
+    assert!(
+        run.stderr.contains("ticked `branch-created` itself"),
+        "{}",
+        run.stderr
+    );
+    let run = env.hotfix(&repo, &["check", "branch-created"]).ok();
+    assert!(run.stderr.contains("Unchanged"), "{}", run.stderr);
+
+    env.hotfix(&repo, &["check", "communicated", "--undo"]).ok();
+    let status = env.hotfix(&repo, &["status", "--json"]).ok().json();
+    assert_eq!(tick(&status, "communicated")["at"], Value::Null);
+    let run = env.hotfix(&repo, &["check", "communicated", "--undo"]).ok();
+    assert!(run.stderr.contains("is not ticked"), "{}", run.stderr);
+}
+
+#[test]
+fn times_are_checked_before_anything_is_written() {
+    let env = TestEnv::new();
+    let repo = env.linear().dir;
+    let refs = env.refs(&repo);
+    for when in ["tomorrow", "in 5 minutes", "2099-01-01T00:00:00Z"] {
+        let run = env
+            .hotfix(&repo, &["start", "ENG-1", "fix it", "--detected-at", when])
+            .expect(2);
+        assert!(run.stderr.contains("--detected-at"), "{}", run.stderr);
+    }
+    assert_eq!(env.refs(&repo), refs);
+    assert!(!repo.join(".git/hotfix/ENG-1.json").exists());
+    let run = env.hotfix(&repo, &["check", "merged-ish"]).expect(2);
+    assert!(run.stderr.contains("review-scheduled"), "{}", run.stderr);
+}
+
+#[test]
+fn a_finished_hotfix_stays_the_open_incident_with_its_release_ticked() {
+    let env = TestEnv::new();
+    let repo = env.init("repo");
+    env.commit(
+        &repo,
+        "Release 1.2.3",
+        &[
+            ("package.json", "{ \"version\": \"1.2.3\" }\n"),
+            (
+                "CHANGELOG.md",
+                "# Changelog\n\n## [1.2.3] - 2026-03-01\n\n- Faster checkout\n",
+            ),
+            ("auth.txt", "check\n"),
+        ],
+    );
+    env.tag(&repo, "v1.2.3");
+    env.hotfix(
+        &repo,
+        &["start", "ENG-1234", "fix auth bypass", "--severity", "P1"],
+    )
+    .ok();
+    env.commit(&repo, "fix: auth", &[("auth.txt", "check signature\n")]);
+    env.hotfix(&repo, &["finish"]).ok();
+
+    // Not on the hotfix branch any more, and nothing in progress: the open incident.
+    let status = env.hotfix(&repo, &["status", "--json"]).ok().json();
+    assert_eq!(status["hotfix"]["ticket"], "ENG-1234");
+    assert_eq!(status["hotfix"]["state"], "finished");
+    for item in ["version-bumped", "changelog", "merged", "tagged"] {
+        assert_eq!(tick(&status, item)["by"], "workflow", "{item}");
+    }
+    assert_eq!(tick(&status, "regression-test")["at"], Value::Null);
+    assert_eq!(tick(&status, "pushed")["at"], Value::Null);
+    let release = env.rev(&repo, "v1.2.4^{commit}").unwrap();
+    let committed = env.git(&repo, &["log", "-1", "--format=%cI", &release]);
+    assert_eq!(
+        time(&tick(&status, "version-bumped")["at"]),
+        committed.trim().parse::<Timestamp>().unwrap()
+    );
+    assert_eq!(status["hotfix"]["clock"]["severity"], "P1");
+    assert_eq!(status["hotfix"]["clock"]["target_minutes"], 240);
+
+    env.hotfix(&repo, &["check", "review-scheduled"]).ok();
+    let finished = std::fs::read_dir(repo.join(".git/hotfix/finished"))
+        .unwrap()
+        .count();
+    assert_eq!(finished, 1, "the finished journal is updated, not copied");
+    let status = env
+        .hotfix(&repo, &["status", "--hotfix", "ENG-1234", "--json"])
+        .ok()
+        .json();
+    assert_eq!(tick(&status, "review-scheduled")["by"], "person");
+}
