@@ -5,6 +5,7 @@ mod commands;
 mod error;
 mod forge;
 mod policies;
+mod steps;
 mod ui;
 mod when;
 

@@ -4,9 +4,11 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use git_hotfix_core::incident::Action;
 use git_hotfix_core::policy::{PluginSource, PolicyConfig, PolicyError, VersionFiles};
-use git_hotfix_core::{Config, Repo};
-use git_hotfix_plugin_host::{self as host, Host, Limits, Plugin, World};
+use git_hotfix_core::repo::Base;
+use git_hotfix_core::{Config, Journal, Repo};
+use git_hotfix_plugin_host::{self as host, Host, Limits, Plugin, Release, Step, World};
 
 use crate::error::{CommandError, Exit, Result};
 
@@ -146,6 +148,93 @@ fn read_plugin_file(repo: Option<&Repo>, config: Option<&Config>, path: &str) ->
             .read_file_at(origin.commit, path)?
             .ok_or_else(missing)?),
         None => Err(missing()),
+    }
+}
+
+/// The release a deploy policy plans for: the hotfix's version and tag, the version it
+/// replaces (its base tag's), and where. The policy's settings are added by the caller.
+pub fn release(config: &Config, journal: &Journal, environment: &str) -> Result<Release> {
+    let product = config.product(journal.product.as_deref())?;
+    let (pattern, _) = config.naming(product.map(|(_, p)| p));
+    let previous = match &journal.base {
+        Base::Tag { name, .. } => pattern
+            .version_of(name, journal.product.as_deref())
+            .and_then(|v| v.ok())
+            .map(|v| v.to_string()),
+        _ => None,
+    };
+    Ok(Release {
+        version: journal.version.to_string(),
+        previous_version: previous,
+        tag: journal.tag.clone(),
+        environment: environment.to_string(),
+        settings: Vec::new(),
+    })
+}
+
+/// A deploy policy's steps for one action, each checked against the policy's grants.
+pub struct DeploySteps {
+    pub policy: PolicyConfig,
+    /// The release as the policy saw it (with its settings).
+    pub release: Release,
+    /// Each step, and what it would need granted when it is not.
+    pub steps: Vec<(Step, Option<host::NotGranted>)>,
+}
+
+impl DeploySteps {
+    /// Ask the repository's deploy policy for the steps of `action` on `release`.
+    pub fn plan(
+        context: &crate::cli::Context,
+        repo: &Repo,
+        config: &Config,
+        mut release: Release,
+        action: Action,
+    ) -> Result<DeploySteps> {
+        let policy = policy(Some(config), World::Deploy);
+        release.settings = policy.settings.clone().into_iter().collect();
+        let host = host(Some(config), context.cache_home.clone())?;
+        let plugin = load(&host, Some(repo), Some(config), &policy)?;
+        let action = match action {
+            Action::Deploy => host::Action::Deploy,
+            Action::Verify => host::Action::Verify,
+            Action::Rollback => host::Action::Rollback,
+        };
+        let steps = host
+            .plan(&plugin, &release, action)
+            .map_err(plugin_error)?
+            .value;
+        let grants = host::Grants {
+            commands: policy.commands.clone(),
+            http: policy.http.clone(),
+        };
+        let steps = steps
+            .into_iter()
+            .map(|step| {
+                let refused = grants.check(&step).err();
+                (step, refused)
+            })
+            .collect();
+        Ok(DeploySteps {
+            policy,
+            release,
+            steps,
+        })
+    }
+
+    /// The refusal naming every step outside the grants, if any is.
+    pub fn not_granted(&self) -> Option<CommandError> {
+        let refused: Vec<_> = self.steps.iter().filter_map(|(_, r)| r.clone()).collect();
+        (!refused.is_empty()).then(|| not_granted(World::Deploy, &self.policy, &refused))
+    }
+
+    /// The steps as `--json` shows them.
+    pub fn to_json(&self) -> serde_json::Value {
+        self.steps
+            .iter()
+            .map(
+                |(step, refused)| serde_json::json!({ "step": step, "granted": refused.is_none() }),
+            )
+            .collect()
     }
 }
 

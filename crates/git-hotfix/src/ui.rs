@@ -78,6 +78,14 @@ impl Ui {
         }
     }
 
+    /// Live output of a program a deploy step runs: stderr, even with `--json` (stdout
+    /// carries the document).
+    pub fn progress(&self, text: impl std::fmt::Display) {
+        if !self.quiet && !self.silent {
+            let _ = writeln!(anstream::stderr(), "{DIM}{text}{DIM:#}");
+        }
+    }
+
     /// Advice on what to do next.
     pub fn hint(&self, text: impl std::fmt::Display) {
         if self.chatty() {

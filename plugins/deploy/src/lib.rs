@@ -8,6 +8,9 @@
 //! "rollback" = "kubectl -n {environment} rollout undo deploy/app"
 //! ```
 //!
+//! `health-retries` (10) and `health-interval` (6 s) say how long the health URL is polled;
+//! `<key>-timeout` how long a command may run (600 s).
+//!
 //! Commands are split on whitespace into argv (there is no shell); `{version}`, `{tag}`,
 //! `{previous}` and `{environment}` are filled in. `<environment>.<key>` wins over `<key>`.
 
@@ -62,7 +65,9 @@ fn health(release: &Release) -> Option<Step> {
         retries: setting(release, "health-retries")
             .and_then(|r| r.parse().ok())
             .unwrap_or(10),
-        interval_seconds: 6,
+        interval_seconds: setting(release, "health-interval")
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(6),
     }))
 }
 

@@ -6,11 +6,14 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 pub mod fixtures;
+pub mod health;
 
 /// A temporary home with no user configuration, fixed time zone and dates.
 pub struct TestEnv {
     pub root: tempfile::TempDir,
     home: PathBuf,
+    /// Commits and tags get the time they are made, not [`DATE`]: for timelines.
+    real_time: bool,
 }
 
 /// The outcome of one `git hotfix` run.
@@ -70,7 +73,17 @@ impl TestEnv {
             .expect("a temporary directory");
         let home = root.path().join("home");
         std::fs::create_dir_all(&home).unwrap();
-        TestEnv { root, home }
+        TestEnv {
+            root,
+            home,
+            real_time: false,
+        }
+    }
+
+    /// Let git (and git-hotfix's own commits) use the real time, as on call.
+    pub fn real_time(mut self) -> TestEnv {
+        self.real_time = true;
+        self
     }
 
     pub fn path(&self, name: &str) -> PathBuf {
@@ -101,6 +114,11 @@ impl TestEnv {
             .env("TZ", "UTC")
             .env("LC_ALL", "C")
             .env("NO_COLOR", "1");
+        if self.real_time {
+            command
+                .env_remove("GIT_AUTHOR_DATE")
+                .env_remove("GIT_COMMITTER_DATE");
+        }
         command
     }
 

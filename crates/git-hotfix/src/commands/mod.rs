@@ -7,6 +7,7 @@ pub mod backport_pr;
 pub mod check;
 pub mod completions;
 pub mod demo;
+pub mod deploy;
 pub mod finish;
 pub mod finish_pr;
 pub mod init;

@@ -68,7 +68,13 @@ pub fn cmd_status(context: &Context, args: StatusArgs) -> Result<Exit> {
         } else if active.is_empty() {
             if backport.is_none() && patches.is_none() {
                 ui.out("No hotfix in progress.");
-                ui.hint("start one with `git hotfix start <ticket> <description>`");
+                match store.finished()?.last() {
+                    Some(last) => ui.hint(format!(
+                        "the last one, {} ({}), is finished and verified: `git hotfix status --hotfix {}`",
+                        last.ticket, last.version, last.ticket
+                    )),
+                    None => ui.hint("start one with `git hotfix start <ticket> <description>`"),
+                }
             }
             if let Some(run) = &backport {
                 render_backport(context, run);

@@ -1,12 +1,13 @@
 use clap::{Args, ValueEnum};
-use git_hotfix_core::repo::Base;
+use git_hotfix_core::incident::Action;
 use git_hotfix_core::version::Version;
 use git_hotfix_core::{Config, Repo, finish};
-use git_hotfix_plugin_host::{Action, Grants, Release, Step, World};
+use git_hotfix_plugin_host::Release;
 
 use crate::cli::Context;
 use crate::error::{CommandError, Exit, Result, conclude};
-use crate::policies;
+use crate::policies::{self, DeploySteps};
+use crate::steps::describe;
 use crate::ui::{EMPHASIS, paint};
 
 /// The deploy policy's steps for an environment, each checked against its grants; runs nothing
@@ -36,48 +37,29 @@ pub fn cmd_plan(context: &Context, args: PlanArgs) -> Result<Exit> {
     let ui = &context.ui;
     let repo = context.repo()?;
     let config = context.config(&repo)?;
-    let mut release = release_of(&repo, &config, &args)?;
-    let policy = policies::policy(Some(&config), World::Deploy);
-    release.settings = policy.settings.clone().into_iter().collect();
-    let host = policies::host(Some(&config), context.cache_home.clone())?;
-    let plugin = policies::load(&host, Some(&repo), Some(&config), &policy)?;
+    let release = release_of(&repo, &config, &args)?;
     let action = match args.action {
         ActionArg::Deploy => Action::Deploy,
         ActionArg::Verify => Action::Verify,
         ActionArg::Rollback => Action::Rollback,
     };
-    let steps = host
-        .plan(&plugin, &release, action)
-        .map_err(policies::plugin_error)?
-        .value;
-    let grants = Grants {
-        commands: policy.commands.clone(),
-        http: policy.http.clone(),
-    };
-    let checked: Vec<_> = steps
-        .iter()
-        .map(|step| (step, grants.check(step)))
-        .collect();
-
+    let planned = DeploySteps::plan(context, &repo, &config, release, action)?;
     let document = serde_json::json!({
-        "release": release,
-        "action": format!("{:?}", args.action).to_lowercase(),
-        "plugin": policy.plugin.to_string(),
-        "steps": checked
-            .iter()
-            .map(|(step, granted)| serde_json::json!({ "step": step, "granted": granted.is_ok() }))
-            .collect::<Vec<_>>(),
+        "release": planned.release,
+        "action": action,
+        "plugin": planned.policy.plugin.to_string(),
+        "steps": planned.to_json(),
     });
     if !ui.json_mode() {
         ui.out(format!(
             "{:?} {} in {} with {}:",
             args.action,
-            paint(EMPHASIS, &release.tag),
-            release.environment,
-            policy.plugin
+            paint(EMPHASIS, &planned.release.tag),
+            planned.release.environment,
+            planned.policy.plugin
         ));
-        for (n, (step, granted)) in checked.iter().enumerate() {
-            let mark = if granted.is_ok() {
+        for (n, (step, refused)) in planned.steps.iter().enumerate() {
+            let mark = if refused.is_none() {
                 ""
             } else {
                 "   NOT GRANTED"
@@ -85,13 +67,7 @@ pub fn cmd_plan(context: &Context, args: PlanArgs) -> Result<Exit> {
             ui.out(format!("  {}. {}{mark}", n + 1, describe(step)));
         }
     }
-    let refused: Vec<_> = checked
-        .into_iter()
-        .filter_map(|(_, granted)| granted.err())
-        .collect();
-    let failure =
-        (!refused.is_empty()).then(|| policies::not_granted(World::Deploy, &policy, &refused));
-    conclude(ui, document, failure)
+    conclude(ui, document, planned.not_granted())
 }
 
 /// The release the steps are for: the hotfix's, or the version asked for.
@@ -112,35 +88,5 @@ fn release_of(repo: &Repo, config: &Config, args: &PlanArgs) -> Result<Release> 
     }
     let journal = finish::select(repo, args.hotfix.as_deref())
         .map_err(|err| CommandError::from(err).hint("or say which release: `--version X.Y.Z`"))?;
-    let product = config.product(journal.product.as_deref())?;
-    let (pattern, _) = config.naming(product.map(|(_, p)| p));
-    let previous = match &journal.base {
-        Base::Tag { name, .. } => pattern
-            .version_of(name, journal.product.as_deref())
-            .and_then(|v| v.ok())
-            .map(|v| v.to_string()),
-        _ => None,
-    };
-    Ok(release(&journal.version, journal.tag.clone(), previous))
-}
-
-fn describe(step: &Step) -> String {
-    match step {
-        Step::Run(run) => format!(
-            "run      {} (timeout {} s){}",
-            run.argv.join(" "),
-            run.timeout_seconds,
-            if run.description.is_empty() {
-                String::new()
-            } else {
-                format!(": {}", run.description)
-            }
-        ),
-        Step::HttpCheck(check) => format!(
-            "check    {} answers {} ({} tries, {} s apart)",
-            check.url, check.expect_status, check.retries, check.interval_seconds
-        ),
-        Step::Wait(seconds) => format!("wait     {seconds} s"),
-        Step::Confirm(question) => format!("confirm  {question}"),
-    }
+    policies::release(config, &journal, &args.environment)
 }

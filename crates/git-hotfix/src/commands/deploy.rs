@@ -1,0 +1,409 @@
+//! `deploy`, `verify` and `rollback --to`: the deploy policy's steps for the hotfix's
+//! release, run one by one, each step's start, end and result kept in the journal.
+
+use clap::Args;
+use git_hotfix_core::incident::{self, Action, Item, PRODUCTION, STAGING, StepResult};
+use git_hotfix_core::journal::{EventKind, Store};
+use git_hotfix_core::{Journal, Repo};
+use git_hotfix_plugin_host::Release;
+use jiff::Timestamp;
+
+use crate::cli::Context;
+use crate::error::{CommandError, Exit, Result, conclude};
+use crate::policies::{self, DeploySteps};
+use crate::steps::{Runner, describe};
+use crate::ui::{EMPHASIS, paint};
+
+/// What every action takes.
+#[derive(Debug, Args)]
+pub struct StepArgs {
+    /// Answer the policy's confirmations yes (needed without a terminal)
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// The incident (default: the hotfix checked out, else the open one)
+    #[arg(long, value_name = "TICKET")]
+    pub hotfix: Option<String>,
+    /// Show the steps (and whether each is granted); run nothing
+    #[arg(long, visible_alias = "dry-run")]
+    pub plan: bool,
+}
+
+/// Deploy the hotfix's release with the deploy policy's steps
+#[derive(Debug, Args)]
+pub struct DeployArgs {
+    /// `staging` or `production` (default: staging; production once staging is verified,
+    /// or when the severity lets staging be skipped)
+    #[arg(value_parser = environment_name)]
+    pub environment: Option<String>,
+    /// Deploy to production even though staging is not verified
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub steps: StepArgs,
+}
+
+/// Verify an environment with the deploy policy's checks (smoke tests, health URL)
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// `staging` or `production` (default: where the release was deployed last)
+    #[arg(value_parser = environment_name)]
+    pub environment: Option<String>,
+    #[command(flatten)]
+    pub steps: StepArgs,
+}
+
+/// Roll an environment back to an earlier release with the deploy policy's rollback steps
+#[derive(Debug, Args)]
+pub struct RollbackArgs {
+    /// The release to go back to (default: the one the hotfix branched from)
+    #[arg(long, value_name = "TAG")]
+    pub to: Option<String>,
+    /// Where (default: production)
+    #[arg(long, value_parser = environment_name, default_value = PRODUCTION)]
+    pub environment: String,
+    #[command(flatten)]
+    pub steps: StepArgs,
+}
+
+fn environment_name(text: &str) -> std::result::Result<String, String> {
+    let valid = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if valid {
+        Ok(text.to_string())
+    } else {
+        Err("an environment is a lowercase name such as `staging` or `production`".into())
+    }
+}
+
+pub fn cmd_deploy(context: &Context, args: DeployArgs) -> Result<Exit> {
+    let repo = context.repo()?;
+    let journal = incident::select(&repo, args.steps.hotfix.as_deref())?;
+    if !repo.tag_exists(&journal.tag)? {
+        return Err(CommandError::new(
+            Exit::Error,
+            format!(
+                "nothing to deploy: {} of {} is not tagged yet",
+                journal.tag, journal.ticket
+            ),
+        )
+        .hint("finish the hotfix first: `git hotfix finish`"));
+    }
+    let checklist = incident::checklist(&repo, &journal)?;
+    let staging_verified = checklist
+        .iter()
+        .any(|t| t.item == Item::StagingVerified && t.done());
+    let may_skip = journal
+        .assessment
+        .as_ref()
+        .is_some_and(|a| a.skip_staging_allowed);
+    let environment = args.environment.unwrap_or_else(|| {
+        if staging_verified || may_skip {
+            PRODUCTION.to_string()
+        } else {
+            STAGING.to_string()
+        }
+    });
+    let mut forced = false;
+    if environment == PRODUCTION && !staging_verified {
+        let level = journal
+            .assessment
+            .as_ref()
+            .map_or("an unassessed hotfix".to_string(), |a| a.severity.clone());
+        if may_skip {
+            context.ui.status(
+                "Skipping",
+                format!("staging: the severity policy lets {level} go straight to production"),
+            );
+        } else if args.force {
+            forced = true;
+            context
+                .ui
+                .warn("deploying to production before staging is verified (--force)");
+        } else {
+            return Err(CommandError::new(
+                Exit::Policy,
+                format!(
+                    "production before a verified staging: the severity policy does not let {level} skip it"
+                ),
+            )
+            .hint("deploy and verify staging first: `git hotfix deploy staging`, then `git hotfix verify staging`")
+            .hint("or, if production cannot wait, `git hotfix deploy production --force` (the journal records it)"));
+        }
+    }
+    let config = context.config(&repo)?;
+    let release = policies::release(&config, &journal, &environment)?;
+    perform(
+        context,
+        &repo,
+        journal,
+        Action::Deploy,
+        release,
+        forced,
+        &args.steps,
+    )
+}
+
+pub fn cmd_verify(context: &Context, args: VerifyArgs) -> Result<Exit> {
+    let repo = context.repo()?;
+    let journal = incident::select(&repo, args.steps.hotfix.as_deref())?;
+    let environment = match args.environment {
+        Some(environment) => environment,
+        None => last_deployed(&journal).ok_or_else(|| {
+            CommandError::usage(format!(
+                "{} has not been deployed yet: say which environment to verify",
+                journal.ticket
+            ))
+            .hint("`git hotfix verify staging` or `git hotfix verify production`")
+        })?,
+    };
+    let config = context.config(&repo)?;
+    let release = policies::release(&config, &journal, &environment)?;
+    perform(
+        context,
+        &repo,
+        journal,
+        Action::Verify,
+        release,
+        false,
+        &args.steps,
+    )
+}
+
+pub fn cmd_rollback(context: &Context, args: RollbackArgs) -> Result<Exit> {
+    let repo = context.repo()?;
+    let journal = incident::select(&repo, args.steps.hotfix.as_deref())?;
+    let config = context.config(&repo)?;
+    let mut release = policies::release(&config, &journal, &args.environment)?;
+    if let Some(tag) = &args.to {
+        if !repo.tag_exists(tag)? {
+            return Err(
+                CommandError::usage(format!("there is no tag `{tag}` to roll back to"))
+                    .hint("`git tag --list` shows the releases"),
+            );
+        }
+        let product = config.product(journal.product.as_deref())?;
+        let (pattern, _) = config.naming(product.map(|(_, p)| p));
+        let version = pattern
+            .version_of(tag, journal.product.as_deref())
+            .and_then(|v| v.ok())
+            .ok_or_else(|| {
+                CommandError::usage(format!("`{tag}` is not a release tag"))
+                    .hint("name a tag that follows the tag pattern, e.g. `v1.2.3`")
+            })?;
+        release.previous_version = Some(version.to_string());
+    }
+    if release.previous_version.is_none() {
+        return Err(CommandError::usage(format!(
+            "{} did not branch from a release tag: say which release to go back to",
+            journal.ticket
+        ))
+        .hint("`git hotfix rollback --to v1.2.3`"));
+    }
+    perform(
+        context,
+        &repo,
+        journal,
+        Action::Rollback,
+        release,
+        false,
+        &args.steps,
+    )
+}
+
+/// Where the release went last (deploy or rollback), for `verify`.
+fn last_deployed(journal: &Journal) -> Option<String> {
+    journal.events.iter().rev().find_map(|e| match &e.what {
+        EventKind::DeployEnded {
+            action: Action::Deploy | Action::Rollback,
+            environment,
+            ok: true,
+            ..
+        } => Some(environment.clone()),
+        _ => None,
+    })
+}
+
+/// Plan the action with the policy, refuse what is not granted or cannot be confirmed,
+/// then run the steps in order until one does not pass, journaling each.
+fn perform(
+    context: &Context,
+    repo: &Repo,
+    journal: Journal,
+    action: Action,
+    release: Release,
+    forced: bool,
+    args: &StepArgs,
+) -> Result<Exit> {
+    let ui = &context.ui;
+    let config = context.config(repo)?;
+    let planned = DeploySteps::plan(context, repo, &config, release, action)?;
+    let environment = planned.release.environment.clone();
+    let what = match action {
+        Action::Deploy => format!("{} to {environment}", planned.release.tag),
+        Action::Verify => format!("{} in {environment}", planned.release.tag),
+        Action::Rollback => format!(
+            "{environment} from {} to {}",
+            planned.release.version,
+            planned.release.previous_version.as_deref().unwrap_or("?")
+        ),
+    };
+    if args.plan {
+        let document = serde_json::json!({
+            "ticket": journal.ticket,
+            "action": action,
+            "environment": environment,
+            "release": planned.release,
+            "plugin": planned.policy.plugin.to_string(),
+            "steps": planned.to_json(),
+            "executed": false,
+        });
+        if !ui.json_mode() {
+            ui.out(format!(
+                "Would {} {} with {}:",
+                action.name(),
+                paint(EMPHASIS, &what),
+                planned.policy.plugin
+            ));
+            for (n, (step, refused)) in planned.steps.iter().enumerate() {
+                let mark = if refused.is_none() {
+                    ""
+                } else {
+                    "   NOT GRANTED"
+                };
+                ui.out(format!("  {}. {}{mark}", n + 1, describe(step)));
+            }
+        }
+        return conclude(ui, document, planned.not_granted());
+    }
+    if let Some(refused) = planned.not_granted() {
+        return Err(refused);
+    }
+    let runner = Runner {
+        ui,
+        dir: repo.workdir().unwrap_or(&context.cwd).to_path_buf(),
+        yes: args.yes,
+    };
+    let steps: Vec<_> = planned.steps.iter().map(|(step, _)| step.clone()).collect();
+    if !runner.can_confirm(&steps) {
+        return Err(CommandError::usage(format!(
+            "the deploy policy asks for a confirmation before it can {} {what}, and there is no terminal to ask on",
+            action.name()
+        ))
+        .hint("pass `--yes` to answer it"));
+    }
+
+    let store = Store::new(repo);
+    let _lock = store.lock()?;
+    // Re-read under the lock: another command may have written since it was selected.
+    let mut journal = store.load_any(&journal.ticket)?.unwrap_or(journal);
+    let started = Timestamp::now();
+    ui.status(
+        match action {
+            Action::Deploy => "Deploying",
+            Action::Verify => "Verifying",
+            Action::Rollback => "Rolling back",
+        },
+        format!(
+            "{} with {} ({} step{})",
+            paint(EMPHASIS, &what),
+            planned.policy.plugin,
+            steps.len(),
+            if steps.len() == 1 { "" } else { "s" }
+        ),
+    );
+    let mut rows = Vec::new();
+    let mut failure = None;
+    for (n, step) in steps.iter().enumerate() {
+        let shown = describe(step);
+        ui.status(&format!("[{}/{}]", n + 1, steps.len()), &shown);
+        let step_started = Timestamp::now();
+        let ran = runner.run(step);
+        let ended = Timestamp::now();
+        journal.record(
+            ended,
+            EventKind::DeployStep {
+                action,
+                environment: environment.clone(),
+                step: shown.clone(),
+                started: step_started,
+                result: ran.result,
+                detail: ran.detail.clone(),
+            },
+        );
+        store.save(&journal)?;
+        rows.push(serde_json::json!({
+            "step": shown,
+            "result": ran.result,
+            "started": step_started,
+            "ended": ended,
+            "detail": ran.detail,
+        }));
+        let detail = ran.detail.unwrap_or_default();
+        match ran.result {
+            StepResult::Ok => ui.status("ok", &detail),
+            StepResult::Failed | StepResult::Declined => {
+                failure = Some(step_failed(action, &what, n + 1, ran.result, &detail));
+                break;
+            }
+        }
+    }
+    let ok = failure.is_none();
+    journal.record(
+        Timestamp::now(),
+        EventKind::DeployEnded {
+            action,
+            environment: environment.clone(),
+            started,
+            ok,
+            forced,
+        },
+    );
+    store.save(&journal)?;
+    if ok {
+        let took = Timestamp::now().duration_since(started);
+        ui.status(
+            match action {
+                Action::Deploy => "Deployed",
+                Action::Verify => "Verified",
+                Action::Rollback => "Rolled back",
+            },
+            format!("{what} in {:.1} s", took.as_secs_f64()),
+        );
+    }
+    let document = serde_json::json!({
+        "ticket": journal.ticket,
+        "action": action,
+        "environment": environment,
+        "release": planned.release,
+        "forced": forced,
+        "steps": rows,
+        "ok": ok,
+        "executed": true,
+    });
+    conclude(ui, document, failure)
+}
+
+fn step_failed(
+    action: Action,
+    what: &str,
+    number: usize,
+    result: StepResult,
+    detail: &str,
+) -> CommandError {
+    let message = match result {
+        StepResult::Declined => format!("stopped before step {number}: not confirmed ({detail})"),
+        _ => format!("{} {what} failed at step {number}: {detail}", action.name()),
+    };
+    let hint = match action {
+        Action::Deploy => {
+            "fix the cause and deploy again, or go back: `git hotfix rollback` (the previous release)"
+        }
+        Action::Verify => {
+            "look at the environment; if the release is at fault, `git hotfix rollback`"
+        }
+        Action::Rollback => "the rollback did not complete: look at the environment by hand",
+    };
+    CommandError::new(Exit::Error, message).hint(hint)
+}

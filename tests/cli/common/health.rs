@@ -1,0 +1,50 @@
+//! A local HTTP endpoint for deploy policies' health checks: it answers each request with
+//! the next of its statuses (the last one repeats) and counts what it was asked.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+pub struct Health {
+    /// `http://127.0.0.1:<port>/health`
+    pub url: String,
+    /// `http://127.0.0.1:<port>/`, the prefix to grant.
+    pub origin: String,
+    hits: Arc<AtomicUsize>,
+}
+
+impl Health {
+    pub fn answering(statuses: &[u16]) -> Health {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("a local port");
+        let port = listener.local_addr().unwrap().port();
+        let hits = Arc::new(AtomicUsize::new(0));
+        let (counter, statuses) = (Arc::clone(&hits), statuses.to_vec());
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut line = String::new();
+                // The request line and headers, up to the blank line.
+                while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                    line.clear();
+                }
+                let n = counter.fetch_add(1, Ordering::SeqCst);
+                let status = statuses[n.min(statuses.len() - 1)];
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 {status} Status\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
+                );
+            }
+        });
+        Health {
+            url: format!("http://127.0.0.1:{port}/health"),
+            origin: format!("http://127.0.0.1:{port}/"),
+            hits,
+        }
+    }
+
+    pub fn hits(&self) -> usize {
+        self.hits.load(Ordering::SeqCst)
+    }
+}

@@ -1,0 +1,426 @@
+//! `deploy`, `verify` and `rollback --to` with the built-in deploy policy: a local script
+//! and a local health endpoint, each step journaled.
+
+use std::path::{Path, PathBuf};
+
+use jiff::Timestamp;
+use serde_json::Value;
+
+use crate::common::TestEnv;
+use crate::common::health::Health;
+
+/// Records its arguments in the file named last; `broken` makes it fail, `slow` hang.
+const SCRIPT: &str = r#"#!/bin/sh
+for log; do :; done
+echo "$*" >> "$log"
+echo "deploying: $*"
+case "$*" in
+  *broken*) echo "cannot reach the cluster" >&2; exit 3 ;;
+  *slow*) sleep 30 ;;
+esac
+"#;
+
+/// A released 1.2.3 with a deploy script and a deploy policy that runs it and polls
+/// `health`; `extra` adds settings. Returns the repository and the script's log.
+fn deployable(env: &TestEnv, health: &Health, extra: &str) -> (PathBuf, PathBuf) {
+    let repo = env.init("repo");
+    let log = env.path("deploy.log");
+    let config = format!(
+        r#"[policies.deploy]
+plugin = "builtin:deploy"
+commands = ["./deploy.sh"]
+http = ["{origin}"]
+
+[policies.deploy.settings]
+"deploy" = "./deploy.sh {{environment}} {{version}} {log}"
+"verify" = "./deploy.sh smoke {{environment}} {log}"
+"rollback" = "./deploy.sh rollback {{environment}} {{previous}} {log}"
+"health-url" = "{url}"
+"health-retries" = "2"
+"health-interval" = "0"
+{extra}
+"#,
+        origin = health.origin,
+        url = health.url,
+        log = log.display(),
+    );
+    let script = repo.join("deploy.sh");
+    std::fs::write(&script, SCRIPT).unwrap();
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    env.git(&repo, &["add", "deploy.sh"]);
+    env.commit(
+        &repo,
+        "Release 1.2.3",
+        &[
+            ("package.json", "{ \"version\": \"1.2.3\" }\n"),
+            ("CHANGELOG.md", "# Changelog\n"),
+            ("auth.txt", "check\n"),
+            (".hotfix.toml", &config),
+        ],
+    );
+    env.tag(&repo, "v1.2.3");
+    (repo, log)
+}
+
+/// Start at `severity`, fix with a regression test, finish.
+fn finished(env: &TestEnv, repo: &Path, severity: &str, detected: &str) {
+    env.hotfix(
+        repo,
+        &[
+            "start",
+            "ENG-1234",
+            "fix auth bypass",
+            "--severity",
+            severity,
+            "--detected-at",
+            detected,
+        ],
+    )
+    .ok();
+    env.commit(
+        repo,
+        "fix: refuse unsigned tokens",
+        &[
+            ("auth.txt", "check signature\n"),
+            ("tests/auth_test.sh", "expect refusal\n"),
+        ],
+    );
+    env.hotfix(repo, &["finish"]).ok();
+}
+
+fn journal(repo: &Path) -> Value {
+    let dir = repo.join(".git/hotfix/finished");
+    let path = std::fs::read_dir(&dir)
+        .unwrap()
+        .next()
+        .expect("a finished journal")
+        .unwrap()
+        .path();
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+fn events<'a>(journal: &'a Value, kind: &str) -> Vec<&'a Value> {
+    journal["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["event"] == kind)
+        .collect()
+}
+
+fn log_of(log: &Path) -> String {
+    std::fs::read_to_string(log).unwrap_or_default()
+}
+
+fn tick_at(status: &Value, item: &str) -> Option<Timestamp> {
+    status["hotfix"]["checklist"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["item"] == item)
+        .and_then(|t| t["at"].as_str())
+        .map(|t| t.parse().unwrap())
+}
+
+fn time(value: &Value) -> Timestamp {
+    value.as_str().unwrap().parse().unwrap()
+}
+
+#[test]
+fn a_p0_goes_straight_to_production_and_every_step_is_timed() {
+    let env = TestEnv::new().real_time();
+    let health = Health::answering(&[200]);
+    let (repo, log) = deployable(&env, &health, "");
+    finished(&env, &repo, "P0", "20 minutes ago");
+
+    let before = Timestamp::now();
+    let run = env.hotfix(&repo, &["deploy", "--yes"]).ok();
+    assert!(
+        run.stderr
+            .contains("Skipping staging: the severity policy lets P0"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("| deploying: production 1.2.4"),
+        "the script's output is shown live: {}",
+        run.stderr
+    );
+    assert_eq!(
+        log_of(&log),
+        format!("production 1.2.4 {}\n", log.display())
+    );
+    assert_eq!(health.hits(), 1);
+    env.hotfix(&repo, &["verify"]).ok();
+    let after = Timestamp::now();
+    assert_eq!(health.hits(), 2);
+    assert!(
+        log_of(&log).contains("smoke production"),
+        "{}",
+        log_of(&log)
+    );
+
+    let journal = journal(&repo);
+    let steps = events(&journal, "deploy-step");
+    let described: Vec<&str> = steps.iter().map(|s| s["step"].as_str().unwrap()).collect();
+    assert_eq!(
+        steps.len(),
+        5,
+        "confirm, run, check; run, check: {described:?}"
+    );
+    assert!(described[1].starts_with("run      ./deploy.sh production 1.2.4"));
+    for step in &steps {
+        assert_eq!(step["result"], "ok", "{step}");
+        let (started, ended) = (time(&step["started"]), time(&step["at"]));
+        assert!(
+            before <= started && started <= ended && ended <= after,
+            "{step}"
+        );
+    }
+    let ended = events(&journal, "deploy-ended");
+    assert_eq!(ended.len(), 2);
+    assert_eq!(ended[0]["action"], "deploy");
+    assert_eq!(ended[1]["action"], "verify");
+    assert!(
+        ended
+            .iter()
+            .all(|e| e["ok"] == true && e["environment"] == "production")
+    );
+
+    let status = env
+        .hotfix(&repo, &["status", "--hotfix", "ENG-1234", "--json"])
+        .ok()
+        .json();
+    assert_eq!(
+        tick_at(&status, "production-deployed"),
+        Some(time(&ended[0]["at"]))
+    );
+    assert_eq!(
+        tick_at(&status, "production-verified"),
+        Some(time(&ended[1]["at"]))
+    );
+    assert_eq!(tick_at(&status, "staging-deployed"), None);
+    let clock = &status["hotfix"]["clock"];
+    assert_eq!(clock["state"], "met", "{clock}");
+    assert_eq!(clock["took_minutes"], 20, "{clock}");
+
+    // Verified in production: the incident is no longer the open one.
+    let run = env.hotfix(&repo, &["deploy"]).expect(1);
+    assert!(run.stderr.contains("no incident is open"), "{}", run.stderr);
+}
+
+#[test]
+fn production_waits_for_a_verified_staging_unless_forced() {
+    let env = TestEnv::new();
+    let health = Health::answering(&[200]);
+    let (repo, log) = deployable(&env, &health, "");
+    finished(&env, &repo, "P1", "5 minutes ago");
+    let before = journal(&repo);
+
+    let run = env
+        .hotfix(&repo, &["deploy", "production", "--yes"])
+        .expect(4);
+    assert!(
+        run.stderr.contains("production before a verified staging"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("--force"), "{}", run.stderr);
+    assert_eq!(log_of(&log), "", "nothing ran");
+    assert_eq!(journal(&repo), before, "nothing was journaled");
+
+    // Without a word, deploy goes to staging; verified there, production may follow.
+    let run = env.hotfix(&repo, &["deploy"]).ok();
+    assert!(
+        run.stderr.contains("Deployed v1.2.4 to staging"),
+        "{}",
+        run.stderr
+    );
+    env.hotfix(&repo, &["deploy", "production", "--yes"])
+        .expect(4);
+    env.hotfix(&repo, &["verify", "staging"]).ok();
+    let run = env
+        .hotfix(&repo, &["deploy", "--json", "--yes"])
+        .ok()
+        .json();
+    assert_eq!(run["environment"], "production");
+    assert_eq!(run["forced"], false);
+    assert_eq!(
+        log_of(&log)
+            .lines()
+            .map(|l| l.split(' ').take(2).collect::<Vec<_>>().join(" "))
+            .collect::<Vec<_>>(),
+        ["staging 1.2.4", "smoke staging", "production 1.2.4"]
+    );
+}
+
+#[test]
+fn force_deploys_production_first_and_the_journal_says_so() {
+    let env = TestEnv::new();
+    let health = Health::answering(&[200]);
+    let (repo, log) = deployable(&env, &health, "");
+    finished(&env, &repo, "P2", "1 hour ago");
+    let run = env
+        .hotfix(&repo, &["deploy", "production", "--force", "--yes"])
+        .ok();
+    assert!(
+        run.stderr.contains("before staging is verified (--force)"),
+        "{}",
+        run.stderr
+    );
+    assert!(log_of(&log).starts_with("production 1.2.4"));
+    let journal = journal(&repo);
+    let ended = events(&journal, "deploy-ended");
+    assert_eq!(ended[0]["forced"], true);
+}
+
+#[test]
+fn a_failing_step_stops_the_deploy_and_says_how_to_go_back() {
+    let env = TestEnv::new();
+    let health = Health::answering(&[200]);
+    let log = env.path("deploy.log");
+    let broken = format!(
+        "\"staging.deploy\" = \"./deploy.sh broken {{environment}} {}\"",
+        log.display()
+    );
+    let (repo, _) = deployable(&env, &health, &broken);
+    finished(&env, &repo, "P1", "now");
+
+    let run = env.hotfix(&repo, &["deploy", "staging"]).expect(1);
+    assert!(
+        run.stderr
+            .contains("deploy v1.2.4 to staging failed at step 1")
+            && run.stderr.contains("exited with 3")
+            && run.stderr.contains("cannot reach the cluster"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("git hotfix rollback"), "{}", run.stderr);
+    assert_eq!(health.hits(), 0, "no step after the failed one");
+    assert!(log_of(&log).starts_with("broken staging"));
+    let journal = journal(&repo);
+    let steps = events(&journal, "deploy-step");
+    assert_eq!(steps.len(), 1);
+    assert_eq!(steps[0]["result"], "failed");
+    assert!(
+        steps[0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("cannot reach the cluster")
+    );
+    assert_eq!(events(&journal, "deploy-ended")[0]["ok"], false);
+    let status = env.hotfix(&repo, &["status", "--json"]).ok().json();
+    assert_eq!(tick_at(&status, "staging-deployed"), None);
+}
+
+#[test]
+fn a_health_check_is_polled_then_fails_and_a_slow_step_is_stopped() {
+    let env = TestEnv::new();
+    let health = Health::answering(&[503]);
+    let (repo, _log) = deployable(&env, &health, "\"deploy-timeout\" = \"1\"");
+    finished(&env, &repo, "P1", "now");
+
+    let run = env.hotfix(&repo, &["verify", "staging"]).expect(1);
+    assert_eq!(health.hits(), 3, "one try and two retries");
+    assert!(
+        run.stderr
+            .contains("answered 503 (expected 200) after 3 tries"),
+        "{}",
+        run.stderr
+    );
+
+    let config = std::fs::read_to_string(repo.join(".hotfix.toml"))
+        .unwrap()
+        .replace("{environment} {version}", "slow {environment} {version}");
+    env.commit(&repo, "Slow deploys", &[(".hotfix.toml", &config)]);
+    let started = std::time::Instant::now();
+    let run = env.hotfix(&repo, &["deploy", "staging"]).expect(1);
+    assert!(
+        run.stderr
+            .contains("did not finish within 1 s and was stopped"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        started.elapsed().as_secs() < 20,
+        "the 30 s sleep was cut short"
+    );
+}
+
+#[test]
+fn steps_outside_the_grants_or_without_an_answer_run_nothing() {
+    let env = TestEnv::new();
+    let health = Health::answering(&[200]);
+    let (repo, log) = deployable(&env, &health, "");
+    finished(&env, &repo, "P0", "now");
+
+    // Production asks for a confirmation: no terminal and no --yes.
+    let run = env.hotfix(&repo, &["deploy", "production"]).expect(2);
+    assert!(run.stderr.contains("pass `--yes`"), "{}", run.stderr);
+
+    let config = std::fs::read_to_string(repo.join(".hotfix.toml"))
+        .unwrap()
+        .replace("commands = [\"./deploy.sh\"]", "commands = [\"kubectl\"]");
+    env.commit(&repo, "Grant kubectl only", &[(".hotfix.toml", &config)]);
+    let run = env
+        .hotfix(&repo, &["deploy", "production", "--yes"])
+        .expect(4);
+    assert!(
+        run.stderr.contains("may not run `./deploy.sh`"),
+        "{}",
+        run.stderr
+    );
+    let plan = env
+        .hotfix(&repo, &["deploy", "production", "--plan", "--json"])
+        .expect(4)
+        .json();
+    assert_eq!(plan["steps"][1]["granted"], false);
+    assert_eq!(log_of(&log), "");
+    assert_eq!(health.hits(), 0);
+    assert!(events(&journal(&repo), "deploy-step").is_empty());
+}
+
+#[test]
+fn rollback_runs_the_policys_steps_for_the_release_before() {
+    let env = TestEnv::new();
+    let health = Health::answering(&[200]);
+    let (repo, log) = deployable(&env, &health, "");
+    finished(&env, &repo, "P0", "now");
+    env.hotfix(&repo, &["deploy", "--yes"]).ok();
+
+    let run = env.hotfix(&repo, &["rollback", "--yes"]).ok();
+    assert!(
+        run.stderr
+            .contains("Rolled back production from 1.2.4 to 1.2.3"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        log_of(&log).contains("rollback production 1.2.3"),
+        "{}",
+        log_of(&log)
+    );
+    let run = env
+        .hotfix(&repo, &["rollback", "--to", "v9.9.9", "--yes"])
+        .expect(2);
+    assert!(run.stderr.contains("no tag `v9.9.9`"), "{}", run.stderr);
+    let journal = journal(&repo);
+    let ended = events(&journal, "deploy-ended");
+    assert_eq!(ended.last().unwrap()["action"], "rollback");
+}
+
+#[test]
+fn nothing_is_deployed_before_the_release_is_tagged() {
+    let env = TestEnv::new();
+    let health = Health::answering(&[200]);
+    let (repo, log) = deployable(&env, &health, "");
+    env.hotfix(&repo, &["start", "ENG-1", "fix it", "--severity", "P0"])
+        .ok();
+    let run = env.hotfix(&repo, &["deploy", "--yes"]).expect(1);
+    assert!(
+        run.stderr.contains("v1.2.4 of ENG-1 is not tagged yet"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(log_of(&log), "");
+}
