@@ -22,7 +22,7 @@ esac
 
 /// A released 1.2.3 with a deploy script and a deploy policy that runs it and polls
 /// `health`; `extra` adds settings. Returns the repository and the script's log.
-fn deployable(env: &TestEnv, health: &Health, extra: &str) -> (PathBuf, PathBuf) {
+pub fn deployable(env: &TestEnv, health: &Health, extra: &str) -> (PathBuf, PathBuf) {
     let repo = env.init("repo");
     let log = env.path("deploy.log");
     let config = format!(
@@ -63,7 +63,7 @@ http = ["{origin}"]
 }
 
 /// Start at `severity`, fix with a regression test, finish.
-fn finished(env: &TestEnv, repo: &Path, severity: &str, detected: &str) {
+pub fn finished(env: &TestEnv, repo: &Path, severity: &str, detected: &str) {
     env.hotfix(
         repo,
         &[
@@ -112,7 +112,7 @@ fn log_of(log: &Path) -> String {
     std::fs::read_to_string(log).unwrap_or_default()
 }
 
-fn tick_at(status: &Value, item: &str) -> Option<Timestamp> {
+pub fn tick_at(status: &Value, item: &str) -> Option<Timestamp> {
     status["hotfix"]["checklist"]
         .as_array()
         .unwrap()
@@ -122,7 +122,7 @@ fn tick_at(status: &Value, item: &str) -> Option<Timestamp> {
         .map(|t| t.parse().unwrap())
 }
 
-fn time(value: &Value) -> Timestamp {
+pub fn time(value: &Value) -> Timestamp {
     value.as_str().unwrap().parse().unwrap()
 }
 

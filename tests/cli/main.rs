@@ -13,6 +13,7 @@ mod github;
 mod incident;
 mod init;
 mod interfaces;
+mod notes;
 mod output;
 mod patch;
 mod patch_apply;

@@ -127,6 +127,21 @@ pub(crate) fn fetch_branch(dir: &Path, remote: &str, branch: &str) -> Result<()>
         })
 }
 
+/// Fetch the ref `source` of `remote` into the local ref `into`, replacing what it held.
+pub(crate) fn fetch_ref(dir: &Path, remote: &str, source: &str, into: &str) -> Result<()> {
+    let refspec = format!("+{source}:{into}");
+    run(dir, ["fetch", "--quiet", "--no-tags", remote, &refspec])
+        .map(drop)
+        .map_err(|err| match err {
+            Error::GitCommand { stderr, .. } => Error::FetchFailed {
+                remote: remote.to_string(),
+                what: source.to_string(),
+                message: stderr,
+            },
+            other => other,
+        })
+}
+
 /// Run `git push` with the given arguments and return what it printed, even when it fails:
 /// a rejected push exits non-zero but its porcelain output says which refs were refused.
 pub(crate) fn push(dir: &Path, args: &[String]) -> Result<(bool, String, String)> {

@@ -170,17 +170,7 @@ pub fn checklist(repo: &Repo, journal: &Journal) -> Result<Vec<Tick>> {
         Some(commit) => Some(repo.commit_time(commit)?),
         None => None,
     };
-    let mut manual: Vec<(Item, Timestamp, Option<String>)> = Vec::new();
-    for event in &journal.events {
-        match &event.what {
-            EventKind::Checked { item, note } => {
-                manual.retain(|(i, ..)| i != item);
-                manual.push((*item, event.at, note.clone()));
-            }
-            EventKind::Unchecked { item } => manual.retain(|(i, ..)| i != item),
-            _ => {}
-        }
-    }
+    let manual = manual_ticks(journal);
     Ok(Item::ALL
         .into_iter()
         .map(|item| {
@@ -210,6 +200,46 @@ pub fn checklist(repo: &Repo, journal: &Journal) -> Result<Vec<Tick>> {
         .collect())
 }
 
+/// What people ticked with `check` and did not take back: item, time, note.
+fn manual_ticks(journal: &Journal) -> Vec<(Item, Timestamp, Option<String>)> {
+    let mut manual: Vec<(Item, Timestamp, Option<String>)> = Vec::new();
+    for event in &journal.events {
+        match &event.what {
+            EventKind::Checked { item, note } => {
+                manual.retain(|(i, ..)| i != item);
+                manual.push((*item, event.at, note.clone()));
+            }
+            EventKind::Unchecked { item } => manual.retain(|(i, ..)| i != item),
+            _ => {}
+        }
+    }
+    manual
+}
+
+/// When `action` first succeeded in `environment`.
+fn succeeded(journal: &Journal, action: Action, environment: &str) -> Option<Timestamp> {
+    journal.events.iter().find_map(|e| match &e.what {
+        EventKind::DeployEnded {
+            action: a,
+            environment: env,
+            ok: true,
+            ..
+        } if *a == action && env == environment => Some(e.at),
+        _ => None,
+    })
+}
+
+/// When production got the release: the workflow's deploy, else a person's tick. This
+/// stops the clock, and needs only the journal (a note is enough).
+pub fn production_deployed(journal: &Journal) -> Option<Timestamp> {
+    succeeded(journal, Action::Deploy, PRODUCTION).or_else(|| {
+        manual_ticks(journal)
+            .into_iter()
+            .find(|(item, ..)| *item == Item::ProductionDeployed)
+            .map(|(_, at, _)| at)
+    })
+}
+
 /// When the workflow saw `item` happen, if it did.
 fn seen(
     journal: &Journal,
@@ -224,12 +254,7 @@ fn seen(
             .find(|e| wanted(&e.what))
             .map(|e| e.at)
     };
-    let deployed = |action: Action, environment: &str| {
-        first(&|e| {
-            matches!(e, EventKind::DeployEnded { action: a, environment: env, ok: true, .. }
-                if *a == action && env == environment)
-        })
-    };
+    let deployed = |action: Action, environment: &str| succeeded(journal, action, environment);
     let finished = journal.events.iter().find_map(|e| match &e.what {
         EventKind::Finished {
             tag, notes, bumped, ..
@@ -391,15 +416,12 @@ pub enum Reading {
 
 impl Clock {
     /// The clock of an assessed incident at `now`; none before the severity is known.
-    pub fn of(journal: &Journal, checklist: &[Tick], now: Timestamp) -> Option<Clock> {
+    pub fn of(journal: &Journal, now: Timestamp) -> Option<Clock> {
         let assessed = journal.assessment.as_ref()?;
         let detected = journal.detected_at()?;
         let target = SignedDuration::from_mins(i64::from(assessed.response_minutes));
         let deadline = detected.checked_add(target).ok()?;
-        let deployed = checklist
-            .iter()
-            .find(|t| t.item == Item::ProductionDeployed)
-            .and_then(|t| t.at);
+        let deployed = production_deployed(journal);
         let minutes = |d: SignedDuration| d.as_mins();
         let reading = match deployed {
             Some(at) if at <= deadline => Reading::Met {
@@ -475,10 +497,7 @@ pub fn select(repo: &Repo, ticket: Option<&str>) -> Result<Journal> {
 
 /// Open until production is verified.
 pub fn is_open(journal: &Journal) -> bool {
-    !journal.events.iter().any(|e| {
-        matches!(&e.what, EventKind::DeployEnded { action: Action::Verify, environment, ok: true, .. }
-            if environment == PRODUCTION)
-    })
+    succeeded(journal, Action::Verify, PRODUCTION).is_none()
 }
 
 #[cfg(test)]

@@ -274,14 +274,17 @@ pub struct Released {
 }
 
 /// The journals of one repository, shared by all its worktrees.
-pub struct Store {
+pub struct Store<'r> {
     dir: PathBuf,
+    /// Where a finished journal's note goes (never an in-memory repository).
+    repo: &'r Repo,
 }
 
-impl Store {
-    pub fn new(repo: &Repo) -> Store {
+impl<'r> Store<'r> {
+    pub fn new(repo: &'r Repo) -> Store<'r> {
         Store {
             dir: repo.common_dir().join("hotfix"),
+            repo,
         }
     }
 
@@ -340,6 +343,7 @@ impl Store {
     }
 
     /// Write atomically: a reader sees the old journal or the new one, never half of one.
+    /// A finished hotfix's note (its audit trail in the repository) follows the journal.
     pub fn save(&self, journal: &Journal) -> Result<()> {
         let path = match journal.state {
             State::Active => self.active_path(&journal.ticket),
@@ -353,6 +357,7 @@ impl Store {
             if active.exists() {
                 fs::remove_file(&active).io_context("could not remove the journal", &active)?;
             }
+            crate::notes::record(self.repo, journal)?;
         }
         Ok(())
     }

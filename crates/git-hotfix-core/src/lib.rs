@@ -19,6 +19,7 @@ pub mod journal;
 pub mod merge;
 pub mod merged;
 pub mod names;
+pub mod notes;
 mod oid;
 pub mod patch;
 pub mod pick;

@@ -42,7 +42,7 @@ pub fn of(
     now: jiff::Timestamp,
 ) -> Result<HotfixStatus> {
     let checklist = incident::checklist(repo, &journal)?;
-    let clock = Clock::of(&journal, &checklist, now);
+    let clock = Clock::of(&journal, now);
     let tip = repo.branch_tip(&journal.branch)?;
     let commits = match tip {
         Some(tip) => repo.commit_summaries(journal.base.commit(), tip)?,

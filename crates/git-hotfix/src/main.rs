@@ -1,5 +1,6 @@
 //! `git hotfix`: emergency releases as a git subcommand.
 
+mod audit;
 mod cli;
 mod commands;
 mod error;

@@ -1,5 +1,6 @@
-//! Moments as people on call give them: `15 minutes ago`, `14:03` (today, local time), or
-//! an RFC 3339 time (`2026-03-05T14:03:00Z`). Never in the future.
+//! Moments as people on call give them: `15 minutes ago`, `2 weeks ago`, `14:03` (today,
+//! local time), `2026-03-01` (its start, local time), or an RFC 3339 time
+//! (`2026-03-05T14:03:00Z`). Never in the future.
 
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
@@ -11,7 +12,7 @@ pub fn parse(flag: &str, text: &str, now: Timestamp) -> Result<Timestamp> {
     let text = text.trim();
     let at = moment(text, now, &TimeZone::system()).ok_or_else(|| {
         CommandError::usage(format!("{flag} `{text}` is not a time"))
-            .hint("give `15 minutes ago`, `1h30m ago`, `14:03` (today) or `2026-03-05T14:03:00Z`")
+            .hint("give `15 minutes ago`, `2 days ago`, `14:03` (today), `2026-03-01` or `2026-03-05T14:03:00Z`")
     })?;
     // A minute of slack for clocks that disagree a little.
     if at > now + SignedDuration::from_mins(1) {
@@ -28,11 +29,18 @@ fn moment(text: &str, now: Timestamp, zone: &TimeZone) -> Option<Timestamp> {
         return Some(now);
     }
     if let Some(span) = text.strip_suffix("ago") {
-        let span: SignedDuration = span.trim().parse().ok()?;
+        // Days and weeks count 24 hours each: `2 days ago` is 48 hours back.
+        let span: jiff::Span = span.trim().parse().ok()?;
+        let span = span
+            .to_duration(jiff::SpanRelativeTo::days_are_24_hours())
+            .ok()?;
         return now.checked_sub(span.abs()).ok();
     }
     if let Ok(at) = text.parse::<Timestamp>() {
         return Some(at);
+    }
+    if let Ok(date) = text.parse::<jiff::civil::Date>() {
+        return date.to_zoned(zone.clone()).ok().map(|z| z.timestamp());
     }
     let time: jiff::civil::Time = text.parse().ok()?;
     now.to_zoned(zone.clone())
@@ -64,6 +72,8 @@ mod tests {
         );
         assert_eq!(at("14:03").unwrap(), "2026-03-05T14:03:00Z");
         assert_eq!(at("now").unwrap(), "2026-03-05T14:23:00Z");
+        assert_eq!(at("2 days ago").unwrap(), "2026-03-03T14:23:00Z");
+        assert_eq!(at("2026-03-01").unwrap(), "2026-03-01T00:00:00Z");
         assert_eq!(at("yesterday-ish"), None);
     }
 

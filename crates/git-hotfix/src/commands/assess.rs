@@ -116,6 +116,7 @@ pub fn cmd_assess(context: &Context, args: AssessArgs) -> Result<Exit> {
         );
         journal.assessment = Some(assessed.clone());
         store.save(&journal)?;
+        crate::audit::share(context, repo, &journal);
     }
     if ui.json_mode() {
         ui.json(&serde_json::json!({ "assessment": assessed, "recorded": recorded }));

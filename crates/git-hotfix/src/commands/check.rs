@@ -83,6 +83,7 @@ pub fn cmd_check(context: &Context, args: CheckArgs) -> Result<Exit> {
     };
     let store = Store::new(&repo);
     store.append(&mut journal, if args.undo { context.now } else { at }, what)?;
+    crate::audit::share(context, &repo, &journal);
     let tick = incident::checklist(&repo, &journal)?
         .into_iter()
         .find(|t| t.item == item)

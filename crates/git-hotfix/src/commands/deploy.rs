@@ -372,6 +372,7 @@ fn perform(
             format!("{what} in {:.1} s", took.as_secs_f64()),
         );
     }
+    crate::audit::share(context, repo, &journal);
     let document = serde_json::json!({
         "ticket": journal.ticket,
         "action": action,

@@ -251,7 +251,7 @@ pub fn cmd_finish(context: &Context, args: FinishArgs) -> Result<Exit> {
         }
         _ => None,
     };
-    report(context, &journal, &outcome, published.as_ref())
+    report(context, &repo, &journal, &outcome, published.as_ref())
 }
 
 /// `finish` of a hotfix that finished already: nothing to do but, with `--release`,
@@ -324,6 +324,7 @@ pub fn report_release(context: &Context, tag: &str, outcome: &ReleaseOutcome) {
 /// Tell what a finished or stopped run did; shared with `continue`.
 pub fn report(
     context: &Context,
+    repo: &Repo,
     journal: &Journal,
     outcome: &FinishOutcome,
     release: Option<&ReleaseOutcome>,
@@ -333,7 +334,14 @@ pub fn report(
         FinishOutcome::Stopped { .. } => Exit::Conflict,
         _ => Exit::Ok,
     };
+    // Once finished (and pushed), the hotfix's notes go where its release went.
+    let share = || {
+        if !matches!(outcome, FinishOutcome::Stopped { .. }) {
+            crate::audit::share(context, repo, journal);
+        }
+    };
     if ui.json_mode() {
+        share();
         ui.json(&serde_json::json!({ "executed": true, "outcome": outcome, "release": release }));
         return Ok(exit);
     }
@@ -355,6 +363,7 @@ pub fn report(
             if let Some(release) = release {
                 report_release(context, &journal.tag, release);
             }
+            share();
         }
         FinishOutcome::Completed { pushed } => {
             if let Some(push) = pushed {
@@ -365,6 +374,7 @@ pub fn report(
                 "Finished",
                 format!("hotfix {}: released {}", journal.ticket, journal.version),
             );
+            share();
         }
         FinishOutcome::Stopped {
             branch,

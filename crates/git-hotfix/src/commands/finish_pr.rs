@@ -337,5 +337,5 @@ pub fn after_merge(
         }
         _ => None,
     };
-    report_finish(context, &journal, &outcome, published.as_ref())
+    report_finish(context, repo, &journal, &outcome, published.as_ref())
 }

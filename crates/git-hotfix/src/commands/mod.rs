@@ -11,6 +11,7 @@ pub mod deploy;
 pub mod finish;
 pub mod finish_pr;
 pub mod init;
+pub mod log;
 pub mod man;
 pub mod patch;
 pub mod plugin;

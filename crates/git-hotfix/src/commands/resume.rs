@@ -132,5 +132,5 @@ fn continue_finish(
         Some(&version_files),
         context.now,
     )?;
-    crate::commands::finish::report(context, &journal, &outcome, None)
+    crate::commands::finish::report(context, &repo, &journal, &outcome, None)
 }

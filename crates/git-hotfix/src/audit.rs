@@ -1,0 +1,30 @@
+//! The hotfix notes (the audit trail under `refs/notes/hotfix`) follow a release to the
+//! remote it was pushed to, after every command that adds to a finished hotfix's record.
+
+use git_hotfix_core::{Journal, Repo, notes};
+
+use crate::cli::Context;
+
+/// Push the notes where `journal`'s release went; a failure is a warning, not an error:
+/// the command's own work is done, and the notes stay here for the next push.
+pub fn share(context: &Context, repo: &Repo, journal: &Journal) {
+    let Some(remote) = notes::remote_of(journal) else {
+        return;
+    };
+    match notes::publish(repo, remote) {
+        Ok(true) => context.ui.status(
+            "Pushed",
+            format!("the hotfix notes ({}) to {remote}", notes::REF),
+        ),
+        Ok(false) => {}
+        Err(err) => {
+            context.ui.warn(format!(
+                "the hotfix notes were not pushed to {remote}: {err}"
+            ));
+            context.ui.hint(format!(
+                "they are kept here and go with the next command on this hotfix; or `git push {remote} {}`",
+                notes::REF
+            ));
+        }
+    }
+}

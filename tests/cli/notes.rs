@@ -1,0 +1,217 @@
+//! The audit trail in the repository: each finished hotfix's record as a git note under
+//! `refs/notes/hotfix`, pushed with its release, merged with others', and read by `log`.
+
+use serde_json::Value;
+
+use crate::common::TestEnv;
+use crate::common::health::Health;
+use crate::deploy::{deployable, tick_at, time};
+
+/// The issue's own scenario: a P0 detected 20 minutes ago, fixed, finished and pushed,
+/// deployed to production by a local script and verified against a local health endpoint.
+#[test]
+fn a_p0_from_detection_to_verified_is_timed_and_travels_with_the_repository() {
+    let env = TestEnv::new().real_time();
+    let health = Health::answering(&[200]);
+    let (repo, _log) = deployable(&env, &health, "");
+    let origin = env.with_origin(crate::common::fixtures::Fixture {
+        dir: repo.clone(),
+        origin: None,
+    });
+    let origin = origin.origin.unwrap();
+    env.hotfix(
+        &repo,
+        &[
+            "start",
+            "ENG-1234",
+            "fix auth bypass",
+            "--severity",
+            "P0",
+            "--detected-at",
+            "20 minutes ago",
+        ],
+    )
+    .ok();
+    env.commit(
+        &repo,
+        "fix: refuse unsigned tokens",
+        &[
+            ("auth.txt", "check signature\n"),
+            ("tests/auth_test.sh", "expect refusal\n"),
+        ],
+    );
+    let run = env.hotfix(&repo, &["finish", "--push"]).ok();
+    assert!(
+        run.stderr
+            .contains("Pushed the hotfix notes (refs/notes/hotfix) to origin"),
+        "{}",
+        run.stderr
+    );
+    env.hotfix(&repo, &["deploy", "--yes"]).ok();
+    env.hotfix(&repo, &["verify"]).ok();
+
+    // Every step has its time in status.
+    let status = env
+        .hotfix(&repo, &["status", "--hotfix", "ENG-1234", "--json"])
+        .ok()
+        .json();
+    for item in [
+        "assessed",
+        "branch-created",
+        "fix-committed",
+        "regression-test",
+        "version-bumped",
+        "changelog",
+        "merged",
+        "tagged",
+        "pushed",
+        "production-deployed",
+        "production-verified",
+    ] {
+        assert!(tick_at(&status, item).is_some(), "{item} has a time");
+    }
+    let text = env
+        .hotfix(&repo, &["status", "--hotfix", "ENG-1234"])
+        .ok()
+        .stdout;
+    assert!(text.contains("deployed in 20m, within 2h"), "{text}");
+    assert!(text.contains("[x] production verified"), "{text}");
+
+    // git itself reads the note, on the tagged commit.
+    let note = env.git(
+        &repo,
+        &["notes", "--ref", "hotfix", "show", "v1.2.4^{commit}"],
+    );
+    let noted: Value = serde_json::from_str(&note).unwrap();
+    assert_eq!(noted["ticket"], "ENG-1234");
+    assert!(
+        noted["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["event"] == "deploy-ended" && e["action"] == "verify"),
+        "the verification reached the note"
+    );
+    assert_eq!(
+        env.rev(&origin, "refs/notes/hotfix"),
+        env.rev(&repo, "refs/notes/hotfix"),
+        "the note after the verification was pushed too"
+    );
+
+    // A fresh clone, once it fetched the notes, lists the hotfix with its duration.
+    env.git(
+        env.root.path(),
+        &["clone", "--quiet", &origin.to_string_lossy(), "fresh"],
+    );
+    let fresh = env.path("fresh");
+    let run = env.hotfix(&fresh, &["log"]).ok();
+    assert!(
+        run.stdout.contains("No hotfixes in the notes"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr.contains("git fetch origin refs/notes/hotfix"),
+        "{}",
+        run.stderr
+    );
+    env.git(
+        &fresh,
+        &[
+            "fetch",
+            "--quiet",
+            "origin",
+            "refs/notes/hotfix:refs/notes/hotfix",
+        ],
+    );
+    let log = env.hotfix(&fresh, &["log", "--json"]).ok().json();
+    let row = &log["hotfixes"][0];
+    assert_eq!(row["ticket"], "ENG-1234");
+    assert_eq!(row["severity"], "P0");
+    assert_eq!(row["version"], "1.2.4");
+    assert_eq!(row["minutes_to_deploy"], 20);
+    assert_eq!(row["within_target"], true);
+    assert_eq!(
+        time(&row["deployed"]),
+        tick_at(&status, "production-deployed").unwrap()
+    );
+    assert_eq!(log["summary"]["median_minutes_to_deploy"], 20);
+    let text = env.hotfix(&fresh, &["log"]).ok().stdout;
+    assert!(
+        text.contains("ENG-1234") && text.contains("deployed in 20m (within 2h)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("1 hotfix (P0 1); median time to deploy 20m; 1 of 1 within target"),
+        "{text}"
+    );
+    env.fsck(&repo);
+    env.fsck(&fresh);
+}
+
+#[test]
+fn notes_from_two_clones_are_merged_on_the_remote_not_overwritten() {
+    let env = TestEnv::new();
+    let fixture = env.with_origin(env.linear());
+    let (first, origin) = (fixture.dir, fixture.origin.unwrap());
+    env.hotfix(&first, &["start", "ENG-1", "fix login", "--severity", "P1"])
+        .ok();
+    env.commit(&first, "fix: login", &[("auth.txt", "login\n")]);
+    env.hotfix(&first, &["finish", "--push"]).ok();
+
+    // Another engineer's clone, made before the first notes existed there.
+    env.git(
+        env.root.path(),
+        &["clone", "--quiet", &origin.to_string_lossy(), "second"],
+    );
+    let second = env.path("second");
+    env.git(&second, &["config", "user.name", "Bo Oncall"]);
+    env.git(&second, &["config", "user.email", "bo@example.com"]);
+    env.hotfix(
+        &second,
+        &["start", "ENG-2", "fix logout", "--severity", "P2"],
+    )
+    .ok();
+    env.commit(&second, "fix: logout", &[("app.txt", "logout\n")]);
+    env.hotfix(&second, &["finish", "--push"]).ok();
+
+    let merged = env.rev(&origin, "refs/notes/hotfix").unwrap();
+    assert_eq!(
+        env.parents(&origin, &merged).len(),
+        2,
+        "a merge of both histories"
+    );
+    let listed = env.git(&origin, &["notes", "--ref", "hotfix", "list"]);
+    assert_eq!(listed.lines().count(), 2, "{listed}");
+
+    // The first clone gets the second's notes by fetching; log shows both.
+    env.git(
+        &first,
+        &[
+            "fetch",
+            "--quiet",
+            "origin",
+            "+refs/notes/hotfix:refs/notes/hotfix",
+        ],
+    );
+    let log = env.hotfix(&first, &["log", "--json"]).ok().json();
+    let tickets: Vec<&str> = log["hotfixes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["ticket"].as_str().unwrap())
+        .collect();
+    assert_eq!(tickets, ["ENG-1", "ENG-2"]);
+    assert_eq!(log["summary"]["per_severity"]["P1"], 1);
+    assert_eq!(log["summary"]["per_severity"]["P2"], 1);
+    assert_eq!(log["summary"]["median_minutes_to_deploy"], Value::Null);
+
+    let recent = env
+        .hotfix(&first, &["log", "--since", "1 hour ago", "--json"])
+        .ok()
+        .json();
+    assert_eq!(recent["hotfixes"].as_array().unwrap().len(), 2);
+    env.hotfix(&first, &["log", "--since", "2099-01-01"])
+        .expect(2);
+    env.fsck(&origin);
+}
