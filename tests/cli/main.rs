@@ -21,4 +21,5 @@ mod plan;
 mod policies;
 mod push;
 mod release;
+mod report;
 mod start;

@@ -77,6 +77,49 @@ fn a_p0_from_detection_to_verified_is_timed_and_travels_with_the_repository() {
     assert!(text.contains("deployed in 20m, within 2h"), "{text}");
     assert!(text.contains("[x] production verified"), "{text}");
 
+    // The review's timeline is those times.
+    let review = env
+        .hotfix(
+            &repo,
+            &["report", "pir", "--hotfix", "ENG-1234", "--format", "json"],
+        )
+        .ok()
+        .json();
+    let timeline = review["timeline"].as_array().unwrap();
+    let at_of = |what: &str| {
+        timeline
+            .iter()
+            .find(|e| e["what"] == what)
+            .map(|e| time(&e["at"]))
+            .unwrap_or_else(|| panic!("no `{what}` in {timeline:?}"))
+    };
+    for (what, item) in [
+        ("branch created", "branch-created"),
+        ("first fix commit", "fix-committed"),
+        ("merged", "merged"),
+        ("tagged v1.2.4", "tagged"),
+        ("deployed to production", "production-deployed"),
+        ("verified production", "production-verified"),
+        ("resolved: verified in production", "production-verified"),
+    ] {
+        assert_eq!(Some(at_of(what)), tick_at(&status, item), "{what}");
+    }
+    assert_eq!(timeline[0]["what"], "incident detected");
+    assert_eq!(timeline[0]["offset"], "T+0m");
+    assert_eq!(review["time_to_deploy"], "20m");
+    assert_eq!(review["within_target"], true);
+    let markdown = env
+        .hotfix(&repo, &["report", "pir", "--hotfix", "ENG-1234"])
+        .ok()
+        .stdout;
+    let deployed = tick_at(&status, "production-deployed").unwrap();
+    let row = format!(
+        "| {} | T+20m | deployed to production |",
+        deployed.strftime("%Y-%m-%d %H:%M UTC")
+    );
+    assert!(markdown.contains(&row), "{row} in\n{markdown}");
+    assert!(markdown.contains("within the 2h target"), "{markdown}");
+
     // git itself reads the note, on the tagged commit.
     let note = env.git(
         &repo,
@@ -145,6 +188,17 @@ fn a_p0_from_detection_to_verified_is_timed_and_travels_with_the_repository() {
         text.contains("1 hotfix (P0 1); median time to deploy 20m; 1 of 1 within target"),
         "{text}"
     );
+    // The journal is not in the clone: the review comes from the note, the same.
+    assert!(!fresh.join(".git/hotfix").exists());
+    let again = env
+        .hotfix(
+            &fresh,
+            &["report", "pir", "--hotfix", "ENG-1234", "--format", "json"],
+        )
+        .ok()
+        .json();
+    assert_eq!(again["timeline"], review["timeline"]);
+    assert_eq!(again["commits"], review["commits"]);
     env.fsck(&repo);
     env.fsck(&fresh);
 }

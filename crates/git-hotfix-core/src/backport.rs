@@ -1248,6 +1248,7 @@ fn record_in_hotfix(repo: &Repo, run: &Backport, now: Timestamp) -> Result<()> {
                     target: t.target.clone(),
                     branch: (t.ref_state == RefState::Written).then(|| t.branch.clone()),
                     status: t.status,
+                    pull: t.pull.clone(),
                 })
                 .collect(),
         },

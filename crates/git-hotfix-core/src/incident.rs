@@ -240,6 +240,24 @@ pub fn production_deployed(journal: &Journal) -> Option<Timestamp> {
     })
 }
 
+/// The items still to do: not done, and not made moot by a later step (staging once
+/// production has the release, a pull request once merged, the release commit's parts
+/// once tagged).
+pub fn outstanding(checklist: &[Tick]) -> Vec<Item> {
+    let done = |item: Item| checklist.iter().any(|t| t.item == item && t.done());
+    checklist
+        .iter()
+        .filter(|t| !t.done())
+        .map(|t| t.item)
+        .filter(|item| match item {
+            Item::StagingDeployed | Item::StagingVerified => !done(Item::ProductionDeployed),
+            Item::PrOpened => !done(Item::Merged),
+            Item::VersionBumped | Item::Changelog => !done(Item::Tagged),
+            _ => true,
+        })
+        .collect()
+}
+
 /// When the workflow saw `item` happen, if it did.
 fn seen(
     journal: &Journal,
@@ -313,6 +331,8 @@ pub struct FixCommit {
     pub id: ObjectId,
     pub at: Timestamp,
     pub summary: String,
+    /// The message after its first line.
+    pub body: String,
     /// It changes a test file: the regression test the runbook asks for.
     pub touches_tests: bool,
 }
@@ -336,10 +356,13 @@ pub fn fix_commits(repo: &Repo, journal: &Journal) -> Result<Vec<FixCommit>> {
         let touches_tests = crate::diff::commit(repo, id, crate::diff::Style::Review)?
             .iter()
             .any(|file| is_test_path(file.path()));
+        let message = repo.message(id)?;
+        let (summary, body) = message.split_once('\n').unwrap_or((&message, ""));
         commits.push(FixCommit {
             id,
             at: repo.commit_time(id)?,
-            summary: repo.summary(id)?,
+            summary: summary.trim().to_string(),
+            body: body.trim().to_string(),
             touches_tests,
         });
     }
@@ -461,14 +484,20 @@ pub fn minutes_text(minutes: i64) -> String {
     }
 }
 
-/// The incident a command works on: the named ticket (in progress or finished), else the
+/// The incident a command works on: the named ticket (in progress, finished, or only in
+/// the notes), else the
 /// hotfix whose branch is checked out, else the only one in progress, else the newest
 /// finished one whose production deploy is not verified yet.
 pub fn select(repo: &Repo, ticket: Option<&str>) -> Result<Journal> {
     let store = Store::new(repo);
     if let Some(ticket) = ticket {
         let id = crate::names::ticket(ticket)?;
-        return store.load_any(&id)?.ok_or_else(|| Error::NotAHotfix {
+        // After its journal is gone (another clone), a finished hotfix lives on in its note.
+        let journal = match store.load_any(&id)? {
+            Some(journal) => Some(journal),
+            None => crate::notes::find(repo, &id)?,
+        };
+        return journal.ok_or_else(|| Error::NotAHotfix {
             selector: format!("ticket `{id}`"),
         });
     }

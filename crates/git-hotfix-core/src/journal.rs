@@ -207,6 +207,9 @@ pub struct BackportedTarget {
     /// The branch that holds the picks, when one was written.
     pub branch: Option<String>,
     pub status: crate::backport::TargetStatus,
+    /// The pull request that proposes it (`backport --pr`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pull: Option<PullRecord>,
 }
 
 /// A ref a run moved; `None` means absent (created or deleted).
@@ -452,7 +455,7 @@ fn read_dir_journals(dir: &Path) -> Result<Vec<Journal>> {
 }
 
 /// Write `bytes` to `path` so that a reader sees the old file or the new one, never half.
-pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().expect("a file inside a directory");
     fs::create_dir_all(dir).io_context("could not create", dir)?;
     let name = path.file_name().expect("a file name").to_string_lossy();

@@ -30,6 +30,7 @@ pub mod push;
 pub mod refs;
 pub mod release;
 pub mod repo;
+pub mod report;
 pub mod resolve;
 pub mod start;
 pub mod status;

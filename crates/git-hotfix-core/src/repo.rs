@@ -440,6 +440,18 @@ impl Repo {
             .collect()
     }
 
+    /// A commit's whole message.
+    pub fn message(&self, commit: ObjectId) -> Result<String> {
+        let found = self
+            .git
+            .find_commit(commit)
+            .context(|| format!("could not read commit {}", short(commit)))?;
+        let message = found
+            .message_raw()
+            .context(|| "could not read a commit message".into())?;
+        Ok(message.to_str_lossy().into_owned())
+    }
+
     /// The first line of a commit's message.
     pub fn summary(&self, commit: ObjectId) -> Result<String> {
         let commit = self

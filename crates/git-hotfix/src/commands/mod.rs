@@ -15,6 +15,7 @@ pub mod log;
 pub mod man;
 pub mod patch;
 pub mod plugin;
+pub mod report;
 pub mod resume;
 pub mod skip;
 pub mod start;
