@@ -36,6 +36,13 @@ pub struct Noted {
 /// Write (or rewrite) the note of a finished `journal` on the commit its tag names. Nothing
 /// when the tag does not exist or the note already says the same.
 pub fn record(repo: &Repo, journal: &Journal) -> Result<()> {
+    // A deploy's steps are noted with its end, which always follows: one note per deploy.
+    if matches!(
+        journal.events.last().map(|e| &e.what),
+        Some(crate::journal::EventKind::DeployStep { .. })
+    ) {
+        return Ok(());
+    }
     let Some(target) = repo.peeled_commit(&format!("{TAG_PREFIX}{}", journal.tag))? else {
         return Ok(());
     };
@@ -88,8 +95,7 @@ fn event_name(what: &crate::journal::EventKind) -> &'static str {
         E::Pushed { .. } => "pushed",
         E::Checked { .. } => "checked",
         E::Unchecked { .. } => "unchecked",
-        E::DeployStep { .. } => "deploy step",
-        E::DeployEnded { .. } => "deploy ended",
+        E::DeployEnded { action, .. } => action.name(),
         E::ReleasePublished { .. } => "release published",
         E::Backported { .. } => "backported",
         E::Assessed { .. } => "assessed",

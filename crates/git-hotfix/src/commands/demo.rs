@@ -8,11 +8,12 @@ use std::process::Command;
 use clap::Args;
 
 use crate::cli::{Context, PlanArg};
-use crate::commands::{backport, finish, start, status};
+use crate::commands::{backport, deploy, finish, report, start, status};
 use crate::error::{CommandError, Exit, Result};
 use crate::ui::{DIM, EMPHASIS, Ui, paint};
 
-/// Show a whole hotfix on a throwaway repository: start, fix, finish, push, backport
+/// Show a whole hotfix on a throwaway repository: start, fix, finish, push, deploy, report,
+/// backport
 #[derive(Debug, Args)]
 pub struct DemoArgs {
     /// Make the demo repositories here (default: a new directory under the system temp dir)
@@ -37,6 +38,38 @@ const DEMO_CHANGELOG: &str = "# Changelog
 [unreleased]: https://github.com/example/shop/compare/v1.2.3...HEAD
 [1.2.3]: https://github.com/example/shop/compare/v1.1.0...v1.2.3
 ";
+
+/// The demo's settings: its branches, and a deploy policy running its own script.
+const DEMO_CONFIG: &str = r#"production-branch = "main"
+develop-branch = "develop"
+release-branches = ["release/*"]
+
+[policies.deploy]
+plugin = "builtin:deploy"
+commands = ["./deploy.sh"]
+[policies.deploy.settings]
+"deploy" = "./deploy.sh {environment} {version}"
+"verify" = "./deploy.sh smoke-test {environment}"
+"#;
+
+/// Stands in for kubectl: says what it would do.
+const DEMO_DEPLOY: &str = "#!/bin/sh\necho \"deploy.sh: $1 $2 ... ok\"\n";
+
+#[cfg(unix)]
+fn make_executable(path: &Path) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).map_err(|err| {
+        CommandError::new(
+            Exit::Error,
+            format!("could not make {} executable: {err}", path.display()),
+        )
+    })
+}
+
+#[cfg(not(unix))]
+fn make_executable(_: &Path) -> Result<()> {
+    Ok(())
+}
 
 pub fn cmd_demo(context: &Context, args: DemoArgs) -> Result<Exit> {
     let ui = &context.ui;
@@ -67,6 +100,7 @@ pub fn cmd_demo(context: &Context, args: DemoArgs) -> Result<Exit> {
                 "  - git hotfix start {TICKET} {DESCRIPTION} --assess"
             ));
             ui.out("  - commit a fix, git hotfix status, git hotfix finish --push");
+            ui.out("  - git hotfix deploy --yes, git hotfix verify, git hotfix report internal");
             ui.out("  - git hotfix backport --hotfix ENG-1234 --maintained (release/1.1)");
         }
         return Ok(Exit::Ok);
@@ -113,11 +147,9 @@ pub fn cmd_demo(context: &Context, args: DemoArgs) -> Result<Exit> {
     git.run(&["config", "user.email", "oncall@example.com"])?;
     write(&repo, "auth.py", "def check(token):\n    return True\n")?;
     write(&repo, "VERSION", "1.1.0\n")?;
-    write(
-        &repo,
-        ".hotfix.toml",
-        "production-branch = \"main\"\ndevelop-branch = \"develop\"\nrelease-branches = [\"release/*\"]\n",
-    )?;
+    write(&repo, ".hotfix.toml", DEMO_CONFIG)?;
+    write(&repo, "deploy.sh", DEMO_DEPLOY)?;
+    make_executable(&repo.join("deploy.sh"))?;
     git.run(&["add", "."])?;
     git.run(&["commit", "--quiet", "-m", "Release 1.1.0"])?;
     git.run(&["tag", "-a", "v1.1.0", "-m", "Release 1.1.0"])?;
@@ -205,6 +237,8 @@ pub fn cmd_demo(context: &Context, args: DemoArgs) -> Result<Exit> {
         "--quiet",
         "-m",
         "fix: refuse unsigned tokens (ENG-1234)",
+        "-m",
+        "Root cause: check() accepted any token, signed or not.",
     ])?;
     show_command(ui, "git hotfix status");
     status::cmd_status(
@@ -241,7 +275,44 @@ pub fn cmd_demo(context: &Context, args: DemoArgs) -> Result<Exit> {
         },
     )?;
 
-    narrate("5. Backport the fix to the maintained lines (release/1.1), without a checkout");
+    narrate(
+        "5. Deploy to production (a P0 may skip staging) and verify, with the deploy policy's steps",
+    );
+    show_command(ui, "git hotfix deploy --yes && git hotfix verify");
+    let steps = || deploy::StepArgs {
+        yes: true,
+        hotfix: None,
+        plan: false,
+    };
+    deploy::cmd_deploy(
+        &inner(),
+        deploy::DeployArgs {
+            environment: None,
+            force: false,
+            steps: steps(),
+        },
+    )?;
+    deploy::cmd_verify(
+        &inner(),
+        deploy::VerifyArgs {
+            environment: None,
+            steps: steps(),
+        },
+    )?;
+    show_command(ui, "git hotfix report internal");
+    report::cmd_report(
+        &inner(),
+        report::ReportArgs {
+            kind: report::Kind::Internal,
+            hotfix: Some(TICKET.into()),
+            output: None,
+            format: report::Format::Md,
+            impact: Some("unsigned tokens were accepted at login".into()),
+            template: None,
+        },
+    )?;
+
+    narrate("6. Backport the fix to the maintained lines (release/1.1), without a checkout");
     show_command(ui, "git hotfix backport --hotfix ENG-1234 --maintained");
     let backported = backport::cmd_backport(
         &inner(),
@@ -262,8 +333,16 @@ pub fn cmd_demo(context: &Context, args: DemoArgs) -> Result<Exit> {
     let exit = if exit == Exit::Ok { backported } else { exit };
     let branch = "backport/release/1.1/ENG-1234-fix-auth-bypass";
 
-    narrate("6. The result");
-    let graph = git.output(&["log", "--oneline", "--graph", "--all", "--decorate"])?;
+    narrate("7. The result");
+    let graph = git.output(&[
+        "log",
+        "--oneline",
+        "--graph",
+        "--branches",
+        "--tags",
+        "--remotes",
+        "--decorate",
+    ])?;
     if ui.json_mode() {
         ui.json(&serde_json::json!({
             "executed": true,
@@ -279,11 +358,13 @@ pub fn cmd_demo(context: &Context, args: DemoArgs) -> Result<Exit> {
         ui.out("\nLook around:");
         let dir = repo.display();
         for command in [
-            format!("git -C {dir} log --oneline --graph --all"),
+            format!("git -C {dir} log --oneline --graph --branches --tags"),
             format!("git -C {dir} show --no-patch v1.2.4"),
             format!("git -C {dir} log --oneline release/1.1..{branch}"),
             format!("git -C {dir} ls-remote origin"),
-            format!("git -C {dir} hotfix status --all"),
+            format!("git -C {dir} hotfix status --hotfix {TICKET}"),
+            format!("git -C {dir} hotfix report pir --hotfix {TICKET}"),
+            format!("git -C {dir} hotfix log"),
         ] {
             ui.out(format!("  {command}"));
         }
