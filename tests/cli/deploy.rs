@@ -88,15 +88,10 @@ pub fn finished(env: &TestEnv, repo: &Path, severity: &str, detected: &str) {
     env.hotfix(repo, &["finish"]).ok();
 }
 
+/// The finished journal of ENG-1234's 1.2.4.
 fn journal(repo: &Path) -> Value {
-    let dir = repo.join(".git/hotfix/finished");
-    let path = std::fs::read_dir(&dir)
-        .unwrap()
-        .next()
-        .expect("a finished journal")
-        .unwrap()
-        .path();
-    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+    let path = repo.join(".git/hotfix/finished/ENG-1234-1.2.4.json");
+    serde_json::from_slice(&std::fs::read(path).expect("a finished journal")).unwrap()
 }
 
 fn events<'a>(journal: &'a Value, kind: &str) -> Vec<&'a Value> {
@@ -423,4 +418,121 @@ fn nothing_is_deployed_before_the_release_is_tagged() {
         run.stderr
     );
     assert_eq!(log_of(&log), "");
+}
+
+#[test]
+fn rollback_revert_releases_the_fix_taken_back_as_git_revert_would() {
+    let env = TestEnv::new();
+    let health = Health::answering(&[200]);
+    let (repo, _) = deployable(&env, &health, "");
+    let origin = env
+        .with_origin(crate::common::fixtures::Fixture {
+            dir: repo.clone(),
+            origin: None,
+        })
+        .origin
+        .unwrap();
+    finished(&env, &repo, "P0", "now");
+    env.git(&repo, &["push", "--quiet", "origin", "main", "v1.2.4"]);
+    let fix = env.rev(&repo, "v1.2.4^{commit}^").unwrap();
+
+    let before = crate::common::snapshot(&repo);
+    let plan = env
+        .hotfix(&repo, &["rollback", "--revert", "--plan"])
+        .ok()
+        .stdout;
+    assert!(
+        plan.contains("revert 1 commit of ENG-1234 on v1.2.4"),
+        "{plan}"
+    );
+    assert!(plan.contains("releasing 1.2.5 as tag v1.2.5"), "{plan}");
+    crate::common::assert_unchanged(&before, &crate::common::snapshot(&repo));
+
+    let run = env.hotfix(&repo, &["rollback", "--revert", "--push"]).ok();
+    assert!(
+        run.stderr.contains("Reverted 1 commit of ENG-1234"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("released 1.2.5"), "{}", run.stderr);
+
+    // The release: v1.2.5 = a release commit on the revert, on v1.2.4; main and origin have it.
+    let release = env.rev(&repo, "v1.2.5^{commit}").unwrap();
+    let revert = env.rev(&repo, "v1.2.5^{commit}^").unwrap();
+    assert_eq!(
+        env.parents(&repo, &revert),
+        [env.rev(&repo, "v1.2.4^{commit}").unwrap()]
+    );
+    assert_eq!(env.rev(&repo, "main").unwrap(), release);
+    assert_eq!(
+        env.rev(&origin, "refs/tags/v1.2.5"),
+        env.rev(&repo, "refs/tags/v1.2.5")
+    );
+    let message = env.git(&repo, &["log", "-1", "--format=%B", &revert]);
+    assert!(
+        message.starts_with("Revert \"fix: refuse unsigned tokens\"\n\nThis reverts commit ")
+            && message.contains(&fix),
+        "{message}"
+    );
+    assert_eq!(env.git(&repo, &["show", "v1.2.5:auth.txt"]), "check\n");
+    assert_eq!(
+        env.git(&repo, &["show", "v1.2.5:package.json"]),
+        "{ \"version\": \"1.2.5\" }\n"
+    );
+
+    // git revert of the fix on v1.2.4 gives the same tree.
+    env.git(
+        env.root.path(),
+        &["clone", "--quiet", &repo.to_string_lossy(), "oracle"],
+    );
+    let oracle = env.path("oracle");
+    env.git(&oracle, &["config", "user.name", "Oracle"]);
+    env.git(&oracle, &["config", "user.email", "oracle@example.com"]);
+    env.git(&oracle, &["checkout", "--quiet", "--detach", "v1.2.4"]);
+    env.git(&oracle, &["revert", "--no-edit", &fix]);
+    assert_eq!(
+        env.rev(&oracle, "HEAD^{tree}"),
+        env.rev(&repo, &format!("{revert}^{{tree}}"))
+    );
+
+    // Both hotfixes remember it.
+    let original = journal(&repo);
+    let reverted = events(&original, "reverted");
+    assert_eq!(reverted.len(), 1);
+    assert_eq!(reverted[0]["by"], "ENG-1234-rollback");
+    assert_eq!(reverted[0]["commit"], revert);
+    let status = env
+        .hotfix(
+            &repo,
+            &["status", "--hotfix", "ENG-1234-rollback", "--json"],
+        )
+        .ok()
+        .json();
+    assert_eq!(status["hotfix"]["state"], "finished");
+    assert_eq!(status["hotfix"]["assessment"]["severity"], "P0");
+    let review = env
+        .hotfix(&repo, &["report", "pir", "--hotfix", "ENG-1234"])
+        .ok()
+        .stdout;
+    assert!(
+        review.contains("taken back: reverted by ENG-1234-rollback"),
+        "{review}"
+    );
+    env.fsck(&repo);
+}
+
+#[test]
+fn only_a_released_hotfix_can_be_reverted() {
+    let env = TestEnv::new();
+    let repo = env.linear().dir;
+    env.start_and_fix(&repo);
+    let refs = env.refs(&repo);
+    let run = env.hotfix(&repo, &["rollback", "--revert"]).expect(1);
+    assert!(
+        run.stderr.contains("ENG-1234 is not released"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(env.refs(&repo), refs);
+    env.hotfix(&repo, &["rollback", "--push"]).expect(2);
 }

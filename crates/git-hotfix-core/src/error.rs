@@ -137,6 +137,19 @@ pub enum Error {
     #[error("several hotfixes are in progress ({}): say which one", tickets.join(", "))]
     AmbiguousHotfix { tickets: Vec<String> },
 
+    #[error("{ticket} is not released: only a finished, tagged hotfix can be rolled back")]
+    NotReleased { ticket: String },
+
+    #[error("there is nothing of {ticket} to revert: its fix changes nothing in what is released")]
+    NothingToRevert { ticket: String },
+
+    #[error("reverting {ticket} on {onto} conflicts in {}", paths.join(", "))]
+    RevertConflicts {
+        ticket: String,
+        onto: String,
+        paths: Vec<String>,
+    },
+
     #[error(
         "no incident is open: no hotfix is in progress, and every finished one is verified in production"
     )]

@@ -188,6 +188,12 @@ pub enum EventKind {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         detail: Option<String>,
     },
+    /// The hotfix was taken back by another, `by`, whose branch holds the revert commit.
+    Reverted {
+        by: String,
+        #[serde(with = "crate::oid::hex")]
+        commit: ObjectId,
+    },
     /// A deploy, verification or rollback ended: all its steps passed, or one did not.
     DeployEnded {
         action: Action,

@@ -32,6 +32,7 @@ pub mod release;
 pub mod repo;
 pub mod report;
 pub mod resolve;
+pub mod revert;
 pub mod start;
 pub mod status;
 pub mod stopped;

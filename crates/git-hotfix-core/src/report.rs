@@ -326,6 +326,11 @@ fn timeline(
             what: format!("{verb} {}{forced}", deploy.environment),
         });
     }
+    for event in &journal.events {
+        if let EventKind::Reverted { by, .. } = &event.what {
+            entries.push(entry(event.at, format!("taken back: reverted by {by}")));
+        }
+    }
     if let Some(at) = resolved {
         entries.push(entry(at, format!("resolved: verified in {PRODUCTION}")));
     }

@@ -177,6 +177,15 @@ impl From<Core> for CommandError {
                 error("`git hotfix status` shows it; finish it first, or use another ticket")
             }
             Core::AmbiguousHotfix { .. } => error("name one with `--hotfix <ticket>`"),
+            Core::NotReleased { .. } => error(
+                "finish it first; an unreleased hotfix is dropped with `git hotfix abort`, or its branch deleted",
+            ),
+            Core::NothingToRevert { .. } => error(
+                "`git hotfix rollback --to <tag>` redeploys an earlier release instead",
+            ),
+            Core::RevertConflicts { onto, .. } => error(&format!(
+                "revert it by hand on a hotfix from {onto}: `git hotfix start <ticket> <description> --from {onto}`, `git revert` there, then `git hotfix finish`"
+            )),
             Core::NoIncident => error(
                 "name a finished one with `--hotfix <ticket>`; `git hotfix status --all` lists them",
             ),

@@ -52,20 +52,7 @@ pub struct VerifyArgs {
     pub steps: StepArgs,
 }
 
-/// Roll an environment back to an earlier release with the deploy policy's rollback steps
-#[derive(Debug, Args)]
-pub struct RollbackArgs {
-    /// The release to go back to (default: the one the hotfix branched from)
-    #[arg(long, value_name = "TAG")]
-    pub to: Option<String>,
-    /// Where (default: production)
-    #[arg(long, value_parser = environment_name, default_value = PRODUCTION)]
-    pub environment: String,
-    #[command(flatten)]
-    pub steps: StepArgs,
-}
-
-fn environment_name(text: &str) -> std::result::Result<String, String> {
+pub(crate) fn environment_name(text: &str) -> std::result::Result<String, String> {
     let valid = !text.is_empty()
         && text
             .chars()
@@ -171,47 +158,6 @@ pub fn cmd_verify(context: &Context, args: VerifyArgs) -> Result<Exit> {
     )
 }
 
-pub fn cmd_rollback(context: &Context, args: RollbackArgs) -> Result<Exit> {
-    let repo = context.repo()?;
-    let journal = incident::select(&repo, args.steps.hotfix.as_deref())?;
-    let config = context.config(&repo)?;
-    let mut release = policies::release(&config, &journal, &args.environment)?;
-    if let Some(tag) = &args.to {
-        if !repo.tag_exists(tag)? {
-            return Err(
-                CommandError::usage(format!("there is no tag `{tag}` to roll back to"))
-                    .hint("`git tag --list` shows the releases"),
-            );
-        }
-        let product = config.product(journal.product.as_deref())?;
-        let (pattern, _) = config.naming(product.map(|(_, p)| p));
-        let version = pattern
-            .version_of(tag, journal.product.as_deref())
-            .and_then(|v| v.ok())
-            .ok_or_else(|| {
-                CommandError::usage(format!("`{tag}` is not a release tag"))
-                    .hint("name a tag that follows the tag pattern, e.g. `v1.2.3`")
-            })?;
-        release.previous_version = Some(version.to_string());
-    }
-    if release.previous_version.is_none() {
-        return Err(CommandError::usage(format!(
-            "{} did not branch from a release tag: say which release to go back to",
-            journal.ticket
-        ))
-        .hint("`git hotfix rollback --to v1.2.3`"));
-    }
-    perform(
-        context,
-        &repo,
-        journal,
-        Action::Rollback,
-        release,
-        false,
-        &args.steps,
-    )
-}
-
 /// Where the release went last (deploy or rollback), for `verify`.
 fn last_deployed(journal: &Journal) -> Option<String> {
     journal.events.iter().rev().find_map(|e| match &e.what {
@@ -227,7 +173,7 @@ fn last_deployed(journal: &Journal) -> Option<String> {
 
 /// Plan the action with the policy, refuse what is not granted or cannot be confirmed,
 /// then run the steps in order until one does not pass, journaling each.
-fn perform(
+pub(crate) fn perform(
     context: &Context,
     repo: &Repo,
     journal: Journal,

@@ -17,6 +17,7 @@ pub mod patch;
 pub mod plugin;
 pub mod report;
 pub mod resume;
+pub mod rollback;
 pub mod skip;
 pub mod start;
 pub mod status;

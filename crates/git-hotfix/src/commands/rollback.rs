@@ -1,0 +1,172 @@
+use clap::Args;
+use git_hotfix_core::incident::{self, Action, PRODUCTION};
+use git_hotfix_core::journal::Store;
+use git_hotfix_core::repo::short;
+use git_hotfix_core::revert;
+
+use crate::cli::{Context, PlanArg};
+use crate::commands::deploy::{StepArgs, environment_name, perform};
+use crate::commands::finish;
+use crate::error::{CommandError, Exit, Result};
+use crate::policies;
+use crate::ui::{EMPHASIS, paint};
+
+/// Roll back: redeploy the release before with the deploy policy's rollback steps, or
+/// (`--revert`) release a revert of the hotfix
+#[derive(Debug, Args)]
+pub struct RollbackArgs {
+    /// The release to go back to (default: the one the hotfix branched from)
+    #[arg(long, value_name = "TAG")]
+    pub to: Option<String>,
+    /// Where (default: production)
+    #[arg(long, value_parser = environment_name, default_value = PRODUCTION)]
+    pub environment: String,
+    /// Instead: revert the fix on a hotfix of its own (`<ticket>-rollback`) and finish it
+    /// like any hotfix: the next version, its changelog entry, a tag, the merges
+    #[arg(long, conflicts_with = "to")]
+    pub revert: bool,
+    /// With `--revert`: push the release, as `finish --push`
+    #[arg(long, requires = "revert")]
+    pub push: bool,
+    /// With `--revert`: open a pull request for it, as `finish --pr`
+    #[arg(long, requires = "revert", conflicts_with = "push")]
+    pub pr: bool,
+    #[command(flatten)]
+    pub steps: StepArgs,
+}
+
+pub fn cmd_rollback(context: &Context, args: RollbackArgs) -> Result<Exit> {
+    if args.revert {
+        return revert(context, &args);
+    }
+    let repo = context.repo()?;
+    let journal = incident::select(&repo, args.steps.hotfix.as_deref())?;
+    let config = context.config(&repo)?;
+    let mut release = policies::release(&config, &journal, &args.environment)?;
+    if let Some(tag) = &args.to {
+        if !repo.tag_exists(tag)? {
+            return Err(
+                CommandError::usage(format!("there is no tag `{tag}` to roll back to"))
+                    .hint("`git tag --list` shows the releases"),
+            );
+        }
+        let product = config.product(journal.product.as_deref())?;
+        let (pattern, _) = config.naming(product.map(|(_, p)| p));
+        let version = pattern
+            .version_of(tag, journal.product.as_deref())
+            .and_then(|v| v.ok())
+            .ok_or_else(|| {
+                CommandError::usage(format!("`{tag}` is not a release tag"))
+                    .hint("name a tag that follows the tag pattern, e.g. `v1.2.3`")
+            })?;
+        release.previous_version = Some(version.to_string());
+    }
+    if release.previous_version.is_none() {
+        return Err(CommandError::usage(format!(
+            "{} did not branch from a release tag: say which release to go back to",
+            journal.ticket
+        ))
+        .hint("`git hotfix rollback --to v1.2.3`"));
+    }
+    perform(
+        context,
+        &repo,
+        journal,
+        Action::Rollback,
+        release,
+        false,
+        &args.steps,
+    )
+}
+
+/// Revert the hotfix on a hotfix of its own, then finish that through `finish` itself.
+fn revert(context: &Context, args: &RollbackArgs) -> Result<Exit> {
+    let ui = &context.ui;
+    let repo = context.repo()?;
+    let config = context.config(&repo)?;
+    let mut journal = incident::select(&repo, args.steps.hotfix.as_deref())?;
+    let mem = repo.in_memory();
+    let plan = revert::plan(&repo, &mem, &config, &journal)?;
+    let what = format!(
+        "{} commit{} of {} on {}",
+        plan.reverted.len(),
+        if plan.reverted.len() == 1 { "" } else { "s" },
+        journal.ticket,
+        journal.tag
+    );
+    if args.steps.plan {
+        if ui.json_mode() {
+            ui.json(&serde_json::json!({ "plan": plan, "executed": false }));
+        } else {
+            ui.out(format!(
+                "Would take {} back:",
+                paint(EMPHASIS, &journal.ticket)
+            ));
+            ui.out(format!(
+                "  - revert {what} ({}, \"{}\")",
+                short(plan.commit),
+                plan.message.lines().next().unwrap_or_default()
+            ));
+            ui.out(format!(
+                "  - as hotfix {} on {}, releasing {} as tag {}",
+                plan.start.ticket, plan.start.branch, plan.start.version, plan.start.tag
+            ));
+            ui.out(format!(
+                "  - then `git hotfix finish{}`",
+                if args.push {
+                    " --push"
+                } else if args.pr {
+                    " --pr"
+                } else {
+                    ""
+                }
+            ));
+        }
+        return Ok(Exit::Ok);
+    }
+    let started = revert::execute(&repo, mem, &plan, &mut journal, context.now)?;
+    ui.status(
+        "Reverted",
+        format!(
+            "{what} on {} ({})",
+            paint(EMPHASIS, &started.branch),
+            short(plan.commit)
+        ),
+    );
+    // From here `finish` goes on, as it would for any hotfix.
+    finish::cmd_finish(
+        context,
+        finish::FinishArgs {
+            pr: args.pr,
+            no_pr: !args.pr,
+            after_merge: false,
+            release: false,
+            draft: false,
+            no_tag: false,
+            no_backmerge: false,
+            no_bump: false,
+            no_changelog: false,
+            changelog: None,
+            keep: false,
+            push: args.push,
+            message: None,
+            hotfix: Some(started.ticket.clone()),
+            plan: PlanArg { plan: false },
+        },
+    )
+    .map_err(|err| {
+        // A finish that stopped part-way says how to go on; one that never began, not.
+        let began = Store::new(&repo)
+            .load(&started.ticket)
+            .ok()
+            .flatten()
+            .is_none_or(|j| j.run.is_some());
+        if began {
+            return err;
+        }
+        err.hint(format!(
+            "the revert is on {}: `git hotfix finish --hotfix {}` goes on from here",
+            started.branch, started.ticket
+        ))
+    })
+}
