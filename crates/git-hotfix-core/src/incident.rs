@@ -297,10 +297,7 @@ fn seen(
         Item::Tagged => finished
             .filter(|(_, tag, ..)| tag.is_some())
             .map(|(at, ..)| at),
-        Item::Pushed => {
-            let tag = format!("refs/tags/{}", journal.tag);
-            first(&|e| matches!(e, EventKind::Pushed { refs, .. } if refs.contains(&tag)))
-        }
+        Item::Pushed => journal.release_pushed().map(|(at, _)| at),
         Item::StagingDeployed => deployed(Action::Deploy, STAGING),
         Item::StagingVerified => deployed(Action::Verify, STAGING),
         Item::ProductionDeployed => deployed(Action::Deploy, PRODUCTION),

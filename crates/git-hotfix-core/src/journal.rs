@@ -254,6 +254,17 @@ impl Journal {
         self.events.first().map(|e| e.at)
     }
 
+    /// When and to which remote the release's tag was pushed.
+    pub fn release_pushed(&self) -> Option<(Timestamp, &str)> {
+        let tag = format!("refs/tags/{}", self.tag);
+        self.events.iter().find_map(|e| match &e.what {
+            EventKind::Pushed { remote, refs } if refs.contains(&tag) => {
+                Some((e.at, remote.as_str()))
+            }
+            _ => None,
+        })
+    }
+
     /// When the incident was detected: as `start` was told, else when it started.
     pub fn detected_at(&self) -> Option<Timestamp> {
         self.detected_at.or_else(|| self.started_at())

@@ -230,17 +230,6 @@ pub fn find(repo: &Repo, ticket: &str) -> Result<Option<Journal>> {
         .find(|j| j.ticket == ticket))
 }
 
-/// The remote a finished hotfix's release was pushed to: its notes belong there too.
-pub fn remote_of(journal: &Journal) -> Option<&str> {
-    let tag = format!("{TAG_PREFIX}{}", journal.tag);
-    journal.events.iter().find_map(|e| match &e.what {
-        crate::journal::EventKind::Pushed { remote, refs } if refs.contains(&tag) => {
-            Some(remote.as_str())
-        }
-        _ => None,
-    })
-}
-
 /// Publish our notes on `remote`: theirs are fetched and merged first (a note of theirs
 /// we lack is kept; where both have one, ours is the newer record), then pushed, leased
 /// on what they had. `false` when they had everything already.

@@ -8,7 +8,7 @@ use crate::cli::Context;
 /// Push the notes where `journal`'s release went; a failure is a warning, not an error:
 /// the command's own work is done, and the notes stay here for the next push.
 pub fn share(context: &Context, repo: &Repo, journal: &Journal) {
-    let Some(remote) = notes::remote_of(journal) else {
+    let Some((_, remote)) = journal.release_pushed() else {
         return;
     };
     match notes::publish(repo, remote) {

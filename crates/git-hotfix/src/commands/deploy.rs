@@ -1,10 +1,10 @@
-//! `deploy`, `verify` and `rollback --to`: the deploy policy's steps for the hotfix's
-//! release, run one by one, each step's start, end and result kept in the journal.
+//! `deploy` and `verify` (and `rollback`'s steps): the deploy policy's steps for the
+//! hotfix's release, run one by one, each step's start, end and result kept in the journal.
 
 use clap::Args;
 use git_hotfix_core::incident::{self, Action, Item, PRODUCTION, STAGING, StepResult};
 use git_hotfix_core::journal::{EventKind, Store};
-use git_hotfix_core::{Journal, Repo};
+use git_hotfix_core::{Config, Journal, Repo};
 use git_hotfix_plugin_host::Release;
 use jiff::Timestamp;
 
@@ -124,6 +124,7 @@ pub fn cmd_deploy(context: &Context, args: DeployArgs) -> Result<Exit> {
     perform(
         context,
         &repo,
+        &config,
         journal,
         Action::Deploy,
         release,
@@ -150,6 +151,7 @@ pub fn cmd_verify(context: &Context, args: VerifyArgs) -> Result<Exit> {
     perform(
         context,
         &repo,
+        &config,
         journal,
         Action::Verify,
         release,
@@ -176,6 +178,7 @@ fn last_deployed(journal: &Journal) -> Option<String> {
 pub(crate) fn perform(
     context: &Context,
     repo: &Repo,
+    config: &Config,
     journal: Journal,
     action: Action,
     release: Release,
@@ -183,8 +186,7 @@ pub(crate) fn perform(
     args: &StepArgs,
 ) -> Result<Exit> {
     let ui = &context.ui;
-    let config = context.config(repo)?;
-    let planned = DeploySteps::plan(context, repo, &config, release, action)?;
+    let planned = DeploySteps::plan(context, repo, config, release, action)?;
     let environment = planned.release.environment.clone();
     let what = match action {
         Action::Deploy => format!("{} to {environment}", planned.release.tag),

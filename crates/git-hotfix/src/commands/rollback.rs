@@ -71,6 +71,7 @@ pub fn cmd_rollback(context: &Context, args: RollbackArgs) -> Result<Exit> {
     perform(
         context,
         &repo,
+        &config,
         journal,
         Action::Rollback,
         release,
