@@ -126,9 +126,11 @@ pub fn cmd_deploy(context: &Context, args: DeployArgs) -> Result<Exit> {
         &repo,
         &config,
         journal,
-        Action::Deploy,
-        release,
-        forced,
+        Request {
+            action: Action::Deploy,
+            release,
+            forced,
+        },
         &args.steps,
     )
 }
@@ -153,9 +155,11 @@ pub fn cmd_verify(context: &Context, args: VerifyArgs) -> Result<Exit> {
         &repo,
         &config,
         journal,
-        Action::Verify,
-        release,
-        false,
+        Request {
+            action: Action::Verify,
+            release,
+            forced: false,
+        },
         &args.steps,
     )
 }
@@ -173,6 +177,14 @@ fn last_deployed(journal: &Journal) -> Option<String> {
     })
 }
 
+/// What to run: the action, on which release (and where), and whether production goes
+/// before a verified staging (`--force`).
+pub(crate) struct Request {
+    pub action: Action,
+    pub release: Release,
+    pub forced: bool,
+}
+
 /// Plan the action with the policy, refuse what is not granted or cannot be confirmed,
 /// then run the steps in order until one does not pass, journaling each.
 pub(crate) fn perform(
@@ -180,11 +192,14 @@ pub(crate) fn perform(
     repo: &Repo,
     config: &Config,
     journal: Journal,
-    action: Action,
-    release: Release,
-    forced: bool,
+    request: Request,
     args: &StepArgs,
 ) -> Result<Exit> {
+    let Request {
+        action,
+        release,
+        forced,
+    } = request;
     let ui = &context.ui;
     let planned = DeploySteps::plan(context, repo, config, release, action)?;
     let environment = planned.release.environment.clone();

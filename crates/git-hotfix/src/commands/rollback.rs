@@ -5,7 +5,7 @@ use git_hotfix_core::repo::short;
 use git_hotfix_core::revert;
 
 use crate::cli::{Context, PlanArg};
-use crate::commands::deploy::{StepArgs, environment_name, perform};
+use crate::commands::deploy::{Request, StepArgs, environment_name, perform};
 use crate::commands::finish;
 use crate::error::{CommandError, Exit, Result};
 use crate::policies;
@@ -73,9 +73,11 @@ pub fn cmd_rollback(context: &Context, args: RollbackArgs) -> Result<Exit> {
         &repo,
         &config,
         journal,
-        Action::Rollback,
-        release,
-        false,
+        Request {
+            action: Action::Rollback,
+            release,
+            forced: false,
+        },
         &args.steps,
     )
 }
