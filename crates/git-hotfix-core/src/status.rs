@@ -16,7 +16,7 @@ pub struct HotfixStatus {
     /// The branch tip, when the branch still exists.
     #[serde(with = "crate::oid::hex_opt")]
     pub tip: Option<ObjectId>,
-    /// Commits on the branch since its base, newest first.
+    /// Commits on the branch since its base (once finished, the fix's), newest first.
     pub commits: Vec<CommitSummary>,
     /// A stopped run, waiting for `continue` or `abort`.
     pub stopped: Option<Stage>,
@@ -45,8 +45,18 @@ pub fn of(
     let clock = Clock::of(&journal, now);
     let tip = repo.branch_tip(&journal.branch)?;
     let commits = match tip {
-        Some(tip) => repo.commit_summaries(journal.base.commit(), tip)?,
-        None => Vec::new(),
+        Some(tip) if journal.state == crate::journal::State::Active => {
+            repo.commit_summaries(journal.base.commit(), tip)?
+        }
+        // Finished: the fix as it was released, its branch gone or not.
+        _ => incident::fix_commits(repo, &journal)?
+            .into_iter()
+            .rev()
+            .map(|c| CommitSummary {
+                id: c.id,
+                summary: c.summary,
+            })
+            .collect(),
     };
     let stopped = journal.run.as_ref().map(|r| r.stage.clone());
     let finish = match (&journal.state, &stopped) {

@@ -37,6 +37,16 @@ pub fn finish_run(
         };
         open_pulls(context, repo, &config, &forge, &mut run)?;
         backport::complete(repo, &mut run, context.now)?;
+        // The pull requests are in the finished hotfix's record now: its notes follow.
+        if let Some(journal) = run
+            .hotfix
+            .as_deref()
+            .map(|ticket| Store::new(repo).load_finished(ticket))
+            .transpose()?
+            .flatten()
+        {
+            crate::audit::share(context, repo, &journal);
+        }
     }
     super::backport::report(context, &BackportOutcome::Done { run })
 }

@@ -309,10 +309,17 @@ fn render(context: &Context, status: &HotfixStatus) {
     if let Some(worktree) = &journal.worktree {
         ui.out(format!("  worktree {}", worktree.display()));
     }
-    ui.out(format!(
-        "  commits  {} since the base",
-        status.commits.len()
-    ));
+    match journal.state {
+        State::Active => ui.out(format!(
+            "  commits  {} since the base",
+            status.commits.len()
+        )),
+        State::Finished => ui.out(format!(
+            "  commits  {} in the fix, released as {}",
+            status.commits.len(),
+            journal.tag
+        )),
+    }
     for commit in &status.commits {
         ui.out(format!(
             "    {} {}",
