@@ -242,3 +242,41 @@ fn a_finished_hotfix_stays_the_open_incident_with_its_release_ticked() {
         .json();
     assert_eq!(tick(&status, "review-scheduled")["by"], "person");
 }
+
+#[test]
+fn a_severity_assessed_later_starts_the_clock_from_detection() {
+    let env = TestEnv::new();
+    let repo = env.linear().dir;
+    env.hotfix(
+        &repo,
+        &[
+            "start",
+            "ENG-1234",
+            "fix auth bypass",
+            "--detected-at",
+            "1 hour ago",
+        ],
+    )
+    .ok();
+    let status = env.hotfix(&repo, &["status", "--json"]).ok().json();
+    assert_eq!(
+        status["hotfix"]["clock"],
+        Value::Null,
+        "no severity, no clock"
+    );
+    assert_eq!(tick(&status, "assessed")["at"], Value::Null);
+
+    env.hotfix(
+        &repo,
+        &[
+            "assess", "--record", "--label", "security", "--answer", "down=no",
+        ],
+    )
+    .ok();
+    let status = env.hotfix(&repo, &["status", "--json"]).ok().json();
+    let clock = &status["hotfix"]["clock"];
+    assert_eq!(clock["severity"], "P0", "{clock}");
+    let left = clock["left_minutes"].as_i64().unwrap();
+    assert!((58..=60).contains(&left), "an hour of two gone: {clock}");
+    assert_eq!(tick(&status, "assessed")["by"], "workflow");
+}

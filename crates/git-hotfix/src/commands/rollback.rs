@@ -140,8 +140,9 @@ fn revert(context: &Context, args: &RollbackArgs) -> Result<Exit> {
     finish::cmd_finish(
         context,
         finish::FinishArgs {
+            // `[github] pr` applies as it does to any finish.
             pr: args.pr,
-            no_pr: !args.pr,
+            no_pr: false,
             after_merge: false,
             release: false,
             draft: false,
