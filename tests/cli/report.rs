@@ -129,3 +129,26 @@ fn a_teams_template_replaces_the_builtin_and_its_mistakes_are_named() {
     assert!(run.stderr.contains("mine.md, line 1"), "{}", run.stderr);
     assert!(!repo.join("review.md").exists());
 }
+
+#[test]
+fn a_template_committed_with_the_configuration_applies_on_any_branch() {
+    let env = TestEnv::new();
+    let repo = env.linear().dir;
+    // On main, after the release: the hotfix branch (from v1.2.3) does not have it.
+    env.commit(
+        &repo,
+        "Our words",
+        &[
+            (".hotfix.toml", "remote = \"origin\"\n"),
+            (
+                ".hotfix/reports/status-page.md",
+                "{{ ticket }}: {{ status }}\n",
+            ),
+        ],
+    );
+    env.hotfix(&repo, &["start", "ENG-1234", "fix auth bypass"])
+        .ok();
+    assert!(!repo.join(".hotfix/reports/status-page.md").exists());
+    let text = env.hotfix(&repo, &["report", "status-page"]).ok().stdout;
+    assert_eq!(text, "ENG-1234: in progress\n");
+}

@@ -540,6 +540,21 @@ fn git_config_pairs(repo: &Repo) -> Vec<(String, String, Location)> {
 }
 
 impl Config {
+    /// A file the configuration names (a plugin, a report template): in the worktree when it
+    /// is there, else as committed where `.hotfix.toml` was read from, so the same rules
+    /// apply on any branch. `None` when neither has it.
+    pub fn repository_file(&self, repo: &Repo, path: &str) -> crate::Result<Option<Vec<u8>>> {
+        if let Some(workdir) = repo.workdir()
+            && let Ok(bytes) = std::fs::read(workdir.join(path))
+        {
+            return Ok(Some(bytes));
+        }
+        match &self.file {
+            Some(origin) => repo.read_file_at(origin.commit, path),
+            None => Ok(None),
+        }
+    }
+
     /// Read the settings of `repo`, with `overrides` (`key=value` from `--config`) on top.
     pub fn load(repo: &Repo, overrides: &[(String, String)]) -> crate::Result<Config> {
         let flags = parse_pairs(

@@ -127,28 +127,19 @@ pub fn read_named(spec: &str, cwd: &Path) -> Result<Vec<u8>> {
     })
 }
 
-/// A plugin file: in the worktree if it is there, else as committed on the branch the
-/// configuration was read from.
+/// A plugin file, as the configuration finds the files it names.
 fn read_plugin_file(repo: Option<&Repo>, config: Option<&Config>, path: &str) -> Result<Vec<u8>> {
-    let missing = || {
+    let found = match (repo, config) {
+        (Some(repo), Some(config)) => config.repository_file(repo, path)?,
+        _ => None,
+    };
+    found.ok_or_else(|| {
         CommandError::new(
             Exit::Error,
             format!("the plugin file {path} does not exist"),
         )
         .hint("commit it, or name another plugin in .hotfix.toml")
-    };
-    let repo = repo.ok_or_else(missing)?;
-    if let Some(workdir) = repo.workdir()
-        && let Ok(bytes) = std::fs::read(workdir.join(path))
-    {
-        return Ok(bytes);
-    }
-    match config.and_then(|c| c.file.as_ref()) {
-        Some(origin) => Ok(repo
-            .read_file_at(origin.commit, path)?
-            .ok_or_else(missing)?),
-        None => Err(missing()),
-    }
+    })
 }
 
 /// The release a deploy policy plans for: the hotfix's version and tag, the version it

@@ -119,36 +119,39 @@ pub fn cmd_report(context: &Context, args: ReportArgs) -> Result<Exit> {
     Ok(Exit::Ok)
 }
 
-/// The template for `kind`: `--template`, else the repository's, else the built-in one;
-/// with where it came from, for errors.
+/// The template for `kind`: `--template`, else the repository's (in the worktree, else as
+/// committed where `.hotfix.toml` was read from), else the built-in one; with where it came
+/// from, for errors.
 fn template(
     context: &Context,
     repo: &git_hotfix_core::Repo,
     kind: Kind,
     chosen: Option<&PathBuf>,
 ) -> Result<(String, String)> {
-    let read = |path: PathBuf| {
-        std::fs::read_to_string(&path).map_err(|err| {
+    if let Some(path) = chosen {
+        let path = context.cwd.join(path);
+        let text = std::fs::read_to_string(&path).map_err(|err| {
             CommandError::new(
                 Exit::Error,
                 format!("could not read the template {}: {err}", path.display()),
             )
-        })
-    };
-    if let Some(path) = chosen {
-        let path = context.cwd.join(path);
-        return Ok((read(path.clone())?, path.display().to_string()));
+        })?;
+        return Ok((text, path.display().to_string()));
     }
-    if let Some(workdir) = repo.workdir() {
-        let path = workdir.join(TEMPLATES).join(format!("{}.md", kind.name()));
-        if path.is_file() {
-            return Ok((read(path)?, format!("{TEMPLATES}/{}.md", kind.name())));
+    let path = format!("{TEMPLATES}/{}.md", kind.name());
+    let config = context.config(repo)?;
+    match config.repository_file(repo, &path)? {
+        Some(bytes) => {
+            let text = String::from_utf8(bytes).map_err(|_| {
+                CommandError::new(Exit::Error, format!("the template {path} is not UTF-8"))
+            })?;
+            Ok((text, path))
         }
+        None => Ok((
+            kind.builtin().to_string(),
+            format!("the built-in {} template", kind.name()),
+        )),
     }
-    Ok((
-        kind.builtin().to_string(),
-        format!("the built-in {} template", kind.name()),
-    ))
 }
 
 /// Render a Jinja template; a mistake in it (syntax, a name the facts do not have) is an
