@@ -208,8 +208,19 @@ fn notes_from_two_clones_are_merged_on_the_remote_not_overwritten() {
     let env = TestEnv::new();
     let fixture = env.with_origin(env.linear());
     let (first, origin) = (fixture.dir, fixture.origin.unwrap());
-    env.hotfix(&first, &["start", "ENG-1", "fix login", "--severity", "P1"])
-        .ok();
+    env.hotfix(
+        &first,
+        &[
+            "start",
+            "ENG-1",
+            "fix login",
+            "--severity",
+            "P1",
+            "--detected-at",
+            "2 hours ago",
+        ],
+    )
+    .ok();
     env.commit(&first, "fix: login", &[("auth.txt", "login\n")]);
     env.hotfix(&first, &["finish", "--push"]).ok();
 
@@ -223,7 +234,15 @@ fn notes_from_two_clones_are_merged_on_the_remote_not_overwritten() {
     env.git(&second, &["config", "user.email", "bo@example.com"]);
     env.hotfix(
         &second,
-        &["start", "ENG-2", "fix logout", "--severity", "P2"],
+        &[
+            "start",
+            "ENG-2",
+            "fix logout",
+            "--severity",
+            "P2",
+            "--detected-at",
+            "2 hours ago",
+        ],
     )
     .ok();
     env.commit(&second, "fix: logout", &[("app.txt", "logout\n")]);
@@ -261,7 +280,7 @@ fn notes_from_two_clones_are_merged_on_the_remote_not_overwritten() {
     assert_eq!(log["summary"]["median_minutes_to_deploy"], Value::Null);
 
     let recent = env
-        .hotfix(&first, &["log", "--since", "1 hour ago", "--json"])
+        .hotfix(&first, &["log", "--since", "3 hours ago", "--json"])
         .ok()
         .json();
     assert_eq!(recent["hotfixes"].as_array().unwrap().len(), 2);

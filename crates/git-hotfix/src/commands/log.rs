@@ -109,11 +109,18 @@ pub fn cmd_log(context: &Context, args: LogArgs) -> Result<Exit> {
         }));
         return Ok(Exit::Ok);
     }
-    if rows.is_empty() {
+    if noted.is_empty() {
         ui.out("No hotfixes in the notes.");
         ui.hint(format!(
             "finished hotfixes are noted under {0}; in a clone, fetch them: `git fetch origin {0}:{0}`",
             notes::REF
+        ));
+        return Ok(Exit::Ok);
+    }
+    if rows.is_empty() {
+        ui.out(format!(
+            "No hotfixes detected since then ({} in the notes).",
+            noted.len()
         ));
         return Ok(Exit::Ok);
     }
