@@ -39,20 +39,6 @@ git -C "$repo" branch develop main
 printf 'develop-branch = "develop"\n' > "$repo/.hotfix.toml"
 git -C "$repo" add .hotfix.toml && git -C "$repo" commit -qm "settings"
 
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-measure() {
-    local label=$1; shift
-    local times=()
-    for _ in $(seq "$RUNS"); do
-        local start end
-        start=$(date +%s%N)
-        "$@" >/dev/null 2>&1
-        end=$(date +%s%N)
-        times+=($(( (end - start) / 1000000 )))
-    done
-    printf '%-44s %6s ms\n' "$label" "$(printf '%s\n' "${times[@]}" | median)"
-}
-
 cd "$repo"
 echo "history: $(git rev-list --count main) commits, $(git tag | wc -l) tags, $(git ls-files | wc -l) files"
 measure "git describe --tags --abbrev=0 (reference)" git describe --tags --abbrev=0

@@ -39,20 +39,6 @@ done
 end=$(date +%s%N)
 echo "made $HOTFIXES hotfixes in $(( (end - start) / 1000000000 )) s; notes: $(git notes --ref hotfix list | wc -l)"
 
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-measure() {
-    local label=$1; shift
-    local times=()
-    for _ in $(seq "$RUNS"); do
-        local start end
-        start=$(date +%s%N)
-        "$@" >/dev/null 2>&1
-        end=$(date +%s%N)
-        times+=($(( (end - start) / 1000000 )))
-    done
-    printf '%-52s %6s ms\n' "$label" "$(printf '%s\n' "${times[@]}" | median)"
-}
-
 measure "git notes --ref hotfix list (reference)" git notes --ref hotfix list
 measure "git hotfix log ($HOTFIXES notes)" "$BIN" log
 measure "git hotfix log --json" "$BIN" log --json

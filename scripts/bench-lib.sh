@@ -1,6 +1,7 @@
 # Sourced by the bench scripts: a work directory removed on exit, `repo` inside it (an
 # empty git repository on `main` with a Bench identity, which git also takes from the
-# environment), and `time_runs`, which times a command RUNS times.
+# environment), `time_runs`, which times a command RUNS times with its peak memory, and
+# `measure`, which prints the median wall time of RUNS runs of a command.
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -29,4 +30,20 @@ time_runs() {
     local median
     median=$(printf '%s\n' "${walls[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
     printf '%-52s %9.1f ms %8d KiB\n' "$label" "$(echo "$median / 1000" | bc -l)" "$rss"
+}
+
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+# measure LABEL COMMAND...: median wall milliseconds of RUNS runs.
+measure() {
+    local label=$1; shift
+    local times=()
+    for _ in $(seq "$RUNS"); do
+        local start end
+        start=$(date +%s%N)
+        "$@" >/dev/null 2>&1
+        end=$(date +%s%N)
+        times+=($(( (end - start) / 1000000 )))
+    done
+    printf '%-52s %6s ms\n' "$label" "$(printf '%s\n' "${times[@]}" | median)"
 }

@@ -229,15 +229,27 @@ fn succeeded(journal: &Journal, action: Action, environment: &str) -> Option<Tim
     })
 }
 
-/// When production got the release: the workflow's deploy, else a person's tick. This
-/// stops the clock, and needs only the journal (a note is enough).
-pub fn production_deployed(journal: &Journal) -> Option<Timestamp> {
-    succeeded(journal, Action::Deploy, PRODUCTION).or_else(|| {
+/// When a deploy or verification `item` was done: the workflow's run, else a person's
+/// tick. Needs only the journal (a note is enough), not the fix's commits.
+pub fn deploy_done(journal: &Journal, item: Item) -> Option<Timestamp> {
+    let (action, environment) = match item {
+        Item::StagingDeployed => (Action::Deploy, STAGING),
+        Item::StagingVerified => (Action::Verify, STAGING),
+        Item::ProductionDeployed => (Action::Deploy, PRODUCTION),
+        Item::ProductionVerified => (Action::Verify, PRODUCTION),
+        _ => return None,
+    };
+    succeeded(journal, action, environment).or_else(|| {
         manual_ticks(journal)
             .into_iter()
-            .find(|(item, ..)| *item == Item::ProductionDeployed)
+            .find(|(ticked, ..)| *ticked == item)
             .map(|(_, at, _)| at)
     })
+}
+
+/// When production got the release: this stops the clock.
+pub fn production_deployed(journal: &Journal) -> Option<Timestamp> {
+    deploy_done(journal, Item::ProductionDeployed)
 }
 
 /// The items still to do: not done, and not made moot by a later step (staging once

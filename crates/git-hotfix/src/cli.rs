@@ -48,7 +48,7 @@ pub struct GlobalArgs {
 }
 
 /// `--plan` (alias `--dry-run`) for commands that write.
-#[derive(Debug, Args)]
+#[derive(Debug, Default, Args)]
 pub struct PlanArg {
     /// Show what would happen and write nothing
     #[arg(long, visible_alias = "dry-run")]

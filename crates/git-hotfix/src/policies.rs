@@ -145,13 +145,8 @@ fn read_plugin_file(repo: Option<&Repo>, config: Option<&Config>, path: &str) ->
 /// The release a deploy policy plans for: the hotfix's version and tag, the version it
 /// replaces (its base tag's), and where. The policy's settings are added by the caller.
 pub fn release(config: &Config, journal: &Journal, environment: &str) -> Result<Release> {
-    let product = config.product(journal.product.as_deref())?;
-    let (pattern, _) = config.naming(product.map(|(_, p)| p));
     let previous = match &journal.base {
-        Base::Tag { name, .. } => pattern
-            .version_of(name, journal.product.as_deref())
-            .and_then(|v| v.ok())
-            .map(|v| v.to_string()),
+        Base::Tag { name, .. } => release_version(config, journal, name)?,
         _ => None,
     };
     Ok(Release {
@@ -161,6 +156,17 @@ pub fn release(config: &Config, journal: &Journal, environment: &str) -> Result<
         environment: environment.to_string(),
         settings: Vec::new(),
     })
+}
+
+/// The version a release tag of `journal`'s product names (`v1.2.3` → `1.2.3`); `None` for
+/// a tag that does not follow the tag pattern.
+pub fn release_version(config: &Config, journal: &Journal, tag: &str) -> Result<Option<String>> {
+    let product = config.product(journal.product.as_deref())?;
+    let (pattern, _) = config.naming(product.map(|(_, p)| p));
+    Ok(pattern
+        .version_of(tag, journal.product.as_deref())
+        .and_then(|v| v.ok())
+        .map(|v| v.to_string()))
 }
 
 /// A deploy policy's steps for one action, each checked against the policy's grants.
@@ -216,6 +222,22 @@ impl DeploySteps {
     pub fn not_granted(&self) -> Option<CommandError> {
         let refused: Vec<_> = self.steps.iter().filter_map(|(_, r)| r.clone()).collect();
         (!refused.is_empty()).then(|| not_granted(World::Deploy, &self.policy, &refused))
+    }
+
+    /// The steps as `--plan` shows them, numbered, the ungranted ones marked.
+    pub fn lines(&self) -> Vec<String> {
+        self.steps
+            .iter()
+            .enumerate()
+            .map(|(n, (step, refused))| {
+                let mark = if refused.is_none() {
+                    ""
+                } else {
+                    "   NOT GRANTED"
+                };
+                format!("  {}. {}{mark}", n + 1, crate::steps::describe(step))
+            })
+            .collect()
     }
 
     /// The steps as `--json` shows them.

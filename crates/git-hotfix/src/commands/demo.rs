@@ -257,21 +257,9 @@ pub fn cmd_demo(context: &Context, args: DemoArgs) -> Result<Exit> {
         &inner(),
         finish::FinishArgs {
             // The demo merges locally, whatever a global `[hotfix "github"] pr` says.
-            pr: false,
             no_pr: true,
-            after_merge: false,
-            release: false,
-            draft: false,
-            no_tag: false,
-            no_backmerge: false,
-            no_bump: false,
-            no_changelog: false,
-            changelog: None,
-            keep: false,
             push: true,
-            message: None,
-            hotfix: None,
-            plan: PlanArg { plan: false },
+            ..Default::default()
         },
     )?;
 

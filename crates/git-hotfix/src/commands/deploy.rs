@@ -77,10 +77,7 @@ pub fn cmd_deploy(context: &Context, args: DeployArgs) -> Result<Exit> {
         )
         .hint("finish the hotfix first: `git hotfix finish`"));
     }
-    let checklist = incident::checklist(&repo, &journal)?;
-    let staging_verified = checklist
-        .iter()
-        .any(|t| t.item == Item::StagingVerified && t.done());
+    let staging_verified = incident::deploy_done(&journal, Item::StagingVerified).is_some();
     let may_skip = journal
         .assessment
         .as_ref()
@@ -229,13 +226,8 @@ pub(crate) fn perform(
                 paint(EMPHASIS, &what),
                 planned.policy.plugin
             ));
-            for (n, (step, refused)) in planned.steps.iter().enumerate() {
-                let mark = if refused.is_none() {
-                    ""
-                } else {
-                    "   NOT GRANTED"
-                };
-                ui.out(format!("  {}. {}{mark}", n + 1, describe(step)));
+            for line in planned.lines() {
+                ui.out(line);
             }
         }
         return conclude(ui, document, planned.not_granted());

@@ -22,7 +22,7 @@ use git_hotfix_plugin_host::World;
 
 /// Finish the hotfix: tag it, merge it into production (and develop), delete the branch;
 /// or, with `--pr`, push it and open a pull request into production
-#[derive(Debug, Args)]
+#[derive(Debug, Default, Args)]
 pub struct FinishArgs {
     /// Instead of merging here: put the release commit on the hotfix branch, push it, and
     /// open (or update) a pull request into production on GitHub (default: `[github] pr`)

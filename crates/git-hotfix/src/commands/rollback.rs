@@ -4,7 +4,7 @@ use git_hotfix_core::journal::Store;
 use git_hotfix_core::repo::short;
 use git_hotfix_core::revert;
 
-use crate::cli::{Context, PlanArg};
+use crate::cli::Context;
 use crate::commands::deploy::{Request, StepArgs, environment_name, perform};
 use crate::commands::finish;
 use crate::error::{CommandError, Exit, Result};
@@ -50,16 +50,11 @@ pub fn cmd_rollback(context: &Context, args: RollbackArgs) -> Result<Exit> {
                     .hint("`git tag --list` shows the releases"),
             );
         }
-        let product = config.product(journal.product.as_deref())?;
-        let (pattern, _) = config.naming(product.map(|(_, p)| p));
-        let version = pattern
-            .version_of(tag, journal.product.as_deref())
-            .and_then(|v| v.ok())
-            .ok_or_else(|| {
-                CommandError::usage(format!("`{tag}` is not a release tag"))
-                    .hint("name a tag that follows the tag pattern, e.g. `v1.2.3`")
-            })?;
-        release.previous_version = Some(version.to_string());
+        let version = policies::release_version(&config, &journal, tag)?.ok_or_else(|| {
+            CommandError::usage(format!("`{tag}` is not a release tag"))
+                .hint("name a tag that follows the tag pattern, e.g. `v1.2.3`")
+        })?;
+        release.previous_version = Some(version);
     }
     if release.previous_version.is_none() {
         return Err(CommandError::usage(format!(
@@ -139,23 +134,12 @@ fn revert(context: &Context, args: &RollbackArgs) -> Result<Exit> {
     // From here `finish` goes on, as it would for any hotfix.
     finish::cmd_finish(
         context,
+        // `[github] pr` applies as it does to any finish.
         finish::FinishArgs {
-            // `[github] pr` applies as it does to any finish.
             pr: args.pr,
-            no_pr: false,
-            after_merge: false,
-            release: false,
-            draft: false,
-            no_tag: false,
-            no_backmerge: false,
-            no_bump: false,
-            no_changelog: false,
-            changelog: None,
-            keep: false,
             push: args.push,
-            message: None,
             hotfix: Some(started.ticket.clone()),
-            plan: PlanArg { plan: false },
+            ..Default::default()
         },
     )
     .map_err(|err| {

@@ -7,7 +7,6 @@ use git_hotfix_plugin_host::Release;
 use crate::cli::Context;
 use crate::error::{CommandError, Exit, Result, conclude};
 use crate::policies::{self, DeploySteps};
-use crate::steps::describe;
 use crate::ui::{EMPHASIS, paint};
 
 /// The deploy policy's steps for an environment, each checked against its grants; runs nothing
@@ -58,13 +57,8 @@ pub fn cmd_plan(context: &Context, args: PlanArgs) -> Result<Exit> {
             planned.release.environment,
             planned.policy.plugin
         ));
-        for (n, (step, refused)) in planned.steps.iter().enumerate() {
-            let mark = if refused.is_none() {
-                ""
-            } else {
-                "   NOT GRANTED"
-            };
-            ui.out(format!("  {}. {}{mark}", n + 1, describe(step)));
+        for line in planned.lines() {
+            ui.out(line);
         }
     }
     conclude(ui, document, planned.not_granted())
