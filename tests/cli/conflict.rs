@@ -65,8 +65,11 @@ fn a_conflict_stops_with_exit_3_and_a_worktree_in_gits_conflict_state() {
     );
     // The journal says where it stopped.
     let status = env.hotfix(&repo, &["status", "--json"]).ok().json();
-    assert_eq!(status["hotfix"]["stopped"]["stage"], "conflict");
-    assert_eq!(status["hotfix"]["stopped"]["paths"][0], "auth.txt");
+    assert_eq!(status["hotfix"]["stopped"]["conflict"]["branch"], "main");
+    assert_eq!(
+        status["hotfix"]["stopped"]["conflict"]["paths"][0],
+        "auth.txt"
+    );
     env.fsck(&repo);
 }
 

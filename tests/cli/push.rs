@@ -76,7 +76,13 @@ fn a_rejected_push_keeps_the_local_release_and_can_be_retried_or_aborted() {
     assert_eq!(env.rev(repo, "main").unwrap(), fix);
     assert_eq!(env.rev(repo, "v1.2.4^{commit}").unwrap(), fix);
     let status = env.hotfix(repo, &["status", "--json"]).ok().json();
-    assert_eq!(status["hotfix"]["stopped"]["stage"], "push-failed");
+    let push = step(&status["hotfix"]["stopped"]["steps"], "push");
+    assert_eq!(push["step"], "push");
+    assert_eq!(push["progress"], "started");
+    assert!(
+        push["failed"].as_str().unwrap().contains("rejected"),
+        "{push}"
+    );
 
     // Retrying while the remote still disagrees fails the same way.
     env.hotfix(repo, &["continue"]).expect(5);
@@ -121,6 +127,17 @@ fn an_unknown_remote_is_refused_before_anything_moves() {
         run.stderr
     );
     assert_eq!(env.refs(&repo), refs);
+}
+
+/// The first step of a journaled run called `name`.
+#[track_caller]
+fn step<'a>(steps: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    steps
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["step"] == name)
+        .unwrap_or_else(|| panic!("no {name} step in {steps}"))
 }
 
 /// The remote has the fix on main and as v1.2.4, and the hotfix is recorded as finished.
@@ -197,12 +214,15 @@ fn a_finish_killed_during_the_push_is_completed_by_continue() {
         .hotfix(repo, &["status", "--hotfix", "ENG-1234", "--json"])
         .ok()
         .json();
-    assert_eq!(status["hotfix"]["stopped"]["stage"], "moving");
+    let steps = &status["hotfix"]["stopped"]["steps"];
+    assert_eq!(step(steps, "refs")["progress"], "done");
+    assert_eq!(step(steps, "push")["progress"], "started");
     let plan = env
         .hotfix(repo, &["continue", "--plan", "--json"])
         .ok()
         .json();
-    assert_eq!(plan["plan"]["next"], "complete");
+    assert_eq!(plan["plan"]["next"], "steps");
+    assert_eq!(plan["plan"]["left"][0]["step"], "push");
 
     let run = env.hotfix(repo, &["continue"]).ok();
 
@@ -222,7 +242,7 @@ fn a_finish_killed_during_the_push_can_be_aborted() {
 
     kill_during_push(&env, repo, origin);
     let plan = env.hotfix(repo, &["abort", "--plan", "--json"]).ok().json();
-    assert!(!plan["plan"]["restore"].as_array().unwrap().is_empty());
+    assert!(!plan["plan"]["undo"].as_array().unwrap().is_empty());
     env.hotfix(repo, &["abort"]).ok();
 
     assert_eq!(env.refs(repo), before);

@@ -1,7 +1,8 @@
 //! The hotfix notes (the audit trail under `refs/notes/hotfix`) follow a release to the
 //! remote it was pushed to, after every command that adds to a finished hotfix's record.
 
-use git_hotfix_core::{Journal, Repo, notes};
+use git_hotfix_core::records::notes;
+use git_hotfix_core::{Journal, Repo};
 
 use crate::cli::Context;
 

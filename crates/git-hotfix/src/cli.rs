@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use git_hotfix_core::stopped::Which;
+use git_hotfix_core::operations::stopped::Which;
 use git_hotfix_core::{Config, Repo};
 use jiff::Timestamp;
 
@@ -151,6 +151,10 @@ pub fn run() -> ExitCode {
             };
         }
     };
+    // The crash tests stop a run dead at a step boundary (debug builds only).
+    if let Some(spec) = std::env::var_os("GIT_HOTFIX_FAILPOINT") {
+        git_hotfix_core::engine::failpoint::arm(&spec.to_string_lossy());
+    }
     let ui = Ui::new(cli.global.json, cli.global.quiet);
     let cwd = match cli.global.directory {
         Some(dir) => dir,

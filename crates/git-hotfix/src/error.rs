@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use git_hotfix_core::Error as Core;
-use git_hotfix_core::repo::BranchRole;
+use git_hotfix_core::foundation::names::BranchRole;
 
 /// Exit codes, as documented in the README.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -277,9 +277,20 @@ impl From<Core> for CommandError {
             Core::UnknownRemote { remote } => error(&format!(
                 "add it with `git remote add {remote} <url>`, or name another with `-c remote=<name>`"
             )),
+            Core::PushRejected { rejected, .. } if rejected.iter().any(|(_, why)| remote_moved(why)) => {
+                CommandError::new(Exit::Remote, message.clone())
+                    .hint("the remote moved since the run began, so pushing again cannot work")
+                    .hint("`git hotfix abort` takes back what the run did here; then bring the remote's changes in (`git pull`) and run it again")
+            }
             Core::PushRejected { .. } => CommandError::new(Exit::Remote, message.clone())
-                .hint("the local release is complete; fetch and look (`git fetch && git log --graph --all`)")
-                .hint("then `git hotfix continue` to push again, or `git hotfix abort` to undo the local finish"),
+                .hint("`git hotfix continue` pushes again once the remote accepts it, or `git hotfix abort` takes back what the run did"),
+            Core::RemoteMoved { .. } => CommandError::new(Exit::Remote, message.clone())
+                .hint("pushing again cannot work: `git hotfix abort` takes back what the run did here; then bring the remote's changes in (`git pull`) and run it again"),
+            Core::CannotUndoRemote { .. } => CommandError::new(Exit::Remote, message.clone())
+                .hint("abort stopped there and changed nothing more; `git hotfix continue` completes the run instead, so that here and the remote agree"),
+            Core::CannotUndo { .. } => error(
+                "abort stopped there and changed nothing more: look at it (`git reflog`), then put it back by hand and abort again, or `git hotfix continue` to complete the run",
+            ),
             Core::PushFailed { .. } => CommandError::new(Exit::Remote, message.clone()).hint(
                 "the local release is complete; `git hotfix continue` pushes again once the remote is reachable",
             ),
@@ -320,6 +331,14 @@ impl From<Core> for CommandError {
             }
         }
     }
+}
+
+/// A push refused because the remote's ref is not where the lease said: pushing the same
+/// again cannot succeed.
+fn remote_moved(why: &str) -> bool {
+    ["stale info", "fetch first", "non-fast-forward"]
+        .iter()
+        .any(|reason| why.contains(reason))
 }
 
 /// The message with its causes, `: `-joined as git prints them.

@@ -3,10 +3,9 @@
 
 use std::future::Future;
 
-use git_hotfix_core::config::Config;
-use git_hotfix_core::journal::{EventKind, Journal, Released, Store};
-use git_hotfix_core::repo::Repo;
-use git_hotfix_core::tags;
+use git_hotfix_core::git::repo::Repo;
+use git_hotfix_core::records::journal::{EventKind, Journal, Released, Store};
+use git_hotfix_core::settings::config::Config;
 use git_hotfix_github::{
     DEFAULT_API_URL, GitHub, Label, Lookup, ReleaseOutcome, ReleaseSpec, Repository, Request,
     RetryPolicy, web_host,
@@ -92,7 +91,7 @@ impl Forge {
                 .notes
                 .unwrap_or_else(|| format!("{}: {}\n", journal.ticket, journal.description)),
             // A fix to an older line leaves the repository's latest release where it is.
-            make_latest: tags::is_latest(repo, config, journal)?,
+            make_latest: git_hotfix_core::operations::release::is_latest(repo, config, journal)?,
             tag: released.tag,
         };
         let outcome = self.run(self.github.ensure_release(&spec)).map_err(|err| {

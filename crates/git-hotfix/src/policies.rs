@@ -4,9 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use git_hotfix_core::incident::Action;
-use git_hotfix_core::policy::{PluginSource, PolicyConfig, PolicyError, VersionFiles};
-use git_hotfix_core::repo::Base;
+use git_hotfix_core::git::repo::Base;
+use git_hotfix_core::records::journal::Action;
+use git_hotfix_core::settings::policy::{PluginSource, PolicyConfig, PolicyError, VersionFiles};
 use git_hotfix_core::{Config, Journal, Repo};
 use git_hotfix_plugin_host::{self as host, Host, Limits, Plugin, Release, Step, World};
 
@@ -51,7 +51,7 @@ pub fn host(config: Option<&Config>, cache_home: Option<PathBuf>) -> Result<Host
 
 /// The configured policy for `world` (the built-in one when there is no configuration).
 pub fn policy(config: Option<&Config>, world: World) -> PolicyConfig {
-    let defaults = git_hotfix_core::policy::Policies::default();
+    let defaults = git_hotfix_core::settings::policy::Policies::default();
     let policies = config.map(|c| &c.policies).unwrap_or(&defaults);
     match world {
         World::Severity => policies.severity.clone(),

@@ -9,7 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use git_hotfix_core::incident::StepResult;
+use git_hotfix_core::records::journal::StepResult;
 use git_hotfix_plugin_host::{HttpCheck, RunStep, Step};
 
 use crate::ui::{DIM, Ui, paint};

@@ -1,15 +1,16 @@
 use clap::Args;
-use git_hotfix_core::backport::{self, RefState};
-use git_hotfix_core::finish::{self, Stage};
-use git_hotfix_core::patch::am;
-use git_hotfix_core::refs::{Edit, Value};
-use git_hotfix_core::repo::short;
-use git_hotfix_core::stopped::{self, StoppedRun};
+use git_hotfix_core::Repo;
+use git_hotfix_core::engine::{self, Undone};
+use git_hotfix_core::operations::finish;
+use git_hotfix_core::operations::stopped::{self, StoppedRun};
+use git_hotfix_core::operations::{backport, patch_apply};
 
 use crate::cli::{Context, PlanArg, RunArg};
 use crate::error::{Exit, Result};
+use crate::runs;
 
-/// Undo a stopped run: drop its conflict worktree, or put back every ref it moved
+/// Undo a stopped or interrupted run: drop its conflict worktree, and take back what it
+/// did (refs, worktrees, and what it pushed), reading each from where it is now
 #[derive(Debug, Args)]
 pub struct AbortArgs {
     #[command(flatten)]
@@ -18,175 +19,139 @@ pub struct AbortArgs {
     pub plan: PlanArg,
 }
 
+/// What an abort takes back, whichever run it is.
+struct Abort {
+    /// What the run is, for the last line: "the finish of ENG-1".
+    what: String,
+    /// The resolution worktree it removes.
+    worktree: Option<std::path::PathBuf>,
+    undone: Vec<Undone>,
+}
+
 pub fn cmd_abort(context: &Context, args: AbortArgs) -> Result<Exit> {
     let ui = &context.ui;
     let repo = context.repo()?;
-    let mut journal = match stopped::find(&repo, args.run.which(), "abort")? {
-        StoppedRun::Finish(journal) => *journal,
-        StoppedRun::Backport(run) => return abort_backport(context, &repo, &run, args.plan.plan),
-        StoppedRun::Patches(run) => return abort_patches(context, &repo, &run, args.plan.plan),
+    let run = stopped::find(&repo, args.run.which(), "abort")?;
+    let plan = args.plan.plan;
+    let abort = if plan {
+        preview(&repo, &run)?
+    } else {
+        execute(context, &repo, run)?
     };
-    let stage = journal
-        .run
-        .as_ref()
-        .map(|r| r.stage.clone())
-        .expect("selected as stopped");
-
-    if args.plan.plan {
-        let preview = finish::preview_abort(&repo, &journal)?;
-        if ui.json_mode() {
-            ui.json(&serde_json::json!({ "plan": preview, "executed": false }));
-            return Ok(Exit::Ok);
-        }
-        ui.out(format!(
-            "Would abort the stopped run of {}:",
-            journal.ticket
-        ));
-        if let Some(worktree) = &preview.remove_worktree {
-            ui.out(format!(
-                "  - remove the conflict worktree {}",
-                worktree.display()
-            ));
-        }
-        if preview.restore.is_empty() {
-            ui.out("  - move no ref (none has moved)");
-        }
-        for edit in &preview.restore {
-            ui.out(format!("  - {}", describe(edit)));
-        }
-        return Ok(Exit::Ok);
-    }
-
-    let restored = finish::abort(&repo, &mut journal, context.now)?;
     if ui.json_mode() {
-        ui.json(&serde_json::json!({ "executed": true, "restored": restored }));
-        return Ok(Exit::Ok);
-    }
-    if let Stage::Conflict { worktree, .. } = &stage {
-        ui.status("Removed", format!("worktree {}", worktree.display()));
-    }
-    for edit in &restored {
-        ui.status("Restored", describe(edit));
-    }
-    ui.status(
-        "Aborted",
-        format!(
-            "the run of {}; {} is as before",
-            journal.ticket, journal.branch
-        ),
-    );
-    Ok(Exit::Ok)
-}
-
-fn abort_backport(
-    context: &Context,
-    repo: &git_hotfix_core::Repo,
-    run: &backport::Backport,
-    plan: bool,
-) -> Result<Exit> {
-    let ui = &context.ui;
-    let written: Vec<&str> = run
-        .targets
-        .iter()
-        .filter(|t| t.ref_state != RefState::Untouched)
-        .map(|t| t.branch.as_str())
-        .collect();
-    if plan {
-        if ui.json_mode() {
-            ui.json(&serde_json::json!({
-                "plan": { "remove_worktree": run.stopped.as_ref().map(|s| &s.worktree), "restore": written },
-                "executed": false,
-            }));
-            return Ok(Exit::Ok);
-        }
-        ui.out("Would abort the backport:");
-        if let Some(stop) = &run.stopped {
-            ui.out(format!(
-                "  - remove the conflict worktree {}",
-                stop.worktree.display()
-            ));
-        }
-        for branch in &written {
-            let verb = if run.onto_target {
-                "put back"
-            } else {
-                "delete"
-            };
-            ui.out(format!("  - {verb} {branch}"));
-        }
-        return Ok(Exit::Ok);
-    }
-    let aborted = backport::abort(repo, context.now)?;
-    if ui.json_mode() {
-        ui.json(&serde_json::json!({ "executed": true, "targets": aborted.targets }));
-        return Ok(Exit::Ok);
-    }
-    if let Some(stop) = &run.stopped {
-        ui.status("Removed", format!("worktree {}", stop.worktree.display()));
-    }
-    for branch in &written {
-        let verb = if run.onto_target {
-            "Restored"
+        let what = serde_json::json!({
+            "run": abort.what,
+            "remove_worktree": abort.worktree,
+            "undo": abort.undone,
+        });
+        ui.json(&if plan {
+            serde_json::json!({ "plan": what, "executed": false })
         } else {
-            "Deleted"
-        };
-        ui.status(verb, branch);
+            serde_json::json!({ "executed": true, "aborted": what })
+        });
+        return Ok(Exit::Ok);
     }
-    ui.status("Aborted", "the backport; no branch it made is left");
-    Ok(Exit::Ok)
-}
-
-fn abort_patches(
-    context: &Context,
-    repo: &git_hotfix_core::Repo,
-    run: &am::PatchRun,
-    plan: bool,
-) -> Result<Exit> {
-    let ui = &context.ui;
-    let worktree = run.stopped.as_ref().map(|s| &s.worktree);
     if plan {
-        if ui.json_mode() {
-            ui.json(&serde_json::json!({
-                "plan": { "remove_worktree": worktree, "restore": [] },
-                "executed": false,
-            }));
-            return Ok(Exit::Ok);
-        }
-        ui.out("Would abort the patch apply:");
-        if let Some(worktree) = worktree {
+        ui.out(format!("Would abort {}:", abort.what));
+        if let Some(worktree) = &abort.worktree {
             ui.out(format!("  - remove the worktree {}", worktree.display()));
         }
-        ui.out(format!("  - move no ref ({} has not moved)", run.branch));
+        if abort.undone.is_empty() {
+            ui.out("  - nothing else: it has written nothing yet");
+        }
+        for undone in &abort.undone {
+            ui.out(format!("  - {}", runs::undone(undone, false)));
+        }
         return Ok(Exit::Ok);
     }
-    let aborted = am::abort(repo, context.now)?;
-    if ui.json_mode() {
-        ui.json(&serde_json::json!({ "executed": true, "run": aborted }));
-        return Ok(Exit::Ok);
-    }
-    if let Some(worktree) = worktree {
+    if let Some(worktree) = &abort.worktree {
         ui.status("Removed", format!("worktree {}", worktree.display()));
     }
+    for undone in &abort.undone {
+        ui.status("Undone", runs::undone(undone, true));
+    }
+    // Every step the run began is taken back, or the abort failed saying which it could not.
     ui.status(
         "Aborted",
-        format!(
-            "the patch apply; {} is as before ({})",
-            run.branch,
-            short(run.tip)
-        ),
+        if abort.undone.is_empty() {
+            format!("{}; it had written nothing", abort.what)
+        } else {
+            format!("{}; everything it did is undone", abort.what)
+        },
     );
     Ok(Exit::Ok)
 }
 
-fn describe(edit: &Edit) -> String {
-    let show = |v: &Option<Value>| match v {
-        None => "nothing".to_string(),
-        Some(Value::Object(id)) => short(*id),
-        Some(Value::Symbolic(name)) => name.clone(),
-    };
-    match (&edit.old, &edit.new) {
-        (_, None) => format!("delete {}", edit.name),
-        (None, Some(_)) => format!("recreate {} at {}", edit.name, show(&edit.new)),
-        _ => format!("put {} back to {}", edit.name, show(&edit.new)),
-    }
+fn preview(repo: &Repo, run: &StoppedRun) -> Result<Abort> {
+    Ok(match run {
+        StoppedRun::Finish(journal) => {
+            let preview = finish::preview_abort(repo, journal)?;
+            Abort {
+                what: finish_name(journal),
+                worktree: preview.remove_worktree,
+                undone: preview.undo,
+            }
+        }
+        StoppedRun::Backport(run) => Abort {
+            what: backport_name(run),
+            worktree: run.stopped.as_ref().map(|s| s.worktree.clone()),
+            undone: engine::preview_undo(repo, &run.steps)?,
+        },
+        StoppedRun::Patches(run) => Abort {
+            what: format!("the patch apply onto {}", run.branch),
+            worktree: run.stopped.as_ref().map(|s| s.worktree.clone()),
+            undone: engine::preview_undo(repo, &run.steps)?,
+        },
+    })
+}
+
+fn execute(context: &Context, repo: &Repo, run: StoppedRun) -> Result<Abort> {
+    Ok(match run {
+        StoppedRun::Finish(journal) => {
+            let mut journal = *journal;
+            let worktree = journal
+                .run
+                .as_ref()
+                .and_then(|r| r.conflict.as_ref())
+                .map(|c| c.worktree.clone());
+            let what = finish_name(&journal);
+            let undone = finish::abort(repo, &mut journal, context.now)?;
+            Abort {
+                what,
+                worktree,
+                undone,
+            }
+        }
+        StoppedRun::Backport(run) => {
+            let (_, undone) = backport::abort(repo, context.now)?;
+            Abort {
+                what: backport_name(&run),
+                worktree: run.stopped.as_ref().map(|s| s.worktree.clone()),
+                undone,
+            }
+        }
+        StoppedRun::Patches(run) => {
+            let (_, undone) = patch_apply::abort(repo, context.now)?;
+            Abort {
+                what: format!("the patch apply onto {}", run.branch),
+                worktree: run.stopped.as_ref().map(|s| s.worktree.clone()),
+                undone,
+            }
+        }
+    })
+}
+
+fn finish_name(journal: &git_hotfix_core::Journal) -> String {
+    let command = journal
+        .run
+        .as_ref()
+        .map_or("finish", |r| r.command.as_str());
+    format!("the {command} of {}", journal.ticket)
+}
+
+fn backport_name(run: &backport::Backport) -> String {
+    format!(
+        "the backport of {}",
+        run.hotfix.as_ref().unwrap_or(&run.name)
+    )
 }

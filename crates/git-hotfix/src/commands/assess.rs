@@ -1,8 +1,9 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use git_hotfix_core::journal::{Assessed, EventKind, Store};
-use git_hotfix_core::{Config, Repo, incident};
+use git_hotfix_core::records::journal::{Assessed, EventKind, Store};
+use git_hotfix_core::views::incident;
+use git_hotfix_core::{Config, Repo};
 use git_hotfix_plugin_host::{
     Answer, Assessment, DeployWindow, Incident, QuestionKind, Severity, World,
 };

@@ -1,10 +1,11 @@
 use clap::{Args, ValueEnum};
-use git_hotfix_core::backport::{
+use git_hotfix_core::foundation::oid::short;
+use git_hotfix_core::git::pick::EmptyBecause;
+use git_hotfix_core::operations::backport::{
     self, Backport, BackportOutcome, BackportRequest, OnConflict, PickStatus, Progress, RefState,
-    Target, TargetStatus, What,
+    Target, What,
 };
-use git_hotfix_core::pick::EmptyBecause;
-use git_hotfix_core::repo::short;
+use git_hotfix_core::records::journal::TargetStatus;
 
 use crate::cli::{Context, PlanArg};
 use crate::commands::backport_pr;

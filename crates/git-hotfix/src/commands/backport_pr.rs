@@ -2,11 +2,15 @@
 //! line in a pull request of its own. Each pull request is remembered in the backport's
 //! journal as it opens, so `continue` after a failure opens only the ones left.
 
-use git_hotfix_core::backport::{self, Backport, BackportOutcome, TargetStatus};
-use git_hotfix_core::config::Config;
-use git_hotfix_core::journal::{PullRecord, Store};
-use git_hotfix_core::repo::Repo;
-use git_hotfix_core::{Journal, ObjectId, pull, push};
+use git_hotfix_core::operations::backport::{self, Backport, BackportOutcome};
+
+use git_hotfix_core::git::push;
+use git_hotfix_core::git::repo::Repo;
+use git_hotfix_core::records::journal::TargetStatus;
+use git_hotfix_core::records::journal::{PullRecord, Store};
+use git_hotfix_core::settings::config::Config;
+use git_hotfix_core::views::pull;
+use git_hotfix_core::{Journal, ObjectId};
 use git_hotfix_github::{Pull, PullSpec};
 
 use crate::cli::Context;

@@ -1,7 +1,8 @@
 use clap::Args;
 use clap::builder::PossibleValuesParser;
-use git_hotfix_core::incident::{self, By, Item};
-use git_hotfix_core::journal::{EventKind, Store};
+use git_hotfix_core::records::journal::Item;
+use git_hotfix_core::records::journal::{EventKind, Store};
+use git_hotfix_core::views::incident::{self, By};
 
 use crate::cli::Context;
 use crate::error::{CommandError, Exit, Result};

@@ -2,8 +2,13 @@
 //! hotfix's release, run one by one, each step's start, end and result kept in the journal.
 
 use clap::Args;
-use git_hotfix_core::incident::{self, Action, Item, PRODUCTION, STAGING, StepResult};
-use git_hotfix_core::journal::{EventKind, Store};
+use git_hotfix_core::records::journal::Action;
+use git_hotfix_core::records::journal::Item;
+use git_hotfix_core::records::journal::PRODUCTION;
+use git_hotfix_core::records::journal::STAGING;
+use git_hotfix_core::records::journal::StepResult;
+use git_hotfix_core::records::journal::{EventKind, Store};
+use git_hotfix_core::views::incident;
 use git_hotfix_core::{Config, Journal, Repo};
 use git_hotfix_plugin_host::Release;
 use jiff::Timestamp;

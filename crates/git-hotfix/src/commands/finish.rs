@@ -1,14 +1,16 @@
 use clap::Args;
-use git_hotfix_core::diff::{self, Style};
-use git_hotfix_core::finish::{self, FinishOptions, FinishOutcome, FinishPlan};
-use git_hotfix_core::merge::Outcome;
-use git_hotfix_core::repo::short;
+use git_hotfix_core::foundation::oid::short;
+use git_hotfix_core::git::diff::{self, Style};
+use git_hotfix_core::git::merge::Outcome;
+use git_hotfix_core::operations::finish::{self, FinishOutcome, FinishPlan};
+use git_hotfix_core::records::run::FinishOptions;
 use git_hotfix_core::{Error as CoreError, Journal};
 
-use git_hotfix_core::config::Config;
-use git_hotfix_core::journal::{Released, Store};
-use git_hotfix_core::release::ReleaseCommit;
-use git_hotfix_core::{Repo, names};
+use git_hotfix_core::Repo;
+use git_hotfix_core::foundation::names;
+use git_hotfix_core::records::journal::ReleaseCommit;
+use git_hotfix_core::records::journal::{Released, Store};
+use git_hotfix_core::settings::config::Config;
 use git_hotfix_github::ReleaseOutcome;
 
 use crate::cli::{Context, PlanArg};
@@ -346,16 +348,8 @@ pub fn report(
         return Ok(exit);
     }
     match outcome {
-        FinishOutcome::Finished {
-            plan,
-            pushed,
-            warnings,
-            ..
-        } => {
+        FinishOutcome::Finished { plan, pushed, .. } => {
             done_steps(context, plan, *pushed);
-            for warning in warnings {
-                ui.warn(warning);
-            }
             ui.status(
                 "Finished",
                 format!("hotfix {}: released {}", journal.ticket, journal.version),
@@ -365,16 +359,24 @@ pub fn report(
             }
             share();
         }
-        FinishOutcome::Completed { pushed } => {
-            if let Some(push) = pushed {
-                let refs: Vec<&str> = push.refs.iter().map(|r| r.name.as_str()).collect();
-                ui.status("Pushed", format!("{} to {}", refs.join(" "), push.remote));
-            }
+        FinishOutcome::Completed { moved, pushed } => {
+            moved_and_pushed(context, moved, pushed.as_ref());
             ui.status(
                 "Finished",
                 format!("hotfix {}: released {}", journal.ticket, journal.version),
             );
             share();
+        }
+        FinishOutcome::Proposed { moved, pushed } => {
+            moved_and_pushed(context, moved, pushed.as_ref());
+            ui.status(
+                "Proposed",
+                format!(
+                    "{} is on the remote; its pull request is not open yet",
+                    journal.branch
+                ),
+            );
+            ui.hint("`git hotfix finish --pr` opens it (nothing is pushed twice)");
         }
         FinishOutcome::Stopped {
             branch,
@@ -399,6 +401,27 @@ pub fn report(
         }
     }
     Ok(exit)
+}
+
+/// What a continued run's steps moved and pushed, all runs of it together.
+fn moved_and_pushed(
+    context: &Context,
+    moved: &[git_hotfix_core::git::refs::Edit],
+    pushed: Option<&git_hotfix_core::git::push::PushPlan>,
+) {
+    let ui = &context.ui;
+    let refs: Vec<String> = moved
+        .iter()
+        .filter(|e| e.name.starts_with("refs/"))
+        .map(|e| e.name.clone())
+        .collect();
+    if !refs.is_empty() {
+        ui.status("Moved", refs.join(" "));
+    }
+    if let Some(push) = pushed {
+        let refs: Vec<&str> = push.refs.iter().map(|r| r.name.as_str()).collect();
+        ui.status("Pushed", format!("{} to {}", refs.join(" "), push.remote));
+    }
 }
 
 fn done_steps(context: &Context, plan: &FinishPlan, pushed: bool) {
@@ -466,17 +489,17 @@ fn done_steps(context: &Context, plan: &FinishPlan, pushed: bool) {
     }
     for step in &plan.worktrees {
         match step {
-            finish::WorktreeStep::Switch { path, to, .. } => {
+            git_hotfix_core::records::run::WorktreeStep::Switch { path, to, .. } => {
                 ui.status("Switched", format!("{} to {to}", path.display()))
             }
-            finish::WorktreeStep::Detach { path, at, .. } => {
+            git_hotfix_core::records::run::WorktreeStep::Detach { path, at, .. } => {
                 ui.status("Detached", format!("{} at {at}", path.display()))
             }
-            finish::WorktreeStep::Follow { path, .. } => ui.status(
+            git_hotfix_core::records::run::WorktreeStep::Follow { path, .. } => ui.status(
                 "Updated",
                 format!("{} to the release commit", path.display()),
             ),
-            finish::WorktreeStep::Remove { path, .. } => {
+            git_hotfix_core::records::run::WorktreeStep::Remove { path, .. } => {
                 ui.status("Removed", format!("worktree {}", path.display()))
             }
         }

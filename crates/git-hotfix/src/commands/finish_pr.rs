@@ -2,15 +2,19 @@
 //! branch, the branch pushed, and a pull request into production opened (or brought up to
 //! date) on GitHub. `finish --after-merge`: once GitHub merged it, what merged is tagged.
 
-use git_hotfix_core::config::Config;
-use git_hotfix_core::finish::{FinishOptions, FinishOutcome};
-use git_hotfix_core::journal::{PullRecord, Released};
-use git_hotfix_core::merged::{self, Merged};
-use git_hotfix_core::policy::VersionFiles;
-use git_hotfix_core::propose::{self, ProposePlan};
-use git_hotfix_core::release::ReleaseCommit;
-use git_hotfix_core::repo::{Repo, short};
-use git_hotfix_core::{Error as CoreError, Journal, ObjectId, pull};
+use git_hotfix_core::foundation::oid::short;
+use git_hotfix_core::git::repo::Repo;
+use git_hotfix_core::operations::finish::FinishOutcome;
+use git_hotfix_core::operations::finish::after_merge;
+use git_hotfix_core::operations::finish::propose::{self, ProposePlan};
+use git_hotfix_core::records::journal::ReleaseCommit;
+use git_hotfix_core::records::journal::{PullRecord, Released};
+use git_hotfix_core::records::run::FinishOptions;
+use git_hotfix_core::records::run::Merged;
+use git_hotfix_core::settings::config::Config;
+use git_hotfix_core::settings::policy::VersionFiles;
+use git_hotfix_core::views::pull;
+use git_hotfix_core::{Error as CoreError, Journal, ObjectId};
 use git_hotfix_github::{PullOutcome, PullSpec};
 
 use crate::cli::Context;
@@ -322,7 +326,7 @@ pub fn after_merge(
         };
         return Err(CommandError::new(Exit::Error, message).hint(hint));
     };
-    merged::fetch(repo, config, &state.base)?;
+    after_merge::fetch(repo, config, &state.base)?;
     let merged = Merged {
         number: state.number,
         url: state.url.clone(),
@@ -330,7 +334,7 @@ pub fn after_merge(
         commit: merge_commit,
         at: state.merged_at.as_deref().and_then(|t| t.parse().ok()),
     };
-    let outcome = merged::run(repo, config, &mut journal, options, &merged, context.now)?;
+    let outcome = after_merge::run(repo, config, &mut journal, options, &merged, context.now)?;
     let published = match (&outcome, journal.released()) {
         (FinishOutcome::Finished { .. }, Some(released)) if release => {
             Some(forge.publish_release(context, repo, config, &mut journal, released)?)

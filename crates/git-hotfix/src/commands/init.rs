@@ -1,5 +1,5 @@
 use clap::Args;
-use git_hotfix_core::init;
+use git_hotfix_core::operations::init;
 
 use crate::cli::{Context, PlanArg};
 use crate::error::{Exit, Result};

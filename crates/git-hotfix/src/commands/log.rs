@@ -1,6 +1,7 @@
 use clap::Args;
-use git_hotfix_core::incident::{self, minutes_text};
-use git_hotfix_core::{Journal, notes};
+use git_hotfix_core::Journal;
+use git_hotfix_core::records::notes;
+use git_hotfix_core::views::incident::{self, minutes_text};
 
 use crate::cli::Context;
 use crate::error::{Exit, Result};

@@ -1,7 +1,8 @@
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
-use git_hotfix_core::{incident, report};
+use git_hotfix_core::views::incident;
+use git_hotfix_core::views::report;
 use minijinja::{Environment, UndefinedBehavior};
 
 use crate::cli::Context;
@@ -94,7 +95,7 @@ pub fn cmd_report(context: &Context, args: ReportArgs) -> Result<Exit> {
     match &args.output {
         Some(path) => {
             let path = context.cwd.join(path);
-            git_hotfix_core::journal::write_atomically(&path, text.as_bytes())?;
+            git_hotfix_core::records::journal::write_atomically(&path, text.as_bytes())?;
             ui.status(
                 "Wrote",
                 format!(

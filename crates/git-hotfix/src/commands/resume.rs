@@ -1,8 +1,8 @@
 use clap::Args;
-use git_hotfix_core::backport::{self, Progress};
-use git_hotfix_core::finish::{self, ResumePreview};
-use git_hotfix_core::patch::am;
-use git_hotfix_core::stopped::{self, StoppedRun};
+use git_hotfix_core::operations::backport::{self, Progress};
+use git_hotfix_core::operations::finish::{self, ResumePreview};
+use git_hotfix_core::operations::patch_apply;
+use git_hotfix_core::operations::stopped::{self, StoppedRun};
 
 use crate::cli::{Context, PlanArg, RunArg};
 use crate::commands::backport::{progress_bar, row};
@@ -58,7 +58,7 @@ pub fn cmd_continue(context: &Context, args: ContinueArgs) -> Result<Exit> {
             let left = run
                 .patches
                 .iter()
-                .filter(|p| p.status == am::Status::Pending)
+                .filter(|p| p.status == patch_apply::Status::Pending)
                 .count();
             if ui.json_mode() {
                 ui.json(&serde_json::json!({ "plan": { "continue": *run }, "executed": false }));
@@ -74,7 +74,7 @@ pub fn cmd_continue(context: &Context, args: ContinueArgs) -> Result<Exit> {
             Ok(Exit::Ok)
         }
         StoppedRun::Patches(_) => {
-            let outcome = am::resume(&repo, context.now)?;
+            let outcome = patch_apply::resume(&repo, context.now)?;
             crate::commands::patch::apply::report(context, &repo, &outcome)
         }
         StoppedRun::Finish(journal) => continue_finish(context, *journal, args.plan.plan),
@@ -109,18 +109,18 @@ fn continue_finish(
                     ui.out(format!("  - {line}"));
                 }
             }
-            ResumePreview::Push { push }
-            | ResumePreview::Complete {
-                push: Some(push), ..
-            } => {
-                let refs: Vec<&str> = push.refs.iter().map(|r| r.name.as_str()).collect();
-                ui.out(format!("Would push {} to {}", refs.join(" "), push.remote));
-            }
-            ResumePreview::Complete { push: None } => {
+            ResumePreview::Steps { left } => {
                 ui.out(format!(
-                    "Would record {} as finished: its refs moved before the run was interrupted",
+                    "Would continue the {} of {} with what is left:",
+                    journal
+                        .run
+                        .as_ref()
+                        .map_or("finish", |r| r.command.as_str()),
                     journal.ticket
                 ));
+                for recorded in left {
+                    ui.out(format!("  - {}", crate::runs::step(&recorded.step)));
+                }
             }
         }
         return Ok(Exit::Ok);

@@ -1,8 +1,10 @@
 use clap::Args;
-use git_hotfix_core::incident::{self, Action, PRODUCTION};
-use git_hotfix_core::journal::Store;
-use git_hotfix_core::repo::short;
-use git_hotfix_core::revert;
+use git_hotfix_core::foundation::oid::short;
+use git_hotfix_core::operations::revert;
+use git_hotfix_core::records::journal::Action;
+use git_hotfix_core::records::journal::PRODUCTION;
+use git_hotfix_core::records::journal::Store;
+use git_hotfix_core::views::incident;
 
 use crate::cli::Context;
 use crate::commands::deploy::{Request, StepArgs, environment_name, perform};

@@ -1,7 +1,7 @@
 use clap::Args;
-use git_hotfix_core::backport::{self, Progress};
-use git_hotfix_core::patch::am;
-use git_hotfix_core::stopped::{self, StoppedRun};
+use git_hotfix_core::operations::backport::{self, Progress};
+use git_hotfix_core::operations::patch_apply;
+use git_hotfix_core::operations::stopped::{self, StoppedRun};
 
 use crate::cli::{Context, PlanArg, RunArg};
 use crate::commands::backport::row;
@@ -66,7 +66,7 @@ fn skip_backport(
 fn skip_patch(
     context: &Context,
     repo: &git_hotfix_core::Repo,
-    run: &am::PatchRun,
+    run: &patch_apply::PatchRun,
     plan: bool,
 ) -> Result<Exit> {
     let ui = &context.ui;
@@ -83,6 +83,6 @@ fn skip_patch(
         }
         return Ok(Exit::Ok);
     }
-    let outcome = am::skip(repo, context.now)?;
+    let outcome = patch_apply::skip(repo, context.now)?;
     crate::commands::patch::apply::report(context, repo, &outcome)
 }

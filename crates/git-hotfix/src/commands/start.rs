@@ -1,8 +1,8 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use git_hotfix_core::repo::short;
-use git_hotfix_core::start::{self, Checkout, StartRequest};
+use git_hotfix_core::foundation::oid::short;
+use git_hotfix_core::operations::start::{self, Checkout, StartRequest};
 
 use crate::cli::{Context, PlanArg};
 use crate::commands::assess::{self, IncidentArgs};

@@ -1,14 +1,15 @@
 use clap::Args;
-use git_hotfix_core::backport::{self, Backport};
-use git_hotfix_core::finish::{FinishPlan, Stage, WorktreeStep};
-use git_hotfix_core::incident::{self, By, Clock, Reading, Tick, minutes_text};
-use git_hotfix_core::journal::{State, Store};
-use git_hotfix_core::merge::Outcome;
-use git_hotfix_core::patch::am::{self, PatchRun};
-use git_hotfix_core::policy::VersionFiles;
-use git_hotfix_core::release::ReleaseCommit;
-use git_hotfix_core::repo::short;
-use git_hotfix_core::status::{self, FinishPreview, HotfixStatus};
+use git_hotfix_core::foundation::oid::short;
+use git_hotfix_core::git::merge::Outcome;
+use git_hotfix_core::operations::backport::{self, Backport};
+use git_hotfix_core::operations::finish::FinishPlan;
+use git_hotfix_core::operations::patch_apply::{self, PatchRun};
+use git_hotfix_core::records::journal::ReleaseCommit;
+use git_hotfix_core::records::journal::{State, Store};
+use git_hotfix_core::records::run::WorktreeStep;
+use git_hotfix_core::settings::policy::VersionFiles;
+use git_hotfix_core::views::incident::{self, By, Clock, Reading, Tick, minutes_text};
+use git_hotfix_core::views::status::{self, FinishPreview, HotfixStatus};
 use git_hotfix_core::{Error as CoreError, Journal};
 
 use crate::cli::Context;
@@ -33,7 +34,7 @@ pub fn cmd_status(context: &Context, args: StatusArgs) -> Result<Exit> {
     let repo = context.repo()?;
     let store = Store::new(&repo);
     let backport = backport::load(&repo)?;
-    let patches = am::load(&repo)?;
+    let patches = patch_apply::load(&repo)?;
 
     if args.all {
         let mut all = store.active()?;
@@ -159,11 +160,11 @@ fn render_patch_run(context: &Context, run: &PatchRun) {
     ));
     for patch in &run.patches {
         let state = match patch.status {
-            am::Status::Pending => "pending",
-            am::Status::Applied => "applied",
-            am::Status::Empty => "empty",
-            am::Status::Skipped => "skipped",
-            am::Status::Stopped => "stopped",
+            patch_apply::Status::Pending => "pending",
+            patch_apply::Status::Applied => "applied",
+            patch_apply::Status::Empty => "empty",
+            patch_apply::Status::Skipped => "skipped",
+            patch_apply::Status::Stopped => "stopped",
         };
         ui.out(format!(
             "  {state:<8} {}: {}",
@@ -334,32 +335,31 @@ fn render(context: &Context, status: &HotfixStatus) {
             ui.out(format!("  {}", tick_line(tick, detected)));
         }
     }
-    if let Some(stage) = &status.stopped {
+    if let Some(run) = &status.stopped {
         ui.out("");
-        match stage {
-            Stage::Conflict {
-                branch,
-                worktree,
-                paths,
-            } => {
+        match &run.conflict {
+            Some(conflict) => {
                 ui.out(format!(
-                    "Stopped: merging into {branch} conflicts in {}.",
-                    paths.join(", ")
+                    "Stopped: merging into {} conflicts in {}.",
+                    conflict.branch,
+                    conflict.paths.join(", ")
                 ));
                 ui.out(format!(
                     "  Resolve in {}, `git add` the files there, then `git hotfix continue`.",
-                    worktree.display()
+                    conflict.worktree.display()
                 ));
             }
-            Stage::PushFailed { reason, .. } => {
+            None => {
                 ui.out(format!(
-                    "Stopped: the release is done locally but {reason}."
+                    "Stopped: the {} of {} did not end ({}).",
+                    run.command,
+                    journal.ticket,
+                    run.steps.failure().unwrap_or("it was interrupted")
                 ));
-                ui.out("  `git hotfix continue` pushes again.");
-            }
-            Stage::Moving { .. } => {
-                ui.out("Interrupted while moving refs or pushing.");
-                ui.out("  `git hotfix continue` completes the finish.");
+                for line in crate::runs::progress(&run.steps) {
+                    ui.out(format!("  {line}"));
+                }
+                ui.out("  `git hotfix continue` does what is left.");
             }
         }
         ui.out("  `git hotfix abort` undoes the run.");

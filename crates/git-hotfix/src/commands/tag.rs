@@ -1,10 +1,10 @@
 use clap::Args;
-use git_hotfix_core::finish;
-use git_hotfix_core::repo::short;
-use git_hotfix_core::tag;
+use git_hotfix_core::foundation::oid::short;
+use git_hotfix_core::operations::finish;
+use git_hotfix_core::operations::tag;
 
-use git_hotfix_core::journal::Released;
-use git_hotfix_core::release::ReleaseCommit;
+use git_hotfix_core::records::journal::ReleaseCommit;
+use git_hotfix_core::records::journal::Released;
 
 use crate::cli::{Context, PlanArg};
 use crate::commands::finish::report_release;

@@ -1,9 +1,12 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use git_hotfix_core::patch::am::{self, ApplyOutcome, ApplyRequest, Patch, PatchRun, Status};
-use git_hotfix_core::patch::apply::Problem;
-use git_hotfix_core::repo::{Head, short};
+use git_hotfix_core::foundation::oid::short;
+use git_hotfix_core::git::apply::Problem;
+use git_hotfix_core::git::repo::Head;
+use git_hotfix_core::operations::patch_apply::{
+    self, ApplyOutcome, ApplyRequest, Patch, PatchRun, Status,
+};
 
 use crate::cli::{Context, PlanArg};
 use crate::error::{CommandError, Exit, Result};
@@ -44,7 +47,7 @@ pub fn cmd_apply(context: &Context, args: ApplyArgs) -> Result<Exit> {
         three_way: args.three_way,
     };
     if args.plan.plan {
-        let run = am::plan(&repo, &request)?;
+        let run = patch_apply::plan(&repo, &request)?;
         if ui.json_mode() {
             ui.json(&serde_json::json!({ "plan": run, "executed": false }));
             return Ok(Exit::Ok);
@@ -73,7 +76,7 @@ pub fn cmd_apply(context: &Context, args: ApplyArgs) -> Result<Exit> {
         }
         return Ok(Exit::Ok);
     }
-    let outcome = am::run(&repo, &request, context.now)?;
+    let outcome = patch_apply::run(&repo, &request, context.now)?;
     report(context, &repo, &outcome)
 }
 
@@ -133,7 +136,7 @@ pub fn report(
                 ApplyOutcome::Stopped { .. } => "stopped",
             },
             "run": run,
-            "stopped_patch": am::stopped_mail(repo, run),
+            "stopped_patch": patch_apply::stopped_mail(repo, run),
             "executed": true,
         }));
         return Ok(exit);
@@ -183,7 +186,7 @@ pub fn report(
         ),
         None => {}
     }
-    if let Some(mail) = am::stopped_mail(repo, run) {
+    if let Some(mail) = patch_apply::stopped_mail(repo, run) {
         hints.push(format!("the patch is saved at {}", mail.display()));
     }
     hints.push(format!(

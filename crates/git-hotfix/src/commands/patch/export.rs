@@ -1,9 +1,10 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use git_hotfix_core::backport::What;
-use git_hotfix_core::patch::{MANIFEST, export};
-use git_hotfix_core::repo::short;
+use git_hotfix_core::foundation::oid::short;
+use git_hotfix_core::foundation::patch::MANIFEST;
+use git_hotfix_core::operations::backport::What;
+use git_hotfix_core::operations::patch_export as export;
 
 use crate::cli::Context;
 use crate::error::{Exit, Result};

@@ -1,5 +1,5 @@
 use clap::Args;
-use git_hotfix_core::policy::PluginSource;
+use git_hotfix_core::settings::policy::PluginSource;
 use git_hotfix_plugin_host::World;
 
 use crate::cli::Context;

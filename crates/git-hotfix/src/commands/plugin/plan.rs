@@ -1,7 +1,8 @@
 use clap::{Args, ValueEnum};
-use git_hotfix_core::incident::Action;
-use git_hotfix_core::version::Version;
-use git_hotfix_core::{Config, Repo, finish};
+use git_hotfix_core::foundation::version::Version;
+use git_hotfix_core::operations::finish;
+use git_hotfix_core::records::journal::Action;
+use git_hotfix_core::{Config, Repo};
 use git_hotfix_plugin_host::Release;
 
 use crate::cli::Context;

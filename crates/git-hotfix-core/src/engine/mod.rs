@@ -1,0 +1,140 @@
+//! The one sequencer every command that writes runs through.
+//!
+//! A command plans in memory, writes the objects its plan needs, then hands the engine a list
+//! of steps (refs to move together, worktrees to bring along, a push). The engine journals
+//! each step as started before doing it and as done after, so whatever kills the process
+//! (Ctrl-C, SIGKILL, a full disk), the journal says which step may be half-way. Both ways
+//! out read the repository before acting:
+//!
+//! - [`run`] (first time and `continue`) does what is left: a step that was under way is done
+//!   again from what is there now (the refs still at their old value move, the files of a
+//!   worktree not yet at the new commit are brought there, the refs a remote lacks are
+//!   pushed);
+//! - [`undo`] (`abort`) takes back what was done, last step first, by compare-and-swap from
+//!   the value each ref has now, the remote's included (leased); what it cannot take back
+//!   (someone moved a ref since) it names instead of claiming it did.
+
+pub mod failpoint;
+mod step;
+
+use crate::foundation::error::Result;
+use crate::git::repo::Repo;
+use crate::records::journal::{Journal, Store};
+use crate::records::run::{Progress, Step, Steps};
+
+pub use step::Undone;
+
+/// The journal that holds a run's steps: the engine saves it before and after each one.
+pub trait Record {
+    fn steps(&mut self) -> &mut Steps;
+    fn save(&self, repo: &Repo) -> Result<()>;
+}
+
+/// A run kept in its hotfix's journal (a finish, a revert, a tag pushed).
+pub struct InJournal<'a, 'r> {
+    journal: &'a mut Journal,
+    store: &'a Store<'r>,
+}
+
+impl<'a, 'r> InJournal<'a, 'r> {
+    /// `journal` must have a run.
+    pub fn new(journal: &'a mut Journal, store: &'a Store<'r>) -> Self {
+        InJournal { journal, store }
+    }
+}
+
+impl Record for InJournal<'_, '_> {
+    fn steps(&mut self) -> &mut Steps {
+        &mut self
+            .journal
+            .run
+            .as_mut()
+            .expect("a run in the journal")
+            .steps
+    }
+
+    fn save(&self, _repo: &Repo) -> Result<()> {
+        self.store.save(self.journal)
+    }
+}
+
+/// Whether a run that failed wrote nothing: no step is done, and a step under way is a
+/// ref transaction none of whose refs moved. Such a run can be forgotten instead of
+/// waiting for `abort`.
+pub fn nothing_done(repo: &Repo, steps: &Steps) -> Result<bool> {
+    for recorded in &steps.0 {
+        match (&recorded.progress, &recorded.step) {
+            (Progress::Pending, _) => {}
+            (Progress::Started, Step::Refs { edits, .. }) => {
+                if !step::preview_undo(repo, &recorded.step)?.is_empty() || edits.is_empty() {
+                    return Ok(false);
+                }
+            }
+            _ => return Ok(false),
+        }
+    }
+    Ok(true)
+}
+
+/// Do every step not done yet, in order. A step that fails stays `started` with why, for
+/// `status`; the error is returned and the run waits for `continue` or `abort`.
+pub fn run(repo: &Repo, record: &mut impl Record) -> Result<()> {
+    let mut index = 0;
+    while index < record.steps().0.len() {
+        let recorded = &mut record.steps().0[index];
+        if recorded.progress == Progress::Done {
+            index += 1;
+            continue;
+        }
+        let resuming = recorded.progress == Progress::Started;
+        if !resuming {
+            recorded.progress = Progress::Started;
+            record.save(repo)?;
+        }
+        let step = record.steps().0[index].step.clone();
+        failpoint::hit(step::name(&step));
+        if let Err(err) = step::perform(repo, &step, resuming) {
+            record.steps().0[index].failed = Some(err.to_string());
+            record.save(repo)?;
+            return Err(err);
+        }
+        failpoint::hit("done");
+        let recorded = &mut record.steps().0[index];
+        recorded.progress = Progress::Done;
+        recorded.failed = None;
+        record.save(repo)?;
+        index += 1;
+    }
+    Ok(())
+}
+
+/// Take back every step begun, last first; each undone step becomes pending again, so an
+/// undo that stops part-way can be taken up again. Returns what was undone.
+pub fn undo(repo: &Repo, record: &mut impl Record) -> Result<Vec<Undone>> {
+    let mut undone = Vec::new();
+    for index in (0..record.steps().0.len()).rev() {
+        let recorded = &record.steps().0[index];
+        if recorded.progress == Progress::Pending {
+            continue;
+        }
+        let step = recorded.step.clone();
+        failpoint::hit("undo");
+        undone.extend(step::undo(repo, &step)?);
+        let recorded = &mut record.steps().0[index];
+        recorded.progress = Progress::Pending;
+        recorded.failed = None;
+        record.save(repo)?;
+    }
+    Ok(undone)
+}
+
+/// What `abort` would undo, read from the repository (and the remote) as it is now.
+pub fn preview_undo(repo: &Repo, steps: &Steps) -> Result<Vec<Undone>> {
+    let mut undone = Vec::new();
+    for recorded in steps.0.iter().rev() {
+        if recorded.progress != Progress::Pending {
+            undone.extend(step::preview_undo(repo, &recorded.step)?);
+        }
+    }
+    Ok(undone)
+}

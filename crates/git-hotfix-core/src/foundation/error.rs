@@ -1,0 +1,404 @@
+//! The errors of the core, each carrying what a user needs to act on it.
+
+use std::path::PathBuf;
+
+/// Everything that can stop a core operation.
+///
+/// Variants name the thing (the ref, the path, the version); the CLI adds the way out and
+/// chooses the exit code, so the wording here stays free of command-line advice.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("not a git repository: {}", path.display())]
+    NotARepository { path: PathBuf },
+
+    #[error("this is a bare repository: it has no worktree to {action}")]
+    BareRepository { action: &'static str },
+
+    #[error("HEAD is unborn: branch `{branch}` has no commits yet")]
+    UnbornHead { branch: String },
+
+    #[error("HEAD is detached at {commit}: not on a branch")]
+    DetachedHead { commit: String },
+
+    #[error("the worktree at {} has local changes: {}", worktree.display(), files_list(files))]
+    DirtyWorktree {
+        worktree: PathBuf,
+        files: Vec<String>,
+    },
+
+    #[error("branch `{name}` already exists")]
+    BranchExists { name: String },
+
+    #[error("the {role} branch `{name}` does not exist")]
+    MissingBranch {
+        name: String,
+        role: crate::foundation::names::BranchRole,
+    },
+
+    #[error("tag `{name}` already exists")]
+    TagExists {
+        name: String,
+        suggestion: Option<String>,
+    },
+
+    #[error("no tag matching `{pattern}` is reachable from {from}{}", if ignored.is_empty() { String::new() } else { format!(" (not semver, left out: {})", ignored.join(", ")) })]
+    NoVersionTag {
+        pattern: String,
+        from: String,
+        /// Tags that follow the pattern but are not semver.
+        ignored: Vec<String>,
+    },
+
+    #[error(
+        "{commit} is a merge of {parents} parents: say which parent's side to pick with --mainline N"
+    )]
+    MergeCommit { commit: String, parents: usize },
+
+    #[error("no branch to backport to{}", if asked.is_empty() { String::new() } else { format!(": nothing matches {}", asked.join(", ")) })]
+    NoTargets { asked: Vec<String> },
+
+    #[error("the {policy} policy refused: {message}")]
+    Policy { policy: String, message: String },
+
+    #[error("the {policy} policy failed: {message}")]
+    PolicyFailed { policy: String, message: String },
+
+    #[error("version file {path} {problem}")]
+    VersionFile { path: String, problem: String },
+
+    #[error("changelog {path}: {problem}")]
+    Changelog { path: String, problem: String },
+
+    #[error("{path} is a submodule: patches of submodules are not supported")]
+    Submodule { path: String },
+
+    #[error("{} has patches that are not part of this series: {}", dir.display(), files.join(", "))]
+    OtherPatches { dir: PathBuf, files: Vec<String> },
+
+    #[error("{origin} is not a patch git-hotfix can read: {problem}")]
+    PatchUnreadable { origin: String, problem: String },
+
+    #[error("{} has no patch files (*.patch)", dir.display())]
+    NoPatches { dir: PathBuf },
+
+    #[error("{} does not match its manifest: its sha256 is {actual}, the manifest says {expected}", file.display())]
+    PatchChecksum {
+        file: PathBuf,
+        expected: String,
+        actual: String,
+    },
+
+    #[error("a `patch apply` onto `{branch}` is stopped")]
+    PatchRunStopped { branch: String },
+
+    #[error("{} still has rejected hunks: {}", worktree.display(), files_list(files))]
+    RejectsLeft {
+        worktree: PathBuf,
+        files: Vec<String>,
+    },
+
+    #[error("nothing is staged in {}: the patch's change is not there", worktree.display())]
+    NothingStaged { worktree: PathBuf },
+
+    #[error("`{rev}` does not name a commit")]
+    UnknownRevision { rev: String },
+
+    #[error("{what} `{value}` is not a semantic version (expected X.Y.Z)")]
+    NotSemver { what: &'static str, value: String },
+
+    #[error("{what} `{value}` cannot be used in a branch name: {reason}")]
+    InvalidName {
+        what: &'static str,
+        value: String,
+        reason: String,
+        suggestion: Option<String>,
+    },
+
+    #[error("`{name}` is not a valid reference name: {reason}")]
+    InvalidRefName { name: String, reason: String },
+
+    #[error("product `{name}` is not configured (known: {})", if known.is_empty() { "none".to_string() } else { known.join(", ") })]
+    UnknownProduct { name: String, known: Vec<String> },
+
+    #[error("{what} is required: this repository configures several products ({})", known.join(", "))]
+    ProductRequired {
+        what: &'static str,
+        known: Vec<String>,
+    },
+
+    #[error("no hotfix is in progress for {selector}")]
+    NotAHotfix { selector: String },
+
+    #[error("a hotfix for `{ticket}` is already in progress on `{branch}`")]
+    HotfixInProgress { ticket: String, branch: String },
+
+    #[error("several hotfixes are in progress ({}): say which one", tickets.join(", "))]
+    AmbiguousHotfix { tickets: Vec<String> },
+
+    #[error("{ticket} is not released: only a finished, tagged hotfix can be rolled back")]
+    NotReleased { ticket: String },
+
+    #[error("there is nothing of {ticket} to revert: its fix changes nothing in what is released")]
+    NothingToRevert { ticket: String },
+
+    #[error("reverting {ticket} on {onto} conflicts in {}", paths.join(", "))]
+    RevertConflicts {
+        ticket: String,
+        onto: String,
+        paths: Vec<String>,
+    },
+
+    #[error(
+        "no incident is open: no hotfix is in progress, and every finished one is verified in production"
+    )]
+    NoIncident,
+
+    #[error("several runs are stopped ({}): say which", runs.join(", "))]
+    AmbiguousRun { runs: Vec<String> },
+
+    #[error("`{branch}` has no commits beyond its base {base}")]
+    NothingToFinish { branch: String, base: String },
+
+    #[error("hotfix `{ticket}` has a stopped `{command}` run")]
+    RunInProgress { ticket: String, command: String },
+
+    #[error("there is no stopped run to {action}")]
+    NoStoppedRun { action: &'static str },
+
+    #[error("the conflicts in {} are not resolved yet: {}", worktree.display(), files_list(files))]
+    UnresolvedConflicts {
+        worktree: PathBuf,
+        files: Vec<String>,
+    },
+
+    #[error("{} has changes that are not staged: {}", worktree.display(), files_list(files))]
+    UnstagedResolution {
+        worktree: PathBuf,
+        files: Vec<String>,
+    },
+
+    #[error("HEAD in {} moved to {head}, which is not the merge of {ours} and {theirs}", worktree.display())]
+    NotTheMerge {
+        worktree: PathBuf,
+        head: String,
+        ours: String,
+        theirs: String,
+    },
+
+    #[error("`{name}` moved: expected {expected}, found {actual}")]
+    StaleRef {
+        name: String,
+        expected: String,
+        actual: String,
+    },
+
+    #[error(
+        "`{name}` is at {actual}, neither where the run found it nor where it put it ({expected}): it moved since"
+    )]
+    CannotUndo {
+        name: String,
+        expected: String,
+        actual: String,
+    },
+
+    #[error(
+        "`{remote}` moved `{name}` since the run began: it is at {actual}, where the run expected {expected}"
+    )]
+    RemoteMoved {
+        remote: String,
+        name: String,
+        expected: String,
+        actual: String,
+    },
+
+    #[error(
+        "`{remote}` keeps what the run pushed: its `{name}` moved on since (it is at {actual}, the run pushed {pushed})"
+    )]
+    CannotUndoRemote {
+        remote: String,
+        name: String,
+        pushed: String,
+        actual: String,
+    },
+
+    #[error("`{}` is locked by another git process", path.display())]
+    Locked { path: PathBuf },
+
+    #[error("another git hotfix is writing to this repository (it holds {})", path.display())]
+    Busy { path: PathBuf },
+
+    #[error("`{branch}` is checked out in {} with local changes: {}", worktree.display(), files_list(files))]
+    CheckedOutElsewhere {
+        branch: String,
+        worktree: PathBuf,
+        files: Vec<String>,
+    },
+
+    #[error("no committer identity is configured (user.name and user.email)")]
+    NoIdentity,
+
+    #[error("{path} already exists")]
+    FileExists { path: PathBuf },
+
+    #[error("the push to `{remote}` was rejected: {}", rejected.iter().map(|(r, why)| format!("{r} ({why})")).collect::<Vec<_>>().join(", "))]
+    PushRejected {
+        remote: String,
+        rejected: Vec<(String, String)>,
+    },
+
+    #[error("`{remote}` has a tag `{name}` that is not the local one")]
+    TagOnRemote { name: String, remote: String },
+
+    #[error("no remote named `{remote}` is configured")]
+    UnknownRemote { remote: String },
+
+    #[error("the push to `{remote}` failed: {message}")]
+    PushFailed { remote: String, message: String },
+
+    #[error("could not fetch `{what}` from `{remote}`: {message}")]
+    FetchFailed {
+        remote: String,
+        what: String,
+        message: String,
+    },
+
+    #[error(
+        "pull request #{number} merged as {}, which `{tracking}` does not hold",
+        crate::foundation::oid::short(*commit)
+    )]
+    MergeNotOnBase {
+        number: u64,
+        commit: gix::ObjectId,
+        tracking: String,
+    },
+
+    #[error("`{branch}` on `{remote}` has commits the local branch lacks ({})", crate::foundation::oid::short(*remote_tip))]
+    BehindRemote {
+        branch: String,
+        remote: String,
+        remote_tip: gix::ObjectId,
+    },
+
+    #[error(
+        "no branch to open the pull request into: {version} is older than production's {newest}, and no maintained release branch of its line was found"
+    )]
+    NoPullBase { version: String, newest: String },
+
+    #[error("hotfix {ticket} has no pull request: `finish --after-merge` follows `finish --pr`")]
+    NotProposed { ticket: String },
+
+    #[error("could not check out `{target}` in {}: {reason}", worktree.display())]
+    CheckoutFailed {
+        target: String,
+        worktree: PathBuf,
+        reason: String,
+    },
+
+    #[error("`{command}` failed: {stderr}")]
+    GitCommand { command: String, stderr: String },
+
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+
+    #[error("the journal {} is unreadable: {reason}", path.display())]
+    Journal { path: PathBuf, reason: String },
+
+    #[error("{context}")]
+    Git {
+        context: String,
+        #[source]
+        source: gix::Error,
+    },
+
+    #[error("{context}: {}", path.display())]
+    Io {
+        context: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+fn files_list(files: &[String]) -> String {
+    const SHOWN: usize = 8;
+    let mut text = files
+        .iter()
+        .take(SHOWN)
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if files.len() > SHOWN {
+        text.push_str(&format!(" and {} more", files.len() - SHOWN));
+    }
+    text
+}
+
+/// Attach a sentence of context to a gix failure.
+pub(crate) trait GitContext<T> {
+    fn context(self, context: impl FnOnce() -> String) -> Result<T>;
+}
+
+impl<T, E: Into<gix::Error>> GitContext<T> for std::result::Result<T, E> {
+    fn context(self, context: impl FnOnce() -> String) -> Result<T> {
+        self.map_err(|source| Error::Git {
+            context: context(),
+            source: source.into(),
+        })
+    }
+}
+
+pub(crate) trait IoContext<T> {
+    fn io_context(self, context: &'static str, path: impl Into<PathBuf>) -> Result<T>;
+}
+
+impl<T> IoContext<T> for std::io::Result<T> {
+    fn io_context(self, context: &'static str, path: impl Into<PathBuf>) -> Result<T> {
+        self.map_err(|source| Error::Io {
+            context,
+            path: path.into(),
+            source,
+        })
+    }
+}
+
+/// A setting that could not be used, with where it was written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{location}: {message}")]
+pub struct ConfigError {
+    pub location: Location,
+    /// The dotted key (`products.api.tag-pattern`), when one is to blame.
+    pub key: Option<String>,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    File {
+        origin: String,
+        line: usize,
+        column: usize,
+    },
+    GitConfig {
+        file: Option<PathBuf>,
+    },
+    Flag,
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Location::File {
+                origin,
+                line,
+                column,
+            } => write!(f, "{origin}, line {line}, column {column}"),
+            Location::GitConfig { file: Some(file) } => {
+                write!(f, "git config {}", file.display())
+            }
+            Location::GitConfig { file: None } => f.write_str("git config"),
+            Location::Flag => f.write_str("--config"),
+        }
+    }
+}

@@ -1,0 +1,332 @@
+//! Turning tickets and descriptions into branch names git accepts.
+
+use gix::bstr::ByteSlice;
+
+use crate::foundation::error::{Error, Result};
+use crate::foundation::template::{Template, TemplateError};
+use crate::foundation::version::Version;
+
+pub const BRANCH_PREFIX: &str = "refs/heads/";
+pub const TAG_PREFIX: &str = "refs/tags/";
+
+/// The longest slug we put in a branch name; longer descriptions are cut at a word.
+const MAX_SLUG: usize = 48;
+
+/// Check a ticket id such as `ENG-1234` and return it ready for a branch name.
+///
+/// Non-ASCII letters are transliterated (`ÉNG-12` becomes `ENG-12`); anything git refuses in
+/// a ref name (spaces, `..`, `~`, `^`, `:`, a leading `-`, control characters, ...) is an
+/// error with a suggestion, because a ticket is an identifier that must stay recognisable.
+pub fn ticket(raw: &str) -> Result<String> {
+    let invalid = |reason: &str| Error::InvalidName {
+        what: "ticket",
+        value: raw.to_string(),
+        reason: reason.to_string(),
+        suggestion: Some(sanitize_ticket(raw)).filter(|s| !s.is_empty()),
+    };
+    let trimmed = raw.trim();
+    if trimmed.is_empty() {
+        return Err(Error::InvalidName {
+            what: "ticket",
+            value: raw.to_string(),
+            reason: "it is empty".into(),
+            suggestion: None,
+        });
+    }
+    if trimmed.chars().any(char::is_control) {
+        return Err(invalid("it contains a control character"));
+    }
+    let ascii = deunicode::deunicode(trimmed);
+    if let Some(c) = ascii.chars().find(|c| c.is_whitespace()) {
+        return Err(invalid(&format!("it contains whitespace ({c:?})")));
+    }
+    if let Some(c) = ascii.chars().find(|c| "~^:?*[\\/".contains(*c)) {
+        return Err(invalid(&format!("it contains `{c}`")));
+    }
+    if ascii.contains("..") {
+        return Err(invalid("it contains `..`"));
+    }
+    if ascii.contains("@{") {
+        return Err(invalid("it contains `@{`"));
+    }
+    if ascii.starts_with('-') || ascii.starts_with('.') {
+        return Err(invalid("it starts with `-` or `.`"));
+    }
+    if ascii.ends_with('.') || ascii.ends_with(".lock") {
+        return Err(invalid("it ends with `.` or `.lock`"));
+    }
+    Ok(ascii)
+}
+
+/// The ticket with every character git refuses replaced, offered as a suggestion.
+fn sanitize_ticket(raw: &str) -> String {
+    let ascii = deunicode::deunicode(raw.trim());
+    let mut out = String::new();
+    for c in ascii.chars() {
+        let keep = c.is_ascii_alphanumeric() || "-_.#+".contains(c);
+        let c = if keep { c } else { '-' };
+        if (c == '-' || c == '.') && out.ends_with(['-', '.']) {
+            continue;
+        }
+        out.push(c);
+    }
+    let out = out.trim_matches(['-', '.']);
+    out.strip_suffix(".lock").unwrap_or(out).to_string()
+}
+
+/// A description as a branch-name slug: `Fix auth bypass (SSO)!` becomes `fix-auth-bypass-sso`.
+pub fn slug(description: &str) -> String {
+    let ascii = deunicode::deunicode(description).to_lowercase();
+    let mut out = String::new();
+    for c in ascii.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    let mut slug = out.trim_end_matches('-').to_string();
+    if slug.len() > MAX_SLUG {
+        let cut = slug[..MAX_SLUG].rfind('-').unwrap_or(MAX_SLUG);
+        slug.truncate(cut);
+    }
+    slug
+}
+
+/// Refuse descriptions that would put terminal control sequences into tags and messages.
+pub fn description(raw: &str) -> Result<String> {
+    if raw
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
+        return Err(Error::InvalidName {
+            what: "description",
+            value: raw.escape_debug().to_string(),
+            reason: "it contains a control character".into(),
+            suggestion: None,
+        });
+    }
+    Ok(raw.split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
+/// How hotfix branches are named: `hotfix/{ticket}-{slug}` by default.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(transparent)]
+pub struct BranchTemplate(Template);
+
+/// What a branch template is filled with.
+pub struct BranchVars<'a> {
+    pub ticket: &'a str,
+    pub slug: &'a str,
+    pub product: Option<&'a str>,
+    pub version: &'a Version,
+}
+
+impl BranchTemplate {
+    pub const PLACEHOLDERS: &'static [&'static str] = &["ticket", "slug", "product", "version"];
+    pub const DEFAULT: &'static str = "hotfix/{ticket}-{slug}";
+
+    /// A template must tell hotfixes apart, so it needs `{ticket}` or `{version}`.
+    pub fn parse(source: &str) -> Result<Self, TemplateError> {
+        let template = Template::parse(source, Self::PLACEHOLDERS)?;
+        if !template.uses("ticket") && !template.uses("version") {
+            return Err(TemplateError::Missing("ticket"));
+        }
+        Ok(BranchTemplate(template))
+    }
+
+    /// The branch's short name, tidied and checked against git's rules.
+    pub fn render(&self, vars: &BranchVars<'_>) -> Result<String> {
+        let rendered = self.0.render(|name| match name {
+            "ticket" => vars.ticket.to_string(),
+            "slug" => vars.slug.to_string(),
+            "product" => vars.product.unwrap_or_default().to_string(),
+            _ => vars.version.to_string(),
+        });
+        let name = tidy_branch(&rendered);
+        validate_ref(BRANCH_PREFIX, &name)?;
+        Ok(name)
+    }
+
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BranchTemplate {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        BranchTemplate::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+/// Tidy a rendered branch name: placeholders that were empty leave no stray separators.
+pub fn tidy_branch(rendered: &str) -> String {
+    rendered
+        .split('/')
+        .map(|part| part.trim_matches(['-', '_', '.']))
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Check that `short` (`hotfix/ENG-1`) makes a valid full reference `prefix + short`.
+pub fn validate_ref(prefix: &str, short: &str) -> Result<String> {
+    let full = format!("{prefix}{short}");
+    let invalid = |reason: String| Error::InvalidRefName {
+        name: short.to_string(),
+        reason,
+    };
+    if short.is_empty() {
+        return Err(invalid("it is empty".into()));
+    }
+    if short.starts_with('-') {
+        return Err(invalid("it starts with `-`".into()));
+    }
+    gix::validate::reference::name(full.as_bytes().as_bstr())
+        .map_err(|err| invalid(err.to_string()))?;
+    Ok(full)
+}
+
+/// What a branch is to a hotfix, for errors that must say which one is missing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BranchRole {
+    Production,
+    Develop,
+    ReleaseLine,
+    Hotfix,
+    /// The branch `patch apply --onto` names.
+    PatchTarget,
+}
+
+impl std::fmt::Display for BranchRole {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            BranchRole::Production => "production",
+            BranchRole::Develop => "develop",
+            BranchRole::ReleaseLine => "release line",
+            BranchRole::Hotfix => "hotfix",
+            BranchRole::PatchTarget => "target",
+        })
+    }
+}
+
+/// How backport branches are named: `backport/{target}/{name}` by default.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(transparent)]
+pub struct BackportTemplate(Template);
+
+impl BackportTemplate {
+    pub const PLACEHOLDERS: &'static [&'static str] = &["target", "name"];
+    pub const DEFAULT: &'static str = "backport/{target}/{name}";
+
+    /// Every target needs a branch of its own, so `{target}` is required.
+    pub fn parse(source: &str) -> Result<Self, TemplateError> {
+        let template = Template::parse(source, Self::PLACEHOLDERS)?;
+        if !template.uses("target") {
+            return Err(TemplateError::Missing("target"));
+        }
+        Ok(BackportTemplate(template))
+    }
+
+    pub fn render(&self, target: &str, name: &str) -> Result<String> {
+        let rendered = self.0.render(|placeholder| match placeholder {
+            "target" => target.to_string(),
+            _ => name.to_string(),
+        });
+        let branch = tidy_branch(&rendered);
+        validate_ref(BRANCH_PREFIX, &branch)?;
+        Ok(branch)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BackportTemplate {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        BackportTemplate::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tickets_keep_their_case_and_transliterate() {
+        assert_eq!(ticket("ENG-1234").unwrap(), "ENG-1234");
+        assert_eq!(ticket("  ÉNG-12 ").unwrap(), "ENG-12");
+        assert_eq!(ticket("#42").unwrap(), "#42");
+    }
+
+    #[test]
+    fn tickets_git_refuses_are_errors_with_a_suggestion() {
+        for (raw, suggestion) in [
+            ("ENG 1234", Some("ENG-1234")),
+            ("a..b", Some("a.b")),
+            ("x~1", Some("x-1")),
+            ("-x", Some("x")),
+            ("x.lock", Some("x")),
+            ("a/b", Some("a-b")),
+            ("bell\u{7}", Some("bell")),
+            ("", None),
+        ] {
+            match ticket(raw) {
+                Err(Error::InvalidName { suggestion: s, .. }) => {
+                    assert_eq!(s.as_deref(), suggestion, "{raw:?}")
+                }
+                other => panic!("{raw:?} gave {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn slugs_are_lowercase_ascii_words() {
+        assert_eq!(slug("Fix auth bypass (SSO)!"), "fix-auth-bypass-sso");
+        assert_eq!(slug("  Ünïcödé  crash "), "unicode-crash");
+        assert_eq!(slug("..~^:"), "");
+        let long = slug(&"word ".repeat(30));
+        assert!(long.len() <= MAX_SLUG && !long.ends_with('-'), "{long}");
+    }
+
+    #[test]
+    fn tidy_drops_separators_left_by_empty_placeholders() {
+        assert_eq!(tidy_branch("hotfix/ENG-1-"), "hotfix/ENG-1");
+        assert_eq!(tidy_branch("hotfix//-v1.2.4"), "hotfix/v1.2.4");
+    }
+
+    #[test]
+    fn branch_templates_render_and_tidy() {
+        let version = Version::parse("1.2.4").unwrap();
+        let vars = |slug| BranchVars {
+            ticket: "ENG-1234",
+            slug,
+            product: None,
+            version: &version,
+        };
+        let t = BranchTemplate::parse(BranchTemplate::DEFAULT).unwrap();
+        assert_eq!(
+            t.render(&vars("fix-auth")).unwrap(),
+            "hotfix/ENG-1234-fix-auth"
+        );
+        assert_eq!(t.render(&vars("")).unwrap(), "hotfix/ENG-1234");
+        let by_product = BranchTemplate::parse("hotfix/{product}-v{version}").unwrap();
+        let mobile = BranchVars {
+            product: Some("mobile"),
+            ..vars("")
+        };
+        assert_eq!(by_product.render(&mobile).unwrap(), "hotfix/mobile-v1.2.4");
+        assert_eq!(
+            BranchTemplate::parse("hotfix/{slug}"),
+            Err(TemplateError::Missing("ticket"))
+        );
+    }
+
+    #[test]
+    fn ref_validation_uses_gits_rules() {
+        assert!(validate_ref("refs/heads/", "hotfix/ENG-1-fix").is_ok());
+        assert!(validate_ref("refs/heads/", "a..b").is_err());
+        assert!(validate_ref("refs/heads/", "-x").is_err());
+        assert!(validate_ref("refs/heads/", "x.lock").is_err());
+    }
+}

@@ -1,0 +1,305 @@
+//! The few things done by running `git` itself, because gix cannot do them yet or cannot
+//! do them with git's exact safety. Everything else goes through gix.
+//!
+//! - updating an existing worktree's files from one commit to another (`git switch`,
+//!   `git read-tree -m -u`): gix checks out into empty directories only, and git's
+//!   two-tree update is what keeps local files safe;
+//! - pushing (`git push --porcelain --atomic --force-with-lease`) and asking a remote
+//!   where a ref stands (`git ls-remote`): gix has no push, and git knows the remote's
+//!   transport and credentials; fetching a branch (`git fetch`), for the same reason.
+
+use std::ffi::OsStr;
+use std::path::Path;
+use std::process::{Command, Output};
+
+use gix::ObjectId;
+
+use crate::foundation::error::{Error, Result};
+
+fn git(dir: &Path) -> Command {
+    let mut command = Command::new("git");
+    command.arg("-C").arg(dir);
+    // Never wait for a password or an editor: a hotfix may run from CI or an alias.
+    command
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .env("GIT_EDITOR", ":");
+    command
+}
+
+fn run<I, S>(dir: &Path, args: I) -> Result<Output>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let mut command = git(dir);
+    command.args(args);
+    let shown = format!(
+        "git {}",
+        command
+            .get_args()
+            .skip(2)
+            .map(|a| a.to_string_lossy())
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    let output = command.output().map_err(|err| Error::GitCommand {
+        command: shown.clone(),
+        stderr: format!("could not run git: {err}"),
+    })?;
+    if !output.status.success() {
+        return Err(Error::GitCommand {
+            command: shown,
+            stderr: String::from_utf8_lossy(&output.stderr).trim().to_string(),
+        });
+    }
+    Ok(output)
+}
+
+/// Check out `branch` in the worktree at `workdir`.
+pub fn switch(workdir: &Path, branch: &str) -> Result<()> {
+    run(workdir, ["switch", "--no-guess", "--quiet", branch])
+        .map(drop)
+        .map_err(|err| checkout_failed(err, workdir, branch))
+}
+
+/// Detach the worktree at `workdir` at `commit`, updating its files.
+pub fn switch_detached(workdir: &Path, commit: ObjectId) -> Result<()> {
+    let target = commit.to_string();
+    run(workdir, ["switch", "--detach", "--quiet", &target])
+        .map(drop)
+        .map_err(|err| checkout_failed(err, workdir, &target))
+}
+
+/// git's own explanation (files in the way, a lock) is the useful part of a failed switch.
+fn checkout_failed(err: Error, workdir: &Path, target: &str) -> Error {
+    match err {
+        Error::GitCommand { stderr, .. } => Error::CheckoutFailed {
+            target: target.to_string(),
+            worktree: workdir.to_path_buf(),
+            reason: stderr
+                .lines()
+                .map(|l| l.trim_start_matches("error: ").trim())
+                .filter(|l| !l.is_empty() && *l != "Aborting")
+                .collect::<Vec<_>>()
+                .join(" "),
+        },
+        other => other,
+    }
+}
+
+/// Bring the index and files of a worktree from `old` to `new` (git's two-way merge: local
+/// changes to files the move does not touch are kept, any other refuses).
+pub(crate) fn read_tree_two_way(workdir: &Path, old: ObjectId, new: ObjectId) -> Result<()> {
+    run(
+        workdir,
+        ["read-tree", "-m", "-u", &old.to_string(), &new.to_string()],
+    )
+    .map(drop)
+}
+
+/// Refresh the index's stat data: a file whose times changed but whose content did not
+/// (`touch`, a checkout of the same content) no longer counts as modified.
+pub(crate) fn refresh_index(workdir: &Path) -> Result<()> {
+    // `--refresh` exits 1 when some files do differ; that is for the caller to find out.
+    let mut command = git(workdir);
+    command.args(["update-index", "-q", "--unmerged", "--refresh"]);
+    command.output().map(drop).map_err(|err| Error::GitCommand {
+        command: "git update-index --refresh".into(),
+        stderr: format!("could not run git: {err}"),
+    })
+}
+
+/// The tracked files whose content in the worktree differs from the index.
+pub(crate) fn unstaged_paths(workdir: &Path) -> Result<Vec<String>> {
+    let output = run(workdir, ["diff", "--no-ext-diff", "--name-only", "-z"])?;
+    Ok(nul_separated(&output.stdout))
+}
+
+/// The blob ids of `paths` as they are in the worktree, through the same filters (line
+/// endings, `clean`) as `git add`.
+pub(crate) fn hash_files(workdir: &Path, paths: &[String]) -> Result<Vec<ObjectId>> {
+    if paths.is_empty() {
+        return Ok(Vec::new());
+    }
+    let input: String = paths.iter().map(|p| format!("{p}\n")).collect();
+    let output = run_with_input(workdir, ["hash-object", "--stdin-paths"], input.as_bytes())?;
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|line| {
+            ObjectId::from_hex(line.trim().as_bytes()).map_err(|_| Error::GitCommand {
+                command: "git hash-object --stdin-paths".into(),
+                stderr: format!("unexpected output `{line}`"),
+            })
+        })
+        .collect()
+}
+
+/// Write the index's version of `paths` over the worktree's.
+pub(crate) fn checkout_index(workdir: &Path, paths: &[String]) -> Result<()> {
+    if paths.is_empty() {
+        return Ok(());
+    }
+    let input: Vec<u8> = paths.iter().flat_map(|p| p.bytes().chain([0])).collect();
+    run_with_input(workdir, ["checkout-index", "-f", "-z", "--stdin"], &input).map(drop)
+}
+
+fn nul_separated(bytes: &[u8]) -> Vec<String> {
+    bytes
+        .split(|b| *b == 0)
+        .filter(|p| !p.is_empty())
+        .map(|p| String::from_utf8_lossy(p).into_owned())
+        .collect()
+}
+
+fn run_with_input<const N: usize>(dir: &Path, args: [&str; N], input: &[u8]) -> Result<Output> {
+    use std::io::Write as _;
+    let mut command = git(dir);
+    command
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let shown = format!("git {}", args.join(" "));
+    let spawn_failed = |err: std::io::Error| Error::GitCommand {
+        command: shown.clone(),
+        stderr: format!("could not run git: {err}"),
+    };
+    let mut child = command.spawn().map_err(spawn_failed)?;
+    let mut stdin = child.stdin.take().expect("piped");
+    // Written from a thread: git may fill its stdout before it has read all of its input.
+    let input = input.to_vec();
+    let writer = std::thread::spawn(move || stdin.write_all(&input));
+    let output = child.wait_with_output().map_err(spawn_failed)?;
+    let _ = writer.join();
+    if !output.status.success() {
+        return Err(Error::GitCommand {
+            command: shown,
+            stderr: String::from_utf8_lossy(&output.stderr).trim().to_string(),
+        });
+    }
+    Ok(output)
+}
+
+/// Where `name` (a full ref name) stands on `remote` now; `None` when it does not exist.
+pub(crate) fn remote_ref(dir: &Path, remote: &str, name: &str) -> Result<Option<ObjectId>> {
+    let output = run(dir, ["ls-remote", "--refs", remote, name]).map_err(|err| match err {
+        Error::GitCommand { stderr, .. } => Error::PushFailed {
+            remote: remote.to_string(),
+            message: format!("could not ask it where {name} stands: {stderr}"),
+        },
+        other => other,
+    })?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    Ok(stdout.lines().find_map(|line| {
+        let (id, refname) = line.split_once('\t')?;
+        (refname == name).then(|| ObjectId::from_hex(id.as_bytes()).ok())?
+    }))
+}
+
+/// Where each of `names` (full ref names) stands on `remote` now, in one request; a name
+/// the remote lacks is absent from the answer.
+pub(crate) fn remote_refs(
+    dir: &Path,
+    remote: &str,
+    names: &[&str],
+) -> Result<std::collections::HashMap<String, ObjectId>> {
+    let mut args = vec!["ls-remote", "--refs", remote];
+    args.extend(names);
+    let output = run(dir, &args).map_err(|err| match err {
+        Error::GitCommand { stderr, .. } => Error::PushFailed {
+            remote: remote.to_string(),
+            message: format!("could not ask it where its refs stand: {stderr}"),
+        },
+        other => other,
+    })?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    Ok(stdout
+        .lines()
+        .filter_map(|line| {
+            let (id, name) = line.split_once('\t')?;
+            let id = ObjectId::from_hex(id.as_bytes()).ok()?;
+            names.contains(&name).then(|| (name.to_string(), id))
+        })
+        .collect())
+}
+
+/// Remove the linked worktree at `path`, files and all (they are the commit it has checked
+/// out: the caller made sure), and its administrative files.
+pub(crate) fn remove_worktree(dir: &Path, path: &Path) -> Result<()> {
+    if path.exists() {
+        run(
+            dir,
+            [
+                OsStr::new("worktree"),
+                "remove".as_ref(),
+                "--force".as_ref(),
+                path.as_os_str(),
+            ],
+        )?;
+    }
+    // A removal killed half-way leaves the administrative files of a worktree that is gone.
+    run(dir, ["worktree", "prune"]).map(drop)
+}
+
+/// Add a linked worktree at `path`, detached at `commit`.
+pub(crate) fn add_worktree_detached(dir: &Path, path: &Path, commit: ObjectId) -> Result<()> {
+    let commit = commit.to_string();
+    run(
+        dir,
+        [
+            OsStr::new("worktree"),
+            "add".as_ref(),
+            "--detach".as_ref(),
+            "--quiet".as_ref(),
+            path.as_os_str(),
+            commit.as_ref(),
+        ],
+    )
+    .map(drop)
+}
+
+/// Fetch `branch` of `remote` into its remote-tracking ref, `refs/remotes/<remote>/<branch>`.
+pub(crate) fn fetch_branch(dir: &Path, remote: &str, branch: &str) -> Result<()> {
+    let refspec = format!("+refs/heads/{branch}:refs/remotes/{remote}/{branch}");
+    run(dir, ["fetch", "--quiet", "--no-tags", remote, &refspec])
+        .map(drop)
+        .map_err(|err| match err {
+            Error::GitCommand { stderr, .. } => Error::FetchFailed {
+                remote: remote.to_string(),
+                what: branch.to_string(),
+                message: stderr,
+            },
+            other => other,
+        })
+}
+
+/// Fetch the ref `source` of `remote` into the local ref `into`, replacing what it held.
+pub(crate) fn fetch_ref(dir: &Path, remote: &str, source: &str, into: &str) -> Result<()> {
+    let refspec = format!("+{source}:{into}");
+    run(dir, ["fetch", "--quiet", "--no-tags", remote, &refspec])
+        .map(drop)
+        .map_err(|err| match err {
+            Error::GitCommand { stderr, .. } => Error::FetchFailed {
+                remote: remote.to_string(),
+                what: source.to_string(),
+                message: stderr,
+            },
+            other => other,
+        })
+}
+
+/// Run `git push` with the given arguments and return what it printed, even when it fails:
+/// a rejected push exits non-zero but its porcelain output says which refs were refused.
+pub(crate) fn push(dir: &Path, args: &[String]) -> Result<(bool, String, String)> {
+    let mut command = git(dir);
+    command.arg("push").args(args);
+    let output = command.output().map_err(|err| Error::GitCommand {
+        command: "git push".into(),
+        stderr: format!("could not run git: {err}"),
+    })?;
+    Ok((
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    ))
+}

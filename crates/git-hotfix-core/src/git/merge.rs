@@ -1,0 +1,154 @@
+//! Bringing a commit into a branch inside the object database: fast-forward, merge commit,
+//! or a conflict to resolve. Nothing here touches a worktree, an index or a ref.
+
+use gix::ObjectId;
+use gix::bstr::{BStr, ByteSlice};
+use gix::merge::tree::TreatAsUnresolved;
+
+use crate::foundation::error::{GitContext, Result};
+use crate::foundation::oid::short;
+use crate::git::repo::Repo;
+
+/// What merging a commit into a branch gives.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Outcome {
+    /// The branch already contains the commit.
+    UpToDate,
+    /// The branch can move forward to the commit.
+    FastForward {
+        #[serde(with = "crate::foundation::oid::hex")]
+        to: ObjectId,
+    },
+    /// A merge commit joins both.
+    Merge {
+        #[serde(with = "crate::foundation::oid::hex")]
+        commit: ObjectId,
+    },
+    /// These paths conflict; a person has to decide.
+    Conflict { paths: Vec<String> },
+}
+
+impl Outcome {
+    /// The commit the branch will point to, if the merge went through.
+    pub fn new_tip(&self) -> Option<ObjectId> {
+        match self {
+            Outcome::FastForward { to } => Some(*to),
+            Outcome::Merge { commit } => Some(*commit),
+            Outcome::UpToDate | Outcome::Conflict { .. } => None,
+        }
+    }
+}
+
+/// Labels for conflict markers: `<<<<<<< main` ... `>>>>>>> hotfix/ENG-1`.
+pub struct Labels<'a> {
+    pub ours: &'a str,
+    pub theirs: &'a str,
+}
+
+impl Labels<'_> {
+    pub(crate) fn for_gix(&self) -> gix::merge::blob::builtin_driver::text::Labels<'_> {
+        gix::merge::blob::builtin_driver::text::Labels {
+            ancestor: Some(BStr::new("merged common ancestors")),
+            current: Some(self.ours.as_bytes().as_bstr()),
+            other: Some(self.theirs.as_bytes().as_bstr()),
+        }
+    }
+}
+
+/// Merge `theirs` into `ours`. Objects are written to `repo`, so pass a repository with
+/// object memory for a plan that must write nothing.
+pub fn integrate(
+    repo: &Repo,
+    ours: ObjectId,
+    theirs: ObjectId,
+    labels: &Labels<'_>,
+    message: &str,
+) -> Result<Outcome> {
+    if repo.is_ancestor(theirs, ours)? {
+        return Ok(Outcome::UpToDate);
+    }
+    if repo.is_ancestor(ours, theirs)? {
+        return Ok(Outcome::FastForward { to: theirs });
+    }
+    let context = || format!("could not merge {} into {}", short(theirs), short(ours));
+    let options = repo.git.tree_merge_options().context(context)?;
+    let mut outcome = repo
+        .git
+        .merge_commits(ours, theirs, labels.for_gix(), options.into())
+        .context(context)?;
+    if outcome
+        .tree_merge
+        .has_unresolved_conflicts(TreatAsUnresolved::git())
+    {
+        let paths = conflicted_paths(repo, &mut outcome.tree_merge)?;
+        return Ok(Outcome::Conflict { paths });
+    }
+    let tree = outcome.tree_merge.tree.write().context(context)?.detach();
+    let commit = commit(repo, message, tree, [ours, theirs])?;
+    Ok(Outcome::Merge { commit })
+}
+
+/// The paths git would show as unmerged after this merge: those with conflict stages in an
+/// index of the merged tree (a rename on both sides lists the original path too). The tree
+/// and index are made in `repo`, so a repository with object memory keeps them there.
+pub(crate) fn conflicted_paths(
+    repo: &Repo,
+    outcome: &mut gix::merge::tree::Outcome<'_>,
+) -> Result<Vec<String>> {
+    use gix::merge::tree::apply_index_entries::RemovalMode;
+    let context = || "could not list the conflicts".to_string();
+    let tree = outcome.tree.write().context(context)?.detach();
+    let mut index = repo.git.index_from_tree(&tree).context(context)?;
+    outcome.index_changed_after_applying_conflicts(
+        &mut index,
+        TreatAsUnresolved::git(),
+        RemovalMode::Prune,
+    );
+    let mut paths: Vec<String> = index
+        .entries()
+        .iter()
+        .filter(|e| e.stage_raw() != 0)
+        .map(|e| e.path(&index).to_str_lossy().into_owned())
+        .collect();
+    paths.sort();
+    paths.dedup();
+    Ok(paths)
+}
+
+/// Write a commit with the configured author and committer.
+pub(crate) fn commit(
+    repo: &Repo,
+    message: &str,
+    tree: ObjectId,
+    parents: impl IntoIterator<Item = ObjectId>,
+) -> Result<ObjectId> {
+    commit_as(repo, &repo.author()?, message, tree, parents)
+}
+
+/// Write a commit by `author` with the configured committer.
+pub(crate) fn commit_as(
+    repo: &Repo,
+    author: &gix::actor::Signature,
+    message: &str,
+    tree: ObjectId,
+    parents: impl IntoIterator<Item = ObjectId>,
+) -> Result<ObjectId> {
+    let committer = repo.committer()?;
+    let commit = repo
+        .git
+        .new_commit_as(
+            committer.to_ref(&mut Default::default()),
+            author.to_ref(&mut Default::default()),
+            message,
+            tree,
+            parents,
+        )
+        .context(|| "could not write a commit".into())?;
+    Ok(commit.id)
+}
+
+/// git's own wording for merge commits, so history reads the same either way.
+pub fn merge_message(theirs: &str, into: &str) -> String {
+    format!("Merge branch '{theirs}' into {into}\n")
+}

@@ -1,0 +1,14 @@
+//! The repository and what git does to it: refs moved by compare-and-swap, merges and picks
+//! in the object database, diffs, pushes, and the worktrees a person works in.
+
+pub mod apply;
+pub mod cli;
+pub mod diff;
+pub mod merge;
+pub mod pick;
+pub mod push;
+pub mod refs;
+pub mod repo;
+pub mod resolve;
+pub mod tags;
+pub mod worktree;

@@ -1,0 +1,188 @@
+//! Pushing exactly the refs a run changed, atomically, each leased on the value it had before.
+
+use gix::ObjectId;
+
+use crate::foundation::error::{Error, Result};
+use crate::git::cli;
+use crate::git::repo::Repo;
+
+/// What to push where.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PushPlan {
+    pub remote: String,
+    pub refs: Vec<PushRef>,
+}
+
+/// One ref on the remote: it must hold `expect` (`None`: must not exist) and will hold `new`
+/// (`None`: deleted).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PushRef {
+    pub name: String,
+    #[serde(with = "crate::foundation::oid::hex_opt")]
+    pub expect: Option<ObjectId>,
+    #[serde(with = "crate::foundation::oid::hex_opt")]
+    pub new: Option<ObjectId>,
+}
+
+/// Refuse a remote that is not configured, before anything moves.
+pub fn ensure_remote(repo: &Repo, remote: &str) -> Result<()> {
+    if repo
+        .config_string(&format!("remote.{remote}.url"))
+        .is_none()
+    {
+        return Err(Error::UnknownRemote {
+            remote: remote.to_string(),
+        });
+    }
+    Ok(())
+}
+
+/// The push that publishes local `branches` (name, tip) on `remote`: each leased on where
+/// the remote's branch stands now, left out when it is there already, and refused when the
+/// remote's branch holds commits the local one lacks (pushing would drop them).
+pub fn publish_branches(
+    repo: &Repo,
+    remote: &str,
+    branches: &[(String, ObjectId)],
+) -> Result<PushPlan> {
+    ensure_remote(repo, remote)?;
+    let dir = repo.workdir().unwrap_or(repo.git_dir());
+    let mut refs = Vec::new();
+    for (branch, tip) in branches {
+        let name = format!("{}{branch}", crate::foundation::names::BRANCH_PREFIX);
+        let remote_tip = cli::remote_ref(dir, remote, &name)?;
+        if let Some(remote_tip) = remote_tip {
+            let known = repo.git.find_object(remote_tip).is_ok();
+            if !known || !repo.is_ancestor(remote_tip, *tip)? {
+                return Err(Error::BehindRemote {
+                    branch: branch.clone(),
+                    remote: remote.to_string(),
+                    remote_tip,
+                });
+            }
+        }
+        if remote_tip != Some(*tip) {
+            refs.push(PushRef {
+                name,
+                expect: remote_tip,
+                new: Some(*tip),
+            });
+        }
+    }
+    Ok(PushPlan {
+        remote: remote.to_string(),
+        refs,
+    })
+}
+
+/// The push that publishes local tag `name` on `remote`: nothing when it is there already,
+/// an error when the remote has a tag of that name that is another one.
+pub fn publish_tag(repo: &Repo, remote: &str, name: &str) -> Result<PushPlan> {
+    ensure_remote(repo, remote)?;
+    let full = format!("{}{name}", crate::foundation::names::TAG_PREFIX);
+    let local = repo
+        .ref_target(&full)?
+        .ok_or_else(|| Error::UnknownRevision {
+            rev: name.to_string(),
+        })?;
+    let dir = repo.workdir().unwrap_or(repo.git_dir());
+    let refs = match cli::remote_ref(dir, remote, &full)? {
+        Some(there) if there == local => Vec::new(),
+        Some(_) => {
+            return Err(Error::TagOnRemote {
+                name: name.to_string(),
+                remote: remote.to_string(),
+            });
+        }
+        None => vec![PushRef {
+            name: full,
+            expect: None,
+            new: Some(local),
+        }],
+    };
+    Ok(PushPlan {
+        remote: remote.to_string(),
+        refs,
+    })
+}
+
+/// Push `plan` in one atomic push; a rejection names every refused ref and why.
+pub fn push(repo: &Repo, plan: &PushPlan) -> Result<()> {
+    if plan.refs.is_empty() {
+        return Ok(());
+    }
+    let mut args = vec![
+        "--porcelain".to_string(),
+        "--atomic".to_string(),
+        plan.remote.clone(),
+    ];
+    for r in &plan.refs {
+        let expect = r.expect.map(|id| id.to_string()).unwrap_or_default();
+        args.push(format!("--force-with-lease={}:{expect}", r.name));
+    }
+    for r in &plan.refs {
+        let source = r.new.map(|id| id.to_string()).unwrap_or_default();
+        args.push(format!("{source}:{}", r.name));
+    }
+    let dir = repo.workdir().unwrap_or(repo.git_dir());
+    let (ok, stdout, stderr) = cli::push(dir, &args)?;
+    let rejected = rejected_refs(&stdout);
+    if ok && rejected.is_empty() {
+        return Ok(());
+    }
+    if rejected.is_empty() {
+        return Err(Error::PushFailed {
+            remote: plan.remote.clone(),
+            message: stderr.trim().to_string(),
+        });
+    }
+    Err(Error::PushRejected {
+        remote: plan.remote.clone(),
+        rejected,
+    })
+}
+
+/// The refs `git push --porcelain` marked `!`, with git's reason.
+fn rejected_refs(porcelain: &str) -> Vec<(String, String)> {
+    porcelain
+        .lines()
+        .filter_map(|line| {
+            let rest = line.strip_prefix("!\t")?;
+            let (refspec, summary) = rest.split_once('\t').unwrap_or((rest, ""));
+            let name = refspec.rsplit_once(':').map_or(refspec, |(_, to)| to);
+            let reason = summary
+                .trim()
+                .trim_start_matches("[rejected]")
+                .trim_start_matches("[remote rejected]")
+                .trim()
+                .trim_start_matches('(')
+                .trim_end_matches(')')
+                .to_string();
+            Some((name.to_string(), reason))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn porcelain_rejections_are_read() {
+        let out = "To /tmp/origin.git\n\
+                   !\t1234:refs/heads/main\t[rejected] (stale info)\n\
+                   !\t5678:refs/tags/v1.2.4\t[rejected] (atomic push failed)\n\
+                   Done\n";
+        assert_eq!(
+            rejected_refs(out),
+            vec![
+                ("refs/heads/main".to_string(), "stale info".to_string()),
+                (
+                    "refs/tags/v1.2.4".to_string(),
+                    "atomic push failed".to_string()
+                ),
+            ]
+        );
+        assert!(rejected_refs("To x\n \trefs/heads/main:refs/heads/main\t1..2\nDone\n").is_empty());
+    }
+}

@@ -1,0 +1,278 @@
+//! Worktrees made for resolving a conflict: git's usual conflict state (markers in the files,
+//! three stages in the index, `MERGE_HEAD`) in a linked worktree of its own under
+//! `.git/hotfix/resolve/`, so the user's checkout is never touched and `git status`,
+//! `git diff` and `git mergetool` work there as after any `git merge`.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+
+use gix::ObjectId;
+use gix::bstr::ByteSlice;
+use gix::merge::tree::{TreatAsUnresolved, apply_index_entries::RemovalMode};
+
+use crate::foundation::error::{Error, GitContext, IoContext, Result};
+use crate::foundation::oid::short;
+use crate::git::merge::Labels;
+use crate::git::pick::{self, Source};
+use crate::git::repo::Repo;
+
+/// Where the resolution worktree for `ticket` merging into `branch` goes.
+pub fn path_for(repo: &Repo, ticket: &str, branch: &str) -> PathBuf {
+    let name = format!("{ticket}-{}", branch.replace('/', "-"));
+    repo.common_dir().join("hotfix").join("resolve").join(name)
+}
+
+/// What a resolution worktree resolves.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Resolving {
+    /// Merging the commit `theirs` (finish).
+    Merge {
+        #[serde(with = "crate::foundation::oid::hex")]
+        theirs: ObjectId,
+    },
+    /// Picking `source` against `parent` (backport).
+    Pick {
+        #[serde(with = "crate::foundation::oid::hex")]
+        source: ObjectId,
+        #[serde(with = "crate::foundation::oid::hex_opt")]
+        parent: Option<ObjectId>,
+    },
+    /// Applying a patch mail (`patch apply`) as the change from tree `base` to `theirs`.
+    Patch {
+        #[serde(with = "crate::foundation::oid::hex")]
+        base: ObjectId,
+        #[serde(with = "crate::foundation::oid::hex")]
+        theirs: ObjectId,
+    },
+}
+
+impl Resolving {
+    fn pick_source(&self) -> Option<Source> {
+        match self {
+            Resolving::Merge { .. } | Resolving::Patch { .. } => None,
+            Resolving::Pick { source, parent } => Some(Source {
+                commit: *source,
+                parent: *parent,
+            }),
+        }
+    }
+}
+
+/// Make the worktree at `path`: `ours` checked out (detached) with `what` applied and its
+/// conflicts left for a person. Returns the conflicted paths.
+pub fn create(
+    repo: &Repo,
+    path: &Path,
+    ours: ObjectId,
+    what: &Resolving,
+    labels: &Labels<'_>,
+    message: &str,
+) -> Result<Vec<String>> {
+    let context = || {
+        format!(
+            "could not prepare the conflict worktree at {}",
+            path.display()
+        )
+    };
+    let options = repo.git.tree_merge_options().context(context)?;
+    let mut outcome = match what {
+        Resolving::Merge { theirs } => {
+            repo.git
+                .merge_commits(ours, *theirs, labels.for_gix(), options.into())
+                .context(context)?
+                .tree_merge
+        }
+        Resolving::Pick { .. } => {
+            let source = what.pick_source().expect("a pick");
+            let (base, ours_tree, theirs_tree) = pick::trees(repo, ours, &source)?;
+            repo.git
+                .merge_trees(base, ours_tree, theirs_tree, labels.for_gix(), options)
+                .context(context)?
+        }
+        Resolving::Patch { base, theirs } => repo
+            .git
+            .merge_trees(
+                *base,
+                repo.tree_of(ours)?,
+                *theirs,
+                labels.for_gix(),
+                options,
+            )
+            .context(context)?,
+    };
+    let tree = outcome.tree.write().context(context)?.detach();
+
+    let interrupt = AtomicBool::new(false);
+    let linked = repo
+        .git
+        .prepare_add_worktree(path, gix::worktree::add::Head::Detached(ours), &interrupt)
+        .context(context)?
+        .persist()
+        .context(context)?;
+    let populate = || -> Result<Vec<String>> {
+        let workdir = linked.workdir().expect("a linked worktree").to_path_buf();
+        let mut index = linked.index_from_tree(&tree).context(context)?;
+        let mut checkout = linked
+            .checkout_options(gix::worktree::stack::state::attributes::Source::IdMapping)
+            .context(context)?;
+        checkout.destination_is_initially_empty = true;
+        let objects = linked
+            .objects
+            .clone()
+            .into_arc()
+            .io_context("could not open the object database", repo.common_dir())?;
+        gix::worktree::state::checkout(
+            &mut index,
+            &workdir,
+            objects,
+            &gix::progress::Discard,
+            &gix::progress::Discard,
+            &interrupt,
+            checkout,
+        )
+        .context(context)?;
+        outcome.index_changed_after_applying_conflicts(
+            &mut index,
+            TreatAsUnresolved::git(),
+            RemovalMode::Prune,
+        );
+        let conflicted = conflicted_paths(&index);
+        index.write(Default::default()).context(context)?;
+
+        // The state files git's own commands read: `git status` then says what is going on,
+        // and a `git commit` there makes the commit we expect.
+        let git_dir = linked.git_dir();
+        let head = match what {
+            Resolving::Merge { theirs } => Some(("MERGE_HEAD", *theirs)),
+            Resolving::Pick { source, .. } => Some(("CHERRY_PICK_HEAD", *source)),
+            // A patch has no commit to name.
+            Resolving::Patch { .. } => None,
+        };
+        if let Some((head_file, head)) = head {
+            let head_path = git_dir.join(head_file);
+            std::fs::write(&head_path, format!("{head}\n"))
+                .io_context("could not write", &head_path)?;
+        }
+        let mut merge_msg = message.to_string();
+        merge_msg.push_str("\n# Conflicts:\n");
+        for path in &conflicted {
+            merge_msg.push_str(&format!("#\t{path}\n"));
+        }
+        let msg_path = git_dir.join("MERGE_MSG");
+        std::fs::write(&msg_path, merge_msg).io_context("could not write", &msg_path)?;
+        Ok(conflicted)
+    };
+    match populate() {
+        Ok(conflicted) => Ok(conflicted),
+        Err(err) => {
+            let _ = remove(repo, path);
+            Err(err)
+        }
+    }
+}
+
+fn conflicted_paths(index: &gix::index::State) -> Vec<String> {
+    let mut paths: Vec<String> = index
+        .entries()
+        .iter()
+        .filter(|e| e.stage_raw() != 0)
+        .map(|e| e.path(index).to_str_lossy().into_owned())
+        .collect();
+    paths.dedup();
+    paths
+}
+
+/// The commit a person produced at `path`: the one they committed there, or the one
+/// `commit` makes of the tree they staged (a merge of `ours` and `theirs`, a pick with its
+/// author and trailer, a patch with the mail's). Unresolved paths, and changes made but
+/// not staged (they would be lost), are errors naming them.
+pub fn read(
+    repo: &Repo,
+    path: &Path,
+    ours: ObjectId,
+    what: &Resolving,
+    commit: impl FnOnce(ObjectId) -> Result<ObjectId>,
+) -> Result<ObjectId> {
+    let context = || format!("could not read the resolution at {}", path.display());
+    let linked = gix::open(path).context(context)?;
+    let index = linked.index_or_empty().context(context)?;
+    let conflicted = conflicted_paths(&index);
+    if !conflicted.is_empty() {
+        return Err(Error::UnresolvedConflicts {
+            worktree: path.to_path_buf(),
+            files: conflicted,
+        });
+    }
+    let expected_parents = match what {
+        Resolving::Merge { theirs } => vec![ours, *theirs],
+        Resolving::Pick { .. } | Resolving::Patch { .. } => vec![ours],
+    };
+    let head = linked.head_id().context(context)?.detach();
+    if head != ours {
+        // They ran `git commit` there: accept it if it is the commit we asked for.
+        let commit = linked.find_commit(head).context(context)?;
+        let parents: Vec<ObjectId> = commit.parent_ids().map(|p| p.detach()).collect();
+        if parents == expected_parents {
+            return Ok(head);
+        }
+        return Err(Error::NotTheMerge {
+            worktree: path.to_path_buf(),
+            head: short(head),
+            ours: short(ours),
+            theirs: short(*expected_parents.last().expect("a parent")),
+        });
+    }
+    let unstaged = crate::git::repo::unstaged_files_of(&linked)?;
+    if !unstaged.is_empty() {
+        return Err(Error::UnstagedResolution {
+            worktree: path.to_path_buf(),
+            files: unstaged,
+        });
+    }
+    commit(tree_from_index(repo, &index)?)
+}
+
+/// git's `write-tree`: the tree of everything staged.
+fn tree_from_index(repo: &Repo, index: &gix::index::State) -> Result<ObjectId> {
+    let context = || "could not write the staged tree".to_string();
+    let mut editor = repo
+        .git
+        .edit_tree(ObjectId::empty_tree(repo.git.object_hash()))
+        .context(context)?;
+    for entry in index.entries() {
+        if entry
+            .flags
+            .contains(gix::index::entry::Flags::INTENT_TO_ADD)
+        {
+            continue;
+        }
+        let Some(mode) = entry.mode.to_tree_entry_mode() else {
+            continue;
+        };
+        editor
+            .upsert(entry.path(index), mode.kind(), entry.id)
+            .context(context)?;
+    }
+    Ok(editor.write().context(context)?.detach())
+}
+
+/// Remove a resolution worktree, whatever it holds: it was made by us and its result, if
+/// any, is already a commit.
+pub fn remove(repo: &Repo, path: &Path) -> Result<()> {
+    if !path.exists() {
+        return Ok(());
+    }
+    repo.git
+        .remove_worktree(
+            path,
+            gix::worktree::remove::Force::DiscardChanges,
+            gix::progress::Discard,
+        )
+        .context(|| format!("could not remove the worktree at {}", path.display()))?;
+    // Leave no empty `resolve/` behind; it fails harmlessly while other resolutions remain.
+    if let Some(parent) = path.parent() {
+        let _ = std::fs::remove_dir(parent);
+    }
+    Ok(())
+}

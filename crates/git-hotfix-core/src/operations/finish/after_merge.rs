@@ -1,0 +1,195 @@
+//! `finish --after-merge`: the hotfix reached production through its pull request. What
+//! merged is fetched and tagged, the tag pushed, the local copy of the branch it merged
+//! into caught up and the hotfix branch deleted, through the same plan, transaction and
+//! journal as a local `finish` (so `continue` and `abort` work the same way).
+
+use jiff::Timestamp;
+
+use crate::foundation::error::{Error, Result};
+use crate::git::cli;
+use crate::git::merge::Outcome;
+use crate::git::push;
+use crate::git::repo::Repo;
+use crate::operations::finish::{self, FinishOutcome, FinishPlan, Integration, Role};
+use crate::operations::release;
+use crate::records::journal::{EventKind, Journal, Store};
+use crate::records::run::FinishOptions;
+use crate::records::run::Merged;
+use crate::settings::config::Config;
+
+/// Fetch `base` from the remote, so that the merge commit is here to be tagged.
+pub fn fetch(repo: &Repo, config: &Config, base: &str) -> Result<()> {
+    push::ensure_remote(repo, &config.remote)?;
+    let dir = repo.workdir().unwrap_or(repo.git_dir());
+    cli::fetch_branch(dir, &config.remote, base)
+}
+
+/// Compute what `finish --after-merge` will do; the tag object is written to `mem`.
+pub fn plan(
+    repo: &Repo,
+    mem: &Repo,
+    config: &Config,
+    journal: &Journal,
+    options: &FinishOptions,
+    merged: &Merged,
+) -> Result<FinishPlan> {
+    let Some(proposal) = &journal.proposal else {
+        return Err(Error::NotProposed {
+            ticket: journal.ticket.clone(),
+        });
+    };
+    let tracking = format!("refs/remotes/{}/{}", config.remote, merged.base);
+    let remote_tip = repo.ref_target(&tracking)?;
+    let on_base = match remote_tip {
+        Some(tip) => {
+            repo.git.find_object(merged.commit).is_ok() && repo.is_ancestor(merged.commit, tip)?
+        }
+        None => false,
+    };
+    let Some(remote_tip) = remote_tip.filter(|_| on_base) else {
+        return Err(Error::MergeNotOnBase {
+            number: merged.number,
+            commit: merged.commit,
+            tracking,
+        });
+    };
+
+    let facts = release::facts_now(journal, mem)?;
+    let tag = finish::tag_step(repo, mem, config, journal, options, &facts, merged.commit)?;
+
+    let worktrees = repo.worktrees()?;
+    // The local branch catches up with what the remote's holds, when it can fast-forward;
+    // local commits of its own keep it where it is.
+    let mut integrations = Vec::new();
+    if let Some(old) = repo.branch_tip(&merged.base)? {
+        let outcome = if old == remote_tip {
+            Some(Outcome::UpToDate)
+        } else if repo.is_ancestor(old, remote_tip)? {
+            Some(Outcome::FastForward { to: remote_tip })
+        } else {
+            None
+        };
+        let role = if merged.base == config.production_branch {
+            Role::Production
+        } else {
+            Role::ReleaseLine
+        };
+        if let Some(outcome) = outcome {
+            integrations.push(Integration::new(
+                &worktrees,
+                merged.base.clone(),
+                role,
+                old,
+                outcome,
+            )?);
+        }
+    }
+
+    // The branch goes only when everything on it went into the pull request.
+    let branch_tip = repo.branch_tip(&journal.branch)?;
+    let delete_branch = !options.keep && branch_tip.is_some() && branch_tip == proposal.pushed;
+    let hotfix_worktrees: Vec<_> = worktrees
+        .iter()
+        .filter(|w| w.branch() == Some(journal.branch.as_str()))
+        .collect();
+    let worktree_steps = if delete_branch {
+        for worktree in &hotfix_worktrees {
+            crate::git::worktree::ensure_clean(worktree)?;
+        }
+        finish::plan_worktrees(
+            repo,
+            journal,
+            &worktrees,
+            &hotfix_worktrees,
+            &merged.base,
+            &integrations,
+            branch_tip.unwrap_or(merged.commit),
+        )?
+    } else {
+        Vec::new()
+    };
+    // A branch deleted by hand after the merge: nothing of it to delete or list.
+    let commits = match branch_tip {
+        Some(tip) => repo.commit_summaries(journal.base.commit(), tip)?,
+        None => Vec::new(),
+    };
+    let branch_tip = branch_tip.or(proposal.pushed).unwrap_or(merged.commit);
+
+    let mut plan = FinishPlan {
+        ticket: journal.ticket.clone(),
+        branch: journal.branch.clone(),
+        branch_tip,
+        tip: merged.commit,
+        release: proposal.release.clone(),
+        base: journal.base.clone(),
+        version: journal.version.clone(),
+        commits,
+        tag,
+        integrations,
+        older_than_production: None,
+        delete_branch,
+        worktrees: worktree_steps,
+        push: None,
+        merged: Some(merged.clone()),
+    };
+    if options.push {
+        plan.push = Some(finish::push_plan(repo, &config.remote, &plan)?);
+    }
+    crate::git::refs::ensure_unlocked(repo, &plan.edits())?;
+    Ok(plan)
+}
+
+/// Run `finish --after-merge`: record the merge, then tag, tidy and push.
+pub fn run(
+    repo: &Repo,
+    config: &Config,
+    journal: &mut Journal,
+    options: &FinishOptions,
+    merged: &Merged,
+    now: Timestamp,
+) -> Result<FinishOutcome> {
+    let store = Store::new(repo);
+    let _lock = store.lock()?;
+    run_locked(repo, config, journal, options, merged, now)
+}
+
+/// The body of [`run`], with the hotfix lock held (also for `continue`).
+pub(crate) fn run_locked(
+    repo: &Repo,
+    config: &Config,
+    journal: &mut Journal,
+    options: &FinishOptions,
+    merged: &Merged,
+    now: Timestamp,
+) -> Result<FinishOutcome> {
+    let mem = repo.in_memory();
+    let plan = plan(repo, &mem, config, journal, options, merged)?;
+    let recorded = journal.events.iter().any(
+        |e| matches!(&e.what, EventKind::PullMerged { number, .. } if *number == merged.number),
+    );
+    if !recorded {
+        journal.record(
+            merged.at.unwrap_or(now),
+            EventKind::PullMerged {
+                number: merged.number,
+                url: merged.url.clone(),
+                commit: merged.commit,
+            },
+        );
+    }
+    let expected = plan
+        .integrations
+        .iter()
+        .map(|i| (i.branch.clone(), i.old))
+        .collect();
+    finish::execute(
+        repo,
+        mem,
+        journal,
+        options,
+        expected,
+        Default::default(),
+        plan,
+        now,
+    )
+}

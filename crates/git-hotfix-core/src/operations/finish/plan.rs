@@ -1,0 +1,401 @@
+//! What `finish` will do, computed in memory: the release commit, the tag, the merges into
+//! each receiving branch, what becomes of the worktrees on the hotfix branch, and the push.
+
+use gix::ObjectId;
+
+use super::{FinishPlan, Integration, Prior, Role};
+use crate::foundation::error::{Error, Result};
+use crate::foundation::names::{BRANCH_PREFIX, BranchRole, TAG_PREFIX};
+use crate::foundation::oid::short;
+use crate::git::merge::{self, Labels, Outcome};
+use crate::git::push::{self, PushPlan, PushRef};
+use crate::git::refs::{self, Value};
+use crate::git::repo::{Base, Repo, Worktree};
+use crate::git::tags::ReleaseTags;
+use crate::operations::release;
+use crate::operations::tag::TagStep;
+use crate::records::journal::{Journal, ReleaseCommit};
+use crate::records::run::{FinishOptions, WorktreeStep};
+use crate::settings::config::Config;
+use crate::settings::policy::VersionFiles;
+
+/// Compute what `finish` will do. Objects it needs (merge commits, the tag) are written
+/// to `mem`, which should hold them in memory until [`run`] persists them.
+pub fn plan(
+    repo: &Repo,
+    mem: &Repo,
+    config: &Config,
+    journal: &Journal,
+    options: &FinishOptions,
+    prior: &Prior,
+    version_files: Option<&dyn VersionFiles>,
+) -> Result<FinishPlan> {
+    let (resolved, expected) = (&prior.resolved, &prior.expected);
+    let branch_tip = repo.require_branch(&journal.branch, BranchRole::Hotfix)?;
+    let commits = repo.commit_summaries(journal.base.commit(), branch_tip)?;
+    if commits.is_empty() {
+        return Err(Error::NothingToFinish {
+            branch: journal.branch.clone(),
+            base: journal.base.label(),
+        });
+    }
+
+    let worktrees = repo.worktrees()?;
+    let hotfix_worktrees: Vec<&Worktree> = worktrees
+        .iter()
+        .filter(|w| w.branch() == Some(journal.branch.as_str()))
+        .collect();
+    for worktree in &hotfix_worktrees {
+        crate::git::worktree::ensure_clean(worktree)?;
+    }
+
+    let facts = release::facts_now(journal, mem)?;
+    let proposed = proposed_release(repo, journal, branch_tip)?;
+    let release = match (&prior.release, &proposed) {
+        (Some(release), _) | (None, Some(release)) => Some(release.clone()),
+        (None, None) => release_commit(
+            repo,
+            mem,
+            config,
+            journal,
+            options,
+            &facts,
+            branch_tip,
+            version_files,
+        )?,
+    };
+    // A release commit `finish --pr` made is on the branch already, under later commits.
+    let tip = match (&release, &proposed) {
+        (_, Some(_)) | (None, _) => branch_tip,
+        (Some(release), None) => release.commit,
+    };
+
+    let tag = tag_step(repo, mem, config, journal, options, &facts, tip)?;
+
+    let Landing {
+        branch: line,
+        newer_release: older_than_production,
+    } = line_of(repo, config, journal)?;
+    let mut receivers = Vec::new();
+    if let Some((branch, role)) = line {
+        receivers.push((branch, role));
+        let develop = config.develop_branch.as_ref().filter(|d| {
+            role == Role::Production && options.backmerge && **d != config.production_branch
+        });
+        if let Some(develop) = develop {
+            receivers.push((develop.clone(), Role::Develop));
+        }
+    }
+
+    let mut integrations = Vec::new();
+    for (branch, role) in receivers {
+        let old = repo.require_branch(&branch, role.branch_role())?;
+        if let Some(&was) = expected.get(&branch)
+            && was != old
+        {
+            return Err(Error::StaleRef {
+                name: format!("{BRANCH_PREFIX}{branch}"),
+                expected: short(was),
+                actual: short(old),
+            });
+        }
+        let outcome = match resolved.get(&branch) {
+            Some(&commit) => Outcome::Merge { commit },
+            None => merge::integrate(
+                mem,
+                old,
+                tip,
+                &Labels {
+                    ours: &branch,
+                    theirs: &journal.branch,
+                },
+                &merge::merge_message(&journal.branch, &branch),
+            )?,
+        };
+        let conflicted = matches!(outcome, Outcome::Conflict { .. });
+        integrations.push(Integration::new(&worktrees, branch, role, old, outcome)?);
+        if conflicted {
+            break;
+        }
+    }
+
+    let delete_branch = !options.keep;
+    let landing = integrations
+        .first()
+        .map(|i| i.branch.clone())
+        .unwrap_or_else(|| config.production_branch.clone());
+    let worktree_steps = if delete_branch {
+        plan_worktrees(
+            repo,
+            journal,
+            &worktrees,
+            &hotfix_worktrees,
+            &landing,
+            &integrations,
+            branch_tip,
+        )?
+    } else if tip != branch_tip {
+        hotfix_worktrees
+            .iter()
+            .map(|w| WorktreeStep::Follow {
+                path: w.path.clone(),
+                head_ref: w.head_ref(),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+
+    let mut plan = FinishPlan {
+        ticket: journal.ticket.clone(),
+        branch: journal.branch.clone(),
+        branch_tip,
+        tip,
+        release,
+        base: journal.base.clone(),
+        version: journal.version.clone(),
+        commits,
+        tag,
+        integrations,
+        older_than_production,
+        delete_branch,
+        worktrees: worktree_steps,
+        push: None,
+        merged: None,
+    };
+    if options.push {
+        push::ensure_remote(repo, &config.remote)?;
+        plan.push = Some(push_plan(repo, &config.remote, &plan)?);
+    }
+    refs::ensure_unlocked(repo, &plan.edits())?;
+    Ok(plan)
+}
+
+/// The release tag on `tip`, unless `options` say none: `--message`, else the template.
+pub(crate) fn tag_step(
+    repo: &Repo,
+    mem: &Repo,
+    config: &Config,
+    journal: &Journal,
+    options: &FinishOptions,
+    facts: &crate::foundation::messages::Facts,
+    tip: ObjectId,
+) -> Result<Option<TagStep>> {
+    if !options.tag {
+        return Ok(None);
+    }
+    let message = match &options.message {
+        Some(message) => message.clone(),
+        None => config.messages.tag.render(facts),
+    };
+    crate::operations::tag::step(repo, mem, journal, tip, &message).map(Some)
+}
+
+/// The release commit of `options` on `tip` (version bump, changelog), made in `mem`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn release_commit(
+    repo: &Repo,
+    mem: &Repo,
+    config: &Config,
+    journal: &Journal,
+    options: &FinishOptions,
+    facts: &crate::foundation::messages::Facts,
+    tip: ObjectId,
+    version_files: Option<&dyn VersionFiles>,
+) -> Result<Option<ReleaseCommit>> {
+    let product = config.product(journal.product.as_deref())?.map(|(_, p)| p);
+    let bump = version_files
+        .filter(|_| options.bump)
+        .map(|policy| release::VersionBump {
+            policy,
+            named: config.version_files_of(product),
+        });
+    let changelog = config
+        .changelog_of(product)
+        .filter(|_| options.changelog)
+        .map(|file| release::ChangelogSpec {
+            file,
+            text: options.changelog_text.as_deref(),
+            template: config.messages.changelog_entry.as_ref(),
+        });
+    let message = config.messages.release.render(facts);
+    release::commit(repo, mem, tip, facts, &message, bump, changelog)
+}
+
+/// The release commit `finish --pr` put on the branch, if the branch still holds it.
+pub(crate) fn proposed_release(
+    repo: &Repo,
+    journal: &Journal,
+    branch_tip: ObjectId,
+) -> Result<Option<ReleaseCommit>> {
+    let Some(release) = journal.proposal.as_ref().and_then(|p| p.release.as_ref()) else {
+        return Ok(None);
+    };
+    let on_branch = repo.git.find_object(release.commit).is_ok()
+        && repo.is_ancestor(release.commit, branch_tip)?;
+    Ok(on_branch.then(|| release.clone()))
+}
+
+/// What happens to each worktree that has the hotfix branch checked out once the branch is
+/// deleted: the one `start --worktree` made is removed, the others move to `landing`
+/// (detached there when `landing` is checked out elsewhere, as git allows a branch in one
+/// worktree only).
+pub(crate) fn plan_worktrees(
+    repo: &Repo,
+    journal: &Journal,
+    all: &[Worktree],
+    on_hotfix: &[&Worktree],
+    landing: &str,
+    integrations: &[Integration],
+    branch_tip: ObjectId,
+) -> Result<Vec<WorktreeStep>> {
+    let landing_elsewhere = all.iter().any(|w| w.branch() == Some(landing));
+    // Where `landing` will be once the integrations moved it.
+    let landing_tip = match integrations.iter().find(|i| i.branch == landing) {
+        Some(i) => Some(i.outcome.new_tip().unwrap_or(i.old)),
+        None => repo.branch_tip(landing)?,
+    };
+    Ok(on_hotfix
+        .iter()
+        .map(|w| {
+            let head_ref = w.head_ref();
+            let path = w.path.clone();
+            let created_by_start = journal
+                .worktree
+                .as_ref()
+                .is_some_and(|p| crate::git::worktree::same_path(p, &w.path));
+            if created_by_start {
+                WorktreeStep::Remove { path, head_ref }
+            } else if let Some(tip) = landing_tip.filter(|_| !landing_elsewhere) {
+                WorktreeStep::Switch {
+                    path,
+                    head_ref,
+                    to: landing.to_string(),
+                    tip,
+                }
+            } else {
+                WorktreeStep::Detach {
+                    path,
+                    head_ref,
+                    at: landing.to_string(),
+                    tip: landing_tip.unwrap_or(branch_tip),
+                }
+            }
+        })
+        .collect())
+}
+
+/// Where a hotfix lands: the branch that receives it, and, for an old line, the newer
+/// production release it must not be merged into.
+pub(crate) struct Landing {
+    pub(crate) branch: Option<(String, Role)>,
+    pub(crate) newer_release: Option<String>,
+}
+
+/// The branch that receives the fix, or why none does.
+pub(crate) fn line_of(repo: &Repo, config: &Config, journal: &Journal) -> Result<Landing> {
+    let production = &config.production_branch;
+    match &journal.base {
+        Base::Branch { name, .. } => {
+            let role = if name == production {
+                Role::Production
+            } else {
+                Role::ReleaseLine
+            };
+            return Ok(Landing {
+                branch: Some((name.clone(), role)),
+                newer_release: None,
+            });
+        }
+        Base::Tag { .. } | Base::Commit { .. } => {}
+    }
+    let product = config.product(journal.product.as_deref())?;
+    let (pattern, _) = config.naming(product.map(|(_, p)| p));
+    let product_name = product.map(|(n, _)| n);
+    let tags = ReleaseTags::read(repo, pattern, product_name)?;
+    let tip = repo.require_branch(production, BranchRole::Production)?;
+    // Production already released something at or above this version: an older line.
+    let Some(newest) = tags.newest_at_or_above(repo, &journal.version, tip)? else {
+        return Ok(Landing {
+            branch: Some((production.clone(), Role::Production)),
+            newer_release: None,
+        });
+    };
+    let newest = newest.name.clone();
+    // An older line: its release branch (if one is maintained) receives the fix.
+    let mut lines = Vec::new();
+    for glob in &config.release_branches {
+        for branch in repo.branches_matching(glob)? {
+            let Some(line_tip) = repo.branch_tip(&branch)? else {
+                continue;
+            };
+            if !repo.is_ancestor(journal.base.commit(), line_tip)? {
+                continue;
+            }
+            let same_line = tags
+                .newest_reachable_from(repo, line_tip)?
+                .is_some_and(|t| t.version.major_minor() == journal.version.major_minor());
+            if same_line && !lines.contains(&branch) {
+                lines.push(branch);
+            }
+        }
+    }
+    Ok(Landing {
+        branch: (lines.len() == 1).then(|| (lines.remove(0), Role::ReleaseLine)),
+        newer_release: Some(newest),
+    })
+}
+
+pub(crate) fn push_plan(repo: &Repo, remote: &str, plan: &FinishPlan) -> Result<PushPlan> {
+    let mut refs = Vec::new();
+    for edit in plan.edits() {
+        if !edit.name.starts_with("refs/") {
+            continue;
+        }
+        // After a merge on the forge, the receiving branch caught up with the remote.
+        let caught_up = plan.merged.is_some()
+            && plan
+                .integrations
+                .iter()
+                .any(|i| edit.name == format!("{BRANCH_PREFIX}{}", i.branch));
+        if caught_up {
+            continue;
+        }
+        let is_hotfix_branch = edit.name == format!("{BRANCH_PREFIX}{}", plan.branch);
+        if is_hotfix_branch {
+            // Delete the remote branch only if it was published.
+            let tracking = format!("refs/remotes/{remote}/{}", plan.branch);
+            if let Some(published) = repo.ref_target(&tracking)? {
+                refs.push(PushRef {
+                    name: edit.name.clone(),
+                    expect: Some(published),
+                    new: None,
+                });
+            }
+            continue;
+        }
+        refs.push(PushRef {
+            name: edit.name.clone(),
+            expect: edit.old.as_ref().and_then(Value::object),
+            new: edit.new.as_ref().and_then(Value::object),
+        });
+    }
+    if let Some(TagStep {
+        name, object: None, ..
+    }) = &plan.tag
+    {
+        // Tagged earlier by `git hotfix tag`: push it now if it is not there yet.
+        let full = format!("{TAG_PREFIX}{name}");
+        if let Some(id) = repo.ref_target(&full)? {
+            refs.push(PushRef {
+                name: full,
+                expect: None,
+                new: Some(id),
+            });
+        }
+    }
+    Ok(PushPlan {
+        remote: remote.to_string(),
+        refs,
+    })
+}

@@ -1,0 +1,294 @@
+//! `finish --pr`: put the hotfix up for review instead of merging it here. The release
+//! commit (version bump, changelog) goes on the hotfix branch, the branch is pushed with a
+//! lease, and the pull request the forge opens is remembered in the journal. Running it
+//! again makes no second release commit and pushes only what is new.
+
+use std::path::PathBuf;
+
+use gix::ObjectId;
+use jiff::Timestamp;
+
+use crate::engine::{self, InJournal};
+use crate::foundation::error::{Error, Result};
+use crate::foundation::names::BRANCH_PREFIX;
+use crate::foundation::names::BranchRole;
+use crate::git::diff::{self, Style};
+use crate::git::push::{self, PushPlan};
+use crate::git::refs::{Edit, Value};
+use crate::git::repo::{CommitSummary, Repo};
+use crate::operations::finish::{self, Landing};
+use crate::operations::release;
+use crate::records::journal::ReleaseCommit;
+use crate::records::journal::{EventKind, Journal, Proposal, PullRecord, Store};
+use crate::records::run::FinishOptions;
+use crate::records::run::{Run, Step, Steps};
+use crate::settings::config::Config;
+use crate::settings::policy::VersionFiles;
+
+/// Everything `finish --pr` will do before the forge is asked.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ProposePlan {
+    pub ticket: String,
+    pub branch: String,
+    /// The branch the pull request merges into.
+    pub base: String,
+    #[serde(with = "crate::foundation::oid::hex")]
+    pub branch_tip: ObjectId,
+    /// What the branch holds once the release commit is on it.
+    #[serde(with = "crate::foundation::oid::hex")]
+    pub tip: ObjectId,
+    pub release: Option<ReleaseCommit>,
+    /// The release commit is made now (not by an earlier run).
+    pub release_is_new: bool,
+    /// The fix, without the release commit.
+    pub commits: Vec<CommitSummary>,
+    /// The files the fix changes.
+    pub changed: Vec<String>,
+    /// The release the fix starts from, when it started from a tag.
+    pub previous_release: Option<String>,
+    /// Empty when the remote's branch already holds `tip`.
+    pub push: PushPlan,
+    /// Worktrees on the branch, whose files follow it to the release commit.
+    pub worktrees: Vec<PathBuf>,
+}
+
+/// Compute what `finish --pr` will do; the release commit is written to `mem`.
+pub fn plan(
+    repo: &Repo,
+    mem: &Repo,
+    config: &Config,
+    journal: &Journal,
+    options: &FinishOptions,
+    version_files: Option<&dyn VersionFiles>,
+) -> Result<ProposePlan> {
+    let branch_tip = repo.require_branch(&journal.branch, BranchRole::Hotfix)?;
+    let base_commit = journal.base.commit();
+    let release_commits = journal.release_commits();
+    let commits: Vec<CommitSummary> = repo
+        .commit_summaries(base_commit, branch_tip)?
+        .into_iter()
+        .filter(|c| !release_commits.contains(&c.id))
+        .collect();
+    if commits.is_empty() {
+        return Err(Error::NothingToFinish {
+            branch: journal.branch.clone(),
+            base: journal.base.label(),
+        });
+    }
+    let worktrees: Vec<_> = repo
+        .worktrees()?
+        .into_iter()
+        .filter(|w| w.branch() == Some(journal.branch.as_str()))
+        .collect();
+    for worktree in &worktrees {
+        crate::git::worktree::ensure_clean(worktree)?;
+    }
+
+    let (release, release_is_new) = match finish::proposed_release(repo, journal, branch_tip)? {
+        Some(release) => (Some(release), false),
+        None => {
+            let facts = release::facts_now(journal, mem)?;
+            let made = finish::release_commit(
+                repo,
+                mem,
+                config,
+                journal,
+                options,
+                &facts,
+                branch_tip,
+                version_files,
+            )?;
+            let is_new = made.is_some();
+            (made, is_new)
+        }
+    };
+    let tip = match &release {
+        Some(release) if release_is_new => release.commit,
+        _ => branch_tip,
+    };
+
+    let Landing {
+        branch,
+        newer_release,
+    } = finish::line_of(repo, config, journal)?;
+    let Some((base, _)) = branch else {
+        return Err(Error::NoPullBase {
+            version: journal.version.to_string(),
+            newest: newer_release.unwrap_or_default(),
+        });
+    };
+
+    let changed = diff::trees(
+        mem,
+        Some(repo.tree_of(base_commit)?),
+        repo.tree_of(branch_tip)?,
+        Style::Review,
+    )?
+    .iter()
+    .map(|f| f.path().to_string())
+    .collect();
+
+    let push = push::publish_branches(repo, &config.remote, &[(journal.branch.clone(), tip)])?;
+
+    Ok(ProposePlan {
+        ticket: journal.ticket.clone(),
+        branch: journal.branch.clone(),
+        base,
+        branch_tip,
+        tip,
+        release,
+        release_is_new,
+        commits,
+        changed,
+        previous_release: match &journal.base {
+            crate::git::repo::Base::Tag { name, .. } => Some(name.clone()),
+            _ => None,
+        },
+        push,
+        worktrees: worktrees.into_iter().map(|w| w.path).collect(),
+    })
+}
+
+/// Put the release commit on the branch and push it. The journal records the release
+/// commit before the branch moves, so that a failed push is taken up by the next run.
+pub fn run(
+    repo: &Repo,
+    config: &Config,
+    journal: &mut Journal,
+    options: &FinishOptions,
+    version_files: Option<&dyn VersionFiles>,
+    now: Timestamp,
+) -> Result<ProposePlan> {
+    let store = Store::new(repo);
+    let _lock = store.lock()?;
+    let mem = repo.in_memory();
+    let plan = plan(repo, &mem, config, journal, options, version_files)?;
+    repo.keep_objects(mem)?;
+
+    let pull = journal.proposal.as_ref().and_then(|p| p.pull.clone());
+    let pushed = journal.proposal.as_ref().and_then(|p| p.pushed);
+    journal.proposal = Some(Proposal {
+        base: plan.base.clone(),
+        release: plan.release.clone(),
+        pushed,
+        pull,
+    });
+    store.save(journal)?;
+
+    let mut steps = Steps::default();
+    if plan.tip != plan.branch_tip {
+        steps.add(Step::Refs {
+            edits: vec![Edit {
+                name: format!("{BRANCH_PREFIX}{}", plan.branch),
+                old: Some(Value::Object(plan.branch_tip)),
+                new: Some(Value::Object(plan.tip)),
+            }],
+            message: format!("hotfix finish --pr: {} {}", journal.ticket, journal.version),
+        });
+        for path in &plan.worktrees {
+            steps.add(Step::Checkout {
+                worktree: path.clone(),
+                from: plan.branch_tip,
+                to: plan.tip,
+            });
+        }
+    }
+    if !plan.push.refs.is_empty() {
+        steps.add(Step::Push {
+            plan: plan.push.clone(),
+        });
+    }
+    journal.run = Some(Run {
+        command: COMMAND.into(),
+        options: options.clone(),
+        expected: Default::default(),
+        resolved: Default::default(),
+        release: plan.release.clone(),
+        merged: None,
+        conflict: None,
+        steps,
+    });
+    proceed(repo, journal, plan.tip, now)?;
+    Ok(plan)
+}
+
+/// How a `finish --pr` run is named in the journal.
+pub(crate) const COMMAND: &str = "finish --pr";
+
+/// Take the steps of a `finish --pr` run that are left, then remember what the remote's
+/// branch holds. A failure leaves the run for `continue` or `abort`.
+pub(crate) fn proceed(
+    repo: &Repo,
+    journal: &mut Journal,
+    tip: ObjectId,
+    now: Timestamp,
+) -> Result<(Vec<Edit>, Option<PushPlan>)> {
+    let store = Store::new(repo);
+    if let Err(err) = engine::run(repo, &mut InJournal::new(journal, &store)) {
+        journal.record(
+            now,
+            EventKind::Stopped {
+                command: COMMAND.into(),
+                reason: err.to_string(),
+            },
+        );
+        store.save(journal)?;
+        return Err(err);
+    }
+    let run = journal.run.take().expect("a run");
+    let moved: Vec<Edit> = run.steps.moved().cloned().collect();
+    let pushed = run.steps.pushed().next().cloned();
+    let refs: Vec<_> = moved.iter().map(Edit::to_move).collect();
+    if !refs.is_empty() {
+        journal.record(now, EventKind::RefsMoved { refs });
+    }
+    for push in run.steps.pushed() {
+        journal.record(now, finish::pushed_event(push));
+    }
+    if let Some(proposal) = &mut journal.proposal {
+        proposal.pushed = Some(tip);
+    }
+    store.save(journal)?;
+    Ok((moved, pushed))
+}
+
+/// The tip a stopped `finish --pr` run puts on the branch.
+pub(crate) fn tip_of(run: &Run) -> Option<ObjectId> {
+    run.steps.0.iter().find_map(|r| match &r.step {
+        Step::Refs { edits, .. } => edits.first().and_then(|e| e.new.as_ref()?.object()),
+        Step::Push { plan } => plan.refs.first().and_then(|r| r.new),
+        _ => None,
+    })
+}
+
+/// Remember the pull request the forge opened (or found) for the hotfix.
+pub fn record_pull(
+    repo: &Repo,
+    journal: &mut Journal,
+    pull: PullRecord,
+    now: Timestamp,
+) -> Result<()> {
+    let store = Store::new(repo);
+    let _lock = store.lock()?;
+    let Some(proposal) = &journal.proposal else {
+        return Err(Error::NotProposed {
+            ticket: journal.ticket.clone(),
+        });
+    };
+    if proposal.pull.as_ref() == Some(&pull) {
+        return Ok(());
+    }
+    let base = proposal.base.clone();
+    journal.record(
+        now,
+        EventKind::PullOpened {
+            number: pull.number,
+            url: pull.url.clone(),
+            base,
+        },
+    );
+    if let Some(proposal) = &mut journal.proposal {
+        proposal.pull = Some(pull);
+    }
+    store.save(journal)
+}

@@ -1,0 +1,453 @@
+//! Running a finish: stop on a conflict, or write the plan's objects and hand its steps to
+//! the engine; and `continue` and `abort` of a finish that stopped or was interrupted.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use gix::ObjectId;
+use jiff::Timestamp;
+
+use super::{FinishOutcome, FinishPlan, Prior, plan, propose};
+use crate::engine::{self, InJournal, Undone};
+use crate::foundation::error::{Error, Result};
+use crate::foundation::names::{BranchRole, TAG_PREFIX};
+use crate::git::merge::{self, Labels};
+use crate::git::push::PushPlan;
+use crate::git::refs::Edit;
+use crate::git::repo::Repo;
+use crate::git::resolve::{self, Resolving};
+use crate::records::journal::{EventKind, Journal, ReleaseCommit, State, Store};
+use crate::records::run::{Conflict, FinishOptions, Recorded, Run, Step, Steps, WorktreeStep};
+use crate::settings::config::Config;
+use crate::settings::policy::VersionFiles;
+
+/// Run `finish`: plan, then stop on a conflict or write everything.
+pub fn run(
+    repo: &Repo,
+    config: &Config,
+    journal: &mut Journal,
+    options: &FinishOptions,
+    version_files: Option<&dyn VersionFiles>,
+    now: Timestamp,
+) -> Result<FinishOutcome> {
+    let store = Store::new(repo);
+    let _lock = store.lock()?;
+    run_locked(
+        repo,
+        repo.in_memory(),
+        config,
+        journal,
+        options,
+        version_files,
+        now,
+    )
+}
+
+/// The body of a run, with the hotfix lock held; `mem` may already hold objects the run
+/// needs (a resolution being continued), which are written only if the plan holds.
+fn run_locked(
+    repo: &Repo,
+    mem: Repo,
+    config: &Config,
+    journal: &mut Journal,
+    options: &FinishOptions,
+    version_files: Option<&dyn VersionFiles>,
+    now: Timestamp,
+) -> Result<FinishOutcome> {
+    let store = Store::new(repo);
+    let prior = Prior::of(journal.run.as_ref());
+    let plan = plan(repo, &mem, config, journal, options, &prior, version_files)?;
+    let Prior {
+        resolved,
+        mut expected,
+        ..
+    } = prior;
+    for integration in &plan.integrations {
+        expected
+            .entry(integration.branch.clone())
+            .or_insert(integration.old);
+    }
+
+    if let Some(conflict) = plan.conflict() {
+        // Resolutions continued from an earlier stop must outlive this process.
+        repo.keep_objects(mem)?;
+        let branch = conflict.branch.clone();
+        let worktree = resolve::path_for(repo, &journal.ticket, &branch);
+        // A worktree left by a run killed while making it is replaced.
+        resolve::remove(repo, &worktree)?;
+        let paths = resolve::create(
+            repo,
+            &worktree,
+            conflict.old,
+            &Resolving::Merge { theirs: plan.tip },
+            &Labels {
+                ours: &branch,
+                theirs: &journal.branch,
+            },
+            &merge::merge_message(&journal.branch, &branch),
+        )?;
+        journal.run = Some(Run {
+            command: "finish".into(),
+            options: options.clone(),
+            expected,
+            resolved,
+            release: plan.release.clone(),
+            merged: None,
+            conflict: Some(Conflict {
+                branch: branch.clone(),
+                worktree: worktree.clone(),
+                paths: paths.clone(),
+            }),
+            steps: Steps::default(),
+        });
+        journal.record(
+            now,
+            EventKind::Stopped {
+                command: "finish".into(),
+                reason: format!("conflict merging into {branch}: {}", paths.join(", ")),
+            },
+        );
+        store.save(journal)?;
+        return Ok(FinishOutcome::Stopped {
+            plan,
+            branch,
+            worktree,
+            paths,
+        });
+    }
+
+    execute(repo, mem, journal, options, expected, resolved, plan, now)
+}
+
+/// Write a plan that holds: its objects, then its steps through the engine, then the
+/// journal says the hotfix is finished.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn execute(
+    repo: &Repo,
+    mem: Repo,
+    journal: &mut Journal,
+    options: &FinishOptions,
+    expected: BTreeMap<String, ObjectId>,
+    resolved: BTreeMap<String, ObjectId>,
+    plan: FinishPlan,
+    now: Timestamp,
+) -> Result<FinishOutcome> {
+    repo.keep_objects(mem)?;
+    engine::failpoint::hit("objects");
+    let before = journal.run.clone();
+    journal.run = Some(Run {
+        command: "finish".into(),
+        options: options.clone(),
+        expected,
+        resolved,
+        release: plan.release.clone(),
+        merged: plan.merged.clone(),
+        conflict: None,
+        steps: steps_of(journal, &plan),
+    });
+    let Completion { moved, pushed } = proceed(repo, journal, before, now)?;
+    Ok(FinishOutcome::Finished {
+        plan,
+        moved,
+        pushed: pushed.is_some(),
+    })
+}
+
+/// The steps that make `plan` true: every ref in one transaction, the files of each
+/// worktree whose commit changes, then the push.
+fn steps_of(journal: &Journal, plan: &FinishPlan) -> Steps {
+    let mut steps = Steps::default();
+    steps.add(Step::Refs {
+        edits: plan.edits(),
+        message: format!("hotfix finish: {} {}", journal.ticket, journal.version),
+    });
+    for integration in &plan.integrations {
+        if let (Some(worktree), Some(new)) =
+            (&integration.checked_out, integration.outcome.new_tip())
+        {
+            steps.add(Step::Checkout {
+                worktree: worktree.clone(),
+                from: integration.old,
+                to: new,
+            });
+        }
+    }
+    for step in &plan.worktrees {
+        steps.add(match step {
+            WorktreeStep::Switch { path, tip, .. } | WorktreeStep::Detach { path, tip, .. } => {
+                Step::Checkout {
+                    worktree: path.clone(),
+                    from: plan.branch_tip,
+                    to: *tip,
+                }
+            }
+            WorktreeStep::Follow { path, .. } => Step::Checkout {
+                worktree: path.clone(),
+                from: plan.branch_tip,
+                to: plan.tip,
+            },
+            WorktreeStep::Remove { path, .. } => Step::RemoveWorktree {
+                path: path.clone(),
+                at: plan.branch_tip,
+            },
+        });
+    }
+    if let Some(push) = plan.push.as_ref().filter(|p| !p.refs.is_empty()) {
+        steps.add(Step::Push { plan: push.clone() });
+    }
+    steps
+}
+
+/// What a completed run did.
+struct Completion {
+    moved: Vec<Edit>,
+    pushed: Option<PushPlan>,
+}
+
+/// Take the run's steps that are left, then record the hotfix finished. A step that fails
+/// stops the run (the journal says where, for `status`, `continue` and `abort`), unless
+/// nothing was written at all: then the run is dropped, as if it had not been tried, and
+/// `before` is what the journal says again.
+fn proceed(
+    repo: &Repo,
+    journal: &mut Journal,
+    before: Option<Run>,
+    now: Timestamp,
+) -> Result<Completion> {
+    let store = Store::new(repo);
+    let outcome = engine::run(repo, &mut InJournal::new(journal, &store));
+    if let Err(err) = outcome {
+        let steps = &journal.run.as_ref().expect("a run").steps;
+        if engine::nothing_done(repo, steps)? {
+            journal.run = before;
+        } else {
+            journal.record(
+                now,
+                EventKind::Stopped {
+                    command: "finish".into(),
+                    reason: err.to_string(),
+                },
+            );
+        }
+        store.save(journal)?;
+        return Err(err);
+    }
+    let run = journal.run.take().expect("a run");
+    let moved: Vec<Edit> = run.steps.moved().cloned().collect();
+    let pushed = run.steps.pushed().next().cloned();
+    let refs: Vec<_> = moved
+        .iter()
+        .filter(|e| e.name.starts_with("refs/"))
+        .map(Edit::to_move)
+        .collect();
+    if !refs.is_empty() {
+        journal.record(now, EventKind::RefsMoved { refs });
+    }
+    if let Some(push) = &pushed {
+        journal.record(now, pushed_event(push));
+    }
+    let tag = moved
+        .iter()
+        .find_map(|e| e.name.strip_prefix(TAG_PREFIX))
+        .map(str::to_string)
+        .or_else(|| run.options.tag.then(|| journal.tag.clone()));
+    complete(&store, journal, tag, run.release, now)?;
+    Ok(Completion { moved, pushed })
+}
+
+/// Resume a stopped run: take the resolution, or do the steps that are left.
+pub fn resume(
+    repo: &Repo,
+    config: &Config,
+    journal: &mut Journal,
+    version_files: Option<&dyn VersionFiles>,
+    now: Timestamp,
+) -> Result<FinishOutcome> {
+    let store = Store::new(repo);
+    let _lock = store.lock()?;
+    let Some(run) = journal.run.clone() else {
+        return Err(Error::NoStoppedRun { action: "continue" });
+    };
+    let Some(Conflict {
+        branch, worktree, ..
+    }) = &run.conflict
+    else {
+        if run.command == propose::COMMAND {
+            let tip = propose::tip_of(&run).unwrap_or(released_tip(repo, journal, &run)?);
+            let (moved, pushed) = propose::proceed(repo, journal, tip, now)?;
+            return Ok(FinishOutcome::Proposed { moved, pushed });
+        }
+        let before = journal.run.clone();
+        let Completion { moved, pushed } = proceed(repo, journal, before, now)?;
+        return Ok(FinishOutcome::Completed { moved, pushed });
+    };
+    let tip = released_tip(repo, journal, &run)?;
+    // The merge commit stays in memory until the rest of the run holds.
+    let mem = repo.in_memory();
+    let ours = run.expected[branch];
+    let commit = resolve::read(
+        &mem,
+        worktree,
+        ours,
+        &Resolving::Merge { theirs: tip },
+        |tree| {
+            let message = merge::merge_message(&journal.branch, branch);
+            merge::commit(&mem, &message, tree, [ours, tip])
+        },
+    )?;
+    let mut resumed = run.clone();
+    resumed.resolved.insert(branch.clone(), commit);
+    resumed.conflict = None;
+    journal.run = Some(resumed);
+    match run_locked(repo, mem, config, journal, &run.options, version_files, now) {
+        Ok(outcome) => {
+            // Last: `continue` is often run inside it.
+            resolve::remove(repo, worktree)?;
+            Ok(outcome)
+        }
+        Err(err) => {
+            // A failed attempt leaves the run and its worktree as they were.
+            journal.run = Some(run.clone());
+            Err(err)
+        }
+    }
+}
+
+/// What a stopped run releases: its release commit, or the hotfix branch's tip.
+fn released_tip(repo: &Repo, journal: &Journal, run: &Run) -> Result<ObjectId> {
+    match &run.release {
+        Some(release) => Ok(release.commit),
+        None => repo.require_branch(&journal.branch, BranchRole::Hotfix),
+    }
+}
+
+/// What `continue` would do, computed in memory.
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(tag = "next", rename_all = "kebab-case")]
+pub enum ResumePreview {
+    /// The resolution is complete: the finish goes on with this plan.
+    Finish { plan: Box<FinishPlan> },
+    /// The steps left of a run that was stopped or interrupted.
+    Steps { left: Vec<Recorded> },
+}
+
+pub fn preview_resume(
+    repo: &Repo,
+    config: &Config,
+    journal: &Journal,
+    version_files: Option<&dyn VersionFiles>,
+) -> Result<ResumePreview> {
+    let Some(run) = &journal.run else {
+        return Err(Error::NoStoppedRun { action: "continue" });
+    };
+    let Some(Conflict {
+        branch, worktree, ..
+    }) = &run.conflict
+    else {
+        return Ok(ResumePreview::Steps {
+            left: run.steps.left().cloned().collect(),
+        });
+    };
+    let mem = repo.in_memory();
+    let tip = released_tip(repo, journal, run)?;
+    let ours = run.expected[branch];
+    let commit = resolve::read(
+        &mem,
+        worktree,
+        ours,
+        &Resolving::Merge { theirs: tip },
+        |tree| {
+            let message = merge::merge_message(&journal.branch, branch);
+            merge::commit(&mem, &message, tree, [ours, tip])
+        },
+    )?;
+    let mut prior = Prior::of(Some(run));
+    prior.resolved.insert(branch.clone(), commit);
+    let plan = plan(
+        repo,
+        &mem,
+        config,
+        journal,
+        &run.options,
+        &prior,
+        version_files,
+    )?;
+    Ok(ResumePreview::Finish {
+        plan: Box::new(plan),
+    })
+}
+
+/// What `abort` would do.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AbortPreview {
+    /// The conflict worktree it removes.
+    pub remove_worktree: Option<PathBuf>,
+    /// What it takes back, read from the repository (and the remote) as they are now.
+    pub undo: Vec<Undone>,
+}
+
+pub fn preview_abort(repo: &Repo, journal: &Journal) -> Result<AbortPreview> {
+    let Some(run) = &journal.run else {
+        return Err(Error::NoStoppedRun { action: "abort" });
+    };
+    Ok(AbortPreview {
+        remove_worktree: run.conflict.as_ref().map(|c| c.worktree.clone()),
+        undo: engine::preview_undo(repo, &run.steps)?,
+    })
+}
+
+/// Undo a stopped run: drop the resolution worktree, take back every step begun.
+pub fn abort(repo: &Repo, journal: &mut Journal, now: Timestamp) -> Result<Vec<Undone>> {
+    let store = Store::new(repo);
+    let _lock = store.lock()?;
+    let Some(run) = journal.run.clone() else {
+        return Err(Error::NoStoppedRun { action: "abort" });
+    };
+    if let Some(conflict) = &run.conflict {
+        resolve::remove(repo, &conflict.worktree)?;
+    }
+    let undone = engine::undo(repo, &mut InJournal::new(journal, &store))?;
+    journal.run = None;
+    journal.record(
+        now,
+        EventKind::Aborted {
+            command: run.command.clone(),
+            restored: undone.iter().filter_map(Undone::ref_move).collect(),
+        },
+    );
+    store.save(journal)?;
+    Ok(undone)
+}
+
+pub(crate) fn pushed_event(plan: &PushPlan) -> EventKind {
+    EventKind::Pushed {
+        remote: plan.remote.clone(),
+        refs: plan.refs.iter().map(|r| r.name.clone()).collect(),
+    }
+}
+
+pub(crate) fn complete(
+    store: &Store,
+    journal: &mut Journal,
+    tag: Option<String>,
+    release: Option<ReleaseCommit>,
+    now: Timestamp,
+) -> Result<()> {
+    let notes = release.as_ref().and_then(ReleaseCommit::notes);
+    let bumped = release
+        .as_ref()
+        .map(|r| r.bumps.iter().map(|b| b.path.clone()).collect())
+        .unwrap_or_default();
+    journal.record(
+        now,
+        EventKind::Finished {
+            tag,
+            release: release.map(|r| r.commit),
+            notes,
+            bumped,
+        },
+    );
+    journal.state = State::Finished;
+    engine::failpoint::hit("complete");
+    store.save(journal)
+}

@@ -1,0 +1,219 @@
+//! `init`: a starting `.hotfix.toml`, written from what the repository already does.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use gix::bstr::ByteSlice;
+
+use crate::foundation::error::{Error, GitContext, Result};
+use crate::foundation::names::TAG_PREFIX;
+use crate::foundation::version::Version;
+use crate::git::repo::Repo;
+use crate::git::tags::TagPattern;
+use crate::settings::config::{self, FILE_NAME};
+
+/// What `init` found in the repository.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Detected {
+    pub production_branch: String,
+    pub develop_branch: Option<String>,
+    pub release_branches: Vec<String>,
+    pub tag_pattern: String,
+    /// Products seen in tags like `api/prod-v1.2.3`.
+    pub products: Vec<String>,
+    /// How many tags follow the chosen pattern.
+    pub tags_matched: usize,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct InitPlan {
+    pub path: PathBuf,
+    pub detected: Detected,
+    pub text: String,
+    /// The file exists and `--force` replaces it.
+    pub replaces: bool,
+}
+
+/// Release-line naming schemes we recognise, as globs.
+const LINE_GLOBS: &[&str] = &["release/*", "releases/*", "support/*", "maintenance/*"];
+
+pub fn detect(repo: &Repo) -> Result<Detected> {
+    let mut detected = Detected {
+        production_branch: "main".into(),
+        ..Default::default()
+    };
+    let head_branch = repo.current_branch().ok().map(|(name, _)| name);
+    detected.production_branch = ["main", "master", "production", "prod"]
+        .iter()
+        .find(|b| repo.branch_tip(b).ok().flatten().is_some())
+        .map(|b| b.to_string())
+        .or(head_branch)
+        .unwrap_or_else(|| "main".into());
+    detected.develop_branch = ["develop", "development", "dev"]
+        .iter()
+        .find(|b| repo.branch_tip(b).ok().flatten().is_some())
+        .map(|b| b.to_string());
+    for glob in LINE_GLOBS {
+        if !repo.branches_matching(glob)?.is_empty() {
+            detected.release_branches.push(glob.to_string());
+        }
+    }
+
+    // Count which tag pattern the existing tags follow.
+    let context = || "could not list tags".to_string();
+    let platform = repo.git.references().context(context)?;
+    let mut names = Vec::new();
+    for reference in platform.tags().context(context)? {
+        let reference = reference.context(context)?;
+        let name = reference.name().as_bstr().to_str_lossy();
+        names.push(name.strip_prefix(TAG_PREFIX).unwrap_or(&name).to_string());
+    }
+    let candidates = ["v{version}", "{version}", "release-{version}"];
+    let mut best = ("v{version}", 0);
+    for candidate in candidates {
+        let pattern = TagPattern::parse(candidate).expect("valid candidate");
+        let count = names
+            .iter()
+            .filter(|n| matches!(pattern.version_of(n, None), Some(Ok(_))))
+            .count();
+        if count > best.1 {
+            best = (candidate, count);
+        }
+    }
+    let mut products: BTreeMap<String, usize> = BTreeMap::new();
+    for name in &names {
+        if let Some((product, rest)) = name.split_once('/')
+            && let Some(version) = rest.strip_prefix("prod-v")
+            && Version::parse(version).is_some()
+        {
+            *products.entry(product.to_string()).or_default() += 1;
+        }
+    }
+    let product_tags: usize = products.values().sum();
+    if product_tags > best.1 {
+        detected.tag_pattern = config::DEFAULT_PRODUCT_TAG_PATTERN.into();
+        detected.tags_matched = product_tags;
+        detected.products = products.into_keys().collect();
+    } else {
+        detected.tag_pattern = best.0.into();
+        detected.tags_matched = best.1;
+    }
+    Ok(detected)
+}
+
+/// The commented file for what was detected.
+pub fn render(detected: &Detected) -> String {
+    let quote = |s: &str| format!("{s:?}");
+    let mut out = String::new();
+    out.push_str(
+        "# git-hotfix settings, shared by the team.\n\
+         #\n\
+         # Commit this file on the production branch: git hotfix reads it from there, so the\n\
+         # same rules apply even while you fix an old release line. Override a key locally with\n\
+         # `git config hotfix.<key> <value>` (e.g. hotfix.productionBranch), or for one command\n\
+         # with `git hotfix -c <key>=<value> ...`.\n\n",
+    );
+    out.push_str("# The branch that holds what runs in production.\n");
+    out.push_str(&format!(
+        "production-branch = {}\n\n",
+        quote(&detected.production_branch)
+    ));
+    out.push_str("# Where finished hotfixes are merged back for ongoing work (remove to skip).\n");
+    match &detected.develop_branch {
+        Some(develop) => out.push_str(&format!("develop-branch = {}\n\n", quote(develop))),
+        None => out.push_str("# develop-branch = \"develop\"\n\n"),
+    }
+    out.push_str("# Maintained release lines, as globs: older lines receive fixes by backport.\n");
+    let lines: Vec<String> = detected.release_branches.iter().map(|g| quote(g)).collect();
+    if lines.is_empty() {
+        out.push_str("# release-branches = [\"release/*\"]\n\n");
+    } else {
+        out.push_str(&format!("release-branches = [{}]\n\n", lines.join(", ")));
+    }
+    out.push_str("# Hotfix branch names. Placeholders: {ticket} {slug} {product} {version}.\n");
+    out.push_str(&format!(
+        "branch-template = {}\n\n",
+        quote(crate::foundation::names::BranchTemplate::DEFAULT)
+    ));
+    out.push_str("# Release tag names. Placeholders: {version}, and {product} in a monorepo.\n");
+    out.push_str(&format!(
+        "tag-pattern = {}\n\n",
+        quote(&detected.tag_pattern)
+    ));
+    out.push_str("# The remote that `finish --push` pushes to.\n");
+    out.push_str(&format!("remote = {}\n\n", quote(config::DEFAULT_REMOTE)));
+    out.push_str(
+        "# The changelog the release commit adds to (without this key: CHANGELOG.md when it\n\
+         # exists; \"\" for none), and its format: keep-a-changelog, table, or auto.\n\
+         # changelog = \"CHANGELOG.md\"\n\
+         # changelog-format = \"auto\"\n\
+         # Messages. Placeholders: {version} {ticket} {description} {severity} {date} {product} {tag}.\n\
+         # release-message = \"Release {version} ({ticket})\"\n\
+         # tag-message = \"Hotfix {version}: {description}\"\n\
+         # changelog-entry = \"{description} ({ticket}, {severity})\"\n",
+    );
+    if detected.products.is_empty() {
+        out.push_str(
+            "\n# In a monorepo, one table per product:\n\
+             # [products.api]\n\
+             # tag-pattern = \"api/prod-v{version}\"\n\
+             # version-files = [\"services/api/package.json\"]\n",
+        );
+    } else {
+        for product in &detected.products {
+            out.push_str(&format!(
+                "\n[products.{product}]\n# version-files = [\"{product}/package.json\"]\n"
+            ));
+        }
+    }
+    out
+}
+
+pub fn plan(repo: &Repo, force: bool) -> Result<InitPlan> {
+    let root = repo.workdir().ok_or(Error::BareRepository {
+        action: "write .hotfix.toml into",
+    })?;
+    let path = root.join(FILE_NAME);
+    let replaces = path.exists();
+    if replaces && !force {
+        return Err(Error::FileExists { path });
+    }
+    let detected = detect(repo)?;
+    let text = render(&detected);
+    Ok(InitPlan {
+        path,
+        detected,
+        text,
+        replaces,
+    })
+}
+
+pub fn execute(plan: &InitPlan) -> Result<()> {
+    crate::records::journal::write_atomically(&plan.path, plan.text.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rendered_files_are_valid_configuration() {
+        let plain = Detected {
+            production_branch: "main".into(),
+            develop_branch: Some("develop".into()),
+            release_branches: vec!["release/*".into()],
+            tag_pattern: "v{version}".into(),
+            ..Default::default()
+        };
+        let mono = Detected {
+            production_branch: "master".into(),
+            tag_pattern: config::DEFAULT_PRODUCT_TAG_PATTERN.into(),
+            products: vec!["api".into(), "web".into()],
+            ..Default::default()
+        };
+        for detected in [plain, mono] {
+            let text = render(&detected);
+            config::tests_parse(&text).unwrap_or_else(|err| panic!("{err}\n{text}"));
+        }
+    }
+}

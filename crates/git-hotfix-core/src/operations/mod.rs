@@ -1,0 +1,12 @@
+//! The commands that write: each plans in memory, then runs through the engine.
+
+pub mod backport;
+pub mod finish;
+pub mod init;
+pub mod patch_apply;
+pub mod patch_export;
+pub mod release;
+pub mod revert;
+pub mod start;
+pub mod stopped;
+pub mod tag;

@@ -1,0 +1,174 @@
+//! `rollback --revert`: take a released hotfix back with a new release. Its fix is reverted
+//! as `git revert` would (git's three-way merge, the fix's tip as the base and the commit
+//! before the fix as theirs) on a hotfix of its own, branched from the release being taken
+//! back; `finish` then releases it like any hotfix.
+
+use gix::ObjectId;
+use gix::merge::tree::TreatAsUnresolved;
+use jiff::Timestamp;
+
+use crate::foundation::error::{Error, GitContext, Result};
+use crate::foundation::names::BRANCH_PREFIX;
+use crate::foundation::oid::short;
+use crate::git::refs::{self, Edit, Value};
+use crate::git::repo::Repo;
+use crate::operations::start::{self, Checkout, StartPlan, StartRequest};
+use crate::records::journal::{EventKind, Journal, State, Store};
+use crate::settings::config::Config;
+
+/// The hotfix that takes another back, and its revert commit (held in memory until run).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RevertPlan {
+    /// The ticket of the hotfix taken back.
+    pub of: String,
+    pub start: StartPlan,
+    /// The fix's commits, oldest first.
+    #[serde(with = "crate::foundation::oid::hex_vec")]
+    pub reverted: Vec<ObjectId>,
+    #[serde(with = "crate::foundation::oid::hex")]
+    pub commit: ObjectId,
+    pub message: String,
+}
+
+/// Plan the revert of finished `journal`, writing the revert commit to `mem`.
+pub fn plan(repo: &Repo, mem: &Repo, config: &Config, journal: &Journal) -> Result<RevertPlan> {
+    if journal.state != State::Finished || !repo.tag_exists(&journal.tag)? {
+        return Err(Error::NotReleased {
+            ticket: journal.ticket.clone(),
+        });
+    }
+    let fix = crate::records::fix::fix_commits(repo, journal)?;
+    let (Some(first), Some(last)) = (fix.first(), fix.last()) else {
+        return Err(Error::NothingToRevert {
+            ticket: journal.ticket.clone(),
+        });
+    };
+    let before = repo
+        .first_parent(first.id)?
+        .ok_or_else(|| Error::NothingToRevert {
+            ticket: journal.ticket.clone(),
+        })?;
+    let mut start = start::plan(
+        repo,
+        config,
+        &StartRequest {
+            ticket: format!("{}-rollback", journal.ticket),
+            description: format!("revert {}", journal.description),
+            from: Some(journal.tag.clone()),
+            product: journal.product.clone(),
+            version: None,
+            hotfix_release: false,
+            checkout: Checkout::None,
+        },
+    )?;
+    // The same incident: its severity (and clock) carry over.
+    start.assessment = journal.assessment.clone();
+    let onto = start.base.commit();
+
+    let context = || format!("could not revert {}", journal.ticket);
+    let (base, ours, theirs) = (
+        repo.tree_of(last.id)?,
+        repo.tree_of(onto)?,
+        repo.tree_of(before)?,
+    );
+    let options = mem.git.tree_merge_options().context(context)?;
+    let theirs_label = format!("parent of {} ({})", short(first.id), first.summary);
+    let labels = crate::git::merge::Labels {
+        ours: "HEAD",
+        theirs: &theirs_label,
+    };
+    let mut outcome = mem
+        .git
+        .merge_trees(base, ours, theirs, labels.for_gix(), options)
+        .context(context)?;
+    if outcome.has_unresolved_conflicts(TreatAsUnresolved::git()) {
+        let paths = crate::git::merge::conflicted_paths(mem, &mut outcome)?;
+        return Err(Error::RevertConflicts {
+            ticket: journal.ticket.clone(),
+            onto: journal.tag.clone(),
+            paths,
+        });
+    }
+    let tree = outcome.tree.write().context(context)?.detach();
+    if tree == ours {
+        return Err(Error::NothingToRevert {
+            ticket: journal.ticket.clone(),
+        });
+    }
+    let message = message(journal, &fix);
+    let commit = crate::git::merge::commit(mem, &message, tree, [onto])?;
+    Ok(RevertPlan {
+        of: journal.ticket.clone(),
+        start,
+        reverted: fix.iter().map(|c| c.id).collect(),
+        commit,
+        message,
+    })
+}
+
+/// git's words for one commit (`Revert "…"`, `This reverts commit <id>.`), and for several.
+fn message(journal: &Journal, fix: &[crate::records::fix::FixCommit]) -> String {
+    match fix {
+        [only] => format!(
+            "Revert \"{}\"\n\nThis reverts commit {}, released in {} ({}).\n",
+            only.summary, only.id, journal.tag, journal.ticket
+        ),
+        _ => {
+            let listed: String = fix
+                .iter()
+                .map(|c| format!("{} {}\n", c.id, c.summary))
+                .collect();
+            format!(
+                "Revert {}: {}\n\nThis reverts the commits released in {}:\n\n{listed}",
+                journal.ticket, journal.description, journal.tag
+            )
+        }
+    }
+}
+
+/// Start the revert's hotfix with the revert commit on its branch, and tell the journal of
+/// the hotfix taken back. Returns the new hotfix's journal, ready for `finish`.
+pub fn execute(
+    repo: &Repo,
+    mem: Repo,
+    plan: &RevertPlan,
+    reverted: &mut Journal,
+    now: Timestamp,
+) -> Result<Journal> {
+    let journal = start::execute(repo, &plan.start, now)?;
+    repo.keep_objects(mem)?;
+    let branch = format!("{BRANCH_PREFIX}{}", plan.start.branch);
+    let moved = refs::apply(
+        repo,
+        &[Edit {
+            name: branch,
+            old: Some(Value::Object(plan.start.base.commit())),
+            new: Some(Value::Object(plan.commit)),
+        }],
+        &format!("hotfix rollback: revert {}", plan.of),
+    );
+    let store = Store::new(repo);
+    if let Err(err) = moved {
+        // Nothing else was made: take the start back too.
+        let _ = store.remove(&journal.ticket);
+        let _ = refs::apply(
+            repo,
+            &[Edit {
+                name: format!("{BRANCH_PREFIX}{}", plan.start.branch),
+                old: Some(Value::Object(plan.start.base.commit())),
+                new: None,
+            }],
+            "hotfix rollback: undo",
+        );
+        return Err(err);
+    }
+    store.append(
+        reverted,
+        now,
+        EventKind::Reverted {
+            by: journal.ticket.clone(),
+            commit: plan.commit,
+        },
+    )?;
+    Ok(journal)
+}

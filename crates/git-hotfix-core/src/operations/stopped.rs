@@ -1,0 +1,81 @@
+//! Which stopped run `continue`, `skip` and `abort` act on: a finish, a backport or a
+//! `patch apply`.
+
+use crate::foundation::error::{Error, Result};
+use crate::git::repo::Repo;
+use crate::operations::backport::{self, Backport};
+use crate::operations::finish;
+use crate::operations::patch_apply::{self, PatchRun};
+use crate::records::journal::{Journal, Store};
+
+pub enum StoppedRun {
+    Finish(Box<Journal>),
+    Backport(Box<Backport>),
+    Patches(Box<PatchRun>),
+}
+
+/// The run a command names.
+#[derive(Debug, Clone, Copy)]
+pub enum Which<'a> {
+    /// The only run stopped.
+    Only,
+    /// The finish of this hotfix (`--hotfix`).
+    Finish(&'a str),
+    /// The backport (`--backport`).
+    Backport,
+    /// The `patch apply` (`--patches`).
+    Patches,
+}
+
+/// The run named, else the only one stopped.
+pub fn find(repo: &Repo, which: Which<'_>, action: &'static str) -> Result<StoppedRun> {
+    let none = || Error::NoStoppedRun { action };
+    match which {
+        Which::Finish(ticket) => {
+            return finish::select_stopped(repo, Some(ticket), action)
+                .map(|journal| StoppedRun::Finish(Box::new(journal)));
+        }
+        Which::Backport => {
+            return backport::load(repo)?
+                .map(|run| StoppedRun::Backport(Box::new(run)))
+                .ok_or_else(none);
+        }
+        Which::Patches => {
+            return patch_apply::load(repo)?
+                .map(|run| StoppedRun::Patches(Box::new(run)))
+                .ok_or_else(none);
+        }
+        Which::Only => {}
+    }
+    let backport = backport::load(repo)?;
+    let patches = patch_apply::load(repo)?;
+    if backport.is_none() && patches.is_none() {
+        // Several stopped finishes: the one of the current branch.
+        return finish::select_stopped(repo, None, action)
+            .map(|journal| StoppedRun::Finish(Box::new(journal)));
+    }
+    let mut runs: Vec<(String, StoppedRun)> = Vec::new();
+    for journal in Store::new(repo).active()? {
+        if journal.run.is_some() {
+            runs.push((
+                format!("finish of {}", journal.ticket),
+                StoppedRun::Finish(Box::new(journal)),
+            ));
+        }
+    }
+    if let Some(run) = backport {
+        let name = format!("backport of {}", run.hotfix.as_ref().unwrap_or(&run.name));
+        runs.push((name, StoppedRun::Backport(Box::new(run))));
+    }
+    if let Some(run) = patches {
+        let name = format!("patch apply onto {}", run.branch);
+        runs.push((name, StoppedRun::Patches(Box::new(run))));
+    }
+    match runs.len() {
+        0 => Err(none()),
+        1 => Ok(runs.remove(0).1),
+        _ => Err(Error::AmbiguousRun {
+            runs: runs.into_iter().map(|(name, _)| name).collect(),
+        }),
+    }
+}

@@ -1,0 +1,89 @@
+//! The fix a hotfix carries: its commits, from the branch while it is in progress and from
+//! below its release once it is finished, as the journal and the repository tell them.
+
+use gix::ObjectId;
+use jiff::Timestamp;
+
+use crate::foundation::error::Result;
+use crate::git::repo::Repo;
+use crate::records::journal::{Journal, State};
+
+/// A commit of the fix (the release commit is not part of it).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FixCommit {
+    #[serde(with = "crate::foundation::oid::hex")]
+    pub id: ObjectId,
+    pub at: Timestamp,
+    pub summary: String,
+    /// The message after its first line.
+    pub body: String,
+    /// It changes a test file: the regression test the runbook asks for.
+    pub touches_tests: bool,
+}
+
+/// The fix's commits, oldest first: on the branch while it is in progress, below the
+/// release commit (or the tag) once finished.
+pub fn fix_commits(repo: &Repo, journal: &Journal) -> Result<Vec<FixCommit>> {
+    let Some(tip) = fix_tip(repo, journal)? else {
+        return Ok(Vec::new());
+    };
+    let releases = journal.release_commits();
+    let mut commits = Vec::new();
+    for id in repo
+        .commits_between(journal.base.commit(), tip)?
+        .into_iter()
+        .rev()
+    {
+        if releases.contains(&id) {
+            continue;
+        }
+        let touches_tests = crate::git::diff::commit(repo, id, crate::git::diff::Style::Review)?
+            .iter()
+            .any(|file| is_test_path(file.path()));
+        let message = repo.message(id)?;
+        let (summary, body) = message.split_once('\n').unwrap_or((&message, ""));
+        commits.push(FixCommit {
+            id,
+            at: repo.commit_time(id)?,
+            summary: summary.trim().to_string(),
+            body: body.trim().to_string(),
+            touches_tests,
+        });
+    }
+    Ok(commits)
+}
+
+fn fix_tip(repo: &Repo, journal: &Journal) -> Result<Option<ObjectId>> {
+    if journal.state == State::Active
+        && let Some(tip) = repo.branch_tip(&journal.branch)?
+    {
+        return Ok(Some(tip));
+    }
+    if let Some(release) = release_commit(journal) {
+        return repo.first_parent(release);
+    }
+    repo.peeled_commit(&format!("refs/tags/{}", journal.tag))
+}
+
+/// The release commit `finish` (or `finish --pr`) made on top of the fix.
+pub fn release_commit(journal: &Journal) -> Option<ObjectId> {
+    journal.release_commits().last().copied()
+}
+
+/// Whether a changed path is a test: under a test directory, or named like one.
+pub fn is_test_path(path: &str) -> bool {
+    const DIRS: &[&str] = &["test", "tests", "spec", "specs", "__tests__", "testing"];
+    let mut parts = path.split('/');
+    let name = parts.next_back().unwrap_or_default();
+    if parts.any(|dir| DIRS.contains(&dir)) {
+        return true;
+    }
+    let stem = name.split('.').next().unwrap_or_default();
+    stem.starts_with("test_")
+        || stem.ends_with("_test")
+        || stem.ends_with("_spec")
+        || stem.ends_with("Test")
+        || stem.ends_with("Tests")
+        || name.contains(".test.")
+        || name.contains(".spec.")
+}

@@ -1,0 +1,659 @@
+//! One journal per hotfix under `.git/hotfix/`: what was started, what each run did, and
+//! where a stopped run stands. `status`, `continue` and `abort` read it; reports will too.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use gix::ObjectId;
+use jiff::Timestamp;
+
+use crate::foundation::changelog::Format;
+use crate::foundation::error::{Error, IoContext, Result};
+use crate::foundation::version::Version;
+use crate::git::refs::RefMove;
+use crate::git::repo::{Base, Repo};
+use crate::records::run::Run;
+
+/// Bumped whenever a field changes meaning; older journals are refused with a clear error.
+pub const SCHEMA: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Journal {
+    pub schema: u32,
+    pub ticket: String,
+    pub description: String,
+    pub product: Option<String>,
+    /// Short name of the hotfix branch.
+    pub branch: String,
+    pub base: Base,
+    pub version: Version,
+    /// The tag `finish` will create.
+    pub tag: String,
+    /// When the incident was detected (`start --detected-at`); the clock runs from it.
+    /// Journals written before it was kept read the start's time instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detected_at: Option<Timestamp>,
+    /// A linked worktree `start --worktree` made for this hotfix.
+    pub worktree: Option<PathBuf>,
+    pub state: State,
+    /// How urgent it is, as the severity policy (or a person) said.
+    #[serde(default)]
+    pub assessment: Option<Assessed>,
+    pub events: Vec<Event>,
+    /// A run that stopped part-way (a conflict, a rejected push) and waits for
+    /// `continue` or `abort`.
+    pub run: Option<Run>,
+    /// `finish --pr`: the hotfix went up for review instead of being merged here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proposal: Option<Proposal>,
+}
+
+/// A hotfix proposed as a pull request: its branch carries the release commit and was
+/// pushed; the pull request, once opened, is remembered so that no run opens another.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Proposal {
+    /// The branch the pull request merges into.
+    pub base: String,
+    /// The release commit `finish --pr` put on the branch.
+    pub release: Option<ReleaseCommit>,
+    /// What the remote's branch holds since the last push; `None` before the first.
+    #[serde(with = "crate::foundation::oid::hex_opt")]
+    pub pushed: Option<ObjectId>,
+    pub pull: Option<PullRecord>,
+}
+
+/// A pull request on the forge.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PullRecord {
+    pub number: u64,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum State {
+    Active,
+    Finished,
+}
+
+/// An assessment, kept as data: the journal does not depend on the plugin contract.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Assessed {
+    /// `P0` to `P3`.
+    pub severity: String,
+    pub label: String,
+    pub response_minutes: u32,
+    /// `immediate`, `same-day`, `next-business-day` or `scheduled`.
+    pub deploy_window: String,
+    pub reasons: Vec<String>,
+    pub approvals_required: u32,
+    pub skip_staging_allowed: bool,
+    /// The policy that said so (`builtin:severity`, a file), or `--severity` for a person.
+    pub by: String,
+}
+
+/// Something that happened, for the timeline.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Event {
+    pub at: Timestamp,
+    #[serde(flatten)]
+    pub what: EventKind,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "event", rename_all = "kebab-case")]
+pub enum EventKind {
+    Started {
+        base: String,
+        #[serde(with = "crate::foundation::oid::hex")]
+        commit: ObjectId,
+    },
+    Assessed {
+        severity: String,
+        by: String,
+    },
+    Stopped {
+        command: String,
+        reason: String,
+    },
+    RefsMoved {
+        refs: Vec<RefMove>,
+    },
+    Pushed {
+        remote: String,
+        refs: Vec<String>,
+    },
+    Aborted {
+        command: String,
+        restored: Vec<RefMove>,
+    },
+    Finished {
+        tag: Option<String>,
+        /// The release commit `finish` made on top of the fix (not part of the fix: a
+        /// backport leaves it out).
+        #[serde(
+            default,
+            with = "crate::foundation::oid::hex_opt",
+            skip_serializing_if = "Option::is_none"
+        )]
+        release: Option<ObjectId>,
+        /// The release's changelog entry: the notes of a release published on the forge.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        notes: Option<String>,
+        /// The version files the release commit bumped.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        bumped: Vec<String>,
+    },
+    Backported {
+        targets: Vec<BackportedTarget>,
+    },
+    /// A pull request was opened for the hotfix (or found open).
+    PullOpened {
+        number: u64,
+        url: String,
+        base: String,
+    },
+    /// The hotfix's pull request merged on the forge (recorded at the forge's time).
+    PullMerged {
+        number: u64,
+        url: String,
+        #[serde(with = "crate::foundation::oid::hex")]
+        commit: ObjectId,
+    },
+    /// A release was published on the forge for a tag.
+    ReleasePublished {
+        tag: String,
+        url: String,
+    },
+    /// A person ticked a checklist item (`git hotfix check`); the event's time is the
+    /// time they gave.
+    Checked {
+        item: Item,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
+    /// A person took a tick back (`git hotfix check --undo`).
+    Unchecked {
+        item: Item,
+    },
+    /// One step of a deploy, a verification or a rollback, recorded when it ended.
+    DeployStep {
+        action: Action,
+        environment: String,
+        /// The step as `deploy --plan` shows it.
+        step: String,
+        started: Timestamp,
+        result: StepResult,
+        /// What went wrong, or what a check answered.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        detail: Option<String>,
+    },
+    /// The hotfix was taken back by another, `by`, whose branch holds the revert commit.
+    Reverted {
+        by: String,
+        #[serde(with = "crate::foundation::oid::hex")]
+        commit: ObjectId,
+    },
+    /// A deploy, verification or rollback ended: all its steps passed, or one did not.
+    DeployEnded {
+        action: Action,
+        environment: String,
+        started: Timestamp,
+        ok: bool,
+        /// Production deployed without a verified staging, on `--force`.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        forced: bool,
+    },
+}
+
+/// What a backport did to one line, as the hotfix's journal remembers it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct BackportedTarget {
+    pub target: String,
+    /// The branch that holds the picks, when one was written.
+    pub branch: Option<String>,
+    pub status: TargetStatus,
+    /// The pull request that proposes it (`backport --pr`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pull: Option<PullRecord>,
+}
+
+impl Journal {
+    pub fn record(&mut self, at: Timestamp, what: EventKind) {
+        self.events.push(Event { at, what });
+    }
+
+    /// The release commits this hotfix's runs made, finished or stopped part-way.
+    pub fn release_commits(&self) -> Vec<ObjectId> {
+        let finished = self.events.iter().filter_map(|e| match &e.what {
+            EventKind::Finished { release, .. } => *release,
+            _ => None,
+        });
+        let stopped = self
+            .run
+            .iter()
+            .filter_map(|r| r.release.as_ref().map(|r| r.commit));
+        let proposed = self
+            .proposal
+            .iter()
+            .filter_map(|p| p.release.as_ref().map(|r| r.commit));
+        finished.chain(stopped).chain(proposed).collect()
+    }
+
+    pub fn started_at(&self) -> Option<Timestamp> {
+        self.events.first().map(|e| e.at)
+    }
+
+    /// When and to which remote the release's tag was pushed.
+    pub fn release_pushed(&self) -> Option<(Timestamp, &str)> {
+        let tag = format!("refs/tags/{}", self.tag);
+        self.events.iter().find_map(|e| match &e.what {
+            EventKind::Pushed { remote, refs } if refs.contains(&tag) => {
+                Some((e.at, remote.as_str()))
+            }
+            _ => None,
+        })
+    }
+
+    /// When the incident was detected: as `start` was told, else when it started.
+    pub fn detected_at(&self) -> Option<Timestamp> {
+        self.detected_at.or_else(|| self.started_at())
+    }
+
+    /// What a finished hotfix released: its tag, and its changelog entry as notes.
+    pub fn released(&self) -> Option<Released> {
+        self.events.iter().rev().find_map(|e| match &e.what {
+            EventKind::Finished {
+                tag: Some(tag),
+                notes,
+                ..
+            } => Some(Released {
+                tag: tag.clone(),
+                notes: notes.clone(),
+            }),
+            _ => None,
+        })
+    }
+}
+
+/// The tag a finished hotfix made, and the notes for its release on the forge.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Released {
+    pub tag: String,
+    pub notes: Option<String>,
+}
+
+/// The journals of one repository, shared by all its worktrees.
+pub struct Store<'r> {
+    dir: PathBuf,
+    /// Where a finished journal's note goes (never an in-memory repository).
+    repo: &'r Repo,
+}
+
+impl<'r> Store<'r> {
+    pub fn new(repo: &'r Repo) -> Store<'r> {
+        Store {
+            dir: repo.common_dir().join("hotfix"),
+            repo,
+        }
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn active_path(&self, ticket: &str) -> PathBuf {
+        self.dir.join(format!("{ticket}.json"))
+    }
+
+    fn finished_dir(&self) -> PathBuf {
+        self.dir.join("finished")
+    }
+
+    pub fn load(&self, ticket: &str) -> Result<Option<Journal>> {
+        read_json(&self.active_path(ticket), SCHEMA)
+    }
+
+    /// The hotfixes in progress, oldest first.
+    pub fn active(&self) -> Result<Vec<Journal>> {
+        let mut all = read_dir_journals(&self.dir)?;
+        all.sort_by_key(|j| j.started_at());
+        Ok(all)
+    }
+
+    /// The finished hotfixes, oldest first.
+    pub fn finished(&self) -> Result<Vec<Journal>> {
+        let mut all = read_dir_journals(&self.finished_dir())?;
+        all.sort_by_key(|j| j.started_at());
+        Ok(all)
+    }
+
+    /// The newest finished journal of `ticket`.
+    pub fn load_finished(&self, ticket: &str) -> Result<Option<Journal>> {
+        Ok(self
+            .finished()?
+            .into_iter()
+            .rev()
+            .find(|j| j.ticket == ticket))
+    }
+
+    /// The journal of `ticket`, in progress or else (the newest) finished.
+    pub fn load_any(&self, ticket: &str) -> Result<Option<Journal>> {
+        match self.load(ticket)? {
+            Some(journal) => Ok(Some(journal)),
+            None => self.load_finished(ticket),
+        }
+    }
+
+    /// Record `what` in `journal` and save it, under the lock.
+    pub fn append(&self, journal: &mut Journal, at: Timestamp, what: EventKind) -> Result<()> {
+        let _lock = self.lock()?;
+        journal.record(at, what);
+        self.save(journal)
+    }
+
+    /// Write atomically: a reader sees the old journal or the new one, never half of one.
+    /// A finished hotfix's note (its audit trail in the repository) follows the journal.
+    pub fn save(&self, journal: &Journal) -> Result<()> {
+        let path = match journal.state {
+            State::Active => self.active_path(&journal.ticket),
+            State::Finished => self
+                .finished_dir()
+                .join(format!("{}-{}.json", journal.ticket, journal.version)),
+        };
+        write_json(&path, journal)?;
+        if journal.state == State::Finished {
+            let active = self.active_path(&journal.ticket);
+            if active.exists() {
+                fs::remove_file(&active).io_context("could not remove the journal", &active)?;
+            }
+            crate::records::notes::record(self.repo, journal)?;
+        }
+        Ok(())
+    }
+
+    /// Forget a hotfix that never got anywhere (a start that failed half-way).
+    pub fn remove(&self, ticket: &str) -> Result<()> {
+        let path = self.active_path(ticket);
+        if path.exists() {
+            fs::remove_file(&path).io_context("could not remove the journal", &path)?;
+        }
+        Ok(())
+    }
+
+    /// Hold the repository's hotfix lock while a command writes. It is an OS file lock,
+    /// so a process that dies (killed, Ctrl-C) releases it: it never needs removing by hand.
+    pub fn lock(&self) -> Result<OperationLock> {
+        fs::create_dir_all(&self.dir).io_context("could not create", &self.dir)?;
+        let path = self.dir.join("lock");
+        let file = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .io_context("could not open", &path)?;
+        match file.try_lock() {
+            Ok(()) => Ok(OperationLock { _file: file }),
+            Err(fs::TryLockError::WouldBlock) => Err(Error::Busy { path }),
+            Err(fs::TryLockError::Error(err)) => Err(err).io_context("could not lock", &path),
+        }
+    }
+}
+
+/// Released when dropped (the file is closed), so an error return releases it too.
+#[must_use]
+pub struct OperationLock {
+    _file: fs::File,
+}
+
+/// Read a JSON journal (a hotfix's, a backport's, a patch apply's) whose `schema` must be
+/// `schema`; `None` when there is none.
+pub(crate) fn read_json<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    schema: u32,
+) -> Result<Option<T>> {
+    let bytes = match fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(err) => return Err(err).io_context("could not read the journal", path),
+    };
+    let unreadable = |reason: String| Error::Journal {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let value: serde_json::Value =
+        serde_json::from_slice(&bytes).map_err(|err| unreadable(err.to_string()))?;
+    match value.get("schema").and_then(serde_json::Value::as_u64) {
+        Some(found) if found == u64::from(schema) => {}
+        other => {
+            return Err(unreadable(format!(
+                "schema {} is not the one this git-hotfix writes ({schema})",
+                other.map_or("missing".to_string(), |s| s.to_string())
+            )));
+        }
+    }
+    serde_json::from_value(value)
+        .map(Some)
+        .map_err(|err| unreadable(err.to_string()))
+}
+
+/// Write a JSON journal atomically.
+pub(crate) fn write_json(path: &Path, value: &impl serde::Serialize) -> Result<()> {
+    write_atomically(
+        path,
+        &serde_json::to_vec_pretty(value).expect("serializable"),
+    )
+}
+
+fn read_dir_journals(dir: &Path) -> Result<Vec<Journal>> {
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(err) => return Err(err).io_context("could not read", dir),
+    };
+    let mut journals = Vec::new();
+    for entry in entries {
+        let path = entry.io_context("could not read", dir)?.path();
+        if path.extension().is_some_and(|e| e == "json") {
+            journals.extend(read_json(&path, SCHEMA)?);
+        }
+    }
+    Ok(journals)
+}
+
+/// Write `bytes` to `path` so that a reader sees the old file or the new one, never half.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path.parent().expect("a file inside a directory");
+    fs::create_dir_all(dir).io_context("could not create", dir)?;
+    let name = path.file_name().expect("a file name").to_string_lossy();
+    let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut file = fs::File::create(&temp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        fs::rename(&temp, path)
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&temp);
+    }
+    result.io_context("could not write", path)
+}
+
+/// What a deploy policy is asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Action {
+    Deploy,
+    Verify,
+    Rollback,
+}
+
+impl Action {
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::Deploy => "deploy",
+            Action::Verify => "verify",
+            Action::Rollback => "rollback",
+        }
+    }
+}
+
+/// How one deploy step ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StepResult {
+    Ok,
+    Failed,
+    /// A confirmation was answered no.
+    Declined,
+}
+
+/// The environments the checklist knows; a policy may deploy to others.
+pub const STAGING: &str = "staging";
+pub const PRODUCTION: &str = "production";
+
+/// The runbook's checklist, in the order the work happens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Item {
+    Assessed,
+    BranchCreated,
+    FixCommitted,
+    RegressionTest,
+    VersionBumped,
+    Changelog,
+    PrOpened,
+    Merged,
+    Tagged,
+    Pushed,
+    StagingDeployed,
+    StagingVerified,
+    ProductionDeployed,
+    ProductionVerified,
+    Communicated,
+    ReviewScheduled,
+}
+
+impl Item {
+    pub const ALL: [Item; 16] = [
+        Item::Assessed,
+        Item::BranchCreated,
+        Item::FixCommitted,
+        Item::RegressionTest,
+        Item::VersionBumped,
+        Item::Changelog,
+        Item::PrOpened,
+        Item::Merged,
+        Item::Tagged,
+        Item::Pushed,
+        Item::StagingDeployed,
+        Item::StagingVerified,
+        Item::ProductionDeployed,
+        Item::ProductionVerified,
+        Item::Communicated,
+        Item::ReviewScheduled,
+    ];
+
+    /// The name `git hotfix check` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Item::Assessed => "assessed",
+            Item::BranchCreated => "branch-created",
+            Item::FixCommitted => "fix-committed",
+            Item::RegressionTest => "regression-test",
+            Item::VersionBumped => "version-bumped",
+            Item::Changelog => "changelog",
+            Item::PrOpened => "pr-opened",
+            Item::Merged => "merged",
+            Item::Tagged => "tagged",
+            Item::Pushed => "pushed",
+            Item::StagingDeployed => "staging-deployed",
+            Item::StagingVerified => "staging-verified",
+            Item::ProductionDeployed => "production-deployed",
+            Item::ProductionVerified => "production-verified",
+            Item::Communicated => "communicated",
+            Item::ReviewScheduled => "review-scheduled",
+        }
+    }
+
+    /// As a person reads it in `status`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Item::Assessed => "assessed",
+            Item::BranchCreated => "branch created",
+            Item::FixCommitted => "fix committed",
+            Item::RegressionTest => "regression test touched",
+            Item::VersionBumped => "version bumped",
+            Item::Changelog => "changelog",
+            Item::PrOpened => "PR opened",
+            Item::Merged => "merged",
+            Item::Tagged => "tagged",
+            Item::Pushed => "pushed",
+            Item::StagingDeployed => "deployed to staging",
+            Item::StagingVerified => "staging verified",
+            Item::ProductionDeployed => "deployed to production",
+            Item::ProductionVerified => "production verified",
+            Item::Communicated => "communicated",
+            Item::ReviewScheduled => "review scheduled",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Item> {
+        Item::ALL.into_iter().find(|item| item.name() == name)
+    }
+
+    /// Items only a person can tick: the workflow never sees them happen.
+    pub fn by_hand_only(self) -> bool {
+        matches!(self, Item::Communicated | Item::ReviewScheduled)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TargetStatus {
+    /// Not handled yet.
+    Pending,
+    /// Every commit picked (or already there), nothing conflicted.
+    Clean,
+    Conflict,
+    /// The target already has every commit: no branch is needed.
+    Empty,
+    Skipped,
+}
+
+/// One file a release commit changes.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Bump {
+    pub path: String,
+    pub from: String,
+    pub to: String,
+}
+
+/// The changelog entry a release commit adds.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ChangelogEntry {
+    pub path: String,
+    pub format: Format,
+    pub text: String,
+    /// The file did not exist.
+    pub created: bool,
+}
+
+/// The commit that moves the version in every version file, made on top of the fix.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ReleaseCommit {
+    #[serde(with = "crate::foundation::oid::hex")]
+    pub commit: ObjectId,
+    pub message: String,
+    pub bumps: Vec<Bump>,
+    #[serde(default)]
+    pub changelog: Option<ChangelogEntry>,
+}
+
+impl ReleaseCommit {
+    /// Its changelog entry: the notes of the release published on the forge.
+    pub fn notes(&self) -> Option<String> {
+        self.changelog.as_ref().map(|c| c.text.clone())
+    }
+}

@@ -1,0 +1,299 @@
+//! The audit trail that travels with the repository: a finished hotfix's journal (its times,
+//! severity, versions, refs, pull requests and deploy results) as a git note on the commit
+//! its tag names, under `refs/notes/hotfix`. Every save of a finished journal refreshes it;
+//! `git hotfix log` and the reports read it in any clone that fetched the notes.
+//!
+//! The notes tree is git's: one blob per annotated commit, named by its id (flat, or fanned
+//! out as `ab/cdef…` when git itself wrote many), so `git notes --ref hotfix show v1.2.4`
+//! prints a note too (on the commit: `git notes --ref hotfix show v1.2.4^{commit}`).
+
+use std::collections::BTreeMap;
+
+use gix::ObjectId;
+use gix::objs::tree::EntryKind;
+
+use crate::foundation::error::{Error, GitContext, Result};
+use crate::foundation::names::TAG_PREFIX;
+use crate::foundation::oid::short;
+use crate::git::cli;
+use crate::git::push::{self, PushPlan, PushRef};
+use crate::git::refs::{self, Edit, Value};
+use crate::git::repo::Repo;
+use crate::records::journal::{Journal, SCHEMA};
+
+pub const REF: &str = "refs/notes/hotfix";
+/// Where a remote's notes are fetched to before they are merged with ours.
+fn tracking(remote: &str) -> String {
+    format!("refs/hotfix/notes/{remote}")
+}
+
+/// A hotfix as its note tells it.
+#[derive(Debug, Clone)]
+pub struct Noted {
+    /// The commit the note is on (the release's tagged commit).
+    pub commit: ObjectId,
+    pub journal: Journal,
+}
+
+/// Write (or rewrite) the note of a finished `journal` on the commit its tag names. Nothing
+/// when the tag does not exist or the note already says the same.
+pub fn record(repo: &Repo, journal: &Journal) -> Result<()> {
+    // A deploy's steps are noted with its end, which always follows: one note per deploy.
+    if matches!(
+        journal.events.last().map(|e| &e.what),
+        Some(crate::records::journal::EventKind::DeployStep { .. })
+    ) {
+        return Ok(());
+    }
+    let Some(target) = repo.peeled_commit(&format!("{TAG_PREFIX}{}", journal.tag))? else {
+        return Ok(());
+    };
+    // Where it stood locally is of no use elsewhere.
+    let snapshot = Journal {
+        run: None,
+        worktree: None,
+        ..journal.clone()
+    };
+    let mut text = serde_json::to_vec_pretty(&snapshot).expect("serializable");
+    text.push(b'\n');
+    let context = || format!("could not write the hotfix note of {}", journal.ticket);
+    let blob = repo.git.write_blob(&text).context(context)?.detach();
+    let old = repo.ref_target(REF)?;
+    let notes = match old {
+        Some(commit) => Some(repo.tree_of(commit)?),
+        None => None,
+    };
+    let path = match notes {
+        Some(tree) => match existing_note(repo, tree, target)? {
+            Some((_, id)) if id == blob => return Ok(()),
+            Some((path, _)) => path,
+            None => target.to_string(),
+        },
+        None => target.to_string(),
+    };
+    let base = notes.unwrap_or_else(|| ObjectId::empty_tree(repo.git.object_hash()));
+    let mut editor = repo.git.edit_tree(base).context(context)?;
+    editor
+        .upsert(path, EntryKind::Blob, blob)
+        .context(context)?;
+    let tree = editor.write().context(context)?.detach();
+    let message = format!(
+        "git hotfix: {} {} ({})\n",
+        journal.ticket,
+        journal.version,
+        journal
+            .events
+            .last()
+            .map_or("noted", |e| event_name(&e.what))
+    );
+    commit_notes(repo, old, tree, old.into_iter().collect(), &message).map(drop)
+}
+
+fn event_name(what: &crate::records::journal::EventKind) -> &'static str {
+    // The serialized tag of the event: what the note's commit message says happened.
+    use crate::records::journal::EventKind as E;
+    match what {
+        E::Finished { .. } => "finished",
+        E::Pushed { .. } => "pushed",
+        E::Checked { .. } => "checked",
+        E::Unchecked { .. } => "unchecked",
+        E::DeployEnded { action, .. } => action.name(),
+        E::ReleasePublished { .. } => "release published",
+        E::Backported { .. } => "backported",
+        E::Assessed { .. } => "assessed",
+        _ => "updated",
+    }
+}
+
+/// The note on `commit` in the notes tree `tree`: its path there and its blob.
+fn existing_note(
+    repo: &Repo,
+    tree: ObjectId,
+    commit: ObjectId,
+) -> Result<Option<(String, ObjectId)>> {
+    let hex = commit.to_string();
+    let tree = repo
+        .git
+        .find_tree(tree)
+        .context(|| "could not read the hotfix notes".into())?;
+    for path in [hex.clone(), format!("{}/{}", &hex[..2], &hex[2..])] {
+        if let Some(entry) = tree
+            .lookup_entry_by_path(&path)
+            .context(|| "could not read the hotfix notes".into())?
+        {
+            return Ok(Some((path, entry.object_id())));
+        }
+    }
+    Ok(None)
+}
+
+fn commit_notes(
+    repo: &Repo,
+    old: Option<ObjectId>,
+    tree: ObjectId,
+    parents: Vec<ObjectId>,
+    message: &str,
+) -> Result<ObjectId> {
+    // The notes record what happened; a machine without an identity still keeps them.
+    let signature = match repo.committer() {
+        Ok(signature) => signature,
+        Err(Error::NoIdentity) => gix::actor::Signature {
+            name: "git-hotfix".into(),
+            email: "git-hotfix@localhost".into(),
+            time: gix::date::Time::now_local_or_utc(),
+        },
+        Err(err) => return Err(err),
+    };
+    let (mut committer, mut author) = (Default::default(), Default::default());
+    let commit = repo
+        .git
+        .new_commit_as(
+            signature.to_ref(&mut committer),
+            signature.to_ref(&mut author),
+            message,
+            tree,
+            parents,
+        )
+        .context(|| "could not write the hotfix notes".into())?
+        .id;
+    refs::apply(
+        repo,
+        &[Edit {
+            name: REF.to_string(),
+            old: old.map(Value::Object),
+            new: Some(Value::Object(commit)),
+        }],
+        message.trim_end(),
+    )?;
+    Ok(commit)
+}
+
+/// Every note in the notes tree of `commit`: the annotated commit, and the blob.
+fn entries(repo: &Repo, notes_commit: ObjectId) -> Result<BTreeMap<ObjectId, ObjectId>> {
+    let context = || "could not read the hotfix notes".to_string();
+    let tree = repo
+        .git
+        .find_tree(repo.tree_of(notes_commit)?)
+        .context(context)?;
+    let mut recorder = gix::traverse::tree::Recorder::default();
+    tree.traverse()
+        .breadthfirst(&mut recorder)
+        .context(context)?;
+    Ok(recorder
+        .records
+        .into_iter()
+        .filter(|entry| entry.mode.is_blob())
+        .filter_map(|entry| {
+            let name: String = entry.filepath.to_string().replace('/', "");
+            let commit = ObjectId::from_hex(name.as_bytes()).ok()?;
+            Some((commit, entry.oid))
+        })
+        .collect())
+}
+
+/// The hotfixes the notes tell of, oldest detection first; notes this git-hotfix cannot read
+/// (another tool's, a newer schema) are counted, not fatal.
+pub fn all(repo: &Repo) -> Result<(Vec<Noted>, usize)> {
+    let Some(notes) = repo.ref_target(REF)? else {
+        return Ok((Vec::new(), 0));
+    };
+    let mut noted = Vec::new();
+    let mut unreadable = 0;
+    for (commit, blob) in entries(repo, notes)? {
+        let data = repo
+            .git
+            .find_blob(blob)
+            .context(|| format!("could not read the note on {}", short(commit)))?
+            .take_data();
+        match parse(&data) {
+            Some(journal) => noted.push(Noted { commit, journal }),
+            None => unreadable += 1,
+        }
+    }
+    noted.sort_by_key(|n| n.journal.detected_at());
+    Ok((noted, unreadable))
+}
+
+fn parse(data: &[u8]) -> Option<Journal> {
+    let value: serde_json::Value = serde_json::from_slice(data).ok()?;
+    if value.get("schema")?.as_u64()? != u64::from(SCHEMA) {
+        return None;
+    }
+    serde_json::from_value(value).ok()
+}
+
+/// The newest note of `ticket`.
+pub fn find(repo: &Repo, ticket: &str) -> Result<Option<Journal>> {
+    let (noted, _) = all(repo)?;
+    Ok(noted
+        .into_iter()
+        .rev()
+        .map(|n| n.journal)
+        .find(|j| j.ticket == ticket))
+}
+
+/// Publish our notes on `remote`: theirs are fetched and merged first (a note of theirs
+/// we lack is kept; where both have one, ours is the newer record), then pushed, leased
+/// on what they had. `false` when they had everything already.
+pub fn publish(repo: &Repo, remote: &str) -> Result<bool> {
+    push::ensure_remote(repo, remote)?;
+    let Some(ours) = repo.ref_target(REF)? else {
+        return Ok(false);
+    };
+    let dir = repo.workdir().unwrap_or(repo.git_dir());
+    let theirs = cli::remote_ref(dir, remote, REF)?;
+    let mut new = ours;
+    if let Some(theirs) = theirs {
+        let known = repo.git.find_object(theirs).is_ok();
+        if !known || !repo.is_ancestor(theirs, ours)? {
+            cli::fetch_ref(dir, remote, REF, &tracking(remote))?;
+            if repo.is_ancestor(ours, theirs)? {
+                refs::apply(
+                    repo,
+                    &[Edit {
+                        name: REF.to_string(),
+                        old: Some(Value::Object(ours)),
+                        new: Some(Value::Object(theirs)),
+                    }],
+                    "git hotfix: notes from the remote",
+                )?;
+                return Ok(false);
+            }
+            new = merge(repo, ours, theirs, remote)?;
+        }
+    }
+    if theirs == Some(new) {
+        return Ok(false);
+    }
+    push::push(
+        repo,
+        &PushPlan {
+            remote: remote.to_string(),
+            refs: vec![PushRef {
+                name: REF.to_string(),
+                expect: theirs,
+                new: Some(new),
+            }],
+        },
+    )?;
+    Ok(true)
+}
+
+/// A notes commit with both histories: every note of either, ours where both have one.
+fn merge(repo: &Repo, ours: ObjectId, theirs: ObjectId, remote: &str) -> Result<ObjectId> {
+    let mut notes = entries(repo, theirs)?;
+    notes.extend(entries(repo, ours)?);
+    let context = || "could not merge the hotfix notes".to_string();
+    let mut editor = repo
+        .git
+        .edit_tree(ObjectId::empty_tree(repo.git.object_hash()))
+        .context(context)?;
+    for (commit, blob) in notes {
+        editor
+            .upsert(commit.to_string(), EntryKind::Blob, blob)
+            .context(context)?;
+    }
+    let tree = editor.write().context(context)?.detach();
+    let message = format!("git hotfix: merge the notes of {remote}\n");
+    commit_notes(repo, Some(ours), tree, vec![ours, theirs], &message)
+}

@@ -1,0 +1,241 @@
+//! A run as the journal keeps it: the steps a command takes, each recorded before it starts
+//! so that `status`, `continue` and `abort` know what is done and what is left after any
+//! interruption; and a finish's own state (its options, resolutions, release commit).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use gix::ObjectId;
+use jiff::Timestamp;
+
+use crate::git::push::PushPlan;
+use crate::git::refs::Edit;
+use crate::records::journal::ReleaseCommit;
+
+/// The choices `finish` offers.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FinishOptions {
+    pub tag: bool,
+    pub backmerge: bool,
+    pub keep: bool,
+    pub push: bool,
+    /// Move the version in the version files, in the release commit.
+    #[serde(default = "yes")]
+    pub bump: bool,
+    /// Add a changelog entry, in the release commit.
+    #[serde(default = "yes")]
+    pub changelog: bool,
+    /// The changelog entry's text, instead of the `changelog-entry` template's.
+    #[serde(default)]
+    pub changelog_text: Option<String>,
+    /// The tag message, instead of the `tag-message` template's.
+    pub message: Option<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for FinishOptions {
+    fn default() -> Self {
+        FinishOptions {
+            tag: true,
+            backmerge: true,
+            keep: false,
+            push: false,
+            bump: true,
+            changelog: true,
+            changelog_text: None,
+            message: None,
+        }
+    }
+}
+
+/// What happens to a worktree that has the hotfix branch checked out when it is deleted.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "action", rename_all = "kebab-case")]
+pub enum WorktreeStep {
+    /// Switch it to branch `to`, whose tip will be `tip`.
+    Switch {
+        path: PathBuf,
+        head_ref: String,
+        to: String,
+        #[serde(with = "crate::foundation::oid::hex")]
+        tip: ObjectId,
+    },
+    /// Detach it at branch `at`'s tip `tip` (the branch is checked out elsewhere).
+    Detach {
+        path: PathBuf,
+        head_ref: String,
+        at: String,
+        #[serde(with = "crate::foundation::oid::hex")]
+        tip: ObjectId,
+    },
+    /// Remove it: `start --worktree` made it for this hotfix.
+    Remove { path: PathBuf, head_ref: String },
+    /// Keep it on the branch, which moves to the release commit (`--keep`): its files follow.
+    Follow { path: PathBuf, head_ref: String },
+}
+
+impl WorktreeStep {
+    pub(crate) fn head_ref(&self) -> &str {
+        match self {
+            WorktreeStep::Switch { head_ref, .. }
+            | WorktreeStep::Detach { head_ref, .. }
+            | WorktreeStep::Remove { head_ref, .. }
+            | WorktreeStep::Follow { head_ref, .. } => head_ref,
+        }
+    }
+}
+
+/// A finish in progress or stopped, kept in its hotfix's journal: the steps it takes (each
+/// journaled before it starts), or the conflict it waits on before it can take any.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Run {
+    pub command: String,
+    pub options: FinishOptions,
+    /// Where each receiving branch stood when the run began; refs move only from there.
+    #[serde(with = "crate::foundation::oid::hex_map")]
+    pub expected: BTreeMap<String, ObjectId>,
+    /// Merge commits a person made for branches that conflicted.
+    #[serde(with = "crate::foundation::oid::hex_map")]
+    pub resolved: BTreeMap<String, ObjectId>,
+    /// The release commit the run made: continuing must release the same one.
+    #[serde(default)]
+    pub release: Option<ReleaseCommit>,
+    /// The pull request an `--after-merge` run releases.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merged: Option<Merged>,
+    /// Merging into a branch conflicted; nothing is written until it is resolved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conflict: Option<Conflict>,
+    #[serde(default)]
+    pub steps: Steps,
+}
+
+/// A merge that conflicted, resolved by a person in `worktree`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Conflict {
+    pub branch: String,
+    pub worktree: PathBuf,
+    pub paths: Vec<String>,
+}
+
+/// The steps of a run, in order.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct Steps(pub Vec<Recorded>);
+
+impl Steps {
+    pub fn add(&mut self, step: Step) {
+        self.0.push(Recorded {
+            step,
+            progress: Progress::Pending,
+            failed: None,
+        });
+    }
+
+    /// Some step has begun: the run has written something that `abort` must undo.
+    pub fn begun(&self) -> bool {
+        self.0.iter().any(|r| r.progress != Progress::Pending)
+    }
+
+    /// Every step is done.
+    pub fn done(&self) -> bool {
+        self.0.iter().all(|r| r.progress == Progress::Done)
+    }
+
+    /// The steps not done yet.
+    pub fn left(&self) -> impl Iterator<Item = &Recorded> {
+        self.0.iter().filter(|r| r.progress != Progress::Done)
+    }
+
+    /// Why the run stopped, when a step failed.
+    pub fn failure(&self) -> Option<&str> {
+        self.0.iter().find_map(|r| r.failed.as_deref())
+    }
+
+    /// The edits of every Refs step that is done.
+    pub fn moved(&self) -> impl Iterator<Item = &Edit> {
+        self.0
+            .iter()
+            .filter(|r| r.progress == Progress::Done)
+            .filter_map(|r| match &r.step {
+                Step::Refs { edits, .. } => Some(edits.iter()),
+                _ => None,
+            })
+            .flatten()
+    }
+
+    /// The push plans of every Push step that is done.
+    pub fn pushed(&self) -> impl Iterator<Item = &PushPlan> {
+        self.0
+            .iter()
+            .filter(|r| r.progress == Progress::Done)
+            .filter_map(|r| match &r.step {
+                Step::Push { plan } => Some(plan),
+                _ => None,
+            })
+    }
+}
+
+/// A step and how far it got.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Recorded {
+    #[serde(flatten)]
+    pub step: Step,
+    pub progress: Progress,
+    /// What stopped it the last time it ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failed: Option<String>,
+}
+
+/// Where a step stands. `Started` after a crash means "look": the step may have done all,
+/// some or none of its work, and running (or undoing) it again reads what is there first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Progress {
+    Pending,
+    Started,
+    Done,
+}
+
+/// One thing a run does to the repository, a worktree or a remote.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "step", rename_all = "kebab-case")]
+pub enum Step {
+    /// Refs that move together, each by compare-and-swap from `old` to `new`.
+    Refs { edits: Vec<Edit>, message: String },
+    /// The files of the worktree at `worktree` follow the commit it has checked out, from
+    /// `from` to `to`.
+    Checkout {
+        worktree: PathBuf,
+        #[serde(with = "crate::foundation::oid::hex")]
+        from: ObjectId,
+        #[serde(with = "crate::foundation::oid::hex")]
+        to: ObjectId,
+    },
+    /// A linked worktree goes (one `start --worktree` made); undone by adding it back,
+    /// detached at `at`.
+    RemoveWorktree {
+        path: PathBuf,
+        #[serde(with = "crate::foundation::oid::hex")]
+        at: ObjectId,
+    },
+    /// Refs pushed to a remote in one atomic push, each leased on what the remote held.
+    Push { plan: PushPlan },
+}
+
+/// A pull request the forge reports merged.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Merged {
+    pub number: u64,
+    pub url: String,
+    /// The branch it merged into.
+    pub base: String,
+    /// The commit the merge made on `base` (or the squashed or rebased tip).
+    #[serde(with = "crate::foundation::oid::hex")]
+    pub commit: ObjectId,
+    /// When it merged, as the forge recorded it.
+    pub at: Option<Timestamp>,
+}

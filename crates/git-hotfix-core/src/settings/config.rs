@@ -1,0 +1,915 @@
+//! Settings: `.hotfix.toml` on the production branch, then git config `hotfix.*`, then flags.
+//!
+//! The file is read from the production branch's tip, not the worktree, so a hotfix of an old
+//! release line follows the rules the team has today rather than those of years ago.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use gix::ObjectId;
+use gix::bstr::ByteSlice;
+
+use crate::foundation::changelog::FormatSetting;
+use crate::foundation::error::{ConfigError, Location};
+use crate::foundation::messages::MessageTemplate;
+use crate::foundation::messages::Messages;
+use crate::foundation::names::BackportTemplate;
+use crate::foundation::names::BranchTemplate;
+use crate::foundation::oid::short;
+use crate::git::repo::Repo;
+use crate::git::tags::TagPattern;
+use crate::settings::policy::{PluginLimits, Policies, PolicyConfig};
+
+pub const FILE_NAME: &str = ".hotfix.toml";
+pub const DEFAULT_TAG_PATTERN: &str = "v{version}";
+pub const DEFAULT_PRODUCT_TAG_PATTERN: &str = "{product}/prod-v{version}";
+pub const DEFAULT_REMOTE: &str = "origin";
+pub const DEFAULT_CHANGELOG: &str = "CHANGELOG.md";
+
+/// The settings in effect for one command.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Config {
+    pub production_branch: String,
+    pub develop_branch: Option<String>,
+    pub release_branches: Vec<String>,
+    pub branch_template: BranchTemplate,
+    pub tag_pattern: TagPattern,
+    pub remote: String,
+    pub backport_branch_template: BackportTemplate,
+    /// The version files of the repository's own release (products have their own).
+    pub version_files: Vec<String>,
+    /// The changelog of the repository's own release: `None` when not configured (then
+    /// `CHANGELOG.md` gets entries if it exists), empty when none is wanted.
+    pub changelog: Option<String>,
+    pub changelog_format: FormatSetting,
+    pub messages: Messages,
+    pub policies: Policies,
+    pub plugin_limits: PluginLimits,
+    pub products: BTreeMap<String, Product>,
+    pub github: GitHub,
+    /// Where `.hotfix.toml` was read from, if there was one.
+    pub file: Option<FileOrigin>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Product {
+    pub tag_pattern: TagPattern,
+    pub branch_template: Option<BranchTemplate>,
+    pub version_files: Vec<String>,
+    /// The product's own changelog, instead of the repository's.
+    pub changelog: Option<String>,
+    pub changelog_format: Option<FormatSetting>,
+}
+
+/// The `[github]` table: where the repository lives and how its pull requests look.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct GitHub {
+    /// `None`: `GITHUB_API_URL`, else `https://api.github.com`.
+    pub api_url: Option<String>,
+    /// `owner/name`; `None`: from the remote's URL.
+    pub repository: Option<String>,
+    /// `finish` opens a pull request instead of merging (as `--pr`).
+    pub pr: bool,
+    pub draft: bool,
+    /// Logins, or `org/team`.
+    pub reviewers: Vec<String>,
+    pub assignees: Vec<String>,
+    /// Put on every hotfix pull request, besides the severity's.
+    pub labels: Vec<String>,
+    pub pr_title: PullTitle,
+    /// `tag` and `finish` publish a GitHub release (as `--release`).
+    pub release: bool,
+}
+
+impl Default for GitHub {
+    fn default() -> Self {
+        GitHub {
+            api_url: None,
+            repository: None,
+            pr: false,
+            draft: false,
+            reviewers: Vec::new(),
+            assignees: Vec::new(),
+            labels: vec!["hotfix".into()],
+            pr_title: PullTitle::parse(PullTitle::DEFAULT).expect("valid default"),
+            release: false,
+        }
+    }
+}
+
+/// The title of a hotfix pull request: `{tags} {ticket}: {description}`, where `{tags}` is
+/// `[RELEASE]` (the policy deploys at once) `[HOTFIX]` and the severity, `[HOTFIX][P0]`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(transparent)]
+pub struct PullTitle(crate::foundation::template::Template);
+
+impl PullTitle {
+    pub const PLACEHOLDERS: &'static [&'static str] = &[
+        "tags",
+        "ticket",
+        "description",
+        "severity",
+        "version",
+        "product",
+        "branch",
+        "base",
+    ];
+    pub const DEFAULT: &'static str = "{tags} {ticket}: {description}";
+
+    pub fn parse(source: &str) -> Result<Self, crate::foundation::template::TemplateError> {
+        crate::foundation::template::Template::parse(source, Self::PLACEHOLDERS).map(PullTitle)
+    }
+
+    pub fn render(&self, value: impl FnMut(&str) -> String) -> String {
+        self.0.render(value)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PullTitle {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        PullTitle::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+/// The changelog a release writes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Changelog<'a> {
+    /// From the repository's root.
+    pub path: &'a str,
+    pub format: FormatSetting,
+    /// Create the file when it is missing (it was configured).
+    pub create: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FileOrigin {
+    /// The branch (or `HEAD`) whose tip held the file.
+    pub branch: String,
+    #[serde(with = "crate::foundation::oid::hex")]
+    pub commit: ObjectId,
+}
+
+impl fmt::Display for FileOrigin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "`{FILE_NAME}` on {} ({})",
+            self.branch,
+            short(self.commit)
+        )
+    }
+}
+
+/// One source of settings; every field is optional so sources can be stacked.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct Layer {
+    production_branch: Option<String>,
+    develop_branch: Option<String>,
+    release_branches: Option<Vec<String>>,
+    branch_template: Option<BranchTemplate>,
+    tag_pattern: Option<TagPattern>,
+    remote: Option<String>,
+    backport_branch_template: Option<BackportTemplate>,
+    version_files: Option<Vec<String>>,
+    changelog: Option<String>,
+    changelog_format: Option<FormatSetting>,
+    release_message: Option<MessageTemplate>,
+    tag_message: Option<MessageTemplate>,
+    changelog_entry: Option<MessageTemplate>,
+    /// Only in the file: a plugin and its grants are the team's decision.
+    #[serde(default)]
+    policies: PoliciesLayer,
+    plugin_limits: Option<PluginLimits>,
+    #[serde(default)]
+    products: BTreeMap<String, ProductLayer>,
+    #[serde(default)]
+    github: GitHubLayer,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct GitHubLayer {
+    api_url: Option<String>,
+    repository: Option<String>,
+    pr: Option<bool>,
+    draft: Option<bool>,
+    reviewers: Option<Vec<String>>,
+    assignees: Option<Vec<String>>,
+    labels: Option<Vec<String>>,
+    pr_title: Option<PullTitle>,
+    release: Option<bool>,
+}
+
+impl GitHubLayer {
+    fn under(self, over: GitHubLayer) -> GitHubLayer {
+        GitHubLayer {
+            api_url: over.api_url.or(self.api_url),
+            repository: over.repository.or(self.repository),
+            pr: over.pr.or(self.pr),
+            draft: over.draft.or(self.draft),
+            reviewers: over.reviewers.or(self.reviewers),
+            assignees: over.assignees.or(self.assignees),
+            labels: over.labels.or(self.labels),
+            pr_title: over.pr_title.or(self.pr_title),
+            release: over.release.or(self.release),
+        }
+    }
+
+    fn settings(self) -> GitHub {
+        let defaults = GitHub::default();
+        GitHub {
+            api_url: self.api_url.filter(|u| !u.is_empty()),
+            repository: self.repository.filter(|r| !r.is_empty()),
+            pr: self.pr.unwrap_or(defaults.pr),
+            draft: self.draft.unwrap_or(defaults.draft),
+            reviewers: self.reviewers.unwrap_or(defaults.reviewers),
+            assignees: self.assignees.unwrap_or(defaults.assignees),
+            labels: self.labels.unwrap_or(defaults.labels),
+            pr_title: self.pr_title.unwrap_or(defaults.pr_title),
+            release: self.release.unwrap_or(defaults.release),
+        }
+    }
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct PoliciesLayer {
+    severity: Option<PolicyConfig>,
+    version_files: Option<PolicyConfig>,
+    deploy: Option<PolicyConfig>,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct ProductLayer {
+    tag_pattern: Option<TagPattern>,
+    branch_template: Option<BranchTemplate>,
+    version_files: Option<Vec<String>>,
+    changelog: Option<String>,
+    changelog_format: Option<FormatSetting>,
+}
+
+impl Layer {
+    /// `over` wins wherever it says something.
+    fn under(mut self, over: Layer) -> Layer {
+        self.production_branch = over.production_branch.or(self.production_branch);
+        self.develop_branch = over.develop_branch.or(self.develop_branch);
+        self.release_branches = over.release_branches.or(self.release_branches);
+        self.branch_template = over.branch_template.or(self.branch_template);
+        self.tag_pattern = over.tag_pattern.or(self.tag_pattern);
+        self.remote = over.remote.or(self.remote);
+        self.backport_branch_template = over
+            .backport_branch_template
+            .or(self.backport_branch_template);
+        self.version_files = over.version_files.or(self.version_files);
+        self.changelog = over.changelog.or(self.changelog);
+        self.changelog_format = over.changelog_format.or(self.changelog_format);
+        self.release_message = over.release_message.or(self.release_message);
+        self.tag_message = over.tag_message.or(self.tag_message);
+        self.changelog_entry = over.changelog_entry.or(self.changelog_entry);
+        self.plugin_limits = over.plugin_limits.or(self.plugin_limits);
+        self.github = self.github.under(over.github);
+        self.policies = PoliciesLayer {
+            severity: over.policies.severity.or(self.policies.severity),
+            version_files: over.policies.version_files.or(self.policies.version_files),
+            deploy: over.policies.deploy.or(self.policies.deploy),
+        };
+        for (name, product) in over.products {
+            let base = self.products.remove(&name).unwrap_or_default();
+            self.products.insert(
+                name,
+                ProductLayer {
+                    tag_pattern: product.tag_pattern.or(base.tag_pattern),
+                    branch_template: product.branch_template.or(base.branch_template),
+                    version_files: product.version_files.or(base.version_files),
+                    changelog: product.changelog.or(base.changelog),
+                    changelog_format: product.changelog_format.or(base.changelog_format),
+                },
+            );
+        }
+        self
+    }
+}
+
+/// What a key set from git config or `--config` holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Text,
+    /// Comma-separated.
+    List,
+    /// `true`/`false`, `yes`/`no`, `on`/`off`, `1`/`0`, as git reads booleans.
+    Bool,
+}
+
+use Kind::{Bool, List, Text};
+
+/// The keys that git config and `--config` may set.
+const KEYS: &[(&str, Kind)] = &[
+    ("production-branch", Text),
+    ("develop-branch", Text),
+    ("release-branches", List),
+    ("branch-template", Text),
+    ("tag-pattern", Text),
+    ("remote", Text),
+    ("backport-branch-template", Text),
+    ("version-files", List),
+    ("changelog", Text),
+    ("changelog-format", Text),
+    ("release-message", Text),
+    ("tag-message", Text),
+    ("changelog-entry", Text),
+];
+const PRODUCT_KEYS: &[(&str, Kind)] = &[
+    ("tag-pattern", Text),
+    ("branch-template", Text),
+    ("version-files", List),
+    ("changelog", Text),
+    ("changelog-format", Text),
+];
+/// `github.*` from `--config`, `[hotfix "github"]` in git config.
+const GITHUB_KEYS: &[(&str, Kind)] = &[
+    ("api-url", Text),
+    ("repository", Text),
+    ("pr", Bool),
+    ("draft", Bool),
+    ("reviewers", List),
+    ("assignees", List),
+    ("labels", List),
+    ("pr-title", Text),
+    ("release", Bool),
+];
+
+/// git config spells keys `productionBranch`; the file spells them `production-branch`.
+fn canonical_key(spelled: &str, keys: &[(&'static str, Kind)]) -> Option<(&'static str, Kind)> {
+    let squash = |k: &str| k.replace(['-', '_'], "").to_ascii_lowercase();
+    let wanted = squash(spelled);
+    keys.iter().copied().find(|(key, _)| squash(key) == wanted)
+}
+
+/// Parse the text of a `.hotfix.toml`; `origin` names it in errors.
+fn parse_file(text: &str, origin: &str) -> Result<Layer, ConfigError> {
+    let at = |span: Option<std::ops::Range<usize>>| {
+        let offset = span.map_or(0, |s| s.start).min(text.len());
+        let before = &text[..offset];
+        let line = before.matches('\n').count() + 1;
+        let column = offset - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+        Location::File {
+            origin: origin.to_string(),
+            line,
+            column,
+        }
+    };
+    let deserializer = toml::Deserializer::parse(text).map_err(|err| ConfigError {
+        location: at(err.span()),
+        key: None,
+        message: format!("not valid TOML: {}", err.message()),
+    })?;
+    serde_path_to_error::deserialize(deserializer).map_err(|err| {
+        let key = err.path().to_string();
+        let inner = err.into_inner();
+        ConfigError {
+            location: at(inner.span()),
+            message: describe(&key, inner.message()),
+            key: Some(key),
+        }
+    })
+}
+
+/// `unknown field` is serde's word; ours is key, and the key leads the sentence.
+fn describe(key: &str, message: &str) -> String {
+    let message = message.replace("unknown field", "unknown key");
+    if key.is_empty() || key == "." || message.contains(&format!("`{key}`")) {
+        message
+    } else {
+        format!("`{key}`: {message}")
+    }
+}
+
+/// Build a layer from `key = value` pairs (git config or `--config`), refusing unknown keys.
+fn parse_pairs(
+    pairs: impl IntoIterator<Item = (String, String, Location)>,
+) -> Result<Layer, ConfigError> {
+    let mut table = toml::Table::new();
+    let mut last_location = Location::Flag;
+    for (key, value, location) in pairs {
+        let unknown = |location: Location| ConfigError {
+            message: format!("unknown key `{key}`"),
+            key: Some(key.clone()),
+            location,
+        };
+        let parts: Vec<&str> = key.split('.').collect();
+        let (slot, name, kind): (&mut toml::Table, &str, Kind) = match parts.as_slice() {
+            [name] => {
+                let (canonical, kind) =
+                    canonical_key(name, KEYS).ok_or_else(|| unknown(location.clone()))?;
+                (&mut table, canonical, kind)
+            }
+            [github, name] if *github == "github" => {
+                let (canonical, kind) =
+                    canonical_key(name, GITHUB_KEYS).ok_or_else(|| unknown(location.clone()))?;
+                let github = table
+                    .entry("github")
+                    .or_insert_with(|| toml::Value::Table(Default::default()));
+                (
+                    github.as_table_mut().expect("github is a table"),
+                    canonical,
+                    kind,
+                )
+            }
+            [products, product, name] if *products == "products" => {
+                let (canonical, kind) =
+                    canonical_key(name, PRODUCT_KEYS).ok_or_else(|| unknown(location.clone()))?;
+                let products = table
+                    .entry("products")
+                    .or_insert_with(|| toml::Value::Table(Default::default()));
+                let product = products
+                    .as_table_mut()
+                    .expect("products is a table")
+                    .entry(product.to_string())
+                    .or_insert_with(|| toml::Value::Table(Default::default()));
+                (
+                    product.as_table_mut().expect("a product is a table"),
+                    canonical,
+                    kind,
+                )
+            }
+            _ => return Err(unknown(location)),
+        };
+        let value = match kind {
+            List => toml::Value::Array(
+                value
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|v| !v.is_empty())
+                    .map(|v| toml::Value::String(v.to_string()))
+                    .collect(),
+            ),
+            Bool => match value.trim().to_ascii_lowercase().as_str() {
+                "true" | "yes" | "on" | "1" => toml::Value::Boolean(true),
+                "false" | "no" | "off" | "0" | "" => toml::Value::Boolean(false),
+                _ => {
+                    return Err(ConfigError {
+                        message: format!("`{key}` is true or false, not `{value}`"),
+                        key: Some(key.clone()),
+                        location,
+                    });
+                }
+            },
+            Text => toml::Value::String(value),
+        };
+        slot.insert(name.to_string(), value);
+        last_location = location;
+    }
+    serde_path_to_error::deserialize(toml::Value::Table(table)).map_err(|err| {
+        let key = err.path().to_string();
+        ConfigError {
+            message: describe(&key, err.into_inner().message()),
+            key: Some(key),
+            location: last_location,
+        }
+    })
+}
+
+/// The `hotfix.*` entries of git config; `[hotfix "api"]` sections configure product `api`.
+fn git_config_pairs(repo: &Repo) -> Vec<(String, String, Location)> {
+    let snapshot = repo.git.config_snapshot();
+    let file = snapshot.plumbing();
+    let mut pairs = Vec::new();
+    for section in file.sections_by_name("hotfix").into_iter().flatten() {
+        let location = Location::GitConfig {
+            file: section.meta().path.clone(),
+        };
+        // `[hotfix "github"]` holds the GitHub settings; any other subsection is a product.
+        let prefix = match section.header().subsection_name() {
+            Some(name) if name == "github" => "github.".to_string(),
+            Some(product) => format!("products.{}.", product.to_str_lossy()),
+            None => String::new(),
+        };
+        let body = section.body();
+        for name in body.value_names() {
+            if let Some(value) = body.values(&name).last() {
+                pairs.push((
+                    format!("{prefix}{name}"),
+                    value.to_str_lossy().into_owned(),
+                    location.clone(),
+                ));
+            }
+        }
+    }
+    pairs
+}
+
+impl Config {
+    /// A file the configuration names (a plugin, a report template): in the worktree when it
+    /// is there, else as committed where `.hotfix.toml` was read from, so the same rules
+    /// apply on any branch. `None` when neither has it.
+    pub fn repository_file(
+        &self,
+        repo: &Repo,
+        path: &str,
+    ) -> crate::foundation::error::Result<Option<Vec<u8>>> {
+        if let Some(workdir) = repo.workdir()
+            && let Ok(bytes) = std::fs::read(workdir.join(path))
+        {
+            return Ok(Some(bytes));
+        }
+        match &self.file {
+            Some(origin) => repo.read_file_at(origin.commit, path),
+            None => Ok(None),
+        }
+    }
+
+    /// Read the settings of `repo`, with `overrides` (`key=value` from `--config`) on top.
+    pub fn load(
+        repo: &Repo,
+        overrides: &[(String, String)],
+    ) -> crate::foundation::error::Result<Config> {
+        let flags = parse_pairs(
+            overrides
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone(), Location::Flag)),
+        )?;
+        let git = parse_pairs(git_config_pairs(repo))?;
+        let explicit = flags
+            .production_branch
+            .clone()
+            .or_else(|| git.production_branch.clone());
+
+        let mut file = None;
+        let hint = match &explicit {
+            Some(branch) => Some(branch.clone()),
+            None => default_production(repo)?,
+        };
+        if let Some(branch) = &hint {
+            file = read_file(repo, branch)?;
+        }
+        if file.is_none() && hint.is_none() {
+            // No main or master: the committed file at HEAD may say which branch it is.
+            if let Ok(crate::git::repo::Head::Branch { commit, .. }) = repo.head() {
+                file = read_file_at(repo, "HEAD", commit)?;
+            }
+        }
+        // The file names another production branch: its copy there is the one that counts.
+        if explicit.is_none()
+            && let Some((layer, origin)) = &file
+            && let Some(named) = &layer.production_branch
+            && *named != origin.branch
+            && let Some(there) = read_file(repo, named)?
+        {
+            file = Some(there);
+        }
+
+        let (file_layer, origin) = match file {
+            Some((layer, origin)) => (layer, Some(origin)),
+            None => (Layer::default(), None),
+        };
+        let merged = file_layer.under(git).under(flags);
+        let production_branch = match merged.production_branch {
+            Some(branch) => branch,
+            None => hint.unwrap_or_else(|| "main".into()),
+        };
+        crate::foundation::names::validate_ref(
+            crate::foundation::names::BRANCH_PREFIX,
+            &production_branch,
+        )?;
+        let develop_branch = merged.develop_branch.filter(|b| !b.is_empty());
+        if let Some(develop) = &develop_branch {
+            crate::foundation::names::validate_ref(
+                crate::foundation::names::BRANCH_PREFIX,
+                develop,
+            )?;
+        }
+        let tag_pattern = merged
+            .tag_pattern
+            .unwrap_or_else(|| TagPattern::parse(DEFAULT_TAG_PATTERN).expect("valid default"));
+        let products = merged
+            .products
+            .into_iter()
+            .map(|(name, p)| {
+                let tag_pattern = p.tag_pattern.unwrap_or_else(|| {
+                    if tag_pattern.uses_product() {
+                        tag_pattern.clone()
+                    } else {
+                        TagPattern::parse(DEFAULT_PRODUCT_TAG_PATTERN).expect("valid default")
+                    }
+                });
+                let product = Product {
+                    tag_pattern,
+                    branch_template: p.branch_template,
+                    version_files: p.version_files.unwrap_or_default(),
+                    changelog: p.changelog,
+                    changelog_format: p.changelog_format,
+                };
+                (name, product)
+            })
+            .collect();
+        Ok(Config {
+            production_branch,
+            develop_branch,
+            release_branches: merged.release_branches.unwrap_or_default(),
+            branch_template: merged.branch_template.unwrap_or_else(|| {
+                BranchTemplate::parse(BranchTemplate::DEFAULT).expect("valid default")
+            }),
+            tag_pattern,
+            remote: merged.remote.unwrap_or_else(|| DEFAULT_REMOTE.into()),
+            backport_branch_template: merged.backport_branch_template.unwrap_or_else(|| {
+                BackportTemplate::parse(BackportTemplate::DEFAULT).expect("valid default")
+            }),
+            version_files: merged.version_files.unwrap_or_default(),
+            changelog: merged.changelog,
+            changelog_format: merged.changelog_format.unwrap_or_default(),
+            messages: {
+                let defaults = Messages::default();
+                Messages {
+                    release: merged.release_message.unwrap_or(defaults.release),
+                    tag: merged.tag_message.unwrap_or(defaults.tag),
+                    changelog_entry: merged.changelog_entry,
+                }
+            },
+            policies: {
+                let defaults = Policies::default();
+                Policies {
+                    severity: merged.policies.severity.unwrap_or(defaults.severity),
+                    version_files: merged
+                        .policies
+                        .version_files
+                        .unwrap_or(defaults.version_files),
+                    deploy: merged.policies.deploy.unwrap_or(defaults.deploy),
+                }
+            },
+            plugin_limits: merged.plugin_limits.unwrap_or_default(),
+            products,
+            github: merged.github.settings(),
+            file: origin,
+        })
+    }
+
+    /// The product a command works on: the one named, the only one, or none in a plain repository.
+    pub fn product(
+        &self,
+        name: Option<&str>,
+    ) -> crate::foundation::error::Result<Option<(&str, &Product)>> {
+        let known = || self.products.keys().cloned().collect::<Vec<_>>();
+        match name {
+            Some(name) => self
+                .products
+                .get_key_value(name)
+                .map(|(n, p)| Some((n.as_str(), p)))
+                .ok_or_else(|| crate::foundation::error::Error::UnknownProduct {
+                    name: name.to_string(),
+                    known: known(),
+                }),
+            None if self.products.len() > 1 => {
+                Err(crate::foundation::error::Error::ProductRequired {
+                    what: "--product",
+                    known: known(),
+                })
+            }
+            None => Ok(self.products.iter().next().map(|(n, p)| (n.as_str(), p))),
+        }
+    }
+
+    /// The changelog of `product` (or the repository's own); `None` when the setting is
+    /// empty: no changelog is written.
+    pub fn changelog_of<'a>(&'a self, product: Option<&'a Product>) -> Option<Changelog<'a>> {
+        let configured = product
+            .and_then(|p| p.changelog.as_deref())
+            .or(self.changelog.as_deref());
+        let format = product
+            .and_then(|p| p.changelog_format)
+            .unwrap_or(self.changelog_format);
+        match configured {
+            Some("") => None,
+            Some(path) => Some(Changelog {
+                path,
+                format,
+                create: true,
+            }),
+            // Not every project keeps one: without a setting, only an existing file grows.
+            None => Some(Changelog {
+                path: DEFAULT_CHANGELOG,
+                format,
+                create: false,
+            }),
+        }
+    }
+
+    /// The version files of `product` (or the repository's own); empty: the policy looks
+    /// for them at the root.
+    pub fn version_files_of<'a>(&'a self, product: Option<&'a Product>) -> &'a [String] {
+        product.map_or(&self.version_files, |p| &p.version_files)
+    }
+
+    /// The tag pattern and branch template for `product` (or the repository's own).
+    pub fn naming<'a>(
+        &'a self,
+        product: Option<&'a Product>,
+    ) -> (&'a TagPattern, &'a BranchTemplate) {
+        match product {
+            Some(p) => (
+                &p.tag_pattern,
+                p.branch_template.as_ref().unwrap_or(&self.branch_template),
+            ),
+            None => (&self.tag_pattern, &self.branch_template),
+        }
+    }
+}
+
+/// `main` when it exists, else `master`.
+fn default_production(repo: &Repo) -> crate::foundation::error::Result<Option<String>> {
+    for candidate in ["main", "master"] {
+        if repo.branch_tip(candidate)?.is_some() {
+            return Ok(Some(candidate.to_string()));
+        }
+    }
+    Ok(None)
+}
+
+fn read_file(
+    repo: &Repo,
+    branch: &str,
+) -> crate::foundation::error::Result<Option<(Layer, FileOrigin)>> {
+    match repo.branch_tip(branch)? {
+        Some(commit) => read_file_at(repo, branch, commit),
+        None => Ok(None),
+    }
+}
+
+fn read_file_at(
+    repo: &Repo,
+    branch: &str,
+    commit: ObjectId,
+) -> crate::foundation::error::Result<Option<(Layer, FileOrigin)>> {
+    let Some(bytes) = repo.read_file_at(commit, FILE_NAME)? else {
+        return Ok(None);
+    };
+    let origin = FileOrigin {
+        branch: branch.to_string(),
+        commit,
+    };
+    let text = String::from_utf8(bytes).map_err(|_| ConfigError {
+        location: Location::File {
+            origin: origin.to_string(),
+            line: 1,
+            column: 1,
+        },
+        key: None,
+        message: "not UTF-8 text".into(),
+    })?;
+    let layer = parse_file(&text, &origin.to_string())?;
+    Ok(Some((layer, origin)))
+}
+
+/// Parse a file's text as `init` writes it (for `init`'s own tests).
+#[cfg(test)]
+pub(crate) fn tests_parse(text: &str) -> Result<(), ConfigError> {
+    parse_file(text, FILE_NAME).map(drop)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn location_of(err: &ConfigError) -> (usize, usize) {
+        match err.location {
+            Location::File { line, column, .. } => (line, column),
+            _ => panic!("not a file location: {err:?}"),
+        }
+    }
+
+    #[test]
+    fn a_full_file_parses() {
+        let layer = parse_file(
+            r#"
+production-branch = "prod"
+develop-branch = "develop"
+release-branches = ["release/*"]
+branch-template = "hotfix/{ticket}-{slug}"
+tag-pattern = "v{version}"
+
+[products.api]
+version-files = ["services/api/package.json"]
+"#,
+            "test",
+        )
+        .unwrap();
+        assert_eq!(layer.production_branch.as_deref(), Some("prod"));
+        assert_eq!(
+            layer.products["api"].version_files.as_deref(),
+            Some(&["services/api/package.json".to_string()][..])
+        );
+    }
+
+    #[test]
+    fn policies_name_a_builtin_or_a_pinned_file() {
+        let layer = parse_file(
+            "[policies.severity]\nplugin = \"policies/sev.wasm\"\nsha256 = \"AB12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12\"\n\n[policies.deploy]\nplugin = \"builtin:deploy\"\ncommands = [\"kubectl\"]\n[policies.deploy.settings]\n\"production.deploy\" = \"kubectl apply\"\n",
+            "f",
+        )
+        .unwrap();
+        let severity = layer.policies.severity.unwrap();
+        assert_eq!(
+            severity.plugin,
+            crate::settings::policy::PluginSource::File("policies/sev.wasm".into())
+        );
+        assert_eq!(severity.sha256.unwrap().0, "ab12".repeat(16));
+        assert_eq!(
+            layer.policies.deploy.unwrap().settings["production.deploy"],
+            "kubectl apply"
+        );
+        let err =
+            parse_file("[policies.severity]\nplugin = \"builtin:sevrity\"\n", "f").unwrap_err();
+        assert!(
+            err.message.contains("no built-in plugin `sevrity`"),
+            "{err}"
+        );
+        let err = parse_file(
+            "[policies.severity]\nplugin = \"x.wasm\"\nsha256 = \"abc\"\n",
+            "f",
+        )
+        .unwrap_err();
+        assert!(err.message.contains("64 hex digits"), "{err}");
+    }
+
+    #[test]
+    fn unknown_keys_name_the_key_and_line() {
+        let err = parse_file("\n\nprodution-branch = 'main'\n", "f").unwrap_err();
+        assert_eq!(location_of(&err), (3, 1));
+        assert_eq!(err.key.as_deref(), Some("prodution-branch"));
+        assert!(
+            err.message.contains("unknown key `prodution-branch`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn wrong_types_name_the_key_and_line() {
+        let err = parse_file("[products.api]\nversion-files = 'x'\n", "f").unwrap_err();
+        assert_eq!(location_of(&err), (2, 17));
+        assert_eq!(err.key.as_deref(), Some("products.api.version-files"));
+        assert!(
+            err.message
+                .starts_with("`products.api.version-files`: invalid type"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn bad_templates_are_errors_at_their_line() {
+        let err = parse_file("tag-pattern = 'release'\n", "f").unwrap_err();
+        assert_eq!(location_of(&err), (1, 15));
+        assert!(err.message.contains("`{version}` is required"), "{err}");
+        let err = parse_file("branch-template = 'hotfix/{tikcet}'\n", "f").unwrap_err();
+        assert!(
+            err.message.contains("unknown placeholder `{tikcet}`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn text_that_is_not_toml_is_an_error_with_a_line() {
+        let err = parse_file("a = [\n", "f").unwrap_err();
+        assert!(err.message.starts_with("not valid TOML"), "{err}");
+        assert_eq!(err.key, None);
+    }
+
+    #[test]
+    fn git_config_spelling_maps_to_keys() {
+        let layer = parse_pairs([
+            ("productionBranch".into(), "prod".into(), Location::Flag),
+            (
+                "releasebranches".into(),
+                "release/*, support/*".into(),
+                Location::Flag,
+            ),
+            (
+                "products.api.tagPattern".into(),
+                "api-v{version}".into(),
+                Location::Flag,
+            ),
+        ])
+        .unwrap();
+        assert_eq!(layer.production_branch.as_deref(), Some("prod"));
+        assert_eq!(
+            layer.release_branches.unwrap(),
+            vec!["release/*".to_string(), "support/*".to_string()]
+        );
+        assert_eq!(
+            layer.products["api"].tag_pattern.as_ref().unwrap().as_str(),
+            "api-v{version}"
+        );
+        let err = parse_pairs([("productoin".into(), "x".into(), Location::Flag)]).unwrap_err();
+        assert_eq!(err.to_string(), "--config: unknown key `productoin`");
+    }
+
+    #[test]
+    fn later_layers_win() {
+        let base = parse_file("production-branch = 'a'\nremote = 'up'\n", "f").unwrap();
+        let over = parse_pairs([("production-branch".into(), "b".into(), Location::Flag)]).unwrap();
+        let merged = base.under(over);
+        assert_eq!(merged.production_branch.as_deref(), Some("b"));
+        assert_eq!(merged.remote.as_deref(), Some("up"));
+    }
+}

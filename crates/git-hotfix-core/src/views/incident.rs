@@ -1,0 +1,377 @@
+//! The incident around a fix: the clock that runs from detection to the production deploy,
+//! and the runbook's checklist. The workflow ticks what it sees itself (its events, the
+//! fix's commits); a person ticks the rest with `git hotfix check`.
+
+use jiff::{SignedDuration, Timestamp};
+
+use crate::foundation::error::{Error, Result};
+use crate::git::repo::Repo;
+use crate::records::fix::FixCommit;
+use crate::records::journal::Action;
+use crate::records::journal::Item;
+use crate::records::journal::PRODUCTION;
+use crate::records::journal::STAGING;
+use crate::records::journal::{EventKind, Journal, Store};
+
+/// Who ticked an item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum By {
+    /// git-hotfix saw it happen (an event, a commit).
+    Workflow,
+    /// Someone said so with `git hotfix check`.
+    Person,
+}
+
+/// One checklist item and, when it is done, since when.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Tick {
+    pub item: Item,
+    pub at: Option<Timestamp>,
+    pub by: Option<By>,
+    pub note: Option<String>,
+}
+
+impl Tick {
+    pub fn done(&self) -> bool {
+        self.at.is_some()
+    }
+}
+
+/// The checklist of `journal`, the workflow's own ticks first, a person's for the rest.
+pub fn checklist(repo: &Repo, journal: &Journal) -> Result<Vec<Tick>> {
+    let fix = crate::records::fix::fix_commits(repo, journal)?;
+    let release_time = match crate::records::fix::release_commit(journal) {
+        Some(commit) => Some(repo.commit_time(commit)?),
+        None => None,
+    };
+    let manual = manual_ticks(journal);
+    Ok(Item::ALL
+        .into_iter()
+        .map(|item| {
+            if let Some(at) = seen(journal, item, &fix, release_time) {
+                return Tick {
+                    item,
+                    at: Some(at),
+                    by: Some(By::Workflow),
+                    note: None,
+                };
+            }
+            match manual.iter().find(|(i, ..)| *i == item) {
+                Some((_, at, note)) => Tick {
+                    item,
+                    at: Some(*at),
+                    by: Some(By::Person),
+                    note: note.clone(),
+                },
+                None => Tick {
+                    item,
+                    at: None,
+                    by: None,
+                    note: None,
+                },
+            }
+        })
+        .collect())
+}
+
+/// What people ticked with `check` and did not take back: item, time, note.
+fn manual_ticks(journal: &Journal) -> Vec<(Item, Timestamp, Option<String>)> {
+    let mut manual: Vec<(Item, Timestamp, Option<String>)> = Vec::new();
+    for event in &journal.events {
+        match &event.what {
+            EventKind::Checked { item, note } => {
+                manual.retain(|(i, ..)| i != item);
+                manual.push((*item, event.at, note.clone()));
+            }
+            EventKind::Unchecked { item } => manual.retain(|(i, ..)| i != item),
+            _ => {}
+        }
+    }
+    manual
+}
+
+/// When `action` first succeeded in `environment`.
+fn succeeded(journal: &Journal, action: Action, environment: &str) -> Option<Timestamp> {
+    journal.events.iter().find_map(|e| match &e.what {
+        EventKind::DeployEnded {
+            action: a,
+            environment: env,
+            ok: true,
+            ..
+        } if *a == action && env == environment => Some(e.at),
+        _ => None,
+    })
+}
+
+/// When a deploy or verification `item` was done: the workflow's run, else a person's
+/// tick. Needs only the journal (a note is enough), not the fix's commits.
+pub fn deploy_done(journal: &Journal, item: Item) -> Option<Timestamp> {
+    let (action, environment) = match item {
+        Item::StagingDeployed => (Action::Deploy, STAGING),
+        Item::StagingVerified => (Action::Verify, STAGING),
+        Item::ProductionDeployed => (Action::Deploy, PRODUCTION),
+        Item::ProductionVerified => (Action::Verify, PRODUCTION),
+        _ => return None,
+    };
+    succeeded(journal, action, environment).or_else(|| {
+        manual_ticks(journal)
+            .into_iter()
+            .find(|(ticked, ..)| *ticked == item)
+            .map(|(_, at, _)| at)
+    })
+}
+
+/// When production got the release: this stops the clock.
+pub fn production_deployed(journal: &Journal) -> Option<Timestamp> {
+    deploy_done(journal, Item::ProductionDeployed)
+}
+
+/// The items still to do: not done, and not made moot by a later step (staging once
+/// production has the release, a pull request once merged, the release commit's parts
+/// once tagged).
+pub fn outstanding(checklist: &[Tick]) -> Vec<Item> {
+    let done = |item: Item| checklist.iter().any(|t| t.item == item && t.done());
+    checklist
+        .iter()
+        .filter(|t| !t.done())
+        .map(|t| t.item)
+        .filter(|item| match item {
+            Item::StagingDeployed | Item::StagingVerified => !done(Item::ProductionDeployed),
+            Item::PrOpened => !done(Item::Merged),
+            Item::VersionBumped | Item::Changelog => !done(Item::Tagged),
+            _ => true,
+        })
+        .collect()
+}
+
+/// When the workflow saw `item` happen, if it did.
+fn seen(
+    journal: &Journal,
+    item: Item,
+    fix: &[FixCommit],
+    release_time: Option<Timestamp>,
+) -> Option<Timestamp> {
+    let first = |wanted: &dyn Fn(&EventKind) -> bool| {
+        journal
+            .events
+            .iter()
+            .find(|e| wanted(&e.what))
+            .map(|e| e.at)
+    };
+    let deployed = |action: Action, environment: &str| succeeded(journal, action, environment);
+    let finished = journal.events.iter().find_map(|e| match &e.what {
+        EventKind::Finished {
+            tag, notes, bumped, ..
+        } => Some((e.at, tag, notes, bumped)),
+        _ => None,
+    });
+    match item {
+        Item::Assessed => first(&|e| matches!(e, EventKind::Assessed { .. })),
+        Item::BranchCreated => first(&|e| matches!(e, EventKind::Started { .. })),
+        Item::FixCommitted => fix.first().map(|c| c.at),
+        Item::RegressionTest => fix.iter().find(|c| c.touches_tests).map(|c| c.at),
+        Item::VersionBumped => finished
+            .filter(|(_, _, _, bumped)| !bumped.is_empty())
+            .and(release_time),
+        Item::Changelog => finished
+            .filter(|(_, _, notes, _)| notes.is_some())
+            .and(release_time),
+        Item::PrOpened => first(&|e| matches!(e, EventKind::PullOpened { .. })),
+        Item::Merged => {
+            first(&|e| matches!(e, EventKind::PullMerged { .. })).or_else(|| merged_here(journal))
+        }
+        Item::Tagged => finished
+            .filter(|(_, tag, ..)| tag.is_some())
+            .map(|(at, ..)| at),
+        Item::Pushed => journal.release_pushed().map(|(at, _)| at),
+        Item::StagingDeployed => deployed(Action::Deploy, STAGING),
+        Item::StagingVerified => deployed(Action::Verify, STAGING),
+        Item::ProductionDeployed => deployed(Action::Deploy, PRODUCTION),
+        Item::ProductionVerified => deployed(Action::Verify, PRODUCTION),
+        Item::Communicated | Item::ReviewScheduled => None,
+    }
+}
+
+/// A local finish merged the fix when it moved a branch other than the hotfix's own.
+fn merged_here(journal: &Journal) -> Option<Timestamp> {
+    let own = format!("refs/heads/{}", journal.branch);
+    journal.events.iter().find_map(|e| match &e.what {
+        EventKind::RefsMoved { refs }
+            if refs
+                .iter()
+                .any(|r| r.name.starts_with("refs/heads/") && r.name != own && r.new.is_some()) =>
+        {
+            Some(e.at)
+        }
+        _ => None,
+    })
+}
+
+/// The response clock: from detection, the severity's time to the production deploy.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Clock {
+    pub severity: String,
+    pub target_minutes: u32,
+    pub detected: Timestamp,
+    pub deadline: Timestamp,
+    /// When production was deployed: the clock stopped.
+    pub deployed: Option<Timestamp>,
+    #[serde(flatten)]
+    pub reading: Reading,
+}
+
+/// Where the clock stands at a moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "state", rename_all = "kebab-case")]
+pub enum Reading {
+    Running {
+        left_minutes: i64,
+    },
+    Overdue {
+        over_minutes: i64,
+    },
+    /// Deployed within the target.
+    Met {
+        took_minutes: i64,
+    },
+    /// Deployed, but after the deadline.
+    Missed {
+        took_minutes: i64,
+    },
+}
+
+impl Clock {
+    /// The clock of an assessed incident at `now`; none before the severity is known.
+    pub fn of(journal: &Journal, now: Timestamp) -> Option<Clock> {
+        let assessed = journal.assessment.as_ref()?;
+        let detected = journal.detected_at()?;
+        let target = SignedDuration::from_mins(i64::from(assessed.response_minutes));
+        let deadline = detected.checked_add(target).ok()?;
+        let deployed = production_deployed(journal);
+        let minutes = |d: SignedDuration| d.as_mins();
+        let reading = match deployed {
+            Some(at) if at <= deadline => Reading::Met {
+                took_minutes: minutes(at.duration_since(detected)),
+            },
+            Some(at) => Reading::Missed {
+                took_minutes: minutes(at.duration_since(detected)),
+            },
+            None if now <= deadline => Reading::Running {
+                left_minutes: minutes(deadline.duration_since(now)),
+            },
+            None => Reading::Overdue {
+                over_minutes: minutes(now.duration_since(deadline)),
+            },
+        };
+        Some(Clock {
+            severity: assessed.severity.clone(),
+            target_minutes: assessed.response_minutes,
+            detected,
+            deadline,
+            deployed,
+            reading,
+        })
+    }
+}
+
+/// `1h12m`, `45m`, `2h`, `3d4h`: durations as people say them.
+pub fn minutes_text(minutes: i64) -> String {
+    let minutes = minutes.max(0);
+    let (days, hours, mins) = (minutes / 1440, minutes / 60 % 24, minutes % 60);
+    match (days, hours, mins) {
+        (0, 0, m) => format!("{m}m"),
+        (0, h, 0) => format!("{h}h"),
+        (0, h, m) => format!("{h}h{m:02}m"),
+        (d, 0, _) => format!("{d}d"),
+        (d, h, _) => format!("{d}d{h}h"),
+    }
+}
+
+/// The incident a command works on: the named ticket (in progress, finished, or only in
+/// the notes), else the
+/// hotfix whose branch is checked out, else the only one in progress, else the newest
+/// finished one whose production deploy is not verified yet.
+pub fn select(repo: &Repo, ticket: Option<&str>) -> Result<Journal> {
+    let store = Store::new(repo);
+    if let Some(ticket) = ticket {
+        let id = crate::foundation::names::ticket(ticket)?;
+        // After its journal is gone (another clone), a finished hotfix lives on in its note.
+        let journal = match store.load_any(&id)? {
+            Some(journal) => Some(journal),
+            None => crate::records::notes::find(repo, &id)?,
+        };
+        return journal.ok_or_else(|| Error::NotAHotfix {
+            selector: format!("ticket `{id}`"),
+        });
+    }
+    let mut active = store.active()?;
+    if let Ok((branch, _)) = repo.current_branch()
+        && let Some(i) = active.iter().position(|j| j.branch == branch)
+    {
+        return Ok(active.remove(i));
+    }
+    match active.len() {
+        0 => {}
+        1 => return Ok(active.remove(0)),
+        _ => {
+            return Err(Error::AmbiguousHotfix {
+                tickets: active.into_iter().map(|j| j.ticket).collect(),
+            });
+        }
+    }
+    store
+        .finished()?
+        .into_iter()
+        .rev()
+        .find(is_open)
+        .ok_or(Error::NoIncident)
+}
+
+/// Open until production is verified.
+pub fn is_open(journal: &Journal) -> bool {
+    succeeded(journal, Action::Verify, PRODUCTION).is_none()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::records::fix::is_test_path;
+
+    #[test]
+    fn test_paths_are_recognised_by_directory_or_name() {
+        for path in [
+            "tests/auth.rs",
+            "src/auth/__tests__/login.js",
+            "spec/models/user_spec.rb",
+            "pkg/auth/login_test.go",
+            "app/test_login.py",
+            "web/login.test.ts",
+            "src/test/java/LoginTest.java",
+        ] {
+            assert!(is_test_path(path), "{path}");
+        }
+        for path in ["src/auth.rs", "latest.txt", "contest/main.c", "README.md"] {
+            assert!(!is_test_path(path), "{path}");
+        }
+    }
+
+    #[test]
+    fn durations_read_as_people_say_them() {
+        assert_eq!(minutes_text(0), "0m");
+        assert_eq!(minutes_text(45), "45m");
+        assert_eq!(minutes_text(120), "2h");
+        assert_eq!(minutes_text(72), "1h12m");
+        assert_eq!(minutes_text(1440 + 240 + 5), "1d4h");
+        assert_eq!(minutes_text(-3), "0m");
+    }
+
+    #[test]
+    fn every_item_parses_back_from_its_name() {
+        for item in Item::ALL {
+            assert_eq!(Item::parse(item.name()), Some(item));
+            let json = serde_json::to_value(item).unwrap();
+            assert_eq!(json, item.name());
+        }
+    }
+}

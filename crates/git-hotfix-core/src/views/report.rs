@@ -1,0 +1,413 @@
+//! What the incident reports say, gathered from a hotfix's record (its journal, or its note
+//! once the journal is gone) and the fix's commits. The words around the facts are
+//! templates, the CLI's.
+
+use jiff::Timestamp;
+
+use crate::foundation::error::Result;
+use crate::foundation::oid::short;
+use crate::git::repo::{Base, Repo};
+use crate::records::fix::FixCommit;
+use crate::records::journal::Action;
+use crate::records::journal::Item;
+use crate::records::journal::PRODUCTION;
+use crate::records::journal::TargetStatus;
+use crate::records::journal::{EventKind, Journal, PullRecord};
+use crate::views::incident::{self, By, Clock, Reading, Tick, minutes_text};
+
+/// A moment of the incident: in UTC, and as an offset from detection.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Moment {
+    pub at: Timestamp,
+    /// `2026-03-05 14:23 UTC`
+    pub utc: String,
+    /// `14:23`
+    pub time: String,
+    /// `T+20m` from detection.
+    pub offset: String,
+}
+
+impl Moment {
+    fn new(at: Timestamp, detected: Timestamp) -> Moment {
+        let minutes = at.duration_since(detected).as_mins();
+        Moment {
+            at,
+            utc: at.strftime("%Y-%m-%d %H:%M UTC").to_string(),
+            time: at.strftime("%H:%M").to_string(),
+            offset: format!(
+                "T{}{}",
+                if minutes < 0 { "-" } else { "+" },
+                minutes_text(minutes.abs())
+            ),
+        }
+    }
+}
+
+/// One line of the timeline.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Entry {
+    #[serde(flatten)]
+    pub moment: Moment,
+    pub what: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Severity {
+    /// `P0`
+    pub level: String,
+    /// `security vulnerability`
+    pub label: String,
+    pub target_minutes: u32,
+    /// `2h`
+    pub target: String,
+    pub deploy_window: String,
+    pub reasons: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Commit {
+    pub id: String,
+    pub short: String,
+    pub summary: String,
+    pub body: String,
+    pub tests: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Deploy {
+    pub action: Action,
+    pub environment: String,
+    #[serde(flatten)]
+    pub moment: Moment,
+    pub ok: bool,
+    pub forced: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Backported {
+    pub target: String,
+    pub status: TargetStatus,
+    pub pull: Option<PullRecord>,
+}
+
+/// Everything a report may say.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Facts {
+    pub ticket: String,
+    pub title: String,
+    pub product: Option<String>,
+    pub version: String,
+    pub tag: String,
+    /// The release the hotfix branched from (`v1.2.3`, or a branch).
+    pub base: String,
+    pub severity: Option<Severity>,
+    /// `resolved` (verified in production), `deployed` (in production, not verified yet),
+    /// `released` (tagged, not in production), or `in progress`.
+    pub status: String,
+    pub detected: Moment,
+    pub deployed: Option<Moment>,
+    pub resolved: Option<Moment>,
+    /// Detection to the production deploy, against the severity's target.
+    pub minutes_to_deploy: Option<i64>,
+    pub time_to_deploy: Option<String>,
+    pub within_target: Option<bool>,
+    /// Detection to resolution (or to now, while open): the window of impact.
+    pub impact_minutes: i64,
+    pub impact_duration: String,
+    /// What the person writing the report said of the impact (`report --impact`).
+    pub impact: Option<String>,
+    pub timeline: Vec<Entry>,
+    pub commits: Vec<Commit>,
+    /// `Root cause:` from the fix's commit messages, when one says it.
+    pub root_cause: Option<String>,
+    pub regression_test: bool,
+    pub pull: Option<PullRecord>,
+    pub release_url: Option<String>,
+    pub backports: Vec<Backported>,
+    pub deploys: Vec<Deploy>,
+    pub checklist: Vec<Tick>,
+    /// The checklist's items not done yet, as people read them.
+    pub open_items: Vec<String>,
+    pub generated: Moment,
+}
+
+/// Gather the facts of `journal` at `now`.
+pub fn facts(
+    repo: &Repo,
+    journal: &Journal,
+    impact: Option<String>,
+    now: Timestamp,
+) -> Result<Facts> {
+    let detected = journal.detected_at().unwrap_or(now);
+    let moment = |at: Timestamp| Moment::new(at, detected);
+    let checklist = incident::checklist(repo, journal)?;
+    let fix = crate::records::fix::fix_commits(repo, journal)?;
+    let done = |item: Item| checklist.iter().find(|t| t.item == item).and_then(|t| t.at);
+    let clock = Clock::of(journal, now);
+    let deployed = incident::production_deployed(journal);
+    let resolved = done(Item::ProductionVerified);
+    let status = if resolved.is_some() {
+        "resolved"
+    } else if deployed.is_some() {
+        "deployed"
+    } else if done(Item::Tagged).is_some() {
+        "released"
+    } else {
+        "in progress"
+    };
+    let minutes_to_deploy = deployed.map(|at| at.duration_since(detected).as_mins());
+    let impact_minutes = resolved.unwrap_or(now).duration_since(detected).as_mins();
+
+    let deploys: Vec<Deploy> = journal
+        .events
+        .iter()
+        .filter_map(|e| match &e.what {
+            EventKind::DeployEnded {
+                action,
+                environment,
+                ok,
+                forced,
+                ..
+            } => Some(Deploy {
+                action: *action,
+                environment: environment.clone(),
+                moment: moment(e.at),
+                ok: *ok,
+                forced: *forced,
+            }),
+            _ => None,
+        })
+        .collect();
+
+    Ok(Facts {
+        ticket: journal.ticket.clone(),
+        title: journal.description.clone(),
+        product: journal.product.clone(),
+        version: journal.version.to_string(),
+        tag: journal.tag.clone(),
+        base: match &journal.base {
+            Base::Tag { name, .. } => name.clone(),
+            other => other.label(),
+        },
+        severity: journal.assessment.as_ref().map(|a| Severity {
+            level: a.severity.clone(),
+            label: a.label.clone(),
+            target_minutes: a.response_minutes,
+            target: minutes_text(i64::from(a.response_minutes)),
+            deploy_window: a.deploy_window.clone(),
+            reasons: a.reasons.clone(),
+        }),
+        status: status.to_string(),
+        detected: moment(detected),
+        deployed: deployed.map(moment),
+        resolved: resolved.map(moment),
+        minutes_to_deploy,
+        time_to_deploy: minutes_to_deploy.map(minutes_text),
+        within_target: match clock.map(|c| c.reading) {
+            Some(Reading::Met { .. }) => Some(true),
+            Some(Reading::Missed { .. }) => Some(false),
+            _ => None,
+        },
+        impact_minutes,
+        impact_duration: minutes_text(impact_minutes),
+        impact,
+        timeline: timeline(journal, &checklist, &deploys, detected, resolved),
+        root_cause: root_cause(&fix),
+        regression_test: fix.iter().any(|c| c.touches_tests),
+        commits: fix
+            .iter()
+            .map(|c| Commit {
+                id: c.id.to_string(),
+                short: short(c.id),
+                summary: c.summary.clone(),
+                body: c.body.clone(),
+                tests: c.touches_tests,
+            })
+            .collect(),
+        pull: pull_of(journal),
+        release_url: journal.events.iter().rev().find_map(|e| match &e.what {
+            EventKind::ReleasePublished { url, .. } => Some(url.clone()),
+            _ => None,
+        }),
+        backports: journal
+            .events
+            .iter()
+            .filter_map(|e| match &e.what {
+                EventKind::Backported { targets } => Some(targets),
+                _ => None,
+            })
+            .flatten()
+            .map(|t| Backported {
+                target: t.target.clone(),
+                status: t.status,
+                pull: t.pull.clone(),
+            })
+            .collect(),
+        deploys,
+        open_items: incident::outstanding(&checklist)
+            .into_iter()
+            .map(|item| item.label().to_string())
+            .collect(),
+        checklist,
+        generated: moment(now),
+    })
+}
+
+/// The hotfix's own pull request (not a backport's).
+fn pull_of(journal: &Journal) -> Option<PullRecord> {
+    journal
+        .proposal
+        .as_ref()
+        .and_then(|p| p.pull.clone())
+        .or_else(|| {
+            journal.events.iter().find_map(|e| match &e.what {
+                EventKind::PullOpened { number, url, .. } => Some(PullRecord {
+                    number: *number,
+                    url: url.clone(),
+                }),
+                _ => None,
+            })
+        })
+}
+
+/// Detection, each checklist item as it was done, every deploy, verification and rollback
+/// (failed ones too), and the resolution; in time order.
+fn timeline(
+    journal: &Journal,
+    checklist: &[Tick],
+    deploys: &[Deploy],
+    detected: Timestamp,
+    resolved: Option<Timestamp>,
+) -> Vec<Entry> {
+    let entry = |at: Timestamp, what: String| Entry {
+        moment: Moment::new(at, detected),
+        what,
+    };
+    let mut entries = vec![entry(detected, "incident detected".into())];
+    let deploy_items = [
+        Item::StagingDeployed,
+        Item::StagingVerified,
+        Item::ProductionDeployed,
+        Item::ProductionVerified,
+    ];
+    for tick in checklist {
+        let Some(at) = tick.at else { continue };
+        // The workflow's deploys are told below, each attempt; a person's tick is told here.
+        if deploy_items.contains(&tick.item) && tick.by == Some(By::Workflow) {
+            continue;
+        }
+        let mut what = match tick.item {
+            Item::Assessed => match &journal.assessment {
+                Some(a) => format!("assessed {} ({})", a.severity, a.label),
+                None => "assessed".into(),
+            },
+            Item::FixCommitted => "first fix commit".into(),
+            Item::Tagged => format!("tagged {}", journal.tag),
+            item => item.label().to_string(),
+        };
+        if let Some(note) = &tick.note {
+            what.push_str(&format!(" ({note})"));
+        }
+        entries.push(entry(at, what));
+    }
+    for deploy in deploys {
+        let verb = match (deploy.action, deploy.ok) {
+            (Action::Deploy, true) => "deployed to",
+            (Action::Deploy, false) => "deploy failed in",
+            (Action::Verify, true) => "verified",
+            (Action::Verify, false) => "verification failed in",
+            (Action::Rollback, true) => "rolled back",
+            (Action::Rollback, false) => "rollback failed in",
+        };
+        let forced = if deploy.forced {
+            " (before staging was verified)"
+        } else {
+            ""
+        };
+        entries.push(Entry {
+            moment: deploy.moment.clone(),
+            what: format!("{verb} {}{forced}", deploy.environment),
+        });
+    }
+    for event in &journal.events {
+        if let EventKind::Reverted { by, .. } = &event.what {
+            entries.push(entry(event.at, format!("taken back: reverted by {by}")));
+        }
+    }
+    if let Some(at) = resolved {
+        entries.push(entry(at, format!("resolved: verified in {PRODUCTION}")));
+    }
+    // git's times have whole seconds: within one second, the workflow's order stands.
+    entries.sort_by_key(|e| e.moment.at.as_second());
+    entries
+}
+
+/// The first `Root cause:` paragraph in the fix's commit messages.
+fn root_cause(fix: &[FixCommit]) -> Option<String> {
+    for commit in fix {
+        let mut lines = commit.body.lines();
+        while let Some(line) = lines.next() {
+            let trimmed = line.trim();
+            let Some(rest) = trimmed
+                .get(..11)
+                .filter(|head| head.eq_ignore_ascii_case("root cause:"))
+                .map(|_| trimmed[11..].trim())
+            else {
+                continue;
+            };
+            let mut text = rest.to_string();
+            for more in lines.by_ref() {
+                if more.trim().is_empty() {
+                    break;
+                }
+                text.push(' ');
+                text.push_str(more.trim());
+            }
+            return Some(text.trim().to_string()).filter(|t| !t.is_empty());
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn commit(body: &str) -> FixCommit {
+        FixCommit {
+            id: gix::ObjectId::null(gix::hash::Kind::Sha1),
+            at: Timestamp::UNIX_EPOCH,
+            summary: "fix: x".into(),
+            body: body.into(),
+            touches_tests: false,
+        }
+    }
+
+    #[test]
+    fn the_root_cause_paragraph_is_read_from_the_commit_messages() {
+        let fix = [
+            commit("Refuse unsigned tokens."),
+            commit(
+                "Details.\n\nRoot cause: the token check\nskipped unsigned tokens.\n\nFixes: #12",
+            ),
+        ];
+        assert_eq!(
+            root_cause(&fix).as_deref(),
+            Some("the token check skipped unsigned tokens.")
+        );
+        assert_eq!(root_cause(&[commit("No cause given.")]), None);
+        assert_eq!(
+            root_cause(&[commit("ROOT CAUSE: race")]).as_deref(),
+            Some("race")
+        );
+    }
+
+    #[test]
+    fn moments_count_from_detection() {
+        let detected: Timestamp = "2026-03-05T14:03:00Z".parse().unwrap();
+        let moment = Moment::new("2026-03-05T15:20:00Z".parse().unwrap(), detected);
+        assert_eq!(moment.utc, "2026-03-05 15:20 UTC");
+        assert_eq!(moment.time, "15:20");
+        assert_eq!(moment.offset, "T+1h17m");
+    }
+}
