@@ -7,6 +7,7 @@ mod common;
 mod backport;
 mod bad_input;
 mod conflict;
+mod crash;
 mod deploy;
 mod finish;
 mod github;

@@ -149,6 +149,13 @@ impl TestEnv {
         command
     }
 
+    /// `program` in `dir`, in the tests' hermetic environment.
+    pub fn command_in(&self, dir: &Path, program: &str) -> Command {
+        let mut command = self.hermetic(Command::new(program));
+        command.current_dir(dir);
+        command
+    }
+
     /// Run `git hotfix <args>` in `dir`.
     pub fn hotfix(&self, dir: &Path, args: &[&str]) -> Run {
         Run::of(self.hotfix_command(dir, args))

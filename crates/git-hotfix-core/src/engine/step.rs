@@ -98,14 +98,12 @@ pub(super) fn perform(repo: &Repo, step: &Step, resuming: bool) -> Result<()> {
                 Ok(())
             }
         }
-        Step::Push { plan } => {
-            let left = if resuming {
-                left_to_push(repo, plan)?
-            } else {
-                plan.clone()
-            };
-            push::push(repo, &left)
+        Step::Push { plan } if resuming => {
+            push::push(repo, &left_to_push(repo, plan)?)?;
+            // A push killed after the remote took it never updated the tracking refs.
+            push::track(repo, plan)
         }
+        Step::Push { plan } => push::push(repo, plan),
     }
 }
 
@@ -137,6 +135,7 @@ pub(super) fn undo(repo: &Repo, step: &Step) -> Result<Vec<Undone>> {
         Step::Push { plan } => {
             let back = push_back(repo, plan)?;
             push::push(repo, &back)?;
+            push::track(repo, &back)?;
             Ok(remote_undone(&back))
         }
     }
@@ -159,10 +158,6 @@ pub(super) fn preview_undo(repo: &Repo, step: &Step) -> Result<Vec<Undone>> {
         Step::RemoveWorktree { .. } => Vec::new(),
         Step::Push { plan } => remote_undone(&push_back(repo, plan)?),
     })
-}
-
-fn repo_dir(repo: &Repo) -> &std::path::Path {
-    repo.workdir().unwrap_or(repo.git_dir())
 }
 
 /// The edits of a step under way that have not landed; an error names a ref that holds
@@ -279,7 +274,7 @@ fn push_back(repo: &Repo, plan: &PushPlan) -> Result<PushPlan> {
 
 fn remote_values(repo: &Repo, plan: &PushPlan) -> Result<Vec<Option<ObjectId>>> {
     let names: Vec<&str> = plan.refs.iter().map(|r| r.name.as_str()).collect();
-    let there = cli::remote_refs(repo_dir(repo), &plan.remote, &names)?;
+    let there = cli::remote_refs(repo.common_dir(), &plan.remote, &names)?;
     Ok(names.iter().map(|n| there.get(*n).copied()).collect())
 }
 

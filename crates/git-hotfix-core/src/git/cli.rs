@@ -241,8 +241,11 @@ pub(crate) fn remove_worktree(dir: &Path, path: &Path) -> Result<()> {
     run(dir, ["worktree", "prune"]).map(drop)
 }
 
-/// Add a linked worktree at `path`, detached at `commit`.
+/// Add a linked worktree at `path`, detached at `commit`. What a removal killed half-way
+/// left of an earlier worktree there goes first, so that the new one takes its name (and
+/// its HEAD is the one the caller names).
 pub(crate) fn add_worktree_detached(dir: &Path, path: &Path, commit: ObjectId) -> Result<()> {
+    run(dir, ["worktree", "prune"])?;
     let commit = commit.to_string();
     run(
         dir,

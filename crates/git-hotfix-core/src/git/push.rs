@@ -46,7 +46,7 @@ pub fn publish_branches(
     branches: &[(String, ObjectId)],
 ) -> Result<PushPlan> {
     ensure_remote(repo, remote)?;
-    let dir = repo.workdir().unwrap_or(repo.git_dir());
+    let dir = repo.common_dir();
     let mut refs = Vec::new();
     for (branch, tip) in branches {
         let name = format!("{}{branch}", crate::foundation::names::BRANCH_PREFIX);
@@ -85,7 +85,7 @@ pub fn publish_tag(repo: &Repo, remote: &str, name: &str) -> Result<PushPlan> {
         .ok_or_else(|| Error::UnknownRevision {
             rev: name.to_string(),
         })?;
-    let dir = repo.workdir().unwrap_or(repo.git_dir());
+    let dir = repo.common_dir();
     let refs = match cli::remote_ref(dir, remote, &full)? {
         Some(there) if there == local => Vec::new(),
         Some(_) => {
@@ -124,7 +124,7 @@ pub fn push(repo: &Repo, plan: &PushPlan) -> Result<()> {
         let source = r.new.map(|id| id.to_string()).unwrap_or_default();
         args.push(format!("{source}:{}", r.name));
     }
-    let dir = repo.workdir().unwrap_or(repo.git_dir());
+    let dir = repo.common_dir();
     let (ok, stdout, stderr) = cli::push(dir, &args)?;
     let rejected = rejected_refs(&stdout);
     if ok && rejected.is_empty() {
@@ -140,6 +140,29 @@ pub fn push(repo: &Repo, plan: &PushPlan) -> Result<()> {
         remote: plan.remote.clone(),
         rejected,
     })
+}
+
+/// Bring the remote-tracking refs of the branches in `plan` to what `plan` pushed, as
+/// `git push` does once the remote took them, when the remote is fetched the usual way
+/// (`refs/heads/*` to `refs/remotes/<remote>/*`).
+pub fn track(repo: &Repo, plan: &PushPlan) -> Result<()> {
+    let usual = format!("+refs/heads/*:refs/remotes/{}/*", plan.remote);
+    if repo.config_string(&format!("remote.{}.fetch", plan.remote)) != Some(usual) {
+        return Ok(());
+    }
+    let mut edits = Vec::new();
+    for r in &plan.refs {
+        let Some(branch) = r.name.strip_prefix(crate::foundation::names::BRANCH_PREFIX) else {
+            continue;
+        };
+        let name = format!("refs/remotes/{}/{branch}", plan.remote);
+        let old = crate::git::refs::current(repo, &name)?;
+        let new = r.new.map(crate::git::refs::Value::Object);
+        if old != new {
+            edits.push(crate::git::refs::Edit { name, old, new });
+        }
+    }
+    crate::git::refs::apply(repo, &edits, "git hotfix: pushed")
 }
 
 /// The refs `git push --porcelain` marked `!`, with git's reason.

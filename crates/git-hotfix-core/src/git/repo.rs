@@ -150,6 +150,24 @@ impl Repo {
         }
     }
 
+    /// This repository as its main worktree sees it, when the worktree this one was opened
+    /// from is gone (a run removed it): git-hotfix goes on from the common directory. The
+    /// process moves there too, as its working directory went with the worktree and
+    /// opening a repository resolves paths against it.
+    pub fn surviving(&self) -> Result<Option<Repo>> {
+        match self.workdir() {
+            Some(dir) if !dir.exists() => {
+                std::env::set_current_dir(&self.common_dir).map_err(|source| Error::Io {
+                    context: "could not move to the repository",
+                    path: self.common_dir.clone(),
+                    source,
+                })?;
+                Repo::open(&self.common_dir).map(Some)
+            }
+            _ => Ok(None),
+        }
+    }
+
     /// The directory shared by all worktrees (`.git` of the main worktree).
     pub fn common_dir(&self) -> &Path {
         &self.common_dir

@@ -386,6 +386,11 @@ pub fn run(repo: &Repo, request: &ApplyRequest, now: Timestamp) -> Result<ApplyO
     let _lock = Store::new(repo).lock()?;
     // Checked again under the lock: another run may have stopped in the meantime.
     ensure_none_stopped(repo)?;
+    // Mails a run killed while it was put aside left behind are no one's.
+    let stale = mails_dir(repo);
+    if stale.exists() {
+        std::fs::remove_dir_all(&stale).io_context("could not remove", &stale)?;
+    }
     run.events.push(journal::Event {
         at: now,
         what: EventKind::Started {

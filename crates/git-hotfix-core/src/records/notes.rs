@@ -38,15 +38,25 @@ pub struct Noted {
 /// Write (or rewrite) the note of a finished `journal` on the commit its tag names. Nothing
 /// when the tag does not exist or the note already says the same.
 pub fn record(repo: &Repo, journal: &Journal) -> Result<()> {
+    let Some(edit) = prepare(repo, journal)? else {
+        return Ok(());
+    };
+    clear_own_lock(repo)?;
+    refs::apply(repo, &[edit], "git hotfix: note")
+}
+
+/// The objects of `journal`'s note, written; and the edit of the notes ref that records it
+/// (`None`: nothing to record). A run makes the edit one of its steps.
+pub fn prepare(repo: &Repo, journal: &Journal) -> Result<Option<Edit>> {
     // A deploy's steps are noted with its end, which always follows: one note per deploy.
     if matches!(
         journal.events.last().map(|e| &e.what),
         Some(crate::records::journal::EventKind::DeployStep { .. })
     ) {
-        return Ok(());
+        return Ok(None);
     }
     let Some(target) = repo.peeled_commit(&format!("{TAG_PREFIX}{}", journal.tag))? else {
-        return Ok(());
+        return Ok(None);
     };
     // Where it stood locally is of no use elsewhere.
     let snapshot = Journal {
@@ -65,7 +75,7 @@ pub fn record(repo: &Repo, journal: &Journal) -> Result<()> {
     };
     let path = match notes {
         Some(tree) => match existing_note(repo, tree, target)? {
-            Some((_, id)) if id == blob => return Ok(()),
+            Some((_, id)) if id == blob => return Ok(None),
             Some((path, _)) => path,
             None => target.to_string(),
         },
@@ -86,7 +96,42 @@ pub fn record(repo: &Repo, journal: &Journal) -> Result<()> {
             .last()
             .map_or("noted", |e| event_name(&e.what))
     );
-    commit_notes(repo, old, tree, old.into_iter().collect(), &message).map(drop)
+    let commit = notes_commit(repo, tree, old.into_iter().collect(), &message)?;
+    Ok(Some(Edit {
+        name: REF.to_string(),
+        old: old.map(Value::Object),
+        new: Some(Value::Object(commit)),
+    }))
+}
+
+/// A git-hotfix killed while it moved the notes ref leaves its lock, holding one of our
+/// notes commits (or nothing yet, for a moment): under the hotfix lock no git-hotfix is
+/// writing, so such a lock is removed. Any other lock is someone else's, and stays.
+fn clear_own_lock(repo: &Repo) -> Result<()> {
+    let lock = repo.common_dir().join(format!("{REF}.lock"));
+    let Ok(content) = std::fs::read_to_string(&lock) else {
+        return Ok(());
+    };
+    let ours = match ObjectId::from_hex(content.trim().as_bytes()) {
+        Ok(id) => repo
+            .message(id)
+            .is_ok_and(|message| message.starts_with("git hotfix:")),
+        Err(_) => {
+            let age = std::fs::metadata(&lock)
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|m| m.elapsed().ok());
+            content.is_empty() && age.is_some_and(|a| a.as_secs() >= 10)
+        }
+    };
+    if ours {
+        std::fs::remove_file(&lock).map_err(|source| Error::Io {
+            context: "could not remove a lock left by a killed run",
+            path: lock,
+            source,
+        })?;
+    }
+    Ok(())
 }
 
 fn event_name(what: &crate::records::journal::EventKind) -> &'static str {
@@ -127,9 +172,8 @@ fn existing_note(
     Ok(None)
 }
 
-fn commit_notes(
+fn notes_commit(
     repo: &Repo,
-    old: Option<ObjectId>,
     tree: ObjectId,
     parents: Vec<ObjectId>,
     message: &str,
@@ -156,15 +200,6 @@ fn commit_notes(
         )
         .context(|| "could not write the hotfix notes".into())?
         .id;
-    refs::apply(
-        repo,
-        &[Edit {
-            name: REF.to_string(),
-            old: old.map(Value::Object),
-            new: Some(Value::Object(commit)),
-        }],
-        message.trim_end(),
-    )?;
     Ok(commit)
 }
 
@@ -236,11 +271,21 @@ pub fn find(repo: &Repo, ticket: &str) -> Result<Option<Journal>> {
 /// we lack is kept; where both have one, ours is the newer record), then pushed, leased
 /// on what they had. `false` when they had everything already.
 pub fn publish(repo: &Repo, remote: &str) -> Result<bool> {
-    push::ensure_remote(repo, remote)?;
-    let Some(ours) = repo.ref_target(REF)? else {
+    let Some(plan) = publishing(repo, remote)? else {
         return Ok(false);
     };
-    let dir = repo.workdir().unwrap_or(repo.git_dir());
+    push::push(repo, &plan)?;
+    Ok(true)
+}
+
+/// The push that publishes our notes on `remote`, theirs merged in first (see [`publish`]);
+/// `None` when they have everything already. A run makes it one of its steps.
+pub fn publishing(repo: &Repo, remote: &str) -> Result<Option<PushPlan>> {
+    push::ensure_remote(repo, remote)?;
+    let Some(ours) = repo.ref_target(REF)? else {
+        return Ok(None);
+    };
+    let dir = repo.common_dir();
     let theirs = cli::remote_ref(dir, remote, REF)?;
     let mut new = ours;
     if let Some(theirs) = theirs {
@@ -257,26 +302,22 @@ pub fn publish(repo: &Repo, remote: &str) -> Result<bool> {
                     }],
                     "git hotfix: notes from the remote",
                 )?;
-                return Ok(false);
+                return Ok(None);
             }
             new = merge(repo, ours, theirs, remote)?;
         }
     }
     if theirs == Some(new) {
-        return Ok(false);
+        return Ok(None);
     }
-    push::push(
-        repo,
-        &PushPlan {
-            remote: remote.to_string(),
-            refs: vec![PushRef {
-                name: REF.to_string(),
-                expect: theirs,
-                new: Some(new),
-            }],
-        },
-    )?;
-    Ok(true)
+    Ok(Some(PushPlan {
+        remote: remote.to_string(),
+        refs: vec![PushRef {
+            name: REF.to_string(),
+            expect: theirs,
+            new: Some(new),
+        }],
+    }))
 }
 
 /// A notes commit with both histories: every note of either, ours where both have one.
@@ -295,5 +336,16 @@ fn merge(repo: &Repo, ours: ObjectId, theirs: ObjectId, remote: &str) -> Result<
     }
     let tree = editor.write().context(context)?.detach();
     let message = format!("git hotfix: merge the notes of {remote}\n");
-    commit_notes(repo, Some(ours), tree, vec![ours, theirs], &message)
+    let commit = notes_commit(repo, tree, vec![ours, theirs], &message)?;
+    clear_own_lock(repo)?;
+    refs::apply(
+        repo,
+        &[Edit {
+            name: REF.to_string(),
+            old: Some(Value::Object(ours)),
+            new: Some(Value::Object(commit)),
+        }],
+        message.trim_end(),
+    )?;
+    Ok(commit)
 }

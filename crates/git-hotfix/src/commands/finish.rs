@@ -348,8 +348,14 @@ pub fn report(
         return Ok(exit);
     }
     match outcome {
-        FinishOutcome::Finished { plan, pushed, .. } => {
+        FinishOutcome::Finished {
+            plan,
+            pushed,
+            notes_pushed,
+            ..
+        } => {
             done_steps(context, plan, *pushed);
+            notes_went(context, notes_pushed.as_deref());
             ui.status(
                 "Finished",
                 format!("hotfix {}: released {}", journal.ticket, journal.version),
@@ -359,8 +365,13 @@ pub fn report(
             }
             share();
         }
-        FinishOutcome::Completed { moved, pushed } => {
+        FinishOutcome::Completed {
+            moved,
+            pushed,
+            notes_pushed,
+        } => {
             moved_and_pushed(context, moved, pushed.as_ref());
+            notes_went(context, notes_pushed.as_deref());
             ui.status(
                 "Finished",
                 format!("hotfix {}: released {}", journal.ticket, journal.version),
@@ -401,6 +412,18 @@ pub fn report(
         }
     }
     Ok(exit)
+}
+
+fn notes_went(context: &Context, remote: Option<&str>) {
+    if let Some(remote) = remote {
+        context.ui.status(
+            "Pushed",
+            format!(
+                "the hotfix notes ({}) to {remote}",
+                git_hotfix_core::records::notes::REF
+            ),
+        );
+    }
 }
 
 /// What a continued run's steps moved and pushed, all runs of it together.

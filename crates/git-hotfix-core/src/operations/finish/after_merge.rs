@@ -20,7 +20,7 @@ use crate::settings::config::Config;
 /// Fetch `base` from the remote, so that the merge commit is here to be tagged.
 pub fn fetch(repo: &Repo, config: &Config, base: &str) -> Result<()> {
     push::ensure_remote(repo, &config.remote)?;
-    let dir = repo.workdir().unwrap_or(repo.git_dir());
+    let dir = repo.common_dir();
     cli::fetch_branch(dir, &config.remote, base)
 }
 

@@ -216,12 +216,15 @@ pub enum FinishOutcome {
         plan: FinishPlan,
         moved: Vec<Edit>,
         pushed: bool,
+        /// The remote the hotfix's notes went to with the release.
+        notes_pushed: Option<String>,
     },
     /// A stopped or interrupted finish is now complete: `moved` and `pushed` are what its
     /// steps did, this time and before.
     Completed {
         moved: Vec<Edit>,
         pushed: Option<PushPlan>,
+        notes_pushed: Option<String>,
     },
     /// A stopped `finish --pr` run pushed what it had left; its pull request is not open yet.
     Proposed {

@@ -17,6 +17,7 @@ use crate::git::refs::Edit;
 use crate::git::repo::Repo;
 use crate::git::resolve::{self, Resolving};
 use crate::records::journal::{EventKind, Journal, ReleaseCommit, State, Store};
+use crate::records::notes;
 use crate::records::run::{Conflict, FinishOptions, Recorded, Run, Step, Steps, WorktreeStep};
 use crate::settings::config::Config;
 use crate::settings::policy::VersionFiles;
@@ -134,7 +135,10 @@ pub(crate) fn execute(
 ) -> Result<FinishOutcome> {
     repo.keep_objects(mem)?;
     engine::failpoint::hit("objects");
-    let before = journal.run.clone();
+    // What the journal says before this attempt: it says so again if nothing gets written.
+    let before = Store::new(repo)
+        .load(&journal.ticket)?
+        .and_then(|saved| saved.run);
     journal.run = Some(Run {
         command: "finish".into(),
         options: options.clone(),
@@ -145,11 +149,16 @@ pub(crate) fn execute(
         conflict: None,
         steps: steps_of(journal, &plan),
     });
-    let Completion { moved, pushed } = proceed(repo, journal, before, now)?;
+    let Completion {
+        moved,
+        pushed,
+        notes_pushed,
+    } = proceed(repo, journal, Some(before), now)?;
     Ok(FinishOutcome::Finished {
         plan,
         moved,
         pushed: pushed.is_some(),
+        notes_pushed,
     })
 }
 
@@ -173,7 +182,7 @@ fn steps_of(journal: &Journal, plan: &FinishPlan) -> Steps {
         }
     }
     for step in &plan.worktrees {
-        steps.add(match step {
+        let step = match step {
             WorktreeStep::Switch { path, tip, .. } | WorktreeStep::Detach { path, tip, .. } => {
                 Step::Checkout {
                     worktree: path.clone(),
@@ -190,7 +199,11 @@ fn steps_of(journal: &Journal, plan: &FinishPlan) -> Steps {
                 path: path.clone(),
                 at: plan.branch_tip,
             },
-        });
+        };
+        // A worktree whose commit stays (a fast-forward to the fix) has no files to move.
+        if !matches!(step, Step::Checkout { from, to, .. } if from == to) {
+            steps.add(step);
+        }
     }
     if let Some(push) = plan.push.as_ref().filter(|p| !p.refs.is_empty()) {
         steps.add(Step::Push { plan: push.clone() });
@@ -202,57 +215,148 @@ fn steps_of(journal: &Journal, plan: &FinishPlan) -> Steps {
 struct Completion {
     moved: Vec<Edit>,
     pushed: Option<PushPlan>,
+    /// The remote the hotfix's notes went to with the release.
+    notes_pushed: Option<String>,
 }
 
-/// Take the run's steps that are left, then record the hotfix finished. A step that fails
-/// stops the run (the journal says where, for `status`, `continue` and `abort`), unless
-/// nothing was written at all: then the run is dropped, as if it had not been tried, and
-/// `before` is what the journal says again.
+/// Take the run's steps that are left, write the hotfix's note (a step of its own), then
+/// record the hotfix finished. A step that fails stops the run (the journal says where, for
+/// `status`, `continue` and `abort`), unless nothing was written at all and the caller
+/// said what the journal held `before`: then the attempt is forgotten.
 fn proceed(
     repo: &Repo,
     journal: &mut Journal,
-    before: Option<Run>,
+    before: Option<Option<Run>>,
     now: Timestamp,
 ) -> Result<Completion> {
-    let store = Store::new(repo);
-    let outcome = engine::run(repo, &mut InJournal::new(journal, &store));
-    if let Err(err) = outcome {
-        let steps = &journal.run.as_ref().expect("a run").steps;
-        if engine::nothing_done(repo, steps)? {
-            journal.run = before;
-        } else {
-            journal.record(
-                now,
-                EventKind::Stopped {
-                    command: "finish".into(),
-                    reason: err.to_string(),
-                },
-            );
-        }
-        store.save(journal)?;
-        return Err(err);
+    take_steps(repo, journal, before, now)?;
+    // The run may have removed the worktree it was started from.
+    let survivor = repo.surviving()?;
+    let repo = survivor.as_ref().unwrap_or(repo);
+    let run = journal.run.clone().expect("a run");
+    let finished = finished(journal, &run, now);
+    let noted = run.steps.0.iter().any(|r| is_note(&r.step));
+    if !noted && let Some(edit) = notes::prepare(repo, &finished)? {
+        journal.run.as_mut().expect("a run").steps.add(Step::Refs {
+            edits: vec![edit],
+            message: "git hotfix: note".into(),
+        });
+        take_steps(repo, journal, None, now)?;
     }
-    let run = journal.run.take().expect("a run");
-    let moved: Vec<Edit> = run.steps.moved().cloned().collect();
-    let pushed = run.steps.pushed().next().cloned();
+    // A release that went to a remote takes its note along, as a step too.
+    let published = run.steps.0.iter().any(|r| is_notes_push(&r.step));
+    if let Some(remote) = run.steps.pushed().next().map(|p| p.remote.clone())
+        && !published
+        && let Some(plan) = notes::publishing(repo, &remote)?
+    {
+        journal
+            .run
+            .as_mut()
+            .expect("a run")
+            .steps
+            .add(Step::Push { plan });
+        take_steps(repo, journal, None, now)?;
+    }
+    let run = journal.run.clone().expect("a run");
+    *journal = finished;
+    Store::new(repo).save(journal)?;
+    Ok(Completion {
+        moved: run
+            .steps
+            .moved()
+            .filter(|e| e.name != notes::REF)
+            .cloned()
+            .collect(),
+        pushed: run
+            .steps
+            .pushed()
+            .find(|p| !p.refs.iter().all(|r| r.name == notes::REF))
+            .cloned(),
+        notes_pushed: run
+            .steps
+            .0
+            .iter()
+            .find(|r| is_notes_push(&r.step))
+            .and_then(|r| match &r.step {
+                Step::Push { plan } => Some(plan.remote.clone()),
+                _ => None,
+            }),
+    })
+}
+
+/// The engine's run of the steps left; a failure is journaled as the run's stop, or, with
+/// `before` and nothing written, forgotten.
+fn take_steps(
+    repo: &Repo,
+    journal: &mut Journal,
+    before: Option<Option<Run>>,
+    now: Timestamp,
+) -> Result<()> {
+    let store = Store::new(repo);
+    let Err(err) = engine::run(repo, &mut InJournal::new(journal, &store)) else {
+        return Ok(());
+    };
+    let steps = &journal.run.as_ref().expect("a run").steps;
+    match before {
+        Some(before) if engine::nothing_done(repo, steps)? => journal.run = before,
+        _ => journal.record(
+            now,
+            EventKind::Stopped {
+                command: "finish".into(),
+                reason: err.to_string(),
+            },
+        ),
+    }
+    store.save(journal)?;
+    Err(err)
+}
+
+fn is_note(step: &Step) -> bool {
+    matches!(step, Step::Refs { edits, .. } if edits.iter().all(|e| e.name == notes::REF))
+}
+
+fn is_notes_push(step: &Step) -> bool {
+    matches!(step, Step::Push { plan } if plan.refs.iter().all(|r| r.name == notes::REF))
+}
+
+/// `journal` as it is once `run` is done: its refs moved, its push made, finished.
+fn finished(journal: &Journal, run: &Run, now: Timestamp) -> Journal {
+    let mut finished = journal.clone();
+    finished.run = None;
+    let moved: Vec<&Edit> = run.steps.moved().filter(|e| e.name != notes::REF).collect();
     let refs: Vec<_> = moved
         .iter()
         .filter(|e| e.name.starts_with("refs/"))
-        .map(Edit::to_move)
+        .map(|e| e.to_move())
         .collect();
     if !refs.is_empty() {
-        journal.record(now, EventKind::RefsMoved { refs });
+        finished.record(now, EventKind::RefsMoved { refs });
     }
-    if let Some(push) = &pushed {
-        journal.record(now, pushed_event(push));
+    if let Some(push) = run.steps.pushed().next() {
+        finished.record(now, pushed_event(push));
     }
     let tag = moved
         .iter()
         .find_map(|e| e.name.strip_prefix(TAG_PREFIX))
         .map(str::to_string)
         .or_else(|| run.options.tag.then(|| journal.tag.clone()));
-    complete(&store, journal, tag, run.release, now)?;
-    Ok(Completion { moved, pushed })
+    let release = run.release.clone();
+    let notes = release.as_ref().and_then(ReleaseCommit::notes);
+    let bumped = release
+        .as_ref()
+        .map(|r| r.bumps.iter().map(|b| b.path.clone()).collect())
+        .unwrap_or_default();
+    finished.record(
+        now,
+        EventKind::Finished {
+            tag,
+            release: release.map(|r| r.commit),
+            notes,
+            bumped,
+        },
+    );
+    finished.state = State::Finished;
+    finished
 }
 
 /// Resume a stopped run: take the resolution, or do the steps that are left.
@@ -277,9 +381,16 @@ pub fn resume(
             let (moved, pushed) = propose::proceed(repo, journal, tip, now)?;
             return Ok(FinishOutcome::Proposed { moved, pushed });
         }
-        let before = journal.run.clone();
-        let Completion { moved, pushed } = proceed(repo, journal, before, now)?;
-        return Ok(FinishOutcome::Completed { moved, pushed });
+        let Completion {
+            moved,
+            pushed,
+            notes_pushed,
+        } = proceed(repo, journal, None, now)?;
+        return Ok(FinishOutcome::Completed {
+            moved,
+            pushed,
+            notes_pushed,
+        });
     };
     let tip = released_tip(repo, journal, &run)?;
     // The merge commit stays in memory until the rest of the run holds.
@@ -424,30 +535,4 @@ pub(crate) fn pushed_event(plan: &PushPlan) -> EventKind {
         remote: plan.remote.clone(),
         refs: plan.refs.iter().map(|r| r.name.clone()).collect(),
     }
-}
-
-pub(crate) fn complete(
-    store: &Store,
-    journal: &mut Journal,
-    tag: Option<String>,
-    release: Option<ReleaseCommit>,
-    now: Timestamp,
-) -> Result<()> {
-    let notes = release.as_ref().and_then(ReleaseCommit::notes);
-    let bumped = release
-        .as_ref()
-        .map(|r| r.bumps.iter().map(|b| b.path.clone()).collect())
-        .unwrap_or_default();
-    journal.record(
-        now,
-        EventKind::Finished {
-            tag,
-            release: release.map(|r| r.commit),
-            notes,
-            bumped,
-        },
-    );
-    journal.state = State::Finished;
-    engine::failpoint::hit("complete");
-    store.save(journal)
 }

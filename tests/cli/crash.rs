@@ -1,0 +1,489 @@
+//! Recovery at every step boundary. Each command that writes is killed (a failpoint aborts
+//! the process, as SIGKILL would) at each boundary of its run in turn; then `continue`
+//! must give exactly what the uninterrupted command gives (refs, tags, the remote, HEAD,
+//! a clean checkout, no lock left, no run waiting), and `abort`, on a second run killed at
+//! the same point, exactly the state before (the remote included). Every file of the
+//! checkout is `touch`ed after the kill: a stale stat cache must never get in the way.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::common::{Run, TestEnv};
+
+/// A command, and the repository it runs in.
+struct Scenario {
+    name: &'static str,
+    setup: fn(&TestEnv) -> Setup,
+    args: &'static [&'static str],
+}
+
+/// Where a scenario's command runs, and the repositories to compare.
+pub struct Setup {
+    /// The repository whose state is compared (its main worktree).
+    pub repo: PathBuf,
+    /// Where the command runs (the repository, or one of its worktrees).
+    pub cwd: PathBuf,
+    pub origin: Option<PathBuf>,
+}
+
+/// What a repository and its remote look like, as far as a run can change them. Notes are
+/// left out of the values (they record wall-clock times), not out of existence.
+#[derive(Debug, PartialEq, Eq)]
+pub struct State {
+    refs: BTreeMap<String, String>,
+    head: String,
+    status: String,
+    worktrees: Vec<String>,
+    origin: BTreeMap<String, String>,
+}
+
+pub fn state(env: &TestEnv, setup: &Setup) -> State {
+    let root = env.root.path().canonicalize().unwrap();
+    let relative = |text: String| text.replace(&*root.to_string_lossy(), "[TMP]");
+    let mut refs = env.refs(&setup.repo);
+    if let Some(notes) = refs.get_mut("refs/notes/hotfix") {
+        *notes = "(notes)".into();
+    }
+    let head = env
+        .git_output(&setup.repo, &["symbolic-ref", "-q", "HEAD"])
+        .stdout;
+    let head = match String::from_utf8_lossy(&head).trim() {
+        "" => env.rev(&setup.repo, "HEAD").unwrap_or_default(),
+        name => name.to_string(),
+    };
+    let worktrees = env
+        .git(&setup.repo, &["worktree", "list", "--porcelain"])
+        .split("\n\n")
+        .filter(|w| !w.trim().is_empty())
+        .map(|w| relative(w.trim().to_string()))
+        .collect();
+    let mut origin = setup
+        .origin
+        .as_ref()
+        .map(|o| env.refs(o))
+        .unwrap_or_default();
+    if let Some(notes) = origin.get_mut("refs/notes/hotfix") {
+        *notes = "(notes)".into();
+    }
+    State {
+        refs,
+        head,
+        status: env.git(&setup.repo, &["status", "--porcelain"]),
+        worktrees,
+        origin,
+    }
+}
+
+/// Lock files anywhere in the repository: a run must leave none. The remote's are its
+/// server's business (see [`recover`]).
+fn locks(setup: &Setup) -> Vec<PathBuf> {
+    let mut found = lock_files(&setup.repo.join(".git"));
+    // The hotfix lock is an OS lock on a file that stays; it is released when its process dies.
+    found.retain(|p| !p.ends_with(".git/hotfix/lock"));
+    found
+}
+
+fn lock_files(dir: &Path) -> Vec<PathBuf> {
+    fn walk(dir: &Path, found: &mut Vec<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, found);
+            } else if path.extension().is_some_and(|e| e == "lock") {
+                found.push(path);
+            }
+        }
+    }
+    let mut found = Vec::new();
+    walk(dir, &mut found);
+    found
+}
+
+/// Change the times of every tracked file of the checkout, not their content.
+fn touch_everything(env: &TestEnv, repo: &Path) {
+    let later = std::time::SystemTime::now() + std::time::Duration::from_secs(5);
+    for file in env.git(repo, &["ls-files"]).lines() {
+        if let Ok(handle) = std::fs::File::options().write(true).open(repo.join(file)) {
+            handle.set_modified(later).unwrap();
+        }
+    }
+}
+
+/// The run killed at the `n`th boundary; `None` when the command has fewer (it ran to its end).
+fn killed_at(env: &TestEnv, setup: &Setup, args: &[&str], n: usize) -> Option<Run> {
+    let mut command = env.hotfix_command(&setup.cwd, args);
+    command.env("GIT_HOTFIX_FAILPOINT", n.to_string());
+    let run = Run::of(command);
+    match run.code {
+        -1 => Some(run),
+        0 => None,
+        code => panic!(
+            "killed at boundary {n}, `git hotfix {}` exited {code} instead of dying:\n{}",
+            args.join(" "),
+            run.stderr
+        ),
+    }
+}
+
+/// After a kill: `way` (`continue` or `abort`) must work. A kill before anything was
+/// journaled, or after the run was recorded complete, leaves nothing to continue or abort:
+/// then the state is the one before (and the command itself is the way on) or the one
+/// after.
+fn recover(env: &TestEnv, setup: &Setup, way: &str, args: &[&str], ends: [&State; 2]) -> bool {
+    let [before, after] = ends;
+    touch_everything(env, &setup.repo);
+    // A killed `git receive-pack` stands in for a remote that crashed mid-push; its admin
+    // clears what it left before anyone goes on.
+    if let Some(origin) = &setup.origin {
+        for lock in lock_files(origin) {
+            std::fs::remove_file(lock).unwrap();
+        }
+    }
+    let run = env.hotfix(&setup.repo, &[way]);
+    if run.code == 1 && run.stderr.contains("no stopped run") {
+        let now = state(env, setup);
+        assert!(
+            now == *before || now == *after,
+            "`{way}` found no run, yet the state is neither the one before nor the one after:\n{now:#?}"
+        );
+        if now == *before && way == "continue" {
+            env.hotfix(&setup.cwd, args).ok();
+        }
+        return false;
+    }
+    assert_eq!(
+        run.code, 0,
+        "`git hotfix {way}` after the kill failed:\n{}",
+        run.stderr
+    );
+    // Nothing waits any more.
+    let again = env.hotfix(&setup.repo, &["abort", "--plan"]);
+    assert!(
+        again.stderr.contains("no stopped run"),
+        "a run still waits after `{way}`:\n{}{}",
+        again.stdout,
+        again.stderr
+    );
+    true
+}
+
+/// Abort after a kill: when it found a run to abort, the state before must be back.
+#[track_caller]
+fn abort_gives_back(env: &TestEnv, setup: &Setup, args: &[&str], ends: [&State; 2], point: &str) {
+    if recover(env, setup, "abort", args, ends) {
+        assert_eq!(
+            &state(env, setup),
+            ends[0],
+            "{point}, `abort` did not give back the state before"
+        );
+    }
+}
+
+/// Kill `scenario` at each of its boundaries in turn; returns how many there are.
+fn every_boundary(scenario: &Scenario) -> usize {
+    let reference = TestEnv::new();
+    let setup = (scenario.setup)(&reference);
+    let before = state(&reference, &setup);
+    reference.hotfix(&setup.cwd, scenario.args).ok();
+    let after = state(&reference, &setup);
+    assert_ne!(
+        before, after,
+        "{}: the command changed nothing",
+        scenario.name
+    );
+    assert!(locks(&setup).is_empty());
+
+    let mut n = 1;
+    loop {
+        let env = TestEnv::new();
+        let setup = (scenario.setup)(&env);
+        let Some(_) = killed_at(&env, &setup, scenario.args, n) else {
+            assert_eq!(state(&env, &setup), after);
+            return n - 1;
+        };
+        recover(&env, &setup, "continue", scenario.args, [&before, &after]);
+        assert_eq!(
+            state(&env, &setup),
+            after,
+            "{}: killed at boundary {n}, `continue` did not give the uninterrupted result",
+            scenario.name
+        );
+        assert_eq!(
+            locks(&setup),
+            Vec::<PathBuf>::new(),
+            "{}: {n}",
+            scenario.name
+        );
+        env.fsck(&setup.repo);
+
+        let env = TestEnv::new();
+        let setup = (scenario.setup)(&env);
+        killed_at(&env, &setup, scenario.args, n).expect("the same boundary");
+        let point = format!("{}: killed at boundary {n}", scenario.name);
+        abort_gives_back(&env, &setup, scenario.args, [&before, &after], &point);
+        assert_eq!(
+            locks(&setup),
+            Vec::<PathBuf>::new(),
+            "{}: {n}",
+            scenario.name
+        );
+        env.fsck(&setup.repo);
+        n += 1;
+    }
+}
+
+/// `finish --push` of a hotfix checked out in the main worktree, with develop to merge into
+/// and an origin to push to.
+fn finish_push(env: &TestEnv) -> Setup {
+    let fixture = env.with_origin(env.with_develop());
+    env.start_and_fix(&fixture.dir);
+    Setup {
+        cwd: fixture.dir.clone(),
+        repo: fixture.dir,
+        origin: fixture.origin,
+    }
+}
+
+/// `finish` from a linked worktree `start --worktree` made (removed by the finish), with
+/// main checked out in the main worktree (its files follow the merge).
+fn finish_from_worktree(env: &TestEnv) -> Setup {
+    let repo = env.linear().dir;
+    let wt = env.path("wt");
+    env.hotfix(
+        &repo,
+        &["start", "ENG-7", "fix", "--worktree", wt.to_str().unwrap()],
+    )
+    .ok();
+    env.commit(
+        &wt,
+        "fix: refuse unsigned tokens",
+        &[("auth.txt", "fixed\n")],
+    );
+    Setup {
+        repo,
+        cwd: wt,
+        origin: None,
+    }
+}
+
+/// Three release lines to backport a fix of main to, one of them checked out (it moves with
+/// its files: `--onto-target`).
+fn backport_onto_lines(env: &TestEnv) -> Setup {
+    let repo = env.release_lines().dir;
+    env.commit(
+        &repo,
+        "fix: refuse unsigned tokens",
+        &[("auth.txt", "signed\n")],
+    );
+    env.git(&repo, &["switch", "--quiet", "release/1.5"]);
+    Setup {
+        cwd: repo.clone(),
+        repo,
+        origin: None,
+    }
+}
+
+/// Three mails from another clone, applied onto the checked-out main.
+fn three_mails(env: &TestEnv) -> Setup {
+    let repo = env.linear().dir;
+    let other = crate::patch::clone_at(env, &repo, "other", "main");
+    for n in 1..=3 {
+        env.commit(
+            &other,
+            &format!("change {n}"),
+            &[(&format!("file{n}.txt"), &format!("{n}\n"))],
+        );
+    }
+    env.git(
+        &other,
+        &["format-patch", "--quiet", "-3", "-o", "../mails", "HEAD"],
+    );
+    Setup {
+        cwd: repo.clone(),
+        repo,
+        origin: None,
+    }
+}
+
+const FINISH_PUSH: Scenario = Scenario {
+    name: "finish --push",
+    setup: finish_push,
+    args: &["finish", "--push"],
+};
+
+const FINISH_FROM_WORKTREE: Scenario = Scenario {
+    name: "finish from a worktree",
+    setup: finish_from_worktree,
+    args: &["finish"],
+};
+
+const BACKPORT_ONTO_TARGETS: Scenario = Scenario {
+    name: "backport --onto-target",
+    setup: backport_onto_lines,
+    args: &[
+        "backport",
+        "main",
+        "--to",
+        "release/1.3",
+        "--to",
+        "release/1.4",
+        "--to",
+        "release/1.5",
+        "--onto-target",
+    ],
+};
+
+const BACKPORT_TO_BRANCHES: Scenario = Scenario {
+    name: "backport to new branches",
+    setup: backport_onto_lines,
+    args: &["backport", "main", "--to", "release/1.*"],
+};
+
+const PATCH_APPLY: Scenario = Scenario {
+    name: "patch apply",
+    setup: three_mails,
+    args: &["patch", "apply", "../mails"],
+};
+
+/// The syscalls that make a run's writes land (renames, unlinks, syncs), that take locks,
+/// and that wait for git: the moments a kill leaves the most half-done.
+const KILL_AT: &[&str] = &[
+    "rename",
+    "renameat",
+    "renameat2",
+    "unlink",
+    "unlinkat",
+    "fsync",
+    "fdatasync",
+    "flock",
+    "wait4",
+];
+
+/// Whether strace can run here; CI requires it (`GIT_HOTFIX_REQUIRE_STRACE`).
+fn strace() -> bool {
+    let found = std::process::Command::new("strace")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        assert!(
+            std::env::var_os("GIT_HOTFIX_REQUIRE_STRACE").is_none(),
+            "strace is required here and missing"
+        );
+        eprintln!("strace is not installed: the random-kill recovery test does not run");
+    }
+    found
+}
+
+/// The command run under strace, its `n`th call of `syscall` (in whichever process,
+/// git-hotfix or a git it runs, gets there first) answered with SIGKILL. `false` when no
+/// process made that many: the command ran to its end.
+fn killed_at_syscall(env: &TestEnv, setup: &Setup, args: &[&str], syscall: &str, n: usize) -> bool {
+    let trace = env.path("strace.out");
+    let program = env!("CARGO_BIN_EXE_git-hotfix");
+    let mut all = vec![
+        "-f".to_string(),
+        "-qq".into(),
+        "-o".into(),
+        trace.to_string_lossy().into_owned(),
+        "-e".into(),
+        format!("trace={syscall}"),
+        "-e".into(),
+        format!("inject={syscall}:signal=KILL:when={n}"),
+        program.into(),
+    ];
+    all.extend(args.iter().map(|a| a.to_string()));
+    let mut command = env.command_in(&setup.cwd, "strace");
+    command.args(&all);
+    let run = Run::of(command);
+    let killed = std::fs::read_to_string(&trace)
+        .unwrap_or_default()
+        .contains("killed by SIGKILL");
+    if !killed {
+        assert_eq!(run.code, 0, "not killed, yet it failed:\n{}", run.stderr);
+    }
+    killed
+}
+
+/// Kill `scenario` at each call of each syscall above in turn; returns how many points
+/// were tried.
+fn every_syscall(scenario: &Scenario) -> usize {
+    let reference = TestEnv::new();
+    let setup = (scenario.setup)(&reference);
+    let before = state(&reference, &setup);
+    reference.hotfix(&setup.cwd, scenario.args).ok();
+    let after = state(&reference, &setup);
+
+    let mut tried = 0;
+    for syscall in KILL_AT {
+        for n in 1.. {
+            let env = TestEnv::new();
+            let setup = (scenario.setup)(&env);
+            if !killed_at_syscall(&env, &setup, scenario.args, syscall, n) {
+                assert_eq!(state(&env, &setup), after);
+                break;
+            }
+            tried += 1;
+            let point = format!("{}: killed at {syscall} #{n}", scenario.name);
+            recover(&env, &setup, "continue", scenario.args, [&before, &after]);
+            assert_eq!(
+                state(&env, &setup),
+                after,
+                "{point}, `continue` did not give the uninterrupted result"
+            );
+            assert_eq!(locks(&setup), Vec::<PathBuf>::new(), "{point}");
+            env.fsck(&setup.repo);
+
+            let env = TestEnv::new();
+            let setup = (scenario.setup)(&env);
+            assert!(killed_at_syscall(&env, &setup, scenario.args, syscall, n));
+            abort_gives_back(&env, &setup, scenario.args, [&before, &after], &point);
+            assert_eq!(locks(&setup), Vec::<PathBuf>::new(), "{point}");
+            env.fsck(&setup.repo);
+        }
+    }
+    eprintln!("{}: {tried} syscall kill points", scenario.name);
+    tried
+}
+
+/// Both kinds of kill for one scenario.
+fn recovers_everywhere(scenario: &Scenario) {
+    let points = every_boundary(scenario);
+    assert!(points > 0, "{}: no boundary was hit", scenario.name);
+    eprintln!("{}: {points} step boundaries", scenario.name);
+    if strace() {
+        assert!(
+            every_syscall(scenario) > 0,
+            "{}: no kill landed",
+            scenario.name
+        );
+    }
+}
+
+#[test]
+fn finish_push_recovers_from_a_kill_anywhere() {
+    recovers_everywhere(&FINISH_PUSH);
+}
+
+#[test]
+fn finish_from_a_worktree_recovers_from_a_kill_anywhere() {
+    recovers_everywhere(&FINISH_FROM_WORKTREE);
+}
+
+#[test]
+fn backport_onto_targets_recovers_from_a_kill_anywhere() {
+    recovers_everywhere(&BACKPORT_ONTO_TARGETS);
+}
+
+#[test]
+fn backport_to_new_branches_recovers_from_a_kill_anywhere() {
+    recovers_everywhere(&BACKPORT_TO_BRANCHES);
+}
+
+#[test]
+fn patch_apply_recovers_from_a_kill_anywhere() {
+    recovers_everywhere(&PATCH_APPLY);
+}
