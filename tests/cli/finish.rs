@@ -49,6 +49,12 @@ fn finish_tags_fast_forwards_back_merges_and_deletes_the_branch() {
     assert_eq!(env.rev(&repo, BRANCH), None);
     assert_eq!(env.branch(&repo).as_deref(), Some("main"));
     assert_eq!(env.git(&repo, &["status", "--porcelain"]), "");
+    // HEAD's reflog says so, as after `git switch`.
+    let reflog = env.git(&repo, &["reflog", "-1", "--format=%H %gs", "HEAD"]);
+    assert_eq!(
+        reflog.trim(),
+        format!("{fix} checkout: moving from {BRANCH} to main")
+    );
     assert!(
         run.stderr
             .contains("Finished hotfix ENG-1234: released 1.2.4"),

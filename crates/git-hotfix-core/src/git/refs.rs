@@ -119,6 +119,12 @@ pub fn apply(repo: &Repo, edits: &[Edit], message: &str) -> Result<()> {
         force_create_reflog: false,
         message: message.into(),
     };
+    // Where each HEAD that switches branch stands now, for its reflog.
+    let switching: Vec<(&Edit, Option<ObjectId>)> = edits
+        .iter()
+        .filter(|e| e.name.ends_with("HEAD") && matches!(e.new, Some(Value::Symbolic(_))))
+        .map(|e| Ok((e, peeled(repo, e.old.as_ref())?)))
+        .collect::<Result<_>>()?;
     let mut transaction = Vec::with_capacity(edits.len());
     for edit in edits {
         let expected = match &edit.old {
@@ -158,7 +164,73 @@ pub fn apply(repo: &Repo, edits: &[Edit], message: &str) -> Result<()> {
             source,
         }
     })?;
+    for (edit, from) in switching {
+        log_switch(repo, edit, from)?;
+    }
     Ok(())
+}
+
+/// The commit `value` names, following a symbolic ref.
+fn peeled(repo: &Repo, value: Option<&Value>) -> Result<Option<ObjectId>> {
+    Ok(match value {
+        Some(Value::Object(id)) => Some(*id),
+        Some(Value::Symbolic(name)) => match current(repo, name)? {
+            Some(Value::Object(id)) => Some(id),
+            _ => None,
+        },
+        None => None,
+    })
+}
+
+/// A HEAD that now names another branch gets git's `checkout: moving from A to B` line in
+/// its reflog, as `git switch` writes it: gix writes reflogs for object ids only.
+fn log_switch(repo: &Repo, edit: &Edit, from: Option<ObjectId>) -> Result<()> {
+    let Some(to) = peeled(repo, edit.new.as_ref())? else {
+        return Ok(());
+    };
+    let null = ObjectId::null(repo.git.object_hash());
+    let short_name = |value: Option<&Value>| match value {
+        Some(Value::Symbolic(name)) => name.trim_start_matches("refs/heads/").to_string(),
+        Some(Value::Object(id)) => id.to_string(),
+        None => "nothing".to_string(),
+    };
+    let dir = if edit.name == "HEAD" {
+        repo.git_dir().to_path_buf()
+    } else if let Some(rest) = edit.name.strip_prefix("worktrees/") {
+        let id = rest.trim_end_matches("/HEAD");
+        repo.common_dir().join("worktrees").join(id)
+    } else {
+        repo.common_dir().to_path_buf()
+    };
+    let signature = repo.committer()?;
+    let offset = signature.time.offset;
+    let line = format!(
+        "{} {to} {} <{}> {} {}{:02}{:02}\tcheckout: moving from {} to {}\n",
+        from.unwrap_or(null),
+        signature.name,
+        signature.email,
+        signature.time.seconds,
+        if offset < 0 { '-' } else { '+' },
+        offset.abs() / 3600,
+        offset.abs() % 3600 / 60,
+        short_name(edit.old.as_ref()),
+        short_name(edit.new.as_ref()),
+    );
+    let log = dir.join("logs").join("HEAD");
+    let write = || -> std::io::Result<()> {
+        use std::io::Write as _;
+        std::fs::create_dir_all(log.parent().expect("a directory"))?;
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&log)?
+            .write_all(line.as_bytes())
+    };
+    write().map_err(|source| Error::Io {
+        context: "could not write the reflog",
+        path: log.clone(),
+        source,
+    })
 }
 
 /// Where git would put the lock file of `name`.
