@@ -342,6 +342,12 @@ const BACKPORT_TO_BRANCHES: Scenario = Scenario {
     args: &["backport", "main", "--to", "release/1.*"],
 };
 
+const TAG_PUSH: Scenario = Scenario {
+    name: "tag --push",
+    setup: finish_push,
+    args: &["tag", "--push"],
+};
+
 const PATCH_APPLY: Scenario = Scenario {
     name: "patch apply",
     setup: three_mails,
@@ -481,6 +487,11 @@ fn backport_onto_targets_recovers_from_a_kill_anywhere() {
 #[test]
 fn backport_to_new_branches_recovers_from_a_kill_anywhere() {
     recovers_everywhere(&BACKPORT_TO_BRANCHES);
+}
+
+#[test]
+fn tag_push_recovers_from_a_kill_anywhere() {
+    recovers_everywhere(&TAG_PUSH);
 }
 
 #[test]

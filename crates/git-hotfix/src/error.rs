@@ -277,10 +277,18 @@ impl From<Core> for CommandError {
             Core::UnknownRemote { remote } => error(&format!(
                 "add it with `git remote add {remote} <url>`, or name another with `-c remote=<name>`"
             )),
-            Core::PushRejected { rejected, .. } if rejected.iter().any(|(_, why)| remote_moved(why)) => {
+            Core::PushRejected { remote, rejected } if rejected.iter().any(|(_, why)| remote_moved(why)) => {
+                let branches: Vec<String> = rejected
+                    .iter()
+                    .filter_map(|(name, _)| name.strip_prefix("refs/heads/"))
+                    .map(|b| format!("{b}:{b}"))
+                    .collect();
                 CommandError::new(Exit::Remote, message.clone())
                     .hint("the remote moved since the run began, so pushing again cannot work")
-                    .hint("`git hotfix abort` takes back what the run did here; then bring the remote's changes in (`git pull`) and run it again")
+                    .hint(format!(
+                        "`git hotfix abort` takes back what the run did here; `git fetch {remote} {}` brings in what the remote has; then run the same command again",
+                        branches.join(" ")
+                    ))
             }
             Core::PushRejected { .. } => CommandError::new(Exit::Remote, message.clone())
                 .hint("`git hotfix continue` pushes again once the remote accepts it, or `git hotfix abort` takes back what the run did"),

@@ -19,7 +19,7 @@ mod step;
 
 use crate::foundation::error::Result;
 use crate::git::repo::Repo;
-use crate::records::journal::{Journal, Store};
+use crate::records::journal::{EventKind, Journal, Store};
 use crate::records::run::{Progress, Step, Steps};
 
 pub use step::Undone;
@@ -55,6 +55,65 @@ impl Record for InJournal<'_, '_> {
 
     fn save(&self, _repo: &Repo) -> Result<()> {
         self.store.save(self.journal)
+    }
+}
+
+/// Run the steps left of the run in `journal` (a hotfix's); a failure is recorded as the
+/// run's stop, for `status`, and the run waits for `continue` or `abort`. Once they are all
+/// done, the run leaves the journal, which records the refs it moved and what it pushed
+/// (not yet saved: the caller adds its own outcome first). Returns the finished run.
+pub fn run_in_journal(
+    repo: &Repo,
+    journal: &mut Journal,
+    store: &Store,
+    now: jiff::Timestamp,
+) -> Result<crate::records::run::Run> {
+    if let Err(err) = run(repo, &mut InJournal::new(journal, store)) {
+        let command = journal
+            .run
+            .as_ref()
+            .map_or_else(String::new, |r| r.command.clone());
+        journal.record(
+            now,
+            EventKind::Stopped {
+                command,
+                reason: err.to_string(),
+            },
+        );
+        store.save(journal)?;
+        return Err(err);
+    }
+    let done = journal.run.take().expect("a run in the journal");
+    record_done(journal, &done.steps, now);
+    Ok(done)
+}
+
+/// Record in `journal` what `steps` did: the refs they moved (the notes ref aside: it is the
+/// record itself) and what they pushed.
+pub fn record_done(journal: &mut Journal, steps: &Steps, now: jiff::Timestamp) {
+    let refs: Vec<_> = steps
+        .moved()
+        .filter(|e| e.name.starts_with("refs/") && e.name != crate::records::notes::REF)
+        .map(|e| e.to_move())
+        .collect();
+    if !refs.is_empty() {
+        journal.record(now, EventKind::RefsMoved { refs });
+    }
+    for push in steps.pushed() {
+        if push
+            .refs
+            .iter()
+            .all(|r| r.name == crate::records::notes::REF)
+        {
+            continue;
+        }
+        journal.record(
+            now,
+            EventKind::Pushed {
+                remote: push.remote.clone(),
+                refs: push.refs.iter().map(|r| r.name.clone()).collect(),
+            },
+        );
     }
 }
 

@@ -75,16 +75,11 @@ pub fn publish_branches(
     })
 }
 
-/// The push that publishes local tag `name` on `remote`: nothing when it is there already,
-/// an error when the remote has a tag of that name that is another one.
-pub fn publish_tag(repo: &Repo, remote: &str, name: &str) -> Result<PushPlan> {
+/// The push that publishes tag `name` (the tag object `local`) on `remote`: nothing when it
+/// is there already, an error when the remote has a tag of that name that is another one.
+pub fn publish_tag(repo: &Repo, remote: &str, name: &str, local: ObjectId) -> Result<PushPlan> {
     ensure_remote(repo, remote)?;
     let full = format!("{}{name}", crate::foundation::names::TAG_PREFIX);
-    let local = repo
-        .ref_target(&full)?
-        .ok_or_else(|| Error::UnknownRevision {
-            rev: name.to_string(),
-        })?;
     let dir = repo.common_dir();
     let refs = match cli::remote_ref(dir, remote, &full)? {
         Some(there) if there == local => Vec::new(),

@@ -3,14 +3,17 @@
 use gix::ObjectId;
 use jiff::Timestamp;
 
+use crate::engine;
 use crate::foundation::error::{Error, GitContext, Result};
 use crate::foundation::names::BranchRole;
 use crate::foundation::names::TAG_PREFIX;
 use crate::foundation::version::Version;
+use crate::git::push::PushPlan;
 use crate::git::refs::{self, Edit, Value};
 use crate::git::repo::Repo;
 use crate::git::tags::{self, ReleaseTags};
-use crate::records::journal::{EventKind, Journal, Store};
+use crate::records::journal::{Journal, Store};
+use crate::records::run::{FinishOptions, Run, Step, Steps};
 use crate::settings::config::Config;
 
 /// The tag a run makes.
@@ -140,46 +143,76 @@ pub fn plan(
     })
 }
 
-/// Create the tag planned by [`plan`] (with its objects in `mem`) and record it.
-pub fn execute(
+/// How a tag run is named in the journal.
+pub(crate) const COMMAND: &str = "tag";
+
+/// Create the tag planned by [`plan`] (with its objects in `mem`) and, with `push`, push it
+/// to the configured remote: the steps of a run journaled in the hotfix's journal, so that
+/// `continue` and `abort` take up a run that stopped or was killed. Returns what was pushed.
+pub fn run(
     repo: &Repo,
     mem: Repo,
-    journal: &mut Journal,
-    plan: &TagPlan,
-    now: Timestamp,
-) -> Result<()> {
-    let store = Store::new(repo);
-    let _lock = store.lock()?;
-    repo.keep_objects(mem)?;
-    if let Some(edit) = plan.tag.edit() {
-        refs::apply(
-            repo,
-            std::slice::from_ref(&edit),
-            &format!("hotfix tag: {} {}", journal.ticket, plan.version),
-        )?;
-        journal.record(
-            now,
-            EventKind::RefsMoved {
-                refs: vec![edit.to_move()],
-            },
-        );
-    }
-    store.save(journal)
-}
-
-/// Push the tag of `plan` to the configured remote (nothing when it is there already) and
-/// record the push. Returns what was pushed.
-pub fn push(
-    repo: &Repo,
     config: &Config,
     journal: &mut Journal,
     plan: &TagPlan,
+    push: bool,
     now: Timestamp,
-) -> Result<crate::git::push::PushPlan> {
-    let push = crate::git::push::publish_tag(repo, &config.remote, &plan.tag.name)?;
-    crate::git::push::push(repo, &push)?;
-    if !push.refs.is_empty() {
-        Store::new(repo).append(journal, now, crate::operations::finish::pushed_event(&push))?;
+) -> Result<Option<PushPlan>> {
+    let store = Store::new(repo);
+    let _lock = store.lock()?;
+    let pushing = match push {
+        true => {
+            let object = match plan.tag.object {
+                Some(object) => object,
+                None => repo
+                    .ref_target(&format!("{TAG_PREFIX}{}", plan.tag.name))?
+                    .expect("a tag on the tip"),
+            };
+            Some(crate::git::push::publish_tag(
+                repo,
+                &config.remote,
+                &plan.tag.name,
+                object,
+            )?)
+        }
+        false => None,
+    };
+    repo.keep_objects(mem)?;
+    let mut steps = Steps::default();
+    if let Some(edit) = plan.tag.edit() {
+        steps.add(Step::Refs {
+            edits: vec![edit],
+            message: format!("hotfix tag: {} {}", journal.ticket, plan.version),
+        });
     }
-    Ok(push)
+    if let Some(push) = pushing.as_ref().filter(|p| !p.refs.is_empty()) {
+        steps.add(Step::Push { plan: push.clone() });
+    }
+    journal.run = Some(Run {
+        command: COMMAND.into(),
+        options: FinishOptions::default(),
+        expected: Default::default(),
+        resolved: Default::default(),
+        release: None,
+        merged: None,
+        conflict: None,
+        steps,
+    });
+    proceed(repo, journal, now)?;
+    Ok(pushing)
+}
+
+/// Take the steps of a tag run that are left, then record what they did.
+pub(crate) fn proceed(
+    repo: &Repo,
+    journal: &mut Journal,
+    now: Timestamp,
+) -> Result<(Vec<Edit>, Option<PushPlan>)> {
+    let store = Store::new(repo);
+    let run = engine::run_in_journal(repo, journal, &store, now)?;
+    store.save(journal)?;
+    Ok((
+        run.steps.moved().cloned().collect(),
+        run.steps.pushed().next().cloned(),
+    ))
 }

@@ -135,16 +135,6 @@ impl Steps {
         });
     }
 
-    /// Some step has begun: the run has written something that `abort` must undo.
-    pub fn begun(&self) -> bool {
-        self.0.iter().any(|r| r.progress != Progress::Pending)
-    }
-
-    /// Every step is done.
-    pub fn done(&self) -> bool {
-        self.0.iter().all(|r| r.progress == Progress::Done)
-    }
-
     /// The steps not done yet.
     pub fn left(&self) -> impl Iterator<Item = &Recorded> {
         self.0.iter().filter(|r| r.progress != Progress::Done)

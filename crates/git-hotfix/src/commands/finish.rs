@@ -378,16 +378,19 @@ pub fn report(
             );
             share();
         }
-        FinishOutcome::Proposed { moved, pushed } => {
+        FinishOutcome::Resumed {
+            command,
+            moved,
+            pushed,
+        } => {
             moved_and_pushed(context, moved, pushed.as_ref());
-            ui.status(
-                "Proposed",
-                format!(
-                    "{} is on the remote; its pull request is not open yet",
+            ui.status("Completed", format!("the {command} of {}", journal.ticket));
+            if command == "finish --pr" {
+                ui.hint(format!(
+                    "{} is on the remote but its pull request is not open yet: `git hotfix finish --pr` opens it (nothing is pushed twice)",
                     journal.branch
-                ),
-            );
-            ui.hint("`git hotfix finish --pr` opens it (nothing is pushed twice)");
+                ));
+            }
         }
         FinishOutcome::Stopped {
             branch,

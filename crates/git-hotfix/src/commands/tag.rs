@@ -103,11 +103,15 @@ pub fn cmd_tag(context: &Context, args: TagArgs) -> Result<Exit> {
     if let Some(forge) = &forge {
         forge.run(forge.github.check_access())?;
     }
-    tag::execute(&repo, mem, &mut journal, &plan, context.now)?;
-    let pushed = match args.push {
-        true => Some(tag::push(&repo, &config, &mut journal, &plan, context.now)?),
-        false => None,
-    };
+    let pushed = tag::run(
+        &repo,
+        mem,
+        &config,
+        &mut journal,
+        &plan,
+        args.push,
+        context.now,
+    )?;
     let published = match &forge {
         Some(forge) => {
             Some(forge.publish_release(context, &repo, &config, &mut journal, released)?)

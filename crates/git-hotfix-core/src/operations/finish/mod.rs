@@ -32,8 +32,8 @@ pub use plan::plan;
 pub(crate) use plan::{
     Landing, line_of, plan_worktrees, proposed_release, push_plan, release_commit, tag_step,
 };
+pub(crate) use run::execute;
 pub use run::{AbortPreview, ResumePreview, abort, preview_abort, preview_resume, resume, run};
-pub(crate) use run::{execute, pushed_event};
 
 /// Why a branch receives the fix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -226,8 +226,9 @@ pub enum FinishOutcome {
         pushed: Option<PushPlan>,
         notes_pushed: Option<String>,
     },
-    /// A stopped `finish --pr` run pushed what it had left; its pull request is not open yet.
-    Proposed {
+    /// Another run kept in the hotfix's journal (`finish --pr`, `tag`) did what it had left.
+    Resumed {
+        command: String,
         moved: Vec<Edit>,
         pushed: Option<PushPlan>,
     },

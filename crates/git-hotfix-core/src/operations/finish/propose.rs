@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use gix::ObjectId;
 use jiff::Timestamp;
 
-use crate::engine::{self, InJournal};
+use crate::engine;
 use crate::foundation::error::{Error, Result};
 use crate::foundation::names::BRANCH_PREFIX;
 use crate::foundation::names::BranchRole;
@@ -224,32 +224,15 @@ pub(crate) fn proceed(
     now: Timestamp,
 ) -> Result<(Vec<Edit>, Option<PushPlan>)> {
     let store = Store::new(repo);
-    if let Err(err) = engine::run(repo, &mut InJournal::new(journal, &store)) {
-        journal.record(
-            now,
-            EventKind::Stopped {
-                command: COMMAND.into(),
-                reason: err.to_string(),
-            },
-        );
-        store.save(journal)?;
-        return Err(err);
-    }
-    let run = journal.run.take().expect("a run");
-    let moved: Vec<Edit> = run.steps.moved().cloned().collect();
-    let pushed = run.steps.pushed().next().cloned();
-    let refs: Vec<_> = moved.iter().map(Edit::to_move).collect();
-    if !refs.is_empty() {
-        journal.record(now, EventKind::RefsMoved { refs });
-    }
-    for push in run.steps.pushed() {
-        journal.record(now, finish::pushed_event(push));
-    }
+    let run = engine::run_in_journal(repo, journal, &store, now)?;
     if let Some(proposal) = &mut journal.proposal {
         proposal.pushed = Some(tip);
     }
     store.save(journal)?;
-    Ok((moved, pushed))
+    Ok((
+        run.steps.moved().cloned().collect(),
+        run.steps.pushed().next().cloned(),
+    ))
 }
 
 /// The tip a stopped `finish --pr` run puts on the branch.

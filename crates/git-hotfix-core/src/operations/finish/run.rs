@@ -16,6 +16,7 @@ use crate::git::push::PushPlan;
 use crate::git::refs::Edit;
 use crate::git::repo::Repo;
 use crate::git::resolve::{self, Resolving};
+use crate::operations::tag;
 use crate::records::journal::{EventKind, Journal, ReleaseCommit, State, Store};
 use crate::records::notes;
 use crate::records::run::{Conflict, FinishOptions, Recorded, Run, Step, Steps, WorktreeStep};
@@ -323,18 +324,8 @@ fn is_notes_push(step: &Step) -> bool {
 fn finished(journal: &Journal, run: &Run, now: Timestamp) -> Journal {
     let mut finished = journal.clone();
     finished.run = None;
-    let moved: Vec<&Edit> = run.steps.moved().filter(|e| e.name != notes::REF).collect();
-    let refs: Vec<_> = moved
-        .iter()
-        .filter(|e| e.name.starts_with("refs/"))
-        .map(|e| e.to_move())
-        .collect();
-    if !refs.is_empty() {
-        finished.record(now, EventKind::RefsMoved { refs });
-    }
-    if let Some(push) = run.steps.pushed().next() {
-        finished.record(now, pushed_event(push));
-    }
+    engine::record_done(&mut finished, &run.steps, now);
+    let moved: Vec<&Edit> = run.steps.moved().collect();
     let tag = moved
         .iter()
         .find_map(|e| e.name.strip_prefix(TAG_PREFIX))
@@ -376,20 +367,43 @@ pub fn resume(
         branch, worktree, ..
     }) = &run.conflict
     else {
-        if run.command == propose::COMMAND {
-            let tip = propose::tip_of(&run).unwrap_or(released_tip(repo, journal, &run)?);
-            let (moved, pushed) = propose::proceed(repo, journal, tip, now)?;
-            return Ok(FinishOutcome::Proposed { moved, pushed });
+        if run.steps.0.is_empty() && run.command == "finish" {
+            // A run that never recorded a step (kept by an older git-hotfix) is planned again.
+            journal.run = None;
+            return run_locked(
+                repo,
+                repo.in_memory(),
+                config,
+                journal,
+                &run.options,
+                version_files,
+                now,
+            );
         }
-        let Completion {
+        // The other runs a hotfix's journal keeps.
+        let (moved, pushed) = match run.command.as_str() {
+            propose::COMMAND => {
+                let tip = propose::tip_of(&run).unwrap_or(released_tip(repo, journal, &run)?);
+                propose::proceed(repo, journal, tip, now)?
+            }
+            tag::COMMAND => tag::proceed(repo, journal, now)?,
+            _ => {
+                let Completion {
+                    moved,
+                    pushed,
+                    notes_pushed,
+                } = proceed(repo, journal, None, now)?;
+                return Ok(FinishOutcome::Completed {
+                    moved,
+                    pushed,
+                    notes_pushed,
+                });
+            }
+        };
+        return Ok(FinishOutcome::Resumed {
+            command: run.command,
             moved,
             pushed,
-            notes_pushed,
-        } = proceed(repo, journal, None, now)?;
-        return Ok(FinishOutcome::Completed {
-            moved,
-            pushed,
-            notes_pushed,
         });
     };
     let tip = released_tip(repo, journal, &run)?;
@@ -528,11 +542,4 @@ pub fn abort(repo: &Repo, journal: &mut Journal, now: Timestamp) -> Result<Vec<U
     );
     store.save(journal)?;
     Ok(undone)
-}
-
-pub(crate) fn pushed_event(plan: &PushPlan) -> EventKind {
-    EventKind::Pushed {
-        remote: plan.remote.clone(),
-        refs: plan.refs.iter().map(|r| r.name.clone()).collect(),
-    }
 }
