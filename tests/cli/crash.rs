@@ -182,8 +182,8 @@ fn abort_gives_back(env: &TestEnv, setup: &Setup, args: &[&str], ends: [&State; 
     }
 }
 
-/// Kill `scenario` at each of its boundaries in turn; returns how many there are.
-fn every_boundary(scenario: &Scenario) -> usize {
+/// What `scenario` leaves before and after it runs uninterrupted.
+fn ends(scenario: &Scenario) -> [State; 2] {
     let reference = TestEnv::new();
     let setup = (scenario.setup)(&reference);
     let before = state(&reference, &setup);
@@ -195,44 +195,59 @@ fn every_boundary(scenario: &Scenario) -> usize {
         scenario.name
     );
     assert!(locks(&setup).is_empty());
+    [before, after]
+}
 
-    let mut n = 1;
-    loop {
-        let env = TestEnv::new();
-        let setup = (scenario.setup)(&env);
-        let Some(_) = killed_at(&env, &setup, scenario.args, n) else {
-            assert_eq!(state(&env, &setup), after);
-            return n - 1;
-        };
-        recover(&env, &setup, "continue", scenario.args, [&before, &after]);
+/// One kill point, both ways out: a copy killed by `kill` then continued must end as the
+/// uninterrupted command does, a second copy killed the same way then aborted as before
+/// it. `false` when `kill` did not land (the command ran to its end, as it must then).
+fn both_ways(
+    scenario: &Scenario,
+    [before, after]: &[State; 2],
+    point: &str,
+    kill: &dyn Fn(&TestEnv, &Setup) -> bool,
+) -> bool {
+    let env = TestEnv::new();
+    let setup = (scenario.setup)(&env);
+    if !kill(&env, &setup) {
         assert_eq!(
-            state(&env, &setup),
+            &state(&env, &setup),
             after,
-            "{}: killed at boundary {n}, `continue` did not give the uninterrupted result",
-            scenario.name
+            "{point}: not killed, yet not done"
         );
-        assert_eq!(
-            locks(&setup),
-            Vec::<PathBuf>::new(),
-            "{}: {n}",
-            scenario.name
-        );
-        env.fsck(&setup.repo);
+        return false;
+    }
+    recover(&env, &setup, "continue", scenario.args, [before, after]);
+    assert_eq!(
+        &state(&env, &setup),
+        after,
+        "{point}, `continue` did not give the uninterrupted result"
+    );
+    assert_eq!(locks(&setup), Vec::<PathBuf>::new(), "{point}");
+    env.fsck(&setup.repo);
 
-        let env = TestEnv::new();
-        let setup = (scenario.setup)(&env);
-        killed_at(&env, &setup, scenario.args, n).expect("the same boundary");
-        let point = format!("{}: killed at boundary {n}", scenario.name);
-        abort_gives_back(&env, &setup, scenario.args, [&before, &after], &point);
-        assert_eq!(
-            locks(&setup),
-            Vec::<PathBuf>::new(),
-            "{}: {n}",
-            scenario.name
-        );
-        env.fsck(&setup.repo);
+    let env = TestEnv::new();
+    let setup = (scenario.setup)(&env);
+    assert!(kill(&env, &setup), "{point}: the second kill did not land");
+    abort_gives_back(&env, &setup, scenario.args, [before, after], point);
+    assert_eq!(locks(&setup), Vec::<PathBuf>::new(), "{point}");
+    env.fsck(&setup.repo);
+    true
+}
+
+/// Kill `scenario` at each of its step boundaries in turn; returns how many it has.
+fn every_boundary(scenario: &Scenario) -> usize {
+    let ends = ends(scenario);
+    let mut n = 1;
+    while both_ways(
+        scenario,
+        &ends,
+        &format!("{}: killed at boundary {n}", scenario.name),
+        &|env, setup| killed_at(env, setup, scenario.args, n).is_some(),
+    ) {
         n += 1;
     }
+    n - 1
 }
 
 /// `finish --push` of a hotfix checked out in the main worktree, with develop to merge into
@@ -417,38 +432,18 @@ fn killed_at_syscall(env: &TestEnv, setup: &Setup, args: &[&str], syscall: &str,
 /// Kill `scenario` at each call of each syscall above in turn; returns how many points
 /// were tried.
 fn every_syscall(scenario: &Scenario) -> usize {
-    let reference = TestEnv::new();
-    let setup = (scenario.setup)(&reference);
-    let before = state(&reference, &setup);
-    reference.hotfix(&setup.cwd, scenario.args).ok();
-    let after = state(&reference, &setup);
-
+    let ends = ends(scenario);
     let mut tried = 0;
     for syscall in KILL_AT {
         for n in 1.. {
-            let env = TestEnv::new();
-            let setup = (scenario.setup)(&env);
-            if !killed_at_syscall(&env, &setup, scenario.args, syscall, n) {
-                assert_eq!(state(&env, &setup), after);
+            let point = format!("{}: killed at {syscall} #{n}", scenario.name);
+            let kill = |env: &TestEnv, setup: &Setup| {
+                killed_at_syscall(env, setup, scenario.args, syscall, n)
+            };
+            if !both_ways(scenario, &ends, &point, &kill) {
                 break;
             }
             tried += 1;
-            let point = format!("{}: killed at {syscall} #{n}", scenario.name);
-            recover(&env, &setup, "continue", scenario.args, [&before, &after]);
-            assert_eq!(
-                state(&env, &setup),
-                after,
-                "{point}, `continue` did not give the uninterrupted result"
-            );
-            assert_eq!(locks(&setup), Vec::<PathBuf>::new(), "{point}");
-            env.fsck(&setup.repo);
-
-            let env = TestEnv::new();
-            let setup = (scenario.setup)(&env);
-            assert!(killed_at_syscall(&env, &setup, scenario.args, syscall, n));
-            abort_gives_back(&env, &setup, scenario.args, [&before, &after], &point);
-            assert_eq!(locks(&setup), Vec::<PathBuf>::new(), "{point}");
-            env.fsck(&setup.repo);
         }
     }
     eprintln!("{}: {tried} syscall kill points", scenario.name);

@@ -406,20 +406,9 @@ pub fn resume(
             pushed,
         });
     };
-    let tip = released_tip(repo, journal, &run)?;
     // The merge commit stays in memory until the rest of the run holds.
     let mem = repo.in_memory();
-    let ours = run.expected[branch];
-    let commit = resolve::read(
-        &mem,
-        worktree,
-        ours,
-        &Resolving::Merge { theirs: tip },
-        |tree| {
-            let message = merge::merge_message(&journal.branch, branch);
-            merge::commit(&mem, &message, tree, [ours, tip])
-        },
-    )?;
+    let commit = resolution(repo, &mem, journal, &run, branch, worktree)?;
     let mut resumed = run.clone();
     resumed.resolved.insert(branch.clone(), commit);
     resumed.conflict = None;
@@ -436,6 +425,29 @@ pub fn resume(
             Err(err)
         }
     }
+}
+
+/// The merge commit of the conflict resolved in `worktree` for `branch`, made in `mem`.
+fn resolution(
+    repo: &Repo,
+    mem: &Repo,
+    journal: &Journal,
+    run: &Run,
+    branch: &str,
+    worktree: &std::path::Path,
+) -> Result<ObjectId> {
+    let tip = released_tip(repo, journal, run)?;
+    let ours = run.expected[branch];
+    resolve::read(
+        mem,
+        worktree,
+        ours,
+        &Resolving::Merge { theirs: tip },
+        |tree| {
+            let message = merge::merge_message(&journal.branch, branch);
+            merge::commit(mem, &message, tree, [ours, tip])
+        },
+    )
 }
 
 /// What a stopped run releases: its release commit, or the hotfix branch's tip.
@@ -474,18 +486,7 @@ pub fn preview_resume(
         });
     };
     let mem = repo.in_memory();
-    let tip = released_tip(repo, journal, run)?;
-    let ours = run.expected[branch];
-    let commit = resolve::read(
-        &mem,
-        worktree,
-        ours,
-        &Resolving::Merge { theirs: tip },
-        |tree| {
-            let message = merge::merge_message(&journal.branch, branch);
-            merge::commit(&mem, &message, tree, [ours, tip])
-        },
-    )?;
+    let commit = resolution(repo, &mem, journal, run, branch, worktree)?;
     let mut prior = Prior::of(Some(run));
     prior.resolved.insert(branch.clone(), commit);
     let plan = plan(
