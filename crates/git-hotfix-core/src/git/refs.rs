@@ -267,14 +267,19 @@ pub fn clear_own_locks(repo: &Repo, edits: &[Edit]) -> Result<()> {
             None => false,
         };
         if content.is_empty() || ours {
-            std::fs::remove_file(&lock).map_err(|source| Error::Io {
-                context: "could not remove a lock left by a killed run",
-                path: lock,
-                source,
-            })?;
+            remove_own_lock(lock)?;
         }
     }
     Ok(())
+}
+
+/// Remove a lock file a killed run of ours left (the caller made sure it is ours).
+pub(crate) fn remove_own_lock(lock: std::path::PathBuf) -> Result<()> {
+    std::fs::remove_file(&lock).map_err(|source| Error::Io {
+        context: "could not remove a lock left by a killed run",
+        path: lock,
+        source,
+    })
 }
 
 /// Refuse early when another git process holds a lock on one of the refs a plan will move.

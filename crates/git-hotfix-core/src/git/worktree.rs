@@ -36,11 +36,7 @@ pub fn follow(workdir: &Path, from: ObjectId, to: ObjectId, resuming: bool) -> R
         if !resuming {
             return Err(Error::Locked { path: lock });
         }
-        std::fs::remove_file(&lock).map_err(|source| Error::Io {
-            context: "could not remove a lock left by a killed run",
-            path: lock.clone(),
-            source,
-        })?;
+        crate::git::refs::remove_own_lock(lock)?;
     }
     cli::refresh_index(workdir)?;
 

@@ -125,11 +125,7 @@ fn clear_own_lock(repo: &Repo) -> Result<()> {
         }
     };
     if ours {
-        std::fs::remove_file(&lock).map_err(|source| Error::Io {
-            context: "could not remove a lock left by a killed run",
-            path: lock,
-            source,
-        })?;
+        refs::remove_own_lock(lock)?;
     }
     Ok(())
 }
