@@ -35,6 +35,8 @@ pub struct State {
     status: String,
     worktrees: Vec<String>,
     origin: BTreeMap<String, String>,
+    /// The hotfixes the repository keeps journals of, in progress and finished.
+    hotfixes: Vec<String>,
 }
 
 pub fn state(env: &TestEnv, setup: &Setup) -> State {
@@ -71,7 +73,28 @@ pub fn state(env: &TestEnv, setup: &Setup) -> State {
         status: env.git(&setup.repo, &["status", "--porcelain"]),
         worktrees,
         origin,
+        hotfixes: journals(&setup.repo),
     }
+}
+
+/// The journal files of the hotfixes, by name: `ENG-1.json` in progress,
+/// `finished/ENG-1-1.2.4.json` finished.
+fn journals(repo: &Path) -> Vec<String> {
+    let dir = repo.join(".git/hotfix");
+    let mut found = Vec::new();
+    for sub in ["", "finished"] {
+        let Ok(entries) = std::fs::read_dir(dir.join(sub)) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.ends_with(".json") {
+                found.push(format!("{sub}/{name}").trim_start_matches('/').to_string());
+            }
+        }
+    }
+    found.sort();
+    found
 }
 
 /// Lock files anywhere in the repository: a run must leave none. The remote's are its
@@ -323,6 +346,13 @@ fn three_mails(env: &TestEnv) -> Setup {
     }
 }
 
+/// A hotfix released and pushed, to take back with `rollback --revert --push`.
+fn released(env: &TestEnv) -> Setup {
+    let setup = finish_push(env);
+    env.hotfix(&setup.repo, &["finish", "--push"]).ok();
+    setup
+}
+
 const FINISH_PUSH: Scenario = Scenario {
     name: "finish --push",
     setup: finish_push,
@@ -367,6 +397,12 @@ const PATCH_APPLY: Scenario = Scenario {
     name: "patch apply",
     setup: three_mails,
     args: &["patch", "apply", "../mails"],
+};
+
+const ROLLBACK_REVERT_PUSH: Scenario = Scenario {
+    name: "rollback --revert --push",
+    setup: released,
+    args: &["rollback", "--revert", "--push"],
 };
 
 /// The syscalls that make a run's writes land (renames, unlinks, syncs), that take locks,
@@ -492,4 +528,9 @@ fn tag_push_recovers_from_a_kill_anywhere() {
 #[test]
 fn patch_apply_recovers_from_a_kill_anywhere() {
     recovers_everywhere(&PATCH_APPLY);
+}
+
+#[test]
+fn rollback_revert_push_recovers_from_a_kill_anywhere() {
+    recovers_everywhere(&ROLLBACK_REVERT_PUSH);
 }

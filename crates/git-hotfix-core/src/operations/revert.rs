@@ -7,13 +7,15 @@ use gix::ObjectId;
 use gix::merge::tree::TreatAsUnresolved;
 use jiff::Timestamp;
 
+use crate::engine::{self, InJournal};
 use crate::foundation::error::{Error, GitContext, Result};
 use crate::foundation::names::BRANCH_PREFIX;
 use crate::foundation::oid::short;
-use crate::git::refs::{self, Edit, Value};
+use crate::git::refs::{Edit, Value};
 use crate::git::repo::Repo;
 use crate::operations::start::{self, Checkout, StartPlan, StartRequest};
 use crate::records::journal::{EventKind, Journal, State, Store};
+use crate::records::run::{FinishOptions, Reverting, Run, Step};
 use crate::settings::config::Config;
 
 /// The hotfix that takes another back, and its revert commit (held in memory until run).
@@ -126,49 +128,79 @@ fn message(journal: &Journal, fix: &[crate::records::fix::FixCommit]) -> String 
     }
 }
 
-/// Start the revert's hotfix with the revert commit on its branch, and tell the journal of
-/// the hotfix taken back. Returns the new hotfix's journal, ready for `finish`.
+/// How a `rollback --revert` run is named in the journal until its hotfix is started; it
+/// then goes on as that hotfix's finish (or `finish --pr`).
+pub const COMMAND: &str = "rollback --revert";
+
+/// Start the revert's hotfix with the revert commit on its branch: the new hotfix's journal
+/// holds a run whose first step creates the branch, so that `continue` goes on to its finish
+/// with `options` (through a pull request with `pr`) and `abort` forgets it. Returns the
+/// journal, its run's steps done.
 pub fn execute(
     repo: &Repo,
     mem: Repo,
     plan: &RevertPlan,
-    reverted: &mut Journal,
+    options: FinishOptions,
+    pr: bool,
     now: Timestamp,
 ) -> Result<Journal> {
-    let journal = start::execute(repo, &plan.start, now)?;
-    repo.keep_objects(mem)?;
-    let branch = format!("{BRANCH_PREFIX}{}", plan.start.branch);
-    let moved = refs::apply(
-        repo,
-        &[Edit {
-            name: branch,
-            old: Some(Value::Object(plan.start.base.commit())),
-            new: Some(Value::Object(plan.commit)),
-        }],
-        &format!("hotfix rollback: revert {}", plan.of),
-    );
     let store = Store::new(repo);
-    if let Err(err) = moved {
-        // Nothing else was made: take the start back too.
-        let _ = store.remove(&journal.ticket);
-        let _ = refs::apply(
-            repo,
-            &[Edit {
-                name: format!("{BRANCH_PREFIX}{}", plan.start.branch),
-                old: Some(Value::Object(plan.start.base.commit())),
-                new: None,
-            }],
-            "hotfix rollback: undo",
-        );
-        return Err(err);
-    }
-    store.append(
-        reverted,
+    let _lock = store.lock()?;
+    repo.keep_objects(mem)?;
+    engine::failpoint::hit("objects");
+    let mut journal = start::journal_of(&plan.start, now);
+    journal.record(
         now,
-        EventKind::Reverted {
-            by: journal.ticket.clone(),
+        EventKind::Reverts {
+            ticket: plan.of.clone(),
             commit: plan.commit,
         },
-    )?;
+    );
+    let mut run = Run::new(COMMAND, options);
+    run.reverts = Some(Reverting {
+        ticket: plan.of.clone(),
+        commit: plan.commit,
+        pr,
+    });
+    run.steps.add(Step::Refs {
+        edits: vec![Edit {
+            name: format!("{BRANCH_PREFIX}{}", plan.start.branch),
+            old: None,
+            new: Some(Value::Object(plan.commit)),
+        }],
+        message: format!("hotfix rollback: {} reverts {}", plan.start.ticket, plan.of),
+    });
+    journal.run = Some(run);
+    take_steps(repo, &mut journal, now)?;
     Ok(journal)
+}
+
+/// Take the steps left of the rollback's own start. When they fail having written nothing,
+/// the hotfix is forgotten; otherwise the run waits for `continue` or `abort`.
+pub(crate) fn take_steps(repo: &Repo, journal: &mut Journal, now: Timestamp) -> Result<()> {
+    let store = Store::new(repo);
+    let Err(err) = engine::run(repo, &mut InJournal::new(journal, &store)) else {
+        return Ok(());
+    };
+    let steps = &journal.run.as_ref().expect("a run").steps;
+    if engine::nothing_done(repo, steps)? {
+        store.remove(&journal.ticket)?;
+    } else {
+        journal.record(
+            now,
+            EventKind::Stopped {
+                command: COMMAND.into(),
+                reason: err.to_string(),
+            },
+        );
+        store.save(journal)?;
+    }
+    Err(err)
+}
+
+/// `continue` of a rollback through a pull request: its hotfix's start is completed here,
+/// then the CLI opens the pull request as `finish --pr` does.
+pub fn complete_start(repo: &Repo, journal: &mut Journal, now: Timestamp) -> Result<()> {
+    let _lock = Store::new(repo).lock()?;
+    take_steps(repo, journal, now)
 }

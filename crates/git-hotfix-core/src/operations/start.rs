@@ -190,6 +190,30 @@ pub fn execute(repo: &Repo, plan: &StartPlan, now: Timestamp) -> Result<Journal>
         new: Some(Value::Object(plan.base.commit())),
     };
     refs::ensure_unlocked(repo, std::slice::from_ref(&create))?;
+    let journal = journal_of(plan, now);
+    refs::apply(
+        repo,
+        std::slice::from_ref(&create),
+        &format!("hotfix start: {} from {}", plan.ticket, plan.base.label()),
+    )?;
+    let checked_out = store.save(&journal).and_then(|()| match &plan.checkout {
+        Checkout::None => Ok(()),
+        Checkout::Switch => {
+            let workdir = repo.workdir().expect("checked in plan: not bare");
+            cli::switch(workdir, &plan.branch)
+        }
+        Checkout::Worktree(path) => repo.add_worktree(path, &full),
+    });
+    if let Err(err) = checked_out {
+        let _ = store.remove(&plan.ticket);
+        let _ = refs::apply(repo, &[create.reversed()], "hotfix start: undo");
+        return Err(err);
+    }
+    Ok(journal)
+}
+
+/// The journal of the hotfix `plan` starts, as it is once started.
+pub(crate) fn journal_of(plan: &StartPlan, now: Timestamp) -> Journal {
     let worktree = match &plan.checkout {
         Checkout::Worktree(path) => Some(std::path::absolute(path).unwrap_or(path.clone())),
         _ => None,
@@ -204,7 +228,7 @@ pub fn execute(repo: &Repo, plan: &StartPlan, now: Timestamp) -> Result<Journal>
         version: plan.version.clone(),
         tag: plan.tag.clone(),
         detected_at: plan.detected_at,
-        worktree: worktree.clone(),
+        worktree,
         state: State::Active,
         assessment: plan.assessment.clone(),
         events: Vec::new(),
@@ -227,26 +251,7 @@ pub fn execute(repo: &Repo, plan: &StartPlan, now: Timestamp) -> Result<Journal>
             },
         );
     }
-
-    refs::apply(
-        repo,
-        std::slice::from_ref(&create),
-        &format!("hotfix start: {} from {}", plan.ticket, plan.base.label()),
-    )?;
-    let checked_out = store.save(&journal).and_then(|()| match &plan.checkout {
-        Checkout::None => Ok(()),
-        Checkout::Switch => {
-            let workdir = repo.workdir().expect("checked in plan: not bare");
-            cli::switch(workdir, &plan.branch)
-        }
-        Checkout::Worktree(path) => repo.add_worktree(path, &full),
-    });
-    if let Err(err) = checked_out {
-        let _ = store.remove(&plan.ticket);
-        let _ = refs::apply(repo, &[create.reversed()], "hotfix start: undo");
-        return Err(err);
-    }
-    Ok(journal)
+    journal
 }
 
 fn is_empty_dir(path: &std::path::Path) -> bool {

@@ -189,14 +189,8 @@ pub fn run(
         steps.add(Step::Push { plan: push.clone() });
     }
     journal.run = Some(Run {
-        command: COMMAND.into(),
-        options: FinishOptions::default(),
-        expected: Default::default(),
-        resolved: Default::default(),
-        release: None,
-        merged: None,
-        conflict: None,
         steps,
+        ..Run::new(COMMAND, FinishOptions::default())
     });
     proceed(repo, journal, now)?;
     Ok(pushing)

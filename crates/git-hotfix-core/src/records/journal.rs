@@ -189,7 +189,15 @@ pub enum EventKind {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         detail: Option<String>,
     },
+    /// This hotfix takes `ticket`'s fix back with `commit` (`rollback --revert`).
+    Reverts {
+        ticket: String,
+        #[serde(with = "crate::foundation::oid::hex")]
+        commit: ObjectId,
+    },
     /// The hotfix was taken back by another, `by`, whose branch holds the revert commit.
+    /// Written by git-hotfix before 0.2; a rollback now records [`EventKind::Reverts`] in
+    /// its own journal, so that no run writes another hotfix's journal.
     Reverted {
         by: String,
         #[serde(with = "crate::foundation::oid::hex")]

@@ -111,6 +111,52 @@ pub struct Run {
     pub conflict: Option<Conflict>,
     #[serde(default)]
     pub steps: Steps,
+    /// Set for `rollback --revert`: the run began by starting this hotfix to take another
+    /// back, and `abort` forgets this hotfix too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reverts: Option<Reverting>,
+}
+
+impl Run {
+    /// A run of `command` with nothing done yet.
+    pub fn new(command: &str, options: FinishOptions) -> Run {
+        Run {
+            command: command.into(),
+            options,
+            expected: BTreeMap::new(),
+            resolved: BTreeMap::new(),
+            release: None,
+            merged: None,
+            conflict: None,
+            steps: Steps::default(),
+            reverts: None,
+        }
+    }
+
+    /// A run of `command` that goes on from `prior`. A `rollback --revert` goes on as the
+    /// finish of the hotfix it started: the steps it took stay first, so that `abort` takes
+    /// the whole rollback back.
+    pub fn after(prior: Option<&Run>, command: &str, options: FinishOptions) -> Run {
+        let mut run = Run::new(command, options);
+        if let Some(prior) = prior.filter(|p| p.reverts.is_some()) {
+            run.reverts = prior.reverts.clone();
+            run.steps = prior.steps.clone();
+        }
+        run
+    }
+}
+
+/// What a `rollback --revert` takes back, and how it goes on once its hotfix is started.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Reverting {
+    /// The hotfix taken back.
+    pub ticket: String,
+    /// The revert commit, on this hotfix's branch.
+    #[serde(with = "crate::foundation::oid::hex")]
+    pub commit: ObjectId,
+    /// Through a pull request (`finish --pr`) rather than a finish here.
+    #[serde(default)]
+    pub pr: bool,
 }
 
 /// A merge that conflicted, resolved by a person in `worktree`.

@@ -12,7 +12,7 @@ use crate::records::journal::Action;
 use crate::records::journal::Item;
 use crate::records::journal::PRODUCTION;
 use crate::records::journal::TargetStatus;
-use crate::records::journal::{EventKind, Journal, PullRecord};
+use crate::records::journal::{EventKind, Journal, PullRecord, Store};
 use crate::views::incident::{self, By, Clock, Reading, Tick, minutes_text};
 
 /// A moment of the incident: in UTC, and as an offset from detection.
@@ -211,7 +211,14 @@ pub fn facts(
         impact_minutes,
         impact_duration: minutes_text(impact_minutes),
         impact,
-        timeline: timeline(journal, &checklist, &deploys, detected, resolved),
+        timeline: timeline(
+            journal,
+            &checklist,
+            &deploys,
+            &taken_back(repo, journal)?,
+            detected,
+            resolved,
+        ),
         root_cause: root_cause(&fix),
         regression_test: fix.iter().any(|c| c.touches_tests),
         commits: fix
@@ -270,12 +277,41 @@ fn pull_of(journal: &Journal) -> Option<PullRecord> {
         })
 }
 
+/// When and by which hotfix `journal`'s fix was taken back: the rollbacks released (their
+/// journals say what they revert; older journals said it in the one taken back).
+fn taken_back(repo: &Repo, journal: &Journal) -> Result<Vec<(Timestamp, String)>> {
+    let mut found: Vec<(Timestamp, String)> = journal
+        .events
+        .iter()
+        .filter_map(|e| match &e.what {
+            EventKind::Reverted { by, .. } => Some((e.at, by.clone())),
+            _ => None,
+        })
+        .collect();
+    for rollback in Store::new(repo).finished()? {
+        let reverts = rollback.events.iter().any(
+            |e| matches!(&e.what, EventKind::Reverts { ticket, .. } if *ticket == journal.ticket),
+        );
+        let released = rollback.events.iter().rev().find_map(|e| match e.what {
+            EventKind::Finished { .. } => Some(e.at),
+            _ => None,
+        });
+        if let (true, Some(at)) = (reverts, released)
+            && !found.iter().any(|(_, by)| *by == rollback.ticket)
+        {
+            found.push((at, rollback.ticket));
+        }
+    }
+    Ok(found)
+}
+
 /// Detection, each checklist item as it was done, every deploy, verification and rollback
 /// (failed ones too), and the resolution; in time order.
 fn timeline(
     journal: &Journal,
     checklist: &[Tick],
     deploys: &[Deploy],
+    taken_back: &[(Timestamp, String)],
     detected: Timestamp,
     resolved: Option<Timestamp>,
 ) -> Vec<Entry> {
@@ -329,10 +365,8 @@ fn timeline(
             what: format!("{verb} {}{forced}", deploy.environment),
         });
     }
-    for event in &journal.events {
-        if let EventKind::Reverted { by, .. } = &event.what {
-            entries.push(entry(event.at, format!("taken back: reverted by {by}")));
-        }
+    for (at, by) in taken_back {
+        entries.push(entry(*at, format!("taken back: reverted by {by}")));
     }
     if let Some(at) = resolved {
         entries.push(entry(at, format!("resolved: verified in {PRODUCTION}")));

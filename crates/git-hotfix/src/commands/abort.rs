@@ -146,7 +146,14 @@ fn finish_name(journal: &git_hotfix_core::Journal) -> String {
         .run
         .as_ref()
         .map_or("finish", |r| r.command.as_str());
-    format!("the {command} of {}", journal.ticket)
+    match journal.run.as_ref().and_then(|r| r.reverts.as_ref()) {
+        // The whole rollback goes, the hotfix it started included.
+        Some(reverting) => format!(
+            "the rollback of {} (hotfix {}, at its {command})",
+            reverting.ticket, journal.ticket
+        ),
+        None => format!("the {command} of {}", journal.ticket),
+    }
 }
 
 fn backport_name(run: &backport::Backport) -> String {

@@ -11,6 +11,7 @@ use git_hotfix_core::foundation::names;
 use git_hotfix_core::records::journal::ReleaseCommit;
 use git_hotfix_core::records::journal::{Released, Store};
 use git_hotfix_core::settings::config::Config;
+use git_hotfix_core::settings::policy::VersionFiles;
 use git_hotfix_github::ReleaseOutcome;
 
 use crate::cli::{Context, PlanArg};
@@ -231,29 +232,60 @@ pub fn cmd_finish(context: &Context, args: FinishArgs) -> Result<Exit> {
         return Ok(Exit::Ok);
     }
 
-    // The token must work before anything moves.
-    let forge = match release {
-        true => Some(Forge::connect(context, &repo, &config, false)?),
-        false => None,
-    };
-    if let Some(forge) = &forge {
-        forge.run(forge.github.check_access())?;
-    }
-    let outcome = finish::run(
+    let forge = releasing(context, &repo, &config, release)?;
+    finish_here(
+        context,
         &repo,
         &config,
-        &mut journal,
+        journal,
         &options,
-        Some(&version_files),
+        &version_files,
+        forge,
+    )
+}
+
+/// The forge a finish publishes its GitHub release on, when it does: the token must work
+/// before anything moves.
+pub fn releasing(
+    context: &Context,
+    repo: &Repo,
+    config: &Config,
+    release: bool,
+) -> Result<Option<Forge>> {
+    if !release {
+        return Ok(None);
+    }
+    let forge = Forge::connect(context, repo, config, false)?;
+    forge.run(forge.github.check_access())?;
+    Ok(Some(forge))
+}
+
+/// Finish `journal` here and tell what was done; the pushed tag gets its GitHub release on
+/// `forge`. Also how a `rollback --revert` goes on once it has started its hotfix.
+pub fn finish_here(
+    context: &Context,
+    repo: &Repo,
+    config: &Config,
+    mut journal: Journal,
+    options: &FinishOptions,
+    version_files: &dyn VersionFiles,
+    forge: Option<Forge>,
+) -> Result<Exit> {
+    let outcome = finish::run(
+        repo,
+        config,
+        &mut journal,
+        options,
+        Some(version_files),
         context.now,
     )?;
     let published = match (&forge, &outcome, journal.released()) {
         (Some(forge), FinishOutcome::Finished { pushed: true, .. }, Some(released)) => {
-            Some(forge.publish_release(context, &repo, &config, &mut journal, released)?)
+            Some(forge.publish_release(context, repo, config, &mut journal, released)?)
         }
         _ => None,
     };
-    report(context, &repo, &journal, &outcome, published.as_ref())
+    report(context, repo, &journal, &outcome, published.as_ref())
 }
 
 /// `finish` of a hotfix that finished already: nothing to do but, with `--release`,

@@ -1,8 +1,8 @@
 use clap::Args;
 use git_hotfix_core::operations::backport::{self, Progress};
 use git_hotfix_core::operations::finish::{self, ResumePreview};
-use git_hotfix_core::operations::patch_apply;
 use git_hotfix_core::operations::stopped::{self, StoppedRun};
+use git_hotfix_core::operations::{patch_apply, revert};
 
 use crate::cli::{Context, PlanArg, RunArg};
 use crate::commands::backport::{progress_bar, row};
@@ -124,6 +124,21 @@ fn continue_finish(
             }
         }
         return Ok(Exit::Ok);
+    }
+    let rollback_pr = journal
+        .run
+        .as_ref()
+        .is_some_and(|r| r.command == revert::COMMAND && r.reverts.as_ref().is_some_and(|r| r.pr));
+    if rollback_pr {
+        revert::complete_start(&repo, &mut journal, context.now)?;
+        return crate::commands::rollback::go_on(
+            context,
+            &repo,
+            &config,
+            journal,
+            &version_files,
+            None,
+        );
     }
     let outcome = finish::resume(
         &repo,

@@ -4,12 +4,18 @@ use git_hotfix_core::operations::revert;
 use git_hotfix_core::records::journal::Action;
 use git_hotfix_core::records::journal::PRODUCTION;
 use git_hotfix_core::records::journal::Store;
+use git_hotfix_core::records::run::FinishOptions;
+use git_hotfix_core::settings::config::Config;
+use git_hotfix_core::settings::policy::VersionFiles;
 use git_hotfix_core::views::incident;
+use git_hotfix_core::{Journal, Repo};
+use git_hotfix_plugin_host::World;
 
 use crate::cli::Context;
 use crate::commands::deploy::{Request, StepArgs, environment_name, perform};
-use crate::commands::finish;
+use crate::commands::{finish, finish_pr};
 use crate::error::{CommandError, Exit, Result};
+use crate::forge::Forge;
 use crate::policies;
 use crate::ui::{EMPHASIS, paint};
 
@@ -84,7 +90,7 @@ fn revert(context: &Context, args: &RollbackArgs) -> Result<Exit> {
     let ui = &context.ui;
     let repo = context.repo()?;
     let config = context.config(&repo)?;
-    let mut journal = incident::select(&repo, args.steps.hotfix.as_deref())?;
+    let journal = incident::select(&repo, args.steps.hotfix.as_deref())?;
     let mem = repo.in_memory();
     let plan = revert::plan(&repo, &mem, &config, &journal)?;
     let what = format!(
@@ -124,7 +130,19 @@ fn revert(context: &Context, args: &RollbackArgs) -> Result<Exit> {
         }
         return Ok(Exit::Ok);
     }
-    let started = revert::execute(&repo, mem, &plan, &mut journal, context.now)?;
+    let options = FinishOptions {
+        push: args.push,
+        ..Default::default()
+    };
+    // `[github] pr` and `[github] release` apply as they do to any finish.
+    let pr = args.pr || (config.github.pr && !args.push);
+    let policy = policies::Loaded::for_world(context, &repo, &config, World::VersionFiles)?;
+    let version_files = policy.version_files();
+    let forge = match pr {
+        true => None,
+        false => finish::releasing(context, &repo, &config, config.github.release && args.push)?,
+    };
+    let started = revert::execute(&repo, mem, &plan, options, pr, context.now)?;
     ui.status(
         "Reverted",
         format!(
@@ -133,30 +151,55 @@ fn revert(context: &Context, args: &RollbackArgs) -> Result<Exit> {
             short(plan.commit)
         ),
     );
-    // From here `finish` goes on, as it would for any hotfix.
-    finish::cmd_finish(
-        context,
-        // `[github] pr` applies as it does to any finish.
-        finish::FinishArgs {
-            pr: args.pr,
-            push: args.push,
-            hotfix: Some(started.ticket.clone()),
-            ..Default::default()
-        },
-    )
-    .map_err(|err| {
-        // A finish that stopped part-way says how to go on; one that never began, not.
-        let began = Store::new(&repo)
-            .load(&started.ticket)
+    go_on(context, &repo, &config, started, &version_files, forge)
+}
+
+/// A rollback whose hotfix is started goes on as that hotfix's finish, here or through a
+/// pull request; whatever stops it, its run waits in the journal for `continue` or `abort`.
+pub fn go_on(
+    context: &Context,
+    repo: &Repo,
+    config: &Config,
+    journal: Journal,
+    version_files: &dyn VersionFiles,
+    forge: Option<Forge>,
+) -> Result<Exit> {
+    let run = journal.run.clone().expect("a rollback's run");
+    let pr = run.reverts.as_ref().is_some_and(|r| r.pr);
+    let ticket = journal.ticket.clone();
+    let finished = match pr {
+        true => finish_pr::run(
+            context,
+            repo,
+            config,
+            journal,
+            &run.options,
+            version_files,
+            finish_pr::PullOptions {
+                draft: false,
+                plan: false,
+            },
+        ),
+        false => finish::finish_here(
+            context,
+            repo,
+            config,
+            journal,
+            &run.options,
+            version_files,
+            forge,
+        ),
+    };
+    finished.map_err(|err| {
+        let waiting = Store::new(repo)
+            .load(&ticket)
             .ok()
             .flatten()
-            .is_none_or(|j| j.run.is_some());
-        if began {
-            return err;
+            .is_some_and(|j| j.run.is_some());
+        match waiting {
+            true if err.hints.is_empty() => err
+                .hint("`git hotfix continue` goes on with the rollback; `git hotfix abort` takes all of it back"),
+            _ => err,
         }
-        err.hint(format!(
-            "the revert is on {}: `git hotfix finish --hotfix {}` goes on from here",
-            started.branch, started.ticket
-        ))
     })
 }

@@ -198,16 +198,12 @@ pub fn run(
             plan: plan.push.clone(),
         });
     }
-    journal.run = Some(Run {
-        command: COMMAND.into(),
-        options: options.clone(),
-        expected: Default::default(),
-        resolved: Default::default(),
+    let mut run = Run {
         release: plan.release.clone(),
-        merged: None,
-        conflict: None,
-        steps,
-    });
+        ..Run::after(journal.run.as_ref(), COMMAND, options.clone())
+    };
+    run.steps.0.extend(steps.0);
+    journal.run = Some(run);
     proceed(repo, journal, plan.tip, now)?;
     Ok(plan)
 }

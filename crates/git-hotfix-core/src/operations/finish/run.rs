@@ -16,12 +16,15 @@ use crate::git::push::PushPlan;
 use crate::git::refs::Edit;
 use crate::git::repo::Repo;
 use crate::git::resolve::{self, Resolving};
-use crate::operations::tag;
+use crate::operations::{revert, tag};
 use crate::records::journal::{EventKind, Journal, ReleaseCommit, State, Store};
 use crate::records::notes;
 use crate::records::run::{Conflict, FinishOptions, Recorded, Run, Step, Steps, WorktreeStep};
 use crate::settings::config::Config;
 use crate::settings::policy::VersionFiles;
+
+/// How a finish run is named in the journal.
+pub(crate) const COMMAND: &str = "finish";
 
 /// Run `finish`: plan, then stop on a conflict or write everything.
 pub fn run(
@@ -89,23 +92,20 @@ fn run_locked(
             &merge::merge_message(&journal.branch, &branch),
         )?;
         journal.run = Some(Run {
-            command: "finish".into(),
-            options: options.clone(),
             expected,
             resolved,
             release: plan.release.clone(),
-            merged: None,
             conflict: Some(Conflict {
                 branch: branch.clone(),
                 worktree: worktree.clone(),
                 paths: paths.clone(),
             }),
-            steps: Steps::default(),
+            ..Run::after(journal.run.as_ref(), COMMAND, options.clone())
         });
         journal.record(
             now,
             EventKind::Stopped {
-                command: "finish".into(),
+                command: COMMAND.into(),
                 reason: format!("conflict merging into {branch}: {}", paths.join(", ")),
             },
         );
@@ -140,16 +140,15 @@ pub(crate) fn execute(
     let before = Store::new(repo)
         .load(&journal.ticket)?
         .and_then(|saved| saved.run);
-    journal.run = Some(Run {
-        command: "finish".into(),
-        options: options.clone(),
+    let mut run = Run {
         expected,
         resolved,
         release: plan.release.clone(),
         merged: plan.merged.clone(),
-        conflict: None,
-        steps: steps_of(journal, &plan),
-    });
+        ..Run::after(before.as_ref(), COMMAND, options.clone())
+    };
+    run.steps.0.extend(steps_of(journal, &plan).0);
+    journal.run = Some(run);
     let Completion {
         moved,
         pushed,
@@ -303,7 +302,7 @@ fn take_steps(
         _ => journal.record(
             now,
             EventKind::Stopped {
-                command: "finish".into(),
+                command: COMMAND.into(),
                 reason: err.to_string(),
             },
         ),
@@ -367,9 +366,22 @@ pub fn resume(
         branch, worktree, ..
     }) = &run.conflict
     else {
-        if run.steps.0.is_empty() && run.command == "finish" {
+        if run.steps.0.is_empty() && run.command == COMMAND {
             // A run that never recorded a step (kept by an older git-hotfix) is planned again.
             journal.run = None;
+            return run_locked(
+                repo,
+                repo.in_memory(),
+                config,
+                journal,
+                &run.options,
+                version_files,
+                now,
+            );
+        }
+        if run.command == revert::COMMAND {
+            // A rollback whose hotfix is started (or half-way): its finish goes on.
+            revert::take_steps(repo, journal, now)?;
             return run_locked(
                 repo,
                 repo.in_memory(),
@@ -533,6 +545,12 @@ pub fn abort(repo: &Repo, journal: &mut Journal, now: Timestamp) -> Result<Vec<U
         resolve::remove(repo, &conflict.worktree)?;
     }
     let undone = engine::undo(repo, &mut InJournal::new(journal, &store))?;
+    if run.reverts.is_some() {
+        // Nothing of the rollback is left, its hotfix included.
+        store.remove(&journal.ticket)?;
+        journal.run = None;
+        return Ok(undone);
+    }
     journal.run = None;
     journal.record(
         now,
