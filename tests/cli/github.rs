@@ -348,6 +348,39 @@ fn a_pull_request_github_refuses_is_opened_by_the_next_run() {
     assert_eq!(journal_now["proposal"]["pull"]["number"], 1);
 }
 
+#[test]
+fn a_push_the_remote_refused_goes_on_with_the_commands_its_hint_gives() {
+    let env = TestEnv::new();
+    let fixture = proposed_hotfix(&env);
+    let (dir, origin) = (&fixture.dir, fixture.origin.as_ref().unwrap());
+    let github = FakeGitHub::start("acme", "shop", TOKEN);
+    let hook = crate::push::pre_receive(origin, "echo 'maintenance: no pushes' >&2\nexit 1");
+    // Exit 5: the remote refused.
+    let run = hotfix_with(&env, &github, dir, &["finish", "--pr"]).expect(5);
+    assert!(
+        run.stderr.contains(
+            "`git hotfix continue` pushes it, then `git hotfix finish --pr` opens the pull request"
+        ),
+        "{}",
+        run.stderr
+    );
+    let tip = env.rev(dir, HOTFIX).unwrap();
+    assert_eq!(env.rev(origin, HOTFIX), None);
+    assert!(github.pulls().is_empty());
+
+    // The remote takes pushes again: the hint's commands, word for word.
+    std::fs::remove_file(hook).unwrap();
+    hotfix_with(&env, &github, dir, &["continue"]).ok();
+    assert_eq!(env.rev(origin, HOTFIX).as_deref(), Some(tip.as_str()));
+    hotfix_with(&env, &github, dir, &["finish", "--pr"]).ok();
+    assert_eq!(env.rev(dir, HOTFIX).as_deref(), Some(tip.as_str()));
+    assert_eq!(github.pulls().len(), 1);
+    let journal_now: serde_json::Value = serde_json::from_str(&journal(dir)).unwrap();
+    assert_eq!(journal_now["proposal"]["pull"]["number"], 1);
+    assert!(journal_now["run"].is_null());
+    env.fsck(dir);
+}
+
 /// GitHub merges pull request `number`: a merge commit of the hotfix branch into main on
 /// origin, made in another clone as GitHub's merge button would. Returns the merge commit.
 fn merge_on_github(env: &TestEnv, github: &FakeGitHub, origin: &Path, number: u64) -> String {

@@ -167,7 +167,7 @@ fn assert_released(env: &TestEnv, repo: &std::path::Path, origin: &std::path::Pa
 }
 
 /// Install `script` as the remote's pre-receive hook.
-fn pre_receive(origin: &std::path::Path, script: &str) -> std::path::PathBuf {
+pub(crate) fn pre_receive(origin: &std::path::Path, script: &str) -> std::path::PathBuf {
     let hook = origin.join("hooks/pre-receive");
     std::fs::write(&hook, format!("#!/bin/sh\n{script}\n")).unwrap();
     make_executable(&hook);

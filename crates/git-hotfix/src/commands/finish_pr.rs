@@ -95,9 +95,9 @@ pub fn run(
         );
         let mut err = CommandError::from(err);
         if push_failed {
-            // The core's hints speak of `continue`, which is for a local finish.
+            // The run waits in the journal: `continue` pushes, then the pull request opens.
             err.hints = vec![
-                "the release commit is kept on the branch; run `git hotfix finish --pr` again to push and open the pull request"
+                "the release commit is kept on the branch: `git hotfix continue` pushes it, then `git hotfix finish --pr` opens the pull request (or `git hotfix abort` takes the release commit back)"
                     .into(),
             ];
         }
