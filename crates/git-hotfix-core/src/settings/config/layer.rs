@@ -1,0 +1,357 @@
+//! One source of settings (the file, git config) parsed and checked key by key, so that a
+//! mistake is named where it was made; sources stack into [`Config`](super::Config).
+
+use std::collections::BTreeMap;
+
+use gix::bstr::ByteSlice;
+
+use crate::foundation::changelog::FormatSetting;
+use crate::foundation::error::{ConfigError, Location};
+use crate::foundation::messages::MessageTemplate;
+use crate::foundation::names::BackportTemplate;
+use crate::foundation::names::BranchTemplate;
+use crate::git::repo::Repo;
+use crate::git::tags::TagPattern;
+use crate::settings::policy::{PluginLimits, PolicyConfig};
+
+use super::{GitHub, PullTitle};
+
+/// One source of settings; every field is optional so sources can be stacked.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(super) struct Layer {
+    pub(super) production_branch: Option<String>,
+    pub(super) develop_branch: Option<String>,
+    pub(super) release_branches: Option<Vec<String>>,
+    pub(super) branch_template: Option<BranchTemplate>,
+    pub(super) tag_pattern: Option<TagPattern>,
+    pub(super) remote: Option<String>,
+    pub(super) backport_branch_template: Option<BackportTemplate>,
+    pub(super) version_files: Option<Vec<String>>,
+    pub(super) changelog: Option<String>,
+    pub(super) changelog_format: Option<FormatSetting>,
+    pub(super) release_message: Option<MessageTemplate>,
+    pub(super) tag_message: Option<MessageTemplate>,
+    pub(super) changelog_entry: Option<MessageTemplate>,
+    /// Only in the file: a plugin and its grants are the team's decision.
+    #[serde(default)]
+    pub(super) policies: PoliciesLayer,
+    pub(super) plugin_limits: Option<PluginLimits>,
+    #[serde(default)]
+    pub(super) products: BTreeMap<String, ProductLayer>,
+    #[serde(default)]
+    pub(super) github: GitHubLayer,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(super) struct GitHubLayer {
+    pub(super) api_url: Option<String>,
+    pub(super) repository: Option<String>,
+    pub(super) pr: Option<bool>,
+    pub(super) draft: Option<bool>,
+    pub(super) reviewers: Option<Vec<String>>,
+    pub(super) assignees: Option<Vec<String>>,
+    pub(super) labels: Option<Vec<String>>,
+    pub(super) pr_title: Option<PullTitle>,
+    pub(super) release: Option<bool>,
+}
+
+impl GitHubLayer {
+    pub(super) fn under(self, over: GitHubLayer) -> GitHubLayer {
+        GitHubLayer {
+            api_url: over.api_url.or(self.api_url),
+            repository: over.repository.or(self.repository),
+            pr: over.pr.or(self.pr),
+            draft: over.draft.or(self.draft),
+            reviewers: over.reviewers.or(self.reviewers),
+            assignees: over.assignees.or(self.assignees),
+            labels: over.labels.or(self.labels),
+            pr_title: over.pr_title.or(self.pr_title),
+            release: over.release.or(self.release),
+        }
+    }
+
+    pub(super) fn settings(self) -> GitHub {
+        let defaults = GitHub::default();
+        GitHub {
+            api_url: self.api_url.filter(|u| !u.is_empty()),
+            repository: self.repository.filter(|r| !r.is_empty()),
+            pr: self.pr.unwrap_or(defaults.pr),
+            draft: self.draft.unwrap_or(defaults.draft),
+            reviewers: self.reviewers.unwrap_or(defaults.reviewers),
+            assignees: self.assignees.unwrap_or(defaults.assignees),
+            labels: self.labels.unwrap_or(defaults.labels),
+            pr_title: self.pr_title.unwrap_or(defaults.pr_title),
+            release: self.release.unwrap_or(defaults.release),
+        }
+    }
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(super) struct PoliciesLayer {
+    pub(super) severity: Option<PolicyConfig>,
+    pub(super) version_files: Option<PolicyConfig>,
+    pub(super) deploy: Option<PolicyConfig>,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(super) struct ProductLayer {
+    pub(super) tag_pattern: Option<TagPattern>,
+    pub(super) branch_template: Option<BranchTemplate>,
+    pub(super) version_files: Option<Vec<String>>,
+    pub(super) changelog: Option<String>,
+    pub(super) changelog_format: Option<FormatSetting>,
+}
+
+impl Layer {
+    /// `over` wins wherever it says something.
+    pub(super) fn under(mut self, over: Layer) -> Layer {
+        self.production_branch = over.production_branch.or(self.production_branch);
+        self.develop_branch = over.develop_branch.or(self.develop_branch);
+        self.release_branches = over.release_branches.or(self.release_branches);
+        self.branch_template = over.branch_template.or(self.branch_template);
+        self.tag_pattern = over.tag_pattern.or(self.tag_pattern);
+        self.remote = over.remote.or(self.remote);
+        self.backport_branch_template = over
+            .backport_branch_template
+            .or(self.backport_branch_template);
+        self.version_files = over.version_files.or(self.version_files);
+        self.changelog = over.changelog.or(self.changelog);
+        self.changelog_format = over.changelog_format.or(self.changelog_format);
+        self.release_message = over.release_message.or(self.release_message);
+        self.tag_message = over.tag_message.or(self.tag_message);
+        self.changelog_entry = over.changelog_entry.or(self.changelog_entry);
+        self.plugin_limits = over.plugin_limits.or(self.plugin_limits);
+        self.github = self.github.under(over.github);
+        self.policies = PoliciesLayer {
+            severity: over.policies.severity.or(self.policies.severity),
+            version_files: over.policies.version_files.or(self.policies.version_files),
+            deploy: over.policies.deploy.or(self.policies.deploy),
+        };
+        for (name, product) in over.products {
+            let base = self.products.remove(&name).unwrap_or_default();
+            self.products.insert(
+                name,
+                ProductLayer {
+                    tag_pattern: product.tag_pattern.or(base.tag_pattern),
+                    branch_template: product.branch_template.or(base.branch_template),
+                    version_files: product.version_files.or(base.version_files),
+                    changelog: product.changelog.or(base.changelog),
+                    changelog_format: product.changelog_format.or(base.changelog_format),
+                },
+            );
+        }
+        self
+    }
+}
+
+/// What a key set from git config or `--config` holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Text,
+    /// Comma-separated.
+    List,
+    /// `true`/`false`, `yes`/`no`, `on`/`off`, `1`/`0`, as git reads booleans.
+    Bool,
+}
+
+use Kind::{Bool, List, Text};
+
+/// The keys that git config and `--config` may set.
+const KEYS: &[(&str, Kind)] = &[
+    ("production-branch", Text),
+    ("develop-branch", Text),
+    ("release-branches", List),
+    ("branch-template", Text),
+    ("tag-pattern", Text),
+    ("remote", Text),
+    ("backport-branch-template", Text),
+    ("version-files", List),
+    ("changelog", Text),
+    ("changelog-format", Text),
+    ("release-message", Text),
+    ("tag-message", Text),
+    ("changelog-entry", Text),
+];
+const PRODUCT_KEYS: &[(&str, Kind)] = &[
+    ("tag-pattern", Text),
+    ("branch-template", Text),
+    ("version-files", List),
+    ("changelog", Text),
+    ("changelog-format", Text),
+];
+/// `github.*` from `--config`, `[hotfix "github"]` in git config.
+const GITHUB_KEYS: &[(&str, Kind)] = &[
+    ("api-url", Text),
+    ("repository", Text),
+    ("pr", Bool),
+    ("draft", Bool),
+    ("reviewers", List),
+    ("assignees", List),
+    ("labels", List),
+    ("pr-title", Text),
+    ("release", Bool),
+];
+
+/// git config spells keys `productionBranch`; the file spells them `production-branch`.
+fn canonical_key(spelled: &str, keys: &[(&'static str, Kind)]) -> Option<(&'static str, Kind)> {
+    let squash = |k: &str| k.replace(['-', '_'], "").to_ascii_lowercase();
+    let wanted = squash(spelled);
+    keys.iter().copied().find(|(key, _)| squash(key) == wanted)
+}
+
+/// Parse the text of a `.hotfix.toml`; `origin` names it in errors.
+pub(super) fn parse_file(text: &str, origin: &str) -> Result<Layer, ConfigError> {
+    let at = |span: Option<std::ops::Range<usize>>| {
+        let offset = span.map_or(0, |s| s.start).min(text.len());
+        let before = &text[..offset];
+        let line = before.matches('\n').count() + 1;
+        let column = offset - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+        Location::File {
+            origin: origin.to_string(),
+            line,
+            column,
+        }
+    };
+    let deserializer = toml::Deserializer::parse(text).map_err(|err| ConfigError {
+        location: at(err.span()),
+        key: None,
+        message: format!("not valid TOML: {}", err.message()),
+    })?;
+    serde_path_to_error::deserialize(deserializer).map_err(|err| {
+        let key = err.path().to_string();
+        let inner = err.into_inner();
+        ConfigError {
+            location: at(inner.span()),
+            message: describe(&key, inner.message()),
+            key: Some(key),
+        }
+    })
+}
+
+/// `unknown field` is serde's word; ours is key, and the key leads the sentence.
+fn describe(key: &str, message: &str) -> String {
+    let message = message.replace("unknown field", "unknown key");
+    if key.is_empty() || key == "." || message.contains(&format!("`{key}`")) {
+        message
+    } else {
+        format!("`{key}`: {message}")
+    }
+}
+
+/// Build a layer from `key = value` pairs (git config or `--config`), refusing unknown keys.
+pub(super) fn parse_pairs(
+    pairs: impl IntoIterator<Item = (String, String, Location)>,
+) -> Result<Layer, ConfigError> {
+    let mut table = toml::Table::new();
+    let mut last_location = Location::Flag;
+    for (key, value, location) in pairs {
+        let unknown = |location: Location| ConfigError {
+            message: format!("unknown key `{key}`"),
+            key: Some(key.clone()),
+            location,
+        };
+        let parts: Vec<&str> = key.split('.').collect();
+        let (slot, name, kind): (&mut toml::Table, &str, Kind) = match parts.as_slice() {
+            [name] => {
+                let (canonical, kind) =
+                    canonical_key(name, KEYS).ok_or_else(|| unknown(location.clone()))?;
+                (&mut table, canonical, kind)
+            }
+            [github, name] if *github == "github" => {
+                let (canonical, kind) =
+                    canonical_key(name, GITHUB_KEYS).ok_or_else(|| unknown(location.clone()))?;
+                let github = table
+                    .entry("github")
+                    .or_insert_with(|| toml::Value::Table(Default::default()));
+                (
+                    github.as_table_mut().expect("github is a table"),
+                    canonical,
+                    kind,
+                )
+            }
+            [products, product, name] if *products == "products" => {
+                let (canonical, kind) =
+                    canonical_key(name, PRODUCT_KEYS).ok_or_else(|| unknown(location.clone()))?;
+                let products = table
+                    .entry("products")
+                    .or_insert_with(|| toml::Value::Table(Default::default()));
+                let product = products
+                    .as_table_mut()
+                    .expect("products is a table")
+                    .entry(product.to_string())
+                    .or_insert_with(|| toml::Value::Table(Default::default()));
+                (
+                    product.as_table_mut().expect("a product is a table"),
+                    canonical,
+                    kind,
+                )
+            }
+            _ => return Err(unknown(location)),
+        };
+        let value = match kind {
+            List => toml::Value::Array(
+                value
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|v| !v.is_empty())
+                    .map(|v| toml::Value::String(v.to_string()))
+                    .collect(),
+            ),
+            Bool => match value.trim().to_ascii_lowercase().as_str() {
+                "true" | "yes" | "on" | "1" => toml::Value::Boolean(true),
+                "false" | "no" | "off" | "0" | "" => toml::Value::Boolean(false),
+                _ => {
+                    return Err(ConfigError {
+                        message: format!("`{key}` is true or false, not `{value}`"),
+                        key: Some(key.clone()),
+                        location,
+                    });
+                }
+            },
+            Text => toml::Value::String(value),
+        };
+        slot.insert(name.to_string(), value);
+        last_location = location;
+    }
+    serde_path_to_error::deserialize(toml::Value::Table(table)).map_err(|err| {
+        let key = err.path().to_string();
+        ConfigError {
+            message: describe(&key, err.into_inner().message()),
+            key: Some(key),
+            location: last_location,
+        }
+    })
+}
+
+/// The `hotfix.*` entries of git config; `[hotfix "api"]` sections configure product `api`.
+pub(super) fn git_config_pairs(repo: &Repo) -> Vec<(String, String, Location)> {
+    let snapshot = repo.git.config_snapshot();
+    let file = snapshot.plumbing();
+    let mut pairs = Vec::new();
+    for section in file.sections_by_name("hotfix").into_iter().flatten() {
+        let location = Location::GitConfig {
+            file: section.meta().path.clone(),
+        };
+        // `[hotfix "github"]` holds the GitHub settings; any other subsection is a product.
+        let prefix = match section.header().subsection_name() {
+            Some(name) if name == "github" => "github.".to_string(),
+            Some(product) => format!("products.{}.", product.to_str_lossy()),
+            None => String::new(),
+        };
+        let body = section.body();
+        for name in body.value_names() {
+            if let Some(value) = body.values(&name).last() {
+                pairs.push((
+                    format!("{prefix}{name}"),
+                    value.to_str_lossy().into_owned(),
+                    location.clone(),
+                ));
+            }
+        }
+    }
+    pairs
+}
