@@ -8,6 +8,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use fake_github::FakeGitHub;
+
 use crate::common::{Run, TestEnv};
 
 /// A command, and the repository it runs in.
@@ -24,6 +26,27 @@ pub struct Setup {
     /// Where the command runs (the repository, or one of its worktrees).
     pub cwd: PathBuf,
     pub origin: Option<PathBuf>,
+    /// The GitHub a run opens pull requests on; every command of the scenario talks to it.
+    pub github: Option<FakeGitHub>,
+}
+
+const TOKEN: &str = "ghp_crash_test";
+
+impl Setup {
+    /// `git hotfix <args>` in `dir`, talking to the scenario's GitHub.
+    fn command(&self, env: &TestEnv, dir: &Path, args: &[&str]) -> std::process::Command {
+        let mut command = env.hotfix_command(dir, args);
+        if let Some(github) = &self.github {
+            command
+                .env("GITHUB_TOKEN", TOKEN)
+                .env("GITHUB_API_URL", github.url());
+        }
+        command
+    }
+
+    fn hotfix(&self, env: &TestEnv, dir: &Path, args: &[&str]) -> Run {
+        Run::of(self.command(env, dir, args))
+    }
 }
 
 /// What a repository and its remote look like, as far as a run can change them. Notes are
@@ -37,6 +60,9 @@ pub struct State {
     origin: BTreeMap<String, String>,
     /// The hotfixes the repository keeps journals of, in progress and finished.
     hotfixes: Vec<String>,
+    /// The pull requests open on GitHub: head, base and title. An aborted run closes the
+    /// one it opened (GitHub deletes none).
+    pulls: Vec<String>,
 }
 
 pub fn state(env: &TestEnv, setup: &Setup) -> State {
@@ -74,6 +100,13 @@ pub fn state(env: &TestEnv, setup: &Setup) -> State {
         worktrees,
         origin,
         hotfixes: journals(&setup.repo),
+        pulls: setup
+            .github
+            .iter()
+            .flat_map(|g| g.pulls())
+            .filter(|p| p.state == "open")
+            .map(|p| format!("#{} {} -> {}: {}", p.number, p.head, p.base, p.title))
+            .collect(),
     }
 }
 
@@ -137,7 +170,7 @@ fn touch_everything(env: &TestEnv, repo: &Path) {
 
 /// The run killed at the `n`th boundary; `None` when the command has fewer (it ran to its end).
 fn killed_at(env: &TestEnv, setup: &Setup, args: &[&str], n: usize) -> Option<Run> {
-    let mut command = env.hotfix_command(&setup.cwd, args);
+    let mut command = setup.command(env, &setup.cwd, args);
     command.env("GIT_HOTFIX_FAILPOINT", n.to_string());
     let run = Run::of(command);
     match run.code {
@@ -155,7 +188,14 @@ fn killed_at(env: &TestEnv, setup: &Setup, args: &[&str], n: usize) -> Option<Ru
 /// journaled, or after the run was recorded complete, leaves nothing to continue or abort:
 /// then the state is the one before (and the command itself is the way on) or the one
 /// after.
-fn recover(env: &TestEnv, setup: &Setup, way: &str, args: &[&str], ends: [&State; 2]) -> bool {
+fn recover(
+    env: &TestEnv,
+    setup: &Setup,
+    way: &str,
+    args: &[&str],
+    ends: [&State; 2],
+    point: &str,
+) -> bool {
     let [before, after] = ends;
     touch_everything(env, &setup.repo);
     // A killed `git receive-pack` stands in for a remote that crashed mid-push; its admin
@@ -165,28 +205,31 @@ fn recover(env: &TestEnv, setup: &Setup, way: &str, args: &[&str], ends: [&State
             std::fs::remove_file(lock).unwrap();
         }
     }
-    let run = env.hotfix(&setup.repo, &[way]);
+    let run = setup.hotfix(env, &setup.repo, &[way]);
     if run.code == 1 && run.stderr.contains("no stopped run") {
         let now = state(env, setup);
         assert!(
             now == *before || now == *after,
-            "`{way}` found no run, yet the state is neither the one before nor the one after:\n{now:#?}"
+            "{point}: `{way}` found no run, yet the state is neither the one before nor the one after:\n{now:#?}"
         );
         if now == *before && way == "continue" {
-            env.hotfix(&setup.cwd, args).ok();
+            setup.hotfix(env, &setup.cwd, args).ok();
         }
         return false;
     }
     assert_eq!(
-        run.code, 0,
-        "`git hotfix {way}` after the kill failed:\n{}",
-        run.stderr
+        run.code,
+        0,
+        "{point}: `git hotfix {way}` after the kill failed:\n{}\nstatus:\n{}\nthe kill (strace):\n{}",
+        run.stderr,
+        env.git(&setup.repo, &["status", "--porcelain"]),
+        std::fs::read_to_string(env.path("strace.out")).unwrap_or_default()
     );
     // Nothing waits any more.
-    let again = env.hotfix(&setup.repo, &["abort", "--plan"]);
+    let again = setup.hotfix(env, &setup.repo, &["abort", "--plan"]);
     assert!(
         again.stderr.contains("no stopped run"),
-        "a run still waits after `{way}`:\n{}{}",
+        "{point}: a run still waits after `{way}`:\n{}{}",
         again.stdout,
         again.stderr
     );
@@ -196,7 +239,7 @@ fn recover(env: &TestEnv, setup: &Setup, way: &str, args: &[&str], ends: [&State
 /// Abort after a kill: when it found a run to abort, the state before must be back.
 #[track_caller]
 fn abort_gives_back(env: &TestEnv, setup: &Setup, args: &[&str], ends: [&State; 2], point: &str) {
-    if recover(env, setup, "abort", args, ends) {
+    if recover(env, setup, "abort", args, ends, point) {
         assert_eq!(
             &state(env, setup),
             ends[0],
@@ -210,7 +253,7 @@ fn ends(scenario: &Scenario) -> [State; 2] {
     let reference = TestEnv::new();
     let setup = (scenario.setup)(&reference);
     let before = state(&reference, &setup);
-    reference.hotfix(&setup.cwd, scenario.args).ok();
+    setup.hotfix(&reference, &setup.cwd, scenario.args).ok();
     let after = state(&reference, &setup);
     assert_ne!(
         before, after,
@@ -240,7 +283,14 @@ fn both_ways(
         );
         return false;
     }
-    recover(&env, &setup, "continue", scenario.args, [before, after]);
+    recover(
+        &env,
+        &setup,
+        "continue",
+        scenario.args,
+        [before, after],
+        point,
+    );
     assert_eq!(
         &state(&env, &setup),
         after,
@@ -282,6 +332,7 @@ fn finish_push(env: &TestEnv) -> Setup {
         cwd: fixture.dir.clone(),
         repo: fixture.dir,
         origin: fixture.origin,
+        github: None,
     }
 }
 
@@ -304,6 +355,7 @@ fn finish_from_worktree(env: &TestEnv) -> Setup {
         repo,
         cwd: wt,
         origin: None,
+        github: None,
     }
 }
 
@@ -321,6 +373,7 @@ fn backport_onto_lines(env: &TestEnv) -> Setup {
         cwd: repo.clone(),
         repo,
         origin: None,
+        github: None,
     }
 }
 
@@ -343,6 +396,7 @@ fn three_mails(env: &TestEnv) -> Setup {
         cwd: repo.clone(),
         repo,
         origin: None,
+        github: None,
     }
 }
 
@@ -352,6 +406,24 @@ fn released(env: &TestEnv) -> Setup {
     env.hotfix(&setup.repo, &["finish", "--push"]).ok();
     setup
 }
+
+/// `finish --pr`: the release commit on the hotfix branch, pushed, and a pull request on
+/// a GitHub of its own.
+fn proposed(env: &TestEnv) -> Setup {
+    let fixture = crate::github::proposed_hotfix(env);
+    Setup {
+        cwd: fixture.dir.clone(),
+        repo: fixture.dir,
+        origin: fixture.origin,
+        github: Some(FakeGitHub::start("acme", "shop", TOKEN)),
+    }
+}
+
+const FINISH_PR: Scenario = Scenario {
+    name: "finish --pr",
+    setup: proposed,
+    args: &["finish", "--pr"],
+};
 
 const FINISH_PUSH: Scenario = Scenario {
     name: "finish --push",
@@ -455,6 +527,11 @@ fn killed_at_syscall(env: &TestEnv, setup: &Setup, args: &[&str], syscall: &str,
     all.extend(args.iter().map(|a| a.to_string()));
     let mut command = env.command_in(&setup.cwd, "strace");
     command.args(&all);
+    if let Some(github) = &setup.github {
+        command
+            .env("GITHUB_TOKEN", TOKEN)
+            .env("GITHUB_API_URL", github.url());
+    }
     let run = Run::of(command);
     let killed = std::fs::read_to_string(&trace)
         .unwrap_or_default()
@@ -533,4 +610,9 @@ fn patch_apply_recovers_from_a_kill_anywhere() {
 #[test]
 fn rollback_revert_push_recovers_from_a_kill_anywhere() {
     recovers_everywhere(&ROLLBACK_REVERT_PUSH);
+}
+
+#[test]
+fn finish_pr_recovers_from_a_kill_anywhere() {
+    recovers_everywhere(&FINISH_PR);
 }

@@ -13,7 +13,7 @@ const TOKEN: &str = "ghp_e2e_s3cr3t_4f1c";
 
 /// A released repository with a VERSION and a CHANGELOG, a bare origin, and a P0 hotfix
 /// with one fix commit on it, set up to talk to `acme/shop`.
-fn proposed_hotfix(env: &TestEnv) -> Fixture {
+pub(crate) fn proposed_hotfix(env: &TestEnv) -> Fixture {
     let dir = env.init("repo");
     env.commit(
         &dir,
@@ -315,7 +315,7 @@ fn refusals_before_the_push_leave_everything_as_it_was() {
 }
 
 #[test]
-fn a_pull_request_github_refuses_is_opened_by_the_next_run() {
+fn a_pull_request_github_refuses_is_opened_by_continue() {
     let env = TestEnv::new();
     let fixture = proposed_hotfix(&env);
     let (dir, origin) = (&fixture.dir, fixture.origin.as_ref().unwrap());
@@ -329,19 +329,28 @@ fn a_pull_request_github_refuses_is_opened_by_the_next_run() {
         run.stderr
     );
     assert!(
-        run.stderr
-            .contains("the branch is pushed; `git hotfix finish --pr` again"),
+        run.stderr.contains(
+            "`git hotfix continue` goes on from where it stopped (it never opens two pull requests)"
+        ),
         "{}",
         run.stderr
     );
     let tip = env.rev(dir, HOTFIX).unwrap();
     assert_eq!(env.rev(origin, HOTFIX).as_deref(), Some(tip.as_str()));
-    let journal_now: serde_json::Value = serde_json::from_str(&journal(dir)).unwrap();
-    assert_eq!(journal_now["proposal"]["pushed"], tip.as_str());
-    assert!(journal_now["proposal"]["pull"].is_null());
+    let status = hotfix_with(&env, &github, dir, &["status"]).ok().stdout;
+    assert!(
+        status.contains("under way  open the pull request"),
+        "{status}"
+    );
     assert!(github.pulls().is_empty());
 
-    hotfix_with(&env, &github, dir, &["finish", "--pr"]).ok();
+    // The hint, word for word.
+    let run = hotfix_with(&env, &github, dir, &["continue"]).ok();
+    assert!(
+        run.stderr.contains("Opened pull request #1"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(env.rev(dir, HOTFIX).as_deref(), Some(tip.as_str()));
     assert_eq!(github.pulls().len(), 1);
     let journal_now: serde_json::Value = serde_json::from_str(&journal(dir)).unwrap();
@@ -349,7 +358,7 @@ fn a_pull_request_github_refuses_is_opened_by_the_next_run() {
 }
 
 #[test]
-fn a_push_the_remote_refused_goes_on_with_the_commands_its_hint_gives() {
+fn a_push_the_remote_refused_goes_on_with_continue_as_its_hint_says() {
     let env = TestEnv::new();
     let fixture = proposed_hotfix(&env);
     let (dir, origin) = (&fixture.dir, fixture.origin.as_ref().unwrap());
@@ -358,9 +367,8 @@ fn a_push_the_remote_refused_goes_on_with_the_commands_its_hint_gives() {
     // Exit 5: the remote refused.
     let run = hotfix_with(&env, &github, dir, &["finish", "--pr"]).expect(5);
     assert!(
-        run.stderr.contains(
-            "`git hotfix continue` pushes it, then `git hotfix finish --pr` opens the pull request"
-        ),
+        run.stderr
+            .contains("`git hotfix continue` goes on from where it stopped"),
         "{}",
         run.stderr
     );
@@ -368,11 +376,10 @@ fn a_push_the_remote_refused_goes_on_with_the_commands_its_hint_gives() {
     assert_eq!(env.rev(origin, HOTFIX), None);
     assert!(github.pulls().is_empty());
 
-    // The remote takes pushes again: the hint's commands, word for word.
+    // The remote takes pushes again: the hint, word for word.
     std::fs::remove_file(hook).unwrap();
     hotfix_with(&env, &github, dir, &["continue"]).ok();
     assert_eq!(env.rev(origin, HOTFIX).as_deref(), Some(tip.as_str()));
-    hotfix_with(&env, &github, dir, &["finish", "--pr"]).ok();
     assert_eq!(env.rev(dir, HOTFIX).as_deref(), Some(tip.as_str()));
     assert_eq!(github.pulls().len(), 1);
     let journal_now: serde_json::Value = serde_json::from_str(&journal(dir)).unwrap();

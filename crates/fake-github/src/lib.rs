@@ -501,6 +501,9 @@ impl State {
                     if let Some(body) = text("body") {
                         pull.body = body;
                     }
+                    if let Some(state) = text("state") {
+                        pull.state = state;
+                    }
                 }
                 let pull = pull.clone();
                 (200, self.pull_json(&pull))

@@ -250,6 +250,19 @@ impl GitHub {
         }))
     }
 
+    /// Close pull request `number` (an aborted run takes back the one it opened).
+    pub async fn close_pull(&self, number: u64) -> Result<()> {
+        let path = self.path(&format!("/pulls/{number}"));
+        self.transport
+            .send(Request::with_body(
+                Method::PATCH,
+                path,
+                json!({ "state": "closed" }),
+            ))
+            .await?;
+        Ok(())
+    }
+
     /// The open pull request from `head` into `base`, as it is, if there is one.
     pub async fn open_pull(&self, head: &str, base: &str) -> Result<Option<Pull>> {
         Ok(self.find_open_pull(head, base).await?.map(|pr| pr.pull()))

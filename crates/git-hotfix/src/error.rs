@@ -33,6 +33,15 @@ pub struct CommandError {
     pub hints: Vec<String>,
 }
 
+impl std::fmt::Display for CommandError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// A forge failure travels through the core's engine as its source, and comes back whole.
+impl std::error::Error for CommandError {}
+
 impl CommandError {
     pub fn new(exit: Exit, message: impl Into<String>) -> Self {
         CommandError {
@@ -116,6 +125,13 @@ impl From<git_hotfix_github::Error> for CommandError {
 
 impl From<Core> for CommandError {
     fn from(err: Core) -> Self {
+        let err = match err {
+            Core::Forge(inner) => match inner.downcast::<CommandError>() {
+                Ok(command) => return *command,
+                Err(other) => Core::Forge(other),
+            },
+            err => err,
+        };
         let message = full_message(&err);
         let error = |hint: &str| CommandError::new(Exit::Error, message.clone()).hint(hint);
         match &err {
@@ -245,6 +261,7 @@ impl From<Core> for CommandError {
                 error("resume it with `git hotfix continue`, or undo it with `git hotfix abort`")
             }
             Core::NoStoppedRun { .. } => CommandError::new(Exit::Error, message.clone()),
+            Core::Forge(_) | Core::ForgeNeeded => CommandError::new(Exit::Error, message.clone()),
             Core::UnresolvedConflicts { worktree, .. } => {
                 CommandError::new(Exit::Conflict, message.clone()).hint(format!(
                     "resolve them in {}, `git add` them there, then run `git hotfix continue` (or `git hotfix abort`)",

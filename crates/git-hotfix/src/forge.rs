@@ -11,6 +11,11 @@ use git_hotfix_github::{
     RetryPolicy, web_host,
 };
 
+use git_hotfix_core::engine;
+use git_hotfix_core::records::run::{OpenedPull, PullRequest, Step, Steps};
+use git_hotfix_core::{Error as CoreError, Result as CoreResult};
+use git_hotfix_github::PullSpec;
+
 use crate::cli::Context;
 use crate::error::{CommandError, Exit, Result};
 
@@ -126,6 +131,70 @@ impl Forge {
             })
             .collect()
     }
+}
+
+/// The forge a stopped run needs to go on or be taken back: connected when one of its
+/// steps opens a pull request.
+pub fn for_steps(context: &Context, repo: &Repo, steps: &Steps) -> Result<Option<Forge>> {
+    if !steps.0.iter().any(|r| matches!(r.step, Step::Pull { .. })) {
+        return Ok(None);
+    }
+    let config = context.config(repo)?;
+    let forge = Forge::connect(context, repo, &config, false)?;
+    forge.run(forge.github.check_access())?;
+    Ok(Some(forge))
+}
+
+/// The engine's calls to GitHub, for the runs that open pull requests.
+impl engine::Forge for Forge {
+    fn ensure_pull(&self, request: &PullRequest) -> CoreResult<OpenedPull> {
+        let outcome = self
+            .run(self.github.ensure_pull(&spec(request)))
+            .map_err(forge_error)?;
+        let pull = outcome.pull.ok_or_else(|| {
+            forge_error(CommandError::new(
+                Exit::Error,
+                "GitHub opened no pull request",
+            ))
+        })?;
+        Ok(OpenedPull {
+            number: pull.number,
+            url: pull.url,
+            created: outcome.created,
+            changes: outcome.changes,
+            warnings: outcome.warnings,
+        })
+    }
+
+    fn open_pull(&self, head: &str, base: &str) -> CoreResult<Option<u64>> {
+        let pull = self
+            .run(self.github.open_pull(head, base))
+            .map_err(forge_error)?;
+        Ok(pull.map(|p| p.number))
+    }
+
+    fn close_pull(&self, number: u64) -> CoreResult<()> {
+        self.run(self.github.close_pull(number))
+            .map_err(forge_error)
+    }
+}
+
+/// A run's pull request as GitHub's client takes it: its labels get their colours.
+pub fn spec(request: &PullRequest) -> PullSpec {
+    PullSpec {
+        head: request.head.clone(),
+        base: request.base.clone(),
+        title: request.title.clone(),
+        body: request.body.clone(),
+        draft: request.draft,
+        labels: request.labels.iter().map(|l| label(l)).collect(),
+        reviewers: request.reviewers.clone(),
+        assignees: request.assignees.clone(),
+    }
+}
+
+fn forge_error(err: CommandError) -> CoreError {
+    CoreError::Forge(Box::new(err))
 }
 
 /// `owner/name`: configured, or read from the remote's URL.

@@ -42,6 +42,18 @@ pub fn step(step: &Step) -> String {
             let refs: Vec<&str> = plan.refs.iter().map(|r| r.name.as_str()).collect();
             format!("push {} to {}", refs.join(" "), plan.remote)
         }
+        Step::Pull {
+            request,
+            opened: Some(opened),
+            ..
+        } => format!(
+            "open the pull request #{} \"{}\" ({} into {})",
+            opened.number, request.title, request.head, request.base
+        ),
+        Step::Pull { request, .. } => format!(
+            "open the pull request \"{}\" ({} into {})",
+            request.title, request.head, request.base
+        ),
     }
 }
 
@@ -98,6 +110,13 @@ pub fn undone(undone: &Undone, done: bool) -> String {
             name,
             to: Some(to),
         } => format!("put {name} on {remote} back to {}", short(*to)),
+        Undone::Pull {
+            number: Some(number),
+            ..
+        } => format!("{} the pull request #{number}", verb("close", "closed")),
+        Undone::Pull { head, number: None } => {
+            format!("close the pull request from {head}, if the run's call to GitHub opened one")
+        }
     }
 }
 

@@ -20,7 +20,7 @@ mod step;
 use crate::foundation::error::Result;
 use crate::git::repo::Repo;
 use crate::records::journal::{EventKind, Journal, Store};
-use crate::records::run::{Progress, Step, Steps};
+use crate::records::run::{OpenedPull, Progress, PullRequest, Step, Steps};
 
 pub use step::Undone;
 
@@ -28,18 +28,43 @@ pub use step::Undone;
 pub trait Record {
     fn steps(&mut self) -> &mut Steps;
     fn save(&self, repo: &Repo) -> Result<()>;
+    /// The forge a run's [`Step::Pull`] goes to; `None` when the caller gave none.
+    fn forge(&self) -> Option<&dyn Forge> {
+        None
+    }
+}
+
+/// The calls a run makes to the forge (GitHub). The core does not speak to it itself: the
+/// CLI hands the engine one for runs that open pull requests. Failures come back as
+/// [`Error::Forge`](crate::foundation::error::Error::Forge).
+pub trait Forge {
+    /// Open the pull request, or bring up to date the one open for its head and base.
+    fn ensure_pull(&self, request: &PullRequest) -> Result<OpenedPull>;
+    /// The number of the open pull request from `head` into `base`, if there is one.
+    fn open_pull(&self, head: &str, base: &str) -> Result<Option<u64>>;
+    fn close_pull(&self, number: u64) -> Result<()>;
 }
 
 /// A run kept in its hotfix's journal (a finish, a revert, a tag pushed).
 pub struct InJournal<'a, 'r> {
     journal: &'a mut Journal,
     store: &'a Store<'r>,
+    forge: Option<&'a dyn Forge>,
 }
 
 impl<'a, 'r> InJournal<'a, 'r> {
     /// `journal` must have a run.
     pub fn new(journal: &'a mut Journal, store: &'a Store<'r>) -> Self {
-        InJournal { journal, store }
+        InJournal {
+            journal,
+            store,
+            forge: None,
+        }
+    }
+
+    /// The forge the run's pull requests go to.
+    pub fn with_forge(self, forge: Option<&'a dyn Forge>) -> Self {
+        InJournal { forge, ..self }
     }
 }
 
@@ -56,6 +81,10 @@ impl Record for InJournal<'_, '_> {
     fn save(&self, _repo: &Repo) -> Result<()> {
         self.store.save(self.journal)
     }
+
+    fn forge(&self) -> Option<&dyn Forge> {
+        self.forge
+    }
 }
 
 /// Run the steps left of the run in `journal` (a hotfix's); a failure is recorded as the
@@ -66,9 +95,10 @@ pub fn run_in_journal(
     repo: &Repo,
     journal: &mut Journal,
     store: &Store,
+    forge: Option<&dyn Forge>,
     now: jiff::Timestamp,
 ) -> Result<crate::records::run::Run> {
-    if let Err(err) = run(repo, &mut InJournal::new(journal, store)) {
+    if let Err(err) = run(repo, &mut InJournal::new(journal, store).with_forge(forge)) {
         let command = journal
             .run
             .as_ref()
@@ -150,15 +180,17 @@ pub fn run(repo: &Repo, record: &mut impl Record) -> Result<()> {
             recorded.progress = Progress::Started;
             record.save(repo)?;
         }
-        let step = record.steps().0[index].step.clone();
+        let mut step = record.steps().0[index].step.clone();
         failpoint::hit(step::name(&step));
-        if let Err(err) = step::perform(repo, &step, resuming) {
+        if let Err(err) = step::perform(repo, &mut step, resuming, record.forge()) {
             record.steps().0[index].failed = Some(err.to_string());
             record.save(repo)?;
             return Err(err);
         }
         failpoint::hit("done");
         let recorded = &mut record.steps().0[index];
+        // A step that asked the forge keeps its answer.
+        recorded.step = step;
         recorded.progress = Progress::Done;
         recorded.failed = None;
         record.save(repo)?;
@@ -178,7 +210,7 @@ pub fn undo(repo: &Repo, record: &mut impl Record) -> Result<Vec<Undone>> {
         }
         let step = recorded.step.clone();
         failpoint::hit("undo");
-        undone.extend(step::undo(repo, &step)?);
+        undone.extend(step::undo(repo, &step, record.forge())?);
         let recorded = &mut record.steps().0[index];
         recorded.progress = Progress::Pending;
         recorded.failed = None;

@@ -13,6 +13,8 @@ use crate::git::repo::Repo;
 use crate::git::{cli, worktree};
 use crate::records::run::Step;
 
+use super::Forge;
+
 /// Something `abort` took back.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[serde(tag = "undone", rename_all = "kebab-case")]
@@ -38,6 +40,9 @@ pub enum Undone {
         #[serde(with = "crate::foundation::oid::hex_opt")]
         to: Option<ObjectId>,
     },
+    /// The pull request the run opened from `head`, closed (`None`: the one open from
+    /// `head`, if the run's call opened one before it was cut short).
+    Pull { head: String, number: Option<u64> },
 }
 
 impl Undone {
@@ -69,12 +74,18 @@ pub(super) fn name(step: &Step) -> &'static str {
         Step::Checkout { .. } => "checkout",
         Step::RemoveWorktree { .. } => "remove-worktree",
         Step::Push { .. } => "push",
+        Step::Pull { .. } => "pull",
     }
 }
 
 /// Do `step`. `resuming`: it was under way when the process died, so part of it (or all)
 /// may be done; what is done is read, not assumed.
-pub(super) fn perform(repo: &Repo, step: &Step, resuming: bool) -> Result<()> {
+pub(super) fn perform(
+    repo: &Repo,
+    step: &mut Step,
+    resuming: bool,
+    forge: Option<&dyn Forge>,
+) -> Result<()> {
     match step {
         Step::Refs { edits, message } => {
             let left = if resuming {
@@ -104,11 +115,18 @@ pub(super) fn perform(repo: &Repo, step: &Step, resuming: bool) -> Result<()> {
             push::track(repo, plan)
         }
         Step::Push { plan } => push::push(repo, plan),
+        // The forge finds the pull request a cut-short call opened: never two.
+        Step::Pull {
+            request, opened, ..
+        } => {
+            *opened = Some(forge.ok_or(Error::ForgeNeeded)?.ensure_pull(request)?);
+            Ok(())
+        }
     }
 }
 
 /// Take `step` back from wherever it got.
-pub(super) fn undo(repo: &Repo, step: &Step) -> Result<Vec<Undone>> {
+pub(super) fn undo(repo: &Repo, step: &Step, forge: Option<&dyn Forge>) -> Result<Vec<Undone>> {
     match step {
         Step::Refs { edits, message } => {
             let back = refs_back(repo, edits, true)?;
@@ -138,6 +156,31 @@ pub(super) fn undo(repo: &Repo, step: &Step) -> Result<Vec<Undone>> {
             push::track(repo, &back)?;
             Ok(remote_undone(&back))
         }
+        Step::Pull {
+            request,
+            existing,
+            opened,
+        } => {
+            let number = match opened {
+                // One that was open before the run stays open.
+                Some(opened) if !opened.created => return Ok(Vec::new()),
+                Some(opened) => Some(opened.number),
+                None => {
+                    let forge = forge.ok_or(Error::ForgeNeeded)?;
+                    forge
+                        .open_pull(&request.head, &request.base)?
+                        .filter(|n| Some(*n) != *existing)
+                }
+            };
+            let Some(number) = number else {
+                return Ok(Vec::new());
+            };
+            forge.ok_or(Error::ForgeNeeded)?.close_pull(number)?;
+            Ok(vec![Undone::Pull {
+                head: request.head.clone(),
+                number: Some(number),
+            }])
+        }
     }
 }
 
@@ -157,6 +200,15 @@ pub(super) fn preview_undo(repo: &Repo, step: &Step) -> Result<Vec<Undone>> {
         }
         Step::RemoveWorktree { .. } => Vec::new(),
         Step::Push { plan } => remote_undone(&push_back(repo, plan)?),
+        Step::Pull {
+            request, opened, ..
+        } => match opened {
+            Some(opened) if !opened.created => Vec::new(),
+            opened => vec![Undone::Pull {
+                head: request.head.clone(),
+                number: opened.as_ref().map(|o| o.number),
+            }],
+        },
     })
 }
 

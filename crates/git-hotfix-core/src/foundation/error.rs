@@ -201,6 +201,13 @@ pub enum Error {
         actual: String,
     },
 
+    /// The forge (GitHub) failed a call; the CLI's own error, with its exit code and hints.
+    #[error("{0}")]
+    Forge(Box<dyn std::error::Error + Send + Sync>),
+
+    #[error("the run's next step is a call to GitHub, and no connection to GitHub was made")]
+    ForgeNeeded,
+
     #[error(
         "`{remote}` moved `{name}` since the run began: it is at {actual}, where the run expected {expected}"
     )]

@@ -134,13 +134,19 @@ pub(crate) fn hash_files(workdir: &Path, paths: &[String]) -> Result<Vec<ObjectI
         .collect()
 }
 
-/// Write the index's version of `paths` over the worktree's.
+/// Write the index's version of `paths` over the worktree's, and refresh their stat data
+/// in the index (`-u`): a `read-tree -m -u` that follows refuses entries it finds stale.
 pub(crate) fn checkout_index(workdir: &Path, paths: &[String]) -> Result<()> {
     if paths.is_empty() {
         return Ok(());
     }
     let input: Vec<u8> = paths.iter().flat_map(|p| p.bytes().chain([0])).collect();
-    run_with_input(workdir, ["checkout-index", "-f", "-z", "--stdin"], &input).map(drop)
+    run_with_input(
+        workdir,
+        ["checkout-index", "-u", "-f", "-z", "--stdin"],
+        &input,
+    )
+    .map(drop)
 }
 
 fn nul_separated(bytes: &[u8]) -> Vec<String> {

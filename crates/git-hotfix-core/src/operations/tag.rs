@@ -203,7 +203,7 @@ pub(crate) fn proceed(
     now: Timestamp,
 ) -> Result<(Vec<Edit>, Option<PushPlan>)> {
     let store = Store::new(repo);
-    let run = engine::run_in_journal(repo, journal, &store, now)?;
+    let run = engine::run_in_journal(repo, journal, &store, None, now)?;
     store.save(journal)?;
     Ok((
         run.steps.moved().cloned().collect(),

@@ -203,6 +203,21 @@ impl Steps {
             .flatten()
     }
 
+    /// The pull requests the Pull steps that are done opened or updated.
+    pub fn opened(&self) -> impl Iterator<Item = (&PullRequest, &OpenedPull)> {
+        self.0
+            .iter()
+            .filter(|r| r.progress == Progress::Done)
+            .filter_map(|r| match &r.step {
+                Step::Pull {
+                    request,
+                    opened: Some(opened),
+                    ..
+                } => Some((&**request, opened)),
+                _ => None,
+            })
+    }
+
     /// The push plans of every Push step that is done.
     pub fn pushed(&self) -> impl Iterator<Item = &PushPlan> {
         self.0
@@ -260,6 +275,47 @@ pub enum Step {
     },
     /// Refs pushed to a remote in one atomic push, each leased on what the remote held.
     Push { plan: PushPlan },
+    /// A pull request opened on the forge (or the one open for its head brought up to date);
+    /// undone by closing it, when the run opened it.
+    Pull {
+        request: Box<PullRequest>,
+        /// The pull request open for the head before the run, which the run only updates.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        existing: Option<u64>,
+        /// What the forge answered, once it did.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        opened: Option<OpenedPull>,
+    },
+}
+
+/// A pull request a run wants to exist, in the forge's terms.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PullRequest {
+    /// The branch with the changes, in the same repository.
+    pub head: String,
+    /// The branch it merges into.
+    pub base: String,
+    pub title: String,
+    pub body: String,
+    pub draft: bool,
+    pub labels: Vec<String>,
+    pub reviewers: Vec<String>,
+    pub assignees: Vec<String>,
+}
+
+/// The pull request a [`Step::Pull`] opened or updated.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct OpenedPull {
+    pub number: u64,
+    pub url: String,
+    /// Opened by this run (not one that was open already).
+    pub created: bool,
+    /// What changed on one that was open (`title`, `labels P0`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<String>,
+    /// What went through only in part (a reviewer the forge would not ask).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 /// A pull request the forge reports merged.

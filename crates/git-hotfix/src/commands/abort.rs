@@ -7,6 +7,7 @@ use git_hotfix_core::operations::{backport, patch_apply};
 
 use crate::cli::{Context, PlanArg, RunArg};
 use crate::error::{Exit, Result};
+use crate::forge;
 use crate::runs;
 
 /// Undo a stopped or interrupted run: drop its conflict worktree, and take back what it
@@ -115,7 +116,14 @@ fn execute(context: &Context, repo: &Repo, run: StoppedRun) -> Result<Abort> {
                 .and_then(|r| r.conflict.as_ref())
                 .map(|c| c.worktree.clone());
             let what = finish_name(&journal);
-            let undone = finish::abort(repo, &mut journal, context.now)?;
+            let steps = journal
+                .run
+                .as_ref()
+                .map(|r| r.steps.clone())
+                .unwrap_or_default();
+            let forge = forge::for_steps(context, repo, &steps)?;
+            let forge = forge.as_ref().map(|f| f as &dyn engine::Forge);
+            let undone = finish::abort(repo, &mut journal, forge, context.now)?;
             Abort {
                 what,
                 worktree,

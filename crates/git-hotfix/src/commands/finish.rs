@@ -414,15 +414,13 @@ pub fn report(
             command,
             moved,
             pushed,
+            pull,
         } => {
             moved_and_pushed(context, moved, pushed.as_ref());
-            ui.status("Completed", format!("the {command} of {}", journal.ticket));
-            if command == "finish --pr" {
-                ui.hint(format!(
-                    "{} is on the remote but its pull request is not open yet: `git hotfix finish --pr` opens it (nothing is pushed twice)",
-                    journal.branch
-                ));
+            if let Some(pull) = pull {
+                finish_pr::report_pull(context, pull);
             }
+            ui.status("Completed", format!("the {command} of {}", journal.ticket));
         }
         FinishOutcome::Stopped {
             branch,

@@ -8,14 +8,13 @@ use git_hotfix_core::operations::finish::FinishOutcome;
 use git_hotfix_core::operations::finish::after_merge;
 use git_hotfix_core::operations::finish::propose::{self, ProposePlan};
 use git_hotfix_core::records::journal::ReleaseCommit;
-use git_hotfix_core::records::journal::{PullRecord, Released};
-use git_hotfix_core::records::run::FinishOptions;
+use git_hotfix_core::records::journal::{Released, Store};
 use git_hotfix_core::records::run::Merged;
+use git_hotfix_core::records::run::{FinishOptions, OpenedPull, PullRequest};
 use git_hotfix_core::settings::config::Config;
 use git_hotfix_core::settings::policy::VersionFiles;
 use git_hotfix_core::views::pull;
 use git_hotfix_core::{Error as CoreError, Journal, ObjectId};
-use git_hotfix_github::{PullOutcome, PullSpec};
 
 use crate::cli::Context;
 use crate::commands::finish::report as report_finish;
@@ -45,7 +44,7 @@ pub fn run(
     if pull_options.plan {
         let mem = repo.in_memory();
         let plan = propose::plan(repo, &mem, config, &journal, options, Some(version_files))?;
-        let spec = pull_spec(config, &journal, &plan, pull_options.draft);
+        let spec = forge::spec(&pull_request(config, &journal, &plan, pull_options.draft));
         forge.run(forge.github.check_access())?;
         forge.run(forge.github.ensure_pull(&spec))?;
         if ui.json_mode() {
@@ -80,68 +79,76 @@ pub fn run(
 
     // The token must work before anything is pushed.
     forge.run(forge.github.check_access())?;
-    let plan = propose::run(
+    let draft = pull_options.draft;
+    let journal_ticket = journal.ticket.clone();
+    let describe =
+        |journal: &Journal, plan: &ProposePlan| pull_request(config, journal, plan, draft);
+    let (plan, proposed) = propose::run(
         repo,
         config,
         &mut journal,
         options,
         Some(version_files),
+        &describe,
+        &forge,
         context.now,
     )
     .map_err(|err| {
-        let push_failed = matches!(
-            err,
-            CoreError::PushFailed { .. } | CoreError::PushRejected { .. }
-        );
         let mut err = CommandError::from(err);
-        if push_failed {
-            // The run waits in the journal: `continue` pushes, then the pull request opens.
+        // The run waits in the journal, whichever step stopped it (the push, GitHub).
+        if Store::new(repo)
+            .load(&journal_ticket)
+            .ok()
+            .flatten()
+            .is_some_and(|j| j.run.is_some())
+        {
             err.hints = vec![
-                "the release commit is kept on the branch: `git hotfix continue` pushes it, then `git hotfix finish --pr` opens the pull request (or `git hotfix abort` takes the release commit back)"
+                "`git hotfix continue` goes on from where it stopped (it never opens two pull requests); `git hotfix abort` takes the run back"
                     .into(),
             ];
         }
         err
     })?;
-    let spec = pull_spec(config, &journal, &plan, pull_options.draft);
-    let outcome = forge.run(forge.github.ensure_pull(&spec)).map_err(|err| {
-        err.hint(
-            "the branch is pushed; `git hotfix finish --pr` again opens the pull request (it never opens two)",
-        )
-    })?;
-    if let Some(pull) = &outcome.pull {
-        propose::record_pull(
-            repo,
-            &mut journal,
-            PullRecord {
-                number: pull.number,
-                url: pull.url.clone(),
-            },
-            context.now,
-        )?;
-    }
+    let opened = proposed
+        .pull
+        .expect("a finish --pr run opens its pull request");
     if ui.json_mode() {
         ui.json(&serde_json::json!({
             "executed": true,
             "proposal": plan,
-            "pull": outcome,
+            "pull": pull_json(&opened),
         }));
         return Ok(Exit::Ok);
     }
-    report(context, &plan, &spec, &outcome);
+    report(context, &plan, &opened);
     Ok(Exit::Ok)
 }
 
+/// A pull request a run opened, as `--json` shows it.
+pub fn pull_json(opened: &OpenedPull) -> serde_json::Value {
+    serde_json::json!({
+        "pull": { "number": opened.number, "url": opened.url },
+        "created": opened.created,
+        "changes": opened.changes,
+        "warnings": opened.warnings,
+    })
+}
+
 /// The pull request `plan` asks for, in `config`'s words.
-fn pull_spec(config: &Config, journal: &Journal, plan: &ProposePlan, draft: bool) -> PullSpec {
+fn pull_request(
+    config: &Config,
+    journal: &Journal,
+    plan: &ProposePlan,
+    draft: bool,
+) -> PullRequest {
     let text = pull::hotfix(config, journal, plan);
-    PullSpec {
+    PullRequest {
         head: plan.branch.clone(),
         base: plan.base.clone(),
         title: text.title,
         body: text.body,
         draft: draft || config.github.draft,
-        labels: text.labels.iter().map(|l| forge::label(l)).collect(),
+        labels: text.labels,
         reviewers: config.github.reviewers.clone(),
         assignees: config.github.assignees.clone(),
     }
@@ -168,7 +175,7 @@ fn local_steps(plan: &ProposePlan) -> Vec<String> {
     lines
 }
 
-fn report(context: &Context, plan: &ProposePlan, spec: &PullSpec, outcome: &PullOutcome) {
+fn report(context: &Context, plan: &ProposePlan, opened: &OpenedPull) {
     let ui = &context.ui;
     if let Some(release) = plan.release.as_ref().filter(|_| plan.release_is_new) {
         ui.status(
@@ -187,28 +194,28 @@ fn report(context: &Context, plan: &ProposePlan, spec: &PullSpec, outcome: &Pull
     } else {
         ui.status("Pushed", format!("{} to {}", plan.branch, plan.push.remote));
     }
-    for warning in &outcome.warnings {
+    report_pull(context, opened);
+}
+
+/// Tell what became of the pull request a run opened; shared with `continue`.
+pub fn report_pull(context: &Context, opened: &OpenedPull) {
+    let ui = &context.ui;
+    for warning in &opened.warnings {
         ui.warn(warning);
     }
-    let Some(pull) = &outcome.pull else {
-        return;
-    };
-    let what = format!("#{} {}", pull.number, paint(EMPHASIS, &spec.title));
-    if outcome.created {
+    let what = format!(
+        "pull request #{}",
+        paint(EMPHASIS, opened.number.to_string())
+    );
+    if opened.created {
         ui.status("Opened", what);
-    } else if outcome.changes.is_empty() {
+    } else if opened.changes.is_empty() {
         ui.status("Unchanged", what);
     } else {
-        ui.status(
-            "Updated",
-            format!("{what} ({})", outcome.changes.join("; ")),
-        );
+        ui.status("Updated", format!("{what} ({})", opened.changes.join("; ")));
     }
-    ui.out(&pull.url);
-    ui.hint(format!(
-        "once it is merged, `git hotfix finish --after-merge` tags what merged into {}",
-        plan.base
-    ));
+    ui.out(&opened.url);
+    ui.hint("once it is merged, `git hotfix finish --after-merge` tags what merged");
 }
 
 /// `finish --after-merge`: ask GitHub whether the hotfix's pull request merged, then tag

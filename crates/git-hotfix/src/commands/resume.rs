@@ -140,11 +140,20 @@ fn continue_finish(
             None,
         );
     }
+    let steps = journal
+        .run
+        .as_ref()
+        .map(|r| r.steps.clone())
+        .unwrap_or_default();
+    let forge = crate::forge::for_steps(context, &repo, &steps)?;
     let outcome = finish::resume(
         &repo,
         &config,
         &mut journal,
         Some(&version_files),
+        forge
+            .as_ref()
+            .map(|f| f as &dyn git_hotfix_core::engine::Forge),
         context.now,
     )?;
     crate::commands::finish::report(context, &repo, &journal, &outcome, None)

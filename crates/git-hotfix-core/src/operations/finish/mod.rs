@@ -26,7 +26,7 @@ use crate::git::refs::{Edit, Value};
 use crate::git::repo::{Base, CommitSummary, Repo, Worktree};
 use crate::operations::tag::TagStep;
 use crate::records::journal::{Journal, ReleaseCommit, Store};
-use crate::records::run::{Merged, Run, WorktreeStep};
+use crate::records::run::{Merged, OpenedPull, Run, WorktreeStep};
 
 pub use plan::plan;
 pub(crate) use plan::{
@@ -231,6 +231,8 @@ pub enum FinishOutcome {
         command: String,
         moved: Vec<Edit>,
         pushed: Option<PushPlan>,
+        /// The pull request a `finish --pr` run opened or brought up to date.
+        pull: Option<OpenedPull>,
     },
     /// Stopped on a conflict; `continue` or `abort` from here.
     Stopped {

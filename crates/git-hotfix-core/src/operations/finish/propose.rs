@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use gix::ObjectId;
 use jiff::Timestamp;
 
-use crate::engine;
+use crate::engine::{self, Forge};
 use crate::foundation::error::{Error, Result};
 use crate::foundation::names::BRANCH_PREFIX;
 use crate::foundation::names::BranchRole;
@@ -21,7 +21,7 @@ use crate::operations::release;
 use crate::records::journal::ReleaseCommit;
 use crate::records::journal::{EventKind, Journal, Proposal, PullRecord, Store};
 use crate::records::run::FinishOptions;
-use crate::records::run::{Run, Step, Steps};
+use crate::records::run::{OpenedPull, PullRequest, Run, Step, Steps};
 use crate::settings::config::Config;
 use crate::settings::policy::VersionFiles;
 
@@ -149,31 +149,33 @@ pub fn plan(
     })
 }
 
-/// Put the release commit on the branch and push it. The journal records the release
-/// commit before the branch moves, so that a failed push is taken up by the next run.
+/// What a `finish --pr` run did.
+#[derive(Debug, Clone, Default)]
+pub struct Proposed {
+    pub moved: Vec<Edit>,
+    pub pushed: Option<PushPlan>,
+    /// The pull request the forge opened or brought up to date.
+    pub pull: Option<OpenedPull>,
+}
+
+/// Put the release commit on the branch, push it and open the pull request `describe`
+/// words, as steps of one run: `continue` and `abort` work from wherever it stops.
+#[allow(clippy::too_many_arguments)]
 pub fn run(
     repo: &Repo,
     config: &Config,
     journal: &mut Journal,
     options: &FinishOptions,
     version_files: Option<&dyn VersionFiles>,
+    describe: &dyn Fn(&Journal, &ProposePlan) -> PullRequest,
+    forge: &dyn Forge,
     now: Timestamp,
-) -> Result<ProposePlan> {
+) -> Result<(ProposePlan, Proposed)> {
     let store = Store::new(repo);
     let _lock = store.lock()?;
     let mem = repo.in_memory();
     let plan = plan(repo, &mem, config, journal, options, version_files)?;
     repo.keep_objects(mem)?;
-
-    let pull = journal.proposal.as_ref().and_then(|p| p.pull.clone());
-    let pushed = journal.proposal.as_ref().and_then(|p| p.pushed);
-    journal.proposal = Some(Proposal {
-        base: plan.base.clone(),
-        release: plan.release.clone(),
-        pushed,
-        pull,
-    });
-    store.save(journal)?;
 
     let mut steps = Steps::default();
     if plan.tip != plan.branch_tip {
@@ -198,76 +200,76 @@ pub fn run(
             plan: plan.push.clone(),
         });
     }
+    steps.add(Step::Pull {
+        request: Box::new(describe(journal, &plan)),
+        existing: journal
+            .proposal
+            .as_ref()
+            .and_then(|p| p.pull.as_ref())
+            .map(|p| p.number),
+        opened: None,
+    });
     let mut run = Run {
         release: plan.release.clone(),
         ..Run::after(journal.run.as_ref(), COMMAND, options.clone())
     };
     run.steps.0.extend(steps.0);
     journal.run = Some(run);
-    proceed(repo, journal, plan.tip, now)?;
-    Ok(plan)
+    let proposed = proceed(repo, journal, Some(forge), now)?;
+    Ok((plan, proposed))
 }
 
 /// How a `finish --pr` run is named in the journal.
 pub(crate) const COMMAND: &str = "finish --pr";
 
-/// Take the steps of a `finish --pr` run that are left, then remember what the remote's
-/// branch holds. A failure leaves the run for `continue` or `abort`.
+/// Take the steps of a `finish --pr` run that are left, then remember in the journal what
+/// the remote's branch holds and the pull request. A failure leaves the run for `continue`
+/// or `abort`.
 pub(crate) fn proceed(
     repo: &Repo,
     journal: &mut Journal,
-    tip: ObjectId,
+    forge: Option<&dyn Forge>,
     now: Timestamp,
-) -> Result<(Vec<Edit>, Option<PushPlan>)> {
+) -> Result<Proposed> {
     let store = Store::new(repo);
-    let run = engine::run_in_journal(repo, journal, &store, now)?;
-    if let Some(proposal) = &mut journal.proposal {
-        proposal.pushed = Some(tip);
+    let run = engine::run_in_journal(repo, journal, &store, forge, now)?;
+    // The remote's branch now holds what the local one does.
+    let tip = repo.branch_tip(&journal.branch)?;
+    let opened = run.steps.opened().next();
+    let known = journal.proposal.as_ref().and_then(|p| p.pull.clone());
+    let pull = opened.map(|(_, o)| PullRecord {
+        number: o.number,
+        url: o.url.clone(),
+    });
+    if let (Some((request, _)), Some(pull)) = (opened, &pull)
+        && known.as_ref() != Some(pull)
+    {
+        journal.record(
+            now,
+            EventKind::PullOpened {
+                number: pull.number,
+                url: pull.url.clone(),
+                base: request.base.clone(),
+            },
+        );
     }
+    let before = journal.proposal.take();
+    journal.proposal = Some(Proposal {
+        base: opened.map_or_else(
+            || before.as_ref().map(|p| p.base.clone()).unwrap_or_default(),
+            |(request, _)| request.base.clone(),
+        ),
+        release: run
+            .release
+            .clone()
+            .or_else(|| before.as_ref().and_then(|p| p.release.clone())),
+        pushed: tip.or_else(|| before.as_ref().and_then(|p| p.pushed)),
+        pull: pull.or(known),
+    });
     store.save(journal)?;
-    Ok((
-        run.steps.moved().cloned().collect(),
-        run.steps.pushed().next().cloned(),
-    ))
-}
-
-/// The tip a stopped `finish --pr` run puts on the branch.
-pub(crate) fn tip_of(run: &Run) -> Option<ObjectId> {
-    run.steps.0.iter().find_map(|r| match &r.step {
-        Step::Refs { edits, .. } => edits.first().and_then(|e| e.new.as_ref()?.object()),
-        Step::Push { plan } => plan.refs.first().and_then(|r| r.new),
-        _ => None,
+    Ok(Proposed {
+        moved: run.steps.moved().cloned().collect(),
+        pushed: run.steps.pushed().next().cloned(),
+        pull: opened.map(|(_, o)| o.clone()),
     })
-}
-
-/// Remember the pull request the forge opened (or found) for the hotfix.
-pub fn record_pull(
-    repo: &Repo,
-    journal: &mut Journal,
-    pull: PullRecord,
-    now: Timestamp,
-) -> Result<()> {
-    let store = Store::new(repo);
-    let _lock = store.lock()?;
-    let Some(proposal) = &journal.proposal else {
-        return Err(Error::NotProposed {
-            ticket: journal.ticket.clone(),
-        });
-    };
-    if proposal.pull.as_ref() == Some(&pull) {
-        return Ok(());
-    }
-    let base = proposal.base.clone();
-    journal.record(
-        now,
-        EventKind::PullOpened {
-            number: pull.number,
-            url: pull.url.clone(),
-            base,
-        },
-    );
-    if let Some(proposal) = &mut journal.proposal {
-        proposal.pull = Some(pull);
-    }
-    store.save(journal)
 }

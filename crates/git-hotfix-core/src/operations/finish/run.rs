@@ -8,7 +8,7 @@ use gix::ObjectId;
 use jiff::Timestamp;
 
 use super::{FinishOutcome, FinishPlan, Prior, plan, propose};
-use crate::engine::{self, InJournal, Undone};
+use crate::engine::{self, Forge, InJournal, Undone};
 use crate::foundation::error::{Error, Result};
 use crate::foundation::names::{BranchRole, TAG_PREFIX};
 use crate::git::merge::{self, Labels};
@@ -355,6 +355,7 @@ pub fn resume(
     config: &Config,
     journal: &mut Journal,
     version_files: Option<&dyn VersionFiles>,
+    forge: Option<&dyn Forge>,
     now: Timestamp,
 ) -> Result<FinishOutcome> {
     let store = Store::new(repo);
@@ -393,12 +394,15 @@ pub fn resume(
             );
         }
         // The other runs a hotfix's journal keeps.
-        let (moved, pushed) = match run.command.as_str() {
+        let (moved, pushed, pull) = match run.command.as_str() {
             propose::COMMAND => {
-                let tip = propose::tip_of(&run).unwrap_or(released_tip(repo, journal, &run)?);
-                propose::proceed(repo, journal, tip, now)?
+                let proposed = propose::proceed(repo, journal, forge, now)?;
+                (proposed.moved, proposed.pushed, proposed.pull)
             }
-            tag::COMMAND => tag::proceed(repo, journal, now)?,
+            tag::COMMAND => {
+                let (moved, pushed) = tag::proceed(repo, journal, now)?;
+                (moved, pushed, None)
+            }
             _ => {
                 let Completion {
                     moved,
@@ -416,6 +420,7 @@ pub fn resume(
             command: run.command,
             moved,
             pushed,
+            pull,
         });
     };
     // The merge commit stays in memory until the rest of the run holds.
@@ -535,7 +540,12 @@ pub fn preview_abort(repo: &Repo, journal: &Journal) -> Result<AbortPreview> {
 }
 
 /// Undo a stopped run: drop the resolution worktree, take back every step begun.
-pub fn abort(repo: &Repo, journal: &mut Journal, now: Timestamp) -> Result<Vec<Undone>> {
+pub fn abort(
+    repo: &Repo,
+    journal: &mut Journal,
+    forge: Option<&dyn Forge>,
+    now: Timestamp,
+) -> Result<Vec<Undone>> {
     let store = Store::new(repo);
     let _lock = store.lock()?;
     let Some(run) = journal.run.clone() else {
@@ -544,7 +554,7 @@ pub fn abort(repo: &Repo, journal: &mut Journal, now: Timestamp) -> Result<Vec<U
     if let Some(conflict) = &run.conflict {
         resolve::remove(repo, &conflict.worktree)?;
     }
-    let undone = engine::undo(repo, &mut InJournal::new(journal, &store))?;
+    let undone = engine::undo(repo, &mut InJournal::new(journal, &store).with_forge(forge))?;
     if run.reverts.is_some() {
         // Nothing of the rollback is left, its hotfix included.
         store.remove(&journal.ticket)?;
