@@ -419,6 +419,32 @@ fn proposed(env: &TestEnv) -> Setup {
     }
 }
 
+/// A hotfix of main to backport to three release lines, each through a pull request.
+fn backport_proposed(env: &TestEnv) -> Setup {
+    let fixture = env.with_origin(env.release_lines());
+    let repo = fixture.dir.clone();
+    env.git(&repo, &["config", "hotfix.github.repository", "acme/shop"]);
+    env.hotfix(&repo, &["start", "ENG-1234", "fix", "--severity", "P1"])
+        .ok();
+    env.commit(
+        &repo,
+        "fix: refuse unsigned tokens",
+        &[("auth.txt", "signed\n")],
+    );
+    Setup {
+        cwd: repo.clone(),
+        repo,
+        origin: fixture.origin,
+        github: Some(FakeGitHub::start("acme", "shop", TOKEN)),
+    }
+}
+
+const BACKPORT_PR: Scenario = Scenario {
+    name: "backport --pr",
+    setup: backport_proposed,
+    args: &["backport", "--to", "release/*", "--pr"],
+};
+
 const FINISH_PR: Scenario = Scenario {
     name: "finish --pr",
     setup: proposed,
@@ -615,4 +641,9 @@ fn rollback_revert_push_recovers_from_a_kill_anywhere() {
 #[test]
 fn finish_pr_recovers_from_a_kill_anywhere() {
     recovers_everywhere(&FINISH_PR);
+}
+
+#[test]
+fn backport_pr_recovers_from_a_kill_anywhere() {
+    recovers_everywhere(&BACKPORT_PR);
 }

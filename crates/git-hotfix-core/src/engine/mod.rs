@@ -49,22 +49,12 @@ pub trait Forge {
 pub struct InJournal<'a, 'r> {
     journal: &'a mut Journal,
     store: &'a Store<'r>,
-    forge: Option<&'a dyn Forge>,
 }
 
 impl<'a, 'r> InJournal<'a, 'r> {
     /// `journal` must have a run.
     pub fn new(journal: &'a mut Journal, store: &'a Store<'r>) -> Self {
-        InJournal {
-            journal,
-            store,
-            forge: None,
-        }
-    }
-
-    /// The forge the run's pull requests go to.
-    pub fn with_forge(self, forge: Option<&'a dyn Forge>) -> Self {
-        InJournal { forge, ..self }
+        InJournal { journal, store }
     }
 }
 
@@ -80,6 +70,22 @@ impl Record for InJournal<'_, '_> {
 
     fn save(&self, _repo: &Repo) -> Result<()> {
         self.store.save(self.journal)
+    }
+}
+
+/// A record whose pull requests go to `forge`.
+pub struct WithForge<'a, R> {
+    pub record: &'a mut R,
+    pub forge: Option<&'a dyn Forge>,
+}
+
+impl<R: Record> Record for WithForge<'_, R> {
+    fn steps(&mut self) -> &mut Steps {
+        self.record.steps()
+    }
+
+    fn save(&self, repo: &Repo) -> Result<()> {
+        self.record.save(repo)
     }
 
     fn forge(&self) -> Option<&dyn Forge> {
@@ -98,7 +104,8 @@ pub fn run_in_journal(
     forge: Option<&dyn Forge>,
     now: jiff::Timestamp,
 ) -> Result<crate::records::run::Run> {
-    if let Err(err) = run(repo, &mut InJournal::new(journal, store).with_forge(forge)) {
+    let record = &mut InJournal::new(journal, store);
+    if let Err(err) = run(repo, &mut WithForge { record, forge }) {
         let command = journal
             .run
             .as_ref()

@@ -131,7 +131,9 @@ fn execute(context: &Context, repo: &Repo, run: StoppedRun) -> Result<Abort> {
             }
         }
         StoppedRun::Backport(run) => {
-            let (_, undone) = backport::abort(repo, context.now)?;
+            let forge = forge::for_steps(context, repo, &run.steps)?;
+            let forge = forge.as_ref().map(|f| f as &dyn engine::Forge);
+            let (_, undone) = backport::abort(repo, forge, context.now)?;
             Abort {
                 what: backport_name(&run),
                 worktree: run.stopped.as_ref().map(|s| s.worktree.clone()),

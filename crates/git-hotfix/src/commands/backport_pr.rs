@@ -4,14 +4,15 @@
 
 use git_hotfix_core::operations::backport::{self, Backport, BackportOutcome};
 
-use git_hotfix_core::git::push;
+use git_hotfix_core::git::push::{self, PushPlan};
 use git_hotfix_core::git::repo::Repo;
 use git_hotfix_core::records::journal::TargetStatus;
 use git_hotfix_core::records::journal::{PullRecord, Store};
+use git_hotfix_core::records::run::{PullRequest, Step};
 use git_hotfix_core::settings::config::Config;
 use git_hotfix_core::views::pull;
 use git_hotfix_core::{Journal, ObjectId};
-use git_hotfix_github::{Pull, PullSpec};
+use git_hotfix_github::Pull;
 
 use crate::cli::Context;
 use crate::error::{CommandError, Exit, Result};
@@ -76,105 +77,107 @@ fn open_pulls(
 ) -> Result<()> {
     let ui = &context.ui;
     let branches = proposed(run);
-    let tips: Vec<(String, ObjectId)> = branches
+    // The first time: the push and the pull requests become steps of the run; a `continue`
+    // does the ones left of them.
+    let proposing = run
+        .steps
+        .0
         .iter()
-        .map(|(_, branch, tip)| (branch.clone(), *tip))
-        .collect();
-    let left = "the backport branches are made; `git hotfix continue` pushes them and opens the pull requests left";
-    let push = push::publish_branches(repo, &config.remote, &tips).map_err(|err| {
-        let mut err = CommandError::from(err);
-        err.hints.push(left.into());
-        err
+        .any(|r| matches!(r.step, Step::Pull { .. }));
+    let mut requests = Vec::new();
+    let mut push = PushPlan {
+        remote: config.remote.clone(),
+        refs: Vec::new(),
+    };
+    if !proposing {
+        let tips: Vec<(String, ObjectId)> = branches
+            .iter()
+            .map(|(_, branch, tip)| (branch.clone(), *tip))
+            .collect();
+        push = push::publish_branches(repo, &config.remote, &tips).map_err(|err| {
+            CommandError::from(err).hint(
+                "the backport branches are made; `git hotfix continue` pushes them and opens the pull requests",
+            )
+        })?;
+        let journal = hotfix_journal(repo, run)?;
+        for (index, branch, _) in &branches {
+            let target = &run.targets[*index];
+            // A branch an earlier run left has its pull request already: found, not rewritten.
+            let found = match target.existing {
+                Some(_) => forge.run(forge.github.open_pull(branch, &target.target))?,
+                None => None,
+            };
+            match found {
+                Some(Pull { number, url }) => {
+                    backport::record_pull(repo, run, *index, PullRecord { number, url })?
+                }
+                None => requests.push(request(repo, config, journal.as_ref(), run, *index)?),
+            }
+        }
+    }
+    let pushing = push.refs.len();
+    let remote = push.remote.clone();
+    backport::propose(repo, run, push, requests, forge).map_err(|err| {
+        CommandError::from(err).hint(
+            "the pull requests opened so far are kept; `git hotfix continue` opens the ones left",
+        )
     })?;
-    push::push(repo, &push).map_err(|err| {
-        let mut err = CommandError::from(err);
-        err.hints = vec![left.into()];
-        err
-    })?;
-    if !push.refs.is_empty() {
+    if pushing > 0 {
         ui.status(
             "Pushed",
             format!(
-                "{} backport branch{} to {}",
-                push.refs.len(),
-                if push.refs.len() == 1 { "" } else { "es" },
-                push.remote
+                "{pushing} backport branch{} to {remote}",
+                if pushing == 1 { "" } else { "es" },
             ),
         );
     }
-
-    let journal = hotfix_journal(repo, run)?;
     for (index, branch, _) in branches {
         let target = &run.targets[index];
-        if let Some(pull) = &target.pull {
-            // Opened by an attempt that failed later on.
-            ui.status(
-                "Unchanged",
-                format!(
-                    "{:<24} #{} {}",
-                    target.target,
-                    pull.number,
-                    paint(EMPHASIS, &pull.url)
-                ),
-            );
-            continue;
+        let Some(pull) = &target.pull else { continue };
+        let opened = run
+            .steps
+            .opened()
+            .find(|(request, _)| request.head == branch)
+            .map(|(_, opened)| opened);
+        for warning in opened.iter().flat_map(|o| &o.warnings) {
+            ui.warn(warning);
         }
-        // A branch an earlier run left has its pull request already: found, not rewritten.
-        let found = match target.existing {
-            Some(_) => forge.run(forge.github.open_pull(&branch, &target.target))?,
-            None => None,
+        let verb = match opened {
+            Some(o) if o.created => "Opened",
+            Some(o) if !o.changes.is_empty() => "Updated",
+            _ => "Unchanged",
         };
-        let (pull, verb) = match found {
-            Some(pull) => (pull, "Unchanged"),
-            None => {
-                let spec = spec(repo, config, journal.as_ref(), run, index)?;
-                let outcome = forge.run(forge.github.ensure_pull(&spec)).map_err(|err| {
-                    err.hint("the pull requests opened so far are kept; `git hotfix continue` opens the ones left")
-                })?;
-                for warning in &outcome.warnings {
-                    ui.warn(warning);
-                }
-                let verb = match (outcome.created, outcome.changes.is_empty()) {
-                    (true, _) => "Opened",
-                    (false, true) => "Unchanged",
-                    (false, false) => "Updated",
-                };
-                let Some(pull) = outcome.pull else { continue };
-                (pull, verb)
-            }
-        };
-        let Pull { number, url } = pull;
         ui.status(
             verb,
             format!(
-                "{:<24} #{number} {}",
-                run.targets[index].target,
-                paint(EMPHASIS, &url)
+                "{:<24} #{} {}",
+                target.target,
+                pull.number,
+                paint(EMPHASIS, &pull.url)
             ),
         );
-        backport::record_pull(repo, run, index, PullRecord { number, url })?;
     }
     Ok(())
 }
 
 /// The pull request proposing target `index`'s branch.
-fn spec(
+fn request(
     repo: &Repo,
     config: &Config,
     journal: Option<&Journal>,
     run: &Backport,
     index: usize,
-) -> Result<PullSpec> {
+) -> Result<PullRequest> {
     let target = &run.targets[index];
     let text = pull::backport(repo, config, journal, target)?;
-    Ok(PullSpec {
+    Ok(PullRequest {
         head: target.branch.clone(),
         base: target.target.clone(),
         title: text.title,
         body: text.body,
         // Committed conflict markers must not be merged by accident.
         draft: target.status == TargetStatus::Conflict || config.github.draft,
-        labels: text.labels.iter().map(|l| forge::label(l)).collect(),
+        labels: text.labels,
         reviewers: config.github.reviewers.clone(),
         assignees: config.github.assignees.clone(),
     })
@@ -211,7 +214,7 @@ pub fn plan_lines(
         if target.existing.is_some() {
             forge.run(forge.github.open_pull(branch, &target.target))?;
         } else {
-            let spec = spec(repo, config, journal.as_ref(), run, index)?;
+            let spec = forge::spec(&request(repo, config, journal.as_ref(), run, index)?);
             forge.run(forge.github.ensure_pull(&spec))?;
         }
     }

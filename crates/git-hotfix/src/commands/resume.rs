@@ -48,11 +48,15 @@ pub fn cmd_continue(context: &Context, args: ContinueArgs) -> Result<Exit> {
                     }
                 }
             };
-            let outcome = backport::resume(&repo, context.now, &mut shown);
+            let forge = crate::forge::for_steps(context, &repo, &run.steps)?;
+            let engine_forge = forge
+                .as_ref()
+                .map(|f| f as &dyn git_hotfix_core::engine::Forge);
+            let outcome = backport::resume(&repo, engine_forge, context.now, &mut shown);
             if let Some(bar) = &bar {
                 bar.finish_and_clear();
             }
-            crate::commands::backport_pr::finish_run(context, &repo, outcome?, None)
+            crate::commands::backport_pr::finish_run(context, &repo, outcome?, forge)
         }
         StoppedRun::Patches(run) if args.plan.plan => {
             let left = run

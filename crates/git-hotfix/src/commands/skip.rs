@@ -59,8 +59,12 @@ fn skip_backport(
             ui.status("Done", row(target, run.onto_target));
         }
     };
-    let outcome = backport::skip(repo, context.now, &mut shown)?;
-    crate::commands::backport_pr::finish_run(context, repo, outcome, None)
+    let forge = crate::forge::for_steps(context, repo, &run.steps)?;
+    let engine_forge = forge
+        .as_ref()
+        .map(|f| f as &dyn git_hotfix_core::engine::Forge);
+    let outcome = backport::skip(repo, engine_forge, context.now, &mut shown)?;
+    crate::commands::backport_pr::finish_run(context, repo, outcome, forge)
 }
 
 fn skip_patch(

@@ -11,7 +11,8 @@ mod run;
 
 pub use plan::{Sources, plan, sources};
 pub use run::{
-    BackportOutcome, Progress, abort, complete, preview_resume, record_pull, resume, run, skip,
+    BackportOutcome, Progress, abort, complete, preview_resume, propose, record_pull, resume, run,
+    skip,
 };
 
 use std::path::PathBuf;

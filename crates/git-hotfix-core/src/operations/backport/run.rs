@@ -8,17 +8,18 @@ use super::{
     Backport, BackportRequest, OnConflict, PickRecord, PickStatus, RefState, Stop, Target, archive,
     load, plan, save,
 };
-use crate::engine::{self, Undone};
+use crate::engine::{self, Forge, Undone, WithForge};
 use crate::foundation::error::{Error, Result};
 use crate::foundation::names::BranchRole;
 use crate::git::pick;
+use crate::git::push::PushPlan;
 use crate::git::refs::Edit;
 use crate::git::repo::Repo;
 use crate::git::resolve::{self, Resolving};
 use crate::git::worktree;
 use crate::records::journal::TargetStatus;
 use crate::records::journal::{self, EventKind};
-use crate::records::run::Step;
+use crate::records::run::{PullRequest, Step};
 use crate::settings::config::Config;
 
 /// What a run tells as it goes: the plan once, then each target as it is handled.
@@ -155,6 +156,61 @@ pub fn complete(repo: &Repo, run: &mut Backport, now: Timestamp) -> Result<()> {
     record_in_hotfix(repo, run, now)
 }
 
+/// Push the backport branches and open their pull requests, as steps of the run (once: a
+/// `continue` does the ones left). Each target remembers the pull request opened for its
+/// branch as soon as it is there, whether or not the others follow.
+pub fn propose(
+    repo: &Repo,
+    run: &mut Backport,
+    push: PushPlan,
+    pulls: Vec<PullRequest>,
+    forge: &dyn Forge,
+) -> Result<()> {
+    let _lock = journal::Store::new(repo).lock()?;
+    let proposing = run
+        .steps
+        .0
+        .iter()
+        .any(|r| matches!(r.step, Step::Pull { .. }));
+    if !proposing {
+        if !push.refs.is_empty() {
+            run.steps.add(Step::Push { plan: push });
+        }
+        for request in pulls {
+            run.steps.add(Step::Pull {
+                request: Box::new(request),
+                existing: None,
+                opened: None,
+            });
+        }
+    }
+    let ran = engine::run(
+        repo,
+        &mut WithForge {
+            record: run,
+            forge: Some(forge),
+        },
+    );
+    let opened: Vec<(String, journal::PullRecord)> = run
+        .steps
+        .opened()
+        .map(|(request, opened)| {
+            let pull = journal::PullRecord {
+                number: opened.number,
+                url: opened.url.clone(),
+            };
+            (request.head.clone(), pull)
+        })
+        .collect();
+    for (head, pull) in opened {
+        if let Some(target) = run.targets.iter_mut().find(|t| t.branch == head) {
+            target.pull = Some(pull);
+        }
+    }
+    save(repo, run)?;
+    ran
+}
+
 /// Remember the pull request opened (or found) for target `index`.
 pub fn record_pull(
     repo: &Repo,
@@ -270,11 +326,12 @@ fn pause(repo: &Repo, run: &mut Backport, index: usize) -> Result<()> {
 /// Resume a paused run with the resolution made in its worktree, or finish an interrupted one.
 pub fn resume(
     repo: &Repo,
+    forge: Option<&dyn Forge>,
     now: Timestamp,
     progress: &mut dyn FnMut(Progress<'_>),
 ) -> Result<BackportOutcome> {
     let (_lock, mut run) = open_stopped(repo, "continue")?;
-    finish_interrupted(repo, &mut run)?;
+    finish_interrupted(repo, &mut run, forge)?;
     let mem = repo.in_memory();
     if let Some(stop) = take_resolution(&mem, &mut run)? {
         repo.keep_objects(mem)?;
@@ -336,11 +393,12 @@ pub fn preview_resume(repo: &Repo) -> Result<Backport> {
 /// Leave the paused target out and go on with the others.
 pub fn skip(
     repo: &Repo,
+    forge: Option<&dyn Forge>,
     now: Timestamp,
     progress: &mut dyn FnMut(Progress<'_>),
 ) -> Result<BackportOutcome> {
     let (_lock, mut run) = open_stopped(repo, "skip")?;
-    finish_interrupted(repo, &mut run)?;
+    finish_interrupted(repo, &mut run, forge)?;
     if let Some(stop) = run.stopped.take() {
         resolve::remove(repo, &stop.worktree)?;
         let target = &mut run.targets[stop.target];
@@ -354,12 +412,20 @@ pub fn skip(
 
 /// Undo the run: remove its resolution worktree and every branch it created, and put back
 /// targets it moved.
-pub fn abort(repo: &Repo, now: Timestamp) -> Result<(Backport, Vec<Undone>)> {
+pub fn abort(
+    repo: &Repo,
+    forge: Option<&dyn Forge>,
+    now: Timestamp,
+) -> Result<(Backport, Vec<Undone>)> {
     let (_lock, mut run) = open_stopped(repo, "abort")?;
     if let Some(stop) = run.stopped.take() {
         resolve::remove(repo, &stop.worktree)?;
     }
-    let undone = engine::undo(repo, &mut run)?;
+    let record = &mut run;
+    let undone = engine::undo(repo, &mut WithForge { record, forge })?;
+    for target in &mut run.targets {
+        target.pull = None;
+    }
     for target in &mut run.targets {
         target.ref_state = RefState::Untouched;
     }
@@ -375,8 +441,8 @@ pub fn abort(repo: &Repo, now: Timestamp) -> Result<(Backport, Vec<Undone>)> {
 }
 
 /// Do what was under way when a run was interrupted, before going on from there.
-fn finish_interrupted(repo: &Repo, run: &mut Backport) -> Result<()> {
-    engine::run(repo, run)?;
+fn finish_interrupted(repo: &Repo, run: &mut Backport, forge: Option<&dyn Forge>) -> Result<()> {
+    engine::run(repo, &mut WithForge { record: run, forge })?;
     settle(run);
     save(repo, run)
 }

@@ -8,7 +8,7 @@ use gix::ObjectId;
 use jiff::Timestamp;
 
 use super::{FinishOutcome, FinishPlan, Prior, plan, propose};
-use crate::engine::{self, Forge, InJournal, Undone};
+use crate::engine::{self, Forge, InJournal, Undone, WithForge};
 use crate::foundation::error::{Error, Result};
 use crate::foundation::names::{BranchRole, TAG_PREFIX};
 use crate::git::merge::{self, Labels};
@@ -554,7 +554,8 @@ pub fn abort(
     if let Some(conflict) = &run.conflict {
         resolve::remove(repo, &conflict.worktree)?;
     }
-    let undone = engine::undo(repo, &mut InJournal::new(journal, &store).with_forge(forge))?;
+    let record = &mut InJournal::new(journal, &store);
+    let undone = engine::undo(repo, &mut WithForge { record, forge })?;
     if run.reverts.is_some() {
         // Nothing of the rollback is left, its hotfix included.
         store.remove(&journal.ticket)?;
