@@ -445,6 +445,23 @@ const BACKPORT_PR: Scenario = Scenario {
     args: &["backport", "--to", "release/*", "--pr"],
 };
 
+/// A hotfix whose pull request `finish --pr` opened has merged on GitHub.
+fn merged(env: &TestEnv) -> Setup {
+    let setup = proposed(env);
+    setup.hotfix(env, &setup.repo, &["finish", "--pr"]).ok();
+    let (origin, github) = (setup.origin.as_ref().unwrap(), setup.github.as_ref().unwrap());
+    crate::github::merge_on_github(env, github, origin, 1);
+    // Fetched already, as the run would first: a fetch is not something to take back.
+    env.git(&setup.repo, &["fetch", "--quiet", "origin"]);
+    setup
+}
+
+const AFTER_MERGE: Scenario = Scenario {
+    name: "finish --after-merge",
+    setup: merged,
+    args: &["finish", "--after-merge"],
+};
+
 const FINISH_PR: Scenario = Scenario {
     name: "finish --pr",
     setup: proposed,
@@ -646,4 +663,9 @@ fn finish_pr_recovers_from_a_kill_anywhere() {
 #[test]
 fn backport_pr_recovers_from_a_kill_anywhere() {
     recovers_everywhere(&BACKPORT_PR);
+}
+
+#[test]
+fn after_merge_recovers_from_a_kill_anywhere() {
+    recovers_everywhere(&AFTER_MERGE);
 }

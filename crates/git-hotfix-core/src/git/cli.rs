@@ -267,10 +267,14 @@ pub(crate) fn add_worktree_detached(dir: &Path, path: &Path, commit: ObjectId) -
     .map(drop)
 }
 
+/// A fetch in the middle of a release leaves the repository's housekeeping for later: it
+/// would slow the release down, and a kill during it leaves git's own lock behind.
+const NO_MAINTENANCE: &str = "--no-auto-maintenance";
+
 /// Fetch `branch` of `remote` into its remote-tracking ref, `refs/remotes/<remote>/<branch>`.
 pub(crate) fn fetch_branch(dir: &Path, remote: &str, branch: &str) -> Result<()> {
     let refspec = format!("+refs/heads/{branch}:refs/remotes/{remote}/{branch}");
-    run(dir, ["fetch", "--quiet", "--no-tags", remote, &refspec])
+    run(dir, ["fetch", "--quiet", "--no-tags", NO_MAINTENANCE, remote, &refspec])
         .map(drop)
         .map_err(|err| match err {
             Error::GitCommand { stderr, .. } => Error::FetchFailed {
@@ -285,7 +289,7 @@ pub(crate) fn fetch_branch(dir: &Path, remote: &str, branch: &str) -> Result<()>
 /// Fetch the ref `source` of `remote` into the local ref `into`, replacing what it held.
 pub(crate) fn fetch_ref(dir: &Path, remote: &str, source: &str, into: &str) -> Result<()> {
     let refspec = format!("+{source}:{into}");
-    run(dir, ["fetch", "--quiet", "--no-tags", remote, &refspec])
+    run(dir, ["fetch", "--quiet", "--no-tags", NO_MAINTENANCE, remote, &refspec])
         .map(drop)
         .map_err(|err| match err {
             Error::GitCommand { stderr, .. } => Error::FetchFailed {
