@@ -4,7 +4,7 @@ use crate::common::fixtures::HOTFIX as BRANCH;
 use crate::common::{TestEnv, assert_unchanged, snapshot};
 
 /// Write the resolution of auth.txt in the worktree `wt` and stage it.
-fn resolve(env: &TestEnv, wt: &Path, content: &str) {
+pub(crate) fn resolve(env: &TestEnv, wt: &Path, content: &str) {
     std::fs::write(wt.join("auth.txt"), content).unwrap();
     env.git(wt, &["add", "auth.txt"]);
 }

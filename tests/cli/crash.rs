@@ -17,6 +17,16 @@ struct Scenario {
     name: &'static str,
     setup: fn(&TestEnv) -> Setup,
     args: &'static [&'static str],
+    /// The command goes on with a run stopped in the setup (`continue`): `abort` then gives
+    /// back the state before that run, not the one before the command.
+    resumes: bool,
+}
+
+/// Where a scenario goes: before it, after it, and after an `abort` of its run.
+struct Ends {
+    before: State,
+    after: State,
+    aborted: State,
 }
 
 /// Where a scenario's command runs, and the repositories to compare.
@@ -51,7 +61,7 @@ impl Setup {
 
 /// What a repository and its remote look like, as far as a run can change them. Notes are
 /// left out of the values (they record wall-clock times), not out of existence.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct State {
     refs: BTreeMap<String, String>,
     head: String,
@@ -236,20 +246,21 @@ fn recover(
     true
 }
 
-/// Abort after a kill: when it found a run to abort, the state before must be back.
+/// Abort after a kill: when it found a run to abort, the state before the run must be back.
 #[track_caller]
-fn abort_gives_back(env: &TestEnv, setup: &Setup, args: &[&str], ends: [&State; 2], point: &str) {
-    if recover(env, setup, "abort", args, ends, point) {
+fn abort_gives_back(env: &TestEnv, setup: &Setup, args: &[&str], ends: &Ends, point: &str) {
+    let aborted = &ends.aborted;
+    if recover(env, setup, "abort", args, [aborted, &ends.after], point) {
         assert_eq!(
             &state(env, setup),
-            ends[0],
+            aborted,
             "{point}, `abort` did not give back the state before"
         );
     }
 }
 
-/// What `scenario` leaves before and after it runs uninterrupted.
-fn ends(scenario: &Scenario) -> [State; 2] {
+/// What `scenario` leaves before and after it runs uninterrupted, and after an abort.
+fn ends(scenario: &Scenario) -> Ends {
     let reference = TestEnv::new();
     let setup = (scenario.setup)(&reference);
     let before = state(&reference, &setup);
@@ -261,7 +272,20 @@ fn ends(scenario: &Scenario) -> [State; 2] {
         scenario.name
     );
     assert!(locks(&setup).is_empty());
-    [before, after]
+    let aborted = match scenario.resumes {
+        false => before.clone(),
+        true => {
+            let reference = TestEnv::new();
+            let setup = (scenario.setup)(&reference);
+            setup.hotfix(&reference, &setup.repo, &["abort"]).ok();
+            state(&reference, &setup)
+        }
+    };
+    Ends {
+        before,
+        after,
+        aborted,
+    }
 }
 
 /// One kill point, both ways out: a copy killed by `kill` then continued must end as the
@@ -269,10 +293,11 @@ fn ends(scenario: &Scenario) -> [State; 2] {
 /// it. `false` when `kill` did not land (the command ran to its end, as it must then).
 fn both_ways(
     scenario: &Scenario,
-    [before, after]: &[State; 2],
+    ends: &Ends,
     point: &str,
     kill: &dyn Fn(&TestEnv, &Setup) -> bool,
 ) -> bool {
+    let Ends { before, after, .. } = ends;
     let env = TestEnv::new();
     let setup = (scenario.setup)(&env);
     if !kill(&env, &setup) {
@@ -302,7 +327,7 @@ fn both_ways(
     let env = TestEnv::new();
     let setup = (scenario.setup)(&env);
     assert!(kill(&env, &setup), "{point}: the second kill did not land");
-    abort_gives_back(&env, &setup, scenario.args, [before, after], point);
+    abort_gives_back(&env, &setup, scenario.args, ends, point);
     assert_eq!(locks(&setup), Vec::<PathBuf>::new(), "{point}");
     env.fsck(&setup.repo);
     true
@@ -443,13 +468,17 @@ const BACKPORT_PR: Scenario = Scenario {
     name: "backport --pr",
     setup: backport_proposed,
     args: &["backport", "--to", "release/*", "--pr"],
+    resumes: false,
 };
 
 /// A hotfix whose pull request `finish --pr` opened has merged on GitHub.
 fn merged(env: &TestEnv) -> Setup {
     let setup = proposed(env);
     setup.hotfix(env, &setup.repo, &["finish", "--pr"]).ok();
-    let (origin, github) = (setup.origin.as_ref().unwrap(), setup.github.as_ref().unwrap());
+    let (origin, github) = (
+        setup.origin.as_ref().unwrap(),
+        setup.github.as_ref().unwrap(),
+    );
     crate::github::merge_on_github(env, github, origin, 1);
     // Fetched already, as the run would first: a fetch is not something to take back.
     env.git(&setup.repo, &["fetch", "--quiet", "origin"]);
@@ -460,29 +489,89 @@ const AFTER_MERGE: Scenario = Scenario {
     name: "finish --after-merge",
     setup: merged,
     args: &["finish", "--after-merge"],
+    resumes: false,
+};
+
+/// A mail whose second hunk's context changed here (line 22), applied onto the checked-out
+/// main with a three-way merge.
+fn mail_needing_three_ways(env: &TestEnv) -> Setup {
+    let repo = env.linear().dir;
+    let lines: String = (1..=30).map(|i| format!("line {i}\n")).collect();
+    env.commit(&repo, "app", &[("app.txt", &lines)]);
+    let other = crate::patch::clone_at(env, &repo, "other", "main");
+    let fixed = lines
+        .replace("line 5\n", "line 5 fixed\n")
+        .replace("line 25\n", "line 25 fixed\n");
+    env.commit(&other, "fix: both ends", &[("app.txt", &fixed)]);
+    env.git(
+        &other,
+        &["format-patch", "--quiet", "-1", "-o", "../mails", "HEAD"],
+    );
+    let local = lines.replace("line 22\n", "line 22 local\n");
+    env.commit(&repo, "local change", &[("app.txt", &local)]);
+    Setup {
+        cwd: repo.clone(),
+        repo,
+        origin: None,
+        github: None,
+    }
+}
+
+const PATCH_APPLY_3WAY: Scenario = Scenario {
+    name: "patch apply --3way",
+    setup: mail_needing_three_ways,
+    args: &["patch", "apply", "--3way", "../mails"],
+    resumes: false,
+};
+
+/// A finish stopped on its merge into main conflicting, resolved and staged: `continue`.
+fn resolved_conflict(env: &TestEnv) -> Setup {
+    let repo = env.with_develop().dir;
+    env.commit(&repo, "main reworks auth", &[("auth.txt", "main auth\n")]);
+    env.start_and_fix(&repo);
+    env.hotfix(&repo, &["finish"]).expect(3);
+    let worktree = repo.join(".git/hotfix/resolve/ENG-1234-main");
+    crate::conflict::resolve(env, &worktree, "main + fix\n");
+    Setup {
+        cwd: repo.clone(),
+        repo,
+        origin: None,
+        github: None,
+    }
+}
+
+const CONTINUE_AFTER_CONFLICT: Scenario = Scenario {
+    name: "continue after a conflict",
+    setup: resolved_conflict,
+    args: &["continue"],
+    resumes: true,
 };
 
 const FINISH_PR: Scenario = Scenario {
     name: "finish --pr",
     setup: proposed,
     args: &["finish", "--pr"],
+    resumes: false,
 };
 
 const FINISH_PUSH: Scenario = Scenario {
     name: "finish --push",
     setup: finish_push,
     args: &["finish", "--push"],
+    resumes: false,
 };
 
 const FINISH_FROM_WORKTREE: Scenario = Scenario {
     name: "finish from a worktree",
     setup: finish_from_worktree,
     args: &["finish"],
+    resumes: false,
 };
 
 const BACKPORT_ONTO_TARGETS: Scenario = Scenario {
     name: "backport --onto-target",
     setup: backport_onto_lines,
+    resumes: false,
     args: &[
         "backport",
         "main",
@@ -500,24 +589,28 @@ const BACKPORT_TO_BRANCHES: Scenario = Scenario {
     name: "backport to new branches",
     setup: backport_onto_lines,
     args: &["backport", "main", "--to", "release/1.*"],
+    resumes: false,
 };
 
 const TAG_PUSH: Scenario = Scenario {
     name: "tag --push",
     setup: finish_push,
     args: &["tag", "--push"],
+    resumes: false,
 };
 
 const PATCH_APPLY: Scenario = Scenario {
     name: "patch apply",
     setup: three_mails,
     args: &["patch", "apply", "../mails"],
+    resumes: false,
 };
 
 const ROLLBACK_REVERT_PUSH: Scenario = Scenario {
     name: "rollback --revert --push",
     setup: released,
     args: &["rollback", "--revert", "--push"],
+    resumes: false,
 };
 
 /// The syscalls that make a run's writes land (renames, unlinks, syncs), that take locks,
@@ -668,4 +761,14 @@ fn backport_pr_recovers_from_a_kill_anywhere() {
 #[test]
 fn after_merge_recovers_from_a_kill_anywhere() {
     recovers_everywhere(&AFTER_MERGE);
+}
+
+#[test]
+fn patch_apply_3way_recovers_from_a_kill_anywhere() {
+    recovers_everywhere(&PATCH_APPLY_3WAY);
+}
+
+#[test]
+fn continue_after_a_conflict_recovers_from_a_kill_anywhere() {
+    recovers_everywhere(&CONTINUE_AFTER_CONFLICT);
 }

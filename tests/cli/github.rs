@@ -390,7 +390,12 @@ fn a_push_the_remote_refused_goes_on_with_continue_as_its_hint_says() {
 
 /// GitHub merges pull request `number`: a merge commit of the hotfix branch into main on
 /// origin, made in another clone as GitHub's merge button would. Returns the merge commit.
-pub(crate) fn merge_on_github(env: &TestEnv, github: &FakeGitHub, origin: &Path, number: u64) -> String {
+pub(crate) fn merge_on_github(
+    env: &TestEnv,
+    github: &FakeGitHub,
+    origin: &Path,
+    number: u64,
+) -> String {
     let clone = env.path("merger");
     env.git(
         env.root.path(),

@@ -274,31 +274,51 @@ const NO_MAINTENANCE: &str = "--no-auto-maintenance";
 /// Fetch `branch` of `remote` into its remote-tracking ref, `refs/remotes/<remote>/<branch>`.
 pub(crate) fn fetch_branch(dir: &Path, remote: &str, branch: &str) -> Result<()> {
     let refspec = format!("+refs/heads/{branch}:refs/remotes/{remote}/{branch}");
-    run(dir, ["fetch", "--quiet", "--no-tags", NO_MAINTENANCE, remote, &refspec])
-        .map(drop)
-        .map_err(|err| match err {
-            Error::GitCommand { stderr, .. } => Error::FetchFailed {
-                remote: remote.to_string(),
-                what: branch.to_string(),
-                message: stderr,
-            },
-            other => other,
-        })
+    run(
+        dir,
+        [
+            "fetch",
+            "--quiet",
+            "--no-tags",
+            NO_MAINTENANCE,
+            remote,
+            &refspec,
+        ],
+    )
+    .map(drop)
+    .map_err(|err| match err {
+        Error::GitCommand { stderr, .. } => Error::FetchFailed {
+            remote: remote.to_string(),
+            what: branch.to_string(),
+            message: stderr,
+        },
+        other => other,
+    })
 }
 
 /// Fetch the ref `source` of `remote` into the local ref `into`, replacing what it held.
 pub(crate) fn fetch_ref(dir: &Path, remote: &str, source: &str, into: &str) -> Result<()> {
     let refspec = format!("+{source}:{into}");
-    run(dir, ["fetch", "--quiet", "--no-tags", NO_MAINTENANCE, remote, &refspec])
-        .map(drop)
-        .map_err(|err| match err {
-            Error::GitCommand { stderr, .. } => Error::FetchFailed {
-                remote: remote.to_string(),
-                what: source.to_string(),
-                message: stderr,
-            },
-            other => other,
-        })
+    run(
+        dir,
+        [
+            "fetch",
+            "--quiet",
+            "--no-tags",
+            NO_MAINTENANCE,
+            remote,
+            &refspec,
+        ],
+    )
+    .map(drop)
+    .map_err(|err| match err {
+        Error::GitCommand { stderr, .. } => Error::FetchFailed {
+            remote: remote.to_string(),
+            what: source.to_string(),
+            message: stderr,
+        },
+        other => other,
+    })
 }
 
 /// Run `git push` with the given arguments and return what it printed, even when it fails:

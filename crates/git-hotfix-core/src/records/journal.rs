@@ -366,9 +366,7 @@ impl<'r> Store<'r> {
     pub fn save(&self, journal: &Journal) -> Result<()> {
         let path = match journal.state {
             State::Active => self.active_path(&journal.ticket),
-            State::Finished => self
-                .finished_dir()
-                .join(format!("{}-{}.json", journal.ticket, journal.version)),
+            State::Finished => self.finished_path(journal),
         };
         write_json(&path, journal)?;
         if journal.state == State::Finished {
@@ -379,6 +377,21 @@ impl<'r> Store<'r> {
             crate::records::notes::record(self.repo, journal)?;
         }
         Ok(())
+    }
+
+    /// Take back the finished journal a killed `save` wrote before it could remove the
+    /// active one: once its run is aborted, the hotfix is in progress and nothing else.
+    pub fn remove_finished(&self, journal: &Journal) -> Result<()> {
+        let path = self.finished_path(journal);
+        if path.exists() {
+            fs::remove_file(&path).io_context("could not remove the journal", &path)?;
+        }
+        Ok(())
+    }
+
+    fn finished_path(&self, journal: &Journal) -> PathBuf {
+        self.finished_dir()
+            .join(format!("{}-{}.json", journal.ticket, journal.version))
     }
 
     /// Forget a hotfix that never got anywhere (a start that failed half-way).

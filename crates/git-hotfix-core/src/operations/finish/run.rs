@@ -260,6 +260,8 @@ fn proceed(
     let run = journal.run.clone().expect("a run");
     *journal = finished;
     Store::new(repo).save(journal)?;
+    // A run killed after it took a resolution forgot where it was made: gone now.
+    remove_resolutions(repo, &journal.ticket, &run)?;
     Ok(Completion {
         moved: run
             .steps
@@ -309,6 +311,14 @@ fn take_steps(
     }
     store.save(journal)?;
     Err(err)
+}
+
+/// Remove the worktrees the run's resolved conflicts were resolved in.
+fn remove_resolutions(repo: &Repo, ticket: &str, run: &Run) -> Result<()> {
+    for branch in run.resolved.keys() {
+        resolve::remove(repo, &resolve::path_for(repo, ticket, branch))?;
+    }
+    Ok(())
 }
 
 fn is_note(step: &Step) -> bool {
@@ -554,8 +564,10 @@ pub fn abort(
     if let Some(conflict) = &run.conflict {
         resolve::remove(repo, &conflict.worktree)?;
     }
+    remove_resolutions(repo, &journal.ticket, &run)?;
     let record = &mut InJournal::new(journal, &store);
     let undone = engine::undo(repo, &mut WithForge { record, forge })?;
+    store.remove_finished(journal)?;
     if run.reverts.is_some() {
         // Nothing of the rollback is left, its hotfix included.
         store.remove(&journal.ticket)?;
