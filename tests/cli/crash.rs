@@ -772,3 +772,59 @@ fn patch_apply_3way_recovers_from_a_kill_anywhere() {
 fn continue_after_a_conflict_recovers_from_a_kill_anywhere() {
     recovers_everywhere(&CONTINUE_AFTER_CONFLICT);
 }
+
+/// `finish --push` whose push hangs in the remote's `hook` (`pre-receive`: the remote has
+/// not taken the refs yet; `post-receive`: it has, and the client does not know), its whole
+/// process group (git-hotfix, git push, receive-pack, the hook) then sent `signal`:
+/// SIGKILL as a crash, SIGINT as Ctrl-C.
+fn signalled_during_push(env: &TestEnv, setup: &Setup, hook: &str, signal: &str) -> bool {
+    use std::os::unix::process::CommandExt;
+    let origin = setup.origin.as_ref().expect("a remote");
+    let started = env.path("push-started");
+    let hook = origin.join("hooks").join(hook);
+    std::fs::write(
+        &hook,
+        format!("#!/bin/sh\ntouch '{}'\nsleep 30\n", started.display()),
+    )
+    .unwrap();
+    let mut permissions = std::fs::metadata(&hook).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o755);
+    std::fs::set_permissions(&hook, permissions).unwrap();
+    let mut child = setup
+        .command(env, &setup.cwd, &["finish", "--push"])
+        .process_group(0)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !started.exists() {
+        assert!(std::time::Instant::now() < deadline, "the push never began");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let group = format!("-{}", child.id());
+    std::process::Command::new("kill")
+        .args([signal, "--", &group])
+        .status()
+        .unwrap();
+    let status = child.wait().unwrap();
+    std::fs::remove_file(&hook).unwrap();
+    std::fs::remove_file(&started).unwrap();
+    !status.success()
+}
+
+#[test]
+fn finish_push_recovers_from_a_kill_or_ctrl_c_while_the_remote_takes_the_push() {
+    let ends = ends(&FINISH_PUSH);
+    for hook in ["pre-receive", "post-receive"] {
+        for signal in ["-KILL", "-INT"] {
+            let point = format!("finish --push: {signal} during the remote's {hook}");
+            let kill =
+                |env: &TestEnv, setup: &Setup| signalled_during_push(env, setup, hook, signal);
+            assert!(
+                both_ways(&FINISH_PUSH, &ends, &point, &kill),
+                "{point}: the run was not stopped"
+            );
+        }
+    }
+}
