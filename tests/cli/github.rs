@@ -853,3 +853,24 @@ fn after_merge_works_when_the_branch_was_deleted_by_hand() {
     assert_eq!(finished_journal(dir)["state"], "finished");
     env.fsck(dir);
 }
+
+#[test]
+fn a_server_echoing_the_token_gets_it_shown_nowhere() {
+    let env = TestEnv::new();
+    let fixture = proposed_hotfix(&env);
+    let dir = &fixture.dir;
+    let github = FakeGitHub::start("acme", "shop", TOKEN);
+    let echo = format!("Validation failed (Authorization: Bearer {TOKEN})");
+    github.fail(Fault::status("POST", "/repos/acme/shop/pulls", 422).message(&echo));
+    // `hotfix_with` checks stdout and stderr; the journal keeps why the run stopped.
+    let run = hotfix_with(&env, &github, dir, &["finish", "--pr", "--json"]).expect(5);
+    assert!(run.stdout.contains("[token hidden]"), "{}", run.stdout);
+    assert!(!journal(dir).contains(TOKEN));
+    assert!(journal(dir).contains("[token hidden]"));
+    let status = hotfix_with(&env, &github, dir, &["status"]).ok();
+    assert!(
+        status.stdout.contains("[token hidden]"),
+        "{}",
+        status.stdout
+    );
+}

@@ -47,6 +47,28 @@ impl Token {
     }
 }
 
+/// What a server said, fit to show and to journal: this token, and anything shaped like a
+/// GitHub token, masked. Servers and proxies echo request headers in their errors.
+pub(crate) fn scrub(text: &str, secret: &str) -> String {
+    const MASK: &str = "[token hidden]";
+    let mut text = if secret.is_empty() {
+        text.to_string()
+    } else {
+        text.replace(secret, MASK)
+    };
+    for prefix in ["github_pat_", "ghp_", "gho_", "ghu_", "ghs_", "ghr_"] {
+        let mut from = 0;
+        while let Some(at) = text[from..].find(prefix).map(|i| i + from) {
+            let end = text[at + prefix.len()..]
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .map_or(text.len(), |i| at + prefix.len() + i);
+            text.replace_range(at..end, MASK);
+            from = at + MASK.len();
+        }
+    }
+    text
+}
+
 impl fmt::Debug for Token {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Token(from {})", self.source)

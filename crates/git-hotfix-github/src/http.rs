@@ -8,7 +8,7 @@ use http::{HeaderMap, Method, StatusCode};
 use octocrab::Octocrab;
 use serde_json::Value;
 
-use crate::auth::Token;
+use crate::auth::{Token, scrub};
 use crate::error::{Error, Result};
 
 /// One REST call: what `--plan` prints, and what is sent.
@@ -96,6 +96,8 @@ pub(crate) enum Transport {
         api_url: String,
         retry: RetryPolicy,
         on_retry: Option<OnRetry>,
+        /// Masked in whatever the server answers, before anyone reads it.
+        secret: String,
     },
     Plan(Mutex<Vec<Request>>),
 }
@@ -133,6 +135,7 @@ impl Transport {
             api_url: api_url.trim_end_matches('/').to_string(),
             retry,
             on_retry: None,
+            secret: token.expose().to_string(),
         })
     }
 
@@ -151,7 +154,7 @@ impl Transport {
     }
 
     pub(crate) async fn send(&self, request: Request) -> Result<Reply> {
-        let (octocrab, api_url, retry, on_retry) = match self {
+        let (octocrab, api_url, retry, on_retry, secret) = match self {
             Transport::Plan(log) => {
                 log.lock().expect("not poisoned").push(request);
                 return Ok(Reply::Planned);
@@ -161,18 +164,24 @@ impl Transport {
                 api_url,
                 retry,
                 on_retry,
-            } => (octocrab, api_url, retry, on_retry),
+                secret,
+            } => (octocrab, api_url, retry, on_retry, secret),
         };
         let mut attempt = 1;
         loop {
             let outcome = match send_once(octocrab, &request).await {
-                Ok((status, headers, text)) => judge(&request, status, &headers, &text, retry),
+                Ok((status, headers, text)) if status.is_success() => {
+                    judge(&request, status, &headers, &text, retry)
+                }
+                Ok((status, headers, text)) => {
+                    judge(&request, status, &headers, &scrub(&text, secret), retry)
+                }
                 Err(message) => Verdict::Retry {
-                    reason: message.clone(),
+                    reason: scrub(&message, secret),
                     wait: None,
                     last: Error::Unreachable {
                         url: format!("{api_url}{}", request.path),
-                        message,
+                        message: scrub(&message, secret),
                     },
                 },
             };

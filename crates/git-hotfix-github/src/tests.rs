@@ -394,3 +394,31 @@ async fn a_release_is_made_once_and_updated_after() {
             .any(|r| r.path == "/repos/acme/shop/releases/tags/api%2Fprod-v1.1.5")
     );
 }
+
+#[tokio::test]
+async fn a_server_echoing_the_authorization_header_never_gets_the_token_shown() {
+    let fake = fake().await;
+    let github = client(&fake, TOKEN);
+    let echo = format!("Bad request (Authorization: Bearer {TOKEN}; also seen: ghp_0therT0ken99)");
+    for status in [401, 403, 422, 500, 502] {
+        fake.fail(
+            Fault::status("POST", "/repos/acme/shop/pulls", status)
+                .message(&echo)
+                .times(4),
+        );
+        let err = github.ensure_pull(&spec()).await.unwrap_err();
+        let shown = format!("{err} {err:?}");
+        assert!(!shown.contains(TOKEN), "{status}: {shown}");
+        assert!(!shown.contains("ghp_0therT0ken99"), "{status}: {shown}");
+        assert!(shown.contains("[token hidden]"), "{status}: {shown}");
+    }
+}
+
+#[test]
+fn scrubbing_masks_the_token_and_whatever_looks_like_one() {
+    assert_eq!(
+        crate::auth::scrub("a s3cr3t, ghp_AbC_123 and github_pat_X1.", "s3cr3t"),
+        "a [token hidden], [token hidden] and [token hidden]."
+    );
+    assert_eq!(crate::auth::scrub("nothing here", "s3cr3t"), "nothing here");
+}
