@@ -8,7 +8,8 @@ use crate::Step;
 pub struct Grants {
     /// Globs for argv[0] (`kubectl`, `./deploy/*.sh`); `*` and `?` as in a shell.
     pub commands: Vec<String>,
-    /// URL prefixes (`https://status.example.com/`).
+    /// URL prefixes (`https://status.example.com/health`): the same scheme, host and port,
+    /// and a path under the prefix's, at a `/` boundary.
     pub http: Vec<String>,
 }
 
@@ -30,11 +31,7 @@ impl Grants {
                 }
             }
             Step::HttpCheck(check) => {
-                if !self
-                    .http
-                    .iter()
-                    .any(|prefix| check.url.starts_with(prefix.as_str()))
-                {
+                if !self.http.iter().any(|grant| url_granted(grant, &check.url)) {
                     return Err(NotGranted::Url(check.url.clone()));
                 }
             }
@@ -42,6 +39,27 @@ impl Grants {
         }
         Ok(())
     }
+}
+
+/// Whether `url` is under the granted prefix `grant`, compared as URLs rather than as
+/// text: `http://127.0.0.1:18770@evil:80/` has the host `evil`, and `/api` does not grant
+/// `/apix`. A URL carrying credentials is never granted.
+fn url_granted(grant: &str, url: &str) -> bool {
+    let (Ok(grant), Ok(url)) = (url::Url::parse(grant), url::Url::parse(url)) else {
+        return false;
+    };
+    if !url.username().is_empty() || url.password().is_some() {
+        return false;
+    }
+    let same_origin = grant.scheme() == url.scheme()
+        && grant.host_str() == url.host_str()
+        && grant.port_or_known_default() == url.port_or_known_default();
+    let (prefix, path) = (grant.path(), url.path());
+    let under = path == prefix
+        || (path.starts_with(prefix)
+            && (prefix.ends_with('/') || path[prefix.len()..].starts_with('/')));
+    let query = grant.query().is_none_or(|q| url.query() == Some(q));
+    same_origin && under && query
 }
 
 /// As a shell matches a path: `*` and `?` within one path component, `[...]` a class.
@@ -57,6 +75,30 @@ fn glob(pattern: &str, program: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn urls_are_granted_by_origin_and_path_not_by_text() {
+        let grant = "http://127.0.0.1:18770";
+        assert!(url_granted(grant, "http://127.0.0.1:18770/health"));
+        assert!(url_granted(grant, "http://127.0.0.1:18770"));
+        assert!(!url_granted(
+            grant,
+            "http://127.0.0.1:18770@127.0.0.1:18771/health"
+        ));
+        assert!(!url_granted(grant, "http://127.0.0.1:187701/health"));
+        assert!(!url_granted(grant, "https://127.0.0.1:18770/health"));
+        assert!(!url_granted(grant, "http://user:pw@127.0.0.1:18770/health"));
+        let api = "https://status.example.com/api";
+        assert!(url_granted(api, "https://status.example.com/api/v1"));
+        assert!(url_granted(api, "https://status.example.com:443/api"));
+        assert!(!url_granted(api, "https://status.example.com/apix"));
+        assert!(!url_granted(api, "https://status.example.com.evil.net/api"));
+        assert!(url_granted(
+            "https://status.example.com/",
+            "https://status.example.com/anything"
+        ));
+        assert!(!url_granted("not a url", "https://status.example.com/"));
+    }
 
     #[test]
     fn globs_match_like_a_shell() {

@@ -156,6 +156,8 @@ impl Runner<'_> {
     fn http(&self, check: &HttpCheck) -> Ran {
         let config = ureq::Agent::config_builder()
             .http_status_as_error(false)
+            // A redirect is the answer: following it would call a URL no one granted.
+            .max_redirects(0)
             .timeout_global(Some(Duration::from_secs(10)))
             .tls_config(
                 ureq::tls::TlsConfig::builder()
