@@ -417,8 +417,8 @@ async fn a_server_echoing_the_authorization_header_never_gets_the_token_shown() 
 #[test]
 fn scrubbing_masks_the_token_and_whatever_looks_like_one() {
     assert_eq!(
-        crate::auth::scrub("a s3cr3t, ghp_AbC_123 and github_pat_X1.", "s3cr3t"),
+        auth::scrub("a s3cr3t, ghp_AbC_123 and github_pat_X1.", "s3cr3t"),
         "a [token hidden], [token hidden] and [token hidden]."
     );
-    assert_eq!(crate::auth::scrub("nothing here", "s3cr3t"), "nothing here");
+    assert_eq!(auth::scrub("nothing here", "s3cr3t"), "nothing here");
 }
