@@ -781,15 +781,11 @@ fn signalled_during_push(env: &TestEnv, setup: &Setup, hook: &str, signal: &str)
     use std::os::unix::process::CommandExt;
     let origin = setup.origin.as_ref().expect("a remote");
     let started = env.path("push-started");
-    let hook = origin.join("hooks").join(hook);
-    std::fs::write(
-        &hook,
-        format!("#!/bin/sh\ntouch '{}'\nsleep 30\n", started.display()),
-    )
-    .unwrap();
-    let mut permissions = std::fs::metadata(&hook).unwrap().permissions();
-    std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o755);
-    std::fs::set_permissions(&hook, permissions).unwrap();
+    let hook = crate::push::hook(
+        origin,
+        hook,
+        &format!("touch '{}'\nsleep 30", started.display()),
+    );
     let mut child = setup
         .command(env, &setup.cwd, &["finish", "--push"])
         .process_group(0)

@@ -168,7 +168,12 @@ fn assert_released(env: &TestEnv, repo: &std::path::Path, origin: &std::path::Pa
 
 /// Install `script` as the remote's pre-receive hook.
 pub(crate) fn pre_receive(origin: &std::path::Path, script: &str) -> std::path::PathBuf {
-    let hook = origin.join("hooks/pre-receive");
+    hook(origin, "pre-receive", script)
+}
+
+/// Install `script` as the remote's hook `name`.
+pub(crate) fn hook(origin: &std::path::Path, name: &str, script: &str) -> std::path::PathBuf {
+    let hook = origin.join("hooks").join(name);
     std::fs::write(&hook, format!("#!/bin/sh\n{script}\n")).unwrap();
     make_executable(&hook);
     hook
