@@ -274,47 +274,28 @@ const NO_MAINTENANCE: &str = "--no-auto-maintenance";
 /// Fetch `branch` of `remote` into its remote-tracking ref, `refs/remotes/<remote>/<branch>`.
 pub(crate) fn fetch_branch(dir: &Path, remote: &str, branch: &str) -> Result<()> {
     let refspec = format!("+refs/heads/{branch}:refs/remotes/{remote}/{branch}");
-    run(
-        dir,
-        [
-            "fetch",
-            "--quiet",
-            "--no-tags",
-            NO_MAINTENANCE,
-            remote,
-            &refspec,
-        ],
-    )
-    .map(drop)
-    .map_err(|err| match err {
-        Error::GitCommand { stderr, .. } => Error::FetchFailed {
-            remote: remote.to_string(),
-            what: branch.to_string(),
-            message: stderr,
-        },
-        other => other,
-    })
+    fetch(dir, remote, &refspec, branch)
 }
 
 /// Fetch the ref `source` of `remote` into the local ref `into`, replacing what it held.
 pub(crate) fn fetch_ref(dir: &Path, remote: &str, source: &str, into: &str) -> Result<()> {
-    let refspec = format!("+{source}:{into}");
-    run(
-        dir,
-        [
-            "fetch",
-            "--quiet",
-            "--no-tags",
-            NO_MAINTENANCE,
-            remote,
-            &refspec,
-        ],
-    )
-    .map(drop)
-    .map_err(|err| match err {
+    fetch(dir, remote, &format!("+{source}:{into}"), source)
+}
+
+/// Fetch `refspec` from `remote`; a failure names `what` was fetched.
+fn fetch(dir: &Path, remote: &str, refspec: &str, what: &str) -> Result<()> {
+    let args = [
+        "fetch",
+        "--quiet",
+        "--no-tags",
+        NO_MAINTENANCE,
+        remote,
+        refspec,
+    ];
+    run(dir, args).map(drop).map_err(|err| match err {
         Error::GitCommand { stderr, .. } => Error::FetchFailed {
             remote: remote.to_string(),
-            what: source.to_string(),
+            what: what.to_string(),
             message: stderr,
         },
         other => other,
