@@ -106,23 +106,32 @@ pub fn run_in_journal(
 ) -> Result<crate::records::run::Run> {
     let record = &mut InJournal::new(journal, store);
     if let Err(err) = run(repo, &mut WithForge { record, forge }) {
-        let command = journal
-            .run
-            .as_ref()
-            .map_or_else(String::new, |r| r.command.clone());
-        journal.record(
-            now,
-            EventKind::Stopped {
-                command,
-                reason: err.to_string(),
-            },
-        );
+        record_stop(journal, &err, now);
         store.save(journal)?;
         return Err(err);
     }
     let done = journal.run.take().expect("a run in the journal");
     record_done(journal, &done.steps, now);
     Ok(done)
+}
+
+/// Record in `journal` that its run stopped on `err`, for `status` (not yet saved).
+pub fn record_stop(
+    journal: &mut Journal,
+    err: &crate::foundation::error::Error,
+    now: jiff::Timestamp,
+) {
+    let command = journal
+        .run
+        .as_ref()
+        .map_or_else(String::new, |r| r.command.clone());
+    journal.record(
+        now,
+        EventKind::Stopped {
+            command,
+            reason: err.to_string(),
+        },
+    );
 }
 
 /// Record in `journal` what `steps` did: the refs they moved (the notes ref aside: it is the

@@ -186,13 +186,7 @@ pub(crate) fn take_steps(repo: &Repo, journal: &mut Journal, now: Timestamp) -> 
     if engine::nothing_done(repo, steps)? {
         store.remove(&journal.ticket)?;
     } else {
-        journal.record(
-            now,
-            EventKind::Stopped {
-                command: COMMAND.into(),
-                reason: err.to_string(),
-            },
-        );
+        engine::record_stop(journal, &err, now);
         store.save(journal)?;
     }
     Err(err)

@@ -301,13 +301,7 @@ fn take_steps(
     let steps = &journal.run.as_ref().expect("a run").steps;
     match before {
         Some(before) if engine::nothing_done(repo, steps)? => journal.run = before,
-        _ => journal.record(
-            now,
-            EventKind::Stopped {
-                command: COMMAND.into(),
-                reason: err.to_string(),
-            },
-        ),
+        _ => engine::record_stop(journal, &err, now),
     }
     store.save(journal)?;
     Err(err)
