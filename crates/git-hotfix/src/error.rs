@@ -228,8 +228,11 @@ impl From<Core> for CommandError {
             Core::OtherPatches { .. } => error(
                 "a series is the files its manifest lists, and `git am <dir>/*.patch` would take the others too: move them out, or export to an empty directory with `-o`",
             ),
+            Core::PatchRefused { .. } => error(
+                "nothing was applied or written: git refuses this change too; look at where the patch comes from, and apply what is wanted by hand",
+            ),
             Core::PatchUnreadable { .. } => error(
-                "give it patch mails as `git format-patch` or `git hotfix patch export` write them; a bare diff applies with `git apply`",
+                "nothing was applied: ask for the patch again as `git format-patch` or `git hotfix patch export` write it (a mail cut short or edited on the way is damaged); a bare diff applies with `git apply`",
             ),
             Core::NoPatches { .. } => {
                 error("name the patch files, or the directory `git hotfix patch export` wrote")

@@ -75,6 +75,9 @@ pub enum Error {
     #[error("{} has patches that are not part of this series: {}", dir.display(), files.join(", "))]
     OtherPatches { dir: PathBuf, files: Vec<String> },
 
+    #[error("{origin} is refused: {failure}")]
+    PatchRefused { origin: String, failure: String },
+
     #[error("{origin} is not a patch git-hotfix can read: {problem}")]
     PatchUnreadable { origin: String, problem: String },
 

@@ -20,6 +20,9 @@ pub enum Applied {
     },
     /// Some hunks or files did not apply.
     Rejected(Rejected),
+    /// The patch changes what git refuses to let a patch change (a file where its path needs
+    /// a directory, a path beyond a symbolic link): nothing of it is to be written.
+    Refused(Failure),
 }
 
 /// A patch that did not apply: what did (as `git apply --reject` leaves it) and what not.
@@ -54,6 +57,8 @@ pub enum Problem {
     },
     /// The file is not what the patch expects.
     File { reason: String },
+    /// The patch would change what git never lets a patch change.
+    Refused { reason: String },
 }
 
 impl std::fmt::Display for Failure {
@@ -64,7 +69,9 @@ impl std::fmt::Display for Failure {
                 "hunk #{number} ({header}) of {} matches nowhere",
                 self.path
             ),
-            Problem::File { reason } => write!(f, "{}: {reason}", self.path),
+            Problem::File { reason } | Problem::Refused { reason } => {
+                write!(f, "{}: {reason}", self.path)
+            }
         }
     }
 }
@@ -147,6 +154,12 @@ pub fn apply(repo: &Repo, tree: ObjectId, files: &[FilePatch]) -> Result<Applied
     let mut rejects = Vec::new();
     for file in files {
         let (failed, rejected) = apply_file(repo, &mut overlay, file)?;
+        if let Some(refused) = failed
+            .iter()
+            .find(|f| matches!(f.problem, Problem::Refused { .. }))
+        {
+            return Ok(Applied::Refused(refused.clone()));
+        }
         failures.extend(failed);
         rejects.extend(rejected);
     }
@@ -168,26 +181,33 @@ type FileFailures = (Vec<Failure>, Option<(String, Vec<u8>)>);
 /// Apply one file's patch to `overlay` (what applies of it, when some hunks do not).
 fn apply_file(repo: &Repo, overlay: &mut Overlay<'_>, file: &FilePatch) -> Result<FileFailures> {
     let path = file.path().to_string();
-    let fail = |reason: String| {
+    let failure = |problem: Problem| {
         let failure = Failure {
             path: path.clone(),
-            problem: Problem::File { reason },
+            problem,
         };
         Ok((vec![failure], None))
     };
+    let fail = |reason: String| failure(Problem::File { reason });
+    let refuse = |reason: String| failure(Problem::Refused { reason });
     let mut failures = Vec::new();
     let old = match &file.old_path {
         Some(old_path) => match overlay.get(old_path)? {
+            Some(entry) if entry.kind == EntryKind::Tree => {
+                return refuse(format!("{old_path} is a directory in the tree"));
+            }
             Some(entry) => Some(entry),
             None => return fail(format!("{old_path} does not exist")),
         },
         None => None,
     };
-    if let Some(new_path) = &file.new_path
-        && file.old_path.as_ref() != Some(new_path)
-        && overlay.get(new_path)?.is_some()
-    {
-        return fail(format!("{new_path} already exists"));
+    if let Some(new_path) = &file.new_path {
+        if file.old_path.as_ref() != Some(new_path) && overlay.get(new_path)?.is_some() {
+            return fail(format!("{new_path} already exists"));
+        }
+        if let Some(reason) = blocked_by_leading(overlay, new_path)? {
+            return refuse(reason);
+        }
     }
     let old_kind = file.old_mode.as_deref().map(kind_of);
     let new_kind = file.new_mode.as_deref().map(kind_of);
@@ -208,6 +228,10 @@ fn apply_file(repo: &Repo, overlay: &mut Overlay<'_>, file: &FilePatch) -> Resul
     let mut rejected = None;
     let id = match &file.body {
         Body::None => match old {
+            // A deletion without hunks is of an empty file only.
+            Some(entry) if file.new_path.is_none() && !read_blob(repo, entry.id)?.is_empty() => {
+                return fail("the deletion leaves content in the file".into());
+            }
             Some(entry) => entry.id,
             None => write_blob(repo, b"")?,
         },
@@ -287,6 +311,12 @@ fn apply_file(repo: &Repo, overlay: &mut Overlay<'_>, file: &FilePatch) -> Resul
         }
     };
 
+    if kind == EntryKind::Link
+        && file.new_path.is_some()
+        && id == ObjectId::empty_blob(repo.git.object_hash())
+    {
+        return refuse("a symbolic link to nothing, which no checkout can make".into());
+    }
     let removes_old = match (&file.old_path, &file.new_path) {
         (Some(_), None) => true,
         (Some(old_path), Some(new_path)) => old_path != new_path && !file.copy,
@@ -301,6 +331,26 @@ fn apply_file(repo: &Repo, overlay: &mut Overlay<'_>, file: &FilePatch) -> Resul
     Ok((failures, rejected))
 }
 
+/// Why `path` cannot be written: one of the directories it is in is a file or a symbolic
+/// link in the tree. git refuses both (a file is not replaced by a directory, and nothing is
+/// written beyond a symbolic link, which could point outside the repository).
+fn blocked_by_leading(overlay: &Overlay<'_>, path: &str) -> Result<Option<String>> {
+    for dir in path.match_indices('/').map(|(at, _)| &path[..at]) {
+        let reason = match overlay.get(dir)?.map(|e| e.kind) {
+            Some(EntryKind::Link) => {
+                format!("{path} is beyond a symbolic link: {dir} is a link in the tree")
+            }
+            Some(EntryKind::Blob | EntryKind::BlobExecutable) => {
+                format!("{dir} is a file in the tree: {path} cannot be created in it")
+            }
+            Some(EntryKind::Commit) => format!("{dir} is a submodule: {path} is in it"),
+            Some(EntryKind::Tree) | None => continue,
+        };
+        return Ok(Some(reason));
+    }
+    Ok(None)
+}
+
 /// An `index` line's id, when it is a full one: `Some(None)` when it names nothing and
 /// the file is `absent` on that side (created, or deleted).
 fn full_id(id: &Option<String>, absent: bool) -> Option<Option<ObjectId>> {
@@ -311,13 +361,12 @@ fn full_id(id: &Option<String>, absent: bool) -> Option<Option<ObjectId>> {
     }
 }
 
-/// A mode from a patch: anything else git writes is a regular file.
+/// A mode from a patch (the reader made it canonical and refused modes git does not read).
 pub(crate) fn kind_of(mode: &str) -> EntryKind {
     match mode {
         "100755" => EntryKind::BlobExecutable,
         "120000" => EntryKind::Link,
         "160000" => EntryKind::Commit,
-        "40000" | "040000" => EntryKind::Tree,
         _ => EntryKind::Blob,
     }
 }

@@ -257,6 +257,34 @@ fn tree_from_index(repo: &Repo, index: &gix::index::State) -> Result<ObjectId> {
     Ok(editor.write().context(context)?.detach())
 }
 
+/// Leave a new file (a `.rej`) at `relative` in the worktree at `root`, never through or
+/// beyond a symbolic link, and never over a file of the tree: every directory on the way
+/// must be a real one and the name free. Returns whether it was written.
+pub fn leave_file(root: &Path, relative: &str, content: &[u8]) -> Result<bool> {
+    use std::io::Write as _;
+    let path = root.join(relative);
+    let mut dir = root.to_path_buf();
+    for name in relative.split('/').take(relative.split('/').count() - 1) {
+        dir.push(name);
+        match dir.symlink_metadata() {
+            Ok(meta) if meta.is_dir() => {}
+            _ => return Ok(false),
+        }
+    }
+    let created = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path);
+    let mut file = match created {
+        Ok(file) => file,
+        Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => return Ok(false),
+        Err(err) => return Err(err).io_context("could not write", &path),
+    };
+    file.write_all(content)
+        .io_context("could not write", &path)?;
+    Ok(true)
+}
+
 /// Remove a resolution worktree, whatever it holds: it was made by us and its result, if
 /// any, is already a commit.
 pub fn remove(repo: &Repo, path: &Path) -> Result<()> {

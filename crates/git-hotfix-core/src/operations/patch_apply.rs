@@ -154,6 +154,8 @@ impl ApplyOutcome {
 
 /// A mail and its file patches.
 struct Parsed {
+    /// Where it was read from, to name it.
+    origin: String,
     mail: Mail,
     files: Vec<FilePatch>,
 }
@@ -169,7 +171,17 @@ fn parse_input(origin: &str, bytes: &[u8]) -> Result<Parsed> {
     if files.is_empty() {
         return Err(unreadable("it has no diff".into()));
     }
-    Ok(Parsed { mail, files })
+    if let Some(failure) = files.iter().find_map(parse::outside_the_tree) {
+        return Err(Error::PatchRefused {
+            origin: origin.to_string(),
+            failure,
+        });
+    }
+    Ok(Parsed {
+        origin: origin.to_string(),
+        mail,
+        files,
+    })
 }
 
 /// The mails of `inputs`, in order. A directory gives its `*.patch` files by name, or with
@@ -187,6 +199,12 @@ fn read_inputs(inputs: &[PathBuf]) -> Result<Vec<Input>> {
     let mut mails = Vec::new();
     for (path, bytes) in files {
         let split = mail::split(&bytes);
+        if split.is_empty() {
+            return Err(Error::PatchUnreadable {
+                origin: path.display().to_string(),
+                problem: "it is empty: there is no mail in it".into(),
+            });
+        }
         let several = split.len() > 1;
         for (n, mail) in split.into_iter().enumerate() {
             let origin = if several {
@@ -269,6 +287,9 @@ fn series_in(dir: &Path) -> Result<Vec<(PathBuf, Vec<u8>)>> {
             dir: dir.to_path_buf(),
             files: others,
         });
+    }
+    if manifest.patches.is_empty() {
+        return Err(unreadable("it lists no patch".into()));
     }
     let mut series = Vec::new();
     for entry in &manifest.patches {
@@ -516,6 +537,12 @@ fn apply_one(mem: &Repo, onto: ObjectId, parsed: &Parsed, three_way: bool) -> Re
     let rejected = match apply::apply(mem, ours, &parsed.files)? {
         Applied::Clean { tree } => return committed(mem, &parsed.mail, onto, ours, tree, false),
         Applied::Rejected(rejected) => rejected,
+        Applied::Refused(failure) => {
+            return Err(Error::PatchRefused {
+                origin: parsed.origin.clone(),
+                failure: failure.to_string(),
+            });
+        }
     };
     // Without a merge, the person gets what applied and a `.rej` file for the rest.
     let mut stop = Stopping {
@@ -540,7 +567,7 @@ fn apply_one(mem: &Repo, onto: ObjectId, parsed: &Parsed, three_way: bool) -> Re
     };
     let theirs = match apply::apply(mem, base, &parsed.files)? {
         Applied::Clean { tree } => tree,
-        Applied::Rejected(_) => {
+        Applied::Rejected(_) | Applied::Refused(_) => {
             stop.no_three_way =
                 Some("the patch does not apply to the blobs its `index` lines name".into());
             return Ok(One::Stop(stop));
@@ -729,22 +756,27 @@ fn stop(
         },
         &for_worktree.message,
     )?;
-    // What did not apply, as `git apply --reject` leaves it.
+    // What did not apply, as `git apply --reject` leaves it — unless the tree has a file
+    // (or a link) of that name: the hunks are in the saved mail then.
+    let mut left = Vec::new();
     for (path, content) in &for_worktree.rejects {
-        let file = stop.worktree.join(path);
-        std::fs::write(&file, content).io_context("could not write", &file)?;
+        if resolve::leave_file(&stop.worktree, path, content)? {
+            left.push(path.clone());
+        }
     }
     let reason = stop
         .failures
         .first()
         .map_or_else(|| "it does not apply".into(), ToString::to_string);
-    run.events.push(journal::Event {
+    let event = journal::Event {
         at: now,
         what: EventKind::Stopped {
             command: "patch apply".into(),
             reason: format!("{}: {reason}", patch.origin),
         },
-    });
+    };
+    run.stopped.as_mut().expect("stopped").rejects = left;
+    run.events.push(event);
     save_mails(repo, mails)?;
     save(repo, run)
 }

@@ -295,8 +295,12 @@ fn parse_address(from: &str) -> Result<(String, String), MailError> {
 fn clean_subject(subject: &str) -> String {
     let mut rest = subject.trim();
     loop {
-        if rest.len() >= 3 && rest[..3].eq_ignore_ascii_case("re:") {
-            rest = rest[3..].trim_start();
+        if let Some(after) = rest
+            .get(..3)
+            .filter(|re| re.eq_ignore_ascii_case("re:"))
+            .map(|_| &rest[3..])
+        {
+            rest = after.trim_start();
             continue;
         }
         if let Some(inner) = rest.strip_prefix('[')

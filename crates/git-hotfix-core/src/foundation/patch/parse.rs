@@ -105,9 +105,32 @@ pub fn parse(text: &[u8]) -> Result<Vec<FilePatch>, ParseError> {
             let (file, next) = file_patch(&lines, i)?;
             files.push(file);
             i = next;
+        } else if lines[i] == b"-- \n" || lines[i] == b"-- \r\n" {
+            // The mail's signature: nothing after it is part of the patch.
+            return Ok(files);
+        } else if lines[i].starts_with(b"@@ -")
+            || (!files.is_empty() && !lines[i].trim_ascii().is_empty())
+        {
+            // Between file patches a line belongs to none: a header line lost (git reads
+            // what follows as something else, or drops it), never skipped silently.
+            return Err(error(
+                i,
+                format!(
+                    "`{}` is outside any `diff --git` file patch: the patch is damaged",
+                    text_of(lines[i])
+                ),
+            ));
         } else {
             i += 1;
         }
+    }
+    // git ends every line it writes; a patch that stops mid-line (and before the signature)
+    // was cut, wherever the cut fell.
+    if !text.is_empty() && !text.ends_with(b"\n") {
+        return Err(error(
+            lines.len() - 1,
+            "the patch ends in the middle of a line: it is truncated",
+        ));
     }
     Ok(files)
 }
@@ -130,18 +153,20 @@ fn file_patch(lines: &[&[u8]], start: usize) -> Result<(FilePatch, usize), Parse
     let (a, b) = git_header_paths(&header["diff --git ".len()..])
         .ok_or_else(|| error(start, format!("cannot read the paths of `{header}`")))?;
     let mut file = FilePatch {
-        old_path: Some(a),
-        new_path: Some(b),
+        old_path: Some(a.clone()),
+        new_path: Some(b.clone()),
         ..Default::default()
     };
     let mut i = start + 1;
+    // Two names in the header are one file moved only with `rename`/`copy` lines.
+    let mut moved = false;
+    // `---` and `+++` seen: git writes both before hunks.
+    let mut names = (false, false);
     // Extended header lines, up to the hunks, a binary patch, or the next file.
     while i < lines.len() {
         let line = text_of(lines[i]);
         let value = |prefix: &str| line.strip_prefix(prefix).map(str::to_string);
-        if line.starts_with("diff --git ") || line.starts_with("@@ ") {
-            break;
-        } else if let Some(mode) = value("new file mode ") {
+        if let Some(mode) = value("new file mode ") {
             file.new_mode = Some(mode);
             file.old_path = None;
         } else if let Some(mode) = value("deleted file mode ") {
@@ -153,11 +178,14 @@ fn file_patch(lines: &[&[u8]], start: usize) -> Result<(FilePatch, usize), Parse
             file.new_mode = Some(mode);
         } else if let Some(path) = value("rename from ") {
             file.old_path = Some(unquote(&path));
+            moved = true;
         } else if let Some(path) = value("copy from ") {
             file.old_path = Some(unquote(&path));
             file.copy = true;
+            moved = true;
         } else if let Some(path) = value("rename to ").or_else(|| value("copy to ")) {
             file.new_path = Some(unquote(&path));
+            moved = true;
         } else if let Some(ids) = value("index ") {
             let (range, mode) = ids.split_once(' ').unwrap_or((&ids, ""));
             if let Some((old, new)) = range.split_once("..") {
@@ -168,12 +196,21 @@ fn file_patch(lines: &[&[u8]], start: usize) -> Result<(FilePatch, usize), Parse
                 file.old_mode.get_or_insert_with(|| mode.to_string());
                 file.new_mode.get_or_insert_with(|| mode.to_string());
             }
-        } else if line.starts_with("--- ") || line.starts_with("+++ ") {
-            // The names were read from the header; `---`/`+++` add nothing git needs.
+        } else if let Some(name) = value("--- ") {
+            same_name(&name, "a/", file.old_path.as_deref()).map_err(|why| error(i, why))?;
+            names.0 = true;
+        } else if let Some(name) = value("+++ ") {
+            same_name(&name, "b/", file.new_path.as_deref()).map_err(|why| error(i, why))?;
+            names.1 = true;
+        } else if line.starts_with("similarity index ") || line.starts_with("dissimilarity index ")
+        {
+            // Nothing to apply.
         } else if line == "GIT binary patch" {
+            unmoved_names(&a, &b, moved).map_err(|why| error(start, why))?;
             let (change, next) = binary(lines, i + 1)?;
             file.body = Body::Binary(change);
-            return Ok((file, skip_reverse(lines, next)));
+            verify(&mut file).map_err(|problem| error(start, problem))?;
+            return Ok((file, skip_reverse(lines, next)?));
         } else if line.starts_with("Binary files ") {
             return Err(error(
                 i,
@@ -182,20 +219,144 @@ fn file_patch(lines: &[&[u8]], start: usize) -> Result<(FilePatch, usize), Parse
                     file.path()
                 ),
             ));
+        } else {
+            // As in git, any other line ends the header: the hunks must follow.
+            break;
         }
-        // Other lines (similarity index, dissimilarity index) carry nothing to apply.
         i += 1;
     }
+    unmoved_names(&a, &b, moved).map_err(|why| error(start, why))?;
     let mut hunks = Vec::new();
     while i < lines.len() && lines[i].starts_with(b"@@ ") {
         let (hunk, next) = hunk(lines, i)?;
         hunks.push(hunk);
         i = next;
     }
+    if hunks.is_empty() && names != (false, false) {
+        return Err(error(
+            i.min(lines.len() - 1),
+            format!(
+                "the patch of {} has `---`/`+++` lines and no hunk: it is truncated",
+                file.path()
+            ),
+        ));
+    }
     if !hunks.is_empty() {
+        if names != (true, true) {
+            return Err(error(
+                start,
+                format!(
+                    "the hunks of {} lack their `---` or `+++` line: the patch is damaged",
+                    file.path()
+                ),
+            ));
+        }
         file.body = Body::Text(hunks);
     }
+    verify(&mut file).map_err(|problem| error(start, problem))?;
     Ok((file, i))
+}
+
+/// What `git apply` checks of a file patch as it reads it: its modes are ones git reads
+/// (made canonical as git makes them) and it changes something. Its paths are checked
+/// apart ([`outside_the_tree`]): a path git refuses is hostile, not damaged.
+fn verify(file: &mut FilePatch) -> Result<(), String> {
+    let path = file.path().to_string();
+    for mode in [&mut file.old_mode, &mut file.new_mode]
+        .into_iter()
+        .flatten()
+    {
+        *mode = canonical_mode(mode)
+            .ok_or_else(|| format!("invalid mode `{mode}` for {path}"))?
+            .to_string();
+    }
+    let metadata = file.old_path != file.new_path
+        || file.copy
+        || (file.old_mode.is_some() && file.new_mode.is_some() && file.old_mode != file.new_mode);
+    if file.body == Body::None && !metadata && file.old_path.is_some() && file.new_path.is_some() {
+        return Err(format!(
+            "the patch of {path} has a header and no change: it is truncated"
+        ));
+    }
+    Ok(())
+}
+
+/// Why a path of `file` is not one git lets a patch write (see [`verify_path`]), if so.
+pub fn outside_the_tree(file: &FilePatch) -> Option<String> {
+    let path = file.path();
+    [&file.old_path, &file.new_path]
+        .into_iter()
+        .flatten()
+        .find_map(|name| {
+            let link = name == path && file.new_mode.as_deref() == Some("120000");
+            verify_path(name, link)
+                .err()
+                .map(|why| format!("invalid path `{name}`: {why}"))
+        })
+}
+
+/// A mode as git keeps it: any regular file is `100644` or, executable, `100755`; a
+/// symbolic link or a submodule as written; anything else is not a mode git reads.
+fn canonical_mode(mode: &str) -> Option<&'static str> {
+    let bits = u32::from_str_radix(mode, 8).ok()?;
+    match bits & 0o170000 {
+        0o100000 if bits & 0o100 != 0 => Some("100755"),
+        0o100000 => Some("100644"),
+        0o120000 => Some("120000"),
+        0o160000 => Some("160000"),
+        _ => None,
+    }
+}
+
+/// A path git would accept in a tree and check out: no empty, `.` or `..` component (so
+/// nothing absolute and nothing above the repository) and no `.git` in any spelling a
+/// file system takes for it (case, trailing dots and spaces, NTFS `GIT~1` and streams,
+/// HFS+ ignorable code points) — with NTFS and HFS+ protection on, as git defaults to.
+pub fn verify_path(path: &str, symlink: bool) -> Result<(), String> {
+    use gix::validate::path::component;
+    let options = component::Options {
+        protect_windows: false,
+        protect_hfs: true,
+        protect_ntfs: true,
+    };
+    let mut components = path.split('/').peekable();
+    while let Some(name) = components.next() {
+        let mode = (symlink && components.peek().is_none()).then_some(component::Mode::Symlink);
+        component(name.as_bytes().into(), mode, options).map_err(|err| match name {
+            "" => format!("an empty component: {err}"),
+            name => format!("component `{name}`: {err}"),
+        })?;
+    }
+    Ok(())
+}
+
+/// A header whose two names differ is of a file renamed or copied, which its `rename`/`copy`
+/// lines say; without them it is damaged (git: "lacks filename information").
+fn unmoved_names(a: &str, b: &str, moved: bool) -> Result<(), String> {
+    if a != b && !moved {
+        return Err(format!(
+            "the header names {a} and {b} but no rename or copy: the patch is damaged"
+        ));
+    }
+    Ok(())
+}
+
+/// A `---`/`+++` line names what the header does (git: "inconsistent filename"): `prefix`
+/// and the path, or `/dev/null` for the side where the file is absent. Names with spaces end
+/// at a tab.
+fn same_name(written: &str, prefix: &str, path: Option<&str>) -> Result<(), String> {
+    let name = if written.starts_with('"') {
+        take_quoted(written).map(|(name, _)| name)
+    } else {
+        Some(written.split('\t').next().unwrap_or_default().to_string())
+    };
+    let expected = path.map_or_else(|| "/dev/null".to_string(), |p| format!("{prefix}{p}"));
+    match name {
+        Some(name) if name == expected => Ok(()),
+        _ => Err(format!(
+            "`{written}` is inconsistent with the `diff --git` header, which says `{expected}`"
+        )),
+    }
 }
 
 fn is_null(id: &str) -> bool {
@@ -223,15 +384,17 @@ fn git_header_paths(rest: &str) -> Option<(String, String)> {
     let bytes = rest.len();
     if bytes % 2 == 1 {
         let half = bytes / 2;
-        let (a, b) = (&rest[..half], &rest[half + 1..]);
-        if let (Some(a), Some(b)) = (a.strip_prefix("a/"), b.strip_prefix("b/"))
-            && a == b
+        let halves = (rest.get(..half), rest.get(half + 1..));
+        if let (Some(a), Some(b)) = (
+            halves.0.and_then(|a| a.strip_prefix("a/")),
+            halves.1.and_then(|b| b.strip_prefix("b/")),
+        ) && a == b
         {
             return Some((a.into(), b.into()));
         }
     }
     let at = rest.find(" b/")?;
-    Some((rest[2..at].into(), rest[at + 3..].into()))
+    Some((rest[..at].strip_prefix("a/")?.into(), rest[at + 3..].into()))
 }
 
 /// A C-quoted name (`"a/caf\303\251"`) and what follows it.
@@ -369,19 +532,35 @@ fn binary(lines: &[&[u8]], start: usize) -> Result<(BinaryChange, usize), ParseE
         .map_err(|_| error(start, format!("`{head}`: not a size")))?;
     let mut deflated = Vec::new();
     let mut i = start + 1;
-    while let Some(line) = lines.get(i) {
+    loop {
+        let Some(line) = lines.get(i) else {
+            return Err(error(
+                i - 1,
+                "the binary patch ends without its blank line: it is truncated",
+            ));
+        };
         let line = line.trim_ascii_end();
+        i += 1;
+        if line.is_empty() && deflated.is_empty() {
+            return Err(error(i - 1, "a binary patch without data: it is damaged"));
+        }
         if line.is_empty() {
-            i += 1;
             break;
         }
-        deflated.extend(decode85_line(line).ok_or_else(|| error(i, "damaged base 85 line"))?);
-        i += 1;
+        deflated.extend(decode85_line(line).ok_or_else(|| error(i - 1, "damaged base 85 line"))?);
     }
-    let mut data = vec![0; size];
+    // Deflate shrinks by 1032:1 at most: a size beyond that is a lie, not an allocation to
+    // make. One byte more than the size lets the stream reach its end, so that what follows
+    // it (a line too many) shows.
+    let most = deflated.len().saturating_mul(1032).saturating_add(64);
+    let mut data = vec![0; size.min(most) + 1];
     let mut state = gix::zlib::Decompress::new();
+    let damaged = || error(start, "the binary patch does not inflate: it is damaged");
     let inflated = gix::zlib::stream::inflate::read(&mut &deflated[..], &mut state, &mut data)
-        .map_err(|_| error(start, "the binary patch does not inflate: it is damaged"))?;
+        .map_err(|_| damaged())?;
+    if state.total_in() != deflated.len() as u64 {
+        return Err(damaged());
+    }
     data.truncate(inflated);
     if data.len() != size {
         return Err(error(
@@ -397,19 +576,16 @@ fn binary(lines: &[&[u8]], start: usize) -> Result<(BinaryChange, usize), ParseE
     Ok((change, i))
 }
 
-/// git writes the reverse change after the forward one; skip it.
-fn skip_reverse(lines: &[&[u8]], mut i: usize) -> usize {
+/// git writes the reverse change after the forward one: it is not needed, but it is read
+/// as git reads it, so a damaged one (a cut mail) is an error, as in git.
+fn skip_reverse(lines: &[&[u8]], i: usize) -> Result<usize, ParseError> {
     if lines
         .get(i)
         .is_some_and(|l| l.starts_with(b"literal ") || l.starts_with(b"delta "))
     {
-        i += 1;
-        while lines.get(i).is_some_and(|l| !l.trim_ascii_end().is_empty()) {
-            i += 1;
-        }
-        i += 1;
+        return Ok(binary(lines, i)?.1);
     }
-    i
+    Ok(i)
 }
 
 /// One base 85 line: a length letter, then groups of five characters for four bytes.
@@ -547,6 +723,78 @@ rename to new name\n\
         let err = parse(truncated.as_bytes()).unwrap_err();
         assert_eq!(err.line, 6);
         assert!(err.problem.contains("truncated"), "{err}");
+    }
+
+    #[test]
+    fn damage_git_would_misread_is_an_error_not_a_smaller_change() {
+        let damaged = [
+            // A hunk whose `diff --git` line was lost.
+            (
+                "diff --git a/a b/a\n--- a/a\n+++ b/a\n@@ -1 +1 @@\n-x\n+y\n@@ -5 +5 @@\n-p\n+q\n\
+              extra\n",
+                "outside any",
+            ),
+            (
+                "diff --git a/a b/a\nindex 1..2 100644\n--- a/a\n+++ b/a\n",
+                "no hunk",
+            ),
+            (
+                "diff --git a/a b/a\nindex 1..2 100644\n",
+                "header and no change",
+            ),
+            (
+                "diff --git a/a b/b\n--- a/a\n+++ b/b\n@@ -1 +1 @@\n-x\n+y\n",
+                "no rename",
+            ),
+            (
+                "diff --git a/a b/a\n--- a/a\n+++ b/z\n@@ -1 +1 @@\n-x\n+y\n",
+                "inconsistent",
+            ),
+            ("diff --git a/a b/a\n@@ -1 +1 @@\n-x\n+y\n", "lack their"),
+            (
+                "diff --git a/a b/a\n--- a/a\n+++ b/a\n@@ -1 +1 @@\n-x\n+y",
+                "middle of a line",
+            ),
+            ("diff --git a/a b/a\nnew file mode 040000\n", "invalid mode"),
+            // A size no deflated data of this length can hold: refused, not allocated.
+            (
+                "diff --git a/a b/a\nnew file mode 100644\nindex 0000000000000000000000000000000000000000..1111111111111111111111111111111111111111\nGIT binary patch\nliteral 999999999999\nHcmV?d00001\n\n",
+                "not 999999999999",
+            ),
+        ];
+        for (patch, says) in damaged {
+            let err = parse(patch.as_bytes()).expect_err(patch);
+            assert!(err.problem.contains(says), "{patch:?}: {err}");
+        }
+        // The signature ends the patch; a mode git reads is made canonical.
+        let files = parse(
+            b"diff --git a/n b/n\nnew file mode 100664\n--- /dev/null\n+++ b/n\n@@ -0,0 +1 @@\n+x\n-- \n2.47.3",
+        )
+        .unwrap();
+        assert_eq!(files[0].new_mode.as_deref(), Some("100644"));
+    }
+
+    #[test]
+    fn paths_git_refuses_are_named() {
+        for bad in [
+            "../x",
+            "a/../../x",
+            "/etc/passwd",
+            ".git/config",
+            ".GIT/x",
+            "GIT~1/x",
+        ] {
+            assert!(verify_path(bad, false).is_err(), "{bad}");
+        }
+        assert!(verify_path(".gitmodules", true).is_err());
+        for good in [
+            "a/b.txt",
+            ".github/workflows/ci.yml",
+            "dir with space/naïve",
+            ".gitmodules",
+        ] {
+            assert_eq!(verify_path(good, false), Ok(()), "{good}");
+        }
     }
 
     #[test]

@@ -173,6 +173,10 @@ pub fn report(
             "the three-way merge conflicts in {}: `cd {worktree}`, resolve them (or `git mergetool`), `git add` them, then `git hotfix continue`",
             stop.conflicts.join(", ")
         ));
+    } else if stop.rejects.is_empty() {
+        hints.push(format!(
+            "in {worktree} the hunks that applied are staged; the others are in the saved patch below: apply them by hand, `git add` the files, then `git hotfix continue`"
+        ));
     } else {
         hints.push(format!(
             "in {worktree} the hunks that applied are staged and the others are in {}: apply those by hand, `git add` the files, delete the .rej files, then `git hotfix continue`",
