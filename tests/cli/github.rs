@@ -874,3 +874,63 @@ fn a_server_echoing_the_token_gets_it_shown_nowhere() {
         status.stdout
     );
 }
+
+/// Whoever can commit `.hotfix.toml` on main cannot collect the token of whoever runs the
+/// next finish: a committed `api-url` gets no request until the user's own git config says
+/// the same, and plain http goes to this machine only.
+#[test]
+fn a_committed_api_url_gets_no_token_until_the_user_confirms_it() {
+    let env = TestEnv::new();
+    let fixture = proposed_hotfix(&env);
+    let dir = &fixture.dir;
+    let github = FakeGitHub::start("acme", "shop", TOKEN);
+    env.git(dir, &["switch", "--quiet", "main"]);
+    env.commit(
+        dir,
+        "Settings",
+        &[(
+            ".hotfix.toml",
+            &format!("[github]\napi-url = \"{}\"\n", github.url()),
+        )],
+    );
+    env.git(dir, &["switch", "--quiet", HOTFIX]);
+    let before = env.refs(dir);
+    let with_token = |args: &[&str]| {
+        let mut command = env.hotfix_command(dir, args);
+        command.env("GITHUB_TOKEN", TOKEN);
+        Run::of(command)
+    };
+
+    let run = with_token(&["finish", "--pr"]).expect(1);
+    assert!(
+        run.stderr.contains(&format!(
+            "says `[github] api-url = \"{}\"`, and the GitHub token is sent only to an API you chose yourself",
+            github.url()
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("git config --global hotfix.github.apiUrl"),
+        "{}",
+        run.stderr
+    );
+    assert!(github.received().is_empty(), "{:?}", github.received());
+    assert_eq!(env.refs(dir), before);
+
+    // Plain http to another machine is refused whoever chose it; nothing is sent.
+    let mut command = env.hotfix_command(dir, &["finish", "--pr"]);
+    command
+        .env("GITHUB_TOKEN", TOKEN)
+        .env("GITHUB_API_URL", "http://github.example.com/api/v3");
+    let run = Run::of(command).expect(1);
+    assert!(run.stderr.contains("plain http"), "{}", run.stderr);
+    assert_eq!(env.refs(dir), before);
+
+    // Confirmed in the user's own config, the same URL is used.
+    env.git(dir, &["config", "hotfix.github.apiUrl", &github.url()]);
+    let run = with_token(&["finish", "--pr"]).ok();
+    assert_eq!(run.stdout.trim(), "https://github.test/acme/shop/pull/1");
+    assert_eq!(github.pulls().len(), 1);
+}

@@ -103,13 +103,15 @@ pub(crate) enum Transport {
 }
 
 impl Transport {
+    /// A client sending `token` to `api_url`, which must be fit to receive it (see
+    /// [`untrusted`]).
     pub(crate) fn live(api_url: &str, token: &Token, retry: RetryPolicy) -> Result<Transport> {
         let bad = |why: String| Error::BadApiUrl {
             url: api_url.to_string(),
             why,
         };
-        if !(api_url.starts_with("https://") || api_url.starts_with("http://")) {
-            return Err(bad("it must start with https:// (or http://)".into()));
+        if let Some(why) = untrusted(api_url) {
+            return Err(bad(why));
         }
         let octocrab = Octocrab::builder()
             .base_uri(api_url.trim_end_matches('/'))
@@ -396,4 +398,31 @@ fn details(json: &Value) -> Vec<String> {
             },
         })
         .collect()
+}
+
+/// Why a token must not be sent to `api_url`, if so: it is not an absolute https URL (plain
+/// http only to this machine, where a test server or a local proxy listens), or it carries
+/// a user name or password, which would send other credentials along.
+pub fn untrusted(api_url: &str) -> Option<String> {
+    let url = match url::Url::parse(api_url) {
+        Ok(url) => url,
+        Err(err) => return Some(format!("it is not a URL ({err})")),
+    };
+    if !url.username().is_empty() || url.password().is_some() {
+        return Some("it carries a user name or password; the token is the credential".into());
+    }
+    let loopback = match url.host() {
+        Some(url::Host::Domain(name)) => name == "localhost",
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    match url.scheme() {
+        "https" => None,
+        "http" if loopback => None,
+        "http" => Some(
+            "plain http sends the token in the clear; only https, or http to this machine (localhost), is used".into(),
+        ),
+        other => Some(format!("`{other}:` is not https")),
+    }
 }

@@ -20,7 +20,7 @@ use serde_json::Value;
 
 pub use crate::auth::{Lookup, Token};
 pub use crate::error::{Error, Result};
-pub use crate::http::{Request, RetryPolicy, Retrying};
+pub use crate::http::{Request, RetryPolicy, Retrying, untrusted};
 pub use crate::labels::Label;
 pub use crate::pulls::{Pull, PullOutcome, PullSpec, PullState};
 pub use crate::releases::{ReleaseOutcome, ReleaseSpec};

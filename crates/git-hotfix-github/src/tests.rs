@@ -422,3 +422,26 @@ fn scrubbing_masks_the_token_and_whatever_looks_like_one() {
     );
     assert_eq!(auth::scrub("nothing here", "s3cr3t"), "nothing here");
 }
+
+#[test]
+fn a_token_goes_over_https_or_to_this_machine_only() {
+    for fit in [
+        "https://api.github.com",
+        "https://github.example.com/api/v3",
+        "http://127.0.0.1:8080",
+        "http://localhost:1234/api",
+        "http://[::1]:99",
+    ] {
+        assert_eq!(untrusted(fit), None, "{fit}");
+    }
+    for unfit in [
+        "http://github.example.com/api/v3",
+        "http://127.0.0.1.evil.example",
+        "https://user:pass@github.example.com",
+        "https://127.0.0.1:1@evil.example",
+        "ftp://github.example.com",
+        "github.example.com/api/v3",
+    ] {
+        assert!(untrusted(unfit).is_some(), "{unfit}");
+    }
+}

@@ -19,6 +19,37 @@ use git_hotfix_github::PullSpec;
 use crate::cli::Context;
 use crate::error::{CommandError, Exit, Result};
 
+/// Where the token goes: the API the user chose (`GITHUB_API_URL`, then git config or `-c`),
+/// else api.github.com. An `api-url` in the committed `.hotfix.toml` is someone else's word:
+/// it counts only when the user's own settings say the same, and it is refused, never
+/// silently replaced, when they do not.
+fn api_url(config: &Config) -> Result<String> {
+    let chosen = std::env::var("GITHUB_API_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+        .or_else(|| config.github.api_url.clone());
+    let same = |a: &str, b: &str| a.trim_end_matches('/') == b.trim_end_matches('/');
+    match (chosen, &config.github.committed_api_url) {
+        (Some(chosen), _) => Ok(chosen),
+        (None, Some(committed)) if !same(committed, DEFAULT_API_URL) => {
+            let file = config
+                .file
+                .as_ref()
+                .map_or(".hotfix.toml".to_string(), |f| f.to_string());
+            Err(CommandError::new(
+                Exit::Error,
+                format!(
+                    "{file} says `[github] api-url = \"{committed}\"`, and the GitHub token is sent only to an API you chose yourself"
+                ),
+            )
+            .hint(format!(
+                "if that is your GitHub, confirm it outside the repository: `git config --global hotfix.github.apiUrl {committed}` (or GITHUB_API_URL={committed}, or `-c github.api-url={committed}`)"
+            )))
+        }
+        _ => Ok(DEFAULT_API_URL.to_string()),
+    }
+}
+
 /// A connected (or, for `--plan`, recording) GitHub client and the runtime it runs on.
 pub struct Forge {
     pub github: GitHub,
@@ -30,12 +61,7 @@ impl Forge {
     /// repository from `[github] repository` or the remote's URL, the token from the
     /// environment or `gh`. With `plan`, nothing is sent and no token is needed.
     pub fn connect(context: &Context, repo: &Repo, config: &Config, plan: bool) -> Result<Forge> {
-        let env_url = std::env::var("GITHUB_API_URL")
-            .ok()
-            .filter(|u| !u.is_empty());
-        let api_url = env_url
-            .or_else(|| config.github.api_url.clone())
-            .unwrap_or_else(|| DEFAULT_API_URL.to_string());
+        let api_url = api_url(config)?;
         let repository = repository(repo, config)?;
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()

@@ -76,6 +76,7 @@ impl GitHubLayer {
         let defaults = GitHub::default();
         GitHub {
             api_url: self.api_url.filter(|u| !u.is_empty()),
+            committed_api_url: None,
             repository: self.repository.filter(|r| !r.is_empty()),
             pr: self.pr.unwrap_or(defaults.pr),
             draft: self.draft.unwrap_or(defaults.draft),

@@ -65,8 +65,13 @@ pub struct Product {
 /// The `[github]` table: where the repository lives and how its pull requests look.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct GitHub {
-    /// `None`: `GITHUB_API_URL`, else `https://api.github.com`.
+    /// From the user's own settings (git config, `-c`): `None`: `GITHUB_API_URL`, else
+    /// `https://api.github.com`.
     pub api_url: Option<String>,
+    /// What the committed `.hotfix.toml` says. Whoever can commit there is not trusted
+    /// with the token of whoever runs the next command: it is used only when the user's
+    /// own settings say the same.
+    pub committed_api_url: Option<String>,
     /// `owner/name`; `None`: from the remote's URL.
     pub repository: Option<String>,
     /// `finish` opens a pull request instead of merging (as `--pr`).
@@ -86,6 +91,7 @@ impl Default for GitHub {
     fn default() -> Self {
         GitHub {
             api_url: None,
+            committed_api_url: None,
             repository: None,
             pr: false,
             draft: false,
@@ -222,10 +228,11 @@ impl Config {
             file = Some(there);
         }
 
-        let (file_layer, origin) = match file {
+        let (mut file_layer, origin) = match file {
             Some((layer, origin)) => (layer, Some(origin)),
             None => (Layer::default(), None),
         };
+        let committed_api_url = file_layer.github.api_url.take().filter(|u| !u.is_empty());
         let merged = file_layer.under(git).under(flags);
         let production_branch = match merged.production_branch {
             Some(branch) => branch,
@@ -302,7 +309,10 @@ impl Config {
             },
             plugin_limits: merged.plugin_limits.unwrap_or_default(),
             products,
-            github: merged.github.settings(),
+            github: GitHub {
+                committed_api_url,
+                ..merged.github.settings()
+            },
             file: origin,
         })
     }
