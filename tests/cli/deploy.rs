@@ -16,7 +16,7 @@ echo "$*" >> "$log"
 echo "deploying: $*"
 case "$*" in
   *broken*) echo "cannot reach the cluster" >&2; exit 3 ;;
-  *slow*) sleep 30 ;;
+  *slow*) sleep 30 & echo $! >> "$log.pids"; sleep 31 & echo $! >> "$log.pids"; wait ;;
 esac
 "#;
 
@@ -312,7 +312,7 @@ fn a_failing_step_stops_the_deploy_and_says_how_to_go_back() {
 fn a_health_check_is_polled_then_fails_and_a_slow_step_is_stopped() {
     let env = TestEnv::new();
     let health = Health::answering(&[503]);
-    let (repo, _log) = deployable(&env, &health, "\"deploy-timeout\" = \"1\"");
+    let (repo, log) = deployable(&env, &health, "\"deploy-timeout\" = \"1\"");
     finished(&env, &repo, "P1", "now");
 
     let run = env.hotfix(&repo, &["verify", "staging"]).expect(1);
@@ -332,7 +332,7 @@ fn a_health_check_is_polled_then_fails_and_a_slow_step_is_stopped() {
     let run = env.hotfix(&repo, &["deploy", "staging"]).expect(1);
     assert!(
         run.stderr
-            .contains("did not finish within 1 s and was stopped"),
+            .contains("did not finish within 1 s and was stopped, with every process it started"),
         "{}",
         run.stderr
     );
@@ -340,6 +340,79 @@ fn a_health_check_is_polled_then_fails_and_a_slow_step_is_stopped() {
         started.elapsed().as_secs() < 20,
         "the 30 s sleep was cut short"
     );
+    // The script's own children are gone too, not only the script.
+    assert_all_gone(&log);
+}
+
+/// Every process whose id the slow script wrote is gone (or a zombie its new parent has
+/// not reaped yet).
+#[track_caller]
+fn assert_all_gone(log: &Path) {
+    let pids = std::fs::read_to_string(format!("{}.pids", log.display())).unwrap();
+    assert_eq!(pids.lines().count(), 2, "{pids}");
+    for pid in pids.lines() {
+        let stat = Path::new("/proc").join(pid).join("stat");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
+        let running = || {
+            std::fs::read_to_string(&stat).is_ok_and(|s| {
+                s.rsplit(')')
+                    .next()
+                    .is_some_and(|rest| !rest.trim_start().starts_with('Z'))
+            })
+        };
+        while running() && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        assert!(!running(), "process {pid} the step started still runs");
+    }
+}
+
+/// Ctrl-C during a deploy step stops the step with everything it started, journals the
+/// step as stopped, starts no further step, and says so.
+#[test]
+fn ctrl_c_stops_the_step_and_what_it_started_and_says_so() {
+    let env = TestEnv::new();
+    let health = Health::answering(&[200]);
+    let (repo, log) = deployable(&env, &health, "");
+    finished(&env, &repo, "P1", "now");
+    let config = std::fs::read_to_string(repo.join(".hotfix.toml"))
+        .unwrap()
+        .replace("{environment} {version}", "slow {environment} {version}");
+    env.commit(&repo, "Slow deploys", &[(".hotfix.toml", &config)]);
+
+    let mut command = env.hotfix_command(&repo, &["deploy", "staging"]);
+    command
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let child = command.spawn().unwrap();
+    let pids = PathBuf::from(format!("{}.pids", log.display()));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while std::fs::read_to_string(&pids).map_or(0, |p| p.lines().count()) < 2 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the step never started"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("was stopped by Ctrl-C, with every process it started"),
+        "{stderr}"
+    );
+    assert_all_gone(&log);
+    assert_eq!(health.hits(), 0, "no step after the stopped one");
+    let journal = journal(&repo);
+    let steps = events(&journal, "deploy-step");
+    assert_eq!(steps.len(), 1);
+    assert_eq!(steps[0]["result"], "failed");
+    assert_eq!(events(&journal, "deploy-ended")[0]["ok"], false);
 }
 
 #[test]

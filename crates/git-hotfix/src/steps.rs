@@ -2,10 +2,16 @@
 //! their output shown live, HTTP checks polled until they answer, waits, and confirmations
 //! (a person on a terminal, or `--yes`). Whether a step may run at all is decided before:
 //! only granted steps reach here.
+//!
+//! A program runs in a process group of its own, so that stopping it (past its timeout, or
+//! on Ctrl-C) stops everything it started too — a script's `kubectl rollout` as well as the
+//! script: TERM to the group, then KILL to what is left after a grace period.
 
 use std::io::{BufRead, BufReader, Read};
+use std::os::unix::process::CommandExt as _;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -37,24 +43,106 @@ impl Ran {
 }
 
 pub struct Runner<'a> {
-    pub ui: &'a Ui,
+    ui: &'a Ui,
     /// Where programs run: the repository's worktree.
-    pub dir: PathBuf,
+    dir: PathBuf,
     /// `--yes`: confirmations are answered yes.
-    pub yes: bool,
+    yes: bool,
+    interrupt: Interrupt,
 }
 
 /// The lines of a program's output kept for the journal when it fails.
 const TAIL: usize = 5;
 
-impl Runner<'_> {
+/// How long a stopped program's group has between TERM and KILL.
+const GRACE: Duration = Duration::from_secs(5);
+
+/// How often a wait looks at the clock, the program and Ctrl-C.
+const TICK: Duration = Duration::from_millis(20);
+
+/// Ctrl-C (or TERM) while steps run is caught, so that the step under way is stopped with
+/// everything it started, and the journal says so, before git-hotfix ends. A second one
+/// ends git-hotfix at once (exit 130), as a person pressing it again expects.
+struct Interrupt {
+    caught: Arc<AtomicBool>,
+    handlers: Vec<signal_hook::SigId>,
+}
+
+impl Interrupt {
+    fn catch() -> Interrupt {
+        use signal_hook::consts::{SIGINT, SIGTERM};
+        let caught = Arc::new(AtomicBool::new(false));
+        let mut handlers = Vec::new();
+        for signal in [SIGINT, SIGTERM] {
+            // The first registered runs first: it ends the process only once caught is set.
+            for handler in [
+                signal_hook::flag::register_conditional_shutdown(signal, 130, Arc::clone(&caught)),
+                signal_hook::flag::register(signal, Arc::clone(&caught)),
+            ] {
+                handlers.extend(handler.ok());
+            }
+        }
+        Interrupt { caught, handlers }
+    }
+
+    fn caught(&self) -> bool {
+        self.caught.load(Ordering::SeqCst)
+    }
+}
+
+impl Drop for Interrupt {
+    fn drop(&mut self) {
+        for handler in self.handlers.drain(..) {
+            signal_hook::low_level::unregister(handler);
+        }
+    }
+}
+
+/// How waiting for a program ended.
+enum Waited {
+    Exited(ExitStatus),
+    TimedOut,
+    Interrupted,
+}
+
+impl<'a> Runner<'a> {
+    /// A runner for one sequence of steps; Ctrl-C is caught while it lives.
+    pub fn new(ui: &'a Ui, dir: PathBuf, yes: bool) -> Runner<'a> {
+        Runner {
+            ui,
+            dir,
+            yes,
+            interrupt: Interrupt::catch(),
+        }
+    }
+
+    /// Whether Ctrl-C (or TERM) came: no further step is to start.
+    pub fn interrupted(&self) -> bool {
+        self.interrupt.caught()
+    }
+
+    /// Sleep for `duration`, unless Ctrl-C comes first: whether it did not.
+    fn pause(&self, duration: Duration) -> bool {
+        let until = Instant::now() + duration;
+        while Instant::now() < until {
+            if self.interrupted() {
+                return false;
+            }
+            std::thread::sleep(TICK.min(until.saturating_duration_since(Instant::now())));
+        }
+        !self.interrupted()
+    }
+
     pub fn run(&self, step: &Step) -> Ran {
         match step {
             Step::Run(run) => self.program(run),
             Step::HttpCheck(check) => self.http(check),
             Step::Wait(seconds) => {
-                std::thread::sleep(Duration::from_secs(u64::from(*seconds)));
-                Ran::ok(format!("waited {seconds} s"))
+                if self.pause(Duration::from_secs(u64::from(*seconds))) {
+                    Ran::ok(format!("waited {seconds} s"))
+                } else {
+                    Ran::failed("the wait was cut short by Ctrl-C")
+                }
             }
             Step::Confirm(question) => self.confirm(question),
         }
@@ -93,7 +181,8 @@ impl Runner<'_> {
             .current_dir(&self.dir)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+            .stderr(Stdio::piped())
+            .process_group(0);
         let mut child = match command.spawn() {
             Ok(child) => child,
             Err(err) => return Ran::failed(format!("could not run {program}: {err}")),
@@ -121,7 +210,7 @@ impl Runner<'_> {
         })
         .count();
         let timeout = Duration::from_secs(u64::from(step.timeout_seconds.max(1)));
-        let waited = wait(&mut child, timeout);
+        let waited = self.wait(&mut child, timeout);
         // A program it started may hold the output open after it ended (a script's
         // background job): read what is there, but do not wait on it for long.
         let grace = Instant::now() + Duration::from_secs(1);
@@ -140,16 +229,39 @@ impl Runner<'_> {
             }
         };
         match waited {
-            Ok(Some(status)) if status.success() => Ran::ok("exited 0"),
-            Ok(Some(status)) => Ran::failed(with_output(match status.code() {
+            Ok(Waited::Exited(status)) if status.success() => Ran::ok("exited 0"),
+            Ok(Waited::Exited(status)) => Ran::failed(with_output(match status.code() {
                 Some(code) => format!("{program} exited with {code}"),
                 None => format!("{program} was killed by a signal"),
             })),
-            Ok(None) => Ran::failed(with_output(format!(
-                "{program} did not finish within {} s and was stopped",
+            Ok(Waited::TimedOut) => Ran::failed(with_output(format!(
+                "{program} did not finish within {} s and was stopped, with every process it started",
                 timeout.as_secs()
             ))),
+            Ok(Waited::Interrupted) => Ran::failed(with_output(format!(
+                "{program} was stopped by Ctrl-C, with every process it started"
+            ))),
             Err(err) => Ran::failed(format!("could not wait for {program}: {err}")),
+        }
+    }
+
+    /// Wait for `child` up to `timeout` or Ctrl-C; then stop its whole group.
+    fn wait(&self, child: &mut Child, timeout: Duration) -> std::io::Result<Waited> {
+        let start = Instant::now();
+        loop {
+            if let Some(status) = child.try_wait()? {
+                return Ok(Waited::Exited(status));
+            }
+            let why = if self.interrupted() {
+                Waited::Interrupted
+            } else if start.elapsed() >= timeout {
+                Waited::TimedOut
+            } else {
+                std::thread::sleep(TICK);
+                continue;
+            };
+            stop_group(child);
+            return Ok(why);
         }
     }
 
@@ -194,7 +306,12 @@ impl Runner<'_> {
                         ),
                     ),
                 );
-                std::thread::sleep(Duration::from_secs(u64::from(check.interval_seconds)));
+                if !self.pause(Duration::from_secs(u64::from(check.interval_seconds))) {
+                    return Ran::failed(format!(
+                        "{} {answer}; Ctrl-C stopped the polling",
+                        check.url
+                    ));
+                }
             }
         }
         Ran::failed(format!(
@@ -249,18 +366,22 @@ fn echo(stream: Box<dyn Read + Send>, ui: &Ui, tail: &Mutex<Vec<String>>) {
     }
 }
 
-/// Wait for `child` up to `timeout`; past it, kill it and answer `None`.
-fn wait(child: &mut Child, timeout: Duration) -> std::io::Result<Option<std::process::ExitStatus>> {
-    let start = Instant::now();
-    loop {
-        if let Some(status) = child.try_wait()? {
-            return Ok(Some(status));
+/// Stop the process group `child` leads: TERM to all of it, then, after [`GRACE`] or as soon
+/// as every member is gone, KILL to whatever is left. The leader is reaped.
+fn stop_group(child: &mut Child) {
+    use rustix::process::{Pid, Signal, kill_process_group, test_kill_process_group};
+    let group = Pid::from_child(child);
+    let _ = kill_process_group(group, Signal::TERM);
+    let until = Instant::now() + GRACE;
+    let mut reaped = false;
+    while Instant::now() < until {
+        reaped = reaped || matches!(child.try_wait(), Ok(Some(_)));
+        // A leader not yet reaped still counts as a member.
+        if reaped && test_kill_process_group(group).is_err() {
+            return;
         }
-        if start.elapsed() >= timeout {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Ok(None);
-        }
-        std::thread::sleep(Duration::from_millis(20));
+        std::thread::sleep(TICK);
     }
+    let _ = kill_process_group(group, Signal::KILL);
+    let _ = child.wait();
 }

@@ -240,11 +240,11 @@ pub(crate) fn perform(
     if let Some(refused) = planned.not_granted() {
         return Err(refused);
     }
-    let runner = Runner {
+    let runner = Runner::new(
         ui,
-        dir: repo.workdir().unwrap_or(&context.cwd).to_path_buf(),
-        yes: args.yes,
-    };
+        repo.workdir().unwrap_or(&context.cwd).to_path_buf(),
+        args.yes,
+    );
     let steps: Vec<_> = planned.steps.iter().map(|(step, _)| step.clone()).collect();
     if !runner.can_confirm(&steps) {
         return Err(CommandError::usage(format!(
@@ -276,6 +276,16 @@ pub(crate) fn perform(
     let mut rows = Vec::new();
     let mut failure = None;
     for (n, step) in steps.iter().enumerate() {
+        if runner.interrupted() {
+            failure = Some(CommandError::new(
+                Exit::Error,
+                format!(
+                    "stopped by Ctrl-C before step {}: {what} was left as it is",
+                    n + 1
+                ),
+            ));
+            break;
+        }
         let shown = describe(step);
         ui.status(&format!("[{}/{}]", n + 1, steps.len()), &shown);
         let step_started = Timestamp::now();
