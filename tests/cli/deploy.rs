@@ -456,6 +456,20 @@ fn rollback_runs_the_policys_steps_for_the_release_before() {
     finished(&env, &repo, "P0", "now");
     env.hotfix(&repo, &["deploy", "--yes"]).ok();
 
+    // Production is rolled back under the rule that deploys there: no terminal to ask on
+    // and no --yes, nothing runs.
+    let before = log_of(&log);
+    let run = env.hotfix(&repo, &["rollback"]).expect(2);
+    assert!(run.stderr.contains("pass `--yes`"), "{}", run.stderr);
+    assert_eq!(log_of(&log), before);
+    let plan = env.hotfix(&repo, &["rollback", "--plan"]).ok();
+    assert!(
+        plan.stdout
+            .contains("1. confirm  Roll production back from 1.2.4 to 1.2.3?"),
+        "{}",
+        plan.stdout
+    );
+
     let run = env.hotfix(&repo, &["rollback", "--yes"]).ok();
     assert!(
         run.stderr
@@ -490,6 +504,16 @@ fn nothing_is_deployed_before_the_release_is_tagged() {
         "{}",
         run.stderr
     );
+    // Nor rolled back: production never ran it.
+    let run = env.hotfix(&repo, &["rollback", "--yes"]).expect(1);
+    assert!(
+        run.stderr.contains(
+            "ENG-1 was never released (v1.2.4 is not tagged): production does not run it"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("rollback --to <tag>"), "{}", run.stderr);
     assert_eq!(log_of(&log), "");
 }
 

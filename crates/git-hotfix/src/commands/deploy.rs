@@ -10,7 +10,7 @@ use git_hotfix_core::records::journal::StepResult;
 use git_hotfix_core::records::journal::{EventKind, Store};
 use git_hotfix_core::views::incident;
 use git_hotfix_core::{Config, Journal, Repo};
-use git_hotfix_plugin_host::Release;
+use git_hotfix_plugin_host::{Release, Step};
 use jiff::Timestamp;
 
 use crate::cli::Context;
@@ -203,8 +203,24 @@ pub(crate) fn perform(
         forced,
     } = request;
     let ui = &context.ui;
-    let planned = DeploySteps::plan(context, repo, config, release, action)?;
+    let mut planned = DeploySteps::plan(context, repo, config, release, action)?;
     let environment = planned.release.environment.clone();
+    // Production is rolled back under the rule that deploys to it: a person confirms, or
+    // `--yes` does. Whatever the policy asks, the host asks this much.
+    if action == Action::Rollback
+        && environment == PRODUCTION
+        && !planned
+            .steps
+            .iter()
+            .any(|(step, _)| matches!(step, Step::Confirm(_)))
+    {
+        let question = format!(
+            "Roll production back from {} to {}?",
+            planned.release.version,
+            planned.release.previous_version.as_deref().unwrap_or("?")
+        );
+        planned.steps.insert(0, (Step::Confirm(question), None));
+    }
     let what = match action {
         Action::Deploy => format!("{} to {environment}", planned.release.tag),
         Action::Verify => format!("{} in {environment}", planned.release.tag),

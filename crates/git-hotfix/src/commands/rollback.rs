@@ -51,6 +51,19 @@ pub fn cmd_rollback(context: &Context, args: RollbackArgs) -> Result<Exit> {
     let journal = incident::select(&repo, args.steps.hotfix.as_deref())?;
     let config = context.config(&repo)?;
     let mut release = policies::release(&config, &journal, &args.environment)?;
+    if args.to.is_none() && !repo.tag_exists(&journal.tag)? {
+        return Err(CommandError::new(
+            Exit::Error,
+            format!(
+                "{} was never released ({} is not tagged): {} does not run it, so there is nothing of it to roll back",
+                journal.ticket, journal.tag, args.environment
+            ),
+        )
+        .hint(format!(
+            "to put {} back on another release anyway, name it: `git hotfix rollback --to <tag>`",
+            args.environment
+        )));
+    }
     if let Some(tag) = &args.to {
         if !repo.tag_exists(tag)? {
             return Err(
