@@ -16,6 +16,7 @@ echo "$*" >> "$log"
 echo "deploying: $*"
 case "$*" in
   *broken*) echo "cannot reach the cluster" >&2; exit 3 ;;
+  *leaky*) echo "using token $GITHUB_TOKEN"; exit 1 ;;
   *slow*) sleep 30 & echo $! >> "$log.pids"; sleep 31 & echo $! >> "$log.pids"; wait ;;
 esac
 "#;
@@ -636,4 +637,46 @@ fn only_a_released_hotfix_can_be_reverted() {
     );
     assert_eq!(env.refs(&repo), refs);
     env.hotfix(&repo, &["rollback", "--push"]).expect(2);
+}
+
+/// A deploy script that prints the GitHub token of its environment (an Enterprise token,
+/// with no telling shape) gets it shown nowhere: not live, not in the error, not in the
+/// journal or the note.
+#[test]
+fn a_step_printing_the_token_gets_it_masked_everywhere() {
+    const SECRET: &str = "enterprise-s3cr3t-4f1c9";
+    let env = TestEnv::new();
+    let health = Health::answering(&[200]);
+    let (repo, _log) = deployable(&env, &health, "");
+    finished(&env, &repo, "P1", "now");
+    let config = std::fs::read_to_string(repo.join(".hotfix.toml"))
+        .unwrap()
+        .replace("{environment} {version}", "leaky {environment} {version}");
+    env.commit(&repo, "Leaky deploys", &[(".hotfix.toml", &config)]);
+    let mut command = env.hotfix_command(&repo, &["deploy", "staging", "--json"]);
+    command.env("GITHUB_TOKEN", SECRET);
+    let run = crate::common::Run::of(command).expect(1);
+    assert!(
+        run.stderr.contains("using token [token hidden]"),
+        "{}",
+        run.stderr
+    );
+    for (what, text) in [("stderr", &run.stderr), ("stdout", &run.stdout)] {
+        assert!(!text.contains(SECRET), "{what}: {text}");
+    }
+    let kept = std::fs::read_to_string(repo.join(".git/hotfix/ENG-1234.json"))
+        .or_else(|_| {
+            let finished = repo.join(".git/hotfix/finished");
+            let entry = std::fs::read_dir(finished)
+                .unwrap()
+                .next()
+                .unwrap()
+                .unwrap();
+            std::fs::read_to_string(entry.path())
+        })
+        .unwrap();
+    assert!(kept.contains("using token [token hidden]"), "{kept}");
+    assert!(!kept.contains(SECRET));
+    let notes = env.git(&repo, &["log", "-p", "refs/notes/hotfix", "--format="]);
+    assert!(!notes.contains(SECRET));
 }

@@ -860,12 +860,15 @@ fn a_server_echoing_the_token_gets_it_shown_nowhere() {
     let fixture = proposed_hotfix(&env);
     let dir = &fixture.dir;
     let github = FakeGitHub::start("acme", "shop", TOKEN);
-    let echo = format!("Validation failed (Authorization: Bearer {TOKEN})");
+    // The token sent, and another one the proxy saw: neither is shown or kept.
+    let echo = format!("Validation failed (Authorization: Bearer {TOKEN}; also ghp_0therT0ken99)");
     github.fail(Fault::status("POST", "/repos/acme/shop/pulls", 422).message(&echo));
     // `hotfix_with` checks stdout and stderr; the journal keeps why the run stopped.
     let run = hotfix_with(&env, &github, dir, &["finish", "--pr", "--json"]).expect(5);
     assert!(run.stdout.contains("[token hidden]"), "{}", run.stdout);
+    assert!(!run.stdout.contains("ghp_0therT0ken99"), "{}", run.stdout);
     assert!(!journal(dir).contains(TOKEN));
+    assert!(!journal(dir).contains("ghp_0therT0ken99"));
     assert!(journal(dir).contains("[token hidden]"));
     let status = hotfix_with(&env, &github, dir, &["status"]).ok();
     assert!(

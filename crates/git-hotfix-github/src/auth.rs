@@ -37,7 +37,9 @@ impl Token {
         })
     }
 
-    pub(crate) fn expose(&self) -> &str {
+    /// The secret itself: for the request header, and for masking it wherever it might
+    /// be shown. Never to print.
+    pub fn expose(&self) -> &str {
         &self.secret
     }
 
@@ -47,26 +49,14 @@ impl Token {
     }
 }
 
-/// What a server said, fit to show and to journal: this token, and anything shaped like a
-/// GitHub token, masked. Servers and proxies echo request headers in their errors.
+/// What a server said, without the token this client sent: servers and proxies echo
+/// request headers in their errors. (Everything else shaped like a token is masked where
+/// git-hotfix shows or keeps text, by its one redaction; this client knows its own secret.)
 pub(crate) fn scrub(text: &str, secret: &str) -> String {
-    const MASK: &str = "[token hidden]";
-    let mut text = if secret.is_empty() {
-        text.to_string()
-    } else {
-        text.replace(secret, MASK)
-    };
-    for prefix in ["github_pat_", "ghp_", "gho_", "ghu_", "ghs_", "ghr_"] {
-        let mut from = 0;
-        while let Some(at) = text[from..].find(prefix).map(|i| i + from) {
-            let end = text[at + prefix.len()..]
-                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                .map_or(text.len(), |i| at + prefix.len() + i);
-            text.replace_range(at..end, MASK);
-            from = at + MASK.len();
-        }
+    if secret.is_empty() {
+        return text.to_string();
     }
-    text
+    text.replace(secret, "[token hidden]")
 }
 
 impl fmt::Debug for Token {

@@ -409,16 +409,15 @@ async fn a_server_echoing_the_authorization_header_never_gets_the_token_shown() 
         let err = github.ensure_pull(&spec()).await.unwrap_err();
         let shown = format!("{err} {err:?}");
         assert!(!shown.contains(TOKEN), "{status}: {shown}");
-        assert!(!shown.contains("ghp_0therT0ken99"), "{status}: {shown}");
         assert!(shown.contains("[token hidden]"), "{status}: {shown}");
     }
 }
 
 #[test]
-fn scrubbing_masks_the_token_and_whatever_looks_like_one() {
+fn scrubbing_masks_the_token_sent() {
     assert_eq!(
-        auth::scrub("a s3cr3t, ghp_AbC_123 and github_pat_X1.", "s3cr3t"),
-        "a [token hidden], [token hidden] and [token hidden]."
+        auth::scrub("a s3cr3t, twice: s3cr3t.", "s3cr3t"),
+        "a [token hidden], twice: [token hidden]."
     );
     assert_eq!(auth::scrub("nothing here", "s3cr3t"), "nothing here");
 }

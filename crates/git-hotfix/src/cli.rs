@@ -155,6 +155,13 @@ pub fn run() -> ExitCode {
     if let Some(spec) = std::env::var_os("GIT_HOTFIX_FAILPOINT") {
         git_hotfix_core::engine::failpoint::arm(&spec.to_string_lossy());
     }
+    // The tokens of the environment are masked in all output from the start, whether or not
+    // this command talks to GitHub (a deploy script may print its environment).
+    for name in ["GITHUB_TOKEN", "GH_TOKEN"] {
+        if let Ok(token) = std::env::var(name) {
+            git_hotfix_core::foundation::redact::register(&token);
+        }
+    }
     let ui = Ui::new(cli.global.json, cli.global.quiet);
     let cwd = match cli.global.directory {
         Some(dir) => dir,

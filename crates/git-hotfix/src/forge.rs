@@ -79,6 +79,7 @@ impl Forge {
                 host: &host,
             }
             .token()?;
+            git_hotfix_core::foundation::redact::register(token.expose());
             let retry = RetryPolicy::default();
             let mut github = GitHub::connect(&api_url, &token, repository, retry)?;
             let ui = context.ui.clone();

@@ -1,6 +1,7 @@
 //! All terminal I/O: human text on stderr (results on stdout), one JSON document on stdout
 //! with `--json`, colour only on a terminal and never with `NO_COLOR`, prompts only with a TTY.
 
+use git_hotfix_core::foundation::redact::redact;
 use std::io::{IsTerminal, Write};
 
 use anstyle::{AnsiColor, Style};
@@ -66,6 +67,7 @@ impl Ui {
     /// A step that happened, cargo-style: `    Created hotfix/ENG-1234-fix`.
     pub fn status(&self, verb: &str, message: impl std::fmt::Display) {
         if self.chatty() {
+            let message = clean(message);
             let _ = writeln!(anstream::stderr(), "{VERB}{verb:>12}{VERB:#} {message}");
         }
     }
@@ -74,7 +76,7 @@ impl Ui {
     pub fn out(&self, text: impl std::fmt::Display) {
         if !self.json && !self.silent {
             // A closed pipe (`git hotfix status | head`) is not an error.
-            let _ = writeln!(anstream::stdout(), "{text}");
+            let _ = writeln!(anstream::stdout(), "{}", clean(text));
         }
     }
 
@@ -82,6 +84,7 @@ impl Ui {
     /// carries the document).
     pub fn progress(&self, text: impl std::fmt::Display) {
         if !self.quiet && !self.silent {
+            let text = clean(text);
             let _ = writeln!(anstream::stderr(), "{DIM}{text}{DIM:#}");
         }
     }
@@ -89,21 +92,23 @@ impl Ui {
     /// Advice on what to do next.
     pub fn hint(&self, text: impl std::fmt::Display) {
         if self.chatty() {
+            let text = clean(text);
             let _ = writeln!(anstream::stderr(), "{HINT}hint:{HINT:#} {text}");
         }
     }
 
     pub fn warn(&self, text: impl std::fmt::Display) {
         if !self.quiet && !self.silent {
+            let text = clean(text);
             let _ = writeln!(anstream::stderr(), "{WARN}warning:{WARN:#} {text}");
         }
     }
 
     pub fn error(&self, message: &str, hints: &[String]) {
         let mut stderr = anstream::stderr();
-        let _ = writeln!(stderr, "{ERROR}error:{ERROR:#} {message}");
+        let _ = writeln!(stderr, "{ERROR}error:{ERROR:#} {}", clean(message));
         for hint in hints {
-            let _ = writeln!(stderr, "{HINT}hint:{HINT:#} {hint}");
+            let _ = writeln!(stderr, "{HINT}hint:{HINT:#} {}", clean(hint));
         }
     }
 
@@ -121,9 +126,8 @@ impl Ui {
         if self.silent {
             return;
         }
-        let mut stdout = std::io::stdout().lock();
-        let _ = serde_json::to_writer_pretty(&mut stdout, value);
-        let _ = writeln!(stdout);
+        let text = serde_json::to_string_pretty(value).expect("serializable");
+        let _ = writeln!(std::io::stdout().lock(), "{}", clean(text));
     }
 
     /// Ask for a line of text; `None` without a TTY (every prompt has a flag instead).
@@ -163,6 +167,11 @@ impl Ui {
             .interact()
             .ok()
     }
+}
+
+/// What is shown of `text`: secrets masked (see [`redact`]), whatever path it came by.
+fn clean(text: impl std::fmt::Display) -> String {
+    redact(&text.to_string()).into_owned()
 }
 
 /// `text` in `style`; anstream drops the escapes where colour is off.

@@ -7,5 +7,6 @@ pub mod messages;
 pub mod names;
 pub mod oid;
 pub mod patch;
+pub mod redact;
 pub mod template;
 pub mod version;

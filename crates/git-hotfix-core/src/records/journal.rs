@@ -461,10 +461,8 @@ pub(crate) fn read_json<T: serde::de::DeserializeOwned>(
 
 /// Write a JSON journal atomically.
 pub(crate) fn write_json(path: &Path, value: &impl serde::Serialize) -> Result<()> {
-    write_atomically(
-        path,
-        &serde_json::to_vec_pretty(value).expect("serializable"),
-    )
+    let text = serde_json::to_string_pretty(value).expect("serializable");
+    write_atomically(path, crate::foundation::redact::redact(&text).as_bytes())
 }
 
 fn read_dir_journals(dir: &Path) -> Result<Vec<Journal>> {

@@ -64,10 +64,11 @@ pub fn prepare(repo: &Repo, journal: &Journal) -> Result<Option<Edit>> {
         worktree: None,
         ..journal.clone()
     };
-    let mut text = serde_json::to_vec_pretty(&snapshot).expect("serializable");
-    text.push(b'\n');
+    let text = serde_json::to_string_pretty(&snapshot).expect("serializable");
+    let text = format!("{}\n", crate::foundation::redact::redact(&text));
+    let text = text.as_bytes();
     let context = || format!("could not write the hotfix note of {}", journal.ticket);
-    let blob = repo.git.write_blob(&text).context(context)?.detach();
+    let blob = repo.git.write_blob(text).context(context)?.detach();
     let old = repo.ref_target(REF)?;
     let notes = match old {
         Some(commit) => Some(repo.tree_of(commit)?),
