@@ -680,3 +680,22 @@ fn a_step_printing_the_token_gets_it_masked_everywhere() {
     let notes = env.git(&repo, &["log", "-p", "refs/notes/hotfix", "--format="]);
     assert!(!notes.contains(SECRET));
 }
+
+/// A granted health endpoint that redirects to one no grant names: the redirect is the
+/// answer (the check fails), and the other host is never called.
+#[test]
+fn a_redirect_to_an_ungranted_host_is_not_followed() {
+    let env = TestEnv::new();
+    let elsewhere = Health::answering(&[200]);
+    let health = Health::redirecting_to(&elsewhere.url);
+    let (repo, _log) = deployable(&env, &health, "");
+    finished(&env, &repo, "P1", "now");
+    let run = env.hotfix(&repo, &["verify", "staging"]).expect(1);
+    assert!(
+        run.stderr.contains("answered 302 (expected 200)"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(health.hits(), 3, "one try and two retries");
+    assert_eq!(elsewhere.hits(), 0, "the redirect was followed");
+}

@@ -1,5 +1,6 @@
 //! A local HTTP endpoint for deploy policies' health checks: it answers each request with
-//! the next of its statuses (the last one repeats) and counts what it was asked.
+//! the next of its statuses (the last one repeats), or always redirects, and counts what it
+//! was asked.
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
@@ -16,10 +17,19 @@ pub struct Health {
 
 impl Health {
     pub fn answering(statuses: &[u16]) -> Health {
+        Health::serve(statuses.to_vec(), None)
+    }
+
+    /// Every request is sent on to `location` (302).
+    pub fn redirecting_to(location: &str) -> Health {
+        Health::serve(vec![302], Some(location.to_string()))
+    }
+
+    fn serve(statuses: Vec<u16>, location: Option<String>) -> Health {
         let listener = TcpListener::bind("127.0.0.1:0").expect("a local port");
         let port = listener.local_addr().unwrap().port();
         let hits = Arc::new(AtomicUsize::new(0));
-        let (counter, statuses) = (Arc::clone(&hits), statuses.to_vec());
+        let counter = Arc::clone(&hits);
         std::thread::spawn(move || {
             for stream in listener.incoming() {
                 let Ok(mut stream) = stream else { continue };
@@ -31,9 +41,12 @@ impl Health {
                 }
                 let n = counter.fetch_add(1, Ordering::SeqCst);
                 let status = statuses[n.min(statuses.len() - 1)];
+                let location = location
+                    .as_ref()
+                    .map_or(String::new(), |to| format!("Location: {to}\r\n"));
                 let _ = write!(
                     stream,
-                    "HTTP/1.1 {status} Status\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
+                    "HTTP/1.1 {status} Status\r\n{location}Content-Length: 2\r\nConnection: close\r\n\r\nok"
                 );
             }
         });
