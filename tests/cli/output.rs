@@ -200,3 +200,38 @@ fn a_backport_plan_and_a_pause() {
     hint: `git hotfix skip` leaves this line out; `git hotfix abort` removes every branch this run made
     ");
 }
+
+/// Under `--json`, a usage error is one JSON document on stdout like any other error (exit
+/// 2), and clap's text stays on stderr for a person.
+#[test]
+fn usage_errors_are_json_under_json() {
+    let env = TestEnv::new();
+    let dir = env.init("repo");
+    for (args, message) in [
+        (
+            &["start", "--json"][..],
+            "the following required arguments were not provided: <TICKET>",
+        ),
+        (
+            &["--json", "start", "ENG-1", "--severity", "P9"][..],
+            "invalid value 'P9' for '--severity <LEVEL>' [possible values: P0, P1, P2, P3]",
+        ),
+    ] {
+        let run = env.hotfix(&dir, args).expect(2);
+        let error = &run.json()["error"];
+        assert_eq!(error["kind"], "usage", "{args:?}");
+        assert_eq!(error["exit"], 2);
+        assert_eq!(error["message"], message);
+        let hints = error["hints"].as_array().unwrap();
+        assert!(
+            hints.last().unwrap().as_str().unwrap().contains("--help"),
+            "{hints:?}"
+        );
+        assert!(run.stderr.starts_with("error: "), "{}", run.stderr);
+    }
+    // Without --json, nothing on stdout; `--help` is no error.
+    let run = env.hotfix(&dir, &["start"]).expect(2);
+    assert_eq!(run.stdout, "");
+    let run = env.hotfix(&dir, &["start", "--help", "--json"]).ok();
+    assert!(run.stdout.contains("Usage:"), "{}", run.stdout);
+}

@@ -143,6 +143,9 @@ pub fn run() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => {
+            if err.use_stderr() && json_asked() {
+                Ui::new(true, false).json(&usage_error(&err).to_json());
+            }
             let _ = err.print();
             return if err.use_stderr() {
                 Exit::Usage.into()
@@ -207,6 +210,32 @@ fn dispatch(context: &Context, command: Command) -> Result<Exit> {
         Command::Completions(args) => commands::completions::cmd_completions(context, args),
         Command::Man(args) => commands::man::cmd_man(context, args),
     }
+}
+
+/// Whether `--json` was asked for, when the arguments could not be parsed (before a `--`).
+fn json_asked() -> bool {
+    std::env::args()
+        .skip(1)
+        .take_while(|arg| arg != "--")
+        .any(|arg| arg == "--json")
+}
+
+/// clap's refusal as a usage error: its first paragraph the message, the others (the
+/// usage, the tip) hints, as `--json` shows every other error.
+fn usage_error(err: &clap::Error) -> CommandError {
+    let text = err.render().to_string();
+    let mut paragraphs = text.split("\n\n").map(|p| {
+        p.lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
+    });
+    let message = paragraphs.next().unwrap_or_default();
+    let message = message.trim_start_matches("error: ").to_string();
+    paragraphs
+        .filter(|p| !p.is_empty())
+        .fold(CommandError::usage(message), |err, hint| err.hint(hint))
 }
 
 fn report(ui: &Ui, err: &CommandError) -> ExitCode {
