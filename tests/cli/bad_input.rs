@@ -405,3 +405,39 @@ fn a_hotfix_branch_deleted_behind_its_back() {
         "it was deleted outside git hotfix",
     );
 }
+
+/// No git identity: the error says so with the two `git config` lines, before anything is
+/// written (not gix's reflog error half-way through).
+#[test]
+fn no_git_identity_is_named_with_the_lines_that_set_it() {
+    let env = TestEnv::new();
+    let fixture = env.linear();
+    let dir = &fixture.dir;
+    env.git(dir, &["config", "--unset", "user.name"]);
+    env.git(dir, &["config", "--unset", "user.email"]);
+    let before = env.refs(dir);
+    let mut command = env.hotfix_command(dir, &["start", "ENG-1", "fix", "--severity", "P1"]);
+    for name in [
+        "GIT_AUTHOR_NAME",
+        "GIT_AUTHOR_EMAIL",
+        "GIT_COMMITTER_NAME",
+        "GIT_COMMITTER_EMAIL",
+    ] {
+        command.env_remove(name);
+    }
+    let run = Run::of(command).expect(1);
+    assert!(
+        run.stderr
+            .contains("no committer identity is configured (user.name and user.email)"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("git config --global user.email"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("reflog"), "{}", run.stderr);
+    assert_eq!(env.refs(dir), before);
+    assert!(!dir.join(".git/hotfix/ENG-1.json").exists());
+}

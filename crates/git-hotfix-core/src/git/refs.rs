@@ -114,6 +114,9 @@ pub fn apply(repo: &Repo, edits: &[Edit], message: &str) -> Result<()> {
         return Ok(());
     }
     ensure_unmoved(repo, edits)?;
+    // Every reflog entry names the committer: without an identity, say so as git does,
+    // not as the reference transaction fails half-way through its explanation.
+    repo.committer()?;
     let log = LogChange {
         mode: RefLog::AndReference,
         force_create_reflog: false,
