@@ -264,7 +264,8 @@ pub fn leave_file(root: &Path, relative: &str, content: &[u8]) -> Result<bool> {
     use std::io::Write as _;
     let path = root.join(relative);
     let mut dir = root.to_path_buf();
-    for name in relative.split('/').take(relative.split('/').count() - 1) {
+    let parents = relative.rsplit_once('/').map_or("", |(parents, _)| parents);
+    for name in parents.split('/').filter(|n| !n.is_empty()) {
         dir.push(name);
         match dir.symlink_metadata() {
             Ok(meta) if meta.is_dir() => {}
