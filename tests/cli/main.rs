@@ -6,6 +6,7 @@ mod common;
 
 mod backport;
 mod bad_input;
+mod colleague;
 mod conflict;
 mod crash;
 mod deploy;

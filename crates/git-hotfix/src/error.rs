@@ -159,7 +159,7 @@ impl From<Core> for CommandError {
                     "create it (`git branch {name} <start>`), or name another with `--onto`"
                 ),
                 BranchRole::Hotfix => format!(
-                    "it was deleted outside git hotfix: recreate it at the fix (`git branch {name} <commit>`; `git reflog` lists recent commits), or forget the hotfix by moving its journal out of .git/hotfix/"
+                    "it was deleted outside git hotfix: recreate it at the fix (`git branch {name} <commit>`; `git reflog` lists recent commits), or end the hotfix with `git hotfix abandon --hotfix <ticket>`"
                 ),
             }),
             Core::TagExists {
@@ -167,6 +167,25 @@ impl From<Core> for CommandError {
                 ..
             } => error(&format!("choose another version, e.g. `--version {next}`")),
             Core::TagExists { .. } => error("choose another version with `--version X.Y.Z`"),
+            Core::VersionBelowReleased { .. } => error(
+                "choose a version above it, or add `--allow-older-version` if this release is meant to go out older",
+            ),
+            Core::VersionSuperseded { suggestion, .. } => error(&format!(
+                "re-version the hotfix: `git hotfix finish --version {suggestion}` (or `--next`)"
+            )),
+            Core::ReleasedNowhere { .. } => error(
+                "drop `--no-tag` so the tag holds the fix, or name the line's branch in `release-branches`",
+            ),
+            Core::ProposedVersion { .. } => error(
+                "finish it as proposed, or close the pull request and `git hotfix abandon` the hotfix",
+            ),
+            Core::BranchCheckedOut { worktree, .. } => error(&format!(
+                "switch that worktree to another branch first (`git -C {} switch <branch>`)",
+                worktree.display()
+            )),
+            Core::OnlyHolder { branch, .. } => error(&format!(
+                "keep the branch (leave out `--delete-branch`), or delete it yourself: `git branch -D {branch}`"
+            )),
             Core::NoVersionTag { .. } => error(
                 "pass the version to release with `--version X.Y.Z`, or tag the release in production first",
             ),
@@ -194,7 +213,7 @@ impl From<Core> for CommandError {
             }
             Core::AmbiguousHotfix { .. } => error("name one with `--hotfix <ticket>`"),
             Core::NotReleased { .. } => error(
-                "finish it first; an unreleased hotfix is dropped with `git hotfix abort`, or its branch deleted",
+                "finish it first; an unreleased hotfix is ended with `git hotfix abandon`",
             ),
             Core::NothingToRevert { .. } => error(
                 "`git hotfix rollback --to <tag>` redeploys an earlier release instead",

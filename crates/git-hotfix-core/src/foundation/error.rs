@@ -41,6 +41,42 @@ pub enum Error {
         suggestion: Option<String>,
     },
 
+    #[error("{version} is lower than {newest}, the newest release of its line")]
+    VersionBelowReleased { version: String, newest: String },
+
+    #[error(
+        "{newest} reached production after {ticket} started: releasing {version} now would put it out older than what runs"
+    )]
+    VersionSuperseded {
+        ticket: String,
+        version: String,
+        newest: String,
+        suggestion: String,
+    },
+
+    #[error(
+        "finishing {ticket} this way would release {version} nowhere: no tag is made and no branch receives the fix ({why})"
+    )]
+    ReleasedNowhere {
+        ticket: String,
+        version: String,
+        why: String,
+    },
+
+    #[error(
+        "the pull request of {ticket} carries the release commit of {version}: the version cannot change under it"
+    )]
+    ProposedVersion { ticket: String, version: String },
+
+    #[error("`{branch}` is checked out in {}", worktree.display())]
+    BranchCheckedOut { branch: String, worktree: PathBuf },
+
+    #[error("`{branch}` holds {} commit{} that no other branch or tag has ({})", commits.len(), if commits.len() == 1 { "" } else { "s" }, commits.join(", "))]
+    OnlyHolder {
+        branch: String,
+        commits: Vec<String>,
+    },
+
     #[error("no tag matching `{pattern}` is reachable from {from}{}", if ignored.is_empty() { String::new() } else { format!(" (not semver, left out: {})", ignored.join(", ")) })]
     NoVersionTag {
         pattern: String,

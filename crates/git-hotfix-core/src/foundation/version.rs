@@ -53,6 +53,11 @@ impl Version {
         Version(next)
     }
 
+    /// `X.Y.Z-hotfix.N`: a fix released on top of `X.Y.Z` rather than as the next patch.
+    pub fn is_hotfix_release(&self) -> bool {
+        self.hotfix_number().is_some()
+    }
+
     fn hotfix_number(&self) -> Option<u64> {
         let pre = self.0.pre.as_str();
         if pre == HOTFIX_LABEL {

@@ -431,6 +431,39 @@ impl Repo {
         .collect()
     }
 
+    /// The commits of branch `name` that no other branch, tag or remote-tracking ref holds,
+    /// newest first: what deleting the branch would lose.
+    pub fn only_on(&self, name: &str) -> Result<Vec<ObjectId>> {
+        let Some(tip) = self.branch_tip(name)? else {
+            return Ok(Vec::new());
+        };
+        let full = format!("{BRANCH_PREFIX}{name}");
+        let context = || format!("could not list the refs holding `{name}`");
+        let platform = self.git.references().context(context)?;
+        let mut others = Vec::new();
+        for reference in platform.all().context(context)? {
+            let mut reference = reference.context(context)?;
+            let ref_name = reference.name().as_bstr().to_str_lossy().into_owned();
+            let kept = ["refs/heads/", "refs/tags/", "refs/remotes/"]
+                .iter()
+                .any(|p| ref_name.starts_with(p));
+            if !kept || ref_name == full {
+                continue;
+            }
+            if let Ok(commit) = reference.peel_to_commit() {
+                others.push(commit.id);
+            }
+        }
+        let walk = self
+            .git
+            .rev_walk([tip])
+            .with_hidden(others)
+            .all()
+            .context(context)?;
+        walk.map(|info| info.map(|i| i.id).context(context))
+            .collect()
+    }
+
     /// The commits reachable from `tip` but not from `base`, newest first, with their subjects.
     pub fn commit_summaries(&self, base: ObjectId, tip: ObjectId) -> Result<Vec<CommitSummary>> {
         self.commits_between(base, tip)?

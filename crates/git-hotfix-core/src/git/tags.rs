@@ -172,6 +172,43 @@ impl ReleaseTags {
         Ok(None)
     }
 
+    /// A release of `version`'s line newer than `version`: `previous` (the newest release
+    /// the hotfix's base contains) when above it, else the newest tag of the same
+    /// major.minor above it. A hotfix released below it would go out older than what its
+    /// line already shipped.
+    pub fn newer_in_line<'t>(
+        &'t self,
+        version: &Version,
+        previous: Option<&'t VersionTag>,
+    ) -> Option<&'t VersionTag> {
+        previous.filter(|p| p.version > *version).or_else(|| {
+            self.tags
+                .iter()
+                .rev()
+                .find(|t| t.version.major_minor() == version.major_minor() && t.version > *version)
+        })
+    }
+
+    /// The first version after `version`, and after every release of its line, that no tag
+    /// names: `1.2.4` when `1.2.3` is the newest, `1.2.3-hotfix.2` after `-hotfix.1`.
+    pub fn next_free(&self, version: &Version) -> Version {
+        let newest = self
+            .tags
+            .iter()
+            .map(|t| &t.version)
+            .filter(|v| v.major_minor() == version.major_minor() && *v > version)
+            .max()
+            .unwrap_or(version);
+        let mut free = match version.is_hotfix_release() {
+            true => newest.next_hotfix_release(self.versions()),
+            false => newest.next_patch(),
+        };
+        while self.find_version(&free).is_some() {
+            free = free.next_patch();
+        }
+        free
+    }
+
     pub fn find_version(&self, version: &Version) -> Option<&VersionTag> {
         self.tags.iter().find(|t| &t.version == version)
     }
@@ -192,13 +229,9 @@ pub fn ensure_untagged(
     let name = pattern.render(version, product);
     crate::foundation::names::validate_ref(TAG_PREFIX, &name)?;
     if repo.tag_exists(&name)? || tags.find_version(version).is_some() {
-        let mut free = version.next_patch();
-        while tags.find_version(&free).is_some() {
-            free = free.next_patch();
-        }
         return Err(Error::TagExists {
             name,
-            suggestion: Some(free.to_string()),
+            suggestion: Some(tags.next_free(version).to_string()),
         });
     }
     Ok(name)

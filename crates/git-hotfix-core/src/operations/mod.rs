@@ -1,5 +1,6 @@
 //! The commands that write: each plans in memory, then runs through the engine.
 
+pub mod abandon;
 pub mod backport;
 pub mod finish;
 pub mod init;

@@ -59,6 +59,7 @@ pub fn plan(repo: &Repo, mem: &Repo, config: &Config, journal: &Journal) -> Resu
             from: Some(journal.tag.clone()),
             product: journal.product.clone(),
             version: None,
+            allow_older: false,
             hotfix_release: false,
             checkout: Checkout::None,
         },

@@ -24,6 +24,8 @@ pub struct StartRequest {
     pub from: Option<String>,
     pub product: Option<String>,
     pub version: Option<String>,
+    /// Let `version` be below the newest release of its line (a release meant to go out older).
+    pub allow_older: bool,
     /// Make `X.Y.Z-hotfix.N` instead of the next patch.
     pub hotfix_release: bool,
     pub checkout: Checkout,
@@ -149,6 +151,14 @@ pub fn plan(repo: &Repo, config: &Config, request: &StartRequest) -> Result<Star
         }
     };
     let tag = tags::ensure_untagged(repo, &tags, pattern, product, &version)?;
+    if !request.allow_older
+        && let Some(newer) = tags.newer_in_line(&version, previous)
+    {
+        return Err(Error::VersionBelowReleased {
+            version: version.to_string(),
+            newest: newer.name.clone(),
+        });
+    }
 
     let slug = names::slug(&description);
     let branch = template.render(&BranchVars {

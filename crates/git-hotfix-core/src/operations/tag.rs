@@ -12,7 +12,7 @@ use crate::git::push::PushPlan;
 use crate::git::refs::{self, Edit, Value};
 use crate::git::repo::Repo;
 use crate::git::tags::{self, ReleaseTags};
-use crate::records::journal::{Journal, Store};
+use crate::records::journal::{EventKind, Journal, Store};
 use crate::records::run::{FinishOptions, Run, Step, Steps};
 use crate::settings::config::Config;
 
@@ -44,24 +44,19 @@ impl TagStep {
 pub fn step(
     repo: &Repo,
     mem: &Repo,
+    config: &Config,
     journal: &Journal,
     tip: ObjectId,
     message: &str,
 ) -> Result<TagStep> {
     let name = journal.tag.clone();
     let message = message.to_string();
-    if let Some(existing) = repo.peeled_commit(&format!("{TAG_PREFIX}{name}"))? {
-        if existing == tip {
-            return Ok(TagStep {
-                name,
-                message,
-                target: tip,
-                object: None,
-            });
-        }
-        return Err(Error::TagExists {
+    if ensure_version_free(repo, config, journal, tip)? {
+        return Ok(TagStep {
             name,
-            suggestion: Some(journal.version.next_patch().to_string()),
+            message,
+            target: tip,
+            object: None,
         });
     }
     let tagger = mem.committer()?;
@@ -90,6 +85,95 @@ pub fn step(
     })
 }
 
+/// Refuse the hotfix's version when its tag names another commit than `tip` (a colleague
+/// released it), suggesting the next free version. Says whether the tag is on `tip` already.
+pub(crate) fn ensure_version_free(
+    repo: &Repo,
+    config: &Config,
+    journal: &Journal,
+    tip: ObjectId,
+) -> Result<bool> {
+    let Some(existing) = repo.peeled_commit(&format!("{TAG_PREFIX}{}", journal.tag))? else {
+        return Ok(false);
+    };
+    if existing == tip {
+        return Ok(true);
+    }
+    let known = release_tags(repo, config, journal)?;
+    Err(Error::TagExists {
+        name: journal.tag.clone(),
+        suggestion: Some(known.next_free(&journal.version).to_string()),
+    })
+}
+
+/// Give the hotfix another version (and so another tag): `tag --version`, `finish --version`
+/// and `finish --next`. The version must be free, and not below the newest release of its
+/// line unless `allow_older`. Recorded in the journal's timeline; the caller saves it.
+pub fn reversion(
+    repo: &Repo,
+    config: &Config,
+    journal: &mut Journal,
+    version: Choice,
+    allow_older: bool,
+    now: Timestamp,
+) -> Result<()> {
+    let product = config.product(journal.product.as_deref())?;
+    let (pattern, _) = config.naming(product.map(|(_, p)| p));
+    let name = product.map(|(n, _)| n);
+    let known = ReleaseTags::read(repo, pattern, name)?;
+    let version = match version {
+        Choice::Exactly(version) => version,
+        Choice::NextFree => known.next_free(&journal.version),
+    };
+    if version == journal.version {
+        return Ok(());
+    }
+    if let Some(release) = journal.proposal.as_ref().and_then(|p| p.release.as_ref())
+        && repo.git.find_object(release.commit).is_ok()
+    {
+        return Err(Error::ProposedVersion {
+            ticket: journal.ticket.clone(),
+            version: journal.version.to_string(),
+        });
+    }
+    let tag = tags::ensure_untagged(repo, &known, pattern, name, &version)?;
+    if !allow_older {
+        let previous = known.newest_reachable_from(repo, journal.base.commit())?;
+        if let Some(newer) = known.newer_in_line(&version, previous) {
+            return Err(Error::VersionBelowReleased {
+                version: version.to_string(),
+                newest: newer.name.clone(),
+            });
+        }
+    }
+    journal.record(
+        now,
+        EventKind::Reversioned {
+            from: journal.version.to_string(),
+            to: version.to_string(),
+        },
+    );
+    journal.tag = tag;
+    journal.version = version;
+    Ok(())
+}
+
+/// The release tags of the hotfix's product (or of the repository).
+fn release_tags(repo: &Repo, config: &Config, journal: &Journal) -> Result<ReleaseTags> {
+    let product = config.product(journal.product.as_deref())?;
+    let (pattern, _) = config.naming(product.map(|(_, p)| p));
+    ReleaseTags::read(repo, pattern, product.map(|(n, _)| n))
+}
+
+/// The version `reversion` gives.
+#[derive(Debug, Clone)]
+pub enum Choice {
+    Exactly(Version),
+    /// The first version after the hotfix's, and after every release of its line, that no
+    /// tag names.
+    NextFree,
+}
+
 /// What `git hotfix tag` will do.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct TagPlan {
@@ -106,7 +190,9 @@ pub fn plan(
     config: &Config,
     journal: &mut Journal,
     version: Option<&str>,
+    allow_older: bool,
     message: Option<&str>,
+    now: Timestamp,
 ) -> Result<TagPlan> {
     if let Some(run) = &journal.run {
         return Err(Error::RunInProgress {
@@ -116,15 +202,8 @@ pub fn plan(
     }
     let tip = repo.require_branch(&journal.branch, BranchRole::Hotfix)?;
     if let Some(text) = version {
-        let version = Version::parse_arg(text)?;
-        if version != journal.version {
-            let product = config.product(journal.product.as_deref())?;
-            let (pattern, _) = config.naming(product.map(|(_, p)| p));
-            let name = product.map(|(n, _)| n);
-            let known = ReleaseTags::read(repo, pattern, name)?;
-            journal.tag = tags::ensure_untagged(repo, &known, pattern, name, &version)?;
-            journal.version = version;
-        }
+        let version = Choice::Exactly(Version::parse_arg(text)?);
+        reversion(repo, config, journal, version, allow_older, now)?;
     }
     let message = match message {
         Some(message) => message.to_string(),
@@ -133,7 +212,7 @@ pub fn plan(
             .tag
             .render(&crate::operations::release::facts_now(journal, mem)?),
     };
-    let tag = step(repo, mem, journal, tip, &message)?;
+    let tag = step(repo, mem, config, journal, tip, &message)?;
     refs::ensure_unlocked(repo, tag.edit().as_slice())?;
     Ok(TagPlan {
         ticket: journal.ticket.clone(),

@@ -75,6 +75,8 @@ pub struct PullRecord {
 pub enum State {
     Active,
     Finished,
+    /// Ended on purpose without a release (`git hotfix abandon`).
+    Abandoned,
 }
 
 /// An assessment, kept as data: the journal does not depend on the plugin contract.
@@ -116,6 +118,16 @@ pub enum EventKind {
     Stopped {
         command: String,
         reason: String,
+    },
+    /// The hotfix was given another version (its planned one was taken, or a person chose).
+    Reversioned {
+        from: String,
+        to: String,
+    },
+    /// A person ended the hotfix without releasing it (`git hotfix abandon`).
+    Abandoned {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
     },
     RefsMoved {
         refs: Vec<RefMove>,
@@ -330,10 +342,17 @@ impl<'r> Store<'r> {
         Ok(all)
     }
 
-    /// The finished hotfixes, oldest first.
-    pub fn finished(&self) -> Result<Vec<Journal>> {
+    /// The hotfixes that ended, released or abandoned, oldest first.
+    pub fn ended(&self) -> Result<Vec<Journal>> {
         let mut all = read_dir_journals(&self.finished_dir())?;
         all.sort_by_key(|j| j.started_at());
+        Ok(all)
+    }
+
+    /// The released hotfixes, oldest first.
+    pub fn finished(&self) -> Result<Vec<Journal>> {
+        let mut all = self.ended()?;
+        all.retain(|j| j.state == State::Finished);
         Ok(all)
     }
 
@@ -346,11 +365,11 @@ impl<'r> Store<'r> {
             .find(|j| j.ticket == ticket))
     }
 
-    /// The journal of `ticket`, in progress or else (the newest) finished.
+    /// The journal of `ticket`, in progress or else the newest that ended.
     pub fn load_any(&self, ticket: &str) -> Result<Option<Journal>> {
         match self.load(ticket)? {
             Some(journal) => Ok(Some(journal)),
-            None => self.load_finished(ticket),
+            None => Ok(self.ended()?.into_iter().rev().find(|j| j.ticket == ticket)),
         }
     }
 
@@ -366,10 +385,10 @@ impl<'r> Store<'r> {
     pub fn save(&self, journal: &Journal) -> Result<()> {
         let path = match journal.state {
             State::Active => self.active_path(&journal.ticket),
-            State::Finished => self.finished_path(journal),
+            State::Finished | State::Abandoned => self.finished_path(journal),
         };
         write_json(&path, journal)?;
-        if journal.state == State::Finished {
+        if journal.state != State::Active {
             let active = self.active_path(&journal.ticket);
             if active.exists() {
                 fs::remove_file(&active).io_context("could not remove the journal", &active)?;
@@ -390,8 +409,15 @@ impl<'r> Store<'r> {
     }
 
     fn finished_path(&self, journal: &Journal) -> PathBuf {
-        self.finished_dir()
-            .join(format!("{}-{}.json", journal.ticket, journal.version))
+        // An abandoned hotfix does not take the name of a later release of that version.
+        let abandoned = match journal.state {
+            State::Abandoned => "-abandoned",
+            State::Active | State::Finished => "",
+        };
+        self.finished_dir().join(format!(
+            "{}-{}{abandoned}.json",
+            journal.ticket, journal.version
+        ))
     }
 
     /// Forget a hotfix that never got anywhere (a start that failed half-way).

@@ -203,6 +203,7 @@ pub fn cmd_demo(context: &Context, args: DemoArgs) -> Result<Exit> {
             from: None,
             product: None,
             release_version: None,
+            allow_older_version: false,
             pre_release: false,
             no_checkout: false,
             worktree: None,

@@ -1,8 +1,10 @@
 use clap::Args;
 use git_hotfix_core::foundation::oid::short;
+use git_hotfix_core::foundation::version::Version;
 use git_hotfix_core::git::diff::{self, Style};
 use git_hotfix_core::git::merge::Outcome;
 use git_hotfix_core::operations::finish::{self, FinishOutcome, FinishPlan};
+use git_hotfix_core::operations::tag;
 use git_hotfix_core::records::run::FinishOptions;
 use git_hotfix_core::{Error as CoreError, Journal};
 
@@ -70,6 +72,17 @@ pub struct FinishArgs {
     /// The tag message (default: the `tag-message` template, `Hotfix <version>: <description>`)
     #[arg(short, long, value_name = "MSG")]
     pub message: Option<String>,
+    /// Release as this version instead of the one planned (when its tag was taken, say):
+    /// the tag, the release commit and the journal follow
+    #[arg(long, value_name = "X.Y.Z", conflicts_with_all = ["next", "after_merge"])]
+    pub version: Option<String>,
+    /// Release as the first version after the planned one, and after every release of its
+    /// line, that no tag names
+    #[arg(long, conflicts_with = "after_merge")]
+    pub next: bool,
+    /// Allow `--version` below the newest release of its line (a release meant to go out older)
+    #[arg(long, requires = "version")]
+    pub allow_older_version: bool,
     /// The hotfix to finish (default: the one whose branch is checked out)
     #[arg(long, value_name = "TICKET")]
     pub hotfix: Option<String>,
@@ -103,6 +116,37 @@ pub fn cmd_finish(context: &Context, args: FinishArgs) -> Result<Exit> {
             command: run.command.clone(),
         }
         .into());
+    }
+    let version = match (&args.version, args.next) {
+        (Some(text), _) => Some(tag::Choice::Exactly(Version::parse_arg(text)?)),
+        (None, true) => Some(tag::Choice::NextFree),
+        (None, false) => None,
+    };
+    if let Some(version) = version {
+        // Saved with the run; a `--plan` only shows it.
+        let from = journal.version.clone();
+        tag::reversion(
+            &repo,
+            &config,
+            &mut journal,
+            version,
+            args.allow_older_version,
+            context.now,
+        )?;
+        if from != journal.version {
+            let verb = if args.plan.plan {
+                "Would re-version"
+            } else {
+                "Re-versioned"
+            };
+            ui.status(
+                verb,
+                format!(
+                    "{}: {from} → {} (tag {})",
+                    journal.ticket, journal.version, journal.tag
+                ),
+            );
+        }
     }
     let options = FinishOptions {
         tag: !args.no_tag,

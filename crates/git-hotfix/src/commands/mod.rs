@@ -1,5 +1,6 @@
 //! One module per subcommand: an `*Args` struct (its doc comment is the help) and a `cmd_*`.
 
+pub mod abandon;
 pub mod abort;
 pub mod assess;
 pub mod backport;

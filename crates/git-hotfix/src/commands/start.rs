@@ -25,6 +25,9 @@ pub struct StartArgs {
     /// Release this version instead of the next patch
     #[arg(long = "version", value_name = "X.Y.Z")]
     pub release_version: Option<String>,
+    /// Allow `--version` below the newest release of its line (a release meant to go out older)
+    #[arg(long, requires = "release_version")]
+    pub allow_older_version: bool,
     /// Number the release X.Y.Z-hotfix.N instead of bumping the patch
     #[arg(long, conflicts_with = "release_version")]
     pub pre_release: bool,
@@ -81,6 +84,7 @@ pub fn cmd_start(context: &Context, args: StartArgs) -> Result<Exit> {
         from: args.from,
         product: args.product,
         version: args.release_version,
+        allow_older: args.allow_older_version,
         hotfix_release: args.pre_release,
         checkout,
     };

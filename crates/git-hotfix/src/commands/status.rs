@@ -38,7 +38,7 @@ pub fn cmd_status(context: &Context, args: StatusArgs) -> Result<Exit> {
 
     if args.all {
         let mut all = store.active()?;
-        all.extend(store.finished()?);
+        all.extend(store.ended()?);
         if ui.json_mode() {
             ui.json(&serde_json::json!({ "hotfixes": all, "backport": backport, "patch_apply": patches }));
         } else if all.is_empty() {
@@ -252,6 +252,7 @@ fn tick_line(tick: &Tick, detected: jiff::Timestamp) -> String {
 fn summary_line(journal: &Journal) -> String {
     let state = match (&journal.state, &journal.run) {
         (State::Finished, _) => "finished",
+        (State::Abandoned, _) => "abandoned",
         (State::Active, Some(_)) => "stopped",
         (State::Active, None) => "in progress",
     };
@@ -319,6 +320,10 @@ fn render(context: &Context, status: &HotfixStatus) {
             "  commits  {} in the fix, released as {}",
             status.commits.len(),
             journal.tag
+        )),
+        State::Abandoned => ui.out(format!(
+            "  commits  {} since the base; abandoned, not released",
+            status.commits.len()
         )),
     }
     for commit in &status.commits {

@@ -18,6 +18,9 @@ pub struct TagArgs {
     /// The version to tag (default: the one chosen at start)
     #[arg(value_name = "X.Y.Z")]
     pub version: Option<String>,
+    /// Allow a version below the newest release of its line (a release meant to go out older)
+    #[arg(long, requires = "version")]
+    pub allow_older_version: bool,
     /// The tag message (default: `Hotfix <version>: <description>`)
     #[arg(short, long, value_name = "MSG")]
     pub message: Option<String>,
@@ -48,7 +51,9 @@ pub fn cmd_tag(context: &Context, args: TagArgs) -> Result<Exit> {
         &config,
         &mut journal,
         args.version.as_deref(),
+        args.allow_older_version,
         args.message.as_deref(),
+        context.now,
     )?;
     let released = Released {
         tag: plan.tag.name.clone(),

@@ -119,6 +119,21 @@ pub fn plan(
         }
     }
 
+    // Something must hold the fix once the run is over: the tag, or a branch it lands on.
+    if tag.is_none() && integrations.is_empty() {
+        return Err(Error::ReleasedNowhere {
+            ticket: journal.ticket.clone(),
+            version: journal.version.to_string(),
+            why: match &older_than_production {
+                Some(newest) => format!(
+                    "{} is older than production's {newest}, and no maintained release branch of its line was found",
+                    journal.version
+                ),
+                None => "no branch of its line was found".to_string(),
+            },
+        });
+    }
+
     let delete_branch = !options.keep;
     let landing = integrations
         .first()
@@ -182,13 +197,16 @@ pub(crate) fn tag_step(
     tip: ObjectId,
 ) -> Result<Option<TagStep>> {
     if !options.tag {
+        // No tag made, but the version is still what the release commit and the journal
+        // say was released: someone else's tag of it makes that untrue.
+        crate::operations::tag::ensure_version_free(repo, config, journal, tip)?;
         return Ok(None);
     }
     let message = match &options.message {
         Some(message) => message.clone(),
         None => config.messages.tag.render(facts),
     };
-    crate::operations::tag::step(repo, mem, journal, tip, &message).map(Some)
+    crate::operations::tag::step(repo, mem, config, journal, tip, &message).map(Some)
 }
 
 /// The release commit of `options` on `tip` (version bump, changelog), made in `mem`.
@@ -321,6 +339,22 @@ pub(crate) fn line_of(repo: &Repo, config: &Config, journal: &Journal) -> Result
             newer_release: None,
         });
     };
+    // The same line released at or above this version since the hotfix started (its base
+    // had no such release): a colleague's release, not an older line. Released as planned,
+    // the fix would go out older than what runs; it needs another version.
+    let same_line = newest.version.major_minor() == journal.version.major_minor();
+    if same_line
+        && tags
+            .newest_at_or_above(repo, &journal.version, journal.base.commit())?
+            .is_none()
+    {
+        return Err(Error::VersionSuperseded {
+            ticket: journal.ticket.clone(),
+            version: journal.version.to_string(),
+            newest: newest.name.clone(),
+            suggestion: tags.next_free(&journal.version).to_string(),
+        });
+    }
     let newest = newest.name.clone();
     // An older line: its release branch (if one is maintained) receives the fix.
     let mut lines = Vec::new();

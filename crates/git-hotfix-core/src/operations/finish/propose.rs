@@ -107,6 +107,8 @@ pub fn plan(
         _ => branch_tip,
     };
 
+    // The pull request releases this version: someone else's tag of it makes that untrue.
+    crate::operations::tag::ensure_version_free(repo, config, journal, tip)?;
     let Landing {
         branch,
         newer_release,

@@ -1,0 +1,296 @@
+//! Working next to a colleague on a shared remote: their releases arrive while a hotfix is
+//! under way, and no fix is ever left on no branch and no tag. The oracle is git: every
+//! commit of every hotfix is reachable from a ref afterwards.
+
+use std::path::{Path, PathBuf};
+
+use crate::common::TestEnv;
+use crate::common::fixtures::HOTFIX as BRANCH;
+
+/// A second clone of `origin`, with its own identity.
+fn colleague(env: &TestEnv, origin: &Path) -> PathBuf {
+    let dir = env.path("colleague");
+    env.git(
+        env.root.path(),
+        &["clone", "--quiet", &origin.to_string_lossy(), "colleague"],
+    );
+    env.git(&dir, &["config", "user.name", "Bo Colleague"]);
+    env.git(&dir, &["config", "user.email", "bo@example.com"]);
+    dir
+}
+
+/// The colleague fixes something else on main and releases it as `tag`, pushed.
+fn colleague_releases(env: &TestEnv, origin: &Path, tag: &str) -> String {
+    let bo = colleague(env, origin);
+    let commit = env.commit(&bo, "fix: rate limit logins", &[("limits.txt", "5/min\n")]);
+    env.tag(&bo, tag);
+    env.git(&bo, &["push", "--quiet", "origin", "main", tag]);
+    commit
+}
+
+/// Whether `commit` is reachable from some branch or tag of `repo`.
+fn held(env: &TestEnv, repo: &Path, commit: &str) -> bool {
+    !env.git(
+        repo,
+        &[
+            "for-each-ref",
+            "--contains",
+            commit,
+            "refs/heads",
+            "refs/tags",
+        ],
+    )
+    .trim()
+    .is_empty()
+}
+
+#[test]
+fn a_colleagues_tag_of_the_planned_version_is_never_released_into() {
+    let env = TestEnv::new();
+    let fixture = env.with_origin(env.linear());
+    let (repo, origin) = (&fixture.dir, fixture.origin.as_ref().unwrap());
+    let fix = env.start_and_fix(repo);
+    let theirs = colleague_releases(&env, origin, "v1.2.4");
+    env.git(repo, &["fetch", "--quiet", "--tags", "origin"]);
+    let refs = env.refs(repo);
+
+    for args in [
+        &["finish"][..],
+        &["finish", "--no-tag"],
+        &["finish", "--keep", "--no-tag"],
+    ] {
+        let run = env.hotfix(repo, args).expect(1);
+        assert!(
+            run.stderr.contains("tag `v1.2.4` already exists"),
+            "{args:?}: {}",
+            run.stderr
+        );
+        assert!(run.stderr.contains("--version 1.2.5"), "{}", run.stderr);
+        assert_eq!(env.refs(repo), refs, "{args:?} moved nothing");
+    }
+    // The hotfix is still in progress, and says so.
+    let status = env.hotfix(repo, &["status", "--json"]).ok().json();
+    assert_eq!(status["hotfix"]["state"], "active", "{status}");
+
+    // Catching main up does not turn the colleague's release into ours either.
+    env.git(repo, &["switch", "--quiet", "main"]);
+    env.git(repo, &["merge", "--quiet", "--ff-only", "origin/main"]);
+    let run = env
+        .hotfix(repo, &["finish", "--no-tag", "--hotfix", "ENG-1234"])
+        .expect(1);
+    assert!(
+        run.stderr.contains("`v1.2.4` already exists"),
+        "{}",
+        run.stderr
+    );
+    assert!(held(&env, repo, &fix));
+
+    // Re-versioned to the next free version: released, merged, tagged, nothing lost.
+    let run = env
+        .hotfix(repo, &["finish", "--next", "--hotfix", "ENG-1234"])
+        .ok();
+    assert!(run.stderr.contains("1.2.4 → 1.2.5"), "{}", run.stderr);
+    assert!(run.stderr.contains("released 1.2.5"), "{}", run.stderr);
+    let released = env.rev(repo, "v1.2.5^{commit}").unwrap();
+    env.git(repo, &["merge-base", "--is-ancestor", &fix, &released]);
+    env.git(repo, &["merge-base", "--is-ancestor", &fix, "main"]);
+    env.git(repo, &["merge-base", "--is-ancestor", &theirs, "main"]);
+    assert_eq!(
+        env.rev(repo, "v1.2.4^{commit}").unwrap(),
+        theirs,
+        "their tag untouched"
+    );
+    assert_eq!(env.rev(repo, BRANCH), None);
+    let journal = env
+        .hotfix(repo, &["status", "--hotfix", "ENG-1234", "--json"])
+        .ok()
+        .json();
+    assert_eq!(journal["hotfix"]["version"], "1.2.5", "{journal}");
+    assert_eq!(journal["hotfix"]["tag"], "v1.2.5", "{journal}");
+    env.fsck(repo);
+}
+
+#[test]
+fn a_newer_release_of_the_same_line_asks_for_another_version() {
+    let env = TestEnv::new();
+    let fixture = env.with_origin(env.linear());
+    let (repo, origin) = (&fixture.dir, fixture.origin.as_ref().unwrap());
+    let fix = env.start_and_fix(repo);
+    // The colleague released past the planned version.
+    colleague_releases(&env, origin, "v1.2.5");
+    env.git(repo, &["fetch", "--quiet", "--tags", "origin"]);
+    env.git(repo, &["branch", "--force", "main", "origin/main"]);
+    let refs = env.refs(repo);
+
+    let run = env.hotfix(repo, &["finish"]).expect(1);
+    assert!(
+        run.stderr
+            .contains("v1.2.5 reached production after ENG-1234 started"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("git hotfix finish --version 1.2.6"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(env.refs(repo), refs);
+    // Asking for a version below the line's newest release is refused the same way.
+    let run = env
+        .hotfix(repo, &["finish", "--version", "1.2.4"])
+        .expect(1);
+    assert!(run.stderr.contains("reached production"), "{}", run.stderr);
+
+    env.hotfix(repo, &["finish", "--version", "1.2.6"]).ok();
+    env.git(repo, &["merge-base", "--is-ancestor", &fix, "v1.2.6"]);
+    env.git(repo, &["merge-base", "--is-ancestor", &fix, "main"]);
+    env.fsck(repo);
+}
+
+#[test]
+fn finishing_with_nothing_to_hold_the_fix_is_refused() {
+    let env = TestEnv::new();
+    let repo = env.old_line().dir;
+    // No release branch holds v1.2.3: only the tag would.
+    env.git(&repo, &["branch", "-D", "release/1.2"]);
+    env.hotfix(&repo, &["start", "ENG-20", "old", "--from", "v1.2.3"])
+        .ok();
+    let fix = env.commit(&repo, "fix the old line", &[("auth.txt", "old fix\n")]);
+    let refs = env.refs(&repo);
+
+    let run = env.hotfix(&repo, &["finish", "--no-tag"]).expect(1);
+    assert!(
+        run.stderr.contains("would release 1.2.4 nowhere"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("drop `--no-tag`"), "{}", run.stderr);
+    assert_eq!(env.refs(&repo), refs);
+    assert_eq!(env.rev(&repo, "hotfix/ENG-20-old").unwrap(), fix);
+    env.fsck(&repo);
+}
+
+#[test]
+fn a_version_below_what_production_released_needs_a_reason() {
+    let env = TestEnv::new();
+    let repo = env.linear().dir;
+    let refs = env.refs(&repo);
+    let run = env
+        .hotfix(&repo, &["start", "ENG-5", "--version", "0.0.1"])
+        .expect(1);
+    assert!(
+        run.stderr
+            .contains("0.0.1 is lower than v1.2.3, the newest release of its line"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("--allow-older-version"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(env.refs(&repo), refs);
+
+    env.hotfix(
+        &repo,
+        &[
+            "start",
+            "ENG-5",
+            "--version",
+            "0.0.1",
+            "--allow-older-version",
+        ],
+    )
+    .ok();
+    // The tag can be moved to another version, under the same rule.
+    let run = env.hotfix(&repo, &["tag", "1.2.1"]).expect(1);
+    assert!(run.stderr.contains("lower than v1.2.3"), "{}", run.stderr);
+    env.fsck(&repo);
+}
+
+#[test]
+fn abandon_ends_a_hotfix_and_keeps_its_branch() {
+    let env = TestEnv::new();
+    let repo = env.linear().dir;
+    let fix = env.start_and_fix(&repo);
+
+    // Deleting a branch whose fix is on no other ref is refused.
+    let run = env.hotfix(&repo, &["abandon", "--delete-branch"]).expect(1);
+    assert!(run.stderr.contains("is checked out"), "{}", run.stderr);
+    env.git(&repo, &["switch", "--quiet", "main"]);
+    let refs = env.refs(&repo);
+    let run = env
+        .hotfix(
+            &repo,
+            &["abandon", "--hotfix", "ENG-1234", "--delete-branch"],
+        )
+        .expect(1);
+    assert!(
+        run.stderr.contains("that no other branch or tag has"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains(&fix[..7]), "{}", run.stderr);
+    assert_eq!(env.refs(&repo), refs);
+
+    let run = env
+        .hotfix(
+            &repo,
+            &[
+                "abandon",
+                "--hotfix",
+                "ENG-1234",
+                "--reason",
+                "fixed upstream",
+            ],
+        )
+        .ok();
+    assert!(run.stderr.contains("Abandoned"), "{}", run.stderr);
+    assert_eq!(env.rev(&repo, BRANCH).unwrap(), fix, "the branch stays");
+    let journal: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(repo.join(".git/hotfix/finished/ENG-1234-1.2.4-abandoned.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(journal["state"], "abandoned");
+    let last = journal["events"].as_array().unwrap().last().unwrap();
+    assert_eq!(last["event"], "abandoned", "{last}");
+    assert_eq!(last["reason"], "fixed upstream");
+    let listed = env.hotfix(&repo, &["status", "--all"]).ok();
+    assert!(listed.stdout.contains("abandoned"), "{}", listed.stdout);
+    // Not a release: `finish` does not call it finished.
+    let run = env
+        .hotfix(&repo, &["finish", "--hotfix", "ENG-1234"])
+        .expect(1);
+    assert!(!run.stderr.contains("released"), "{}", run.stderr);
+
+    // The ticket can start again; the old branch is in the way until it is dealt with.
+    env.git(&repo, &["branch", "-m", BRANCH, "keep/ENG-1234"]);
+    env.hotfix(&repo, &["start", "ENG-1234", "fix", "auth", "bypass"])
+        .ok();
+    assert!(held(&env, &repo, &fix));
+    env.fsck(&repo);
+}
+
+#[test]
+fn abandon_deletes_a_branch_whose_commits_are_held_elsewhere() {
+    let env = TestEnv::new();
+    let repo = env.linear().dir;
+    let fix = env.start_and_fix(&repo);
+    env.git(&repo, &["switch", "--quiet", "main"]);
+    env.git(&repo, &["branch", "elsewhere", &fix]);
+
+    env.hotfix(
+        &repo,
+        &["abandon", "--hotfix", "ENG-1234", "--delete-branch"],
+    )
+    .ok();
+    assert_eq!(env.rev(&repo, BRANCH), None);
+    assert!(held(&env, &repo, &fix));
+    let run = env.hotfix(&repo, &["status"]).ok();
+    assert!(
+        run.stdout.contains("No hotfix in progress"),
+        "{}",
+        run.stdout
+    );
+    env.fsck(&repo);
+}
