@@ -183,16 +183,13 @@ pub struct TagPlan {
     pub tag: TagStep,
 }
 
-/// Plan tagging the hotfix tip, optionally at another `version` than the one chosen at start.
+/// Plan tagging the hotfix tip (at another version: [`reversion`] first).
 pub fn plan(
     repo: &Repo,
     mem: &Repo,
     config: &Config,
-    journal: &mut Journal,
-    version: Option<&str>,
-    allow_older: bool,
+    journal: &Journal,
     message: Option<&str>,
-    now: Timestamp,
 ) -> Result<TagPlan> {
     if let Some(run) = &journal.run {
         return Err(Error::RunInProgress {
@@ -201,10 +198,6 @@ pub fn plan(
         });
     }
     let tip = repo.require_branch(&journal.branch, BranchRole::Hotfix)?;
-    if let Some(text) = version {
-        let version = Choice::Exactly(Version::parse_arg(text)?);
-        reversion(repo, config, journal, version, allow_older, now)?;
-    }
     let message = match message {
         Some(message) => message.to_string(),
         None => config

@@ -1,5 +1,6 @@
 use clap::Args;
 use git_hotfix_core::foundation::oid::short;
+use git_hotfix_core::foundation::version::Version;
 use git_hotfix_core::operations::finish;
 use git_hotfix_core::operations::tag;
 
@@ -45,16 +46,18 @@ pub fn cmd_tag(context: &Context, args: TagArgs) -> Result<Exit> {
     let mut journal = finish::select(&repo, args.hotfix.as_deref())?;
     let release = args.push && (args.release || config.github.release);
     let mem = repo.in_memory();
-    let plan = tag::plan(
-        &repo,
-        &mem,
-        &config,
-        &mut journal,
-        args.version.as_deref(),
-        args.allow_older_version,
-        args.message.as_deref(),
-        context.now,
-    )?;
+    if let Some(text) = &args.version {
+        let version = tag::Choice::Exactly(Version::parse_arg(text)?);
+        tag::reversion(
+            &repo,
+            &config,
+            &mut journal,
+            version,
+            args.allow_older_version,
+            context.now,
+        )?;
+    }
+    let plan = tag::plan(&repo, &mem, &config, &journal, args.message.as_deref())?;
     let released = Released {
         tag: plan.tag.name.clone(),
         notes: journal
