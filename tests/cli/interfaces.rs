@@ -1,7 +1,7 @@
 //! What scripts and people rely on: `--json` everywhere, exit codes, quiet mode, completions,
 //! the manual, and the demo.
 
-use crate::common::TestEnv;
+use crate::common::{Run, TestEnv};
 
 #[test]
 fn every_command_answers_json_with_one_document() {
@@ -339,4 +339,64 @@ fn git_runs_it_as_a_subcommand_with_its_own_options() {
     assert_eq!(json["plan"]["branch"], "hotfix/ENG-1-x");
     assert!(env.rev(&repo, "hotfix/ENG-1-x").is_some());
     env.fsck(&repo);
+}
+
+#[test]
+fn git_dash_c_settings_reach_it_as_they_reach_git() {
+    let env = TestEnv::new();
+    let repo = env.linear().dir;
+    env.git(&repo, &["branch", "trunk-next"]);
+    env.git(&repo, &["config", "--unset", "user.name"]);
+    env.git(&repo, &["config", "--unset", "user.email"]);
+    env.start_and_fix(&repo);
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_git-hotfix"))
+        .parent()
+        .unwrap();
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+    // As a team alias would: the identity and a hotfix setting, only on the command line.
+    let output = env
+        .command_in(&repo, "git")
+        .env("PATH", path)
+        .env_remove("GIT_COMMITTER_NAME")
+        .env_remove("GIT_COMMITTER_EMAIL")
+        .args([
+            "-c",
+            "user.name=Bo O'Brien",
+            "-c",
+            "user.email=bo@example.com",
+            "-c",
+            "hotfix.developBranch=trunk-next",
+            "hotfix",
+            "finish",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let tag = env.git(&repo, &["cat-file", "tag", "v1.2.4"]);
+    assert!(tag.contains("tagger Bo O'Brien <bo@example.com>"), "{tag}");
+    let fix = env.rev(&repo, "v1.2.4^{commit}").unwrap();
+    env.git(&repo, &["merge-base", "--is-ancestor", &fix, "trunk-next"]);
+    env.fsck(&repo);
+}
+
+#[test]
+fn a_malformed_git_config_parameters_is_named() {
+    let env = TestEnv::new();
+    let repo = env.linear().dir;
+    let run = Run::of({
+        let mut command = env.hotfix_command(&repo, &["status"]);
+        command.env("GIT_CONFIG_PARAMETERS", "'user.name'='unterminated");
+        command
+    })
+    .expect(1);
+    assert!(
+        run.stderr.contains("GIT_CONFIG_PARAMETERS"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("no closing quote"), "{}", run.stderr);
 }

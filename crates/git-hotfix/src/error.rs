@@ -179,6 +179,9 @@ impl From<Core> for CommandError {
             Core::ProposedVersion { .. } => error(
                 "finish it as proposed, or close the pull request and `git hotfix abandon` the hotfix",
             ),
+            Core::ConfigParameters { .. } => error(
+                "write each setting as `git -c key=value hotfix …`, or unset GIT_CONFIG_PARAMETERS",
+            ),
             Core::BranchCheckedOut { worktree, .. } => error(&format!(
                 "switch that worktree to another branch first (`git -C {} switch <branch>`)",
                 worktree.display()

@@ -280,6 +280,9 @@ pub enum Error {
         files: Vec<String>,
     },
 
+    #[error("GIT_CONFIG_PARAMETERS (git's `-c` settings) cannot be read: {problem}")]
+    ConfigParameters { problem: String },
+
     #[error("no committer identity is configured (user.name and user.email)")]
     NoIdentity,
 

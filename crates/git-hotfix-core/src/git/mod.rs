@@ -5,6 +5,7 @@ pub mod apply;
 pub mod cli;
 pub mod diff;
 pub mod merge;
+pub mod parameters;
 pub mod pick;
 pub mod push;
 pub mod refs;

@@ -124,12 +124,25 @@ impl From<gix::Repository> for Repo {
 impl Repo {
     /// Find the repository containing `dir` as git does, honouring `GIT_DIR` and the other
     /// variables `git --git-dir=… hotfix` sets: gix reads them on git's behalf.
+    /// `git -c` settings (`GIT_CONFIG_PARAMETERS`) count, as in git.
     pub fn discover(dir: &Path) -> Result<Repo> {
-        let git =
-            gix::discover_with_environment_overrides(dir).map_err(|_| Error::NotARepository {
-                path: dir.to_path_buf(),
-            })?;
-        Ok(Repo::from(git))
+        let parameters = match std::env::var(crate::git::parameters::VARIABLE) {
+            Ok(text) => crate::git::parameters::parse(&text)
+                .map_err(|problem| Error::ConfigParameters { problem })?,
+            Err(_) => Vec::new(),
+        };
+        let mut trust = gix::sec::trust::Mapping::<gix::open::Options>::default();
+        trust.full = trust.full.cli_overrides(parameters.clone());
+        trust.reduced = trust.reduced.cli_overrides(parameters);
+        let git = gix::ThreadSafeRepository::discover_with_environment_overrides_opts(
+            dir,
+            Default::default(),
+            trust,
+        )
+        .map_err(|_| Error::NotARepository {
+            path: dir.to_path_buf(),
+        })?;
+        Ok(Repo::from(gix::Repository::from(git)))
     }
 
     /// Open the repository whose worktree or git directory is exactly `path`.
