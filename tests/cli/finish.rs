@@ -284,3 +284,54 @@ fn status_shows_the_hotfix_and_what_finish_will_do() {
         run.stdout
     );
 }
+
+#[test]
+fn a_develop_branch_gets_the_fix_without_being_configured() {
+    let env = TestEnv::new();
+    let repo = env.linear().dir;
+    env.git(&repo, &["branch", "develop"]);
+    env.git(&repo, &["switch", "--quiet", "develop"]);
+    env.commit(&repo, "Next release work", &[("next.txt", "wip\n")]);
+    env.git(&repo, &["switch", "--quiet", "main"]);
+    let fix = env.start_and_fix(&repo);
+
+    let plan = env.hotfix(&repo, &["finish", "--plan"]).ok();
+    assert!(
+        plan.stdout.contains(
+            "back-merge into develop: found by name, as no `develop-branch` is configured"
+        ),
+        "{}",
+        plan.stdout
+    );
+    // Turned off on purpose, it is left alone.
+    let plan = env
+        .hotfix(&repo, &["-c", "develop-branch=", "finish", "--plan"])
+        .ok();
+    assert!(!plan.stdout.contains("develop"), "{}", plan.stdout);
+
+    let run = env.hotfix(&repo, &["finish"]).ok();
+    assert!(run.stderr.contains("found by name"), "{}", run.stderr);
+    env.git(&repo, &["merge-base", "--is-ancestor", &fix, "develop"]);
+    env.git(&repo, &["merge-base", "--is-ancestor", &fix, "main"]);
+    env.fsck(&repo);
+}
+
+#[test]
+fn git_flows_develop_branch_is_the_one_found() {
+    let env = TestEnv::new();
+    let repo = env.linear().dir;
+    env.git(&repo, &["branch", "develop"]);
+    env.git(&repo, &["branch", "integration"]);
+    env.git(&repo, &["config", "gitflow.branch.develop", "integration"]);
+    let develop = env.rev(&repo, "develop").unwrap();
+    let fix = env.start_and_fix(&repo);
+
+    env.hotfix(&repo, &["finish"]).ok();
+    env.git(&repo, &["merge-base", "--is-ancestor", &fix, "integration"]);
+    assert_eq!(
+        env.rev(&repo, "develop").unwrap(),
+        develop,
+        "not git-flow's"
+    );
+    env.fsck(&repo);
+}

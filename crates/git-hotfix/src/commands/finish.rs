@@ -577,6 +577,16 @@ fn done_steps(context: &Context, plan: &FinishPlan, pushed: bool) {
             Outcome::Conflict { .. } => {}
         }
     }
+    if let Some(develop) = plan
+        .integrations
+        .iter()
+        .find(|i| plan.develop_found && i.role == finish::Role::Develop)
+    {
+        ui.hint(format!(
+            "{} got the fix as the develop branch found by name; `develop-branch` in .hotfix.toml names another (\"\" for none)",
+            develop.branch
+        ));
+    }
     if let Some(newest) = &plan.older_than_production {
         ui.status(
             "Skipped",

@@ -2,7 +2,7 @@ use clap::Args;
 use git_hotfix_core::foundation::oid::short;
 use git_hotfix_core::git::merge::Outcome;
 use git_hotfix_core::operations::backport::{self, Backport};
-use git_hotfix_core::operations::finish::FinishPlan;
+use git_hotfix_core::operations::finish::{FinishPlan, Role};
 use git_hotfix_core::operations::patch_apply::{self, PatchRun};
 use git_hotfix_core::records::journal::ReleaseCommit;
 use git_hotfix_core::records::journal::{State, Store};
@@ -436,6 +436,11 @@ pub fn finish_steps(plan: &FinishPlan) -> Vec<String> {
     }
     for integration in &plan.integrations {
         let branch = &integration.branch;
+        if integration.role == Role::Develop && plan.develop_found {
+            lines.push(format!(
+                "back-merge into {branch}: found by name, as no `develop-branch` is configured (`develop-branch = \"\"` turns this off)"
+            ));
+        }
         lines.push(match &integration.outcome {
             Outcome::UpToDate => format!("leave {branch}: it already has the fix"),
             Outcome::FastForward { to } => format!("fast-forward {branch} to {}", short(*to)),

@@ -127,6 +127,7 @@ pub fn plan(
         tag,
         integrations,
         older_than_production: None,
+        develop_found: false,
         delete_branch,
         worktrees: worktree_steps,
         push: None,

@@ -122,6 +122,9 @@ pub struct FinishPlan {
     /// Set when the fix is for a line older than production: it is tagged on its own line
     /// and not merged into production (newer lines get it by backport).
     pub older_than_production: Option<String>,
+    /// The develop branch receives the fix because it was found by name (`develop`, or
+    /// git-flow's), not configured: the plan says so.
+    pub develop_found: bool,
     pub delete_branch: bool,
     pub worktrees: Vec<WorktreeStep>,
     pub push: Option<PushPlan>,

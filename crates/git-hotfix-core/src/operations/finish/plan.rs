@@ -161,6 +161,8 @@ pub fn plan(
         Vec::new()
     };
 
+    let develop_found =
+        config.develop_found && integrations.iter().any(|i| i.role == Role::Develop);
     let mut plan = FinishPlan {
         ticket: journal.ticket.clone(),
         branch: journal.branch.clone(),
@@ -173,6 +175,7 @@ pub fn plan(
         tag,
         integrations,
         older_than_production,
+        develop_found,
         delete_branch,
         worktrees: worktree_steps,
         push: None,

@@ -32,6 +32,8 @@ pub const DEFAULT_CHANGELOG: &str = "CHANGELOG.md";
 pub struct Config {
     pub production_branch: String,
     pub develop_branch: Option<String>,
+    /// `develop_branch` was not configured but found by name (`develop`, or git-flow's).
+    pub develop_found: bool,
     pub release_branches: Vec<String>,
     pub branch_template: BranchTemplate,
     pub tag_pattern: TagPattern,
@@ -242,7 +244,16 @@ impl Config {
             crate::foundation::names::BRANCH_PREFIX,
             &production_branch,
         )?;
-        let develop_branch = merged.develop_branch.filter(|b| !b.is_empty());
+        // Not configured: the branch git-flow names, else one called `develop`, as the fix
+        // left out of develop is lost in the next release. `develop-branch = ""` says none.
+        let (develop_branch, develop_found) = match merged.develop_branch {
+            Some(branch) => (Some(branch).filter(|b| !b.is_empty()), false),
+            None => {
+                let found = default_develop(repo, &production_branch)?;
+                let by_name = found.is_some();
+                (found, by_name)
+            }
+        };
         if let Some(develop) = &develop_branch {
             crate::foundation::names::validate_ref(
                 crate::foundation::names::BRANCH_PREFIX,
@@ -276,6 +287,7 @@ impl Config {
         Ok(Config {
             production_branch,
             develop_branch,
+            develop_found,
             release_branches: merged.release_branches.unwrap_or_default(),
             branch_template: merged.branch_template.unwrap_or_else(|| {
                 BranchTemplate::parse(BranchTemplate::DEFAULT).expect("valid default")
@@ -389,6 +401,25 @@ impl Config {
 }
 
 /// `main` when it exists, else `master`.
+/// The develop branch of a repository that names none: git-flow's (`gitflow.branch.develop`),
+/// else `develop`, when it exists and is not production.
+fn default_develop(
+    repo: &Repo,
+    production: &str,
+) -> crate::foundation::error::Result<Option<String>> {
+    let flow = repo
+        .git
+        .config_snapshot()
+        .string("gitflow.branch.develop")
+        .map(|name| name.to_string());
+    for candidate in flow.iter().map(String::as_str).chain(["develop"]) {
+        if candidate != production && repo.branch_tip(candidate)?.is_some() {
+            return Ok(Some(candidate.to_string()));
+        }
+    }
+    Ok(None)
+}
+
 fn default_production(repo: &Repo) -> crate::foundation::error::Result<Option<String>> {
     for candidate in ["main", "master"] {
         if repo.branch_tip(candidate)?.is_some() {
