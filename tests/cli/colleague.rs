@@ -51,13 +51,14 @@ fn a_colleagues_tag_of_the_planned_version_is_never_released_into() {
     let (repo, origin) = (&fixture.dir, fixture.origin.as_ref().unwrap());
     let fix = env.start_and_fix(repo);
     let theirs = colleague_releases(&env, origin, "v1.2.4");
+    // Offline, the tag fetched by hand is what says the version is taken.
     env.git(repo, &["fetch", "--quiet", "--tags", "origin"]);
     let refs = env.refs(repo);
 
     for args in [
-        &["finish"][..],
-        &["finish", "--no-tag"],
-        &["finish", "--keep", "--no-tag"],
+        &["finish", "--offline"][..],
+        &["finish", "--no-tag", "--offline"],
+        &["finish", "--keep", "--no-tag", "--offline"],
     ] {
         let run = env.hotfix(repo, args).expect(1);
         assert!(
@@ -72,17 +73,23 @@ fn a_colleagues_tag_of_the_planned_version_is_never_released_into() {
     let status = env.hotfix(repo, &["status", "--json"]).ok().json();
     assert_eq!(status["hotfix"]["state"], "active", "{status}");
 
-    // Catching main up does not turn the colleague's release into ours either.
+    // Online, finish catches main up first, and that does not turn the colleague's
+    // release into ours either.
     env.git(repo, &["switch", "--quiet", "main"]);
-    env.git(repo, &["merge", "--quiet", "--ff-only", "origin/main"]);
     let run = env
         .hotfix(repo, &["finish", "--no-tag", "--hotfix", "ENG-1234"])
         .expect(1);
+    assert!(
+        run.stderr.contains("Caught up main with origin/main"),
+        "{}",
+        run.stderr
+    );
     assert!(
         run.stderr.contains("`v1.2.4` already exists"),
         "{}",
         run.stderr
     );
+    assert_eq!(env.rev(repo, "main").unwrap(), theirs);
     assert!(held(&env, repo, &fix));
 
     // Re-versioned to the next free version: released, merged, tagged, nothing lost.
@@ -293,4 +300,79 @@ fn abandon_deletes_a_branch_whose_commits_are_held_elsewhere() {
         run.stdout
     );
     env.fsck(&repo);
+}
+
+#[test]
+fn start_and_finish_decide_from_what_the_remote_has() {
+    let env = TestEnv::new();
+    let fixture = env.with_origin(env.linear());
+    let (repo, origin) = (&fixture.dir, fixture.origin.as_ref().unwrap());
+    let theirs = colleague_releases(&env, origin, "v1.2.4");
+
+    // Offline, the plan is the stale local one, and says so.
+    let run = env
+        .hotfix(repo, &["start", "ENG-1300", "x", "--offline", "--plan"])
+        .ok();
+    assert!(run.stdout.contains("tag v1.2.4"), "{}", run.stdout);
+    assert!(
+        run.stderr.contains("nothing fetched from origin"),
+        "{}",
+        run.stderr
+    );
+
+    // Online: main caught up, the colleague's tag fetched with it, the next version planned.
+    let run = env.hotfix(repo, &["start", "ENG-1300", "x"]).ok();
+    assert!(
+        run.stderr.contains("Fetched main from origin"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("Caught up main"), "{}", run.stderr);
+    assert_eq!(env.rev(repo, "main").unwrap(), theirs);
+    assert_eq!(
+        env.rev(repo, "v1.2.4^{commit}").unwrap(),
+        theirs,
+        "the tag followed"
+    );
+    let status = env.hotfix(repo, &["status", "--json"]).ok().json();
+    assert_eq!(status["hotfix"]["version"], "1.2.5");
+    assert_eq!(status["hotfix"]["base"]["name"], "v1.2.4");
+    let fix = env.commit(repo, "fix: x", &[("x.txt", "x\n")]);
+
+    // The colleague pushes again; finish --push merges into what the remote has.
+    let bo = env.path("colleague");
+    let later = env.commit(&bo, "Their later work", &[("later.txt", "y\n")]);
+    env.git(&bo, &["push", "--quiet", "origin", "main"]);
+    env.hotfix(repo, &["finish", "--push"]).ok();
+    let remote_main = env.rev(origin, "main").unwrap();
+    env.git(repo, &["merge-base", "--is-ancestor", &fix, &remote_main]);
+    env.git(repo, &["merge-base", "--is-ancestor", &later, &remote_main]);
+    assert_eq!(env.rev(origin, "v1.2.5^{commit}").unwrap(), fix);
+    env.fsck(origin);
+}
+
+#[test]
+fn a_production_branch_that_diverged_from_the_remote_is_refused() {
+    let env = TestEnv::new();
+    let fixture = env.with_origin(env.linear());
+    let (repo, origin) = (&fixture.dir, fixture.origin.as_ref().unwrap());
+    env.start_and_fix(repo);
+    colleague_releases(&env, origin, "v9.0.0");
+    env.git(repo, &["switch", "--quiet", "main"]);
+    env.commit(repo, "A local commit on main", &[("local.txt", "z\n")]);
+    env.git(repo, &["switch", "--quiet", BRANCH]);
+    let local_main = env.rev(repo, "main").unwrap();
+
+    let run = env.hotfix(repo, &["finish"]);
+    assert_eq!(run.code, 5, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("`main` and `origin/main` have diverged"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("--offline"), "{}", run.stderr);
+    assert_eq!(env.rev(repo, "main").unwrap(), local_main);
+    assert!(env.rev(repo, BRANCH).is_some());
+    assert_eq!(env.rev(repo, "v1.2.4"), None);
 }

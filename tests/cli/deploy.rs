@@ -203,6 +203,23 @@ fn a_p0_goes_straight_to_production_and_every_step_is_timed() {
     // Verified in production: the incident is no longer the open one.
     let run = env.hotfix(&repo, &["deploy"]).expect(1);
     assert!(run.stderr.contains("no incident is open"), "{}", run.stderr);
+    // Its follow-ups still find it, and say so: communicating and the review come after.
+    for args in [
+        &["check", "communicated"][..],
+        &["status"],
+        &["report", "internal"],
+    ] {
+        let run = env.hotfix(&repo, args).ok();
+        assert!(
+            run.stderr
+                .contains("ENG-1234 (1.2.4): the most recent hotfix"),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+    let status = env.hotfix(&repo, &["status", "--json"]).ok().json();
+    assert_eq!(status["hotfix"]["ticket"], "ENG-1234");
+    assert!(tick_at(&status, "communicated").is_some(), "{status}");
 }
 
 #[test]
@@ -698,4 +715,56 @@ fn a_redirect_to_an_ungranted_host_is_not_followed() {
     );
     assert_eq!(health.hits(), 3, "one try and two retries");
     assert_eq!(elsewhere.hits(), 0, "the redirect was followed");
+}
+
+#[test]
+fn rollback_goes_back_from_what_runs_to_what_ran_before() {
+    let env = TestEnv::new();
+    let health = Health::answering(&[200]);
+    let (repo, log) = deployable(&env, &health, "");
+    finished(&env, &repo, "P0", "now");
+    env.hotfix(&repo, &["deploy", "--yes"]).ok();
+    // A second release goes out on top of it.
+    env.hotfix(&repo, &["start", "ENG-1300", "second", "--severity", "P0"])
+        .ok();
+    env.commit(&repo, "fix: second", &[("second.txt", "x\n")]);
+    env.hotfix(&repo, &["finish"]).ok();
+    env.hotfix(&repo, &["deploy", "--hotfix", "ENG-1300", "--yes"])
+        .ok();
+
+    // The first incident's rollback starts from what production runs: 1.2.5.
+    let run = env
+        .hotfix(&repo, &["rollback", "--hotfix", "ENG-1234", "--yes"])
+        .ok();
+    assert!(
+        run.stderr
+            .contains("Rolled back production from 1.2.5 to 1.2.4"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        log_of(&log).contains("rollback production 1.2.4"),
+        "{}",
+        log_of(&log)
+    );
+    // And the next one from where that one left it.
+    let run = env
+        .hotfix(&repo, &["rollback", "--hotfix", "ENG-1234", "--yes"])
+        .ok();
+    assert!(
+        run.stderr
+            .contains("Rolled back production from 1.2.4 to 1.2.3"),
+        "{}",
+        run.stderr
+    );
+    // Nothing older is known: the way on is named, not guessed.
+    let plan = env
+        .hotfix(&repo, &["rollback", "--hotfix", "ENG-1234", "--plan"])
+        .expect(2);
+    assert!(
+        plan.stderr
+            .contains("no release is recorded on production before 1.2.3"),
+        "{}",
+        plan.stderr
+    );
 }

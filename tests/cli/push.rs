@@ -66,7 +66,10 @@ fn a_rejected_push_keeps_the_local_release_and_can_be_retried_or_aborted() {
     env.git(&other, &["push", "--quiet", "origin", "main"]);
     let remote_before = env.refs(origin);
 
-    let run = env.hotfix(repo, &["finish", "--push"]).expect(5);
+    // Offline, the stale main goes unnoticed until the push.
+    let run = env
+        .hotfix(repo, &["finish", "--push", "--offline"])
+        .expect(5);
 
     assert!(run.stderr.contains("rejected"), "{}", run.stderr);
     assert!(run.stderr.contains("refs/heads/main"), "{}", run.stderr);
@@ -269,4 +272,107 @@ fn a_finish_killed_during_the_push_can_be_aborted() {
     assert_eq!(env.branch(repo).as_deref(), Some(BRANCH));
     assert_eq!(env.git(repo, &["status", "--porcelain"]), "");
     env.fsck(repo);
+}
+
+#[test]
+fn a_hotfix_finished_here_is_pushed_later() {
+    let env = TestEnv::new();
+    let fixture = env.with_origin(env.linear());
+    let (repo, origin) = (&fixture.dir, fixture.origin.as_ref().unwrap());
+    env.start_and_fix(repo);
+    env.hotfix(repo, &["finish"]).ok();
+    assert!(!env.refs(origin).contains_key("refs/tags/v1.2.4"));
+
+    // The tag alone first, as `tag --push` does.
+    let run = env
+        .hotfix(repo, &["tag", "--push", "--hotfix", "ENG-1234"])
+        .ok();
+    assert!(
+        run.stderr.contains("Pushed refs/tags/v1.2.4 to origin"),
+        "{}",
+        run.stderr
+    );
+    let remote = env.refs(origin);
+    assert_eq!(
+        remote.get("refs/tags/v1.2.4"),
+        env.refs(repo).get("refs/tags/v1.2.4")
+    );
+    assert_ne!(
+        remote.get("refs/heads/main"),
+        env.refs(repo).get("refs/heads/main")
+    );
+
+    let plan = env
+        .hotfix(
+            repo,
+            &["finish", "--push", "--hotfix", "ENG-1234", "--plan"],
+        )
+        .ok();
+    assert!(
+        plan.stderr.contains("Would push refs/heads/main to origin"),
+        "{}",
+        plan.stderr
+    );
+    assert_eq!(env.refs(origin), remote, "a plan pushes nothing");
+
+    let run = env
+        .hotfix(repo, &["finish", "--push", "--hotfix", "ENG-1234"])
+        .ok();
+    assert!(
+        run.stderr.contains("Pushed refs/heads/main to origin"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("refs/tags/v1.2.4 already on origin"),
+        "{}",
+        run.stderr
+    );
+    for name in ["refs/heads/main", "refs/tags/v1.2.4"] {
+        assert_eq!(
+            env.refs(origin).get(name),
+            env.refs(repo).get(name),
+            "{name}"
+        );
+    }
+    assert_eq!(
+        env.rev(repo, "origin/main"),
+        env.rev(repo, "main"),
+        "tracking ref follows"
+    );
+    // Once more: nothing left to send.
+    let run = env
+        .hotfix(
+            repo,
+            &["finish", "--push", "--hotfix", "ENG-1234", "--json"],
+        )
+        .ok();
+    assert_eq!(run.json()["pushed"]["push"]["refs"], serde_json::json!([]));
+    env.fsck(origin);
+}
+
+#[test]
+fn pushing_later_never_drops_what_a_colleague_pushed() {
+    let env = TestEnv::new();
+    let fixture = env.with_origin(env.linear());
+    let (repo, origin) = (&fixture.dir, fixture.origin.as_ref().unwrap());
+    env.start_and_fix(repo);
+    env.hotfix(repo, &["finish"]).ok();
+    env.git(
+        env.root.path(),
+        &["clone", "--quiet", &origin.to_string_lossy(), "colleague"],
+    );
+    let bo = env.path("colleague");
+    env.commit(&bo, "Their work", &[("theirs.txt", "x\n")]);
+    env.git(&bo, &["push", "--quiet", "origin", "main"]);
+    let remote = env.refs(origin);
+
+    let run = env.hotfix(repo, &["finish", "--push", "--hotfix", "ENG-1234"]);
+    assert_ne!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("has commits the local branch lacks"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(env.refs(origin), remote, "nothing pushed, nothing lost");
 }

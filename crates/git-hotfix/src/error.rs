@@ -179,6 +179,10 @@ impl From<Core> for CommandError {
             Core::ProposedVersion { .. } => error(
                 "finish it as proposed, or close the pull request and `git hotfix abandon` the hotfix",
             ),
+            Core::Diverged { branch, remote } => CommandError::new(Exit::Remote, message.clone())
+                .hint(format!(
+                    "bring them together (`git switch {branch}` and `git pull --rebase {remote} {branch}`, or a merge), then run it again; `--offline` decides from the local branch as it is"
+                )),
             Core::ConfigParameters { .. } => error(
                 "write each setting as `git -c key=value hotfix …`, or unset GIT_CONFIG_PARAMETERS",
             ),

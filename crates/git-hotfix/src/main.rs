@@ -6,6 +6,7 @@ mod commands;
 mod error;
 mod forge;
 mod policies;
+mod remote;
 mod runs;
 mod steps;
 mod ui;

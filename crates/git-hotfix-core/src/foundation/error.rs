@@ -280,6 +280,9 @@ pub enum Error {
         files: Vec<String>,
     },
 
+    #[error("`{branch}` and `{remote}/{branch}` have diverged: each has commits the other lacks")]
+    Diverged { branch: String, remote: String },
+
     #[error("GIT_CONFIG_PARAMETERS (git's `-c` settings) cannot be read: {problem}")]
     ConfigParameters { problem: String },
 

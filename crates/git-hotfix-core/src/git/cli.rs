@@ -282,6 +282,59 @@ pub(crate) fn fetch_ref(dir: &Path, remote: &str, source: &str, into: &str) -> R
     fetch(dir, remote, &format!("+{source}:{into}"), source)
 }
 
+/// Fetch `branches` of `remote` into their remote-tracking refs, with the tags that point
+/// into them (git's tag following); `progress` lets git show its progress on the terminal.
+pub(crate) fn fetch_branches(
+    dir: &Path,
+    remote: &str,
+    branches: &[String],
+    progress: bool,
+) -> Result<()> {
+    if branches.is_empty() {
+        return Ok(());
+    }
+    let mut command = git(dir);
+    command.args(["fetch", NO_MAINTENANCE]);
+    command.arg(if progress { "--progress" } else { "--quiet" });
+    command.arg(remote);
+    for branch in branches {
+        command.arg(format!(
+            "+refs/heads/{branch}:refs/remotes/{remote}/{branch}"
+        ));
+    }
+    let failed = |message: String| Error::FetchFailed {
+        remote: remote.to_string(),
+        what: branches.join(", "),
+        message,
+    };
+    if progress {
+        // git's progress goes to the terminal as it comes; its error with it.
+        command.stdout(std::process::Stdio::null());
+        let status = command
+            .status()
+            .map_err(|err| failed(format!("could not run git: {err}")))?;
+        return match status.success() {
+            true => Ok(()),
+            false => Err(failed("git fetch failed (its message is above)".into())),
+        };
+    }
+    let output = command
+        .output()
+        .map_err(|err| failed(format!("could not run git: {err}")))?;
+    match output.status.success() {
+        true => Ok(()),
+        false => Err(failed(
+            String::from_utf8_lossy(&output.stderr).trim().to_string(),
+        )),
+    }
+}
+
+/// `git merge --ff-only` to `commit` in the worktree at `workdir`.
+pub(crate) fn merge_ff_only(workdir: &Path, commit: ObjectId) -> Result<()> {
+    let commit = commit.to_string();
+    run(workdir, ["merge", "--ff-only", "--quiet", commit.as_str()]).map(drop)
+}
+
 /// Fetch `refspec` from `remote`; a failure names `what` was fetched.
 fn fetch(dir: &Path, remote: &str, refspec: &str, what: &str) -> Result<()> {
     let args = [

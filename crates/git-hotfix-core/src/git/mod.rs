@@ -11,5 +11,6 @@ pub mod push;
 pub mod refs;
 pub mod repo;
 pub mod resolve;
+pub mod sync;
 pub mod tags;
 pub mod worktree;

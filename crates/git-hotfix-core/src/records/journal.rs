@@ -221,6 +221,10 @@ pub enum EventKind {
         environment: String,
         started: Timestamp,
         ok: bool,
+        /// The release the environment runs afterwards: the one deployed, or the one a
+        /// rollback went back to (none for a verification).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        version: Option<String>,
         /// Production deployed without a verified staging, on `--force`.
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         forced: bool,

@@ -328,6 +328,20 @@ pub fn select(repo: &Repo, ticket: Option<&str>) -> Result<Journal> {
         .ok_or(Error::NoIncident)
 }
 
+/// As [`select`], and once no incident is open, the most recent finished hotfix: what its
+/// follow-ups (the report, the review, communicating) are about. Says whether it was picked
+/// that way, for the caller to tell which one it took.
+pub fn select_recent(repo: &Repo, ticket: Option<&str>) -> Result<(Journal, bool)> {
+    match select(repo, ticket) {
+        Err(Error::NoIncident) => Store::new(repo)
+            .finished()?
+            .pop()
+            .map(|journal| (journal, true))
+            .ok_or(Error::NoIncident),
+        other => other.map(|journal| (journal, false)),
+    }
+}
+
 /// Open until production is verified.
 pub fn is_open(journal: &Journal) -> bool {
     succeeded(journal, Action::Verify, PRODUCTION).is_none()

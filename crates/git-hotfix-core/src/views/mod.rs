@@ -1,6 +1,7 @@
 //! Read-only answers from the journal and the repository: status, the incident's clock and
 //! checklist, pull request bodies and reports.
 
+pub mod deployed;
 pub mod incident;
 pub mod pull;
 pub mod report;

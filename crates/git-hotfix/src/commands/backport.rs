@@ -11,6 +11,7 @@ use crate::cli::{Context, PlanArg};
 use crate::commands::backport_pr;
 use crate::error::{CommandError, Exit, Result};
 use crate::forge::Forge;
+use crate::remote::Reach;
 use crate::ui::{EMPHASIS, paint};
 
 /// Pick the fix onto release lines, each on a branch of its own, without a checkout
@@ -48,6 +49,10 @@ pub struct BackportArgs {
     /// Push each backport branch and open a pull request into its line on GitHub
     #[arg(long, conflicts_with = "onto_target")]
     pub pr: bool,
+    /// Decide from local state: do not fetch the lines and their tags from the remote first
+    /// (default: `offline` in settings, else fetch)
+    #[arg(long)]
+    pub offline: bool,
     #[command(flatten)]
     pub plan: PlanArg,
 }
@@ -79,6 +84,29 @@ pub fn cmd_backport(context: &Context, args: BackportArgs) -> Result<Exit> {
         None if ui.interactive() => OnConflict::Pause,
         None => OnConflict::Skip,
     };
+    // The lines as the remote has them: a backport onto a stale line is rejected at push.
+    let mut lines = Vec::new();
+    let patterns = match args.maintained {
+        true => &config.release_branches,
+        false => &args.to,
+    };
+    for pattern in patterns {
+        for branch in repo.branches_matching(pattern)? {
+            if !lines.contains(&branch) {
+                lines.push(branch);
+            }
+        }
+    }
+    crate::remote::catch_up(
+        context,
+        &repo,
+        &config,
+        &lines,
+        Reach {
+            offline: args.offline,
+            plan: args.plan.plan,
+        },
+    )?;
     let request = BackportRequest {
         what: if args.commits.is_empty() {
             What::Hotfix(args.hotfix)

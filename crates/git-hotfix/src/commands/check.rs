@@ -37,7 +37,10 @@ pub fn cmd_check(context: &Context, args: CheckArgs) -> Result<Exit> {
         None => context.now,
     };
     let repo = context.repo()?;
-    let mut journal = incident::select(&repo, args.hotfix.as_deref())?;
+    let (mut journal, picked) = incident::select_recent(&repo, args.hotfix.as_deref())?;
+    if picked {
+        crate::commands::status::say_picked(context, &journal);
+    }
     let tick = incident::checklist(&repo, &journal)?
         .into_iter()
         .find(|t| t.item == item)

@@ -204,6 +204,7 @@ pub fn cmd_demo(context: &Context, args: DemoArgs) -> Result<Exit> {
             product: None,
             release_version: None,
             allow_older_version: false,
+            offline: false,
             pre_release: false,
             no_checkout: false,
             worktree: None,
@@ -316,6 +317,7 @@ pub fn cmd_demo(context: &Context, args: DemoArgs) -> Result<Exit> {
             mainline: None,
             on_conflict: Some(backport::OnConflictArg::Skip),
             pr: false,
+            offline: false,
             plan: PlanArg { plan: false },
         },
     )?;

@@ -343,6 +343,11 @@ pub(crate) fn perform(
             environment: environment.clone(),
             started,
             ok,
+            version: match action {
+                Action::Deploy => Some(planned.release.version.clone()),
+                Action::Rollback => planned.release.previous_version.clone(),
+                Action::Verify => None,
+            },
             forced,
         },
     );

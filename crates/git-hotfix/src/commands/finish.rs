@@ -3,7 +3,7 @@ use git_hotfix_core::foundation::oid::short;
 use git_hotfix_core::foundation::version::Version;
 use git_hotfix_core::git::diff::{self, Style};
 use git_hotfix_core::git::merge::Outcome;
-use git_hotfix_core::operations::finish::{self, FinishOutcome, FinishPlan};
+use git_hotfix_core::operations::finish::{self, FinishOutcome, FinishPlan, publish};
 use git_hotfix_core::operations::tag;
 use git_hotfix_core::records::run::FinishOptions;
 use git_hotfix_core::{Error as CoreError, Journal};
@@ -22,6 +22,7 @@ use crate::commands::status::{finish_steps, release_edits};
 use crate::error::{CommandError, Exit, Result};
 use crate::forge::Forge;
 use crate::policies::Loaded;
+use crate::remote::Reach;
 use crate::ui::{EMPHASIS, paint};
 use git_hotfix_plugin_host::World;
 
@@ -83,6 +84,10 @@ pub struct FinishArgs {
     /// Allow `--version` below the newest release of its line (a release meant to go out older)
     #[arg(long, requires = "version")]
     pub allow_older_version: bool,
+    /// Decide from local state: do not fetch production, develop and the tags from the
+    /// remote first (default: `offline` in settings, else fetch)
+    #[arg(long)]
+    pub offline: bool,
     /// The hotfix to finish (default: the one whose branch is checked out)
     #[arg(long, value_name = "TICKET")]
     pub hotfix: Option<String>,
@@ -103,9 +108,17 @@ pub fn cmd_finish(context: &Context, args: FinishArgs) -> Result<Exit> {
                 None => None,
             };
             return match finished {
-                Some(journal) => {
-                    finished_already(context, &repo, &config, journal, release, args.plan.plan)
-                }
+                Some(journal) => finished_already(
+                    context,
+                    &repo,
+                    &config,
+                    journal,
+                    Later {
+                        push: args.push,
+                        release,
+                        plan: args.plan.plan,
+                    },
+                ),
                 None => Err(err.into()),
             };
         }
@@ -116,6 +129,21 @@ pub fn cmd_finish(context: &Context, args: FinishArgs) -> Result<Exit> {
             command: run.command.clone(),
         }
         .into());
+    }
+    let reach = Reach {
+        offline: args.offline,
+        plan: args.plan.plan,
+    };
+    if !args.after_merge {
+        // What the finish merges into, as the remote has it, and the tags with it.
+        let mut branches = vec![config.production_branch.clone()];
+        branches.extend(config.develop_branch.clone());
+        if let git_hotfix_core::git::repo::Base::Branch { name, .. } = &journal.base
+            && !branches.contains(name)
+        {
+            branches.push(name.clone());
+        }
+        crate::remote::catch_up(context, &repo, &config, &branches, reach)?;
     }
     let version = match (&args.version, args.next) {
         (Some(text), _) => Some(tag::Choice::Exactly(Version::parse_arg(text)?)),
@@ -147,6 +175,15 @@ pub fn cmd_finish(context: &Context, args: FinishArgs) -> Result<Exit> {
                 ),
             );
         }
+    }
+    if !args.after_merge {
+        crate::remote::ensure_tag_free(
+            &repo,
+            &config,
+            &journal.tag,
+            journal.version.next_patch().to_string(),
+            reach,
+        )?;
     }
     let options = FinishOptions {
         tag: !args.no_tag,
@@ -332,25 +369,45 @@ pub fn finish_here(
     report(context, repo, &journal, &outcome, published.as_ref())
 }
 
-/// `finish` of a hotfix that finished already: nothing to do but, with `--release`,
-/// publishing its release (again: an existing one is brought up to date).
+/// What a `finish` of a hotfix that finished already may still do.
+struct Later {
+    /// Push what the finish made that the remote lacks.
+    push: bool,
+    /// Publish (or update) the GitHub release of its tag.
+    release: bool,
+    plan: bool,
+}
+
+/// `finish` of a hotfix that finished already: nothing to do but, with `--push`, pushing
+/// what the remote lacks, and with `--release`, publishing its release (again: an existing
+/// one is brought up to date).
 fn finished_already(
     context: &Context,
     repo: &Repo,
     config: &Config,
     mut journal: Journal,
-    release: bool,
-    plan: bool,
+    later: Later,
 ) -> Result<Exit> {
     let ui = &context.ui;
-    let published = match journal.released().filter(|_| release) {
+    let pushed = match later.push {
+        true => Some(push_later(
+            context,
+            repo,
+            config,
+            &mut journal,
+            false,
+            later.plan,
+        )?),
+        false => None,
+    };
+    let published = match journal.released().filter(|_| later.release) {
         Some(released) => {
-            let forge = Forge::connect(context, repo, config, plan)?;
-            if !plan {
+            let forge = Forge::connect(context, repo, config, later.plan)?;
+            if !later.plan {
                 forge.run(forge.github.check_access())?;
             }
             let outcome = forge.publish_release(context, repo, config, &mut journal, released)?;
-            if plan {
+            if later.plan {
                 for line in forge.planned_lines() {
                     ui.out(format!("Would send {line}"));
                 }
@@ -361,23 +418,65 @@ fn finished_already(
     };
     if ui.json_mode() {
         ui.json(&serde_json::json!({
-            "executed": !plan,
+            "executed": !later.plan,
             "finished_already": true,
+            "pushed": pushed,
             "release": published,
         }));
         return Ok(Exit::Ok);
     }
-    ui.status(
-        "Unchanged",
-        format!(
-            "hotfix {} finished already: released {}",
-            journal.ticket, journal.version
-        ),
-    );
-    if let Some(outcome) = published.filter(|_| !plan) {
+    if pushed.is_none() {
+        ui.status(
+            "Unchanged",
+            format!(
+                "hotfix {} finished already: released {}",
+                journal.ticket, journal.version
+            ),
+        );
+    }
+    if let Some(outcome) = published.filter(|_| !later.plan) {
         report_release(context, &journal.tag, &outcome);
     }
     Ok(Exit::Ok)
+}
+
+/// Push what the finish of `journal` made (only its tag: `tag_only`) that the remote lacks,
+/// and tell what was sent and what was there already; shared with `tag --push`.
+pub fn push_later(
+    context: &Context,
+    repo: &Repo,
+    config: &Config,
+    journal: &mut Journal,
+    tag_only: bool,
+    plan: bool,
+) -> Result<publish::Publish> {
+    let ui = &context.ui;
+    let publish = publish::plan(repo, config, journal, tag_only)?;
+    if !plan {
+        publish::run(repo, journal, &publish, context.now)?;
+    }
+    let remote = &publish.push.remote;
+    if !publish.push.refs.is_empty() {
+        let refs: Vec<&str> = publish.push.refs.iter().map(|r| r.name.as_str()).collect();
+        let verb = if plan { "Would push" } else { "Pushed" };
+        ui.status(verb, format!("{} to {remote}", refs.join(" ")));
+    }
+    if !publish.already.is_empty() {
+        ui.status(
+            "Unchanged",
+            format!("{} already on {remote}", publish.already.join(" ")),
+        );
+    }
+    for name in &publish.left {
+        ui.status(
+            "Kept",
+            format!("{name} on {remote}: it has commits the deleted branch had not"),
+        );
+    }
+    if !plan && !publish.push.refs.is_empty() {
+        crate::audit::share(context, repo, journal);
+    }
+    Ok(publish)
 }
 
 /// Tell what happened to the GitHub release of `tag`.

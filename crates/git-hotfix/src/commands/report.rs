@@ -79,7 +79,10 @@ const TEMPLATES: &str = ".hotfix/reports";
 pub fn cmd_report(context: &Context, args: ReportArgs) -> Result<Exit> {
     let ui = &context.ui;
     let repo = context.repo()?;
-    let journal = incident::select(&repo, args.hotfix.as_deref())?;
+    let (journal, picked) = incident::select_recent(&repo, args.hotfix.as_deref())?;
+    if picked {
+        crate::commands::status::say_picked(context, &journal);
+    }
     let facts = report::facts(&repo, &journal, args.impact.clone(), context.now)?;
     let text = match args.format {
         Format::Json => {

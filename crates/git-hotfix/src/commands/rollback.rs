@@ -7,7 +7,7 @@ use git_hotfix_core::records::journal::Store;
 use git_hotfix_core::records::run::FinishOptions;
 use git_hotfix_core::settings::config::Config;
 use git_hotfix_core::settings::policy::VersionFiles;
-use git_hotfix_core::views::incident;
+use git_hotfix_core::views::{deployed, incident};
 use git_hotfix_core::{Journal, Repo};
 use git_hotfix_plugin_host::World;
 
@@ -23,7 +23,9 @@ use crate::ui::{EMPHASIS, paint};
 /// (`--revert`) release a revert of the hotfix
 #[derive(Debug, Args)]
 pub struct RollbackArgs {
-    /// The release to go back to (default: the one the hotfix branched from)
+    /// The release to go back to (default: the one that ran there before the one running
+    /// now, as the journals and notes record deploys and rollbacks; else the one the hotfix
+    /// branched from)
     #[arg(long, value_name = "TAG")]
     pub to: Option<String>,
     /// Where (default: production)
@@ -64,6 +66,14 @@ pub fn cmd_rollback(context: &Context, args: RollbackArgs) -> Result<Exit> {
             args.environment
         )));
     }
+    // What runs there now and what ran before it, as every hotfix's journal and note
+    // record: a colleague's newer release, or a rollback done already, moves both.
+    if let Some((running, before)) =
+        deployed::rollback(&repo, &config, &journal, &args.environment)?
+    {
+        release.version = running;
+        release.previous_version = before;
+    }
     if let Some(tag) = &args.to {
         if !repo.tag_exists(tag)? {
             return Err(
@@ -79,8 +89,8 @@ pub fn cmd_rollback(context: &Context, args: RollbackArgs) -> Result<Exit> {
     }
     if release.previous_version.is_none() {
         return Err(CommandError::usage(format!(
-            "{} did not branch from a release tag: say which release to go back to",
-            journal.ticket
+            "no release is recorded on {} before {}, and {} did not branch from a release tag: say which release to go back to",
+            args.environment, release.version, journal.ticket
         ))
         .hint("`git hotfix rollback --to v1.2.3`"));
     }

@@ -7,6 +7,7 @@ use git_hotfix_core::operations::start::{self, Checkout, StartRequest};
 use crate::cli::{Context, PlanArg};
 use crate::commands::assess::{self, IncidentArgs};
 use crate::error::{CommandError, Exit, Result};
+use crate::remote::Reach;
 use crate::ui::{EMPHASIS, paint};
 
 /// Start a hotfix: branch from what is in production, with the next patch version
@@ -25,6 +26,10 @@ pub struct StartArgs {
     /// Release this version instead of the next patch
     #[arg(long = "version", value_name = "X.Y.Z")]
     pub release_version: Option<String>,
+    /// Decide from local state: do not fetch production and its tags from the remote first
+    /// (default: `offline` in settings, else fetch)
+    #[arg(long)]
+    pub offline: bool,
     /// Allow `--version` below the newest release of its line (a release meant to go out older)
     #[arg(long, requires = "release_version")]
     pub allow_older_version: bool,
@@ -93,7 +98,25 @@ pub fn cmd_start(context: &Context, args: StartArgs) -> Result<Exit> {
         .as_deref()
         .map(|text| crate::when::parse("--detected-at", text, context.now))
         .transpose()?;
+    let reach = Reach {
+        offline: args.offline,
+        plan: args.plan.plan,
+    };
+    crate::remote::catch_up(
+        context,
+        &repo,
+        &config,
+        std::slice::from_ref(&config.production_branch),
+        reach,
+    )?;
     let mut plan = start::plan(&repo, &config, &request)?;
+    crate::remote::ensure_tag_free(
+        &repo,
+        &config,
+        &plan.tag,
+        plan.version.next_patch().to_string(),
+        reach,
+    )?;
     plan.detected_at = detected_at;
     // Asked only once the plan holds, so nobody answers questions for a start that fails.
     plan.assessment = match (&args.severity, args.assess) {

@@ -51,10 +51,18 @@ pub fn cmd_status(context: &Context, args: StatusArgs) -> Result<Exit> {
         return Ok(Exit::Ok);
     }
 
-    // The hotfix on this branch, the only one in progress, or the open incident of a
-    // finished one; with several in progress and none checked out, list them.
-    let journal = match incident::select(&repo, args.hotfix.as_deref()) {
-        Ok(journal) => Some(journal),
+    // The hotfix on this branch, the only one in progress, the open incident of a finished
+    // one, else the most recent finished one; with several in progress and none checked
+    // out, list them.
+    let journal = match incident::select_recent(&repo, args.hotfix.as_deref()) {
+        // A stopped backport or patch run says more than a hotfix long verified.
+        Ok((_, true)) if backport.is_some() || patches.is_some() => None,
+        Ok((journal, picked)) => {
+            if picked {
+                say_picked(context, &journal);
+            }
+            Some(journal)
+        }
         Err(CoreError::NoIncident | CoreError::AmbiguousHotfix { .. }) if args.hotfix.is_none() => {
             None
         }
@@ -69,13 +77,7 @@ pub fn cmd_status(context: &Context, args: StatusArgs) -> Result<Exit> {
         } else if active.is_empty() {
             if backport.is_none() && patches.is_none() {
                 ui.out("No hotfix in progress.");
-                match store.finished()?.last() {
-                    Some(last) => ui.hint(format!(
-                        "the last one, {} ({}), is finished and verified: `git hotfix status --hotfix {}`",
-                        last.ticket, last.version, last.ticket
-                    )),
-                    None => ui.hint("start one with `git hotfix start <ticket> <description>`"),
-                }
+                ui.hint("start one with `git hotfix start <ticket> <description>`");
             }
             if let Some(run) = &backport {
                 render_backport(context, run);
@@ -247,6 +249,14 @@ fn tick_line(tick: &Tick, detected: jiff::Timestamp) -> String {
         line.push_str(&format!("  {note}"));
     }
     line
+}
+
+/// Tell which hotfix a command took when none was named and no incident is open.
+pub fn say_picked(context: &Context, journal: &Journal) {
+    context.ui.hint(format!(
+        "{} ({}): the most recent hotfix, its production verified; `--hotfix <ticket>` names another",
+        journal.ticket, journal.version
+    ));
 }
 
 fn summary_line(journal: &Journal) -> String {

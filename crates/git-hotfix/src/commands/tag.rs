@@ -4,11 +4,12 @@ use git_hotfix_core::foundation::version::Version;
 use git_hotfix_core::operations::finish;
 use git_hotfix_core::operations::tag;
 
+use git_hotfix_core::foundation::names;
 use git_hotfix_core::records::journal::ReleaseCommit;
-use git_hotfix_core::records::journal::Released;
+use git_hotfix_core::records::journal::{Released, Store};
 
 use crate::cli::{Context, PlanArg};
-use crate::commands::finish::report_release;
+use crate::commands::finish::{push_later, report_release};
 use crate::error::{Exit, Result};
 use crate::forge::Forge;
 use crate::ui::{EMPHASIS, paint};
@@ -43,7 +44,28 @@ pub fn cmd_tag(context: &Context, args: TagArgs) -> Result<Exit> {
     let ui = &context.ui;
     let repo = context.repo()?;
     let config = context.config(&repo)?;
-    let mut journal = finish::select(&repo, args.hotfix.as_deref())?;
+    let mut journal = match finish::select(&repo, args.hotfix.as_deref()) {
+        Ok(journal) => journal,
+        // Finished without pushing: `--push` sends its tag now.
+        Err(err) => {
+            let finished = match (&args.hotfix, args.push && args.version.is_none()) {
+                (Some(ticket), true) => Store::new(&repo).load_finished(&names::ticket(ticket)?)?,
+                _ => None,
+            };
+            let Some(mut journal) = finished else {
+                return Err(err.into());
+            };
+            let publish = push_later(context, &repo, &config, &mut journal, true, args.plan.plan)?;
+            if ui.json_mode() {
+                ui.json(&serde_json::json!({
+                    "executed": !args.plan.plan,
+                    "finished_already": true,
+                    "pushed": publish,
+                }));
+            }
+            return Ok(Exit::Ok);
+        }
+    };
     let release = args.push && (args.release || config.github.release);
     let mem = repo.in_memory();
     if let Some(text) = &args.version {

@@ -10,6 +10,7 @@
 pub mod after_merge;
 mod plan;
 pub mod propose;
+pub mod publish;
 mod run;
 
 use std::collections::BTreeMap;

@@ -26,6 +26,7 @@ pub(super) struct Layer {
     pub(super) branch_template: Option<BranchTemplate>,
     pub(super) tag_pattern: Option<TagPattern>,
     pub(super) remote: Option<String>,
+    pub(super) offline: Option<bool>,
     pub(super) backport_branch_template: Option<BackportTemplate>,
     pub(super) version_files: Option<Vec<String>>,
     pub(super) changelog: Option<String>,
@@ -116,6 +117,7 @@ impl Layer {
         self.branch_template = over.branch_template.or(self.branch_template);
         self.tag_pattern = over.tag_pattern.or(self.tag_pattern);
         self.remote = over.remote.or(self.remote);
+        self.offline = over.offline.or(self.offline);
         self.backport_branch_template = over
             .backport_branch_template
             .or(self.backport_branch_template);
@@ -169,6 +171,7 @@ const KEYS: &[(&str, Kind)] = &[
     ("branch-template", Text),
     ("tag-pattern", Text),
     ("remote", Text),
+    ("offline", Bool),
     ("backport-branch-template", Text),
     ("version-files", List),
     ("changelog", Text),

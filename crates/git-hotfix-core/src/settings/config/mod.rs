@@ -38,6 +38,8 @@ pub struct Config {
     pub branch_template: BranchTemplate,
     pub tag_pattern: TagPattern,
     pub remote: String,
+    /// Decide from local state: no fetch from `remote` first (`offline = true`, `--offline`).
+    pub offline: bool,
     pub backport_branch_template: BackportTemplate,
     /// The version files of the repository's own release (products have their own).
     pub version_files: Vec<String>,
@@ -294,6 +296,7 @@ impl Config {
             }),
             tag_pattern,
             remote: merged.remote.unwrap_or_else(|| DEFAULT_REMOTE.into()),
+            offline: merged.offline.unwrap_or(false),
             backport_branch_template: merged.backport_branch_template.unwrap_or_else(|| {
                 BackportTemplate::parse(BackportTemplate::DEFAULT).expect("valid default")
             }),

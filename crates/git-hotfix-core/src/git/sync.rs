@@ -1,0 +1,163 @@
+//! Catching up with the remote before deciding. A plan made from stale local refs fails
+//! only at the push, after the release commit, the tag and the merges were made; so the
+//! branches a command decides from are fetched first (with the tags that point into them),
+//! and a local branch behind its remote is fast-forwarded, never silently used.
+
+use gix::ObjectId;
+
+use crate::foundation::error::{Error, Result};
+use crate::foundation::names::{BRANCH_PREFIX, TAG_PREFIX};
+use crate::git::cli;
+use crate::git::refs::{self, Edit, Value};
+use crate::git::repo::Repo;
+
+/// What catching up did.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Synced {
+    pub remote: String,
+    /// The branches fetched (those the remote has).
+    pub fetched: Vec<String>,
+    /// Local branches that were behind and now are where the remote has them.
+    pub fast_forwarded: Vec<FastForward>,
+    /// Local branches with commits the remote lacks (pushed by the run, when it pushes).
+    pub ahead: Vec<String>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FastForward {
+    pub branch: String,
+    #[serde(with = "crate::foundation::oid::hex")]
+    pub from: ObjectId,
+    #[serde(with = "crate::foundation::oid::hex")]
+    pub to: ObjectId,
+}
+
+/// Fetch `branches` that `remote` has, and the tags pointing into them, then bring each
+/// local branch that is behind up to its remote-tracking ref. `None` when no such remote is
+/// configured (a repository of one's own). A branch that diverged from the remote, or is
+/// behind and checked out with local changes, is refused: nothing is decided from it.
+/// `progress` lets git's own progress reach the terminal.
+pub fn catch_up(
+    repo: &Repo,
+    remote: &str,
+    branches: &[String],
+    progress: bool,
+) -> Result<Option<Synced>> {
+    if repo
+        .config_string(&format!("remote.{remote}.url"))
+        .is_none()
+    {
+        return Ok(None);
+    }
+    let dir = repo.common_dir();
+    let names: Vec<String> = branches
+        .iter()
+        .map(|b| format!("{BRANCH_PREFIX}{b}"))
+        .collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let there = cli::remote_refs(dir, remote, &names).map_err(|err| match err {
+        Error::PushFailed { message, .. } => Error::FetchFailed {
+            remote: remote.to_string(),
+            what: branches.join(", "),
+            message,
+        },
+        other => other,
+    })?;
+    let fetched: Vec<String> = branches
+        .iter()
+        .filter(|b| there.contains_key(&format!("{BRANCH_PREFIX}{b}")))
+        .cloned()
+        .collect();
+    cli::fetch_branches(dir, remote, &fetched, progress)?;
+
+    let mut synced = Synced {
+        remote: remote.to_string(),
+        fetched: fetched.clone(),
+        ..Synced::default()
+    };
+    for branch in &fetched {
+        let Some(local) = repo.branch_tip(branch)? else {
+            continue;
+        };
+        let tracking = format!("refs/remotes/{remote}/{branch}");
+        let Some(theirs) = repo.ref_target(&tracking)? else {
+            continue;
+        };
+        if local == theirs {
+            continue;
+        }
+        if repo.is_ancestor(theirs, local)? {
+            synced.ahead.push(branch.clone());
+        } else if repo.is_ancestor(local, theirs)? {
+            fast_forward(repo, branch, local, theirs, &tracking)?;
+            synced.fast_forwarded.push(FastForward {
+                branch: branch.clone(),
+                from: local,
+                to: theirs,
+            });
+        } else {
+            return Err(Error::Diverged {
+                branch: branch.clone(),
+                remote: remote.to_string(),
+            });
+        }
+    }
+    Ok(Some(synced))
+}
+
+/// Move `branch` from `from` to `to`: the ref alone when no worktree has it checked out,
+/// else git's own fast-forward merge in that worktree, which must be clean.
+fn fast_forward(
+    repo: &Repo,
+    branch: &str,
+    from: ObjectId,
+    to: ObjectId,
+    tracking: &str,
+) -> Result<()> {
+    match repo.worktrees_on(branch)?.first() {
+        None => refs::apply(
+            repo,
+            &[Edit {
+                name: format!("{BRANCH_PREFIX}{branch}"),
+                old: Some(Value::Object(from)),
+                new: Some(Value::Object(to)),
+            }],
+            &format!("hotfix: fast-forward to {tracking}"),
+        ),
+        Some(worktree) => {
+            let files = crate::git::repo::dirty_files_of(&crate::git::worktree::open(worktree)?)?;
+            if !files.is_empty() {
+                return Err(Error::CheckedOutElsewhere {
+                    branch: branch.to_string(),
+                    worktree: worktree.path.clone(),
+                    files,
+                });
+            }
+            cli::merge_ff_only(&worktree.path, to)
+        }
+    }
+}
+
+/// Whether `remote` has tag `name` as something else than the local tag (or has it while
+/// there is none here): a version someone else released.
+pub fn tag_taken_on_remote(repo: &Repo, remote: &str, name: &str) -> Result<bool> {
+    if repo
+        .config_string(&format!("remote.{remote}.url"))
+        .is_none()
+    {
+        return Ok(false);
+    }
+    let full = format!("{TAG_PREFIX}{name}");
+    let there = cli::remote_ref(repo.common_dir(), remote, &full).map_err(|err| match err {
+        Error::PushFailed { message, .. } => Error::FetchFailed {
+            remote: remote.to_string(),
+            what: full.clone(),
+            message,
+        },
+        other => other,
+    })?;
+    Ok(match there {
+        None => false,
+        Some(there) => repo.ref_target(&full)? != Some(there),
+    })
+}

@@ -1,0 +1,98 @@
+//! Catching up with the remote before a command decides, and saying what that did: the
+//! branches fetched, the local ones fast-forwarded, or that the plan is from local state.
+
+use git_hotfix_core::foundation::oid::short;
+use git_hotfix_core::git::sync;
+use git_hotfix_core::{Config, Error as CoreError, Repo};
+
+use crate::cli::Context;
+use crate::error::Result;
+
+/// How a command goes to the remote before deciding.
+#[derive(Debug, Clone, Copy)]
+pub struct Reach {
+    /// `--offline`: decide from local state.
+    pub offline: bool,
+    /// `--plan`: write nothing, so fetch nothing either.
+    pub plan: bool,
+}
+
+/// Fetch `branches` (and the tags pointing into them) from the configured remote and
+/// fast-forward the local ones that are behind, unless offline or planning; say which.
+pub fn catch_up(
+    context: &Context,
+    repo: &Repo,
+    config: &Config,
+    branches: &[String],
+    reach: Reach,
+) -> Result<()> {
+    let ui = &context.ui;
+    let remote = &config.remote;
+    if repo
+        .config_string(&format!("remote.{remote}.url"))
+        .is_none()
+    {
+        return Ok(());
+    }
+    if reach.offline || config.offline {
+        ui.status(
+            "Offline",
+            format!("deciding from local state: nothing fetched from {remote}"),
+        );
+        return Ok(());
+    }
+    if reach.plan {
+        ui.status(
+            "Local",
+            format!(
+                "a plan reads local state: the run fetches {} from {remote} first",
+                branches.join(", ")
+            ),
+        );
+        return Ok(());
+    }
+    let Some(synced) = sync::catch_up(repo, remote, branches, ui.interactive())? else {
+        return Ok(());
+    };
+    if !synced.fetched.is_empty() {
+        ui.status(
+            "Fetched",
+            format!("{} from {remote}", synced.fetched.join(", ")),
+        );
+    }
+    for moved in &synced.fast_forwarded {
+        ui.status(
+            "Caught up",
+            format!(
+                "{} with {remote}/{} ({} → {})",
+                moved.branch,
+                moved.branch,
+                short(moved.from),
+                short(moved.to)
+            ),
+        );
+    }
+    Ok(())
+}
+
+/// Refuse `tag` when the remote has a tag of that name that is not the local one: a version
+/// someone else released, not yet fetched here.
+pub fn ensure_tag_free(
+    repo: &Repo,
+    config: &Config,
+    tag: &str,
+    next: String,
+    reach: Reach,
+) -> Result<()> {
+    if reach.offline || config.offline || reach.plan {
+        return Ok(());
+    }
+    if sync::tag_taken_on_remote(repo, &config.remote, tag)? {
+        return Err(CoreError::TagExists {
+            name: tag.to_string(),
+            suggestion: Some(next),
+        }
+        .into());
+    }
+    Ok(())
+}
