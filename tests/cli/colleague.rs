@@ -376,3 +376,38 @@ fn a_production_branch_that_diverged_from_the_remote_is_refused() {
     assert!(env.rev(repo, BRANCH).is_some());
     assert_eq!(env.rev(repo, "v1.2.4"), None);
 }
+
+#[test]
+fn a_backport_picks_onto_the_lines_as_the_remote_has_them() {
+    let env = TestEnv::new();
+    let fixture = env.with_origin(env.release_lines());
+    let (repo, origin) = (&fixture.dir, fixture.origin.as_ref().unwrap());
+    // A colleague patched release/1.5 on the remote meanwhile.
+    let bo = colleague(&env, origin);
+    env.git(&bo, &["switch", "--quiet", "release/1.5"]);
+    let theirs = env.commit(&bo, "1.5: their patch", &[("theirs.txt", "x\n")]);
+    env.git(&bo, &["push", "--quiet", "origin", "release/1.5"]);
+    let fix = env.commit(repo, "fix: auth", &[("auth.txt", "signed\n")]);
+
+    let run = env
+        .hotfix(repo, &["backport", &fix, "--to", "release/1.5"])
+        .ok();
+    assert!(
+        run.stderr.contains("Caught up release/1.5"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(env.rev(repo, "release/1.5").unwrap(), theirs);
+    let branches = env.git(
+        repo,
+        &[
+            "for-each-ref",
+            "--format=%(objectname)",
+            "refs/heads/backport/release/1.5/",
+        ],
+    );
+    let picked = branches.trim();
+    assert_eq!(picked.lines().count(), 1, "{branches}");
+    env.git(repo, &["merge-base", "--is-ancestor", &theirs, picked]);
+    env.fsck(repo);
+}
