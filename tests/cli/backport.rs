@@ -104,6 +104,7 @@ fn kinds_of_change(env: &TestEnv) -> (PathBuf, Vec<(&'static str, String)>) {
             ("dep-base.txt", "x\n"),
             ("gone-there.txt", "the target deletes me\n"),
             ("rr.txt", "both sides rename me\nline 2\nline 3\nline 4\n"),
+            ("tm.txt", "the target changes me\nline 2\nline 3\nline 4\n"),
         ],
     );
     std::os::unix::fs::symlink("mod.txt", repo.join("link")).unwrap();
@@ -128,6 +129,14 @@ fn kinds_of_change(env: &TestEnv) -> (PathBuf, Vec<(&'static str, String)>) {
     env.git(&repo, &["mv", "rr.txt", "rr-target.txt"]);
     env.git(&repo, &["commit", "--quiet", "-m", "Target renames rr.txt"]);
     env.commit(&repo, "Target adds both.txt", &[("both.txt", "target's\n")]);
+    env.commit(
+        &repo,
+        "Target changes tm.txt",
+        &[(
+            "tm.txt",
+            "the target changes me\nline 2\nline three\nline 4\n",
+        )],
+    );
 
     env.git(&repo, &["switch", "--quiet", "-c", "src", "main"]);
     let mut commits = Vec::new();
@@ -188,6 +197,12 @@ fn kinds_of_change(env: &TestEnv) -> (PathBuf, Vec<(&'static str, String)>) {
     env.git(&repo, &["commit", "--quiet", "-m", "rename rr here"]);
     add(
         "rename both sides differently",
+        env.rev(&repo, "HEAD").unwrap(),
+    );
+    env.git(&repo, &["mv", "tm.txt", "tm-moved.txt"]);
+    env.git(&repo, &["commit", "--quiet", "-m", "rename tm here"]);
+    add(
+        "rename a file the target changed",
         env.rev(&repo, "HEAD").unwrap(),
     );
     add(

@@ -318,3 +318,36 @@ fn a_checkout_that_fails_takes_the_branch_and_journal_back() {
     assert_eq!(env.branch(&repo).as_deref(), Some("main"));
     env.fsck(&repo);
 }
+
+#[test]
+fn tags_left_out_of_the_version_choice_are_one_line_unless_verbose() {
+    let env = TestEnv::new();
+    let repo = env.linear().dir;
+    for tag in ["v1.2", "v1.3", "vnext"] {
+        env.git(&repo, &["tag", tag, "v1.2.2"]);
+    }
+    let run = env.hotfix(&repo, &["start", "ENG-7", "--plan"]).ok();
+    let warnings: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.contains("not semver"))
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            "warning: 3 tags follow the tag pattern but are not semver (`v1.2`, `v1.3`, …); ignored — `-v` lists them"
+        ],
+        "{}",
+        run.stderr
+    );
+    let run = env.hotfix(&repo, &["-v", "start", "ENG-7", "--plan"]).ok();
+    for tag in ["v1.2", "v1.3", "vnext"] {
+        assert!(
+            run.stderr.contains(&format!(
+                "tag `{tag}` follows the tag pattern but is not semver; ignored"
+            )),
+            "{}",
+            run.stderr
+        );
+    }
+}

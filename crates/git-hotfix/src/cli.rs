@@ -37,8 +37,11 @@ pub struct GlobalArgs {
     #[arg(long, global = true)]
     pub json: bool,
     /// Print only warnings and errors
-    #[arg(short, long, global = true)]
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
+    /// Print the details a line sums up (each tag left out, …)
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
     /// Override a setting for this command (`-c production-branch=trunk`)
     #[arg(short = 'c', long = "config", value_name = "KEY=VALUE", global = true, value_parser = key_value)]
     pub config: Vec<(String, String)>,
@@ -118,6 +121,8 @@ pub struct Context {
     pub ui: Ui,
     pub cwd: PathBuf,
     pub overrides: Vec<(String, String)>,
+    /// `--verbose`: list what a line sums up.
+    pub verbose: bool,
     pub now: Timestamp,
     /// Where compiled plugins are cached: `$XDG_CACHE_HOME`, else `~/.cache`.
     pub cache_home: Option<PathBuf>,
@@ -175,6 +180,7 @@ pub fn run() -> ExitCode {
         ui,
         cwd,
         overrides: cli.global.config,
+        verbose: cli.global.verbose,
         now: Timestamp::now(),
         cache_home: std::env::var_os("XDG_CACHE_HOME")
             .filter(|v| !v.is_empty())

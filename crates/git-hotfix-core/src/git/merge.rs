@@ -72,7 +72,7 @@ pub fn integrate(
         return Ok(Outcome::FastForward { to: theirs });
     }
     let context = || format!("could not merge {} into {}", short(theirs), short(ours));
-    let options = repo.git.tree_merge_options().context(context)?;
+    let options = commit_options(repo, ours, theirs)?;
     let mut outcome = repo
         .git
         .merge_commits(ours, theirs, labels.for_gix(), options.into())
@@ -87,6 +87,93 @@ pub fn integrate(
     let tree = outcome.tree_merge.tree.write().context(context)?.detach();
     let commit = commit(repo, message, tree, [ours, theirs])?;
     Ok(Outcome::Merge { commit })
+}
+
+/// The options of merging commit `theirs` into `ours`: as [`tree_options`] from their merge
+/// base; with several merge bases (a criss-cross), git's full rename detection.
+pub(crate) fn commit_options(
+    repo: &Repo,
+    ours: ObjectId,
+    theirs: ObjectId,
+) -> Result<gix::merge::tree::Options> {
+    let context = || format!("could not merge {} into {}", short(theirs), short(ours));
+    let bases = repo
+        .git
+        .merge_bases_many(ours, &[theirs])
+        .context(context)?;
+    match bases.as_slice() {
+        [base] => tree_options(
+            repo,
+            repo.tree_of(base.detach())?,
+            repo.tree_of(ours)?,
+            repo.tree_of(theirs)?,
+        ),
+        _ => repo.git.tree_merge_options().context(context),
+    }
+}
+
+/// The options of a three-way merge of trees `ours` and `theirs` from `base`, with rename
+/// detection only when a rename can change the result (merge-ort's "relevant renames"). A
+/// rename on one side matters only where the other side changed the path it renamed; when
+/// neither side changed a path the other deleted, the merge without rename detection is the
+/// same merge, and costs two tree diffs instead of pairing every file a far-diverged side
+/// added with every file it deleted.
+pub(crate) fn tree_options(
+    repo: &Repo,
+    base: ObjectId,
+    ours: ObjectId,
+    theirs: ObjectId,
+) -> Result<gix::merge::tree::Options> {
+    let options = repo
+        .git
+        .tree_merge_options()
+        .context(|| "could not read the merge settings".to_string())?;
+    let ours = Touched::of(repo, base, ours)?;
+    let theirs = Touched::of(repo, base, theirs)?;
+    let relevant = ours.deleted.iter().any(|p| theirs.changed.contains(p))
+        || theirs.deleted.iter().any(|p| ours.changed.contains(p));
+    Ok(match relevant {
+        true => options,
+        false => options.with_rewrites(None),
+    })
+}
+
+/// The files (and links) one side of a merge deleted, and those it changed or deleted.
+struct Touched {
+    deleted: std::collections::HashSet<gix::bstr::BString>,
+    changed: std::collections::HashSet<gix::bstr::BString>,
+}
+
+impl Touched {
+    fn of(repo: &Repo, base: ObjectId, side: ObjectId) -> Result<Touched> {
+        use crate::git::diff::TreeChange;
+        let mut touched = Touched {
+            deleted: Default::default(),
+            changed: Default::default(),
+        };
+        if base == side {
+            return Ok(touched);
+        }
+        for change in crate::git::diff::tree_changes(repo, base, side)? {
+            match change {
+                TreeChange::Deletion {
+                    path, entry_mode, ..
+                } if !entry_mode.is_tree() => {
+                    touched.changed.insert(path.clone());
+                    touched.deleted.insert(path);
+                }
+                TreeChange::Modification {
+                    path,
+                    previous_entry_mode,
+                    ..
+                } if !previous_entry_mode.is_tree() => {
+                    touched.changed.insert(path);
+                }
+                _ => {}
+            }
+        }
+        Ok(touched)
+    }
 }
 
 /// The paths git would show as unmerged after this merge: those with conflict stages in an

@@ -152,7 +152,7 @@ fn merge<'repo>(
     source: &Source,
 ) -> Result<gix::merge::tree::Outcome<'repo>> {
     let context = || format!("could not pick {}", short(source.commit));
-    let options = repo.git.tree_merge_options().context(context)?;
+    let options = crate::git::merge::tree_options(repo, base, onto, theirs)?;
     let label = theirs_label(repo, source)?;
     let labels = crate::git::merge::Labels {
         ours: "HEAD",
@@ -365,20 +365,11 @@ pub fn picked_from(repo: &Repo, commits: &[ObjectId]) -> Result<HashSet<ObjectId
     Ok(sources)
 }
 
-/// A fingerprint of a commit's change that survives being applied elsewhere: the paths and
-/// the removed and added lines (whitespace ignored), not the line numbers or blob ids —
-/// the idea of `git patch-id`.
-pub fn patch_id(repo: &Repo, source: &Source) -> Result<ObjectId> {
-    use gix::diff::blob::{Algorithm, Diff, InternedInput};
+/// The files a commit's change touches, sorted by path, each with its blob before and after
+/// (null when absent): what [`patch_id`] digests, and, by the paths alone, a cheap filter —
+/// two changes with different paths never have the same patch id.
+pub fn changed_files(repo: &Repo, source: &Source) -> Result<Vec<(String, ObjectId, ObjectId)>> {
     let (base, _, theirs) = trees(repo, source.commit, source)?;
-    let context = || format!("could not diff {}", short(source.commit));
-    let mut text: Vec<u8> = Vec::new();
-    let blob = |id: ObjectId| -> Result<Vec<u8>> {
-        if id.is_null() {
-            return Ok(Vec::new());
-        }
-        Ok(repo.git.find_blob(id).context(context)?.data.clone())
-    };
     let null = ObjectId::null(repo.git.object_hash());
     let mut entries: Vec<(String, ObjectId, ObjectId)> = tree_changes(repo, base, theirs)?
         .into_iter()
@@ -400,10 +391,30 @@ pub fn patch_id(repo: &Repo, source: &Source) -> Result<ObjectId> {
         })
         .collect();
     entries.sort();
-    for (path, before, after) in entries {
+    Ok(entries)
+}
+
+/// A fingerprint of a commit's change that survives being applied elsewhere: the paths and
+/// the removed and added lines (whitespace ignored), not the line numbers or blob ids —
+/// the idea of `git patch-id`. `files` are the commit's [`changed_files`].
+pub fn patch_id(
+    repo: &Repo,
+    commit: ObjectId,
+    files: &[(String, ObjectId, ObjectId)],
+) -> Result<ObjectId> {
+    use gix::diff::blob::{Algorithm, Diff, InternedInput};
+    let context = || format!("could not diff {}", short(commit));
+    let mut text: Vec<u8> = Vec::new();
+    let blob = |id: ObjectId| -> Result<Vec<u8>> {
+        if id.is_null() {
+            return Ok(Vec::new());
+        }
+        Ok(repo.git.find_blob(id).context(context)?.data.clone())
+    };
+    for (path, before, after) in files {
         text.extend_from_slice(path.as_bytes());
         text.push(0);
-        let (before, after) = (blob(before)?, blob(after)?);
+        let (before, after) = (blob(*before)?, blob(*after)?);
         let input = InternedInput::new(before.as_slice(), after.as_slice());
         let diff = Diff::compute(Algorithm::Myers, &input);
         for hunk in diff.hunks() {

@@ -12,7 +12,7 @@ use gix::merge::tree::{TreatAsUnresolved, apply_index_entries::RemovalMode};
 
 use crate::foundation::error::{Error, GitContext, IoContext, Result};
 use crate::foundation::oid::short;
-use crate::git::merge::Labels;
+use crate::git::merge::{self, Labels};
 use crate::git::pick::{self, Source};
 use crate::git::repo::Repo;
 
@@ -75,9 +75,10 @@ pub fn create(
             path.display()
         )
     };
-    let options = repo.git.tree_merge_options().context(context)?;
+    // The same merge, with the same options, as the one that stopped on these conflicts.
     let mut outcome = match what {
         Resolving::Merge { theirs } => {
+            let options = merge::commit_options(repo, ours, *theirs)?;
             repo.git
                 .merge_commits(ours, *theirs, labels.for_gix(), options.into())
                 .context(context)?
@@ -86,20 +87,18 @@ pub fn create(
         Resolving::Pick { .. } => {
             let source = what.pick_source().expect("a pick");
             let (base, ours_tree, theirs_tree) = pick::trees(repo, ours, &source)?;
+            let options = merge::tree_options(repo, base, ours_tree, theirs_tree)?;
             repo.git
                 .merge_trees(base, ours_tree, theirs_tree, labels.for_gix(), options)
                 .context(context)?
         }
-        Resolving::Patch { base, theirs } => repo
-            .git
-            .merge_trees(
-                *base,
-                repo.tree_of(ours)?,
-                *theirs,
-                labels.for_gix(),
-                options,
-            )
-            .context(context)?,
+        Resolving::Patch { base, theirs } => {
+            let ours_tree = repo.tree_of(ours)?;
+            let options = merge::tree_options(repo, *base, ours_tree, *theirs)?;
+            repo.git
+                .merge_trees(*base, ours_tree, *theirs, labels.for_gix(), options)
+                .context(context)?
+        }
     };
     let tree = outcome.tree.write().context(context)?.detach();
 

@@ -143,6 +143,8 @@ impl ReleaseTags {
                 crate::foundation::oid::short(commit)
             )
         };
+        // Once the highest version of all is found, nothing further back can beat it.
+        let highest = self.tags.last().map(|t| &t.version);
         let mut best: Option<&VersionTag> = None;
         for info in repo.git.rev_walk([commit]).all().context(context)? {
             let id = info.context(context)?.id;
@@ -150,6 +152,9 @@ impl ReleaseTags {
                 if best.is_none_or(|b| tag.version > b.version) {
                     best = Some(tag);
                 }
+            }
+            if best.map(|b| &b.version) == highest {
+                break;
             }
         }
         Ok(best)
@@ -164,12 +169,30 @@ impl ReleaseTags {
         version: &Version,
         commit: ObjectId,
     ) -> Result<Option<&VersionTag>> {
-        for tag in self.tags.iter().rev().take_while(|t| t.version >= *version) {
-            if repo.is_ancestor(tag.commit, commit)? {
-                return Ok(Some(tag));
+        let candidates: Vec<&VersionTag> = self
+            .tags
+            .iter()
+            .rev()
+            .take_while(|t| t.version >= *version)
+            .collect();
+        // A merge-base each for a few; past that, one walk of the history costs less than
+        // a merge-base per tag (an old line has dozens of newer releases).
+        if candidates.len() <= 2 {
+            for tag in candidates {
+                if repo.is_ancestor(tag.commit, commit)? {
+                    return Ok(Some(tag));
+                }
             }
+            return Ok(None);
         }
-        Ok(None)
+        let above = ReleaseTags {
+            tags: candidates.into_iter().rev().cloned().collect(),
+            not_semver: Vec::new(),
+        };
+        let Some(found) = above.newest_reachable_from(repo, commit)? else {
+            return Ok(None);
+        };
+        Ok(self.tags.iter().find(|t| t.name == found.name))
     }
 
     /// A release of `version`'s line newer than `version`: `previous` (the newest release

@@ -574,7 +574,7 @@ fn apply_one(mem: &Repo, onto: ObjectId, parsed: &Parsed, three_way: bool) -> Re
         }
     };
     let context = || "could not merge the patch three-way".to_string();
-    let options = mem.git.tree_merge_options().context(context)?;
+    let options = crate::git::merge::tree_options(mem, base, ours, theirs)?;
     let labels = Labels {
         ours: "HEAD",
         theirs: &parsed.mail.subject,

@@ -74,7 +74,7 @@ pub fn plan(repo: &Repo, mem: &Repo, config: &Config, journal: &Journal) -> Resu
         repo.tree_of(onto)?,
         repo.tree_of(before)?,
     );
-    let options = mem.git.tree_merge_options().context(context)?;
+    let options = crate::git::merge::tree_options(mem, base, ours, theirs)?;
     let theirs_label = format!("parent of {} ({})", short(first.id), first.summary);
     let labels = crate::git::merge::Labels {
         ours: "HEAD",

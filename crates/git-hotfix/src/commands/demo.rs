@@ -121,6 +121,7 @@ pub fn cmd_demo(context: &Context, args: DemoArgs) -> Result<Exit> {
         },
         cwd: repo.clone(),
         overrides: Vec::new(),
+        verbose: false,
         now: jiff::Timestamp::now(),
         cache_home: context.cache_home.clone(),
     };

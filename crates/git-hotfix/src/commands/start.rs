@@ -132,10 +132,24 @@ pub fn cmd_start(context: &Context, args: StartArgs) -> Result<Exit> {
         }
         (None, false) => None,
     };
-    for tag in &plan.ignored_tags {
-        ui.warn(format!(
+    // A long-lived project has hundreds of such tags: one line, unless asked for each.
+    match plan.ignored_tags.as_slice() {
+        [] => {}
+        [tag] => ui.warn(format!(
             "tag `{tag}` follows the tag pattern but is not semver; ignored"
-        ));
+        )),
+        tags if context.verbose => {
+            for tag in tags {
+                ui.warn(format!(
+                    "tag `{tag}` follows the tag pattern but is not semver; ignored"
+                ));
+            }
+        }
+        [first, second, rest @ ..] => ui.warn(format!(
+            "{} tags follow the tag pattern but are not semver (`{first}`, `{second}`{}); ignored — `-v` lists them",
+            rest.len() + 2,
+            if rest.is_empty() { "" } else { ", …" }
+        )),
     }
 
     if args.plan.plan {

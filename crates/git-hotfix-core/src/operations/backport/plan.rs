@@ -450,7 +450,8 @@ struct AlreadyThere {
     hide: Vec<ObjectId>,
     commits: Option<Vec<ObjectId>>,
     trailers: Option<HashSet<ObjectId>>,
-    patches: Option<HashMap<ObjectId, ()>>,
+    /// The target's commits by the paths they touch.
+    patches: Option<HashMap<Vec<String>, Vec<Candidate>>>,
 }
 
 impl AlreadyThere {
@@ -505,23 +506,53 @@ impl AlreadyThere {
 
     fn by_patch(&mut self, repo: &Repo, source: &Source) -> Result<bool> {
         if self.patches.is_none() {
+            // Only the paths of each commit first: a tree diff, no blob read. Patch ids are
+            // computed for the few commits that touch exactly the source's paths, as git
+            // filters by paths before it diffs anything.
             let commits = self.commits(repo)?.to_vec();
-            let mut patches = HashMap::new();
+            let mut by_paths: HashMap<Vec<String>, Vec<Candidate>> = HashMap::new();
             for commit in commits {
                 // Merges carry no single change of their own.
                 if let Ok(theirs) = Source::of(repo, commit, None) {
-                    patches.insert(pick::patch_id(repo, &theirs)?, ());
+                    let files = pick::changed_files(repo, &theirs)?;
+                    let paths = files.iter().map(|(p, ..)| p.clone()).collect();
+                    by_paths.entry(paths).or_default().push(Candidate {
+                        commit,
+                        files,
+                        id: None,
+                    });
                 }
             }
-            self.patches = Some(patches);
+            self.patches = Some(by_paths);
         }
-        let wanted = pick::patch_id(repo, source)?;
-        Ok(self
-            .patches
-            .as_ref()
-            .expect("just filled")
-            .contains_key(&wanted))
+        let files = pick::changed_files(repo, source)?;
+        let paths: Vec<String> = files.iter().map(|(p, ..)| p.clone()).collect();
+        let Some(candidates) = self.patches.as_mut().expect("just filled").get_mut(&paths) else {
+            return Ok(false);
+        };
+        let wanted = pick::patch_id(repo, source.commit, &files)?;
+        for candidate in candidates {
+            let id = match candidate.id {
+                Some(id) => id,
+                None => {
+                    *candidate
+                        .id
+                        .insert(pick::patch_id(repo, candidate.commit, &candidate.files)?)
+                }
+            };
+            if id == wanted {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
+}
+
+/// A commit of the target whose paths are those of a source: its patch id, once needed.
+struct Candidate {
+    commit: ObjectId,
+    files: Vec<(String, ObjectId, ObjectId)>,
+    id: Option<ObjectId>,
 }
 
 #[cfg(test)]
