@@ -65,26 +65,41 @@ pub fn integrate(
     labels: &Labels<'_>,
     message: &str,
 ) -> Result<Outcome> {
-    if repo.is_ancestor(theirs, ours)? {
-        return Ok(Outcome::UpToDate);
-    }
-    if repo.is_ancestor(ours, theirs)? {
-        return Ok(Outcome::FastForward { to: theirs });
-    }
+    // The merge bases, once: they say up to date and fast-forward too, and without a
+    // commit-graph each computation walks much of the history.
     let context = || format!("could not merge {} into {}", short(theirs), short(ours));
-    let options = commit_options(repo, ours, theirs)?;
-    let mut outcome = repo
+    let bases = repo
         .git
-        .merge_commits(ours, theirs, labels.for_gix(), options.into())
+        .merge_bases_many(ours, &[theirs])
         .context(context)?;
-    if outcome
-        .tree_merge
-        .has_unresolved_conflicts(TreatAsUnresolved::git())
-    {
-        let paths = conflicted_paths(repo, &mut outcome.tree_merge)?;
+    let mut outcome = match bases.as_slice() {
+        [base] if *base == theirs => return Ok(Outcome::UpToDate),
+        [base] if *base == ours => return Ok(Outcome::FastForward { to: theirs }),
+        [base] => {
+            let (base, ours, theirs) = (
+                repo.tree_of(base.detach())?,
+                repo.tree_of(ours)?,
+                repo.tree_of(theirs)?,
+            );
+            let options = tree_options(repo, base, ours, theirs)?;
+            repo.git
+                .merge_trees(base, ours, theirs, labels.for_gix(), options)
+                .context(context)?
+        }
+        // Several merge bases (a criss-cross): git's recursive merge, renames and all.
+        _ => {
+            let options = repo.git.tree_merge_options().context(context)?;
+            repo.git
+                .merge_commits(ours, theirs, labels.for_gix(), options.into())
+                .context(context)?
+                .tree_merge
+        }
+    };
+    if outcome.has_unresolved_conflicts(TreatAsUnresolved::git()) {
+        let paths = conflicted_paths(repo, &mut outcome)?;
         return Ok(Outcome::Conflict { paths });
     }
-    let tree = outcome.tree_merge.tree.write().context(context)?.detach();
+    let tree = outcome.tree.write().context(context)?.detach();
     let commit = commit(repo, message, tree, [ours, theirs])?;
     Ok(Outcome::Merge { commit })
 }
