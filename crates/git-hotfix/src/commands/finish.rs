@@ -162,10 +162,11 @@ pub fn cmd_finish(context: &Context, args: FinishArgs) -> Result<Exit> {
             context.now,
         )?;
         if from != journal.version {
+            // Said as under way: it is recorded only once the finish's run starts.
             let verb = if args.plan.plan {
                 "Would re-version"
             } else {
-                "Re-versioned"
+                "Re-versioning"
             };
             ui.status(
                 verb,
