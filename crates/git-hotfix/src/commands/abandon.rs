@@ -41,7 +41,11 @@ pub fn cmd_abandon(context: &Context, args: AbandonArgs) -> Result<Exit> {
     };
     ui.status(
         would("Abandoned", "Would abandon"),
-        format!("hotfix {}: nothing released", paint(EMPHASIS, &plan.ticket)),
+        // Not "nothing released": a `tag --push` may have published its tag already.
+        format!(
+            "hotfix {}: ended without a finish",
+            paint(EMPHASIS, &plan.ticket)
+        ),
     );
     match (plan.tip, plan.delete_branch) {
         (Some(tip), true) => ui.status(
