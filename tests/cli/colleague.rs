@@ -411,3 +411,30 @@ fn a_backport_picks_onto_the_lines_as_the_remote_has_them() {
     env.git(repo, &["merge-base", "--is-ancestor", &theirs, picked]);
     env.fsck(repo);
 }
+
+#[test]
+fn an_unreachable_remote_stops_start_and_offline_goes_on() {
+    let env = TestEnv::new();
+    let fixture = env.with_origin(env.linear());
+    let repo = &fixture.dir;
+    std::fs::rename(
+        fixture.origin.as_ref().unwrap(),
+        env.path("origin-gone.git"),
+    )
+    .unwrap();
+    let refs = env.refs(repo);
+
+    let run = env.hotfix(repo, &["start", "ENG-8", "x"]);
+    assert_eq!(run.code, 5, "{}", run.stderr);
+    assert!(run.stderr.contains("could not fetch"), "{}", run.stderr);
+    assert!(run.stderr.contains("`--offline`"), "{}", run.stderr);
+    assert_eq!(env.refs(repo), refs, "nothing moved");
+
+    let run = env.hotfix(repo, &["start", "ENG-8", "x", "--offline"]).ok();
+    assert!(
+        run.stderr.contains("deciding from local state"),
+        "{}",
+        run.stderr
+    );
+    assert!(env.rev(repo, "hotfix/ENG-8-x").is_some());
+}

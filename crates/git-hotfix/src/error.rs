@@ -353,7 +353,7 @@ impl From<Core> for CommandError {
                     "someone released under that name: look at it (`git fetch {remote} tag {name}`) before choosing another version"
                 )),
             Core::FetchFailed { .. } => CommandError::new(Exit::Remote, message.clone()).hint(
-                "check the remote (`git remote -v`, the network), then run the same command again: nothing has moved",
+                "check the remote (`git remote -v`, the network), then run the same command again: nothing has moved; `--offline` decides from local state instead (start, finish, backport)",
             ),
             Core::MergeNotOnBase { tracking, .. } => error(&format!(
                 "fetch and look (`git log --oneline {}`): the merge may have been rewritten; tag the release by hand with `git hotfix tag` if so",
