@@ -468,6 +468,15 @@ pub fn push_later(
             format!("{} already on {remote}", publish.already.join(" ")),
         );
     }
+    if publish.push.refs.is_empty() && publish.already.is_empty() && publish.left.is_empty() {
+        ui.status(
+            "Unchanged",
+            format!(
+                "{} made nothing to push (no tag, no branch moved)",
+                journal.ticket
+            ),
+        );
+    }
     for name in &publish.left {
         ui.status(
             "Kept",
