@@ -28,10 +28,7 @@ pub fn catch_up(
 ) -> Result<()> {
     let ui = &context.ui;
     let remote = &config.remote;
-    if repo
-        .config_string(&format!("remote.{remote}.url"))
-        .is_none()
-    {
+    if !repo.has_remote(remote) {
         return Ok(());
     }
     if reach.offline || config.offline {

@@ -26,10 +26,7 @@ pub struct PushRef {
 
 /// Refuse a remote that is not configured, before anything moves.
 pub fn ensure_remote(repo: &Repo, remote: &str) -> Result<()> {
-    if repo
-        .config_string(&format!("remote.{remote}.url"))
-        .is_none()
-    {
+    if !repo.has_remote(remote) {
         return Err(Error::UnknownRemote {
             remote: remote.to_string(),
         });

@@ -611,6 +611,11 @@ impl Repo {
         Some(url.to_bstring().to_string())
     }
 
+    /// Whether a remote of that name is configured (it has a URL).
+    pub fn has_remote(&self, name: &str) -> bool {
+        self.config_string(&format!("remote.{name}.url")).is_some()
+    }
+
     /// A value from git config, as git would read it.
     pub fn config_string(&self, key: &str) -> Option<String> {
         self.git

@@ -43,10 +43,7 @@ pub fn catch_up(
     branches: &[String],
     progress: bool,
 ) -> Result<Option<Synced>> {
-    if repo
-        .config_string(&format!("remote.{remote}.url"))
-        .is_none()
-    {
+    if !repo.has_remote(remote) {
         return Ok(None);
     }
     let dir = repo.common_dir();
@@ -141,10 +138,7 @@ fn fast_forward(
 /// Whether `remote` has tag `name` as something else than the local tag (or has it while
 /// there is none here): a version someone else released.
 pub fn tag_taken_on_remote(repo: &Repo, remote: &str, name: &str) -> Result<bool> {
-    if repo
-        .config_string(&format!("remote.{remote}.url"))
-        .is_none()
-    {
+    if !repo.has_remote(remote) {
         return Ok(false);
     }
     let full = format!("{TAG_PREFIX}{name}");
