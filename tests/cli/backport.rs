@@ -230,6 +230,116 @@ fn every_kind_of_change_is_picked_as_git_picks_it() {
     env.fsck(&repo);
 }
 
+/// A pick is merged on trees narrowed to the paths it changes, then grafted onto the
+/// target; these are the shapes where that could go wrong, each against `git cherry-pick`:
+/// deep directories, a real content merge and a conflict there, a directory the target
+/// emptied or filled, and a file that is a directory on the other side (the whole merge).
+#[test]
+fn picks_in_nested_directories_are_git_picks() {
+    let env = TestEnv::new();
+    let repo = env.init("nested");
+    let lines = |first: &str, last: &str| format!("{first}\n2\n3\n4\n5\n6\n7\n8\n9\n{last}\n");
+    env.commit(
+        &repo,
+        "Base",
+        &[
+            ("deep/a/b/merge.txt", &lines("1", "10")),
+            ("deep/a/b/near.txt", "near\n"),
+            ("deep/a/other.txt", "other\n"),
+            ("deep/c/far.txt", "far\n"),
+            ("gone/only.txt", "only\n"),
+            ("dfx", "a file here, a directory on the target\n"),
+            ("df/file", "a file the source turns into a directory\n"),
+        ],
+    );
+    env.git(&repo, &["branch", "target"]);
+    env.git(&repo, &["switch", "--quiet", "target"]);
+    env.git(&repo, &["rm", "--quiet", "dfx"]);
+    env.commit(
+        &repo,
+        "Target moves on",
+        &[
+            ("deep/a/b/merge.txt", &lines("1", "ten on the target")),
+            ("deep/a/other.txt", "other, changed on the target\n"),
+            ("deep/c/new-there.txt", "target's\n"),
+            ("gone/extra.txt", "the target adds to this directory\n"),
+            ("dfx/inner.txt", "now a directory\n"),
+        ],
+    );
+
+    env.git(&repo, &["switch", "--quiet", "-c", "src", "main"]);
+    let mut commits = Vec::new();
+    let mut add = |name: &'static str, commit: String| commits.push((name, commit));
+    add(
+        "a content merge three directories down",
+        env.commit(
+            &repo,
+            "merge",
+            &[("deep/a/b/merge.txt", &lines("one", "10"))],
+        ),
+    );
+    add(
+        "several files, one of them merged",
+        env.commit(
+            &repo,
+            "several",
+            &[
+                ("deep/a/b/near.txt", "near, fixed\n"),
+                ("deep/a/other.txt", "other\nand more\n"),
+                ("deep/c/far.txt", "far, fixed\n"),
+            ],
+        ),
+    );
+    add(
+        "a new directory",
+        env.commit(&repo, "new dir", &[("new/x/y/z.txt", "new\n")]),
+    );
+    env.git(&repo, &["rm", "--quiet", "gone/only.txt"]);
+    env.git(&repo, &["commit", "--quiet", "-m", "empty gone/"]);
+    add(
+        "the last file of a directory the target added to",
+        env.rev(&repo, "HEAD").unwrap(),
+    );
+    add(
+        "a file the target turned into a directory",
+        env.commit(&repo, "dfx", &[("dfx", "changed here\n")]),
+    );
+    env.git(&repo, &["rm", "--quiet", "df/file"]);
+    env.commit(&repo, "df", &[("df/file/inner.txt", "a directory now\n")]);
+    add(
+        "a file turned into a directory",
+        env.rev(&repo, "HEAD").unwrap(),
+    );
+    add(
+        "a conflict three directories down",
+        env.commit(
+            &repo,
+            "conflict",
+            &[("deep/a/b/merge.txt", &lines("one", "ten on the source"))],
+        ),
+    );
+    for (kind, commit) in &commits {
+        let ours = our_picks(&env, &repo, "target", &[commit]);
+        let git = git_picks(&env, &repo, "target", &[commit]);
+        assert_eq!(ours, git, "{kind}");
+    }
+    let (_, conflict) = commits
+        .iter()
+        .rfind(|(k, _)| k.starts_with("a conflict"))
+        .unwrap();
+    assert_eq!(
+        our_picks(&env, &repo, "target", &[conflict]),
+        [GitPick::Conflict(vec!["deep/a/b/merge.txt".into()])]
+    );
+    // The whole series, each pick on the one before, as git picks it.
+    let all: Vec<&str> = commits.iter().map(|(_, c)| c.as_str()).collect();
+    assert_eq!(
+        our_picks(&env, &repo, "target", &all[..4]),
+        git_picks(&env, &repo, "target", &all[..4])
+    );
+    env.fsck(&repo);
+}
+
 #[test]
 fn on_conflict_commit_commits_the_markers_git_would_leave() {
     let env = TestEnv::new();

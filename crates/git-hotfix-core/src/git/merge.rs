@@ -72,36 +72,240 @@ pub fn integrate(
         .git
         .merge_bases_many(ours, &[theirs])
         .context(context)?;
-    let mut outcome = match bases.as_slice() {
+    let merged = match bases.as_slice() {
         [base] if *base == theirs => return Ok(Outcome::UpToDate),
         [base] if *base == ours => return Ok(Outcome::FastForward { to: theirs }),
-        [base] => {
-            let (base, ours, theirs) = (
-                repo.tree_of(base.detach())?,
-                repo.tree_of(ours)?,
-                repo.tree_of(theirs)?,
-            );
-            let options = tree_options(repo, base, ours, theirs)?;
-            repo.git
-                .merge_trees(base, ours, theirs, labels.for_gix(), options)
-                .context(context)?
-        }
+        [base] => three_way(
+            repo,
+            repo.tree_of(base.detach())?,
+            repo.tree_of(ours)?,
+            repo.tree_of(theirs)?,
+            labels,
+        )?,
         // Several merge bases (a criss-cross): git's recursive merge, renames and all.
         _ => {
             let options = repo.git.tree_merge_options().context(context)?;
-            repo.git
+            let mut outcome = repo
+                .git
                 .merge_commits(ours, theirs, labels.for_gix(), options.into())
                 .context(context)?
-                .tree_merge
+                .tree_merge;
+            let tree = outcome.tree.write().context(context)?.detach();
+            written(repo, tree, &outcome.conflicts)?
         }
     };
-    if outcome.has_unresolved_conflicts(TreatAsUnresolved::git()) {
-        let paths = conflicted_paths(repo, &mut outcome)?;
-        return Ok(Outcome::Conflict { paths });
+    if !merged.conflicts.is_empty() {
+        return Ok(Outcome::Conflict {
+            paths: merged.conflicts,
+        });
     }
-    let tree = outcome.tree.write().context(context)?.detach();
-    let commit = commit(repo, message, tree, [ours, theirs])?;
+    let commit = commit(repo, message, merged.tree, [ours, theirs])?;
     Ok(Outcome::Merge { commit })
+}
+
+/// A three-way merge of trees, written: the merged tree (with conflict markers where it
+/// conflicts) and the paths git would show as unmerged.
+#[derive(Debug)]
+pub(crate) struct Merged {
+    pub tree: ObjectId,
+    pub conflicts: Vec<String>,
+}
+
+/// git's three-way merge of trees `ours` and `theirs` from `base`, written to `repo`.
+///
+/// Where `theirs` left a path as `base` had it, the result is `ours`' version; so the merge
+/// runs on trees narrowed to the paths `theirs` changed, and its changes are grafted onto
+/// `ours` (merge-ort resolves such directories without looking inside, the same way). A
+/// pick, a revert or a back-merge then costs what its own change costs, however far `ours`
+/// has moved and however large the repository. When `ours` deleted one of those paths (it
+/// may have renamed it, a rename that matters), or a path is a file on one side and a
+/// directory on another, the whole trees are merged.
+pub(crate) fn three_way(
+    repo: &Repo,
+    base: ObjectId,
+    ours: ObjectId,
+    theirs: ObjectId,
+    labels: &Labels<'_>,
+) -> Result<Merged> {
+    if let Some(merged) = narrowed(repo, base, ours, theirs, labels)? {
+        return Ok(merged);
+    }
+    let options = tree_options(repo, base, ours, theirs)?;
+    let outcome = repo.merge_trees(base, ours, theirs, labels.for_gix(), options)?;
+    written_outcome(repo, outcome)
+}
+
+/// The merge of [`three_way`] on trees narrowed to the paths `theirs` changed, grafted onto
+/// `ours`; `None` when the shape of the trees needs the whole merge.
+fn narrowed(
+    repo: &Repo,
+    base: ObjectId,
+    ours: ObjectId,
+    theirs: ObjectId,
+    labels: &Labels<'_>,
+) -> Result<Option<Merged>> {
+    use crate::git::diff::TreeChange;
+    use gix::objs::tree::EntryMode;
+    let context = || {
+        format!(
+            "could not merge tree {} into {}",
+            short(theirs),
+            short(ours)
+        )
+    };
+    let mut paths = Vec::new();
+    for change in crate::git::diff::tree_changes(repo, base, theirs)? {
+        let (path, modes) = match change {
+            TreeChange::Addition {
+                path, entry_mode, ..
+            }
+            | TreeChange::Deletion {
+                path, entry_mode, ..
+            } => (path, [entry_mode, entry_mode]),
+            TreeChange::Modification {
+                path,
+                previous_entry_mode,
+                entry_mode,
+                ..
+            } => (path, [previous_entry_mode, entry_mode]),
+        };
+        // Directories follow from the files in them.
+        if !modes.iter().all(EntryMode::is_tree) {
+            paths.push(path);
+        }
+    }
+    if paths.is_empty() {
+        return Ok(Some(Merged {
+            tree: ours,
+            conflicts: Vec::new(),
+        }));
+    }
+    let sides = [base, ours, theirs]
+        .into_iter()
+        .map(|id| repo.git.find_tree(id).context(context))
+        .collect::<Result<Vec<_>>>()?;
+    let at = |side: &gix::Tree<'_>, path: &BStr| -> Result<Option<(EntryMode, ObjectId)>> {
+        Ok(side
+            .lookup_entry_by_path(path.to_str_lossy().as_ref())
+            .context(context)?
+            .map(|entry| (entry.mode(), entry.object_id())))
+    };
+    // The merge runs apart, so that the narrowed trees never reach the repository.
+    let scratch = repo.in_memory();
+    let empty = ObjectId::empty_tree(repo.git.object_hash());
+    let mut editors = Vec::with_capacity(3);
+    for _ in 0..3 {
+        editors.push(scratch.git.edit_tree(empty).context(context)?);
+    }
+    for path in &paths {
+        let mut dir = path.as_slice();
+        while let Some(cut) = dir.rfind_byte(b'/') {
+            dir = &dir[..cut];
+            for side in &sides {
+                if at(side, dir.as_bstr())?.is_some_and(|(mode, _)| !mode.is_tree()) {
+                    return Ok(None);
+                }
+            }
+        }
+        let entries = sides
+            .iter()
+            .map(|side| at(side, path.as_bstr()))
+            .collect::<Result<Vec<_>>>()?;
+        let ours_deleted = entries[0].is_some() && entries[1].is_none();
+        if ours_deleted || entries.iter().flatten().any(|(mode, _)| mode.is_tree()) {
+            return Ok(None);
+        }
+        for (editor, entry) in editors.iter_mut().zip(&entries) {
+            if let Some((mode, id)) = entry {
+                editor
+                    .upsert(path.as_bstr(), mode.kind(), *id)
+                    .context(context)?;
+            }
+        }
+    }
+    let mut trees = Vec::with_capacity(3);
+    for editor in &mut editors {
+        trees.push(editor.write().context(context)?.detach());
+    }
+    let (narrow_base, narrow_ours, narrow_theirs) = (trees[0], trees[1], trees[2]);
+    let options = tree_options(&scratch, narrow_base, narrow_ours, narrow_theirs)?;
+    let outcome = scratch.merge_trees(
+        narrow_base,
+        narrow_ours,
+        narrow_theirs,
+        labels.for_gix(),
+        options,
+    )?;
+    let merged = written_outcome(&scratch, outcome)?;
+
+    // Graft what the merge changed onto the whole of `ours`, removals first (a file may
+    // give way to a directory), with the objects the merge made (merged contents).
+    let mut changes = crate::git::diff::tree_changes(&scratch, narrow_ours, merged.tree)?;
+    changes.sort_by_key(|change| !matches!(change, TreeChange::Deletion { .. }));
+    let mut graft = repo.git.edit_tree(ours).context(context)?;
+    for change in changes {
+        match change {
+            TreeChange::Deletion {
+                path, entry_mode, ..
+            } if !entry_mode.is_tree() => {
+                graft.remove(path.as_bstr()).context(context)?;
+            }
+            TreeChange::Addition {
+                path,
+                entry_mode,
+                oid,
+                ..
+            }
+            | TreeChange::Modification {
+                path,
+                entry_mode,
+                oid,
+                ..
+            } if !entry_mode.is_tree() => {
+                if !entry_mode.is_commit() && !repo.git.has_object(oid) {
+                    let object = scratch.git.find_object(oid).context(context)?;
+                    repo.git.write_blob(&object.data).context(context)?;
+                }
+                graft
+                    .upsert(path.as_bstr(), entry_mode.kind(), oid)
+                    .context(context)?;
+            }
+            _ => {}
+        }
+    }
+    let tree = graft.write().context(context)?.detach();
+    Ok(Some(Merged {
+        tree,
+        conflicts: merged.conflicts,
+    }))
+}
+
+/// The merge `outcome` written to `repo`, with its unmerged paths.
+fn written_outcome(
+    repo: &Repo,
+    mut outcome: gix::merge::plumbing::tree::Outcome<'_>,
+) -> Result<Merged> {
+    let tree = outcome
+        .tree
+        .write(|tree| repo.git.write_object(tree).map(|id| id.detach()))
+        .context(|| "could not write the merged tree".to_string())?;
+    written(repo, tree, &outcome.conflicts)
+}
+
+/// The merged `tree` and the paths its `conflicts` leave unmerged.
+fn written(
+    repo: &Repo,
+    tree: ObjectId,
+    conflicts: &[gix::merge::tree::Conflict],
+) -> Result<Merged> {
+    let unresolved = conflicts
+        .iter()
+        .any(|conflict| conflict.is_unresolved(TreatAsUnresolved::git()));
+    let conflicts = match unresolved {
+        true => conflicted_paths(repo, tree, conflicts)?,
+        false => Vec::new(),
+    };
+    Ok(Merged { tree, conflicts })
 }
 
 /// The options of merging commit `theirs` into `ours`: as [`tree_options`] from their merge
@@ -191,20 +395,22 @@ impl Touched {
     }
 }
 
-/// The paths git would show as unmerged after this merge: those with conflict stages in an
-/// index of the merged tree (a rename on both sides lists the original path too). The tree
-/// and index are made in `repo`, so a repository with object memory keeps them there.
-pub(crate) fn conflicted_paths(
+/// The paths git would show as unmerged after a merge that gave `tree` and `conflicts`:
+/// those with conflict stages in an index of the merged tree (a rename on both sides lists
+/// the original path too). The index is made in memory.
+fn conflicted_paths(
     repo: &Repo,
-    outcome: &mut gix::merge::tree::Outcome<'_>,
+    tree: ObjectId,
+    conflicts: &[gix::merge::tree::Conflict],
 ) -> Result<Vec<String>> {
+    use gix::merge::plumbing::tree::apply_index_entries;
     use gix::merge::tree::apply_index_entries::RemovalMode;
     let context = || "could not list the conflicts".to_string();
-    let tree = outcome.tree.write().context(context)?.detach();
     let mut index = repo.git.index_from_tree(&tree).context(context)?;
-    outcome.index_changed_after_applying_conflicts(
-        &mut index,
+    apply_index_entries(
+        conflicts,
         TreatAsUnresolved::git(),
+        &mut index,
         RemovalMode::Prune,
     );
     let mut paths: Vec<String> = index

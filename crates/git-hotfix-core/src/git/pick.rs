@@ -6,7 +6,6 @@ use std::collections::HashSet;
 
 use gix::ObjectId;
 use gix::bstr::{BStr, ByteSlice};
-use gix::merge::tree::TreatAsUnresolved;
 
 use crate::foundation::error::{Error, GitContext, Result};
 use crate::foundation::oid::short;
@@ -81,29 +80,14 @@ impl Source {
 /// Pick `source` onto `onto`. A change the target already has is `Empty`; a conflict lists
 /// its paths (the merged objects are written even then, for a resolution worktree).
 pub fn pick(repo: &Repo, onto: ObjectId, source: &Source) -> Result<Picked> {
-    let context = || {
-        format!(
-            "could not pick {} onto {}",
-            short(source.commit),
-            short(onto)
-        )
-    };
     let (base_tree, onto_tree, source_tree) = trees(repo, onto, source)?;
-    if let Some(tree) = trivial_pick(repo, base_tree, onto_tree, source_tree)? {
-        if tree == onto_tree {
-            return Ok(Picked::Empty {
-                why: EmptyBecause::NoChange,
-            });
-        }
-        let commit = commit_pick(repo, onto, source, tree)?;
-        return Ok(Picked::Commit { commit, tree });
+    let merged = merge(repo, base_tree, onto_tree, source_tree, source)?;
+    if !merged.conflicts.is_empty() {
+        return Ok(Picked::Conflict {
+            paths: merged.conflicts,
+        });
     }
-    let mut outcome = merge(repo, base_tree, onto_tree, source_tree, source)?;
-    if outcome.has_unresolved_conflicts(TreatAsUnresolved::git()) {
-        let paths = crate::git::merge::conflicted_paths(repo, &mut outcome)?;
-        return Ok(Picked::Conflict { paths });
-    }
-    let tree = outcome.tree.write().context(context)?.detach();
+    let tree = merged.tree;
     if tree == onto_tree {
         return Ok(Picked::Empty {
             why: EmptyBecause::NoChange,
@@ -122,16 +106,8 @@ pub fn commit_markers(
     source: &Source,
     paths: &[String],
 ) -> Result<(ObjectId, ObjectId)> {
-    let context = || {
-        format!(
-            "could not commit the conflicts of {} on {}",
-            short(source.commit),
-            short(onto)
-        )
-    };
     let (base_tree, onto_tree, source_tree) = trees(repo, onto, source)?;
-    let mut outcome = merge(repo, base_tree, onto_tree, source_tree, source)?;
-    let tree = outcome.tree.write().context(context)?.detach();
+    let tree = merge(repo, base_tree, onto_tree, source_tree, source)?.tree;
     let (author, message) = author_and_message(repo, source.commit)?;
     let listed: String = paths.iter().map(|p| format!("\t{p}\n")).collect();
     let message = format!(
@@ -144,23 +120,19 @@ pub fn commit_markers(
 }
 
 /// git's three-way merge of a pick, with `git cherry-pick`'s conflict labels.
-fn merge<'repo>(
-    repo: &'repo Repo,
+fn merge(
+    repo: &Repo,
     base: ObjectId,
     onto: ObjectId,
     theirs: ObjectId,
     source: &Source,
-) -> Result<gix::merge::tree::Outcome<'repo>> {
-    let context = || format!("could not pick {}", short(source.commit));
-    let options = crate::git::merge::tree_options(repo, base, onto, theirs)?;
+) -> Result<crate::git::merge::Merged> {
     let label = theirs_label(repo, source)?;
     let labels = crate::git::merge::Labels {
         ours: "HEAD",
         theirs: &label,
     };
-    repo.git
-        .merge_trees(base, onto, theirs, labels.for_gix(), options)
-        .context(context)
+    crate::git::merge::three_way(repo, base, onto, theirs, &labels)
 }
 
 /// The author (and date) and message of `commit`.
@@ -178,103 +150,6 @@ fn author_and_message(repo: &Repo, commit: ObjectId) -> Result<(gix::actor::Sign
         .to_str_lossy()
         .into_owned();
     Ok((author, message))
-}
-
-/// The pick without a merge, when it needs none: if every path the commit changes is on the
-/// target exactly as the commit's parent had it, the three-way result is the target with
-/// those changes applied — no conflict and no rename can arise (git's merge-ort resolves such
-/// directories the same way, without looking inside). `None` means "do the full merge":
-/// the target touched one of those paths, or a change is not a plain file change.
-fn trivial_pick(
-    repo: &Repo,
-    base: ObjectId,
-    ours: ObjectId,
-    theirs: ObjectId,
-) -> Result<Option<ObjectId>> {
-    let context = || "could not compare trees".to_string();
-    let base_tree = repo.git.find_tree(base).context(context)?;
-    let ours_tree = repo.git.find_tree(ours).context(context)?;
-    let changes = tree_changes(repo, base, theirs)?;
-    let on_ours = |path: &BStr| -> Result<Option<(gix::objs::tree::EntryMode, ObjectId)>> {
-        Ok(ours_tree
-            .lookup_entry_by_path(path.to_str_lossy().as_ref())
-            .context(context)?
-            .map(|e| (e.mode(), e.object_id())))
-    };
-    let plain = |mode: gix::objs::tree::EntryMode| mode.is_blob_or_symlink();
-    let mut editor = repo.git.edit_tree(ours).context(context)?;
-    for change in &changes {
-        match change {
-            // Directories follow from their files; a file turning into one is not plain.
-            TreeChange::Addition { entry_mode, .. } | TreeChange::Deletion { entry_mode, .. }
-                if entry_mode.is_tree() =>
-            {
-                continue;
-            }
-            TreeChange::Modification {
-                previous_entry_mode,
-                entry_mode,
-                ..
-            } if previous_entry_mode.is_tree() && entry_mode.is_tree() => continue,
-            TreeChange::Addition {
-                path,
-                entry_mode,
-                oid,
-                ..
-            } => {
-                if !plain(*entry_mode) || on_ours(path.as_ref())?.is_some() {
-                    return Ok(None);
-                }
-                // Each directory on the way must be one on the target too (or absent in both).
-                let mut parent = path.as_slice();
-                while let Some(cut) = parent.rfind_byte(b'/') {
-                    parent = &parent[..cut];
-                    let dir = parent.as_bstr();
-                    let on_base = base_tree
-                        .lookup_entry_by_path(dir.to_str_lossy().as_ref())
-                        .context(context)?
-                        .map(|e| e.mode().is_tree());
-                    let on_target = on_ours(dir)?.map(|(mode, _)| mode.is_tree());
-                    match (on_base, on_target) {
-                        (Some(true), Some(true)) | (None, None) | (None, Some(true)) => {}
-                        _ => return Ok(None),
-                    }
-                }
-                editor
-                    .upsert(path.as_bstr(), entry_mode.kind(), *oid)
-                    .context(context)?;
-            }
-            TreeChange::Deletion {
-                path,
-                entry_mode,
-                oid,
-                ..
-            } => {
-                if !plain(*entry_mode) || on_ours(path.as_ref())? != Some((*entry_mode, *oid)) {
-                    return Ok(None);
-                }
-                editor.remove(path.as_bstr()).context(context)?;
-            }
-            TreeChange::Modification {
-                path,
-                previous_entry_mode,
-                previous_oid,
-                entry_mode,
-                oid,
-            } => {
-                if !plain(*previous_entry_mode)
-                    || !plain(*entry_mode)
-                    || on_ours(path.as_ref())? != Some((*previous_entry_mode, *previous_oid))
-                {
-                    return Ok(None);
-                }
-                editor
-                    .upsert(path.as_bstr(), entry_mode.kind(), *oid)
-                    .context(context)?;
-            }
-        }
-    }
-    Ok(Some(editor.write().context(context)?.detach()))
 }
 
 /// The base, ours and theirs trees of a pick.

@@ -1,6 +1,8 @@
 //! The repository as git-hotfix sees it: HEAD, branches, tags, worktrees and their state.
 
+use std::cell::RefCell;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use gix::ObjectId;
 use gix::bstr::ByteSlice;
@@ -20,6 +22,15 @@ pub struct Repo {
     /// The common directory, resolved once: a linked worktree names it relative to its own
     /// administrative directory, which `finish` may remove while it runs.
     common_dir: PathBuf,
+    /// The blob caches of tree merges (attributes and filters, read from the index), made
+    /// once and shared with in-memory views: gix makes them anew per merge, a scan of the
+    /// whole index each time.
+    merge_caches: Rc<RefCell<Option<MergeCaches>>>,
+}
+
+struct MergeCaches {
+    diff: gix::diff::blob::Platform,
+    merge: gix::merge::blob::Platform,
 }
 
 /// Where HEAD points.
@@ -107,8 +118,14 @@ impl Worktree {
     }
 }
 
+/// The decoded objects kept in memory per repository handle.
+const OBJECT_CACHE_BYTES: usize = 16 * 1024 * 1024;
+
 impl From<gix::Repository> for Repo {
-    fn from(git: gix::Repository) -> Repo {
+    fn from(mut git: gix::Repository) -> Repo {
+        // Picks and merges read the same trees again and again (each line's, each pick's
+        // parent); without a cache every read inflates the object anew.
+        git.object_cache_size_if_unset(OBJECT_CACHE_BYTES);
         let common_dir = git
             .common_dir()
             .canonicalize()
@@ -117,6 +134,7 @@ impl From<gix::Repository> for Repo {
             git,
             committer: Default::default(),
             common_dir,
+            merge_caches: Default::default(),
         }
     }
 }
@@ -160,7 +178,55 @@ impl Repo {
             git: self.git.clone().with_object_memory(),
             committer: self.committer.clone(),
             common_dir: self.common_dir.clone(),
+            merge_caches: self.merge_caches.clone(),
         }
+    }
+
+    /// gix's three-way merge of trees, with blob caches made once per repository. The
+    /// outcome is unwritten: its tree editor and conflicts.
+    pub(crate) fn merge_trees(
+        &self,
+        base: ObjectId,
+        ours: ObjectId,
+        theirs: ObjectId,
+        labels: gix::merge::blob::builtin_driver::text::Labels<'_>,
+        options: gix::merge::tree::Options,
+    ) -> Result<gix::merge::plumbing::tree::Outcome<'_>> {
+        let context = || {
+            format!(
+                "could not merge tree {} into {}",
+                short(theirs),
+                short(ours)
+            )
+        };
+        let mut caches = self.merge_caches.borrow_mut();
+        if caches.is_none() {
+            *caches = Some(MergeCaches {
+                diff: self
+                    .git
+                    .diff_resource_cache_for_tree_diff()
+                    .context(context)?,
+                merge: self
+                    .git
+                    .merge_resource_cache(Default::default())
+                    .context(context)?,
+            });
+        }
+        let caches = caches.as_mut().expect("made above");
+        use gix::objs::Write;
+        gix::merge::plumbing::tree(
+            &base,
+            &ours,
+            &theirs,
+            labels,
+            &self.git,
+            |data| self.git.write_buf(gix::object::Kind::Blob, data),
+            &mut Default::default(),
+            &mut caches.diff,
+            &mut caches.merge,
+            options.into(),
+        )
+        .context(context)
     }
 
     /// This repository as its main worktree sees it, when the worktree this one was opened

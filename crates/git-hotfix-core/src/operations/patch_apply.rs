@@ -8,7 +8,6 @@
 use std::path::{Path, PathBuf};
 
 use gix::ObjectId;
-use gix::merge::tree::TreatAsUnresolved;
 use jiff::Timestamp;
 
 use crate::engine::{self, Undone};
@@ -573,24 +572,18 @@ fn apply_one(mem: &Repo, onto: ObjectId, parsed: &Parsed, three_way: bool) -> Re
             return Ok(One::Stop(stop));
         }
     };
-    let context = || "could not merge the patch three-way".to_string();
-    let options = crate::git::merge::tree_options(mem, base, ours, theirs)?;
     let labels = Labels {
         ours: "HEAD",
         theirs: &parsed.mail.subject,
     };
-    let mut outcome = mem
-        .git
-        .merge_trees(base, ours, theirs, labels.for_gix(), options)
-        .context(context)?;
-    if outcome.has_unresolved_conflicts(TreatAsUnresolved::git()) {
-        stop.conflicts = crate::git::merge::conflicted_paths(mem, &mut outcome)?;
+    let merged = crate::git::merge::three_way(mem, base, ours, theirs, &labels)?;
+    if !merged.conflicts.is_empty() {
+        stop.conflicts = merged.conflicts;
         stop.resolving = Resolving::Patch { base, theirs };
         stop.rejects.clear();
         return Ok(One::Stop(stop));
     }
-    let tree = outcome.tree.write().context(context)?.detach();
-    committed(mem, &parsed.mail, onto, ours, tree, true)
+    committed(mem, &parsed.mail, onto, ours, merged.tree, true)
 }
 
 /// The commit of a mail whose change gave `tree`; none when it changes nothing.

@@ -4,11 +4,10 @@
 //! back; `finish` then releases it like any hotfix.
 
 use gix::ObjectId;
-use gix::merge::tree::TreatAsUnresolved;
 use jiff::Timestamp;
 
 use crate::engine::{self, InJournal};
-use crate::foundation::error::{Error, GitContext, Result};
+use crate::foundation::error::{Error, Result};
 use crate::foundation::names::BRANCH_PREFIX;
 use crate::foundation::oid::short;
 use crate::git::refs::{Edit, Value};
@@ -68,31 +67,25 @@ pub fn plan(repo: &Repo, mem: &Repo, config: &Config, journal: &Journal) -> Resu
     start.assessment = journal.assessment.clone();
     let onto = start.base.commit();
 
-    let context = || format!("could not revert {}", journal.ticket);
     let (base, ours, theirs) = (
         repo.tree_of(last.id)?,
         repo.tree_of(onto)?,
         repo.tree_of(before)?,
     );
-    let options = crate::git::merge::tree_options(mem, base, ours, theirs)?;
     let theirs_label = format!("parent of {} ({})", short(first.id), first.summary);
     let labels = crate::git::merge::Labels {
         ours: "HEAD",
         theirs: &theirs_label,
     };
-    let mut outcome = mem
-        .git
-        .merge_trees(base, ours, theirs, labels.for_gix(), options)
-        .context(context)?;
-    if outcome.has_unresolved_conflicts(TreatAsUnresolved::git()) {
-        let paths = crate::git::merge::conflicted_paths(mem, &mut outcome)?;
+    let merged = crate::git::merge::three_way(mem, base, ours, theirs, &labels)?;
+    if !merged.conflicts.is_empty() {
         return Err(Error::RevertConflicts {
             ticket: journal.ticket.clone(),
             onto: journal.tag.clone(),
-            paths,
+            paths: merged.conflicts,
         });
     }
-    let tree = outcome.tree.write().context(context)?.detach();
+    let tree = merged.tree;
     if tree == ours {
         return Err(Error::NothingToRevert {
             ticket: journal.ticket.clone(),
