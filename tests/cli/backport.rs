@@ -340,6 +340,44 @@ fn picks_in_nested_directories_are_git_picks() {
     env.fsck(&repo);
 }
 
+/// merge-ort merges file contents by histogram diff whatever `diff.algorithm` says; with
+/// Myers, gix's content merge conflicts where git's is clean. The shape is a real backport
+/// of SQLAlchemy's (`pyproject.toml`, each distinct line replaced by a token): the line
+/// kept a few sections and dropped the rest, the pick adds a section among those dropped.
+#[test]
+fn content_merges_use_git_s_histogram_diff() {
+    let lines = |spec: &str| -> String {
+        spec.split(' ')
+            .map(|token| match token {
+                "_" => "\n".to_string(),
+                n => format!("line {n}\n"),
+            })
+            .collect()
+    };
+    let tail = "15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33 27 _ 34 _ 35 36 37 38 _ \
+                39 40 41 42 _ _ 43 _ 44 45 27 _ 46 47 _ _ _ 48 49 50 _ 51 52 53 54 55 56 _ 57 58 _ \
+                59 60 61 62";
+    let head = "1 2 3 4 5 6 7 _ 8 9 10 _ 11 12 _ 13 14 _";
+    let base = lines(&format!("{head} _ {tail}"));
+    let picked = lines(&format!("{head} 65 66 67 68 69 70 _ _ {tail}"));
+    let line = lines("8 9 63 _ 11 12 64 _ _");
+
+    let env = TestEnv::new();
+    let repo = env.init("histogram");
+    env.commit(&repo, "Base", &[("pyproject.toml", &base)]);
+    env.git(&repo, &["branch", "target"]);
+    let fix = env.commit(&repo, "Add a section", &[("pyproject.toml", &picked)]);
+    env.git(&repo, &["switch", "--quiet", "target"]);
+    env.commit(&repo, "Drop most sections", &[("pyproject.toml", &line)]);
+
+    let git = git_picks(&env, &repo, "target", &[&fix]);
+    assert!(matches!(git[0], GitPick::Tree(_)), "git merges it: {git:?}");
+    assert_eq!(our_picks(&env, &repo, "target", &[&fix]), git);
+    // A user's `diff.algorithm` does not change it, for git or for us.
+    env.git(&repo, &["config", "diff.algorithm", "myers"]);
+    assert_eq!(our_picks(&env, &repo, "target", &[&fix]), git);
+}
+
 #[test]
 fn on_conflict_commit_commits_the_markers_git_would_leave() {
     let env = TestEnv::new();

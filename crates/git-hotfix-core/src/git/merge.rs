@@ -84,7 +84,7 @@ pub fn integrate(
         )?,
         // Several merge bases (a criss-cross): git's recursive merge, renames and all.
         _ => {
-            let options = repo.git.tree_merge_options().context(context)?;
+            let options = merge_options(repo)?;
             let mut outcome = repo
                 .git
                 .merge_commits(ours, theirs, labels.for_gix(), options.into())
@@ -327,8 +327,22 @@ pub(crate) fn commit_options(
             repo.tree_of(ours)?,
             repo.tree_of(theirs)?,
         ),
-        _ => repo.git.tree_merge_options().context(context),
+        _ => merge_options(repo),
     }
+}
+
+/// git's merge settings as merge-ort applies them: the repository's (conflict style,
+/// rename limits), but content merges always by histogram diff, whatever `diff.algorithm`
+/// says (merge-ort hardcodes it; with Myers, gix's content merge conflicts where git's
+/// merges cleanly — seen on SQLAlchemy's real backports).
+fn merge_options(repo: &Repo) -> Result<gix::merge::tree::Options> {
+    let options = repo
+        .git
+        .tree_merge_options()
+        .context(|| "could not read the merge settings".to_string())?;
+    let mut options: gix::merge::plumbing::tree::Options = options.into();
+    options.blob_merge.text.diff_algorithm = gix::diff::blob::Algorithm::Histogram;
+    Ok(options.into())
 }
 
 /// The options of a three-way merge of trees `ours` and `theirs` from `base`, with rename
@@ -343,10 +357,7 @@ pub(crate) fn tree_options(
     ours: ObjectId,
     theirs: ObjectId,
 ) -> Result<gix::merge::tree::Options> {
-    let options = repo
-        .git
-        .tree_merge_options()
-        .context(|| "could not read the merge settings".to_string())?;
+    let options = merge_options(repo)?;
     let ours = Touched::of(repo, base, ours)?;
     let theirs = Touched::of(repo, base, theirs)?;
     let relevant = ours.deleted.iter().any(|p| theirs.changed.contains(p))
