@@ -6,6 +6,12 @@
 # whole shell command) and the peak RSS of its biggest process (GNU time).
 #
 #   cargo build --release && scripts/bench-backport.sh [target/release/git-hotfix]
+#
+# MERGE=1: every release line also changed the files the fix changes (another line of
+# them), so each pick needs a real three-way merge. LOOP=0 leaves out (a), whose checkouts
+# take minutes at 300K files. The scaling rows of docs/BENCHMARKS.md:
+#
+#   for n in 10000 100000 300000; do FILES=$n MERGE=1 LOOP=0 scripts/bench-backport.sh; done
 set -euo pipefail
 
 BIN=$(realpath "${1:-target/release/git-hotfix}")
@@ -13,14 +19,16 @@ FILES=${FILES:-20000}
 CHURN=${CHURN:-200}        # commits on main between two releases
 LINE_CHURN=${LINE_CHURN:-30} # commits on each release line after it forked
 RUNS=${RUNS:-5}
+MERGE=${MERGE:-0}
+LOOP=${LOOP:-1}
 
 source "$(dirname "$0")/bench-lib.sh"
 # History in one fast-import stream: FILES files; six releases CHURN commits apart, each
 # forked to release/1.k with LINE_CHURN commits of its own; main moves on; the fix lives in
-# src/fix/, which no other commit touches, so every pick is clean.
-python3 - "$FILES" "$CHURN" "$LINE_CHURN" <<'PY' | git -C "$repo" fast-import --quiet
+# src/fix/, which no other commit touches (unless MERGE), so every pick is clean.
+python3 - "$FILES" "$CHURN" "$LINE_CHURN" "$MERGE" <<'PY' | git -C "$repo" fast-import --quiet
 import random, sys
-files, churn, line_churn = map(int, sys.argv[1:])
+files, churn, line_churn, merge = map(int, sys.argv[1:])
 random.seed(1)
 out = sys.stdout
 paths = [f"src/d{i // 100}/f{i % 100}.txt" for i in range(files)]
@@ -40,7 +48,10 @@ def commit(ref, parent, message, changes):
 def churn_changes(n):
     return [(p, f"{p} changed {random.random()}\n") for p in random.sample(paths, n)]
 initial = [(p, f"{p}\nline 2\nline 3\n") for p in paths]
-initial += [(f"src/fix/f{i}.txt", f"fix file {i}\n") for i in range(10)]
+def fix_file(i, first="", last=""):
+    middle = "".join(f"line {n}\n" for n in range(2, 10))
+    return f"fix file {i}{first}\n{middle}line 10{last}\n"
+initial += [(f"src/fix/f{i}.txt", fix_file(i)) for i in range(10)]
 head = commit("refs/heads/main", None, "initial\n", initial)
 for k in range(6):
     for c in range(churn):
@@ -49,12 +60,15 @@ for k in range(6):
     out.write(f"tag v1.{k}.0\nfrom :{head}\ntagger Bench <bench@example.com> {t} +0000\ndata {len(msg)}\n{msg}")
     line = head
     for c in range(line_churn):
-        line = commit(f"refs/heads/release/1.{k}", line, f"1.{k} patch {c}\n", churn_changes(3))
+        changes = churn_changes(3)
+        if merge and c == 0:
+            changes += [(f"src/fix/f{i}.txt", fix_file(i, last=f" on 1.{k}")) for i in range(10)]
+        line = commit(f"refs/heads/release/1.{k}", line, f"1.{k} patch {c}\n", changes)
 for c in range(churn):
     head = commit("refs/heads/main", head, f"main 6.{c}\n", churn_changes(5))
 fix = head
 for i in range(10):
-    fix = commit("refs/heads/fixes", fix, f"fix: part {i}\n", [(f"src/fix/f{i}.txt", f"fix file {i}, fixed\n")])
+    fix = commit("refs/heads/fixes", fix, f"fix: part {i}\n", [(f"src/fix/f{i}.txt", fix_file(i, first=", fixed"))])
 PY
 git -C "$repo" reset -q --hard main
 one=$(git -C "$repo" rev-parse fixes~9)
@@ -76,9 +90,16 @@ for what in one series; do
     reset_loop="git -C '$wt' checkout -q --detach main; for k in 0 1 2 3 4 5; do git -C '$repo' branch -q -D bench-a-\$k; done; true"
     reset_ours="git -C '$repo' for-each-ref --format='delete %(refname)' refs/heads/backport/ | git -C '$repo' update-ref --stdin; rm -rf '$repo/.git/hotfix/backports'"
     echo "--- $what ($( [ $what = one ] && echo 1 commit || echo 10 commits )) to 6 lines"
-    time_runs "(a) git checkout + git cherry-pick -x, per line" "$reset_loop" "$loop"
+    [ "$LOOP" = 1 ] && time_runs "(a) git checkout + git cherry-pick -x, per line" "$reset_loop" "$loop"
     time_runs "(b) git replay --onto, per line (no ref moved)" "true" "$replay"
     time_runs "git hotfix backport --to 'release/*'" "$reset_ours" "cd '$repo' && '$BIN' -q backport $pick --to 'release/*' --on-conflict skip"
 done
 git -C "$repo" fsck --strict --no-progress --no-dangling --connectivity-only && echo "fsck: clean"
 test "$(git -C "$repo" for-each-ref refs/heads/backport/ | wc -l)" -eq 6 && echo "6 backport branches made"
+# The series' result on every line is git's: the tree `git replay` makes for the same picks.
+for k in 0 1 2 3 4 5; do
+    ours=$(git -C "$repo" rev-parse "$(git -C "$repo" for-each-ref --format='%(refname)' "refs/heads/backport/release/1.$k/")^{tree}")
+    theirs=$(git -C "$repo" replay --onto "release/1.$k" "$series" | awk '{print $3}')
+    test "$ours" = "$(git -C "$repo" rev-parse "$theirs^{tree}")" || { echo "release/1.$k: tree differs from git replay's"; exit 1; }
+done
+echo "the series' trees on all 6 lines equal git replay's"

@@ -1,10 +1,14 @@
-# Sourced by the bench scripts: a work directory removed on exit, `repo` inside it (an
+# Sourced by the bench scripts: a work directory removed on exit (kept with KEEP=1), `repo` inside it (an
 # empty git repository on `main` with a Bench identity, which git also takes from the
 # environment), `time_runs`, which times a command RUNS times with its peak memory, and
 # `measure`, which prints the median wall time of RUNS runs of a command.
 
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+if [ -n "${KEEP:-}" ]; then
+    trap 'echo "kept: $work" >&2' EXIT # KEEP=1: leave the repository for a profiler
+else
+    trap 'rm -rf "$work"' EXIT
+fi
 repo=$work/repo
 export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
 export GIT_AUTHOR_NAME=Bench GIT_AUTHOR_EMAIL=bench@example.com
@@ -21,7 +25,11 @@ time_runs() {
         bash -c "$reset" >/dev/null 2>&1
         local start end kib
         start=$(date +%s%N)
-        /usr/bin/time -f '%M' -o "$work/time" bash -c "$command" >/dev/null 2>&1
+        /usr/bin/time -f '%M' -o "$work/time" bash -c "$command" >/dev/null 2>"$work/stderr" || {
+            echo "$label: failed: $command" >&2
+            tail -5 "$work/stderr" >&2
+            return 1
+        }
         end=$(date +%s%N)
         walls+=("$(( (end - start) / 1000 ))")
         kib=$(tail -1 "$work/time")
