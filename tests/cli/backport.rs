@@ -378,6 +378,44 @@ fn content_merges_use_git_s_histogram_diff() {
     assert_eq!(our_picks(&env, &repo, "target", &[&fix]), git);
 }
 
+/// Merges read `.gitattributes` as git does: a `merge=union` file takes both sides'
+/// lines where a plain text merge conflicts.
+#[test]
+fn merge_attributes_are_honoured_as_git_honours_them() {
+    let env = TestEnv::new();
+    let repo = env.init("attributes");
+    env.commit(
+        &repo,
+        "Base",
+        &[
+            (".gitattributes", "CHANGES merge=union\n"),
+            ("CHANGES", "one\n"),
+            ("plain.txt", "one\n"),
+        ],
+    );
+    env.git(&repo, &["branch", "target"]);
+    let union = env.commit(&repo, "Source's entry", &[("CHANGES", "one\nsource\n")]);
+    let plain = env.commit(&repo, "Source's line", &[("plain.txt", "one\nsource\n")]);
+    env.git(&repo, &["switch", "--quiet", "target"]);
+    env.commit(
+        &repo,
+        "Target's entries",
+        &[("CHANGES", "one\ntarget\n"), ("plain.txt", "one\ntarget\n")],
+    );
+
+    let git = git_picks(&env, &repo, "target", &[&union]);
+    assert!(matches!(git[0], GitPick::Tree(_)), "union merges: {git:?}");
+    assert_eq!(our_picks(&env, &repo, "target", &[&union]), git);
+    assert_eq!(
+        our_picks(&env, &repo, "target", &[&plain]),
+        [GitPick::Conflict(vec!["plain.txt".into()])]
+    );
+    assert_eq!(
+        git_picks(&env, &repo, "target", &[&plain]),
+        [GitPick::Conflict(vec!["plain.txt".into()])]
+    );
+}
+
 #[test]
 fn on_conflict_commit_commits_the_markers_git_would_leave() {
     let env = TestEnv::new();

@@ -201,13 +201,20 @@ impl Repo {
         };
         let mut caches = self.merge_caches.borrow_mut();
         if caches.is_none() {
+            // The caches read the index only for its `.gitattributes` entries. Verifying
+            // its checksum (gix: collision-detecting SHA-1) was most of a merge's cost at
+            // 300K files; git reads it with a plain SHA-1. This handle only reads.
+            let mut reader = self.git.clone();
+            let mut config = reader.config_snapshot_mut();
+            config
+                .set_value(&gix::config::tree::Index::SKIP_HASH, "true")
+                .context(context)?;
+            config.commit().context(context)?;
             *caches = Some(MergeCaches {
-                diff: self
-                    .git
+                diff: reader
                     .diff_resource_cache_for_tree_diff()
                     .context(context)?,
-                merge: self
-                    .git
+                merge: reader
                     .merge_resource_cache(Default::default())
                     .context(context)?,
             });
