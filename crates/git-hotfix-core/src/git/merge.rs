@@ -190,13 +190,8 @@ fn narrowed(
             .context(context)?
             .map(|entry| (entry.mode(), entry.object_id())))
     };
-    // The merge runs apart, so that the narrowed trees never reach the repository.
-    let scratch = repo.in_memory();
-    let empty = ObjectId::empty_tree(repo.git.object_hash());
-    let mut editors = Vec::with_capacity(3);
-    for _ in 0..3 {
-        editors.push(scratch.git.edit_tree(empty).context(context)?);
-    }
+    // Each path's entry on the three sides, once the shapes allow a narrowed merge.
+    let mut narrowed = Vec::with_capacity(paths.len());
     for path in &paths {
         let mut dir = path.as_slice();
         while let Some(cut) = dir.rfind_byte(b'/') {
@@ -215,7 +210,17 @@ fn narrowed(
         if ours_deleted || entries.iter().flatten().any(|(mode, _)| mode.is_tree()) {
             return Ok(None);
         }
-        for (editor, entry) in editors.iter_mut().zip(&entries) {
+        narrowed.push((path, entries));
+    }
+    // The merge runs apart, so that the narrowed trees never reach the repository.
+    let scratch = repo.in_memory();
+    let empty = ObjectId::empty_tree(repo.git.object_hash());
+    let mut editors = Vec::with_capacity(3);
+    for _ in 0..3 {
+        editors.push(scratch.git.edit_tree(empty).context(context)?);
+    }
+    for (path, entries) in &narrowed {
+        for (editor, entry) in editors.iter_mut().zip(entries) {
             if let Some((mode, id)) = entry {
                 editor
                     .upsert(path.as_bstr(), mode.kind(), *id)
