@@ -416,6 +416,83 @@ fn merge_attributes_are_honoured_as_git_honours_them() {
     );
 }
 
+/// A file the pick adds inside a directory the line renamed (as when `main` moved a
+/// directory and the fix adds a test there): git puts it in the renamed directory and
+/// stops (`CONFLICT (file location)`); so do we, in the plan and in the worktree the stop
+/// leaves — not in a directory the line no longer has.
+#[test]
+fn a_file_added_in_a_directory_the_line_renamed_goes_where_git_puts_it() {
+    let env = TestEnv::new();
+    let repo = env.init("renamed-dir");
+    env.commit(
+        &repo,
+        "Base",
+        &[
+            ("src/auth/check.txt", "check\n"),
+            ("src/auth/token.txt", "token\n"),
+            ("src/auth/session.txt", "session\n"),
+            ("README", "readme\n"),
+        ],
+    );
+    env.git(&repo, &["branch", "target"]);
+    let fix = env.commit(
+        &repo,
+        "Add a regression test",
+        &[("src/auth/test_bypass.txt", "test\n")],
+    );
+    env.git(&repo, &["switch", "--quiet", "target"]);
+    env.git(&repo, &["mv", "src/auth", "src/security"]);
+    env.git(&repo, &["commit", "--quiet", "-m", "Move auth"]);
+
+    let git = git_picks(&env, &repo, "target", &[&fix]);
+    assert_eq!(
+        git,
+        [GitPick::Conflict(vec![
+            "src/security/test_bypass.txt".into()
+        ])]
+    );
+    assert_eq!(our_picks(&env, &repo, "target", &[&fix]), git);
+
+    // The stop: the file in the renamed directory, theirs alone (stage 3), as git leaves it.
+    env.hotfix(
+        &repo,
+        &["backport", &fix, "--to", "target", "--on-conflict", "pause"],
+    )
+    .expect(3);
+    let resolve = repo.join(".git/hotfix/resolve");
+    let wt = std::fs::read_dir(&resolve)
+        .unwrap()
+        .next()
+        .expect("a conflict worktree")
+        .unwrap()
+        .path();
+    let unmerged = env.git(&wt, &["ls-files", "--unmerged"]);
+    assert!(
+        unmerged.ends_with(" 3\tsrc/security/test_bypass.txt\n") && unmerged.lines().count() == 1,
+        "{unmerged}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(wt.join("src/security/test_bypass.txt")).unwrap(),
+        "test\n"
+    );
+    assert!(!wt.join("src/auth").exists());
+    env.git(&wt, &["add", "src/security/test_bypass.txt"]);
+    env.hotfix(&repo, &["continue"]).ok();
+    let branch = env.git(
+        &repo,
+        &[
+            "branch",
+            "--list",
+            "backport/*",
+            "--format=%(refname:short)",
+        ],
+    );
+    let files = env.git(&repo, &["ls-tree", "-r", "--name-only", branch.trim()]);
+    assert!(files.contains("src/security/test_bypass.txt\n"), "{files}");
+    assert!(!files.contains("src/auth/"), "{files}");
+    env.fsck(&repo);
+}
+
 #[test]
 fn on_conflict_commit_commits_the_markers_git_would_leave() {
     let env = TestEnv::new();

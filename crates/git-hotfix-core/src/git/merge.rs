@@ -7,6 +7,7 @@ use gix::merge::tree::TreatAsUnresolved;
 
 use crate::foundation::error::{GitContext, Result};
 use crate::foundation::oid::short;
+use crate::git::directory_renames;
 use crate::git::repo::Repo;
 
 /// What merging a commit into a branch gives.
@@ -127,12 +128,26 @@ pub(crate) fn three_way(
     theirs: ObjectId,
     labels: &Labels<'_>,
 ) -> Result<Merged> {
-    if let Some(merged) = narrowed(repo, base, ours, theirs, labels)? {
-        return Ok(merged);
+    let mut merged = match narrowed(repo, base, ours, theirs, labels)? {
+        Some(merged) => merged,
+        None => {
+            let options = tree_options(repo, base, ours, theirs)?;
+            let outcome = repo.merge_trees(base, ours, theirs, labels.for_gix(), options)?;
+            written_outcome(repo, outcome)?
+        }
+    };
+    // What gix does not do: a file added inside a directory ours renamed goes where the
+    // directory went, and the merge stops on it, as git's does.
+    let moved = directory_renames::moves(repo, base, ours, theirs)?;
+    if !moved.is_empty() {
+        merged.tree = directory_renames::apply(repo, merged.tree, &moved)?;
+        merged
+            .conflicts
+            .extend(moved.iter().map(|m| m.to.to_str_lossy().into_owned()));
+        merged.conflicts.sort();
+        merged.conflicts.dedup();
     }
-    let options = tree_options(repo, base, ours, theirs)?;
-    let outcome = repo.merge_trees(base, ours, theirs, labels.for_gix(), options)?;
-    written_outcome(repo, outcome)
+    Ok(merged)
 }
 
 /// The merge of [`three_way`] on trees narrowed to the paths `theirs` changed, grafted onto

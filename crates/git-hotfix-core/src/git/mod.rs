@@ -4,6 +4,7 @@
 pub mod apply;
 pub mod cli;
 pub mod diff;
+pub(crate) mod directory_renames;
 pub mod merge;
 pub mod parameters;
 pub mod pick;

@@ -8,10 +8,12 @@ use std::sync::atomic::AtomicBool;
 
 use gix::ObjectId;
 use gix::bstr::ByteSlice;
+use gix::index::entry::{Flags, Stage};
 use gix::merge::tree::{TreatAsUnresolved, apply_index_entries::RemovalMode};
 
 use crate::foundation::error::{Error, GitContext, IoContext, Result};
 use crate::foundation::oid::short;
+use crate::git::directory_renames;
 use crate::git::merge::{self, Labels};
 use crate::git::pick::{self, Source};
 use crate::git::repo::Repo;
@@ -75,32 +77,57 @@ pub fn create(
             path.display()
         )
     };
-    // The same merge, with the same options, as the one that stopped on these conflicts.
-    let mut outcome = match what {
+    // The same merge, with the same options, as the one that stopped on these conflicts,
+    // and the files it put into directories ours renamed (see `merge::three_way`).
+    let (mut outcome, moved) = match what {
         Resolving::Merge { theirs } => {
             let options = merge::commit_options(repo, ours, *theirs)?;
-            repo.git
+            let outcome = repo
+                .git
                 .merge_commits(ours, *theirs, labels.for_gix(), options.into())
                 .context(context)?
-                .tree_merge
+                .tree_merge;
+            let bases = repo
+                .git
+                .merge_bases_many(ours, &[*theirs])
+                .context(context)?;
+            let moved = match bases.as_slice() {
+                [base] => directory_renames::moves(
+                    repo,
+                    repo.tree_of(base.detach())?,
+                    repo.tree_of(ours)?,
+                    repo.tree_of(*theirs)?,
+                )?,
+                _ => Vec::new(),
+            };
+            (outcome, moved)
         }
         Resolving::Pick { .. } => {
             let source = what.pick_source().expect("a pick");
             let (base, ours_tree, theirs_tree) = pick::trees(repo, ours, &source)?;
             let options = merge::tree_options(repo, base, ours_tree, theirs_tree)?;
-            repo.git
+            let outcome = repo
+                .git
                 .merge_trees(base, ours_tree, theirs_tree, labels.for_gix(), options)
-                .context(context)?
+                .context(context)?;
+            let moved = directory_renames::moves(repo, base, ours_tree, theirs_tree)?;
+            (outcome, moved)
         }
         Resolving::Patch { base, theirs } => {
             let ours_tree = repo.tree_of(ours)?;
             let options = merge::tree_options(repo, *base, ours_tree, *theirs)?;
-            repo.git
+            let outcome = repo
+                .git
                 .merge_trees(*base, ours_tree, *theirs, labels.for_gix(), options)
-                .context(context)?
+                .context(context)?;
+            let moved = directory_renames::moves(repo, *base, ours_tree, *theirs)?;
+            (outcome, moved)
         }
     };
-    let tree = outcome.tree.write().context(context)?.detach();
+    let mut tree = outcome.tree.write().context(context)?.detach();
+    if !moved.is_empty() {
+        tree = directory_renames::apply(repo, tree, &moved)?;
+    }
 
     let interrupt = AtomicBool::new(false);
     let linked = repo
@@ -136,6 +163,15 @@ pub fn create(
             TreatAsUnresolved::git(),
             RemovalMode::Prune,
         );
+        // A moved file is theirs alone, as git leaves it (stage 3).
+        for moved in &moved {
+            if let Some(entry) =
+                index.entry_mut_by_path_and_stage(moved.to.as_bstr(), Stage::Unconflicted)
+            {
+                entry.flags.remove(Flags::STAGE_MASK);
+                entry.flags |= Flags::from_stage(Stage::Theirs);
+            }
+        }
         let conflicted = conflicted_paths(&index);
         index.write(Default::default()).context(context)?;
 
@@ -240,10 +276,7 @@ fn tree_from_index(repo: &Repo, index: &gix::index::State) -> Result<ObjectId> {
         .edit_tree(ObjectId::empty_tree(repo.git.object_hash()))
         .context(context)?;
     for entry in index.entries() {
-        if entry
-            .flags
-            .contains(gix::index::entry::Flags::INTENT_TO_ADD)
-        {
+        if entry.flags.contains(Flags::INTENT_TO_ADD) {
             continue;
         }
         let Some(mode) = entry.mode.to_tree_entry_mode() else {
