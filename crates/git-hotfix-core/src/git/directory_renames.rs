@@ -16,6 +16,7 @@ use gix::bstr::{BStr, BString, ByteSlice};
 
 use crate::foundation::error::{GitContext, Result};
 use crate::git::diff::{TreeChange, tree_changes};
+use crate::git::merge::entry_in;
 use crate::git::repo::Repo;
 
 /// A file `theirs` added at `from`, which belongs at `to`: `ours` renamed its directory.
@@ -25,16 +26,17 @@ pub(crate) struct Moved {
     pub to: BString,
 }
 
-/// The files `theirs` added (from `base`) inside directories `ours` renamed.
+/// The files `theirs` added inside directories `ours` renamed, given what theirs changed
+/// from `base` (`theirs_changes`).
 pub(crate) fn moves(
     repo: &Repo,
     base: ObjectId,
     ours: ObjectId,
-    theirs: ObjectId,
+    theirs_changes: &[TreeChange],
 ) -> Result<Vec<Moved>> {
     let context = || "could not look for renamed directories".to_string();
-    let added: Vec<BString> = tree_changes(repo, base, theirs)?
-        .into_iter()
+    let added: Vec<&BString> = theirs_changes
+        .iter()
         .filter_map(|change| match change {
             TreeChange::Addition {
                 path, entry_mode, ..
@@ -48,17 +50,10 @@ pub(crate) fn moves(
     let base_tree = repo.git.find_tree(base).context(context)?;
     let ours_tree = repo.git.find_tree(ours).context(context)?;
     let is_dir = |tree: &gix::Tree<'_>, path: &BStr| -> Result<bool> {
-        Ok(tree
-            .lookup_entry_by_path(path.to_str_lossy().as_ref())
-            .context(context)?
-            .is_some_and(|entry| entry.mode().is_tree()))
+        Ok(entry_in(tree, path)?.is_some_and(|(mode, _)| mode.is_tree()))
     };
-    let exists = |tree: &gix::Tree<'_>, path: &BStr| -> Result<bool> {
-        Ok(tree
-            .lookup_entry_by_path(path.to_str_lossy().as_ref())
-            .context(context)?
-            .is_some())
-    };
+    let exists =
+        |tree: &gix::Tree<'_>, path: &BStr| -> Result<bool> { Ok(entry_in(tree, path)?.is_some()) };
     // Additions whose nearest directory that the base had is gone from ours.
     let mut candidates = Vec::new();
     for path in added {
@@ -144,15 +139,12 @@ pub(crate) fn apply(repo: &Repo, tree: ObjectId, moved: &[Moved]) -> Result<Obje
     let found = repo.git.find_tree(tree).context(context)?;
     let mut editor = repo.git.edit_tree(tree).context(context)?;
     for Moved { from, to } in moved {
-        let Some(entry) = found
-            .lookup_entry_by_path(from.to_str_lossy().as_ref())
-            .context(context)?
-        else {
+        let Some((mode, id)) = entry_in(&found, from.as_bstr())? else {
             continue;
         };
         editor.remove(from.as_bstr()).context(context)?;
         editor
-            .upsert(to.as_bstr(), entry.mode().kind(), entry.object_id())
+            .upsert(to.as_bstr(), mode.kind(), id)
             .context(context)?;
     }
     Ok(editor.write().context(context)?.detach())

@@ -128,7 +128,9 @@ pub(crate) fn three_way(
     theirs: ObjectId,
     labels: &Labels<'_>,
 ) -> Result<Merged> {
-    let mut merged = match narrowed(repo, base, ours, theirs, labels)? {
+    // Theirs' side of the merge, read once: it is small, the other side may be far away.
+    let theirs_changes = crate::git::diff::tree_changes(repo, base, theirs)?;
+    let mut merged = match narrowed(repo, base, ours, theirs, &theirs_changes, labels)? {
         Some(merged) => merged,
         None => {
             let options = tree_options(repo, base, ours, theirs)?;
@@ -138,7 +140,7 @@ pub(crate) fn three_way(
     };
     // What gix does not do: a file added inside a directory ours renamed goes where the
     // directory went, and the merge stops on it, as git's does.
-    let moved = directory_renames::moves(repo, base, ours, theirs)?;
+    let moved = directory_renames::moves(repo, base, ours, &theirs_changes)?;
     if !moved.is_empty() {
         merged.tree = directory_renames::apply(repo, merged.tree, &moved)?;
         merged
@@ -150,13 +152,15 @@ pub(crate) fn three_way(
     Ok(merged)
 }
 
-/// The merge of [`three_way`] on trees narrowed to the paths `theirs` changed, grafted onto
-/// `ours`; `None` when the shape of the trees needs the whole merge.
+/// The merge of [`three_way`] on trees narrowed to the paths `theirs` changed (`changes`,
+/// from `base`), grafted onto `ours`; `None` when the shape of the trees needs the whole
+/// merge.
 fn narrowed(
     repo: &Repo,
     base: ObjectId,
     ours: ObjectId,
     theirs: ObjectId,
+    changes: &[crate::git::diff::TreeChange],
     labels: &Labels<'_>,
 ) -> Result<Option<Merged>> {
     use crate::git::diff::TreeChange;
@@ -169,16 +173,20 @@ fn narrowed(
         )
     };
     let mut paths = Vec::new();
-    for change in crate::git::diff::tree_changes(repo, base, theirs)? {
-        let (path, modes) = match change {
+    for change in changes {
+        let (path, modes) = match *change {
             TreeChange::Addition {
-                path, entry_mode, ..
+                ref path,
+                entry_mode,
+                ..
             }
             | TreeChange::Deletion {
-                path, entry_mode, ..
+                ref path,
+                entry_mode,
+                ..
             } => (path, [entry_mode, entry_mode]),
             TreeChange::Modification {
-                path,
+                ref path,
                 previous_entry_mode,
                 entry_mode,
                 ..
@@ -199,12 +207,6 @@ fn narrowed(
         .into_iter()
         .map(|id| repo.git.find_tree(id).context(context))
         .collect::<Result<Vec<_>>>()?;
-    let at = |side: &gix::Tree<'_>, path: &BStr| -> Result<Option<(EntryMode, ObjectId)>> {
-        Ok(side
-            .lookup_entry_by_path(path.to_str_lossy().as_ref())
-            .context(context)?
-            .map(|entry| (entry.mode(), entry.object_id())))
-    };
     // Each path's entry on the three sides, once the shapes allow a narrowed merge.
     let mut narrowed = Vec::with_capacity(paths.len());
     for path in &paths {
@@ -212,14 +214,14 @@ fn narrowed(
         while let Some(cut) = dir.rfind_byte(b'/') {
             dir = &dir[..cut];
             for side in &sides {
-                if at(side, dir.as_bstr())?.is_some_and(|(mode, _)| !mode.is_tree()) {
+                if entry_in(side, dir.as_bstr())?.is_some_and(|(mode, _)| !mode.is_tree()) {
                     return Ok(None);
                 }
             }
         }
         let entries = sides
             .iter()
-            .map(|side| at(side, path.as_bstr()))
+            .map(|side| entry_in(side, path.as_bstr()))
             .collect::<Result<Vec<_>>>()?;
         let ours_deleted = entries[0].is_some() && entries[1].is_none();
         if ours_deleted || entries.iter().flatten().any(|(mode, _)| mode.is_tree()) {
@@ -298,6 +300,17 @@ fn narrowed(
         tree,
         conflicts: merged.conflicts,
     }))
+}
+
+/// The mode and object at `path` in `tree`, if there is an entry.
+pub(crate) fn entry_in(
+    tree: &gix::Tree<'_>,
+    path: &BStr,
+) -> Result<Option<(gix::objs::tree::EntryMode, ObjectId)>> {
+    Ok(tree
+        .lookup_entry_by_path(path.to_str_lossy().as_ref())
+        .context(|| format!("could not look up {path} in tree {}", short(tree.id)))?
+        .map(|entry| (entry.mode(), entry.object_id())))
 }
 
 /// The merge `outcome` written to `repo`, with its unmerged paths.

@@ -13,6 +13,7 @@ use gix::merge::tree::{TreatAsUnresolved, apply_index_entries::RemovalMode};
 
 use crate::foundation::error::{Error, GitContext, IoContext, Result};
 use crate::foundation::oid::short;
+use crate::git::diff::tree_changes;
 use crate::git::directory_renames;
 use crate::git::merge::{self, Labels};
 use crate::git::pick::{self, Source};
@@ -92,12 +93,11 @@ pub fn create(
                 .merge_bases_many(ours, &[*theirs])
                 .context(context)?;
             let moved = match bases.as_slice() {
-                [base] => directory_renames::moves(
-                    repo,
-                    repo.tree_of(base.detach())?,
-                    repo.tree_of(ours)?,
-                    repo.tree_of(*theirs)?,
-                )?,
+                [base] => {
+                    let base = repo.tree_of(base.detach())?;
+                    let changes = tree_changes(repo, base, repo.tree_of(*theirs)?)?;
+                    directory_renames::moves(repo, base, repo.tree_of(ours)?, &changes)?
+                }
                 _ => Vec::new(),
             };
             (outcome, moved)
@@ -110,7 +110,8 @@ pub fn create(
                 .git
                 .merge_trees(base, ours_tree, theirs_tree, labels.for_gix(), options)
                 .context(context)?;
-            let moved = directory_renames::moves(repo, base, ours_tree, theirs_tree)?;
+            let changes = tree_changes(repo, base, theirs_tree)?;
+            let moved = directory_renames::moves(repo, base, ours_tree, &changes)?;
             (outcome, moved)
         }
         Resolving::Patch { base, theirs } => {
@@ -120,7 +121,8 @@ pub fn create(
                 .git
                 .merge_trees(*base, ours_tree, *theirs, labels.for_gix(), options)
                 .context(context)?;
-            let moved = directory_renames::moves(repo, *base, ours_tree, *theirs)?;
+            let changes = tree_changes(repo, *base, *theirs)?;
+            let moved = directory_renames::moves(repo, *base, ours_tree, &changes)?;
             (outcome, moved)
         }
     };
