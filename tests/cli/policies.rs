@@ -2,6 +2,7 @@
 //! trust checks, the hostile corpus, and the version bump `finish` makes with them.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use sha2::Digest;
 
@@ -328,6 +329,13 @@ fn hostile_plugins_end_in_a_clear_error_and_leave_the_repository_untouched() {
         ("huge-output", test_plugin("huge-output"), ""),
         ("other-version", test_plugin("other-version"), ""),
         (
+            "sleep",
+            test_plugin("sleep"),
+            "[plugin-limits]\ndeadline-ms = 1000\n",
+        ),
+        ("exit-instead", test_plugin("exit-instead"), ""),
+        ("type-drift", test_plugin("type-drift"), ""),
+        (
             "deploy",
             std::fs::read(workspace_file("plugins/dist/deploy.wasm")).unwrap(),
             "",
@@ -340,7 +348,10 @@ fn hostile_plugins_end_in_a_clear_error_and_leave_the_repository_untouched() {
         let env = TestEnv::new();
         let repo = env.with_severity_plugin(name, &bytes, limits);
         let before = snapshot(&repo);
+        let started = std::time::Instant::now();
         let run = env.hotfix(&repo, &["start", "ENG-1", "fix", "login", "--assess"]);
+        // The sleeper asks for 20 s; the deadline (1 s) ends it long before.
+        assert!(started.elapsed() < Duration::from_secs(15), "{name}");
         assert_unchanged(&before, &snapshot(&repo));
         env.fsck(&repo);
         let first = run.stderr.lines().next().unwrap_or_default();
@@ -356,12 +367,15 @@ fn hostile_plugins_end_in_a_clear_error_and_leave_the_repository_untouched() {
     exit 1: error: policies/loop-forever.wasm assess: still running after [SECONDS] (the deadline)
     exit 1: error: policies/memory-bomb.wasm assess: went over its memory limit of 64 MiB
     exit 1: error: policies/deep-recursion.wasm assess: overflowed its stack
-    exit 1: error: policies/trap.wasm assess: crashed (wasm trap: wasm `unreachable` instruction executed); it printed: assessing ENG-1 ...
+    exit 1: error: policies/trap.wasm assess: crashed (wasm trap: wasm `unreachable` instruction executed); it printed:
     exit 1: error: policies/huge-output.wasm assess: went over its memory limit of 64 MiB
-    exit 1: error: policies/other-version.wasm implements git-hotfix:plugin/severity@0.2.0, but this git-hotfix supports 0.1.0
+    exit 1: error: policies/other-version.wasm implements git-hotfix:plugin/severity@0.2.0, but this git-hotfix supports 0.1.x
+    exit 1: error: policies/sleep.wasm questions: still running after [SECONDS] (the deadline)
+    exit 1: error: policies/exit-instead.wasm assess: exited with status 1 instead of answering; it printed:
+    exit 1: error: policies/type-drift.wasm `assess` does not have the contract's type: expected enum of 4 names, found 5 names
     exit 1: error: policies/deploy.wasm is not a severity policy (it exports: git-hotfix:plugin/deploy@0.1.0)
     exit 1: error: policies/readme.wasm is not a WebAssembly component: it is not WebAssembly at all (no `\0asm` header)
-    exit 1: error: policies/truncated.wasm is not a WebAssembly component: failed to parse WebAssembly module: wasm component contains an invalid module section: section range 1961..40879 is out of bounds (bound = 24373)
+    exit 1: error: policies/truncated.wasm is not a WebAssembly component: failed to parse WebAssembly module: wasm component contains an invalid module section: section range 1961..40115 is out of bounds (bound = 23991)
     ");
 }
 
@@ -436,7 +450,7 @@ fn a_deploy_step_outside_the_grants_is_refused_with_the_line_that_allows_it() {
         .ok()
         .json();
     assert_eq!(json["release"]["tag"], "v1.2.4");
-    assert_eq!(json["release"]["previous_version"], "1.2.3");
+    assert_eq!(json["release"]["previous-version"], "1.2.3");
     let granted: Vec<&serde_json::Value> = json["steps"]
         .as_array()
         .unwrap()
@@ -540,7 +554,7 @@ fn plugin_test_runs_the_builtin_cases_and_reports_a_failing_one() {
         .expect(1);
     assert!(
         run.stdout
-            .contains("answer.severity: expected \"P0\", got \"P1\""),
+            .contains("answer.severity: expected \"P0\", got \"p1\""),
         "{}",
         run.stdout
     );
@@ -702,4 +716,128 @@ fn without_configuration_the_version_files_at_the_root_are_found() {
         env.git(&repo, &["show", "v2.0.1:docs/VERSION"]),
         "not a version file at the root\n"
     );
+}
+
+#[test]
+fn what_a_plugin_says_reaches_the_terminal_escaped() {
+    let env = TestEnv::new();
+    let repo =
+        env.with_severity_plugin("control-characters", &test_plugin("control-characters"), "");
+    let run = env
+        .hotfix(&repo, &["assess", "--title", "x", "--answer", "down=no"])
+        .ok();
+    assert!(
+        !run.stdout.contains('\x1b') && !run.stdout.contains('\r'),
+        "{:?}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("\nerror: fake line"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains(r"ok\r\nerror: fake line\u{1b}[31m"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains(r"fine\u{202e}gnp.exe"),
+        "{}",
+        run.stdout
+    );
+
+    let run = env
+        .hotfix(&repo, &["assess", "--title", "refuse"])
+        .expect(4);
+    assert_eq!(
+        run.stderr.lines().next().unwrap(),
+        r"error: policies/control-characters.wasm assess: no\r\nerror: the repository was deleted\u{1b}[2J"
+    );
+
+    // It floods its output and then says what went wrong: the end is what is shown.
+    let run = env
+        .hotfix(&repo, &["start", "ENG-1", "fix", "--severity", "P1"])
+        .expect(1);
+    assert!(
+        run.stderr
+            .contains("  | the real error: no table for this team"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.len() < 32 << 10, "{} bytes", run.stderr.len());
+}
+
+#[test]
+fn plugin_check_and_list_name_the_function_that_breaks_the_contract() {
+    let env = TestEnv::new();
+    let missing = test_plugin("missing-export");
+    let repo = env.with_severity_plugin("missing-export", &missing, "");
+    let run = env
+        .hotfix(&repo, &["plugin", "check", "policies/missing-export.wasm"])
+        .expect(1);
+    assert!(
+        run.stdout.contains(
+            "severity      contract 0.1.0  policies/missing-export.wasm exports git-hotfix:plugin/severity@0.1.0 without `levels`"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("To use it"), "{}", run.stdout);
+    let run = env.hotfix(&repo, &["plugin", "list"]).expect(1);
+    assert!(
+        run.stdout.contains("error: policies/missing-export.wasm exports git-hotfix:plugin/severity@0.1.0 without `levels`"),
+        "{}",
+        run.stdout
+    );
+
+    let drift = workspace_file("tests/plugins/dist/type-drift.wasm");
+    let json = env
+        .hotfix(
+            &repo,
+            &["plugin", "check", drift.to_str().unwrap(), "--json"],
+        )
+        .expect(1)
+        .json();
+    assert_eq!(json["implements"][0]["compatible"], false);
+    assert!(
+        json["implements"][0]["problem"]
+            .as_str()
+            .unwrap()
+            .ends_with("`levels` does not have the contract's type: expected enum of 4 names, found 5 names"),
+        "{json}"
+    );
+
+    // A later patch release of the contract is served.
+    let patch = workspace_file("tests/plugins/dist/patch-release.wasm");
+    let run = env
+        .hotfix(&repo, &["plugin", "check", patch.to_str().unwrap()])
+        .ok();
+    assert!(
+        run.stdout
+            .contains("severity      contract 0.1.1  compatible"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn a_version_files_plugin_cannot_make_the_host_copy_more_than_the_output_limit() {
+    let env = TestEnv::new();
+    let bomb = test_plugin("copy-bomb");
+    let config = format!(
+        "[policies.version-files]\nplugin = \"policies/copy-bomb.wasm\"\nsha256 = \"{}\"\n",
+        sha256(&bomb)
+    );
+    let repo = env.with_plugin("copy-bomb", &bomb, &config);
+    env.hotfix(&repo, &["start", "ENG-1", "fix", "--severity", "P2"])
+        .ok();
+    env.commit(&repo, "Fix", &[("src/lib.rs", "fixed\n")]);
+    let before = snapshot(&repo);
+    let run = env.hotfix(&repo, &["finish"]).expect(1);
+    assert!(
+        run.stderr.contains(
+            "policies/copy-bomb.wasm detect: answered more than the limit of 4194304 bytes"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert_unchanged(&before, &snapshot(&repo));
+    env.fsck(&repo);
 }

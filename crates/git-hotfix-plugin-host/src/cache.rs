@@ -36,6 +36,15 @@ fn engine_key(engine: &Engine) -> String {
     hex(&hasher.0.finalize()[..12])
 }
 
+fn entry(engine: &Engine, cache_dir: &Path, sha256: &str) -> PathBuf {
+    cache_dir.join(format!("{sha256}-{}", engine_key(engine)))
+}
+
+/// Whether the cache holds an artifact for the component `sha256` (not checked further).
+pub fn is_cached(engine: &Engine, cache_dir: Option<&Path>, sha256: &str) -> bool {
+    cache_dir.is_some_and(|dir| artifact(&entry(engine, dir, sha256)).is_file())
+}
+
 /// The component for `bytes`, from the cache when a sound entry is there (the flag says so).
 pub fn compile(
     engine: &Engine,
@@ -43,7 +52,7 @@ pub fn compile(
     sha256: &str,
     bytes: &[u8],
 ) -> Result<(Component, bool), String> {
-    let entry = cache_dir.map(|dir| dir.join(format!("{sha256}-{}", engine_key(engine))));
+    let entry = cache_dir.map(|dir| entry(engine, dir, sha256));
     if let Some(entry) = &entry
         && let Some(component) = load(engine, entry)
     {

@@ -1,6 +1,7 @@
-//! What a deploy policy may make git-hotfix do: run programs whose argv[0] matches a
-//! granted glob, and call URLs under a granted prefix. Everything else is refused before it
-//! runs; there is no shell to escape through.
+//! What a policy is allowed beyond its arguments: for a deploy policy, the programs its
+//! steps may run (argv[0] matching a granted glob) and the URLs they may call (under a
+//! granted prefix), everything else refused before it runs, with no shell to escape
+//! through; for any policy, the real clocks and real randomness, which are otherwise fixed.
 
 use crate::Step;
 
@@ -11,6 +12,10 @@ pub struct Grants {
     /// URL prefixes (`https://status.example.com/health`): the same scheme, host and port,
     /// and a path under the prefix's, at a `/` boundary.
     pub http: Vec<String>,
+    /// The real wall and monotonic clocks (otherwise fixed: see `sandbox`).
+    pub clocks: bool,
+    /// Real random bytes (otherwise a fixed stream).
+    pub random: bool,
 }
 
 /// What a refused step needed.

@@ -2,16 +2,24 @@
 //! behind the versioned contract in `wit/`. It knows nothing of git.
 //!
 //! One [`Host`] per process holds the engine. Every call gets a fresh store with its own
-//! limits — memory, fuel, a wall-clock deadline, input and output sizes — and WASI with
-//! nothing granted: no files, environment, arguments or sockets. Whatever a plugin does, the
-//! host answers with an [`Error`] that names the plugin, the call and the limit; it never
-//! panics on a plugin's behalf.
+//! limits — memory, fuel, a deadline that holds through blocking calls, input and output
+//! sizes — and WASI with nothing granted (see `sandbox`). Whatever a plugin does, the host
+//! answers with an [`Error`] that names the plugin, the call and the cause; it never panics
+//! on a plugin's behalf, and what the plugin says is cleaned before anyone prints it.
 
 mod cache;
+mod contract;
+mod error;
 mod grants;
+mod sandbox;
+pub mod sanitize;
 
 pub use cache::sha256_hex;
-
+pub use contract::{
+    Action, Answer, Assessment, DeployWindow, File, HttpCheck, Incident, PluginError, Question,
+    QuestionKind, Release, RunStep, Severity, Step, workflow_levels,
+};
+pub use error::{Error, Stderr};
 pub use grants::{Grants, NotGranted};
 
 use std::path::PathBuf;
@@ -19,44 +27,38 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use wasmtime::component::{Component, Linker, ResourceTable};
-use wasmtime::{Config, Engine, Store, StoreLimits, StoreLimitsBuilder, Trap};
-use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
-use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
-
-mod bindings {
-    pub mod severity {
-        wasmtime::component::bindgen!({
-            path: "../../wit",
-            world: "severity-policy",
-            additional_derives: [serde::Serialize, serde::Deserialize, PartialEq],
-        });
-    }
-    pub mod version_files {
-        wasmtime::component::bindgen!({
-            path: "../../wit",
-            world: "version-files-policy",
-            with: { "git-hotfix:plugin/types": super::severity::git_hotfix::plugin::types },
-        });
-    }
-    pub mod deploy {
-        wasmtime::component::bindgen!({
-            path: "../../wit",
-            world: "deploy-policy",
-            with: { "git-hotfix:plugin/types": super::severity::git_hotfix::plugin::types },
-        });
-    }
-}
-
-pub use bindings::severity::git_hotfix::plugin::types::{
-    Action, Answer, Assessment, DeployWindow, File, HttpCheck, Incident, PluginError, Question,
-    QuestionKind, Release, RunStep, Severity, Step,
+use sanitize::Shown;
+use wasmtime::component::{
+    Component, ComponentNamedList, ComponentType, Instance, Lift, Linker, Lower, ResourceTable,
+    TypedFunc,
 };
+use wasmtime::{Config, Engine, Store, StoreLimits, StoreLimitsBuilder, Trap};
+use wasmtime_wasi::{I32Exit, WasiCtx, WasiCtxView, WasiView};
 
 /// The package every plugin export is named in.
 const PACKAGE: &str = "git-hotfix:plugin";
-/// The contract versions this host implements.
-pub const SUPPORTED_VERSIONS: &[&str] = &["0.1.0"];
+
+/// The released contract lines this host serves, as `major.minor`: a plugin built for any
+/// patch release of one of them runs (`wit/README.md` says how a line is added or retired).
+pub const CONTRACTS: &[&str] = &["0.1"];
+
+/// The contract versions this host serves, as people read them.
+pub const SUPPORTED: &str = "0.1.x";
+
+/// Whether this host serves contract `version` (`0.1.0`, `0.1.7`).
+pub fn supports(version: &str) -> bool {
+    let mut parts = version.split('.');
+    let (Some(major), Some(minor), Some(patch), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return false;
+    };
+    let number = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    number(major)
+        && number(minor)
+        && number(patch)
+        && CONTRACTS.contains(&format!("{major}.{minor}").as_str())
+}
 
 /// The kinds of policy, one world (and exported interface) each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -78,6 +80,15 @@ impl World {
             World::Deploy => "deploy",
         }
     }
+
+    /// The name of the world a plugin is built for (`severity-policy`).
+    pub fn world_name(self) -> &'static str {
+        match self {
+            World::Severity => "severity-policy",
+            World::VersionFiles => "version-files-policy",
+            World::Deploy => "deploy-policy",
+        }
+    }
 }
 
 impl std::fmt::Display for World {
@@ -94,9 +105,9 @@ pub struct Limits {
     pub deadline: Duration,
     /// The size of the arguments, as JSON.
     pub max_input_bytes: usize,
-    /// The size of the answer, as JSON.
+    /// The size of the answer: counted as the host copies it out, and again as JSON.
     pub max_output_bytes: usize,
-    /// What the plugin may print on stderr (kept to show on failure).
+    /// What the plugin printed that is kept to show on failure (its beginning and end).
     pub max_stderr_bytes: usize,
 }
 
@@ -113,123 +124,7 @@ impl Default for Limits {
     }
 }
 
-/// Everything that can go wrong with a plugin, naming the plugin and the call.
-#[derive(Debug, thiserror::Error)]
-pub enum Error {
-    #[error("{plugin} is not a WebAssembly component: {reason}")]
-    NotAComponent { plugin: String, reason: String },
-
-    #[error(
-        "{plugin} implements {PACKAGE}/{world}@{found}, but this git-hotfix supports {}",
-        SUPPORTED_VERSIONS.join(", ")
-    )]
-    WrongVersion {
-        plugin: String,
-        world: World,
-        found: String,
-    },
-
-    #[error("{plugin} is not a {world} policy (it exports: {})", if exports.is_empty() { "nothing".to_string() } else { exports.join(", ") })]
-    MissingWorld {
-        plugin: String,
-        world: World,
-        exports: Vec<String>,
-    },
-
-    #[error("{plugin} could not be started: {reason}")]
-    Instantiate { plugin: String, reason: String },
-
-    #[error("{plugin} {call}: ran out of fuel (limit: {fuel} units){stderr}")]
-    OutOfFuel {
-        plugin: String,
-        call: &'static str,
-        fuel: u64,
-        stderr: Stderr,
-    },
-
-    #[error("{plugin} {call}: still running after {seconds:.1} s (the deadline){stderr}")]
-    Deadline {
-        plugin: String,
-        call: &'static str,
-        seconds: f64,
-        stderr: Stderr,
-    },
-
-    #[error("{plugin} {call}: went over its memory limit of {mib} MiB{stderr}")]
-    MemoryLimit {
-        plugin: String,
-        call: &'static str,
-        mib: usize,
-        stderr: Stderr,
-    },
-
-    #[error("{plugin} {call}: overflowed its stack{stderr}")]
-    StackOverflow {
-        plugin: String,
-        call: &'static str,
-        stderr: Stderr,
-    },
-
-    #[error("{plugin} {call}: crashed ({trap}){stderr}")]
-    Trap {
-        plugin: String,
-        call: &'static str,
-        trap: String,
-        stderr: Stderr,
-    },
-
-    #[error("{plugin} {call}: its input is {bytes} bytes, over the limit of {limit}")]
-    InputTooLarge {
-        plugin: String,
-        call: &'static str,
-        bytes: usize,
-        limit: usize,
-    },
-
-    #[error("{plugin} {call}: answered {bytes} bytes, over the limit of {limit}")]
-    OutputTooLarge {
-        plugin: String,
-        call: &'static str,
-        bytes: usize,
-        limit: usize,
-    },
-
-    #[error("{plugin} {call}: {}", describe(error))]
-    Plugin {
-        plugin: String,
-        call: &'static str,
-        error: PluginError,
-    },
-
-    #[error("could not set up the plugin engine: {0}")]
-    Engine(String),
-}
-
-/// The plugin's own error, as a sentence.
-fn describe(error: &PluginError) -> String {
-    match error {
-        PluginError::InvalidInput(message) => format!("invalid input: {message}"),
-        PluginError::Unsupported(message) => format!("unsupported: {message}"),
-        PluginError::Failed(message) => message.clone(),
-    }
-}
-
-/// What a plugin printed on stderr, shown after a failure (empty when it printed nothing).
-#[derive(Debug, Clone, Default)]
-pub struct Stderr(pub String);
-
-impl std::fmt::Display for Stderr {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let text = self.0.trim();
-        if text.is_empty() {
-            Ok(())
-        } else {
-            write!(f, "; it printed: {text}")
-        }
-    }
-}
-
-/// A loaded plugin: compiled, with what it implements.
+/// A loaded plugin: compiled, with what it implements and what it is granted.
 pub struct Plugin {
     pub name: String,
     pub sha256: String,
@@ -238,6 +133,8 @@ pub struct Plugin {
     /// Whether the compiled artifact came from the cache, and how long loading took.
     pub cached: bool,
     pub load_time: Duration,
+    /// Nothing until the caller grants it (from `.hotfix.toml`).
+    pub grants: Grants,
     component: Component,
 }
 
@@ -250,20 +147,20 @@ impl Plugin {
             .find_map(|export| export.strip_prefix(&prefix))
     }
 
-    /// The worlds it implements in a version this host supports.
+    /// The worlds it implements in a version this host serves.
     pub fn worlds(&self) -> Vec<World> {
         World::ALL
             .into_iter()
-            .filter(|w| {
-                self.version_of(*w)
-                    .is_some_and(|v| SUPPORTED_VERSIONS.contains(&v))
-            })
+            .filter(|w| self.version_of(*w).is_some_and(supports))
             .collect()
     }
 
-    fn require(&self, world: World) -> Result<(), Error> {
+    /// The name of the interface it exports for `world`, when this host serves it.
+    fn interface(&self, world: World) -> Result<String, Error> {
         match self.version_of(world) {
-            Some(version) if SUPPORTED_VERSIONS.contains(&version) => Ok(()),
+            Some(version) if supports(version) => {
+                Ok(format!("{PACKAGE}/{}@{version}", world.interface()))
+            }
             Some(version) => Err(Error::WrongVersion {
                 plugin: self.name.clone(),
                 world,
@@ -284,6 +181,7 @@ pub struct Called<T> {
     pub value: T,
     pub fuel_used: u64,
     pub duration: Duration,
+    /// What it printed.
     pub stderr: String,
 }
 
@@ -303,6 +201,40 @@ impl WasiView for State {
     }
 }
 
+/// One function of the contract: where it is, what it takes and what it answers.
+trait Function {
+    const WORLD: World;
+    const NAME: &'static str;
+    type Params: ComponentNamedList + Lower + Send + Sync + 'static;
+    type Answer: ComponentType + Lift + Send + Sync + 'static;
+}
+
+macro_rules! functions {
+    ($($function:ident: $world:ident $name:literal ($($param:ty),*) -> $answer:ty;)*) => {
+        $(
+            struct $function;
+            impl Function for $function {
+                const WORLD: World = World::$world;
+                const NAME: &'static str = $name;
+                type Params = ($($param,)*);
+                type Answer = $answer;
+            }
+        )*
+    };
+}
+
+type Answered<T> = Result<T, PluginError>;
+
+functions! {
+    Levels: Severity "levels" () -> Vec<Assessment>;
+    Questions: Severity "questions" () -> Vec<Question>;
+    Assess: Severity "assess" (Incident) -> Answered<Assessment>;
+    Detect: VersionFiles "detect" (Vec<String>) -> Vec<String>;
+    ReadVersion: VersionFiles "read-version" (File) -> Answered<String>;
+    WriteVersion: VersionFiles "write-version" (File, String) -> Answered<String>;
+    Plan: Deploy "plan" (Release, Action) -> Answered<Vec<Step>>;
+}
+
 /// The epoch advances every tick; a call's deadline is counted in ticks.
 const TICK: Duration = Duration::from_millis(10);
 
@@ -311,6 +243,8 @@ pub struct Host {
     linker: Linker<State>,
     limits: Limits,
     cache_dir: Option<PathBuf>,
+    /// Runs calls, so that one waiting in WASI (a sleep, a poll) is dropped at the deadline.
+    runtime: tokio::runtime::Runtime,
     ticking: Arc<AtomicBool>,
 }
 
@@ -320,18 +254,30 @@ impl Drop for Host {
     }
 }
 
+/// How a call went wrong before it could answer.
+enum Failure {
+    Start(wasmtime::Error),
+    Missing(Error),
+    Run(wasmtime::Error),
+    TimedOut,
+}
+
 impl Host {
     /// An engine with fuel and epochs on; compiled plugins are cached in `cache_dir`.
     pub fn new(limits: Limits, cache_dir: Option<PathBuf>) -> Result<Host, Error> {
+        let engine_error = |e: &dyn std::fmt::Display| Error::Engine(e.to_string());
         let mut config = Config::new();
         config
             .wasm_component_model(true)
             .consume_fuel(true)
             .epoch_interruption(true);
-        let engine = Engine::new(&config).map_err(|e| Error::Engine(e.to_string()))?;
+        let engine = Engine::new(&config).map_err(|e| engine_error(&e))?;
         let mut linker = Linker::new(&engine);
-        wasmtime_wasi::p2::add_to_linker_sync(&mut linker)
-            .map_err(|e| Error::Engine(e.to_string()))?;
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(|e| engine_error(&e))?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .map_err(|e| engine_error(&e))?;
         let ticking = Arc::new(AtomicBool::new(true));
         let (ticker, running) = (engine.clone(), ticking.clone());
         std::thread::Builder::new()
@@ -342,18 +288,25 @@ impl Host {
                     ticker.increment_epoch();
                 }
             })
-            .map_err(|e| Error::Engine(e.to_string()))?;
+            .map_err(|e| engine_error(&e))?;
         Ok(Host {
             engine,
             linker,
             limits,
             cache_dir,
+            runtime,
             ticking,
         })
     }
 
     pub fn limits(&self) -> &Limits {
         &self.limits
+    }
+
+    /// Whether `bytes` would load from the cache (else loading compiles it, which takes
+    /// seconds for a large component: worth telling the person waiting).
+    pub fn is_cached(&self, bytes: &[u8]) -> bool {
+        cache::is_cached(&self.engine, self.cache_dir.as_deref(), &sha256_hex(bytes))
     }
 
     /// Compile (or take from the cache) the component `bytes`, named `name` in messages.
@@ -378,6 +331,7 @@ impl Host {
             exports,
             cached,
             load_time: started.elapsed(),
+            grants: Grants::default(),
             component,
         })
     }
@@ -390,40 +344,58 @@ impl Host {
             .map(drop)
             .map_err(|error| Error::Instantiate {
                 plugin: plugin.name.clone(),
-                reason: first_line(&error.to_string()),
+                reason: root_cause(&error),
             })
     }
 
-    /// Run one call in a fresh store: `input` (for its size), then `run` instantiates and calls.
-    fn call<T: serde::Serialize>(
-        &self,
-        plugin: &Plugin,
-        world: World,
-        call: &'static str,
-        input: &impl serde::Serialize,
-        run: impl FnOnce(
-            &mut Store<State>,
-            &Component,
-            &Linker<State>,
-        ) -> wasmtime::Result<Result<T, PluginError>>,
-    ) -> Result<Called<T>, Error> {
-        plugin.require(world)?;
-        let input_bytes = serde_json::to_vec(input).map(|v| v.len()).unwrap_or(0);
-        if input_bytes > self.limits.max_input_bytes {
-            return Err(Error::InputTooLarge {
-                plugin: plugin.name.clone(),
-                call,
-                bytes: input_bytes,
-                limit: self.limits.max_input_bytes,
-            });
+    /// Whether `plugin` has every function of `world` with the contract's types: it is
+    /// started (in the sandbox, within the limits) and each export checked, none called.
+    pub fn check_world(&self, plugin: &Plugin, world: World) -> Result<(), Error> {
+        let interface = plugin.interface(world)?;
+        let mut store = self.store(plugin, &sandbox::Transcript::new(0))?;
+        let outcome = self.within_deadline(async {
+            let instance = self
+                .linker
+                .instantiate_async(&mut store, &plugin.component)
+                .await
+                .map_err(Failure::Start)?;
+            match world {
+                World::Severity => {
+                    typed::<Levels>(&mut store, &instance, plugin, &interface)?;
+                    typed::<Questions>(&mut store, &instance, plugin, &interface)?;
+                    typed::<Assess>(&mut store, &instance, plugin, &interface)?;
+                }
+                World::VersionFiles => {
+                    typed::<Detect>(&mut store, &instance, plugin, &interface)?;
+                    typed::<ReadVersion>(&mut store, &instance, plugin, &interface)?;
+                    typed::<WriteVersion>(&mut store, &instance, plugin, &interface)?;
+                }
+                World::Deploy => {
+                    typed::<Plan>(&mut store, &instance, plugin, &interface)?;
+                }
+            }
+            Ok(())
+        });
+        match outcome {
+            Ok(()) => Ok(()),
+            Err(failure) => Err(self.classify(plugin, "start", failure, String::new())),
         }
-        let stderr = MemoryOutputPipe::new(self.limits.max_stderr_bytes);
-        let wasi = WasiCtxBuilder::new()
-            .stderr(stderr.clone())
-            .allow_tcp(false)
-            .allow_udp(false)
-            .allow_ip_name_lookup(false)
-            .build();
+    }
+
+    /// Run `call` to its end or to the deadline, whichever comes first.
+    fn within_deadline<T>(
+        &self,
+        call: impl Future<Output = Result<T, Failure>>,
+    ) -> Result<T, Failure> {
+        self.runtime.block_on(async {
+            tokio::time::timeout(self.limits.deadline, call)
+                .await
+                .unwrap_or(Err(Failure::TimedOut))
+        })
+    }
+
+    /// A store for one call: WASI as granted, the limits, the deadline.
+    fn store(&self, plugin: &Plugin, output: &sandbox::Transcript) -> Result<Store<State>, Error> {
         let limits = StoreLimitsBuilder::new()
             .memory_size(self.limits.memory_bytes)
             .trap_on_grow_failure(true)
@@ -431,7 +403,7 @@ impl Host {
         let mut store = Store::new(
             &self.engine,
             State {
-                wasi,
+                wasi: sandbox::wasi(&plugin.grants, output),
                 table: ResourceTable::new(),
                 limits,
             },
@@ -440,33 +412,53 @@ impl Host {
         store
             .set_fuel(self.limits.fuel)
             .map_err(|e| Error::Engine(e.to_string()))?;
+        // What the host copies out of the plugin, per call into or out of it.
+        store.set_hostcall_fuel(self.limits.max_output_bytes);
         let ticks = (self.limits.deadline.as_millis() / TICK.as_millis()).max(1) as u64;
         store.set_epoch_deadline(ticks);
-        let started = Instant::now();
-        let outcome = run(&mut store, &plugin.component, &self.linker);
-        let duration = started.elapsed();
-        let printed = String::from_utf8_lossy(&stderr.contents()).into_owned();
-        let fuel_used = self.limits.fuel - store.get_fuel().unwrap_or(0);
-        let value = match outcome {
-            Ok(Ok(value)) => value,
-            Ok(Err(error)) => {
-                return Err(Error::Plugin {
-                    plugin: plugin.name.clone(),
-                    call,
-                    error,
-                });
-            }
-            Err(error) => return Err(self.classify(plugin, call, error, duration, printed)),
-        };
-        let output_bytes = serde_json::to_vec(&value).map(|v| v.len()).unwrap_or(0);
-        if output_bytes > self.limits.max_output_bytes {
-            return Err(Error::OutputTooLarge {
+        Ok(store)
+    }
+
+    /// Run one call of `F` in a fresh store; `input` is measured against the input limit.
+    fn call<F: Function>(
+        &self,
+        plugin: &Plugin,
+        input: &impl serde::Serialize,
+        params: F::Params,
+    ) -> Result<Called<F::Answer>, Error> {
+        let interface = plugin.interface(F::WORLD)?;
+        let input_bytes = serde_json::to_vec(input).map(|v| v.len()).unwrap_or(0);
+        if input_bytes > self.limits.max_input_bytes {
+            return Err(Error::InputTooLarge {
                 plugin: plugin.name.clone(),
-                call,
-                bytes: output_bytes,
-                limit: self.limits.max_output_bytes,
+                call: F::NAME,
+                bytes: input_bytes,
+                limit: self.limits.max_input_bytes,
             });
         }
+        let output = sandbox::Transcript::new(self.limits.max_stderr_bytes);
+        let mut store = self.store(plugin, &output)?;
+        let started = Instant::now();
+        // Epoch interruption stops wasm code at the deadline; the timeout stops a call
+        // waiting in the host (a sleep), which no epoch reaches.
+        let outcome = self.within_deadline(async {
+            let instance = self
+                .linker
+                .instantiate_async(&mut store, &plugin.component)
+                .await
+                .map_err(Failure::Start)?;
+            let function = typed::<F>(&mut store, &instance, plugin, &interface)?;
+            let (answer,) = function
+                .call_async(&mut store, params)
+                .await
+                .map_err(Failure::Run)?;
+            Ok(answer)
+        });
+        let duration = started.elapsed();
+        let fuel_used = self.limits.fuel - store.get_fuel().unwrap_or(0);
+        let printed = output.text();
+        let value =
+            outcome.map_err(|failure| self.classify(plugin, F::NAME, failure, printed.clone()))?;
         Ok(Called {
             value,
             fuel_used,
@@ -475,18 +467,46 @@ impl Host {
         })
     }
 
-    /// Name the limit a failed call hit.
+    /// Name the cause of a failed call.
     fn classify(
         &self,
         plugin: &Plugin,
         call: &'static str,
-        error: wasmtime::Error,
-        duration: Duration,
+        failure: Failure,
         printed: String,
     ) -> Error {
         let plugin_name = plugin.name.clone();
         let stderr = Stderr(printed);
+        let starting = matches!(failure, Failure::Start(_));
+        let error = match failure {
+            Failure::Missing(error) => return error,
+            Failure::TimedOut => {
+                return Error::Deadline {
+                    plugin: plugin_name,
+                    call,
+                    seconds: self.limits.deadline.as_secs_f64(),
+                    stderr,
+                };
+            }
+            Failure::Start(error) | Failure::Run(error) => error,
+        };
         let chain = format!("{error:?}");
+        let memory = chain.contains("growing memory") || chain.contains("memory minimum size");
+        if starting && !memory && error.downcast_ref::<Trap>().is_none() {
+            // Not a trap: the component did not link.
+            return Error::Instantiate {
+                plugin: plugin_name,
+                reason: root_cause(&error),
+            };
+        }
+        if let Some(exit) = error.downcast_ref::<I32Exit>() {
+            return Error::Exited {
+                plugin: plugin_name,
+                call,
+                code: exit.0,
+                stderr,
+            };
+        }
         match error.downcast_ref::<Trap>() {
             Some(Trap::OutOfFuel) => Error::OutOfFuel {
                 plugin: plugin_name,
@@ -497,7 +517,7 @@ impl Host {
             Some(Trap::Interrupt) => Error::Deadline {
                 plugin: plugin_name,
                 call,
-                seconds: duration.as_secs_f64(),
+                seconds: self.limits.deadline.as_secs_f64(),
                 stderr,
             },
             Some(Trap::StackOverflow) => Error::StackOverflow {
@@ -505,65 +525,48 @@ impl Host {
                 call,
                 stderr,
             },
-            _ if chain.contains("growing memory") || chain.contains("memory minimum size") => {
-                Error::MemoryLimit {
-                    plugin: plugin_name,
-                    call,
-                    mib: self.limits.memory_bytes >> 20,
-                    stderr,
-                }
-            }
+            _ if memory => Error::MemoryLimit {
+                plugin: plugin_name,
+                call,
+                mib: self.limits.memory_bytes >> 20,
+                stderr,
+            },
+            _ if chain.contains("too much data is being copied") => Error::OutputTooLarge {
+                plugin: plugin_name,
+                call,
+                limit: self.limits.max_output_bytes,
+            },
             Some(trap) => Error::Trap {
                 plugin: plugin_name,
                 call,
                 trap: trap.to_string(),
                 stderr,
             },
-            // Not a trap: the component did not link or does not match the contract.
-            None => Error::Instantiate {
+            // An answer that breaks the canonical ABI (a string that is not UTF-8, a
+            // pointer out of bounds): the plugin's fault, like a trap.
+            None => Error::Trap {
                 plugin: plugin_name,
-                reason: first_line(&error.to_string()),
+                call,
+                trap: root_cause(&error),
+                stderr,
             },
         }
     }
 
-    /// The severity policy's table of levels.
+    /// The severity policy's table of levels: the workflow's when it answers nothing.
     pub fn levels(&self, plugin: &Plugin) -> Result<Called<Vec<Assessment>>, Error> {
-        self.call(
-            plugin,
-            World::Severity,
-            "levels",
-            &(),
-            |store, component, linker| {
-                let instance = bindings::severity::SeverityPolicy::instantiate(
-                    &mut *store,
-                    component,
-                    linker,
-                )?;
-                Ok(Ok(instance
-                    .git_hotfix_plugin_severity()
-                    .call_levels(store)?))
-            },
-        )
+        let mut called = self.call::<Levels>(plugin, &(), ())?;
+        called.value = if called.value.is_empty() {
+            workflow_levels()
+        } else {
+            called.value.shown()
+        };
+        Ok(called)
     }
 
     pub fn questions(&self, plugin: &Plugin) -> Result<Called<Vec<Question>>, Error> {
-        self.call(
-            plugin,
-            World::Severity,
-            "questions",
-            &(),
-            |store, component, linker| {
-                let instance = bindings::severity::SeverityPolicy::instantiate(
-                    &mut *store,
-                    component,
-                    linker,
-                )?;
-                Ok(Ok(instance
-                    .git_hotfix_plugin_severity()
-                    .call_questions(store)?))
-            },
-        )
+        self.call::<Questions>(plugin, &(), ())
+            .map(|called| map(called, Shown::shown))
     }
 
     pub fn assess(
@@ -571,84 +574,33 @@ impl Host {
         plugin: &Plugin,
         incident: &Incident,
     ) -> Result<Called<Assessment>, Error> {
-        self.call(
-            plugin,
-            World::Severity,
-            "assess",
-            incident,
-            |store, component, linker| {
-                let instance = bindings::severity::SeverityPolicy::instantiate(
-                    &mut *store,
-                    component,
-                    linker,
-                )?;
-                instance
-                    .git_hotfix_plugin_severity()
-                    .call_assess(store, incident)
-            },
-        )
+        let called = self.call::<Assess>(plugin, incident, (incident.clone(),))?;
+        answered(plugin, Assess::NAME, called).map(|called| map(called, Shown::shown))
     }
 
     pub fn detect(&self, plugin: &Plugin, paths: &[String]) -> Result<Called<Vec<String>>, Error> {
-        self.call(
-            plugin,
-            World::VersionFiles,
-            "detect",
-            &paths,
-            |store, component, linker| {
-                let instance = bindings::version_files::VersionFilesPolicy::instantiate(
-                    &mut *store,
-                    component,
-                    linker,
-                )?;
-                Ok(Ok(instance
-                    .git_hotfix_plugin_version_files()
-                    .call_detect(store, paths)?))
-            },
-        )
+        self.call::<Detect>(plugin, &paths, (paths.to_vec(),))
     }
 
     pub fn read_version(&self, plugin: &Plugin, file: &File) -> Result<Called<String>, Error> {
-        self.call(
-            plugin,
-            World::VersionFiles,
-            "read-version",
-            file,
-            |store, component, linker| {
-                let instance = bindings::version_files::VersionFilesPolicy::instantiate(
-                    &mut *store,
-                    component,
-                    linker,
-                )?;
-                instance
-                    .git_hotfix_plugin_version_files()
-                    .call_read_version(store, file)
-            },
-        )
+        let called = self.call::<ReadVersion>(plugin, file, (file.clone(),))?;
+        answered(plugin, ReadVersion::NAME, called)
+            .map(|called| map(called, |v| sanitize::line(&v).into_owned()))
     }
 
+    /// The file's new content, exactly as the plugin wrote it.
     pub fn write_version(
         &self,
         plugin: &Plugin,
         file: &File,
         version: &str,
     ) -> Result<Called<String>, Error> {
-        self.call(
+        let called = self.call::<WriteVersion>(
             plugin,
-            World::VersionFiles,
-            "write-version",
             &(file, version),
-            |store, component, linker| {
-                let instance = bindings::version_files::VersionFilesPolicy::instantiate(
-                    &mut *store,
-                    component,
-                    linker,
-                )?;
-                instance
-                    .git_hotfix_plugin_version_files()
-                    .call_write_version(store, file, version)
-            },
-        )
+            (file.clone(), version.to_string()),
+        )?;
+        answered(plugin, WriteVersion::NAME, called)
     }
 
     pub fn plan(
@@ -657,22 +609,74 @@ impl Host {
         release: &Release,
         action: Action,
     ) -> Result<Called<Vec<Step>>, Error> {
-        self.call(
-            plugin,
-            World::Deploy,
-            "plan",
-            &(release, action),
-            |store, component, linker| {
-                let instance =
-                    bindings::deploy::DeployPolicy::instantiate(&mut *store, component, linker)?;
-                instance
-                    .git_hotfix_plugin_deploy()
-                    .call_plan(store, release, action)
-            },
-        )
+        let called = self.call::<Plan>(plugin, &(release, action), (release.clone(), action))?;
+        answered(plugin, Plan::NAME, called).map(|called| map(called, Shown::shown))
     }
 }
 
-fn first_line(text: &str) -> String {
-    text.lines().next().unwrap_or_default().to_string()
+/// The typed export of `F` in `interface`, or why there is none.
+fn typed<F: Function>(
+    store: &mut Store<State>,
+    instance: &Instance,
+    plugin: &Plugin,
+    interface: &str,
+) -> Result<TypedFunc<F::Params, (F::Answer,)>, Failure> {
+    let missing = || {
+        Failure::Missing(Error::MissingExport {
+            plugin: plugin.name.clone(),
+            interface: interface.to_string(),
+            call: F::NAME,
+        })
+    };
+    let exported = instance
+        .get_export_index(&mut *store, None, interface)
+        .ok_or_else(missing)?;
+    let index = instance
+        .get_export_index(&mut *store, Some(&exported), F::NAME)
+        .ok_or_else(missing)?;
+    let function = instance.get_func(&mut *store, index).ok_or_else(missing)?;
+    function.typed(&mut *store).map_err(|error| {
+        Failure::Missing(Error::Contract {
+            plugin: plugin.name.clone(),
+            call: F::NAME,
+            reason: root_cause(&error),
+        })
+    })
+}
+
+/// A call whose answer is the plugin's own `result`: its error becomes [`Error::Plugin`].
+fn answered<T>(
+    plugin: &Plugin,
+    call: &'static str,
+    called: Called<Answered<T>>,
+) -> Result<Called<T>, Error> {
+    match called.value {
+        Ok(value) => Ok(Called {
+            value,
+            fuel_used: called.fuel_used,
+            duration: called.duration,
+            stderr: called.stderr,
+        }),
+        Err(error) => Err(Error::Plugin {
+            plugin: plugin.name.clone(),
+            call,
+            error: error.shown(),
+        }),
+    }
+}
+
+fn map<T, U>(called: Called<T>, f: impl FnOnce(T) -> U) -> Called<U> {
+    Called {
+        value: f(called.value),
+        fuel_used: called.fuel_used,
+        duration: called.duration,
+        stderr: called.stderr,
+    }
+}
+
+/// The innermost cause of `error`, on one line: wasmtime wraps a trap in "error while
+/// executing at wasm backtrace:" and a backtrace, which say nothing to the person reading.
+fn root_cause(error: &wasmtime::Error) -> String {
+    let cause = error.root_cause().to_string();
+    sanitize::line(cause.lines().next().unwrap_or_default()).into_owned()
 }

@@ -59,7 +59,8 @@ fn the_builtin_severity_policy_follows_the_workflow_table() {
     }];
     let p2 = host.assess(&plugin, &crash).unwrap().value;
     assert_eq!(p2.severity, Severity::P2, "{:?}", p2.reasons);
-    assert_eq!(host.levels(&plugin).unwrap().value.len(), 4);
+    // It answers no levels of its own: the workflow's table is what the host gives.
+    assert_eq!(host.levels(&plugin).unwrap().value, workflow_levels());
     assert!(host.questions(&plugin).unwrap().value.len() >= 4);
 }
 
@@ -291,7 +292,7 @@ fn another_contract_version_is_named_with_the_ones_supported() {
     assert!(matches!(err, Error::WrongVersion { .. }), "{err}");
     assert_eq!(
         err.to_string(),
-        "other-version.wasm implements git-hotfix:plugin/severity@0.2.0, but this git-hotfix supports 0.1.0"
+        "other-version.wasm implements git-hotfix:plugin/severity@0.2.0, but this git-hotfix supports 0.1.x"
     );
 }
 
@@ -342,6 +343,7 @@ fn steps_outside_the_grants_are_refused() {
     let grants = Grants {
         commands: vec!["kubectl".into()],
         http: vec!["https://app.example.com/".into()],
+        ..Grants::default()
     };
     assert_eq!(
         grants.check(&steps[0]),
@@ -388,4 +390,211 @@ fn compiled_plugins_are_cached_and_a_corrupt_entry_is_recompiled() {
             .severity,
         Severity::P0
     );
+}
+
+/// A host whose deadline is short, for the plugins that would wait for ever.
+fn impatient() -> Host {
+    Host::new(
+        Limits {
+            deadline: Duration::from_millis(500),
+            fuel: u64::MAX / 2,
+            ..Limits::default()
+        },
+        None,
+    )
+    .unwrap()
+}
+
+#[test]
+fn sleeping_or_waiting_on_the_clock_ends_at_the_deadline() {
+    let host = impatient();
+    let plugin = host.load("sleep.wasm", &hostile("sleep")).unwrap();
+    let calls: [(&str, &dyn Fn() -> Error); 3] = [
+        ("assess", &|| {
+            host.assess(&plugin, &incident("x")).unwrap_err()
+        }),
+        ("questions", &|| host.questions(&plugin).unwrap_err()),
+        ("levels", &|| host.levels(&plugin).unwrap_err()),
+    ];
+    for (call, run) in calls {
+        let started = Instant::now();
+        let err = run();
+        let took = started.elapsed();
+        assert!(matches!(err, Error::Deadline { .. }), "{call}: {err}");
+        assert!(
+            err.to_string()
+                .contains(&format!("sleep.wasm {call}: still running after 0.5 s")),
+            "{err}"
+        );
+        assert!(took < Duration::from_millis(1500), "{call} took {took:?}");
+    }
+}
+
+#[test]
+fn clocks_and_randomness_are_fixed_unless_granted() {
+    let host = host();
+    let mut plugin = host
+        .load("nondeterministic.wasm", &hostile("nondeterministic"))
+        .unwrap();
+    let reasons = |plugin: &Plugin| host.assess(plugin, &incident("x")).unwrap().value.reasons;
+    let first = reasons(&plugin);
+    assert_eq!(first, reasons(&plugin), "the same input, the same answer");
+    assert_eq!(first[0], "wall clock: 0 ns");
+    assert_ne!(first[1], "elapsed: 0 ns", "time still moves forward");
+
+    plugin.grants = Grants {
+        clocks: true,
+        random: true,
+        ..Grants::default()
+    };
+    let granted = reasons(&plugin);
+    assert_ne!(granted[0], "wall clock: 0 ns");
+    let rolls: std::collections::BTreeSet<String> =
+        (0..12).map(|_| reasons(&plugin)[2].clone()).collect();
+    assert!(rolls.len() > 1, "real randomness: {rolls:?}");
+}
+
+#[test]
+fn exiting_instead_of_answering_is_named_as_such() {
+    let host = host();
+    let plugin = host
+        .load("exit-instead.wasm", &hostile("exit-instead"))
+        .unwrap();
+    let err = host.assess(&plugin, &incident("login")).unwrap_err();
+    // WASI 0.2 carries only success or failure: `exit(3)` arrives as 1.
+    assert!(matches!(err, Error::Exited { code: 1, .. }), "{err}");
+    assert_eq!(
+        err.to_string(),
+        "exit-instead.wasm assess: exited with status 1 instead of answering; it printed:\n  | no rule for login"
+    );
+}
+
+#[test]
+fn a_function_missing_or_of_another_type_is_named() {
+    let host = host();
+    let drift = host
+        .load("type-drift.wasm", &hostile("type-drift"))
+        .unwrap();
+    assert_eq!(drift.worlds(), [World::Severity], "it claims 0.1.0");
+    let err = host.check_world(&drift, World::Severity).unwrap_err();
+    assert!(
+        matches!(err, Error::Contract { call: "levels", .. }),
+        "{err}"
+    );
+    let err = host.assess(&drift, &incident("x")).unwrap_err();
+    assert!(
+        matches!(err, Error::Contract { call: "assess", .. }),
+        "{err}"
+    );
+    assert!(
+        err.to_string()
+            .starts_with("type-drift.wasm `assess` does not have the contract's type: "),
+        "{err}"
+    );
+
+    let missing = host
+        .load("missing-export.wasm", &hostile("missing-export"))
+        .unwrap();
+    let err = host.check_world(&missing, World::Severity).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "missing-export.wasm exports git-hotfix:plugin/severity@0.1.0 without `levels`"
+    );
+    // What it does have still works.
+    assert_eq!(
+        host.assess(&missing, &incident("x"))
+            .unwrap()
+            .value
+            .severity,
+        Severity::P2
+    );
+}
+
+#[test]
+fn what_the_host_copies_out_is_bounded_by_the_output_limit() {
+    let host = host();
+    let plugin = host.load("copy-bomb.wasm", &hostile("copy-bomb")).unwrap();
+    let err = host.detect(&plugin, &["VERSION".into()]).unwrap_err();
+    assert!(
+        matches!(err, Error::OutputTooLarge { limit, .. } if limit == 4 << 20),
+        "{err}"
+    );
+}
+
+#[test]
+fn what_a_plugin_says_cannot_drive_the_terminal() {
+    let host = host();
+    let plugin = host
+        .load("control-characters.wasm", &hostile("control-characters"))
+        .unwrap();
+    let assessment = host.assess(&plugin, &incident("x")).unwrap().value;
+    assert_eq!(assessment.label, "ok\\r\\nerror: fake line\\u{1b}[31m");
+    assert_eq!(assessment.reasons, ["fine\\u{202e}gnp.exe"]);
+
+    let err = host.assess(&plugin, &incident("refuse")).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "control-characters.wasm assess: no\\r\\nerror: the repository was deleted\\u{1b}[2J"
+    );
+
+    // A flood of output keeps its beginning and its end, where the real error is.
+    let err = host.levels(&plugin).unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("  | noise line 0\n"), "{text}");
+    assert!(text.contains("bytes left out ..."), "{text}");
+    assert!(
+        text.contains("  | the real error: no table for this team"),
+        "{text}"
+    );
+    assert!(text.len() < 24 << 10, "{} bytes", text.len());
+}
+
+#[test]
+fn a_later_patch_release_of_the_contract_runs_and_a_released_plugin_keeps_running() {
+    let host = host();
+    let patch = host
+        .load("patch-release.wasm", &hostile("patch-release"))
+        .unwrap();
+    assert_eq!(patch.version_of(World::Severity), Some("0.1.1"));
+    host.check_world(&patch, World::Severity).unwrap();
+    let assessment = host.assess(&patch, &incident("login")).unwrap().value;
+    assert_eq!(assessment.label, "built for 0.1.1");
+    assert_eq!(host.levels(&patch).unwrap().value, workflow_levels());
+
+    // Built with the SDK of the first release and never rebuilt.
+    let released = dist("tests/plugins/released/strict-0.1.0.wasm");
+    let plugin = host.load("strict-0.1.0.wasm", &released).unwrap();
+    host.check_world(&plugin, World::Severity).unwrap();
+    assert_eq!(host.levels(&plugin).unwrap().value.len(), 4);
+    let mut customer = incident("typo");
+    customer.labels = vec!["customer-facing".into()];
+    assert_eq!(
+        host.assess(&plugin, &customer).unwrap().value.severity,
+        Severity::P0
+    );
+}
+
+#[test]
+fn every_function_of_every_world_has_the_contract_s_type() {
+    // The host's types are written by hand: the built-ins, built from wit/ with the guest
+    // SDK, prove them against the WIT.
+    let host = host();
+    for (name, world) in [
+        ("severity", World::Severity),
+        ("version-files", World::VersionFiles),
+        ("deploy", World::Deploy),
+    ] {
+        let plugin = host.load(name, &builtin(name)).unwrap();
+        host.check_world(&plugin, world).unwrap();
+    }
+}
+
+#[test]
+fn contract_versions_are_served_by_major_and_minor() {
+    for served in ["0.1.0", "0.1.1", "0.1.42"] {
+        assert!(supports(served), "{served}");
+    }
+    for refused in ["0.2.0", "1.1.0", "0.1", "0.1.0-rc1", "0.1.x", "00.1.0", ""] {
+        assert!(!supports(refused), "{refused}");
+    }
 }

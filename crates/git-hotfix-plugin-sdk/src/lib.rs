@@ -24,7 +24,7 @@
 pub mod __private {
     pub mod severity {
         wit_bindgen::generate!({
-            path: "../../wit",
+            path: "../../wit/v0.1.0",
             world: "severity-policy",
             pub_export_macro: true,
             export_macro_name: "export_severity",
@@ -33,7 +33,7 @@ pub mod __private {
     }
     pub mod version_files {
         wit_bindgen::generate!({
-            path: "../../wit",
+            path: "../../wit/v0.1.0",
             world: "version-files-policy",
             with: { "git-hotfix:plugin/types@0.1.0": crate::__private::severity::git_hotfix::plugin::types },
             pub_export_macro: true,
@@ -43,7 +43,7 @@ pub mod __private {
     }
     pub mod deploy {
         wit_bindgen::generate!({
-            path: "../../wit",
+            path: "../../wit/v0.1.0",
             world: "deploy-policy",
             with: { "git-hotfix:plugin/types@0.1.0": crate::__private::severity::git_hotfix::plugin::types },
             pub_export_macro: true,
@@ -60,13 +60,10 @@ pub use __private::severity::git_hotfix::plugin::types::{
 
 /// How urgent an incident is: the severity table of an organization.
 pub trait SeverityPolicy {
-    /// The policy's levels (one assessment per level, without reasons). The default is the
-    /// P0–P3 table git-hotfix ships with.
+    /// The policy's levels (one assessment per level, without reasons). By default none,
+    /// which the host reads as the workflow's P0–P3 table (the one [`level`] gives).
     fn levels() -> Vec<Assessment> {
-        [Severity::P0, Severity::P1, Severity::P2, Severity::P3]
-            .into_iter()
-            .map(level)
-            .collect()
+        Vec::new()
     }
 
     /// Questions the host asks before `assess`; none by default.

@@ -98,7 +98,14 @@ pub fn load(
             }
         }
     };
-    host.load(&name, &bytes).map_err(plugin_error)
+    let mut plugin = host.load(&name, &bytes).map_err(plugin_error)?;
+    plugin.grants = host::Grants {
+        commands: policy.commands.clone(),
+        http: policy.http.clone(),
+        clocks: policy.clocks,
+        random: policy.random,
+    };
+    Ok(plugin)
 }
 
 fn builtin_bytes(name: &str) -> Option<&'static [u8]> {
@@ -200,14 +207,10 @@ impl DeploySteps {
             .plan(&plugin, &release, action)
             .map_err(plugin_error)?
             .value;
-        let grants = host::Grants {
-            commands: policy.commands.clone(),
-            http: policy.http.clone(),
-        };
         let steps = steps
             .into_iter()
             .map(|step| {
-                let refused = grants.check(&step).err();
+                let refused = plugin.grants.check(&step).err();
                 (step, refused)
             })
             .collect();
@@ -251,20 +254,39 @@ impl DeploySteps {
     }
 }
 
-/// A plugin's failure: the plugin's own refusal is exit 4, a crash or a limit exit 1.
+/// A plugin's failure: the plugin's own refusal is exit 4, anything else exit 1, each with
+/// the hint that fits its cause.
 pub fn plugin_error(err: host::Error) -> CommandError {
+    use host::Error as E;
     let message = err.to_string();
-    match err {
-        host::Error::Plugin { .. } => CommandError::new(Exit::Policy, message),
-        host::Error::WrongVersion { .. } | host::Error::NotAComponent { .. } | host::Error::MissingWorld { .. } => {
-            CommandError::new(Exit::Error, message)
-                .hint("name a plugin built for this git-hotfix in .hotfix.toml ([policies.*] plugin)")
-        }
-        host::Error::Engine(_) => CommandError::new(Exit::Error, message),
-        _ => CommandError::new(Exit::Error, message).hint(
-            "the plugin failed within its limits; fix it, or name another in .hotfix.toml ([policies.*] plugin)",
+    let hint = match &err {
+        E::Plugin { .. } => return CommandError::new(Exit::Policy, message),
+        E::Engine(_) => return CommandError::new(Exit::Error, message),
+        E::WrongVersion { .. }
+        | E::NotAComponent { .. }
+        | E::MissingWorld { .. }
+        | E::MissingExport { .. }
+        | E::Contract { .. } => format!(
+            "build the plugin against wit/ of this git-hotfix (contract {}): `git hotfix plugin check` shows what it implements",
+            host::SUPPORTED
         ),
-    }
+        E::Instantiate { .. } => {
+            "a policy may import only WASI, with nothing granted: build it for a component world, without HTTP or sockets (see wit/README.md)".to_string()
+        }
+        E::Exited { .. } => {
+            "a policy reports failure by returning its plugin-error (`failed`, `unsupported`, `invalid-input`), not by exiting".to_string()
+        }
+        E::Trap { .. } | E::StackOverflow { .. } => {
+            "the plugin crashed: fix it, or name another in .hotfix.toml ([policies.*] plugin)".to_string()
+        }
+        E::Deadline { .. } | E::OutOfFuel { .. } | E::MemoryLimit { .. } => {
+            "the plugin went over its limits: fix it, or raise them in .hotfix.toml ([plugin-limits] deadline-ms, fuel, memory-mib)".to_string()
+        }
+        E::InputTooLarge { .. } | E::OutputTooLarge { .. } => {
+            "a policy's input and answer are limited in size: fix the plugin, or name another in .hotfix.toml".to_string()
+        }
+    };
+    CommandError::new(Exit::Error, message).hint(hint)
 }
 
 /// Deploy steps outside the plugin's grants: refused, with the lines that would allow them.

@@ -58,6 +58,13 @@ pub struct PolicyConfig {
     /// URL prefixes its steps may call.
     #[serde(default)]
     pub http: Vec<String>,
+    /// The real clocks: without this grant the plugin sees a fixed time, so that it answers
+    /// the same input the same way on every run.
+    #[serde(default)]
+    pub clocks: bool,
+    /// Real random bytes: without this grant, a fixed stream.
+    #[serde(default)]
+    pub random: bool,
     /// Passed to the plugin as it is (the deploy policy reads its commands here).
     #[serde(default)]
     pub settings: BTreeMap<String, String>,
@@ -70,6 +77,8 @@ impl PolicyConfig {
             sha256: None,
             commands: Vec::new(),
             http: Vec::new(),
+            clocks: false,
+            random: false,
             settings: BTreeMap::new(),
         }
     }

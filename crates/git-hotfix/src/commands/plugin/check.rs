@@ -1,7 +1,7 @@
 use std::path::Path;
 
 use clap::Args;
-use git_hotfix_plugin_host::{self as host, SUPPORTED_VERSIONS, World};
+use git_hotfix_plugin_host::{self as host, SUPPORTED, World};
 
 use crate::cli::Context;
 use crate::error::{CommandError, Exit, Result, conclude};
@@ -19,7 +19,10 @@ pub struct CheckArgs {
 struct Implemented {
     policy: World,
     contract: String,
+    /// The version is served and every function has the contract's type.
     compatible: bool,
+    /// Why not, when it is not.
+    problem: Option<String>,
 }
 
 pub fn cmd_check(context: &Context, args: CheckArgs) -> Result<Exit> {
@@ -29,22 +32,35 @@ pub fn cmd_check(context: &Context, args: CheckArgs) -> Result<Exit> {
     let plugin = host
         .load(&args.plugin, &bytes)
         .map_err(policies::plugin_error)?;
+    let imports = host.check_imports(&plugin);
     let implemented: Vec<Implemented> = World::ALL
         .into_iter()
         .filter_map(|world| {
-            plugin.version_of(world).map(|version| Implemented {
+            let version = plugin.version_of(world)?;
+            let problem = if !host::supports(version) {
+                Some(format!(
+                    "not supported (this git-hotfix supports {SUPPORTED})"
+                ))
+            } else if imports.is_ok() {
+                host.check_world(&plugin, world)
+                    .err()
+                    .map(|e| e.to_string())
+            } else {
+                None
+            };
+            Some(Implemented {
                 policy: world,
                 contract: version.to_string(),
-                compatible: SUPPORTED_VERSIONS.contains(&version),
+                compatible: problem.is_none() && imports.is_ok(),
+                problem,
             })
         })
         .collect();
-    let imports = host.check_imports(&plugin);
-    let usable: Vec<World> = if imports.is_ok() {
-        plugin.worlds()
-    } else {
-        Vec::new()
-    };
+    let usable: Vec<World> = implemented
+        .iter()
+        .filter(|item| item.compatible)
+        .map(|item| item.policy)
+        .collect();
 
     let document = serde_json::json!({
         "plugin": args.plugin,
@@ -58,13 +74,9 @@ pub fn cmd_check(context: &Context, args: CheckArgs) -> Result<Exit> {
         ui.out(paint(EMPHASIS, &args.plugin));
         ui.out(format!("  sha256  {}", plugin.sha256));
         for item in &implemented {
-            let verdict = if item.compatible {
-                "compatible".to_string()
-            } else {
-                format!(
-                    "not supported (this git-hotfix supports {})",
-                    SUPPORTED_VERSIONS.join(", ")
-                )
+            let verdict = match &item.problem {
+                None => "compatible".to_string(),
+                Some(problem) => problem.clone(),
             };
             ui.out(format!(
                 "  {:<13} contract {}  {verdict}",
@@ -84,24 +96,25 @@ pub fn cmd_check(context: &Context, args: CheckArgs) -> Result<Exit> {
     }
 
     let failure = match imports {
-        Err(err) => Some(policies::plugin_error(err).hint(
-            "a policy plugin may import only WASI (which gives it nothing); build it with git-hotfix-plugin-sdk",
-        )),
-        Ok(()) if usable.is_empty() => Some(incompatible(&args.plugin, &plugin, &implemented)),
+        Err(err) => Some(policies::plugin_error(err)),
+        Ok(()) if implemented.iter().any(|item| !item.compatible) || usable.is_empty() => {
+            Some(incompatible(&args.plugin, &plugin, &implemented))
+        }
         Ok(()) => None,
     };
     conclude(ui, document, failure)
 }
 
-/// Why nothing in `plugin` can run here: another contract version, or no policy at all.
+/// Why a policy of `plugin` cannot run here: another contract version, a function missing
+/// or of another type, or no policy at all.
 fn incompatible(name: &str, plugin: &host::Plugin, implemented: &[Implemented]) -> CommandError {
-    let message = match implemented.first() {
-        Some(item) => host::Error::WrongVersion {
-            plugin: name.to_string(),
-            world: item.policy,
-            found: item.contract.clone(),
-        }
-        .to_string(),
+    let message = match implemented.iter().find(|item| !item.compatible) {
+        Some(item) => format!(
+            "{name}: the {} policy (contract {}) cannot run: {}",
+            item.policy,
+            item.contract,
+            item.problem.as_deref().unwrap_or("it does not start")
+        ),
         None => format!(
             "{name} implements none of the policies ({}); it exports {}",
             World::ALL.map(|w| w.to_string()).join(", "),
@@ -112,8 +125,9 @@ fn incompatible(name: &str, plugin: &host::Plugin, implemented: &[Implemented]) 
             }
         ),
     };
-    CommandError::new(Exit::Error, message)
-        .hint("build it with git-hotfix-plugin-sdk, against the wit/ of this git-hotfix")
+    CommandError::new(Exit::Error, message).hint(format!(
+        "build it against wit/ of this git-hotfix (contract {SUPPORTED}; examples/policies/ shows how in Rust, Python and JavaScript)"
+    ))
 }
 
 /// The path `.hotfix.toml` would name: from the repository's root when the file is in it.

@@ -34,7 +34,14 @@ pub fn cmd_list(context: &Context, _args: ListArgs) -> Result<Exit> {
         .into_iter()
         .map(|world| {
             let policy = policies::policy(config.as_ref(), world);
-            let loaded = policies::load(&host, repo.as_ref(), config.as_ref(), &policy);
+            // Loaded and checked against the contract, so that a plugin that would fail
+            // when called fails here, saying why.
+            let loaded =
+                policies::load(&host, repo.as_ref(), config.as_ref(), &policy).and_then(|plugin| {
+                    host.check_world(&plugin, world)
+                        .map_err(policies::plugin_error)?;
+                    Ok(plugin)
+                });
             let (sha256, contract, error) = match &loaded {
                 Ok(plugin) => (
                     Some(plugin.sha256.clone()),

@@ -6,7 +6,7 @@
 //! title = "auth bypass on login"
 //! answers = { down = "no" }
 //! [expect]          # what the answer must hold (fields not named are not compared)
-//! severity = "P0"
+//! severity = "p0"   # names as the contract (wit/) spells them: `deploy-window = "same-day"`
 //! ```
 //! or `expect-error = "unsupported"`: the call fails with a message containing that.
 
@@ -295,7 +295,7 @@ fn call(
                 }
             };
             let mut release = with_defaults(
-                json!({ "version": "", "previous_version": null, "tag": "", "environment": "", "settings": [] }),
+                json!({ "version": "", "previous-version": null, "tag": "", "environment": "", "settings": [] }),
                 input["release"].take(),
             )?;
             release["settings"] = match &release["settings"] {
@@ -343,6 +343,10 @@ fn mismatch(expected: &Value, actual: &Value, at: &str) -> Option<String> {
         (Value::Object(want), Value::Object(have)) => {
             want.iter().find_map(|(key, want)| match have.get(key) {
                 Some(have) => mismatch(want, have, &format!("{at}.{key}")),
+                None if have.contains_key(&key.replace('_', "-")) => Some(format!(
+                    "{at}: has no field `{key}` (the contract spells it `{}`)",
+                    key.replace('_', "-")
+                )),
                 None => Some(format!("{at}: has no field `{key}`")),
             })
         }
@@ -357,6 +361,14 @@ fn mismatch(expected: &Value, actual: &Value, at: &str) -> Option<String> {
             have.len()
         )),
         (want, have) if want == have => None,
+        (Value::String(want), Value::String(have))
+            if want.to_lowercase().replace('_', "-") == *have
+                || want.to_lowercase() == have.replace('-', "") =>
+        {
+            Some(format!(
+                "{at}: expected {want:?}, got {have:?} (the contract spells it {have:?})"
+            ))
+        }
         (want, have) => Some(format!("{at}: expected {want}, got {have}")),
     }
 }
