@@ -841,3 +841,96 @@ fn a_version_files_plugin_cannot_make_the_host_copy_more_than_the_output_limit()
     assert_unchanged(&before, &snapshot(&repo));
     env.fsck(&repo);
 }
+
+/// `bytes` with a custom section of `size` bytes appended: the same component, as large as
+/// a Python or JavaScript one.
+fn padded(bytes: &[u8], size: usize) -> Vec<u8> {
+    let name = b"padding";
+    let mut payload = vec![name.len() as u8];
+    payload.extend_from_slice(name);
+    payload.resize(payload.len() + size, 0);
+    let mut padded = bytes.to_vec();
+    padded.push(0);
+    let mut len = payload.len();
+    loop {
+        let byte = (len & 0x7f) as u8;
+        len >>= 7;
+        padded.push(if len == 0 { byte } else { byte | 0x80 });
+        if len == 0 {
+            break;
+        }
+    }
+    padded.extend_from_slice(&payload);
+    padded
+}
+
+#[test]
+fn a_large_policy_says_it_compiles_once_and_the_cache_is_managed() {
+    let env = TestEnv::new();
+    let large = padded(&test_plugin("strict"), 3 << 20);
+    let repo = env.with_severity_plugin("strict", &large, "");
+    let cache = env.path("cache");
+    let run = |args: &[&str]| {
+        let mut command = env.hotfix_command(&repo, args);
+        command.env("XDG_CACHE_HOME", &cache);
+        crate::common::Run::of(command)
+    };
+
+    let first = run(&["assess", "--title", "typo", "--label", "customer-facing"]).ok();
+    assert!(
+        first
+            .stderr
+            .contains("Compiling policies/strict.wasm (3.2 MB; once, then it is cached"),
+        "{}",
+        first.stderr
+    );
+    assert!(first.stdout.contains("P0"), "{}", first.stdout);
+    let second = run(&["assess", "--title", "typo", "--label", "customer-facing"]).ok();
+    assert!(!second.stderr.contains("Compiling"), "{}", second.stderr);
+
+    // What the cache holds; an older git-hotfix's entry and a killed write's leftover are
+    // pruned, and a clear empties it.
+    let dir = cache.join("git-hotfix/plugins");
+    std::fs::write(
+        dir.join("0123abcd-000000000000000000000000.cwasm"),
+        [0u8; 1000],
+    )
+    .unwrap();
+    std::fs::write(dir.join("0123abcd-000000000000000000000000.sha256"), "x").unwrap();
+    std::fs::write(dir.join("feed-1.cwasm.tmp4242"), [0u8; 10]).unwrap();
+    let json = run(&["plugin", "cache", "--json"]).ok().json();
+    let entries = json["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 2, "{json}");
+    let current: Vec<bool> = entries.iter().map(|e| e["current"] == true).collect();
+    assert_eq!(current.iter().filter(|c| **c).count(), 1, "{json}");
+    let run_prune = run(&["plugin", "cache", "--prune"]).ok();
+    assert!(
+        run_prune.stderr.contains("Removed 1 compiled plugin"),
+        "{}",
+        run_prune.stderr
+    );
+    assert!(
+        run_prune.stdout.contains(": 1 compiled plugin, "),
+        "{}",
+        run_prune.stdout
+    );
+    let left: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left.len(), 2, "one artifact and its checksum: {left:?}");
+    assert!(
+        left.iter()
+            .all(|name| !name.starts_with("0123abcd") && !name.contains(".tmp"))
+    );
+
+    let cleared = run(&["plugin", "cache", "--clear", "--json"]).ok().json();
+    assert_eq!(cleared["removed"]["entries"], 1, "{cleared}");
+    assert_eq!(cleared["entries"], serde_json::json!([]));
+    let third = run(&["assess", "--title", "typo"]).ok();
+    assert!(
+        third.stderr.contains("Compiling"),
+        "compiled again: {}",
+        third.stderr
+    );
+}

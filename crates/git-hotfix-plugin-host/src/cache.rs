@@ -4,9 +4,14 @@
 //! changes with the wasmtime version and its settings), and carries the sha256 of the
 //! artifact itself: a mismatch anywhere, a corrupt file or a failed load means "compile
 //! again", never an error.
+//!
+//! Artifacts are large (a Python policy's is ~40 MB), so the cache keeps within
+//! [`CACHE_LIMIT_BYTES`]: after each write, entries of other engines (an older git-hotfix)
+//! go first, then the least recently used. Using an entry marks it used.
 
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 
 use sha2::{Digest, Sha256};
 use wasmtime::Engine;
@@ -56,6 +61,11 @@ pub fn compile(
     if let Some(entry) = &entry
         && let Some(component) = load(engine, entry)
     {
+        // Recently used: the last to be pruned.
+        let _ = std::fs::File::options()
+            .append(true)
+            .open(artifact(entry))
+            .and_then(|file| file.set_modified(SystemTime::now()));
         return Ok((component, true));
     }
     if let Some(reason) = what_else(bytes) {
@@ -65,9 +75,10 @@ pub fn compile(
         let text = format!("{err:#}");
         text.lines().next().unwrap_or_default().to_string()
     })?;
-    if let Some(entry) = &entry {
+    if let (Some(entry), Some(dir)) = (&entry, cache_dir) {
         // A cache that cannot be written only costs time.
         let _ = store(&component, entry);
+        let _ = prune(engine, dir, CACHE_LIMIT_BYTES);
     }
     Ok((component, false))
 }
@@ -137,4 +148,123 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     std::fs::rename(&temp, path).inspect_err(|_| {
         let _ = std::fs::remove_file(&temp);
     })
+}
+
+/// The size the cache is kept within.
+pub const CACHE_LIMIT_BYTES: u64 = 512 << 20;
+
+/// One compiled plugin in the cache.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CacheEntry {
+    /// The sha256 of the component it was compiled from.
+    pub component: String,
+    pub bytes: u64,
+    /// When it was last loaded (or written).
+    #[serde(skip)]
+    pub used: SystemTime,
+    /// Compiled by this engine; an entry of another one is never used again.
+    pub current: bool,
+    /// The file name without its extension.
+    #[serde(skip)]
+    stem: String,
+}
+
+/// What the cache holds, the most recently used first. Files that are no entry (a
+/// temporary file left by a killed process) are counted in `other_bytes`.
+pub fn entries(engine: &Engine, dir: &Path) -> std::io::Result<(Vec<CacheEntry>, u64)> {
+    let key = engine_key(engine);
+    let mut entries = Vec::new();
+    let mut other_bytes = 0;
+    let listing = match std::fs::read_dir(dir) {
+        Ok(listing) => listing,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok((entries, 0)),
+        Err(err) => return Err(err),
+    };
+    for file in listing {
+        let file = file?;
+        let meta = file.metadata()?;
+        let name = file.file_name().to_string_lossy().into_owned();
+        let stem = name.strip_suffix(".cwasm");
+        match stem.and_then(|stem| stem.split_once('-')) {
+            Some((component, engine_key)) => entries.push(CacheEntry {
+                stem: stem.unwrap_or_default().to_string(),
+                component: component.to_string(),
+                bytes: meta.len(),
+                used: meta.modified().unwrap_or(SystemTime::UNIX_EPOCH),
+                current: engine_key == key,
+            }),
+            None if name.ends_with(".sha256") => {}
+            None => other_bytes += meta.len(),
+        }
+    }
+    entries.sort_by_key(|entry| std::cmp::Reverse(entry.used));
+    Ok((entries, other_bytes))
+}
+
+/// What a prune or a clear removed.
+#[derive(Debug, Default, Clone, Copy, serde::Serialize)]
+pub struct Removed {
+    pub entries: usize,
+    pub bytes: u64,
+}
+
+/// Remove the entries of other engines, left-over temporary files, and then the least
+/// recently used entries until the rest fits in `limit` bytes.
+pub fn prune(engine: &Engine, dir: &Path, limit: u64) -> std::io::Result<Removed> {
+    let (entries, _) = entries(engine, dir)?;
+    let mut removed = remove_strays(dir)?;
+    let mut kept = 0;
+    for entry in entries {
+        if entry.current && kept + entry.bytes <= limit {
+            kept += entry.bytes;
+            continue;
+        }
+        remove_entry(dir, &entry, &mut removed)?;
+    }
+    Ok(removed)
+}
+
+/// Remove every entry and temporary file.
+pub fn clear(engine: &Engine, dir: &Path) -> std::io::Result<Removed> {
+    let (entries, _) = entries(engine, dir)?;
+    let mut removed = remove_strays(dir)?;
+    for entry in entries {
+        remove_entry(dir, &entry, &mut removed)?;
+    }
+    Ok(removed)
+}
+
+fn remove_entry(dir: &Path, entry: &CacheEntry, removed: &mut Removed) -> std::io::Result<()> {
+    let base = dir.join(&entry.stem);
+    // The checksum first: an artifact without one is never loaded.
+    remove_if_there(&checksum(&base))?;
+    remove_if_there(&artifact(&base))?;
+    removed.entries += 1;
+    removed.bytes += entry.bytes;
+    Ok(())
+}
+
+/// Temporary files of writes that never finished.
+fn remove_strays(dir: &Path) -> std::io::Result<Removed> {
+    let mut removed = Removed::default();
+    let listing = match std::fs::read_dir(dir) {
+        Ok(listing) => listing,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(removed),
+        Err(err) => return Err(err),
+    };
+    for file in listing.filter_map(Result::ok) {
+        let name = file.file_name().to_string_lossy().into_owned();
+        if name.contains(".tmp") {
+            removed.bytes += file.metadata().map(|m| m.len()).unwrap_or(0);
+            remove_if_there(&file.path())?;
+        }
+    }
+    Ok(removed)
+}
+
+fn remove_if_there(path: &Path) -> std::io::Result<()> {
+    match std::fs::remove_file(path) {
+        Err(err) if err.kind() != std::io::ErrorKind::NotFound => Err(err),
+        _ => Ok(()),
+    }
 }

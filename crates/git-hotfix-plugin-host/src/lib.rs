@@ -14,7 +14,7 @@ mod grants;
 mod sandbox;
 pub mod sanitize;
 
-pub use cache::sha256_hex;
+pub use cache::{CACHE_LIMIT_BYTES, CacheEntry, Removed, sha256_hex};
 pub use contract::{
     Action, Answer, Assessment, DeployWindow, File, HttpCheck, Incident, PluginError, Question,
     QuestionKind, Release, RunStep, Severity, Step, workflow_levels,
@@ -235,6 +235,18 @@ functions! {
     Plan: Deploy "plan" (Release, Action) -> Answered<Vec<Step>>;
 }
 
+/// The imports the host links: WASI 0.2 (which grants nothing, see `sandbox`) and the
+/// contract's own types. Not `wasi:http`, nor anything else.
+const PROVIDED: &[&str] = &[
+    "wasi:io/",
+    "wasi:clocks/",
+    "wasi:random/",
+    "wasi:cli/",
+    "wasi:filesystem/",
+    "wasi:sockets/",
+    "git-hotfix:plugin/types@",
+];
+
 /// The epoch advances every tick; a call's deadline is counted in ticks.
 const TICK: Duration = Duration::from_millis(10);
 
@@ -309,6 +321,35 @@ impl Host {
         cache::is_cached(&self.engine, self.cache_dir.as_deref(), &sha256_hex(bytes))
     }
 
+    /// Where compiled plugins are kept, if anywhere.
+    pub fn cache_dir(&self) -> Option<&std::path::Path> {
+        self.cache_dir.as_deref()
+    }
+
+    /// What the cache holds (most recently used first), and the bytes of stray files.
+    pub fn cache_entries(&self) -> std::io::Result<(Vec<CacheEntry>, u64)> {
+        match &self.cache_dir {
+            Some(dir) => cache::entries(&self.engine, dir),
+            None => Ok((Vec::new(), 0)),
+        }
+    }
+
+    /// Remove other engines' entries and strays, and keep the rest within `limit` bytes.
+    pub fn prune_cache(&self, limit: u64) -> std::io::Result<Removed> {
+        match &self.cache_dir {
+            Some(dir) => cache::prune(&self.engine, dir, limit),
+            None => Ok(Removed::default()),
+        }
+    }
+
+    /// Remove everything the cache holds.
+    pub fn clear_cache(&self) -> std::io::Result<Removed> {
+        match &self.cache_dir {
+            Some(dir) => cache::clear(&self.engine, dir),
+            None => Ok(Removed::default()),
+        }
+    }
+
     /// Compile (or take from the cache) the component `bytes`, named `name` in messages.
     pub fn load(&self, name: &str, bytes: &[u8]) -> Result<Plugin, Error> {
         let started = Instant::now();
@@ -342,10 +383,31 @@ impl Host {
         self.linker
             .instantiate_pre(&plugin.component)
             .map(drop)
-            .map_err(|error| Error::Instantiate {
-                plugin: plugin.name.clone(),
-                reason: root_cause(&error),
-            })
+            .map_err(|error| self.not_started(plugin, &error))
+    }
+
+    /// Why `plugin` did not start: the imports the host does not provide when there are
+    /// any (wasmtime names the item it misses, not the interface), else wasmtime's reason.
+    fn not_started(&self, plugin: &Plugin, error: &wasmtime::Error) -> Error {
+        let unknown: Vec<String> = plugin
+            .component
+            .component_type()
+            .imports(&self.engine)
+            .map(|(name, _)| name.to_string())
+            .filter(|name| !PROVIDED.iter().any(|p| name.starts_with(p)))
+            .collect();
+        let reason = if unknown.is_empty() {
+            root_cause(error)
+        } else {
+            format!(
+                "it imports {}, which the host does not provide",
+                unknown.join(", ")
+            )
+        };
+        Error::Instantiate {
+            plugin: plugin.name.clone(),
+            reason,
+        }
     }
 
     /// Whether `plugin` has every function of `world` with the contract's types: it is
@@ -494,10 +556,7 @@ impl Host {
         let memory = chain.contains("growing memory") || chain.contains("memory minimum size");
         if starting && !memory && error.downcast_ref::<Trap>().is_none() {
             // Not a trap: the component did not link.
-            return Error::Instantiate {
-                plugin: plugin_name,
-                reason: root_cause(&error),
-            };
+            return self.not_started(plugin, &error);
         }
         if let Some(exit) = error.downcast_ref::<I32Exit>() {
             return Error::Exited {

@@ -598,3 +598,47 @@ fn contract_versions_are_served_by_major_and_minor() {
         assert!(!supports(refused), "{refused}");
     }
 }
+
+#[test]
+fn the_cache_keeps_the_most_recently_used_within_its_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let host = Host::new(Limits::default(), Some(dir.path().to_path_buf())).unwrap();
+    for name in ["severity", "version-files", "deploy"] {
+        host.load(name, &builtin(name)).unwrap();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // Using the oldest makes it the newest.
+    assert!(host.load("severity", &builtin("severity")).unwrap().cached);
+    let (entries, _) = host.cache_entries().unwrap();
+    assert_eq!(entries.len(), 3);
+    assert_eq!(entries[0].component, sha256_hex(&builtin("severity")));
+
+    let keep_two = entries[0].bytes + entries[1].bytes;
+    let removed = host.prune_cache(keep_two).unwrap();
+    assert_eq!(removed.entries, 1);
+    let (left, _) = host.cache_entries().unwrap();
+    let left: Vec<&str> = left.iter().map(|e| e.component.as_str()).collect();
+    assert_eq!(
+        left,
+        [entries[0].component.as_str(), entries[1].component.as_str()]
+    );
+    // The least recently used was evicted: it compiles again.
+    let evicted = ["version-files", "deploy"]
+        .into_iter()
+        .find(|name| sha256_hex(&builtin(name)) == entries[2].component)
+        .unwrap();
+    assert!(!host.load(evicted, &builtin(evicted)).unwrap().cached);
+}
+
+#[test]
+fn an_import_the_host_does_not_provide_is_named() {
+    let host = host();
+    let plugin = host
+        .load("foreign-import.wasm", &hostile("foreign-import"))
+        .unwrap();
+    let named = "foreign-import.wasm could not be started: it imports git-hotfix:plugin/network@0.1.0, which the host does not provide";
+    assert_eq!(host.check_imports(&plugin).unwrap_err().to_string(), named);
+    let err = host.assess(&plugin, &incident("x")).unwrap_err();
+    assert!(matches!(err, Error::Instantiate { .. }), "{err}");
+    assert_eq!(err.to_string(), named);
+}

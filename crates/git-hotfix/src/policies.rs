@@ -11,6 +11,7 @@ use git_hotfix_core::{Config, Journal, Repo};
 use git_hotfix_plugin_host::{self as host, Host, Limits, Plugin, Release, Step, World};
 
 use crate::error::{CommandError, Exit, Result};
+use crate::ui::Ui;
 
 /// The built-in plugins, built from plugins/ by scripts/build-plugins.sh.
 const BUILTINS: &[(&str, &[u8])] = &[
@@ -60,8 +61,27 @@ pub fn policy(config: Option<&Config>, world: World) -> PolicyConfig {
     }
 }
 
+/// Components from this size on take seconds to compile (a Python policy ~20 s): the
+/// first run of one says so rather than look hung.
+const SLOW_TO_COMPILE_BYTES: usize = 1 << 20;
+
+/// Load `bytes` as the plugin `name`, from the cache or compiled.
+pub fn compile(ui: &Ui, host: &Host, name: &str, bytes: &[u8]) -> Result<Plugin> {
+    if bytes.len() >= SLOW_TO_COMPILE_BYTES && !host.is_cached(bytes) {
+        ui.status(
+            "Compiling",
+            format!(
+                "{name} ({:.1} MB; once, then it is cached: this may take a while)",
+                bytes.len() as f64 / 1e6
+            ),
+        );
+    }
+    host.load(name, bytes).map_err(plugin_error)
+}
+
 /// Load the plugin `policy` names, checking a file against its pinned sha256 first.
 pub fn load(
+    ui: &Ui,
     host: &Host,
     repo: Option<&Repo>,
     config: Option<&Config>,
@@ -98,7 +118,7 @@ pub fn load(
             }
         }
     };
-    let mut plugin = host.load(&name, &bytes).map_err(plugin_error)?;
+    let mut plugin = compile(ui, host, &name, &bytes)?;
     plugin.grants = host::Grants {
         commands: policy.commands.clone(),
         http: policy.http.clone(),
@@ -197,7 +217,7 @@ impl DeploySteps {
         let policy = policy(Some(config), World::Deploy);
         release.settings = policy.settings.clone().into_iter().collect();
         let host = host(Some(config), context.cache_home.clone())?;
-        let plugin = load(&host, Some(repo), Some(config), &policy)?;
+        let plugin = load(&context.ui, &host, Some(repo), Some(config), &policy)?;
         let action = match action {
             Action::Deploy => host::Action::Deploy,
             Action::Verify => host::Action::Verify,
@@ -271,7 +291,7 @@ pub fn plugin_error(err: host::Error) -> CommandError {
             host::SUPPORTED
         ),
         E::Instantiate { .. } => {
-            "a policy may import only WASI, with nothing granted: build it for a component world, without HTTP or sockets (see wit/README.md)".to_string()
+            "a policy may import WASI 0.2 (granted nothing) and no other interface: build it without wasi:http (componentize-js: --disable http fetch-event; wit/README.md)".to_string()
         }
         E::Exited { .. } => {
             "a policy reports failure by returning its plugin-error (`failed`, `unsupported`, `invalid-input`), not by exiting".to_string()
@@ -408,6 +428,7 @@ impl Loaded {
     ) -> Result<Loaded> {
         let host = host(Some(config), context.cache_home.clone())?;
         let plugin = load(
+            &context.ui,
             &host,
             Some(repo),
             Some(config),

@@ -139,7 +139,7 @@ pub fn assess(
 ) -> Result<(Assessment, String)> {
     let host = policies::host(config, context.cache_home.clone())?;
     let policy = policies::policy(config, World::Severity);
-    let plugin = policies::load(&host, repo, config, &policy)?;
+    let plugin = policies::load(&context.ui, &host, repo, config, &policy)?;
     let questions = host
         .questions(&plugin)
         .map_err(policies::plugin_error)?
@@ -177,7 +177,7 @@ pub fn assess(
 pub fn level(context: &Context, repo: &Repo, config: &Config, severity: &str) -> Result<Assessed> {
     let host = policies::host(Some(config), context.cache_home.clone())?;
     let policy = policies::policy(Some(config), World::Severity);
-    let plugin = policies::load(&host, Some(repo), Some(config), &policy)?;
+    let plugin = policies::load(&context.ui, &host, Some(repo), Some(config), &policy)?;
     let levels = host.levels(&plugin).map_err(policies::plugin_error)?.value;
     let chosen = levels
         .into_iter()

@@ -29,9 +29,7 @@ pub fn cmd_check(context: &Context, args: CheckArgs) -> Result<Exit> {
     let ui = &context.ui;
     let bytes = policies::read_named(&args.plugin, &context.cwd)?;
     let host = policies::host(None, context.cache_home.clone())?;
-    let plugin = host
-        .load(&args.plugin, &bytes)
-        .map_err(policies::plugin_error)?;
+    let plugin = policies::compile(ui, &host, &args.plugin, &bytes)?;
     let imports = host.check_imports(&plugin);
     let implemented: Vec<Implemented> = World::ALL
         .into_iter()
@@ -41,12 +39,12 @@ pub fn cmd_check(context: &Context, args: CheckArgs) -> Result<Exit> {
                 Some(format!(
                     "not supported (this git-hotfix supports {SUPPORTED})"
                 ))
-            } else if imports.is_ok() {
+            } else if let Err(err) = &imports {
+                Some(err.to_string())
+            } else {
                 host.check_world(&plugin, world)
                     .err()
                     .map(|e| e.to_string())
-            } else {
-                None
             };
             Some(Implemented {
                 policy: world,

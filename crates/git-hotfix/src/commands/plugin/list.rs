@@ -36,8 +36,8 @@ pub fn cmd_list(context: &Context, _args: ListArgs) -> Result<Exit> {
             let policy = policies::policy(config.as_ref(), world);
             // Loaded and checked against the contract, so that a plugin that would fail
             // when called fails here, saying why.
-            let loaded =
-                policies::load(&host, repo.as_ref(), config.as_ref(), &policy).and_then(|plugin| {
+            let loaded = policies::load(ui, &host, repo.as_ref(), config.as_ref(), &policy)
+                .and_then(|plugin| {
                     host.check_world(&plugin, world)
                         .map_err(policies::plugin_error)?;
                     Ok(plugin)

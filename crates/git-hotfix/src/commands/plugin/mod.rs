@@ -1,6 +1,8 @@
 //! `plugin`: look at the policy plugins — what is configured, what a file implements,
-//! whether a plugin passes its cases, and which deploy steps it would run.
+//! whether a plugin passes its cases, which deploy steps it would run, and the cache of
+//! compiled plugins.
 
+mod cache;
 mod check;
 mod list;
 mod plan;
@@ -24,6 +26,7 @@ pub enum PluginCommand {
     Check(check::CheckArgs),
     Test(test::TestArgs),
     Plan(plan::PlanArgs),
+    Cache(cache::CacheArgs),
 }
 
 pub fn cmd_plugin(context: &Context, args: PluginArgs) -> Result<Exit> {
@@ -32,5 +35,6 @@ pub fn cmd_plugin(context: &Context, args: PluginArgs) -> Result<Exit> {
         PluginCommand::Check(args) => check::cmd_check(context, args),
         PluginCommand::Test(args) => test::cmd_test(context, args),
         PluginCommand::Plan(args) => plan::cmd_plan(context, args),
+        PluginCommand::Cache(args) => cache::cmd_cache(context, args),
     }
 }

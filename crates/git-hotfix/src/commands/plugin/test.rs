@@ -8,7 +8,8 @@
 //! [expect]          # what the answer must hold (fields not named are not compared)
 //! severity = "p0"   # names as the contract (wit/) spells them: `deploy-window = "same-day"`
 //! ```
-//! or `expect-error = "unsupported"`: the call fails with a message containing that.
+//! or `expect-error = "invalid-input"`: the call fails with that case of the plugin-error,
+//! or with a message containing that text.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -70,9 +71,7 @@ pub fn cmd_test(context: &Context, args: TestArgs) -> Result<Exit> {
     let ui = &context.ui;
     let bytes = policies::read_named(&args.plugin, &context.cwd)?;
     let host = policies::host(None, context.cache_home.clone())?;
-    let plugin = host
-        .load(&args.plugin, &bytes)
-        .map_err(policies::plugin_error)?;
+    let plugin = policies::compile(ui, &host, &args.plugin, &bytes)?;
     let dir = context.cwd.join(&args.cases);
     let files = case_files(&dir)?;
 
@@ -206,6 +205,7 @@ fn run_case(host: &Host, plugin: &Plugin, path: &Path) -> Outcome {
             let message = error.to_string();
             outcome.problem = match &case.expect_error {
                 Some(wanted) if message.contains(wanted.as_str()) => None,
+                Some(wanted) if plugin_error_case(&error) == Some(wanted.as_str()) => None,
                 Some(wanted) => Some(format!(
                     "expected an error containing {wanted:?}, got: {message}"
                 )),
@@ -370,5 +370,18 @@ fn mismatch(expected: &Value, actual: &Value, at: &str) -> Option<String> {
             ))
         }
         (want, have) => Some(format!("{at}: expected {want}, got {have}")),
+    }
+}
+
+/// The contract's name of the plugin-error case `error` is, if it is the plugin's own.
+fn plugin_error_case(error: &git_hotfix_plugin_host::Error) -> Option<&'static str> {
+    use git_hotfix_plugin_host::PluginError;
+    match error {
+        git_hotfix_plugin_host::Error::Plugin { error, .. } => Some(match error {
+            PluginError::InvalidInput(_) => "invalid-input",
+            PluginError::Unsupported(_) => "unsupported",
+            PluginError::Failed(_) => "failed",
+        }),
+        _ => None,
     }
 }

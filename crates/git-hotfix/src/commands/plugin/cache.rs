@@ -1,0 +1,90 @@
+use clap::Args;
+use git_hotfix_plugin_host::{CACHE_LIMIT_BYTES, Removed};
+
+use crate::cli::Context;
+use crate::error::{CommandError, Exit, Result, conclude};
+use crate::policies;
+use crate::ui::{DIM, paint};
+
+/// The compiled plugins kept between runs: what is there, and removing it
+#[derive(Debug, Args)]
+pub struct CacheArgs {
+    /// Remove what an older git-hotfix compiled and what a killed run left, and keep the
+    /// rest within the size limit (each compile does this too)
+    #[arg(long, conflicts_with = "clear")]
+    pub prune: bool,
+    /// Remove every compiled plugin (the next run of each compiles it again)
+    #[arg(long)]
+    pub clear: bool,
+}
+
+pub fn cmd_cache(context: &Context, args: CacheArgs) -> Result<Exit> {
+    let ui = &context.ui;
+    let host = policies::host(None, context.cache_home.clone())?;
+    let Some(dir) = host.cache_dir().map(|d| d.display().to_string()) else {
+        return Err(CommandError::new(
+            Exit::Error,
+            "there is no cache directory: neither XDG_CACHE_HOME nor HOME is set",
+        ));
+    };
+    let failed = |err: std::io::Error| {
+        CommandError::new(
+            Exit::Error,
+            format!("could not manage the cache in {dir}: {err}"),
+        )
+    };
+    let removed: Option<Removed> = if args.clear {
+        Some(host.clear_cache().map_err(failed)?)
+    } else if args.prune {
+        Some(host.prune_cache(CACHE_LIMIT_BYTES).map_err(failed)?)
+    } else {
+        None
+    };
+    let (entries, stray_bytes) = host.cache_entries().map_err(failed)?;
+    let total: u64 = entries.iter().map(|e| e.bytes).sum::<u64>() + stray_bytes;
+
+    if !ui.json_mode() {
+        if let Some(removed) = removed {
+            ui.status(
+                "Removed",
+                format!(
+                    "{} compiled plugin{} ({})",
+                    removed.entries,
+                    if removed.entries == 1 { "" } else { "s" },
+                    mib(removed.bytes)
+                ),
+            );
+        }
+        ui.out(format!(
+            "{dir}: {} compiled plugin{}, {} of {}",
+            entries.len(),
+            if entries.len() == 1 { "" } else { "s" },
+            mib(total),
+            mib(CACHE_LIMIT_BYTES)
+        ));
+        for entry in &entries {
+            let note = if entry.current {
+                String::new()
+            } else {
+                paint(DIM, "  (an older git-hotfix's: --prune removes it)")
+            };
+            ui.out(format!(
+                "  {}  {:>9}{note}",
+                &entry.component[..16.min(entry.component.len())],
+                mib(entry.bytes)
+            ));
+        }
+    }
+    let document = serde_json::json!({
+        "dir": dir,
+        "entries": entries,
+        "bytes": total,
+        "limit-bytes": CACHE_LIMIT_BYTES,
+        "removed": removed,
+    });
+    conclude(ui, document, None)
+}
+
+fn mib(bytes: u64) -> String {
+    format!("{:.1} MiB", bytes as f64 / (1 << 20) as f64)
+}
