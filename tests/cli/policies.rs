@@ -934,3 +934,34 @@ fn a_large_policy_says_it_compiles_once_and_the_cache_is_managed() {
         third.stderr
     );
 }
+
+#[test]
+fn a_policy_sees_fixed_clocks_and_randomness_unless_hotfix_toml_grants_them() {
+    let env = TestEnv::new();
+    let plugin = test_plugin("nondeterministic");
+    let pinned = format!(
+        "[policies.severity]\nplugin = \"policies/nondeterministic.wasm\"\nsha256 = \"{}\"\n",
+        sha256(&plugin)
+    );
+    let repo = env.with_plugin("nondeterministic", &plugin, &pinned);
+    let reasons = |repo: &Path| {
+        env.hotfix(repo, &["assess", "--title", "x", "--json"])
+            .ok()
+            .json()["assessment"]["reasons"]
+            .clone()
+    };
+    let first = reasons(&repo);
+    assert_eq!(first, reasons(&repo), "the same incident, the same answer");
+    assert_eq!(first[0], "wall clock: 0 ns");
+
+    env.commit(
+        &repo,
+        "Let the policy read the time",
+        &[(
+            ".hotfix.toml",
+            &format!("{pinned}clocks = true\nrandom = true\n"),
+        )],
+    );
+    let granted = reasons(&repo);
+    assert_ne!(granted[0], "wall clock: 0 ns", "{granted}");
+}

@@ -124,6 +124,37 @@ impl Default for Limits {
     }
 }
 
+/// A component's bytes with their sha256, hashed once: a Python policy is 18 MB, and its
+/// pin, its cache entry and its name in messages all need the hash.
+#[derive(Debug, Clone)]
+pub struct Wasm<'a> {
+    bytes: &'a [u8],
+    sha256: String,
+}
+
+impl<'a> Wasm<'a> {
+    pub fn new(bytes: &'a [u8]) -> Wasm<'a> {
+        Wasm {
+            bytes,
+            sha256: sha256_hex(bytes),
+        }
+    }
+
+    pub fn bytes(&self) -> &'a [u8] {
+        self.bytes
+    }
+
+    pub fn sha256(&self) -> &str {
+        &self.sha256
+    }
+}
+
+impl<'a, T: AsRef<[u8]> + ?Sized> From<&'a T> for Wasm<'a> {
+    fn from(bytes: &'a T) -> Wasm<'a> {
+        Wasm::new(bytes.as_ref())
+    }
+}
+
 /// A loaded plugin: compiled, with what it implements and what it is granted.
 pub struct Plugin {
     pub name: String,
@@ -317,8 +348,8 @@ impl Host {
 
     /// Whether `bytes` would load from the cache (else loading compiles it, which takes
     /// seconds for a large component: worth telling the person waiting).
-    pub fn is_cached(&self, bytes: &[u8]) -> bool {
-        cache::is_cached(&self.engine, self.cache_dir.as_deref(), &sha256_hex(bytes))
+    pub fn is_cached(&self, wasm: &Wasm) -> bool {
+        cache::is_cached(&self.engine, self.cache_dir.as_deref(), &wasm.sha256)
     }
 
     /// Where compiled plugins are kept, if anywhere.
@@ -351,9 +382,9 @@ impl Host {
     }
 
     /// Compile (or take from the cache) the component `bytes`, named `name` in messages.
-    pub fn load(&self, name: &str, bytes: &[u8]) -> Result<Plugin, Error> {
+    pub fn load<'a>(&self, name: &str, wasm: impl Into<Wasm<'a>>) -> Result<Plugin, Error> {
         let started = Instant::now();
-        let sha256 = sha256_hex(bytes);
+        let Wasm { bytes, sha256 } = wasm.into();
         let (component, cached) =
             cache::compile(&self.engine, self.cache_dir.as_deref(), &sha256, bytes).map_err(
                 |reason| Error::NotAComponent {

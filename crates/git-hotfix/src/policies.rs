@@ -8,7 +8,7 @@ use git_hotfix_core::git::repo::Base;
 use git_hotfix_core::records::journal::Action;
 use git_hotfix_core::settings::policy::{PluginSource, PolicyConfig, PolicyError, VersionFiles};
 use git_hotfix_core::{Config, Journal, Repo};
-use git_hotfix_plugin_host::{self as host, Host, Limits, Plugin, Release, Step, World};
+use git_hotfix_plugin_host::{self as host, Host, Limits, Plugin, Release, Step, Wasm, World};
 
 use crate::error::{CommandError, Exit, Result};
 use crate::ui::Ui;
@@ -66,8 +66,9 @@ pub fn policy(config: Option<&Config>, world: World) -> PolicyConfig {
 const SLOW_TO_COMPILE_BYTES: usize = 1 << 20;
 
 /// Load `bytes` as the plugin `name`, from the cache or compiled.
-pub fn compile(ui: &Ui, host: &Host, name: &str, bytes: &[u8]) -> Result<Plugin> {
-    if bytes.len() >= SLOW_TO_COMPILE_BYTES && !host.is_cached(bytes) {
+pub fn compile(ui: &Ui, host: &Host, name: &str, wasm: Wasm) -> Result<Plugin> {
+    let bytes = wasm.bytes();
+    if bytes.len() >= SLOW_TO_COMPILE_BYTES && !host.is_cached(&wasm) {
         ui.status(
             "Compiling",
             format!(
@@ -76,7 +77,7 @@ pub fn compile(ui: &Ui, host: &Host, name: &str, bytes: &[u8]) -> Result<Plugin>
             ),
         );
     }
-    host.load(name, bytes).map_err(plugin_error)
+    host.load(name, wasm).map_err(plugin_error)
 }
 
 /// Load the plugin `policy` names, checking a file against its pinned sha256 first.
@@ -88,37 +89,18 @@ pub fn load(
     policy: &PolicyConfig,
 ) -> Result<Plugin> {
     let name = policy.plugin.to_string();
-    let bytes = match &policy.plugin {
-        PluginSource::Builtin(builtin) => builtin_bytes(builtin)
-            .expect("configuration only names known built-ins")
-            .to_vec(),
+    let mut plugin = match &policy.plugin {
+        PluginSource::Builtin(builtin) => {
+            let bytes = builtin_bytes(builtin).expect("configuration only names known built-ins");
+            compile(ui, host, &name, Wasm::new(bytes))?
+        }
         PluginSource::File(path) => {
             let bytes = read_plugin_file(repo, config, path)?;
-            let actual = host::sha256_hex(&bytes);
-            match &policy.sha256 {
-                Some(pinned) if pinned.0 == actual => bytes,
-                Some(pinned) => {
-                    return Err(CommandError::new(
-                        Exit::Error,
-                        format!("{path} does not have the sha256 .hotfix.toml pins: expected {}, the file has {actual}", pinned.0),
-                    )
-                    .hint(format!("if you trust this file, pin it: sha256 = \"{actual}\"")));
-                }
-                None => {
-                    return Err(CommandError::new(
-                        Exit::Error,
-                        format!(
-                            "{path} is not pinned: a plugin file needs its sha256 in .hotfix.toml"
-                        ),
-                    )
-                    .hint(format!(
-                        "if you trust this file, add: sha256 = \"{actual}\""
-                    )));
-                }
-            }
+            let wasm = Wasm::new(&bytes);
+            check_pin(path, policy, wasm.sha256())?;
+            compile(ui, host, &name, wasm)?
         }
     };
-    let mut plugin = compile(ui, host, &name, &bytes)?;
     plugin.grants = host::Grants {
         commands: policy.commands.clone(),
         http: policy.http.clone(),
@@ -126,6 +108,26 @@ pub fn load(
         random: policy.random,
     };
     Ok(plugin)
+}
+
+/// A plugin file runs only with the sha256 `.hotfix.toml` pins it to.
+fn check_pin(path: &str, policy: &PolicyConfig, actual: &str) -> Result<()> {
+    match &policy.sha256 {
+        Some(pinned) if pinned.0 == actual => Ok(()),
+        Some(pinned) => Err(CommandError::new(
+            Exit::Error,
+            format!(
+                "{path} does not have the sha256 .hotfix.toml pins: expected {}, the file has {actual}",
+                pinned.0
+            ),
+        )
+        .hint(format!("if you trust this file, pin it: sha256 = \"{actual}\""))),
+        None => Err(CommandError::new(
+            Exit::Error,
+            format!("{path} is not pinned: a plugin file needs its sha256 in .hotfix.toml"),
+        )
+        .hint(format!("if you trust this file, add: sha256 = \"{actual}\""))),
+    }
 }
 
 fn builtin_bytes(name: &str) -> Option<&'static [u8]> {

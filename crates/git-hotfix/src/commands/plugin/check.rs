@@ -1,7 +1,7 @@
 use std::path::Path;
 
 use clap::Args;
-use git_hotfix_plugin_host::{self as host, SUPPORTED, World};
+use git_hotfix_plugin_host::{self as host, SUPPORTED, Wasm, World};
 
 use crate::cli::Context;
 use crate::error::{CommandError, Exit, Result, conclude};
@@ -29,7 +29,7 @@ pub fn cmd_check(context: &Context, args: CheckArgs) -> Result<Exit> {
     let ui = &context.ui;
     let bytes = policies::read_named(&args.plugin, &context.cwd)?;
     let host = policies::host(None, context.cache_home.clone())?;
-    let plugin = policies::compile(ui, &host, &args.plugin, &bytes)?;
+    let plugin = policies::compile(ui, &host, &args.plugin, Wasm::new(&bytes))?;
     let imports = host.check_imports(&plugin);
     let implemented: Vec<Implemented> = World::ALL
         .into_iter()

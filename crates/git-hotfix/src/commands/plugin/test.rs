@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::Args;
-use git_hotfix_plugin_host::{Action, Called, File, Host, Incident, Plugin, Release};
+use git_hotfix_plugin_host::{Action, Called, File, Host, Incident, Plugin, Release, Wasm};
 use serde_json::{Value, json};
 
 use crate::cli::Context;
@@ -71,7 +71,7 @@ pub fn cmd_test(context: &Context, args: TestArgs) -> Result<Exit> {
     let ui = &context.ui;
     let bytes = policies::read_named(&args.plugin, &context.cwd)?;
     let host = policies::host(None, context.cache_home.clone())?;
-    let plugin = policies::compile(ui, &host, &args.plugin, &bytes)?;
+    let plugin = policies::compile(ui, &host, &args.plugin, Wasm::new(&bytes))?;
     let dir = context.cwd.join(&args.cases);
     let files = case_files(&dir)?;
 
