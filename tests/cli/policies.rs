@@ -371,7 +371,7 @@ fn hostile_plugins_end_in_a_clear_error_and_leave_the_repository_untouched() {
     exit 1: error: policies/huge-output.wasm assess: went over its memory limit of 64 MiB
     exit 1: error: policies/other-version.wasm implements git-hotfix:plugin/severity@0.2.0, but this git-hotfix supports 0.1.x
     exit 1: error: policies/sleep.wasm questions: still running after [SECONDS] (the deadline)
-    exit 1: error: policies/exit-instead.wasm assess: exited with status 1 instead of answering; it printed:
+    exit 1: error: policies/exit-instead.wasm assess: exited with a failure status instead of answering; it printed:
     exit 1: error: policies/type-drift.wasm `assess` does not have the contract's type: expected enum of 4 names, found 5 names
     exit 1: error: policies/deploy.wasm is not a severity policy (it exports: git-hotfix:plugin/deploy@0.1.0)
     exit 1: error: policies/readme.wasm is not a WebAssembly component: it is not WebAssembly at all (no `\0asm` header)
@@ -538,7 +538,7 @@ fn plugin_test_runs_the_builtin_cases_and_reports_a_failing_one() {
     std::fs::create_dir_all(&cases).unwrap();
     std::fs::write(
         cases.join("outage.toml"),
-        "call = \"assess\"\n[input]\ntitle = \"total outage\"\n[expect]\nseverity = \"P0\"\n",
+        "call = \"assess\"\n[input]\ntitle = \"total outage\"\n[expect]\nseverity = \"P0\"\nresponse-minutes = 1\n",
     )
     .unwrap();
     std::fs::write(
@@ -554,7 +554,7 @@ fn plugin_test_runs_the_builtin_cases_and_reports_a_failing_one() {
         .expect(1);
     assert!(
         run.stdout
-            .contains("answer.severity: expected \"P0\", got \"p1\""),
+            .contains("answer.response-minutes: expected 1, got 240; answer.severity: expected \"P0\", got \"p1\""),
         "{}",
         run.stdout
     );
@@ -876,7 +876,16 @@ fn a_large_policy_says_it_compiles_once_and_the_cache_is_managed() {
         crate::common::Run::of(command)
     };
 
-    let first = run(&["assess", "--title", "typo", "--label", "customer-facing"]).ok();
+    // Said on stderr even with --json: a CI log must not look hung.
+    let first = run(&[
+        "assess",
+        "--title",
+        "typo",
+        "--label",
+        "customer-facing",
+        "--json",
+    ])
+    .ok();
     assert!(
         first
             .stderr
@@ -884,7 +893,7 @@ fn a_large_policy_says_it_compiles_once_and_the_cache_is_managed() {
         "{}",
         first.stderr
     );
-    assert!(first.stdout.contains("P0"), "{}", first.stdout);
+    assert_eq!(first.json()["assessment"]["severity"], "P0");
     let second = run(&["assess", "--title", "typo", "--label", "customer-facing"]).ok();
     assert!(!second.stderr.contains("Compiling"), "{}", second.stderr);
 
@@ -964,4 +973,59 @@ fn a_policy_sees_fixed_clocks_and_randomness_unless_hotfix_toml_grants_them() {
     );
     let granted = reasons(&repo);
     assert_ne!(granted[0], "wall clock: 0 ns", "{granted}");
+    let list = env.hotfix(&repo, &["plugin", "list"]).ok();
+    assert!(
+        list.stdout.contains("may read: the clocks, random bytes"),
+        "{}",
+        list.stdout
+    );
+}
+
+#[test]
+fn plugin_check_and_test_run_as_the_repository_would() {
+    let env = TestEnv::new();
+    let strict = test_plugin("strict");
+    let repo = env.with_severity_plugin("strict", &strict, "[plugin-limits]\nfuel = 1000\n");
+
+    // From outside the repository, the path to pin is still the one from its root.
+    let run = env
+        .hotfix(
+            env.root.path(),
+            &[
+                "plugin",
+                "check",
+                repo.join("policies/strict.wasm").to_str().unwrap(),
+            ],
+        )
+        .ok();
+    assert!(
+        run.stdout.contains("  plugin = \"policies/strict.wasm\""),
+        "{}",
+        run.stdout
+    );
+
+    // In the repository, a case runs within its limits, as `assess` would.
+    let cases = repo.join("cases");
+    std::fs::create_dir_all(&cases).unwrap();
+    std::fs::write(
+        cases.join("typo.toml"),
+        "call = \"assess\"\n[input]\ntitle = \"typo\"\n[expect]\nseverity = \"p2\"\n",
+    )
+    .unwrap();
+    let run = env
+        .hotfix(
+            &repo,
+            &["plugin", "test", "policies/strict.wasm", "--cases", "cases"],
+        )
+        .expect(1);
+    assert!(
+        run.stdout.contains("ran out of fuel (limit: 1000 units)"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("1 case: 0 passed, 1 failed"),
+        "{}",
+        run.stdout
+    );
 }

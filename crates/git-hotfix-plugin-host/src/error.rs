@@ -77,8 +77,9 @@ pub enum Error {
         stderr: Stderr,
     },
 
-    /// It called WASI's `exit` instead of returning.
-    #[error("{plugin} {call}: exited with status {code} instead of answering{stderr}")]
+    /// It called WASI's `exit` instead of returning. WASI 0.2 carries success or failure,
+    /// not the number the plugin gave: `code` is 0 or 1.
+    #[error("{plugin} {call}: exited{} instead of answering{stderr}", if *code == 0 { "" } else { " with a failure status" })]
     Exited {
         plugin: String,
         call: &'static str,

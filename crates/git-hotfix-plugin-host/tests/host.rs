@@ -465,7 +465,7 @@ fn exiting_instead_of_answering_is_named_as_such() {
     assert!(matches!(err, Error::Exited { code: 1, .. }), "{err}");
     assert_eq!(
         err.to_string(),
-        "exit-instead.wasm assess: exited with status 1 instead of answering; it printed:\n  | no rule for login"
+        "exit-instead.wasm assess: exited with a failure status instead of answering; it printed:\n  | no rule for login"
     );
 }
 

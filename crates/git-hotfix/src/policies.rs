@@ -50,6 +50,17 @@ pub fn host(config: Option<&Config>, cache_home: Option<PathBuf>) -> Result<Host
     .map_err(plugin_error)
 }
 
+/// The host for a command that names a plugin itself (`plugin check`, `plugin test`): with
+/// the limits of the repository it runs in, if any, so that a case passes or fails as the
+/// real call would.
+pub fn host_here(context: &crate::cli::Context) -> Result<Host> {
+    let config = match context.repo() {
+        Ok(repo) => Some(context.config(&repo)?),
+        Err(_) => None,
+    };
+    host(config.as_ref(), context.cache_home.clone())
+}
+
 /// The configured policy for `world` (the built-in one when there is no configuration).
 pub fn policy(config: Option<&Config>, world: World) -> PolicyConfig {
     let defaults = git_hotfix_core::settings::policy::Policies::default();
@@ -69,13 +80,11 @@ const SLOW_TO_COMPILE_BYTES: usize = 1 << 20;
 pub fn compile(ui: &Ui, host: &Host, name: &str, wasm: Wasm) -> Result<Plugin> {
     let bytes = wasm.bytes();
     if bytes.len() >= SLOW_TO_COMPILE_BYTES && !host.is_cached(&wasm) {
-        ui.status(
-            "Compiling",
-            format!(
-                "{name} ({:.1} MB; once, then it is cached: this may take a while)",
-                bytes.len() as f64 / 1e6
-            ),
-        );
+        // On stderr even with --json: a script's log should not look hung either.
+        ui.progress(format!(
+            "Compiling {name} ({:.1} MB; once, then it is cached: this may take a while)",
+            bytes.len() as f64 / 1e6
+        ));
     }
     host.load(name, wasm).map_err(plugin_error)
 }
@@ -121,12 +130,16 @@ fn check_pin(path: &str, policy: &PolicyConfig, actual: &str) -> Result<()> {
                 pinned.0
             ),
         )
-        .hint(format!("if you trust this file, pin it: sha256 = \"{actual}\""))),
+        .hint(format!(
+            "if you trust this file, pin it: sha256 = \"{actual}\" in .hotfix.toml, committed on the production branch (git hotfix reads it from there)"
+        ))),
         None => Err(CommandError::new(
             Exit::Error,
             format!("{path} is not pinned: a plugin file needs its sha256 in .hotfix.toml"),
         )
-        .hint(format!("if you trust this file, add: sha256 = \"{actual}\""))),
+        .hint(format!(
+            "if you trust this file, add: sha256 = \"{actual}\" to .hotfix.toml, committed on the production branch (git hotfix reads it from there)"
+        ))),
     }
 }
 

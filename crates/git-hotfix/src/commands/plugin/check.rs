@@ -1,5 +1,3 @@
-use std::path::Path;
-
 use clap::Args;
 use git_hotfix_plugin_host::{self as host, SUPPORTED, Wasm, World};
 
@@ -28,7 +26,7 @@ struct Implemented {
 pub fn cmd_check(context: &Context, args: CheckArgs) -> Result<Exit> {
     let ui = &context.ui;
     let bytes = policies::read_named(&args.plugin, &context.cwd)?;
-    let host = policies::host(None, context.cache_home.clone())?;
+    let host = policies::host_here(context)?;
     let plugin = policies::compile(ui, &host, &args.plugin, Wasm::new(&bytes))?;
     let imports = host.check_imports(&plugin);
     let implemented: Vec<Implemented> = World::ALL
@@ -128,19 +126,16 @@ fn incompatible(name: &str, plugin: &host::Plugin, implemented: &[Implemented]) 
     ))
 }
 
-/// The path `.hotfix.toml` would name: from the repository's root when the file is in it.
+/// The path `.hotfix.toml` would name: from the root of the repository the file is in
+/// (wherever the command runs), else as given.
 fn repo_relative(context: &Context, spec: &str) -> String {
-    let file = std::fs::canonicalize(context.cwd.join(spec)).ok();
-    let root = context
-        .repo()
-        .ok()
-        .and_then(|r| r.workdir().map(Path::to_path_buf));
-    let root = root.and_then(|root| std::fs::canonicalize(root).ok());
-    match (file, root) {
-        (Some(file), Some(root)) => file
-            .strip_prefix(root)
-            .map(|p| p.to_string_lossy().into_owned())
-            .unwrap_or_else(|_| spec.to_string()),
-        _ => spec.to_string(),
-    }
+    let Ok(file) = std::fs::canonicalize(context.cwd.join(spec)) else {
+        return spec.to_string();
+    };
+    file.ancestors()
+        .skip(1)
+        .find(|dir| dir.join(".git").exists())
+        .and_then(|root| file.strip_prefix(root).ok())
+        .map(|path| path.to_string_lossy().into_owned())
+        .unwrap_or_else(|| spec.to_string())
 }

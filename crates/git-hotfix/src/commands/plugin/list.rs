@@ -21,6 +21,9 @@ struct Row {
     contract: Option<String>,
     commands: Vec<String>,
     http: Vec<String>,
+    /// Granted the real clocks and random bytes (otherwise fixed).
+    clocks: bool,
+    random: bool,
     error: Option<String>,
 }
 
@@ -58,6 +61,8 @@ pub fn cmd_list(context: &Context, _args: ListArgs) -> Result<Exit> {
                 contract,
                 commands: policy.commands,
                 http: policy.http,
+                clocks: policy.clocks,
+                random: policy.random,
                 error,
             }
         })
@@ -86,6 +91,13 @@ pub fn cmd_list(context: &Context, _args: ListArgs) -> Result<Exit> {
             }
             if !row.http.is_empty() {
                 ui.out(format!("{:<15}may call: {}", "", row.http.join(", ")));
+            }
+            let real: Vec<&str> = [(row.clocks, "the clocks"), (row.random, "random bytes")]
+                .into_iter()
+                .filter_map(|(granted, what)| granted.then_some(what))
+                .collect();
+            if !real.is_empty() {
+                ui.out(format!("{:<15}may read: {}", "", real.join(", ")));
             }
         }
     }

@@ -70,7 +70,7 @@ struct Outcome {
 pub fn cmd_test(context: &Context, args: TestArgs) -> Result<Exit> {
     let ui = &context.ui;
     let bytes = policies::read_named(&args.plugin, &context.cwd)?;
-    let host = policies::host(None, context.cache_home.clone())?;
+    let host = policies::host_here(context)?;
     let plugin = policies::compile(ui, &host, &args.plugin, Wasm::new(&bytes))?;
     let dir = context.cwd.join(&args.cases);
     let files = case_files(&dir)?;
@@ -109,8 +109,9 @@ pub fn cmd_test(context: &Context, args: TestArgs) -> Result<Exit> {
             }
         }
         ui.out(format!(
-            "{} cases: {} passed, {failed} failed",
+            "{} case{}: {} passed, {failed} failed",
             outcomes.len(),
+            if outcomes.len() == 1 { "" } else { "s" },
             outcomes.len() - failed
         ));
     }
@@ -336,40 +337,48 @@ fn pairs(value: &Value, key: &str, val: &str) -> Value {
     }
 }
 
-/// The first place `actual` differs from what `expected` asks for; objects compare only
-/// the fields expected names.
+/// Every place `actual` differs from what `expected` asks for, joined; objects compare
+/// only the fields expected names.
 fn mismatch(expected: &Value, actual: &Value, at: &str) -> Option<String> {
+    let mut found = Vec::new();
+    differences(expected, actual, at, &mut found);
+    (!found.is_empty()).then(|| found.join("; "))
+}
+
+fn differences(expected: &Value, actual: &Value, at: &str, found: &mut Vec<String>) {
     match (expected, actual) {
         (Value::Object(want), Value::Object(have)) => {
-            want.iter().find_map(|(key, want)| match have.get(key) {
-                Some(have) => mismatch(want, have, &format!("{at}.{key}")),
-                None if have.contains_key(&key.replace('_', "-")) => Some(format!(
-                    "{at}: has no field `{key}` (the contract spells it `{}`)",
-                    key.replace('_', "-")
-                )),
-                None => Some(format!("{at}: has no field `{key}`")),
-            })
+            for (key, want) in want {
+                match have.get(key) {
+                    Some(have) => differences(want, have, &format!("{at}.{key}"), found),
+                    None if have.contains_key(&key.replace('_', "-")) => found.push(format!(
+                        "{at}: has no field `{key}` (the contract spells it `{}`)",
+                        key.replace('_', "-")
+                    )),
+                    None => found.push(format!("{at}: has no field `{key}`")),
+                }
+            }
         }
-        (Value::Array(want), Value::Array(have)) if want.len() == have.len() => want
-            .iter()
-            .zip(have)
-            .enumerate()
-            .find_map(|(i, (want, have))| mismatch(want, have, &format!("{at}[{i}]"))),
-        (Value::Array(want), Value::Array(have)) => Some(format!(
+        (Value::Array(want), Value::Array(have)) if want.len() == have.len() => {
+            for (i, (want, have)) in want.iter().zip(have).enumerate() {
+                differences(want, have, &format!("{at}[{i}]"), found);
+            }
+        }
+        (Value::Array(want), Value::Array(have)) => found.push(format!(
             "{at}: expected {} items, got {}",
             want.len(),
             have.len()
         )),
-        (want, have) if want == have => None,
+        (want, have) if want == have => {}
         (Value::String(want), Value::String(have))
             if want.to_lowercase().replace('_', "-") == *have
                 || want.to_lowercase() == have.replace('-', "") =>
         {
-            Some(format!(
+            found.push(format!(
                 "{at}: expected {want:?}, got {have:?} (the contract spells it {have:?})"
             ))
         }
-        (want, have) => Some(format!("{at}: expected {want}, got {have}")),
+        (want, have) => found.push(format!("{at}: expected {want}, got {have}")),
     }
 }
 
