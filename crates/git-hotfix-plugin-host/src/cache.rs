@@ -116,25 +116,45 @@ fn checksum_of(bytes: &[u8]) -> String {
     format!("{:032x}", xxhash_rust::xxh3::xxh3_128(bytes))
 }
 
-/// Load an entry whose artifact still has the checksum written with it.
+/// Load an entry whose artifact still has the checksum written with it. The artifact is
+/// mapped, not read: a Python policy's is 38 MB, and wasmtime uses the mapping as it is
+/// (code and the initial memory image, copied on write) where a read would copy it twice.
 fn load(engine: &Engine, entry: &Path) -> Option<Component> {
-    let bytes = std::fs::read(artifact(entry)).ok()?;
+    let path = artifact(entry);
     let expected = std::fs::read_to_string(checksum(entry)).ok()?;
-    if checksum_of(&bytes) != expected.trim() {
+    if streamed_checksum(&path).ok()? != expected.trim() {
         return None;
     }
-    deserialize(engine, &bytes)
+    deserialize(engine, &path)
+}
+
+/// The checksum of a file, read in pieces.
+fn streamed_checksum(path: &Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    let mut buffer = vec![0; 1 << 16];
+    loop {
+        match file.read(&mut buffer)? {
+            0 => break,
+            n => hasher.update(&buffer[..n]),
+        }
+    }
+    Ok(format!("{:032x}", hasher.digest128()))
 }
 
 #[allow(unsafe_code)]
-fn deserialize(engine: &Engine, bytes: &[u8]) -> Option<Component> {
+fn deserialize(engine: &Engine, path: &Path) -> Option<Component> {
     // SAFETY: wasmtime runs deserialized code as is, so it must be an artifact this engine
     // produced. It is: the entry is named after this engine's compatibility hash, was written
     // by `store` from `Component::serialize`, and its bytes match the checksum stored beside
     // it (a truncated or altered file is recompiled instead). wasmtime also checks the
     // artifact's own header and engine settings and refuses a mismatch, which we treat the
-    // same way.
-    unsafe { Component::deserialize(engine, bytes) }.ok()
+    // same way. The file is mapped, so it must not change while mapped: entries are only
+    // ever replaced whole, by a rename onto a new file (`write_atomically`), never written
+    // in place; one replaced between the check and the mapping is another artifact `store`
+    // wrote for the same component and engine.
+    unsafe { Component::deserialize_file(engine, path) }.ok()
 }
 
 /// Write an entry: artifact, then its checksum, each through a temporary file and a rename,

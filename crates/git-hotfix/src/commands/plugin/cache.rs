@@ -55,8 +55,16 @@ pub fn cmd_cache(context: &Context, args: CacheArgs) -> Result<Exit> {
                 ),
             );
         }
+        let strays = if stray_bytes > 0 {
+            format!(
+                " (of which {} left by runs that were killed)",
+                mib(stray_bytes)
+            )
+        } else {
+            String::new()
+        };
         ui.out(format!(
-            "{dir}: {} compiled plugin{}, {} of {}",
+            "{dir}: {} compiled plugin{}, {}{strays} of {}",
             entries.len(),
             if entries.len() == 1 { "" } else { "s" },
             mib(total),
