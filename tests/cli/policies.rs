@@ -774,7 +774,7 @@ fn plugin_check_and_list_name_the_function_that_breaks_the_contract() {
         .expect(1);
     assert!(
         run.stdout.contains(
-            "severity      contract 0.1.0  policies/missing-export.wasm exports git-hotfix:plugin/severity@0.1.0 without `levels`"
+            "severity      contract 0.1.0  exports git-hotfix:plugin/severity@0.1.0 without `levels`"
         ),
         "{}",
         run.stdout

@@ -34,9 +34,14 @@ pub fn cmd_check(context: &Context, args: CheckArgs) -> Result<Exit> {
         .filter_map(|world| {
             let version = plugin.version_of(world)?;
             let problem = if !host::supports(version) {
-                Some(format!(
-                    "not supported (this git-hotfix supports {SUPPORTED})"
-                ))
+                Some(
+                    host::Error::WrongVersion {
+                        plugin: plugin.name.clone(),
+                        world,
+                        found: version.to_string(),
+                    }
+                    .to_string(),
+                )
             } else if let Err(err) = &imports {
                 Some(err.to_string())
             } else {
@@ -70,9 +75,12 @@ pub fn cmd_check(context: &Context, args: CheckArgs) -> Result<Exit> {
         ui.out(paint(EMPHASIS, &args.plugin));
         ui.out(format!("  sha256  {}", plugin.sha256));
         for item in &implemented {
+            // The line is already about this plugin: its name need not be said again.
             let verdict = match &item.problem {
-                None => "compatible".to_string(),
-                Some(problem) => problem.clone(),
+                None => "compatible",
+                Some(problem) => problem
+                    .strip_prefix(&format!("{} ", plugin.name))
+                    .unwrap_or(problem),
             };
             ui.out(format!(
                 "  {:<13} contract {}  {verdict}",
@@ -105,12 +113,10 @@ pub fn cmd_check(context: &Context, args: CheckArgs) -> Result<Exit> {
 /// or of another type, or no policy at all.
 fn incompatible(name: &str, plugin: &host::Plugin, implemented: &[Implemented]) -> CommandError {
     let message = match implemented.iter().find(|item| !item.compatible) {
-        Some(item) => format!(
-            "{name}: the {} policy (contract {}) cannot run: {}",
-            item.policy,
-            item.contract,
-            item.problem.as_deref().unwrap_or("it does not start")
-        ),
+        Some(item) => item
+            .problem
+            .clone()
+            .unwrap_or_else(|| format!("{name}: the {} policy cannot run", item.policy)),
         None => format!(
             "{name} implements none of the policies ({}); it exports {}",
             World::ALL.map(|w| w.to_string()).join(", "),
