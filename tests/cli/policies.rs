@@ -87,7 +87,7 @@ fn the_builtin_severity_policy_calls_an_auth_bypass_p0_and_says_why() {
         )
         .ok();
     insta::assert_snapshot!(run.stdout, @r#"
-    P2 · major bug
+    P2 · app crash
       respond within 24h, deploy next business day, through staging, 1 approval
       because:
         - title mentions "crash": app crash
@@ -723,9 +723,7 @@ fn what_a_plugin_says_reaches_the_terminal_escaped() {
     let env = TestEnv::new();
     let repo =
         env.with_severity_plugin("control-characters", &test_plugin("control-characters"), "");
-    let run = env
-        .hotfix(&repo, &["assess", "--title", "x", "--answer", "down=no"])
-        .ok();
+    let run = env.hotfix(&repo, &["assess", "--title", "x"]).ok();
     assert!(
         !run.stdout.contains('\x1b') && !run.stdout.contains('\r'),
         "{:?}",
@@ -1028,4 +1026,113 @@ fn plugin_check_and_test_run_as_the_repository_would() {
         "{}",
         run.stdout
     );
+}
+
+#[test]
+fn an_answer_to_no_question_or_in_the_wrong_form_is_refused_not_dropped() {
+    let env = TestEnv::new();
+    let repo = env.linear().dir;
+    for (answer, error, hint) in [
+        (
+            "donw=yes",
+            "error: --answer donw=yes: the severity policy (builtin:severity) asks no question `donw`",
+            Some("hint: did you mean `down`?"),
+        ),
+        (
+            "bogus=yes",
+            "error: --answer bogus=yes: the severity policy (builtin:severity) asks no question `bogus`",
+            None,
+        ),
+        (
+            "down=maybe",
+            "error: --answer down=maybe: `down` is answered yes or no (Is production fully down (nobody can use it)?)",
+            None,
+        ),
+    ] {
+        let run = env
+            .hotfix(
+                &repo,
+                &["assess", "--title", "login fails", "--answer", answer],
+            )
+            .expect(2);
+        assert_eq!(run.stderr.lines().next().unwrap(), error);
+        if let Some(hint) = hint {
+            assert!(run.stderr.contains(hint), "{}", run.stderr);
+        }
+        assert!(
+            run.stderr.contains(
+                "hint: its questions: security, data, down, broken, payments, workaround"
+            ) || answer.starts_with("down="),
+            "{}",
+            run.stderr
+        );
+    }
+    // Yes and no in any case count; the answer decides.
+    let json = env
+        .hotfix(
+            &repo,
+            &[
+                "assess",
+                "--title",
+                "login fails",
+                "--answer",
+                "down=YES",
+                "--json",
+            ],
+        )
+        .ok()
+        .json();
+    assert_eq!(json["assessment"]["severity"], "P0");
+    assert_eq!(json["assessment"]["label"], "production fully down");
+}
+
+#[test]
+fn a_level_is_chosen_by_its_p_name_the_common_names_or_the_policy_s_own() {
+    let env = TestEnv::new();
+    let repo = env.linear().dir;
+    for (ticket, given, severity) in [
+        ("ENG-1", "CRITICAL", "P0"),
+        ("ENG-2", "high", "P1"),
+        ("ENG-3", "Medium", "P2"),
+        ("ENG-4", "LOW", "P3"),
+        ("ENG-5", "production down", "P1"),
+        ("ENG-6", "p2", "P2"),
+    ] {
+        env.hotfix(
+            &repo,
+            &["start", ticket, "fix", "--severity", given, "--no-checkout"],
+        )
+        .ok();
+        let assessed = &journal(&repo, ticket)["assessment"];
+        assert_eq!(assessed["severity"], severity, "{given}");
+        assert_eq!(
+            assessed["reasons"],
+            serde_json::json!([format!("set with --severity {given}")])
+        );
+    }
+    let run = env
+        .hotfix(
+            &repo,
+            &[
+                "start",
+                "ENG-7",
+                "fix",
+                "--severity",
+                "urgent",
+                "--no-checkout",
+            ],
+        )
+        .expect(2);
+    assert_eq!(
+        run.stderr.lines().next().unwrap(),
+        "error: the severity policy has no level urgent"
+    );
+    assert!(
+        run.stderr.contains(
+            "hint: its levels: P0 (security vulnerability), P1 (production down), P2 (major bug), P3 (business critical); CRITICAL, HIGH, MEDIUM and LOW name P0 to P3"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(env.rev(&repo, "refs/heads/hotfix/ENG-7-fix").is_none());
 }

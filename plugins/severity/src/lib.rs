@@ -6,7 +6,10 @@ use git_hotfix_plugin_sdk::*;
 
 struct Table;
 
-/// Words that place an incident, with the level and the kind of incident they mean.
+/// Words that place an incident, with the level and the kind of incident they mean (the
+/// kind becomes the assessment's label: a P0 for an outage reads "production fully down",
+/// not the level's generic "security vulnerability"). Matched as whole words, lowercased,
+/// punctuation as spaces: "CVE-2026-1234" holds "cve".
 const KEYWORDS: &[(&str, Severity, &str)] = &[
     ("auth bypass", Severity::P0, "security vulnerability"),
     (
@@ -14,9 +17,26 @@ const KEYWORDS: &[(&str, Severity, &str)] = &[
         Severity::P0,
         "security vulnerability",
     ),
+    (
+        "authorization bypass",
+        Severity::P0,
+        "security vulnerability",
+    ),
+    (
+        "access control bypass",
+        Severity::P0,
+        "security vulnerability",
+    ),
+    (
+        "privilege escalation",
+        Severity::P0,
+        "security vulnerability",
+    ),
     ("security", Severity::P0, "security vulnerability"),
     ("vulnerability", Severity::P0, "security vulnerability"),
+    ("cve", Severity::P0, "security vulnerability"),
     ("exploit", Severity::P0, "security vulnerability"),
+    ("sql injection", Severity::P0, "security vulnerability"),
     (
         "remote code execution",
         Severity::P0,
@@ -26,14 +46,46 @@ const KEYWORDS: &[(&str, Severity, &str)] = &[
     ("data leak", Severity::P0, "data exposed"),
     ("leak", Severity::P0, "data exposed"),
     ("breach", Severity::P0, "data exposed"),
-    ("data corruption", Severity::P0, "data corrupted"),
-    ("corrupt", Severity::P0, "data corrupted"),
+    ("data loss", Severity::P0, "data lost or corrupted"),
+    ("data corruption", Severity::P0, "data lost or corrupted"),
+    ("corrupt", Severity::P0, "data lost or corrupted"),
+    ("corrupted", Severity::P0, "data lost or corrupted"),
     ("fully down", Severity::P0, "production fully down"),
+    ("completely down", Severity::P0, "production fully down"),
+    (
+        "completely unavailable",
+        Severity::P0,
+        "production fully down",
+    ),
+    ("totally unavailable", Severity::P0, "production fully down"),
+    (
+        "entirely unavailable",
+        Severity::P0,
+        "production fully down",
+    ),
     ("payment", Severity::P1, "revenue impact (payments)"),
     ("payments", Severity::P1, "revenue impact (payments)"),
     ("outage", Severity::P1, "production down"),
     ("down", Severity::P1, "production down"),
+    ("unavailable", Severity::P1, "production down"),
     ("crash", Severity::P1, "app crash"),
+    ("crashes", Severity::P1, "app crash"),
+    ("majority of users", Severity::P1, "error for most users"),
+    ("most users", Severity::P1, "error for most users"),
+    ("all users", Severity::P1, "error for most users"),
+    ("feature failure", Severity::P1, "critical feature broken"),
+    ("completely broken", Severity::P1, "critical feature broken"),
+    ("fully broken", Severity::P1, "critical feature broken"),
+    (
+        "third party integration",
+        Severity::P1,
+        "third-party integration failing",
+    ),
+    (
+        "integration failure",
+        Severity::P1,
+        "third-party integration failing",
+    ),
     ("database", Severity::P1, "database connectivity"),
     ("revenue", Severity::P1, "revenue impact"),
     ("degraded", Severity::P2, "degraded performance"),
@@ -43,6 +95,19 @@ const KEYWORDS: &[(&str, Severity, &str)] = &[
     ("partner", Severity::P3, "business deadline"),
     ("deadline", Severity::P3, "business deadline"),
 ];
+
+/// Words saying that something is broken as a whole: with a payment word, payments are fully
+/// broken, which the workflow puts at P0.
+const TOTAL: &[&str] = &[
+    "completely",
+    "fully",
+    "totally",
+    "entirely",
+    "all",
+    "every",
+    "nothing",
+];
+const PAYMENT: &[&str] = &["payment", "payments", "billing"];
 
 fn rank(severity: Severity) -> u8 {
     match severity {
@@ -63,6 +128,17 @@ fn words_of(text: &str) -> String {
         " {} ",
         spaced.split_whitespace().collect::<Vec<_>>().join(" ")
     )
+}
+
+fn has_word(text: &str, words: &[&str]) -> bool {
+    words.iter().any(|w| text.contains(&format!(" {w} ")))
+}
+
+/// Something that places an incident: its level, why, and the kind of incident.
+struct Finding {
+    severity: Severity,
+    reason: String,
+    kind: &'static str,
 }
 
 impl SeverityPolicy for Table {
@@ -89,63 +165,92 @@ impl SeverityPolicy for Table {
     }
 
     fn assess(incident: Incident) -> Result<Assessment, PluginError> {
-        let mut found: Vec<(Severity, String)> = Vec::new();
+        let mut found: Vec<Finding> = Vec::new();
         let sources = [
             ("title", words_of(&incident.title)),
             ("description", words_of(&incident.description)),
             ("labels", words_of(&incident.labels.join(" "))),
         ];
         for (place, text) in &sources {
+            let said = |what: &str| match *place {
+                "labels" => format!("labelled \"{what}\""),
+                _ => format!("{place} mentions \"{what}\""),
+            };
             for (keyword, severity, kind) in KEYWORDS {
-                if text.contains(&format!(" {keyword} ")) {
-                    let said = match *place {
-                        "labels" => format!("labelled \"{keyword}\""),
-                        _ => format!("{place} mentions \"{keyword}\""),
-                    };
-                    found.push((*severity, format!("{said}: {kind}")));
+                if has_word(text, &[keyword]) {
+                    found.push(Finding {
+                        severity: *severity,
+                        reason: format!("{}: {kind}", said(keyword)),
+                        kind,
+                    });
                 }
+            }
+            if has_word(text, PAYMENT) && has_word(text, TOTAL) {
+                found.push(Finding {
+                    severity: Severity::P0,
+                    reason: match *place {
+                        "labels" => "labels say payments are broken as a whole".to_string(),
+                        _ => format!("{place} says payments are broken as a whole"),
+                    },
+                    kind: "payments fully broken",
+                });
             }
         }
         let yes = |id: &str| answer(&incident, id).is_some_and(|a| a.eq_ignore_ascii_case("yes"));
-        for (id, severity, reason) in [
-            ("security", Severity::P0, "answered: it is a security issue"),
+        for (id, severity, reason, kind) in [
+            (
+                "security",
+                Severity::P0,
+                "answered: it is a security issue",
+                "security vulnerability",
+            ),
             (
                 "data",
                 Severity::P0,
                 "answered: data is exposed or corrupted",
+                "data exposed or corrupted",
             ),
             (
                 "payments",
                 Severity::P0,
                 "answered: payments are fully broken",
+                "payments fully broken",
             ),
-            ("down", Severity::P0, "answered: production is fully down"),
+            (
+                "down",
+                Severity::P0,
+                "answered: production is fully down",
+                "production fully down",
+            ),
             (
                 "broken",
                 Severity::P1,
                 "answered: a critical feature is broken for most users",
+                "critical feature broken",
             ),
         ] {
             if yes(id) {
-                found.push((severity, reason.into()));
+                found.push(Finding {
+                    severity,
+                    reason: reason.into(),
+                    kind,
+                });
             }
         }
-        let Some(worst) = found.iter().map(|(s, _)| *s).min_by_key(|s| rank(*s)) else {
+        let Some(worst) = found.iter().map(|f| f.severity).min_by_key(|s| rank(*s)) else {
             return Ok(level(Severity::P2).because(
                 "nothing urgent named: a major bug by default (answer the questions for a sharper verdict)",
             ));
         };
+        let decisive: Vec<&Finding> = found.iter().filter(|f| f.severity == worst).collect();
         let mut severity = worst;
-        let mut reasons: Vec<String> = found
-            .into_iter()
-            .filter(|(s, _)| *s == worst)
-            .map(|(_, reason)| reason)
-            .collect();
+        let mut reasons: Vec<String> = decisive.iter().map(|f| f.reason.clone()).collect();
         if severity == Severity::P1 && yes("workaround") {
             severity = Severity::P2;
             reasons.push("a workaround exists: one level lower".into());
         }
         let mut assessment = level(severity);
+        assessment.label = decisive[0].kind.to_string();
         assessment.reasons = reasons;
         Ok(assessment)
     }
@@ -217,6 +322,65 @@ mod tests {
         let verdict = assess("download button misaligned in parcel view", &[], &[]);
         assert_eq!(verdict.severity, Severity::P2);
         assert!(verdict.reasons[0].starts_with("nothing urgent named"));
+    }
+
+    #[test]
+    fn the_workflow_s_criteria_are_recognised_and_named() {
+        for (title, severity, label) in [
+            (
+                "Authorization bypass on admin API",
+                Severity::P0,
+                "security vulnerability",
+            ),
+            (
+                "CVE-2026-1234 in jsonwebtoken",
+                Severity::P0,
+                "security vulnerability",
+            ),
+            (
+                "Production service completely unavailable",
+                Severity::P0,
+                "production fully down",
+            ),
+            (
+                "Payment processing completely broken",
+                Severity::P0,
+                "payments fully broken",
+            ),
+            (
+                "Data corruption in orders",
+                Severity::P0,
+                "data lost or corrupted",
+            ),
+            (
+                "Error affecting majority of users",
+                Severity::P1,
+                "error for most users",
+            ),
+            (
+                "complete feature failure in search",
+                Severity::P1,
+                "critical feature broken",
+            ),
+            (
+                "Third-party integration failure (Stripe webhooks)",
+                Severity::P1,
+                "third-party integration failing",
+            ),
+            ("app crash on start", Severity::P1, "app crash"),
+            (
+                "banner wrong for the partner campaign",
+                Severity::P3,
+                "business deadline",
+            ),
+        ] {
+            let verdict = assess(title, &[], &[]);
+            assert_eq!(
+                (verdict.severity, verdict.label.as_str()),
+                (severity, label),
+                "{title}"
+            );
+        }
     }
 
     #[test]

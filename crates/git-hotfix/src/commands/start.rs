@@ -42,9 +42,9 @@ pub struct StartArgs {
     /// Check the branch out in a new linked worktree at PATH
     #[arg(long, value_name = "PATH")]
     pub worktree: Option<PathBuf>,
-    /// How urgent it is, as the severity policy defines the level
-    #[arg(long, value_name = "LEVEL", ignore_case = true,
-          value_parser = ["P0", "P1", "P2", "P3"], conflicts_with = "assess")]
+    /// How urgent it is: P0 (most urgent) to P3, CRITICAL, HIGH, MEDIUM or LOW, or the
+    /// severity policy's own name for a level
+    #[arg(long, value_name = "LEVEL", conflicts_with = "assess")]
     pub severity: Option<String>,
     /// Assess the severity with the policy (the description is the incident's title)
     #[arg(long)]
