@@ -213,8 +213,8 @@ fn usage_errors_are_json_under_json() {
             "the following required arguments were not provided: <TICKET>",
         ),
         (
-            &["--json", "start", "ENG-1", "--severity", "P9"][..],
-            "invalid value 'P9' for '--severity <LEVEL>' [possible values: P0, P1, P2, P3]",
+            &["--json", "start", "ENG-1", "--worktree"][..],
+            "a value is required for '--worktree <PATH>' but none was supplied",
         ),
     ] {
         let run = env.hotfix(&dir, args).expect(2);
