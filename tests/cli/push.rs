@@ -376,3 +376,39 @@ fn pushing_later_never_drops_what_a_colleague_pushed() {
     );
     assert_eq!(env.refs(origin), remote, "nothing pushed, nothing lost");
 }
+
+/// What the checklist says follows the repository: a merge an abort took back is no longer
+/// ticked, and a tag made by `git hotfix tag` is.
+#[test]
+fn the_checklist_follows_what_an_abort_took_back_and_what_tag_made() {
+    let env = TestEnv::new();
+    let fixture = env.with_origin(env.linear());
+    let (repo, origin) = (&fixture.dir, fixture.origin.as_ref().unwrap());
+    env.start_and_fix(repo);
+    let tick = |item: &str| {
+        let status = env
+            .hotfix(repo, &["status", "--hotfix", "ENG-1234", "--json"])
+            .ok()
+            .json();
+        status["hotfix"]["checklist"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["item"] == item)
+            .map(|t| !t["at"].is_null())
+            .unwrap()
+    };
+
+    // The local refs move, then the remote refuses the push; abort puts them back.
+    let hook = pre_receive(origin, "echo 'main is protected' >&2\nexit 1");
+    let run = env.hotfix(repo, &["finish", "--push"]);
+    assert_ne!(run.code, 0, "{}", run.stderr);
+    env.hotfix(repo, &["abort"]).ok();
+    assert!(!tick("merged"), "abort put main back");
+    assert!(!tick("tagged"));
+
+    std::fs::remove_file(hook).unwrap();
+    env.hotfix(repo, &["tag"]).ok();
+    assert!(env.rev(repo, "v1.2.4").is_some());
+    assert!(tick("tagged"), "tagged by `git hotfix tag`");
+}

@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use git_hotfix_core::records::journal::StepResult;
-use git_hotfix_plugin_host::{HttpCheck, RunStep, Step};
+use git_hotfix_plugin_host::{HttpCheck, RunStep, Step, sanitize};
 
 use crate::ui::{DIM, Ui, paint};
 
@@ -321,12 +321,14 @@ impl<'a> Runner<'a> {
     }
 }
 
-/// A step in one line, as `--plan` shows it and the journal records it.
+/// A step in one line, as `--plan` shows it and the journal records it. What the step runs
+/// and calls is the plugin's text: shown with its control characters escaped.
 pub fn describe(step: &Step) -> String {
+    let shown = |text: &str| sanitize::line(text).into_owned();
     match step {
         Step::Run(run) => format!(
             "run      {} (timeout {} s){}",
-            run.argv.join(" "),
+            shown(&run.argv.join(" ")),
             run.timeout_seconds,
             if run.description.is_empty() {
                 String::new()
@@ -334,10 +336,17 @@ pub fn describe(step: &Step) -> String {
                 format!(": {}", run.description)
             }
         ),
-        Step::HttpCheck(check) => format!(
-            "check    {} answers {} ({} tries, {} s apart)",
-            check.url, check.expect_status, check.retries, check.interval_seconds
-        ),
+        Step::HttpCheck(check) => {
+            // The check runs once, then once per retry.
+            let tries = check.retries.saturating_add(1);
+            format!(
+                "check    {} answers {} (up to {tries} {}, {} s apart)",
+                shown(&check.url),
+                check.expect_status,
+                if tries == 1 { "try" } else { "tries" },
+                check.interval_seconds
+            )
+        }
         Step::Wait(seconds) => format!("wait     {seconds} s"),
         Step::Confirm(question) => format!("confirm  {question}"),
     }
@@ -384,4 +393,33 @@ fn stop_group(child: &mut Child) {
     }
     let _ = kill_process_group(group, Signal::KILL);
     let _ = child.wait();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_step_is_described_as_it_runs_with_the_plugin_s_text_escaped() {
+        let check = Step::HttpCheck(HttpCheck {
+            url: "https://app.example.com/health\x1b[2J".into(),
+            expect_status: 200,
+            retries: 3,
+            interval_seconds: 5,
+        });
+        assert_eq!(
+            describe(&check),
+            "check    https://app.example.com/health\\u{1b}[2J answers 200 (up to 4 tries, 5 s apart)"
+        );
+        let run = Step::Run(RunStep {
+            argv: vec!["kubectl\r\nerror:".into(), "apply".into()],
+            env: Vec::new(),
+            timeout_seconds: 60,
+            description: String::new(),
+        });
+        assert_eq!(
+            describe(&run),
+            "run      kubectl\\r\\nerror: apply (timeout 60 s)"
+        );
+    }
 }

@@ -181,9 +181,14 @@ fn seen(
         Item::Merged => {
             first(&|e| matches!(e, EventKind::PullMerged { .. })).or_else(|| merged_here(journal))
         }
+        // By `finish`, or by `git hotfix tag` before it.
         Item::Tagged => finished
             .filter(|(_, tag, ..)| tag.is_some())
-            .map(|(at, ..)| at),
+            .map(|(at, ..)| at)
+            .or_else(|| {
+                let tag = format!("refs/tags/{}", journal.tag);
+                moved_and_kept(journal, &|name| name == tag)
+            }),
         Item::Pushed => journal.release_pushed().map(|(at, _)| at),
         Item::StagingDeployed => deployed(Action::Deploy, STAGING),
         Item::StagingVerified => deployed(Action::Verify, STAGING),
@@ -193,19 +198,33 @@ fn seen(
     }
 }
 
-/// A local finish merged the fix when it moved a branch other than the hotfix's own.
+/// A local finish merged the fix when it moved a branch other than the hotfix's own (and
+/// no abort put it back).
 fn merged_here(journal: &Journal) -> Option<Timestamp> {
     let own = format!("refs/heads/{}", journal.branch);
-    journal.events.iter().find_map(|e| match &e.what {
-        EventKind::RefsMoved { refs }
-            if refs
-                .iter()
-                .any(|r| r.name.starts_with("refs/heads/") && r.name != own && r.new.is_some()) =>
-        {
-            Some(e.at)
-        }
-        _ => None,
+    moved_and_kept(journal, &|name| {
+        name.starts_with("refs/heads/") && name != own
     })
+}
+
+/// When the first ref `wanted` names was moved to a commit by a run of this hotfix and not
+/// restored by an abort since: what the journal says is still so.
+fn moved_and_kept(journal: &Journal, wanted: &dyn Fn(&str) -> bool) -> Option<Timestamp> {
+    let mut moved: Vec<(&str, Timestamp)> = Vec::new();
+    for event in &journal.events {
+        match &event.what {
+            EventKind::RefsMoved { refs } => moved.extend(
+                refs.iter()
+                    .filter(|r| r.new.is_some() && wanted(&r.name))
+                    .map(|r| (r.name.as_str(), event.at)),
+            ),
+            EventKind::Aborted { restored, .. } => {
+                moved.retain(|(name, _)| !restored.iter().any(|r| r.name == *name))
+            }
+            _ => {}
+        }
+    }
+    moved.first().map(|(_, at)| *at)
 }
 
 /// The response clock: from detection, the severity's time to the production deploy.
