@@ -279,7 +279,8 @@ fn status_shows_the_hotfix_and_what_finish_will_do() {
     assert_eq!(run.json()["hotfix"]["ticket"], "ENG-1234");
     let run = env.hotfix(&repo, &["status", "--all"]).ok();
     assert!(
-        run.stdout.contains("ENG-1234     in progress"),
+        run.stdout
+            .contains("ENG-1234  in progress  hotfix/ENG-1234-fix-auth-bypass  1.2.4"),
         "{}",
         run.stdout
     );
@@ -334,4 +335,27 @@ fn git_flows_develop_branch_is_the_one_found() {
         "not git-flow's"
     );
     env.fsck(&repo);
+}
+
+#[test]
+fn status_all_lines_up_its_columns_whatever_the_ticket() {
+    let env = TestEnv::new();
+    let repo = env.linear().dir;
+    for (ticket, words) in [
+        ("ENG-1", "fix"),
+        ("PLATFORM-INCIDENT-20261201-7", "fix the login"),
+    ] {
+        let mut args = vec!["start", ticket];
+        args.extend(words.split(' '));
+        args.push("--no-checkout");
+        env.hotfix(&repo, &args).ok();
+    }
+    let run = env.hotfix(&repo, &["status", "--all"]).ok();
+    let columns: Vec<usize> = run
+        .stdout
+        .lines()
+        .map(|line| line.find("in progress").expect(line))
+        .collect();
+    assert_eq!(columns.len(), 2, "{}", run.stdout);
+    assert_eq!(columns[0], columns[1], "{}", run.stdout);
 }

@@ -44,8 +44,8 @@ pub fn cmd_status(context: &Context, args: StatusArgs) -> Result<Exit> {
         } else if all.is_empty() {
             ui.out("No hotfixes yet.");
         } else {
-            for journal in &all {
-                ui.out(summary_line(journal));
+            for line in summary_lines(&all) {
+                ui.out(line);
             }
         }
         return Ok(Exit::Ok);
@@ -87,8 +87,8 @@ pub fn cmd_status(context: &Context, args: StatusArgs) -> Result<Exit> {
             }
         } else {
             ui.out("Hotfixes in progress:");
-            for journal in &active {
-                ui.out(format!("  {}", summary_line(journal)));
+            for line in summary_lines(&active) {
+                ui.out(format!("  {line}"));
             }
             ui.hint("show one with `git hotfix status --hotfix <ticket>`");
         }
@@ -259,17 +259,30 @@ pub fn say_picked(context: &Context, journal: &Journal) {
     ));
 }
 
-fn summary_line(journal: &Journal) -> String {
-    let state = match (&journal.state, &journal.run) {
+/// One line per hotfix, its columns as wide as their widest value (a ticket may be long).
+fn summary_lines(journals: &[Journal]) -> Vec<String> {
+    let state = |journal: &Journal| match (&journal.state, &journal.run) {
         (State::Finished, _) => "finished",
         (State::Abandoned, _) => "abandoned",
         (State::Active, Some(_)) => "stopped",
         (State::Active, None) => "in progress",
     };
-    format!(
-        "{:<12} {:<12} {:<40} {}",
-        journal.ticket, state, journal.branch, journal.version
-    )
+    let width = |column: &dyn Fn(&Journal) -> usize| journals.iter().map(column).max().unwrap_or(0);
+    let tickets = width(&|j| j.ticket.chars().count());
+    let states = width(&|j| state(j).len());
+    let branches = width(&|j| j.branch.chars().count());
+    journals
+        .iter()
+        .map(|journal| {
+            format!(
+                "{:<tickets$}  {:<states$}  {:<branches$}  {}",
+                journal.ticket,
+                state(journal),
+                journal.branch,
+                journal.version
+            )
+        })
+        .collect()
 }
 
 fn render(context: &Context, status: &HotfixStatus) {
