@@ -447,11 +447,7 @@ impl Host {
         let interface = plugin.interface(world)?;
         let mut store = self.store(plugin, &sandbox::Transcript::new(0))?;
         let outcome = self.within_deadline(async {
-            let instance = self
-                .linker
-                .instantiate_async(&mut store, &plugin.component)
-                .await
-                .map_err(Failure::Start)?;
+            let instance = self.instantiate(&mut store, plugin).await?;
             match world {
                 World::Severity => {
                     typed::<Levels>(&mut store, &instance, plugin, &interface)?;
@@ -473,6 +469,18 @@ impl Host {
             Ok(()) => Ok(()),
             Err(failure) => Err(self.classify(plugin, "start", failure, String::new())),
         }
+    }
+
+    /// Start `plugin` in `store`: its imports linked, its start functions run.
+    async fn instantiate(
+        &self,
+        store: &mut Store<State>,
+        plugin: &Plugin,
+    ) -> Result<Instance, Failure> {
+        self.linker
+            .instantiate_async(store, &plugin.component)
+            .await
+            .map_err(Failure::Start)
     }
 
     /// Run `call` to its end or to the deadline, whichever comes first.
@@ -535,11 +543,7 @@ impl Host {
         // Epoch interruption stops wasm code at the deadline; the timeout stops a call
         // waiting in the host (a sleep), which no epoch reaches.
         let outcome = self.within_deadline(async {
-            let instance = self
-                .linker
-                .instantiate_async(&mut store, &plugin.component)
-                .await
-                .map_err(Failure::Start)?;
+            let instance = self.instantiate(&mut store, plugin).await?;
             let function = typed::<F>(&mut store, &instance, plugin, &interface)?;
             let (answer,) = function
                 .call_async(&mut store, params)

@@ -81,8 +81,13 @@ pub fn compile(ui: &Ui, host: &Host, name: &str, wasm: Wasm) -> Result<Plugin> {
     let bytes = wasm.bytes();
     if bytes.len() >= SLOW_TO_COMPILE_BYTES && !host.is_cached(&wasm) {
         // On stderr even with --json: a script's log should not look hung either.
+        let kept = if host.cache_dir().is_some() {
+            "once, then it is cached"
+        } else {
+            "every time: without XDG_CACHE_HOME or HOME nothing is cached"
+        };
         ui.progress(format!(
-            "Compiling {name} ({:.1} MB; once, then it is cached: this may take a while)",
+            "Compiling {name} ({:.1} MB; {kept}: this may take a while)",
             bytes.len() as f64 / 1e6
         ));
     }
