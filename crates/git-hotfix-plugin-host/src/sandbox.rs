@@ -72,12 +72,16 @@ impl HostMonotonicClock for SteppingClock {
 
 const FIXED_SEED: u128 = 0x6769_742d_686f_7466_6978_2d73_6565_6421;
 
-/// The "random" bytes of an ungranted plugin: a fixed 4 KiB stream, repeated.
+/// The "random" bytes of an ungranted plugin: a fixed 4 KiB stream, repeated (made once
+/// per process, not per call).
 fn fixed_random() -> wasmtime_wasi::Deterministic {
-    let bytes = (0u32..128)
-        .flat_map(|block| Sha256::digest(block.to_le_bytes()))
-        .collect();
-    wasmtime_wasi::Deterministic::new(bytes)
+    static STREAM: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    let bytes = STREAM.get_or_init(|| {
+        (0u32..128)
+            .flat_map(|block| Sha256::digest(block.to_le_bytes()))
+            .collect()
+    });
+    wasmtime_wasi::Deterministic::new(bytes.clone())
 }
 
 /// What a plugin printed, on stdout and stderr together: the beginning and the end, with
