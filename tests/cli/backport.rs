@@ -780,6 +780,38 @@ fn the_current_hotfix_is_picked_by_default_onto_the_maintained_lines() {
 }
 
 #[test]
+fn backport_branches_can_be_named_by_ticket() {
+    let env = TestEnv::new();
+    let repo = env.release_lines().dir;
+    env.start_and_fix(&repo);
+    let json = env
+        .hotfix(
+            &repo,
+            &[
+                "-c",
+                "backport-branch-template=backport/{target}/hotfix-{ticket}",
+                "backport",
+                "--to",
+                "release/1.0",
+                "--json",
+            ],
+        )
+        .ok()
+        .json();
+    assert_eq!(
+        json["targets"][0]["branch"],
+        "backport/release/1.0/hotfix-ENG-1234"
+    );
+    let picked = json["targets"][0]["commits"][0]["result"].as_str().unwrap();
+    assert_eq!(
+        env.rev(&repo, "backport/release/1.0/hotfix-ENG-1234")
+            .as_deref(),
+        Some(picked)
+    );
+    env.fsck(&repo);
+}
+
+#[test]
 fn a_finished_hotfix_is_backported_from_its_journal() {
     let env = TestEnv::new();
     let repo = env.release_lines().dir;
@@ -1169,7 +1201,7 @@ fn bad_targets_and_sources_are_refused_before_anything_is_written() {
                 "bp/{name}",
             ],
         )
-        .expect(1);
+        .expect(2);
     assert!(
         run.stderr.contains("`{target}` is required"),
         "{}",

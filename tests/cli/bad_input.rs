@@ -234,13 +234,21 @@ fn unknown_keys_and_wrong_types_name_the_key_file_and_line() {
         &env,
         &repo,
         &["-c", "tag-pattern=release", "start", "ENG-1"],
-        1,
+        2,
     );
-    assert!(
-        run.stderr
-            .contains("--config: `tag-pattern`: `{version}` is required"),
-        "{}",
-        run.stderr
+    hinted(
+        &run,
+        "--config: `tag-pattern`: `{version}` is required",
+        "correct the value given with `-c tag-pattern=…`",
+    );
+
+    // A value refused in git config is blamed on git config, even with `-c` given too.
+    env.git(&repo, &["config", "hotfix.merge", "sometimes"]);
+    let run = refused(&env, &repo, &["-c", "offline=true", "start", "ENG-1"], 1);
+    hinted(
+        &run,
+        ".git/config: `merge`: unknown variant `sometimes`, expected one of `ff`, `ff-only`, `no-ff`",
+        "fix it with `git config hotfix.merge <value>`",
     );
 }
 

@@ -91,6 +91,78 @@ fn finish_merges_when_production_moved_on() {
 }
 
 #[test]
+fn ff_only_refuses_to_merge_when_production_moved_and_lands_linear_after_a_rebase() {
+    let env = TestEnv::new();
+    let repo = env.linear().dir;
+    env.start_and_fix(&repo);
+    env.git(&repo, &["switch", "--quiet", "main"]);
+    let moved = env.commit(&repo, "Unreleased work", &[("wip.txt", "x\n")]);
+    env.git(&repo, &["switch", "--quiet", BRANCH]);
+
+    // Production moved: no merge commit is made, nothing moves, and the way out is named.
+    let before = crate::common::snapshot(&repo);
+    let run = env.hotfix(&repo, &["finish", "--ff-only"]).expect(1);
+    assert!(
+        run.stderr.contains(
+            "main moved since ENG-1234 started (1 commit the hotfix does not have), and a fast-forward-only finish makes no merge commit"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains(&format!("git rebase main {BRANCH}")),
+        "{}",
+        run.stderr
+    );
+    crate::common::assert_unchanged(&before, &crate::common::snapshot(&repo));
+    assert_eq!(env.rev(&repo, "main").unwrap(), moved);
+
+    // The way out works: rebased, the same setting from the file fast-forwards main.
+    env.git(&repo, &["rebase", "--quiet", "main", BRANCH]);
+    env.git(&repo, &["config", "hotfix.merge", "ff-only"]);
+    env.hotfix(&repo, &["finish"]).ok();
+    let main = env.rev(&repo, "main").unwrap();
+    assert_eq!(env.rev(&repo, "v1.2.4^{commit}").unwrap(), main);
+    assert_eq!(
+        env.git(&repo, &["rev-list", "--merges", &format!("{moved}..main")]),
+        ""
+    );
+    assert_eq!(env.parents(&repo, &main), vec![moved]);
+    env.fsck(&repo);
+}
+
+#[test]
+fn no_ff_makes_a_merge_commit_even_when_production_has_not_moved() {
+    let env = TestEnv::new();
+    let repo = env.linear().dir;
+    let main_before = env.rev(&repo, "main").unwrap();
+    let fix = env.start_and_fix(&repo);
+    env.hotfix(&repo, &["finish", "-c", "merge=no-ff"]).ok();
+    let main = env.rev(&repo, "main").unwrap();
+    assert_eq!(env.parents(&repo, &main), vec![main_before, fix.clone()]);
+    assert_eq!(
+        env.rev(&repo, "main^{tree}"),
+        env.rev(&repo, &format!("{fix}^{{tree}}"))
+    );
+    assert_eq!(
+        env.git(&repo, &["log", "-1", "--format=%s", "main"]).trim(),
+        format!("Merge branch '{BRANCH}' into main")
+    );
+    // The tag is on the fix, which the merge holds.
+    assert_eq!(env.rev(&repo, "v1.2.4^{commit}").unwrap(), fix);
+    env.fsck(&repo);
+
+    // A mistyped mode is named with the ones there are.
+    let env = TestEnv::new();
+    let other = env.linear().dir;
+    env.start_and_fix(&other);
+    let run = env
+        .hotfix(&other, &["finish", "-c", "merge=fast"])
+        .expect(2);
+    assert!(run.stderr.contains("ff-only"), "{}", run.stderr);
+}
+
+#[test]
 fn an_old_line_is_tagged_on_its_own_and_not_merged_into_production() {
     let env = TestEnv::new();
     let repo = env.old_line().dir;

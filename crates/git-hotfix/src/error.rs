@@ -3,6 +3,7 @@
 use std::process::ExitCode;
 
 use git_hotfix_core::Error as Core;
+use git_hotfix_core::foundation::error::{ConfigError, Location};
 use git_hotfix_core::foundation::names::BranchRole;
 
 /// Exit codes, as documented in the README.
@@ -303,6 +304,13 @@ impl From<Core> for CommandError {
                 "put HEAD back with `git -C {} reset --soft {ours}` and stage the resolution, or `git hotfix abort`",
                 worktree.display()
             )),
+            Core::NotFastForward {
+                branch,
+                hotfix_branch,
+                ..
+            } => error(&format!(
+                "bring the fix onto it, `git rebase {branch} {hotfix_branch}`, and finish again; or merge this once with `--ff`"
+            )),
             Core::StaleRef { .. } => error(
                 "someone moved it since the plan was made: `git hotfix abort` if a run is stopped, update, then finish again",
             ),
@@ -369,6 +377,26 @@ impl From<Core> for CommandError {
             ),
             Core::NotProposed { .. } => {
                 error("open the pull request first with `git hotfix finish --pr`")
+            }
+            Core::Config(ConfigError {
+                location: Location::Flag,
+                key,
+                ..
+            }) => CommandError::usage(message.clone()).hint(format!(
+                "correct the value given with `-c {}=…`",
+                key.as_deref().unwrap_or("<key>")
+            )),
+            Core::Config(ConfigError {
+                location: Location::GitConfig { .. },
+                key,
+                ..
+            }) => {
+                // git config spells a product's key in its own section: `hotfix.api.tag-pattern`.
+                let key = key.as_deref().unwrap_or("<key>");
+                let key = key.strip_prefix("products.").unwrap_or(key);
+                error(&format!(
+                    "fix it with `git config hotfix.{key} <value>`, or remove it with `git config --unset hotfix.{key}`"
+                ))
             }
             Core::Config(_) => {
                 error("fix it in the file (committed on the production branch), or override it with `-c <key>=<value>`")

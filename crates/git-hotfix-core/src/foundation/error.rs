@@ -64,6 +64,17 @@ pub enum Error {
     },
 
     #[error(
+        "{branch} moved since {ticket} started ({ahead} commit{s} the hotfix does not have), and a fast-forward-only finish makes no merge commit",
+        s = if *ahead == 1 { "" } else { "s" }
+    )]
+    NotFastForward {
+        ticket: String,
+        branch: String,
+        hotfix_branch: String,
+        ahead: usize,
+    },
+
+    #[error(
         "the pull request of {ticket} carries the release commit of {version}: the version cannot change under it"
     )]
     ProposedVersion { ticket: String, version: String },

@@ -212,13 +212,15 @@ impl std::fmt::Display for BranchRole {
     }
 }
 
-/// How backport branches are named: `backport/{target}/{name}` by default.
+/// How backport branches are named: `backport/{target}/{name}` by default. `{name}` is the
+/// hotfix branch's name without its prefix (or the picked commit's short id); `{ticket}`
+/// the hotfix's ticket, or `{name}` when the commits picked belong to no hotfix.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[serde(transparent)]
 pub struct BackportTemplate(Template);
 
 impl BackportTemplate {
-    pub const PLACEHOLDERS: &'static [&'static str] = &["target", "name"];
+    pub const PLACEHOLDERS: &'static [&'static str] = &["target", "name", "ticket"];
     pub const DEFAULT: &'static str = "backport/{target}/{name}";
 
     /// Every target needs a branch of its own, so `{target}` is required.
@@ -230,9 +232,10 @@ impl BackportTemplate {
         Ok(BackportTemplate(template))
     }
 
-    pub fn render(&self, target: &str, name: &str) -> Result<String> {
+    pub fn render(&self, target: &str, name: &str, ticket: Option<&str>) -> Result<String> {
         let rendered = self.0.render(|placeholder| match placeholder {
             "target" => target.to_string(),
+            "ticket" => ticket.unwrap_or(name).to_string(),
             _ => name.to_string(),
         });
         let branch = tidy_branch(&rendered);

@@ -41,6 +41,31 @@ impl Outcome {
     }
 }
 
+/// How the hotfix joins the branch it lands on, as git's `merge.ff` says it: a team that
+/// keeps production linear wants `ff-only`; one that wants every hotfix visible as a merge
+/// wants `no-ff`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Mode {
+    /// Fast-forward when the branch has not moved, else a merge commit.
+    #[default]
+    Ff,
+    /// Fast-forward or refuse: no merge commit is ever made.
+    FfOnly,
+    /// A merge commit even when a fast-forward would do.
+    NoFf,
+}
+
+impl Mode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Ff => "ff",
+            Mode::FfOnly => "ff-only",
+            Mode::NoFf => "no-ff",
+        }
+    }
+}
+
 /// Labels for conflict markers: `<<<<<<< main` ... `>>>>>>> hotfix/ENG-1`.
 pub struct Labels<'a> {
     pub ours: &'a str,

@@ -30,6 +30,9 @@ pub struct FinishOptions {
     pub changelog_text: Option<String>,
     /// The tag message, instead of the `tag-message` template's.
     pub message: Option<String>,
+    /// How the fix joins the branch it lands on (develop's back-merge is always a merge).
+    #[serde(default)]
+    pub merge: crate::git::merge::Mode,
 }
 
 fn yes() -> bool {
@@ -47,6 +50,7 @@ impl Default for FinishOptions {
             changelog: true,
             changelog_text: None,
             message: None,
+            merge: Default::default(),
         }
     }
 }

@@ -1,4 +1,5 @@
 use clap::{Args, ValueEnum};
+use git_hotfix_core::foundation::names::BackportTemplate;
 use git_hotfix_core::foundation::oid::short;
 use git_hotfix_core::git::pick::EmptyBecause;
 use git_hotfix_core::operations::backport::{
@@ -32,9 +33,10 @@ pub struct BackportArgs {
     /// Each line receives the commits as picked onto the previous one (1.2 -> 1.3 -> ...)
     #[arg(long)]
     pub cascade: bool,
-    /// Name of the backport branches (default: `backport/{target}/{name}`)
-    #[arg(long, value_name = "TEMPLATE")]
-    pub branch_template: Option<String>,
+    /// Name of the backport branches, with `{target}` and `{name}` or `{ticket}` (default:
+    /// `backport-branch-template`, else `backport/{target}/{name}`)
+    #[arg(long, value_name = "TEMPLATE", value_parser = |text: &str| BackportTemplate::parse(text))]
+    pub branch_template: Option<BackportTemplate>,
     /// Move the target branches themselves instead of making backport branches
     #[arg(long)]
     pub onto_target: bool,

@@ -2,7 +2,7 @@ use clap::Args;
 use git_hotfix_core::foundation::oid::short;
 use git_hotfix_core::foundation::version::Version;
 use git_hotfix_core::git::diff::{self, Style};
-use git_hotfix_core::git::merge::Outcome;
+use git_hotfix_core::git::merge::{Mode as MergeMode, Outcome};
 use git_hotfix_core::operations::finish::{self, FinishOutcome, FinishPlan, publish};
 use git_hotfix_core::operations::tag;
 use git_hotfix_core::records::run::FinishOptions;
@@ -54,6 +54,16 @@ pub struct FinishArgs {
     /// Do not merge the fix back into the develop branch
     #[arg(long)]
     pub no_backmerge: bool,
+    /// Land the fix only by fast-forward: refuse if production moved, rather than make a
+    /// merge commit (default: `merge` in settings, else `ff`)
+    #[arg(long, conflicts_with_all = ["no_ff", "ff", "pr"])]
+    pub ff_only: bool,
+    /// Land the fix with a merge commit even when production has not moved
+    #[arg(long, conflicts_with_all = ["ff", "pr"])]
+    pub no_ff: bool,
+    /// Fast-forward when production has not moved, else a merge commit (git's default)
+    #[arg(long, conflicts_with = "pr")]
+    pub ff: bool,
     /// Keep the hotfix branch
     #[arg(long)]
     pub keep: bool,
@@ -195,6 +205,12 @@ pub fn cmd_finish(context: &Context, args: FinishArgs) -> Result<Exit> {
         changelog: !args.no_changelog,
         changelog_text: args.changelog,
         message: args.message,
+        merge: match (args.ff, args.ff_only, args.no_ff) {
+            (true, _, _) => MergeMode::Ff,
+            (_, true, _) => MergeMode::FfOnly,
+            (_, _, true) => MergeMode::NoFf,
+            _ => config.merge,
+        },
     };
     if args.after_merge {
         let options = FinishOptions {

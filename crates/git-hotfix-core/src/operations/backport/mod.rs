@@ -18,6 +18,8 @@ pub use run::{
 use std::path::PathBuf;
 
 use gix::ObjectId;
+
+use crate::foundation::names::BackportTemplate;
 use jiff::Timestamp;
 
 use crate::engine;
@@ -65,7 +67,7 @@ pub struct BackportRequest {
     /// The release lines of `.hotfix.toml`.
     pub maintained: bool,
     pub cascade: bool,
-    pub branch_template: Option<String>,
+    pub branch_template: Option<BackportTemplate>,
     /// Move the target branches themselves instead of making backport branches.
     pub onto_target: bool,
     pub mainline: Option<u32>,

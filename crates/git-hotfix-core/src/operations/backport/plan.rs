@@ -12,7 +12,6 @@ use super::{
 use crate::foundation::error::{Error, Result};
 use crate::foundation::names;
 use crate::foundation::names::BRANCH_PREFIX;
-use crate::foundation::names::BackportTemplate;
 use crate::foundation::names::BranchRole;
 use crate::foundation::oid::short;
 use crate::git::pick::{self, EmptyBecause, Picked, Source};
@@ -47,16 +46,10 @@ pub fn plan(
         .map(|&c| Source::of(repo, c, request.mainline))
         .collect::<Result<Vec<_>>>()?;
 
-    let template = match &request.branch_template {
-        Some(text) => BackportTemplate::parse(text).map_err(|err| {
-            Error::Config(crate::foundation::error::ConfigError {
-                location: crate::foundation::error::Location::Flag,
-                key: Some("backport-branch-template".into()),
-                message: format!("`backport-branch-template`: {err}"),
-            })
-        })?,
-        None => config.backport_branch_template.clone(),
-    };
+    let template = request
+        .branch_template
+        .as_ref()
+        .unwrap_or(&config.backport_branch_template);
     let lines = targets_of(repo, config, request)?;
     if lines.is_empty() {
         return Err(Error::NoTargets {
@@ -77,7 +70,7 @@ pub fn plan(
         let branch = if request.onto_target {
             line.clone()
         } else {
-            template.render(&line, &name)?
+            template.render(&line, &name, hotfix.as_deref())?
         };
         targets.push(Target {
             target: line,
@@ -587,8 +580,18 @@ mod tests {
     fn backport_templates_need_the_target() {
         let t = BackportTemplate::parse(BackportTemplate::DEFAULT).unwrap();
         assert_eq!(
-            t.render("release/1.2", "ENG-1-fix").unwrap(),
+            t.render("release/1.2", "ENG-1-fix", Some("ENG-1")).unwrap(),
             "backport/release/1.2/ENG-1-fix"
+        );
+        // A team names them by ticket; commits of no hotfix fall back to their name.
+        let t = BackportTemplate::parse("backport/{target}/hotfix-{ticket}").unwrap();
+        assert_eq!(
+            t.render("rc", "ENG-1-fix", Some("ENG-1")).unwrap(),
+            "backport/rc/hotfix-ENG-1"
+        );
+        assert_eq!(
+            t.render("rc", "1a2b3c4", None).unwrap(),
+            "backport/rc/hotfix-1a2b3c4"
         );
         assert_eq!(
             BackportTemplate::parse("backport/{name}"),

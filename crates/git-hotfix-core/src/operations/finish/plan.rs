@@ -7,7 +7,7 @@ use super::{FinishPlan, Integration, Prior, Role};
 use crate::foundation::error::{Error, Result};
 use crate::foundation::names::{BRANCH_PREFIX, BranchRole, TAG_PREFIX};
 use crate::foundation::oid::short;
-use crate::git::merge::{self, Labels, Outcome};
+use crate::git::merge::{self, Labels, Mode, Outcome};
 use crate::git::push::{self, PushPlan, PushRef};
 use crate::git::refs::{self, Value};
 use crate::git::repo::{Base, Repo, Worktree};
@@ -111,6 +111,27 @@ pub fn plan(
                 },
                 &merge::merge_message(&journal.branch, &branch),
             )?,
+        };
+        // The merge mode is the landing's; develop's back-merge is a merge whatever it says.
+        let outcome = match (role, options.merge, outcome) {
+            (Role::Develop, _, outcome) => outcome,
+            (_, Mode::FfOnly, Outcome::Merge { .. } | Outcome::Conflict { .. }) => {
+                return Err(Error::NotFastForward {
+                    ticket: journal.ticket.clone(),
+                    hotfix_branch: journal.branch.clone(),
+                    ahead: repo.commits_between(tip, old)?.len(),
+                    branch,
+                });
+            }
+            (_, Mode::NoFf, Outcome::FastForward { to }) => Outcome::Merge {
+                commit: merge::commit(
+                    mem,
+                    &merge::merge_message(&journal.branch, &branch),
+                    mem.tree_of(to)?,
+                    [old, to],
+                )?,
+            },
+            (_, _, outcome) => outcome,
         };
         let conflicted = matches!(outcome, Outcome::Conflict { .. });
         integrations.push(Integration::new(&worktrees, branch, role, old, outcome)?);

@@ -27,6 +27,7 @@ pub(super) struct Layer {
     pub(super) tag_pattern: Option<TagPattern>,
     pub(super) remote: Option<String>,
     pub(super) offline: Option<bool>,
+    pub(super) merge: Option<crate::git::merge::Mode>,
     pub(super) backport_branch_template: Option<BackportTemplate>,
     pub(super) version_files: Option<Vec<String>>,
     pub(super) changelog: Option<String>,
@@ -118,6 +119,7 @@ impl Layer {
         self.tag_pattern = over.tag_pattern.or(self.tag_pattern);
         self.remote = over.remote.or(self.remote);
         self.offline = over.offline.or(self.offline);
+        self.merge = over.merge.or(self.merge);
         self.backport_branch_template = over
             .backport_branch_template
             .or(self.backport_branch_template);
@@ -172,6 +174,7 @@ const KEYS: &[(&str, Kind)] = &[
     ("tag-pattern", Text),
     ("remote", Text),
     ("offline", Bool),
+    ("merge", Text),
     ("backport-branch-template", Text),
     ("version-files", List),
     ("changelog", Text),
@@ -251,7 +254,8 @@ pub(super) fn parse_pairs(
     pairs: impl IntoIterator<Item = (String, String, Location)>,
 ) -> Result<Layer, ConfigError> {
     let mut table = toml::Table::new();
-    let mut last_location = Location::Flag;
+    // Where each key was set, so that a value refused below is blamed on its source.
+    let mut locations: BTreeMap<String, Location> = BTreeMap::new();
     for (key, value, location) in pairs {
         let unknown = |location: Location| ConfigError {
             message: format!("unknown key `{key}`"),
@@ -319,14 +323,21 @@ pub(super) fn parse_pairs(
             Text => toml::Value::String(value),
         };
         slot.insert(name.to_string(), value);
-        last_location = location;
+        let mut canonical = parts[..parts.len() - 1].join(".");
+        canonical.push_str(if canonical.is_empty() { "" } else { "." });
+        canonical.push_str(name);
+        locations.insert(canonical, location);
     }
     serde_path_to_error::deserialize(toml::Value::Table(table)).map_err(|err| {
         let key = err.path().to_string();
+        let location = locations
+            .iter()
+            .find(|(set, _)| key == **set || key.starts_with(&format!("{set}.")))
+            .map_or(Location::Flag, |(_, location)| location.clone());
         ConfigError {
             message: describe(&key, err.into_inner().message()),
             key: Some(key),
-            location: last_location,
+            location,
         }
     })
 }

@@ -40,6 +40,8 @@ pub struct Config {
     pub remote: String,
     /// Decide from local state: no fetch from `remote` first (`offline = true`, `--offline`).
     pub offline: bool,
+    /// How `finish` lands the fix: `merge = "ff" | "ff-only" | "no-ff"`.
+    pub merge: crate::git::merge::Mode,
     pub backport_branch_template: BackportTemplate,
     /// The version files of the repository's own release (products have their own).
     pub version_files: Vec<String>,
@@ -297,6 +299,7 @@ impl Config {
             tag_pattern,
             remote: merged.remote.unwrap_or_else(|| DEFAULT_REMOTE.into()),
             offline: merged.offline.unwrap_or(false),
+            merge: merged.merge.unwrap_or_default(),
             backport_branch_template: merged.backport_branch_template.unwrap_or_else(|| {
                 BackportTemplate::parse(BackportTemplate::DEFAULT).expect("valid default")
             }),
