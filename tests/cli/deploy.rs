@@ -768,3 +768,82 @@ fn rollback_goes_back_from_what_runs_to_what_ran_before() {
         plan.stderr
     );
 }
+
+/// Records `switch` and its arguments in the file named last.
+const SWITCH: &str = "#!/bin/sh\nfor log; do :; done\necho \"switch $*\" >> \"$log\"\n";
+
+#[test]
+fn a_blue_green_deploy_is_a_list_of_commands_and_scripts_come_from_production() {
+    let env = TestEnv::new();
+    let health = Health::answering(&[200]);
+    let (repo, log) = deployable(&env, &health, "");
+    finished(&env, &repo, "P0", "now");
+    // Production gets a script the release does not have, and settings that name it.
+    let config = format!(
+        r#"[policies.deploy]
+plugin = "builtin:deploy"
+commands = ["./deploy.sh", "scripts/switch.sh"]
+http = ["{origin}"]
+
+[policies.deploy.settings]
+rollback = "./deploy.sh rollback {{environment}} {{previous}} {log}"
+rollback-verify = ["./deploy.sh reports {{previous}} {log}"]
+health-url = "{url}"
+health-retries = 2
+health-interval = 0
+
+[policies.deploy.settings.production]
+deploy = [
+    "./deploy.sh green {{version}} {log}",
+    "scripts/switch.sh green {log}",
+    "./deploy.sh drain blue {log}",
+]
+"#,
+        origin = health.origin,
+        url = health.url,
+        log = log.display(),
+    );
+    let script = repo.join("scripts/switch.sh");
+    std::fs::create_dir_all(script.parent().unwrap()).unwrap();
+    std::fs::write(&script, SWITCH).unwrap();
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    env.git(&repo, &["add", "scripts/switch.sh"]);
+    env.commit(&repo, "Blue-green deploys", &[(".hotfix.toml", &config)]);
+    // Deploy from a checkout of the release, which has no scripts/ directory.
+    env.git(&repo, &["checkout", "--quiet", "v1.2.4"]);
+    assert!(!repo.join("scripts/switch.sh").exists());
+
+    let plan = env.hotfix(&repo, &["deploy", "--plan"]).ok();
+    assert!(
+        plan.stdout.contains("deploy v1.2.4 to production (2 of 3)"),
+        "{}",
+        plan.stdout
+    );
+    env.hotfix(&repo, &["deploy", "--yes"]).ok();
+    let lines: Vec<String> = log_of(&log).lines().map(String::from).collect();
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    assert!(lines[0].starts_with("green 1.2.4 "), "{lines:?}");
+    assert!(lines[1].starts_with("switch green "), "{lines:?}");
+    assert!(lines[2].starts_with("drain blue "), "{lines:?}");
+    let journal = journal(&repo);
+    let steps: Vec<&str> = events(&journal, "deploy-step")
+        .iter()
+        .filter(|e| e["result"] == "ok")
+        .map(|e| e["step"].as_str().unwrap())
+        .collect();
+    assert!(
+        steps
+            .iter()
+            .any(|s| s.contains("(3 of 3)") && s.contains("drain")),
+        "{steps:?}"
+    );
+
+    // The rollback is validated after its health check, against the version it went to.
+    env.hotfix(&repo, &["rollback", "--yes"]).ok();
+    let log = log_of(&log);
+    assert!(
+        log.lines().last().unwrap().starts_with("reports 1.2.3 "),
+        "{log}"
+    );
+    assert!(log.contains("rollback production 1.2.3"), "{log}");
+}

@@ -235,7 +235,7 @@ impl DeploySteps {
         action: Action,
     ) -> Result<DeploySteps> {
         let policy = policy(Some(config), World::Deploy);
-        release.settings = policy.settings.clone().into_iter().collect();
+        release.settings = policy.settings.0.clone();
         let host = host(Some(config), context.cache_home.clone())?;
         let plugin = load(&context.ui, &host, Some(repo), Some(config), &policy)?;
         let action = match action {

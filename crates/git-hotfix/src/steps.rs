@@ -20,6 +20,84 @@ use git_hotfix_plugin_host::{HttpCheck, RunStep, Step, sanitize};
 
 use crate::ui::{DIM, Ui, paint};
 
+/// The programs a policy's steps name by a path in the repository (`scripts/deploy.sh`)
+/// that the checkout does not have, taken from the commit the settings were read from: the
+/// settings come from production, so a script committed there is found from a hotfix
+/// branch cut before it existed. A script the checkout has runs from there, where
+/// `$(dirname "$0")` finds the rest of the repository.
+#[derive(Default)]
+pub struct Committed {
+    /// Holds the scripts while the steps run; removed with this.
+    dir: Option<tempfile::TempDir>,
+    scripts: std::collections::BTreeMap<String, PathBuf>,
+}
+
+impl Committed {
+    /// Write out the scripts `steps` run that `checkout` lacks, from `commit` of `repo`.
+    pub fn scripts(
+        repo: &git_hotfix_core::Repo,
+        checkout: &Path,
+        commit: git_hotfix_core::ObjectId,
+        steps: &[Step],
+    ) -> crate::error::Result<Committed> {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mut committed = Committed::default();
+        for step in steps {
+            let Step::Run(run) = step else { continue };
+            let Some(program) = run.argv.first() else {
+                continue;
+            };
+            let relative = program.contains('/') && Path::new(program).is_relative();
+            if !relative
+                || committed.scripts.contains_key(program)
+                || checkout.join(program).exists()
+            {
+                continue;
+            }
+            let path = Path::new(program)
+                .components()
+                .filter(|c| !matches!(c, std::path::Component::CurDir))
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/");
+            let Some(content) = repo.read_file_at(commit, &path)? else {
+                continue;
+            };
+            if committed.dir.is_none() {
+                committed.dir = Some(
+                    tempfile::Builder::new()
+                        .prefix("git-hotfix-steps-")
+                        .tempdir()
+                        .map_err(|err| {
+                            crate::error::CommandError::new(
+                                crate::error::Exit::Error,
+                                format!("could not make a directory for the deploy scripts: {err}"),
+                            )
+                        })?,
+                );
+            }
+            let dir = committed.dir.as_ref().expect("made above").path();
+            // One file per script, named after it, so its output and errors still say which.
+            let file = dir
+                .join(committed.scripts.len().to_string())
+                .join(Path::new(&path).file_name().unwrap_or_default());
+            let written = std::fs::create_dir_all(file.parent().expect("has a parent"))
+                .and_then(|()| std::fs::write(&file, &content))
+                .and_then(|()| {
+                    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o700))
+                });
+            if let Err(err) = written {
+                return Err(crate::error::CommandError::new(
+                    crate::error::Exit::Error,
+                    format!("could not write out {path}: {err}"),
+                ));
+            }
+            committed.scripts.insert(program.clone(), file);
+        }
+        Ok(committed)
+    }
+}
+
 /// How one step ended, with what a person needs to know about it.
 pub struct Ran {
     pub result: StepResult,
@@ -46,6 +124,7 @@ pub struct Runner<'a> {
     ui: &'a Ui,
     /// Where programs run: the repository's worktree.
     dir: PathBuf,
+    committed: Committed,
     /// `--yes`: confirmations are answered yes.
     yes: bool,
     interrupt: Interrupt,
@@ -107,10 +186,13 @@ enum Waited {
 
 impl<'a> Runner<'a> {
     /// A runner for one sequence of steps; Ctrl-C is caught while it lives.
-    pub fn new(ui: &'a Ui, dir: PathBuf, yes: bool) -> Runner<'a> {
+    /// A runner for one sequence of steps in `dir`, the programs of `committed` taken from
+    /// there; Ctrl-C is caught while it lives.
+    pub fn new(ui: &'a Ui, dir: PathBuf, committed: Committed, yes: bool) -> Runner<'a> {
         Runner {
             ui,
             dir,
+            committed,
             yes,
             interrupt: Interrupt::catch(),
         }
@@ -174,7 +256,11 @@ impl<'a> Runner<'a> {
         let Some((program, args)) = step.argv.split_first() else {
             return Ran::failed("the step has no program");
         };
-        let mut command = Command::new(resolve(&self.dir, program));
+        let resolved = match self.committed.scripts.get(program) {
+            Some(script) => script.clone(),
+            None => resolve(&self.dir, program),
+        };
+        let mut command = Command::new(resolved);
         command
             .args(args)
             .envs(step.env.iter().map(|(k, v)| (k, v)))

@@ -11,6 +11,15 @@
 //! `health-retries` (10) and `health-interval` (6 s) say how long the health URL is polled;
 //! `<key>-timeout` how long a command may run (600 s).
 //!
+//! A key may hold a list of commands, run in order, each a step of its own: a blue-green or
+//! rolling deploy (`production.deploy = ["deploy.sh green", "switch.sh green", …]`). The
+//! host passes a list as the key repeated.
+//!
+//! `verify` (what `git hotfix verify` runs before the health URL) checks what a status code
+//! cannot: the version the service reports, a smoke test. `rollback-verify` runs after
+//! `rollback` and its health check, and validates it (`{previous}` is the version it went
+//! back to).
+//!
 //! Commands are split on whitespace into argv (there is no shell); `{version}`, `{tag}`,
 //! `{previous}` and `{environment}` are filled in. `<environment>.<key>` wins over `<key>`.
 
@@ -18,16 +27,23 @@ use git_hotfix_plugin_sdk::*;
 
 struct FromSettings;
 
-fn setting<'a>(release: &'a Release, key: &str) -> Option<&'a str> {
+/// Every value of `key` (a list repeats it), the environment's own if it has any.
+fn settings<'a>(release: &'a Release, key: &str) -> Vec<&'a str> {
     let specific = format!("{}.{key}", release.environment);
-    let find = |wanted: &str| {
+    let all = |wanted: &str| -> Vec<&'a str> {
         release
             .settings
             .iter()
-            .find(|(k, _)| k == wanted)
+            .filter(|(k, _)| k == wanted)
             .map(|(_, v)| v.as_str())
+            .collect()
     };
-    find(&specific).or_else(|| find(key))
+    let own = all(&specific);
+    if own.is_empty() { all(key) } else { own }
+}
+
+fn setting<'a>(release: &'a Release, key: &str) -> Option<&'a str> {
+    settings(release, key).last().copied()
 }
 
 fn fill(text: &str, release: &Release) -> String {
@@ -40,21 +56,32 @@ fn fill(text: &str, release: &Release) -> String {
         )
 }
 
-fn run(release: &Release, key: &str, description: &str) -> Option<Step> {
-    let command = setting(release, key)?;
-    let argv: Vec<String> = fill(command, release)
-        .split_whitespace()
-        .map(String::from)
-        .collect();
+/// A step for each command of `key`; several are numbered in their descriptions.
+fn run(release: &Release, key: &str, description: &str) -> Vec<Step> {
+    let commands = settings(release, key);
     let timeout = setting(release, &format!("{key}-timeout"))
         .and_then(|t| t.parse().ok())
         .unwrap_or(600);
-    Some(Step::Run(RunStep {
-        argv,
-        env: Vec::new(),
-        timeout_seconds: timeout,
-        description: description.to_string(),
-    }))
+    let count = commands.len();
+    commands
+        .into_iter()
+        .enumerate()
+        .map(|(n, command)| {
+            Step::Run(RunStep {
+                argv: fill(command, release)
+                    .split_whitespace()
+                    .map(String::from)
+                    .collect(),
+                env: Vec::new(),
+                timeout_seconds: timeout,
+                description: if count == 1 {
+                    description.to_string()
+                } else {
+                    format!("{description} ({} of {count})", n + 1)
+                },
+            })
+        })
+        .collect()
 }
 
 fn health(release: &Release) -> Option<Step> {
@@ -87,13 +114,13 @@ impl DeployPolicy for FromSettings {
                     &release,
                     "deploy",
                     &format!("deploy {} to {environment}", release.tag),
-                )
-                .ok_or_else(|| {
-                    PluginError::Unsupported(format!(
+                );
+                if deploy.is_empty() {
+                    return Err(PluginError::Unsupported(format!(
                         "no `{environment}.deploy` (or `deploy`) setting for the deploy policy"
-                    ))
-                })?;
-                steps.push(deploy);
+                    )));
+                }
+                steps.extend(deploy);
                 steps.extend(health(&release));
             }
             Action::Verify => {
@@ -106,14 +133,19 @@ impl DeployPolicy for FromSettings {
                 }
             }
             Action::Rollback => {
-                let rollback = run(&release, "rollback", &format!("roll {environment} back"))
-                    .ok_or_else(|| {
-                        PluginError::Unsupported(
-                            "no `rollback` setting for the deploy policy".into(),
-                        )
-                    })?;
-                steps.push(rollback);
+                let rollback = run(&release, "rollback", &format!("roll {environment} back"));
+                if rollback.is_empty() {
+                    return Err(PluginError::Unsupported(
+                        "no `rollback` setting for the deploy policy".into(),
+                    ));
+                }
+                steps.extend(rollback);
                 steps.extend(health(&release));
+                steps.extend(run(
+                    &release,
+                    "rollback-verify",
+                    &format!("validate the rollback of {environment}"),
+                ));
             }
         }
         Ok(steps)
@@ -168,6 +200,45 @@ mod tests {
         assert_eq!(run.argv, ["deploy.sh", "staging", "1.2.4"]);
         let steps = FromSettings::plan(release("staging", SETTINGS), Action::Rollback).unwrap();
         assert!(matches!(&steps[0], Step::Run(r) if r.argv == ["rollback.sh", "1.2.3"]));
+    }
+
+    #[test]
+    fn a_list_is_a_step_per_command_and_a_rollback_is_validated() {
+        let settings = &[
+            ("deploy", "deploy.sh {environment}"),
+            ("production.deploy", "deploy.sh green {version}"),
+            ("production.deploy", "switch.sh green"),
+            ("production.deploy", "drain.sh blue"),
+            ("verify", "check-version.sh {environment} {version}"),
+            ("rollback", "switch.sh blue"),
+            (
+                "rollback-verify",
+                "check-version.sh {environment} {previous}",
+            ),
+        ];
+        let steps = FromSettings::plan(release("production", settings), Action::Deploy).unwrap();
+        let runs: Vec<(Vec<String>, String)> = steps
+            .iter()
+            .filter_map(|s| match s {
+                Step::Run(r) => Some((r.argv.clone(), r.description.clone())),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(runs.len(), 3, "{steps:?}");
+        assert_eq!(runs[0].0, ["deploy.sh", "green", "1.2.4"]);
+        assert_eq!(runs[0].1, "deploy v1.2.4 to production (1 of 3)");
+        assert_eq!(runs[2].0, ["drain.sh", "blue"]);
+        let steps = FromSettings::plan(release("production", settings), Action::Verify).unwrap();
+        assert!(
+            matches!(&steps[0], Step::Run(r) if r.argv == ["check-version.sh", "production", "1.2.4"])
+        );
+        // Staging has no list of its own: the general one-command deploy, not numbered.
+        let steps = FromSettings::plan(release("staging", settings), Action::Deploy).unwrap();
+        assert!(matches!(&steps[0], Step::Run(r) if r.description == "deploy v1.2.4 to staging"));
+        let steps = FromSettings::plan(release("production", settings), Action::Rollback).unwrap();
+        assert!(
+            matches!(steps.last(), Some(Step::Run(r)) if r.argv == ["check-version.sh", "production", "1.2.3"])
+        );
     }
 
     #[test]

@@ -2,8 +2,6 @@
 //! core calls itself, version files, behind a trait — the WebAssembly host lives in the CLI,
 //! so this library stays on gix alone.
 
-use std::collections::BTreeMap;
-
 use crate::foundation::error::Error;
 
 /// The built-in plugins, by name.
@@ -65,9 +63,73 @@ pub struct PolicyConfig {
     /// Real random bytes: without this grant, a fixed stream.
     #[serde(default)]
     pub random: bool,
-    /// Passed to the plugin as it is (the deploy policy reads its commands here).
+    /// Passed to the plugin (the deploy policy reads its commands here).
     #[serde(default)]
-    pub settings: BTreeMap<String, String>,
+    pub settings: Settings,
+}
+
+/// A policy's settings as the contract passes them: `(key, value)` pairs of text. TOML is
+/// richer, so it is flattened: a table's keys join with dots (`[settings.production]
+/// deploy = …` is `production.deploy`), a list repeats its key once per item in order (a
+/// blue-green deploy is several commands), and numbers and booleans are written as text.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(transparent)]
+pub struct Settings(pub Vec<(String, String)>);
+
+impl Settings {
+    /// The value of `key`; the last one when the key repeats.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .rev()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Settings {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn flatten(
+            key: &str,
+            value: toml::Value,
+            out: &mut Vec<(String, String)>,
+            in_list: bool,
+        ) -> Result<(), String> {
+            match value {
+                toml::Value::String(text) => out.push((key.to_string(), text)),
+                toml::Value::Integer(n) => out.push((key.to_string(), n.to_string())),
+                toml::Value::Float(n) => out.push((key.to_string(), n.to_string())),
+                toml::Value::Boolean(b) => out.push((key.to_string(), b.to_string())),
+                toml::Value::Datetime(d) => out.push((key.to_string(), d.to_string())),
+                toml::Value::Array(items) if !in_list => {
+                    for item in items {
+                        flatten(key, item, out, true)?;
+                    }
+                }
+                toml::Value::Table(table) if !in_list => {
+                    for (name, value) in table {
+                        let key = if key.is_empty() {
+                            name
+                        } else {
+                            format!("{key}.{name}")
+                        };
+                        flatten(&key, value, out, false)?;
+                    }
+                }
+                _ => {
+                    return Err(format!(
+                        "`{key}`: a setting is text, a number, a boolean, or a list of them"
+                    ));
+                }
+            }
+            Ok(())
+        }
+        let table = toml::Table::deserialize(deserializer)?;
+        let mut out = Vec::new();
+        flatten("", toml::Value::Table(table), &mut out, false)
+            .map_err(serde::de::Error::custom)?;
+        Ok(Settings(out))
+    }
 }
 
 impl PolicyConfig {
@@ -79,7 +141,7 @@ impl PolicyConfig {
             http: Vec::new(),
             clocks: false,
             random: false,
-            settings: BTreeMap::new(),
+            settings: Settings::default(),
         }
     }
 }

@@ -16,7 +16,7 @@ use jiff::Timestamp;
 use crate::cli::Context;
 use crate::error::{CommandError, Exit, Result, conclude};
 use crate::policies::{self, DeploySteps};
-use crate::steps::{Runner, describe};
+use crate::steps::{Committed, Runner, describe};
 use crate::ui::{EMPHASIS, paint};
 
 /// What every action takes.
@@ -256,12 +256,13 @@ pub(crate) fn perform(
     if let Some(refused) = planned.not_granted() {
         return Err(refused);
     }
-    let runner = Runner::new(
-        ui,
-        repo.workdir().unwrap_or(&context.cwd).to_path_buf(),
-        args.yes,
-    );
     let steps: Vec<_> = planned.steps.iter().map(|(step, _)| step.clone()).collect();
+    let checkout = repo.workdir().unwrap_or(&context.cwd).to_path_buf();
+    let committed = match &config.file {
+        Some(origin) => Committed::scripts(repo, &checkout, origin.commit, &steps)?,
+        None => Committed::default(),
+    };
+    let runner = Runner::new(ui, checkout, committed, args.yes);
     if !runner.can_confirm(&steps) {
         return Err(CommandError::usage(format!(
             "the deploy policy asks for a confirmation before it can {} {what}, and there is no terminal to ask on",

@@ -524,7 +524,13 @@ version-files = ["services/api/package.json"]
         );
         assert_eq!(severity.sha256.unwrap().0, "ab12".repeat(16));
         assert_eq!(
-            layer.policies.deploy.unwrap().settings["production.deploy"],
+            layer
+                .policies
+                .deploy
+                .unwrap()
+                .settings
+                .get("production.deploy")
+                .unwrap(),
             "kubectl apply"
         );
         let err =
