@@ -431,3 +431,114 @@ fn status_all_lines_up_its_columns_whatever_the_ticket() {
     assert_eq!(columns.len(), 2, "{}", run.stdout);
     assert_eq!(columns[0], columns[1], "{}", run.stdout);
 }
+
+/// Fails when auth.txt says `broken`, as a test suite would; records each run in `log`.
+const CHECK: &str = "#!/bin/sh\necho \"$1\" >> \"$2\"\nif grep -q broken auth.txt; then echo \"1 test failed: auth\" >&2; exit 1; fi\necho \"$1: ok\"\n";
+
+#[test]
+fn the_projects_checks_run_before_finish_and_a_failure_releases_nothing() {
+    let env = TestEnv::new();
+    let repo = env.linear().dir;
+    let log = env.path("checks.log");
+    let script = repo.join("check.sh");
+    std::fs::write(&script, CHECK).unwrap();
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    env.git(&repo, &["add", "check.sh"]);
+    let checks = format!(
+        "checks = [\"./check.sh tests {0}\", \"./check.sh build {0}\"]\n",
+        log.display()
+    );
+    env.commit(&repo, "Checks", &[(".hotfix.toml", &checks)]);
+    env.git(&repo, &["tag", "-f", "v1.2.3"]);
+    env.hotfix(&repo, &["start", "ENG-7", "auth"]).ok();
+    env.commit(&repo, "fix: auth", &[("auth.txt", "broken\n")]);
+
+    let plan = env.hotfix(&repo, &["finish", "--plan"]).ok();
+    assert!(
+        plan.stdout.contains(&format!(
+            "run the checks: `./check.sh tests {0}`, `./check.sh build {0}`",
+            log.display()
+        )),
+        "{}",
+        plan.stdout
+    );
+    assert!(!log.exists(), "a plan runs nothing");
+
+    // The first check fails: nothing is released, the second does not run.
+    let main_before = env.rev(&repo, "main").unwrap();
+    let run = env.hotfix(&repo, &["finish"]).expect(1);
+    assert!(
+        run.stderr.contains("the check `./check.sh tests"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("1 test failed: auth"), "{}", run.stderr);
+    assert!(run.stderr.contains("`--no-checks`"), "{}", run.stderr);
+    assert_eq!(std::fs::read_to_string(&log).unwrap(), "tests\n");
+    assert_eq!(env.rev(&repo, "main").unwrap(), main_before);
+    assert_eq!(env.rev(&repo, "v1.2.4"), None);
+
+    // Fixed: both pass, the release goes out, and the checklist says when they passed.
+    let fixed = env.commit(&repo, "fix: auth, really", &[("auth.txt", "fixed\n")]);
+    env.hotfix(&repo, &["finish", "--keep"]).ok();
+    assert_eq!(
+        std::fs::read_to_string(&log).unwrap(),
+        "tests\ntests\nbuild\n"
+    );
+    assert_eq!(env.rev(&repo, "v1.2.4^{commit}").unwrap(), fixed);
+    let status = env
+        .hotfix(&repo, &["status", "--hotfix", "ENG-7", "--json"])
+        .ok()
+        .json();
+    let tested = status["hotfix"]["checklist"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["item"] == "tested")
+        .unwrap();
+    assert!(tested["at"].is_string(), "{tested}");
+    let ran: Vec<&serde_json::Value> = status["hotfix"]["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["event"] == "checks-ran")
+        .collect();
+    assert_eq!(ran.len(), 2);
+    assert_eq!(ran[0]["result"], "failed");
+    assert_eq!(ran[1]["result"], "ok");
+    assert_eq!(ran[1]["commit"], fixed.as_str());
+    env.fsck(&repo);
+}
+
+#[test]
+fn no_checks_releases_without_them_and_says_so() {
+    let env = TestEnv::new();
+    let repo = env.linear().dir;
+    env.commit(
+        &repo,
+        "Checks",
+        &[(".hotfix.toml", "checks = [\"false\"]\n")],
+    );
+    env.git(&repo, &["tag", "-f", "v1.2.3"]);
+    env.hotfix(&repo, &["start", "ENG-8", "auth"]).ok();
+    env.commit(&repo, "fix: auth", &[("auth.txt", "fixed\n")]);
+    let run = env.hotfix(&repo, &["finish", "--no-checks"]).ok();
+    assert!(
+        run.stderr
+            .contains("the project's checks were not run (`--no-checks`)"),
+        "{}",
+        run.stderr
+    );
+    let journal: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(repo.join(".git/hotfix/finished/ENG-8-1.2.4.json")).unwrap(),
+    )
+    .unwrap();
+    assert!(
+        journal["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["event"] == "checks-skipped")
+    );
+    assert!(env.rev(&repo, "v1.2.4").is_some());
+}

@@ -172,7 +172,7 @@ complete_line "git hotfix start --fr"
         lines,
         [
             "finish",
-            "--no-pr --no-tag --no-backmerge --no-bump --no-changelog",
+            "--no-pr --no-tag --no-backmerge --no-ff --no-checks --no-bump --no-changelog",
             "--from"
         ],
         "{}",

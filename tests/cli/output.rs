@@ -52,6 +52,7 @@ fn status_and_finish() {
       [x] branch created          [TIME]
       [x] fix committed           [TIME]
       [ ] regression test touched
+      [ ] checks passed
       [ ] version bumped
       [ ] changelog
       [ ] PR opened
@@ -83,12 +84,13 @@ fn status_and_finish() {
     "#);
     let run = env.hotfix(&repo, &["finish"]).ok();
     assert_snapshot!(scrub(&env, &run.stderr), @"
-      Tagged v1.2.4 on [ID]
-      Merged into main (merge commit [ID])
-      Merged into develop (merge commit [ID])
-     Deleted hotfix/ENG-1234-fix-auth-bypass
-    Switched [TMP]/repo to main
-    Finished hotfix ENG-1234: released 1.2.4
+    warning: no commit of the fix touches a test: the checklist's `regression-test` stays unticked (`git hotfix check regression-test --note …` if it is tested elsewhere)
+          Tagged v1.2.4 on [ID]
+          Merged into main (merge commit [ID])
+          Merged into develop (merge commit [ID])
+         Deleted hotfix/ENG-1234-fix-auth-bypass
+        Switched [TMP]/repo to main
+        Finished hotfix ENG-1234: released 1.2.4
     ");
 }
 
@@ -98,6 +100,7 @@ fn a_stop_on_a_conflict() {
     let repo = env.conflicting_hotfix();
     let run = env.hotfix(&repo, &["finish"]).expect(3);
     assert_snapshot!(scrub(&env, &format!("{}{}", run.stderr, run.stdout)), @"
+    warning: no commit of the fix touches a test: the checklist's `regression-test` stays unticked (`git hotfix check regression-test --note …` if it is tested elsewhere)
     error: merging hotfix/ENG-1234-fix-auth-bypass into main conflicts in auth.txt; stopped for you to resolve them in [TMP]/repo/.git/hotfix/resolve/ENG-1234-main
     hint: `cd [TMP]/repo/.git/hotfix/resolve/ENG-1234-main`, fix the files (or `git mergetool`), `git add` them, then `git hotfix continue`
     hint: `git hotfix abort` drops the run; no ref has moved
@@ -117,6 +120,7 @@ fn a_stop_on_a_conflict() {
       [x] branch created          [TIME]
       [x] fix committed           [TIME]
       [ ] regression test touched
+      [ ] checks passed
       [ ] version bumped
       [ ] changelog
       [ ] PR opened
@@ -159,7 +163,7 @@ fn errors_name_the_problem_and_the_way_out() {
     );
     let config = env.hotfix(&repo, &["start", "ENG-1"]).expect(1);
     assert_snapshot!(scrub(&env, &config.stderr), @"
-    error: `.hotfix.toml` on main ([ID]), line 2, column 1: `products.api.tag-patern`: unknown key `tag-patern`, expected one of `tag-pattern`, `branch-template`, `version-files`, `changelog`, `changelog-format`
+    error: `.hotfix.toml` on main ([ID]), line 2, column 1: `products.api.tag-patern`: unknown key `tag-patern`, expected one of `tag-pattern`, `branch-template`, `version-files`, `changelog`, `changelog-format`, `checks`
     hint: fix it in the file (committed on the production branch), or override it with `-c <key>=<value>`
     ");
 }

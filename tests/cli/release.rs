@@ -246,7 +246,7 @@ fn templates_in_configuration_write_the_messages_and_the_entry() {
     // A placeholder that does not exist is refused, naming the setting.
     let bad = env
         .hotfix(&repo, &["finish", "--plan", "-c", "tag-message={verison}"])
-        .expect(1);
+        .expect(2);
     assert!(
         bad.stderr
             .contains("`tag-message`: unknown placeholder `{verison}`"),

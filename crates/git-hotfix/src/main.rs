@@ -1,6 +1,7 @@
 //! `git hotfix`: emergency releases as a git subcommand.
 
 mod audit;
+mod checks;
 mod cli;
 mod commands;
 mod error;

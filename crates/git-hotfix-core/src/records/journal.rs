@@ -201,6 +201,18 @@ pub enum EventKind {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         detail: Option<String>,
     },
+    /// The project's checks (`checks` in settings) ran on the fix before `finish`.
+    ChecksRan {
+        #[serde(with = "crate::foundation::oid::hex")]
+        commit: ObjectId,
+        /// Each command as run, and how it ended.
+        commands: Vec<String>,
+        result: StepResult,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        detail: Option<String>,
+    },
+    /// `finish --no-checks`: the checks were configured and not run.
+    ChecksSkipped,
     /// This hotfix takes `ticket`'s fix back with `commit` (`rollback --revert`).
     Reverts {
         ticket: String,
@@ -570,6 +582,7 @@ pub enum Item {
     BranchCreated,
     FixCommitted,
     RegressionTest,
+    Tested,
     VersionBumped,
     Changelog,
     PrOpened,
@@ -585,11 +598,12 @@ pub enum Item {
 }
 
 impl Item {
-    pub const ALL: [Item; 16] = [
+    pub const ALL: [Item; 17] = [
         Item::Assessed,
         Item::BranchCreated,
         Item::FixCommitted,
         Item::RegressionTest,
+        Item::Tested,
         Item::VersionBumped,
         Item::Changelog,
         Item::PrOpened,
@@ -611,6 +625,7 @@ impl Item {
             Item::BranchCreated => "branch-created",
             Item::FixCommitted => "fix-committed",
             Item::RegressionTest => "regression-test",
+            Item::Tested => "tested",
             Item::VersionBumped => "version-bumped",
             Item::Changelog => "changelog",
             Item::PrOpened => "pr-opened",
@@ -633,6 +648,7 @@ impl Item {
             Item::BranchCreated => "branch created",
             Item::FixCommitted => "fix committed",
             Item::RegressionTest => "regression test touched",
+            Item::Tested => "checks passed",
             Item::VersionBumped => "version bumped",
             Item::Changelog => "changelog",
             Item::PrOpened => "PR opened",

@@ -11,6 +11,7 @@ use crate::records::journal::Action;
 use crate::records::journal::Item;
 use crate::records::journal::PRODUCTION;
 use crate::records::journal::STAGING;
+use crate::records::journal::StepResult;
 use crate::records::journal::{EventKind, Journal, Store};
 
 /// Who ticked an item.
@@ -171,6 +172,15 @@ fn seen(
         Item::BranchCreated => first(&|e| matches!(e, EventKind::Started { .. })),
         Item::FixCommitted => fix.first().map(|c| c.at),
         Item::RegressionTest => fix.iter().find(|c| c.touches_tests).map(|c| c.at),
+        Item::Tested => first(&|e| {
+            matches!(
+                e,
+                EventKind::ChecksRan {
+                    result: StepResult::Ok,
+                    ..
+                }
+            )
+        }),
         Item::VersionBumped => finished
             .filter(|(_, _, _, bumped)| !bumped.is_empty())
             .and(release_time),

@@ -67,6 +67,10 @@ pub struct FinishArgs {
     /// Keep the hotfix branch
     #[arg(long)]
     pub keep: bool,
+    /// Release without running the project's checks (`checks` in settings); the journal
+    /// records it and `tested` stays unticked
+    #[arg(long, conflicts_with = "after_merge")]
+    pub no_checks: bool,
     /// Push the refs that moved and the tag, atomically, with leases on their old values
     #[arg(long)]
     pub push: bool,
@@ -229,6 +233,10 @@ pub fn cmd_finish(context: &Context, args: FinishArgs) -> Result<Exit> {
     }
     let policy = Loaded::for_world(context, &repo, &config, World::VersionFiles)?;
     let version_files = policy.version_files();
+    if !args.plan.plan {
+        warn_untested(context, &repo, &journal)?;
+        crate::checks::before_finish(context, &repo, &config, &mut journal, args.no_checks)?;
+    }
     if (args.pr || config.github.pr) && !args.no_pr {
         let pull = finish_pr::PullOptions {
             draft: args.draft,
@@ -258,6 +266,10 @@ pub fn cmd_finish(context: &Context, args: FinishArgs) -> Result<Exit> {
     }
     let release = release && options.push;
     if args.plan.plan {
+        let checks = match args.no_checks {
+            true => &[][..],
+            false => crate::checks::configured(&config, &journal)?,
+        };
         let mem = repo.in_memory();
         let plan = finish::plan(
             &repo,
@@ -296,6 +308,7 @@ pub fn cmd_finish(context: &Context, args: FinishArgs) -> Result<Exit> {
         if ui.json_mode() {
             ui.json(&serde_json::json!({
                 "plan": plan,
+                "checks": checks,
                 "release_diff": diff,
                 "requests": requests,
                 "executed": false,
@@ -308,6 +321,10 @@ pub fn cmd_finish(context: &Context, args: FinishArgs) -> Result<Exit> {
                 if plan.commits.len() == 1 { "" } else { "s" },
                 plan.branch
             ));
+            if !checks.is_empty() {
+                let listed: Vec<String> = checks.iter().map(|c| format!("`{c}`")).collect();
+                ui.out(format!("  - run the checks: {}", listed.join(", ")));
+            }
             for line in finish_steps(&plan) {
                 ui.out(format!("  - {line}"));
             }
@@ -398,6 +415,21 @@ struct Later {
 /// `finish` of a hotfix that finished already: nothing to do but, with `--push`, pushing
 /// what the remote lacks, and with `--release`, publishing its release (again: an existing
 /// one is brought up to date).
+/// Say so when no commit of the fix touches a test: the workflow asks for a regression
+/// test with every fix, and the checklist's item would otherwise stay unticked unseen.
+fn warn_untested(context: &Context, repo: &Repo, journal: &Journal) -> Result<()> {
+    let checklist = git_hotfix_core::views::incident::checklist(repo, journal)?;
+    let untested = checklist.iter().any(|tick| {
+        tick.item == git_hotfix_core::records::journal::Item::RegressionTest && !tick.done()
+    });
+    if untested {
+        context.ui.warn(
+            "no commit of the fix touches a test: the checklist's `regression-test` stays unticked (`git hotfix check regression-test --note …` if it is tested elsewhere)",
+        );
+    }
+    Ok(())
+}
+
 fn finished_already(
     context: &Context,
     repo: &Repo,

@@ -28,6 +28,7 @@ pub(super) struct Layer {
     pub(super) remote: Option<String>,
     pub(super) offline: Option<bool>,
     pub(super) merge: Option<crate::git::merge::Mode>,
+    pub(super) checks: Option<Vec<String>>,
     pub(super) backport_branch_template: Option<BackportTemplate>,
     pub(super) version_files: Option<Vec<String>>,
     pub(super) changelog: Option<String>,
@@ -107,6 +108,7 @@ pub(super) struct ProductLayer {
     pub(super) version_files: Option<Vec<String>>,
     pub(super) changelog: Option<String>,
     pub(super) changelog_format: Option<FormatSetting>,
+    pub(super) checks: Option<Vec<String>>,
 }
 
 impl Layer {
@@ -120,6 +122,7 @@ impl Layer {
         self.remote = over.remote.or(self.remote);
         self.offline = over.offline.or(self.offline);
         self.merge = over.merge.or(self.merge);
+        self.checks = over.checks.or(self.checks);
         self.backport_branch_template = over
             .backport_branch_template
             .or(self.backport_branch_template);
@@ -146,6 +149,7 @@ impl Layer {
                     version_files: product.version_files.or(base.version_files),
                     changelog: product.changelog.or(base.changelog),
                     changelog_format: product.changelog_format.or(base.changelog_format),
+                    checks: product.checks.or(base.checks),
                 },
             );
         }
@@ -175,6 +179,7 @@ const KEYS: &[(&str, Kind)] = &[
     ("remote", Text),
     ("offline", Bool),
     ("merge", Text),
+    ("checks", List),
     ("backport-branch-template", Text),
     ("version-files", List),
     ("changelog", Text),
@@ -185,6 +190,7 @@ const KEYS: &[(&str, Kind)] = &[
 ];
 const PRODUCT_KEYS: &[(&str, Kind)] = &[
     ("tag-pattern", Text),
+    ("checks", List),
     ("branch-template", Text),
     ("version-files", List),
     ("changelog", Text),

@@ -42,6 +42,9 @@ pub struct Config {
     pub offline: bool,
     /// How `finish` lands the fix: `merge = "ff" | "ff-only" | "no-ff"`.
     pub merge: crate::git::merge::Mode,
+    /// The project's own checks, run on the fix before `finish` (tests, type check, build):
+    /// each an argv, split on whitespace.
+    pub checks: Vec<String>,
     pub backport_branch_template: BackportTemplate,
     /// The version files of the repository's own release (products have their own).
     pub version_files: Vec<String>,
@@ -66,6 +69,8 @@ pub struct Product {
     /// The product's own changelog, instead of the repository's.
     pub changelog: Option<String>,
     pub changelog_format: Option<FormatSetting>,
+    /// The product's own checks, instead of the repository's.
+    pub checks: Option<Vec<String>>,
 }
 
 /// The `[github]` table: where the repository lives and how its pull requests look.
@@ -284,6 +289,7 @@ impl Config {
                     version_files: p.version_files.unwrap_or_default(),
                     changelog: p.changelog,
                     changelog_format: p.changelog_format,
+                    checks: p.checks,
                 };
                 (name, product)
             })
@@ -300,6 +306,7 @@ impl Config {
             remote: merged.remote.unwrap_or_else(|| DEFAULT_REMOTE.into()),
             offline: merged.offline.unwrap_or(false),
             merge: merged.merge.unwrap_or_default(),
+            checks: merged.checks.unwrap_or_default(),
             backport_branch_template: merged.backport_branch_template.unwrap_or_else(|| {
                 BackportTemplate::parse(BackportTemplate::DEFAULT).expect("valid default")
             }),
@@ -358,6 +365,13 @@ impl Config {
             }
             None => Ok(self.products.iter().next().map(|(n, p)| (n.as_str(), p))),
         }
+    }
+
+    /// The checks of `product` (or the repository's own).
+    pub fn checks_of<'a>(&'a self, product: Option<&'a Product>) -> &'a [String] {
+        product
+            .and_then(|p| p.checks.as_deref())
+            .unwrap_or(&self.checks)
     }
 
     /// The changelog of `product` (or the repository's own); `None` when the setting is
