@@ -271,6 +271,36 @@ fn a_conflict_in_the_back_merge_stops_before_production_moves() {
 }
 
 #[test]
+fn a_back_merge_conflict_does_not_hold_production_back() {
+    let env = TestEnv::new();
+    let repo = develop_reworks_auth(&env);
+    let develop_before = env.rev(&repo, "develop").unwrap();
+    let fix = env.start_and_fix(&repo);
+    let run = env.hotfix(&repo, &["finish"]).expect(3);
+    assert!(
+        run.stderr.contains(
+            "to release now and merge develop later: `git hotfix abort`, `git hotfix finish --no-backmerge`, then merge v1.2.4 into develop (`git switch develop && git merge v1.2.4`)"
+        ),
+        "{}",
+        run.stderr
+    );
+
+    // The way out the hint gives, step by step.
+    env.hotfix(&repo, &["abort"]).ok();
+    env.hotfix(&repo, &["finish", "--no-backmerge"]).ok();
+    assert_eq!(env.parents(&repo, "main")[1], fix);
+    assert_eq!(env.rev(&repo, "v1.2.4^{commit}").unwrap(), fix);
+    assert_eq!(env.rev(&repo, "develop").unwrap(), develop_before);
+    env.git(&repo, &["switch", "--quiet", "develop"]);
+    let merged = env.git_output(&repo, &["merge", "v1.2.4"]);
+    assert!(
+        !merged.status.success(),
+        "develop still conflicts, in git too"
+    );
+    env.fsck(&repo);
+}
+
+#[test]
 fn two_conflicts_in_one_finish_are_resolved_one_after_the_other() {
     let env = TestEnv::new();
     let repo = develop_reworks_auth(&env);

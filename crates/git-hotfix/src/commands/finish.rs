@@ -624,10 +624,10 @@ pub fn report(
             ui.status("Completed", format!("the {command} of {}", journal.ticket));
         }
         FinishOutcome::Stopped {
+            plan,
             branch,
             worktree,
             paths,
-            ..
         } => {
             ui.error(
                 &format!(
@@ -643,6 +643,21 @@ pub fn report(
                 worktree.display()
             ));
             ui.hint("`git hotfix abort` drops the run; no ref has moved");
+            // Production does not wait for develop: an emergency ships first, and develop
+            // catches up after.
+            let develop = plan
+                .integrations
+                .iter()
+                .any(|i| i.branch == *branch && i.role == finish::Role::Develop);
+            if develop {
+                let tag = plan
+                    .tag
+                    .as_ref()
+                    .map_or(journal.tag.as_str(), |t| t.name.as_str());
+                ui.hint(format!(
+                    "to release now and merge {branch} later: `git hotfix abort`, `git hotfix finish --no-backmerge`, then merge {tag} into {branch} (`git switch {branch} && git merge {tag}`)"
+                ));
+            }
         }
     }
     Ok(exit)
