@@ -42,6 +42,9 @@ pub struct Entry<'a> {
     /// `YYYY-MM-DD`.
     pub date: &'a str,
     pub text: &'a str,
+    /// The product released, in a monorepo: in a file with a table per product, its row
+    /// goes in the table under a heading that names it.
+    pub product: Option<&'a str>,
 }
 
 /// What adding an entry did.
@@ -65,6 +68,22 @@ pub enum Error {
         "it is a table, and changelog-format says `keep-a-changelog` (set changelog-format = \"table\", or \"auto\")"
     )]
     TableNotSections,
+    #[error(
+        "it has a table per section ({}) and none is under a heading that names {product} (give its table a heading like `## {product}`, or give the product a changelog of its own)",
+        headings.join(", ")
+    )]
+    NoProductTable {
+        product: String,
+        headings: Vec<String>,
+    },
+    #[error(
+        "more than one of its tables is under a heading that names {product} ({}): rename the headings so one does",
+        headings.join(", ")
+    )]
+    AmbiguousProductTable {
+        product: String,
+        headings: Vec<String>,
+    },
 }
 
 /// The format `content` is written in: a table when it has a table with a Version column.
@@ -95,10 +114,10 @@ fn is_blank(content: Option<&str>) -> bool {
 }
 
 /// Add `entry` to `content` (`None` or blank: the file is created) in `format`.
-pub fn add(content: Option<&str>, format: Format, entry: &Entry) -> Added {
+pub fn add(content: Option<&str>, format: Format, entry: &Entry) -> Result<Added, Error> {
     let content = content.filter(|c| !c.trim().is_empty());
     let Some(content) = content else {
-        return Added::Written(new_file(format, entry));
+        return Ok(Added::Written(new_file(format, entry)));
     };
     let newline = if content.contains("\r\n") {
         "\r\n"
@@ -108,19 +127,28 @@ pub fn add(content: Option<&str>, format: Format, entry: &Entry) -> Added {
     let mut lines = lines(content);
     let added = match format {
         Format::KeepAChangelog => add_section(&mut lines, entry),
-        Format::Table => match Table::find(&lines) {
+        Format::Table => match Table::for_product(&lines, entry.product)? {
             Some(table) => table.add_row(&mut lines, entry),
-            None => return Added::Written(new_file(format, entry)),
+            None => return Ok(Added::Written(new_file(format, entry))),
         },
     };
     if !added {
-        return Added::AlreadyThere;
+        return Ok(Added::AlreadyThere);
     }
     let mut out = lines.join(newline);
     if content.ends_with('\n') {
         out.push_str(newline);
     }
-    Added::Written(out)
+    Ok(Added::Written(out))
+}
+
+/// The words of a name or heading, lowercase: `Staff-Mobile`, `staff_mobile` and
+/// `Staff Mobile` are the same two words.
+fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
 }
 
 /// The lines of `content` without their endings.
@@ -369,41 +397,97 @@ fn is_separator(line: &str) -> bool {
 
 impl Table {
     fn find(lines: &[String]) -> Option<Table> {
-        (1..lines.len()).find_map(|separator| {
-            if !is_separator(&lines[separator]) {
-                return None;
-            }
-            let header = cells(&lines[separator - 1])?;
-            let mut text_taken = false;
-            let columns: Vec<Column> = header
+        Table::all(lines).into_iter().next()
+    }
+
+    /// The table `product`'s rows go in: the one under a heading that has every word of its
+    /// name (exactly its name wins over more words), else the only table there is. `None`
+    /// when the file has no table.
+    fn for_product(lines: &[String], product: Option<&str>) -> Result<Option<Table>, Error> {
+        let mut tables = Table::all(lines);
+        let Some(product) = product.filter(|p| !p.is_empty()) else {
+            return Ok(tables.into_iter().next());
+        };
+        if tables.len() <= 1 {
+            return Ok(tables.pop());
+        }
+        let wanted = words(product);
+        let heading = |table: &Table| {
+            lines[..table.separator - 1]
                 .iter()
-                .map(|name| {
-                    let name = name.to_ascii_lowercase();
-                    if name.contains("version") || name == "release" {
-                        Column::Version
-                    } else if name.contains("date") || name == "when" {
-                        Column::Date
-                    } else if !text_taken {
-                        text_taken = true;
-                        Column::Text
-                    } else {
-                        Column::Other
-                    }
-                })
-                .collect();
-            if !columns.contains(&Column::Version) {
-                return None;
-            }
-            let end = (separator + 1..lines.len())
-                .find(|&i| cells(&lines[i]).is_none())
-                .unwrap_or(lines.len());
-            Some(Table {
-                separator,
-                end,
-                columns,
-                outer_pipes: lines[separator - 1].trim_start().starts_with('|'),
+                .rev()
+                .find(|l| l.trim_start().starts_with('#'))
+                .map(|l| l.trim_start().trim_start_matches('#').trim().to_string())
+                .unwrap_or_default()
+        };
+        let named: Vec<(usize, String)> = tables
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (i, heading(t)))
+            .filter(|(_, h)| {
+                let words = words(h);
+                wanted.iter().all(|w| words.contains(w))
             })
-        })
+            .collect();
+        let exact: Vec<&(usize, String)> =
+            named.iter().filter(|(_, h)| words(h) == wanted).collect();
+        let chosen = match (named.as_slice(), exact.as_slice()) {
+            ([(only, _)], _) | (_, [(only, _)]) => *only,
+            ([], _) => {
+                return Err(Error::NoProductTable {
+                    product: product.to_string(),
+                    headings: tables.iter().map(|t| format!("`{}`", heading(t))).collect(),
+                });
+            }
+            _ => {
+                return Err(Error::AmbiguousProductTable {
+                    product: product.to_string(),
+                    headings: named.iter().map(|(_, h)| format!("`{h}`")).collect(),
+                });
+            }
+        };
+        Ok(Some(tables.swap_remove(chosen)))
+    }
+
+    /// Every table with a Version column, top to bottom.
+    fn all(lines: &[String]) -> Vec<Table> {
+        (1..lines.len())
+            .filter_map(|separator| {
+                if !is_separator(&lines[separator]) {
+                    return None;
+                }
+                let header = cells(&lines[separator - 1])?;
+                let mut text_taken = false;
+                let columns: Vec<Column> = header
+                    .iter()
+                    .map(|name| {
+                        let name = name.to_ascii_lowercase();
+                        if name.contains("version") || name == "release" {
+                            Column::Version
+                        } else if name.contains("date") || name == "when" {
+                            Column::Date
+                        } else if !text_taken {
+                            text_taken = true;
+                            Column::Text
+                        } else {
+                            Column::Other
+                        }
+                    })
+                    .collect();
+                if !columns.contains(&Column::Version) {
+                    return None;
+                }
+                let end = (separator + 1..lines.len())
+                    .find(|&i| cells(&lines[i]).is_none())
+                    .unwrap_or(lines.len());
+                Some(Table {
+                    separator,
+                    end,
+                    columns,
+                    outer_pipes: lines[separator - 1].trim_start().starts_with('|'),
+                })
+            })
+            .collect()
     }
 
     fn version_of<'a>(&self, row: &'a str) -> Option<&'a str> {
@@ -467,10 +551,11 @@ mod tests {
         version: "1.2.4",
         date: "2026-03-05",
         text: "Reject expired tokens (ENG-1234, P0)",
+        product: None,
     };
 
     fn written(content: Option<&str>, format: Format) -> String {
-        match add(content, format, &ENTRY) {
+        match add(content, format, &ENTRY).unwrap() {
             Added::Written(text) => text,
             Added::AlreadyThere => panic!("nothing written"),
         }
@@ -523,10 +608,54 @@ mod tests {
         let before = "## [1.2.4] - 2026-03-04\n\n### Fixed\n\n- By hand\n";
         assert_eq!(
             add(Some(before), Format::KeepAChangelog, &ENTRY),
-            Added::AlreadyThere
+            Ok(Added::AlreadyThere)
         );
         let table = "| Date | Version | Changes |\n|--|--|--|\n| 2026-03-04 | 1.2.4 | x |\n";
-        assert_eq!(add(Some(table), Format::Table, &ENTRY), Added::AlreadyThere);
+        assert_eq!(
+            add(Some(table), Format::Table, &ENTRY),
+            Ok(Added::AlreadyThere)
+        );
+    }
+
+    const PRODUCTS: &str = "# Changelog\n\n## Staff Mobile\n\n| Date | Version | Changes |\n|---|---|---|\n| 2026-01-02 | 3.1.0 | x |\n\n## Customer Mobile\n\n| Date | Version | Changes |\n|---|---|---|\n| 2026-01-03 | 2.0.0 | y |\n\n## Web\n\n| Date | Version | Changes |\n|---|---|---|\n| 2026-01-04 | 1.2.3 | z |\n";
+
+    fn for_product(product: &str) -> Result<Added, Error> {
+        let entry = Entry {
+            product: Some(product),
+            ..ENTRY
+        };
+        add(Some(PRODUCTS), Format::Table, &entry)
+    }
+
+    #[test]
+    fn a_table_per_product_gets_the_row_under_the_product_s_heading() {
+        let Ok(Added::Written(web)) = for_product("web") else {
+            panic!()
+        };
+        assert_eq!(
+            web,
+            PRODUCTS.replace(
+                "|---|---|---|\n| 2026-01-04",
+                "|---|---|---|\n| 2026-03-05 | 1.2.4 | Reject expired tokens (ENG-1234, P0) |\n| 2026-01-04"
+            )
+        );
+        // `staff-mobile` and `Staff Mobile` are the same words.
+        let Ok(Added::Written(staff)) = for_product("staff-mobile") else {
+            panic!()
+        };
+        assert!(staff.contains("|---|---|---|\n| 2026-03-05 | 1.2.4 | Reject expired tokens (ENG-1234, P0) |\n| 2026-01-02"));
+        // `mobile` names two: refused, not guessed; a product no heading names is refused.
+        assert!(matches!(
+            for_product("mobile"),
+            Err(Error::AmbiguousProductTable { .. })
+        ));
+        let Err(err) = for_product("admin") else {
+            panic!()
+        };
+        assert_eq!(
+            err.to_string(),
+            "it has a table per section (`Staff Mobile`, `Customer Mobile`, `Web`) and none is under a heading that names admin (give its table a heading like `## admin`, or give the product a changelog of its own)"
+        );
     }
 
     #[test]

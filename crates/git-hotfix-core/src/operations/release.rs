@@ -181,8 +181,11 @@ fn add_entry(
         version: &facts.version,
         date: &facts.date,
         text: &text,
+        product: Some(facts.product.as_str()).filter(|p| !p.is_empty()),
     };
-    match changelog::add(content.as_deref(), format, &entry) {
+    match changelog::add(content.as_deref(), format, &entry)
+        .map_err(|err| problem(err.to_string()))?
+    {
         Added::AlreadyThere => Ok(None),
         Added::Written(written) => {
             write(path, &written)?;
