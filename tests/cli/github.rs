@@ -129,7 +129,7 @@ fn finish_pr_pushes_the_release_and_opens_a_templated_labelled_pull_request() {
         "- [ ] **P1** production down",
         "## Impact",
         "- **Severity kind:** security vulnerability",
-        "## Root cause",
+        "## Root cause\n\n_How it happened (a `Root cause:` paragraph in the fix's commit message fills this in)._",
         "## The fix",
         &format!("- {} fix: refuse unsigned tokens", &fix[..7]),
         "- VERSION: 1.2.3 → 1.2.4",
@@ -137,6 +137,8 @@ fn finish_pr_pushes_the_release_and_opens_a_templated_labelled_pull_request() {
         "## Regression test\n\n- `tests/auth_test.sh`",
         "## Rollback plan",
         "- Redeploy the previous release: `v1.2.3`.",
+        "## Deploy\n\n- [ ] staging skipped: P0 goes straight to production",
+        "- [ ] rollback plan ready (above)",
         "## Monitoring",
         "_who, and how many?_",
     ] {

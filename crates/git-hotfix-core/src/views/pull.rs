@@ -241,7 +241,12 @@ fn body(journal: &Journal, plan: &ProposePlan) -> String {
 
     line("## Root cause");
     line("");
-    line(&prompt("How it happened."));
+    match &plan.root_cause {
+        Some(cause) => line(cause),
+        None => line(&prompt(
+            "How it happened (a `Root cause:` paragraph in the fix's commit message fills this in).",
+        )),
+    }
     line("");
     line("Why it was not caught:");
     for reason in [
@@ -309,6 +314,24 @@ fn body(journal: &Journal, plan: &ProposePlan) -> String {
             "- {}",
             prompt("Which version to redeploy, or which feature flag to turn off.")
         )),
+    }
+    line("");
+
+    line("## Deploy");
+    line("");
+    let staging = match assessment.map(|a| a.severity.as_str()) {
+        Some("P0") => "staging skipped: P0 goes straight to production (`git hotfix deploy`)",
+        _ => "deployed to staging and verified (`git hotfix deploy staging`, `git hotfix verify`)",
+    };
+    for check in [
+        staging,
+        "backup done",
+        "rollback plan ready (above)",
+        "alerts on",
+        "people on call",
+        "incident channel open",
+    ] {
+        line(&format!("- [ ] {check}"));
     }
     line("");
 

@@ -7,7 +7,6 @@ use jiff::Timestamp;
 use crate::foundation::error::Result;
 use crate::foundation::oid::short;
 use crate::git::repo::{Base, Repo};
-use crate::records::fix::FixCommit;
 use crate::records::journal::Action;
 use crate::records::journal::Item;
 use crate::records::journal::PRODUCTION;
@@ -219,7 +218,7 @@ pub fn facts(
             detected,
             resolved,
         ),
-        root_cause: root_cause(&fix),
+        root_cause: crate::records::fix::root_cause(&fix),
         regression_test: fix.iter().any(|c| c.touches_tests),
         commits: fix
             .iter()
@@ -376,65 +375,9 @@ fn timeline(
     entries
 }
 
-/// The first `Root cause:` paragraph in the fix's commit messages.
-fn root_cause(fix: &[FixCommit]) -> Option<String> {
-    for commit in fix {
-        let mut lines = commit.body.lines();
-        while let Some(line) = lines.next() {
-            let trimmed = line.trim();
-            let Some(rest) = trimmed
-                .get(..11)
-                .filter(|head| head.eq_ignore_ascii_case("root cause:"))
-                .map(|_| trimmed[11..].trim())
-            else {
-                continue;
-            };
-            let mut text = rest.to_string();
-            for more in lines.by_ref() {
-                if more.trim().is_empty() {
-                    break;
-                }
-                text.push(' ');
-                text.push_str(more.trim());
-            }
-            return Some(text.trim().to_string()).filter(|t| !t.is_empty());
-        }
-    }
-    None
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn commit(body: &str) -> FixCommit {
-        FixCommit {
-            id: gix::ObjectId::null(gix::hash::Kind::Sha1),
-            at: Timestamp::UNIX_EPOCH,
-            summary: "fix: x".into(),
-            body: body.into(),
-            touches_tests: false,
-        }
-    }
-
-    #[test]
-    fn the_root_cause_paragraph_is_read_from_the_commit_messages() {
-        let fix = [
-            commit("Refuse unsigned tokens."),
-            commit(
-                "Details.\n\nRoot cause: the token check\nskipped unsigned tokens.\n\nFixes: #12",
-            ),
-        ];
-        assert_eq!(
-            root_cause(&fix).as_deref(),
-            Some("the token check skipped unsigned tokens.")
-        );
-        assert_eq!(root_cause(&[commit("No cause given.")]), None);
-        assert_eq!(
-            root_cause(&[commit("ROOT CAUSE: race")]).as_deref(),
-            Some("race")
-        );
-    }
 
     #[test]
     fn moments_count_from_detection() {

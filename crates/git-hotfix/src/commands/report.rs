@@ -158,12 +158,31 @@ fn template(
     }
 }
 
+/// A block tag alone on its line (`{% if x %}`, `{% endfor %}`) takes its line with it,
+/// indentation and newline; a tag inside a line of text leaves the line as written. Jinja's
+/// `trim_blocks` would also eat the newline after an inline `{% endif %}`, joining that line
+/// to the next. The newline goes into a comment, so that errors keep their line numbers.
+fn standalone_tags(source: &str) -> String {
+    let mut out = String::with_capacity(source.len());
+    for line in source.split_inclusive('\n') {
+        let body = line.trim();
+        let one_tag =
+            body.starts_with("{%") && body.ends_with("%}") && body.matches("{%").count() == 1;
+        if one_tag && line.ends_with('\n') {
+            out.push_str(body);
+            out.push_str("{#\n#}");
+        } else {
+            out.push_str(line);
+        }
+    }
+    out
+}
+
 /// Render a Jinja template; a mistake in it (syntax, a name the facts do not have) is an
 /// error that names the template and the line.
 fn render(source: &str, origin: &str, facts: &report::Facts) -> Result<String> {
+    let source = &standalone_tags(source);
     let mut env = Environment::new();
-    env.set_trim_blocks(true);
-    env.set_lstrip_blocks(true);
     env.set_keep_trailing_newline(true);
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     let failed = |err: minijinja::Error| {
@@ -184,4 +203,37 @@ fn render(source: &str, origin: &str, facts: &report::Facts) -> Result<String> {
     env.get_template("report")
         .and_then(|t| t.render(minijinja::Value::from_serialize(facts)))
         .map_err(failed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rendered(source: &str) -> String {
+        let source = standalone_tags(source);
+        let mut env = Environment::new();
+        env.set_keep_trailing_newline(true);
+        env.add_template("t", &source).unwrap();
+        env.get_template("t")
+            .unwrap()
+            .render(minijinja::context! { items => ["a", "b"], yes => true })
+            .unwrap()
+    }
+
+    #[test]
+    fn a_tag_alone_on_its_line_takes_the_line_and_an_inline_one_leaves_it() {
+        // Standalone tags vanish with their lines, indented or not.
+        assert_eq!(
+            rendered("Items:\n{% for i in items %}\n  - {{ i }}\n  {% endfor %}\nEnd\n"),
+            "Items:\n  - a\n  - b\nEnd\n"
+        );
+        // An inline `{% endif %}` keeps its newline, so the blank line after it stays.
+        assert_eq!(
+            rendered("Status: ok{% if yes %}, verified{% endif %}\n\n## Next\n"),
+            "Status: ok, verified\n\n## Next\n"
+        );
+        // Errors keep their line numbers: the newline is still there, in a comment.
+        let source = "a\n{% if yes %}\nb\n{% endif %}\n";
+        assert_eq!(standalone_tags(source).matches('\n').count(), 4);
+    }
 }

@@ -44,6 +44,8 @@ pub struct ProposePlan {
     pub commits: Vec<CommitSummary>,
     /// The files the fix changes.
     pub changed: Vec<String>,
+    /// The `Root cause:` paragraph of the fix's commit messages, if one has it.
+    pub root_cause: Option<String>,
     /// The release the fix starts from, when it started from a tag.
     pub previous_release: Option<String>,
     /// Empty when the remote's branch already holds `tip`.
@@ -142,6 +144,9 @@ pub fn plan(
         release_is_new,
         commits,
         changed,
+        root_cause: crate::records::fix::root_cause(&crate::records::fix::fix_commits(
+            repo, journal,
+        )?),
         previous_release: match &journal.base {
             crate::git::repo::Base::Tag { name, .. } => Some(name.clone()),
             _ => None,
