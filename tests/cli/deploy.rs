@@ -847,3 +847,110 @@ deploy = [
     );
     assert!(log.contains("rollback production 1.2.3"), "{log}");
 }
+
+#[test]
+fn without_staging_production_is_not_held_and_verifying_it_starts_the_watch() {
+    let env = TestEnv::new();
+    let health = Health::answering(&[200]);
+    let (repo, log) = deployable(&env, &health, "");
+    finished(&env, &repo, "P2", "now");
+    // A P2 waits for staging where there is one…
+    env.hotfix(&repo, &["deploy", "production", "--yes"])
+        .expect(4);
+    // …and with none, goes to production by default, with no --force.
+    let run = env
+        .hotfix(&repo, &["-c", "staging=false", "deploy", "--yes"])
+        .ok();
+    assert!(
+        run.stderr.contains("Deployed v1.2.4 to production"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        log_of(&log).contains("production 1.2.4"),
+        "{}",
+        log_of(&log)
+    );
+    let run = env
+        .hotfix(&repo, &["-c", "staging=false", "deploy", "staging"])
+        .expect(2);
+    assert!(
+        run.stderr.contains("no staging environment"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !events(&journal(&repo), "deploy-ended")
+            .iter()
+            .any(|e| e["forced"] == true)
+    );
+
+    // Verified: production is watched for the window, and the follow-up comes due.
+    let run = env
+        .hotfix(
+            &repo,
+            &["-c", "monitoring=1h 30m", "verify", "production", "--yes"],
+        )
+        .ok();
+    assert!(
+        run.stderr.contains("Monitor production until") && run.stderr.contains("(1h 30m)"),
+        "{}",
+        run.stderr
+    );
+    let journal = journal(&repo);
+    let watch = events(&journal, "monitoring")[0];
+    let verified = time(&watch["at"]);
+    assert_eq!(time(&watch["until"]).duration_since(verified).as_mins(), 90);
+    assert_eq!(
+        time(&watch["follow_up"])
+            .duration_since(verified)
+            .as_hours(),
+        24
+    );
+    let status = env
+        .hotfix(&repo, &["status", "--hotfix", "ENG-1234", "--json"])
+        .ok()
+        .json();
+    assert_eq!(tick_at(&status, "monitored"), None);
+    let due = |item: &str| {
+        status["hotfix"]["checklist"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["item"] == item)
+            .unwrap()["due"]
+            .clone()
+    };
+    assert_eq!(due("monitored"), watch["until"]);
+    assert_eq!(due("followed-up"), watch["follow_up"]);
+    let text = env
+        .hotfix(&repo, &["status", "--hotfix", "ENG-1234"])
+        .ok()
+        .stdout;
+    assert!(
+        text.contains("[ ] monitoring window over")
+            && text.contains("[ ] follow-up sent")
+            && text.contains("`git hotfix check followed-up`"),
+        "{text}"
+    );
+
+    // A window that has passed is over: ticked at its end.
+    env.hotfix(
+        &repo,
+        &[
+            "-c",
+            "monitoring=0s",
+            "verify",
+            "production",
+            "--yes",
+            "--hotfix",
+            "ENG-1234",
+        ],
+    )
+    .ok();
+    let status = env
+        .hotfix(&repo, &["status", "--hotfix", "ENG-1234", "--json"])
+        .ok()
+        .json();
+    assert!(tick_at(&status, "monitored").is_some());
+}

@@ -63,7 +63,9 @@ fn status_and_finish() {
       [ ] staging verified
       [ ] deployed to production
       [ ] production verified
+      [ ] monitoring window over
       [ ] communicated            `git hotfix check communicated`
+      [ ] follow-up sent          `git hotfix check followed-up`
       [ ] review scheduled        `git hotfix check review-scheduled`
 
     Finish will:
@@ -131,7 +133,9 @@ fn a_stop_on_a_conflict() {
       [ ] staging verified
       [ ] deployed to production
       [ ] production verified
+      [ ] monitoring window over
       [ ] communicated            `git hotfix check communicated`
+      [ ] follow-up sent          `git hotfix check followed-up`
       [ ] review scheduled        `git hotfix check review-scheduled`
 
     Stopped: merging into main conflicts in auth.txt.

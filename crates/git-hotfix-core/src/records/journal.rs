@@ -213,6 +213,12 @@ pub enum EventKind {
     },
     /// `finish --no-checks`: the checks were configured and not run.
     ChecksSkipped,
+    /// Production was verified: it is watched until `until`, and the follow-up to the
+    /// people told is due at `follow_up` (the windows the settings gave then).
+    Monitoring {
+        until: Timestamp,
+        follow_up: Timestamp,
+    },
     /// This hotfix takes `ticket`'s fix back with `commit` (`rollback --revert`).
     Reverts {
         ticket: String,
@@ -593,12 +599,14 @@ pub enum Item {
     StagingVerified,
     ProductionDeployed,
     ProductionVerified,
+    Monitored,
     Communicated,
+    FollowedUp,
     ReviewScheduled,
 }
 
 impl Item {
-    pub const ALL: [Item; 17] = [
+    pub const ALL: [Item; 19] = [
         Item::Assessed,
         Item::BranchCreated,
         Item::FixCommitted,
@@ -614,7 +622,9 @@ impl Item {
         Item::StagingVerified,
         Item::ProductionDeployed,
         Item::ProductionVerified,
+        Item::Monitored,
         Item::Communicated,
+        Item::FollowedUp,
         Item::ReviewScheduled,
     ];
 
@@ -636,6 +646,8 @@ impl Item {
             Item::StagingVerified => "staging-verified",
             Item::ProductionDeployed => "production-deployed",
             Item::ProductionVerified => "production-verified",
+            Item::Monitored => "monitored",
+            Item::FollowedUp => "followed-up",
             Item::Communicated => "communicated",
             Item::ReviewScheduled => "review-scheduled",
         }
@@ -659,6 +671,8 @@ impl Item {
             Item::StagingVerified => "staging verified",
             Item::ProductionDeployed => "deployed to production",
             Item::ProductionVerified => "production verified",
+            Item::Monitored => "monitoring window over",
+            Item::FollowedUp => "follow-up sent",
             Item::Communicated => "communicated",
             Item::ReviewScheduled => "review scheduled",
         }
@@ -670,7 +684,10 @@ impl Item {
 
     /// Items only a person can tick: the workflow never sees them happen.
     pub fn by_hand_only(self) -> bool {
-        matches!(self, Item::Communicated | Item::ReviewScheduled)
+        matches!(
+            self,
+            Item::Communicated | Item::FollowedUp | Item::ReviewScheduled
+        )
     }
 }
 

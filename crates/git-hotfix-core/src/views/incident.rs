@@ -31,6 +31,9 @@ pub struct Tick {
     pub at: Option<Timestamp>,
     pub by: Option<By>,
     pub note: Option<String>,
+    /// When it is due, for an item with a clock (the end of the monitoring window, the
+    /// follow-up) not done yet.
+    pub due: Option<Timestamp>,
 }
 
 impl Tick {
@@ -47,15 +50,33 @@ pub fn checklist(repo: &Repo, journal: &Journal) -> Result<Vec<Tick>> {
         None => None,
     };
     let manual = manual_ticks(journal);
+    let now = Timestamp::now();
+    let monitoring = journal.events.iter().rev().find_map(|e| match &e.what {
+        EventKind::Monitoring { until, follow_up } => Some((*until, *follow_up)),
+        _ => None,
+    });
+    let due = |item: Item| match (item, monitoring) {
+        (Item::Monitored, Some((until, _))) => Some(until),
+        (Item::FollowedUp, Some((_, follow_up))) => Some(follow_up),
+        _ => None,
+    };
     Ok(Item::ALL
         .into_iter()
         .map(|item| {
-            if let Some(at) = seen(journal, item, &fix, release_time) {
+            // The window is over when its time has come: a fact of the clock, not a claim
+            // that someone watched.
+            let seen = match (item, monitoring) {
+                (Item::Monitored, Some((until, _))) if until <= now => Some(until),
+                (Item::Monitored, _) => None,
+                _ => seen(journal, item, &fix, release_time),
+            };
+            if let Some(at) = seen {
                 return Tick {
                     item,
                     at: Some(at),
                     by: Some(By::Workflow),
                     note: None,
+                    due: None,
                 };
             }
             match manual.iter().find(|(i, ..)| *i == item) {
@@ -64,12 +85,14 @@ pub fn checklist(repo: &Repo, journal: &Journal) -> Result<Vec<Tick>> {
                     at: Some(*at),
                     by: Some(By::Person),
                     note: note.clone(),
+                    due: None,
                 },
                 None => Tick {
                     item,
                     at: None,
                     by: None,
                     note: None,
+                    due: due(item),
                 },
             }
         })
@@ -204,7 +227,7 @@ fn seen(
         Item::StagingVerified => deployed(Action::Verify, STAGING),
         Item::ProductionDeployed => deployed(Action::Deploy, PRODUCTION),
         Item::ProductionVerified => deployed(Action::Verify, PRODUCTION),
-        Item::Communicated | Item::ReviewScheduled => None,
+        Item::Monitored | Item::Communicated | Item::FollowedUp | Item::ReviewScheduled => None,
     }
 }
 

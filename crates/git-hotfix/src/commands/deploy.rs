@@ -82,11 +82,21 @@ pub fn cmd_deploy(context: &Context, args: DeployArgs) -> Result<Exit> {
         )
         .hint("finish the hotfix first: `git hotfix finish`"));
     }
+    let config = context.config(&repo)?;
     let staging_verified = incident::deploy_done(&journal, Item::StagingVerified).is_some();
     let may_skip = journal
         .assessment
         .as_ref()
         .is_some_and(|a| a.skip_staging_allowed);
+    // A team without a staging environment (`staging = false`) goes to production, and
+    // nothing holds it there.
+    if !config.staging && args.environment.as_deref() == Some(STAGING) {
+        return Err(CommandError::usage(
+            "there is no staging environment here (`staging = false` in settings)",
+        )
+        .hint("deploy to production: `git hotfix deploy production`"));
+    }
+    let staging_verified = staging_verified || !config.staging;
     let environment = args.environment.unwrap_or_else(|| {
         if staging_verified || may_skip {
             PRODUCTION.to_string()
@@ -118,10 +128,9 @@ pub fn cmd_deploy(context: &Context, args: DeployArgs) -> Result<Exit> {
                 ),
             )
             .hint("deploy and verify staging first: `git hotfix deploy staging`, then `git hotfix verify staging`")
-            .hint("or, if production cannot wait, `git hotfix deploy production --force` (the journal records it)"));
+            .hint("or, if production cannot wait, `git hotfix deploy production --force` (the journal records it); a team with no staging environment sets `staging = false`"));
         }
     }
-    let config = context.config(&repo)?;
     let release = policies::release(&config, &journal, &environment)?;
     perform(
         context,
@@ -352,6 +361,14 @@ pub(crate) fn perform(
             forced,
         },
     );
+    // Production verified: the watch starts, and the follow-up is due a while later.
+    let monitoring = (ok && action == Action::Verify && environment == PRODUCTION).then(|| {
+        let now = Timestamp::now();
+        let until = now + config.monitoring.0;
+        let follow_up = now + config.follow_up.0;
+        journal.record(now, EventKind::Monitoring { until, follow_up });
+        (until, follow_up)
+    });
     store.save(&journal)?;
     if ok {
         let took = Timestamp::now().duration_since(started);
@@ -363,6 +380,21 @@ pub(crate) fn perform(
             },
             format!("{what} in {:.1} s", took.as_secs_f64()),
         );
+    }
+    if let Some((until, follow_up)) = monitoring {
+        let utc = |t: Timestamp| t.strftime("%Y-%m-%d %H:%M UTC").to_string();
+        ui.status(
+            "Monitor",
+            format!(
+                "production until {} ({:#}): error rates, latency, the health endpoint, support channels",
+                utc(until),
+                config.monitoring.0
+            ),
+        );
+        ui.hint(format!(
+            "the follow-up to the people told is due {}: `git hotfix report status-page`, then `git hotfix check followed-up`",
+            utc(follow_up)
+        ));
     }
     crate::audit::share(context, repo, &journal);
     let document = serde_json::json!({

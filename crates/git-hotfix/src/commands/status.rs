@@ -228,11 +228,18 @@ pub fn clock_text(clock: &Clock) -> String {
 fn tick_line(tick: &Tick, detected: jiff::Timestamp) -> String {
     let label = tick.item.label();
     let Some(at) = tick.at else {
-        return if tick.item.by_hand_only() {
-            let how = format!("`git hotfix check {}`", tick.item.name());
-            format!("[ ] {label:<24}{}", paint(DIM, how))
-        } else {
+        let due = tick
+            .due
+            .map(|due| format!("due {} UTC", due.strftime("%Y-%m-%d %H:%M")));
+        let how = tick
+            .item
+            .by_hand_only()
+            .then(|| format!("`git hotfix check {}`", tick.item.name()));
+        let after: Vec<String> = due.into_iter().chain(how).collect();
+        return if after.is_empty() {
             format!("[ ] {label}")
+        } else {
+            format!("[ ] {label:<24}{}", paint(DIM, after.join("  ")))
         };
     };
     let offset = at.duration_since(detected).as_mins();

@@ -29,6 +29,9 @@ pub(super) struct Layer {
     pub(super) offline: Option<bool>,
     pub(super) merge: Option<crate::git::merge::Mode>,
     pub(super) checks: Option<Vec<String>>,
+    pub(super) staging: Option<bool>,
+    pub(super) monitoring: Option<super::Window>,
+    pub(super) follow_up: Option<super::Window>,
     pub(super) backport_branch_template: Option<BackportTemplate>,
     pub(super) version_files: Option<Vec<String>>,
     pub(super) changelog: Option<String>,
@@ -123,6 +126,9 @@ impl Layer {
         self.offline = over.offline.or(self.offline);
         self.merge = over.merge.or(self.merge);
         self.checks = over.checks.or(self.checks);
+        self.staging = over.staging.or(self.staging);
+        self.monitoring = over.monitoring.or(self.monitoring);
+        self.follow_up = over.follow_up.or(self.follow_up);
         self.backport_branch_template = over
             .backport_branch_template
             .or(self.backport_branch_template);
@@ -180,6 +186,9 @@ const KEYS: &[(&str, Kind)] = &[
     ("offline", Bool),
     ("merge", Text),
     ("checks", List),
+    ("staging", Bool),
+    ("monitoring", Text),
+    ("follow-up", Text),
     ("backport-branch-template", Text),
     ("version-files", List),
     ("changelog", Text),

@@ -45,6 +45,13 @@ pub struct Config {
     /// The project's own checks, run on the fix before `finish` (tests, type check, build):
     /// each an argv, split on whitespace.
     pub checks: Vec<String>,
+    /// The team deploys to a staging environment before production (`staging = false`:
+    /// there is none, and production is not held for it).
+    pub staging: bool,
+    /// How long production is watched after it is verified (`monitoring = "30m"`).
+    pub monitoring: Window,
+    /// When the people told hear again after production is verified (`follow-up = "24h"`).
+    pub follow_up: Window,
     pub backport_branch_template: BackportTemplate,
     /// The version files of the repository's own release (products have their own).
     pub version_files: Vec<String>,
@@ -71,6 +78,39 @@ pub struct Product {
     pub changelog_format: Option<FormatSetting>,
     /// The product's own checks, instead of the repository's.
     pub checks: Option<Vec<String>>,
+}
+
+/// A span of time in settings, as people write it: `30m`, `2h`, `1h 30m`, `24h`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(into = "String")]
+pub struct Window(pub jiff::SignedDuration);
+
+impl Window {
+    pub fn minutes(minutes: i64) -> Window {
+        Window(jiff::SignedDuration::from_mins(minutes))
+    }
+}
+
+impl From<Window> for String {
+    fn from(window: Window) -> String {
+        format!("{:#}", window.0)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Window {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.trim()
+            .parse::<jiff::SignedDuration>()
+            .ok()
+            .filter(|d| !d.is_negative())
+            .map(Window)
+            .ok_or_else(|| {
+                serde::de::Error::custom(format!(
+                    "`{text}` is not a span of time such as `30m`, `2h` or `1h 30m`"
+                ))
+            })
+    }
 }
 
 /// The `[github]` table: where the repository lives and how its pull requests look.
@@ -307,6 +347,9 @@ impl Config {
             offline: merged.offline.unwrap_or(false),
             merge: merged.merge.unwrap_or_default(),
             checks: merged.checks.unwrap_or_default(),
+            staging: merged.staging.unwrap_or(true),
+            monitoring: merged.monitoring.unwrap_or(Window::minutes(30)),
+            follow_up: merged.follow_up.unwrap_or(Window::minutes(24 * 60)),
             backport_branch_template: merged.backport_branch_template.unwrap_or_else(|| {
                 BackportTemplate::parse(BackportTemplate::DEFAULT).expect("valid default")
             }),
