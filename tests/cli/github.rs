@@ -398,6 +398,17 @@ pub(crate) fn merge_on_github(
     origin: &Path,
     number: u64,
 ) -> String {
+    merge_branch_on_github(env, github, origin, number, HOTFIX)
+}
+
+/// What GitHub's merge button does to pull request `number` from `branch` into main.
+pub(crate) fn merge_branch_on_github(
+    env: &TestEnv,
+    github: &FakeGitHub,
+    origin: &Path,
+    number: u64,
+    branch: &str,
+) -> String {
     let clone = env.path("merger");
     env.git(
         env.root.path(),
@@ -410,8 +421,8 @@ pub(crate) fn merge_on_github(
             "--quiet",
             "--no-ff",
             "-m",
-            &format!("Merge pull request #{number} from acme/{HOTFIX}"),
-            &format!("origin/{HOTFIX}"),
+            &format!("Merge pull request #{number} from acme/{branch}"),
+            &format!("origin/{branch}"),
         ],
     );
     env.git(&clone, &["push", "--quiet", "origin", "main"]);

@@ -26,4 +26,5 @@ mod policies;
 mod push;
 mod release;
 mod report;
+mod runbooks;
 mod start;

@@ -304,12 +304,10 @@ impl From<Core> for CommandError {
                 "put HEAD back with `git -C {} reset --soft {ours}` and stage the resolution, or `git hotfix abort`",
                 worktree.display()
             )),
-            Core::NotFastForward {
-                branch,
-                hotfix_branch,
-                ..
-            } => error(&format!(
-                "bring the fix onto it, `git rebase {branch} {hotfix_branch}`, and finish again; or merge this once with `--ff`"
+            // Not a rebase: the hotfix's fix is what lies between its base and its tip, and
+            // a rebased branch would carry production's new commits into its backports.
+            Core::NotFastForward { branch, .. } => error(&format!(
+                "merge this once with `--ff` (a merge commit), or `--plan` it first; a hotfix started from {branch}'s tip (`git hotfix start … --from {branch}`) fast-forwards"
             )),
             Core::StaleRef { .. } => error(
                 "someone moved it since the plan was made: `git hotfix abort` if a run is stopped, update, then finish again",

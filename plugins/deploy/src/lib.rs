@@ -20,6 +20,10 @@
 //! `rollback` and its health check, and validates it (`{previous}` is the version it went
 //! back to).
 //!
+//! `checklist` lists what must be true before a deploy (`production.checklist = ["backup
+//! done", "rollback plan ready", "people on call"]`): each is a confirmation, asked before
+//! the first command and journaled with its answer.
+//!
 //! Commands are split on whitespace into argv (there is no shell); `{version}`, `{tag}`,
 //! `{previous}` and `{environment}` are filled in. `<environment>.<key>` wins over `<key>`.
 
@@ -104,6 +108,11 @@ impl DeployPolicy for FromSettings {
         let mut steps = Vec::new();
         match action {
             Action::Deploy => {
+                steps.extend(
+                    settings(&release, "checklist")
+                        .into_iter()
+                        .map(|item| Step::Confirm(format!("Before the deploy: {item}?"))),
+                );
                 if environment == "production" {
                     steps.push(Step::Confirm(format!(
                         "Deploy {} to production?",
@@ -209,6 +218,7 @@ mod tests {
             ("production.deploy", "deploy.sh green {version}"),
             ("production.deploy", "switch.sh green"),
             ("production.deploy", "drain.sh blue"),
+            ("production.checklist", "backup done"),
             ("verify", "check-version.sh {environment} {version}"),
             ("rollback", "switch.sh blue"),
             (
@@ -225,6 +235,7 @@ mod tests {
             })
             .collect();
         assert_eq!(runs.len(), 3, "{steps:?}");
+        assert!(matches!(&steps[0], Step::Confirm(q) if q == "Before the deploy: backup done?"));
         assert_eq!(runs[0].0, ["deploy.sh", "green", "1.2.4"]);
         assert_eq!(runs[0].1, "deploy v1.2.4 to production (1 of 3)");
         assert_eq!(runs[2].0, ["drain.sh", "blue"]);

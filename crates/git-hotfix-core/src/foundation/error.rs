@@ -70,7 +70,6 @@ pub enum Error {
     NotFastForward {
         ticket: String,
         branch: String,
-        hotfix_branch: String,
         ahead: usize,
     },
 

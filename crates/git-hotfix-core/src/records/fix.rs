@@ -122,7 +122,7 @@ mod tests {
 
     fn commit(body: &str) -> FixCommit {
         FixCommit {
-            id: gix::ObjectId::null(gix::hash::Kind::Sha1),
+            id: ObjectId::null(gix::hash::Kind::Sha1),
             at: Timestamp::UNIX_EPOCH,
             summary: "fix: x".into(),
             body: body.into(),

@@ -1,8 +1,9 @@
 //! Read-only answers from the journal and the repository: status, the incident's clock and
-//! checklist, pull request bodies and reports.
+//! checklist, what production runs, pull request bodies and reports.
 
 pub mod deployed;
 pub mod incident;
+pub mod production;
 pub mod pull;
 pub mod report;
 pub mod status;

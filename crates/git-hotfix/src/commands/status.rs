@@ -9,6 +9,7 @@ use git_hotfix_core::records::journal::{State, Store};
 use git_hotfix_core::records::run::WorktreeStep;
 use git_hotfix_core::settings::policy::VersionFiles;
 use git_hotfix_core::views::incident::{self, By, Clock, Reading, Tick, minutes_text};
+use git_hotfix_core::views::production;
 use git_hotfix_core::views::status::{self, FinishPreview, HotfixStatus};
 use git_hotfix_core::{Error as CoreError, Journal};
 
@@ -57,6 +58,20 @@ pub fn cmd_status(context: &Context, args: StatusArgs) -> Result<Exit> {
     let journal = match incident::select_recent(&repo, args.hotfix.as_deref()) {
         // A stopped backport or patch run says more than a hotfix long verified.
         Ok((_, true)) if backport.is_some() || patches.is_some() => None,
+        // Nothing in progress, every incident closed: where the deploy runbook starts,
+        // production's state, rather than an old hotfix's details.
+        Ok((journal, true)) if !ui.json_mode() && args.hotfix.is_none() => {
+            ui.out("No hotfix in progress.");
+            ui.out("");
+            for line in production_lines(&production::read(&repo, &context.config(&repo)?)?) {
+                ui.out(line);
+            }
+            ui.hint(format!(
+                "{} ({}): the most recent hotfix, its production verified; `git hotfix status --hotfix {}` shows it",
+                journal.ticket, journal.version, journal.ticket
+            ));
+            return Ok(Exit::Ok);
+        }
         Ok((journal, picked)) => {
             if picked {
                 say_picked(context, &journal);
@@ -70,13 +85,24 @@ pub fn cmd_status(context: &Context, args: StatusArgs) -> Result<Exit> {
     };
     let Some(journal) = journal else {
         let active = store.active()?;
+        // Where a deploy runbook starts: what production is, when nothing is under way.
+        let production = match active.is_empty() {
+            true => Some(production::read(&repo, &context.config(&repo)?)?),
+            false => None,
+        };
         if ui.json_mode() {
             ui.json(
-                &serde_json::json!({ "hotfix": null, "in_progress": active, "backport": backport, "patch_apply": patches }),
+                &serde_json::json!({ "hotfix": null, "in_progress": active, "production": production, "backport": backport, "patch_apply": patches }),
             );
         } else if active.is_empty() {
             if backport.is_none() && patches.is_none() {
                 ui.out("No hotfix in progress.");
+                if let Some(production) = &production {
+                    ui.out("");
+                    for line in production_lines(production) {
+                        ui.out(line);
+                    }
+                }
                 ui.hint("start one with `git hotfix start <ticket> <description>`");
             }
             if let Some(run) = &backport {
@@ -267,6 +293,62 @@ pub fn say_picked(context: &Context, journal: &Journal) {
 }
 
 /// One line per hotfix, its columns as wide as their widest value (a ticket may be long).
+/// `Production: main at 1a2b3c4`, its newest release, what each environment runs, the
+/// last hotfixes.
+fn production_lines(production: &production::Production) -> Vec<String> {
+    let mut lines = vec![match production.tip {
+        Some(tip) => format!("Production: {} at {}", production.branch, short(tip)),
+        None => format!("Production: {} (no such branch yet)", production.branch),
+    }];
+    if production.releases.is_empty() {
+        lines.push("  release     none tagged yet".to_string());
+    }
+    for release in &production.releases {
+        let product = release
+            .product
+            .as_deref()
+            .map(|p| format!("{p}: "))
+            .unwrap_or_default();
+        lines.push(format!(
+            "  release     {product}{} ({})",
+            release.tag,
+            short(release.commit)
+        ));
+    }
+    for (environment, running) in &production.environments {
+        lines.push(match running {
+            Some(running) => format!(
+                "  {environment:<11} runs {} since {} ({})",
+                running.version,
+                running.at.strftime("%Y-%m-%d %H:%M UTC"),
+                running.by
+            ),
+            None => format!("  {environment:<11} {}", paint(DIM, "no deploy recorded")),
+        });
+    }
+    if !production.recent.is_empty() {
+        lines.push("Last hotfixes:".to_string());
+        for recent in &production.recent {
+            lines.push(format!(
+                "  {}  {}  {}{}{}",
+                recent.ticket,
+                recent.version,
+                recent.state,
+                recent
+                    .severity
+                    .as_deref()
+                    .map(|s| format!(" · {s}"))
+                    .unwrap_or_default(),
+                recent
+                    .at
+                    .map(|at| format!(" · {}", at.strftime("%Y-%m-%d")))
+                    .unwrap_or_default()
+            ));
+        }
+    }
+    lines
+}
+
 fn summary_lines(journals: &[Journal]) -> Vec<String> {
     let state = |journal: &Journal| match (&journal.state, &journal.run) {
         (State::Finished, _) => "finished",

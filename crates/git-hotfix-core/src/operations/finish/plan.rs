@@ -118,7 +118,6 @@ pub fn plan(
             (_, Mode::FfOnly, Outcome::Merge { .. } | Outcome::Conflict { .. }) => {
                 return Err(Error::NotFastForward {
                     ticket: journal.ticket.clone(),
-                    hotfix_branch: journal.branch.clone(),
                     ahead: repo.commits_between(tip, old)?.len(),
                     branch,
                 });
