@@ -230,6 +230,69 @@ fn the_manual_installs_where_git_help_finds_it() {
     }
 }
 
+/// Installed as `cargo install` installs it, `man --install` puts the pages beside the
+/// program, where man looks for the programs on PATH: `git hotfix --help`, which git turns
+/// into `man git-hotfix`, works with no MANPATH.
+#[test]
+fn git_hotfix_help_works_once_the_pages_are_installed_beside_the_program() {
+    let has_man = std::process::Command::new("man")
+        .args(["-w", "man"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    let env = TestEnv::new();
+    let bin = env.path("prefix/bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let program = bin.join("git-hotfix");
+    // A link, not a copy: the debug build is hundreds of megabytes.
+    if std::fs::hard_link(env!("CARGO_BIN_EXE_git-hotfix"), &program).is_err() {
+        eprintln!("skipped: cannot link the program into a temporary prefix here");
+        return;
+    }
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let run = |program: &str, args: &[&str]| {
+        std::process::Command::new(program)
+            .args(args)
+            .current_dir(env.root.path())
+            .env("PATH", &path)
+            .env_remove("MANPATH")
+            .env("MANPAGER", "cat")
+            .env("PAGER", "cat")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .output()
+            .unwrap()
+    };
+    let installed = run(program.to_str().unwrap(), &["man", "--install"]);
+    assert!(installed.status.success(), "{installed:?}");
+    let man1 = env.path("prefix/share/man/man1");
+    let start = std::fs::read_to_string(man1.join("git-hotfix-start.1")).unwrap();
+    assert!(
+        start.contains(".SH SYNOPSIS\ngit hotfix start [OPTIONS] <TICKET> [DESCRIPTION]..."),
+        "{start}"
+    );
+    assert!(start.contains(".SH EXAMPLES"), "{start}");
+    assert!(man1.join("git-hotfix-patch-export.1").exists());
+    if !has_man {
+        eprintln!("skipped: no man here to read the pages with");
+        return;
+    }
+    let help = run("git", &["hotfix", "--help"]);
+    let text = String::from_utf8_lossy(&help.stdout);
+    assert!(
+        help.status.success(),
+        "{}",
+        String::from_utf8_lossy(&help.stderr)
+    );
+    assert!(
+        text.contains("EXIT STATUS") && text.contains("EXAMPLES"),
+        "{text}"
+    );
+}
+
 #[test]
 fn the_demo_runs_the_whole_flow_on_a_throwaway_repository() {
     let env = TestEnv::new();
