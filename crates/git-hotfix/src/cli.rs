@@ -126,6 +126,8 @@ pub struct Context {
     pub now: Timestamp,
     /// Where compiled plugins are cached: `$XDG_CACHE_HOME`, else `~/.cache`.
     pub cache_home: Option<PathBuf>,
+    /// Whether the settings file here was compared with the committed one (once a run).
+    pub settings_checked: std::sync::atomic::AtomicBool,
 }
 
 impl Context {
@@ -134,7 +136,45 @@ impl Context {
     }
 
     pub fn config(&self, repo: &Repo) -> Result<Config> {
-        Ok(Config::load(repo, &self.overrides)?)
+        let config = Config::load(repo, &self.overrides)?;
+        if !self
+            .settings_checked
+            .swap(true, std::sync::atomic::Ordering::Relaxed)
+        {
+            self.warn_uncommitted_settings(repo, &config);
+        }
+        Ok(config)
+    }
+
+    /// The settings come from the file committed on the production branch: an edit of it
+    /// here that is not committed does not apply, and should not be ignored without a word.
+    fn warn_uncommitted_settings(&self, repo: &Repo, config: &Config) {
+        use git_hotfix_core::git::repo::Head;
+        use git_hotfix_core::settings::config::FILE_NAME;
+        let Some(root) = repo.workdir() else { return };
+        let Ok(here) = std::fs::read(root.join(FILE_NAME)) else {
+            return;
+        };
+        let committed = match repo.head() {
+            Ok(Head::Branch { commit, .. } | Head::Detached { commit }) => {
+                repo.read_file_at(commit, FILE_NAME).ok().flatten()
+            }
+            _ => None,
+        };
+        if committed.as_deref() == Some(here.as_slice()) {
+            return;
+        }
+        let applies = match &config.file {
+            Some(origin) => format!("the one committed on {} applies", origin.branch),
+            None => format!(
+                "none is committed on {}, so none applies",
+                config.production_branch
+            ),
+        };
+        self.ui.warn(format!(
+            "{FILE_NAME} has changes that are not committed: {applies} (commit it on {} for them to take effect; `-c <key>=<value>` sets one for a command)",
+            config.production_branch
+        ));
     }
 
     /// A path the core was given joined to `cwd`, shown relative to it as people wrote it.
@@ -186,6 +226,7 @@ pub fn run() -> ExitCode {
             .filter(|v| !v.is_empty())
             .map(PathBuf::from)
             .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache"))),
+        settings_checked: Default::default(),
     };
     match dispatch(&context, cli.command) {
         Ok(exit) => exit.into(),

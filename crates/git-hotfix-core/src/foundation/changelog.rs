@@ -6,6 +6,8 @@
 
 use std::fmt;
 
+use crate::foundation::names::words;
+
 /// How a changelog is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -140,15 +142,6 @@ pub fn add(content: Option<&str>, format: Format, entry: &Entry) -> Result<Added
         out.push_str(newline);
     }
     Ok(Added::Written(out))
-}
-
-/// The words of a name or heading, lowercase: `Staff-Mobile`, `staff_mobile` and
-/// `Staff Mobile` are the same two words.
-fn words(text: &str) -> Vec<String> {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect()
 }
 
 /// The lines of `content` without their endings.

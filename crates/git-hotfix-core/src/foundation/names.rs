@@ -161,6 +161,15 @@ impl<'de> serde::Deserialize<'de> for BranchTemplate {
 }
 
 /// Tidy a rendered branch name: placeholders that were empty leave no stray separators.
+/// The words of a name or heading, lowercase: `Staff-Mobile`, `staff_mobile` and
+/// `Staff Mobile` are the same two words (a product, its directory, its changelog heading).
+pub fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
 pub fn tidy_branch(rendered: &str) -> String {
     rendered
         .split('/')

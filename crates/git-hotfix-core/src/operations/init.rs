@@ -6,11 +6,12 @@ use std::path::PathBuf;
 use gix::bstr::ByteSlice;
 
 use crate::foundation::error::{Error, GitContext, Result};
-use crate::foundation::names::TAG_PREFIX;
+use crate::foundation::names::{self, TAG_PREFIX};
 use crate::foundation::version::Version;
 use crate::git::repo::Repo;
 use crate::git::tags::TagPattern;
 use crate::settings::config::{self, FILE_NAME};
+use crate::settings::policy::VersionFiles;
 
 /// What `init` found in the repository.
 #[derive(Debug, Clone, Default, serde::Serialize)]
@@ -23,6 +24,11 @@ pub struct Detected {
     pub products: Vec<String>,
     /// How many tags follow the chosen pattern.
     pub tags_matched: usize,
+    /// Version files the version-files policy handles, outside the root (where `finish`
+    /// finds them by itself), for the repository's own release.
+    pub version_files: Vec<String>,
+    /// Version files found in each product's directory.
+    pub product_files: BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -37,7 +43,63 @@ pub struct InitPlan {
 /// Release-line naming schemes we recognise, as globs.
 const LINE_GLOBS: &[&str] = &["release/*", "releases/*", "support/*", "maintenance/*"];
 
-pub fn detect(repo: &Repo) -> Result<Detected> {
+/// Directories whose files are someone else's: dependencies and build output.
+const NOT_OURS: &[&str] = &[
+    "node_modules",
+    "vendor",
+    "third_party",
+    "target",
+    "build",
+    "dist",
+    ".dart_tool",
+];
+
+/// The files of the production branch's tip the version-files policy handles.
+fn version_files_in(repo: &Repo, branch: &str, policy: &dyn VersionFiles) -> Result<Vec<String>> {
+    let Some(tip) = repo.branch_tip(branch)? else {
+        return Ok(Vec::new());
+    };
+    let context = || format!("could not list the files of {branch}");
+    let tree = repo.git.find_tree(repo.tree_of(tip)?).context(context)?;
+    let mut recorder = gix::traverse::tree::Recorder::default();
+    tree.traverse()
+        .breadthfirst(&mut recorder)
+        .context(context)?;
+    let paths: Vec<String> = recorder
+        .records
+        .into_iter()
+        .filter(|entry| entry.mode.is_blob())
+        .map(|entry| entry.filepath.to_string())
+        .filter(|path| !path.split('/').any(|part| NOT_OURS.contains(&part)))
+        .collect();
+    Ok(policy.detect(&paths)?)
+}
+
+/// The files of `found` in the shallowest directories that `matches`.
+fn shallowest(found: &[String], matches: impl Fn(&str) -> bool) -> Vec<String> {
+    let depth = |path: &str| path.matches('/').count();
+    let chosen: Vec<&String> = found.iter().filter(|p| matches(p)).collect();
+    let Some(least) = chosen.iter().map(|p| depth(p)).min() else {
+        return Vec::new();
+    };
+    chosen
+        .into_iter()
+        .filter(|p| depth(p) == least)
+        .cloned()
+        .collect()
+}
+
+/// Whether a directory of `path` is named as `product` is (`apps/staff_mobile/…` for
+/// `staff-mobile`).
+fn in_product_directory(path: &str, product: &str) -> bool {
+    let wanted = names::words(product);
+    let parts: Vec<&str> = path.split('/').collect();
+    parts[..parts.len() - 1]
+        .iter()
+        .any(|dir| names::words(dir) == wanted)
+}
+
+pub fn detect(repo: &Repo, policy: Option<&dyn VersionFiles>) -> Result<Detected> {
     let mut detected = Detected {
         production_branch: "main".into(),
         ..Default::default()
@@ -98,6 +160,19 @@ pub fn detect(repo: &Repo) -> Result<Detected> {
         detected.tag_pattern = best.0.into();
         detected.tags_matched = best.1;
     }
+    if let Some(policy) = policy {
+        let found = version_files_in(repo, &detected.production_branch, policy)?;
+        for product in &detected.products {
+            let files = shallowest(&found, |path| in_product_directory(path, product));
+            if !files.is_empty() {
+                detected.product_files.insert(product.clone(), files);
+            }
+        }
+        // At the root, `finish` finds them by itself; elsewhere they must be named.
+        if detected.products.is_empty() && !found.iter().any(|p| !p.contains('/')) {
+            detected.version_files = shallowest(&found, |_| true);
+        }
+    }
     Ok(detected)
 }
 
@@ -133,7 +208,7 @@ pub fn render(detected: &Detected) -> String {
     out.push_str("# Hotfix branch names. Placeholders: {ticket} {slug} {product} {version}.\n");
     out.push_str(&format!(
         "branch-template = {}\n\n",
-        quote(crate::foundation::names::BranchTemplate::DEFAULT)
+        quote(names::BranchTemplate::DEFAULT)
     ));
     out.push_str("# Release tag names. Placeholders: {version}, and {product} in a monorepo.\n");
     out.push_str(&format!(
@@ -152,6 +227,35 @@ pub fn render(detected: &Detected) -> String {
          # tag-message = \"Hotfix {version}: {description}\"\n\
          # changelog-entry = \"{description} ({ticket}, {severity})\"\n",
     );
+    let list = |files: &[String]| {
+        files
+            .iter()
+            .map(|f| quote(f))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    out.push_str(
+        "\n# The files whose version `finish` moves (a lock file that records it too, like\n\
+         # package-lock.json or Cargo.lock, goes with its manifest). Without this key: those at\n\
+         # the root.\n",
+    );
+    if detected.version_files.is_empty() {
+        out.push_str("# version-files = [\"app/pubspec.yaml\"]\n");
+    } else {
+        out.push_str(&format!(
+            "version-files = [{}]\n",
+            list(&detected.version_files)
+        ));
+    }
+    out.push_str(
+        "\n# The project's own checks, run on the fix before `finish`: tests, type check, build.\n\
+         # checks = [\"npm test\", \"npm run typecheck\", \"npm run build\"]\n\
+         # How production is merged (ff, ff-only, no-ff), whether there is a staging\n\
+         # environment, and how long production is watched after it is verified.\n\
+         # merge = \"ff\"\n\
+         # staging = true\n\
+         # monitoring = \"30m\"\n",
+    );
     if detected.products.is_empty() {
         out.push_str(
             "\n# In a monorepo, one table per product:\n\
@@ -161,15 +265,37 @@ pub fn render(detected: &Detected) -> String {
         );
     } else {
         for product in &detected.products {
-            out.push_str(&format!(
-                "\n[products.{product}]\n# version-files = [\"{product}/package.json\"]\n"
-            ));
+            out.push_str(&format!("\n[products.{product}]\n"));
+            match detected.product_files.get(product) {
+                Some(files) => out.push_str(&format!("version-files = [{}]\n", list(files))),
+                None => out.push_str(&format!(
+                    "# no version file found in a directory named {product}:\n# version-files = [\"{product}/package.json\"]\n"
+                )),
+            }
         }
     }
+    out.push_str(
+        "\n# Deploy steps: commands (argv, no shell) and a health URL, allowed by name here.\n\
+         # A list runs command after command: a blue-green or rolling deploy.\n\
+         # [policies.deploy]\n\
+         # plugin = \"builtin:deploy\"\n\
+         # commands = [\"./deploy/*.sh\"]\n\
+         # http = [\"https://app.example.com/\"]\n\
+         # [policies.deploy.settings]\n\
+         # health-url = \"https://app.example.com/health\"\n\
+         # verify = \"./deploy/smoke.sh {environment} {version}\"\n\
+         # rollback = \"./deploy/rollback.sh {environment} {previous}\"\n\
+         # [policies.deploy.settings.staging]\n\
+         # deploy = \"./deploy/staging.sh {version}\"\n\
+         # [policies.deploy.settings.production]\n\
+         # checklist = [\"backup done\", \"rollback plan ready\", \"people on call\"]\n\
+         # deploy = [\"./deploy/green.sh {version}\", \"./deploy/switch.sh green\"]\n",
+    );
     out
 }
 
-pub fn plan(repo: &Repo, force: bool) -> Result<InitPlan> {
+/// What `init` would write; `policy` finds the version files (none looked for without).
+pub fn plan(repo: &Repo, force: bool, policy: Option<&dyn VersionFiles>) -> Result<InitPlan> {
     let root = repo.workdir().ok_or(Error::BareRepository {
         action: "write .hotfix.toml into",
     })?;
@@ -178,7 +304,7 @@ pub fn plan(repo: &Repo, force: bool) -> Result<InitPlan> {
     if replaces && !force {
         return Err(Error::FileExists { path });
     }
-    let detected = detect(repo)?;
+    let detected = detect(repo, policy)?;
     let text = render(&detected);
     Ok(InitPlan {
         path,

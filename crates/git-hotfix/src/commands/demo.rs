@@ -124,6 +124,7 @@ pub fn cmd_demo(context: &Context, args: DemoArgs) -> Result<Exit> {
         verbose: false,
         now: jiff::Timestamp::now(),
         cache_home: context.cache_home.clone(),
+        settings_checked: Default::default(),
     };
     let narrate = |text: &str| {
         if !ui.json_mode() {

@@ -17,7 +17,30 @@ pub struct InitArgs {
 pub fn cmd_init(context: &Context, args: InitArgs) -> Result<Exit> {
     let ui = &context.ui;
     let repo = context.repo()?;
-    let plan = init::plan(&repo, args.force)?;
+    // The version-files policy finds the version files; without a working one (or with
+    // settings that do not load, which `init --force` is there to replace), none are.
+    let policy = context
+        .config(&repo)
+        .map_err(|err| err.message)
+        .and_then(|config| {
+            crate::policies::Loaded::for_world(
+                context,
+                &repo,
+                &config,
+                git_hotfix_plugin_host::World::VersionFiles,
+            )
+            .map_err(|err| err.message)
+        })
+        .inspect_err(|message| ui.warn(format!("{message}; no version files are looked for")))
+        .ok();
+    let version_files = policy.as_ref().map(|p| p.version_files());
+    let plan = init::plan(
+        &repo,
+        args.force,
+        version_files
+            .as_ref()
+            .map(|v| v as &dyn git_hotfix_core::settings::policy::VersionFiles),
+    )?;
     if args.plan.plan {
         if ui.json_mode() {
             ui.json(&serde_json::json!({ "plan": plan, "executed": false }));
@@ -41,6 +64,12 @@ pub fn cmd_init(context: &Context, args: InitArgs) -> Result<Exit> {
     }
     if !detected.release_branches.is_empty() {
         ui.status("Lines", detected.release_branches.join(", "));
+    }
+    if !detected.version_files.is_empty() {
+        ui.status("Versions", detected.version_files.join(", "));
+    }
+    for (product, files) in &detected.product_files {
+        ui.status("Versions", format!("{product}: {}", files.join(", ")));
     }
     ui.status(
         "Tags",
