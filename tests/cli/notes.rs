@@ -288,3 +288,26 @@ fn notes_from_two_clones_are_merged_on_the_remote_not_overwritten() {
         .expect(2);
     env.fsck(&origin);
 }
+
+#[test]
+fn push_notes_false_keeps_the_notes_here() {
+    let env = TestEnv::new();
+    let fixture = env.with_origin(env.linear());
+    let (repo, origin) = (fixture.dir, fixture.origin.unwrap());
+    env.git(&repo, &["config", "hotfix.pushNotes", "false"]);
+    env.start_and_fix(&repo);
+    let run = env.hotfix(&repo, &["finish", "--push"]).ok();
+    assert!(!run.stderr.contains("hotfix notes"), "{}", run.stderr);
+    env.hotfix(&repo, &["check", "communicated"]).ok();
+    // The release went; the notes did not, and are here.
+    assert!(env.rev(&origin, "v1.2.4").is_some());
+    assert_eq!(env.rev(&origin, "refs/notes/hotfix"), None);
+    assert!(env.rev(&repo, "refs/notes/hotfix").is_some());
+    // Without the setting, the next command takes them along.
+    env.git(&repo, &["config", "--unset", "hotfix.pushNotes"]);
+    env.hotfix(&repo, &["check", "review-scheduled"]).ok();
+    assert_eq!(
+        env.rev(&origin, "refs/notes/hotfix"),
+        env.rev(&repo, "refs/notes/hotfix")
+    );
+}

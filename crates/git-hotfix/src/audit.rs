@@ -12,6 +12,10 @@ pub fn share(context: &Context, repo: &Repo, journal: &Journal) {
     let Some((_, remote)) = journal.release_pushed() else {
         return;
     };
+    // Settings that do not load were named by the command already.
+    if !context.config(repo).is_ok_and(|config| config.push_notes) {
+        return;
+    }
     match notes::publish(repo, remote) {
         Ok(true) => context.ui.status(
             "Pushed",

@@ -33,6 +33,10 @@ pub struct FinishOptions {
     /// How the fix joins the branch it lands on (develop's back-merge is always a merge).
     #[serde(default)]
     pub merge: crate::git::merge::Mode,
+    /// The hotfix notes go to the remote the release was pushed to (`push-notes = false`:
+    /// they stay here).
+    #[serde(default = "yes")]
+    pub push_notes: bool,
 }
 
 fn yes() -> bool {
@@ -51,6 +55,7 @@ impl Default for FinishOptions {
             changelog_text: None,
             message: None,
             merge: Default::default(),
+            push_notes: true,
         }
     }
 }

@@ -215,6 +215,7 @@ pub fn cmd_finish(context: &Context, args: FinishArgs) -> Result<Exit> {
             (_, _, true) => MergeMode::NoFf,
             _ => config.merge,
         },
+        push_notes: config.push_notes,
     };
     if args.after_merge {
         let options = FinishOptions {

@@ -155,6 +155,8 @@ fn revert(context: &Context, args: &RollbackArgs) -> Result<Exit> {
     }
     let options = FinishOptions {
         push: args.push,
+        merge: config.merge,
+        push_notes: config.push_notes,
         ..Default::default()
     };
     // `[github] pr` and `[github] release` apply as they do to any finish.

@@ -246,6 +246,7 @@ fn proceed(
     // A release that went to a remote takes its note along, as a step too.
     let published = run.steps.0.iter().any(|r| is_notes_push(&r.step));
     if let Some(remote) = run.steps.pushed().next().map(|p| p.remote.clone())
+        && run.options.push_notes
         && !published
         && let Some(plan) = notes::publishing(repo, &remote)?
     {

@@ -30,6 +30,7 @@ pub(super) struct Layer {
     pub(super) merge: Option<crate::git::merge::Mode>,
     pub(super) checks: Option<Vec<String>>,
     pub(super) staging: Option<bool>,
+    pub(super) push_notes: Option<bool>,
     pub(super) monitoring: Option<super::Window>,
     pub(super) follow_up: Option<super::Window>,
     pub(super) backport_branch_template: Option<BackportTemplate>,
@@ -127,6 +128,7 @@ impl Layer {
         self.merge = over.merge.or(self.merge);
         self.checks = over.checks.or(self.checks);
         self.staging = over.staging.or(self.staging);
+        self.push_notes = over.push_notes.or(self.push_notes);
         self.monitoring = over.monitoring.or(self.monitoring);
         self.follow_up = over.follow_up.or(self.follow_up);
         self.backport_branch_template = over
@@ -187,6 +189,7 @@ const KEYS: &[(&str, Kind)] = &[
     ("merge", Text),
     ("checks", List),
     ("staging", Bool),
+    ("push-notes", Bool),
     ("monitoring", Text),
     ("follow-up", Text),
     ("backport-branch-template", Text),

@@ -48,6 +48,9 @@ pub struct Config {
     /// The team deploys to a staging environment before production (`staging = false`:
     /// there is none, and production is not held for it).
     pub staging: bool,
+    /// The hotfix notes follow a pushed release to its remote (`push-notes = false`: they
+    /// stay local, for teams whose remote takes only reviewed refs).
+    pub push_notes: bool,
     /// How long production is watched after it is verified (`monitoring = "30m"`).
     pub monitoring: Window,
     /// When the people told hear again after production is verified (`follow-up = "24h"`).
@@ -348,6 +351,7 @@ impl Config {
             merge: merged.merge.unwrap_or_default(),
             checks: merged.checks.unwrap_or_default(),
             staging: merged.staging.unwrap_or(true),
+            push_notes: merged.push_notes.unwrap_or(true),
             monitoring: merged.monitoring.unwrap_or(Window::minutes(30)),
             follow_up: merged.follow_up.unwrap_or(Window::minutes(24 * 60)),
             backport_branch_template: merged.backport_branch_template.unwrap_or_else(|| {
