@@ -45,6 +45,27 @@ fn push_sends_exactly_the_changed_refs_and_the_tag() {
     );
     env.fsck(repo);
     env.fsck(origin);
+
+    // Said as it happened: three refs set, one deleted, not four "pushed".
+    let env = TestEnv::new();
+    let fixture = env.with_origin(env.with_develop());
+    let repo = &fixture.dir;
+    env.start_and_fix(repo);
+    env.git(repo, &["push", "--quiet", "origin", BRANCH]);
+    let run = env.hotfix(repo, &["finish", "--push"]).ok();
+    assert!(
+        run.stderr.contains(
+            "Pushed refs/tags/v1.2.4 refs/heads/main refs/heads/develop to origin"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains(&format!("Deleted refs/heads/{BRANCH} on origin")),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]

@@ -506,11 +506,7 @@ pub fn push_later(
         publish::run(repo, journal, &publish, context.now)?;
     }
     let remote = &publish.push.remote;
-    if !publish.push.refs.is_empty() {
-        let refs: Vec<&str> = publish.push.refs.iter().map(|r| r.name.as_str()).collect();
-        let verb = if plan { "Would push" } else { "Pushed" };
-        ui.status(verb, format!("{} to {remote}", refs.join(" ")));
-    }
+    pushed(context, &publish.push, plan);
     if !publish.already.is_empty() {
         ui.status(
             "Unchanged",
@@ -692,8 +688,30 @@ fn moved_and_pushed(
         ui.status("Moved", refs.join(" "));
     }
     if let Some(push) = pushed {
-        let refs: Vec<&str> = push.refs.iter().map(|r| r.name.as_str()).collect();
-        ui.status("Pushed", format!("{} to {}", refs.join(" "), push.remote));
+        self::pushed(context, push, false);
+    }
+}
+
+/// What a push did on the remote: the refs it set, and apart, the ones it deleted.
+fn pushed(context: &Context, push: &git_hotfix_core::git::push::PushPlan, plan: bool) {
+    let (deleted, set): (Vec<_>, Vec<_>) = push.refs.iter().partition(|r| r.new.is_none());
+    let names = |refs: &[&git_hotfix_core::git::push::PushRef]| {
+        refs.iter()
+            .map(|r| r.name.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    if !set.is_empty() {
+        let verb = if plan { "Would push" } else { "Pushed" };
+        context
+            .ui
+            .status(verb, format!("{} to {}", names(&set), push.remote));
+    }
+    if !deleted.is_empty() {
+        let verb = if plan { "Would delete" } else { "Deleted" };
+        context
+            .ui
+            .status(verb, format!("{} on {}", names(&deleted), push.remote));
     }
 }
 
@@ -788,7 +806,6 @@ fn done_steps(context: &Context, plan: &FinishPlan, pushed: bool) {
         }
     }
     if let (true, Some(push)) = (pushed, &plan.push) {
-        let refs: Vec<&str> = push.refs.iter().map(|r| r.name.as_str()).collect();
-        ui.status("Pushed", format!("{} to {}", refs.join(" "), push.remote));
+        self::pushed(context, push, false);
     }
 }
