@@ -54,9 +54,8 @@ fn push_sends_exactly_the_changed_refs_and_the_tag() {
     env.git(repo, &["push", "--quiet", "origin", BRANCH]);
     let run = env.hotfix(repo, &["finish", "--push"]).ok();
     assert!(
-        run.stderr.contains(
-            "Pushed refs/tags/v1.2.4 refs/heads/main refs/heads/develop to origin"
-        ),
+        run.stderr
+            .contains("Pushed refs/tags/v1.2.4 refs/heads/main refs/heads/develop to origin"),
         "{}",
         run.stderr
     );

@@ -152,6 +152,31 @@ fn worktree_checks_the_branch_out_beside_the_current_one() {
     assert_eq!(env.git(&wt, &["status", "--porcelain"]), "");
     assert!(env.git(&repo, &["worktree", "list"]).contains("hotfix-wt"));
     env.fsck(&repo);
+
+    // A relative path is shown and kept as git would: no `..` left in it.
+    let run = env
+        .hotfix(
+            &repo,
+            &[
+                "start",
+                "ENG-6",
+                "leak",
+                "--worktree",
+                "../repo/../client-wt",
+            ],
+        )
+        .ok();
+    let client = env.path("client-wt");
+    assert!(
+        run.stderr.contains(&format!(
+            "Checked out hotfix/ENG-6-leak in {}\n",
+            client.display()
+        )),
+        "{}",
+        run.stderr
+    );
+    let journal = std::fs::read_to_string(repo.join(".git/hotfix/ENG-6.json")).unwrap();
+    assert!(!journal.contains("/../"), "{journal}");
 }
 
 #[test]

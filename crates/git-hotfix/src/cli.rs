@@ -177,12 +177,39 @@ impl Context {
         ));
     }
 
+    /// `path` as given on the command line, made absolute from `cwd` with `.` and `..`
+    /// taken out (`main-wt/../client-wt` is `client-wt`), so that it is shown, stored and
+    /// compared as git shows worktrees. Symbolic links are left as they are.
+    pub fn absolute(&self, path: impl AsRef<std::path::Path>) -> PathBuf {
+        absolute(&self.cwd, path.as_ref())
+    }
+
     /// A path the core was given joined to `cwd`, shown relative to it as people wrote it.
     pub fn shown(&self, path: &str) -> String {
         std::path::Path::new(path)
             .strip_prefix(&self.cwd)
             .map_or_else(|_| path.to_string(), |p| p.display().to_string())
     }
+}
+
+/// `path` from `base`, with `.` and `..` taken out lexically.
+fn absolute(base: &std::path::Path, path: &std::path::Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for component in base.join(path).components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) {
+                    out.pop();
+                } else {
+                    out.push("..");
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 pub fn run() -> ExitCode {
@@ -212,9 +239,10 @@ pub fn run() -> ExitCode {
         }
     }
     let ui = Ui::new(cli.global.json, cli.global.quiet);
+    let here = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let cwd = match cli.global.directory {
-        Some(dir) => dir,
-        None => std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
+        Some(dir) => absolute(&here, &dir),
+        None => here,
     };
     let context = Context {
         ui,

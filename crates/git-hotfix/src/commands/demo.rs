@@ -74,7 +74,7 @@ fn make_executable(_: &Path) -> Result<()> {
 pub fn cmd_demo(context: &Context, args: DemoArgs) -> Result<Exit> {
     let ui = &context.ui;
     let root = match args.dir {
-        Some(dir) => context.cwd.join(dir),
+        Some(dir) => context.absolute(dir),
         None => std::env::temp_dir().join(format!(
             "git-hotfix-demo-{}-{}",
             std::process::id(),

@@ -97,7 +97,7 @@ pub fn cmd_report(context: &Context, args: ReportArgs) -> Result<Exit> {
     };
     match &args.output {
         Some(path) => {
-            let path = context.cwd.join(path);
+            let path = context.absolute(path);
             git_hotfix_core::records::journal::write_atomically(&path, text.as_bytes())?;
             ui.status(
                 "Wrote",
@@ -133,7 +133,7 @@ fn template(
     chosen: Option<&PathBuf>,
 ) -> Result<(String, String)> {
     if let Some(path) = chosen {
-        let path = context.cwd.join(path);
+        let path = context.absolute(path);
         let text = std::fs::read_to_string(&path).map_err(|err| {
             CommandError::new(
                 Exit::Error,

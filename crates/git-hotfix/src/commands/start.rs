@@ -80,7 +80,7 @@ pub fn cmd_start(context: &Context, args: StartArgs) -> Result<Exit> {
     }
     let checkout = match (args.no_checkout, args.worktree) {
         (true, _) => Checkout::None,
-        (false, Some(path)) => Checkout::Worktree(context.cwd.join(path)),
+        (false, Some(path)) => Checkout::Worktree(context.absolute(path)),
         (false, None) => Checkout::Switch,
     };
     let request = StartRequest {

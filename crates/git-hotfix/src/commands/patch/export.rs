@@ -42,7 +42,7 @@ pub fn cmd_export(context: &Context, args: ExportArgs) -> Result<Exit> {
     }
     // Paths are shown as given; they are written relative to where the command runs.
     let shown = args.output_dir.unwrap_or_else(|| PathBuf::from("."));
-    let written = series.write_to(&context.cwd.join(&shown))?;
+    let written = series.write_to(&context.absolute(&shown))?;
     if ui.json_mode() {
         ui.json(&serde_json::json!({
             "written": written,

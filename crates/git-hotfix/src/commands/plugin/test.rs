@@ -72,7 +72,7 @@ pub fn cmd_test(context: &Context, args: TestArgs) -> Result<Exit> {
     let bytes = policies::read_named(&args.plugin, &context.cwd)?;
     let host = policies::host_here(context)?;
     let plugin = policies::compile(ui, &host, &args.plugin, Wasm::new(&bytes))?;
-    let dir = context.cwd.join(&args.cases);
+    let dir = context.absolute(&args.cases);
     let files = case_files(&dir)?;
 
     let outcomes: Vec<Outcome> = files
