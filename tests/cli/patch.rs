@@ -183,6 +183,8 @@ fn a_finished_hotfix_exports_its_fix_with_a_manifest_and_as_one_mbox() {
     env.hotfix(&repo, &["finish"]).ok();
     let released = env.rev(&repo, "v1.2.4^{commit}").unwrap();
     assert_eq!(env.parents(&repo, &released), vec![second.clone()]);
+    // Its origin is written as people write it, relative to the repository.
+    env.git(&repo, &["remote", "add", "origin", "../origin.git"]);
 
     // The fix, without the release commit (its VERSION belongs to this line).
     env.hotfix(
@@ -209,6 +211,11 @@ fn a_finished_hotfix_exports_its_fix_with_a_manifest_and_as_one_mbox() {
     let manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["format"], "git-hotfix-patches/1");
+    // The manifest names it so that it still means something where the patches arrive.
+    assert_eq!(
+        manifest["source"]["repository"],
+        env.path("origin.git").display().to_string()
+    );
     assert_eq!(manifest["ticket"], "ENG-1234");
     assert_eq!(manifest["version"], "1.2.4");
     assert_eq!(manifest["severity"], "P0");

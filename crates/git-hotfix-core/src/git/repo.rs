@@ -678,10 +678,32 @@ impl Repo {
     }
 
     /// The fetch URL of `remote`, as configured.
+    /// The URL `remote` fetches from; a local path written relative (`../origin.git`) is
+    /// made absolute from the worktree's root (the git directory's, when bare), as git
+    /// reads it, so that it still names the repository when read elsewhere.
     pub fn remote_url(&self, remote: &str) -> Option<String> {
         let remote = self.git.find_remote(remote).ok()?;
         let url = remote.url(gix::remote::Direction::Fetch)?;
-        Some(url.to_bstring().to_string())
+        let text = url.to_bstring().to_string();
+        if url.scheme != gix::url::Scheme::File {
+            return Some(text);
+        }
+        let path = Path::new(&text);
+        if path.is_absolute() {
+            return Some(text);
+        }
+        let base = self.workdir().unwrap_or_else(|| self.git.git_dir());
+        let mut absolute = PathBuf::new();
+        for component in base.join(path).components() {
+            match component {
+                std::path::Component::CurDir => {}
+                std::path::Component::ParentDir => {
+                    absolute.pop();
+                }
+                other => absolute.push(other),
+            }
+        }
+        Some(absolute.display().to_string())
     }
 
     /// Whether a remote of that name is configured (it has a URL).
