@@ -463,3 +463,27 @@ fn a_malformed_git_config_parameters_is_named() {
     );
     assert!(run.stderr.contains("no closing quote"), "{}", run.stderr);
 }
+
+#[test]
+fn a_quiet_demo_says_only_where_the_result_is() {
+    let env = TestEnv::new();
+    let run = env
+        .hotfix(env.root.path(), &["-q", "demo", "--dir", "demo"])
+        .ok();
+    let repo = env.path("demo/shop");
+    assert_eq!(
+        run.stdout,
+        format!(
+            "Released v1.2.4 on main and backported it to release/1.1 in {}\nRemove it with: rm -rf {}\n",
+            repo.display(),
+            env.path("demo").display()
+        )
+    );
+    assert_eq!(run.stderr, "");
+    // What it says happened did.
+    assert!(env.rev(&repo, "v1.2.4").is_some());
+    assert!(
+        env.rev(&repo, "backport/release/1.1/ENG-1234-fix-auth-bypass")
+            .is_some()
+    );
+}

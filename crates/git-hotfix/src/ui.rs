@@ -55,6 +55,11 @@ impl Ui {
         self.json
     }
 
+    /// Whether a command's story is wanted: not with `--json`, `--quiet`, or silenced.
+    pub fn narrating(&self) -> bool {
+        self.chatty()
+    }
+
     /// Whether a person can answer a prompt: a TTY, and no `--json`.
     pub fn interactive(&self) -> bool {
         self.interactive && !self.json

@@ -112,12 +112,13 @@ pub fn cmd_demo(context: &Context, args: DemoArgs) -> Result<Exit> {
         );
     }
 
-    // Inner commands narrate in text; with --json only the final document is printed.
+    // Inner commands narrate in text; with --json only the final document is printed, and
+    // with --quiet only where the result is.
     let inner = || Context {
-        ui: if ui.json_mode() {
-            Ui::silent()
-        } else {
+        ui: if ui.narrating() {
             Ui::new(false, false).scripted()
+        } else {
+            Ui::silent()
         },
         cwd: repo.clone(),
         overrides: Vec::new(),
@@ -127,7 +128,7 @@ pub fn cmd_demo(context: &Context, args: DemoArgs) -> Result<Exit> {
         settings_checked: Default::default(),
     };
     let narrate = |text: &str| {
-        if !ui.json_mode() {
+        if ui.narrating() {
             ui.out(format!("\n{}", paint(EMPHASIS, text)));
         }
     };
@@ -219,7 +220,7 @@ pub fn cmd_demo(context: &Context, args: DemoArgs) -> Result<Exit> {
     )?;
 
     narrate("3. Fix it, with a regression test");
-    if !ui.json_mode() {
+    if ui.narrating() {
         ui.out(paint(
             DIM,
             "(auth.py now refuses unsigned tokens; test_auth.py proves it)",
@@ -346,6 +347,12 @@ pub fn cmd_demo(context: &Context, args: DemoArgs) -> Result<Exit> {
             "develop": git.output(&["rev-parse", "develop"])?.trim(),
             "backport": branch,
         }));
+    } else if !ui.narrating() {
+        ui.out(format!(
+            "Released v1.2.4 on main and backported it to release/1.1 in {}",
+            repo.display()
+        ));
+        ui.out(format!("Remove it with: rm -rf {}", root.display()));
     } else {
         ui.out(graph.trim_end());
         ui.out("\nLook around:");
@@ -423,7 +430,7 @@ fn quote(arg: &str) -> String {
 }
 
 fn show_command(ui: &Ui, command: &str) {
-    if !ui.json_mode() {
+    if ui.narrating() {
         ui.out(paint(DIM, format!("$ {command}")));
     }
 }
