@@ -42,7 +42,7 @@ pub fn cmd_apply(context: &Context, args: ApplyArgs) -> Result<Exit> {
         .hint("name the branch with `--onto <branch>`"));
     }
     let request = ApplyRequest {
-        inputs: args.inputs.iter().map(|p| context.absolute(p)).collect(),
+        inputs: args.inputs.iter().map(|p| context.cwd.join(p)).collect(),
         onto: args.onto,
         three_way: args.three_way,
     };
