@@ -39,9 +39,7 @@ pub fn before_finish(
     }
     let store = Store::new(repo);
     if skip {
-        let _lock = store.lock()?;
-        journal.record(Timestamp::now(), EventKind::ChecksSkipped);
-        store.save(journal)?;
+        record(&store, journal, EventKind::ChecksSkipped)?;
         ui.warn("the project's checks were not run (`--no-checks`): `tested` stays unticked");
         return Ok(());
     }
@@ -91,7 +89,6 @@ pub fn before_finish(
             break;
         }
     }
-    let _lock = store.lock()?;
     let (result, detail) = match &failed {
         Some((command, result, detail)) => (
             *result,
@@ -102,16 +99,16 @@ pub fn before_finish(
         ),
         None => (StepResult::Ok, None),
     };
-    journal.record(
-        Timestamp::now(),
+    record(
+        &store,
+        journal,
         EventKind::ChecksRan {
             commit: tip,
             commands: commands.clone(),
             result,
             detail,
         },
-    );
-    store.save(journal)?;
+    )?;
     match failed {
         None => {
             ui.status(
@@ -138,4 +135,15 @@ pub fn before_finish(
             journal.branch
         ))),
     }
+}
+
+/// Add `what` to the journal as it is stored now (another command may have written since
+/// this one read it), under the lock.
+fn record(store: &Store, journal: &mut Journal, what: EventKind) -> Result<()> {
+    let _lock = store.lock()?;
+    if let Some(stored) = store.load_any(&journal.ticket)? {
+        *journal = stored;
+    }
+    journal.record(Timestamp::now(), what);
+    Ok(store.save(journal)?)
 }
