@@ -370,3 +370,56 @@ fn an_entry_written_with_the_fix_is_kept_and_a_mismatched_format_stops_before_an
         "VERSION\n"
     );
 }
+
+#[test]
+fn a_fix_that_bumps_and_writes_its_entry_itself_is_released_as_it_is_and_ticked() {
+    let env = TestEnv::new();
+    let repo = env.init("repo");
+    env.commit(
+        &repo,
+        "Release 1.2.3",
+        &[
+            ("VERSION", "1.2.3\n"),
+            (
+                "CHANGELOG.md",
+                "# Changelog\n\n## [1.2.3] - 2026-01-01\n\n- Old\n",
+            ),
+        ],
+    );
+    env.tag(&repo, "v1.2.3");
+    env.hotfix(&repo, &["start", "ENG-5", "fix", "tokens"]).ok();
+    // The engineer did the release commit's work by hand, in the fix.
+    let fix = env.commit(
+        &repo,
+        "fix: tokens, release 1.2.4",
+        &[
+            ("VERSION", "1.2.4\n"),
+            (
+                "CHANGELOG.md",
+                "# Changelog\n\n## [1.2.4] - 2026-03-05\n\n- Fix tokens\n\n## [1.2.3] - 2026-01-01\n\n- Old\n",
+            ),
+            ("tests/tokens_test.sh", "ok\n"),
+        ],
+    );
+    let plan = env.hotfix(&repo, &["finish", "--plan"]).ok();
+    assert!(
+        plan.stdout
+            .contains("keep VERSION, CHANGELOG.md: the fix has them for 1.2.4 already"),
+        "{}",
+        plan.stdout
+    );
+    env.hotfix(&repo, &["finish", "--keep"]).ok();
+    // Nothing done twice: no release commit, the tag on the fix.
+    assert_eq!(env.rev(&repo, "v1.2.4^{commit}").unwrap(), fix);
+    let status = env
+        .hotfix(&repo, &["status", "--hotfix", "ENG-5", "--json"])
+        .ok()
+        .json();
+    for item in ["version-bumped", "changelog"] {
+        assert!(
+            crate::deploy::tick_at(&status, item).is_some(),
+            "{item} not ticked: {}",
+            status["hotfix"]["checklist"]
+        );
+    }
+}

@@ -13,6 +13,7 @@ use crate::git::repo::Repo;
 use crate::git::tags::ReleaseTags;
 use crate::records::journal::Bump;
 use crate::records::journal::ChangelogEntry;
+use crate::records::journal::Held;
 use crate::records::journal::Journal;
 use crate::records::journal::ReleaseCommit;
 use crate::settings::config::Config;
@@ -42,8 +43,8 @@ pub struct ChangelogSpec<'a> {
     pub template: Option<&'a MessageTemplate>,
 }
 
-/// Make the release commit on `tip` with `bump` and `changelog`, writing objects to `mem`.
-/// `None` when there is nothing to change.
+/// Make the release commit on `tip` with `bump` and `changelog`, writing objects to `mem`:
+/// `None` when there is nothing to change; and what `tip` held already.
 pub fn commit(
     repo: &Repo,
     mem: &Repo,
@@ -52,7 +53,7 @@ pub fn commit(
     message: &str,
     bump: Option<VersionBump>,
     changelog: Option<ChangelogSpec>,
-) -> Result<Option<ReleaseCommit>> {
+) -> Result<(Option<ReleaseCommit>, Held)> {
     let context = || format!("could not read the tree of {}", short(tip));
     let tree = repo
         .git
@@ -76,16 +77,25 @@ pub fn commit(
         Ok(())
     };
 
+    let mut held = Held::default();
     let bumps = match bump {
-        Some(bump) => bump_versions(repo, &tree, tip, bump, &facts.version, &mut write)?,
+        Some(bump) => bump_versions(
+            repo,
+            &tree,
+            tip,
+            bump,
+            &facts.version,
+            &mut write,
+            &mut held,
+        )?,
         None => Vec::new(),
     };
     let entry = match changelog {
-        Some(spec) => add_entry(repo, tip, facts, spec, &mut write)?,
+        Some(spec) => add_entry(repo, tip, facts, spec, &mut write, &mut held)?,
         None => None,
     };
     if bumps.is_empty() && entry.is_none() {
-        return Ok(None);
+        return Ok((None, held));
     }
     let new_tree = editor.write().context(context)?.detach();
     let mut message = message.to_string();
@@ -93,12 +103,13 @@ pub fn commit(
         message.push('\n');
     }
     let commit = crate::git::merge::commit(mem, &message, new_tree, [tip])?;
-    Ok(Some(ReleaseCommit {
+    let release = ReleaseCommit {
         commit,
         message,
         bumps,
         changelog: entry,
-    }))
+    };
+    Ok((Some(release), held))
 }
 
 fn bump_versions(
@@ -108,6 +119,7 @@ fn bump_versions(
     bump: VersionBump,
     version: &str,
     write: &mut dyn FnMut(&str, &str) -> Result<()>,
+    held: &mut Held,
 ) -> Result<Vec<Bump>> {
     let VersionBump { policy, named } = bump;
     let unreadable = |path: &str, problem: &str| Error::VersionFile {
@@ -142,6 +154,10 @@ fn bump_versions(
         let from = policy.read(&path, &content)?;
         let written = policy.write(&path, &content, version)?;
         if written == content {
+            // The fix moved it already (`0.1.1+6` holds 0.1.1: a build number follows).
+            if from.split('+').next() == Some(version) {
+                held.version_files.push(path);
+            }
             continue;
         }
         let to = policy.read(&path, &written)?;
@@ -157,6 +173,7 @@ fn add_entry(
     facts: &Facts,
     spec: ChangelogSpec,
     write: &mut dyn FnMut(&str, &str) -> Result<()>,
+    held: &mut Held,
 ) -> Result<Option<ChangelogEntry>> {
     let path = spec.file.path;
     let problem = |problem: String| Error::Changelog {
@@ -186,7 +203,10 @@ fn add_entry(
     match changelog::add(content.as_deref(), format, &entry)
         .map_err(|err| problem(err.to_string()))?
     {
-        Added::AlreadyThere => Ok(None),
+        Added::AlreadyThere => {
+            held.changelog = Some(path.to_string());
+            Ok(None)
+        }
         Added::Written(written) => {
             write(path, &written)?;
             Ok(Some(ChangelogEntry {

@@ -57,6 +57,9 @@ pub struct Proposal {
     pub base: String,
     /// The release commit `finish --pr` put on the branch.
     pub release: Option<ReleaseCommit>,
+    /// What the fix had done of the release commit's work already.
+    #[serde(default, skip_serializing_if = "Held::is_empty")]
+    pub held: Held,
     /// What the remote's branch holds since the last push; `None` before the first.
     #[serde(with = "crate::foundation::oid::hex_opt")]
     pub pushed: Option<ObjectId>,
@@ -156,6 +159,9 @@ pub enum EventKind {
         /// The version files the release commit bumped.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         bumped: Vec<String>,
+        /// What the fix had done of the release commit's work already.
+        #[serde(default, skip_serializing_if = "Held::is_empty")]
+        held: Held,
     },
     Backported {
         targets: Vec<BackportedTarget>,
@@ -720,6 +726,24 @@ pub struct ChangelogEntry {
     pub text: String,
     /// The file did not exist.
     pub created: bool,
+}
+
+/// What the fix itself already did of the release commit's work, so that nothing is done
+/// twice and the checklist still says it is done: version files that held the release's
+/// version, and a changelog that had its entry.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Held {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub version_files: Vec<String>,
+    /// The changelog's path.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub changelog: Option<String>,
+}
+
+impl Held {
+    pub fn is_empty(&self) -> bool {
+        self.version_files.is_empty() && self.changelog.is_none()
+    }
 }
 
 /// The commit that moves the version in every version file, made on top of the fix.

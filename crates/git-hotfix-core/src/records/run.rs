@@ -112,6 +112,12 @@ pub struct Run {
     /// The release commit the run made: continuing must release the same one.
     #[serde(default)]
     pub release: Option<ReleaseCommit>,
+    /// What the fix had done of the release commit's work already.
+    #[serde(
+        default,
+        skip_serializing_if = "crate::records::journal::Held::is_empty"
+    )]
+    pub held: crate::records::journal::Held,
     /// The pull request an `--after-merge` run releases.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merged: Option<Merged>,
@@ -135,6 +141,7 @@ impl Run {
             expected: BTreeMap::new(),
             resolved: BTreeMap::new(),
             release: None,
+            held: Default::default(),
             merged: None,
             conflict: None,
             steps: Steps::default(),

@@ -186,10 +186,16 @@ fn seen(
     let deployed = |action: Action, environment: &str| succeeded(journal, action, environment);
     let finished = journal.events.iter().find_map(|e| match &e.what {
         EventKind::Finished {
-            tag, notes, bumped, ..
-        } => Some((e.at, tag, notes, bumped)),
+            tag,
+            notes,
+            bumped,
+            held,
+            ..
+        } => Some((e.at, tag, notes, bumped, held)),
         _ => None,
     });
+    // What the fix did of the release commit's work counts from its last commit.
+    let held_since = fix.last().map(|c| c.at);
     match item {
         Item::Assessed => first(&|e| matches!(e, EventKind::Assessed { .. })),
         Item::BranchCreated => first(&|e| matches!(e, EventKind::Started { .. })),
@@ -204,12 +210,20 @@ fn seen(
                 }
             )
         }),
-        Item::VersionBumped => finished
-            .filter(|(_, _, _, bumped)| !bumped.is_empty())
-            .and(release_time),
-        Item::Changelog => finished
-            .filter(|(_, _, notes, _)| notes.is_some())
-            .and(release_time),
+        Item::VersionBumped => finished.and_then(|(_, _, _, bumped, held)| {
+            match (bumped.is_empty(), held.version_files.is_empty()) {
+                (false, _) => release_time,
+                (true, false) => held_since,
+                (true, true) => None,
+            }
+        }),
+        Item::Changelog => finished.and_then(|(_, _, notes, _, held)| {
+            match (notes.is_some(), held.changelog.is_some()) {
+                (true, _) => release_time,
+                (false, true) => held_since,
+                (false, false) => None,
+            }
+        }),
         Item::PrOpened => first(&|e| matches!(e, EventKind::PullOpened { .. })),
         Item::Merged => {
             first(&|e| matches!(e, EventKind::PullMerged { .. })).or_else(|| merged_here(journal))

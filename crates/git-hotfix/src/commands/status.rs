@@ -531,6 +531,16 @@ pub fn finish_steps(plan: &FinishPlan) -> Vec<String> {
             release_edits(release).join("; ")
         ));
     }
+    let mut held = plan.held.version_files.clone();
+    held.extend(plan.held.changelog.iter().cloned());
+    if !held.is_empty() {
+        lines.push(format!(
+            "keep {}: the fix has {} for {} already",
+            held.join(", "),
+            if held.len() == 1 { "it" } else { "them" },
+            plan.version
+        ));
+    }
     if let Some(tag) = &plan.tag {
         match tag.object {
             Some(_) => lines.push(format!(

@@ -150,6 +150,7 @@ pub fn complete(repo: &Repo, run: &mut Backport, now: Timestamp) -> Result<()> {
             release: None,
             notes: None,
             bumped: Vec::new(),
+            held: Default::default(),
         },
     });
     archive(repo, run, now)?;

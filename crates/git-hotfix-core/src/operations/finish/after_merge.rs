@@ -121,6 +121,7 @@ pub fn plan(
         branch_tip,
         tip: merged.commit,
         release: proposal.release.clone(),
+        held: proposal.held.clone(),
         base: journal.base.clone(),
         version: journal.version.clone(),
         commits,

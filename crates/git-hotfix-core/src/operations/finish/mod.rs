@@ -26,7 +26,7 @@ use crate::git::push::PushPlan;
 use crate::git::refs::{Edit, Value};
 use crate::git::repo::{Base, CommitSummary, Repo, Worktree};
 use crate::operations::tag::TagStep;
-use crate::records::journal::{Journal, ReleaseCommit, Store};
+use crate::records::journal::{Held, Journal, ReleaseCommit, Store};
 use crate::records::run::{Merged, OpenedPull, Run, WorktreeStep};
 
 pub use plan::plan;
@@ -115,6 +115,9 @@ pub struct FinishPlan {
     pub tip: ObjectId,
     /// The commit that moves the version in the version files, on top of the fix.
     pub release: Option<ReleaseCommit>,
+    /// What the fix had done of the release commit's work already.
+    #[serde(skip_serializing_if = "Held::is_empty")]
+    pub held: Held,
     pub base: Base,
     pub version: Version,
     pub commits: Vec<CommitSummary>,
@@ -199,6 +202,7 @@ pub struct Prior {
     pub resolved: BTreeMap<String, ObjectId>,
     pub expected: BTreeMap<String, ObjectId>,
     pub release: Option<ReleaseCommit>,
+    pub held: Held,
 }
 
 impl Prior {
@@ -207,6 +211,7 @@ impl Prior {
             resolved: run.resolved.clone(),
             expected: run.expected.clone(),
             release: run.release.clone(),
+            held: run.held.clone(),
         })
         .unwrap_or_default()
     }

@@ -14,7 +14,7 @@ use crate::git::repo::{Base, Repo, Worktree};
 use crate::git::tags::ReleaseTags;
 use crate::operations::release;
 use crate::operations::tag::TagStep;
-use crate::records::journal::{Journal, ReleaseCommit};
+use crate::records::journal::{Held, Journal, ReleaseCommit};
 use crate::records::run::{FinishOptions, WorktreeStep};
 use crate::settings::config::Config;
 use crate::settings::policy::VersionFiles;
@@ -51,8 +51,16 @@ pub fn plan(
 
     let facts = release::facts_now(journal, mem)?;
     let proposed = proposed_release(repo, journal, branch_tip)?;
-    let release = match (&prior.release, &proposed) {
-        (Some(release), _) | (None, Some(release)) => Some(release.clone()),
+    let (release, held) = match (&prior.release, &proposed) {
+        (Some(release), _) => (Some(release.clone()), prior.held.clone()),
+        (None, Some(release)) => (
+            Some(release.clone()),
+            journal
+                .proposal
+                .as_ref()
+                .map(|p| p.held.clone())
+                .unwrap_or_default(),
+        ),
         (None, None) => release_commit(
             repo,
             mem,
@@ -189,6 +197,7 @@ pub fn plan(
         branch_tip,
         tip,
         release,
+        held,
         base: journal.base.clone(),
         version: journal.version.clone(),
         commits,
@@ -243,7 +252,7 @@ pub(crate) fn release_commit(
     facts: &crate::foundation::messages::Facts,
     tip: ObjectId,
     version_files: Option<&dyn VersionFiles>,
-) -> Result<Option<ReleaseCommit>> {
+) -> Result<(Option<ReleaseCommit>, Held)> {
     let product = config.product(journal.product.as_deref())?.map(|(_, p)| p);
     let bump = version_files
         .filter(|_| options.bump)

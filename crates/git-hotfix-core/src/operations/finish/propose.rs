@@ -18,8 +18,8 @@ use crate::git::refs::{Edit, Value};
 use crate::git::repo::{CommitSummary, Repo};
 use crate::operations::finish::{self, Landing};
 use crate::operations::release;
-use crate::records::journal::ReleaseCommit;
 use crate::records::journal::{EventKind, Journal, Proposal, PullRecord, Store};
+use crate::records::journal::{Held, ReleaseCommit};
 use crate::records::run::FinishOptions;
 use crate::records::run::{OpenedPull, PullRequest, Run, Step, Steps};
 use crate::settings::config::Config;
@@ -38,6 +38,9 @@ pub struct ProposePlan {
     #[serde(with = "crate::foundation::oid::hex")]
     pub tip: ObjectId,
     pub release: Option<ReleaseCommit>,
+    /// What the fix had done of the release commit's work already.
+    #[serde(skip_serializing_if = "Held::is_empty")]
+    pub held: Held,
     /// The release commit is made now (not by an earlier run).
     pub release_is_new: bool,
     /// The fix, without the release commit.
@@ -86,11 +89,20 @@ pub fn plan(
         crate::git::worktree::ensure_clean(worktree)?;
     }
 
-    let (release, release_is_new) = match finish::proposed_release(repo, journal, branch_tip)? {
-        Some(release) => (Some(release), false),
+    let (release, release_is_new, held) = match finish::proposed_release(repo, journal, branch_tip)?
+    {
+        Some(release) => (
+            Some(release),
+            false,
+            journal
+                .proposal
+                .as_ref()
+                .map(|p| p.held.clone())
+                .unwrap_or_default(),
+        ),
         None => {
             let facts = release::facts_now(journal, mem)?;
-            let made = finish::release_commit(
+            let (made, held) = finish::release_commit(
                 repo,
                 mem,
                 config,
@@ -101,7 +113,7 @@ pub fn plan(
                 version_files,
             )?;
             let is_new = made.is_some();
-            (made, is_new)
+            (made, is_new, held)
         }
     };
     let tip = match &release {
@@ -141,6 +153,7 @@ pub fn plan(
         branch_tip,
         tip,
         release,
+        held,
         release_is_new,
         commits,
         changed,
@@ -218,6 +231,7 @@ pub fn run(
     });
     let mut run = Run {
         release: plan.release.clone(),
+        held: plan.held.clone(),
         ..Run::after(journal.run.as_ref(), COMMAND, options.clone())
     };
     run.steps.0.extend(steps.0);
@@ -270,6 +284,10 @@ pub(crate) fn proceed(
             .release
             .clone()
             .or_else(|| before.as_ref().and_then(|p| p.release.clone())),
+        held: match run.release {
+            Some(_) => run.held.clone(),
+            None => before.as_ref().map(|p| p.held.clone()).unwrap_or_default(),
+        },
         pushed: tip.or_else(|| before.as_ref().and_then(|p| p.pushed)),
         pull: pull.or(known),
     });

@@ -95,6 +95,7 @@ fn run_locked(
             expected,
             resolved,
             release: plan.release.clone(),
+            held: plan.held.clone(),
             conflict: Some(Conflict {
                 branch: branch.clone(),
                 worktree: worktree.clone(),
@@ -144,6 +145,7 @@ pub(crate) fn execute(
         expected,
         resolved,
         release: plan.release.clone(),
+        held: plan.held.clone(),
         merged: plan.merged.clone(),
         ..Run::after(before.as_ref(), COMMAND, options.clone())
     };
@@ -348,6 +350,7 @@ fn finished(journal: &Journal, run: &Run, now: Timestamp) -> Journal {
             release: release.map(|r| r.commit),
             notes,
             bumped,
+            held: run.held.clone(),
         },
     );
     finished.state = State::Finished;
