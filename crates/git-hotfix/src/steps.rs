@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 use git_hotfix_core::records::journal::StepResult;
 use git_hotfix_plugin_host::{HttpCheck, RunStep, Step, sanitize};
 
+use crate::error::{CommandError, Exit, Result};
 use crate::ui::{DIM, Ui, paint};
 
 /// The programs a policy's steps name by a path in the repository (`scripts/deploy.sh`)
@@ -39,8 +40,11 @@ impl Committed {
         checkout: &Path,
         commit: git_hotfix_core::ObjectId,
         steps: &[Step],
-    ) -> crate::error::Result<Committed> {
+    ) -> Result<Committed> {
         use std::os::unix::fs::PermissionsExt as _;
+        let failed = |what: String, err: std::io::Error| {
+            CommandError::new(Exit::Error, format!("could not {what}: {err}"))
+        };
         let mut committed = Committed::default();
         for step in steps {
             let Step::Run(run) = step else { continue };
@@ -64,34 +68,23 @@ impl Committed {
                 continue;
             };
             if committed.dir.is_none() {
-                committed.dir = Some(
-                    tempfile::Builder::new()
-                        .prefix("git-hotfix-steps-")
-                        .tempdir()
-                        .map_err(|err| {
-                            crate::error::CommandError::new(
-                                crate::error::Exit::Error,
-                                format!("could not make a directory for the deploy scripts: {err}"),
-                            )
-                        })?,
-                );
+                let dir = tempfile::Builder::new()
+                    .prefix("git-hotfix-steps-")
+                    .tempdir()
+                    .map_err(|err| failed("make a directory for the deploy scripts".into(), err))?;
+                committed.dir = Some(dir);
             }
             let dir = committed.dir.as_ref().expect("made above").path();
             // One file per script, named after it, so its output and errors still say which.
             let file = dir
                 .join(committed.scripts.len().to_string())
                 .join(Path::new(&path).file_name().unwrap_or_default());
-            let written = std::fs::create_dir_all(file.parent().expect("has a parent"))
+            std::fs::create_dir_all(file.parent().expect("has a parent"))
                 .and_then(|()| std::fs::write(&file, &content))
                 .and_then(|()| {
                     std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o700))
-                });
-            if let Err(err) = written {
-                return Err(crate::error::CommandError::new(
-                    crate::error::Exit::Error,
-                    format!("could not write out {path}: {err}"),
-                ));
-            }
+                })
+                .map_err(|err| failed(format!("write out {path}"), err))?;
             committed.scripts.insert(program.clone(), file);
         }
         Ok(committed)
