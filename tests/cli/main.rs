@@ -23,6 +23,7 @@ mod patch_apply;
 mod patch_fuzz;
 mod plan;
 mod policies;
+mod pull_backport;
 mod push;
 mod release;
 mod report;

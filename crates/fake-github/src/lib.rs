@@ -27,6 +27,9 @@ pub struct Pull {
     pub merged: bool,
     pub merge_commit_sha: Option<String>,
     pub merged_at: Option<String>,
+    /// The head branch's tip, and how many commits the pull request has.
+    pub head_sha: String,
+    pub commits: u64,
     pub labels: Vec<String>,
     pub requested_reviewers: Vec<String>,
     pub requested_teams: Vec<String>,
@@ -53,6 +56,8 @@ impl Pull {
             merged: false,
             merge_commit_sha: None,
             merged_at: None,
+            head_sha: "0".repeat(40),
+            commits: 1,
             labels: Vec::new(),
             requested_reviewers: Vec::new(),
             requested_teams: Vec::new(),
@@ -259,6 +264,16 @@ impl FakeGitHub {
         pull.merged_at = Some(at.to_string());
     }
 
+    /// Pull request `number`'s head is at `sha`, with `commits` commits.
+    pub fn set_head(&self, number: u64, sha: &str, commits: u64) {
+        let mut state = self.state();
+        let pull = state
+            .pull_mut(&number.to_string())
+            .expect("a pull request with that number");
+        pull.head_sha = sha.to_string();
+        pull.commits = commits;
+    }
+
     /// Someone closed pull request `number` without merging it.
     pub fn close(&self, number: u64) {
         let mut state = self.state();
@@ -378,7 +393,8 @@ impl State {
             "merge_commit_sha": pull.merge_commit_sha,
             "merged_at": pull.merged_at,
             "base": { "ref": pull.base, "sha": "0".repeat(40) },
-            "head": { "ref": pull.head, "sha": "0".repeat(40) },
+            "head": { "ref": pull.head, "sha": pull.head_sha },
+            "commits": pull.commits,
             "labels": pull.labels.iter().map(|l| json!({ "name": l })).collect::<Vec<_>>(),
             "requested_reviewers": pull.requested_reviewers.iter().map(|l| json!({ "login": l })).collect::<Vec<_>>(),
             "requested_teams": pull.requested_teams.iter().map(|l| json!({ "slug": l })).collect::<Vec<_>>(),

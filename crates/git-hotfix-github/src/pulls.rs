@@ -59,6 +59,9 @@ pub struct PullState {
     pub merged_at: Option<String>,
     pub base: String,
     pub head_sha: String,
+    pub title: String,
+    /// How many commits the pull request had: what a rebase merge put on the base.
+    pub commits: u64,
 }
 
 #[derive(serde::Deserialize)]
@@ -77,6 +80,8 @@ struct PullJson {
     merge_commit_sha: Option<String>,
     base: Branch,
     head: Branch,
+    #[serde(default)]
+    commits: Option<u64>,
     #[serde(flatten)]
     rest: Map<String, Value>,
 }
@@ -247,6 +252,8 @@ impl GitHub {
             merged_at: pr.merged_at,
             base: pr.base.name,
             head_sha: pr.head.sha,
+            title: pr.title,
+            commits: pr.commits.unwrap_or(1),
         }))
     }
 

@@ -15,6 +15,7 @@ use std::process::{Command, Output};
 use gix::ObjectId;
 
 use crate::foundation::error::{Error, Result};
+use crate::foundation::oid::short;
 
 fn git(dir: &Path) -> Command {
     let mut command = Command::new("git");
@@ -327,6 +328,34 @@ pub(crate) fn fetch_branches(
             String::from_utf8_lossy(&output.stderr).trim().to_string(),
         )),
     }
+}
+
+/// Fetch `commits` from `remote` by id, no refs and no tags: in a shallow clone, `depth`
+/// commits of history each (a full clone fetches what it lacks, staying whole).
+pub(crate) fn fetch_commits(
+    dir: &Path,
+    remote: &str,
+    commits: &[ObjectId],
+    depth: Option<u32>,
+) -> Result<()> {
+    let mut args = vec![
+        "fetch".to_string(),
+        "--quiet".into(),
+        "--no-tags".into(),
+        NO_MAINTENANCE.into(),
+    ];
+    args.extend(depth.map(|d| format!("--depth={d}")));
+    args.push(remote.into());
+    args.extend(commits.iter().map(ObjectId::to_string));
+    run(dir, &args).map(drop).map_err(|err| Error::FetchFailed {
+        remote: remote.to_string(),
+        what: commits
+            .iter()
+            .map(|c| short(*c))
+            .collect::<Vec<_>>()
+            .join(", "),
+        message: err.to_string(),
+    })
 }
 
 /// `git merge --ff-only` to `commit` in the worktree at `workdir`.

@@ -2,11 +2,13 @@ use clap::{Args, ValueEnum};
 use git_hotfix_core::foundation::names::BackportTemplate;
 use git_hotfix_core::foundation::oid::short;
 use git_hotfix_core::git::pick::EmptyBecause;
+use git_hotfix_core::operations::backport::merged::{self, MergedPull};
 use git_hotfix_core::operations::backport::{
     self, Backport, BackportOutcome, BackportRequest, OnConflict, PickStatus, Progress, RefState,
     Target, What,
 };
 use git_hotfix_core::records::journal::TargetStatus;
+use git_hotfix_core::{Config, ObjectId, Repo};
 
 use crate::cli::{Context, PlanArg};
 use crate::commands::backport_pr;
@@ -24,6 +26,10 @@ pub struct BackportArgs {
     /// Pick the commits of this hotfix (in progress or finished)
     #[arg(long, value_name = "TICKET", conflicts_with = "commits")]
     pub hotfix: Option<String>,
+    /// Pick what merged pull request N put on its base on GitHub, whichever way it merged
+    /// (merge commit, squash, rebase), fetching the commits this clone lacks
+    #[arg(long, value_name = "N", conflicts_with_all = ["commits", "hotfix"])]
+    pub pull: Option<u64>,
     /// A target branch or glob (`release/*`); repeatable
     #[arg(long = "to", value_name = "BRANCH|GLOB")]
     pub to: Vec<String>,
@@ -109,12 +115,13 @@ pub fn cmd_backport(context: &Context, args: BackportArgs) -> Result<Exit> {
             plan: args.plan.plan,
         },
     )?;
+    let picked = match (args.pull, args.commits.is_empty()) {
+        (Some(number), _) => merged_pull(context, &repo, &config, number)?,
+        (None, true) => What::Hotfix(args.hotfix),
+        (None, false) => What::Commits(args.commits),
+    };
     let request = BackportRequest {
-        what: if args.commits.is_empty() {
-            What::Hotfix(args.hotfix)
-        } else {
-            What::Commits(args.commits)
-        },
+        what: picked,
         to: args.to,
         maintained: args.maintained,
         cascade: args.cascade,
@@ -361,4 +368,67 @@ pub fn row(target: &Target, onto_target: bool) -> String {
         TargetStatus::Skipped | TargetStatus::Pending => target.reason.clone().unwrap_or_default(),
     };
     format!("{:<24} {status:<9} {detail}", target.target)
+}
+
+/// What merged pull request `number` put on its base, as GitHub tells it and this clone
+/// (fetching what it lacks) shows it.
+fn merged_pull(context: &Context, repo: &Repo, config: &Config, number: u64) -> Result<What> {
+    let forge = Forge::connect(context, repo, config, false)?;
+    let repository = forge.github.repository().to_string();
+    // GitHub answers 404 for a number that is not a pull request (an issue's, say).
+    let state = forge.run(async {
+        match forge.github.pull(number).await {
+            Err(git_hotfix_github::Error::NotFound { .. }) => Ok(None),
+            other => other,
+        }
+    })?;
+    let Some(state) = state else {
+        return Err(CommandError::new(
+            Exit::Error,
+            format!("GitHub has no pull request #{number} in {repository}"),
+        )
+        .hint(
+            "check the number; a private repository also answers so when the token cannot see it",
+        ));
+    };
+    let merge = match (state.merged, &state.merge_commit) {
+        (true, Some(sha)) => sha,
+        _ => {
+            return Err(CommandError::new(
+                Exit::Error,
+                format!(
+                    "pull request #{number} ({}) has not merged: there is nothing to backport yet",
+                    state.url
+                ),
+            )
+            .hint("merge it, then run this again"));
+        }
+    };
+    let id = |sha: &str| {
+        ObjectId::from_hex(sha.as_bytes()).map_err(|_| {
+            CommandError::new(
+                Exit::Remote,
+                format!(
+                    "GitHub named `{sha}` for pull request #{number}, which is not a commit id"
+                ),
+            )
+        })
+    };
+    let pull = MergedPull {
+        merge: id(merge)?,
+        head: id(&state.head_sha)?,
+        commits: state.commits,
+    };
+    let (method, commits) = merged::picks(repo, &config.remote, &pull)?;
+    context.ui.status(
+        "Picking",
+        format!(
+            "#{number} {} (merged by {method} into {}): {} commit{}",
+            state.title,
+            state.base,
+            commits.len(),
+            if commits.len() == 1 { "" } else { "s" }
+        ),
+    );
+    Ok(What::Pull { number, commits })
 }

@@ -312,6 +312,7 @@ pub fn cmd_demo(context: &Context, args: DemoArgs) -> Result<Exit> {
         backport::BackportArgs {
             commits: Vec::new(),
             hotfix: Some(TICKET.into()),
+            pull: None,
             to: Vec::new(),
             maintained: true,
             cascade: false,

@@ -6,6 +6,7 @@
 //! ref per target with compare-and-swap, writing the journal before and after each move, so
 //! a process killed at any point leaves a state `continue` and `abort` understand.
 
+pub mod merged;
 mod plan;
 mod run;
 
@@ -42,6 +43,8 @@ pub enum What {
     Commits(Vec<String>),
     /// The commits of a hotfix (by ticket), or of the current one.
     Hotfix(Option<String>),
+    /// What a merged pull request put on its base (see [`merged::picks`]), oldest first.
+    Pull { number: u64, commits: Vec<ObjectId> },
 }
 
 /// What to do when a target conflicts.

@@ -151,6 +151,11 @@ pub fn sources(repo: &Repo, what: &What) -> Result<Sources> {
                 commits,
             })
         }
+        What::Pull { number, commits } => Ok(Sources {
+            journal: None,
+            name: format!("pr-{number}"),
+            commits: commits.clone(),
+        }),
         What::Commits(revs) => {
             let mut commits = Vec::new();
             for rev in revs {

@@ -1,0 +1,131 @@
+//! What a forge put on the base branch when it merged a pull request, as the commits a
+//! backport picks: the pull request's own commits for a merge commit, the one commit of a
+//! squash, the rebased commits of a rebase. A merge queue merges in one of these ways too.
+
+use gix::ObjectId;
+
+use crate::foundation::error::{Error, GitContext, Result};
+use crate::foundation::oid::short;
+use crate::git::repo::Repo;
+
+/// How the pull request was merged, as its merge commit shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Method {
+    /// A merge commit whose second parent is the pull request's head.
+    Merge,
+    /// One new commit with the pull request's changes.
+    Squash,
+    /// The pull request's commits, rewritten one by one onto the base.
+    Rebase,
+}
+
+impl std::fmt::Display for Method {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Method::Merge => "merge commit",
+            Method::Squash => "squash",
+            Method::Rebase => "rebase",
+        })
+    }
+}
+
+/// The pull request as the forge tells it.
+#[derive(Debug, Clone, Copy)]
+pub struct MergedPull {
+    /// The commit the merge made on the base branch (a rebase's last one).
+    pub merge: ObjectId,
+    /// The head branch's tip when it merged.
+    pub head: ObjectId,
+    /// How many commits the pull request had.
+    pub commits: u64,
+}
+
+/// The commits to pick for `pull`, oldest first, fetching from `remote` what this clone
+/// lacks (a CI checkout has one commit): the merge commit and, for its kind to be told,
+/// the pull request's head, each with as much history as the pull request spans.
+pub fn picks(repo: &Repo, remote: &str, pull: &MergedPull) -> Result<(Method, Vec<ObjectId>)> {
+    // A shallow clone may hold the merge without its parents: both are fetched deep
+    // enough for the pull request's commits, the merge's parents and theirs.
+    let shallow = repo.git.is_shallow().unwrap_or(false);
+    let depth = u32::try_from(pull.commits)
+        .unwrap_or(u32::MAX)
+        .saturating_add(2);
+    let wanted: Vec<ObjectId> = [pull.merge, pull.head]
+        .into_iter()
+        .filter(|id| shallow || repo.git.find_object(*id).is_err())
+        .collect();
+    if !wanted.is_empty() {
+        crate::git::cli::fetch_commits(repo.git_dir(), remote, &wanted, shallow.then_some(depth))?;
+    }
+    let context = || format!("could not read the merge {}", short(pull.merge));
+    let merge = repo.git.find_commit(pull.merge).context(context)?;
+    let parents: Vec<ObjectId> = merge.parent_ids().map(|id| id.detach()).collect();
+    match parents.as_slice() {
+        [base, head] if *head == pull.head => {
+            let mut commits = repo.commits_between(*base, pull.head)?;
+            commits.reverse();
+            Ok((Method::Merge, commits))
+        }
+        [_] => {
+            let n = usize::try_from(pull.commits).unwrap_or(usize::MAX).max(1);
+            let merged = first_parents(repo, pull.merge, n)?;
+            let original = first_parents(repo, pull.head, n)?;
+            // A rebase keeps each commit's author, time and message; a squash is one new
+            // commit with a message of its own.
+            let rebased = merged.len() == n
+                && original.len() == n
+                && merged
+                    .iter()
+                    .zip(&original)
+                    .map(|(a, b)| Ok(authored(repo, *a)? == authored(repo, *b)?))
+                    .collect::<Result<Vec<bool>>>()?
+                    .into_iter()
+                    .all(|same| same);
+            if rebased && n > 1 {
+                let mut commits = merged;
+                commits.reverse();
+                Ok((Method::Rebase, commits))
+            } else {
+                Ok((Method::Squash, vec![pull.merge]))
+            }
+        }
+        _ => Err(Error::UnknownRevision {
+            rev: format!(
+                "{} (a merge of {} parents, none of them the pull request's head {})",
+                short(pull.merge),
+                parents.len(),
+                short(pull.head)
+            ),
+        }),
+    }
+}
+
+/// `tip` and its first parents, `n` commits at most, newest first.
+fn first_parents(repo: &Repo, tip: ObjectId, n: usize) -> Result<Vec<ObjectId>> {
+    let mut out = Vec::with_capacity(n);
+    let mut at = Some(tip);
+    while let Some(id) = at.filter(|_| out.len() < n) {
+        out.push(id);
+        at = repo
+            .git
+            .find_commit(id)
+            .ok()
+            .and_then(|c| c.parent_ids().next().map(|p| p.detach()));
+    }
+    Ok(out)
+}
+
+/// Who wrote `commit`, when, and what it says: what a rebase keeps.
+fn authored(repo: &Repo, commit: ObjectId) -> Result<(String, String, i64, String)> {
+    let context = || format!("could not read {}", short(commit));
+    let commit = repo.git.find_commit(commit).context(context)?;
+    let author = commit.author().context(context)?;
+    let message = commit.message_raw().context(context)?.to_string();
+    Ok((
+        author.name.to_string(),
+        author.email.to_string(),
+        author.time().map(|t| t.seconds).unwrap_or_default(),
+        message,
+    ))
+}
