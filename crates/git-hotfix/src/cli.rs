@@ -181,7 +181,7 @@ impl Context {
     /// taken out (`main-wt/../client-wt` is `client-wt`), so that it is shown, stored and
     /// compared as git shows worktrees. Symbolic links are left as they are.
     pub fn absolute(&self, path: impl AsRef<std::path::Path>) -> PathBuf {
-        absolute(&self.cwd, path.as_ref())
+        git_hotfix_core::git::worktree::absolute(&self.cwd, path.as_ref())
     }
 
     /// A path the core was given joined to `cwd`, shown relative to it as people wrote it.
@@ -190,26 +190,6 @@ impl Context {
             .strip_prefix(&self.cwd)
             .map_or_else(|_| path.to_string(), |p| p.display().to_string())
     }
-}
-
-/// `path` from `base`, with `.` and `..` taken out lexically.
-fn absolute(base: &std::path::Path, path: &std::path::Path) -> PathBuf {
-    use std::path::Component;
-    let mut out = PathBuf::new();
-    for component in base.join(path).components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if matches!(out.components().next_back(), Some(Component::Normal(_))) {
-                    out.pop();
-                } else {
-                    out.push("..");
-                }
-            }
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 pub fn run() -> ExitCode {
@@ -241,7 +221,7 @@ pub fn run() -> ExitCode {
     let ui = Ui::new(cli.global.json, cli.global.quiet);
     let here = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let cwd = match cli.global.directory {
-        Some(dir) => absolute(&here, &dir),
+        Some(dir) => git_hotfix_core::git::worktree::absolute(&here, &dir),
         None => here,
     };
     let context = Context {

@@ -677,7 +677,6 @@ impl Repo {
         Ok(())
     }
 
-    /// The fetch URL of `remote`, as configured.
     /// The URL `remote` fetches from; a local path written relative (`../origin.git`) is
     /// made absolute from the worktree's root (the git directory's, when bare), as git
     /// reads it, so that it still names the repository when read elsewhere.
@@ -688,22 +687,12 @@ impl Repo {
         if url.scheme != gix::url::Scheme::File {
             return Some(text);
         }
-        let path = Path::new(&text);
-        if path.is_absolute() {
-            return Some(text);
-        }
         let base = self.workdir().unwrap_or_else(|| self.git.git_dir());
-        let mut absolute = PathBuf::new();
-        for component in base.join(path).components() {
-            match component {
-                std::path::Component::CurDir => {}
-                std::path::Component::ParentDir => {
-                    absolute.pop();
-                }
-                other => absolute.push(other),
-            }
-        }
-        Some(absolute.display().to_string())
+        Some(
+            crate::git::worktree::absolute(base, Path::new(&text))
+                .display()
+                .to_string(),
+        )
     }
 
     /// Whether a remote of that name is configured (it has a URL).

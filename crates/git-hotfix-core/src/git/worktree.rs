@@ -199,6 +199,28 @@ pub fn open(worktree: &Worktree) -> Result<gix::Repository> {
         .context(|| format!("could not open the worktree at {}", worktree.path.display()))
 }
 
+/// `path` from `base`, with `.` and `..` taken out lexically (symbolic links are not
+/// followed): how a path given relative (`main-wt/../client-wt`, a remote's `../origin.git`)
+/// is shown and kept, as git shows worktrees.
+pub fn absolute(base: &Path, path: &Path) -> std::path::PathBuf {
+    use std::path::Component;
+    let mut out = std::path::PathBuf::new();
+    for component in base.join(path).components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) {
+                    out.pop();
+                } else {
+                    out.push("..");
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 /// Whether two paths name the same directory.
 pub fn same_path(a: &Path, b: &Path) -> bool {
     match (a.canonicalize(), b.canonicalize()) {
