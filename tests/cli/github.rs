@@ -749,11 +749,18 @@ fn backport_pr_opens_one_pull_request_per_line_and_a_draft_for_the_conflict() {
     // The run is over: its journal archived, the hotfix's told.
     assert!(!dir.join(".git/hotfix/backports/current.json").exists());
 
-    // The same command again: every line has its branch and its pull request.
+    // The same command again: every line has its branch and its pull request, and the line
+    // whose markers nobody resolved yet is still a conflict (exit 3), not "has it".
     let writes = github.writes().len();
     let refs = env.refs(dir);
-    let run = hotfix_with(&env, &github, dir, BACKPORT_PR).ok();
+    let run = hotfix_with(&env, &github, dir, BACKPORT_PR).expect(3);
     assert!(run.stderr.contains("Unchanged"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("(conflict markers committed in auth.txt)"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(github.writes().len(), writes);
     assert_eq!(github.pulls().len(), 6);
     assert_eq!(env.refs(dir), refs);

@@ -4,6 +4,7 @@
 
 mod common;
 
+mod action;
 mod backport;
 mod bad_input;
 mod colleague;

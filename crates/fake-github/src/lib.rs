@@ -75,6 +75,20 @@ pub struct Release {
     pub make_latest: String,
 }
 
+/// A comment on an issue or pull request.
+#[derive(Debug, Clone)]
+pub struct Comment {
+    pub id: u64,
+    /// The issue's or pull request's number.
+    pub issue: u64,
+    pub body: String,
+    pub author: String,
+    /// `User` or `Bot`.
+    pub author_type: String,
+    /// Reactions to it, as `(login, content)`.
+    pub reactions: Vec<(String, String)>,
+}
+
 /// A request the fake received.
 #[derive(Debug, Clone)]
 pub struct Received {
@@ -159,6 +173,12 @@ struct State {
     pulls: Vec<Pull>,
     labels: Vec<(String, String, String)>,
     releases: Vec<Release>,
+    comments: Vec<Comment>,
+    /// Collaborators' permissions (`write`, `read`, …); anyone else has none.
+    permissions: Vec<(String, String)>,
+    /// Who the token is (`GET /user`); `None`: a GitHub Actions token, which GitHub will
+    /// not say, and whose comments are `github-actions[bot]`'s.
+    identity: Option<String>,
     faults: Vec<Fault>,
     received: Vec<Received>,
 }
@@ -196,6 +216,9 @@ impl FakeGitHub {
             pulls: Vec::new(),
             labels: Vec::new(),
             releases: Vec::new(),
+            comments: Vec::new(),
+            permissions: Vec::new(),
+            identity: None,
             faults: Vec::new(),
             received: Vec::new(),
         }));
@@ -272,6 +295,42 @@ impl FakeGitHub {
             .expect("a pull request with that number");
         pull.head_sha = sha.to_string();
         pull.commits = commits;
+    }
+
+    /// Someone put label `name` on pull request `number`.
+    pub fn add_label(&self, number: u64, name: &str) {
+        let mut state = self.state();
+        let pull = state
+            .pull_mut(&number.to_string())
+            .expect("a pull request with that number");
+        pull.labels.push(name.to_string());
+    }
+
+    /// `login` commented `body` on issue or pull request `issue`; returns the comment's id.
+    pub fn add_comment(&self, issue: u64, login: &str, body: &str) -> u64 {
+        self.state().comment(issue, login, "User", body)
+    }
+
+    pub fn comments(&self, issue: u64) -> Vec<Comment> {
+        let state = self.state();
+        state
+            .comments
+            .iter()
+            .filter(|c| c.issue == issue)
+            .cloned()
+            .collect()
+    }
+
+    /// What `login` may do in the repository: `admin`, `write`, `read`, …
+    pub fn set_permission(&self, login: &str, permission: &str) {
+        self.state()
+            .permissions
+            .push((login.to_string(), permission.to_string()));
+    }
+
+    /// The token is `login`'s (a personal token), not a GitHub Actions one.
+    pub fn set_identity(&self, login: &str) {
+        self.state().identity = Some(login.to_string());
     }
 
     /// Someone closed pull request `number` without merging it.
@@ -419,7 +478,46 @@ impl State {
             .find(|p| p.number.to_string() == number)
     }
 
+    fn comment(&mut self, issue: u64, login: &str, kind: &str, body: &str) -> u64 {
+        let id = 9000 + self.comments.len() as u64;
+        self.comments.push(Comment {
+            id,
+            issue,
+            body: body.to_string(),
+            author: login.to_string(),
+            author_type: kind.to_string(),
+            reactions: Vec::new(),
+        });
+        id
+    }
+
+    fn comment_json(&self, comment: &Comment) -> Value {
+        json!({
+            "id": comment.id,
+            "html_url": self.web(&format!("pull/{}#issuecomment-{}", comment.issue, comment.id)),
+            "body": comment.body,
+            "user": { "login": comment.author, "type": comment.author_type },
+        })
+    }
+
+    /// Who the token's comments are by.
+    fn author(&self) -> (String, &'static str) {
+        match &self.identity {
+            Some(login) => (login.clone(), "User"),
+            None => ("github-actions[bot]".into(), "Bot"),
+        }
+    }
+
     fn handle(&mut self, request: &Request, path: &str) -> (u16, Value) {
+        if path == "/user" {
+            return match &self.identity {
+                Some(login) => (200, json!({ "login": login, "type": "User" })),
+                None => (
+                    403,
+                    json!({ "message": "Resource not accessible by integration" }),
+                ),
+            };
+        }
         let prefix = format!("/repos/{}/{}", self.owner, self.name);
         let Some(rest) = path.strip_prefix(&prefix) else {
             return not_found();
@@ -557,6 +655,79 @@ impl State {
                     }
                 }
                 (200, json!([]))
+            }
+            ("GET", ["issues", number, "comments"]) => {
+                let page: usize = query("page").and_then(|p| p.parse().ok()).unwrap_or(1);
+                let per_page: usize = query("per_page").and_then(|p| p.parse().ok()).unwrap_or(30);
+                let comments: Vec<Value> = self
+                    .comments
+                    .iter()
+                    .filter(|c| c.issue.to_string() == *number)
+                    .skip((page - 1) * per_page)
+                    .take(per_page)
+                    .map(|c| self.comment_json(c))
+                    .collect();
+                (200, Value::Array(comments))
+            }
+            ("POST", ["issues", number, "comments"]) => {
+                let (Ok(issue), Some(text)) = (number.parse(), text("body")) else {
+                    return invalid("IssueComment", "missing_field", None);
+                };
+                if !self.pulls.iter().any(|p| p.number == issue) {
+                    return not_found();
+                }
+                let (login, kind) = self.author();
+                let id = self.comment(issue, &login, kind, &text);
+                let comment = self
+                    .comments
+                    .iter()
+                    .find(|c| c.id == id)
+                    .expect("just made");
+                (201, self.comment_json(comment))
+            }
+            ("PATCH", ["issues", "comments", id]) => {
+                let (login, _) = self.author();
+                let Some(index) = self.comments.iter().position(|c| c.id.to_string() == *id) else {
+                    return not_found();
+                };
+                if self.comments[index].author != login {
+                    return (
+                        403,
+                        json!({ "message": "Must have admin rights to Repository." }),
+                    );
+                }
+                if let Some(text) = text("body") {
+                    self.comments[index].body = text;
+                }
+                (200, self.comment_json(&self.comments[index]))
+            }
+            ("POST", ["issues", "comments", id, "reactions"]) => {
+                let (login, _) = self.author();
+                let Some(content) = text("content") else {
+                    return invalid("Reaction", "missing_field", None);
+                };
+                let Some(comment) = self.comments.iter_mut().find(|c| c.id.to_string() == *id)
+                else {
+                    return not_found();
+                };
+                let reaction = (login, content.clone());
+                // GitHub keeps one reaction of a kind per person: 200 for the same again.
+                if comment.reactions.contains(&reaction) {
+                    return (200, json!({ "content": content }));
+                }
+                comment.reactions.push(reaction);
+                (201, json!({ "content": content }))
+            }
+            ("GET", ["collaborators", login, "permission"]) => {
+                let permission = self
+                    .permissions
+                    .iter()
+                    .find(|(l, _)| l == login)
+                    .map_or("none", |(_, p)| p.as_str());
+                (
+                    200,
+                    json!({ "permission": permission, "user": { "login": login } }),
+                )
             }
             ("GET", ["labels", name]) => match self.labels.iter().find(|l| l.0 == *name) {
                 Some((name, color, description)) => (

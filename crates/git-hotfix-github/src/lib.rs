@@ -6,7 +6,9 @@
 //! Async on tokio, as octocrab is; the CLI bridges to the synchronous rest of git-hotfix.
 
 mod auth;
+mod comments;
 mod error;
+mod events;
 mod http;
 mod labels;
 mod pulls;
@@ -19,7 +21,9 @@ use std::sync::Mutex;
 use serde_json::Value;
 
 pub use crate::auth::{Lookup, Token};
+pub use crate::comments::{Comment, CommentOutcome, Permission};
 pub use crate::error::{Error, Result};
+pub use crate::events::{Event, EventError, PullEvent};
 pub use crate::http::{Request, RetryPolicy, Retrying, untrusted};
 pub use crate::labels::Label;
 pub use crate::pulls::{Pull, PullOutcome, PullSpec, PullState};

@@ -97,6 +97,7 @@ pub enum Command {
     Log(commands::log::LogArgs),
     Report(commands::report::ReportArgs),
     Backport(commands::backport::BackportArgs),
+    Action(commands::action::ActionArgs),
     Continue(commands::resume::ContinueArgs),
     Skip(commands::skip::SkipArgs),
     Abort(commands::abort::AbortArgs),
@@ -175,6 +176,25 @@ impl Context {
             "{FILE_NAME} has changes that are not committed: {applies} (commit it on {} for them to take effect; `-c <key>=<value>` sets one for a command)",
             config.production_branch
         ));
+    }
+
+    /// The same context with one more `-c key=value`, for a command that knows a setting
+    /// better than the repository does (the action: the event's GitHub repository).
+    pub fn with_override(&self, key: &str, value: &str) -> Context {
+        let mut overrides = self.overrides.clone();
+        overrides.push((key.to_string(), value.to_string()));
+        Context {
+            ui: self.ui.clone(),
+            cwd: self.cwd.clone(),
+            overrides,
+            verbose: self.verbose,
+            now: self.now,
+            cache_home: self.cache_home.clone(),
+            settings_checked: std::sync::atomic::AtomicBool::new(
+                self.settings_checked
+                    .load(std::sync::atomic::Ordering::Relaxed),
+            ),
+        }
     }
 
     /// `path` as given on the command line, made absolute from `cwd` with `.` and `..`
@@ -256,6 +276,7 @@ fn dispatch(context: &Context, command: Command) -> Result<Exit> {
         Command::Log(args) => commands::log::cmd_log(context, args),
         Command::Report(args) => commands::report::cmd_report(context, args),
         Command::Backport(args) => commands::backport::cmd_backport(context, args),
+        Command::Action(args) => commands::action::cmd_action(context, args),
         Command::Continue(args) => commands::resume::cmd_continue(context, args),
         Command::Skip(args) => commands::skip::cmd_skip(context, args),
         Command::Abort(args) => commands::abort::cmd_abort(context, args),

@@ -57,6 +57,15 @@ pub fn catch_up(
             format!("{} from {remote}", synced.fetched.join(", ")),
         );
     }
+    if !synced.tracked.is_empty() {
+        ui.status(
+            "Branched",
+            format!(
+                "{} from {remote} (this clone had no such branch)",
+                synced.tracked.join(", ")
+            ),
+        );
+    }
     for moved in &synced.fast_forwarded {
         ui.status(
             "Caught up",
@@ -70,6 +79,31 @@ pub fn catch_up(
         );
     }
     Ok(())
+}
+
+/// The branches `patterns` name: the local ones, and (unless offline or planning) those
+/// only the remote has, which catching up then makes here. A clone has few local branches
+/// (a CI checkout only one), and `--to release/1.2` means the project's line.
+pub fn lines_matching(
+    repo: &Repo,
+    config: &Config,
+    patterns: &[String],
+    reach: Reach,
+) -> Result<Vec<String>> {
+    let mut lines = Vec::new();
+    for pattern in patterns {
+        lines.extend(repo.branches_matching(pattern)?);
+    }
+    if !(reach.offline || config.offline || reach.plan) {
+        lines.extend(sync::remote_branches_matching(
+            repo,
+            &config.remote,
+            patterns,
+        )?);
+    }
+    let mut seen = std::collections::HashSet::new();
+    lines.retain(|line| seen.insert(line.clone()));
+    Ok(lines)
 }
 
 /// Refuse `tag` when the remote has a tag of that name that is not the local one: a version

@@ -260,9 +260,65 @@ impl<'de> serde::Deserialize<'de> for BackportTemplate {
     }
 }
 
+/// A label that asks for a backport, naming the line in `{target}`: `backport {target}`
+/// makes the label `backport release/1.2` ask for `release/1.2`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(transparent)]
+pub struct BackportLabel(Template);
+
+impl BackportLabel {
+    pub const PLACEHOLDERS: &'static [&'static str] = &["target"];
+    /// korthout/backport-action's spelling and the one GitHub's own labels suggest.
+    pub const DEFAULTS: &'static [&'static str] = &["backport {target}", "backport-to-{target}"];
+
+    pub fn parse(source: &str) -> Result<Self, TemplateError> {
+        let template = Template::parse(source, Self::PLACEHOLDERS)?;
+        match template.count("target") {
+            0 => Err(TemplateError::Missing("target")),
+            1 => Ok(BackportLabel(template)),
+            _ => Err(TemplateError::Repeated("target")),
+        }
+    }
+
+    /// The line `label` asks for, if it is one of these labels.
+    pub fn target<'a>(&self, label: &'a str) -> Option<&'a str> {
+        let (before, after) = self.0.split_around("target", |_| String::new());
+        let target = label
+            .strip_prefix(before.as_str())?
+            .strip_suffix(after.as_str())?;
+        (!target.trim().is_empty()).then(|| target.trim())
+    }
+}
+
+impl std::fmt::Display for BackportLabel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BackportLabel {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        BackportLabel::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn backport_labels_name_their_line() {
+        let spaced = BackportLabel::parse("backport {target}").unwrap();
+        let dashed = BackportLabel::parse("backport-to-{target}").unwrap();
+        assert_eq!(spaced.target("backport release/1.2"), Some("release/1.2"));
+        assert_eq!(dashed.target("backport-to-v2"), Some("v2"));
+        assert_eq!(spaced.target("backport"), None);
+        assert_eq!(spaced.target("backport "), None);
+        assert_eq!(spaced.target("bug"), None);
+        assert!(BackportLabel::parse("backport").is_err());
+        assert!(BackportLabel::parse("{target}-{target}").is_err());
+    }
 
     #[test]
     fn tickets_keep_their_case_and_transliterate() {

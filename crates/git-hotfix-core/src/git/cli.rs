@@ -205,6 +205,27 @@ pub(crate) fn remote_ref(dir: &Path, remote: &str, name: &str) -> Result<Option<
 
 /// Where each of `names` (full ref names) stands on `remote` now, in one request; a name
 /// the remote lacks is absent from the answer.
+/// The branches `remote` has, by short name, and their tips.
+pub(crate) fn remote_branches(dir: &Path, remote: &str) -> Result<Vec<(String, ObjectId)>> {
+    let output = run(dir, ["ls-remote", "--heads", remote]).map_err(|err| match err {
+        Error::GitCommand { stderr, .. } => Error::FetchFailed {
+            remote: remote.to_string(),
+            what: "its branches".into(),
+            message: stderr,
+        },
+        other => other,
+    })?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    Ok(stdout
+        .lines()
+        .filter_map(|line| {
+            let (id, name) = line.split_once('\t')?;
+            let id = ObjectId::from_hex(id.as_bytes()).ok()?;
+            Some((name.strip_prefix("refs/heads/")?.to_string(), id))
+        })
+        .collect())
+}
+
 pub(crate) fn remote_refs(
     dir: &Path,
     remote: &str,
@@ -284,11 +305,13 @@ pub(crate) fn fetch_ref(dir: &Path, remote: &str, source: &str, into: &str) -> R
 }
 
 /// Fetch `branches` of `remote` into their remote-tracking refs, with the tags that point
-/// into them (git's tag following); `progress` lets git show its progress on the terminal.
+/// into them (git's tag following), `depth` commits deep when given; `progress` lets git
+/// show its progress on the terminal.
 pub(crate) fn fetch_branches(
     dir: &Path,
     remote: &str,
     branches: &[String],
+    depth: Option<u32>,
     progress: bool,
 ) -> Result<()> {
     if branches.is_empty() {
@@ -297,6 +320,7 @@ pub(crate) fn fetch_branches(
     let mut command = git(dir);
     command.args(["fetch", NO_MAINTENANCE]);
     command.arg(if progress { "--progress" } else { "--quiet" });
+    command.args(depth.map(|d| format!("--depth={d}")));
     command.arg(remote);
     for branch in branches {
         command.arg(format!(

@@ -97,6 +97,38 @@ pub fn pick(repo: &Repo, onto: ObjectId, source: &Source) -> Result<Picked> {
     Ok(Picked::Commit { commit, tree })
 }
 
+/// How a commit with conflict markers says so, above the paths (one per line, indented).
+const MARKERS_HEADING: &str = "Conflicts (markers committed, to resolve before merging):";
+
+/// The paths of a backport branch (`commits`, its commits past the line) that still hold
+/// the conflict markers a [`commit_markers`] commit committed, at the branch's `tip`: empty
+/// once someone resolved them (or when no commit had any).
+pub fn unresolved_markers(repo: &Repo, commits: &[ObjectId], tip: ObjectId) -> Result<Vec<String>> {
+    let mut unresolved = Vec::new();
+    for commit in commits {
+        let (_, message) = author_and_message(repo, *commit)?;
+        let Some((_, listed)) = message.split_once(MARKERS_HEADING) else {
+            continue;
+        };
+        // The heading ends its line; the paths follow, one per line.
+        for path in listed
+            .lines()
+            .skip(1)
+            .map_while(|line| line.strip_prefix('\t'))
+        {
+            let marked = repo.read_file_at(tip, path)?.is_some_and(|bytes| {
+                bytes
+                    .split(|b| *b == b'\n')
+                    .any(|line| line.starts_with(b"<<<<<<< "))
+            });
+            if marked && !unresolved.iter().any(|p| p == path) {
+                unresolved.push(path.to_string());
+            }
+        }
+    }
+    Ok(unresolved)
+}
+
 /// Pick `source` onto `onto` although it conflicts: the commit holds git's merge result,
 /// conflict markers included, and says which `paths` conflict, for someone to resolve on
 /// the branch (a backport's pull request). Returns the commit and its tree.
@@ -110,10 +142,7 @@ pub fn commit_markers(
     let tree = merge(repo, base_tree, onto_tree, source_tree, source)?.tree;
     let (author, message) = author_and_message(repo, source.commit)?;
     let listed: String = paths.iter().map(|p| format!("\t{p}\n")).collect();
-    let message = format!(
-        "{}\n\nConflicts (markers committed, to resolve before merging):\n{listed}",
-        message.trim_end()
-    );
+    let message = format!("{}\n\n{MARKERS_HEADING}\n{listed}", message.trim_end());
     let message = with_trailer(&message, source.commit);
     let commit = crate::git::merge::commit_as(repo, &author, &message, tree, [onto])?;
     Ok((commit, tree))

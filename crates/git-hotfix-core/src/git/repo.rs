@@ -322,11 +322,7 @@ impl Repo {
         for reference in platform.local_branches().context(context)? {
             let reference = reference.context(context)?;
             let name = reference.name().shorten().to_str_lossy().into_owned();
-            if gix::glob::wildmatch(
-                pattern.as_bytes().as_bstr(),
-                name.as_bytes().as_bstr(),
-                gix::glob::wildmatch::Mode::NO_MATCH_SLASH_LITERAL,
-            ) {
+            if glob_matches(pattern, &name) {
                 names.push(name);
             }
         }
@@ -696,6 +692,11 @@ impl Repo {
     }
 
     /// Whether a remote of that name is configured (it has a URL).
+    /// Whether this is a shallow clone (history cut at `.git/shallow`), as a CI's checkout.
+    pub fn is_shallow(&self) -> bool {
+        self.git.is_shallow().unwrap_or(false)
+    }
+
     pub fn has_remote(&self, name: &str) -> bool {
         self.config_string(&format!("remote.{name}.url")).is_some()
     }
@@ -762,4 +763,14 @@ fn changed_files(git: &gix::Repository, unstaged_only: bool) -> Result<Vec<Strin
     files.sort();
     files.dedup();
     Ok(files)
+}
+
+/// Whether branch `name` matches `pattern` as `--to` globs do: `*` stays within a path
+/// component (`release/*` is not `release/1.2/rc`).
+pub fn glob_matches(pattern: &str, name: &str) -> bool {
+    gix::glob::wildmatch(
+        pattern.as_bytes().as_bstr(),
+        name.as_bytes().as_bstr(),
+        gix::glob::wildmatch::Mode::NO_MATCH_SLASH_LITERAL,
+    )
 }

@@ -21,7 +21,15 @@ pub struct Synced {
     pub fast_forwarded: Vec<FastForward>,
     /// Local branches with commits the remote lacks (pushed by the run, when it pushes).
     pub ahead: Vec<String>,
+    /// Branches this clone did not have, made where the remote has them (as `git switch`
+    /// makes a branch from its remote-tracking one).
+    pub tracked: Vec<String>,
 }
+
+/// How deep the branches are fetched into a shallow clone (a CI's one-commit checkout):
+/// enough of each line to see an earlier pick of the same fix (its trailer, its patch),
+/// not the line's whole history.
+pub const SHALLOW_DEPTH: u32 = 50;
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct FastForward {
@@ -65,7 +73,12 @@ pub fn catch_up(
         .filter(|b| there.contains_key(&format!("{BRANCH_PREFIX}{b}")))
         .cloned()
         .collect();
-    cli::fetch_branches(dir, remote, &fetched, progress)?;
+    // In a shallow clone, a fetch without a depth brings each line's whole history.
+    let depth = match repo.is_shallow() {
+        true => Some(SHALLOW_DEPTH),
+        false => None,
+    };
+    cli::fetch_branches(dir, remote, &fetched, depth, progress)?;
 
     let mut synced = Synced {
         remote: remote.to_string(),
@@ -73,11 +86,21 @@ pub fn catch_up(
         ..Synced::default()
     };
     for branch in &fetched {
-        let Some(local) = repo.branch_tip(branch)? else {
-            continue;
-        };
         let tracking = format!("refs/remotes/{remote}/{branch}");
         let Some(theirs) = repo.ref_target(&tracking)? else {
+            continue;
+        };
+        let Some(local) = repo.branch_tip(branch)? else {
+            refs::apply(
+                repo,
+                &[Edit {
+                    name: format!("{BRANCH_PREFIX}{branch}"),
+                    old: None,
+                    new: Some(Value::Object(theirs)),
+                }],
+                &format!("hotfix: branch from {tracking}"),
+            )?;
+            synced.tracked.push(branch.clone());
             continue;
         };
         if local == theirs {
@@ -100,6 +123,28 @@ pub fn catch_up(
         }
     }
     Ok(Some(synced))
+}
+
+/// The branches `remote` has whose names match one of `patterns` (globs as `--to` takes
+/// them), in the remote's order: lines this clone may not have yet.
+pub fn remote_branches_matching(
+    repo: &Repo,
+    remote: &str,
+    patterns: &[String],
+) -> Result<Vec<String>> {
+    if !repo.has_remote(remote) {
+        return Ok(Vec::new());
+    }
+    let branches = cli::remote_branches(repo.common_dir(), remote)?;
+    Ok(branches
+        .into_iter()
+        .map(|(name, _)| name)
+        .filter(|name| {
+            patterns
+                .iter()
+                .any(|p| crate::git::repo::glob_matches(p, name))
+        })
+        .collect())
 }
 
 /// Move `branch` from `from` to `to`: the ref alone when no worktree has it checked out,

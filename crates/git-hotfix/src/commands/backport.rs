@@ -74,9 +74,23 @@ pub enum OnConflictArg {
 }
 
 pub fn cmd_backport(context: &Context, args: BackportArgs) -> Result<Exit> {
-    let ui = &context.ui;
     let repo = context.repo()?;
     let config = context.config(&repo)?;
+    match execute(context, &repo, &config, args)? {
+        Some(outcome) => report(context, &outcome),
+        None => Ok(Exit::Ok),
+    }
+}
+
+/// Run the backport `args` ask for, pull requests included: its outcome, or `None` for a
+/// `--plan` (shown already). The command and the GitHub action both come through here.
+pub fn execute(
+    context: &Context,
+    repo: &Repo,
+    config: &Config,
+    args: BackportArgs,
+) -> Result<Option<BackportOutcome>> {
+    let ui = &context.ui;
     if args.to.is_empty() && !args.maintained {
         return Err(CommandError::usage(
             "say where to backport: `--to <branch|glob>` or `--maintained`",
@@ -93,30 +107,31 @@ pub fn cmd_backport(context: &Context, args: BackportArgs) -> Result<Exit> {
         None => OnConflict::Skip,
     };
     // The lines as the remote has them: a backport onto a stale line is rejected at push.
-    let mut lines = Vec::new();
     let patterns = match args.maintained {
         true => &config.release_branches,
         false => &args.to,
     };
-    for pattern in patterns {
-        for branch in repo.branches_matching(pattern)? {
-            if !lines.contains(&branch) {
-                lines.push(branch);
-            }
+    let reach = Reach {
+        offline: args.offline,
+        plan: args.plan.plan,
+    };
+    let lines = crate::remote::lines_matching(repo, config, patterns, reach)?;
+    // A pull request's backport branches have known names: those an earlier run pushed
+    // (from another clone, a CI's) are fetched too, so that this run goes on from them
+    // instead of being refused at the push.
+    let mut branches = lines.clone();
+    if let (Some(number), true) = (args.pull, args.pr) {
+        let template = args
+            .branch_template
+            .as_ref()
+            .unwrap_or(&config.backport_branch_template);
+        for line in &lines {
+            branches.push(template.render(line, &backport::pull_name(number), None)?);
         }
     }
-    crate::remote::catch_up(
-        context,
-        &repo,
-        &config,
-        &lines,
-        Reach {
-            offline: args.offline,
-            plan: args.plan.plan,
-        },
-    )?;
+    crate::remote::catch_up(context, repo, config, &branches, reach)?;
     let picked = match (args.pull, args.commits.is_empty()) {
-        (Some(number), _) => merged_pull(context, &repo, &config, number)?,
+        (Some(number), _) => merged_pull(context, repo, config, number)?,
         (None, true) => What::Hotfix(args.hotfix),
         (None, false) => What::Commits(args.commits),
     };
@@ -133,9 +148,9 @@ pub fn cmd_backport(context: &Context, args: BackportArgs) -> Result<Exit> {
     };
 
     if args.plan.plan {
-        let plan = backport::plan(&repo, &repo.in_memory(), &config, &request)?;
+        let plan = backport::plan(repo, &repo.in_memory(), config, &request)?;
         let requests = match args.pr {
-            true => backport_pr::plan_lines(context, &repo, &config, &plan)?,
+            true => backport_pr::plan_lines(context, repo, config, &plan)?,
             false => Vec::new(),
         };
         if ui.json_mode() {
@@ -155,13 +170,13 @@ pub fn cmd_backport(context: &Context, args: BackportArgs) -> Result<Exit> {
                 }
             }
         }
-        return Ok(Exit::Ok);
+        return Ok(None);
     }
 
     // With `--pr`, the token must work before anything is written.
     let forge = match args.pr {
         true => {
-            let forge = Forge::connect(context, &repo, &config, false)?;
+            let forge = Forge::connect(context, repo, config, false)?;
             forge.run(forge.github.check_access())?;
             Some(forge)
         }
@@ -179,11 +194,11 @@ pub fn cmd_backport(context: &Context, args: BackportArgs) -> Result<Exit> {
             None => ui.status(verb(target), row(target, request.onto_target)),
         },
     };
-    let outcome = backport::run(&repo, &config, &request, context.now, &mut shown);
+    let outcome = backport::run(repo, config, &request, context.now, &mut shown);
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
-    backport_pr::finish_run(context, &repo, outcome?, forge)
+    backport_pr::propose(context, repo, outcome?, forge).map(Some)
 }
 
 /// A bar for several targets on a terminal; the table lines print above it.
@@ -268,7 +283,7 @@ pub fn report(context: &Context, outcome: &BackportOutcome) -> Result<Exit> {
                 let with_markers: Vec<&str> = run
                     .targets
                     .iter()
-                    .filter(|t| t.status == TargetStatus::Conflict && t.result.is_some())
+                    .filter(|t| t.markers_committed())
                     .map(|t| t.branch.as_str())
                     .collect();
                 if !with_markers.is_empty() {
@@ -350,7 +365,7 @@ pub fn row(target: &Target, onto_target: bool) -> String {
             };
             format!("{place}{written} ({picked} picked)")
         }
-        TargetStatus::Conflict if target.result.is_some() => format!(
+        TargetStatus::Conflict if target.markers_committed() => format!(
             "{} (conflict markers committed in {})",
             target.branch,
             target.conflicts.join(", ")

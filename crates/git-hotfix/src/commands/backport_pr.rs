@@ -27,8 +27,20 @@ pub fn finish_run(
     outcome: BackportOutcome,
     forge: Option<Forge>,
 ) -> Result<Exit> {
+    let outcome = propose(context, repo, outcome, forge)?;
+    super::backport::report(context, &outcome)
+}
+
+/// When a finished run asked for pull requests, push its branches and open them
+/// (connecting to GitHub unless `forge` is given); a stopped or refused run as it is.
+pub fn propose(
+    context: &Context,
+    repo: &Repo,
+    outcome: BackportOutcome,
+    forge: Option<Forge>,
+) -> Result<BackportOutcome> {
     let BackportOutcome::Done { mut run } = outcome else {
-        return super::backport::report(context, &outcome);
+        return Ok(outcome);
     };
     if run.open_pulls {
         let config = context.config(repo)?;
@@ -53,7 +65,7 @@ pub fn finish_run(
             crate::audit::share(context, repo, &journal);
         }
     }
-    super::backport::report(context, &BackportOutcome::Done { run })
+    Ok(BackportOutcome::Done { run })
 }
 
 /// The targets that go up for review: index, backport branch and its tip.

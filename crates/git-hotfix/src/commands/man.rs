@@ -207,6 +207,20 @@ fn examples(path: &str) -> &'static [(&'static str, &'static str)] {
                 "Named commits to two lines, then after a conflict:",
                 "git hotfix backport 1a2b3c4 --to release/1.1 --to release/1.2\ngit hotfix continue",
             ),
+            (
+                "What merged pull request 123 put on main, to a line, stopping at a conflict:",
+                "git hotfix backport --pull 123 --to release/1.1 --pr",
+            ),
+        ],
+        "action" => &[
+            (
+                "In a workflow, through the action (action.yml):",
+                "- uses: git-hotfix/git-hotfix@v0",
+            ),
+            (
+                "The entry point on a saved event payload:",
+                "git hotfix action --event pull_request --payload event.json",
+            ),
         ],
         "deploy" => &[
             (

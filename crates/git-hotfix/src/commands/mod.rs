@@ -2,6 +2,7 @@
 
 pub mod abandon;
 pub mod abort;
+pub mod action;
 pub mod assess;
 pub mod backport;
 pub mod backport_pr;

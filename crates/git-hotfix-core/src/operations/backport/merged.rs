@@ -47,7 +47,7 @@ pub struct MergedPull {
 pub fn picks(repo: &Repo, remote: &str, pull: &MergedPull) -> Result<(Method, Vec<ObjectId>)> {
     // A shallow clone may hold the merge without its parents: both are fetched deep
     // enough for the pull request's commits, the merge's parents and theirs.
-    let shallow = repo.git.is_shallow().unwrap_or(false);
+    let shallow = repo.is_shallow();
     let depth = u32::try_from(pull.commits)
         .unwrap_or(u32::MAX)
         .saturating_add(2);

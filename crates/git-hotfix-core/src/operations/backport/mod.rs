@@ -47,6 +47,11 @@ pub enum What {
     Pull { number: u64, commits: Vec<ObjectId> },
 }
 
+/// The name a pull request's backport goes by (in its branches' `{name}`): `pr-123`.
+pub fn pull_name(number: u64) -> String {
+    format!("pr-{number}")
+}
+
 /// What to do when a target conflicts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -170,6 +175,11 @@ impl Target {
     /// Whether this target got the fix (picked, or already had it).
     pub fn done(&self) -> bool {
         matches!(self.status, TargetStatus::Clean | TargetStatus::Empty)
+    }
+
+    /// Whether this target's branch holds the conflict markers for someone to resolve.
+    pub fn markers_committed(&self) -> bool {
+        self.status == TargetStatus::Conflict && self.proposed_tip().is_some()
     }
 
     /// The tip of this target's backport branch, when it has one to propose: written by

@@ -153,7 +153,7 @@ pub fn sources(repo: &Repo, what: &What) -> Result<Sources> {
         }
         What::Pull { number, commits } => Ok(Sources {
             journal: None,
-            name: format!("pr-{number}"),
+            name: super::pull_name(*number),
             commits: commits.clone(),
         }),
         What::Commits(revs) => {
@@ -288,8 +288,19 @@ pub(super) fn compute_target(mem: &Repo, run: &mut Backport, index: usize) -> Re
         && target.commits.is_empty()
         && let Some(existing) = mem.branch_tip(&target.branch)?
     {
-        let trailers = pick::picked_from(mem, &mem.commits_between(target.tip, existing)?)?;
-        if sources.iter().all(|s| trailers.contains(&s.commit)) {
+        let commits = mem.commits_between(target.tip, existing)?;
+        let trailers = pick::picked_from(mem, &commits)?;
+        let picked = sources.iter().all(|s| trailers.contains(&s.commit));
+        let unresolved = match picked {
+            true => pick::unresolved_markers(mem, &commits, existing)?,
+            false => Vec::new(),
+        };
+        if !unresolved.is_empty() {
+            // An earlier run committed conflict markers there, and nobody resolved them yet.
+            target.status = TargetStatus::Conflict;
+            target.conflicts = unresolved;
+            target.existing = Some(existing);
+        } else if picked {
             target.status = TargetStatus::Empty;
             target.reason = Some(format!("already backported on {}", target.branch));
             target.existing = Some(existing);

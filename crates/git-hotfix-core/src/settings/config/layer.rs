@@ -8,8 +8,8 @@ use gix::bstr::ByteSlice;
 use crate::foundation::changelog::FormatSetting;
 use crate::foundation::error::{ConfigError, Location};
 use crate::foundation::messages::MessageTemplate;
-use crate::foundation::names::BackportTemplate;
 use crate::foundation::names::BranchTemplate;
+use crate::foundation::names::{BackportLabel, BackportTemplate};
 use crate::git::repo::Repo;
 use crate::git::tags::TagPattern;
 use crate::settings::policy::{PluginLimits, PolicyConfig};
@@ -62,6 +62,7 @@ pub(super) struct GitHubLayer {
     pub(super) labels: Option<Vec<String>>,
     pub(super) pr_title: Option<PullTitle>,
     pub(super) release: Option<bool>,
+    pub(super) backport_labels: Option<Vec<BackportLabel>>,
 }
 
 impl GitHubLayer {
@@ -76,6 +77,7 @@ impl GitHubLayer {
             labels: over.labels.or(self.labels),
             pr_title: over.pr_title.or(self.pr_title),
             release: over.release.or(self.release),
+            backport_labels: over.backport_labels.or(self.backport_labels),
         }
     }
 
@@ -92,6 +94,7 @@ impl GitHubLayer {
             labels: self.labels.unwrap_or(defaults.labels),
             pr_title: self.pr_title.unwrap_or(defaults.pr_title),
             release: self.release.unwrap_or(defaults.release),
+            backport_labels: self.backport_labels.unwrap_or(defaults.backport_labels),
         }
     }
 }
@@ -219,6 +222,7 @@ const GITHUB_KEYS: &[(&str, Kind)] = &[
     ("labels", List),
     ("pr-title", Text),
     ("release", Bool),
+    ("backport-labels", List),
 ];
 
 /// git config spells keys `productionBranch`; the file spells them `production-branch`.

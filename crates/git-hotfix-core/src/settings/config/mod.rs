@@ -12,8 +12,8 @@ use gix::ObjectId;
 use crate::foundation::changelog::FormatSetting;
 use crate::foundation::error::{ConfigError, Location};
 use crate::foundation::messages::Messages;
-use crate::foundation::names::BackportTemplate;
 use crate::foundation::names::BranchTemplate;
+use crate::foundation::names::{BackportLabel, BackportTemplate};
 use crate::foundation::oid::short;
 use crate::git::repo::Repo;
 use crate::git::tags::TagPattern;
@@ -139,6 +139,8 @@ pub struct GitHub {
     pub pr_title: PullTitle,
     /// `tag` and `finish` publish a GitHub release (as `--release`).
     pub release: bool,
+    /// The labels that ask the GitHub action for a backport (`backport {target}`).
+    pub backport_labels: Vec<BackportLabel>,
 }
 
 impl Default for GitHub {
@@ -154,6 +156,10 @@ impl Default for GitHub {
             labels: vec!["hotfix".into()],
             pr_title: PullTitle::parse(PullTitle::DEFAULT).expect("valid default"),
             release: false,
+            backport_labels: BackportLabel::DEFAULTS
+                .iter()
+                .map(|l| BackportLabel::parse(l).expect("valid default"))
+                .collect(),
         }
     }
 }

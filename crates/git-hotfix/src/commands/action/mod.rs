@@ -1,0 +1,445 @@
+//! `git hotfix action`: the entry point of the GitHub action. It reads the event GitHub
+//! Actions ran the workflow for and does what it asks: a merged pull request labelled
+//! `backport <line>`, or a `/backport <line>…` comment on one from someone who may push, is
+//! backported to each line with a pull request; the result is one comment on the pull
+//! request (updated in place on a rerun), the job summary, step outputs and annotations.
+
+mod answer;
+mod runner;
+
+use std::path::PathBuf;
+
+use clap::Args;
+use git_hotfix_core::git::repo::glob_matches;
+use git_hotfix_core::operations::backport::BackportOutcome;
+use git_hotfix_core::{Config, Repo};
+use git_hotfix_github::{Event, PullEvent};
+
+use crate::cli::{Context, PlanArg};
+use crate::commands::backport::{self, BackportArgs, OnConflictArg};
+use crate::error::{CommandError, Exit, Result};
+use crate::forge::Forge;
+use crate::remote::Reach;
+
+pub use answer::ConflictAnswer;
+use answer::{Row, Status};
+use runner::{Level, Runner};
+
+/// Do what a GitHub Actions event asks: backport a merged pull request to the lines its
+/// labels or a `/backport <line>…` comment name, with a pull request each
+#[derive(Debug, Args)]
+pub struct ActionArgs {
+    /// The event the workflow runs for: `pull_request`, `pull_request_target` or
+    /// `issue_comment`
+    #[arg(long, env = "GITHUB_EVENT_NAME", value_name = "NAME")]
+    pub event: String,
+    /// The event's payload, as GitHub wrote it
+    #[arg(long, env = "GITHUB_EVENT_PATH", value_name = "FILE")]
+    pub payload: PathBuf,
+    /// What a line that conflicts gets
+    #[arg(long, value_enum, value_name = "ANSWER", default_value = "draft")]
+    pub on_conflict: ConflictAnswer,
+}
+
+/// What an event asks for.
+#[derive(Debug, PartialEq, Eq)]
+enum Ask {
+    /// Backport merged pull request `number` to `targets` (branch names or globs).
+    Backport { number: u64, targets: Vec<String> },
+    /// Nothing: why.
+    Nothing(String),
+}
+
+pub fn cmd_action(context: &Context, args: ActionArgs) -> Result<Exit> {
+    let runner = Runner::from_env(context.ui.json_mode());
+    respond(context, &args, &runner).inspect_err(|err| {
+        let mut message = err.message.clone();
+        for hint in &err.hints {
+            message.push_str(&format!("\n{hint}"));
+        }
+        runner.annotate(Level::Error, "git-hotfix", &message);
+        // The step failed: the files say so too, as far as they can be written.
+        let _ = runner.summary(&format!("### git-hotfix failed\n\n{}\n", message));
+        let _ = runner.outputs(&[("success", "false".into())]);
+    })
+}
+
+fn respond(context: &Context, args: &ActionArgs, runner: &Runner) -> Result<Exit> {
+    let ui = &context.ui;
+    let text = std::fs::read(&args.payload).map_err(|err| {
+        CommandError::new(
+            Exit::Error,
+            format!(
+                "cannot read the event's payload {}: {err}",
+                args.payload.display()
+            ),
+        )
+        .hint("this runs in a GitHub Actions workflow (GITHUB_EVENT_PATH), or with `--event <name> --payload <file>`")
+    })?;
+    let payload: serde_json::Value = serde_json::from_slice(&text).map_err(|err| {
+        CommandError::new(
+            Exit::Error,
+            format!(
+                "the event's payload {} is not JSON: {err}",
+                args.payload.display()
+            ),
+        )
+    })?;
+    let event = Event::parse(&args.event, &payload)
+        .map_err(|err| CommandError::new(Exit::Error, err.to_string()))?;
+    let repository = match &event {
+        Event::Pull { repository, .. } | Event::Comment { repository, .. } => repository,
+        Event::Other { name } => {
+            return nothing(
+                context,
+                runner,
+                &format!("a `{name}` event asks git-hotfix for nothing"),
+            );
+        }
+    };
+    // The repository the event is about is the one GitHub is asked about.
+    if let Ok(running) = std::env::var("GITHUB_REPOSITORY")
+        && !running.is_empty()
+        && running != repository.to_string()
+    {
+        return Err(CommandError::new(
+            Exit::Error,
+            format!("the event is about {repository}, but the workflow runs in {running}"),
+        ));
+    }
+    let context = context.with_override("github.repository", &repository.to_string());
+    let repo = context.repo()?;
+    let config = context.config(&repo)?;
+    let ask = match &event {
+        Event::Pull {
+            action,
+            pull,
+            label,
+            ..
+        } => from_pull(&config, action, pull, label.as_deref()),
+        Event::Comment {
+            action,
+            number,
+            on_pull,
+            comment,
+            body,
+            author,
+            ..
+        } => {
+            let Some(targets) = asked_lines(body) else {
+                return nothing(&context, runner, "the comment asks git-hotfix for nothing");
+            };
+            if action != "created" || !on_pull {
+                return nothing(
+                    &context,
+                    runner,
+                    "`/backport` is answered when it is a new comment on a pull request",
+                );
+            }
+            from_comment(&context, &repo, &config, *number, *comment, author, targets)?
+        }
+        Event::Other { .. } => unreachable!("answered above"),
+    };
+    match ask {
+        Ask::Nothing(why) => nothing(&context, runner, &why),
+        Ask::Backport { number, targets } => {
+            ui.status(
+                "Asked",
+                format!("backport #{number} to {}", targets.join(", ")),
+            );
+            run_backport(&context, &repo, &config, runner, args, number, targets)
+        }
+    }
+}
+
+fn nothing(context: &Context, runner: &Runner, why: &str) -> Result<Exit> {
+    context.ui.status("Nothing", format!("to do: {why}"));
+    write_outputs(runner, &[])?;
+    Ok(Exit::Ok)
+}
+
+/// The lines a pull request's labels ask for, once it has merged.
+fn from_pull(config: &Config, action: &str, pull: &PullEvent, label: Option<&str>) -> Ask {
+    let number = pull.number;
+    if !matches!(action, "closed" | "labeled") {
+        return Ask::Nothing(format!("pull request #{number} was {action}"));
+    }
+    if !pull.merged {
+        return Ask::Nothing(match action {
+            "closed" => format!("pull request #{number} was closed without merging"),
+            _ => format!(
+                "pull request #{number} has not merged: its labels are acted on when it does"
+            ),
+        });
+    }
+    // A label added after the merge: the run answers for every label, so that the comment
+    // tells all the lines (the ones done before are found, not done twice).
+    if action == "labeled" && label.is_none_or(|l| targets_of(config, [l]).is_empty()) {
+        return Ask::Nothing(format!("the label put on #{number} asks for no backport"));
+    }
+    let targets = targets_of(config, pull.labels.iter().map(String::as_str));
+    if targets.is_empty() {
+        return Ask::Nothing(format!(
+            "no label of #{number} asks for a backport (labels like `{}`)",
+            config
+                .github
+                .backport_labels
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("`, `")
+        ));
+    }
+    Ask::Backport { number, targets }
+}
+
+/// The lines labels name, in their order, once each.
+fn targets_of<'a>(config: &Config, labels: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let mut targets = Vec::new();
+    for label in labels {
+        for pattern in &config.github.backport_labels {
+            if let Some(target) = pattern.target(label)
+                && !targets.iter().any(|t| t == target)
+            {
+                targets.push(target.to_string());
+            }
+        }
+    }
+    targets
+}
+
+/// `/backport release/1.2 release/1.3` as the first line of a comment: the lines it names.
+fn asked_lines(body: &str) -> Option<Vec<String>> {
+    let first = body.lines().map(str::trim).find(|l| !l.is_empty())?;
+    let rest = first.strip_prefix("/backport")?;
+    if !rest.is_empty() && !rest.starts_with(char::is_whitespace) {
+        return None;
+    }
+    Some(
+        rest.split(|c: char| c.is_whitespace() || c == ',')
+            .filter(|w| !w.is_empty())
+            .map(str::to_string)
+            .collect(),
+    )
+}
+
+/// A `/backport` comment: answered only for someone who may push, on a merged pull request.
+fn from_comment(
+    context: &Context,
+    repo: &Repo,
+    config: &Config,
+    number: u64,
+    comment: u64,
+    author: &str,
+    targets: Vec<String>,
+) -> Result<Ask> {
+    let forge = Forge::connect(context, repo, config, false)?;
+    let permission = forge.run(forge.github.permission(author))?;
+    if !permission.can_write() {
+        forge.run(forge.github.react(comment, "-1"))?;
+        context.ui.warn(format!(
+            "@{author} asked for a backport of #{number}, but may not push to {} (their permission: {permission}); nothing was done",
+            forge.github.repository()
+        ));
+        return Ok(Ask::Nothing(format!(
+            "@{author} needs write access to ask for a backport"
+        )));
+    }
+    if targets.is_empty() {
+        forge.run(forge.github.react(comment, "confused"))?;
+        return Ok(Ask::Nothing(
+            "`/backport` names no line (write `/backport release/1.2`)".into(),
+        ));
+    }
+    let merged = forge
+        .run(forge.github.pull(number))?
+        .is_some_and(|p| p.merged);
+    if !merged {
+        forge.run(forge.github.react(comment, "confused"))?;
+        return Ok(Ask::Nothing(format!(
+            "pull request #{number} has not merged: ask again once it has"
+        )));
+    }
+    forge.run(forge.github.react(comment, "+1"))?;
+    Ok(Ask::Backport { number, targets })
+}
+
+fn run_backport(
+    context: &Context,
+    repo: &Repo,
+    config: &Config,
+    runner: &Runner,
+    args: &ActionArgs,
+    number: u64,
+    targets: Vec<String>,
+) -> Result<Exit> {
+    let remote = &config.remote;
+    let reach = Reach {
+        offline: false,
+        plan: false,
+    };
+    // A label or a comment may name a line that is not there, or text that is no branch
+    // name: a row of the answer each, while the other lines go on.
+    let (names, unusable): (Vec<String>, Vec<String>) =
+        targets.into_iter().partition(|t| branch_like(t));
+    let lines = crate::remote::lines_matching(repo, config, &names, reach)?;
+    let mut missing: Vec<Row> = names
+        .iter()
+        .filter(|t| !lines.iter().any(|l| glob_matches(t, l)))
+        .map(|t| Row::missing(t, remote))
+        .collect();
+    missing.extend(unusable.iter().map(|t| {
+        let mut row = Row::missing(&t.replace(['`', '|'], ""), remote);
+        row.reason = Some("not a branch name".into());
+        row
+    }));
+    let outcome = match lines.is_empty() {
+        true => None,
+        false => {
+            let args = BackportArgs {
+                commits: Vec::new(),
+                hotfix: None,
+                pull: Some(number),
+                to: lines,
+                maintained: false,
+                cascade: false,
+                branch_template: None,
+                onto_target: false,
+                mainline: None,
+                on_conflict: Some(match args.on_conflict {
+                    ConflictAnswer::Draft => OnConflictArg::Commit,
+                    ConflictAnswer::Comment => OnConflictArg::Skip,
+                }),
+                pr: true,
+                offline: false,
+                plan: PlanArg::default(),
+            };
+            backport::execute(context, repo, config, args)?
+        }
+    };
+    let mut exit = match &outcome {
+        Some(outcome) => backport::report(context, outcome)?,
+        None => Exit::Ok,
+    };
+    let rows = match &outcome {
+        Some(BackportOutcome::Done { run }) => answer::rows(run, missing),
+        // Neither stops nor refuses: the run was asked to commit or skip conflicts.
+        Some(_) | None => missing,
+    };
+    if exit == Exit::Ok && !rows.iter().all(Row::done) {
+        exit = Exit::Error;
+    }
+
+    let run_url = run_url();
+    let text = answer::markdown(number, &rows, remote, run_url.as_deref());
+    let forge = Forge::connect(context, repo, config, false)?;
+    let posted = forge.run(forge.github.ensure_comment(number, answer::MARKER, &text))?;
+    if let Some(comment) = &posted.comment {
+        let verb = match (posted.created, posted.updated) {
+            (true, _) => "Commented",
+            (false, true) => "Updated",
+            (false, false) => "Unchanged",
+        };
+        context
+            .ui
+            .status(verb, format!("on #{number}: {}", comment.url));
+    }
+    runner.summary(&text).map_err(runner_error)?;
+    for row in &rows {
+        match row.status {
+            Status::Conflict => runner.annotate(
+                Level::Warning,
+                &format!("Backport to {} conflicts", row.line),
+                &match row.pull {
+                    Some(pull) => format!(
+                        "conflict in {}: draft #{pull} has the markers committed",
+                        row.conflicts.join(", ")
+                    ),
+                    None => format!(
+                        "conflict in {}: `{}` finishes it",
+                        row.conflicts.join(", "),
+                        answer::command(number, &row.line)
+                    ),
+                },
+            ),
+            Status::Missing | Status::Skipped => runner.annotate(
+                Level::Error,
+                &format!("No backport to {}", row.line),
+                row.reason.as_deref().unwrap_or("skipped"),
+            ),
+            Status::Proposed | Status::HasIt => {}
+        }
+    }
+    write_outputs(runner, &rows)?;
+    Ok(exit)
+}
+
+/// Whether `text` can name branches (a name, or a glob of names), as a label or a comment
+/// gives it.
+fn branch_like(text: &str) -> bool {
+    !text.is_empty()
+        && !text.starts_with('-')
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '.' | '_' | '-' | '*'))
+}
+
+/// The run's page, when the runner says where it is.
+fn run_url() -> Option<String> {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    Some(format!(
+        "{}/{}/actions/runs/{}",
+        var("GITHUB_SERVER_URL")?,
+        var("GITHUB_REPOSITORY")?,
+        var("GITHUB_RUN_ID")?
+    ))
+}
+
+fn write_outputs(runner: &Runner, rows: &[Row]) -> Result<()> {
+    let created: Vec<String> = rows
+        .iter()
+        .filter(|r| r.created)
+        .filter_map(|r| r.pull.map(|p| p.to_string()))
+        .collect();
+    runner
+        .outputs(&[
+            ("success", rows.iter().all(Row::done).to_string()),
+            (
+                "pull-requests",
+                serde_json::to_string(rows).expect("rows serialize"),
+            ),
+            ("created-pull-requests", created.join(" ")),
+        ])
+        .map_err(runner_error)
+}
+
+fn runner_error(err: std::io::Error) -> CommandError {
+    CommandError::new(
+        Exit::Error,
+        format!("could not write the step's outputs or summary for the runner: {err}"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backport_comments_name_their_lines() {
+        assert_eq!(
+            asked_lines("/backport release/1.2, release/1.3\nthanks"),
+            Some(vec!["release/1.2".into(), "release/1.3".into()])
+        );
+        assert_eq!(asked_lines("\n  /backport\n"), Some(vec![]));
+        assert_eq!(asked_lines("/backports please"), None);
+        assert_eq!(asked_lines("please /backport release/1.2"), None);
+    }
+
+    #[test]
+    fn only_branch_names_reach_git() {
+        assert!(branch_like("release/1.2") && branch_like("release/*"));
+        for bad in ["--upload-pack=x", "a|b", "`x`", "", "a b", "x;y"] {
+            assert!(!branch_like(bad), "{bad}");
+        }
+    }
+}

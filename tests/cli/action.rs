@@ -1,0 +1,721 @@
+//! `git hotfix action`, the GitHub action's entry point: driven by event payloads as GitHub
+//! sends them (tests/cli/events), in a one-commit checkout as `actions/checkout` makes,
+//! against fake GitHub and a bare origin. Asserted: the pull requests, their labels, the one
+//! comment, the step outputs, the job summary and the annotations.
+
+use std::path::{Path, PathBuf};
+
+use fake_github::FakeGitHub;
+use serde_json::{Value, json};
+
+use crate::common::{Run, TestEnv};
+
+const TOKEN: &str = "ghs_action_token_5150";
+
+#[derive(Clone, Copy, Debug)]
+enum Merge {
+    Commit,
+    Squash,
+    Rebase,
+}
+
+/// A shop with three release lines: 1.3 and 1.2 take the fix cleanly, 1.1 changed the
+/// same line of `auth.txt` and conflicts. Pull request #1 (two commits) merged into main as
+/// `how`, after main moved on.
+struct Shop {
+    origin: PathBuf,
+    github: FakeGitHub,
+    merge: String,
+    head: String,
+}
+
+fn shop(env: &TestEnv, how: Merge) -> Shop {
+    let dev = env.init("dev");
+    env.commit(
+        &dev,
+        "Release 1.1.0",
+        &[("auth.txt", "check\n"), ("cart.txt", "sum\n")],
+    );
+    env.git(&dev, &["branch", "release/1.1"]);
+    env.git(&dev, &["switch", "--quiet", "release/1.1"]);
+    env.commit(
+        &dev,
+        "auth: legacy check",
+        &[("auth.txt", "legacy check\n")],
+    );
+    env.git(&dev, &["switch", "--quiet", "main"]);
+    env.commit(&dev, "Release 1.2.0", &[("cart.txt", "sum\nround\n")]);
+    env.git(&dev, &["branch", "release/1.2"]);
+    env.commit(&dev, "Release 1.3.0", &[("cart.txt", "sum\nround\nship\n")]);
+    env.git(&dev, &["branch", "release/1.3"]);
+    env.git(&dev, &["switch", "--quiet", "-c", "fix/tokens"]);
+    let first = env.commit(
+        &dev,
+        "fix: refuse unsigned tokens",
+        &[("auth.txt", "check signature\n")],
+    );
+    let second = env.commit(
+        &dev,
+        "test: unsigned tokens",
+        &[("auth_test.txt", "refused\n")],
+    );
+    env.git(&dev, &["switch", "--quiet", "main"]);
+    env.commit(&dev, "Unrelated work on main", &[("news.txt", "later\n")]);
+    match how {
+        Merge::Commit => {
+            env.git(
+                &dev,
+                &[
+                    "merge",
+                    "--quiet",
+                    "--no-ff",
+                    "-m",
+                    "Merge pull request #1 from acme/fix/tokens",
+                    "fix/tokens",
+                ],
+            );
+        }
+        Merge::Squash => {
+            env.git(&dev, &["merge", "--quiet", "--squash", "fix/tokens"]);
+            env.git(
+                &dev,
+                &["commit", "--quiet", "-m", "Refuse unsigned tokens (#1)"],
+            );
+        }
+        Merge::Rebase => {
+            env.git(&dev, &["cherry-pick", &first, &second]);
+        }
+    }
+    let merge = env.rev(&dev, "main").unwrap();
+    env.git(
+        env.root.path(),
+        &["clone", "--quiet", "--bare", "dev", "origin.git"],
+    );
+    let github = FakeGitHub::start("acme", "shop", TOKEN);
+    let number = github.add_pull("fix/tokens", "main", "Refuse unsigned tokens", "");
+    assert_eq!(number, 1);
+    github.set_head(1, &second, 2);
+    github.merge(1, &merge, "2026-03-05T15:10:00Z");
+    Shop {
+        origin: env.path("origin.git"),
+        github,
+        merge,
+        head: second,
+    }
+}
+
+/// What `actions/checkout` makes by default: the one commit, one branch.
+fn checkout(env: &TestEnv, shop: &Shop, name: &str) -> PathBuf {
+    let url = format!("file://{}", shop.origin.display());
+    env.git(
+        env.root.path(),
+        &["clone", "--quiet", "--depth", "1", &url, name],
+    );
+    let dir = env.path(name);
+    assert_eq!(
+        env.git(&dir, &["rev-parse", "--is-shallow-repository"])
+            .trim(),
+        "true"
+    );
+    dir
+}
+
+fn fixture(name: &str) -> Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/cli/events")
+        .join(name);
+    serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap()
+}
+
+/// The fixture's repository made acme/shop.
+fn in_shop(event: &mut Value) {
+    event["repository"]["full_name"] = json!("acme/shop");
+    event["repository"]["name"] = json!("shop");
+    event["repository"]["owner"]["login"] = json!("acme");
+}
+
+/// A `pull_request` event for #1, `action` `closed` or `labeled`, with `labels`.
+fn pull_event(shop: &Shop, action: &str, labels: &[&str], added: Option<&str>) -> Value {
+    let file = match action {
+        "labeled" => "pull_request.labeled.json",
+        _ => "pull_request.closed.json",
+    };
+    let mut event = fixture(file);
+    in_shop(&mut event);
+    event["action"] = json!(action);
+    event["number"] = json!(1);
+    let label = |name: &str| {
+        let mut label = fixture("pull_request.labeled.json")["label"].clone();
+        label["name"] = json!(name);
+        label
+    };
+    if let Some(name) = added {
+        event["label"] = label(name);
+    }
+    let pull = &mut event["pull_request"];
+    pull["number"] = json!(1);
+    pull["state"] = json!("closed");
+    pull["merged"] = json!(true);
+    pull["merged_at"] = json!("2026-03-05T15:10:00Z");
+    pull["merge_commit_sha"] = json!(shop.merge);
+    pull["base"]["ref"] = json!("main");
+    pull["head"]["ref"] = json!("fix/tokens");
+    pull["head"]["sha"] = json!(shop.head);
+    pull["base"]["repo"]["full_name"] = json!("acme/shop");
+    pull["head"]["repo"]["full_name"] = json!("acme/shop");
+    pull["labels"] = Value::Array(labels.iter().map(|l| label(l)).collect());
+    event
+}
+
+/// An `issue_comment` event: `login` wrote `body` (fake GitHub's comment `id`) on #1.
+fn comment_event(id: u64, login: &str, body: &str) -> Value {
+    let mut event = fixture("issue_comment.created.json");
+    in_shop(&mut event);
+    event["issue"]["number"] = json!(1);
+    event["issue"]["pull_request"] = json!({
+        "url": "https://api.github.com/repos/acme/shop/pulls/1",
+        "html_url": "https://github.com/acme/shop/pull/1",
+        "merged_at": "2026-03-05T15:10:00Z",
+    });
+    event["comment"]["id"] = json!(id);
+    event["comment"]["body"] = json!(body);
+    event["comment"]["user"]["login"] = json!(login);
+    event
+}
+
+/// What a step left for the runner.
+struct Step {
+    run: Run,
+    outputs: String,
+    summary: String,
+}
+
+impl Step {
+    fn output(&self, name: &str) -> &str {
+        self.outputs
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{name}=")))
+            .unwrap_or_else(|| panic!("no output {name} in {}", self.outputs))
+    }
+}
+
+/// `git hotfix action [args]` in `dir` for `name` with `payload`, as the runner starts it.
+fn action(
+    env: &TestEnv,
+    shop: &Shop,
+    dir: &Path,
+    name: &str,
+    payload: &Value,
+    args: &[&str],
+) -> (std::process::Command, PathBuf, PathBuf) {
+    static STEPS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let step = env.path(&format!(
+        "step-{}",
+        STEPS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    ));
+    std::fs::create_dir_all(&step).unwrap();
+    let event = step.join("event.json");
+    std::fs::write(&event, serde_json::to_vec_pretty(payload).unwrap()).unwrap();
+    let (outputs, summary) = (step.join("output"), step.join("summary"));
+    let mut all = vec!["action"];
+    all.extend(args);
+    let mut command = env.hotfix_command(dir, &all);
+    command
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_EVENT_NAME", name)
+        .env("GITHUB_EVENT_PATH", &event)
+        .env("GITHUB_REPOSITORY", "acme/shop")
+        .env("GITHUB_SERVER_URL", "https://github.com")
+        .env("GITHUB_RUN_ID", "4242")
+        .env("GITHUB_OUTPUT", &outputs)
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .env("GITHUB_TOKEN", TOKEN)
+        .env("GITHUB_API_URL", shop.github.url());
+    (command, outputs, summary)
+}
+
+fn step(
+    env: &TestEnv,
+    shop: &Shop,
+    dir: &Path,
+    name: &str,
+    payload: &Value,
+    args: &[&str],
+    code: i32,
+) -> Step {
+    let (command, outputs, summary) = action(env, shop, dir, name, payload, args);
+    let run = Run::of(command).expect(code);
+    Step {
+        run,
+        outputs: std::fs::read_to_string(outputs).unwrap_or_default(),
+        summary: std::fs::read_to_string(summary).unwrap_or_default(),
+    }
+}
+
+/// A file on a branch of the origin.
+fn on_origin(env: &TestEnv, shop: &Shop, branch: &str, path: &str) -> String {
+    env.git(&shop.origin, &["show", &format!("{branch}:{path}")])
+}
+
+fn subjects(env: &TestEnv, shop: &Shop, range: &str) -> Vec<String> {
+    env.git(&shop.origin, &["log", "--reverse", "--format=%s", range])
+        .lines()
+        .map(String::from)
+        .collect()
+}
+
+#[test]
+fn labels_on_a_merged_pull_request_backport_each_line_once_and_say_so_in_one_comment() {
+    let env = TestEnv::new();
+    let shop = shop(&env, Merge::Commit);
+    let ci = checkout(&env, &shop, "ci");
+    let labels = [
+        "backport release/1.2",
+        "backport-to-release/1.1",
+        "backport release/0.9",
+        "bug",
+    ];
+    let event = pull_event(&shop, "closed", &labels, None);
+    let first = step(&env, &shop, &ci, "pull_request", &event, &[], 3);
+
+    // 1.2: the pull request's two commits, in a pull request of their own.
+    assert_eq!(
+        subjects(&env, &shop, "release/1.2..backport/release/1.2/pr-1"),
+        ["fix: refuse unsigned tokens", "test: unsigned tokens"]
+    );
+    assert_eq!(
+        on_origin(&env, &shop, "backport/release/1.2/pr-1", "auth.txt"),
+        "check signature\n"
+    );
+    // Only the pull request's change: not main's unrelated work, nor 1.3's.
+    assert_eq!(
+        on_origin(&env, &shop, "backport/release/1.2/pr-1", "cart.txt"),
+        "sum\nround\n"
+    );
+    let pulls = shop.github.pulls();
+    let into = |base: &str| {
+        pulls
+            .iter()
+            .find(|p| p.base == base)
+            .unwrap_or_else(|| panic!("no pull request into {base}: {pulls:?}"))
+    };
+    let clean = into("release/1.2");
+    assert_eq!(clean.head, "backport/release/1.2/pr-1");
+    assert!(!clean.draft);
+    assert!(clean.labels.contains(&"backport".to_string()), "{clean:?}");
+    // 1.1: a draft with the markers committed, labelled so.
+    let conflicted = into("release/1.1");
+    assert!(conflicted.draft);
+    assert!(conflicted.labels.contains(&"conflicts".to_string()));
+    assert!(
+        on_origin(&env, &shop, "backport/release/1.1/pr-1", "auth.txt").contains("<<<<<<<"),
+        "the markers are committed"
+    );
+    assert_eq!(pulls.len(), 3, "#1 and the two backports: {pulls:?}");
+
+    // One comment on #1 with the table; the same text in the job summary.
+    let comments = shop.github.comments(1);
+    assert_eq!(comments.len(), 1, "{comments:?}");
+    let comment = &comments[0];
+    assert_eq!(comment.author, "github-actions[bot]");
+    for row in [
+        format!("| `release/1.2` | ✅ #{} |", clean.number),
+        format!(
+            "| `release/1.1` | ⚠️ conflict in `auth.txt`: draft #{} has the markers committed |",
+            conflicted.number
+        ),
+        "| `release/0.9` | ❌ no branch `release/0.9` on origin |".to_string(),
+    ] {
+        assert!(comment.body.contains(&row), "{row}\n{}", comment.body);
+    }
+    assert!(
+        comment
+            .body
+            .contains("git switch backport/release/1.1/pr-1")
+    );
+    assert!(
+        comment
+            .body
+            .contains("[this run](https://github.com/acme/shop/actions/runs/4242)")
+    );
+    assert!(first.summary.contains(&comment.body));
+
+    // The outputs: what was opened, and that not every line has the fix.
+    assert_eq!(first.output("success"), "false");
+    assert_eq!(
+        first.output("created-pull-requests"),
+        format!("{} {}", conflicted.number, clean.number)
+    );
+    let rows: Value = serde_json::from_str(first.output("pull-requests")).unwrap();
+    assert_eq!(rows[1]["line"], "release/1.1");
+    assert_eq!(rows[1]["status"], "conflict");
+    assert_eq!(rows[2]["status"], "proposed");
+    assert_eq!(rows[2]["pull"], clean.number);
+    // Annotations on the run's page.
+    assert!(
+        first
+            .run
+            .stdout
+            .contains("::warning title=Backport to release/1.1 conflicts::conflict in auth.txt"),
+        "{}",
+        first.run.stdout
+    );
+    assert!(
+        first.run.stdout.contains(
+            "::error title=No backport to release/0.9::no branch `release/0.9` on origin"
+        )
+    );
+    // The checkout stays shallow: the lines came 50 commits deep at most, not whole.
+    assert_eq!(
+        env.git(&ci, &["rev-parse", "--is-shallow-repository"])
+            .trim(),
+        "true"
+    );
+
+    // A rerun on a new runner: nothing opened twice, the same comment, still honest.
+    let again = checkout(&env, &shop, "ci-rerun");
+    let second = step(&env, &shop, &again, "pull_request", &event, &[], 3);
+    assert_eq!(shop.github.pulls().len(), 3);
+    let comments = shop.github.comments(1);
+    assert_eq!(comments.len(), 1);
+    assert_eq!(comments[0].body, comment.body);
+    assert_eq!(second.output("created-pull-requests"), "");
+    assert_eq!(second.output("success"), "false");
+    let rows: Value = serde_json::from_str(second.output("pull-requests")).unwrap();
+    assert_eq!(rows[1]["status"], "conflict", "the markers are still there");
+
+    // A label put on after the merge: that line too, in the same comment.
+    let labelled = [&labels[..], &["backport release/1.3"]].concat();
+    let event = pull_event(&shop, "labeled", &labelled, Some("backport release/1.3"));
+    let third = step(
+        &env,
+        &shop,
+        &checkout(&env, &shop, "ci-label"),
+        "pull_request",
+        &event,
+        &[],
+        3,
+    );
+    let newest = shop
+        .github
+        .pulls()
+        .into_iter()
+        .find(|p| p.base == "release/1.3")
+        .expect("a pull request into release/1.3");
+    assert_eq!(
+        third.output("created-pull-requests"),
+        newest.number.to_string()
+    );
+    let comments = shop.github.comments(1);
+    assert_eq!(comments.len(), 1);
+    assert!(
+        comments[0]
+            .body
+            .contains(&format!("| `release/1.3` | ✅ #{} |", newest.number)),
+        "{}",
+        comments[0].body
+    );
+    env.fsck(&shop.origin);
+}
+
+#[test]
+fn squash_and_rebase_merges_backport_what_github_merged() {
+    for (how, expected) in [
+        (Merge::Squash, &["Refuse unsigned tokens (#1)"][..]),
+        (
+            Merge::Rebase,
+            &["fix: refuse unsigned tokens", "test: unsigned tokens"][..],
+        ),
+    ] {
+        let env = TestEnv::new();
+        let shop = shop(&env, how);
+        let ci = checkout(&env, &shop, "ci");
+        let event = pull_event(&shop, "closed", &["backport release/1.2"], None);
+        let done = step(&env, &shop, &ci, "pull_request", &event, &[], 0);
+        assert_eq!(
+            subjects(&env, &shop, "release/1.2..backport/release/1.2/pr-1"),
+            expected,
+            "{how:?}"
+        );
+        assert_eq!(done.output("success"), "true");
+        assert_eq!(shop.github.pulls().len(), 2);
+    }
+}
+
+#[test]
+fn labels_before_the_merge_and_other_events_do_nothing() {
+    let env = TestEnv::new();
+    let shop = shop(&env, Merge::Commit);
+    let ci = checkout(&env, &shop, "ci");
+    let mut open = pull_event(
+        &shop,
+        "labeled",
+        &["backport release/1.2"],
+        Some("backport release/1.2"),
+    );
+    open["pull_request"]["merged"] = json!(false);
+    open["pull_request"]["merged_at"] = Value::Null;
+    let done = step(&env, &shop, &ci, "pull_request", &open, &[], 0);
+    assert!(
+        done.run.stderr.contains("#1 has not merged"),
+        "{}",
+        done.run.stderr
+    );
+    assert_eq!(done.output("success"), "true");
+    let unlabelled = pull_event(&shop, "closed", &["bug"], None);
+    let done = step(&env, &shop, &ci, "pull_request", &unlabelled, &[], 0);
+    assert!(
+        done.run
+            .stderr
+            .contains("no label of #1 asks for a backport")
+    );
+    assert_eq!(shop.github.writes().len(), 0, "{:?}", shop.github.writes());
+    assert!(shop.github.comments(1).is_empty());
+}
+
+#[test]
+fn a_backport_comment_needs_write_access_and_is_answered_with_a_reaction() {
+    let env = TestEnv::new();
+    let shop = shop(&env, Merge::Commit);
+    let refs = env.refs(&shop.origin);
+    let ci = checkout(&env, &shop, "ci");
+    shop.github.set_permission("mallory", "read");
+    let id = shop
+        .github
+        .add_comment(1, "mallory", "/backport release/1.2");
+    let event = comment_event(id, "mallory", "/backport release/1.2");
+    let refused = step(&env, &shop, &ci, "issue_comment", &event, &[], 0);
+    assert!(
+        refused
+            .run
+            .stderr
+            .contains("@mallory asked for a backport of #1, but may not push to acme/shop (their permission: read)"),
+        "{}",
+        refused.run.stderr
+    );
+    assert_eq!(
+        shop.github.comments(1)[0].reactions,
+        [("github-actions[bot]".to_string(), "-1".to_string())]
+    );
+    assert_eq!(env.refs(&shop.origin), refs, "nothing pushed");
+    assert_eq!(shop.github.pulls().len(), 1);
+
+    shop.github.set_permission("maintainer", "write");
+    let body = "/backport release/1.2 release/1.3\nThanks!";
+    let id = shop.github.add_comment(1, "maintainer", body);
+    let event = comment_event(id, "maintainer", body);
+    let done = step(&env, &shop, &ci, "issue_comment", &event, &[], 0);
+    let comments = shop.github.comments(1);
+    let asked = comments.iter().find(|c| c.id == id).unwrap();
+    assert_eq!(
+        asked.reactions,
+        [("github-actions[bot]".to_string(), "+1".to_string())]
+    );
+    let pulls = shop.github.pulls();
+    assert!(pulls.iter().any(|p| p.base == "release/1.2"));
+    assert!(pulls.iter().any(|p| p.base == "release/1.3"));
+    assert_eq!(done.output("success"), "true");
+    let answers: Vec<_> = comments
+        .iter()
+        .filter(|c| c.body.contains("### Backport of #1"))
+        .collect();
+    assert_eq!(answers.len(), 1);
+}
+
+#[test]
+fn a_conflict_answered_in_the_comment_finishes_on_a_developers_machine() {
+    let env = TestEnv::new();
+    let shop = shop(&env, Merge::Commit);
+    let ci = checkout(&env, &shop, "ci");
+    let event = pull_event(&shop, "closed", &["backport release/1.1"], None);
+    let done = step(
+        &env,
+        &shop,
+        &ci,
+        "pull_request",
+        &event,
+        &["--on-conflict", "comment"],
+        3,
+    );
+    assert_eq!(shop.github.pulls().len(), 1, "no draft");
+    let body = &shop.github.comments(1)[0].body;
+    let command = "git hotfix backport --pull 1 --to release/1.1 --pr";
+    assert!(body.contains(&format!("```sh\n{command}\n```")), "{body}");
+    assert_eq!(done.output("success"), "false");
+
+    // The command, on a developer's clone (main only, the line on the remote): it stops at
+    // the conflict, and `continue` after the fix opens the pull request.
+    let url = format!("file://{}", shop.origin.display());
+    env.git(env.root.path(), &["clone", "--quiet", &url, "laptop"]);
+    let laptop = env.path("laptop");
+    let mut args: Vec<&str> = command.split(' ').skip(2).collect();
+    args.extend(["--on-conflict", "pause"]);
+    let mut backport = env.hotfix_command(&laptop, &args);
+    backport
+        .env("GITHUB_TOKEN", TOKEN)
+        .env("GITHUB_API_URL", shop.github.url());
+    env.git(
+        &laptop,
+        &["config", "hotfix.github.repository", "acme/shop"],
+    );
+    Run::of(backport).expect(3);
+    let worktree = std::fs::read_dir(laptop.join(".git/hotfix/resolve"))
+        .unwrap()
+        .next()
+        .expect("a conflict worktree")
+        .unwrap()
+        .path();
+    std::fs::write(worktree.join("auth.txt"), "legacy check signature\n").unwrap();
+    env.git(&worktree, &["add", "auth.txt"]);
+    let mut resume = env.hotfix_command(&laptop, &["continue"]);
+    resume
+        .env("GITHUB_TOKEN", TOKEN)
+        .env("GITHUB_API_URL", shop.github.url());
+    Run::of(resume).ok();
+    assert_eq!(
+        on_origin(&env, &shop, "backport/release/1.1/pr-1", "auth.txt"),
+        "legacy check signature\n"
+    );
+    assert!(
+        shop.github
+            .pulls()
+            .iter()
+            .any(|p| p.base == "release/1.1" && !p.draft)
+    );
+}
+
+#[test]
+fn the_readme_shows_the_workflow_files_as_they_are() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    for name in ["backport-labels.yml", "backport-comments.yml"] {
+        let file = std::fs::read_to_string(root.join("docs/workflows").join(name)).unwrap();
+        assert!(
+            readme.contains(&format!("```yaml\n{file}```")),
+            "README.md does not show docs/workflows/{name} as it is"
+        );
+    }
+}
+
+/// A release server with `files` (path → bytes), answering 404 for anything else.
+fn release_server(files: Vec<(String, Vec<u8>)>) -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut line = String::new();
+            if BufReader::new(&stream).read_line(&mut line).is_err() {
+                continue;
+            }
+            let path = line.split(' ').nth(1).unwrap_or("").to_string();
+            let (status, body) = match files.iter().find(|(p, _)| *p == path) {
+                Some((_, body)) => ("200 OK", body.clone()),
+                None => ("404 Not Found", b"Not Found".to_vec()),
+            };
+            let head = format!(
+                "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(&body);
+        }
+    });
+    format!("http://{address}")
+}
+
+#[test]
+fn the_action_installs_the_release_binary_only_when_its_sha256_matches() {
+    use sha2::Digest;
+    let env = TestEnv::new();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let staged = env.path("staged");
+    std::fs::create_dir_all(&staged).unwrap();
+    std::fs::copy(env!("CARGO_BIN_EXE_git-hotfix"), staged.join("git-hotfix")).unwrap();
+    let archive = env.path("git-hotfix-x86_64-unknown-linux-gnu.tar.gz");
+    let tar = env
+        .command_in(&staged, "tar")
+        .args(["-czf", archive.to_str().unwrap(), "git-hotfix"])
+        .status()
+        .unwrap();
+    assert!(tar.success());
+    let bytes = std::fs::read(&archive).unwrap();
+    let digest: String = sha2::Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let version = env!("CARGO_PKG_VERSION");
+    let at = format!(
+        "/git-hotfix/git-hotfix/releases/download/v{version}/git-hotfix-x86_64-unknown-linux-gnu.tar.gz"
+    );
+
+    let install = |server: &str, os: &str, name: &str| {
+        let temp = env.path(name);
+        std::fs::create_dir_all(&temp).unwrap();
+        let path_file = temp.join("github-path");
+        let output = env
+            .command_in(&root, "bash")
+            .arg(root.join("scripts/action/install.sh"))
+            .env("GITHUB_ACTION_PATH", &root)
+            .env("GITHUB_SERVER_URL", server)
+            .env("GITHUB_PATH", &path_file)
+            .env("RUNNER_TEMP", &temp)
+            .env("RUNNER_OS", os)
+            .env("RUNNER_ARCH", "X64")
+            .env("GIT_HOTFIX_BUILD", "never")
+            .output()
+            .unwrap();
+        let said = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        (output.status.success(), said, temp, path_file)
+    };
+
+    let good = release_server(vec![
+        (at.clone(), bytes.clone()),
+        (
+            format!("{at}.sha256"),
+            format!("{digest}  git-hotfix-x86_64-unknown-linux-gnu.tar.gz\n").into_bytes(),
+        ),
+    ]);
+    let (ok, said, temp, path_file) = install(&good, "Linux", "good");
+    assert!(ok, "{said}");
+    assert!(said.contains(&format!("git-hotfix {version}")), "{said}");
+    let bin = temp.join("git-hotfix/bin");
+    assert_eq!(
+        std::fs::read(bin.join("git-hotfix")).unwrap(),
+        std::fs::read(staged.join("git-hotfix")).unwrap()
+    );
+    assert_eq!(
+        std::fs::read_to_string(path_file).unwrap(),
+        format!("{}\n", bin.display())
+    );
+
+    let tampered = release_server(vec![
+        (at.clone(), bytes),
+        (
+            format!("{at}.sha256"),
+            format!("{}  x\n", "0".repeat(64)).into_bytes(),
+        ),
+    ]);
+    let (ok, said, temp, _) = install(&tampered, "Linux", "tampered");
+    assert!(!ok);
+    assert!(
+        said.contains(&format!(
+            "has sha256 {digest}, the release says {}: not installed",
+            "0".repeat(64)
+        )),
+        "{said}"
+    );
+    assert!(!temp.join("git-hotfix/bin/git-hotfix").exists());
+
+    let (ok, said, _, _) = install(&good, "Windows", "windows");
+    assert!(!ok);
+    assert!(
+        said.contains("no prebuilt binary for Windows/X64"),
+        "{said}"
+    );
+}
