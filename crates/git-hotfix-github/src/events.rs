@@ -44,8 +44,6 @@ pub struct PullEvent {
     pub head: String,
     pub head_sha: String,
     pub labels: Vec<String>,
-    /// Whether the head branch is in this repository (not a fork's).
-    pub same_repository: bool,
 }
 
 /// Why a payload could not be read.
@@ -100,8 +98,6 @@ impl Event {
                     .get("merged")
                     .and_then(Value::as_bool)
                     .unwrap_or_else(|| pull.get("merged_at").is_some_and(|m| !m.is_null()));
-                let base_repo = text(pull, "/base/repo/full_name").ok();
-                let head_repo = text(pull, "/head/repo/full_name").ok();
                 Ok(Event::Pull {
                     action: text(payload, "/action")?,
                     pull: PullEvent {
@@ -114,7 +110,6 @@ impl Event {
                         head: text(pull, "/head/ref")?,
                         head_sha: text(pull, "/head/sha")?,
                         labels,
-                        same_repository: base_repo.is_some() && base_repo == head_repo,
                     },
                     label: text(payload, "/label/name").ok(),
                     repository: repository(payload)?,
@@ -163,7 +158,7 @@ mod tests {
             panic!("a pull request event");
         };
         assert_eq!(action, "closed");
-        assert!(pull.merged && pull.same_repository);
+        assert!(pull.merged);
         assert_eq!(pull.labels, ["backport release/1.2", "bug"]);
         assert_eq!(pull.merge_commit.as_deref(), Some("abc"));
     }
