@@ -191,9 +191,11 @@ struct Step {
 }
 
 impl Step {
+    /// An output's value: the last one set, as the runner takes it.
     fn output(&self, name: &str) -> &str {
         self.outputs
             .lines()
+            .rev()
             .find_map(|l| l.strip_prefix(&format!("{name}=")))
             .unwrap_or_else(|| panic!("no output {name} in {}", self.outputs))
     }
@@ -630,9 +632,19 @@ fn the_action_installs_the_release_binary_only_when_its_sha256_matches() {
     use sha2::Digest;
     let env = TestEnv::new();
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    // A stand-in for the release's binary: the debug build is half a gigabyte to gzip.
+    let version = env!("CARGO_PKG_VERSION");
     let staged = env.path("staged");
     std::fs::create_dir_all(&staged).unwrap();
-    std::fs::copy(env!("CARGO_BIN_EXE_git-hotfix"), staged.join("git-hotfix")).unwrap();
+    std::fs::write(
+        staged.join("git-hotfix"),
+        format!("#!/bin/sh\necho 'git-hotfix {version}'\n"),
+    )
+    .unwrap();
+    env.command_in(&staged, "chmod")
+        .args(["755", "git-hotfix"])
+        .status()
+        .unwrap();
     let archive = env.path("git-hotfix-x86_64-unknown-linux-gnu.tar.gz");
     let tar = env
         .command_in(&staged, "tar")
@@ -645,7 +657,6 @@ fn the_action_installs_the_release_binary_only_when_its_sha256_matches() {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
-    let version = env!("CARGO_PKG_VERSION");
     let at = format!(
         "/git-hotfix/git-hotfix/releases/download/v{version}/git-hotfix-x86_64-unknown-linux-gnu.tar.gz"
     );
@@ -717,5 +728,76 @@ fn the_action_installs_the_release_binary_only_when_its_sha256_matches() {
     assert!(
         said.contains("no prebuilt binary for Windows/X64"),
         "{said}"
+    );
+}
+
+#[test]
+fn a_bot_without_the_rights_it_needs_is_told_which_ones() {
+    let env = TestEnv::new();
+    let shop = shop(&env, Merge::Commit);
+    let event = pull_event(&shop, "closed", &["backport release/1.2"], None);
+
+    // A token that may not push: refused before anything is pushed.
+    shop.github.set_push_permission(false);
+    let refs = env.refs(&shop.origin);
+    let denied = step(
+        &env,
+        &shop,
+        &checkout(&env, &shop, "ci"),
+        "pull_request",
+        &event,
+        &[],
+        5,
+    );
+    let said = "the token cannot push to acme/shop: it needs write access to its contents and pull requests";
+    assert!(denied.run.stderr.contains(said), "{}", denied.run.stderr);
+    assert!(
+        denied
+            .run
+            .stdout
+            .starts_with("::error title=git-hotfix::the token cannot push"),
+        "{}",
+        denied.run.stdout
+    );
+    assert_eq!(denied.output("success"), "false");
+    assert!(denied.summary.contains(said));
+    assert_eq!(env.refs(&shop.origin), refs);
+
+    // A token that may push but not comment (a fine-grained token without pull requests):
+    // GitHub's 403 names the permission, and so does the error.
+    shop.github.set_push_permission(true);
+    shop.github.fail(
+        fake_github::Fault::status("POST", "/repos/acme/shop/issues/1/comments", 403)
+            .header("X-Accepted-GitHub-Permissions", "pull_requests=write"),
+    );
+    let forbidden = step(
+        &env,
+        &shop,
+        &checkout(&env, &shop, "ci-2"),
+        "pull_request",
+        &event,
+        &[],
+        5,
+    );
+    assert!(
+        forbidden
+            .run
+            .stderr
+            .contains("the token needs the permission pull_requests=write"),
+        "{}",
+        forbidden.run.stderr
+    );
+    assert!(forbidden.run.stdout.contains("::error title=git-hotfix::"));
+    assert_eq!(forbidden.output("success"), "false");
+    // The pull request it opened before the comment failed is in the outputs all the same.
+    let opened = shop
+        .github
+        .pulls()
+        .into_iter()
+        .find(|p| p.base == "release/1.2")
+        .unwrap();
+    assert_eq!(
+        forbidden.output("created-pull-requests"),
+        opened.number.to_string()
     );
 }

@@ -332,18 +332,6 @@ fn run_backport(
 
     let run_url = run_url();
     let text = answer::markdown(number, &rows, remote, run_url.as_deref());
-    let forge = Forge::connect(context, repo, config, false)?;
-    let posted = forge.run(forge.github.ensure_comment(number, answer::MARKER, &text))?;
-    if let Some(comment) = &posted.comment {
-        let verb = match (posted.created, posted.updated) {
-            (true, _) => "Commented",
-            (false, true) => "Updated",
-            (false, false) => "Unchanged",
-        };
-        context
-            .ui
-            .status(verb, format!("on #{number}: {}", comment.url));
-    }
     runner.summary(&text).map_err(runner_error)?;
     for row in &rows {
         match row.status {
@@ -370,7 +358,21 @@ fn run_backport(
             Status::Proposed | Status::HasIt => {}
         }
     }
+    // What the run did is in the outputs before the comment is tried: a token that may not
+    // comment must not hide the pull requests that were opened.
     write_outputs(runner, &rows)?;
+    let forge = Forge::connect(context, repo, config, false)?;
+    let posted = forge.run(forge.github.ensure_comment(number, answer::MARKER, &text))?;
+    if let Some(comment) = &posted.comment {
+        let verb = match (posted.created, posted.updated) {
+            (true, _) => "Commented",
+            (false, true) => "Updated",
+            (false, false) => "Unchanged",
+        };
+        context
+            .ui
+            .status(verb, format!("on #{number}: {}", comment.url));
+    }
     Ok(exit)
 }
 
