@@ -346,13 +346,17 @@ fn labels_on_a_merged_pull_request_backport_each_line_once_and_say_so_in_one_com
     assert_eq!(first.output("success"), "false");
     assert_eq!(
         first.output("created-pull-requests"),
-        format!("{} {}", conflicted.number, clean.number)
+        format!("{} {}", clean.number, conflicted.number)
     );
+    // The rows in the labels' order.
     let rows: Value = serde_json::from_str(first.output("pull-requests")).unwrap();
+    assert_eq!(rows[0]["line"], "release/1.2");
+    assert_eq!(rows[0]["status"], "proposed");
+    assert_eq!(rows[0]["pull"], clean.number);
     assert_eq!(rows[1]["line"], "release/1.1");
     assert_eq!(rows[1]["status"], "conflict");
-    assert_eq!(rows[2]["status"], "proposed");
-    assert_eq!(rows[2]["pull"], clean.number);
+    assert_eq!(rows[2]["line"], "release/0.9");
+    assert_eq!(rows[2]["status"], "missing");
     // Annotations on the run's page.
     assert!(
         first
@@ -470,6 +474,23 @@ fn labels_before_the_merge_and_other_events_do_nothing() {
         done.run
             .stderr
             .contains("no label of #1 asks for a backport")
+    );
+    let pushed = step(
+        &env,
+        &shop,
+        &ci,
+        "push",
+        &json!({ "ref": "refs/heads/main" }),
+        &[],
+        0,
+    );
+    assert!(
+        pushed
+            .run
+            .stderr
+            .contains("a `push` event asks git-hotfix for nothing"),
+        "{}",
+        pushed.run.stderr
     );
     assert_eq!(shop.github.writes().len(), 0, "{:?}", shop.github.writes());
     assert!(shop.github.comments(1).is_empty());

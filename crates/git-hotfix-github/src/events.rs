@@ -55,6 +55,14 @@ pub struct EventError {
 }
 
 impl Event {
+    /// The repository the event happened in (`None` for an event git-hotfix ignores).
+    pub fn repository(&self) -> Option<&Repository> {
+        match self {
+            Event::Pull { repository, .. } | Event::Comment { repository, .. } => Some(repository),
+            Event::Other { .. } => None,
+        }
+    }
+
     /// The event `name` (`$GITHUB_EVENT_NAME`) with its `payload`.
     pub fn parse(name: &str, payload: &Value) -> Result<Event, EventError> {
         let missing = |field: &str| EventError {

@@ -87,15 +87,9 @@ fn respond(context: &Context, args: &ActionArgs, runner: &Runner) -> Result<Exit
     })?;
     let event = Event::parse(&args.event, &payload)
         .map_err(|err| CommandError::new(Exit::Error, err.to_string()))?;
-    let repository = match &event {
-        Event::Pull { repository, .. } | Event::Comment { repository, .. } => repository,
-        Event::Other { name } => {
-            return nothing(
-                context,
-                runner,
-                &format!("a `{name}` event asks git-hotfix for nothing"),
-            );
-        }
+    let ignored = |name: &str| format!("a `{name}` event asks git-hotfix for nothing");
+    let Some(repository) = event.repository() else {
+        return nothing(context, runner, &ignored(&args.event));
     };
     // The repository the event is about is the one GitHub is asked about.
     if let Ok(running) = std::env::var("GITHUB_REPOSITORY")
@@ -138,7 +132,7 @@ fn respond(context: &Context, args: &ActionArgs, runner: &Runner) -> Result<Exit
             }
             from_comment(&context, &repo, &config, *number, *comment, author, targets)?
         }
-        Event::Other { .. } => unreachable!("answered above"),
+        Event::Other { name } => Ask::Nothing(ignored(name)),
     };
     match ask {
         Ask::Nothing(why) => nothing(&context, runner, &why),
@@ -281,7 +275,7 @@ fn run_backport(
     // A label or a comment may name a line that is not there, or text that is no branch
     // name: a row of the answer each, while the other lines go on.
     let (names, unusable): (Vec<String>, Vec<String>) =
-        targets.into_iter().partition(|t| branch_like(t));
+        targets.iter().cloned().partition(|t| branch_like(t));
     let lines = crate::remote::lines_matching(repo, config, &names, reach)?;
     let mut missing: Vec<Row> = names
         .iter()
@@ -321,11 +315,18 @@ fn run_backport(
         Some(outcome) => backport::report(context, outcome)?,
         None => Exit::Ok,
     };
-    let rows = match &outcome {
+    let mut rows = match &outcome {
         Some(BackportOutcome::Done { run }) => answer::rows(run, missing),
         // Neither stops nor refuses: the run was asked to commit or skip conflicts.
         Some(_) | None => missing,
     };
+    // In the order people asked for the lines (a glob's lines where the glob was).
+    rows.sort_by_key(|row| {
+        targets
+            .iter()
+            .position(|t| *t == row.line || glob_matches(t, &row.line))
+            .unwrap_or(usize::MAX)
+    });
     if exit == Exit::Ok && !rows.iter().all(Row::done) {
         exit = Exit::Error;
     }
