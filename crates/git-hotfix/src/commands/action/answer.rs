@@ -117,7 +117,7 @@ pub fn markdown(number: u64, rows: &[Row], remote: &str, run_url: Option<&str>) 
             },
             Status::HasIt => format!(
                 "✅ {}",
-                row.reason.as_deref().unwrap_or("already has the change")
+                cell(row.reason.as_deref().unwrap_or("already has the change"))
             ),
             Status::Conflict => {
                 let paths = paths(&row.conflicts);
@@ -129,24 +129,31 @@ pub fn markdown(number: u64, rows: &[Row], remote: &str, run_url: Option<&str>) 
                 }
             }
             Status::Skipped | Status::Missing => {
-                format!("❌ {}", row.reason.as_deref().unwrap_or("skipped"))
+                format!("❌ {}", cell(row.reason.as_deref().unwrap_or("skipped")))
             }
         };
-        text.push_str(&format!("| `{}` | {result} |\n", row.line));
+        text.push_str(&format!("| {} | {result} |\n", code(&row.line)));
     }
     for row in rows.iter().filter(|r| r.status == Status::Conflict) {
         text.push('\n');
-        match (&row.branch, row.pull) {
-            (Some(branch), Some(_)) => text.push_str(&format!(
-                "To resolve `{line}`: fetch the draft's branch, fix the files, commit and push, then mark it ready for review:\n\n```sh\ngit fetch {remote} {branch}\ngit switch {branch}\n```\n",
-                line = row.line,
-            )),
-            _ => text.push_str(&format!(
-                "To backport to `{line}` on your machine (it stops at the conflict for you to resolve, then `git hotfix continue` opens the pull request):\n\n```sh\n{command}\n```\n",
-                line = row.line,
-                command = command(number, &row.line),
-            )),
-        }
+        let (what, commands) = match (&row.branch, row.pull) {
+            (Some(branch), Some(_)) => (
+                format!(
+                    "To resolve {}: fetch the draft's branch, fix the files, commit and push, then mark it ready for review:",
+                    code(&row.line)
+                ),
+                format!("git fetch {remote} {branch}\ngit switch {branch}"),
+            ),
+            _ => (
+                format!(
+                    "To backport to {} on your machine (it stops at the conflict for you to resolve, then `git hotfix continue` opens the pull request):",
+                    code(&row.line)
+                ),
+                command(number, &row.line),
+            ),
+        };
+        let fence = "`".repeat(longest_backticks(&commands).max(2) + 1);
+        text.push_str(&format!("{what}\n\n{fence}sh\n{commands}\n{fence}\n"));
     }
     if let Some(url) = run_url {
         text.push_str(&format!(
@@ -165,9 +172,46 @@ fn paths(paths: &[String]) -> String {
     if paths.is_empty() {
         return "the picked files".into();
     }
-    paths
-        .iter()
-        .map(|p| format!("`{p}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    paths.iter().map(|p| code(p)).collect::<Vec<_>>().join(", ")
+}
+
+/// `text` (a branch name, a path: anything git allows) as inline code in a table cell: a
+/// fence longer than its longest run of backticks, `|` escaped (GitHub splits cells on it
+/// even in code), control characters as `?`.
+fn code(text: &str) -> String {
+    let text = cell(text);
+    let fence = "`".repeat(longest_backticks(&text) + 1);
+    let pad = if text.starts_with('`') || text.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{text}{pad}{fence}")
+}
+
+/// Text in a table cell: on one line, its `|` escaped.
+fn cell(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect::<String>()
+        .replace('|', "\\|")
+}
+
+fn longest_backticks(text: &str) -> usize {
+    text.split(|c| c != '`').map(str::len).max().unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_from_git_cannot_break_the_table() {
+        assert_eq!(code("release/1.2"), "`release/1.2`");
+        assert_eq!(code("a|b"), "`a\\|b`");
+        assert_eq!(code("x`y"), "``x`y``");
+        assert_eq!(code("`x"), "`` `x ``");
+        assert_eq!(code("two\nlines"), "`two?lines`");
+        assert_eq!(cell("see | here"), "see \\| here");
+    }
 }
