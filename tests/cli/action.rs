@@ -8,16 +8,10 @@ use std::path::{Path, PathBuf};
 use fake_github::FakeGitHub;
 use serde_json::{Value, json};
 
+use crate::common::fixtures::Merge;
 use crate::common::{Run, TestEnv};
 
 const TOKEN: &str = "ghs_action_token_5150";
-
-#[derive(Clone, Copy, Debug)]
-enum Merge {
-    Commit,
-    Squash,
-    Rebase,
-}
 
 /// A shop with three release lines: 1.3 and 1.2 take the fix cleanly, 1.1 changed the
 /// same line of `auth.txt` and conflicts. Pull request #1 (two commits) merged into main as
@@ -61,31 +55,13 @@ fn shop(env: &TestEnv, how: Merge) -> Shop {
     );
     env.git(&dev, &["switch", "--quiet", "main"]);
     env.commit(&dev, "Unrelated work on main", &[("news.txt", "later\n")]);
-    match how {
-        Merge::Commit => {
-            env.git(
-                &dev,
-                &[
-                    "merge",
-                    "--quiet",
-                    "--no-ff",
-                    "-m",
-                    "Merge pull request #1 from acme/fix/tokens",
-                    "fix/tokens",
-                ],
-            );
-        }
-        Merge::Squash => {
-            env.git(&dev, &["merge", "--quiet", "--squash", "fix/tokens"]);
-            env.git(
-                &dev,
-                &["commit", "--quiet", "-m", "Refuse unsigned tokens (#1)"],
-            );
-        }
-        Merge::Rebase => {
-            env.git(&dev, &["cherry-pick", &first, &second]);
-        }
-    }
+    env.merge_as_github(
+        &dev,
+        how,
+        "fix/tokens",
+        &[&first, &second],
+        "Refuse unsigned tokens (#1)",
+    );
     let merge = env.rev(&dev, "main").unwrap();
     env.git(
         env.root.path(),

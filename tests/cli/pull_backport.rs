@@ -5,16 +5,10 @@ use std::path::{Path, PathBuf};
 
 use fake_github::FakeGitHub;
 
+use crate::common::fixtures::Merge;
 use crate::common::{Run, TestEnv};
 
 const TOKEN: &str = "ghp_pull_backport_77";
-
-#[derive(Clone, Copy, Debug)]
-enum Merge {
-    Commit,
-    Squash,
-    Rebase,
-}
 
 /// A repository with a `release/1.2` line and a pull request of two commits into main,
 /// which moved on meanwhile, merged on "GitHub" as `how`. Returns the origin, the pull
@@ -44,29 +38,13 @@ fn merged_pull(env: &TestEnv, how: Merge) -> (PathBuf, [String; 2], FakeGitHub) 
         "Unrelated work on main",
         &[("cart.txt", "sum with tax\n")],
     );
-    match how {
-        Merge::Commit => {
-            env.git(
-                &dev,
-                &[
-                    "merge",
-                    "--quiet",
-                    "--no-ff",
-                    "-m",
-                    "Merge pull request #1 from acme/fix/tokens",
-                    "fix/tokens",
-                ],
-            );
-        }
-        Merge::Squash => {
-            env.git(&dev, &["merge", "--quiet", "--squash", "fix/tokens"]);
-            env.git(&dev, &["commit", "--quiet", "-m", "Fix tokens (#1)"]);
-        }
-        Merge::Rebase => {
-            // GitHub's rebase merge keeps each commit's author and time.
-            env.git(&dev, &["cherry-pick", &first, &second]);
-        }
-    }
+    env.merge_as_github(
+        &dev,
+        how,
+        "fix/tokens",
+        &[&first, &second],
+        "Fix tokens (#1)",
+    );
     let merge = env.rev(&dev, "main").unwrap();
     let origin = env.path("origin.git");
     env.git(

@@ -171,40 +171,37 @@ impl GitHub {
                 updated: false,
             }),
             Some(comment) => {
-                let request = Request::with_body(
-                    Method::PATCH,
-                    self.path(&format!("/issues/comments/{}", comment.id)),
-                    json!({ "body": body }),
-                );
-                let line = request.line();
-                let comment = match self.transport.send(request).await? {
-                    Reply::Json(json) => Some(decode::<CommentJson>(&line, json)?.into()),
-                    Reply::Planned => None,
-                };
+                let path = self.path(&format!("/issues/comments/{}", comment.id));
                 Ok(CommentOutcome {
-                    comment,
+                    comment: self.write_comment(Method::PATCH, path, body).await?,
                     created: false,
                     updated: true,
                 })
             }
             None => {
-                let request = Request::with_body(
-                    Method::POST,
-                    self.path(&format!("/issues/{number}/comments")),
-                    json!({ "body": body }),
-                );
-                let line = request.line();
-                let comment = match self.transport.send(request).await? {
-                    Reply::Json(json) => Some(decode::<CommentJson>(&line, json)?.into()),
-                    Reply::Planned => None,
-                };
+                let path = self.path(&format!("/issues/{number}/comments"));
                 Ok(CommentOutcome {
-                    comment,
+                    comment: self.write_comment(Method::POST, path, body).await?,
                     created: true,
                     updated: false,
                 })
             }
         }
+    }
+
+    /// Post or edit a comment; what GitHub made of it (`None` in plan mode).
+    async fn write_comment(
+        &self,
+        method: Method,
+        path: String,
+        body: &str,
+    ) -> Result<Option<Comment>> {
+        let request = Request::with_body(method, path, json!({ "body": body }));
+        let line = request.line();
+        Ok(match self.transport.send(request).await? {
+            Reply::Json(json) => Some(decode::<CommentJson>(&line, json)?.into()),
+            Reply::Planned => None,
+        })
     }
 
     /// React to comment `id` with `content` (`+1`, `-1`, `eyes`, `confused`, …); GitHub

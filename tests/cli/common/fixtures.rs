@@ -7,6 +7,17 @@ use super::TestEnv;
 /// The branch of [`TestEnv::start_and_fix`].
 pub const HOTFIX: &str = "hotfix/ENG-1234-fix-auth-bypass";
 
+/// The ways GitHub merges a pull request.
+#[derive(Clone, Copy, Debug)]
+pub enum Merge {
+    /// A merge commit whose second parent is the pull request's head.
+    Commit,
+    /// One commit with the pull request's change.
+    Squash,
+    /// The pull request's commits, each picked again with its author and time.
+    Rebase,
+}
+
 /// A repository (and sometimes its origin) built for a test.
 pub struct Fixture {
     pub dir: PathBuf,
@@ -179,5 +190,35 @@ impl TestEnv {
         self.git(dir, &["push", "--quiet", "--tags", "origin"]);
         fixture.origin = Some(origin);
         fixture
+    }
+
+    /// Merge pull request #1, branch `branch` of `commits`, into the branch checked out
+    /// in `dir` as GitHub does `how`; a squash's commit says `squashed`.
+    pub fn merge_as_github(
+        &self,
+        dir: &Path,
+        how: Merge,
+        branch: &str,
+        commits: &[&str],
+        squashed: &str,
+    ) {
+        match how {
+            Merge::Commit => {
+                let message = format!("Merge pull request #1 from acme/{branch}");
+                self.git(
+                    dir,
+                    &["merge", "--quiet", "--no-ff", "-m", &message, branch],
+                );
+            }
+            Merge::Squash => {
+                self.git(dir, &["merge", "--quiet", "--squash", branch]);
+                self.git(dir, &["commit", "--quiet", "-m", squashed]);
+            }
+            Merge::Rebase => {
+                let mut args = vec!["cherry-pick"];
+                args.extend(commits);
+                self.git(dir, &args);
+            }
+        }
     }
 }

@@ -196,15 +196,9 @@ pub(crate) fn remote_ref(dir: &Path, remote: &str, name: &str) -> Result<Option<
         },
         other => other,
     })?;
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    Ok(stdout.lines().find_map(|line| {
-        let (id, refname) = line.split_once('\t')?;
-        (refname == name).then(|| ObjectId::from_hex(id.as_bytes()).ok())?
-    }))
+    Ok(ls_remote_refs(&output.stdout).find_map(|(refname, id)| (refname == name).then_some(id)))
 }
 
-/// Where each of `names` (full ref names) stands on `remote` now, in one request; a name
-/// the remote lacks is absent from the answer.
 /// The branches `remote` has, by short name, and their tips.
 pub(crate) fn remote_branches(dir: &Path, remote: &str) -> Result<Vec<(String, ObjectId)>> {
     let output = run(dir, ["ls-remote", "--heads", remote]).map_err(|err| match err {
@@ -215,17 +209,13 @@ pub(crate) fn remote_branches(dir: &Path, remote: &str) -> Result<Vec<(String, O
         },
         other => other,
     })?;
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    Ok(stdout
-        .lines()
-        .filter_map(|line| {
-            let (id, name) = line.split_once('\t')?;
-            let id = ObjectId::from_hex(id.as_bytes()).ok()?;
-            Some((name.strip_prefix("refs/heads/")?.to_string(), id))
-        })
+    Ok(ls_remote_refs(&output.stdout)
+        .filter_map(|(name, id)| Some((name.strip_prefix("refs/heads/")?.to_string(), id)))
         .collect())
 }
 
+/// Where each of `names` (full ref names) stands on `remote` now, in one request; a name
+/// the remote lacks is absent from the answer.
 pub(crate) fn remote_refs(
     dir: &Path,
     remote: &str,
@@ -240,15 +230,18 @@ pub(crate) fn remote_refs(
         },
         other => other,
     })?;
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    Ok(stdout
-        .lines()
-        .filter_map(|line| {
-            let (id, name) = line.split_once('\t')?;
-            let id = ObjectId::from_hex(id.as_bytes()).ok()?;
-            names.contains(&name).then(|| (name.to_string(), id))
-        })
+    Ok(ls_remote_refs(&output.stdout)
+        .filter(|(name, _)| names.contains(&name.as_str()))
         .collect())
+}
+
+/// The `<id>\t<ref>` lines `git ls-remote` prints, as (ref, id).
+fn ls_remote_refs(stdout: &[u8]) -> impl Iterator<Item = (String, ObjectId)> + '_ {
+    stdout.split(|b| *b == b'\n').filter_map(|line| {
+        let line = std::str::from_utf8(line).ok()?;
+        let (id, name) = line.split_once('\t')?;
+        Some((name.to_string(), ObjectId::from_hex(id.as_bytes()).ok()?))
+    })
 }
 
 /// Remove the linked worktree at `path`, files and all (they are the commit it has checked
