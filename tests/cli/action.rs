@@ -42,18 +42,7 @@ fn shop(env: &TestEnv, how: Merge) -> Shop {
     env.git(&dev, &["branch", "release/1.2"]);
     env.commit(&dev, "Release 1.3.0", &[("cart.txt", "sum\nround\nship\n")]);
     env.git(&dev, &["branch", "release/1.3"]);
-    env.git(&dev, &["switch", "--quiet", "-c", "fix/tokens"]);
-    let first = env.commit(
-        &dev,
-        "fix: refuse unsigned tokens",
-        &[("auth.txt", "check signature\n")],
-    );
-    let second = env.commit(
-        &dev,
-        "test: unsigned tokens",
-        &[("auth_test.txt", "refused\n")],
-    );
-    env.git(&dev, &["switch", "--quiet", "main"]);
+    let [first, second] = env.tokens_fix_branch(&dev);
     env.commit(&dev, "Unrelated work on main", &[("news.txt", "later\n")]);
     env.merge_as_github(
         &dev,

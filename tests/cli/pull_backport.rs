@@ -21,18 +21,7 @@ fn merged_pull(env: &TestEnv, how: Merge) -> (PathBuf, [String; 2], FakeGitHub) 
         &[("auth.txt", "check\n"), ("cart.txt", "sum\n")],
     );
     env.git(&dev, &["branch", "release/1.2"]);
-    env.git(&dev, &["switch", "--quiet", "-c", "fix/tokens"]);
-    let first = env.commit(
-        &dev,
-        "fix: refuse unsigned tokens",
-        &[("auth.txt", "check signature\n")],
-    );
-    let second = env.commit(
-        &dev,
-        "test: unsigned tokens",
-        &[("auth_test.txt", "refused\n")],
-    );
-    env.git(&dev, &["switch", "--quiet", "main"]);
+    let [first, second] = env.tokens_fix_branch(&dev);
     env.commit(
         &dev,
         "Unrelated work on main",

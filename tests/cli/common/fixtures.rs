@@ -192,6 +192,24 @@ impl TestEnv {
         fixture
     }
 
+    /// Branch `fix/tokens` off the checked-out branch of `dir` with a pull request's two
+    /// commits (a fix to `auth.txt`, a test beside it), then back; returns them, oldest first.
+    pub fn tokens_fix_branch(&self, dir: &Path) -> [String; 2] {
+        self.git(dir, &["switch", "--quiet", "-c", "fix/tokens"]);
+        let first = self.commit(
+            dir,
+            "fix: refuse unsigned tokens",
+            &[("auth.txt", "check signature\n")],
+        );
+        let second = self.commit(
+            dir,
+            "test: unsigned tokens",
+            &[("auth_test.txt", "refused\n")],
+        );
+        self.git(dir, &["switch", "--quiet", "-"]);
+        [first, second]
+    }
+
     /// Merge pull request #1, branch `branch` of `commits`, into the branch checked out
     /// in `dir` as GitHub does `how`; a squash's commit says `squashed`.
     pub fn merge_as_github(
