@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use fake_github::FakeGitHub;
 use serde_json::{Value, json};
 
-use crate::common::fixtures::Merge;
+use crate::common::fixtures::{HOTFIX, Merge};
 use crate::common::{Run, TestEnv};
 
 const TOKEN: &str = "ghs_action_token_5150";
@@ -19,8 +19,6 @@ const TOKEN: &str = "ghs_action_token_5150";
 struct Shop {
     origin: PathBuf,
     github: FakeGitHub,
-    merge: String,
-    head: String,
 }
 
 fn shop(env: &TestEnv, how: Merge) -> Shop {
@@ -64,8 +62,6 @@ fn shop(env: &TestEnv, how: Merge) -> Shop {
     Shop {
         origin: env.path("origin.git"),
         github,
-        merge,
-        head: second,
     }
 }
 
@@ -101,6 +97,20 @@ fn in_shop(event: &mut Value) {
 
 /// A `pull_request` event for #1, `action` `closed` or `labeled`, with `labels`.
 fn pull_event(shop: &Shop, action: &str, labels: &[&str], added: Option<&str>) -> Value {
+    pull_payload(&shop.github, 1, action, labels, added)
+}
+
+/// A `pull_request` event for pull request `number` as fake GitHub has it (merged),
+/// `action` `closed` or `labeled`, with `labels`.
+fn pull_payload(
+    github: &FakeGitHub,
+    number: u64,
+    action: &str,
+    labels: &[&str],
+    added: Option<&str>,
+) -> Value {
+    let known = github.pulls().into_iter().find(|p| p.number == number);
+    let known = known.unwrap_or_else(|| panic!("no pull request #{number}"));
     let file = match action {
         "labeled" => "pull_request.labeled.json",
         _ => "pull_request.closed.json",
@@ -108,7 +118,7 @@ fn pull_event(shop: &Shop, action: &str, labels: &[&str], added: Option<&str>) -
     let mut event = fixture(file);
     in_shop(&mut event);
     event["action"] = json!(action);
-    event["number"] = json!(1);
+    event["number"] = json!(number);
     let label = |name: &str| {
         let mut label = fixture("pull_request.labeled.json")["label"].clone();
         label["name"] = json!(name);
@@ -118,16 +128,18 @@ fn pull_event(shop: &Shop, action: &str, labels: &[&str], added: Option<&str>) -
         event["label"] = label(name);
     }
     let pull = &mut event["pull_request"];
-    pull["number"] = json!(1);
+    pull["number"] = json!(number);
     pull["state"] = json!("closed");
-    pull["merged"] = json!(true);
-    pull["merged_at"] = json!("2026-03-05T15:10:00Z");
-    pull["merge_commit_sha"] = json!(shop.merge);
-    pull["base"]["ref"] = json!("main");
-    pull["head"]["ref"] = json!("fix/tokens");
-    pull["head"]["sha"] = json!(shop.head);
+    pull["merged"] = json!(known.merged);
+    pull["merged_at"] = json!(known.merged_at);
+    pull["merge_commit_sha"] = json!(known.merge_commit_sha);
+    pull["base"]["ref"] = json!(known.base);
+    pull["head"]["ref"] = json!(known.head);
+    pull["head"]["sha"] = json!(known.head_sha);
     pull["base"]["repo"]["full_name"] = json!("acme/shop");
     pull["head"]["repo"]["full_name"] = json!("acme/shop");
+    pull["title"] = json!(known.title);
+    pull["body"] = json!(known.body);
     pull["labels"] = Value::Array(labels.iter().map(|l| label(l)).collect());
     event
 }
@@ -169,7 +181,7 @@ impl Step {
 /// `git hotfix action [args]` in `dir` for `name` with `payload`, as the runner starts it.
 fn action(
     env: &TestEnv,
-    shop: &Shop,
+    github: &FakeGitHub,
     dir: &Path,
     name: &str,
     payload: &Value,
@@ -197,20 +209,20 @@ fn action(
         .env("GITHUB_OUTPUT", &outputs)
         .env("GITHUB_STEP_SUMMARY", &summary)
         .env("GITHUB_TOKEN", TOKEN)
-        .env("GITHUB_API_URL", shop.github.url());
+        .env("GITHUB_API_URL", github.url());
     (command, outputs, summary)
 }
 
 fn step(
     env: &TestEnv,
-    shop: &Shop,
+    github: &FakeGitHub,
     dir: &Path,
     name: &str,
     payload: &Value,
     args: &[&str],
     code: i32,
 ) -> Step {
-    let (command, outputs, summary) = action(env, shop, dir, name, payload, args);
+    let (command, outputs, summary) = action(env, github, dir, name, payload, args);
     let run = Run::of(command).expect(code);
     Step {
         run,
@@ -243,7 +255,7 @@ fn labels_on_a_merged_pull_request_backport_each_line_once_and_say_so_in_one_com
         "bug",
     ];
     let event = pull_event(&shop, "closed", &labels, None);
-    let first = step(&env, &shop, &ci, "pull_request", &event, &[], 3);
+    let first = step(&env, &shop.github, &ci, "pull_request", &event, &[], 3);
 
     // 1.2: the pull request's two commits, in a pull request of their own.
     assert_eq!(
@@ -345,7 +357,7 @@ fn labels_on_a_merged_pull_request_backport_each_line_once_and_say_so_in_one_com
 
     // A rerun on a new runner: nothing opened twice, the same comment, still honest.
     let again = checkout(&env, &shop, "ci-rerun");
-    let second = step(&env, &shop, &again, "pull_request", &event, &[], 3);
+    let second = step(&env, &shop.github, &again, "pull_request", &event, &[], 3);
     assert_eq!(shop.github.pulls().len(), 3);
     let comments = shop.github.comments(1);
     assert_eq!(comments.len(), 1);
@@ -360,7 +372,7 @@ fn labels_on_a_merged_pull_request_backport_each_line_once_and_say_so_in_one_com
     let event = pull_event(&shop, "labeled", &labelled, Some("backport release/1.3"));
     let third = step(
         &env,
-        &shop,
+        &shop.github,
         &checkout(&env, &shop, "ci-label"),
         "pull_request",
         &event,
@@ -402,7 +414,7 @@ fn squash_and_rebase_merges_backport_what_github_merged() {
         let shop = shop(&env, how);
         let ci = checkout(&env, &shop, "ci");
         let event = pull_event(&shop, "closed", &["backport release/1.2"], None);
-        let done = step(&env, &shop, &ci, "pull_request", &event, &[], 0);
+        let done = step(&env, &shop.github, &ci, "pull_request", &event, &[], 0);
         assert_eq!(
             subjects(&env, &shop, "release/1.2..backport/release/1.2/pr-1"),
             expected,
@@ -426,7 +438,7 @@ fn labels_before_the_merge_and_other_events_do_nothing() {
     );
     open["pull_request"]["merged"] = json!(false);
     open["pull_request"]["merged_at"] = Value::Null;
-    let done = step(&env, &shop, &ci, "pull_request", &open, &[], 0);
+    let done = step(&env, &shop.github, &ci, "pull_request", &open, &[], 0);
     assert!(
         done.run.stderr.contains("#1 has not merged"),
         "{}",
@@ -434,7 +446,7 @@ fn labels_before_the_merge_and_other_events_do_nothing() {
     );
     assert_eq!(done.output("success"), "true");
     let unlabelled = pull_event(&shop, "closed", &["bug"], None);
-    let done = step(&env, &shop, &ci, "pull_request", &unlabelled, &[], 0);
+    let done = step(&env, &shop.github, &ci, "pull_request", &unlabelled, &[], 0);
     assert!(
         done.run
             .stderr
@@ -442,7 +454,7 @@ fn labels_before_the_merge_and_other_events_do_nothing() {
     );
     let pushed = step(
         &env,
-        &shop,
+        &shop.github,
         &ci,
         "push",
         &json!({ "ref": "refs/heads/main" }),
@@ -472,7 +484,7 @@ fn a_backport_comment_needs_write_access_and_is_answered_with_a_reaction() {
         .github
         .add_comment(1, "mallory", "/backport release/1.2");
     let event = comment_event(id, "mallory", "/backport release/1.2");
-    let refused = step(&env, &shop, &ci, "issue_comment", &event, &[], 0);
+    let refused = step(&env, &shop.github, &ci, "issue_comment", &event, &[], 0);
     assert!(
         refused
             .run
@@ -492,7 +504,7 @@ fn a_backport_comment_needs_write_access_and_is_answered_with_a_reaction() {
     let body = "/backport release/1.2 release/1.3\nThanks!";
     let id = shop.github.add_comment(1, "maintainer", body);
     let event = comment_event(id, "maintainer", body);
-    let done = step(&env, &shop, &ci, "issue_comment", &event, &[], 0);
+    let done = step(&env, &shop.github, &ci, "issue_comment", &event, &[], 0);
     let comments = shop.github.comments(1);
     let asked = comments.iter().find(|c| c.id == id).unwrap();
     assert_eq!(
@@ -518,7 +530,7 @@ fn a_conflict_answered_in_the_comment_finishes_on_a_developers_machine() {
     let event = pull_event(&shop, "closed", &["backport release/1.1"], None);
     let done = step(
         &env,
-        &shop,
+        &shop.github,
         &ci,
         "pull_request",
         &event,
@@ -728,7 +740,7 @@ fn a_bot_without_the_rights_it_needs_is_told_which_ones() {
     let refs = env.refs(&shop.origin);
     let denied = step(
         &env,
-        &shop,
+        &shop.github,
         &checkout(&env, &shop, "ci"),
         "pull_request",
         &event,
@@ -758,7 +770,7 @@ fn a_bot_without_the_rights_it_needs_is_told_which_ones() {
     );
     let forbidden = step(
         &env,
-        &shop,
+        &shop.github,
         &checkout(&env, &shop, "ci-2"),
         "pull_request",
         &event,
@@ -786,4 +798,112 @@ fn a_bot_without_the_rights_it_needs_is_told_which_ones() {
         forbidden.output("created-pull-requests"),
         opened.number.to_string()
     );
+}
+
+/// A hotfix proposed with `finish --pr` and merged on GitHub: the merged event's payload
+/// carries the hotfix; the action tags what merged, pushes the tag and the hotfix's note,
+/// publishes the GitHub release and says so on the pull request; a rerun does nothing
+/// twice, and the developer's own `finish --after-merge` later finds it all in place.
+#[test]
+fn a_merged_hotfix_pull_request_is_released_by_the_action() {
+    let env = TestEnv::new();
+    let fixture = crate::github::proposed_hotfix(&env);
+    let (dev, origin) = (&fixture.dir, fixture.origin.clone().unwrap());
+    let github = FakeGitHub::start("acme", "shop", TOKEN);
+    let with_token = |args: &[&str]| {
+        let mut command = env.hotfix_command(dev, args);
+        command
+            .env("GITHUB_TOKEN", TOKEN)
+            .env("GITHUB_API_URL", github.url());
+        Run::of(command)
+    };
+    with_token(&["finish", "--pr"]).ok();
+    let body = github.pulls()[0].body.clone();
+    assert!(body.contains("<!-- git-hotfix:hotfix {"), "{body}");
+    let head = env.rev(&origin, HOTFIX).unwrap();
+    github.set_head(1, &head, 2);
+    let merge = crate::github::merge_on_github(&env, &github, &origin, 1);
+
+    let url = format!("file://{}", origin.display());
+    env.git(
+        env.root.path(),
+        &["clone", "--quiet", "--depth", "1", &url, "ci"],
+    );
+    let ci = env.path("ci");
+    let event = pull_payload(&github, 1, "closed", &[], None);
+    let first = step(&env, &github, &ci, "pull_request_target", &event, &[], 0);
+
+    // The tag: annotated, on what GitHub merged, on origin.
+    assert_eq!(
+        env.rev(&origin, "v1.2.4^{commit}").as_deref(),
+        Some(merge.as_str())
+    );
+    assert_eq!(
+        env.git(&origin, &["cat-file", "-t", "v1.2.4"]).trim(),
+        "tag"
+    );
+    // The hotfix's note went with it, with the timeline the developer's clone recorded.
+    let note = env.git(&origin, &["notes", "--ref", "hotfix", "show", &merge]);
+    let note: Value = serde_json::from_str(&note).unwrap();
+    assert_eq!(note["ticket"], "ENG-1234");
+    assert_eq!(note["state"], "finished");
+    let events: Vec<&str> = note["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["event"].as_str().unwrap())
+        .collect();
+    for event in ["started", "assessed", "pull-merged", "finished"] {
+        assert!(events.contains(&event), "no {event} in {events:?}");
+    }
+    env.fsck(&origin);
+    // The release, and one comment saying it.
+    let releases = github.releases();
+    assert_eq!(releases.len(), 1, "{releases:?}");
+    assert_eq!(releases[0].tag, "v1.2.4");
+    let comments = github.comments(1);
+    assert_eq!(comments.len(), 1, "{comments:?}");
+    assert!(
+        comments[0].body.contains("### Released `v1.2.4`"),
+        "{}",
+        comments[0].body
+    );
+    assert!(first.summary.contains("### Released `v1.2.4`"));
+    assert_eq!(first.output("success"), "true");
+    assert_eq!(first.output("tag"), "v1.2.4");
+    assert_eq!(first.output("commit"), merge);
+    assert!(first.output("release-url").contains("/releases/"));
+
+    // Rerun, from a fresh checkout as a rerun gets: the tag is found, nothing is written.
+    let writes = github.writes().len();
+    let tags = env.git(&origin, &["show-ref", "--tags"]);
+    env.git(
+        env.root.path(),
+        &["clone", "--quiet", "--depth", "1", &url, "ci2"],
+    );
+    let again = step(
+        &env,
+        &github,
+        &env.path("ci2"),
+        "pull_request_target",
+        &event,
+        &[],
+        0,
+    );
+    assert_eq!(again.output("tag"), "v1.2.4");
+    assert_eq!(env.git(&origin, &["show-ref", "--tags"]), tags);
+    assert_eq!(github.writes().len(), writes, "{:?}", github.writes());
+    assert_eq!(github.comments(1).len(), 1);
+
+    // The developer's own `finish --after-merge` adopts the tag the action pushed.
+    let run = with_token(&["finish", "--after-merge"]).ok();
+    assert!(
+        run.stderr
+            .contains("Finished hotfix ENG-1234: released 1.2.4"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(env.rev(dev, "v1.2.4"), env.rev(&origin, "v1.2.4"));
+    assert_eq!(env.git(&origin, &["show-ref", "--tags"]), tags);
+    env.fsck(dev);
 }

@@ -43,6 +43,11 @@ pub struct PullEvent {
     pub base: String,
     pub head: String,
     pub head_sha: String,
+    /// The repository the head branch is in (`owner/name`): another one for a fork's pull
+    /// request; `None` once that fork is deleted.
+    pub head_repository: Option<String>,
+    /// The description, as markdown (empty when there is none).
+    pub body: String,
     pub labels: Vec<String>,
 }
 
@@ -117,6 +122,8 @@ impl Event {
                         base: text(pull, "/base/ref")?,
                         head: text(pull, "/head/ref")?,
                         head_sha: text(pull, "/head/sha")?,
+                        head_repository: text(pull, "/head/repo/full_name").ok(),
+                        body: text(pull, "/body").unwrap_or_default(),
                         labels,
                     },
                     label: text(payload, "/label/name").ok(),

@@ -403,6 +403,9 @@ impl From<Core> for CommandError {
                 "if that hotfix is over, move {} out of the way",
                 path.display()
             )),
+            Core::CarriedRecord { .. } => error(
+                "`git hotfix finish --pr` writes it again; or finish where the hotfix started: `git hotfix finish --after-merge`",
+            ),
             Core::CheckoutFailed { .. } => error(
                 "nothing was left half-done; move the files git names out of the way and run it again",
             ),

@@ -365,6 +365,9 @@ pub enum Error {
     #[error("the journal {} is unreadable: {reason}", path.display())]
     Journal { path: PathBuf, reason: String },
 
+    #[error("the hotfix record in the pull request's body is unreadable: {reason}")]
+    CarriedRecord { reason: String },
+
     #[error("{context}")]
     Git {
         context: String,

@@ -293,6 +293,16 @@ impl Journal {
         self.events.first().map(|e| e.at)
     }
 
+    /// The journal as another clone can use it: where a run stood and the worktree it used
+    /// are of this machine only.
+    pub fn portable(&self) -> Journal {
+        Journal {
+            run: None,
+            worktree: None,
+            ..self.clone()
+        }
+    }
+
     /// When and to which remote the release's tag was pushed.
     pub fn release_pushed(&self) -> Option<(Timestamp, &str)> {
         let tag = format!("refs/tags/{}", self.tag);

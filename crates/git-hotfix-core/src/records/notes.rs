@@ -58,13 +58,7 @@ pub fn prepare(repo: &Repo, journal: &Journal) -> Result<Option<Edit>> {
     let Some(target) = repo.peeled_commit(&format!("{TAG_PREFIX}{}", journal.tag))? else {
         return Ok(None);
     };
-    // Where it stood locally is of no use elsewhere.
-    let snapshot = Journal {
-        run: None,
-        worktree: None,
-        ..journal.clone()
-    };
-    let text = serde_json::to_string_pretty(&snapshot).expect("serializable");
+    let text = serde_json::to_string_pretty(&journal.portable()).expect("serializable");
     let text = format!("{}\n", crate::foundation::redact::redact(&text));
     let text = text.as_bytes();
     let context = || format!("could not write the hotfix note of {}", journal.ticket);

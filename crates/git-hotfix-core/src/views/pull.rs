@@ -357,6 +357,8 @@ fn body(journal: &Journal, plan: &ProposePlan) -> String {
         journal.version,
         journal.base.label()
     ));
+    // For the machine that finishes it once merged (`git hotfix action`).
+    line(&crate::records::carried::write(&plan.proposed(journal)));
     out
 }
 

@@ -15,6 +15,7 @@ use git_hotfix_core::settings::config::Config;
 use git_hotfix_core::settings::policy::VersionFiles;
 use git_hotfix_core::views::pull;
 use git_hotfix_core::{Error as CoreError, Journal, ObjectId};
+use git_hotfix_github::ReleaseOutcome;
 
 use crate::cli::Context;
 use crate::commands::finish::report as report_finish;
@@ -238,9 +239,9 @@ pub fn after_merge(
     };
     let forge = Forge::connect(context, repo, config, plan)?;
     forge.run(forge.github.check_access())?;
-    let state = forge.run(forge.github.pull(pull.number))?;
 
     if plan {
+        forge.run(forge.github.pull(pull.number))?;
         if release {
             let released = Released {
                 tag: journal.tag.clone(),
@@ -303,6 +304,42 @@ pub fn after_merge(
         return Ok(Exit::Ok);
     }
 
+    let done = finish_merged(context, repo, config, &forge, journal, options, release)?;
+    report_finish(
+        context,
+        repo,
+        &done.journal,
+        &done.outcome,
+        done.published.as_ref(),
+    )
+}
+
+/// What `finish --after-merge` did.
+pub struct AfterMerge {
+    pub journal: Journal,
+    pub outcome: FinishOutcome,
+    /// The GitHub release, when one was asked for.
+    pub published: Option<ReleaseOutcome>,
+}
+
+/// Ask GitHub what merged of the hotfix's pull request, tag it and finish the hotfix; with
+/// `release`, publish the tag's GitHub release too.
+pub fn finish_merged(
+    context: &Context,
+    repo: &Repo,
+    config: &Config,
+    forge: &Forge,
+    mut journal: Journal,
+    options: &FinishOptions,
+    release: bool,
+) -> Result<AfterMerge> {
+    let Some(pull) = journal.proposal.as_ref().and_then(|p| p.pull.clone()) else {
+        return Err(CoreError::NotProposed {
+            ticket: journal.ticket.clone(),
+        }
+        .into());
+    };
+    let state = forge.run(forge.github.pull(pull.number))?;
     let Some(state) = state else {
         return Err(CommandError::new(
             Exit::Remote,
@@ -348,5 +385,9 @@ pub fn after_merge(
         }
         _ => None,
     };
-    report_finish(context, repo, &journal, &outcome, published.as_ref())
+    Ok(AfterMerge {
+        journal,
+        outcome,
+        published,
+    })
 }

@@ -57,6 +57,23 @@ pub struct ProposePlan {
     pub worktrees: Vec<PathBuf>,
 }
 
+impl ProposePlan {
+    /// `journal` as it stands once this plan is carried out: its branch pushed with the
+    /// release commit on it, proposed into `base` (by a pull request not known yet).
+    pub fn proposed(&self, journal: &Journal) -> Journal {
+        Journal {
+            proposal: Some(Proposal {
+                base: self.base.clone(),
+                release: self.release.clone(),
+                held: self.held.clone(),
+                pushed: Some(self.tip),
+                pull: None,
+            }),
+            ..journal.clone()
+        }
+    }
+}
+
 /// Compute what `finish --pr` will do; the release commit is written to `mem`.
 pub fn plan(
     repo: &Repo,

@@ -178,7 +178,7 @@ fn paths(paths: &[String]) -> String {
 /// `text` (a branch name, a path: anything git allows) as inline code in a table cell: a
 /// fence longer than its longest run of backticks, `|` escaped (GitHub splits cells on it
 /// even in code), control characters as `?`.
-fn code(text: &str) -> String {
+pub(super) fn code(text: &str) -> String {
     let text = cell(text);
     let fence = "`".repeat(longest_backticks(&text) + 1);
     let pad = if text.starts_with('`') || text.ends_with('`') {

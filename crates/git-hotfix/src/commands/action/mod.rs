@@ -5,6 +5,7 @@
 //! request (updated in place on a rerun), the job summary, step outputs and annotations.
 
 mod answer;
+mod release;
 mod runner;
 
 use std::path::PathBuf;
@@ -12,8 +13,8 @@ use std::path::PathBuf;
 use clap::Args;
 use git_hotfix_core::git::repo::glob_matches;
 use git_hotfix_core::operations::backport::BackportOutcome;
-use git_hotfix_core::{Config, Repo};
-use git_hotfix_github::{Event, PullEvent};
+use git_hotfix_core::{Config, Journal, Repo};
+use git_hotfix_github::{Event, PullEvent, Repository};
 
 use crate::cli::{Context, PlanArg};
 use crate::commands::backport::{self, BackportArgs, OnConflictArg};
@@ -39,13 +40,22 @@ pub struct ActionArgs {
     /// What a line that conflicts gets
     #[arg(long, value_enum, value_name = "ANSWER", default_value = "draft")]
     pub on_conflict: ConflictAnswer,
+    /// When a hotfix's pull request merged: tag it, but publish no GitHub release
+    #[arg(long)]
+    pub no_release: bool,
 }
 
 /// What an event asks for.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug)]
 enum Ask {
     /// Backport merged pull request `number` to `targets` (branch names or globs).
     Backport { number: u64, targets: Vec<String> },
+    /// Finish the hotfix `journal` (carried in its merged pull request's body), then
+    /// backport the pull request to `targets`.
+    Release {
+        journal: Box<Journal>,
+        targets: Vec<String>,
+    },
     /// Nothing: why.
     Nothing(String),
 }
@@ -110,7 +120,7 @@ fn respond(context: &Context, args: &ActionArgs, runner: &Runner) -> Result<Exit
             pull,
             label,
             ..
-        } => from_pull(&config, action, pull, label.as_deref()),
+        } => from_pull(&config, repository, action, pull, label.as_deref())?,
         Event::Comment {
             action,
             number,
@@ -143,6 +153,20 @@ fn respond(context: &Context, args: &ActionArgs, runner: &Runner) -> Result<Exit
             );
             run_backport(&context, &repo, &config, runner, args, number, targets)
         }
+        Ask::Release { journal, targets } => {
+            let Event::Pull { pull, .. } = &event else {
+                unreachable!("a release is asked by a pull request");
+            };
+            let exit = release::run(&context, &repo, &config, runner, args, pull, *journal)?;
+            if targets.is_empty() || exit != Exit::Ok {
+                return Ok(exit);
+            }
+            ui.status(
+                "Asked",
+                format!("backport #{} to {}", pull.number, targets.join(", ")),
+            );
+            run_backport(&context, &repo, &config, runner, args, pull.number, targets)
+        }
     }
 }
 
@@ -152,28 +176,45 @@ fn nothing(context: &Context, runner: &Runner, why: &str) -> Result<Exit> {
     Ok(Exit::Ok)
 }
 
-/// The lines a pull request's labels ask for, once it has merged.
-fn from_pull(config: &Config, action: &str, pull: &PullEvent, label: Option<&str>) -> Ask {
+/// What a merged pull request asks for: its hotfix released (when `finish --pr` opened it),
+/// and the lines its labels name.
+fn from_pull(
+    config: &Config,
+    repository: &Repository,
+    action: &str,
+    pull: &PullEvent,
+    label: Option<&str>,
+) -> Result<Ask> {
     let number = pull.number;
     if !matches!(action, "closed" | "labeled") {
-        return Ask::Nothing(format!("pull request #{number} was {action}"));
+        return Ok(Ask::Nothing(format!("pull request #{number} was {action}")));
     }
     if !pull.merged {
-        return Ask::Nothing(match action {
+        return Ok(Ask::Nothing(match action {
             "closed" => format!("pull request #{number} was closed without merging"),
             _ => format!(
                 "pull request #{number} has not merged: its labels are acted on when it does"
             ),
+        }));
+    }
+    let targets = targets_of(config, pull.labels.iter().map(String::as_str));
+    if action == "closed"
+        && let Some(journal) = release::carried(config, repository, pull)?
+    {
+        return Ok(Ask::Release {
+            journal: Box::new(journal),
+            targets,
         });
     }
     // A label added after the merge: the run answers for every label, so that the comment
     // tells all the lines (the ones done before are found, not done twice).
     if action == "labeled" && label.is_none_or(|l| targets_of(config, [l]).is_empty()) {
-        return Ask::Nothing(format!("the label put on #{number} asks for no backport"));
+        return Ok(Ask::Nothing(format!(
+            "the label put on #{number} asks for no backport"
+        )));
     }
-    let targets = targets_of(config, pull.labels.iter().map(String::as_str));
     if targets.is_empty() {
-        return Ask::Nothing(format!(
+        return Ok(Ask::Nothing(format!(
             "no label of #{number} asks for a backport (labels like `{}`)",
             config
                 .github
@@ -182,9 +223,9 @@ fn from_pull(config: &Config, action: &str, pull: &PullEvent, label: Option<&str
                 .map(ToString::to_string)
                 .collect::<Vec<_>>()
                 .join("`, `")
-        ));
+        )));
     }
-    Ask::Backport { number, targets }
+    Ok(Ask::Backport { number, targets })
 }
 
 /// The lines labels name, in their order, once each.
@@ -388,7 +429,7 @@ fn branch_like(text: &str) -> bool {
 }
 
 /// The run's page, when the runner says where it is.
-fn run_url() -> Option<String> {
+pub(super) fn run_url() -> Option<String> {
     let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
     Some(format!(
         "{}/{}/actions/runs/{}",
@@ -416,7 +457,7 @@ fn write_outputs(runner: &Runner, rows: &[Row]) -> Result<()> {
         .map_err(runner_error)
 }
 
-fn runner_error(err: std::io::Error) -> CommandError {
+pub(super) fn runner_error(err: std::io::Error) -> CommandError {
     CommandError::new(
         Exit::Error,
         format!("could not write the step's outputs or summary for the runner: {err}"),

@@ -1,0 +1,205 @@
+//! A merged hotfix pull request: the hotfix `finish --pr` carried in its body is finished
+//! here as `git hotfix finish --after-merge` finishes it on the machine it started on — what
+//! GitHub merged is tagged, the tag pushed with the hotfix's note, and its GitHub release
+//! published — through the same code, so a rerun (or the developer's own `--after-merge`
+//! later) finds the tag in place and does nothing twice.
+
+use git_hotfix_core::foundation::oid::short;
+use git_hotfix_core::operations::finish::FinishOutcome;
+use git_hotfix_core::records::carried;
+use git_hotfix_core::records::journal::{Proposal, PullRecord, Store};
+use git_hotfix_core::records::run::FinishOptions;
+use git_hotfix_core::{Config, Error as CoreError, Journal, ObjectId, Repo};
+use git_hotfix_github::{PullEvent, Repository};
+
+use super::answer::code;
+use super::runner::Runner;
+use super::{ActionArgs, run_url, runner_error};
+use crate::cli::Context;
+use crate::commands::finish::report as report_finish;
+use crate::commands::finish_pr::{self, AfterMerge};
+use crate::error::{Exit, Result};
+use crate::forge::Forge;
+
+/// The marker that finds the release's comment again on a rerun.
+pub const MARKER: &str = "<!-- git-hotfix:release -->";
+
+/// The hotfix merged pull request `pull` carries in its body, checked against the pull
+/// request and the repository's naming; `None` when it carries none.
+pub fn carried(
+    config: &Config,
+    repository: &Repository,
+    pull: &PullEvent,
+) -> Result<Option<Journal>> {
+    let Some(journal) = carried::read(&pull.body)? else {
+        return Ok(None);
+    };
+    // A fork's branch is not this repository's hotfix, whatever its body says.
+    if pull.head_repository.as_deref() != Some(repository.to_string().as_str()) {
+        return Err(CoreError::CarriedRecord {
+            reason: format!(
+                "pull request #{} comes from {}, not from a branch of {repository}",
+                pull.number,
+                pull.head_repository
+                    .as_deref()
+                    .unwrap_or("a deleted repository")
+            ),
+        }
+        .into());
+    }
+    carried::verify(&journal, config, &pull.head, &pull.base)?;
+    Ok(Some(journal))
+}
+
+/// Finish the hotfix of merged pull request `pull`, and tell it on the pull request, in
+/// the job summary and the step outputs.
+pub fn run(
+    context: &Context,
+    repo: &Repo,
+    config: &Config,
+    runner: &Runner,
+    args: &ActionArgs,
+    pull: &PullEvent,
+    carried: Journal,
+) -> Result<Exit> {
+    let ui = &context.ui;
+    let store = Store::new(repo);
+    // The clone the hotfix started in knows it better than the record does.
+    let mut journal = match store.load(&carried.ticket)? {
+        Some(local) if local.version == carried.version && local.run.is_none() => local,
+        _ => carried,
+    };
+    ui.status(
+        "Asked",
+        format!(
+            "release hotfix {} as {}: #{} merged",
+            journal.ticket, journal.tag, pull.number
+        ),
+    );
+    let proposal = journal.proposal.get_or_insert_with(|| Proposal {
+        base: pull.base.clone(),
+        release: None,
+        held: Default::default(),
+        pushed: None,
+        pull: None,
+    });
+    proposal.pull = Some(PullRecord {
+        number: pull.number,
+        url: pull.url.clone(),
+    });
+    // What GitHub merged from the branch, whoever pushed the last of it.
+    if let Ok(head) = ObjectId::from_hex(pull.head_sha.as_bytes()) {
+        proposal.pushed = Some(head);
+    }
+    store.save(&journal)?;
+
+    let options = FinishOptions {
+        tag: true,
+        backmerge: true,
+        keep: false,
+        push: true,
+        bump: false,
+        changelog: false,
+        changelog_text: None,
+        message: None,
+        merge: config.merge,
+        push_notes: config.push_notes,
+    };
+    let forge = Forge::connect(context, repo, config, false)?;
+    forge.run(forge.github.check_access())?;
+    let done = finish_pr::finish_merged(
+        context,
+        repo,
+        config,
+        &forge,
+        journal,
+        &options,
+        !args.no_release,
+    )?;
+    let exit = report_finish(
+        context,
+        repo,
+        &done.journal,
+        &done.outcome,
+        done.published.as_ref(),
+    )?;
+
+    let released = Released::of(&done, repo, &config.remote)?;
+    let text = released.markdown(pull.number, run_url().as_deref());
+    runner.summary(&text).map_err(runner_error)?;
+    runner
+        .outputs(&[
+            ("success", (exit == Exit::Ok).to_string()),
+            ("tag", released.tag.clone()),
+            (
+                "commit",
+                released.commit.map(|c| c.to_string()).unwrap_or_default(),
+            ),
+            ("release-url", released.url.clone().unwrap_or_default()),
+        ])
+        .map_err(runner_error)?;
+    let posted = forge.run(forge.github.ensure_comment(pull.number, MARKER, &text))?;
+    if let Some(comment) = &posted.comment {
+        ui.status(
+            if posted.created {
+                "Commented"
+            } else {
+                "Updated"
+            },
+            format!("on #{}: {}", pull.number, comment.url),
+        );
+    }
+    Ok(exit)
+}
+
+/// What the release did, as the comment, the summary and the outputs tell it.
+struct Released {
+    ticket: String,
+    tag: String,
+    /// The commit the tag names, read from the repository.
+    commit: Option<ObjectId>,
+    remote: String,
+    url: Option<String>,
+    /// Whether this run finished it (not one before).
+    finished_now: bool,
+}
+
+impl Released {
+    fn of(done: &AfterMerge, repo: &Repo, remote: &str) -> Result<Released> {
+        let tag = done.journal.tag.clone();
+        Ok(Released {
+            ticket: done.journal.ticket.clone(),
+            commit: repo.peeled_commit(&format!("refs/tags/{tag}"))?,
+            tag,
+            remote: remote.to_string(),
+            url: done.published.as_ref().and_then(|p| p.url.clone()),
+            finished_now: matches!(done.outcome, FinishOutcome::Finished { .. }),
+        })
+    }
+
+    fn markdown(&self, number: u64, run_url: Option<&str>) -> String {
+        let mut text = format!("{MARKER}\n### Released {}\n\n", code(&self.tag));
+        let on = self
+            .commit
+            .map(|c| format!(" on {}", short(c)))
+            .unwrap_or_default();
+        text.push_str(&format!(
+            "Hotfix {} is tagged {}{on}, the merge of #{number}, and the tag is on `{}`.\n",
+            code(&self.ticket),
+            code(&self.tag),
+            self.remote,
+        ));
+        if let Some(url) = &self.url {
+            text.push_str(&format!("\n- GitHub release: {url}\n"));
+        }
+        if !self.finished_now {
+            text.push_str("\nAn earlier run had released it; nothing was done twice.\n");
+        }
+        if let Some(url) = run_url {
+            text.push_str(&format!(
+                "\n<sub>By git-hotfix in [this run]({url}).</sub>\n"
+            ));
+        }
+        text
+    }
+}
