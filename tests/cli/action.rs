@@ -237,7 +237,11 @@ fn on_origin(env: &TestEnv, shop: &Shop, branch: &str, path: &str) -> String {
 }
 
 fn subjects(env: &TestEnv, shop: &Shop, range: &str) -> Vec<String> {
-    env.git(&shop.origin, &["log", "--reverse", "--format=%s", range])
+    subjects_in(env, &shop.origin, range)
+}
+
+fn subjects_in(env: &TestEnv, repo: &Path, range: &str) -> Vec<String> {
+    env.git(repo, &["log", "--reverse", "--format=%s", range])
         .lines()
         .map(String::from)
         .collect()
@@ -588,7 +592,11 @@ fn a_conflict_answered_in_the_comment_finishes_on_a_developers_machine() {
 fn the_readme_shows_the_workflow_files_as_they_are() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
-    for name in ["backport-labels.yml", "backport-comments.yml"] {
+    for name in [
+        "backport-labels.yml",
+        "backport-comments.yml",
+        "hotfix-release.yml",
+    ] {
         let file = std::fs::read_to_string(root.join("docs/workflows").join(name)).unwrap();
         assert!(
             readme.contains(&format!("```yaml\n{file}```")),
@@ -906,4 +914,313 @@ fn a_merged_hotfix_pull_request_is_released_by_the_action() {
     assert_eq!(env.rev(dev, "v1.2.4"), env.rev(&origin, "v1.2.4"));
     assert_eq!(env.git(&origin, &["show-ref", "--tags"]), tags);
     env.fsck(dev);
+}
+
+/// A hotfix proposed and merged on GitHub, with a `develop` on origin that moved on since
+/// (`develop_files` committed there), and fake GitHub serving origin's git data; then the
+/// merged event handled in a one-commit checkout. Returns the step, origin and GitHub.
+fn release_with_develop(
+    env: &TestEnv,
+    develop_files: &[(&str, &str)],
+    protected: bool,
+) -> (Step, PathBuf, FakeGitHub, String) {
+    let fixture = crate::github::proposed_hotfix(env);
+    let (dev, origin) = (&fixture.dir, fixture.origin.clone().unwrap());
+    let url = format!("file://{}", origin.display());
+    env.git(env.root.path(), &["clone", "--quiet", &url, "colleague"]);
+    let colleague = env.path("colleague");
+    env.git(&colleague, &["switch", "--quiet", "-c", "develop"]);
+    env.commit(&colleague, "Work for the next release", develop_files);
+    env.git(&colleague, &["push", "--quiet", "origin", "develop"]);
+
+    let github = FakeGitHub::start("acme", "shop", TOKEN);
+    github.serve_git(&origin);
+    if protected {
+        github.protect("develop");
+    }
+    let mut command = env.hotfix_command(dev, &["finish", "--pr"]);
+    command
+        .env("GITHUB_TOKEN", TOKEN)
+        .env("GITHUB_API_URL", github.url());
+    Run::of(command).ok();
+    let head = env.rev(&origin, HOTFIX).unwrap();
+    github.set_head(1, &head, 2);
+    crate::github::merge_on_github(env, &github, &origin, 1);
+
+    env.git(
+        env.root.path(),
+        &["clone", "--quiet", "--depth", "1", &url, "ci"],
+    );
+    let event = pull_payload(&github, 1, "closed", &[], None);
+    let step = step(
+        env,
+        &github,
+        &env.path("ci"),
+        "pull_request",
+        &event,
+        &[],
+        0,
+    );
+    (step, origin, github, head)
+}
+
+#[test]
+fn develop_gets_a_released_hotfix_by_githubs_merge() {
+    let env = TestEnv::new();
+    let (first, origin, github, head) =
+        release_with_develop(&env, &[("develop.txt", "next\n")], false);
+    let develop = env.rev(&origin, "develop").unwrap();
+    let parents = env.git(&origin, &["log", "-1", "--format=%P", "develop"]);
+    assert!(parents.trim().ends_with(&head), "{parents}");
+    assert_eq!(
+        env.git(&origin, &["show", "develop:auth.txt"]),
+        "check signature\n"
+    );
+    assert_eq!(env.git(&origin, &["show", "develop:VERSION"]), "1.2.4\n");
+    assert_eq!(env.git(&origin, &["show", "develop:develop.txt"]), "next\n");
+    env.fsck(&origin);
+    let comment = &github.comments(1)[0].body;
+    assert!(
+        comment.contains("- `develop`: GitHub merged the hotfix into it"),
+        "{comment}"
+    );
+    assert!(
+        first
+            .run
+            .stderr
+            .contains("Merged the hotfix into develop on GitHub")
+    );
+    assert_eq!(first.output("develop-pull-request"), "");
+    assert_eq!(github.pulls().len(), 1, "no pull request for develop");
+
+    // A rerun finds develop with the hotfix: nothing is written.
+    let writes = github.writes().len();
+    let url = format!("file://{}", origin.display());
+    env.git(
+        env.root.path(),
+        &["clone", "--quiet", "--depth", "1", &url, "ci2"],
+    );
+    let event = pull_payload(&github, 1, "closed", &[], None);
+    let again = step(
+        &env,
+        &github,
+        &env.path("ci2"),
+        "pull_request",
+        &event,
+        &[],
+        0,
+    );
+    assert!(
+        again.run.stderr.contains("develop: it has the hotfix"),
+        "{}",
+        again.run.stderr
+    );
+    // Only the comment is edited, to say what stands now.
+    let later = &github.writes()[writes..];
+    assert!(
+        later
+            .iter()
+            .all(|w| w.method == "PATCH" && w.path.contains("/issues/comments/")),
+        "{later:?}"
+    );
+    assert_eq!(env.rev(&origin, "develop"), Some(develop));
+}
+
+#[test]
+fn a_protected_or_conflicting_develop_gets_a_pull_request_instead() {
+    for (files, protected, why) in [
+        ([("develop.txt", "next\n")], true, "`develop` is protected"),
+        (
+            [("auth.txt", "check harder\n")],
+            false,
+            "merging it into `develop` conflicts",
+        ),
+    ] {
+        let env = TestEnv::new();
+        let (first, origin, github, head) = release_with_develop(&env, &files, protected);
+        let develop = env.rev(&origin, "develop").unwrap();
+        assert_eq!(
+            env.git(&origin, &["log", "-1", "--format=%s", "develop"])
+                .trim(),
+            "Work for the next release",
+            "develop is left to its pull request"
+        );
+        let branch = "catch-up/develop/v1.2.4";
+        assert_eq!(env.rev(&origin, branch).as_deref(), Some(head.as_str()));
+        let pulls = github.pulls();
+        let pull = pulls.iter().find(|p| p.base == "develop");
+        let pull = pull.unwrap_or_else(|| panic!("no pull request into develop: {pulls:?}"));
+        assert_eq!(pull.head, branch);
+        assert_eq!(pull.title, "Merge hotfix v1.2.4 into develop");
+        assert!(pull.labels.contains(&"hotfix".to_string()));
+        assert!(pull.body.contains(why), "{}", pull.body);
+        assert!(pull.body.contains(&format!("git switch {branch}")));
+        assert_eq!(
+            first.output("develop-pull-request"),
+            pull.number.to_string()
+        );
+        let comment = &github.comments(1)[0].body;
+        assert!(
+            comment.contains(&format!(
+                "- `develop`: #{} brings the hotfix in ({why})",
+                pull.number
+            )),
+            "{comment}"
+        );
+
+        // A rerun finds the branch and the pull request: nothing is written.
+        let writes = github.writes().len();
+        let url = format!("file://{}", origin.display());
+        env.git(
+            env.root.path(),
+            &["clone", "--quiet", "--depth", "1", &url, "ci2"],
+        );
+        let event = pull_payload(&github, 1, "closed", &[], None);
+        step(
+            &env,
+            &github,
+            &env.path("ci2"),
+            "pull_request",
+            &event,
+            &[],
+            0,
+        );
+        let later = &github.writes()[writes..];
+        assert!(
+            later
+                .iter()
+                .all(|w| w.method == "PATCH" && w.path.contains("/issues/comments/")),
+            "{later:?}"
+        );
+        assert_eq!(github.pulls().len(), 2);
+        assert_eq!(env.rev(&origin, "develop"), Some(develop));
+    }
+}
+
+/// The record is text in the pull request's body: one from a fork's branch, or edited to
+/// name another tag, releases nothing and says why.
+#[test]
+fn a_record_that_does_not_match_its_pull_request_releases_nothing() {
+    let env = TestEnv::new();
+    let fixture = crate::github::proposed_hotfix(&env);
+    let (dev, origin) = (&fixture.dir, fixture.origin.clone().unwrap());
+    let github = FakeGitHub::start("acme", "shop", TOKEN);
+    let mut command = env.hotfix_command(dev, &["finish", "--pr"]);
+    command
+        .env("GITHUB_TOKEN", TOKEN)
+        .env("GITHUB_API_URL", github.url());
+    Run::of(command).ok();
+    github.set_head(1, &env.rev(&origin, HOTFIX).unwrap(), 2);
+    crate::github::merge_on_github(&env, &github, &origin, 1);
+    let url = format!("file://{}", origin.display());
+    env.git(
+        env.root.path(),
+        &["clone", "--quiet", "--depth", "1", &url, "ci"],
+    );
+    let ci = env.path("ci");
+    let writes = github.writes().len();
+
+    let mut forked = pull_payload(&github, 1, "closed", &[], None);
+    forked["pull_request"]["head"]["repo"]["full_name"] = json!("mallory/shop");
+    let mut retagged = pull_payload(&github, 1, "closed", &[], None);
+    let body = retagged["pull_request"]["body"].as_str().unwrap();
+    assert!(body.contains(r#""tag":"v1.2.4""#), "{body}");
+    retagged["pull_request"]["body"] =
+        json!(body.replace(r#""tag":"v1.2.4""#, r#""tag":"v9.9.9""#));
+    for (event, why) in [
+        (
+            forked,
+            "pull request #1 comes from mallory/shop, not from a branch of acme/shop",
+        ),
+        (
+            retagged,
+            "it names tag `v9.9.9` for version 1.2.4, where the tag pattern `v{version}` gives `v1.2.4`",
+        ),
+    ] {
+        let done = step(&env, &github, &ci, "pull_request_target", &event, &[], 1);
+        assert!(
+            done.run
+                .stderr
+                .contains("the hotfix record in the pull request's body cannot be used"),
+            "{}",
+            done.run.stderr
+        );
+        assert!(done.run.stderr.contains(why), "{}", done.run.stderr);
+        assert_eq!(done.output("success"), "false");
+    }
+    assert_eq!(env.git(&origin, &["tag", "--list"]).trim(), "v1.2.3");
+    assert_eq!(github.writes().len(), writes, "{:?}", github.writes());
+    assert!(github.releases().is_empty());
+}
+
+/// A hotfix's pull request labelled for an older line: released, then backported without
+/// its release commit (the line's version files are its own).
+#[test]
+fn a_labelled_hotfix_is_released_then_backported_without_its_release_commit() {
+    let env = TestEnv::new();
+    let fixture = crate::github::proposed_hotfix(&env);
+    let (dev, origin) = (&fixture.dir, fixture.origin.clone().unwrap());
+    let url = format!("file://{}", origin.display());
+    env.git(env.root.path(), &["clone", "--quiet", &url, "colleague"]);
+    let colleague = env.path("colleague");
+    env.git(&colleague, &["switch", "--quiet", "-c", "release/1.1"]);
+    env.commit(&colleague, "Release 1.1.9", &[("VERSION", "1.1.9\n")]);
+    env.git(&colleague, &["push", "--quiet", "origin", "release/1.1"]);
+    // A newer release than the hotfix's, which the one-commit checkout does not have.
+    env.git(&colleague, &["tag", "v1.3.0"]);
+    env.git(&colleague, &["push", "--quiet", "origin", "v1.3.0"]);
+
+    let github = FakeGitHub::start("acme", "shop", TOKEN);
+    let mut command = env.hotfix_command(dev, &["finish", "--pr"]);
+    command
+        .env("GITHUB_TOKEN", TOKEN)
+        .env("GITHUB_API_URL", github.url());
+    Run::of(command).ok();
+    github.set_head(1, &env.rev(&origin, HOTFIX).unwrap(), 2);
+    crate::github::merge_on_github(&env, &github, &origin, 1);
+    env.git(
+        env.root.path(),
+        &["clone", "--quiet", "--depth", "1", &url, "ci"],
+    );
+    let event = pull_payload(&github, 1, "closed", &["backport release/1.1"], None);
+    let done = step(
+        &env,
+        &github,
+        &env.path("ci"),
+        "pull_request_target",
+        &event,
+        &[],
+        0,
+    );
+
+    assert!(env.rev(&origin, "v1.2.4").is_some(), "released first");
+    let releases = github.releases();
+    assert_eq!(releases[0].make_latest, "false", "v1.3.0 is newer");
+    assert!(
+        done.run.stderr.contains("Left out")
+            && done.run.stderr.contains("Release 1.2.4 (ENG-1234)"),
+        "{}",
+        done.run.stderr
+    );
+    let branch = "backport/release/1.1/pr-1";
+    assert_eq!(
+        subjects_in(&env, &origin, &format!("release/1.1..{branch}")),
+        ["fix: refuse unsigned tokens"]
+    );
+    assert_eq!(
+        env.git(&origin, &["show", &format!("{branch}:VERSION")]),
+        "1.1.9\n"
+    );
+    assert_eq!(
+        env.git(&origin, &["show", &format!("{branch}:auth.txt")]),
+        "check signature\n"
+    );
+    assert_eq!(done.output("success"), "true");
+    let comments = github.comments(1);
+    assert_eq!(
+        comments.len(),
+        2,
+        "the release's and the backport's: {comments:?}"
+    );
+    env.fsck(&origin);
 }

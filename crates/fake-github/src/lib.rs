@@ -7,6 +7,8 @@
 //! wrong one, 404 for what is not there, 422 with `errors` for a duplicate, the head and
 //! base filters of the pull request list.
 
+use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use percent_encoding::percent_decode_str;
@@ -181,6 +183,10 @@ struct State {
     identity: Option<String>,
     faults: Vec<Fault>,
     received: Vec<Received>,
+    /// The bare repository the fake's branches, compares and merges read and write.
+    git_dir: Option<PathBuf>,
+    /// Branches protection guards: GitHub's merge refuses them.
+    protected: Vec<String>,
 }
 
 /// The running fake. Dropping it stops the server.
@@ -221,6 +227,8 @@ impl FakeGitHub {
             identity: None,
             faults: Vec::new(),
             received: Vec::new(),
+            git_dir: None,
+            protected: Vec::new(),
         }));
         Mock::given(any())
             .respond_with(Responder(state.clone()))
@@ -240,6 +248,17 @@ impl FakeGitHub {
 
     fn state(&self) -> MutexGuard<'_, State> {
         self.state.lock().expect("not poisoned")
+    }
+
+    /// Keep the repository's git data in the bare repository `git_dir` (the tests' origin):
+    /// branches, compares, GitHub's merges and new refs read and write it, as GitHub's own.
+    pub fn serve_git(&self, git_dir: &Path) {
+        self.state().git_dir = Some(git_dir.to_path_buf());
+    }
+
+    /// Branch protection on `branch`.
+    pub fn protect(&self, branch: &str) {
+        self.state().protected.push(branch.to_string());
     }
 
     pub fn fail(&self, fault: Fault) {
@@ -508,6 +527,126 @@ impl State {
         }
     }
 
+    /// `git` in the served repository: its stdout when it succeeded.
+    fn git(&self, args: &[&str]) -> Option<String> {
+        let git_dir = self.git_dir.as_ref()?;
+        let output = Command::new("git")
+            .arg("--git-dir")
+            .arg(git_dir)
+            .args(args)
+            .env("GIT_AUTHOR_NAME", "GitHub")
+            .env("GIT_AUTHOR_EMAIL", "noreply@github.com")
+            .env("GIT_COMMITTER_NAME", "GitHub")
+            .env("GIT_COMMITTER_EMAIL", "noreply@github.com")
+            .output()
+            .ok()?;
+        output
+            .status
+            .success()
+            .then(|| String::from_utf8_lossy(&output.stdout).trim().to_string())
+    }
+
+    /// The commit `rev` names, if the repository has it.
+    fn git_commit(&self, rev: &str) -> Option<String> {
+        self.git(&[
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            &format!("{rev}^{{commit}}"),
+        ])
+    }
+
+    fn git_branch(&self, name: &str) -> (u16, Value) {
+        match self.git_commit(&format!("refs/heads/{name}")) {
+            Some(sha) => (
+                200,
+                json!({
+                    "name": name,
+                    "commit": { "sha": sha },
+                    "protected": self.protected.iter().any(|p| p == name),
+                }),
+            ),
+            None => (404, json!({ "message": "Branch not found" })),
+        }
+    }
+
+    fn git_compare(&self, base: &str, head: &str) -> (u16, Value) {
+        let (Some(base), Some(head)) = (self.git_commit(base), self.git_commit(head)) else {
+            return not_found();
+        };
+        let ancestor =
+            |a: &str, b: &str| self.git(&["merge-base", "--is-ancestor", a, b]).is_some();
+        let status = match (
+            base == head,
+            ancestor(head.as_str(), base.as_str()),
+            ancestor(base.as_str(), head.as_str()),
+        ) {
+            (true, _, _) => "identical",
+            (_, true, _) => "behind",
+            (_, _, true) => "ahead",
+            _ => "diverged",
+        };
+        (200, json!({ "status": status }))
+    }
+
+    /// `POST /merges`: GitHub merges `head` into branch `base` itself.
+    fn git_merge(&mut self, base: &str, head: &str, message: &str) -> (u16, Value) {
+        let Some(tip) = self.git_commit(&format!("refs/heads/{base}")) else {
+            return (404, json!({ "message": "Base does not exist" }));
+        };
+        let Some(head) = self.git_commit(head) else {
+            return (404, json!({ "message": "Head does not exist" }));
+        };
+        if self
+            .git(&["merge-base", "--is-ancestor", &head, &tip])
+            .is_some()
+        {
+            return (204, Value::Null);
+        }
+        if self.protected.iter().any(|p| p == base) {
+            return (
+                409,
+                json!({ "message": format!("Protected branch update failed for refs/heads/{base}.") }),
+            );
+        }
+        let Some(tree) = self.git(&["merge-tree", "--write-tree", &tip, &head]) else {
+            return (409, json!({ "message": "Merge conflict" }));
+        };
+        let tree = tree.lines().next().unwrap_or_default().to_string();
+        let Some(commit) =
+            self.git(&["commit-tree", &tree, "-p", &tip, "-p", &head, "-m", message])
+        else {
+            return (500, json!({ "message": "could not write the merge" }));
+        };
+        match self.git(&["update-ref", &format!("refs/heads/{base}"), &commit, &tip]) {
+            Some(_) => (
+                201,
+                json!({ "sha": commit, "commit": { "message": message } }),
+            ),
+            None => (409, json!({ "message": "Reference update failed" })),
+        }
+    }
+
+    /// `POST /git/refs`: a new ref at `sha`.
+    fn git_create_ref(&mut self, name: &str, sha: &str) -> (u16, Value) {
+        if !name.starts_with("refs/") || self.git(&["check-ref-format", name]).is_none() {
+            return (422, json!({ "message": "Reference name is not valid" }));
+        }
+        if self.git_commit(name).is_some() {
+            return (422, json!({ "message": "Reference already exists" }));
+        }
+        let Some(sha) = self.git_commit(sha) else {
+            return (422, json!({ "message": "Object does not exist" }));
+        };
+        match self.git(&["update-ref", name, &sha, ""]) {
+            Some(_) => (
+                201,
+                json!({ "ref": name, "object": { "sha": sha, "type": "commit" } }),
+            ),
+            None => (422, json!({ "message": "Reference already exists" })),
+        }
+    }
+
     fn handle(&mut self, request: &Request, path: &str) -> (u16, Value) {
         if path == "/user" {
             return match &self.identity {
@@ -549,6 +688,29 @@ impl State {
             .collect();
         let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
         match (request.method.as_str(), parts.as_slice()) {
+            ("GET", ["branches", name]) => self.git_branch(name),
+            ("GET", ["compare", range]) => match range.split_once("...") {
+                Some((base, head)) => self.git_compare(base, head),
+                None => not_found(),
+            },
+            ("POST", ["merges"]) => self.git_merge(
+                &text("base").unwrap_or_default(),
+                &text("head").unwrap_or_default(),
+                &text("commit_message").unwrap_or_default(),
+            ),
+            ("POST", ["git", "refs"]) => self.git_create_ref(
+                &text("ref").unwrap_or_default(),
+                &text("sha").unwrap_or_default(),
+            ),
+            ("GET", ["git", "ref", "heads", name @ ..]) => {
+                match self.git_commit(&format!("refs/heads/{}", name.join("/"))) {
+                    Some(sha) => (
+                        200,
+                        json!({ "ref": format!("refs/heads/{}", name.join("/")), "object": { "sha": sha, "type": "commit" } }),
+                    ),
+                    None => not_found(),
+                }
+            }
             ("GET", [""]) => (
                 200,
                 json!({

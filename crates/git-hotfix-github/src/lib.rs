@@ -1,11 +1,12 @@
 //! git-hotfix's GitHub client: open or update pull requests, label them, request reviews,
-//! publish releases. Every operation is idempotent (it finds what a previous run made
+//! publish releases, comment, merge a commit into a branch. Every operation is idempotent (it finds what a previous run made
 //! before making anything) and every request goes through one transport that retries
 //! server errors and rate limits, or only records the request for `--plan`.
 //!
 //! Async on tokio, as octocrab is; the CLI bridges to the synchronous rest of git-hotfix.
 
 mod auth;
+mod branches;
 mod comments;
 mod error;
 mod events;
@@ -21,6 +22,7 @@ use std::sync::Mutex;
 use serde_json::Value;
 
 pub use crate::auth::{Lookup, Token};
+pub use crate::branches::{Branch, MergeOutcome};
 pub use crate::comments::{Comment, CommentOutcome, Permission};
 pub use crate::error::{Error, Result};
 pub use crate::events::{Event, EventError, PullEvent};

@@ -60,6 +60,8 @@ pub struct PullState {
     pub base: String,
     pub head_sha: String,
     pub title: String,
+    /// The description, as markdown (empty when there is none).
+    pub body: String,
     /// How many commits the pull request had: what a rebase merge put on the base.
     pub commits: u64,
 }
@@ -253,6 +255,7 @@ impl GitHub {
             base: pr.base.name,
             head_sha: pr.head.sha,
             title: pr.title,
+            body: pr.body.unwrap_or_default(),
             commits: pr.commits.unwrap_or(1),
         }))
     }

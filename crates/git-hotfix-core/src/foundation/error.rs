@@ -365,7 +365,7 @@ pub enum Error {
     #[error("the journal {} is unreadable: {reason}", path.display())]
     Journal { path: PathBuf, reason: String },
 
-    #[error("the hotfix record in the pull request's body is unreadable: {reason}")]
+    #[error("the hotfix record in the pull request's body cannot be used: {reason}")]
     CarriedRecord { reason: String },
 
     #[error("{context}")]

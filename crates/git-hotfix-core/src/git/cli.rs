@@ -214,6 +214,21 @@ pub(crate) fn remote_branches(dir: &Path, remote: &str) -> Result<Vec<(String, O
         .collect())
 }
 
+/// The names of the tags `remote` has (without `refs/tags/`).
+pub(crate) fn remote_tags(dir: &Path, remote: &str) -> Result<Vec<String>> {
+    let output = run(dir, ["ls-remote", "--tags", "--refs", remote]).map_err(|err| match err {
+        Error::GitCommand { stderr, .. } => Error::FetchFailed {
+            remote: remote.to_string(),
+            what: "its tags".into(),
+            message: stderr,
+        },
+        other => other,
+    })?;
+    Ok(ls_remote_refs(&output.stdout)
+        .filter_map(|(name, _)| Some(name.strip_prefix("refs/tags/")?.to_string()))
+        .collect())
+}
+
 /// Where each of `names` (full ref names) stands on `remote` now, in one request; a name
 /// the remote lacks is absent from the answer.
 pub(crate) fn remote_refs(

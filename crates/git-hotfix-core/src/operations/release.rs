@@ -250,8 +250,20 @@ pub fn facts_now(journal: &Journal, mem: &Repo) -> Result<Facts> {
 pub fn is_latest(repo: &Repo, config: &Config, journal: &Journal) -> Result<bool> {
     let product = config.product(journal.product.as_deref())?;
     let (pattern, _) = config.naming(product.map(|(_, p)| p));
-    let tags = ReleaseTags::read(repo, pattern, product.map(|(n, _)| n))?;
-    Ok(tags.versions().all(|v| *v <= journal.version))
+    let product = product.map(|(n, _)| n);
+    let tags = ReleaseTags::read(repo, pattern, product)?;
+    if tags.versions().any(|v| *v > journal.version) {
+        return Ok(false);
+    }
+    // A shallow clone (a CI checkout) has few of the tags: the remote's say.
+    if repo.is_shallow() && repo.has_remote(&config.remote) {
+        let names = crate::git::cli::remote_tags(repo.common_dir(), &config.remote)?;
+        let newer = names.iter().any(
+            |name| matches!(pattern.version_of(name, product), Some(Ok(v)) if v > journal.version),
+        );
+        return Ok(!newer);
+    }
+    Ok(true)
 }
 
 #[cfg(test)]

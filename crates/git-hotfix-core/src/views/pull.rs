@@ -11,6 +11,7 @@ use crate::git::repo::Repo;
 use crate::operations::finish::propose::ProposePlan;
 use crate::records::journal::Journal;
 use crate::records::journal::TargetStatus;
+use crate::records::run::Merged;
 use crate::settings::config::Config;
 
 /// A pull request's words, for any forge.
@@ -178,6 +179,35 @@ pub fn backport(
         body,
         labels,
     })
+}
+
+/// The body of the pull request that brings a hotfix merged into production into
+/// `develop`, from `branch` (at the hotfix), opened because `why`.
+pub fn catch_up(
+    journal: &Journal,
+    merged: &Merged,
+    develop: &str,
+    branch: &str,
+    remote: &str,
+    why: &str,
+) -> String {
+    format!(
+        "Hotfix {ticket} ({tag}) merged into `{base}` in #{number}; `{develop}` does not have it yet, and {why}. Merging this pull request brings it in, as a local `git hotfix finish` merges a hotfix back.\n\n\
+         If GitHub shows conflicts, resolve them on this branch:\n\n\
+         ```sh\n\
+         git fetch {remote} {branch} {develop}\n\
+         git switch {branch}\n\
+         git merge {remote}/{develop}\n\
+         # fix the files, `git add` them, `git commit`\n\
+         git push {remote} {branch}\n\
+         ```\n\n\
+         ---\n\
+         Opened by git-hotfix for {ticket} · {tag}\n",
+        ticket = journal.ticket,
+        tag = journal.tag,
+        base = merged.base,
+        number = merged.number,
+    )
 }
 
 fn prompt(text: &str) -> String {

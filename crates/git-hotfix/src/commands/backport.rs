@@ -7,6 +7,7 @@ use git_hotfix_core::operations::backport::{
     self, Backport, BackportOutcome, BackportRequest, OnConflict, PickStatus, Progress, RefState,
     Target, What,
 };
+use git_hotfix_core::records::carried;
 use git_hotfix_core::records::journal::TargetStatus;
 use git_hotfix_core::{Config, ObjectId, Repo};
 
@@ -434,7 +435,35 @@ fn merged_pull(context: &Context, repo: &Repo, config: &Config, number: u64) -> 
         head: id(&state.head_sha)?,
         commits: state.commits,
     };
-    let (method, commits) = merged::picks(repo, &config.remote, &pull)?;
+    let (method, mut commits) = merged::picks(repo, &config.remote, &pull)?;
+    // A hotfix's pull request (`finish --pr`) names its release commit in its body: the
+    // version bump is the hotfix's line's, not the targets'.
+    let release = carried::read(&state.body)
+        .ok()
+        .flatten()
+        .and_then(|journal| journal.proposal)
+        .and_then(|proposal| proposal.release);
+    if let Some(release) = release {
+        let summary = release
+            .message
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        match merged::leave_out(repo, method, &mut commits, release.commit)? {
+            Some(left) => context.ui.status(
+                "Left out",
+                format!(
+                    "{} {summary}: the hotfix's release commit (each line bumps its own version)",
+                    short(left)
+                ),
+            ),
+            None if method == merged::Method::Squash => context.ui.warn(format!(
+                "#{number} was squashed: its one commit holds the release commit \"{summary}\" too (version files, changelog), which the lines get with the fix"
+            )),
+            None => {}
+        }
+    }
     context.ui.status(
         "Picking",
         format!(

@@ -2,6 +2,7 @@
 //! branch, the branch pushed, and a pull request into production opened (or brought up to
 //! date) on GitHub. `finish --after-merge`: once GitHub merged it, what merged is tagged.
 
+use git_hotfix_core::foundation::names;
 use git_hotfix_core::foundation::oid::short;
 use git_hotfix_core::git::repo::Repo;
 use git_hotfix_core::operations::finish::FinishOutcome;
@@ -15,7 +16,7 @@ use git_hotfix_core::settings::config::Config;
 use git_hotfix_core::settings::policy::VersionFiles;
 use git_hotfix_core::views::pull;
 use git_hotfix_core::{Error as CoreError, Journal, ObjectId};
-use git_hotfix_github::ReleaseOutcome;
+use git_hotfix_github::{MergeOutcome, ReleaseOutcome};
 
 use crate::cli::Context;
 use crate::commands::finish::report as report_finish;
@@ -277,6 +278,17 @@ pub fn after_merge(
         if release {
             steps.push(format!("publish the GitHub release of {}", journal.tag));
         }
+        if options.backmerge && base == config.production_branch {
+            forge.run(
+                forge
+                    .github
+                    .branch(config.develop_branch.as_deref().unwrap_or("develop")),
+            )?;
+            steps.push(
+                "bring develop up to the hotfix: GitHub merges it, or a pull request does when develop is protected or the merge conflicts"
+                    .to_string(),
+            );
+        }
         let requests = forge.planned_lines();
         if ui.json_mode() {
             ui.json(&serde_json::json!({
@@ -305,13 +317,15 @@ pub fn after_merge(
     }
 
     let done = finish_merged(context, repo, config, &forge, journal, options, release)?;
-    report_finish(
+    let exit = report_finish(
         context,
         repo,
         &done.journal,
         &done.outcome,
         done.published.as_ref(),
-    )
+    )?;
+    report_catch_up(context, done.develop.as_ref());
+    Ok(exit)
 }
 
 /// What `finish --after-merge` did.
@@ -320,6 +334,19 @@ pub struct AfterMerge {
     pub outcome: FinishOutcome,
     /// The GitHub release, when one was asked for.
     pub published: Option<ReleaseOutcome>,
+    /// How the develop branch (named) came to have the hotfix.
+    pub develop: Option<(String, CatchUp)>,
+}
+
+/// How develop came to have a hotfix that merged into production.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CatchUp {
+    /// It had it already.
+    HasIt,
+    /// GitHub merged the hotfix branch into it: the merge commit.
+    Merged { commit: String },
+    /// A pull request brings it in, because `why`.
+    Proposed { pull: OpenedPull, why: String },
 }
 
 /// Ask GitHub what merged of the hotfix's pull request, tag it and finish the hotfix; with
@@ -379,15 +406,142 @@ pub fn finish_merged(
         at: state.merged_at.as_deref().and_then(|t| t.parse().ok()),
     };
     let outcome = after_merge::run(repo, config, &mut journal, options, &merged, context.now)?;
-    let published = match (&outcome, journal.released()) {
-        (FinishOutcome::Finished { .. }, Some(released)) if release => {
+    let finished = matches!(outcome, FinishOutcome::Finished { .. });
+    let published = match journal.released() {
+        Some(released) if release && finished => {
             Some(forge.publish_release(context, repo, config, &mut journal, released)?)
         }
         _ => None,
+    };
+    let develop = match finished && options.backmerge && merged.base == config.production_branch {
+        true => catch_up_develop(config, forge, &journal, &merged)?,
+        false => None,
     };
     Ok(AfterMerge {
         journal,
         outcome,
         published,
+        develop,
     })
+}
+
+/// The develop branch a hotfix merged into production is brought into: the configured or
+/// found one, else GitHub's `develop` unless `develop-branch = ""` (a one-branch checkout
+/// has no local develop to find).
+fn develop_on_github(config: &Config, forge: &Forge) -> Result<Option<git_hotfix_github::Branch>> {
+    let name = match (&config.develop_branch, config.develop_off) {
+        (Some(name), _) => name.clone(),
+        (None, true) => return Ok(None),
+        (None, false) => "develop".to_string(),
+    };
+    if name == config.production_branch {
+        return Ok(None);
+    }
+    forge.run(forge.github.branch(&name))
+}
+
+/// Bring develop up to the hotfix that merged into production, as a local `finish` merges
+/// it back: GitHub merges the hotfix branch as it merged (`POST /merges`, so no clone
+/// needs the history a merge base takes); when develop is protected, or the merge
+/// conflicts, a pull request from a branch at the hotfix does it instead.
+fn catch_up_develop(
+    config: &Config,
+    forge: &Forge,
+    journal: &Journal,
+    merged: &Merged,
+) -> Result<Option<(String, CatchUp)>> {
+    let Some(develop) = develop_on_github(config, forge)? else {
+        return Ok(None);
+    };
+    let name = develop.name.clone();
+    let head = journal
+        .proposal
+        .as_ref()
+        .and_then(|p| p.pushed)
+        .unwrap_or(merged.commit)
+        .to_string();
+    if forge.run(forge.github.has_commit(&name, &head))? {
+        return Ok(Some((name, CatchUp::HasIt)));
+    }
+    let branch = format!("catch-up/{name}/{}", journal.tag);
+    names::validate_ref(names::BRANCH_PREFIX, &branch)?;
+    // An earlier run's pull request stands as it is (people may be resolving it).
+    if let Some(pull) = forge.run(forge.github.open_pull(&branch, &name))? {
+        let pull = OpenedPull {
+            number: pull.number,
+            url: pull.url,
+            created: false,
+            changes: Vec::new(),
+            warnings: Vec::new(),
+        };
+        let why = "an earlier run opened it".to_string();
+        return Ok(Some((name, CatchUp::Proposed { pull, why })));
+    }
+    let why = if develop.protected {
+        format!("`{name}` is protected")
+    } else {
+        let message = git_hotfix_core::git::merge::merge_message(&journal.branch, &name);
+        match forge.run(forge.github.merge_into(&name, &head, &message))? {
+            MergeOutcome::Merged { sha } => {
+                return Ok(Some((name, CatchUp::Merged { commit: sha })));
+            }
+            MergeOutcome::HasIt => return Ok(Some((name, CatchUp::HasIt))),
+            MergeOutcome::Conflict => format!("merging it into `{name}` conflicts"),
+            MergeOutcome::Refused { reason } => format!("GitHub would not merge it: {reason}"),
+        }
+    };
+    forge.run(forge.github.ensure_branch(&branch, &head))?;
+    let request = PullRequest {
+        head: branch.clone(),
+        base: name.clone(),
+        title: format!("Merge hotfix {} into {name}", journal.tag),
+        body: pull::catch_up(journal, merged, &name, &branch, &config.remote, &why),
+        draft: false,
+        labels: vec!["hotfix".into()],
+        reviewers: config.github.reviewers.clone(),
+        assignees: config.github.assignees.clone(),
+    };
+    let outcome = forge.run(forge.github.ensure_pull(&forge::spec(&request)))?;
+    let pull = outcome.pull.expect("a live client opens the pull request");
+    Ok(Some((
+        name,
+        CatchUp::Proposed {
+            pull: OpenedPull {
+                number: pull.number,
+                url: pull.url,
+                created: outcome.created,
+                changes: outcome.changes,
+                warnings: outcome.warnings,
+            },
+            why,
+        },
+    )))
+}
+
+/// Tell how develop came to have the hotfix.
+pub fn report_catch_up(context: &Context, develop: Option<&(String, CatchUp)>) {
+    let ui = &context.ui;
+    match develop {
+        None => {}
+        Some((name, CatchUp::HasIt)) => {
+            ui.status("Unchanged", format!("{name}: it has the hotfix"))
+        }
+        Some((name, CatchUp::Merged { commit })) => ui.status(
+            "Merged",
+            format!(
+                "the hotfix into {name} on GitHub ({})",
+                &commit[..commit.len().min(7)]
+            ),
+        ),
+        Some((name, CatchUp::Proposed { pull, why })) => {
+            let verb = if pull.created { "Opened" } else { "Found" };
+            ui.status(
+                verb,
+                format!(
+                    "pull request #{} into {name} ({why}): {}",
+                    pull.number, pull.url
+                ),
+            );
+        }
+    }
 }

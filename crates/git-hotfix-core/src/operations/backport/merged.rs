@@ -101,6 +101,34 @@ pub fn picks(repo: &Repo, remote: &str, pull: &MergedPull) -> Result<(Method, Ve
     }
 }
 
+/// Take the release commit `release` (a hotfix's version bump and changelog, which a line
+/// does on its own) out of `commits`, the picks of a pull request merged by `method`: the
+/// commit itself for a merge, its rewritten copy for a rebase. A squash holds it inside
+/// the one commit, so nothing can be taken out. Returns the commit taken out.
+pub fn leave_out(
+    repo: &Repo,
+    method: Method,
+    commits: &mut Vec<ObjectId>,
+    release: ObjectId,
+) -> Result<Option<ObjectId>> {
+    let position = match method {
+        Method::Merge => commits.iter().position(|c| *c == release),
+        Method::Rebase if repo.git.find_object(release).is_ok() => {
+            let wanted = authored(repo, release)?;
+            let mut found = None;
+            for (i, commit) in commits.iter().enumerate() {
+                if authored(repo, *commit)? == wanted {
+                    found = Some(i);
+                    break;
+                }
+            }
+            found
+        }
+        Method::Rebase | Method::Squash => None,
+    };
+    Ok(position.map(|i| commits.remove(i)))
+}
+
 /// `tip` and its first parents, `n` commits at most, newest first.
 fn first_parents(repo: &Repo, tip: ObjectId, n: usize) -> Result<Vec<ObjectId>> {
     let mut out = Vec::with_capacity(n);

@@ -34,6 +34,9 @@ pub struct Config {
     pub develop_branch: Option<String>,
     /// `develop_branch` was not configured but found by name (`develop`, or git-flow's).
     pub develop_found: bool,
+    /// `develop-branch = ""`: hotfixes go into no develop branch, whatever exists.
+    #[serde(skip)]
+    pub develop_off: bool,
     pub release_branches: Vec<String>,
     pub branch_template: BranchTemplate,
     pub tag_pattern: TagPattern,
@@ -304,6 +307,7 @@ impl Config {
         )?;
         // Not configured: the branch git-flow names, else one called `develop`, as the fix
         // left out of develop is lost in the next release. `develop-branch = ""` says none.
+        let develop_off = merged.develop_branch.as_deref() == Some("");
         let (develop_branch, develop_found) = match merged.develop_branch {
             Some(branch) => (Some(branch).filter(|b| !b.is_empty()), false),
             None => {
@@ -347,6 +351,7 @@ impl Config {
             production_branch,
             develop_branch,
             develop_found,
+            develop_off,
             release_branches: merged.release_branches.unwrap_or_default(),
             branch_template: merged.branch_template.unwrap_or_else(|| {
                 BranchTemplate::parse(BranchTemplate::DEFAULT).expect("valid default")

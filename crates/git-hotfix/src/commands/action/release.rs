@@ -17,7 +17,7 @@ use super::runner::Runner;
 use super::{ActionArgs, run_url, runner_error};
 use crate::cli::Context;
 use crate::commands::finish::report as report_finish;
-use crate::commands::finish_pr::{self, AfterMerge};
+use crate::commands::finish_pr::{self, AfterMerge, CatchUp};
 use crate::error::{Exit, Result};
 use crate::forge::Forge;
 
@@ -123,6 +123,7 @@ pub fn run(
         &done.outcome,
         done.published.as_ref(),
     )?;
+    finish_pr::report_catch_up(context, done.develop.as_ref());
 
     let released = Released::of(&done, repo, &config.remote)?;
     let text = released.markdown(pull.number, run_url().as_deref());
@@ -136,6 +137,13 @@ pub fn run(
                 released.commit.map(|c| c.to_string()).unwrap_or_default(),
             ),
             ("release-url", released.url.clone().unwrap_or_default()),
+            (
+                "develop-pull-request",
+                match &released.develop {
+                    Some((_, CatchUp::Proposed { pull, .. })) => pull.number.to_string(),
+                    _ => String::new(),
+                },
+            ),
         ])
         .map_err(runner_error)?;
     let posted = forge.run(forge.github.ensure_comment(pull.number, MARKER, &text))?;
@@ -162,6 +170,7 @@ struct Released {
     url: Option<String>,
     /// Whether this run finished it (not one before).
     finished_now: bool,
+    develop: Option<(String, CatchUp)>,
 }
 
 impl Released {
@@ -174,6 +183,7 @@ impl Released {
             remote: remote.to_string(),
             url: done.published.as_ref().and_then(|p| p.url.clone()),
             finished_now: matches!(done.outcome, FinishOutcome::Finished { .. }),
+            develop: done.develop.clone(),
         })
     }
 
@@ -189,8 +199,30 @@ impl Released {
             code(&self.tag),
             self.remote,
         ));
+        let mut items = Vec::new();
         if let Some(url) = &self.url {
-            text.push_str(&format!("\n- GitHub release: {url}\n"));
+            items.push(format!("GitHub release: {url}"));
+        }
+        match &self.develop {
+            None => {}
+            Some((name, CatchUp::HasIt)) => items.push(format!("{}: has the hotfix", code(name))),
+            Some((name, CatchUp::Merged { commit })) => items.push(format!(
+                "{}: GitHub merged the hotfix into it ({})",
+                code(name),
+                &commit[..commit.len().min(7)]
+            )),
+            Some((name, CatchUp::Proposed { pull, why })) => items.push(format!(
+                "{}: #{} brings the hotfix in ({})",
+                code(name),
+                pull.number,
+                why
+            )),
+        }
+        if !items.is_empty() {
+            text.push('\n');
+            for item in items {
+                text.push_str(&format!("- {item}\n"));
+            }
         }
         if !self.finished_now {
             text.push_str("\nAn earlier run had released it; nothing was done twice.\n");
