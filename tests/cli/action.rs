@@ -456,6 +456,18 @@ fn labels_before_the_merge_and_other_events_do_nothing() {
             .stderr
             .contains("no label of #1 asks for a backport")
     );
+    // Named like a hotfix branch, but opened by hand: nothing says what to release.
+    let mut by_hand = pull_event(&shop, "closed", &[], None);
+    by_hand["pull_request"]["head"]["ref"] = json!("hotfix/ENG-9-by-hand");
+    let done = step(&env, &shop.github, &ci, "pull_request", &by_hand, &[], 0);
+    assert!(
+        done.run.stderr.contains(
+            "#1 merged `hotfix/ENG-9-by-hand`, named like a hotfix branch, but `git hotfix finish --pr` did not open it"
+        ),
+        "{}",
+        done.run.stderr
+    );
+    assert_eq!(env.git(&shop.origin, &["tag", "--list"]), "");
     let pushed = step(
         &env,
         &shop.github,

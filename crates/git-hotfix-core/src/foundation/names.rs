@@ -151,6 +151,13 @@ impl BranchTemplate {
     pub fn as_str(&self) -> &str {
         self.0.as_str()
     }
+
+    /// Whether `branch` could be one this template made: it starts with the template's
+    /// fixed text (a template that starts with a placeholder recognises nothing).
+    pub fn could_have_made(&self, branch: &str) -> bool {
+        let prefix = self.0.literal_prefix();
+        !prefix.is_empty() && branch.starts_with(prefix)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for BranchTemplate {
@@ -361,6 +368,15 @@ mod tests {
     fn tidy_drops_separators_left_by_empty_placeholders() {
         assert_eq!(tidy_branch("hotfix/ENG-1-"), "hotfix/ENG-1");
         assert_eq!(tidy_branch("hotfix//-v1.2.4"), "hotfix/v1.2.4");
+    }
+
+    #[test]
+    fn a_template_recognises_the_branches_it_could_have_made() {
+        let template = BranchTemplate::parse(BranchTemplate::DEFAULT).unwrap();
+        assert!(template.could_have_made("hotfix/ENG-1-login"));
+        assert!(!template.could_have_made("fix/tokens"));
+        let bare = BranchTemplate::parse("{ticket}").unwrap();
+        assert!(!bare.could_have_made("ENG-1"));
     }
 
     #[test]

@@ -114,6 +114,14 @@ impl Template {
     pub fn as_str(&self) -> &str {
         &self.source
     }
+
+    /// The text every rendering starts with (`hotfix/` of `hotfix/{ticket}-{slug}`).
+    pub fn literal_prefix(&self) -> &str {
+        match self.segments.first() {
+            Some(Segment::Literal(text)) => text,
+            _ => "",
+        }
+    }
 }
 
 impl fmt::Display for Template {

@@ -213,6 +213,15 @@ fn from_pull(
             "the label put on #{number} asks for no backport"
         )));
     }
+    if targets.is_empty()
+        && action == "closed"
+        && config.branch_template.could_have_made(&pull.head)
+    {
+        return Ok(Ask::Nothing(format!(
+            "#{number} merged `{}`, named like a hotfix branch, but `git hotfix finish --pr` did not open it: its body carries no record of the hotfix's version and tag, so nothing is released (`git hotfix finish --after-merge` releases it where the hotfix started)",
+            pull.head
+        )));
+    }
     if targets.is_empty() {
         return Ok(Ask::Nothing(format!(
             "no label of #{number} asks for a backport (labels like `{}`)",
