@@ -178,6 +178,18 @@ fn finish_pr_pushes_the_release_and_opens_a_templated_labelled_pull_request() {
     assert_eq!(github.pulls().len(), 1);
     assert_eq!(env.refs(dir), refs);
     assert_eq!(env.rev(origin, HOTFIX).as_deref(), Some(tip.as_str()));
+
+    // `status` tells where it waits, and not a local finish it should not do.
+    let status = env.hotfix(dir, &["status"]).ok();
+    assert!(
+        status
+            .stdout
+            .contains("Proposed: pull request #1 into main: https://github.test/acme/shop/pull/1"),
+        "{}",
+        status.stdout
+    );
+    assert!(status.stdout.contains("`git hotfix finish --after-merge`"));
+    assert!(!status.stdout.contains("Finish will"), "{}", status.stdout);
 }
 
 #[test]

@@ -482,6 +482,24 @@ fn render(context: &Context, status: &HotfixStatus) {
         ui.out("  `git hotfix abort` undoes the run.");
         return;
     }
+    // Proposed on GitHub: it is released once the pull request merges, not by a local
+    // finish.
+    if let Some(proposal) = journal
+        .proposal
+        .as_ref()
+        .filter(|_| journal.state == State::Active)
+        && let Some(pull) = &proposal.pull
+    {
+        ui.out("");
+        ui.out(format!(
+            "Proposed: pull request #{} into {}: {}",
+            pull.number, proposal.base, pull.url
+        ));
+        ui.out(
+            "  Once it merges, `git hotfix finish --after-merge` tags what merged (the git-hotfix action does it on the merge, and then this takes its tag).",
+        );
+        return;
+    }
     match &status.finish {
         Some(FinishPreview::Plan { plan }) => {
             ui.out("");
