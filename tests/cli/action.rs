@@ -873,8 +873,18 @@ fn a_merged_hotfix_pull_request_is_released_by_the_action() {
         .iter()
         .map(|e| e["event"].as_str().unwrap())
         .collect();
-    for event in ["started", "assessed", "pull-merged", "finished"] {
-        assert!(events.contains(&event), "no {event} in {events:?}");
+    for event in [
+        "started",
+        "assessed",
+        "pull-merged",
+        "finished",
+        "release-published",
+    ] {
+        assert!(
+            events.contains(&event),
+            "no {event} in {events:?}\n{}",
+            first.run.stderr
+        );
     }
     env.fsck(&origin);
     // The release, and one comment saying it.
@@ -926,6 +936,25 @@ fn a_merged_hotfix_pull_request_is_released_by_the_action() {
     assert_eq!(env.rev(dev, "v1.2.4"), env.rev(&origin, "v1.2.4"));
     assert_eq!(env.git(&origin, &["show-ref", "--tags"]), tags);
     env.fsck(dev);
+    // One note tells both: the developer's record (its pull request opened), and the
+    // release the action published.
+    let note = env.git(&origin, &["notes", "--ref", "hotfix", "show", &merge]);
+    let note: Value = serde_json::from_str(&note).unwrap();
+    let events: Vec<&str> = note["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["event"].as_str().unwrap())
+        .collect();
+    for event in ["pull-opened", "release-published"] {
+        assert!(events.contains(&event), "no {event} in {events:?}");
+    }
+    assert_eq!(
+        events.iter().filter(|e| **e == "finished").count(),
+        1,
+        "{events:?}"
+    );
+    env.fsck(&origin);
 }
 
 /// A hotfix proposed and merged on GitHub, with a `develop` on origin that moved on since

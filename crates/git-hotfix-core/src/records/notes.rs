@@ -58,23 +58,26 @@ pub fn prepare(repo: &Repo, journal: &Journal) -> Result<Option<Edit>> {
     let Some(target) = repo.peeled_commit(&format!("{TAG_PREFIX}{}", journal.tag))? else {
         return Ok(None);
     };
-    let text = serde_json::to_string_pretty(&journal.portable()).expect("serializable");
-    let text = format!("{}\n", crate::foundation::redact::redact(&text));
-    let text = text.as_bytes();
+    let blob = write_note(repo, journal)?;
     let context = || format!("could not write the hotfix note of {}", journal.ticket);
-    let blob = repo.git.write_blob(text).context(context)?.detach();
     let old = repo.ref_target(REF)?;
     let notes = match old {
         Some(commit) => Some(repo.tree_of(commit)?),
         None => None,
     };
-    let path = match notes {
+    let (path, blob) = match notes {
         Some(tree) => match existing_note(repo, tree, target)? {
             Some((_, id)) if id == blob => return Ok(None),
-            Some((path, _)) => path,
-            None => target.to_string(),
+            // What another clone recorded of this release (merged in from the remote)
+            // stays in the note.
+            Some((path, id)) => match joined(repo, blob, id)? {
+                Some(joined) if joined == id => return Ok(None),
+                Some(joined) => (path, joined),
+                None => (path, blob),
+            },
+            None => (target.to_string(), blob),
         },
-        None => target.to_string(),
+        None => (target.to_string(), blob),
     };
     let base = notes.unwrap_or_else(|| ObjectId::empty_tree(repo.git.object_hash()));
     let mut editor = repo.git.edit_tree(base).context(context)?;
@@ -240,6 +243,51 @@ pub fn all(repo: &Repo) -> Result<(Vec<Noted>, usize)> {
     Ok((noted, unreadable))
 }
 
+/// The blob of `journal`'s note: what another clone may know of it, secrets redacted.
+fn write_note(repo: &Repo, journal: &Journal) -> Result<ObjectId> {
+    let text = serde_json::to_string_pretty(&journal.portable()).expect("serializable");
+    let text = format!("{}\n", crate::foundation::redact::redact(&text));
+    let context = || format!("could not write the hotfix note of {}", journal.ticket);
+    Ok(repo
+        .git
+        .write_blob(text.as_bytes())
+        .context(context)?
+        .detach())
+}
+
+/// Two notes of one release (the developer's finish and the GitHub action's, say): ours,
+/// with the events of kinds only theirs has, in time order. `None` when they are not of the same
+/// hotfix and version, or one cannot be read: then ours stands.
+fn joined(repo: &Repo, ours: ObjectId, theirs: ObjectId) -> Result<Option<ObjectId>> {
+    let read = |id: ObjectId| {
+        repo.git
+            .find_blob(id)
+            .ok()
+            .and_then(|blob| parse(&blob.data))
+    };
+    let (Some(mut journal), Some(other)) = (read(ours), read(theirs)) else {
+        return Ok(None);
+    };
+    if journal.ticket != other.ticket || journal.version != other.version {
+        return Ok(None);
+    }
+    // What they recorded of a kind we have no record of (the release they published);
+    // where both recorded a kind (both finished), ours tells it.
+    let kind = |e: &crate::records::journal::Event| std::mem::discriminant(&e.what);
+    let theirs_only: Vec<_> = other
+        .events
+        .into_iter()
+        .filter(|e| !journal.events.iter().any(|o| kind(o) == kind(e)))
+        .collect();
+    if theirs_only.is_empty() {
+        return Ok(None);
+    }
+    journal.events.extend(theirs_only);
+    // Stable: events of one moment keep the order they were recorded in.
+    journal.events.sort_by_key(|e| e.at);
+    write_note(repo, &journal).map(Some)
+}
+
 fn parse(data: &[u8]) -> Option<Journal> {
     let value: serde_json::Value = serde_json::from_slice(data).ok()?;
     if value.get("schema")?.as_u64()? != u64::from(SCHEMA) {
@@ -259,7 +307,8 @@ pub fn find(repo: &Repo, ticket: &str) -> Result<Option<Journal>> {
 }
 
 /// Publish our notes on `remote`: theirs are fetched and merged first (a note of theirs
-/// we lack is kept; where both have one, ours is the newer record), then pushed, leased
+/// we lack is kept; where both have one, ours is the newer record, and takes the events
+/// of theirs of the same release it lacks), then pushed, leased
 /// on what they had. `false` when they had everything already.
 pub fn publish(repo: &Repo, remote: &str) -> Result<bool> {
     let Some(plan) = publishing(repo, remote)? else {
@@ -311,10 +360,17 @@ pub fn publishing(repo: &Repo, remote: &str) -> Result<Option<PushPlan>> {
     }))
 }
 
-/// A notes commit with both histories: every note of either, ours where both have one.
+/// A notes commit with both histories: every note of either; where both have one, ours,
+/// with the events of theirs it lacks when both tell the same release.
 fn merge(repo: &Repo, ours: ObjectId, theirs: ObjectId, remote: &str) -> Result<ObjectId> {
     let mut notes = entries(repo, theirs)?;
-    notes.extend(entries(repo, ours)?);
+    for (commit, blob) in entries(repo, ours)? {
+        let blob = match notes.get(&commit) {
+            Some(&other) if other != blob => joined(repo, blob, other)?.unwrap_or(blob),
+            _ => blob,
+        };
+        notes.insert(commit, blob);
+    }
     let context = || "could not merge the hotfix notes".to_string();
     let mut editor = repo
         .git
