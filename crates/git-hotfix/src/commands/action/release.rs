@@ -64,10 +64,27 @@ pub fn run(
 ) -> Result<Exit> {
     let ui = &context.ui;
     let store = Store::new(repo);
-    // The clone the hotfix started in knows it better than the record does.
+    // The clone the hotfix started in knows it better than the record does; where the two
+    // disagree, nothing is decided for the person who has it here.
     let mut journal = match store.load(&carried.ticket)? {
-        Some(local) if local.version == carried.version && local.run.is_none() => local,
-        _ => carried,
+        None => carried,
+        Some(local) if local.run.is_some() => {
+            return Err(CoreError::RunInProgress {
+                ticket: local.ticket,
+                command: local.run.map(|r| r.command).unwrap_or_default(),
+            }
+            .into());
+        }
+        Some(local) if local.version == carried.version => local,
+        Some(local) => {
+            return Err(CoreError::CarriedRecord {
+                reason: format!(
+                    "it releases {} as {}, and this clone's journal as {} (`git hotfix finish --pr` brings the pull request up to date)",
+                    local.ticket, carried.version, local.version
+                ),
+            }
+            .into());
+        }
     };
     ui.status(
         "Asked",
