@@ -820,6 +820,71 @@ fn a_bot_without_the_rights_it_needs_is_told_which_ones() {
     );
 }
 
+/// A hotfix proposed with `finish --pr` and merged on GitHub by a merge commit, with fake
+/// GitHub serving origin's git data; `prepare` first gets a colleague's clone of origin to
+/// push what the test needs there (a develop, an older line).
+struct MergedHotfix {
+    dev: PathBuf,
+    origin: PathBuf,
+    github: FakeGitHub,
+    /// The merge commit GitHub made.
+    merge: String,
+    /// The hotfix branch's tip that merged.
+    head: String,
+}
+
+fn merged_hotfix(env: &TestEnv, prepare: impl FnOnce(&Path)) -> MergedHotfix {
+    let fixture = crate::github::proposed_hotfix(env);
+    let origin = fixture.origin.clone().unwrap();
+    let url = format!("file://{}", origin.display());
+    env.git(env.root.path(), &["clone", "--quiet", &url, "colleague"]);
+    prepare(&env.path("colleague"));
+    let github = FakeGitHub::start("acme", "shop", TOKEN);
+    github.serve_git(&origin);
+    let hotfix = MergedHotfix {
+        dev: fixture.dir,
+        origin,
+        github,
+        merge: String::new(),
+        head: String::new(),
+    };
+    hotfix.hotfix(env, &["finish", "--pr"]).ok();
+    let head = env.rev(&hotfix.origin, HOTFIX).unwrap();
+    hotfix.github.set_head(1, &head, 2);
+    let merge = crate::github::merge_on_github(env, &hotfix.github, &hotfix.origin, 1);
+    MergedHotfix {
+        merge,
+        head,
+        ..hotfix
+    }
+}
+
+impl MergedHotfix {
+    /// `git hotfix <args>` in the developer's clone, talking to fake GitHub.
+    fn hotfix(&self, env: &TestEnv, args: &[&str]) -> Run {
+        let mut command = env.hotfix_command(&self.dev, args);
+        command
+            .env("GITHUB_TOKEN", TOKEN)
+            .env("GITHUB_API_URL", self.github.url());
+        Run::of(command)
+    }
+
+    /// A fresh one-commit checkout of origin, as each workflow run gets.
+    fn checkout(&self, env: &TestEnv, name: &str) -> PathBuf {
+        let url = format!("file://{}", self.origin.display());
+        env.git(
+            env.root.path(),
+            &["clone", "--quiet", "--depth", "1", &url, name],
+        );
+        env.path(name)
+    }
+
+    /// The merged event of its pull request, with `labels`.
+    fn merged(&self, labels: &[&str]) -> Value {
+        pull_payload(&self.github, 1, "closed", labels, None)
+    }
+}
+
 /// A hotfix proposed with `finish --pr` and merged on GitHub: the merged event's payload
 /// carries the hotfix; the action tags what merged, pushes the tag and the hotfix's note,
 /// publishes the GitHub release and says so on the pull request; a rerun does nothing
@@ -827,43 +892,22 @@ fn a_bot_without_the_rights_it_needs_is_told_which_ones() {
 #[test]
 fn a_merged_hotfix_pull_request_is_released_by_the_action() {
     let env = TestEnv::new();
-    let fixture = crate::github::proposed_hotfix(&env);
-    let (dev, origin) = (&fixture.dir, fixture.origin.clone().unwrap());
-    let github = FakeGitHub::start("acme", "shop", TOKEN);
-    let with_token = |args: &[&str]| {
-        let mut command = env.hotfix_command(dev, args);
-        command
-            .env("GITHUB_TOKEN", TOKEN)
-            .env("GITHUB_API_URL", github.url());
-        Run::of(command)
-    };
-    with_token(&["finish", "--pr"]).ok();
+    let hotfix = merged_hotfix(&env, |_| {});
+    let (dev, origin, github, merge) = (&hotfix.dev, &hotfix.origin, &hotfix.github, &hotfix.merge);
     let body = github.pulls()[0].body.clone();
     assert!(body.contains("<!-- git-hotfix:hotfix {"), "{body}");
-    let head = env.rev(&origin, HOTFIX).unwrap();
-    github.set_head(1, &head, 2);
-    let merge = crate::github::merge_on_github(&env, &github, &origin, 1);
-
-    let url = format!("file://{}", origin.display());
-    env.git(
-        env.root.path(),
-        &["clone", "--quiet", "--depth", "1", &url, "ci"],
-    );
-    let ci = env.path("ci");
-    let event = pull_payload(&github, 1, "closed", &[], None);
-    let first = step(&env, &github, &ci, "pull_request_target", &event, &[], 0);
+    let ci = hotfix.checkout(&env, "ci");
+    let event = hotfix.merged(&[]);
+    let first = step(&env, github, &ci, "pull_request_target", &event, &[], 0);
 
     // The tag: annotated, on what GitHub merged, on origin.
     assert_eq!(
-        env.rev(&origin, "v1.2.4^{commit}").as_deref(),
+        env.rev(origin, "v1.2.4^{commit}").as_deref(),
         Some(merge.as_str())
     );
-    assert_eq!(
-        env.git(&origin, &["cat-file", "-t", "v1.2.4"]).trim(),
-        "tag"
-    );
+    assert_eq!(env.git(origin, &["cat-file", "-t", "v1.2.4"]).trim(), "tag");
     // The hotfix's note went with it, with the timeline the developer's clone recorded.
-    let note = env.git(&origin, &["notes", "--ref", "hotfix", "show", &merge]);
+    let note = env.git(origin, &["notes", "--ref", "hotfix", "show", merge]);
     let note: Value = serde_json::from_str(&note).unwrap();
     assert_eq!(note["ticket"], "ENG-1234");
     assert_eq!(note["state"], "finished");
@@ -886,7 +930,7 @@ fn a_merged_hotfix_pull_request_is_released_by_the_action() {
             first.run.stderr
         );
     }
-    env.fsck(&origin);
+    env.fsck(origin);
     // The release, and one comment saying it.
     let releases = github.releases();
     assert_eq!(releases.len(), 1, "{releases:?}");
@@ -906,39 +950,28 @@ fn a_merged_hotfix_pull_request_is_released_by_the_action() {
 
     // Rerun, from a fresh checkout as a rerun gets: the tag is found, nothing is written.
     let writes = github.writes().len();
-    let tags = env.git(&origin, &["show-ref", "--tags"]);
-    env.git(
-        env.root.path(),
-        &["clone", "--quiet", "--depth", "1", &url, "ci2"],
-    );
-    let again = step(
-        &env,
-        &github,
-        &env.path("ci2"),
-        "pull_request_target",
-        &event,
-        &[],
-        0,
-    );
+    let tags = env.git(origin, &["show-ref", "--tags"]);
+    let ci2 = hotfix.checkout(&env, "ci2");
+    let again = step(&env, github, &ci2, "pull_request_target", &event, &[], 0);
     assert_eq!(again.output("tag"), "v1.2.4");
-    assert_eq!(env.git(&origin, &["show-ref", "--tags"]), tags);
+    assert_eq!(env.git(origin, &["show-ref", "--tags"]), tags);
     assert_eq!(github.writes().len(), writes, "{:?}", github.writes());
     assert_eq!(github.comments(1).len(), 1);
 
     // The developer's own `finish --after-merge` adopts the tag the action pushed.
-    let run = with_token(&["finish", "--after-merge"]).ok();
+    let run = hotfix.hotfix(&env, &["finish", "--after-merge"]).ok();
     assert!(
         run.stderr
             .contains("Finished hotfix ENG-1234: released 1.2.4"),
         "{}",
         run.stderr
     );
-    assert_eq!(env.rev(dev, "v1.2.4"), env.rev(&origin, "v1.2.4"));
-    assert_eq!(env.git(&origin, &["show-ref", "--tags"]), tags);
+    assert_eq!(env.rev(dev, "v1.2.4"), env.rev(origin, "v1.2.4"));
+    assert_eq!(env.git(origin, &["show-ref", "--tags"]), tags);
     env.fsck(dev);
     // One note tells both: the developer's record (its pull request opened), and the
     // release the action published.
-    let note = env.git(&origin, &["notes", "--ref", "hotfix", "show", &merge]);
+    let note = env.git(origin, &["notes", "--ref", "hotfix", "show", merge]);
     let note: Value = serde_json::from_str(&note).unwrap();
     let events: Vec<&str> = note["events"]
         .as_array()
@@ -954,7 +987,7 @@ fn a_merged_hotfix_pull_request_is_released_by_the_action() {
         1,
         "{events:?}"
     );
-    env.fsck(&origin);
+    env.fsck(origin);
 }
 
 /// A hotfix proposed and merged on GitHub, with a `develop` on origin that moved on since
@@ -964,62 +997,43 @@ fn release_with_develop(
     env: &TestEnv,
     develop_files: &[(&str, &str)],
     protected: bool,
-) -> (Step, PathBuf, FakeGitHub, String) {
-    let fixture = crate::github::proposed_hotfix(env);
-    let (dev, origin) = (&fixture.dir, fixture.origin.clone().unwrap());
-    let url = format!("file://{}", origin.display());
-    env.git(env.root.path(), &["clone", "--quiet", &url, "colleague"]);
-    let colleague = env.path("colleague");
-    env.git(&colleague, &["switch", "--quiet", "-c", "develop"]);
-    env.commit(&colleague, "Work for the next release", develop_files);
-    env.git(&colleague, &["push", "--quiet", "origin", "develop"]);
-
-    let github = FakeGitHub::start("acme", "shop", TOKEN);
-    github.serve_git(&origin);
+) -> (Step, MergedHotfix) {
+    let hotfix = merged_hotfix(env, |colleague| {
+        env.git(colleague, &["switch", "--quiet", "-c", "develop"]);
+        env.commit(colleague, "Work for the next release", develop_files);
+        env.git(colleague, &["push", "--quiet", "origin", "develop"]);
+    });
     if protected {
-        github.protect("develop");
+        hotfix.github.protect("develop");
     }
-    let mut command = env.hotfix_command(dev, &["finish", "--pr"]);
-    command
-        .env("GITHUB_TOKEN", TOKEN)
-        .env("GITHUB_API_URL", github.url());
-    Run::of(command).ok();
-    let head = env.rev(&origin, HOTFIX).unwrap();
-    github.set_head(1, &head, 2);
-    crate::github::merge_on_github(env, &github, &origin, 1);
-
-    env.git(
-        env.root.path(),
-        &["clone", "--quiet", "--depth", "1", &url, "ci"],
-    );
-    let event = pull_payload(&github, 1, "closed", &[], None);
+    let ci = hotfix.checkout(env, "ci");
     let step = step(
         env,
-        &github,
-        &env.path("ci"),
+        &hotfix.github,
+        &ci,
         "pull_request",
-        &event,
+        &hotfix.merged(&[]),
         &[],
         0,
     );
-    (step, origin, github, head)
+    (step, hotfix)
 }
 
 #[test]
 fn develop_gets_a_released_hotfix_by_githubs_merge() {
     let env = TestEnv::new();
-    let (first, origin, github, head) =
-        release_with_develop(&env, &[("develop.txt", "next\n")], false);
-    let develop = env.rev(&origin, "develop").unwrap();
-    let parents = env.git(&origin, &["log", "-1", "--format=%P", "develop"]);
-    assert!(parents.trim().ends_with(&head), "{parents}");
+    let (first, hotfix) = release_with_develop(&env, &[("develop.txt", "next\n")], false);
+    let (origin, github, head) = (&hotfix.origin, &hotfix.github, &hotfix.head);
+    let develop = env.rev(origin, "develop").unwrap();
+    let parents = env.git(origin, &["log", "-1", "--format=%P", "develop"]);
+    assert!(parents.trim().ends_with(head.as_str()), "{parents}");
     assert_eq!(
-        env.git(&origin, &["show", "develop:auth.txt"]),
+        env.git(origin, &["show", "develop:auth.txt"]),
         "check signature\n"
     );
-    assert_eq!(env.git(&origin, &["show", "develop:VERSION"]), "1.2.4\n");
-    assert_eq!(env.git(&origin, &["show", "develop:develop.txt"]), "next\n");
-    env.fsck(&origin);
+    assert_eq!(env.git(origin, &["show", "develop:VERSION"]), "1.2.4\n");
+    assert_eq!(env.git(origin, &["show", "develop:develop.txt"]), "next\n");
+    env.fsck(origin);
     let comment = &github.comments(1)[0].body;
     assert!(
         comment.contains("- `develop`: GitHub merged the hotfix into it"),
@@ -1036,18 +1050,13 @@ fn develop_gets_a_released_hotfix_by_githubs_merge() {
 
     // A rerun finds develop with the hotfix: nothing is written.
     let writes = github.writes().len();
-    let url = format!("file://{}", origin.display());
-    env.git(
-        env.root.path(),
-        &["clone", "--quiet", "--depth", "1", &url, "ci2"],
-    );
-    let event = pull_payload(&github, 1, "closed", &[], None);
+    let ci2 = hotfix.checkout(&env, "ci2");
     let again = step(
         &env,
-        &github,
-        &env.path("ci2"),
+        github,
+        &ci2,
         "pull_request",
-        &event,
+        &hotfix.merged(&[]),
         &[],
         0,
     );
@@ -1064,7 +1073,7 @@ fn develop_gets_a_released_hotfix_by_githubs_merge() {
             .all(|w| w.method == "PATCH" && w.path.contains("/issues/comments/")),
         "{later:?}"
     );
-    assert_eq!(env.rev(&origin, "develop"), Some(develop));
+    assert_eq!(env.rev(origin, "develop"), Some(develop));
 }
 
 #[test]
@@ -1078,16 +1087,17 @@ fn a_protected_or_conflicting_develop_gets_a_pull_request_instead() {
         ),
     ] {
         let env = TestEnv::new();
-        let (first, origin, github, head) = release_with_develop(&env, &files, protected);
-        let develop = env.rev(&origin, "develop").unwrap();
+        let (first, hotfix) = release_with_develop(&env, &files, protected);
+        let (origin, github, head) = (&hotfix.origin, &hotfix.github, &hotfix.head);
+        let develop = env.rev(origin, "develop").unwrap();
         assert_eq!(
-            env.git(&origin, &["log", "-1", "--format=%s", "develop"])
+            env.git(origin, &["log", "-1", "--format=%s", "develop"])
                 .trim(),
             "Work for the next release",
             "develop is left to its pull request"
         );
         let branch = "catch-up/develop/v1.2.4";
-        assert_eq!(env.rev(&origin, branch).as_deref(), Some(head.as_str()));
+        assert_eq!(env.rev(origin, branch).as_deref(), Some(head.as_str()));
         let pulls = github.pulls();
         let pull = pulls.iter().find(|p| p.base == "develop");
         let pull = pull.unwrap_or_else(|| panic!("no pull request into develop: {pulls:?}"));
@@ -1111,18 +1121,13 @@ fn a_protected_or_conflicting_develop_gets_a_pull_request_instead() {
 
         // A rerun finds the branch and the pull request: nothing is written.
         let writes = github.writes().len();
-        let url = format!("file://{}", origin.display());
-        env.git(
-            env.root.path(),
-            &["clone", "--quiet", "--depth", "1", &url, "ci2"],
-        );
-        let event = pull_payload(&github, 1, "closed", &[], None);
+        let ci2 = hotfix.checkout(&env, "ci2");
         step(
             &env,
-            &github,
-            &env.path("ci2"),
+            github,
+            &ci2,
             "pull_request",
-            &event,
+            &hotfix.merged(&[]),
             &[],
             0,
         );
@@ -1134,7 +1139,7 @@ fn a_protected_or_conflicting_develop_gets_a_pull_request_instead() {
             "{later:?}"
         );
         assert_eq!(github.pulls().len(), 2);
-        assert_eq!(env.rev(&origin, "develop"), Some(develop));
+        assert_eq!(env.rev(origin, "develop"), Some(develop));
     }
 }
 
@@ -1143,27 +1148,14 @@ fn a_protected_or_conflicting_develop_gets_a_pull_request_instead() {
 #[test]
 fn a_record_that_does_not_match_its_pull_request_releases_nothing() {
     let env = TestEnv::new();
-    let fixture = crate::github::proposed_hotfix(&env);
-    let (dev, origin) = (&fixture.dir, fixture.origin.clone().unwrap());
-    let github = FakeGitHub::start("acme", "shop", TOKEN);
-    let mut command = env.hotfix_command(dev, &["finish", "--pr"]);
-    command
-        .env("GITHUB_TOKEN", TOKEN)
-        .env("GITHUB_API_URL", github.url());
-    Run::of(command).ok();
-    github.set_head(1, &env.rev(&origin, HOTFIX).unwrap(), 2);
-    crate::github::merge_on_github(&env, &github, &origin, 1);
-    let url = format!("file://{}", origin.display());
-    env.git(
-        env.root.path(),
-        &["clone", "--quiet", "--depth", "1", &url, "ci"],
-    );
-    let ci = env.path("ci");
+    let hotfix = merged_hotfix(&env, |_| {});
+    let (origin, github) = (&hotfix.origin, &hotfix.github);
+    let ci = hotfix.checkout(&env, "ci");
     let writes = github.writes().len();
 
-    let mut forked = pull_payload(&github, 1, "closed", &[], None);
+    let mut forked = hotfix.merged(&[]);
     forked["pull_request"]["head"]["repo"]["full_name"] = json!("mallory/shop");
-    let mut retagged = pull_payload(&github, 1, "closed", &[], None);
+    let mut retagged = hotfix.merged(&[]);
     let body = retagged["pull_request"]["body"].as_str().unwrap();
     assert!(body.contains(r#""tag":"v1.2.4""#), "{body}");
     retagged["pull_request"]["body"] =
@@ -1178,7 +1170,7 @@ fn a_record_that_does_not_match_its_pull_request_releases_nothing() {
             "it names tag `v9.9.9` for version 1.2.4, where the tag pattern `v{version}` gives `v1.2.4`",
         ),
     ] {
-        let done = step(&env, &github, &ci, "pull_request_target", &event, &[], 1);
+        let done = step(&env, github, &ci, "pull_request_target", &event, &[], 1);
         assert!(
             done.run
                 .stderr
@@ -1189,7 +1181,7 @@ fn a_record_that_does_not_match_its_pull_request_releases_nothing() {
         assert!(done.run.stderr.contains(why), "{}", done.run.stderr);
         assert_eq!(done.output("success"), "false");
     }
-    assert_eq!(env.git(&origin, &["tag", "--list"]).trim(), "v1.2.3");
+    assert_eq!(env.git(origin, &["tag", "--list"]).trim(), "v1.2.3");
     assert_eq!(github.writes().len(), writes, "{:?}", github.writes());
     assert!(github.releases().is_empty());
 }
@@ -1199,42 +1191,20 @@ fn a_record_that_does_not_match_its_pull_request_releases_nothing() {
 #[test]
 fn a_labelled_hotfix_is_released_then_backported_without_its_release_commit() {
     let env = TestEnv::new();
-    let fixture = crate::github::proposed_hotfix(&env);
-    let (dev, origin) = (&fixture.dir, fixture.origin.clone().unwrap());
-    let url = format!("file://{}", origin.display());
-    env.git(env.root.path(), &["clone", "--quiet", &url, "colleague"]);
-    let colleague = env.path("colleague");
-    env.git(&colleague, &["switch", "--quiet", "-c", "release/1.1"]);
-    env.commit(&colleague, "Release 1.1.9", &[("VERSION", "1.1.9\n")]);
-    env.git(&colleague, &["push", "--quiet", "origin", "release/1.1"]);
-    // A newer release than the hotfix's, which the one-commit checkout does not have.
-    env.git(&colleague, &["tag", "v1.3.0"]);
-    env.git(&colleague, &["push", "--quiet", "origin", "v1.3.0"]);
+    let hotfix = merged_hotfix(&env, |colleague| {
+        env.git(colleague, &["switch", "--quiet", "-c", "release/1.1"]);
+        env.commit(colleague, "Release 1.1.9", &[("VERSION", "1.1.9\n")]);
+        env.git(colleague, &["push", "--quiet", "origin", "release/1.1"]);
+        // A newer release than the hotfix's, which the one-commit checkout does not have.
+        env.git(colleague, &["tag", "v1.3.0"]);
+        env.git(colleague, &["push", "--quiet", "origin", "v1.3.0"]);
+    });
+    let (origin, github) = (&hotfix.origin, &hotfix.github);
+    let ci = hotfix.checkout(&env, "ci");
+    let event = hotfix.merged(&["backport release/1.1"]);
+    let done = step(&env, github, &ci, "pull_request_target", &event, &[], 0);
 
-    let github = FakeGitHub::start("acme", "shop", TOKEN);
-    let mut command = env.hotfix_command(dev, &["finish", "--pr"]);
-    command
-        .env("GITHUB_TOKEN", TOKEN)
-        .env("GITHUB_API_URL", github.url());
-    Run::of(command).ok();
-    github.set_head(1, &env.rev(&origin, HOTFIX).unwrap(), 2);
-    crate::github::merge_on_github(&env, &github, &origin, 1);
-    env.git(
-        env.root.path(),
-        &["clone", "--quiet", "--depth", "1", &url, "ci"],
-    );
-    let event = pull_payload(&github, 1, "closed", &["backport release/1.1"], None);
-    let done = step(
-        &env,
-        &github,
-        &env.path("ci"),
-        "pull_request_target",
-        &event,
-        &[],
-        0,
-    );
-
-    assert!(env.rev(&origin, "v1.2.4").is_some(), "released first");
+    assert!(env.rev(origin, "v1.2.4").is_some(), "released first");
     let releases = github.releases();
     assert_eq!(releases[0].make_latest, "false", "v1.3.0 is newer");
     assert!(
@@ -1245,15 +1215,15 @@ fn a_labelled_hotfix_is_released_then_backported_without_its_release_commit() {
     );
     let branch = "backport/release/1.1/pr-1";
     assert_eq!(
-        subjects_in(&env, &origin, &format!("release/1.1..{branch}")),
+        subjects_in(&env, origin, &format!("release/1.1..{branch}")),
         ["fix: refuse unsigned tokens"]
     );
     assert_eq!(
-        env.git(&origin, &["show", &format!("{branch}:VERSION")]),
+        env.git(origin, &["show", &format!("{branch}:VERSION")]),
         "1.1.9\n"
     );
     assert_eq!(
-        env.git(&origin, &["show", &format!("{branch}:auth.txt")]),
+        env.git(origin, &["show", &format!("{branch}:auth.txt")]),
         "check signature\n"
     );
     assert_eq!(done.output("success"), "true");
@@ -1263,5 +1233,5 @@ fn a_labelled_hotfix_is_released_then_backported_without_its_release_commit() {
         2,
         "the release's and the backport's: {comments:?}"
     );
-    env.fsck(&origin);
+    env.fsck(origin);
 }

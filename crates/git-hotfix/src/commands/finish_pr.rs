@@ -316,16 +316,7 @@ pub fn after_merge(
         return Ok(Exit::Ok);
     }
 
-    let done = finish_merged(context, repo, config, &forge, journal, options, release)?;
-    let exit = report_finish(
-        context,
-        repo,
-        &done.journal,
-        &done.outcome,
-        done.published.as_ref(),
-    )?;
-    report_catch_up(context, done.develop.as_ref());
-    Ok(exit)
+    finish_merged(context, repo, config, &forge, journal, options, release)?.report(context, repo)
 }
 
 /// What `finish --after-merge` did.
@@ -336,6 +327,21 @@ pub struct AfterMerge {
     pub published: Option<ReleaseOutcome>,
     /// How the develop branch (named) came to have the hotfix.
     pub develop: Option<(String, CatchUp)>,
+}
+
+impl AfterMerge {
+    /// Tell what it did; the exit code says how it ended.
+    pub fn report(&self, context: &Context, repo: &Repo) -> Result<Exit> {
+        let exit = report_finish(
+            context,
+            repo,
+            &self.journal,
+            &self.outcome,
+            self.published.as_ref(),
+        )?;
+        report_catch_up(context, self.develop.as_ref());
+        Ok(exit)
+    }
 }
 
 /// How develop came to have a hotfix that merged into production.
@@ -519,7 +525,7 @@ fn catch_up_develop(
 }
 
 /// Tell how develop came to have the hotfix.
-pub fn report_catch_up(context: &Context, develop: Option<&(String, CatchUp)>) {
+fn report_catch_up(context: &Context, develop: Option<&(String, CatchUp)>) {
     let ui = &context.ui;
     match develop {
         None => {}

@@ -16,7 +16,6 @@ use super::answer::code;
 use super::runner::Runner;
 use super::{ActionArgs, run_url, runner_error};
 use crate::cli::Context;
-use crate::commands::finish::report as report_finish;
 use crate::commands::finish_pr::{self, AfterMerge, CatchUp};
 use crate::error::{Exit, Result};
 use crate::forge::Forge;
@@ -133,14 +132,7 @@ pub fn run(
         &options,
         !args.no_release,
     )?;
-    let exit = report_finish(
-        context,
-        repo,
-        &done.journal,
-        &done.outcome,
-        done.published.as_ref(),
-    )?;
-    finish_pr::report_catch_up(context, done.develop.as_ref());
+    let exit = done.report(context, repo)?;
 
     let released = Released::of(&done, repo, &config.remote)?;
     let text = released.markdown(pull.number, run_url().as_deref());
