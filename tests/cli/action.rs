@@ -869,12 +869,13 @@ impl MergedHotfix {
         Run::of(command)
     }
 
-    /// A fresh one-commit checkout of origin, as each workflow run gets.
+    /// A fresh one-commit checkout of origin without its tags, as `actions/checkout` makes
+    /// for each workflow run.
     fn checkout(&self, env: &TestEnv, name: &str) -> PathBuf {
         let url = format!("file://{}", self.origin.display());
         env.git(
             env.root.path(),
-            &["clone", "--quiet", "--depth", "1", &url, name],
+            &["clone", "--quiet", "--depth", "1", "--no-tags", &url, name],
         );
         env.path(name)
     }
@@ -1156,10 +1157,20 @@ fn a_record_that_does_not_match_its_pull_request_releases_nothing() {
     let mut forked = hotfix.merged(&[]);
     forked["pull_request"]["head"]["repo"]["full_name"] = json!("mallory/shop");
     let mut retagged = hotfix.merged(&[]);
-    let body = retagged["pull_request"]["body"].as_str().unwrap();
+    let body = retagged["pull_request"]["body"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert!(body.contains(r#""tag":"v1.2.4""#), "{body}");
     retagged["pull_request"]["body"] =
         json!(body.replace(r#""tag":"v1.2.4""#, r#""tag":"v9.9.9""#));
+    // Consistent with itself and the tag pattern, but not with what merged.
+    let mut reversioned = hotfix.merged(&[]);
+    reversioned["pull_request"]["body"] = json!(
+        body.replace(r#""tag":"v1.2.4""#, r#""tag":"v1.2.5""#)
+            .replace(r#""version":"1.2.4""#, r#""version":"1.2.5""#)
+            .replace(r#""to":"1.2.4""#, r#""to":"1.2.5""#)
+    );
     for (event, why) in [
         (
             forked,
@@ -1168,6 +1179,10 @@ fn a_record_that_does_not_match_its_pull_request_releases_nothing() {
         (
             retagged,
             "it names tag `v9.9.9` for version 1.2.4, where the tag pattern `v{version}` gives `v1.2.4`",
+        ),
+        (
+            reversioned,
+            "it releases 1.2.5, and `VERSION` as merged does not say so",
         ),
     ] {
         let done = step(&env, github, &ci, "pull_request_target", &event, &[], 1);
@@ -1234,4 +1249,87 @@ fn a_labelled_hotfix_is_released_then_backported_without_its_release_commit() {
         "the release's and the backport's: {comments:?}"
     );
     env.fsck(origin);
+}
+
+/// A record that cannot be used stops the release, not the backports the labels ask for.
+#[test]
+fn the_labels_are_backported_even_when_the_release_is_refused() {
+    let env = TestEnv::new();
+    let hotfix = merged_hotfix(&env, |colleague| {
+        env.git(colleague, &["switch", "--quiet", "-c", "release/1.1"]);
+        env.commit(colleague, "Release 1.1.9", &[("VERSION", "1.1.9\n")]);
+        env.git(colleague, &["push", "--quiet", "origin", "release/1.1"]);
+    });
+    let ci = hotfix.checkout(&env, "ci");
+    let mut forked = hotfix.merged(&["backport release/1.1"]);
+    forked["pull_request"]["head"]["repo"]["full_name"] = json!("mallory/shop");
+    let done = step(
+        &env,
+        &hotfix.github,
+        &ci,
+        "pull_request_target",
+        &forked,
+        &[],
+        1,
+    );
+    assert!(
+        done.run.stderr.contains("the hotfix was not released")
+            && done.run.stderr.contains("comes from mallory/shop"),
+        "{}",
+        done.run.stderr
+    );
+    assert_eq!(env.rev(&hotfix.origin, "v1.2.4"), None);
+    assert!(hotfix.github.releases().is_empty());
+    let pulls = hotfix.github.pulls();
+    assert!(
+        pulls.iter().any(|p| p.base == "release/1.1"),
+        "the line's backport: {pulls:?}"
+    );
+    assert_eq!(done.output("success"), "false");
+}
+
+/// A record edited to name the fix as its release commit does not take the fix out of the
+/// backports: a release commit changes only the version files and changelog it names.
+#[test]
+fn a_record_naming_the_fix_as_its_release_commit_leaves_nothing_out() {
+    let env = TestEnv::new();
+    let hotfix = merged_hotfix(&env, |colleague| {
+        env.git(colleague, &["switch", "--quiet", "-c", "release/1.1"]);
+        env.commit(colleague, "Release 1.1.9", &[("VERSION", "1.1.9\n")]);
+        env.git(colleague, &["push", "--quiet", "origin", "release/1.1"]);
+    });
+    let fix = env.rev(&hotfix.origin, &format!("{HOTFIX}~1")).unwrap();
+    let release = env.rev(&hotfix.origin, HOTFIX).unwrap();
+    let body = hotfix.github.pulls()[0].body.clone();
+    let edited = body.replace(
+        &format!(r#""release":{{"commit":"{release}""#),
+        &format!(r#""release":{{"commit":"{fix}""#),
+    );
+    assert_ne!(edited, body);
+    hotfix.github.set_body(1, &edited);
+    let event = hotfix.merged(&["backport release/1.1"]);
+    let ci = hotfix.checkout(&env, "ci");
+    let done = step(
+        &env,
+        &hotfix.github,
+        &ci,
+        "pull_request_target",
+        &event,
+        &[],
+        3,
+    );
+    assert!(
+        done.run
+            .stderr
+            .contains("as its release commit, but it changes auth.txt, tests/auth_test.sh too"),
+        "{}",
+        done.run.stderr
+    );
+    // The fix is picked; the real release commit too, which conflicts on VERSION.
+    let branch = "backport/release/1.1/pr-1";
+    let log = env.git(
+        &hotfix.origin,
+        &["log", "--format=%s", &format!("release/1.1..{branch}")],
+    );
+    assert!(log.contains("fix: refuse unsigned tokens"), "{log}");
 }

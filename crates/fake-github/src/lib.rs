@@ -316,6 +316,15 @@ impl FakeGitHub {
         pull.commits = commits;
     }
 
+    /// Someone edited pull request `number`'s description.
+    pub fn set_body(&self, number: u64, body: &str) {
+        let mut state = self.state();
+        let pull = state
+            .pull_mut(&number.to_string())
+            .expect("a pull request with that number");
+        pull.body = body.to_string();
+    }
+
     /// Someone put label `name` on pull request `number`.
     pub fn add_label(&self, number: u64, name: &str) {
         let mut state = self.state();

@@ -98,8 +98,14 @@ impl GitHub {
                 message,
                 ..
             }) if message.to_ascii_lowercase().contains("conflict") => Ok(MergeOutcome::Conflict),
+            // GitHub's no (protection, a missing commit); a server that failed may have
+            // merged, so that stays an error.
             Err(
-                Error::Server { message, .. }
+                Error::Server {
+                    status: 409,
+                    message,
+                    ..
+                }
                 | Error::Forbidden { message, .. }
                 | Error::NotFound { message, .. }
                 | Error::Invalid { message, .. },

@@ -11,18 +11,20 @@
 use crate::foundation::error::{Error, Result};
 use crate::foundation::names;
 use crate::foundation::redact::redact;
+use crate::git::repo::Repo;
 use crate::records::journal::{EventKind, Journal, SCHEMA, State};
 use crate::settings::config::Config;
 
 const START: &str = "<!-- git-hotfix:hotfix ";
 const END: &str = " -->";
 
-/// The record of `journal`, to put in a pull request's body.
-pub fn write(journal: &Journal) -> String {
+/// What of `journal` a pull request carries: what another clone may know of it, and of its
+/// timeline what people made (started, assessed, re-versioned, ticks). What runs did here
+/// (moved refs, pushes, the pull request itself) is left out — so running `finish --pr`
+/// again leaves the body as it was, and so that nothing in a body anyone may edit is ever
+/// taken as a step to run or a ref to push.
+fn carriable(journal: &Journal) -> Journal {
     let mut carried = journal.portable();
-    // The timeline as people made it; what runs did here (moved refs, pushes, the pull
-    // request itself) is left out, so that running `finish --pr` again leaves the body as
-    // it was.
     carried.events.retain(|e| {
         matches!(
             e.what,
@@ -33,7 +35,12 @@ pub fn write(journal: &Journal) -> String {
                 | EventKind::Unchecked { .. }
         )
     });
-    let json = serde_json::to_string(&carried).expect("a journal serializes");
+    carried
+}
+
+/// The record of `journal`, to put in a pull request's body.
+pub fn write(journal: &Journal) -> String {
+    let json = serde_json::to_string(&carriable(journal)).expect("a journal serializes");
     let json = redact(&json)
         .replace('<', "\\u003c")
         .replace('>', "\\u003e");
@@ -64,7 +71,8 @@ pub fn read(body: &str) -> Result<Option<Journal>> {
     }
     let journal: Journal =
         serde_json::from_value(value).map_err(|err| unreadable(err.to_string()))?;
-    Ok(Some(journal))
+    // Whatever the text says, only what a record carries is taken.
+    Ok(Some(carriable(&journal)))
 }
 
 /// Take `journal`, read from the body of the pull request that merged `head` into `base`,
@@ -108,6 +116,41 @@ pub fn verify(journal: &Journal, config: &Config, head: &str, base: &str) -> Res
     Ok(())
 }
 
+/// Take `journal`'s version and release notes only as what merged says too: each version
+/// file its release commit bumped holds the version in `merged` (the commit GitHub made),
+/// and the changelog holds the entry. What a hidden record says is then what reviewers saw
+/// in the diff; an edited record cannot tag another version or publish other notes.
+pub fn verify_merged(repo: &Repo, journal: &Journal, merged: gix::ObjectId) -> Result<()> {
+    let wrong = |reason: String| Err(Error::CarriedRecord { reason });
+    let Some(release) = journal.proposal.as_ref().and_then(|p| p.release.as_ref()) else {
+        return Ok(());
+    };
+    let at = |path: &str| -> Result<String> {
+        Ok(repo
+            .read_file_at(merged, path)?
+            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+            .unwrap_or_default())
+    };
+    let version = journal.version.to_string();
+    for bump in &release.bumps {
+        if bump.to != version || !at(&bump.path)?.contains(&bump.to) {
+            return wrong(format!(
+                "it releases {version}, and `{}` as merged does not say so",
+                bump.path
+            ));
+        }
+    }
+    if let Some(entry) = &release.changelog
+        && !at(&entry.path)?.contains(entry.text.trim())
+    {
+        return wrong(format!(
+            "its release notes are not in `{}` as merged",
+            entry.path
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -145,6 +188,35 @@ mod tests {
         assert_eq!(read, journal.portable());
         assert_eq!(read.worktree, None);
         assert_eq!(super::read("no record here").unwrap(), None);
+    }
+
+    #[test]
+    fn a_record_edited_to_carry_a_run_or_pushes_gives_neither() {
+        let mut journal = journal("fix the login");
+        let options = crate::records::run::FinishOptions {
+            tag: true,
+            backmerge: true,
+            keep: false,
+            push: true,
+            bump: true,
+            changelog: true,
+            changelog_text: None,
+            message: None,
+            merge: Default::default(),
+            push_notes: true,
+        };
+        journal.run = Some(crate::records::run::Run::after(None, "finish", options));
+        journal.record(
+            "2026-03-05T15:10:00Z".parse().unwrap(),
+            EventKind::Pushed {
+                remote: "origin".into(),
+                refs: vec!["refs/heads/release/1.1".into()],
+            },
+        );
+        let json = serde_json::to_string(&journal).unwrap();
+        let read = read(&format!("{START}{json}{END}")).unwrap().unwrap();
+        assert_eq!(read.run, None);
+        assert!(read.events.is_empty(), "{:?}", read.events);
     }
 
     #[test]

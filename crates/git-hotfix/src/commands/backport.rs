@@ -450,18 +450,23 @@ fn merged_pull(context: &Context, repo: &Repo, config: &Config, number: u64) -> 
             .next()
             .unwrap_or_default()
             .to_string();
-        match merged::leave_out(repo, method, &mut commits, release.commit)? {
-            Some(left) => context.ui.status(
+        match merged::leave_out(repo, method, &mut commits, &release)? {
+            merged::LeftOut::Left(left) => context.ui.status(
                 "Left out",
                 format!(
                     "{} {summary}: the hotfix's release commit (each line bumps its own version)",
                     short(left)
                 ),
             ),
-            None if method == merged::Method::Squash => context.ui.warn(format!(
+            merged::LeftOut::Kept { commit, paths } => context.ui.warn(format!(
+                "#{number}'s body names {} as its release commit, but it changes {} too: it is picked like the others",
+                short(commit),
+                paths.join(", ")
+            )),
+            merged::LeftOut::NotFound if method == merged::Method::Squash => context.ui.warn(format!(
                 "#{number} was squashed: its one commit holds the release commit \"{summary}\" too (version files, changelog), which the lines get with the fix"
             )),
-            None => {}
+            merged::LeftOut::NotFound => {}
         }
     }
     context.ui.status(

@@ -403,7 +403,9 @@ pub fn finish_merged(
         };
         return Err(CommandError::new(Exit::Error, message).hint(hint));
     };
-    after_merge::fetch(repo, config, &state.base)?;
+    after_merge::fetch(repo, config, &state.base, &journal.tag)?;
+    // What merged of the branch, as GitHub has it (review commits pushed there included).
+    let head = state.head_sha.clone();
     let merged = Merged {
         number: state.number,
         url: state.url.clone(),
@@ -420,7 +422,7 @@ pub fn finish_merged(
         _ => None,
     };
     let develop = match finished && options.backmerge && merged.base == config.production_branch {
-        true => catch_up_develop(config, forge, &journal, &merged)?,
+        true => catch_up_develop(config, forge, &journal, &merged, &head)?,
         false => None,
     };
     Ok(AfterMerge {
@@ -447,7 +449,7 @@ fn develop_on_github(config: &Config, forge: &Forge) -> Result<Option<git_hotfix
 }
 
 /// Bring develop up to the hotfix that merged into production, as a local `finish` merges
-/// it back: GitHub merges the hotfix branch as it merged (`POST /merges`, so no clone
+/// it back: GitHub merges the hotfix branch as it merged (`head`) (`POST /merges`, so no clone
 /// needs the history a merge base takes); when develop is protected, or the merge
 /// conflicts, a pull request from a branch at the hotfix does it instead.
 fn catch_up_develop(
@@ -455,18 +457,13 @@ fn catch_up_develop(
     forge: &Forge,
     journal: &Journal,
     merged: &Merged,
+    head: &str,
 ) -> Result<Option<(String, CatchUp)>> {
     let Some(develop) = develop_on_github(config, forge)? else {
         return Ok(None);
     };
     let name = develop.name.clone();
-    let head = journal
-        .proposal
-        .as_ref()
-        .and_then(|p| p.pushed)
-        .unwrap_or(merged.commit)
-        .to_string();
-    if forge.run(forge.github.has_commit(&name, &head))? {
+    if forge.run(forge.github.has_commit(&name, head))? {
         return Ok(Some((name, CatchUp::HasIt)));
     }
     let branch = format!("catch-up/{name}/{}", journal.tag);
@@ -487,7 +484,7 @@ fn catch_up_develop(
         format!("`{name}` is protected")
     } else {
         let message = git_hotfix_core::git::merge::merge_message(&journal.branch, &name);
-        match forge.run(forge.github.merge_into(&name, &head, &message))? {
+        match forge.run(forge.github.merge_into(&name, head, &message))? {
             MergeOutcome::Merged { sha } => {
                 return Ok(Some((name, CatchUp::Merged { commit: sha })));
             }
@@ -496,7 +493,7 @@ fn catch_up_develop(
             MergeOutcome::Refused { reason } => format!("GitHub would not merge it: {reason}"),
         }
     };
-    forge.run(forge.github.ensure_branch(&branch, &head))?;
+    forge.run(forge.github.ensure_branch(&branch, head))?;
     let request = PullRequest {
         head: branch.clone(),
         base: name.clone(),

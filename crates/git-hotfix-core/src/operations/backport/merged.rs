@@ -7,6 +7,7 @@ use gix::ObjectId;
 use crate::foundation::error::{Error, GitContext, Result};
 use crate::foundation::oid::short;
 use crate::git::repo::Repo;
+use crate::records::journal::ReleaseCommit;
 
 /// How the pull request was merged, as its merge commit shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -101,20 +102,35 @@ pub fn picks(repo: &Repo, remote: &str, pull: &MergedPull) -> Result<(Method, Ve
     }
 }
 
+/// What became of a hotfix's release commit among a pull request's picks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LeftOut {
+    /// Taken out.
+    Left(ObjectId),
+    /// Not among them (a squash holds it inside its one commit).
+    NotFound,
+    /// The commit the record names changes more than a release commit does (`paths`):
+    /// kept, since the record is text anyone who may edit the pull request can change.
+    Kept {
+        commit: ObjectId,
+        paths: Vec<String>,
+    },
+}
+
 /// Take the release commit `release` (a hotfix's version bump and changelog, which a line
 /// does on its own) out of `commits`, the picks of a pull request merged by `method`: the
-/// commit itself for a merge, its rewritten copy for a rebase. A squash holds it inside
-/// the one commit, so nothing can be taken out. Returns the commit taken out.
+/// commit itself for a merge, its rewritten copy for a rebase — when it changes only the
+/// files the release commit says it bumps and its changelog.
 pub fn leave_out(
     repo: &Repo,
     method: Method,
     commits: &mut Vec<ObjectId>,
-    release: ObjectId,
-) -> Result<Option<ObjectId>> {
+    release: &ReleaseCommit,
+) -> Result<LeftOut> {
     let position = match method {
-        Method::Merge => commits.iter().position(|c| *c == release),
-        Method::Rebase if repo.git.find_object(release).is_ok() => {
-            let wanted = authored(repo, release)?;
+        Method::Merge => commits.iter().position(|c| *c == release.commit),
+        Method::Rebase if repo.git.find_object(release.commit).is_ok() => {
+            let wanted = authored(repo, release.commit)?;
             let mut found = None;
             for (i, commit) in commits.iter().enumerate() {
                 if authored(repo, *commit)? == wanted {
@@ -126,7 +142,27 @@ pub fn leave_out(
         }
         Method::Rebase | Method::Squash => None,
     };
-    Ok(position.map(|i| commits.remove(i)))
+    let Some(position) = position else {
+        return Ok(LeftOut::NotFound);
+    };
+    let commit = commits[position];
+    let source = crate::git::pick::Source::of(repo, commit, None)?;
+    let allowed: Vec<&str> = release
+        .bumps
+        .iter()
+        .map(|b| b.path.as_str())
+        .chain(release.changelog.iter().map(|c| c.path.as_str()))
+        .collect();
+    let paths: Vec<String> = crate::git::pick::changed_files(repo, &source)?
+        .into_iter()
+        .map(|(path, _, _)| path)
+        .filter(|path| !allowed.contains(&path.as_str()))
+        .collect();
+    if !paths.is_empty() {
+        return Ok(LeftOut::Kept { commit, paths });
+    }
+    commits.remove(position);
+    Ok(LeftOut::Left(commit))
 }
 
 /// `tip` and its first parents, `n` commits at most, newest first.

@@ -6,6 +6,7 @@
 use jiff::Timestamp;
 
 use crate::foundation::error::{Error, Result};
+use crate::foundation::names::TAG_PREFIX;
 use crate::git::cli;
 use crate::git::merge::Outcome;
 use crate::git::push;
@@ -17,11 +18,20 @@ use crate::records::run::FinishOptions;
 use crate::records::run::Merged;
 use crate::settings::config::Config;
 
-/// Fetch `base` from the remote, so that the merge commit is here to be tagged.
-pub fn fetch(repo: &Repo, config: &Config, base: &str) -> Result<()> {
+/// Fetch `base` from the remote, so that the merge commit is here to be tagged; and the
+/// hotfix's `tag` when the remote has it and this clone does not (a checkout that fetched
+/// no tags, a rerun after another run tagged), so that a tag on the merge is taken as it is.
+pub fn fetch(repo: &Repo, config: &Config, base: &str, tag: &str) -> Result<()> {
     push::ensure_remote(repo, &config.remote)?;
     let dir = repo.common_dir();
-    cli::fetch_branch(dir, &config.remote, base)
+    cli::fetch_branch(dir, &config.remote, base)?;
+    let name = format!("{TAG_PREFIX}{tag}");
+    if repo.ref_target(&name)?.is_none()
+        && cli::remote_refs(dir, &config.remote, &[&name])?.contains_key(&name)
+    {
+        cli::fetch_ref(dir, &config.remote, &name, &name)?;
+    }
+    Ok(())
 }
 
 /// Compute what `finish --after-merge` will do; the tag object is written to `mem`.

@@ -50,10 +50,10 @@ pub struct ActionArgs {
 enum Ask {
     /// Backport merged pull request `number` to `targets` (branch names or globs).
     Backport { number: u64, targets: Vec<String> },
-    /// Finish the hotfix `journal` (carried in its merged pull request's body), then
-    /// backport the pull request to `targets`.
+    /// Finish the hotfix carried in the merged pull request's body (or say why its record
+    /// cannot be used), then backport the pull request to `targets`.
     Release {
-        journal: Box<Journal>,
+        release: Result<Box<Journal>>,
         targets: Vec<String>,
     },
     /// Nothing: why.
@@ -153,19 +153,38 @@ fn respond(context: &Context, args: &ActionArgs, runner: &Runner) -> Result<Exit
             );
             run_backport(&context, &repo, &config, runner, args, number, targets)
         }
-        Ask::Release { journal, targets } => {
+        Ask::Release { release, targets } => {
             let Event::Pull { pull, .. } = &event else {
                 unreachable!("a release is asked by a pull request");
             };
-            let exit = release::run(&context, &repo, &config, runner, args, pull, *journal)?;
-            if targets.is_empty() || exit != Exit::Ok {
-                return Ok(exit);
+            let released = release.and_then(|journal| {
+                release::run(&context, &repo, &config, runner, args, pull, *journal)
+            });
+            if targets.is_empty() {
+                return released;
+            }
+            // The lines do not wait for the release: they are asked for on their own.
+            if let Err(err) = &released {
+                ui.warn(format!(
+                    "the hotfix was not released ({}); the labels' lines are backported all the same",
+                    err.message
+                ));
             }
             ui.status(
                 "Asked",
                 format!("backport #{} to {}", pull.number, targets.join(", ")),
             );
-            run_backport(&context, &repo, &config, runner, args, pull.number, targets)
+            let backported =
+                run_backport(&context, &repo, &config, runner, args, pull.number, targets);
+            match (released, backported) {
+                (Ok(Exit::Ok), backported) => backported,
+                (Ok(exit), backported) => backported.map(|_| exit),
+                (Err(err), Ok(_)) => Err(err),
+                (Err(err), Err(other)) => {
+                    ui.warn(format!("the backport failed too: {}", other.message));
+                    Err(err)
+                }
+            }
         }
     }
 }
@@ -198,13 +217,15 @@ fn from_pull(
         }));
     }
     let targets = targets_of(config, pull.labels.iter().map(String::as_str));
-    if action == "closed"
-        && let Some(journal) = release::carried(config, repository, pull)?
-    {
-        return Ok(Ask::Release {
-            journal: Box::new(journal),
-            targets,
-        });
+    if action == "closed" {
+        let release = match release::carried(config, repository, pull) {
+            Ok(None) => None,
+            Ok(Some(journal)) => Some(Ok(Box::new(journal))),
+            Err(err) => Some(Err(err)),
+        };
+        if let Some(release) = release {
+            return Ok(Ask::Release { release, targets });
+        }
     }
     // A label added after the merge: the run answers for every label, so that the comment
     // tells all the lines (the ones done before are found, not done twice).

@@ -5,7 +5,7 @@
 //! later) finds the tag in place and does nothing twice.
 
 use git_hotfix_core::foundation::oid::short;
-use git_hotfix_core::operations::finish::FinishOutcome;
+use git_hotfix_core::operations::finish::{FinishOutcome, after_merge};
 use git_hotfix_core::records::carried;
 use git_hotfix_core::records::journal::{Proposal, PullRecord, Store};
 use git_hotfix_core::records::run::FinishOptions;
@@ -107,6 +107,19 @@ pub fn run(
     if let Ok(head) = ObjectId::from_hex(pull.head_sha.as_bytes()) {
         proposal.pushed = Some(head);
     }
+    // What merged is here to be checked against the record before anything is written.
+    let Some(merged) = pull
+        .merge_commit
+        .as_deref()
+        .and_then(|sha| ObjectId::from_hex(sha.as_bytes()).ok())
+    else {
+        return Err(CoreError::CarriedRecord {
+            reason: format!("the event names no commit that merged #{}", pull.number),
+        }
+        .into());
+    };
+    after_merge::fetch(repo, config, &pull.base, &journal.tag)?;
+    carried::verify_merged(repo, &journal, merged)?;
     store.save(&journal)?;
 
     let options = FinishOptions {
