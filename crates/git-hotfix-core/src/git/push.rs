@@ -98,11 +98,13 @@ pub fn publish_tag(repo: &Repo, remote: &str, name: &str, local: ObjectId) -> Re
     })
 }
 
-/// Push `plan` in one atomic push; a rejection names every refused ref and why.
+/// Push `plan` in one atomic push; a rejection names every refused ref and why. Only to a
+/// configured remote: a plan read back from a journal names its remote as text.
 pub fn push(repo: &Repo, plan: &PushPlan) -> Result<()> {
     if plan.refs.is_empty() {
         return Ok(());
     }
+    ensure_remote(repo, &plan.remote)?;
     let mut args = vec![
         "--porcelain".to_string(),
         "--atomic".to_string(),
