@@ -7,6 +7,10 @@
 //! hides an HTML comment, which ends at the first `>` after `--`: every `<` and `>` of the
 //! JSON (inside its strings only) is written `\u003c` / `\u003e`, so no text of the hotfix
 //! can end the comment early or open another.
+//!
+//! A body is text anyone who may edit the pull request can change: only the hotfix's facts
+//! are read back ([`read`]), and they are taken only once they agree with the pull request
+//! ([`verify`]) and with what merged ([`verify_merged`]).
 
 use crate::foundation::error::{Error, Result};
 use crate::foundation::names;
@@ -47,10 +51,11 @@ pub fn write(journal: &Journal) -> String {
     format!("{START}{json}{END}")
 }
 
-/// The journal a pull request's `body` carries; `None` when it carries none (it was not
+/// The journal a pull request's `body` carries (its last record: `finish --pr` ends the
+/// body with it, and text above may quote one); `None` when it carries none (it was not
 /// opened by `finish --pr`, or the record was taken out of it).
 pub fn read(body: &str) -> Result<Option<Journal>> {
-    let Some(start) = body.find(START) else {
+    let Some(start) = body.rfind(START) else {
         return Ok(None);
     };
     let rest = &body[start + START.len()..];
