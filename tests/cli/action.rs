@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use fake_github::FakeGitHub;
+use fake_github::{FakeGitHub, Fault};
 use serde_json::{Value, json};
 
 use crate::common::fixtures::{HOTFIX, Merge};
@@ -1332,4 +1332,41 @@ fn a_record_naming_the_fix_as_its_release_commit_leaves_nothing_out() {
         &["log", "--format=%s", &format!("release/1.1..{branch}")],
     );
     assert!(log.contains("fix: refuse unsigned tokens"), "{log}");
+}
+
+/// GitHub refuses the release after the tag is pushed: the pull request is told where it
+/// stopped (the tag on origin, read from origin), and a rerun finishes it in the same comment.
+#[test]
+fn a_release_that_stops_after_its_tag_says_so_and_a_rerun_finishes_it() {
+    let env = TestEnv::new();
+    let hotfix = merged_hotfix(&env, |_| {});
+    let (origin, github) = (&hotfix.origin, &hotfix.github);
+    github.fail(Fault::status("POST", "/repos/acme/shop/releases", 403));
+    let ci = hotfix.checkout(&env, "ci");
+    let event = hotfix.merged(&[]);
+    let first = step(&env, github, &ci, "pull_request_target", &event, &[], 5);
+    assert!(env.rev(origin, "v1.2.4").is_some(), "the tag went before");
+    assert!(github.releases().is_empty());
+    let comments = github.comments(1);
+    assert_eq!(comments.len(), 1, "{comments:?}");
+    for text in [
+        "### Release of `v1.2.4` stopped",
+        "Hotfix `ENG-1234` was not released: GitHub forbids",
+        "The tag `v1.2.4` is on `origin`; rerunning this workflow finishes the rest",
+    ] {
+        assert!(
+            comments[0].body.contains(text),
+            "{text}\n{}",
+            comments[0].body
+        );
+    }
+    assert_eq!(first.output("success"), "false");
+
+    let ci2 = hotfix.checkout(&env, "ci2");
+    let again = step(&env, github, &ci2, "pull_request_target", &event, &[], 0);
+    assert_eq!(again.output("success"), "true");
+    assert_eq!(github.releases().len(), 1);
+    let comments = github.comments(1);
+    assert_eq!(comments.len(), 1, "{comments:?}");
+    assert!(comments[0].body.contains("### Released `v1.2.4`"));
 }

@@ -183,20 +183,26 @@ fn fast_forward(
 /// Whether `remote` has tag `name` as something else than the local tag (or has it while
 /// there is none here): a version someone else released.
 pub fn tag_taken_on_remote(repo: &Repo, remote: &str, name: &str) -> Result<bool> {
+    let full = format!("{TAG_PREFIX}{name}");
+    let there = remote_tag(repo, remote, name)?;
+    Ok(match there {
+        None => false,
+        Some(there) => repo.ref_target(&full)? != Some(there),
+    })
+}
+
+/// What tag `name` is on `remote` now; `None` when it has none (or is not configured).
+pub fn remote_tag(repo: &Repo, remote: &str, name: &str) -> Result<Option<ObjectId>> {
     if !repo.has_remote(remote) {
-        return Ok(false);
+        return Ok(None);
     }
     let full = format!("{TAG_PREFIX}{name}");
-    let there = cli::remote_ref(repo.common_dir(), remote, &full).map_err(|err| match err {
+    cli::remote_ref(repo.common_dir(), remote, &full).map_err(|err| match err {
         Error::PushFailed { message, .. } => Error::FetchFailed {
             remote: remote.to_string(),
             what: full.clone(),
             message,
         },
         other => other,
-    })?;
-    Ok(match there {
-        None => false,
-        Some(there) => repo.ref_target(&full)? != Some(there),
     })
 }

@@ -190,7 +190,7 @@ pub(super) fn code(text: &str) -> String {
 }
 
 /// Text in a table cell: on one line, its `|` escaped.
-fn cell(text: &str) -> String {
+pub(super) fn cell(text: &str) -> String {
     text.chars()
         .map(|c| if c.is_control() { '?' } else { c })
         .collect::<String>()

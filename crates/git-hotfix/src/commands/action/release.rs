@@ -5,6 +5,7 @@
 //! later) finds the tag in place and does nothing twice.
 
 use git_hotfix_core::foundation::oid::short;
+use git_hotfix_core::git::sync;
 use git_hotfix_core::operations::finish::{FinishOutcome, after_merge};
 use git_hotfix_core::records::carried;
 use git_hotfix_core::records::journal::{Proposal, PullRecord, Store};
@@ -12,12 +13,12 @@ use git_hotfix_core::records::run::FinishOptions;
 use git_hotfix_core::{Config, Error as CoreError, Journal, ObjectId, Repo};
 use git_hotfix_github::{PullEvent, Repository};
 
-use super::answer::code;
+use super::answer::{cell, code};
 use super::runner::Runner;
 use super::{ActionArgs, run_url, runner_error};
 use crate::cli::Context;
 use crate::commands::finish_pr::{self, AfterMerge, CatchUp};
-use crate::error::{Exit, Result};
+use crate::error::{CommandError, Exit, Result};
 use crate::forge::Forge;
 
 /// The marker that finds the release's comment again on a rerun.
@@ -136,7 +137,8 @@ pub fn run(
     };
     let forge = Forge::connect(context, repo, config, false)?;
     forge.run(forge.github.check_access())?;
-    let done = finish_pr::finish_merged(
+    let (ticket, tag) = (journal.ticket.clone(), journal.tag.clone());
+    let done = match finish_pr::finish_merged(
         context,
         repo,
         config,
@@ -144,7 +146,30 @@ pub fn run(
         journal,
         &options,
         !args.no_release,
-    )?;
+    ) {
+        Ok(done) => done,
+        Err(err) => {
+            // Say on the pull request where it stopped, as the remote has it now.
+            let pushed = sync::remote_tag(repo, &config.remote, &tag)
+                .ok()
+                .map(|there| there.is_some());
+            let text = stopped(
+                &ticket,
+                &tag,
+                &config.remote,
+                pushed,
+                &err,
+                run_url().as_deref(),
+            );
+            if let Err(not) = forge.run(forge.github.ensure_comment(pull.number, MARKER, &text)) {
+                ui.warn(format!(
+                    "could not say so on #{}: {}",
+                    pull.number, not.message
+                ));
+            }
+            return Err(err);
+        }
+    };
     let exit = done.report(context, repo)?;
 
     let released = Released::of(&done, repo, &config.remote)?;
@@ -180,6 +205,41 @@ pub fn run(
         );
     }
     Ok(exit)
+}
+
+/// The comment of a release that stopped: why, whether the tag reached `remote` (`None`:
+/// the remote could not be asked), and that a rerun goes on from there.
+fn stopped(
+    ticket: &str,
+    tag: &str,
+    remote: &str,
+    pushed: Option<bool>,
+    err: &CommandError,
+    run_url: Option<&str>,
+) -> String {
+    let mut text = format!(
+        "{MARKER}\n### Release of {} stopped\n\nHotfix {} was not released: {}\n",
+        code(tag),
+        code(ticket),
+        cell(&err.message)
+    );
+    text.push_str(&match pushed {
+        Some(true) => format!(
+            "\nThe tag {} is on `{remote}`; rerunning this workflow finishes the rest (the tag is taken as it is).\n",
+            code(tag)
+        ),
+        Some(false) => format!(
+            "\nNo tag {} is on `{remote}`; rerunning this workflow releases it.\n",
+            code(tag)
+        ),
+        None => "\nRerunning this workflow goes on from what is done.\n".to_string(),
+    });
+    if let Some(url) = run_url {
+        text.push_str(&format!(
+            "\n<sub>By git-hotfix in [this run]({url}).</sub>\n"
+        ));
+    }
+    text
 }
 
 /// What the release did, as the comment, the summary and the outputs tell it.
