@@ -785,7 +785,7 @@ fn a_bot_without_the_rights_it_needs_is_told_which_ones() {
     // GitHub's 403 names the permission, and so does the error.
     shop.github.set_push_permission(true);
     shop.github.fail(
-        fake_github::Fault::status("POST", "/repos/acme/shop/issues/1/comments", 403)
+        Fault::status("POST", "/repos/acme/shop/issues/1/comments", 403)
             .header("X-Accepted-GitHub-Permissions", "pull_requests=write"),
     );
     let forbidden = step(
