@@ -1201,15 +1201,20 @@ fn a_record_that_does_not_match_its_pull_request_releases_nothing() {
     assert!(github.releases().is_empty());
 }
 
+/// An older line, `release/1.1` at 1.1.9, pushed from `colleague`'s clone.
+fn release_line(env: &TestEnv, colleague: &Path) {
+    env.git(colleague, &["switch", "--quiet", "-c", "release/1.1"]);
+    env.commit(colleague, "Release 1.1.9", &[("VERSION", "1.1.9\n")]);
+    env.git(colleague, &["push", "--quiet", "origin", "release/1.1"]);
+}
+
 /// A hotfix's pull request labelled for an older line: released, then backported without
 /// its release commit (the line's version files are its own).
 #[test]
 fn a_labelled_hotfix_is_released_then_backported_without_its_release_commit() {
     let env = TestEnv::new();
     let hotfix = merged_hotfix(&env, |colleague| {
-        env.git(colleague, &["switch", "--quiet", "-c", "release/1.1"]);
-        env.commit(colleague, "Release 1.1.9", &[("VERSION", "1.1.9\n")]);
-        env.git(colleague, &["push", "--quiet", "origin", "release/1.1"]);
+        release_line(&env, colleague);
         // A newer release than the hotfix's, which the one-commit checkout does not have.
         env.git(colleague, &["tag", "v1.3.0"]);
         env.git(colleague, &["push", "--quiet", "origin", "v1.3.0"]);
@@ -1256,9 +1261,7 @@ fn a_labelled_hotfix_is_released_then_backported_without_its_release_commit() {
 fn the_labels_are_backported_even_when_the_release_is_refused() {
     let env = TestEnv::new();
     let hotfix = merged_hotfix(&env, |colleague| {
-        env.git(colleague, &["switch", "--quiet", "-c", "release/1.1"]);
-        env.commit(colleague, "Release 1.1.9", &[("VERSION", "1.1.9\n")]);
-        env.git(colleague, &["push", "--quiet", "origin", "release/1.1"]);
+        release_line(&env, colleague);
     });
     let ci = hotfix.checkout(&env, "ci");
     let mut forked = hotfix.merged(&["backport release/1.1"]);
@@ -1294,9 +1297,7 @@ fn the_labels_are_backported_even_when_the_release_is_refused() {
 fn a_record_naming_the_fix_as_its_release_commit_leaves_nothing_out() {
     let env = TestEnv::new();
     let hotfix = merged_hotfix(&env, |colleague| {
-        env.git(colleague, &["switch", "--quiet", "-c", "release/1.1"]);
-        env.commit(colleague, "Release 1.1.9", &[("VERSION", "1.1.9\n")]);
-        env.git(colleague, &["push", "--quiet", "origin", "release/1.1"]);
+        release_line(&env, colleague);
     });
     let fix = env.rev(&hotfix.origin, &format!("{HOTFIX}~1")).unwrap();
     let release = env.rev(&hotfix.origin, HOTFIX).unwrap();

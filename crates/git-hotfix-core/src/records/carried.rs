@@ -16,7 +16,7 @@ use crate::foundation::error::{Error, Result};
 use crate::foundation::names;
 use crate::foundation::redact::redact;
 use crate::git::repo::Repo;
-use crate::records::journal::{EventKind, Journal, SCHEMA, State};
+use crate::records::journal::{EventKind, Journal, SCHEMA, State, decode};
 use crate::settings::config::Config;
 
 const START: &str = "<!-- git-hotfix:hotfix ";
@@ -63,19 +63,7 @@ pub fn read(body: &str) -> Result<Option<Journal>> {
     let end = rest
         .find(END)
         .ok_or_else(|| unreadable("it does not end (no `-->`)".into()))?;
-    let value: serde_json::Value =
-        serde_json::from_str(&rest[..end]).map_err(|err| unreadable(err.to_string()))?;
-    match value.get("schema").and_then(serde_json::Value::as_u64) {
-        Some(found) if found == u64::from(SCHEMA) => {}
-        other => {
-            return Err(unreadable(format!(
-                "schema {} is not the one this git-hotfix reads ({SCHEMA})",
-                other.map_or("missing".to_string(), |s| s.to_string())
-            )));
-        }
-    }
-    let journal: Journal =
-        serde_json::from_value(value).map_err(|err| unreadable(err.to_string()))?;
+    let journal: Journal = decode(&rest.as_bytes()[..end], SCHEMA).map_err(unreadable)?;
     // Whatever the text says, only what a record carries is taken.
     Ok(Some(carriable(&journal)))
 }
@@ -198,18 +186,7 @@ mod tests {
     #[test]
     fn a_record_edited_to_carry_a_run_or_pushes_gives_neither() {
         let mut journal = journal("fix the login");
-        let options = crate::records::run::FinishOptions {
-            tag: true,
-            backmerge: true,
-            keep: false,
-            push: true,
-            bump: true,
-            changelog: true,
-            changelog_text: None,
-            message: None,
-            merge: Default::default(),
-            push_notes: true,
-        };
+        let options = crate::records::run::FinishOptions::default();
         journal.run = Some(crate::records::run::Run::after(None, "finish", options));
         journal.record(
             "2026-03-05T15:10:00Z".parse().unwrap(),

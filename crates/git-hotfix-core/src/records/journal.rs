@@ -507,20 +507,26 @@ pub(crate) fn read_json<T: serde::de::DeserializeOwned>(
         path: path.to_path_buf(),
         reason,
     };
-    let value: serde_json::Value =
-        serde_json::from_slice(&bytes).map_err(|err| unreadable(err.to_string()))?;
+    decode(&bytes, schema).map(Some).map_err(unreadable)
+}
+
+/// JSON `text` as a `T` of `schema`, or why not: one this git-hotfix does not write is
+/// refused by its `schema` field before its fields are read.
+pub(crate) fn decode<T: serde::de::DeserializeOwned>(
+    text: &[u8],
+    schema: u32,
+) -> std::result::Result<T, String> {
+    let value: serde_json::Value = serde_json::from_slice(text).map_err(|err| err.to_string())?;
     match value.get("schema").and_then(serde_json::Value::as_u64) {
         Some(found) if found == u64::from(schema) => {}
         other => {
-            return Err(unreadable(format!(
+            return Err(format!(
                 "schema {} is not the one this git-hotfix writes ({schema})",
                 other.map_or("missing".to_string(), |s| s.to_string())
-            )));
+            ));
         }
     }
-    serde_json::from_value(value)
-        .map(Some)
-        .map_err(|err| unreadable(err.to_string()))
+    serde_json::from_value(value).map_err(|err| err.to_string())
 }
 
 /// Write a JSON journal atomically.

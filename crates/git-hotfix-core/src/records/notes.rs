@@ -289,11 +289,7 @@ fn joined(repo: &Repo, ours: ObjectId, theirs: ObjectId) -> Result<Option<Object
 }
 
 fn parse(data: &[u8]) -> Option<Journal> {
-    let value: serde_json::Value = serde_json::from_slice(data).ok()?;
-    if value.get("schema")?.as_u64()? != u64::from(SCHEMA) {
-        return None;
-    }
-    serde_json::from_value(value).ok()
+    crate::records::journal::decode(data, SCHEMA).ok()
 }
 
 /// The newest note of `ticket`.

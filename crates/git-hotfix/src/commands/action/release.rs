@@ -123,17 +123,14 @@ pub fn run(
     carried::verify_merged(repo, &journal, merged)?;
     store.save(&journal)?;
 
+    // What merged is tagged as it is: no release commit is made here.
     let options = FinishOptions {
-        tag: true,
-        backmerge: true,
-        keep: false,
         push: true,
         bump: false,
         changelog: false,
-        changelog_text: None,
-        message: None,
         merge: config.merge,
         push_notes: config.push_notes,
+        ..FinishOptions::default()
     };
     let forge = Forge::connect(context, repo, config, false)?;
     forge.run(forge.github.check_access())?;
