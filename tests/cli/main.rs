@@ -30,3 +30,4 @@ mod release;
 mod report;
 mod runbooks;
 mod start;
+mod team;

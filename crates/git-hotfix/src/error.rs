@@ -367,7 +367,7 @@ impl From<Core> for CommandError {
             )),
             Core::BehindRemote { branch, remote, .. } => {
                 CommandError::new(Exit::Remote, message.clone()).hint(format!(
-                    "someone pushed to it: `git fetch {remote}`, bring `{remote}/{branch}` into `{branch}` (merge or rebase), then run it again"
+                    "someone pushed to it: `git fetch {remote}`, merge `{remote}/{branch}` into `{branch}` (`git switch {branch} && git merge {remote}/{branch}`), then run it again"
                 ))
             }
             Core::NoPullBase { .. } => error(

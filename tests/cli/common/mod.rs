@@ -7,6 +7,7 @@ use std::process::{Command, Output};
 
 pub mod fixtures;
 pub mod health;
+pub mod team;
 
 /// A temporary home with no user configuration, fixed time zone and dates.
 pub struct TestEnv {

@@ -326,7 +326,7 @@ fn push_back(repo: &Repo, plan: &PushPlan) -> Result<PushPlan> {
 
 fn remote_values(repo: &Repo, plan: &PushPlan) -> Result<Vec<Option<ObjectId>>> {
     let names: Vec<&str> = plan.refs.iter().map(|r| r.name.as_str()).collect();
-    let there = cli::remote_refs(repo.common_dir(), &plan.remote, &names)?;
+    let there = cli::remote_refs(repo, &plan.remote, &names)?;
     Ok(names.iter().map(|n| there.get(*n).copied()).collect())
 }
 

@@ -16,6 +16,7 @@ use gix::ObjectId;
 
 use crate::foundation::error::{Error, Result};
 use crate::foundation::oid::short;
+use crate::git::repo::Repo;
 
 fn git(dir: &Path) -> Command {
     let mut command = Command::new("git");
@@ -188,42 +189,46 @@ fn run_with_input<const N: usize>(dir: &Path, args: [&str; N], input: &[u8]) -> 
 }
 
 /// Where `name` (a full ref name) stands on `remote` now; `None` when it does not exist.
-pub(crate) fn remote_ref(dir: &Path, remote: &str, name: &str) -> Result<Option<ObjectId>> {
-    let output = run(dir, ["ls-remote", "--refs", remote, name]).map_err(|err| match err {
-        Error::GitCommand { stderr, .. } => Error::PushFailed {
-            remote: remote.to_string(),
-            message: format!("could not ask it where {name} stands: {stderr}"),
-        },
-        other => other,
-    })?;
+pub(crate) fn remote_ref(repo: &Repo, remote: &str, name: &str) -> Result<Option<ObjectId>> {
+    let output =
+        run(repo.remote_dir(), ["ls-remote", "--refs", remote, name]).map_err(|err| match err {
+            Error::GitCommand { stderr, .. } => Error::PushFailed {
+                remote: remote.to_string(),
+                message: format!("could not ask it where {name} stands: {stderr}"),
+            },
+            other => other,
+        })?;
     Ok(ls_remote_refs(&output.stdout).find_map(|(refname, id)| (refname == name).then_some(id)))
 }
 
 /// The branches `remote` has, by short name, and their tips.
-pub(crate) fn remote_branches(dir: &Path, remote: &str) -> Result<Vec<(String, ObjectId)>> {
-    let output = run(dir, ["ls-remote", "--heads", remote]).map_err(|err| match err {
-        Error::GitCommand { stderr, .. } => Error::FetchFailed {
-            remote: remote.to_string(),
-            what: "its branches".into(),
-            message: stderr,
-        },
-        other => other,
-    })?;
+pub(crate) fn remote_branches(repo: &Repo, remote: &str) -> Result<Vec<(String, ObjectId)>> {
+    let output =
+        run(repo.remote_dir(), ["ls-remote", "--heads", remote]).map_err(|err| match err {
+            Error::GitCommand { stderr, .. } => Error::FetchFailed {
+                remote: remote.to_string(),
+                what: "its branches".into(),
+                message: stderr,
+            },
+            other => other,
+        })?;
     Ok(ls_remote_refs(&output.stdout)
         .filter_map(|(name, id)| Some((name.strip_prefix("refs/heads/")?.to_string(), id)))
         .collect())
 }
 
 /// The names of the tags `remote` has (without `refs/tags/`).
-pub(crate) fn remote_tags(dir: &Path, remote: &str) -> Result<Vec<String>> {
-    let output = run(dir, ["ls-remote", "--tags", "--refs", remote]).map_err(|err| match err {
-        Error::GitCommand { stderr, .. } => Error::FetchFailed {
-            remote: remote.to_string(),
-            what: "its tags".into(),
-            message: stderr,
+pub(crate) fn remote_tags(repo: &Repo, remote: &str) -> Result<Vec<String>> {
+    let output = run(repo.remote_dir(), ["ls-remote", "--tags", "--refs", remote]).map_err(
+        |err| match err {
+            Error::GitCommand { stderr, .. } => Error::FetchFailed {
+                remote: remote.to_string(),
+                what: "its tags".into(),
+                message: stderr,
+            },
+            other => other,
         },
-        other => other,
-    })?;
+    )?;
     Ok(ls_remote_refs(&output.stdout)
         .filter_map(|(name, _)| Some(name.strip_prefix("refs/tags/")?.to_string()))
         .collect())
@@ -232,13 +237,13 @@ pub(crate) fn remote_tags(dir: &Path, remote: &str) -> Result<Vec<String>> {
 /// Where each of `names` (full ref names) stands on `remote` now, in one request; a name
 /// the remote lacks is absent from the answer.
 pub(crate) fn remote_refs(
-    dir: &Path,
+    repo: &Repo,
     remote: &str,
     names: &[&str],
 ) -> Result<std::collections::HashMap<String, ObjectId>> {
     let mut args = vec!["ls-remote", "--refs", remote];
     args.extend(names);
-    let output = run(dir, &args).map_err(|err| match err {
+    let output = run(repo.remote_dir(), &args).map_err(|err| match err {
         Error::GitCommand { stderr, .. } => Error::PushFailed {
             remote: remote.to_string(),
             message: format!("could not ask it where its refs stand: {stderr}"),
@@ -302,21 +307,26 @@ pub(crate) fn add_worktree_detached(dir: &Path, path: &Path, commit: ObjectId) -
 const NO_MAINTENANCE: &str = "--no-auto-maintenance";
 
 /// Fetch `branch` of `remote` into its remote-tracking ref, `refs/remotes/<remote>/<branch>`.
-pub(crate) fn fetch_branch(dir: &Path, remote: &str, branch: &str) -> Result<()> {
+pub(crate) fn fetch_branch(repo: &Repo, remote: &str, branch: &str) -> Result<()> {
     let refspec = format!("+refs/heads/{branch}:refs/remotes/{remote}/{branch}");
-    fetch(dir, remote, &refspec, branch)
+    fetch(repo.remote_dir(), remote, &refspec, branch)
 }
 
 /// Fetch the ref `source` of `remote` into the local ref `into`, replacing what it held.
-pub(crate) fn fetch_ref(dir: &Path, remote: &str, source: &str, into: &str) -> Result<()> {
-    fetch(dir, remote, &format!("+{source}:{into}"), source)
+pub(crate) fn fetch_ref(repo: &Repo, remote: &str, source: &str, into: &str) -> Result<()> {
+    fetch(
+        repo.remote_dir(),
+        remote,
+        &format!("+{source}:{into}"),
+        source,
+    )
 }
 
 /// Fetch `branches` of `remote` into their remote-tracking refs, with the tags that point
 /// into them (git's tag following), `depth` commits deep when given; `progress` lets git
 /// show its progress on the terminal.
 pub(crate) fn fetch_branches(
-    dir: &Path,
+    repo: &Repo,
     remote: &str,
     branches: &[String],
     depth: Option<u32>,
@@ -325,7 +335,7 @@ pub(crate) fn fetch_branches(
     if branches.is_empty() {
         return Ok(());
     }
-    let mut command = git(dir);
+    let mut command = git(repo.remote_dir());
     command.args(["fetch", NO_MAINTENANCE]);
     command.arg(if progress { "--progress" } else { "--quiet" });
     command.args(depth.map(|d| format!("--depth={d}")));
@@ -365,7 +375,7 @@ pub(crate) fn fetch_branches(
 /// Fetch `commits` from `remote` by id, no refs and no tags: in a shallow clone, `depth`
 /// commits of history each (a full clone fetches what it lacks, staying whole).
 pub(crate) fn fetch_commits(
-    dir: &Path,
+    repo: &Repo,
     remote: &str,
     commits: &[ObjectId],
     depth: Option<u32>,
@@ -379,15 +389,17 @@ pub(crate) fn fetch_commits(
     args.extend(depth.map(|d| format!("--depth={d}")));
     args.push(remote.into());
     args.extend(commits.iter().map(ObjectId::to_string));
-    run(dir, &args).map(drop).map_err(|err| Error::FetchFailed {
-        remote: remote.to_string(),
-        what: commits
-            .iter()
-            .map(|c| short(*c))
-            .collect::<Vec<_>>()
-            .join(", "),
-        message: err.to_string(),
-    })
+    run(repo.remote_dir(), &args)
+        .map(drop)
+        .map_err(|err| Error::FetchFailed {
+            remote: remote.to_string(),
+            what: commits
+                .iter()
+                .map(|c| short(*c))
+                .collect::<Vec<_>>()
+                .join(", "),
+            message: err.to_string(),
+        })
 }
 
 /// `git merge --ff-only` to `commit` in the worktree at `workdir`.
@@ -418,8 +430,8 @@ fn fetch(dir: &Path, remote: &str, refspec: &str, what: &str) -> Result<()> {
 
 /// Run `git push` with the given arguments and return what it printed, even when it fails:
 /// a rejected push exits non-zero but its porcelain output says which refs were refused.
-pub(crate) fn push(dir: &Path, args: &[String]) -> Result<(bool, String, String)> {
-    let mut command = git(dir);
+pub(crate) fn push(repo: &Repo, args: &[String]) -> Result<(bool, String, String)> {
+    let mut command = git(repo.remote_dir());
     command.arg("push").args(args);
     let output = command.output().map_err(|err| Error::GitCommand {
         command: "git push".into(),

@@ -43,11 +43,10 @@ pub fn publish_branches(
     branches: &[(String, ObjectId)],
 ) -> Result<PushPlan> {
     ensure_remote(repo, remote)?;
-    let dir = repo.common_dir();
     let mut refs = Vec::new();
     for (branch, tip) in branches {
         let name = format!("{}{branch}", crate::foundation::names::BRANCH_PREFIX);
-        let remote_tip = cli::remote_ref(dir, remote, &name)?;
+        let remote_tip = cli::remote_ref(repo, remote, &name)?;
         if let Some(remote_tip) = remote_tip {
             let known = repo.git.find_object(remote_tip).is_ok();
             if !known || !repo.is_ancestor(remote_tip, *tip)? {
@@ -77,8 +76,7 @@ pub fn publish_branches(
 pub fn publish_tag(repo: &Repo, remote: &str, name: &str, local: ObjectId) -> Result<PushPlan> {
     ensure_remote(repo, remote)?;
     let full = format!("{}{name}", crate::foundation::names::TAG_PREFIX);
-    let dir = repo.common_dir();
-    let refs = match cli::remote_ref(dir, remote, &full)? {
+    let refs = match cli::remote_ref(repo, remote, &full)? {
         Some(there) if there == local => Vec::new(),
         Some(_) => {
             return Err(Error::TagOnRemote {
@@ -118,8 +116,7 @@ pub fn push(repo: &Repo, plan: &PushPlan) -> Result<()> {
         let source = r.new.map(|id| id.to_string()).unwrap_or_default();
         args.push(format!("{source}:{}", r.name));
     }
-    let dir = repo.common_dir();
-    let (ok, stdout, stderr) = cli::push(dir, &args)?;
+    let (ok, stdout, stderr) = cli::push(repo, &args)?;
     let rejected = rejected_refs(&stdout);
     if ok && rejected.is_empty() {
         return Ok(());

@@ -267,6 +267,16 @@ impl Repo {
         self.git.workdir()
     }
 
+    /// Where git runs to talk to a remote: the worktree's root, where the user's own
+    /// `git fetch` resolves a remote URL written relative (`../origin.git`); the common
+    /// directory when there is no worktree (bare, or the one a run removed).
+    pub fn remote_dir(&self) -> &Path {
+        match self.workdir() {
+            Some(dir) if dir.exists() => dir,
+            _ => &self.common_dir,
+        }
+    }
+
     pub fn is_bare(&self) -> bool {
         self.git.is_bare()
     }

@@ -54,13 +54,12 @@ pub fn catch_up(
     if !repo.has_remote(remote) {
         return Ok(None);
     }
-    let dir = repo.common_dir();
     let names: Vec<String> = branches
         .iter()
         .map(|b| format!("{BRANCH_PREFIX}{b}"))
         .collect();
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    let there = cli::remote_refs(dir, remote, &names).map_err(|err| match err {
+    let there = cli::remote_refs(repo, remote, &names).map_err(|err| match err {
         Error::PushFailed { message, .. } => Error::FetchFailed {
             remote: remote.to_string(),
             what: branches.join(", "),
@@ -78,7 +77,7 @@ pub fn catch_up(
         true => Some(SHALLOW_DEPTH),
         false => None,
     };
-    cli::fetch_branches(dir, remote, &fetched, depth, progress)?;
+    cli::fetch_branches(repo, remote, &fetched, depth, progress)?;
 
     let mut synced = Synced {
         remote: remote.to_string(),
@@ -135,7 +134,7 @@ pub fn remote_branches_matching(
     if !repo.has_remote(remote) {
         return Ok(Vec::new());
     }
-    let branches = cli::remote_branches(repo.common_dir(), remote)?;
+    let branches = cli::remote_branches(repo, remote)?;
     Ok(branches
         .into_iter()
         .map(|(name, _)| name)
@@ -197,7 +196,7 @@ pub fn remote_tag(repo: &Repo, remote: &str, name: &str) -> Result<Option<Object
         return Ok(None);
     }
     let full = format!("{TAG_PREFIX}{name}");
-    cli::remote_ref(repo.common_dir(), remote, &full).map_err(|err| match err {
+    cli::remote_ref(repo, remote, &full).map_err(|err| match err {
         Error::PushFailed { message, .. } => Error::FetchFailed {
             remote: remote.to_string(),
             what: full.clone(),

@@ -257,7 +257,7 @@ pub fn is_latest(repo: &Repo, config: &Config, journal: &Journal) -> Result<bool
     }
     // A shallow clone (a CI checkout) has few of the tags: the remote's say.
     if repo.is_shallow() && repo.has_remote(&config.remote) {
-        let names = crate::git::cli::remote_tags(repo.common_dir(), &config.remote)?;
+        let names = crate::git::cli::remote_tags(repo, &config.remote)?;
         let newer = names.iter().any(
             |name| matches!(pattern.version_of(name, product), Some(Ok(v)) if v > journal.version),
         );

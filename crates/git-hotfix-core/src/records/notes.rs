@@ -321,13 +321,12 @@ pub fn publishing(repo: &Repo, remote: &str) -> Result<Option<PushPlan>> {
     let Some(ours) = repo.ref_target(REF)? else {
         return Ok(None);
     };
-    let dir = repo.common_dir();
-    let theirs = cli::remote_ref(dir, remote, REF)?;
+    let theirs = cli::remote_ref(repo, remote, REF)?;
     let mut new = ours;
     if let Some(theirs) = theirs {
         let known = repo.git.find_object(theirs).is_ok();
         if !known || !repo.is_ancestor(theirs, ours)? {
-            cli::fetch_ref(dir, remote, REF, &tracking(remote))?;
+            cli::fetch_ref(repo, remote, REF, &tracking(remote))?;
             if repo.is_ancestor(ours, theirs)? {
                 refs::apply(
                     repo,

@@ -57,7 +57,7 @@ pub fn picks(repo: &Repo, remote: &str, pull: &MergedPull) -> Result<(Method, Ve
         .filter(|id| shallow || repo.git.find_object(*id).is_err())
         .collect();
     if !wanted.is_empty() {
-        crate::git::cli::fetch_commits(repo.git_dir(), remote, &wanted, shallow.then_some(depth))?;
+        crate::git::cli::fetch_commits(repo, remote, &wanted, shallow.then_some(depth))?;
     }
     let context = || format!("could not read the merge {}", short(pull.merge));
     let merge = repo.git.find_commit(pull.merge).context(context)?;

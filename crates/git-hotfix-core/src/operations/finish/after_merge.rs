@@ -23,13 +23,12 @@ use crate::settings::config::Config;
 /// no tags, a rerun after another run tagged), so that a tag on the merge is taken as it is.
 pub fn fetch(repo: &Repo, config: &Config, base: &str, tag: &str) -> Result<()> {
     push::ensure_remote(repo, &config.remote)?;
-    let dir = repo.common_dir();
-    cli::fetch_branch(dir, &config.remote, base)?;
+    cli::fetch_branch(repo, &config.remote, base)?;
     let name = format!("{TAG_PREFIX}{tag}");
     if repo.ref_target(&name)?.is_none()
-        && cli::remote_refs(dir, &config.remote, &[&name])?.contains_key(&name)
+        && cli::remote_refs(repo, &config.remote, &[&name])?.contains_key(&name)
     {
-        cli::fetch_ref(dir, &config.remote, &name, &name)?;
+        cli::fetch_ref(repo, &config.remote, &name, &name)?;
     }
     Ok(())
 }

@@ -55,7 +55,7 @@ pub fn plan(repo: &Repo, config: &Config, journal: &Journal, tag_only: bool) -> 
         left_at.insert(tag.clone(), (None, Some(id)));
     }
     let names: Vec<&str> = left_at.keys().map(String::as_str).collect();
-    let remote = cli::remote_refs(repo.common_dir(), &config.remote, &names)?;
+    let remote = cli::remote_refs(repo, &config.remote, &names)?;
 
     let mut publish = Publish {
         push: PushPlan {
@@ -87,14 +87,20 @@ pub fn plan(repo: &Repo, config: &Config, journal: &Journal, tag_only: bool) -> 
             }
             (Some(new), Some(there)) => {
                 let known = repo.git.find_object(there).is_ok();
-                if known && repo.is_ancestor(there, new)? {
+                // The branch as it is here now: a person who brought the remote's commits
+                // in since (as the refusal below asks) pushes that, as it holds the release.
+                let local = match repo.ref_target(&name)? {
+                    Some(local) if local != new && repo.is_ancestor(new, local)? => local,
+                    _ => new,
+                };
+                if known && repo.is_ancestor(new, there)? {
+                    publish.already.push(name);
+                } else if known && repo.is_ancestor(there, local)? {
                     publish.push.refs.push(PushRef {
                         name,
                         expect: Some(there),
-                        new: Some(new),
+                        new: Some(local),
                     });
-                } else if known && repo.is_ancestor(new, there)? {
-                    publish.already.push(name);
                 } else {
                     return Err(Error::BehindRemote {
                         branch: name.trim_start_matches(BRANCH_PREFIX).to_string(),
