@@ -29,5 +29,6 @@ mod push;
 mod release;
 mod report;
 mod runbooks;
+mod simulation;
 mod start;
 mod team;

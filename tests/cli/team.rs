@@ -93,3 +93,359 @@ fn finish_push_goes_through_once_its_hint_is_followed() {
     assert!(run.stderr.contains("already on origin"), "{}", run.stderr);
     env.fsck(&team.origin);
 }
+
+/// Ada's hotfix from v2.3.4 while Bo released v2.3.5 (which `change` may make conflict).
+fn superseded(env: &TestEnv, team: &Team, change: &[(&str, &str)]) -> (String, String) {
+    let fix = start_and_fix(env, team, &[]);
+    env.git(&team.bo, &["pull", "--quiet", "--ff-only"]);
+    if !change.is_empty() {
+        env.commit(&team.bo, "auth: log refusals", change);
+    }
+    let theirs = team.colleague_releases(env, "2.3.5");
+    let run = env.hotfix(&team.ada, &["finish", "--push"]).expect(1);
+    assert!(
+        run.stderr.contains("`v2.3.5` already exists"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("--version 2.3.6"), "{}", run.stderr);
+    (fix, theirs)
+}
+
+/// What every release of the line must hold, asked of git on the remote.
+fn releases_hold_the_earlier_ones(env: &TestEnv, team: &Team) {
+    for (older, newer) in [("v2.3.4", "v2.3.5"), ("v2.3.5", "v2.3.6")] {
+        let output = env.git_output(&team.origin, &["merge-base", "--is-ancestor", older, newer]);
+        assert!(output.status.success(), "{newer} lacks {older}");
+    }
+}
+
+#[test]
+fn a_reversioned_release_holds_the_colleagues_release() {
+    let env = TestEnv::new();
+    let team = env.team();
+    let (fix, theirs) = superseded(&env, &team, &[]);
+
+    let plan = env
+        .hotfix(&team.ada, &["finish", "--version", "2.3.6", "--plan"])
+        .ok();
+    assert!(
+        plan.stdout
+            .contains("merge the fix into v2.3.5 first, released since the hotfix started"),
+        "{}",
+        plan.stdout
+    );
+    let run = env
+        .hotfix(&team.ada, &["finish", "--version", "2.3.6", "--push"])
+        .ok();
+    assert!(
+        run.stderr.contains("Merged the fix into v2.3.5"),
+        "{}",
+        run.stderr
+    );
+    releases_hold_the_earlier_ones(&env, &team);
+    let released = env.rev(&team.origin, "v2.3.6^{commit}").unwrap();
+    env.git(
+        &team.origin,
+        &["merge-base", "--is-ancestor", &fix, &released],
+    );
+    env.git(
+        &team.origin,
+        &["merge-base", "--is-ancestor", &theirs, &released],
+    );
+    assert_eq!(
+        env.git(&team.origin, &["show", "v2.3.6:VERSION"]).trim(),
+        "2.3.6"
+    );
+    let changelog = env.git(&team.origin, &["show", "v2.3.6:CHANGELOG.md"]);
+    let (newer, older) = (
+        changelog.find("## [2.3.6]").unwrap(),
+        changelog.find("## [2.3.5]").unwrap(),
+    );
+    assert!(newer < older, "{changelog}");
+    assert_eq!(env.rev(&team.origin, "main").unwrap(), released);
+    // The fix is the fix: Bo's release is not counted as part of it.
+    let facts = env
+        .hotfix(
+            &team.ada,
+            &["report", "pir", "--format", "json", "--hotfix", TICKET],
+        )
+        .ok()
+        .json();
+    let commits: Vec<&str> = facts["commits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(commits, [fix.as_str()], "{facts}");
+    env.fsck(&team.origin);
+}
+
+#[test]
+fn a_reversioned_release_that_conflicts_stops_for_continue_or_abort() {
+    let env = TestEnv::new();
+    let team = env.team();
+    let (fix, _) = superseded(&env, &team, &[("auth.txt", "check and log\n")]);
+    let refs = env.refs(&team.ada);
+
+    let run = env
+        .hotfix(&team.ada, &["finish", "--version", "2.3.6", "--push"])
+        .expect(3);
+    assert!(
+        run.stderr.contains("into v2.3.5 conflicts in auth.txt"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("v2.3.6 must hold it"), "{}", run.stderr);
+    // Abort: every ref as before (the re-versioning is kept: it was asked for).
+    env.hotfix(&team.ada, &["abort"]).ok();
+    assert_eq!(env.refs(&team.ada), refs);
+    assert_eq!(env.rev(&team.origin, "v2.3.6"), None);
+
+    env.hotfix(&team.ada, &["finish", "--push"]).expect(3);
+    let worktree = env
+        .git(&team.ada, &["worktree", "list", "--porcelain"])
+        .lines()
+        .filter_map(|l| l.strip_prefix("worktree "))
+        .find(|p| p.contains("/hotfix/resolve/"))
+        .map(std::path::PathBuf::from)
+        .expect("a resolution worktree");
+    std::fs::write(worktree.join("auth.txt"), "check expiry and log\n").unwrap();
+    env.git(&worktree, &["add", "auth.txt"]);
+    env.hotfix(&worktree, &["continue"]).ok();
+    releases_hold_the_earlier_ones(&env, &team);
+    assert_eq!(
+        env.git(&team.origin, &["show", "v2.3.6:auth.txt"]),
+        "check expiry and log\n"
+    );
+    env.git(
+        &team.origin,
+        &["merge-base", "--is-ancestor", &fix, "v2.3.6"],
+    );
+    assert!(!worktree.exists());
+    env.fsck(&team.origin);
+    env.fsck(&team.ada);
+}
+
+#[test]
+fn the_hotfix_tagged_before_its_merge_is_released_once() {
+    let env = TestEnv::new();
+    let team = env.team();
+    let fix = start_and_fix(&env, &team, &[]);
+
+    // The runbook's "tag and push before merge".
+    let run = env.hotfix(&team.ada, &["tag", "--push"]).ok();
+    assert!(run.stderr.contains("Committed"), "{}", run.stderr);
+    let tagged = env.rev(&team.origin, "v2.3.5^{commit}").unwrap();
+    assert_eq!(
+        env.git(&team.origin, &["show", "v2.3.5:VERSION"]).trim(),
+        "2.3.5",
+        "the tag names a tree that says its version"
+    );
+    assert_eq!(
+        env.rev(&team.ada, "HEAD").unwrap(),
+        tagged,
+        "the branch has it"
+    );
+    assert_eq!(env.git(&team.ada, &["status", "--porcelain"]), "");
+    env.git(&team.ada, &["merge-base", "--is-ancestor", &fix, &tagged]);
+
+    let run = env.hotfix(&team.ada, &["finish", "--push"]).ok();
+    assert!(run.stderr.contains("Kept v2.3.5"), "{}", run.stderr);
+    assert_eq!(env.rev(&team.origin, "v2.3.5^{commit}").unwrap(), tagged);
+    let releases = env.git(
+        &team.origin,
+        &["log", "--oneline", "--grep=^Release 2.3.5", "main"],
+    );
+    assert_eq!(
+        releases.lines().count(),
+        1,
+        "one release commit: {releases}"
+    );
+    env.git(
+        &team.origin,
+        &["merge-base", "--is-ancestor", &tagged, "main"],
+    );
+    let facts = env
+        .hotfix(&team.ada, &["status", "--json", "--hotfix", TICKET])
+        .ok()
+        .json();
+    assert_eq!(facts["hotfix"]["state"], "finished", "{facts}");
+    env.fsck(&team.origin);
+}
+
+/// `git hotfix report <kind>` of GH-101 as text.
+fn report(env: &TestEnv, team: &Team, kind: &str) -> String {
+    env.hotfix(&team.ada, &["report", kind, "--hotfix", TICKET])
+        .ok()
+        .stdout
+}
+
+fn report_status(env: &TestEnv, team: &Team) -> String {
+    let facts = env
+        .hotfix(
+            &team.ada,
+            &["report", "pir", "--format", "json", "--hotfix", TICKET],
+        )
+        .ok()
+        .json();
+    facts["status"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn a_rollback_in_the_monitoring_window_needs_no_ticket_and_reports_follow_production() {
+    let env = TestEnv::new().real_time();
+    let team = env.team();
+    start_and_fix(&env, &team, &[]);
+    env.hotfix(&team.ada, &["finish", "--push"]).ok();
+    env.hotfix(&team.ada, &["deploy", "--yes"]).ok();
+    env.hotfix(&team.ada, &["verify"]).ok();
+    assert_eq!(env.running("production").as_deref(), Some("2.3.5"));
+    assert_eq!(report_status(&env, &team), "resolved");
+
+    // 3 a.m.: from main, no ticket at hand.
+    let run = env.hotfix(&team.ada, &["rollback", "--yes"]).ok();
+    assert!(
+        run.stderr
+            .contains("Rollback GH-101: production from 2.3.5 to 2.3.4"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(env.running("production").as_deref(), Some("2.3.4"));
+
+    // What the reports say follows what production runs now.
+    assert_eq!(report_status(&env, &team), "rolled back");
+    let page = report(&env, &team, "status-page");
+    assert!(!page.contains("Resolved"), "{page}");
+    assert!(!page.contains("operating normally"), "{page}");
+    assert!(page.contains("the service runs 2.3.4"), "{page}");
+    let internal = report(&env, &team, "internal");
+    assert!(internal.contains("Status: rolled back"), "{internal}");
+    assert!(!internal.contains("verified in production"), "{internal}");
+    let status = env.hotfix(&team.ada, &["status", "--json"]).ok().json();
+    assert_eq!(
+        status["hotfix"]["ticket"], TICKET,
+        "the incident is open again: {status}"
+    );
+
+    // Deployed and verified again: resolved again.
+    env.hotfix(&team.ada, &["deploy", "--yes", "--hotfix", TICKET])
+        .ok();
+    env.hotfix(&team.ada, &["verify", "--hotfix", TICKET]).ok();
+    assert_eq!(env.running("production").as_deref(), Some("2.3.5"));
+    assert_eq!(report_status(&env, &team), "resolved");
+}
+
+#[test]
+fn a_rollback_says_where_it_goes_and_why() {
+    let env = TestEnv::new().real_time();
+    let team = env.team();
+    superseded(&env, &team, &[]);
+    env.hotfix(&team.ada, &["finish", "--version", "2.3.6", "--push"])
+        .ok();
+    env.hotfix(&team.ada, &["deploy", "--yes"]).ok();
+    // Bo's 2.3.5 was never recorded as deployed: the rollback goes to the release 2.3.6
+    // was built on, and says so.
+    let run = env.hotfix(&team.ada, &["rollback", "--yes", "--plan"]).ok();
+    assert!(
+        run.stderr.contains(
+            "from 2.3.6 to 2.3.5 (no deploy before 2.3.6 is recorded, and it is the release 2.3.6 was built on)"
+        ),
+        "{}",
+        run.stderr
+    );
+    // Once a deploy before it is recorded, that is where it goes.
+    env.hotfix(&team.ada, &["deploy", "--yes", "--hotfix", TICKET])
+        .ok();
+    env.git(&team.ada, &["tag", "-a", "v2.3.3", "-m", "old", "v2.3.4^"]);
+    let run = env
+        .hotfix(&team.ada, &["rollback", "--yes", "--to", "v2.3.3"])
+        .ok();
+    assert!(run.stderr.contains("to 2.3.3 (as asked)"), "{}", run.stderr);
+    assert_eq!(env.running("production").as_deref(), Some("2.3.3"));
+    env.hotfix(&team.ada, &["deploy", "--yes", "--hotfix", TICKET])
+        .ok();
+    let run = env.hotfix(&team.ada, &["rollback", "--yes"]).ok();
+    assert!(
+        run.stderr
+            .contains("from 2.3.6 to 2.3.3 (it ran there before, put there by GH-101"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(env.running("production").as_deref(), Some("2.3.3"));
+}
+
+#[test]
+fn a_person_verifying_production_starts_the_monitoring_window() {
+    let env = TestEnv::new().real_time();
+    let team = env.team();
+    start_and_fix(&env, &team, &["--detected-at", "25 minutes ago"]);
+    env.hotfix(&team.ada, &["finish"]).ok();
+    env.hotfix(&team.ada, &["check", "production-deployed"])
+        .ok();
+    env.hotfix(&team.ada, &["check", "production-verified"])
+        .ok();
+    let status = env
+        .hotfix(&team.ada, &["status", "--json", "--hotfix", TICKET])
+        .ok()
+        .json();
+    let due = |item: &str| {
+        status["hotfix"]["checklist"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["item"] == item)
+            .map(|t| t["due"].clone())
+            .unwrap()
+    };
+    assert!(due("monitored").is_string(), "{status}");
+    assert!(due("followed-up").is_string(), "{status}");
+    // Taken back, the window goes with it.
+    env.hotfix(&team.ada, &["check", "production-verified", "--undo"])
+        .ok();
+    let status = env
+        .hotfix(&team.ada, &["status", "--json", "--hotfix", TICKET])
+        .ok()
+        .json();
+    let monitored = status["hotfix"]["checklist"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["item"] == "monitored")
+        .unwrap()
+        .clone();
+    assert!(monitored["due"].is_null(), "{monitored}");
+
+    // The timeline reads in the order things happened.
+    let facts = env
+        .hotfix(
+            &team.ada,
+            &["report", "pir", "--format", "json", "--hotfix", TICKET],
+        )
+        .ok()
+        .json();
+    let timeline = facts["timeline"].as_array().unwrap();
+    let at = |what: &str| {
+        timeline
+            .iter()
+            .position(|e| e["what"].as_str().unwrap().starts_with(what))
+            .unwrap_or_else(|| panic!("no `{what}` in {timeline:?}"))
+    };
+    assert!(
+        at("branch created") < at("first fix commit"),
+        "{timeline:?}"
+    );
+    let minutes: Vec<i64> = timeline
+        .iter()
+        .map(|e| {
+            e["at"]
+                .as_str()
+                .unwrap()
+                .parse::<jiff::Timestamp>()
+                .unwrap()
+        })
+        .map(|t| t.as_second())
+        .collect();
+    assert!(minutes.windows(2).all(|w| w[0] <= w[1]), "{timeline:?}");
+}

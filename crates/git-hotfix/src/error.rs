@@ -174,9 +174,23 @@ impl From<Core> for CommandError {
             Core::VersionSuperseded { suggestion, .. } => error(&format!(
                 "re-version the hotfix: `git hotfix finish --version {suggestion}` (or `--next`)"
             )),
+            Core::OntoConflicts { tag, branch, .. } => error(&format!(
+                "the release must hold {tag}: merge it into the branch yourself (`git switch {branch} && git merge {tag}`), resolve and commit, then run it again — or `git hotfix finish`, which stops for the resolution"
+            )),
+            Core::LacksRelease {
+                release, missing, ..
+            } => CommandError::new(Exit::Remote, message.clone()).hint(format!(
+                "{missing} was released since {release} was made here: a release holds every earlier release of its line, so this one cannot go out as it is; never pushed, it can be remade — `git tag -d {release}`, merge {missing} into the branch it was released on, and tag that (`git tag -a {release}`)"
+            )),
+            Core::FixReleased { ticket, .. } => error(&format!(
+                "nothing is left to release: `git hotfix abandon --hotfix {ticket} --reason \"released in another release\"`"
+            )),
             Core::ReleasedNowhere { .. } => error(
                 "drop `--no-tag` so the tag holds the fix, or name the line's branch in `release-branches`",
             ),
+            Core::TaggedVersion { tag, .. } => error(&format!(
+                "finish it as tagged; if {tag} was never pushed, `git tag -d {tag}` lets it take another version"
+            )),
             Core::ProposedVersion { .. } => error(
                 "finish it as proposed, or close the pull request and `git hotfix abandon` the hotfix",
             ),

@@ -143,9 +143,12 @@ impl TestEnv {
         command.output().expect("git runs")
     }
 
-    /// `git hotfix <args>` in `dir`, ready to run.
+    /// `git hotfix <args>` in `dir`, ready to run. `GIT_HOTFIX_TEST_BIN` names another build
+    /// of it: a long simulation runs a copy while the tree is built again.
     pub fn hotfix_command(&self, dir: &Path, args: &[&str]) -> Command {
-        let mut command = self.hermetic(Command::new(env!("CARGO_BIN_EXE_git-hotfix")));
+        let program = std::env::var_os("GIT_HOTFIX_TEST_BIN")
+            .unwrap_or_else(|| env!("CARGO_BIN_EXE_git-hotfix").into());
+        let mut command = self.hermetic(Command::new(program));
         command.current_dir(dir).args(args);
         command
     }

@@ -129,31 +129,16 @@ impl Team {
         env.git(bo, &["push", "--quiet", "origin", "main", &tag]);
         commit
     }
-
-    /// Whether `commit` is reachable from a branch or tag of `repo`.
-    pub fn held(env: &TestEnv, repo: &Path, commit: &str) -> bool {
-        !env.git(
-            repo,
-            &[
-                "for-each-ref",
-                "--contains",
-                commit,
-                "refs/heads",
-                "refs/tags",
-            ],
-        )
-        .trim()
-        .is_empty()
-    }
 }
 
 /// The versions the changelog of `dir`'s checkout has sections for, newest first.
-fn released_versions(dir: &Path) -> Vec<String> {
+pub fn released_versions(dir: &Path) -> Vec<String> {
     std::fs::read_to_string(dir.join("CHANGELOG.md"))
         .unwrap_or_default()
         .lines()
         .filter_map(|l| l.strip_prefix("## ["))
         .filter_map(|l| l.split_once(']').map(|(v, _)| v.to_string()))
+        .filter(|v| v != "Unreleased")
         .collect()
 }
 

@@ -55,6 +55,28 @@ pub enum Error {
     },
 
     #[error(
+        "{tag} was released since the hotfix started, and merging {branch} into it conflicts in {}",
+        paths.join(", ")
+    )]
+    OntoConflicts {
+        tag: String,
+        branch: String,
+        paths: Vec<String>,
+    },
+
+    #[error(
+        "{release} lacks {missing}, an earlier release of its line that `{remote}` has: it is not published"
+    )]
+    LacksRelease {
+        release: String,
+        missing: String,
+        remote: String,
+    },
+
+    #[error("the fix of {ticket} is released already: {tag} holds all of it")]
+    FixReleased { ticket: String, tag: String },
+
+    #[error(
         "finishing {ticket} this way would release {version} nowhere: no tag is made and no branch receives the fix ({why})"
     )]
     ReleasedNowhere {
@@ -77,6 +99,11 @@ pub enum Error {
         "the pull request of {ticket} carries the release commit of {version}: the version cannot change under it"
     )]
     ProposedVersion { ticket: String, version: String },
+
+    #[error(
+        "{ticket} was tagged {tag} by `git hotfix tag`: its version cannot change under the tag"
+    )]
+    TaggedVersion { ticket: String, tag: String },
 
     #[error("`{branch}` is checked out in {}", worktree.display())]
     BranchCheckedOut { branch: String, worktree: PathBuf },

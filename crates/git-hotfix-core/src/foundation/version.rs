@@ -54,6 +54,11 @@ impl Version {
     }
 
     /// `X.Y.Z-hotfix.N`: a fix released on top of `X.Y.Z` rather than as the next patch.
+    /// `1.2.3-rc.1`, `1.2.3-hotfix.1`: a version with a pre-release part.
+    pub fn is_prerelease(&self) -> bool {
+        !self.0.pre.is_empty()
+    }
+
     pub fn is_hotfix_release(&self) -> bool {
         self.hotfix_number().is_some()
     }

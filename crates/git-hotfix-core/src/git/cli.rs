@@ -191,20 +191,22 @@ fn run_with_input<const N: usize>(dir: &Path, args: [&str; N], input: &[u8]) -> 
 /// Where `name` (a full ref name) stands on `remote` now; `None` when it does not exist.
 pub(crate) fn remote_ref(repo: &Repo, remote: &str, name: &str) -> Result<Option<ObjectId>> {
     let output =
-        run(repo.remote_dir(), ["ls-remote", "--refs", remote, name]).map_err(|err| match err {
-            Error::GitCommand { stderr, .. } => Error::PushFailed {
-                remote: remote.to_string(),
-                message: format!("could not ask it where {name} stands: {stderr}"),
+        run(&repo.remote_dir(), ["ls-remote", "--refs", remote, name]).map_err(
+            |err| match err {
+                Error::GitCommand { stderr, .. } => Error::PushFailed {
+                    remote: remote.to_string(),
+                    message: format!("could not ask it where {name} stands: {stderr}"),
+                },
+                other => other,
             },
-            other => other,
-        })?;
+        )?;
     Ok(ls_remote_refs(&output.stdout).find_map(|(refname, id)| (refname == name).then_some(id)))
 }
 
 /// The branches `remote` has, by short name, and their tips.
 pub(crate) fn remote_branches(repo: &Repo, remote: &str) -> Result<Vec<(String, ObjectId)>> {
     let output =
-        run(repo.remote_dir(), ["ls-remote", "--heads", remote]).map_err(|err| match err {
+        run(&repo.remote_dir(), ["ls-remote", "--heads", remote]).map_err(|err| match err {
             Error::GitCommand { stderr, .. } => Error::FetchFailed {
                 remote: remote.to_string(),
                 what: "its branches".into(),
@@ -219,19 +221,50 @@ pub(crate) fn remote_branches(repo: &Repo, remote: &str) -> Result<Vec<(String, 
 
 /// The names of the tags `remote` has (without `refs/tags/`).
 pub(crate) fn remote_tags(repo: &Repo, remote: &str) -> Result<Vec<String>> {
-    let output = run(repo.remote_dir(), ["ls-remote", "--tags", "--refs", remote]).map_err(
-        |err| match err {
+    let output = run(
+        &repo.remote_dir(),
+        ["ls-remote", "--tags", "--refs", remote],
+    )
+    .map_err(|err| match err {
+        Error::GitCommand { stderr, .. } => Error::FetchFailed {
+            remote: remote.to_string(),
+            what: "its tags".into(),
+            message: stderr,
+        },
+        other => other,
+    })?;
+    Ok(ls_remote_refs(&output.stdout)
+        .filter_map(|(name, _)| Some(name.strip_prefix("refs/tags/")?.to_string()))
+        .collect())
+}
+
+/// The tags `remote` has (without `refs/tags/`) and the commit each names: an annotated
+/// tag's as git peels it (`^{}`), a lightweight tag's own.
+pub(crate) fn remote_tag_commits(repo: &Repo, remote: &str) -> Result<Vec<(String, ObjectId)>> {
+    let output =
+        run(&repo.remote_dir(), ["ls-remote", "--tags", remote]).map_err(|err| match err {
             Error::GitCommand { stderr, .. } => Error::FetchFailed {
                 remote: remote.to_string(),
                 what: "its tags".into(),
                 message: stderr,
             },
             other => other,
-        },
-    )?;
-    Ok(ls_remote_refs(&output.stdout)
-        .filter_map(|(name, _)| Some(name.strip_prefix("refs/tags/")?.to_string()))
-        .collect())
+        })?;
+    let mut tags: Vec<(String, ObjectId)> = Vec::new();
+    for (name, id) in ls_remote_refs(&output.stdout) {
+        let Some(name) = name.strip_prefix("refs/tags/") else {
+            continue;
+        };
+        match name.strip_suffix("^{}") {
+            // The peeled line follows the tag's own: it replaces it.
+            Some(tag) => match tags.iter_mut().find(|(t, _)| t == tag) {
+                Some(entry) => entry.1 = id,
+                None => tags.push((tag.to_string(), id)),
+            },
+            None => tags.push((name.to_string(), id)),
+        }
+    }
+    Ok(tags)
 }
 
 /// Where each of `names` (full ref names) stands on `remote` now, in one request; a name
@@ -243,7 +276,7 @@ pub(crate) fn remote_refs(
 ) -> Result<std::collections::HashMap<String, ObjectId>> {
     let mut args = vec!["ls-remote", "--refs", remote];
     args.extend(names);
-    let output = run(repo.remote_dir(), &args).map_err(|err| match err {
+    let output = run(&repo.remote_dir(), &args).map_err(|err| match err {
         Error::GitCommand { stderr, .. } => Error::PushFailed {
             remote: remote.to_string(),
             message: format!("could not ask it where its refs stand: {stderr}"),
@@ -309,13 +342,13 @@ const NO_MAINTENANCE: &str = "--no-auto-maintenance";
 /// Fetch `branch` of `remote` into its remote-tracking ref, `refs/remotes/<remote>/<branch>`.
 pub(crate) fn fetch_branch(repo: &Repo, remote: &str, branch: &str) -> Result<()> {
     let refspec = format!("+refs/heads/{branch}:refs/remotes/{remote}/{branch}");
-    fetch(repo.remote_dir(), remote, &refspec, branch)
+    fetch(&repo.remote_dir(), remote, &refspec, branch)
 }
 
 /// Fetch the ref `source` of `remote` into the local ref `into`, replacing what it held.
 pub(crate) fn fetch_ref(repo: &Repo, remote: &str, source: &str, into: &str) -> Result<()> {
     fetch(
-        repo.remote_dir(),
+        &repo.remote_dir(),
         remote,
         &format!("+{source}:{into}"),
         source,
@@ -335,7 +368,7 @@ pub(crate) fn fetch_branches(
     if branches.is_empty() {
         return Ok(());
     }
-    let mut command = git(repo.remote_dir());
+    let mut command = git(&repo.remote_dir());
     command.args(["fetch", NO_MAINTENANCE]);
     command.arg(if progress { "--progress" } else { "--quiet" });
     command.args(depth.map(|d| format!("--depth={d}")));
@@ -389,7 +422,7 @@ pub(crate) fn fetch_commits(
     args.extend(depth.map(|d| format!("--depth={d}")));
     args.push(remote.into());
     args.extend(commits.iter().map(ObjectId::to_string));
-    run(repo.remote_dir(), &args)
+    run(&repo.remote_dir(), &args)
         .map(drop)
         .map_err(|err| Error::FetchFailed {
             remote: remote.to_string(),
@@ -431,7 +464,7 @@ fn fetch(dir: &Path, remote: &str, refspec: &str, what: &str) -> Result<()> {
 /// Run `git push` with the given arguments and return what it printed, even when it fails:
 /// a rejected push exits non-zero but its porcelain output says which refs were refused.
 pub(crate) fn push(repo: &Repo, args: &[String]) -> Result<(bool, String, String)> {
-    let mut command = git(repo.remote_dir());
+    let mut command = git(&repo.remote_dir());
     command.arg("push").args(args);
     let output = command.output().map_err(|err| Error::GitCommand {
         command: "git push".into(),

@@ -267,14 +267,17 @@ impl Repo {
         self.git.workdir()
     }
 
-    /// Where git runs to talk to a remote: the worktree's root, where the user's own
-    /// `git fetch` resolves a remote URL written relative (`../origin.git`); the common
-    /// directory when there is no worktree (bare, or the one a run removed).
-    pub fn remote_dir(&self) -> &Path {
-        match self.workdir() {
-            Some(dir) if dir.exists() => dir,
-            _ => &self.common_dir,
-        }
+    /// Where git runs to talk to a remote: the main worktree's root, where a remote URL
+    /// written relative (`../origin.git`) names what it named when it was added — also from
+    /// a linked worktree (a conflict's, deeper down) and once a run removed the one it was
+    /// started in; the common directory when bare.
+    pub fn remote_dir(&self) -> PathBuf {
+        self.git
+            .main_repo()
+            .ok()
+            .and_then(|main| main.workdir().map(Path::to_path_buf))
+            .filter(|dir| dir.exists())
+            .unwrap_or_else(|| self.common_dir.clone())
     }
 
     pub fn is_bare(&self) -> bool {
@@ -510,10 +513,19 @@ impl Repo {
 
     /// The commits reachable from `tip` but not from `base`, newest first.
     pub fn commits_between(&self, base: ObjectId, tip: ObjectId) -> Result<Vec<ObjectId>> {
+        self.commits_hiding([base], tip)
+    }
+
+    /// The commits reachable from `tip` but from none of `hidden`, newest first.
+    pub fn commits_hiding(
+        &self,
+        hidden: impl IntoIterator<Item = ObjectId>,
+        tip: ObjectId,
+    ) -> Result<Vec<ObjectId>> {
         let walk = self
             .git
             .rev_walk([tip])
-            .with_hidden([base])
+            .with_hidden(hidden)
             .all()
             .context(|| format!("could not walk history from {}", short(tip)))?;
         walk.map(|info| {
@@ -684,8 +696,8 @@ impl Repo {
     }
 
     /// The URL `remote` fetches from; a local path written relative (`../origin.git`) is
-    /// made absolute from the worktree's root (the git directory's, when bare), as git
-    /// reads it, so that it still names the repository when read elsewhere.
+    /// made absolute from [`Repo::remote_dir`], so that it still names the repository when
+    /// read elsewhere.
     pub fn remote_url(&self, remote: &str) -> Option<String> {
         let remote = self.git.find_remote(remote).ok()?;
         let url = remote.url(gix::remote::Direction::Fetch)?;
@@ -693,9 +705,8 @@ impl Repo {
         if url.scheme != gix::url::Scheme::File {
             return Some(text);
         }
-        let base = self.workdir().unwrap_or_else(|| self.git.git_dir());
         Some(
-            crate::git::worktree::absolute(base, Path::new(&text))
+            crate::git::worktree::absolute(&self.remote_dir(), Path::new(&text))
                 .display()
                 .to_string(),
         )

@@ -212,6 +212,30 @@ impl ReleaseTags {
         })
     }
 
+    /// The newest release of `version`'s line (its major.minor) below it, when `commit`
+    /// does not contain it: a release of `version` from `commit` would lack it. Only the
+    /// newest is asked: it holds the ones before it, as every release of a line does.
+    pub fn missing_below(
+        &self,
+        repo: &Repo,
+        version: &Version,
+        commit: ObjectId,
+    ) -> Result<Option<&VersionTag>> {
+        // A pre-release (`2.3.5-rc.1`) is not a release of the line, unless the hotfix is
+        // numbered as one itself (`2.3.5-hotfix.2` after `-hotfix.1`).
+        let counts = |t: &&VersionTag| version.is_prerelease() || !t.version.is_prerelease();
+        let Some(newest) = self
+            .tags
+            .iter()
+            .rev()
+            .filter(counts)
+            .find(|t| t.version.major_minor() == version.major_minor() && t.version < *version)
+        else {
+            return Ok(None);
+        };
+        Ok((!repo.is_ancestor(newest.commit, commit)?).then_some(newest))
+    }
+
     /// The first version after `version`, and after every release of its line, that no tag
     /// names: `1.2.4` when `1.2.3` is the newest, `1.2.3-hotfix.2` after `-hotfix.1`.
     pub fn next_free(&self, version: &Version) -> Version {

@@ -2,6 +2,7 @@
 
 pub mod abandon;
 pub mod backport;
+pub mod check;
 pub mod finish;
 pub mod init;
 pub mod patch_apply;

@@ -245,6 +245,42 @@ pub fn facts_now(journal: &Journal, mem: &Repo) -> Result<Facts> {
     Ok(facts(journal, date_of(&mem.committer()?)))
 }
 
+/// Refuse to publish `release` (the commit `journal`'s tag names) on the configured remote
+/// when the remote has a release of the same line below it that it lacks: someone released
+/// it there since, and a release holds every earlier release of its line.
+pub fn ensure_holds_published(
+    repo: &Repo,
+    config: &Config,
+    journal: &Journal,
+    release: ObjectId,
+) -> Result<()> {
+    let product = config.product(journal.product.as_deref())?;
+    let (pattern, _) = config.naming(product.map(|(_, p)| p));
+    let product = product.map(|(n, _)| n);
+    let version = &journal.version;
+    for (name, commit) in crate::git::cli::remote_tag_commits(repo, &config.remote)? {
+        let earlier = match pattern.version_of(&name, product) {
+            Some(Ok(theirs)) => {
+                theirs.major_minor() == version.major_minor()
+                    && theirs < *version
+                    && (version.is_prerelease() || !theirs.is_prerelease())
+            }
+            _ => false,
+        };
+        let held = || -> Result<bool> {
+            Ok(repo.git.find_object(commit).is_ok() && repo.is_ancestor(commit, release)?)
+        };
+        if earlier && !held()? {
+            return Err(Error::LacksRelease {
+                release: journal.tag.clone(),
+                missing: name,
+                remote: config.remote.clone(),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// Whether `journal`'s version is the highest release of its product: the release a forge
 /// should show as latest (a fix to an older line is not).
 pub fn is_latest(repo: &Repo, config: &Config, journal: &Journal) -> Result<bool> {

@@ -244,6 +244,7 @@ pub(crate) fn journal_of(plan: &StartPlan, now: Timestamp) -> Journal {
         events: Vec::new(),
         run: None,
         proposal: None,
+        prepared: None,
     };
     journal.record(
         now,

@@ -1,4 +1,7 @@
-//! `tag`: the annotated release tag on the hotfix tip, on its own or as part of `finish`.
+//! `tag`: the release on the hotfix branch and its annotated tag, ahead of `finish` (teams
+//! that tag before they merge); and the tag step of `finish` itself.
+
+use std::path::PathBuf;
 
 use gix::ObjectId;
 use jiff::Timestamp;
@@ -6,15 +9,18 @@ use jiff::Timestamp;
 use crate::engine;
 use crate::foundation::error::{Error, GitContext, Result};
 use crate::foundation::names::BranchRole;
-use crate::foundation::names::TAG_PREFIX;
+use crate::foundation::names::{BRANCH_PREFIX, TAG_PREFIX};
 use crate::foundation::version::Version;
+use crate::git::merge::Outcome;
 use crate::git::push::PushPlan;
 use crate::git::refs::{self, Edit, Value};
 use crate::git::repo::Repo;
 use crate::git::tags::{self, ReleaseTags};
-use crate::records::journal::{EventKind, Journal, Store};
+use crate::operations::finish::{self, OntoStep};
+use crate::records::journal::{EventKind, Held, Journal, Prepared, ReleaseCommit, Store};
 use crate::records::run::{FinishOptions, Run, Step, Steps};
 use crate::settings::config::Config;
+use crate::settings::policy::VersionFiles;
 
 /// The tag a run makes.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -136,6 +142,15 @@ pub fn reversion(
             version: journal.version.to_string(),
         });
     }
+    // Tagged ahead of its finish: that tag is the release, unless it was taken back.
+    if let Some(prepared) = &journal.prepared
+        && repo.peeled_commit(&format!("{TAG_PREFIX}{}", prepared.tag))? == Some(prepared.tip)
+    {
+        return Err(Error::TaggedVersion {
+            ticket: journal.ticket.clone(),
+            tag: prepared.tag.clone(),
+        });
+    }
     let tag = tags::ensure_untagged(repo, &known, pattern, name, &version)?;
     if !allow_older {
         let previous = known.newest_reachable_from(repo, journal.base.commit())?;
@@ -174,22 +189,45 @@ pub enum Choice {
     NextFree,
 }
 
-/// What `git hotfix tag` will do.
+/// What `git hotfix tag` will do: the release made on the hotfix branch (the fix merged
+/// into a newer release of its line when someone released one meanwhile, the release
+/// commit), then the tag on it — the same release `finish` makes, so that `finish` later
+/// releases the branch as it is and keeps the tag.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct TagPlan {
     pub ticket: String,
     pub branch: String,
     pub version: Version,
+    #[serde(with = "crate::foundation::oid::hex")]
+    pub branch_tip: ObjectId,
+    /// The newer release of the line the fix is merged into first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub onto: Option<OntoStep>,
+    /// The release commit made now, on the fix.
+    pub release: Option<ReleaseCommit>,
+    #[serde(skip_serializing_if = "Held::is_empty")]
+    pub held: Held,
+    /// Worktrees on the branch: their files follow it to the release.
+    pub worktrees: Vec<PathBuf>,
     pub tag: TagStep,
 }
 
-/// Plan tagging the hotfix tip (at another version: [`reversion`] first).
+impl TagPlan {
+    /// What the branch holds once the release is made: the tagged commit.
+    pub fn tip(&self) -> ObjectId {
+        self.tag.target
+    }
+}
+
+/// Plan the release of the hotfix branch and its tag (at another version: [`reversion`]
+/// first). A release commit made earlier (by `finish --pr`, or an earlier `tag`) is kept.
 pub fn plan(
     repo: &Repo,
     mem: &Repo,
     config: &Config,
     journal: &Journal,
     message: Option<&str>,
+    version_files: Option<&dyn VersionFiles>,
 ) -> Result<TagPlan> {
     if let Some(run) = &journal.run {
         return Err(Error::RunInProgress {
@@ -197,30 +235,95 @@ pub fn plan(
             command: run.command.clone(),
         });
     }
-    let tip = repo.require_branch(&journal.branch, BranchRole::Hotfix)?;
+    let branch_tip = repo.require_branch(&journal.branch, BranchRole::Hotfix)?;
+    let facts = crate::operations::release::facts_now(journal, mem)?;
     let message = match message {
         Some(message) => message.to_string(),
-        None => config
-            .messages
-            .tag
-            .render(&crate::operations::release::facts_now(journal, mem)?),
+        None => config.messages.tag.render(&facts),
     };
+    let (onto, release, held) = match finish::proposed_release(repo, journal, branch_tip)? {
+        Some((_, held)) => (None, None, held),
+        None => {
+            let onto =
+                finish::onto_step(repo, mem, config, journal, &Default::default(), branch_tip)?;
+            if let Some(OntoStep {
+                tag,
+                outcome: Outcome::Conflict { paths },
+                ..
+            }) = &onto
+            {
+                return Err(Error::OntoConflicts {
+                    tag: tag.clone(),
+                    branch: journal.branch.clone(),
+                    paths: paths.clone(),
+                });
+            }
+            let base = onto
+                .as_ref()
+                .and_then(|o| o.outcome.new_tip())
+                .unwrap_or(branch_tip);
+            let (release, held) = finish::release_commit(
+                mem,
+                mem,
+                config,
+                journal,
+                &FinishOptions::default(),
+                &facts,
+                base,
+                version_files,
+            )?;
+            (onto, release, held)
+        }
+    };
+    let tip = release
+        .as_ref()
+        .map(|r| r.commit)
+        .or_else(|| onto.as_ref().and_then(|o| o.outcome.new_tip()))
+        .unwrap_or(branch_tip);
+    let worktrees = repo.worktrees_on(&journal.branch)?;
+    if tip != branch_tip {
+        for worktree in &worktrees {
+            crate::git::worktree::ensure_clean(worktree)?;
+        }
+    }
     let tag = step(repo, mem, config, journal, tip, &message)?;
-    refs::ensure_unlocked(repo, tag.edit().as_slice())?;
-    Ok(TagPlan {
+    let plan = TagPlan {
         ticket: journal.ticket.clone(),
         branch: journal.branch.clone(),
         version: journal.version.clone(),
+        branch_tip,
+        onto,
+        release,
+        held,
+        worktrees: worktrees.into_iter().map(|w| w.path).collect(),
         tag,
-    })
+    };
+    refs::ensure_unlocked(repo, &plan.edits())?;
+    Ok(plan)
+}
+
+impl TagPlan {
+    /// The tag, and the branch moved to the release.
+    fn edits(&self) -> Vec<Edit> {
+        let mut edits: Vec<Edit> = self.tag.edit().into_iter().collect();
+        if self.tip() != self.branch_tip {
+            edits.push(Edit {
+                name: format!("{BRANCH_PREFIX}{}", self.branch),
+                old: Some(Value::Object(self.branch_tip)),
+                new: Some(Value::Object(self.tip())),
+            });
+        }
+        edits
+    }
 }
 
 /// How a tag run is named in the journal.
 pub(crate) const COMMAND: &str = "tag";
 
-/// Create the tag planned by [`plan`] (with its objects in `mem`) and, with `push`, push it
-/// to the configured remote: the steps of a run journaled in the hotfix's journal, so that
-/// `continue` and `abort` take up a run that stopped or was killed. Returns what was pushed.
+/// Make the release and the tag planned by [`plan`] (with their objects in `mem`) and, with
+/// `push`, push the tag to the configured remote: the steps of a run journaled in the
+/// hotfix's journal, so that `continue` and `abort` take up a run that stopped or was
+/// killed. Returns what was pushed.
 pub fn run(
     repo: &Repo,
     mem: Repo,
@@ -234,6 +337,8 @@ pub fn run(
     let _lock = store.lock()?;
     let pushing = match push {
         true => {
+            // The release may be in `mem` only.
+            crate::operations::release::ensure_holds_published(&mem, config, journal, plan.tip())?;
             let object = match plan.tag.object {
                 Some(object) => object,
                 None => repo
@@ -251,24 +356,38 @@ pub fn run(
     };
     repo.keep_objects(mem)?;
     let mut steps = Steps::default();
-    if let Some(edit) = plan.tag.edit() {
+    let edits = plan.edits();
+    if !edits.is_empty() {
         steps.add(Step::Refs {
-            edits: vec![edit],
+            edits,
             message: format!("hotfix tag: {} {}", journal.ticket, plan.version),
         });
+    }
+    if plan.tip() != plan.branch_tip {
+        for worktree in &plan.worktrees {
+            steps.add(Step::Checkout {
+                worktree: worktree.clone(),
+                from: plan.branch_tip,
+                to: plan.tip(),
+            });
+        }
     }
     if let Some(push) = pushing.as_ref().filter(|p| !p.refs.is_empty()) {
         steps.add(Step::Push { plan: push.clone() });
     }
     journal.run = Some(Run {
         steps,
+        release: plan.release.clone(),
+        held: plan.held.clone(),
+        onto: plan.onto.as_ref().and_then(OntoStep::record),
         ..Run::new(COMMAND, FinishOptions::default())
     });
     proceed(repo, journal, now)?;
     Ok(pushing)
 }
 
-/// Take the steps of a tag run that are left, then record what they did.
+/// Take the steps of a tag run that are left, then record what they did: the release the
+/// branch now carries, for `finish` to release as it is.
 pub(crate) fn proceed(
     repo: &Repo,
     journal: &mut Journal,
@@ -276,6 +395,21 @@ pub(crate) fn proceed(
 ) -> Result<(Vec<Edit>, Option<PushPlan>)> {
     let store = Store::new(repo);
     let run = engine::run_in_journal(repo, journal, &store, None, now)?;
+    let branch = format!("{BRANCH_PREFIX}{}", journal.branch);
+    let moved_to = run
+        .steps
+        .moved()
+        .find(|e| e.name == branch)
+        .and_then(|e| e.new.as_ref().and_then(Value::object));
+    if let Some(tip) = moved_to {
+        journal.prepared = Some(Prepared {
+            tag: journal.tag.clone(),
+            tip,
+            release: run.release.clone(),
+            held: run.held.clone(),
+            onto: run.onto.clone(),
+        });
+    }
     store.save(journal)?;
     Ok((
         run.steps.moved().cloned().collect(),

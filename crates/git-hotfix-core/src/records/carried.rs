@@ -170,6 +170,7 @@ mod tests {
             events: Vec::new(),
             run: None,
             proposal: None,
+            prepared: None,
         }
     }
 

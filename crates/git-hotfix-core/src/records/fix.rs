@@ -27,16 +27,8 @@ pub fn fix_commits(repo: &Repo, journal: &Journal) -> Result<Vec<FixCommit>> {
     let Some(tip) = fix_tip(repo, journal)? else {
         return Ok(Vec::new());
     };
-    let releases = journal.release_commits();
     let mut commits = Vec::new();
-    for id in repo
-        .commits_between(journal.base.commit(), tip)?
-        .into_iter()
-        .rev()
-    {
-        if releases.contains(&id) {
-            continue;
-        }
+    for id in fix_ids(repo, journal, tip)?.into_iter().rev() {
         let touches_tests = crate::git::diff::commit(repo, id, crate::git::diff::Style::Review)?
             .iter()
             .any(|file| is_test_path(file.path()));
@@ -50,6 +42,24 @@ pub fn fix_commits(repo: &Repo, journal: &Journal) -> Result<Vec<FixCommit>> {
             touches_tests,
         });
     }
+    Ok(commits)
+}
+
+/// The fix's commits below `tip`, newest first: from its base, without the release commits
+/// its runs made, and without the newer releases it was merged into (someone else's work)
+/// or those merges.
+pub fn fix_ids(repo: &Repo, journal: &Journal, tip: ObjectId) -> Result<Vec<ObjectId>> {
+    let merges = journal.onto_merges();
+    let mut hidden = vec![journal.base.commit()];
+    // A merge a stopped run made and an abort dropped may be gone: it hides nothing then.
+    hidden.extend(
+        merges
+            .iter()
+            .filter_map(|m| repo.first_parent(*m).ok().flatten()),
+    );
+    let releases = journal.release_commits();
+    let mut commits = repo.commits_hiding(hidden, tip)?;
+    commits.retain(|c| !releases.contains(c) && !merges.contains(c));
     Ok(commits)
 }
 

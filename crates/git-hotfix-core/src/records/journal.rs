@@ -47,6 +47,36 @@ pub struct Journal {
     /// `finish --pr`: the hotfix went up for review instead of being merged here.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proposal: Option<Proposal>,
+    /// `git hotfix tag`: the release was made on the hotfix branch and tagged before its
+    /// finish, which releases the branch as it is rather than bump it again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prepared: Option<Prepared>,
+}
+
+/// The release `git hotfix tag` made on the hotfix branch: `tag` names `tip`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Prepared {
+    pub tag: String,
+    #[serde(with = "crate::foundation::oid::hex")]
+    pub tip: ObjectId,
+    pub release: Option<ReleaseCommit>,
+    #[serde(default, skip_serializing_if = "Held::is_empty")]
+    pub held: Held,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub onto: Option<Onto>,
+}
+
+/// A newer release of the hotfix's line, made by someone else while the hotfix was under
+/// way, that the fix was merged into before being released: every release of a line
+/// contains the ones before it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Onto {
+    /// The newer release's tag.
+    pub tag: String,
+    /// The merge of the fix into it (first parent: the release; second: the fix), under
+    /// the release commit.
+    #[serde(with = "crate::foundation::oid::hex")]
+    pub merge: ObjectId,
 }
 
 /// A hotfix proposed as a pull request: its branch carries the release commit and was
@@ -162,6 +192,9 @@ pub enum EventKind {
         /// What the fix had done of the release commit's work already.
         #[serde(default, skip_serializing_if = "Held::is_empty")]
         held: Held,
+        /// The newer release of its line the fix was merged into first.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        onto: Option<Onto>,
     },
     Backported {
         targets: Vec<BackportedTarget>,
@@ -286,7 +319,33 @@ impl Journal {
             .proposal
             .iter()
             .filter_map(|p| p.release.as_ref().map(|r| r.commit));
-        finished.chain(stopped).chain(proposed).collect()
+        let prepared = self
+            .prepared
+            .iter()
+            .filter_map(|p| p.release.as_ref().map(|r| r.commit));
+        finished
+            .chain(stopped)
+            .chain(proposed)
+            .chain(prepared)
+            .collect()
+    }
+
+    /// The newer releases this hotfix's runs merged the fix into, finished or stopped
+    /// part-way: their commits are not the fix's.
+    pub fn onto_merges(&self) -> Vec<ObjectId> {
+        let finished = self.events.iter().filter_map(|e| match &e.what {
+            EventKind::Finished { onto, .. } => onto.as_ref().map(|o| o.merge),
+            _ => None,
+        });
+        let stopped = self
+            .run
+            .iter()
+            .filter_map(|r| r.onto.as_ref().map(|o| o.merge));
+        let prepared = self
+            .prepared
+            .iter()
+            .filter_map(|p| p.onto.as_ref().map(|o| o.merge));
+        finished.chain(stopped).chain(prepared).collect()
     }
 
     pub fn started_at(&self) -> Option<Timestamp> {

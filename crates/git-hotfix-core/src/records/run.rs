@@ -118,6 +118,9 @@ pub struct Run {
         skip_serializing_if = "crate::records::journal::Held::is_empty"
     )]
     pub held: crate::records::journal::Held,
+    /// The newer release of the line the fix was merged into, under the release commit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub onto: Option<crate::records::journal::Onto>,
     /// The pull request an `--after-merge` run releases.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merged: Option<Merged>,
@@ -142,6 +145,7 @@ impl Run {
             resolved: BTreeMap::new(),
             release: None,
             held: Default::default(),
+            onto: None,
             merged: None,
             conflict: None,
             steps: Steps::default(),
@@ -178,9 +182,13 @@ pub struct Reverting {
 /// A merge that conflicted, resolved by a person in `worktree`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Conflict {
+    /// What the fix is merged into: a receiving branch, or (`onto`) a newer release's tag.
     pub branch: String,
     pub worktree: PathBuf,
     pub paths: Vec<String>,
+    /// The merge is of the fix into a newer release of its line, before its release commit.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub onto: bool,
 }
 
 /// The steps of a run, in order.

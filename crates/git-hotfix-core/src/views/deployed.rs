@@ -26,6 +26,24 @@ pub struct Running {
 /// The releases `environment` runs and ran before, oldest first: the last is running now,
 /// the one before it is where a rollback goes.
 pub fn stack(repo: &Repo, environment: &str) -> Result<Vec<Running>> {
+    Ok(replay(&journals(repo)?, environment))
+}
+
+/// The hotfix whose release `environment` runs now, as deploys and rollbacks record it.
+pub fn running_hotfix(repo: &Repo, environment: &str) -> Result<Option<Journal>> {
+    let all = journals(repo)?;
+    let Some(now) = replay(&all, environment).pop() else {
+        return Ok(None);
+    };
+    Ok(all
+        .into_iter()
+        .filter(|j| j.version.to_string() == now.version)
+        .find(|j| j.state != crate::records::journal::State::Abandoned))
+}
+
+/// Every hotfix this repository knows of: its journals, in progress and ended, and the notes
+/// of hotfixes finished in other clones.
+fn journals(repo: &Repo) -> Result<Vec<Journal>> {
     let store = Store::new(repo);
     let mut journals = store.active()?;
     journals.extend(store.ended()?);
@@ -41,35 +59,132 @@ pub fn stack(repo: &Repo, environment: &str) -> Result<Vec<Running>> {
             .map(|n| n.journal)
             .filter(|j| !known.contains(&(j.ticket.clone(), j.version.to_string()))),
     );
-    Ok(replay(&journals, environment))
+    Ok(journals)
 }
 
-/// Where a rollback of `environment` goes, as (from, to) versions: from what runs there to
-/// what ran before it; when only what runs is known, to the newest release below it.
-/// `None` when nothing is known to run there.
-pub fn rollback(
+/// Where a rollback of an environment goes, and why there.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Target {
+    /// The release it runs now (taken to be the hotfix's when no deploy is recorded).
+    pub from: String,
+    /// The release it goes back to; `None` when nothing says which.
+    pub to: Option<String>,
+    pub why: Why,
+}
+
+/// Why a rollback goes where it goes.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Why {
+    /// A person named it (`rollback --to`).
+    Named,
+    /// It ran there before the release running now, put there by a deploy or a rollback
+    /// of `by` at `at`.
+    RanBefore { by: String, at: Timestamp },
+    /// No deploy before the running release is recorded: the release that one was built
+    /// on — the newest earlier release its tag holds (the one its hotfix branched from, or
+    /// a newer one it was merged into).
+    BuiltOn,
+    /// Nothing is known to run there: the hotfix's own release is taken to run, and the
+    /// rollback goes to the release it branched from.
+    Base,
+    /// No release is known to go back to.
+    Unknown,
+}
+
+/// Where a rollback of `environment` for `journal` goes: `to` when a person named it; else
+/// what ran there before what runs now, as every journal and note records deploys and
+/// rollbacks; else the release what runs now (or the hotfix's, when nothing is recorded)
+/// was built on; else the one the hotfix branched from.
+pub fn rollback_target(
     repo: &Repo,
     config: &Config,
     journal: &Journal,
     environment: &str,
-) -> Result<Option<(String, Option<String>)>> {
+    to: Option<&Version>,
+) -> Result<Target> {
     let ran = stack(repo, environment)?;
-    Ok(match ran.as_slice() {
-        [] => None,
-        [.., before, now] => Some((now.version.clone(), Some(before.version.clone()))),
-        [now] => {
-            let product = config.product(journal.product.as_deref())?;
-            let (pattern, _) = config.naming(product.map(|(_, p)| p));
-            let tags = ReleaseTags::read(repo, pattern, product.map(|(n, _)| n))?;
-            let below = Version::parse(&now.version).and_then(|running| {
-                tags.versions()
-                    .filter(|v| **v < running)
-                    .max()
-                    .map(Version::to_string)
-            });
-            Some((now.version.clone(), below))
-        }
-    })
+    let from = ran
+        .last()
+        .map_or_else(|| journal.version.to_string(), |now| now.version.clone());
+    let (to, why) = match (to, ran.as_slice()) {
+        (Some(to), _) => (Some(to.to_string()), Why::Named),
+        (None, [.., before, _]) => (
+            Some(before.version.clone()),
+            Why::RanBefore {
+                by: before.by.clone(),
+                at: before.at,
+            },
+        ),
+        (None, [_] | []) => match built_on(repo, config, journal, &from)? {
+            Some(version) => (Some(version), Why::BuiltOn),
+            None => match base_version(config, journal)? {
+                Some(version) => (Some(version), Why::Base),
+                None => (None, Why::Unknown),
+            },
+        },
+    };
+    Ok(Target { from, to, why })
+}
+
+/// The version of the release tag the hotfix branched from, when it branched from one.
+fn base_version(config: &Config, journal: &Journal) -> Result<Option<String>> {
+    let crate::git::repo::Base::Tag { name, .. } = &journal.base else {
+        return Ok(None);
+    };
+    let product = config.product(journal.product.as_deref())?;
+    let (pattern, _) = config.naming(product.map(|(_, p)| p));
+    Ok(pattern
+        .version_of(name, journal.product.as_deref())
+        .and_then(|v| v.ok())
+        .map(|v| v.to_string()))
+}
+
+/// The newest release below `version` that `version`'s tag holds: what it was built on.
+fn built_on(
+    repo: &Repo,
+    config: &Config,
+    journal: &Journal,
+    version: &str,
+) -> Result<Option<String>> {
+    let Some(version) = Version::parse(version) else {
+        return Ok(None);
+    };
+    let product = config.product(journal.product.as_deref())?;
+    let (pattern, _) = config.naming(product.map(|(_, p)| p));
+    let mut tags = ReleaseTags::read(repo, pattern, product.map(|(n, _)| n))?;
+    let Some(released) = tags.find_version(&version).map(|t| t.commit) else {
+        return Ok(None);
+    };
+    tags.tags.retain(|t| t.version < version);
+    Ok(tags
+        .newest_reachable_from(repo, released)?
+        .map(|t| t.version.to_string()))
+}
+
+/// What `environment` runs now, and whether that holds `journal`'s release (the commit
+/// its tag names): `None` when no deploy there is recorded; `holds` is `None` when either
+/// tag is unknown here.
+pub fn running(
+    repo: &Repo,
+    config: &Config,
+    journal: &Journal,
+    environment: &str,
+) -> Result<Option<(Running, Option<bool>)>> {
+    let Some(now) = stack(repo, environment)?.pop() else {
+        return Ok(None);
+    };
+    let product = config.product(journal.product.as_deref())?;
+    let (pattern, _) = config.naming(product.map(|(_, p)| p));
+    let tags = ReleaseTags::read(repo, pattern, product.map(|(n, _)| n))?;
+    let commit = |version: &str| {
+        Version::parse(version).and_then(|v| tags.find_version(&v).map(|t| t.commit))
+    };
+    let holds = match (commit(&journal.version.to_string()), commit(&now.version)) {
+        (Some(ours), Some(running)) => Some(repo.is_ancestor(ours, running)?),
+        _ => None,
+    };
+    Ok(Some((now, holds)))
 }
 
 /// Play the successful deploys and rollbacks on `environment` of all `journals` in time order.

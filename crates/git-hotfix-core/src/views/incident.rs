@@ -51,10 +51,17 @@ pub fn checklist(repo: &Repo, journal: &Journal) -> Result<Vec<Tick>> {
     };
     let manual = manual_ticks(journal);
     let now = Timestamp::now();
-    let monitoring = journal.events.iter().rev().find_map(|e| match &e.what {
-        EventKind::Monitoring { until, follow_up } => Some((*until, *follow_up)),
-        _ => None,
-    });
+    // The window runs from production's verification, whoever ticked it; not once taken back.
+    let verified = deploy_done(journal, Item::ProductionVerified).is_some();
+    let monitoring = journal
+        .events
+        .iter()
+        .rev()
+        .find_map(|e| match &e.what {
+            EventKind::Monitoring { until, follow_up } => Some((*until, *follow_up)),
+            _ => None,
+        })
+        .filter(|_| verified);
     let due = |item: Item| match (item, monitoring) {
         (Item::Monitored, Some((until, _))) => Some(until),
         (Item::FollowedUp, Some((_, follow_up))) => Some(follow_up),
@@ -394,6 +401,18 @@ pub fn select(repo: &Repo, ticket: Option<&str>) -> Result<Journal> {
         .ok_or(Error::NoIncident)
 }
 
+/// The hotfix a rollback of `environment` is about: the named one; else the one whose
+/// release runs there now, as deploys and rollbacks record it — verified or not, as the
+/// monitoring window is when rollbacks happen; else as [`select`].
+pub fn select_running(repo: &Repo, ticket: Option<&str>, environment: &str) -> Result<Journal> {
+    if ticket.is_none()
+        && let Some(journal) = crate::views::deployed::running_hotfix(repo, environment)?
+    {
+        return Ok(journal);
+    }
+    select(repo, ticket)
+}
+
 /// As [`select`], and once no incident is open, the most recent finished hotfix: what its
 /// follow-ups (the report, the review, communicating) are about. Says whether it was picked
 /// that way, for the caller to tell which one it took.
@@ -408,9 +427,24 @@ pub fn select_recent(repo: &Repo, ticket: Option<&str>) -> Result<(Journal, bool
     }
 }
 
-/// Open until production is verified.
+/// Open until production is verified, and again once production is rolled back after that.
 pub fn is_open(journal: &Journal) -> bool {
-    succeeded(journal, Action::Verify, PRODUCTION).is_none()
+    let last = |wanted: Action| {
+        journal.events.iter().rev().find_map(|e| match &e.what {
+            EventKind::DeployEnded {
+                action,
+                environment,
+                ok: true,
+                ..
+            } if *action == wanted && environment == PRODUCTION => Some(e.at),
+            _ => None,
+        })
+    };
+    match (last(Action::Verify), last(Action::Rollback)) {
+        (None, _) => true,
+        (Some(verified), Some(rolled_back)) => rolled_back >= verified,
+        (Some(_), None) => false,
+    }
 }
 
 #[cfg(test)]

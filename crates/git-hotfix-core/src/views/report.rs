@@ -12,6 +12,8 @@ use crate::records::journal::Item;
 use crate::records::journal::PRODUCTION;
 use crate::records::journal::TargetStatus;
 use crate::records::journal::{EventKind, Journal, PullRecord, Store};
+use crate::settings::config::Config;
+use crate::views::deployed::Running;
 use crate::views::incident::{self, By, Clock, Reading, Tick, minutes_text};
 
 /// A moment of the incident: in UTC, and as an offset from detection.
@@ -28,7 +30,9 @@ pub struct Moment {
 
 impl Moment {
     fn new(at: Timestamp, detected: Timestamp) -> Moment {
-        let minutes = at.duration_since(detected).as_mins();
+        // In whole seconds, as git keeps a commit's time: a commit made in the second its
+        // branch was created is not a minute before it.
+        let minutes = (at.as_second() - detected.as_second()) / 60;
         Moment {
             at,
             utc: at.strftime("%Y-%m-%d %H:%M UTC").to_string(),
@@ -100,12 +104,19 @@ pub struct Facts {
     /// The release the hotfix branched from (`v1.2.3`, or a branch).
     pub base: String,
     pub severity: Option<Severity>,
-    /// `resolved` (verified in production), `deployed` (in production, not verified yet),
-    /// `released` (tagged, not in production), or `in progress`.
+    /// `resolved` (verified in production, and production still runs a release with the
+    /// fix), `rolled back` (production went back to a release without it, or the fix was
+    /// reverted), `deployed` (in production, not verified yet), `released` (tagged, not in
+    /// production), or `in progress`.
     pub status: String,
     pub detected: Moment,
     pub deployed: Option<Moment>,
     pub resolved: Option<Moment>,
+    /// When production stopped running the fix: a rollback to a release without it, or a
+    /// release that reverts it.
+    pub rolled_back: Option<Moment>,
+    /// What production runs now, as deploys and rollbacks record it.
+    pub production: Option<Running>,
     /// Detection to the production deploy, against the severity's target.
     pub minutes_to_deploy: Option<i64>,
     pub time_to_deploy: Option<String>,
@@ -133,6 +144,7 @@ pub struct Facts {
 /// Gather the facts of `journal` at `now`.
 pub fn facts(
     repo: &Repo,
+    config: &Config,
     journal: &Journal,
     impact: Option<String>,
     now: Timestamp,
@@ -144,9 +156,19 @@ pub fn facts(
     let done = |item: Item| checklist.iter().find(|t| t.item == item).and_then(|t| t.at);
     let clock = Clock::of(journal, now);
     let deployed = incident::production_deployed(journal);
-    let resolved = done(Item::ProductionVerified);
+    let taken_back = taken_back(repo, journal)?;
+    // What production runs now decides: a release without the fix is not a resolution,
+    // whatever was verified before.
+    let production = crate::views::deployed::running(repo, config, journal, PRODUCTION)?;
+    let rolled_back = match (&production, deployed) {
+        (Some((running, Some(false))), Some(_)) => Some(running.at),
+        _ => taken_back.iter().map(|(at, _)| *at).max(),
+    };
+    let resolved = done(Item::ProductionVerified).filter(|_| rolled_back.is_none());
     let status = if resolved.is_some() {
         "resolved"
+    } else if rolled_back.is_some() {
+        "rolled back"
     } else if deployed.is_some() {
         "deployed"
     } else if done(Item::Tagged).is_some() {
@@ -200,6 +222,8 @@ pub fn facts(
         detected: moment(detected),
         deployed: deployed.map(moment),
         resolved: resolved.map(moment),
+        rolled_back: rolled_back.map(moment),
+        production: production.map(|(running, _)| running),
         minutes_to_deploy,
         time_to_deploy: minutes_to_deploy.map(minutes_text),
         within_target: match clock.map(|c| c.reading) {
@@ -214,7 +238,7 @@ pub fn facts(
             journal,
             &checklist,
             &deploys,
-            &taken_back(repo, journal)?,
+            &taken_back,
             detected,
             resolved,
         ),
@@ -386,5 +410,16 @@ mod tests {
         assert_eq!(moment.utc, "2026-03-05 15:20 UTC");
         assert_eq!(moment.time, "15:20");
         assert_eq!(moment.offset, "T+1h17m");
+    }
+
+    #[test]
+    fn a_commit_in_the_second_its_branch_was_made_is_not_a_minute_before_it() {
+        // Detected "25 minutes ago" at 14:48:00.7; the branch made then; the fix committed
+        // in that second, which git keeps as 14:48:00.
+        let detected: Timestamp = "2026-03-05T14:23:00.7Z".parse().unwrap();
+        let branch = Moment::new("2026-03-05T14:48:00.9Z".parse().unwrap(), detected);
+        let fix = Moment::new("2026-03-05T14:48:00Z".parse().unwrap(), detected);
+        assert_eq!(branch.offset, "T+25m");
+        assert_eq!(fix.offset, "T+25m");
     }
 }

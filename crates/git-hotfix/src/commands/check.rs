@@ -1,7 +1,7 @@
 use clap::Args;
 use clap::builder::PossibleValuesParser;
+use git_hotfix_core::operations::check;
 use git_hotfix_core::records::journal::Item;
-use git_hotfix_core::records::journal::{EventKind, Store};
 use git_hotfix_core::views::incident::{self, By};
 
 use crate::cli::Context;
@@ -77,16 +77,13 @@ pub fn cmd_check(context: &Context, args: CheckArgs) -> Result<Exit> {
         (None, true) => return unchanged(format!("{} is not ticked", item.label())),
         _ => {}
     }
-    let what = if args.undo {
-        EventKind::Unchecked { item }
-    } else {
-        EventKind::Checked {
-            item,
-            note: args.note.clone(),
+    match args.undo {
+        true => check::untick(&repo, &mut journal, item, context.now)?,
+        false => {
+            let config = context.config(&repo)?;
+            check::tick(&repo, &config, &mut journal, item, at, args.note.clone())?
         }
-    };
-    let store = Store::new(&repo);
-    store.append(&mut journal, if args.undo { context.now } else { at }, what)?;
+    }
     crate::audit::share(context, &repo, &journal);
     let tick = incident::checklist(&repo, &journal)?
         .into_iter()

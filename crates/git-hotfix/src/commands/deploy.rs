@@ -364,8 +364,7 @@ pub(crate) fn perform(
     // Production verified: the watch starts, and the follow-up is due a while later.
     let monitoring = (ok && action == Action::Verify && environment == PRODUCTION).then(|| {
         let now = Timestamp::now();
-        let until = now + config.monitoring.0;
-        let follow_up = now + config.follow_up.0;
+        let (until, follow_up) = git_hotfix_core::operations::check::monitoring(config, now);
         journal.record(now, EventKind::Monitoring { until, follow_up });
         (until, follow_up)
     });

@@ -640,6 +640,12 @@ pub fn report(
                 worktree.display()
             ));
             ui.hint("`git hotfix abort` drops the run; no ref has moved");
+            if let Some(onto) = plan.onto.as_ref().filter(|o| o.tag == *branch) {
+                ui.hint(format!(
+                    "{} was released since {} started: {} must hold it, as every release holds the earlier ones of its line",
+                    onto.tag, journal.ticket, journal.tag
+                ));
+            }
             // Production does not wait for develop: an emergency ships first, and develop
             // catches up after.
             let develop = plan
@@ -725,6 +731,19 @@ fn done_steps(context: &Context, plan: &FinishPlan, pushed: bool) {
                 merged.number,
                 merged.base,
                 short(merged.commit)
+            ),
+        );
+    }
+    if let Some(onto) = &plan.onto
+        && let Some(merge) = onto.outcome.new_tip()
+    {
+        ui.status(
+            "Merged",
+            format!(
+                "the fix into {}, released since {} started (merge commit {})",
+                onto.tag,
+                plan.ticket,
+                short(merge)
             ),
         );
     }

@@ -83,7 +83,8 @@ pub fn cmd_report(context: &Context, args: ReportArgs) -> Result<Exit> {
     if picked {
         crate::commands::status::say_picked(context, &journal);
     }
-    let facts = report::facts(&repo, &journal, args.impact.clone(), context.now)?;
+    let config = context.config(&repo)?;
+    let facts = report::facts(&repo, &config, &journal, args.impact.clone(), context.now)?;
     let text = match args.format {
         Format::Json => {
             let mut text = serde_json::to_string_pretty(&facts).expect("serializable");

@@ -1,5 +1,6 @@
 use clap::Args;
 use git_hotfix_core::foundation::oid::short;
+use git_hotfix_core::foundation::version::Version;
 use git_hotfix_core::operations::revert;
 use git_hotfix_core::records::journal::Action;
 use git_hotfix_core::records::journal::PRODUCTION;
@@ -50,7 +51,7 @@ pub fn cmd_rollback(context: &Context, args: RollbackArgs) -> Result<Exit> {
         return revert(context, &args);
     }
     let repo = context.repo()?;
-    let journal = incident::select(&repo, args.steps.hotfix.as_deref())?;
+    let journal = incident::select_running(&repo, args.steps.hotfix.as_deref(), &args.environment)?;
     let config = context.config(&repo)?;
     let mut release = policies::release(&config, &journal, &args.environment)?;
     if args.to.is_none() && !repo.tag_exists(&journal.tag)? {
@@ -66,34 +67,58 @@ pub fn cmd_rollback(context: &Context, args: RollbackArgs) -> Result<Exit> {
             args.environment
         )));
     }
+    let named = match &args.to {
+        Some(tag) => {
+            if !repo.tag_exists(tag)? {
+                return Err(CommandError::usage(format!(
+                    "there is no tag `{tag}` to roll back to"
+                ))
+                .hint("`git tag --list` shows the releases"));
+            }
+            let version = policies::release_version(&config, &journal, tag)?.ok_or_else(|| {
+                CommandError::usage(format!("`{tag}` is not a release tag"))
+                    .hint("name a tag that follows the tag pattern, e.g. `v1.2.3`")
+            })?;
+            Some(Version::parse_arg(&version)?)
+        }
+        None => None,
+    };
     // What runs there now and what ran before it, as every hotfix's journal and note
     // record: a colleague's newer release, or a rollback done already, moves both.
-    if let Some((running, before)) =
-        deployed::rollback(&repo, &config, &journal, &args.environment)?
-    {
-        release.version = running;
-        release.previous_version = before;
-    }
-    if let Some(tag) = &args.to {
-        if !repo.tag_exists(tag)? {
-            return Err(
-                CommandError::usage(format!("there is no tag `{tag}` to roll back to"))
-                    .hint("`git tag --list` shows the releases"),
-            );
-        }
-        let version = policies::release_version(&config, &journal, tag)?.ok_or_else(|| {
-            CommandError::usage(format!("`{tag}` is not a release tag"))
-                .hint("name a tag that follows the tag pattern, e.g. `v1.2.3`")
-        })?;
-        release.previous_version = Some(version);
-    }
-    if release.previous_version.is_none() {
+    let target =
+        deployed::rollback_target(&repo, &config, &journal, &args.environment, named.as_ref())?;
+    release.version = target.from.clone();
+    release.previous_version = target.to.clone();
+    let Some(to) = &target.to else {
         return Err(CommandError::usage(format!(
             "no release is recorded on {} before {}, and {} did not branch from a release tag: say which release to go back to",
             args.environment, release.version, journal.ticket
         ))
         .hint("`git hotfix rollback --to v1.2.3`"));
-    }
+    };
+    let why = match &target.why {
+        deployed::Why::Named => "as asked".to_string(),
+        deployed::Why::RanBefore { by, at } => format!(
+            "it ran there before, put there by {by} at {}",
+            at.strftime("%Y-%m-%d %H:%M UTC")
+        ),
+        deployed::Why::BuiltOn => format!(
+            "no deploy before {} is recorded, and it is the release {} was built on",
+            target.from, target.from
+        ),
+        deployed::Why::Base => format!(
+            "nothing is recorded as running there, and {} branched from it",
+            journal.ticket
+        ),
+        deployed::Why::Unknown => String::new(),
+    };
+    context.ui.status(
+        "Rollback",
+        format!(
+            "{}: {} from {} to {to} ({why})",
+            journal.ticket, args.environment, target.from
+        ),
+    );
     perform(
         context,
         &repo,

@@ -541,6 +541,22 @@ pub fn release_edits(release: &ReleaseCommit) -> Vec<String> {
 
 pub fn finish_steps(plan: &FinishPlan) -> Vec<String> {
     let mut lines = Vec::new();
+    if let Some(onto) = &plan.onto {
+        let tag = &onto.tag;
+        lines.push(match &onto.outcome {
+            Outcome::Conflict { paths } => format!(
+                "stop: merging the fix into {tag}, released since the hotfix started, conflicts in {}",
+                paths.join(", ")
+            ),
+            outcome => format!(
+                "merge the fix into {tag} first, released since the hotfix started: a release holds every earlier release of its line{}",
+                outcome
+                    .new_tip()
+                    .map(|c| format!(" (merge commit {})", short(c)))
+                    .unwrap_or_default()
+            ),
+        });
+    }
     if let Some(release) = &plan.release {
         lines.push(format!(
             "commit \"{}\" ({}) on the fix: {}",

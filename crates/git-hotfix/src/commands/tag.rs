@@ -10,9 +10,12 @@ use git_hotfix_core::records::journal::{Released, Store};
 
 use crate::cli::{Context, PlanArg};
 use crate::commands::finish::{push_later, report_release};
+use crate::commands::status::release_edits;
 use crate::error::{Exit, Result};
 use crate::forge::Forge;
+use crate::policies::Loaded;
 use crate::ui::{EMPHASIS, paint};
+use git_hotfix_plugin_host::World;
 
 /// Tag the hotfix tip on its own, for teams that merge through pull requests
 #[derive(Debug, Args)]
@@ -79,13 +82,34 @@ pub fn cmd_tag(context: &Context, args: TagArgs) -> Result<Exit> {
             context.now,
         )?;
     }
-    let plan = tag::plan(&repo, &mem, &config, &journal, args.message.as_deref())?;
+    // A version someone released on the remote, not fetched here, is not ours to tag.
+    crate::remote::ensure_tag_free(
+        &repo,
+        &config,
+        &journal.tag,
+        journal.version.next_patch().to_string(),
+        crate::remote::Reach {
+            offline: false,
+            plan: args.plan.plan,
+        },
+    )?;
+    let policy = Loaded::for_world(context, &repo, &config, World::VersionFiles)?;
+    let version_files = policy.version_files();
+    let plan = tag::plan(
+        &repo,
+        &mem,
+        &config,
+        &journal,
+        args.message.as_deref(),
+        Some(&version_files),
+    )?;
     let released = Released {
         tag: plan.tag.name.clone(),
-        notes: journal
-            .proposal
+        notes: plan
+            .release
             .as_ref()
-            .and_then(|p| p.release.as_ref())
+            .or(journal.proposal.as_ref().and_then(|p| p.release.as_ref()))
+            .or(journal.prepared.as_ref().and_then(|p| p.release.as_ref()))
             .and_then(ReleaseCommit::notes),
     };
     let forge = match release {
@@ -106,6 +130,9 @@ pub fn cmd_tag(context: &Context, args: TagArgs) -> Result<Exit> {
                 "executed": false,
             }));
             return Ok(Exit::Ok);
+        }
+        for line in release_lines(&plan) {
+            ui.out(format!("Would {line}"));
         }
         if plan.tag.object.is_some() {
             ui.out(format!(
@@ -157,6 +184,26 @@ pub fn cmd_tag(context: &Context, args: TagArgs) -> Result<Exit> {
         }));
         return Ok(Exit::Ok);
     }
+    if let Some(merge) = plan.onto.as_ref().and_then(|o| o.outcome.new_tip()) {
+        ui.status(
+            "Merged",
+            format!(
+                "the fix into {}, released since {} started ({})",
+                plan.onto.as_ref().map_or("", |o| o.tag.as_str()),
+                plan.ticket,
+                short(merge)
+            ),
+        );
+    }
+    if let Some(release) = &plan.release {
+        ui.status(
+            "Committed",
+            format!("{} ({})", release.message.trim(), short(release.commit)),
+        );
+        for line in release_edits(release) {
+            ui.status("", line);
+        }
+    }
     if plan.tag.object.is_some() {
         ui.status(
             "Tagged",
@@ -183,4 +230,24 @@ pub fn cmd_tag(context: &Context, args: TagArgs) -> Result<Exit> {
         report_release(context, &plan.tag.name, outcome);
     }
     Ok(Exit::Ok)
+}
+
+/// What the release made before the tag will be, as `--plan` says it.
+fn release_lines(plan: &tag::TagPlan) -> Vec<String> {
+    let mut lines = Vec::new();
+    if let Some(onto) = &plan.onto {
+        lines.push(format!(
+            "merge the fix into {}, released since {} started",
+            onto.tag, plan.ticket
+        ));
+    }
+    if let Some(release) = &plan.release {
+        lines.push(format!(
+            "commit \"{}\" on {}: {}",
+            release.message.trim(),
+            plan.branch,
+            release_edits(release).join("; ")
+        ));
+    }
+    lines
 }

@@ -130,10 +130,8 @@ pub fn sources(repo: &Repo, what: &What) -> Result<Sources> {
         What::Hotfix(ticket) => {
             let journal = hotfix_journal(repo, ticket.as_deref())?;
             let tip = hotfix_tip(repo, &journal)?;
-            let mut commits = repo.commits_between(journal.base.commit(), tip)?;
+            let mut commits = crate::records::fix::fix_ids(repo, &journal, tip)?;
             commits.reverse();
-            let releases = journal.release_commits();
-            commits.retain(|c| !releases.contains(c));
             if commits.is_empty() {
                 return Err(Error::NothingToFinish {
                     branch: journal.branch.clone(),

@@ -151,6 +151,7 @@ pub fn complete(repo: &Repo, run: &mut Backport, now: Timestamp) -> Result<()> {
             notes: None,
             bumped: Vec::new(),
             held: Default::default(),
+            onto: None,
         },
     });
     archive(repo, run, now)?;

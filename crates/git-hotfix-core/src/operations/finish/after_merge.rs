@@ -125,6 +125,7 @@ pub fn plan(
     let branch_tip = branch_tip.or(proposal.pushed).unwrap_or(merged.commit);
 
     let mut plan = FinishPlan {
+        onto: None,
         ticket: journal.ticket.clone(),
         branch: journal.branch.clone(),
         branch_tip,

@@ -26,12 +26,13 @@ use crate::git::push::PushPlan;
 use crate::git::refs::{Edit, Value};
 use crate::git::repo::{Base, CommitSummary, Repo, Worktree};
 use crate::operations::tag::TagStep;
-use crate::records::journal::{Held, Journal, ReleaseCommit, Store};
+use crate::records::journal::{Held, Journal, Onto, ReleaseCommit, Store};
 use crate::records::run::{Merged, OpenedPull, Run, WorktreeStep};
 
 pub use plan::plan;
 pub(crate) use plan::{
-    Landing, line_of, plan_worktrees, proposed_release, push_plan, release_commit, tag_step,
+    Landing, line_of, onto_step, plan_worktrees, proposed_release, push_plan, release_commit,
+    tag_step,
 };
 pub(crate) use run::execute;
 pub use run::{AbortPreview, ResumePreview, abort, preview_abort, preview_resume, resume, run};
@@ -102,6 +103,44 @@ impl Integration {
     }
 }
 
+/// The fix merged into a newer release of its line, released by someone else since the
+/// hotfix started, before it is released itself: a release holds every earlier release of
+/// its line.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct OntoStep {
+    /// The newer release's tag.
+    pub tag: String,
+    /// Its commit.
+    #[serde(with = "crate::foundation::oid::hex")]
+    pub release: ObjectId,
+    /// The merge of the fix into it, or the conflict that stops the run.
+    pub outcome: Outcome,
+}
+
+impl OntoStep {
+    /// What the journal keeps of it once the merge is made.
+    pub fn record(&self) -> Option<Onto> {
+        match self.outcome {
+            Outcome::Merge { commit } => Some(Onto {
+                tag: self.tag.clone(),
+                merge: commit,
+            }),
+            _ => None,
+        }
+    }
+}
+
+/// Where a run stops for a person to resolve a merge.
+#[derive(Debug, Clone)]
+pub struct Stop {
+    /// What the fix is merged into: a receiving branch, or a newer release's tag.
+    pub into: String,
+    pub ours: ObjectId,
+    pub theirs: ObjectId,
+    /// Into a newer release (`into` is its tag), under the release commit.
+    pub onto: bool,
+}
+
 /// Everything `finish` will do.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct FinishPlan {
@@ -118,6 +157,9 @@ pub struct FinishPlan {
     /// What the fix had done of the release commit's work already.
     #[serde(skip_serializing_if = "Held::is_empty")]
     pub held: Held,
+    /// The newer release of its line the fix is merged into first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub onto: Option<OntoStep>,
     pub base: Base,
     pub version: Version,
     pub commits: Vec<CommitSummary>,
@@ -139,11 +181,29 @@ pub struct FinishPlan {
 }
 
 impl FinishPlan {
-    /// The first integration that conflicts: the run will stop there.
-    pub fn conflict(&self) -> Option<&Integration> {
+    /// The first merge that conflicts: the run will stop there.
+    pub fn stop(&self) -> Option<Stop> {
+        if let Some(onto) = self
+            .onto
+            .as_ref()
+            .filter(|o| matches!(o.outcome, Outcome::Conflict { .. }))
+        {
+            return Some(Stop {
+                into: onto.tag.clone(),
+                ours: onto.release,
+                theirs: self.branch_tip,
+                onto: true,
+            });
+        }
         self.integrations
             .iter()
             .find(|i| matches!(i.outcome, Outcome::Conflict { .. }))
+            .map(|i| Stop {
+                into: i.branch.clone(),
+                ours: i.old,
+                theirs: self.tip,
+                onto: false,
+            })
     }
 
     /// The ref edits that make this plan true, in one transaction.
@@ -203,6 +263,7 @@ pub struct Prior {
     pub expected: BTreeMap<String, ObjectId>,
     pub release: Option<ReleaseCommit>,
     pub held: Held,
+    pub onto: Option<Onto>,
 }
 
 impl Prior {
@@ -212,6 +273,7 @@ impl Prior {
             expected: run.expected.clone(),
             release: run.release.clone(),
             held: run.held.clone(),
+            onto: run.onto.clone(),
         })
         .unwrap_or_default()
     }

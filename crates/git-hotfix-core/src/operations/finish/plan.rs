@@ -3,7 +3,7 @@
 
 use gix::ObjectId;
 
-use super::{FinishPlan, Integration, Prior, Role};
+use super::{FinishPlan, Integration, OntoStep, Prior, Role};
 use crate::foundation::error::{Error, Result};
 use crate::foundation::names::{BRANCH_PREFIX, BranchRole, TAG_PREFIX};
 use crate::foundation::oid::short;
@@ -51,31 +51,69 @@ pub fn plan(
 
     let facts = release::facts_now(journal, mem)?;
     let proposed = proposed_release(repo, journal, branch_tip)?;
+    // A release made already (by an earlier attempt, or on the branch) sits on the merge.
+    let onto = match (&prior.release, &proposed) {
+        (None, None) => onto_step(repo, mem, config, journal, prior, branch_tip)?,
+        (Some(_), _) => match &prior.onto {
+            Some(onto) => Some(OntoStep {
+                tag: onto.tag.clone(),
+                release: mem.first_parent(onto.merge)?.unwrap_or(onto.merge),
+                outcome: Outcome::Merge { commit: onto.merge },
+            }),
+            None => None,
+        },
+        (None, Some(_)) => None,
+    };
+    if onto
+        .as_ref()
+        .is_some_and(|o| matches!(o.outcome, Outcome::Conflict { .. }))
+    {
+        // Nothing else can be planned before a person resolves it.
+        return Ok(FinishPlan {
+            ticket: journal.ticket.clone(),
+            branch: journal.branch.clone(),
+            branch_tip,
+            tip: branch_tip,
+            release: None,
+            held: Held::default(),
+            onto,
+            base: journal.base.clone(),
+            version: journal.version.clone(),
+            commits,
+            tag: None,
+            integrations: Vec::new(),
+            older_than_production: None,
+            develop_found: false,
+            delete_branch: false,
+            worktrees: Vec::new(),
+            push: None,
+            merged: None,
+        });
+    }
+    let release_base = onto
+        .as_ref()
+        .and_then(|o| o.outcome.new_tip())
+        .unwrap_or(branch_tip);
     let (release, held) = match (&prior.release, &proposed) {
         (Some(release), _) => (Some(release.clone()), prior.held.clone()),
-        (None, Some(release)) => (
-            Some(release.clone()),
-            journal
-                .proposal
-                .as_ref()
-                .map(|p| p.held.clone())
-                .unwrap_or_default(),
-        ),
+        (None, Some((release, held))) => (Some(release.clone()), held.clone()),
+        // Read through `mem`: the merge into a newer release is there only.
         (None, None) => release_commit(
-            repo,
+            mem,
             mem,
             config,
             journal,
             options,
             &facts,
-            branch_tip,
+            release_base,
             version_files,
         )?,
     };
     // A release commit `finish --pr` made is on the branch already, under later commits.
     let tip = match (&release, &proposed) {
-        (_, Some(_)) | (None, _) => branch_tip,
+        (_, Some(_)) => branch_tip,
         (Some(release), None) => release.commit,
+        (None, None) => release_base,
     };
 
     let tag = tag_step(repo, mem, config, journal, options, &facts, tip)?;
@@ -198,6 +236,7 @@ pub fn plan(
         tip,
         release,
         held,
+        onto,
         base: journal.base.clone(),
         version: journal.version.clone(),
         commits,
@@ -212,10 +251,68 @@ pub fn plan(
     };
     if options.push {
         push::ensure_remote(repo, &config.remote)?;
+        if let Some(tag) = &plan.tag {
+            // The release may be in `mem` only.
+            release::ensure_holds_published(mem, config, journal, tag.target)?;
+        }
         plan.push = Some(push_plan(repo, &config.remote, &plan)?);
     }
     refs::ensure_unlocked(repo, &plan.edits())?;
     Ok(plan)
+}
+
+/// The newest release of the hotfix's line below its version that the fix lacks (someone
+/// released it since the hotfix started), with the fix merged into it in `mem`: `None` when
+/// the fix holds every earlier release of its line.
+pub(crate) fn onto_step(
+    repo: &Repo,
+    mem: &Repo,
+    config: &Config,
+    journal: &Journal,
+    prior: &Prior,
+    branch_tip: ObjectId,
+) -> Result<Option<OntoStep>> {
+    let product = config.product(journal.product.as_deref())?;
+    let (pattern, _) = config.naming(product.map(|(_, p)| p));
+    let tags = ReleaseTags::read(repo, pattern, product.map(|(n, _)| n))?;
+    let Some(newer) = tags.missing_below(repo, &journal.version, branch_tip)? else {
+        return Ok(None);
+    };
+    if let Some(&was) = prior.expected.get(&newer.name)
+        && was != newer.commit
+    {
+        return Err(Error::StaleRef {
+            name: format!("{TAG_PREFIX}{}", newer.name),
+            expected: short(was),
+            actual: short(newer.commit),
+        });
+    }
+    let outcome = match prior.resolved.get(&newer.name) {
+        Some(&commit) => Outcome::Merge { commit },
+        None => merge::integrate(
+            mem,
+            newer.commit,
+            branch_tip,
+            &Labels {
+                ours: &newer.name,
+                theirs: &journal.branch,
+            },
+            &merge::merge_message(&journal.branch, &newer.name),
+        )?,
+    };
+    match outcome {
+        // Someone released the fix itself: there is nothing left to release.
+        Outcome::UpToDate => Err(Error::FixReleased {
+            ticket: journal.ticket.clone(),
+            tag: newer.name.clone(),
+        }),
+        Outcome::FastForward { .. } => Ok(None),
+        outcome => Ok(Some(OntoStep {
+            tag: newer.name.clone(),
+            release: newer.commit,
+            outcome,
+        })),
+    }
 }
 
 /// The release tag on `tip`, unless `options` say none: `--message`, else the template.
@@ -272,18 +369,31 @@ pub(crate) fn release_commit(
     release::commit(repo, mem, tip, facts, &message, bump, changelog)
 }
 
-/// The release commit `finish --pr` put on the branch, if the branch still holds it.
+/// The release commit `finish --pr` or `tag` put on the branch, if the branch still holds
+/// it, and what the fix held of its work already.
 pub(crate) fn proposed_release(
     repo: &Repo,
     journal: &Journal,
     branch_tip: ObjectId,
-) -> Result<Option<ReleaseCommit>> {
-    let Some(release) = journal.proposal.as_ref().and_then(|p| p.release.as_ref()) else {
-        return Ok(None);
-    };
-    let on_branch = repo.git.find_object(release.commit).is_ok()
-        && repo.is_ancestor(release.commit, branch_tip)?;
-    Ok(on_branch.then(|| release.clone()))
+) -> Result<Option<(ReleaseCommit, Held)>> {
+    let proposed = journal
+        .proposal
+        .as_ref()
+        .and_then(|p| Some((p.release.as_ref()?, &p.held)));
+    // Made for the version the hotfix has now: a re-versioned one makes its own.
+    let prepared = journal
+        .prepared
+        .as_ref()
+        .filter(|p| p.tag == journal.tag)
+        .and_then(|p| Some((p.release.as_ref()?, &p.held)));
+    for (release, held) in proposed.into_iter().chain(prepared) {
+        let on_branch = repo.git.find_object(release.commit).is_ok()
+            && repo.is_ancestor(release.commit, branch_tip)?;
+        if on_branch {
+            return Ok(Some((release.clone(), held.clone())));
+        }
+    }
+    Ok(None)
 }
 
 /// What happens to each worktree that has the hotfix branch checked out once the branch is

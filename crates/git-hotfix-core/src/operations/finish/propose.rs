@@ -108,15 +108,7 @@ pub fn plan(
 
     let (release, release_is_new, held) = match finish::proposed_release(repo, journal, branch_tip)?
     {
-        Some(release) => (
-            Some(release),
-            false,
-            journal
-                .proposal
-                .as_ref()
-                .map(|p| p.held.clone())
-                .unwrap_or_default(),
-        ),
+        Some((release, held)) => (Some(release), false, held),
         None => {
             let facts = release::facts_now(journal, mem)?;
             let (made, held) = finish::release_commit(

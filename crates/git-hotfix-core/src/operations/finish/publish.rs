@@ -116,6 +116,14 @@ pub fn plan(repo: &Repo, config: &Config, journal: &Journal, tag_only: bool) -> 
             }),
         }
     }
+    let tag_goes = publish
+        .push
+        .refs
+        .iter()
+        .any(|r| r.name == tag && r.new.is_some());
+    if tag_goes && let Some(released) = repo.peeled_commit(&tag)? {
+        crate::operations::release::ensure_holds_published(repo, config, journal, released)?;
+    }
     Ok(publish)
 }
 

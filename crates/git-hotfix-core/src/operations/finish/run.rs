@@ -72,19 +72,24 @@ fn run_locked(
             .entry(integration.branch.clone())
             .or_insert(integration.old);
     }
+    if let Some(onto) = &plan.onto {
+        expected.entry(onto.tag.clone()).or_insert(onto.release);
+    }
 
-    if let Some(conflict) = plan.conflict() {
+    if let Some(stop) = plan.stop() {
         // Resolutions continued from an earlier stop must outlive this process.
         repo.keep_objects(mem)?;
-        let branch = conflict.branch.clone();
+        let branch = stop.into.clone();
         let worktree = resolve::path_for(repo, &journal.ticket, &branch);
         // A worktree left by a run killed while making it is replaced.
         resolve::remove(repo, &worktree)?;
         let paths = resolve::create(
             repo,
             &worktree,
-            conflict.old,
-            &Resolving::Merge { theirs: plan.tip },
+            stop.ours,
+            &Resolving::Merge {
+                theirs: stop.theirs,
+            },
             &Labels {
                 ours: &branch,
                 theirs: &journal.branch,
@@ -96,10 +101,12 @@ fn run_locked(
             resolved,
             release: plan.release.clone(),
             held: plan.held.clone(),
+            onto: plan.onto.as_ref().and_then(super::OntoStep::record),
             conflict: Some(Conflict {
                 branch: branch.clone(),
                 worktree: worktree.clone(),
                 paths: paths.clone(),
+                onto: stop.onto,
             }),
             ..Run::after(journal.run.as_ref(), COMMAND, options.clone())
         });
@@ -146,6 +153,7 @@ pub(crate) fn execute(
         resolved,
         release: plan.release.clone(),
         held: plan.held.clone(),
+        onto: plan.onto.as_ref().and_then(super::OntoStep::record),
         merged: plan.merged.clone(),
         ..Run::after(before.as_ref(), COMMAND, options.clone())
     };
@@ -351,6 +359,7 @@ fn finished(journal: &Journal, run: &Run, now: Timestamp) -> Journal {
             notes,
             bumped,
             held: run.held.clone(),
+            onto: run.onto.clone(),
         },
     );
     finished.state = State::Finished;
@@ -461,7 +470,11 @@ fn resolution(
     branch: &str,
     worktree: &std::path::Path,
 ) -> Result<ObjectId> {
-    let tip = released_tip(repo, journal, run)?;
+    // Into a newer release, the fix goes in as it is: the release commit comes after.
+    let tip = match run.conflict.as_ref().is_some_and(|c| c.onto) {
+        true => repo.require_branch(&journal.branch, BranchRole::Hotfix)?,
+        false => released_tip(repo, journal, run)?,
+    };
     let ours = run.expected[branch];
     resolve::read(
         mem,
