@@ -449,3 +449,26 @@ fn a_person_verifying_production_starts_the_monitoring_window() {
         .collect();
     assert!(minutes.windows(2).all(|w| w[0] <= w[1]), "{timeline:?}");
 }
+
+#[test]
+fn a_rollback_from_another_clone_knows_what_production_runs() {
+    let env = TestEnv::new().real_time();
+    let team = env.team();
+    start_and_fix(&env, &team, &[]);
+    env.hotfix(&team.ada, &["finish", "--push"]).ok();
+    env.hotfix(&team.ada, &["deploy", "--yes"]).ok();
+    env.hotfix(&team.ada, &["verify"]).ok();
+
+    // Cy is on call at 3 a.m., in a clone of his own that never saw GH-101.
+    let cy = env.clone_of("cy", "Cy Oncall", "cy@example.com");
+    let run = env.hotfix(&cy, &["rollback", "--yes"]).ok();
+    assert!(
+        run.stderr
+            .contains("Rollback GH-101: production from 2.3.5 to 2.3.4"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(env.running("production").as_deref(), Some("2.3.4"));
+    // Ada's report hears of it.
+    assert_eq!(report_status(&env, &team), "rolled back");
+}

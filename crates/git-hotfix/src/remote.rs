@@ -127,3 +127,18 @@ pub fn ensure_tag_free(
     }
     Ok(())
 }
+
+/// Bring in the deploys and rollbacks other clones recorded (the remote's hotfix notes)
+/// before deciding from them what an environment runs, unless offline; a remote that does
+/// not answer leaves this clone's records, and that is said.
+pub fn deploy_records(context: &Context, repo: &Repo, config: &Config) {
+    if config.offline {
+        return;
+    }
+    if let Err(err) = git_hotfix_core::records::notes::refresh(repo, &config.remote) {
+        context.ui.warn(format!(
+            "the deploys other clones recorded could not be read from {}: deciding from this clone's ({err})",
+            config.remote
+        ));
+    }
+}

@@ -425,9 +425,12 @@ impl World {
                 (false, code) => format!("exit {code}{}", first_line(&run.stderr)),
             }
         ));
+        // A refusal names what is wrong with the request; "could not …" is git-hotfix (or
+        // git under it) failing at its own work.
+        let internal = run.code == 1 && run.stderr.contains("error: could not");
         if killed {
             self.tally.kills += 1;
-        } else if !matches!(run.code, 0 | 1 | 3 | 4 | 5) {
+        } else if internal || !matches!(run.code, 0 | 1 | 3 | 4 | 5) {
             return Err(self.violation(&format!(
                 "git hotfix {} exited {}:\n{}",
                 args.join(" "),

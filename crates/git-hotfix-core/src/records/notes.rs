@@ -302,6 +302,41 @@ pub fn find(repo: &Repo, ticket: &str) -> Result<Option<Journal>> {
         .find(|j| j.ticket == ticket))
 }
 
+/// Bring `remote`'s notes into ours without pushing anything: fetched, then merged as
+/// [`publish`] merges them, so that what other clones recorded (their releases, deploys
+/// and rollbacks) counts here. Says whether ours changed.
+pub fn refresh(repo: &Repo, remote: &str) -> Result<bool> {
+    if !repo.has_remote(remote) {
+        return Ok(false);
+    }
+    let Some(theirs) = cli::remote_ref(repo, remote, REF)? else {
+        return Ok(false);
+    };
+    let ours = repo.ref_target(REF)?;
+    let known = repo.git.find_object(theirs).is_ok();
+    if ours == Some(theirs)
+        || (known && ours.is_some_and(|o| repo.is_ancestor(theirs, o).unwrap_or(false)))
+    {
+        return Ok(false);
+    }
+    cli::fetch_ref(repo, remote, REF, &tracking(remote))?;
+    match ours {
+        Some(ours) if !repo.is_ancestor(ours, theirs)? => {
+            merge(repo, ours, theirs, remote)?;
+        }
+        _ => refs::apply(
+            repo,
+            &[Edit {
+                name: REF.to_string(),
+                old: ours.map(Value::Object),
+                new: Some(Value::Object(theirs)),
+            }],
+            "git hotfix: notes from the remote",
+        )?,
+    }
+    Ok(true)
+}
+
 /// Publish our notes on `remote`: theirs are fetched and merged first (a note of theirs
 /// we lack is kept; where both have one, ours is the newer record, and takes the events
 /// of theirs of the same release it lacks), then pushed, leased

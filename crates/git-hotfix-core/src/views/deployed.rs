@@ -2,8 +2,6 @@
 //! release there, each rollback takes back what came after the release it goes back to.
 //! Read from every hotfix, so a colleague's release (its note fetched) counts too.
 
-use std::collections::BTreeSet;
-
 use jiff::Timestamp;
 
 use crate::foundation::error::Result;
@@ -47,18 +45,26 @@ fn journals(repo: &Repo) -> Result<Vec<Journal>> {
     let store = Store::new(repo);
     let mut journals = store.active()?;
     journals.extend(store.ended()?);
-    // Notes tell of hotfixes finished in other clones; a local journal is the fuller record.
-    let known: BTreeSet<(String, String)> = journals
-        .iter()
-        .map(|j| (j.ticket.clone(), j.version.to_string()))
-        .collect();
+    // Notes tell of hotfixes finished in other clones, and of what other clones did with
+    // ours: a local journal is the fuller record, and takes the deploys and rollbacks
+    // another clone recorded in the note.
     let (noted, _) = crate::records::notes::all(repo)?;
-    journals.extend(
-        noted
-            .into_iter()
-            .map(|n| n.journal)
-            .filter(|j| !known.contains(&(j.ticket.clone(), j.version.to_string()))),
-    );
+    for note in noted.into_iter().map(|n| n.journal) {
+        let same = |j: &&mut Journal| j.ticket == note.ticket && j.version == note.version;
+        match journals.iter_mut().find(same) {
+            Some(local) => {
+                let theirs: Vec<_> = note
+                    .events
+                    .iter()
+                    .filter(|e| matches!(e.what, EventKind::DeployEnded { .. }))
+                    .filter(|e| !local.events.contains(e))
+                    .cloned()
+                    .collect();
+                local.events.extend(theirs);
+            }
+            None => journals.push(note),
+        }
+    }
     Ok(journals)
 }
 

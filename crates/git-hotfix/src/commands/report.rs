@@ -79,11 +79,13 @@ const TEMPLATES: &str = ".hotfix/reports";
 pub fn cmd_report(context: &Context, args: ReportArgs) -> Result<Exit> {
     let ui = &context.ui;
     let repo = context.repo()?;
+    let config = context.config(&repo)?;
+    // What production runs is what the report says: as every clone recorded it.
+    crate::remote::deploy_records(context, &repo, &config);
     let (journal, picked) = incident::select_recent(&repo, args.hotfix.as_deref())?;
     if picked {
         crate::commands::status::say_picked(context, &journal);
     }
-    let config = context.config(&repo)?;
     let facts = report::facts(&repo, &config, &journal, args.impact.clone(), context.now)?;
     let text = match args.format {
         Format::Json => {

@@ -51,8 +51,9 @@ pub fn cmd_rollback(context: &Context, args: RollbackArgs) -> Result<Exit> {
         return revert(context, &args);
     }
     let repo = context.repo()?;
-    let journal = incident::select_running(&repo, args.steps.hotfix.as_deref(), &args.environment)?;
     let config = context.config(&repo)?;
+    crate::remote::deploy_records(context, &repo, &config);
+    let journal = incident::select_running(&repo, args.steps.hotfix.as_deref(), &args.environment)?;
     let mut release = policies::release(&config, &journal, &args.environment)?;
     if args.to.is_none() && !repo.tag_exists(&journal.tag)? {
         return Err(CommandError::new(
