@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use crate::common::fixtures::{HOTFIX, Merge};
 use crate::common::{Run, TestEnv};
 
-const TOKEN: &str = "ghs_action_token_5150";
+pub(crate) const TOKEN: &str = "ghs_action_token_5150";
 
 /// A shop with three release lines: 1.3 and 1.2 take the fix cleanly, 1.1 changed the
 /// same line of `auth.txt` and conflicts. Pull request #1 (two commits) merged into main as
@@ -102,7 +102,7 @@ fn pull_event(shop: &Shop, action: &str, labels: &[&str], added: Option<&str>) -
 
 /// A `pull_request` event for pull request `number` as fake GitHub has it (merged),
 /// `action` `closed` or `labeled`, with `labels`.
-fn pull_payload(
+pub(crate) fn pull_payload(
     github: &FakeGitHub,
     number: u64,
     action: &str,
@@ -179,7 +179,7 @@ impl Step {
 }
 
 /// `git hotfix action [args]` in `dir` for `name` with `payload`, as the runner starts it.
-fn action(
+pub(crate) fn action(
     env: &TestEnv,
     github: &FakeGitHub,
     dir: &Path,

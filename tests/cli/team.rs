@@ -350,7 +350,7 @@ fn a_rollback_says_where_it_goes_and_why() {
     let run = env.hotfix(&team.ada, &["rollback", "--yes", "--plan"]).ok();
     assert!(
         run.stderr.contains(
-            "from 2.3.6 to 2.3.5 (no deploy before 2.3.6 is recorded, and it is the release 2.3.6 was built on)"
+            "from 2.3.6 to 2.3.5 (no deploy before 2.3.6 is recorded: it is the release 2.3.6 was built on, not recorded as having run there)"
         ),
         "{}",
         run.stderr
@@ -471,4 +471,187 @@ fn a_rollback_from_another_clone_knows_what_production_runs() {
     assert_eq!(env.running("production").as_deref(), Some("2.3.4"));
     // Ada's report hears of it.
     assert_eq!(report_status(&env, &team), "rolled back");
+}
+
+#[test]
+fn a_hand_ticked_verification_is_no_resolution_without_a_deploy() {
+    let env = TestEnv::new().real_time();
+    let team = env.team();
+    start_and_fix(&env, &team, &["--detected-at", "30 minutes ago"]);
+    env.hotfix(&team.ada, &["finish", "--push"]).ok();
+    env.hotfix(&team.ada, &["check", "production-verified"])
+        .ok();
+    assert_eq!(report_status(&env, &team), "released");
+    let page = report(&env, &team, "status-page");
+    assert!(!page.contains("Resolved"), "{page}");
+    // Nothing of the incident happened before it was detected.
+    let run = env
+        .hotfix(&team.ada, &["check", "communicated", "--at", "2 hours ago"])
+        .expect(2);
+    assert!(
+        run.stderr.contains("before the incident was detected"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_release_tagged_and_pushed_before_a_colleagues_newer_one_still_finishes() {
+    let env = TestEnv::new();
+    let team = env.team();
+    let fix = start_and_fix(&env, &team, &[]);
+    env.hotfix(&team.ada, &["tag", "--push"]).ok();
+    // Bo releases 2.3.6 from main, which lacks the tagged 2.3.5 (his doing, not ours).
+    team.colleague_releases(&env, "2.3.6");
+    let tagged = env.rev(&team.origin, "v2.3.5^{commit}").unwrap();
+
+    // `--version` would make a second release of a fix released already: refused.
+    let run = env
+        .hotfix(&team.ada, &["finish", "--version", "2.3.7"])
+        .expect(1);
+    assert!(run.stderr.contains("tagged v2.3.5"), "{}", run.stderr);
+    // As tagged: the release goes into main.
+    let run = env.hotfix(&team.ada, &["finish", "--push"]);
+    assert!(
+        matches!(run.code, 0 | 3),
+        "finish as tagged: {}\n{}",
+        run.code,
+        run.stderr
+    );
+    if run.code == 3 {
+        // Both releases moved VERSION and the changelog.
+        let worktree = env
+            .git(&team.ada, &["worktree", "list", "--porcelain"])
+            .lines()
+            .filter_map(|l| l.strip_prefix("worktree "))
+            .find(|p| p.contains("/hotfix/resolve/"))
+            .map(std::path::PathBuf::from)
+            .unwrap();
+        std::fs::write(worktree.join("VERSION"), "2.3.6\n").unwrap();
+        let theirs = env.git(&worktree, &["show", "MERGE_HEAD^1:CHANGELOG.md"]);
+        std::fs::write(worktree.join("CHANGELOG.md"), theirs).unwrap();
+        env.git(&worktree, &["add", "VERSION", "CHANGELOG.md"]);
+        env.hotfix(&worktree, &["continue"]).ok();
+    }
+    assert_eq!(env.rev(&team.origin, "v2.3.5^{commit}").unwrap(), tagged);
+    env.git(&team.origin, &["merge-base", "--is-ancestor", &fix, "main"]);
+    env.git(
+        &team.origin,
+        &["merge-base", "--is-ancestor", "v2.3.6", "main"],
+    );
+    env.fsck(&team.origin);
+}
+
+#[test]
+fn conflict_markers_staged_by_mistake_are_not_released() {
+    let env = TestEnv::new();
+    let team = env.team();
+    superseded(&env, &team, &[("auth.txt", "check and log\n")]);
+    env.hotfix(&team.ada, &["finish", "--version", "2.3.6", "--push"])
+        .expect(3);
+    let worktree = env
+        .git(&team.ada, &["worktree", "list", "--porcelain"])
+        .lines()
+        .filter_map(|l| l.strip_prefix("worktree "))
+        .find(|p| p.contains("/hotfix/resolve/"))
+        .map(std::path::PathBuf::from)
+        .unwrap();
+    env.git(&worktree, &["add", "auth.txt"]);
+    let run = env.hotfix(&worktree, &["continue"]).expect(3);
+    assert!(
+        run.stderr
+            .contains("still has conflict markers in auth.txt"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(env.rev(&team.origin, "v2.3.6"), None, "nothing released");
+    std::fs::write(worktree.join("auth.txt"), "check expiry and log\n").unwrap();
+    env.git(&worktree, &["add", "auth.txt"]);
+    env.hotfix(&worktree, &["continue"]).ok();
+    assert!(env.rev(&team.origin, "v2.3.6").is_some());
+}
+
+#[test]
+fn a_finish_from_its_own_worktree_pushes_to_a_remote_written_relative() {
+    let env = TestEnv::new();
+    let team = env.team();
+    let worktree = env.path("wt");
+    env.hotfix(
+        &team.ada,
+        &[
+            "start",
+            TICKET,
+            "fix",
+            "--severity",
+            "P0",
+            "--worktree",
+            &worktree.to_string_lossy(),
+        ],
+    )
+    .ok();
+    env.commit(
+        &worktree,
+        "fix: expire sessions",
+        &[("auth.txt", "expiry\n")],
+    );
+    env.hotfix(&worktree, &["finish", "--push"]).ok();
+    assert!(!worktree.exists(), "the worktree start made is removed");
+    assert_eq!(
+        env.rev(&team.origin, "v2.3.5"),
+        env.rev(&team.ada, "v2.3.5")
+    );
+    assert_eq!(env.rev(&team.origin, "main"), env.rev(&team.ada, "main"));
+}
+
+#[test]
+fn rollback_speaks_of_production_as_the_team_recorded_it() {
+    let env = TestEnv::new().real_time();
+    let team = env.team();
+    // A clone made before the release: no tag of it, no notes.
+    let cy = env.clone_of("cy", "Cy Oncall", "cy@example.com");
+    start_and_fix(&env, &team, &[]);
+    env.hotfix(&team.ada, &["finish", "--push"]).ok();
+    env.hotfix(&team.ada, &["deploy", "--yes"]).ok();
+    let run = env.hotfix(&cy, &["rollback", "--yes"]).ok();
+    assert!(
+        run.stderr
+            .contains("Rollback GH-101: production from 2.3.5 to 2.3.4"),
+        "{}",
+        run.stderr
+    );
+    // Production now runs 2.3.4, which Bo released without git-hotfix: a rollback of it
+    // is no hotfix's to guess.
+    let run = env.hotfix(&team.ada, &["rollback", "--yes"]).expect(2);
+    assert!(
+        run.stderr
+            .contains("production runs 2.3.4, which no hotfix released"),
+        "{}",
+        run.stderr
+    );
+    // A finished hotfix takes no `--version`: it says so rather than ignore it.
+    let run = env
+        .hotfix(
+            &team.ada,
+            &["finish", "--push", "--next", "--hotfix", TICKET],
+        )
+        .expect(2);
+    assert!(run.stderr.contains("is finished"), "{}", run.stderr);
+}
+
+#[test]
+fn a_run_cut_before_its_checkout_leaves_a_later_commit_alone() {
+    let env = TestEnv::new();
+    let team = env.team();
+    start_and_fix(&env, &team, &[]);
+    // `tag` killed after its branch moved to the release commit, before the files followed.
+    let mut command = env.hotfix_command(&team.ada, &["tag"]);
+    command.env("GIT_HOTFIX_FAILPOINT", "checkout");
+    let run = crate::common::Run::of(command);
+    assert_eq!(run.code, -1, "killed: {}", run.stderr);
+    // The person commits anyway, on what the branch now is.
+    let theirs = env.commit(&team.ada, "fix: one more", &[("more.txt", "x\n")]);
+    env.hotfix(&team.ada, &["continue"]).ok();
+    assert_eq!(env.rev(&team.ada, "HEAD").unwrap(), theirs);
+    assert_eq!(env.git(&team.ada, &["status", "--porcelain"]), "");
+    env.fsck(&team.ada);
 }

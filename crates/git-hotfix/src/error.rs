@@ -182,6 +182,12 @@ impl From<Core> for CommandError {
             } => CommandError::new(Exit::Remote, message.clone()).hint(format!(
                 "{missing} was released since {release} was made here: a release holds every earlier release of its line, so this one cannot go out as it is; never pushed, it can be remade — `git tag -d {release}`, merge {missing} into the branch it was released on, and tag that (`git tag -a {release}`)"
             )),
+            Core::BeforeDetection { .. } => CommandError::usage(message.clone()).hint(
+                "give the time it happened (`--at \"10 minutes ago\"`, `--at 14:03`); the detection time is `start --detected-at`'s",
+            ),
+            Core::RunsNoHotfix { .. } => CommandError::usage(message.clone()).hint(
+                "say whose rollback it is and where it goes: `git hotfix rollback --hotfix <ticket> --to <tag>`",
+            ),
             Core::FixReleased { ticket, .. } => error(&format!(
                 "nothing is left to release: `git hotfix abandon --hotfix {ticket} --reason \"released in another release\"`"
             )),
@@ -306,6 +312,12 @@ impl From<Core> for CommandError {
             }
             Core::NoStoppedRun { .. } => CommandError::new(Exit::Error, message.clone()),
             Core::Forge(_) | Core::ForgeNeeded => CommandError::new(Exit::Error, message.clone()),
+            Core::MarkersLeft { worktree, .. } => {
+                CommandError::new(Exit::Conflict, message.clone()).hint(format!(
+                    "edit them out in {} (`git diff --check` finds them), `git add` again, then `git hotfix continue`",
+                    worktree.display()
+                ))
+            }
             Core::UnresolvedConflicts { worktree, .. } => {
                 CommandError::new(Exit::Conflict, message.clone()).hint(format!(
                     "resolve them in {}, `git add` them there, then run `git hotfix continue` (or `git hotfix abort`)",
@@ -370,7 +382,7 @@ impl From<Core> for CommandError {
             ),
             Core::TagOnRemote { name, remote } => CommandError::new(Exit::Remote, message.clone())
                 .hint(format!(
-                    "someone released under that name: look at it (`git fetch {remote} tag {name}`) before choosing another version"
+                    "someone released under that name: look at theirs (`git fetch {remote} refs/tags/{name}:refs/theirs/{name}`, then `git log refs/theirs/{name}`); a release of that name made here and never pushed cannot go out under it"
                 )),
             Core::FetchFailed { .. } => CommandError::new(Exit::Remote, message.clone()).hint(
                 "check the remote (`git remote -v`, the network), then run the same command again: nothing has moved; `--offline` decides from local state instead (start, finish, backport)",

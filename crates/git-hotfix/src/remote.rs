@@ -128,14 +128,17 @@ pub fn ensure_tag_free(
     Ok(())
 }
 
-/// Bring in the deploys and rollbacks other clones recorded (the remote's hotfix notes)
-/// before deciding from them what an environment runs, unless offline; a remote that does
-/// not answer leaves this clone's records, and that is said.
-pub fn deploy_records(context: &Context, repo: &Repo, config: &Config) {
-    if config.offline {
+/// Bring in the deploys and rollbacks other clones recorded (the remote's hotfix notes), and
+/// the release tags they name, before deciding from them what an environment runs — unless
+/// offline or planning (a plan writes nothing, so it decides from this clone's records); a
+/// remote that does not answer leaves this clone's records, and that is said.
+pub fn deploy_records(context: &Context, repo: &Repo, config: &Config, plan: bool) {
+    if config.offline || plan {
         return;
     }
-    if let Err(err) = git_hotfix_core::records::notes::refresh(repo, &config.remote) {
+    let refreshed = git_hotfix_core::records::notes::refresh(repo, &config.remote)
+        .and_then(|_| sync::fetch_missing_tags(repo, &config.remote));
+    if let Err(err) = refreshed {
         context.ui.warn(format!(
             "the deploys other clones recorded could not be read from {}: deciding from this clone's ({err})",
             config.remote

@@ -96,9 +96,7 @@ pub fn check(world: &mut World, who: Who, by_tool: bool) -> Result<(), String> {
     ];
     // What git-hotfix says of the clone that acted.
     if world.clones.contains_key(&who) {
-        let status = world
-            .env
-            .hotfix(world.dir(who), &["status", "--all", "--json"]);
+        let status = Run::of(world.hotfix_command(who, &["status", "--all", "--json"]));
         if status.code != 0 {
             return Err(format!("`status --all --json` failed:\n{}", status.stderr));
         }

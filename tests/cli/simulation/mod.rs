@@ -20,7 +20,7 @@ mod model;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use model::World;
+use model::{Template, World};
 
 /// How many schedules a plain `cargo test` runs.
 const SEEDS: u64 = 300;
@@ -47,8 +47,8 @@ fn seeds() -> Vec<u64> {
 }
 
 /// Run one schedule; a violation comes back with the schedule that led to it.
-fn run(seed: u64) -> Result<model::Tally, String> {
-    let mut world = World::new(seed);
+fn run(template: &Template, seed: u64) -> Result<model::Tally, String> {
+    let mut world = World::new(template, seed);
     let mut day = || {
         for _ in 0..STEPS {
             world.step()?;
@@ -62,7 +62,9 @@ fn run(seed: u64) -> Result<model::Tally, String> {
     match ended {
         Ok(()) => Ok(world.tally()),
         Err(report) => {
-            // The world stays on disk, to be looked at.
+            // The world stays on disk, to be looked at, with its day beside it.
+            std::fs::write(world.env.path("schedule.txt"), &report).ok();
+            eprintln!("{report}");
             let _kept = world.env.root.keep();
             Err(report)
         }
@@ -72,6 +74,7 @@ fn run(seed: u64) -> Result<model::Tally, String> {
 #[test]
 fn a_teams_day_at_random_never_makes_the_tool_untrue() {
     let seeds = seeds();
+    let template = Template::new();
     let next = AtomicU64::new(0);
     let failures = std::sync::Mutex::new(Vec::new());
     let totals = std::sync::Mutex::new(model::Tally::default());
@@ -81,7 +84,7 @@ fn a_teams_day_at_random_never_makes_the_tool_untrue() {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed) as usize;
                     let Some(&seed) = seeds.get(i) else { break };
-                    match run(seed) {
+                    match run(&template, seed) {
                         Ok(tally) => totals.lock().unwrap().add(&tally),
                         Err(report) => failures.lock().unwrap().push((seed, report)),
                     }

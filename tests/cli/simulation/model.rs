@@ -2,29 +2,35 @@
 //!
 //! - **Ada and Cy** use git-hotfix, each in a clone of the origin: start (now and then on the
 //!   older line), commit a fix, finish (with or without `--push`, re-versioned with `--next`
-//!   or `--version`), tag, backport to `release/2.2`, abandon, deploy, verify, roll back,
-//!   continue and abort; `git pull` like anyone. Any of their runs may be killed at a step
-//!   boundary (`GIT_HOTFIX_FAILPOINT`, which aborts the process as SIGKILL would).
+//!   or `--version`), tag, propose (`finish --pr`) and release what merged
+//!   (`finish --after-merge`), backport to `release/2.2`, abandon, deploy, verify, roll
+//!   back, continue and abort; `git pull` like anyone. Any of their runs may be killed at a
+//!   step boundary (`GIT_HOTFIX_FAILPOINT`, which aborts the process as SIGKILL would).
 //! - **Bo** uses plain git: commits and pushes to main (now and then touching the file the
 //!   fixes touch), releases (version files, changelog, tag, push), rewrites a hotfix branch
 //!   on the origin with a force-push, or deletes one.
+//! - **GitHub** (a fake one serving the origin's git data) merges an open pull request as
+//!   its merge button does, and runs the action (`git hotfix action`, the entry point of the
+//!   GitHub Action) for a merged one, in a fresh one-commit checkout: the first run or a
+//!   rerun.
 //! - **Production** is the file the deploy script writes (`../production/production`).
 //!
 //! An action is chosen from what the world looks like (a stopped run is most often
 //! continued or aborted), with the seed's random numbers only, so that a seed replays the
-//! same day. Not modelled: GitHub and the action's runs, linked worktrees, staging, several
-//! products, notes fetched between clones, and kills inside `deploy` (not a journaled run).
+//! same day. Not modelled: linked worktrees of a person's own, staging, several products,
+//! squash and rebase merges on GitHub, backport labels, and kills inside `deploy` (not a
+//! journaled run yet) or inside the action.
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 
 use serde_json::Value;
 
 use super::invariants::{self, Snapshot};
 use crate::common::team::{Team, changelog, released_versions};
 use crate::common::{Run, TestEnv};
+use fake_github::FakeGitHub;
 
 /// Who acts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -32,6 +38,8 @@ pub enum Who {
     Ada,
     Cy,
     Bo,
+    /// GitHub and the action's runs: merging pull requests, releasing what merged.
+    Bot,
 }
 
 impl fmt::Display for Who {
@@ -40,6 +48,7 @@ impl fmt::Display for Who {
             Who::Ada => "ada",
             Who::Cy => "cy",
             Who::Bo => "bo",
+            Who::Bot => "github",
         })
     }
 }
@@ -94,7 +103,7 @@ impl fmt::Display for Tally {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{} actions: {} kills, {} stops, {} continued, {} aborted, {} releases tagged, {} refusals",
+            "{} actions: {} kills, {} stops, {} continued, {} aborted, {} hotfixes released, {} refusals",
             self.actions,
             self.kills,
             self.stops,
@@ -108,6 +117,8 @@ impl fmt::Display for Tally {
 
 pub struct World {
     pub env: TestEnv,
+    /// GitHub, serving the origin's git data as GitHub's own.
+    pub github: FakeGitHub,
     pub team: Team,
     pub cy: PathBuf,
     pub clones: BTreeMap<Who, Seen>,
@@ -125,27 +136,30 @@ pub struct World {
     commits: u32,
 }
 
-/// The team's world made once per test process, copied for each schedule: the origin and
-/// the clones name each other by relative paths, so a copy is a world of its own.
-fn template() -> &'static Path {
-    static TEMPLATE: OnceLock<(TestEnv, PathBuf)> = OnceLock::new();
-    let (_, root) = TEMPLATE.get_or_init(|| {
+/// The team's world, made once and copied for each schedule: the origin and the clones
+/// name each other by relative paths, so a copy is a world of its own.
+pub struct Template(TestEnv);
+
+impl Template {
+    pub fn new() -> Template {
         let env = TestEnv::new();
         let team = env.team();
-        env.clone_of("cy", "Cy Oncall", "cy@example.com");
+        let cy = env.clone_of("cy", "Cy Oncall", "cy@example.com");
+        env.clone_of("github", "GitHub", "noreply@github.com");
         env.git(&team.ada, &["fetch", "--quiet", "--tags", "origin"]);
-        let root = env.root.path().to_path_buf();
-        (env, root)
-    });
-    root
+        for clone in [&team.ada, &cy] {
+            env.git(clone, &["config", "hotfix.github.repository", "acme/shop"]);
+        }
+        Template(env)
+    }
 }
 
 impl World {
-    pub fn new(seed: u64) -> World {
+    pub fn new(template: &Template, seed: u64) -> World {
         let env = TestEnv::new();
         let status = std::process::Command::new("cp")
             .arg("-a")
-            .arg(format!("{}/.", template().display()))
+            .arg(format!("{}/.", template.0.root.path().display()))
             .arg(env.root.path())
             .status()
             .expect("cp runs");
@@ -156,11 +170,14 @@ impl World {
             bo: env.path("bo"),
         };
         let cy = env.path("cy");
+        let github = FakeGitHub::start("acme", "shop", crate::action::TOKEN);
+        github.serve_git(&team.origin);
         let mut clones = BTreeMap::new();
         clones.insert(Who::Ada, Seen::default());
         clones.insert(Who::Cy, Seen::default());
         World {
             env,
+            github,
             team,
             cy,
             clones,
@@ -183,15 +200,26 @@ impl World {
             Who::Ada => &self.team.ada,
             Who::Cy => &self.cy,
             Who::Bo => &self.team.bo,
+            Who::Bot => &self.team.origin,
         }
+    }
+
+    /// `git hotfix <args>` in `who`'s clone, talking to the world's GitHub.
+    pub fn hotfix_command(&self, who: Who, args: &[&str]) -> std::process::Command {
+        let mut command = self.env.hotfix_command(self.dir(who), args);
+        command
+            .env("GITHUB_TOKEN", crate::action::TOKEN)
+            .env("GITHUB_API_URL", self.github.url());
+        command
     }
 
     /// One action by someone, then every invariant.
     pub fn step(&mut self) -> Result<(), String> {
-        let who = match self.rng.u32(0..10) {
-            0..=3 => Who::Ada,
-            4..=6 => Who::Cy,
-            _ => Who::Bo,
+        let who = match self.rng.u32(0..20) {
+            0..=6 => Who::Ada,
+            7..=11 => Who::Cy,
+            12..=16 => Who::Bo,
+            _ => Who::Bot,
         };
         self.act(who)
     }
@@ -215,6 +243,18 @@ impl World {
     }
 
     fn act(&mut self, who: Who) -> Result<(), String> {
+        if who == Who::Bot {
+            let pulls = self.github.pulls();
+            let open = pulls.iter().any(|p| p.state == "open");
+            let merged = pulls.iter().any(|p| p.merged);
+            return match (open, merged) {
+                (true, true) if self.rng.bool() => self.merge_on_github(),
+                (true, false) => self.merge_on_github(),
+                (_, true) => self.release_on_github(),
+                // Nothing on GitHub yet: Bo acts instead.
+                (false, false) => self.act(Who::Bo),
+            };
+        }
         if who == Who::Bo {
             let action = match self.rng.u32(0..10) {
                 0..=3 => Plain::Commit,
@@ -315,6 +355,20 @@ impl World {
                         push: self.rng.bool(),
                     },
                 ));
+                options.push((if fixes > 0 { 5 } else { 1 }, Op::Propose));
+            }
+            // Its pull request merged on GitHub: release what merged, as the developer.
+            let merged = hotfix["proposal"]["pull"]["number"]
+                .as_u64()
+                .is_some_and(|n| {
+                    self.github
+                        .pulls()
+                        .iter()
+                        .any(|p| p.number == n && p.merged)
+                });
+            if merged {
+                let ticket = hotfix["ticket"].as_str().unwrap().to_string();
+                options.push((6, Op::AfterMerge { ticket }));
             }
             let ticket = hotfix["ticket"].as_str().unwrap().to_string();
             options.push((
@@ -408,7 +462,7 @@ impl World {
         let before = invariants::snapshot(self, who);
         let args = op.args();
         let words: Vec<&str> = args.iter().map(String::as_str).collect();
-        let mut command = self.env.hotfix_command(&dir, &words);
+        let mut command = self.hotfix_command(who, &words);
         if let Some(n) = kill {
             command.env("GIT_HOTFIX_FAILPOINT", n.to_string());
         }
@@ -444,7 +498,10 @@ impl World {
             _ => {}
         }
         let was_stopped = self.clones[&who].run_in_progress();
+        let finished = |seen: &Seen| seen.with_state("finished").count();
+        let finished_before = finished(&self.clones[&who]);
         self.check(who, Some((&op, &run, killed, before)))?;
+        self.tally.releases += finished(&self.clones[&who]).saturating_sub(finished_before);
         let now_stopped = self.clones[&who].run_in_progress();
         if run.code == 0 && was_stopped && !now_stopped {
             match op {
@@ -523,6 +580,155 @@ impl World {
                 ));
             }
         }
+    }
+
+    /// GitHub's merge button on an open pull request whose branch is on the origin: a
+    /// merge commit onto its base, as GitHub makes it; a conflict is left for a person.
+    fn merge_on_github(&mut self) -> Result<(), String> {
+        self.tally.actions += 1;
+        let open: Vec<_> = self
+            .github
+            .pulls()
+            .into_iter()
+            .filter(|p| p.state == "open")
+            .collect();
+        if open.is_empty() {
+            self.schedule.push("github: (no pull request open)".into());
+            return self.check(Who::Bot, None);
+        }
+        let pull = open[self.rng.usize(0..open.len())].clone();
+        let env = &self.env;
+        let gh = self.env.path("github");
+        env.git(&gh, &["fetch", "--quiet", "--prune", "origin"]);
+        let head = env.rev(&gh, &format!("refs/remotes/origin/{}", pull.head));
+        let Some(head) = head else {
+            self.schedule.push(format!(
+                "github: #{} cannot merge ({} is gone from the origin)",
+                pull.number, pull.head
+            ));
+            return self.check(Who::Bot, None);
+        };
+        env.git(
+            &gh,
+            &[
+                "switch",
+                "--quiet",
+                "--detach",
+                &format!("origin/{}", pull.base),
+            ],
+        );
+        let message = format!(
+            "Merge pull request #{} from acme/{}",
+            pull.number, pull.head
+        );
+        let merged = env.git_output(&gh, &["merge", "--quiet", "--no-ff", "-m", &message, &head]);
+        if !merged.status.success() {
+            env.git_output(&gh, &["merge", "--abort"]);
+            self.schedule.push(format!(
+                "github: #{} has conflicts, not merged",
+                pull.number
+            ));
+            return self.check(Who::Bot, None);
+        }
+        let merge = env.rev(&gh, "HEAD").unwrap();
+        let pushed = env.git_output(
+            &gh,
+            &[
+                "push",
+                "--quiet",
+                "origin",
+                &format!("HEAD:refs/heads/{}", pull.base),
+            ],
+        );
+        if !pushed.status.success() {
+            self.schedule.push(format!(
+                "github: #{} not merged ({} moved)",
+                pull.number, pull.base
+            ));
+            return self.check(Who::Bot, None);
+        }
+        let commits = env.git(&gh, &["rev-list", "--count", &format!("{merge}^1..{head}")]);
+        self.github
+            .set_head(pull.number, &head, commits.trim().parse().unwrap_or(1));
+        self.github
+            .merge(pull.number, &merge, "2026-03-05T15:10:00Z");
+        self.precious
+            .push((merge, format!("github's merge of #{}", pull.number)));
+        self.schedule
+            .push(format!("github: merge #{} into {}", pull.number, pull.base));
+        self.check(Who::Bot, None)
+    }
+
+    /// The action's run for a merged pull request (the first, or a rerun), in a fresh
+    /// one-commit checkout as `actions/checkout` makes; what it says is held against the
+    /// origin.
+    fn release_on_github(&mut self) -> Result<(), String> {
+        self.tally.actions += 1;
+        let merged: Vec<_> = self
+            .github
+            .pulls()
+            .into_iter()
+            .filter(|p| p.merged)
+            .collect();
+        if merged.is_empty() {
+            self.schedule
+                .push("github: (no merged pull request to release)".into());
+            return self.check(Who::Bot, None);
+        }
+        let pull = merged[self.rng.usize(0..merged.len())].clone();
+        self.commits += 1;
+        let name = format!("ci-{}", self.commits);
+        let url = format!("file://{}", self.team.origin.display());
+        self.env.git(
+            self.env.root.path(),
+            &["clone", "--quiet", "--depth", "1", "--no-tags", &url, &name],
+        );
+        let ci = self.env.path(&name);
+        let event = crate::action::pull_payload(&self.github, pull.number, "closed", &[], None);
+        let (command, outputs, _) = crate::action::action(
+            &self.env,
+            &self.github,
+            &ci,
+            "pull_request_target",
+            &event,
+            &[],
+        );
+        let run = Run::of(command);
+        let outputs = std::fs::read_to_string(outputs).unwrap_or_default();
+        let output = |name: &str| {
+            outputs
+                .lines()
+                .rev()
+                .find_map(|l| l.strip_prefix(&format!("{name}=")))
+                .unwrap_or_default()
+                .to_string()
+        };
+        self.schedule.push(format!(
+            "github: the action for merged #{} → exit {}{}",
+            pull.number,
+            run.code,
+            first_line(&run.stderr)
+        ));
+        std::fs::remove_dir_all(&ci).ok();
+        if !matches!(run.code, 0 | 1 | 5) || run.stderr.contains("error: could not") {
+            return Err(self.violation(&format!("the action exited {}:\n{}", run.code, run.stderr)));
+        }
+        // A release it reports is on the origin, on what merged.
+        let (tag, commit) = (output("tag"), output("commit"));
+        if run.code == 0 && !tag.is_empty() {
+            if run.stderr.contains("Tagged") {
+                self.tally.releases += 1;
+            }
+            let there = self
+                .env
+                .rev(&self.team.origin, &format!("refs/tags/{tag}^{{commit}}"));
+            if there.as_deref() != Some(commit.as_str()) {
+                return Err(self.violation(&format!(
+                    "the action said it released {tag} on {commit}; the origin's {tag} is {there:?}"
+                )));
+            }
+        }
+        self.check(Who::Bot, None)
     }
 
     /// Bo does `action` with plain git.
@@ -745,6 +951,12 @@ pub enum Op {
     Tag {
         push: bool,
     },
+    /// `finish --pr`: the release commit on the branch, pushed, a pull request.
+    Propose,
+    /// `finish --after-merge`: release what the pull request merged.
+    AfterMerge {
+        ticket: String,
+    },
     Backport {
         ticket: String,
     },
@@ -772,6 +984,8 @@ impl Op {
             Op::Start { .. }
                 | Op::Finish { .. }
                 | Op::Tag { .. }
+                | Op::Propose
+                | Op::AfterMerge { .. }
                 | Op::Backport { .. }
                 | Op::Abandon { .. }
                 | Op::Continue
@@ -812,6 +1026,8 @@ impl Op {
                 }
                 args
             }
+            Op::Propose => s(&["finish", "--pr"]),
+            Op::AfterMerge { ticket } => s(&["finish", "--after-merge", "--hotfix", ticket]),
             Op::Backport { ticket } => s(&["backport", "--hotfix", ticket, "--to", "release/2.2"]),
             Op::Abandon { ticket, delete } => {
                 let mut args = s(&["abandon", "--hotfix", ticket, "--reason", "not needed"]);

@@ -73,6 +73,19 @@ pub enum Error {
         remote: String,
     },
 
+    #[error("`{item}` at {at} would be before the incident was detected ({detected})")]
+    BeforeDetection {
+        item: String,
+        at: String,
+        detected: String,
+    },
+
+    #[error("{environment} runs {version}, which no hotfix released (a rollback put it back)")]
+    RunsNoHotfix {
+        environment: String,
+        version: String,
+    },
+
     #[error("the fix of {ticket} is released already: {tag} holds all of it")]
     FixReleased { ticket: String, tag: String },
 
@@ -243,6 +256,12 @@ pub enum Error {
 
     #[error("the conflicts in {} are not resolved yet: {}", worktree.display(), files_list(files))]
     UnresolvedConflicts {
+        worktree: PathBuf,
+        files: Vec<String>,
+    },
+
+    #[error("{} still has conflict markers in {}", worktree.display(), files_list(files))]
+    MarkersLeft {
         worktree: PathBuf,
         files: Vec<String>,
     },

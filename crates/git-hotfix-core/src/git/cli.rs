@@ -441,6 +441,31 @@ pub(crate) fn merge_ff_only(workdir: &Path, commit: ObjectId) -> Result<()> {
     run(workdir, ["merge", "--ff-only", "--quiet", commit.as_str()]).map(drop)
 }
 
+/// Fetch each of `refspecs` from `remote` in one request, no tags followed.
+pub(crate) fn fetch_refspecs(repo: &Repo, remote: &str, refspecs: &[String]) -> Result<()> {
+    if refspecs.is_empty() {
+        return Ok(());
+    }
+    let mut args = vec![
+        "fetch".to_string(),
+        "--quiet".into(),
+        "--no-tags".into(),
+        NO_MAINTENANCE.into(),
+        remote.into(),
+    ];
+    args.extend(refspecs.iter().cloned());
+    run(&repo.remote_dir(), &args)
+        .map(drop)
+        .map_err(|err| match err {
+            Error::GitCommand { stderr, .. } => Error::FetchFailed {
+                remote: remote.to_string(),
+                what: refspecs.join(" "),
+                message: stderr,
+            },
+            other => other,
+        })
+}
+
 /// Fetch `refspec` from `remote`; a failure names `what` was fetched.
 fn fetch(dir: &Path, remote: &str, refspec: &str, what: &str) -> Result<()> {
     let args = [

@@ -272,11 +272,15 @@ impl Repo {
     /// a linked worktree (a conflict's, deeper down) and once a run removed the one it was
     /// started in; the common directory when bare.
     pub fn remote_dir(&self) -> PathBuf {
-        self.git
-            .main_repo()
-            .ok()
-            .and_then(|main| main.workdir().map(Path::to_path_buf))
-            .filter(|dir| dir.exists())
+        // From the common directory, resolved when this one was opened: the process may be
+        // in a linked worktree that a run removed, where nothing can be opened any more.
+        let main = match self.common_dir.file_name() == Some(std::ffi::OsStr::new(".git")) {
+            true => self.common_dir.parent().map(Path::to_path_buf),
+            false => gix::open(&self.common_dir)
+                .ok()
+                .and_then(|main| main.workdir().map(Path::to_path_buf)),
+        };
+        main.filter(|dir| dir.exists())
             .unwrap_or_else(|| self.common_dir.clone())
     }
 

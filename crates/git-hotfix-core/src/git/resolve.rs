@@ -267,7 +267,77 @@ pub fn read(
             files: unstaged,
         });
     }
-    commit(tree_from_index(repo, &index)?)
+    let tree = tree_from_index(repo, &index)?;
+    let left = markers_left(repo, ours, what, tree)?;
+    if !left.is_empty() {
+        return Err(Error::MarkersLeft {
+            worktree: path.to_path_buf(),
+            files: left,
+        });
+    }
+    commit(tree)
+}
+
+/// The files of `tree` (what a person staged) changed from `ours` that still hold git's
+/// conflict markers — a `<<<<<<< ` line, then a `>>>>>>> ` line: `git add` takes them as
+/// they are, and they would be released. A file exactly as the incoming side has it is
+/// not a resolution, whatever its text.
+fn markers_left(
+    repo: &Repo,
+    ours: ObjectId,
+    what: &Resolving,
+    tree: ObjectId,
+) -> Result<Vec<String>> {
+    use gix::diff::tree::recorder::Change;
+    let theirs = match what {
+        Resolving::Merge { theirs } => repo.tree_of(*theirs)?,
+        Resolving::Pick { source, .. } => repo.tree_of(*source)?,
+        Resolving::Patch { theirs, .. } => *theirs,
+    };
+    let theirs = repo
+        .git
+        .find_tree(theirs)
+        .context(|| format!("could not read the tree {}", short(theirs)))?;
+    let mut left = Vec::new();
+    for change in tree_changes(repo, repo.tree_of(ours)?, tree)? {
+        let (path, oid, mode) = match change {
+            Change::Addition {
+                path,
+                oid,
+                entry_mode,
+                ..
+            }
+            | Change::Modification {
+                path,
+                oid,
+                entry_mode,
+                ..
+            } => (path, oid, entry_mode),
+            Change::Deletion { .. } => continue,
+        };
+        let incoming = theirs
+            .lookup_entry_by_path(path.to_string())
+            .ok()
+            .flatten()
+            .map(|e| e.object_id());
+        if !mode.is_blob() || incoming == Some(oid) {
+            continue;
+        }
+        let blob = repo
+            .git
+            .find_object(oid)
+            .context(|| format!("could not read {path}"))?;
+        let mut opened = false;
+        for line in blob.data.split(|b| *b == b'\n') {
+            if line.starts_with(b"<<<<<<< ") {
+                opened = true;
+            } else if opened && line.starts_with(b">>>>>>> ") {
+                left.push(path.to_string());
+                break;
+            }
+        }
+    }
+    Ok(left)
 }
 
 /// git's `write-tree`: the tree of everything staged.

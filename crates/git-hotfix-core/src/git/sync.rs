@@ -205,3 +205,23 @@ pub fn remote_tag(repo: &Repo, remote: &str, name: &str) -> Result<Option<Object
         other => other,
     })
 }
+
+/// Fetch the tags `remote` has and this clone lacks (never one it has as something else):
+/// a release recorded as running somewhere is known here by its tag. Returns their names.
+pub fn fetch_missing_tags(repo: &Repo, remote: &str) -> Result<Vec<String>> {
+    if !repo.has_remote(remote) {
+        return Ok(Vec::new());
+    }
+    let mut missing = Vec::new();
+    for (name, _) in cli::remote_tag_commits(repo, remote)? {
+        if repo.ref_target(&format!("{TAG_PREFIX}{name}"))?.is_none() {
+            missing.push(name);
+        }
+    }
+    let refspecs: Vec<String> = missing
+        .iter()
+        .map(|name| format!("{TAG_PREFIX}{name}:{TAG_PREFIX}{name}"))
+        .collect();
+    cli::fetch_refspecs(repo, remote, &refspecs)?;
+    Ok(missing)
+}

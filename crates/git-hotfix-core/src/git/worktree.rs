@@ -38,6 +38,15 @@ pub fn follow(workdir: &Path, from: ObjectId, to: ObjectId, resuming: bool) -> R
         }
         crate::git::refs::remove_own_lock(lock)?;
     }
+    // Cut short, and the person committed there since: the checkout is theirs now (its
+    // files are what they committed), and the move no longer applies.
+    if resuming
+        && let Ok(head) = git.head_id()
+        && head.detach() != from
+        && head.detach() != to
+    {
+        return Ok(());
+    }
     cli::refresh_index(workdir)?;
 
     // What the move changes: each path's blob before and after (`None`: absent).

@@ -4,7 +4,7 @@
 
 use jiff::Timestamp;
 
-use crate::foundation::error::Result;
+use crate::foundation::error::{Error, Result};
 use crate::git::repo::Repo;
 use crate::records::journal::{EventKind, Item, Journal, Store};
 use crate::settings::config::Config;
@@ -18,6 +18,16 @@ pub fn tick(
     at: Timestamp,
     note: Option<String>,
 ) -> Result<()> {
+    // Nothing of an incident happens before it is detected (when that time was given).
+    if let Some(detected) = journal.detected_at
+        && at < detected
+    {
+        return Err(Error::BeforeDetection {
+            item: item.name().to_string(),
+            at: at.strftime("%Y-%m-%d %H:%M UTC").to_string(),
+            detected: detected.strftime("%Y-%m-%d %H:%M UTC").to_string(),
+        });
+    }
     let store = Store::new(repo);
     let _lock = store.lock()?;
     journal.record(at, EventKind::Checked { item, note });

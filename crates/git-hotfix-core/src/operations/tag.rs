@@ -142,9 +142,11 @@ pub fn reversion(
             version: journal.version.to_string(),
         });
     }
-    // Tagged ahead of its finish: that tag is the release, unless it was taken back.
+    // Tagged ahead of its finish, and nothing committed since: that tag is the release
+    // (unless it was taken back). Commits since need a release of their own.
     if let Some(prepared) = &journal.prepared
         && repo.peeled_commit(&format!("{TAG_PREFIX}{}", prepared.tag))? == Some(prepared.tip)
+        && repo.branch_tip(&journal.branch)? == Some(prepared.tip)
     {
         return Err(Error::TaggedVersion {
             ticket: journal.ticket.clone(),

@@ -27,16 +27,33 @@ pub fn stack(repo: &Repo, environment: &str) -> Result<Vec<Running>> {
     Ok(replay(&journals(repo)?, environment))
 }
 
+/// Whose release an environment runs, as deploys and rollbacks record it.
+#[derive(Debug, Clone)]
+pub enum Owner {
+    /// No deploy there is recorded.
+    Unknown,
+    /// A hotfix's own release.
+    Hotfix(Box<Journal>),
+    /// A release no hotfix made (a colleague's, put back by a rollback).
+    Other { version: String },
+}
+
 /// The hotfix whose release `environment` runs now, as deploys and rollbacks record it.
-pub fn running_hotfix(repo: &Repo, environment: &str) -> Result<Option<Journal>> {
+pub fn running_hotfix(repo: &Repo, environment: &str) -> Result<Owner> {
     let all = journals(repo)?;
     let Some(now) = replay(&all, environment).pop() else {
-        return Ok(None);
+        return Ok(Owner::Unknown);
     };
     Ok(all
         .into_iter()
         .filter(|j| j.version.to_string() == now.version)
-        .find(|j| j.state != crate::records::journal::State::Abandoned))
+        .find(|j| j.state != crate::records::journal::State::Abandoned)
+        .map_or(
+            Owner::Other {
+                version: now.version,
+            },
+            |j| Owner::Hotfix(Box::new(j)),
+        ))
 }
 
 /// Every hotfix this repository knows of: its journals, in progress and ended, and the notes

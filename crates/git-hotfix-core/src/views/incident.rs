@@ -51,8 +51,10 @@ pub fn checklist(repo: &Repo, journal: &Journal) -> Result<Vec<Tick>> {
     };
     let manual = manual_ticks(journal);
     let now = Timestamp::now();
-    // The window runs from production's verification, whoever ticked it; not once taken back.
-    let verified = deploy_done(journal, Item::ProductionVerified).is_some();
+    // The window runs from production's verification, whoever ticked it; not once the tick
+    // was taken back, nor once production was rolled back after it.
+    let verified =
+        deploy_done(journal, Item::ProductionVerified).is_some() && !rolled_back(journal);
     let monitoring = journal
         .events
         .iter()
@@ -403,14 +405,21 @@ pub fn select(repo: &Repo, ticket: Option<&str>) -> Result<Journal> {
 
 /// The hotfix a rollback of `environment` is about: the named one; else the one whose
 /// release runs there now, as deploys and rollbacks record it — verified or not, as the
-/// monitoring window is when rollbacks happen; else as [`select`].
+/// monitoring window is when rollbacks happen; when no deploy is recorded, as [`select`].
 pub fn select_running(repo: &Repo, ticket: Option<&str>, environment: &str) -> Result<Journal> {
-    if ticket.is_none()
-        && let Some(journal) = crate::views::deployed::running_hotfix(repo, environment)?
-    {
-        return Ok(journal);
+    use crate::views::deployed::{Owner, running_hotfix};
+    if ticket.is_some() {
+        return select(repo, ticket);
     }
-    select(repo, ticket)
+    match running_hotfix(repo, environment)? {
+        Owner::Hotfix(journal) => Ok(*journal),
+        // Not a hotfix's: taking it back is not about any hotfix one could guess.
+        Owner::Other { version } => Err(Error::RunsNoHotfix {
+            environment: environment.to_string(),
+            version,
+        }),
+        Owner::Unknown => select(repo, ticket),
+    }
 }
 
 /// As [`select`], and once no incident is open, the most recent finished hotfix: what its
@@ -427,8 +436,8 @@ pub fn select_recent(repo: &Repo, ticket: Option<&str>) -> Result<(Journal, bool
     }
 }
 
-/// Open until production is verified, and again once production is rolled back after that.
-pub fn is_open(journal: &Journal) -> bool {
+/// Whether production was rolled back after its last verification.
+fn rolled_back(journal: &Journal) -> bool {
     let last = |wanted: Action| {
         journal.events.iter().rev().find_map(|e| match &e.what {
             EventKind::DeployEnded {
@@ -441,10 +450,14 @@ pub fn is_open(journal: &Journal) -> bool {
         })
     };
     match (last(Action::Verify), last(Action::Rollback)) {
-        (None, _) => true,
         (Some(verified), Some(rolled_back)) => rolled_back >= verified,
-        (Some(_), None) => false,
+        _ => false,
     }
+}
+
+/// Open until production is verified, and again once production is rolled back after that.
+pub fn is_open(journal: &Journal) -> bool {
+    succeeded(journal, Action::Verify, PRODUCTION).is_none() || rolled_back(journal)
 }
 
 #[cfg(test)]

@@ -164,7 +164,9 @@ pub fn facts(
         (Some((running, Some(false))), Some(_)) => Some(running.at),
         _ => taken_back.iter().map(|(at, _)| *at).max(),
     };
-    let resolved = done(Item::ProductionVerified).filter(|_| rolled_back.is_none());
+    // Verified in production means something only once production has the release.
+    let resolved =
+        done(Item::ProductionVerified).filter(|_| rolled_back.is_none() && deployed.is_some());
     let status = if resolved.is_some() {
         "resolved"
     } else if rolled_back.is_some() {

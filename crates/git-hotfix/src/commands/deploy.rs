@@ -83,6 +83,13 @@ pub fn cmd_deploy(context: &Context, args: DeployArgs) -> Result<Exit> {
         .hint("finish the hotfix first: `git hotfix finish`"));
     }
     let config = context.config(&repo)?;
+    // What runs is known to the team through the pushed release's notes.
+    if journal.release_pushed().is_none() && repo.has_remote(&config.remote) {
+        context.ui.warn(format!(
+            "{} was never pushed: other clones will not know what this deploy puts there, nor take it back (`git hotfix finish --push --hotfix {}` publishes it)",
+            journal.tag, journal.ticket
+        ));
+    }
     let staging_verified = incident::deploy_done(&journal, Item::StagingVerified).is_some();
     let may_skip = journal
         .assessment

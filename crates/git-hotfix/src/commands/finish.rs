@@ -122,6 +122,13 @@ pub fn cmd_finish(context: &Context, args: FinishArgs) -> Result<Exit> {
                 None => None,
             };
             return match finished {
+                Some(journal) if args.version.is_some() || args.next => Err(CommandError::usage(
+                    format!(
+                        "{} is finished (released {} here): `--version` and `--next` choose the version of a hotfix in progress",
+                        journal.ticket, journal.tag
+                    ),
+                )
+                .hint("`git hotfix finish --push --hotfix <ticket>` publishes the release as it is")),
                 Some(journal) => finished_already(
                     context,
                     &repo,

@@ -81,7 +81,7 @@ pub fn cmd_report(context: &Context, args: ReportArgs) -> Result<Exit> {
     let repo = context.repo()?;
     let config = context.config(&repo)?;
     // What production runs is what the report says: as every clone recorded it.
-    crate::remote::deploy_records(context, &repo, &config);
+    crate::remote::deploy_records(context, &repo, &config, false);
     let (journal, picked) = incident::select_recent(&repo, args.hotfix.as_deref())?;
     if picked {
         crate::commands::status::say_picked(context, &journal);

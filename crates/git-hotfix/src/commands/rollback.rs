@@ -52,7 +52,7 @@ pub fn cmd_rollback(context: &Context, args: RollbackArgs) -> Result<Exit> {
     }
     let repo = context.repo()?;
     let config = context.config(&repo)?;
-    crate::remote::deploy_records(context, &repo, &config);
+    crate::remote::deploy_records(context, &repo, &config, args.steps.plan);
     let journal = incident::select_running(&repo, args.steps.hotfix.as_deref(), &args.environment)?;
     let mut release = policies::release(&config, &journal, &args.environment)?;
     if args.to.is_none() && !repo.tag_exists(&journal.tag)? {
@@ -104,7 +104,7 @@ pub fn cmd_rollback(context: &Context, args: RollbackArgs) -> Result<Exit> {
             at.strftime("%Y-%m-%d %H:%M UTC")
         ),
         deployed::Why::BuiltOn => format!(
-            "no deploy before {} is recorded, and it is the release {} was built on",
+            "no deploy before {} is recorded: it is the release {} was built on, not recorded as having run there",
             target.from, target.from
         ),
         deployed::Why::Base => format!(

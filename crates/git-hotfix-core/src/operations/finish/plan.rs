@@ -490,6 +490,18 @@ pub(crate) fn line_of(repo: &Repo, config: &Config, journal: &Journal) -> Result
             .newest_at_or_above(repo, &journal.version, journal.base.commit())?
             .is_none()
     {
+        // Tagged already (`git hotfix tag`): its version was chosen then, and the release
+        // exists; what is left is to bring it into its line.
+        let tagged = journal.prepared.as_ref().is_some_and(|p| {
+            p.tag == journal.tag
+                && matches!(repo.peeled_commit(&format!("{TAG_PREFIX}{}", p.tag)), Ok(Some(c)) if c == p.tip)
+        });
+        if tagged {
+            return Ok(Landing {
+                branch: Some((production.clone(), Role::Production)),
+                newer_release: None,
+            });
+        }
         return Err(Error::VersionSuperseded {
             ticket: journal.ticket.clone(),
             version: journal.version.to_string(),
