@@ -469,8 +469,11 @@ fn a_rollback_from_another_clone_knows_what_production_runs() {
         run.stderr
     );
     assert_eq!(env.running("production").as_deref(), Some("2.3.4"));
-    // Ada's report hears of it.
+    // Ada's report hears of it, and so does a third clone's.
     assert_eq!(report_status(&env, &team), "rolled back");
+    let dee = env.clone_of("dee", "Dee Support", "dee@example.com");
+    let page = env.hotfix(&dee, &["report", "status-page"]).ok().stdout;
+    assert!(page.contains("the service runs 2.3.4"), "{page}");
 }
 
 #[test]

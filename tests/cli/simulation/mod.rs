@@ -25,7 +25,7 @@ use model::{Template, World};
 /// How many schedules a plain `cargo test` runs.
 const SEEDS: u64 = 300;
 /// Actions in one schedule.
-const STEPS: usize = 12;
+const STEPS: usize = 10;
 /// Schedules run at once (each runs its processes one at a time).
 const THREADS: usize = 3;
 

@@ -427,11 +427,20 @@ pub fn select_running(repo: &Repo, ticket: Option<&str>, environment: &str) -> R
 /// that way, for the caller to tell which one it took.
 pub fn select_recent(repo: &Repo, ticket: Option<&str>) -> Result<(Journal, bool)> {
     match select(repo, ticket) {
-        Err(Error::NoIncident) => Store::new(repo)
-            .finished()?
-            .pop()
-            .map(|journal| (journal, true))
-            .ok_or(Error::NoIncident),
+        Err(Error::NoIncident) => {
+            // In a clone that finished none itself, the team's last one, from the notes.
+            let recent = match Store::new(repo).finished()?.pop() {
+                Some(journal) => Some(journal),
+                None => crate::records::notes::all(repo)?
+                    .0
+                    .into_iter()
+                    .map(|n| n.journal)
+                    .max_by_key(|j| j.started_at()),
+            };
+            recent
+                .map(|journal| (journal, true))
+                .ok_or(Error::NoIncident)
+        }
         other => other.map(|journal| (journal, false)),
     }
 }
