@@ -1371,3 +1371,47 @@ fn a_release_that_stops_after_its_tag_says_so_and_a_rerun_finishes_it() {
     assert_eq!(comments.len(), 1, "{comments:?}");
     assert!(comments[0].body.contains("### Released `v1.2.4`"));
 }
+
+/// The action's run comes after others merged to main (a queued run, a rerun an hour
+/// later): its one-commit checkout holds main's tip, not the merge; the release is made of
+/// the merge all the same.
+#[test]
+fn a_merged_hotfix_is_released_after_main_moved_on() {
+    let env = TestEnv::new();
+    let hotfix = merged_hotfix(&env, |_| {});
+    let later = env.path("later");
+    env.git(
+        env.root.path(),
+        &[
+            "clone",
+            "--quiet",
+            &hotfix.origin.to_string_lossy(),
+            "later",
+        ],
+    );
+    for n in 0..3 {
+        env.commit(
+            &later,
+            &format!("later work {n}"),
+            &[("later.txt", &format!("{n}\n"))],
+        );
+    }
+    env.git(&later, &["push", "--quiet", "origin", "main"]);
+    let ci = hotfix.checkout(&env, "ci");
+    let event = hotfix.merged(&[]);
+    let run = step(
+        &env,
+        &hotfix.github,
+        &ci,
+        "pull_request_target",
+        &event,
+        &[],
+        0,
+    );
+    assert_eq!(run.output("commit"), hotfix.merge);
+    assert_eq!(
+        env.rev(&hotfix.origin, "v1.2.4^{commit}").as_deref(),
+        Some(hotfix.merge.as_str())
+    );
+    env.fsck(&hotfix.origin);
+}

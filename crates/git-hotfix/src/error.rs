@@ -185,7 +185,7 @@ impl From<Core> for CommandError {
             Core::BeforeDetection { .. } => CommandError::usage(message.clone()).hint(
                 "give the time it happened (`--at \"10 minutes ago\"`, `--at 14:03`); the detection time is `start --detected-at`'s",
             ),
-            Core::RunsNoHotfix { .. } => CommandError::usage(message.clone()).hint(
+            Core::RunsNoHotfix { .. } => error(
                 "say whose rollback it is and where it goes: `git hotfix rollback --hotfix <ticket> --to <tag>`",
             ),
             Core::FixReleased { ticket, .. } => error(&format!(

@@ -709,10 +709,10 @@ impl World {
             run.code,
             first_line(&run.stderr)
         ));
-        std::fs::remove_dir_all(&ci).ok();
         if !matches!(run.code, 0 | 1 | 5) || run.stderr.contains("error: could not") {
             return Err(self.violation(&format!("the action exited {}:\n{}", run.code, run.stderr)));
         }
+        std::fs::remove_dir_all(&ci).ok();
         // A release it reports is on the origin, on what merged.
         let (tag, commit) = (output("tag"), output("commit"));
         if run.code == 0 && !tag.is_empty() {
@@ -797,7 +797,12 @@ impl World {
                                 &format!("origin/{branch}"),
                             ],
                         );
-                        // The last commit rewritten, as `commit --amend` and a force-push do.
+                        // The last commit rewritten, as `commit --amend` and a force-push do;
+                        // a rework of Bo's own it replaces is his to drop.
+                        let replaced = env.rev(&bo, "HEAD").unwrap();
+                        self.precious.retain(|(c, what)| {
+                            *c != replaced || !what.starts_with("bo's force-push")
+                        });
                         env.git(&bo, &["reset", "--quiet", "--soft", "HEAD^"]);
                         let commit = env.commit(
                             &bo,

@@ -38,10 +38,10 @@ pub fn follow(workdir: &Path, from: ObjectId, to: ObjectId, resuming: bool) -> R
         }
         crate::git::refs::remove_own_lock(lock)?;
     }
-    // Cut short, and the person committed there since: the checkout is theirs now (its
-    // files are what they committed), and the move no longer applies.
-    if resuming
-        && let Ok(head) = git.head_id()
+    // The refs moved first, so HEAD is at `to` — unless a run cut short was committed over
+    // since: the checkout is the person's now (its files are what they committed), and the
+    // move no longer applies.
+    if let Ok(head) = git.head_id()
         && head.detach() != from
         && head.detach() != to
     {

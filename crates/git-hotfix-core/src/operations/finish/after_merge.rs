@@ -18,12 +18,21 @@ use crate::records::run::FinishOptions;
 use crate::records::run::Merged;
 use crate::settings::config::Config;
 
-/// Fetch `base` from the remote, so that the merge commit is here to be tagged; and the
+/// Fetch `base` from the remote (in a shallow clone, deep enough to hold a merge made a
+/// while ago), so that the merge commit is here to be tagged; and the
 /// hotfix's `tag` when the remote has it and this clone does not (a checkout that fetched
 /// no tags, a rerun after another run tagged), so that a tag on the merge is taken as it is.
 pub fn fetch(repo: &Repo, config: &Config, base: &str, tag: &str) -> Result<()> {
     push::ensure_remote(repo, &config.remote)?;
-    cli::fetch_branch(repo, &config.remote, base)?;
+    if repo.is_shallow() {
+        // A one-commit checkout of a base that moved on since the merge (a rerun, a queued
+        // run) holds neither the merge nor the way from it to the tip: deepen the base.
+        let branches = [base.to_string()];
+        let depth = Some(crate::git::sync::SHALLOW_DEPTH);
+        cli::fetch_branches(repo, &config.remote, &branches, depth, false)?;
+    } else {
+        cli::fetch_branch(repo, &config.remote, base)?;
+    }
     let name = format!("{TAG_PREFIX}{tag}");
     if repo.ref_target(&name)?.is_none()
         && cli::remote_refs(repo, &config.remote, &[&name])?.contains_key(&name)
