@@ -114,7 +114,13 @@ fn superseded(env: &TestEnv, team: &Team, change: &[(&str, &str)]) -> (String, S
 
 /// What every release of the line must hold, asked of git on the remote.
 fn releases_hold_the_earlier_ones(env: &TestEnv, team: &Team) {
-    for (older, newer) in [("v2.3.4", "v2.3.5"), ("v2.3.5", "v2.3.6")] {
+    let tags = env.git(
+        &team.origin,
+        &["tag", "--list", "v2.3.*", "--sort=v:refname"],
+    );
+    let tags: Vec<&str> = tags.lines().collect();
+    for pair in tags.windows(2) {
+        let (older, newer) = (pair[0], pair[1]);
         let output = env.git_output(&team.origin, &["merge-base", "--is-ancestor", older, newer]);
         assert!(output.status.success(), "{newer} lacks {older}");
     }
@@ -657,4 +663,32 @@ fn a_run_cut_before_its_checkout_leaves_a_later_commit_alone() {
     assert_eq!(env.rev(&team.ada, "HEAD").unwrap(), theirs);
     assert_eq!(env.git(&team.ada, &["status", "--porcelain"]), "");
     env.fsck(&team.ada);
+}
+
+#[test]
+fn no_release_goes_out_below_a_newer_one_that_lacks_it() {
+    let env = TestEnv::new();
+    let team = env.team();
+    start_and_fix(&env, &team, &[]);
+    // Bo skipped 2.3.5: his 2.3.6 is on the origin, and Ada has not fetched it.
+    team.colleague_releases(&env, "2.3.6");
+    let run = env.hotfix(&team.ada, &["tag", "--push"]).expect(5);
+    assert!(
+        run.stderr.contains(
+            "v2.3.5 would go out older than v2.3.6, which `origin` has released without it"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("--version 2.3.7"), "{}", run.stderr);
+    assert_eq!(env.rev(&team.origin, "v2.3.5"), None);
+    assert_eq!(
+        env.rev(&team.ada, "v2.3.5"),
+        None,
+        "nothing tagged here either"
+    );
+    // Its way out, as written.
+    env.hotfix(&team.ada, &["finish", "--version", "2.3.7", "--push"])
+        .ok();
+    releases_hold_the_earlier_ones(&env, &team);
 }

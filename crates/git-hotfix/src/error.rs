@@ -188,6 +188,11 @@ impl From<Core> for CommandError {
             Core::RunsNoHotfix { .. } => error(
                 "say whose rollback it is and where it goes: `git hotfix rollback --hotfix <ticket> --to <tag>`",
             ),
+            Core::OlderThanReleased {
+                suggestion, newer, ..
+            } => CommandError::new(Exit::Remote, message.clone()).hint(format!(
+                "release it above {newer}: `git hotfix finish --version {suggestion}` (or `git hotfix tag {suggestion}`), which takes {newer} in"
+            )),
             Core::FixReleased { ticket, .. } => error(&format!(
                 "nothing is left to release: `git hotfix abandon --hotfix {ticket} --reason \"released in another release\"`"
             )),

@@ -286,12 +286,17 @@ fn journal_is_true(
                     "{ticket} is finished, but its tag {tag} is not here"
                 ));
             };
-            // Each commit of the fix made in this clone is in the release.
+            // Each commit of the fix made in this clone is in the release, or still on its
+            // branch (committed after the pull request that released it was pushed).
+            let kept = commits.get(&format!("refs/heads/{branch}"));
             for (commit, what) in world.precious.iter().filter(|_| released_now) {
                 if what.ends_with(&format!("fix on {branch}")) && dir_made(world, dir, what) {
-                    let out =
-                        env.git_output(dir, &["merge-base", "--is-ancestor", commit, released]);
-                    if !out.status.success() {
+                    let holds = |tip: &str| {
+                        env.git_output(dir, &["merge-base", "--is-ancestor", commit, tip])
+                            .status
+                            .success()
+                    };
+                    if !holds(released) && !kept.is_some_and(|tip| holds(tip)) {
                         return Err(format!(
                             "{ticket} is released as {tag}, which lacks {what} ({})",
                             &commit[..7]

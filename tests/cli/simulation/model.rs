@@ -897,11 +897,14 @@ impl World {
                     .map(|(op, run, killed, before)| (*op, *run, *killed, before)),
                 began.as_ref(),
             );
-            // A run that began and now waits: `abort` must give back the clone as it was.
+            // A run that began and now waits: `abort` must give back the clone as it was —
+            // unless the person changed it meanwhile (committed, started another hotfix).
             let seen = self.clones.get_mut(&who).expect("a tool user");
+            let resumed = matches!(done, Some((Op::Continue | Op::Abort, ..)));
             match (was_stopped, seen.run_in_progress(), done) {
                 (false, true, Some((_, _, _, before))) => seen.before_run = Some(before),
                 (_, false, _) => seen.before_run = None,
+                (true, true, _) if !resumed => seen.before_run = None,
                 _ => {}
             }
         }

@@ -86,6 +86,14 @@ pub enum Error {
         version: String,
     },
 
+    #[error("{release} would go out older than {newer}, which `{remote}` has released without it")]
+    OlderThanReleased {
+        release: String,
+        newer: String,
+        remote: String,
+        suggestion: String,
+    },
+
     #[error("the fix of {ticket} is released already: {tag} holds all of it")]
     FixReleased { ticket: String, tag: String },
 

@@ -246,8 +246,9 @@ pub fn facts_now(journal: &Journal, mem: &Repo) -> Result<Facts> {
 }
 
 /// Refuse to publish `release` (the commit `journal`'s tag names) on the configured remote
-/// when the remote has a release of the same line below it that it lacks: someone released
-/// it there since, and a release holds every earlier release of its line.
+/// when the remote has a release of the same line below it that it lacks, or one above it
+/// that lacks it: someone released there since, and a release holds every earlier release
+/// of its line.
 pub fn ensure_holds_published(
     repo: &Repo,
     config: &Config,
@@ -258,23 +259,37 @@ pub fn ensure_holds_published(
     let (pattern, _) = config.naming(product.map(|(_, p)| p));
     let product = product.map(|(n, _)| n);
     let version = &journal.version;
-    for (name, commit) in crate::git::cli::remote_tag_commits(repo, &config.remote)? {
-        let earlier = match pattern.version_of(&name, product) {
-            Some(Ok(theirs)) => {
-                theirs.major_minor() == version.major_minor()
-                    && theirs < *version
-                    && (version.is_prerelease() || !theirs.is_prerelease())
-            }
-            _ => false,
+    let known = |commit: ObjectId| repo.git.find_object(commit).is_ok();
+    let theirs = crate::git::cli::remote_tag_commits(repo, &config.remote)?;
+    // Published already: what came after it is not this push's doing.
+    if theirs
+        .iter()
+        .any(|(name, commit)| *name == journal.tag && *commit == release)
+    {
+        return Ok(());
+    }
+    for (name, commit) in theirs {
+        let Some(Ok(theirs)) = pattern.version_of(&name, product) else {
+            continue;
         };
-        let held = || -> Result<bool> {
-            Ok(repo.git.find_object(commit).is_ok() && repo.is_ancestor(commit, release)?)
-        };
-        if earlier && !held()? {
+        let counts = version.is_prerelease() || !theirs.is_prerelease();
+        if theirs.major_minor() != version.major_minor() || !counts || theirs == *version {
+            continue;
+        }
+        // Below ours, it must be in ours; above, ours must be in it.
+        if theirs < *version && !(known(commit) && repo.is_ancestor(commit, release)?) {
             return Err(Error::LacksRelease {
                 release: journal.tag.clone(),
                 missing: name,
                 remote: config.remote.clone(),
+            });
+        }
+        if theirs > *version && !(known(commit) && repo.is_ancestor(release, commit)?) {
+            return Err(Error::OlderThanReleased {
+                release: journal.tag.clone(),
+                newer: name,
+                remote: config.remote.clone(),
+                suggestion: theirs.next_patch().to_string(),
             });
         }
     }
