@@ -412,7 +412,17 @@ fn outcome_is_true(
             }
             let tag = hotfix["tag"].as_str().unwrap_or_default();
             let branch = hotfix["branch"].as_str().unwrap_or_default();
-            if env.rev(dir, &format!("refs/heads/{branch}")).is_some() {
+            // The branch goes, unless it holds commits the release lacks (kept, not lost).
+            let left = env.git_output(
+                dir,
+                &[
+                    "rev-list",
+                    "--count",
+                    &format!("{tag}..refs/heads/{branch}"),
+                ],
+            );
+            let unreleased = String::from_utf8_lossy(&left.stdout).trim().to_string();
+            if left.status.success() && unreleased == "0" {
                 return Err(format!(
                     "finish said {ticket} finished, and its branch {branch} is still here"
                 ));
