@@ -94,8 +94,9 @@ pub fn check(world: &mut World, who: Who, by_tool: bool) -> Result<(), String> {
         ("origin".into(), world.team.origin.clone()),
         (who.to_string(), world.dir(who).to_path_buf()),
     ];
-    // What git-hotfix says of the clone that acted.
-    if world.clones.contains_key(&who) {
+    // What git-hotfix says of the clone it ran in (a commit or a pull with plain git
+    // changes no journal).
+    if by_tool && world.clones.contains_key(&who) {
         let status = Run::of(world.hotfix_command(who, &["status", "--all", "--json"]));
         if status.code != 0 {
             return Err(format!("`status --all --json` failed:\n{}", status.stderr));

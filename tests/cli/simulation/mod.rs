@@ -13,7 +13,7 @@
 //! ```
 //!
 //! Without `HOTFIX_SIM_SEEDS`, the seeds `0..SEEDS` run, spread over a few threads;
-//! `HOTFIX_SIM_SHOW=1` prints every schedule.
+//! `HOTFIX_SIM_STEPS=12` makes each day longer; `HOTFIX_SIM_SHOW=1` prints every schedule.
 
 mod invariants;
 mod model;
@@ -24,8 +24,8 @@ use model::{Template, World};
 
 /// How many schedules a plain `cargo test` runs.
 const SEEDS: u64 = 300;
-/// Actions in one schedule.
-const STEPS: usize = 10;
+/// Actions in one schedule (`HOTFIX_SIM_STEPS` for longer days).
+const STEPS: usize = 8;
 /// Schedules run at once (each runs its processes one at a time).
 const THREADS: usize = 3;
 
@@ -49,8 +49,12 @@ fn seeds() -> Vec<u64> {
 /// Run one schedule; a violation comes back with the schedule that led to it.
 fn run(template: &Template, seed: u64) -> Result<model::Tally, String> {
     let mut world = World::new(template, seed);
+    let steps = std::env::var("HOTFIX_SIM_STEPS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(STEPS);
     let mut day = || {
-        for _ in 0..STEPS {
+        for _ in 0..steps {
             world.step()?;
         }
         world.settle()
