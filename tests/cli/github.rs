@@ -844,7 +844,8 @@ fn tag_push_release_publishes_the_tag_once() {
     assert_eq!(env.rev(dir, "v1.2.4^{commit}"), env.rev(dir, HOTFIX));
     let releases = github.releases();
     assert_eq!(releases.len(), 1);
-    assert_eq!(releases[0].body, "ENG-1234: fix auth bypass\n");
+    // `tag` made the release commit: its changelog entry is the release's notes.
+    assert_eq!(releases[0].body, "fix auth bypass (ENG-1234, P0)");
     assert_eq!(releases[0].make_latest, "true");
 
     // Again: the tag is there, here and there; the release is as it should be.

@@ -31,7 +31,9 @@ pub fn step(step: &Step) -> String {
             let moves: Vec<String> = edits.iter().map(edit).collect();
             format!("move refs: {}", moves.join(", "))
         }
-        Step::Checkout { worktree, from, to } => format!(
+        Step::Checkout {
+            worktree, from, to, ..
+        } => format!(
             "bring the files of {} from {} to {}",
             worktree.display(),
             short(*from),

@@ -27,7 +27,7 @@ const SEEDS: u64 = 300;
 /// Actions in one schedule (`HOTFIX_SIM_STEPS` for longer days).
 const STEPS: usize = 8;
 /// Schedules run at once (each runs its processes one at a time).
-const THREADS: usize = 3;
+const THREADS: usize = 2;
 
 /// The seeds to run: `HOTFIX_SIM_SEEDS` (`4711`, `1,2,3`, `0..5000`), else `0..SEEDS`.
 fn seeds() -> Vec<u64> {

@@ -96,11 +96,16 @@ pub(super) fn perform(
             };
             refs::apply(repo, &left, message)
         }
-        Step::Checkout { worktree, from, to } => {
+        Step::Checkout {
+            worktree,
+            from,
+            to,
+            branch,
+        } => {
             if !worktree.exists() {
                 return Ok(());
             }
-            worktree::follow(worktree, *from, *to, resuming)
+            worktree::follow(worktree, branch.as_deref(), *from, *to, resuming)
         }
         Step::RemoveWorktree { path, .. } => {
             if resuming || path.exists() {
@@ -133,11 +138,16 @@ pub(super) fn undo(repo: &Repo, step: &Step, forge: Option<&dyn Forge>) -> Resul
             refs::apply(repo, &back, &format!("{message} (aborted)"))?;
             Ok(back.into_iter().map(Undone::of_edit).collect())
         }
-        Step::Checkout { worktree, from, to } => {
+        Step::Checkout {
+            worktree,
+            from,
+            to,
+            branch,
+        } => {
             if !worktree.exists() {
                 return Ok(Vec::new());
             }
-            worktree::follow(worktree, *to, *from, true)?;
+            worktree::follow(worktree, branch.as_deref(), *to, *from, true)?;
             Ok(vec![Undone::Checkout {
                 worktree: worktree.clone(),
                 to: *from,

@@ -25,10 +25,17 @@ use crate::git::cli;
 use crate::git::diff::{TreeChange, tree_changes};
 use crate::git::repo::{Repo, Worktree};
 
-/// Bring the worktree at `workdir` from `from` (the commit its index was at when the move
-/// began) to `to`. Nothing to do when it is there already. `resuming` says the move may
-/// have been interrupted before: an `index.lock` left there is then the killed move's own.
-pub fn follow(workdir: &Path, from: ObjectId, to: ObjectId, resuming: bool) -> Result<()> {
+/// Bring the worktree at `workdir`, on `branch` (`None`: detached), from `from` (the commit
+/// its index was at when the move began) to `to`. Nothing to do when it is there already,
+/// or when it is not on `branch` any more. `resuming` says the move may have been
+/// interrupted before: an `index.lock` left there is then the killed move's own.
+pub fn follow(
+    workdir: &Path,
+    branch: Option<&str>,
+    from: ObjectId,
+    to: ObjectId,
+    resuming: bool,
+) -> Result<()> {
     let git = gix::open(workdir)
         .context(|| format!("could not open the worktree at {}", workdir.display()))?;
     let lock = git.git_dir().join("index.lock");
@@ -44,6 +51,14 @@ pub fn follow(workdir: &Path, from: ObjectId, to: ObjectId, resuming: bool) -> R
     if let Ok(head) = git.head_id()
         && head.detach() != from
         && head.detach() != to
+    {
+        return Ok(());
+    }
+    // Switched to another branch since (a run cut short, then another hotfix started):
+    // that checkout is not this move's.
+    if let Some(branch) = branch
+        && let Ok(Some(name)) = git.head_name()
+        && name.as_bstr() != format!("refs/heads/{branch}").as_str()
     {
         return Ok(());
     }

@@ -698,6 +698,7 @@ fn proceed(
                 worktree: worktree.path,
                 from: run.tip,
                 to: tip,
+                branch: Some(run.branch.clone()),
             });
         }
         // From here on the run is journaled, with its mails, for `continue` and `abort`.

@@ -306,8 +306,9 @@ pub fn is_latest(repo: &Repo, config: &Config, journal: &Journal) -> Result<bool
     if tags.versions().any(|v| *v > journal.version) {
         return Ok(false);
     }
-    // A shallow clone (a CI checkout) has few of the tags: the remote's say.
-    if repo.is_shallow() && repo.has_remote(&config.remote) {
+    // A clone may lack tags (a CI checkout has few; a colleague's newer release may not be
+    // fetched yet): the remote's say too.
+    if repo.has_remote(&config.remote) {
         let names = crate::git::cli::remote_tags(repo, &config.remote)?;
         let newer = names.iter().any(
             |name| matches!(pattern.version_of(name, product), Some(Ok(v)) if v > journal.version),

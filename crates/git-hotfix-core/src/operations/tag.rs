@@ -238,6 +238,13 @@ pub fn plan(
         });
     }
     let branch_tip = repo.require_branch(&journal.branch, BranchRole::Hotfix)?;
+    // A release of no fix would tag what was released already.
+    if crate::records::fix::fix_ids(repo, journal, branch_tip)?.is_empty() {
+        return Err(Error::NothingToFinish {
+            branch: journal.branch.clone(),
+            base: journal.base.label(),
+        });
+    }
     let facts = crate::operations::release::facts_now(journal, mem)?;
     let message = match message {
         Some(message) => message.to_string(),
@@ -371,6 +378,7 @@ pub fn run(
                 worktree: worktree.clone(),
                 from: plan.branch_tip,
                 to: plan.tip(),
+                branch: Some(plan.branch.clone()),
             });
         }
     }

@@ -289,6 +289,10 @@ pub enum Step {
         from: ObjectId,
         #[serde(with = "crate::foundation::oid::hex")]
         to: ObjectId,
+        /// The branch it has checked out for the move (`None`: detached): a worktree
+        /// switched to another since is someone's else now, and left alone.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        branch: Option<String>,
     },
     /// A linked worktree goes (one `start --worktree` made); undone by adding it back,
     /// detached at `at`.

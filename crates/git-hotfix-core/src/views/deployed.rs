@@ -139,13 +139,22 @@ pub fn rollback_target(
                 at: before.at,
             },
         ),
-        (None, [_] | []) => match built_on(repo, config, journal, &from)? {
+        (None, [_]) => match built_on(repo, config, journal, &from)? {
+            Some(version) => (Some(version), Why::BuiltOn),
+            None => (None, Why::Unknown),
+        },
+        (None, []) => match built_on(repo, config, journal, &from)? {
             Some(version) => (Some(version), Why::BuiltOn),
             None => match base_version(config, journal)? {
                 Some(version) => (Some(version), Why::Base),
                 None => (None, Why::Unknown),
             },
         },
+    };
+    // Going back to what runs is no rollback.
+    let (to, why) = match to {
+        Some(to) if to == from && why != Why::Named => (None, Why::Unknown),
+        to => (to, why),
     };
     Ok(Target { from, to, why })
 }

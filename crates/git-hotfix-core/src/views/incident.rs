@@ -405,20 +405,26 @@ pub fn select(repo: &Repo, ticket: Option<&str>) -> Result<Journal> {
 
 /// The hotfix a rollback of `environment` is about: the named one; else the one whose
 /// release runs there now, as deploys and rollbacks record it — verified or not, as the
-/// monitoring window is when rollbacks happen; when no deploy is recorded, as [`select`].
-pub fn select_running(repo: &Repo, ticket: Option<&str>, environment: &str) -> Result<Journal> {
+/// monitoring window is when rollbacks happen; when no deploy is recorded, or it runs a
+/// release no hotfix made and the person named where to go (`target_named`), as [`select`].
+pub fn select_running(
+    repo: &Repo,
+    ticket: Option<&str>,
+    environment: &str,
+    target_named: bool,
+) -> Result<Journal> {
     use crate::views::deployed::{Owner, running_hotfix};
     if ticket.is_some() {
         return select(repo, ticket);
     }
     match running_hotfix(repo, environment)? {
         Owner::Hotfix(journal) => Ok(*journal),
-        // Not a hotfix's: taking it back is not about any hotfix one could guess.
-        Owner::Other { version } => Err(Error::RunsNoHotfix {
+        // Not a hotfix's: where to go is not for any hotfix's records to guess.
+        Owner::Other { version } if !target_named => Err(Error::RunsNoHotfix {
             environment: environment.to_string(),
             version,
         }),
-        Owner::Unknown => select(repo, ticket),
+        Owner::Other { .. } | Owner::Unknown => select(repo, ticket),
     }
 }
 

@@ -53,7 +53,12 @@ pub fn cmd_rollback(context: &Context, args: RollbackArgs) -> Result<Exit> {
     let repo = context.repo()?;
     let config = context.config(&repo)?;
     crate::remote::deploy_records(context, &repo, &config, args.steps.plan);
-    let journal = incident::select_running(&repo, args.steps.hotfix.as_deref(), &args.environment)?;
+    let journal = incident::select_running(
+        &repo,
+        args.steps.hotfix.as_deref(),
+        &args.environment,
+        args.to.is_some(),
+    )?;
     let mut release = policies::release(&config, &journal, &args.environment)?;
     if args.to.is_none() && !repo.tag_exists(&journal.tag)? {
         return Err(CommandError::new(

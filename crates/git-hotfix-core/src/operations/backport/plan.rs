@@ -349,7 +349,11 @@ pub(super) fn compute_target(mem: &Repo, run: &mut Backport, index: usize) -> Re
             // A change the target has in another form is no conflict: look for it there.
             Picked::Conflict { paths } => {
                 let found = already.get_or_insert_with(|| AlreadyThere::new(target.tip, &sources));
-                let why = if found.by_trailer(mem, source.commit)? {
+                // The line holds the commit itself (the hotfix landed there): picking it
+                // again conflicts with its own later changes, and is no conflict.
+                let why = if mem.is_ancestor(source.commit, target.tip)? {
+                    Some(EmptyBecause::Contained)
+                } else if found.by_trailer(mem, source.commit)? {
                     Some(EmptyBecause::Trailer)
                 } else if found.by_patch(mem, source)? {
                     Some(EmptyBecause::SamePatch)

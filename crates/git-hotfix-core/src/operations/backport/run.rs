@@ -259,6 +259,7 @@ fn write_targets(repo: &Repo, run: &mut Backport, indices: &[usize]) -> Result<(
                     worktree: checked_out.path,
                     from: target.tip,
                     to: target.result.expect("an edit"),
+                    branch: Some(target.target.clone()),
                 });
             }
         }

@@ -221,6 +221,7 @@ pub fn run(
                 worktree: path.clone(),
                 from: plan.branch_tip,
                 to: plan.tip,
+                branch: Some(journal.branch.clone()),
             });
         }
     }

@@ -188,22 +188,29 @@ fn steps_of(journal: &Journal, plan: &FinishPlan) -> Steps {
                 worktree: worktree.clone(),
                 from: integration.old,
                 to: new,
+                branch: Some(integration.branch.clone()),
             });
         }
     }
     for step in &plan.worktrees {
         let step = match step {
-            WorktreeStep::Switch { path, tip, .. } | WorktreeStep::Detach { path, tip, .. } => {
-                Step::Checkout {
-                    worktree: path.clone(),
-                    from: plan.branch_tip,
-                    to: *tip,
-                }
-            }
+            WorktreeStep::Switch { path, tip, to, .. } => Step::Checkout {
+                worktree: path.clone(),
+                from: plan.branch_tip,
+                to: *tip,
+                branch: Some(to.clone()),
+            },
+            WorktreeStep::Detach { path, tip, .. } => Step::Checkout {
+                worktree: path.clone(),
+                from: plan.branch_tip,
+                to: *tip,
+                branch: None,
+            },
             WorktreeStep::Follow { path, .. } => Step::Checkout {
                 worktree: path.clone(),
                 from: plan.branch_tip,
                 to: plan.tip,
+                branch: Some(plan.branch.clone()),
             },
             WorktreeStep::Remove { path, .. } => Step::RemoveWorktree {
                 path: path.clone(),
