@@ -692,3 +692,158 @@ fn no_release_goes_out_below_a_newer_one_that_lacks_it() {
         .ok();
     releases_hold_the_earlier_ones(&env, &team);
 }
+
+#[test]
+fn finish_push_keeps_a_colleagues_commits_on_the_hotfix_branch() {
+    let env = TestEnv::new();
+    let team = env.team();
+    start_and_fix(&env, &team, &[]);
+    let branch = "hotfix/GH-101-fix-session-expiry";
+    env.git(&team.ada, &["push", "--quiet", "-u", "origin", branch]);
+    // Bo rewrites the published branch (an amended message) and force-pushes it.
+    env.git(&team.bo, &["fetch", "--quiet", "origin"]);
+    env.git(&team.bo, &["switch", "--quiet", branch]);
+    env.git(
+        &team.bo,
+        &[
+            "commit",
+            "--quiet",
+            "--amend",
+            "-m",
+            "fix: expire sessions (GH-101)",
+        ],
+    );
+    env.git(&team.bo, &["push", "--quiet", "--force", "origin", branch]);
+    let theirs = env.rev(&team.bo, branch).unwrap();
+
+    // Ada's push leases on what she last fetched: refused, nothing published.
+    let run = env.hotfix(&team.ada, &["finish", "--push"]).expect(5);
+    assert_eq!(env.rev(&team.origin, "v2.3.5"), None, "{}", run.stderr);
+    env.hotfix(&team.ada, &["abort"]).ok();
+    // Once she has fetched, the lease holds: her release goes out, and Bo's rewrite,
+    // which the release lacks, stays where he put it, said as kept.
+    env.git(&team.ada, &["fetch", "--quiet", "origin"]);
+    let plan = env.hotfix(&team.ada, &["finish", "--push", "--plan"]).ok();
+    assert!(
+        plan.stdout.contains(&format!("keep {branch} on origin")),
+        "{}",
+        plan.stdout
+    );
+    let run = env.hotfix(&team.ada, &["finish", "--push"]).ok();
+    assert!(
+        run.stderr.contains(&format!("kept {branch} on origin")),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("Deleted refs/"), "{}", run.stderr);
+    assert_eq!(env.rev(&team.origin, branch), Some(theirs));
+    assert!(env.rev(&team.origin, "v2.3.5").is_some());
+    env.fsck(&team.origin);
+}
+
+#[test]
+fn finish_push_deletes_the_published_branch_the_release_holds() {
+    let env = TestEnv::new();
+    let team = env.team();
+    start_and_fix(&env, &team, &[]);
+    let branch = "hotfix/GH-101-fix-session-expiry";
+    env.git(&team.ada, &["push", "--quiet", "-u", "origin", branch]);
+    let run = env.hotfix(&team.ada, &["finish", "--push"]).ok();
+    assert!(
+        run.stderr
+            .contains(&format!("Deleted refs/heads/{branch} on origin")),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("kept"), "{}", run.stderr);
+    assert_eq!(env.rev(&team.origin, branch), None);
+}
+
+#[test]
+fn a_finish_never_pushed_is_taken_back_when_its_name_is_taken() {
+    let env = TestEnv::new();
+    let team = env.team();
+    let fix = start_and_fix(&env, &team, &[]);
+    let before: Vec<Option<String>> = ["main", "develop", "hotfix/GH-101-fix-session-expiry"]
+        .iter()
+        .map(|b| env.rev(&team.ada, b))
+        .collect();
+    env.hotfix(&team.ada, &["finish"]).ok();
+    let ours = env.rev(&team.ada, "v2.3.5").unwrap();
+    let released_here = env.rev(&team.ada, "v2.3.5^{commit}").unwrap();
+    // Bo releases 2.3.5 too, and pushes first.
+    let theirs = team.colleague_releases(&env, "2.3.5");
+
+    let run = env
+        .hotfix(
+            &team.ada,
+            &["finish", "--push", "--next", "--hotfix", TICKET],
+        )
+        .expect(2);
+    assert!(
+        run.stderr.contains("git hotfix abort --hotfix GH-101"),
+        "{}",
+        run.stderr
+    );
+    let run = env
+        .hotfix(&team.ada, &["abort", "--hotfix", TICKET, "--plan"])
+        .ok();
+    assert!(
+        run.stdout.contains("Would abort the finish of GH-101"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(env.rev(&team.ada, "v2.3.5"), Some(ours.clone()), "a plan");
+    let run = env.hotfix(&team.ada, &["abort", "--hotfix", TICKET]).ok();
+    assert!(
+        run.stderr.contains("everything it did is undone"),
+        "{}",
+        run.stderr
+    );
+    // As before the finish: no local 2.3.5 of ours, the branches where they were.
+    let after: Vec<Option<String>> = ["main", "develop", "hotfix/GH-101-fix-session-expiry"]
+        .iter()
+        .map(|b| env.rev(&team.ada, b))
+        .collect();
+    assert_eq!(after, before);
+    assert_eq!(env.rev(&team.ada, "v2.3.5"), None);
+    assert_eq!(env.git(&team.ada, &["status", "--porcelain"]), "");
+    let notes = env.git_output(&team.ada, &["notes", "--ref=hotfix", "list"]);
+    let notes = String::from_utf8_lossy(&notes.stdout).to_string();
+    assert!(
+        !notes.contains(&released_here),
+        "no note of a release taken back: {notes}"
+    );
+
+    // Finished again, above Bo's release and holding it.
+    let run = env
+        .hotfix(
+            &team.ada,
+            &["finish", "--push", "--next", "--hotfix", TICKET],
+        )
+        .ok();
+    assert!(run.stderr.contains("2.3.6"), "{}", run.stderr);
+    let released = env.rev(&team.origin, "v2.3.6^{commit}").unwrap();
+    for held in [&theirs, &fix] {
+        env.git(
+            &team.origin,
+            &["merge-base", "--is-ancestor", held, &released],
+        );
+    }
+    assert_eq!(
+        env.rev(&team.origin, "v2.3.5^{commit}"),
+        Some(theirs.clone())
+    );
+    env.fsck(&team.ada);
+    env.fsck(&team.origin);
+
+    // Published now: nothing takes it back.
+    let run = env
+        .hotfix(&team.ada, &["abort", "--hotfix", TICKET])
+        .expect(1);
+    assert!(
+        run.stderr.contains("cannot be taken back"),
+        "{}",
+        run.stderr
+    );
+}

@@ -199,6 +199,9 @@ impl From<Core> for CommandError {
             Core::ReleasedNowhere { .. } => error(
                 "drop `--no-tag` so the tag holds the fix, or name the line's branch in `release-branches`",
             ),
+            Core::FinishPublished { .. } => error(
+                "a release that left this clone stays released: fix forward (a new hotfix over it), or take production back with `git hotfix rollback`",
+            ),
             Core::TaggedVersion { tag, .. } => error(&format!(
                 "finish it as tagged; if {tag} was never pushed, `git tag -d {tag}` lets it take another version"
             )),
@@ -387,7 +390,7 @@ impl From<Core> for CommandError {
             ),
             Core::TagOnRemote { name, remote } => CommandError::new(Exit::Remote, message.clone())
                 .hint(format!(
-                    "someone released under that name: look at theirs (`git fetch {remote} refs/tags/{name}:refs/theirs/{name}`, then `git log refs/theirs/{name}`); a release of that name made here and never pushed cannot go out under it"
+                    "someone released under that name: look at theirs (`git fetch {remote} refs/tags/{name}:refs/theirs/{name}`, then `git log refs/theirs/{name}`); a finish that made {name} here and was never pushed is taken back by `git hotfix abort --hotfix <ticket>`, and finished again above theirs (`git hotfix finish --push --next --hotfix <ticket>`)"
                 )),
             Core::FetchFailed { .. } => CommandError::new(Exit::Remote, message.clone()).hint(
                 "check the remote (`git remote -v`, the network), then run the same command again: nothing has moved; `--offline` decides from local state instead (start, finish, backport)",

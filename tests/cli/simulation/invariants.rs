@@ -6,7 +6,8 @@
 //!    (`git merge-base --is-ancestor`).
 //! 2. No commit anyone made is lost: each is reachable from a branch, tag or
 //!    remote-tracking ref of some repository (the tool refuses to delete a branch whose
-//!    commits nothing else holds).
+//!    commits nothing else holds); and a git-hotfix run takes no commit off the origin
+//!    (save `abandon --delete-branch`, which is asked to).
 //! 3. What git-hotfix says is so: an exit 0 of `finish` means the hotfix is finished, its
 //!    tag holds every commit of its fix and the branch it lands on holds the tag (and with
 //!    `--push`, the origin has both); an exit 3 means a run waits on a conflict; a deploy or
@@ -89,7 +90,8 @@ fn refs(env: &TestEnv, dir: &Path, under: &[&str]) -> BTreeMap<String, String> {
 /// 1, 2 and 5 after `who` acted (`by_tool`: through git-hotfix); first, what git-hotfix
 /// says of `who`'s clone is read anew. Only `who`'s repository and the origin can have
 /// changed: what the others reach is remembered from before.
-pub fn check(world: &mut World, who: Who, by_tool: bool) -> Result<(), String> {
+pub fn check(world: &mut World, who: Who, tool_op: Option<&Op>) -> Result<(), String> {
+    let by_tool = tool_op.is_some();
     let changed: [(String, PathBuf); 2] = [
         ("origin".into(), world.team.origin.clone()),
         (who.to_string(), world.dir(who).to_path_buf()),
@@ -113,7 +115,24 @@ pub fn check(world: &mut World, who: Who, by_tool: bool) -> Result<(), String> {
         let walked = world
             .env
             .git(dir, &["rev-list", "--branches", "--tags", "--remotes"]);
-        let commits = walked.lines().map(str::to_string).collect();
+        let commits: std::collections::HashSet<String> =
+            walked.lines().map(str::to_string).collect();
+        // git-hotfix takes nothing off the origin (only `abandon --delete-branch` deletes a
+        // branch whose commits nothing else there holds, as asked).
+        let deletes = matches!(tool_op, Some(Op::Abandon { delete: true, .. }));
+        if name == "origin"
+            && by_tool
+            && !deletes
+            && let Some(lost) = world
+                .reachable
+                .get(name)
+                .and_then(|before| before.iter().find(|c| !commits.contains(*c)))
+        {
+            return Err(format!(
+                "the origin no longer reaches {} after git-hotfix's run",
+                &lost[..7]
+            ));
+        }
         world.reachable.insert(name.clone(), commits);
     }
     let world = &*world;
@@ -462,6 +481,24 @@ fn outcome_is_true(
                         "tag --push said it pushed {tag}, and the origin's differs"
                     ));
                 }
+            }
+        }
+        (Op::TakeBack { ticket }, 0) => {
+            // In progress again, on its branch, waiting on nothing.
+            let hotfix = hotfixes.iter().find(|h| h["ticket"] == ticket.as_str());
+            let state = hotfix.map(|h| h["state"].clone());
+            if state != Some(Value::from("active")) {
+                return Err(format!(
+                    "abort --hotfix {ticket} exited 0, and its journal says {state:?}"
+                ));
+            }
+            let branch = hotfix
+                .and_then(|h| h["branch"].as_str())
+                .unwrap_or_default();
+            if env.rev(dir, &format!("refs/heads/{branch}")).is_none() {
+                return Err(format!(
+                    "abort --hotfix {ticket} took its finish back, and its branch {branch} is not here"
+                ));
             }
         }
         (Op::Deploy { ticket }, 0) | (Op::Verify { ticket }, 0) => {

@@ -84,6 +84,8 @@ pub struct Tally {
     pub continued: usize,
     pub aborted: usize,
     pub releases: usize,
+    /// Finishes taken back with `abort --hotfix`.
+    pub taken_back: usize,
     pub refusals: usize,
 }
 
@@ -95,6 +97,7 @@ impl Tally {
         self.continued += other.continued;
         self.aborted += other.aborted;
         self.releases += other.releases;
+        self.taken_back += other.taken_back;
         self.refusals += other.refusals;
     }
 }
@@ -103,13 +106,14 @@ impl fmt::Display for Tally {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{} actions: {} kills, {} stops, {} continued, {} aborted, {} hotfixes released, {} refusals",
+            "{} actions: {} kills, {} stops, {} continued, {} aborted, {} hotfixes released, {} finishes taken back, {} refusals",
             self.actions,
             self.kills,
             self.stops,
             self.continued,
             self.aborted,
             self.releases,
+            self.taken_back,
             self.refusals
         )
     }
@@ -396,6 +400,12 @@ impl World {
             ));
             options.push((2, Op::Rollback));
             options.push((
+                1,
+                Op::TakeBack {
+                    ticket: pick(&finished, &mut self.rng),
+                },
+            ));
+            options.push((
                 2,
                 Op::Backport {
                     ticket: pick(&finished, &mut self.rng),
@@ -493,6 +503,7 @@ impl World {
             )));
         }
         match run.code {
+            0 if matches!(op, Op::TakeBack { .. }) && !killed => self.tally.taken_back += 1,
             3 => self.tally.stops += 1,
             1 | 4 | 5 if !killed => self.tally.refusals += 1,
             _ => {}
@@ -886,7 +897,7 @@ impl World {
     /// its op, outcome, whether it was killed, and the clone before it.
     fn check(&mut self, who: Who, done: Option<(&Op, &Run, bool, Snapshot)>) -> Result<(), String> {
         let was_stopped = self.clones.get(&who).is_some_and(Seen::run_in_progress);
-        let mut checked = invariants::check(self, who, done.is_some());
+        let mut checked = invariants::check(self, who, done.as_ref().map(|(op, ..)| *op));
         if checked.is_ok() && self.clones.contains_key(&who) {
             let began = self.clones[&who].before_run.clone();
             checked = invariants::check_clone(
@@ -902,6 +913,9 @@ impl World {
             let seen = self.clones.get_mut(&who).expect("a tool user");
             let resumed = matches!(done, Some((Op::Continue | Op::Abort, ..)));
             match (was_stopped, seen.run_in_progress(), done) {
+                // A take-back cut short waits as the finish it takes back, stopped at its
+                // end: what was before that finish is not known here.
+                (false, true, Some((Op::TakeBack { .. }, ..))) => seen.before_run = None,
                 (false, true, Some((_, _, _, before))) => seen.before_run = Some(before),
                 (_, false, _) => seen.before_run = None,
                 (true, true, _) if !resumed => seen.before_run = None,
@@ -979,6 +993,10 @@ pub enum Op {
         ticket: String,
     },
     Rollback,
+    /// `abort --hotfix`: take back a finish that pushed nothing (refused once it did).
+    TakeBack {
+        ticket: String,
+    },
     Continue,
     Abort,
     Pull,
@@ -996,6 +1014,7 @@ impl Op {
                 | Op::AfterMerge { .. }
                 | Op::Backport { .. }
                 | Op::Abandon { .. }
+                | Op::TakeBack { .. }
                 | Op::Continue
                 | Op::Abort
         )
@@ -1047,6 +1066,7 @@ impl Op {
             Op::Deploy { ticket } => s(&["deploy", "production", "--yes", "--hotfix", ticket]),
             Op::Verify { ticket } => s(&["verify", "production", "--hotfix", ticket]),
             Op::Rollback => s(&["rollback", "--yes"]),
+            Op::TakeBack { ticket } => s(&["abort", "--hotfix", ticket]),
             Op::Continue => s(&["continue"]),
             Op::Abort => s(&["abort"]),
         }

@@ -126,6 +126,9 @@ pub enum Error {
     )]
     TaggedVersion { ticket: String, tag: String },
 
+    #[error("the finish of {ticket} cannot be taken back: {why}")]
+    FinishPublished { ticket: String, why: String },
+
     #[error("`{branch}` is checked out in {}", worktree.display())]
     BranchCheckedOut { branch: String, worktree: PathBuf },
 

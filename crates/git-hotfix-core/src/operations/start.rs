@@ -245,6 +245,7 @@ pub(crate) fn journal_of(plan: &StartPlan, now: Timestamp) -> Journal {
         run: None,
         proposal: None,
         prepared: None,
+        unpublished: None,
     };
     journal.record(
         now,

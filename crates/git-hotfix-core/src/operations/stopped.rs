@@ -7,6 +7,7 @@ use crate::operations::backport::{self, Backport};
 use crate::operations::finish;
 use crate::operations::patch_apply::{self, PatchRun};
 use crate::records::journal::{Journal, Store};
+use crate::settings::config::Config;
 
 pub enum StoppedRun {
     Finish(Box<Journal>),
@@ -25,6 +26,29 @@ pub enum Which<'a> {
     Backport,
     /// The `patch apply` (`--patches`).
     Patches,
+}
+
+/// The run `abort` takes back: the one [`find`] finds, or, named with `--hotfix`, the
+/// finish of a hotfix whose release never left this clone ([`finish::reopen`]). The
+/// settings are read only then: a broken settings file never stands in the way of an abort.
+pub fn find_to_abort(
+    repo: &Repo,
+    config: impl FnOnce() -> Result<Config>,
+    which: Which<'_>,
+) -> Result<StoppedRun> {
+    let found = find(repo, which, "abort");
+    let (Err(Error::NoStoppedRun { .. } | Error::NotAHotfix { .. }), Which::Finish(ticket)) =
+        (&found, which)
+    else {
+        return found;
+    };
+    let id = crate::foundation::names::ticket(ticket)?;
+    match Store::new(repo).load_finished(&id)? {
+        Some(journal) => {
+            finish::reopen(repo, &config()?, journal).map(|j| StoppedRun::Finish(Box::new(j)))
+        }
+        _ => found,
+    }
 }
 
 /// The run named, else the only one stopped.

@@ -171,6 +171,7 @@ mod tests {
             run: None,
             proposal: None,
             prepared: None,
+            unpublished: None,
         }
     }
 

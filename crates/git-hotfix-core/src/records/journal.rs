@@ -51,6 +51,11 @@ pub struct Journal {
     /// finish, which releases the branch as it is rather than bump it again.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prepared: Option<Prepared>,
+    /// The run of a finish that pushed nothing, kept with the finished hotfix: while its
+    /// release has not left this clone, `abort --hotfix` takes the finish back (someone
+    /// released under its name meanwhile, say).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unpublished: Option<Run>,
 }
 
 /// The release `git hotfix tag` made on the hotfix branch: `tag` names `tip`.
@@ -358,6 +363,7 @@ impl Journal {
         Journal {
             run: None,
             worktree: None,
+            unpublished: None,
             ..self.clone()
         }
     }

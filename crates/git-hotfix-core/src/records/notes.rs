@@ -45,6 +45,31 @@ pub fn record(repo: &Repo, journal: &Journal) -> Result<()> {
     refs::apply(repo, &[edit], "git hotfix: note")
 }
 
+/// Remove the note on `commit`: a release taken back before it left this clone is no
+/// release, wherever the notes ref has moved since. Nothing when there is none.
+pub fn forget(repo: &Repo, commit: ObjectId, ticket: &str) -> Result<()> {
+    let Some(old) = repo.ref_target(REF)? else {
+        return Ok(());
+    };
+    let tree = repo.tree_of(old)?;
+    let Some((path, _)) = existing_note(repo, tree, commit)? else {
+        return Ok(());
+    };
+    let context = || format!("could not remove the hotfix note of {ticket}");
+    let mut editor = repo.git.edit_tree(tree).context(context)?;
+    editor.remove(path.as_str()).context(context)?;
+    let tree = editor.write().context(context)?.detach();
+    let message = format!("git hotfix: {ticket} taken back\n");
+    let new = notes_commit(repo, tree, vec![old], &message)?;
+    clear_own_lock(repo)?;
+    let edit = Edit {
+        name: REF.to_string(),
+        old: Some(Value::Object(old)),
+        new: Some(Value::Object(new)),
+    };
+    refs::apply(repo, &[edit], "git hotfix: note")
+}
+
 /// The objects of `journal`'s note, written; and the edit of the notes ref that records it
 /// (`None`: nothing to record). A run makes the edit one of its steps.
 pub fn prepare(repo: &Repo, journal: &Journal) -> Result<Option<Edit>> {

@@ -32,7 +32,8 @@ struct Abort {
 pub fn cmd_abort(context: &Context, args: AbortArgs) -> Result<Exit> {
     let ui = &context.ui;
     let repo = context.repo()?;
-    let run = stopped::find(&repo, args.run.which(), "abort")?;
+    let config = || git_hotfix_core::Config::load(&repo, &context.overrides);
+    let run = stopped::find_to_abort(&repo, config, args.run.which())?;
     let plan = args.plan.plan;
     let abort = if plan {
         preview(&repo, &run)?

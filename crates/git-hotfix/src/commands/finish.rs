@@ -128,7 +128,14 @@ pub fn cmd_finish(context: &Context, args: FinishArgs) -> Result<Exit> {
                         journal.ticket, journal.tag
                     ),
                 )
-                .hint("`git hotfix finish --push --hotfix <ticket>` publishes the release as it is")),
+                .hint(match journal.unpublished {
+                    // Its name may be taken on the remote: publishing as it is cannot work.
+                    Some(_) => format!(
+                        "its release never left this clone: `git hotfix abort --hotfix {}` takes the finish back, and a finish after it may choose another version",
+                        journal.ticket
+                    ),
+                    None => "`git hotfix finish --push --hotfix <ticket>` publishes the release as it is".to_string(),
+                })),
                 Some(journal) => finished_already(
                     context,
                     &repo,
@@ -833,5 +840,19 @@ fn done_steps(context: &Context, plan: &FinishPlan, pushed: bool) {
     }
     if let (true, Some(push)) = (pushed, &plan.push) {
         self::pushed(context, push, false);
+        if let Some(kept) = plan.kept_on_remote {
+            let released = plan
+                .tag
+                .as_ref()
+                .map_or_else(|| short(plan.tip).to_string(), |t| t.name.clone());
+            ui.warn(format!(
+                "kept {} on {} at {}: it has commits the release lacks, pushed there by someone else; see them with `git log {released}..{}/{}`",
+                plan.branch,
+                push.remote,
+                short(kept),
+                push.remote,
+                plan.branch
+            ));
+        }
     }
 }

@@ -651,6 +651,14 @@ pub fn finish_steps(plan: &FinishPlan) -> Vec<String> {
             push.remote,
             refs.join(" ")
         ));
+        if let Some(kept) = plan.kept_on_remote {
+            lines.push(format!(
+                "keep {} on {}: it has commits the release lacks (at {})",
+                plan.branch,
+                push.remote,
+                short(kept)
+            ));
+        }
     }
     lines
 }

@@ -151,10 +151,12 @@ pub fn plan(
         delete_branch,
         worktrees: worktree_steps,
         push: None,
+        kept_on_remote: None,
         merged: Some(merged.clone()),
     };
     if options.push {
         plan.push = Some(finish::push_plan(repo, &config.remote, &plan)?);
+        plan.kept_on_remote = finish::kept_on_remote(repo, &config.remote, &plan)?;
     }
     crate::git::refs::ensure_unlocked(repo, &plan.edits())?;
     Ok(plan)

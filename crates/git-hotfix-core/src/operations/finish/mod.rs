@@ -31,11 +31,13 @@ use crate::records::run::{Merged, OpenedPull, Run, WorktreeStep};
 
 pub use plan::plan;
 pub(crate) use plan::{
-    Landing, line_of, onto_step, plan_worktrees, proposed_release, push_plan, release_commit,
-    tag_step,
+    Landing, kept_on_remote, line_of, onto_step, plan_worktrees, proposed_release, push_plan,
+    release_commit, tag_step,
 };
 pub(crate) use run::execute;
-pub use run::{AbortPreview, ResumePreview, abort, preview_abort, preview_resume, resume, run};
+pub use run::{
+    AbortPreview, ResumePreview, abort, preview_abort, preview_resume, reopen, resume, run,
+};
 
 /// Why a branch receives the fix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -174,6 +176,13 @@ pub struct FinishPlan {
     pub delete_branch: bool,
     pub worktrees: Vec<WorktreeStep>,
     pub push: Option<PushPlan>,
+    /// The published hotfix branch the push leaves on the remote, at this commit: someone
+    /// pushed commits there that the release lacks, and deleting it would lose them.
+    #[serde(
+        with = "crate::foundation::oid::hex_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub kept_on_remote: Option<ObjectId>,
     /// Set for `finish --after-merge`: the fix reached its line through this pull request,
     /// and the plan only tags the merge, catches the local branch up and tidies.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -87,6 +87,7 @@ pub fn plan(
             delete_branch: false,
             worktrees: Vec::new(),
             push: None,
+            kept_on_remote: None,
             merged: None,
         });
     }
@@ -247,6 +248,7 @@ pub fn plan(
         delete_branch,
         worktrees: worktree_steps,
         push: None,
+        kept_on_remote: None,
         merged: None,
     };
     if options.push {
@@ -256,6 +258,7 @@ pub fn plan(
             release::ensure_holds_published(mem, config, journal, tag.target)?;
         }
         plan.push = Some(push_plan(repo, &config.remote, &plan)?);
+        plan.kept_on_remote = kept_on_remote(repo, &config.remote, &plan)?;
     }
     refs::ensure_unlocked(repo, &plan.edits())?;
     Ok(plan)
@@ -534,6 +537,35 @@ pub(crate) fn line_of(repo: &Repo, config: &Config, journal: &Journal) -> Result
     })
 }
 
+/// The hotfix branch as `remote` had it when last fetched (the push's lease), and whether
+/// the release holds it. A colleague may have pushed to it, or rewritten it, since.
+fn published_branch(
+    repo: &Repo,
+    remote: &str,
+    plan: &FinishPlan,
+) -> Result<Option<(ObjectId, bool)>> {
+    let tracking = format!("refs/remotes/{remote}/{}", plan.branch);
+    match repo.ref_target(&tracking)? {
+        Some(published) => Ok(Some((
+            published,
+            repo.is_ancestor(published, plan.branch_tip)?,
+        ))),
+        None => Ok(None),
+    }
+}
+
+/// The published hotfix branch a push leaves on `remote`, as it holds commits the release
+/// lacks: deleting it would lose them.
+pub(crate) fn kept_on_remote(
+    repo: &Repo,
+    remote: &str,
+    plan: &FinishPlan,
+) -> Result<Option<ObjectId>> {
+    Ok(published_branch(repo, remote, plan)?
+        .filter(|(_, held)| !held)
+        .map(|(published, _)| published))
+}
+
 pub(crate) fn push_plan(repo: &Repo, remote: &str, plan: &FinishPlan) -> Result<PushPlan> {
     let mut refs = Vec::new();
     for edit in plan.edits() {
@@ -551,9 +583,9 @@ pub(crate) fn push_plan(repo: &Repo, remote: &str, plan: &FinishPlan) -> Result<
         }
         let is_hotfix_branch = edit.name == format!("{BRANCH_PREFIX}{}", plan.branch);
         if is_hotfix_branch {
-            // Delete the remote branch only if it was published.
-            let tracking = format!("refs/remotes/{remote}/{}", plan.branch);
-            if let Some(published) = repo.ref_target(&tracking)? {
+            // Delete the remote branch only if it was published, and only when the release
+            // holds it: commits pushed there that this branch lacks stay (`kept_on_remote`).
+            if let Some((published, true)) = published_branch(repo, remote, plan)? {
                 refs.push(PushRef {
                     name: edit.name.clone(),
                     expect: Some(published),

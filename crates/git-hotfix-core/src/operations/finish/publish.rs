@@ -135,6 +135,8 @@ pub fn run(repo: &Repo, journal: &mut Journal, publish: &Publish, now: Timestamp
     }
     push::push(repo, &publish.push)?;
     push::track(repo, &publish.push)?;
+    // Out now: no longer a finish `abort` can take back.
+    journal.unpublished = None;
     Store::new(repo).append(
         journal,
         now,

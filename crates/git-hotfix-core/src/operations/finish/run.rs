@@ -277,6 +277,7 @@ fn proceed(
     }
     let run = journal.run.clone().expect("a run");
     *journal = finished;
+    journal.unpublished = unpublished(&run);
     Store::new(repo).save(journal)?;
     // A run killed after it took a resolution forgot where it was made: gone now.
     remove_resolutions(repo, &journal.ticket, &run)?;
@@ -371,6 +372,64 @@ fn finished(journal: &Journal, run: &Run, now: Timestamp) -> Journal {
     );
     finished.state = State::Finished;
     finished
+}
+
+/// The run of a finish that pushed nothing, to keep with the finished hotfix: it can still
+/// be taken back ([`reopen`]). Its note's step included, so that the note goes too.
+fn unpublished(run: &Run) -> Option<Run> {
+    let pushed = run
+        .steps
+        .0
+        .iter()
+        .any(|r| matches!(r.step, Step::Push { .. }));
+    (!pushed && run.reverts.is_none() && run.command == COMMAND).then(|| Run {
+        conflict: None,
+        ..run.clone()
+    })
+}
+
+/// A finished hotfix whose release never left this clone, made a finish stopped at its
+/// end again (in memory), so that `abort` takes it back as it takes back any run: its refs
+/// and checkout, each only from where the finish left it. The way out when someone
+/// released under its name meanwhile. Refused once anything of it was pushed or deployed.
+pub fn reopen(repo: &Repo, config: &Config, mut journal: Journal) -> Result<Journal> {
+    let refused = |why: &str| Error::FinishPublished {
+        ticket: journal.ticket.clone(),
+        why: why.to_string(),
+    };
+    let Some(run) = journal.unpublished.clone() else {
+        return Err(refused(match journal.release_pushed() {
+            Some(_) => "it was pushed",
+            None => "only a finish made here, by `git hotfix finish`, that pushed nothing can be",
+        }));
+    };
+    let finished_at = journal
+        .events
+        .iter()
+        .rposition(|e| matches!(e.what, EventKind::Finished { .. }))
+        .unwrap_or(0);
+    for event in &journal.events[finished_at..] {
+        match &event.what {
+            EventKind::Pushed { .. } => return Err(refused("it was pushed since")),
+            EventKind::DeployStep { .. } | EventKind::DeployEnded { .. } => {
+                return Err(refused("it was deployed since"));
+            }
+            _ => {}
+        }
+    }
+    let ours = repo.peeled_commit(&format!("{TAG_PREFIX}{}", journal.tag))?;
+    let there = crate::git::sync::remote_tag(repo, &config.remote, &journal.tag)?;
+    if there.is_some() && there == ours {
+        return Err(refused(&format!("{} is on {}", journal.tag, config.remote)));
+    }
+    // Its note goes once the release is taken back (`abort`), wherever the notes ref
+    // moved since: not by undoing the step that wrote it.
+    let mut run = run;
+    run.steps.0.retain(|r| !is_note(&r.step));
+    journal.run = Some(run);
+    journal.unpublished = None;
+    journal.state = State::Active;
+    Ok(journal)
 }
 
 /// Resume a stopped run: take the resolution, or do the steps that are left.
@@ -583,8 +642,20 @@ pub fn abort(
         resolve::remove(repo, &conflict.worktree)?;
     }
     remove_resolutions(repo, &journal.ticket, &run)?;
+    // In progress again before any step is undone (a finish taken back, see `reopen`): cut
+    // short, it is a run waiting on `continue` or `abort`, and nothing else.
+    store.save(journal)?;
+    store.remove_finished(journal)?;
+    let tag = format!("{TAG_PREFIX}{}", journal.tag);
+    let released = repo.peeled_commit(&tag)?;
     let record = &mut InJournal::new(journal, &store);
     let undone = engine::undo(repo, &mut WithForge { record, forge })?;
+    // No note is left on a release the abort took back.
+    if let Some(released) = released
+        && repo.ref_target(&tag)?.is_none()
+    {
+        notes::forget(repo, released, &journal.ticket)?;
+    }
     store.remove_finished(journal)?;
     if run.reverts.is_some() {
         // Nothing of the rollback is left, its hotfix included.
