@@ -204,12 +204,22 @@ fn a_reversioned_release_that_conflicts_stops_for_continue_or_abort() {
         run.stderr
     );
     assert!(run.stderr.contains("v2.3.6 must hold it"), "{}", run.stderr);
-    // Abort: every ref as before (the re-versioning is kept: it was asked for).
+    // Abort: every ref as before, and the version too (the re-version went with the run).
     env.hotfix(&team.ada, &["abort"]).ok();
     assert_eq!(env.refs(&team.ada), refs);
     assert_eq!(env.rev(&team.origin, "v2.3.6"), None);
+    let status = env
+        .hotfix(&team.ada, &["status", "--json", "--hotfix", TICKET])
+        .ok()
+        .json();
+    assert_eq!(status["hotfix"]["version"], "2.3.5", "{status}");
+    assert_eq!(status["hotfix"]["tag"], "v2.3.5", "{status}");
 
-    env.hotfix(&team.ada, &["finish", "--push"]).expect(3);
+    // `--next` asks again, and takes the next free version, not one past it.
+    let run = env
+        .hotfix(&team.ada, &["finish", "--push", "--next"])
+        .expect(3);
+    assert!(run.stderr.contains("2.3.5 → 2.3.6"), "{}", run.stderr);
     let worktree = env
         .git(&team.ada, &["worktree", "list", "--porcelain"])
         .lines()
@@ -846,4 +856,41 @@ fn a_finish_never_pushed_is_taken_back_when_its_name_is_taken() {
         "{}",
         run.stderr
     );
+}
+
+#[test]
+fn a_rollback_with_no_deploy_recorded_does_not_say_what_runs() {
+    let env = TestEnv::new();
+    let team = env.team();
+    start_and_fix(&env, &team, &[]);
+    env.hotfix(&team.ada, &["finish", "--push"]).ok();
+    let run = env.hotfix(&team.ada, &["rollback", "--yes"]).ok();
+    assert!(
+        run.stderr.contains(
+            "Rollback GH-101: production (no deploy to it is recorded: taken to run 2.3.5, the release of GH-101) to 2.3.4 (it is the release 2.3.5 was built on"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("from 2.3.5"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("Rolled back production to 2.3.4"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(env.running("production").as_deref(), Some("2.3.4"));
+    // Its status says what production runs now: not the fix.
+    let status = env.hotfix(&team.ada, &["status", "--hotfix", TICKET]).ok();
+    assert!(
+        status.stdout.contains("production runs 2.3.4 since"),
+        "{}",
+        status.stdout
+    );
+    assert!(status.stdout.contains("without the fix"), "{}", status.stdout);
+    let json = env
+        .hotfix(&team.ada, &["status", "--json", "--hotfix", TICKET])
+        .ok()
+        .json();
+    assert_eq!(json["hotfix"]["production"]["version"], "2.3.4", "{json}");
+    assert_eq!(json["hotfix"]["production"]["holds_fix"], false, "{json}");
 }

@@ -520,10 +520,15 @@ fn outcome_is_true(
             }
         }
         (Op::Rollback, 0) => {
+            // "Rollback T: production from X to Y (why)", or without `from X` when no deploy
+            // is recorded: the version after the first " to ".
             let said = run.stderr.lines().find_map(|l| {
-                let rest = l.split_once(": production from ")?.1;
-                let (_, to) = rest.split_once(" to ")?;
-                to.split(' ').next().map(str::to_string)
+                let rest = l.trim_start().strip_prefix("Rollback ")?;
+                rest.match_indices(" to ")
+                    .map(|(i, _)| &rest[i + 4..])
+                    .find(|to| to.starts_with(|c: char| c.is_ascii_digit()))
+                    .and_then(|to| to.split(' ').next())
+                    .map(str::to_string)
             });
             let running = env.running("production");
             if said.is_some() && running != said {

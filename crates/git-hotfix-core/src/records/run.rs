@@ -133,6 +133,17 @@ pub struct Run {
     /// back, and `abort` forgets this hotfix too.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reverts: Option<Reverting>,
+    /// The version the hotfix had before this run re-versioned it (`--version`, `--next`):
+    /// `abort` gives it back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version_before: Option<VersionBefore>,
+}
+
+/// A hotfix's version and tag name before a run changed them.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct VersionBefore {
+    pub version: crate::foundation::version::Version,
+    pub tag: String,
 }
 
 impl Run {
@@ -150,6 +161,7 @@ impl Run {
             conflict: None,
             steps: Steps::default(),
             reverts: None,
+            version_before: None,
         }
     }
 
@@ -162,6 +174,7 @@ impl Run {
             run.reverts = prior.reverts.clone();
             run.steps = prior.steps.clone();
         }
+        run.version_before = prior.and_then(|p| p.version_before.clone());
         run
     }
 }

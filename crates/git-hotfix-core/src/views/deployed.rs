@@ -90,6 +90,8 @@ fn journals(repo: &Repo) -> Result<Vec<Journal>> {
 pub struct Target {
     /// The release it runs now (taken to be the hotfix's when no deploy is recorded).
     pub from: String,
+    /// Whether a deploy or rollback there is recorded at all: if not, `from` is a guess.
+    pub recorded: bool,
     /// The release it goes back to; `None` when nothing says which.
     pub to: Option<String>,
     pub why: Why,
@@ -156,7 +158,12 @@ pub fn rollback_target(
         Some(to) if to == from && why != Why::Named => (None, Why::Unknown),
         to => (to, why),
     };
-    Ok(Target { from, to, why })
+    Ok(Target {
+        from,
+        recorded: !ran.is_empty(),
+        to,
+        why,
+    })
 }
 
 /// The version of the release tag the hotfix branched from, when it branched from one.

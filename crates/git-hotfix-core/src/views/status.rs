@@ -28,6 +28,19 @@ pub struct HotfixStatus {
     /// The response clock, once the severity is known.
     pub clock: Option<Clock>,
     pub checklist: Vec<Tick>,
+    /// Once finished: what production runs now, as deploys and rollbacks record it (none
+    /// recorded: `None`), and whether that holds this hotfix's release.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub production: Option<InProduction>,
+}
+
+/// What production runs now, seen from one hotfix.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct InProduction {
+    #[serde(flatten)]
+    pub running: crate::views::deployed::Running,
+    /// Whether it holds the hotfix's release; `None` when either tag is unknown here.
+    pub holds_fix: Option<bool>,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -86,6 +99,16 @@ pub fn of(
         }
         _ => None,
     };
+    let production = match journal.state {
+        crate::records::journal::State::Finished => crate::views::deployed::running(
+            repo,
+            config,
+            &journal,
+            crate::records::journal::PRODUCTION,
+        )?
+        .map(|(running, holds_fix)| InProduction { running, holds_fix }),
+        _ => None,
+    };
     Ok(HotfixStatus {
         journal,
         tip,
@@ -94,5 +117,6 @@ pub fn of(
         finish,
         clock,
         checklist,
+        production,
     })
 }

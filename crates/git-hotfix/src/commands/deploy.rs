@@ -148,6 +148,7 @@ pub fn cmd_deploy(context: &Context, args: DeployArgs) -> Result<Exit> {
             action: Action::Deploy,
             release,
             forced,
+            recorded: true,
         },
         &args.steps,
     )
@@ -177,6 +178,7 @@ pub fn cmd_verify(context: &Context, args: VerifyArgs) -> Result<Exit> {
             action: Action::Verify,
             release,
             forced: false,
+            recorded: true,
         },
         &args.steps,
     )
@@ -201,6 +203,8 @@ pub(crate) struct Request {
     pub action: Action,
     pub release: Release,
     pub forced: bool,
+    /// Whether what runs there now is recorded; if not, a rollback says only where it goes.
+    pub recorded: bool,
 }
 
 /// Plan the action with the policy, refuse what is not granted or cannot be confirmed,
@@ -217,8 +221,13 @@ pub(crate) fn perform(
         action,
         release,
         forced,
+        recorded,
     } = request;
     let ui = &context.ui;
+    let from = |version: &str| match recorded {
+        true => format!("from {version} "),
+        false => String::new(),
+    };
     let mut planned = DeploySteps::plan(context, repo, config, release, action)?;
     let environment = planned.release.environment.clone();
     // Production is rolled back under the rule that deploys to it: a person confirms, or
@@ -231,8 +240,8 @@ pub(crate) fn perform(
             .any(|(step, _)| matches!(step, Step::Confirm(_)))
     {
         let question = format!(
-            "Roll production back from {} to {}?",
-            planned.release.version,
+            "Roll production back {}to {}?",
+            from(&planned.release.version),
             planned.release.previous_version.as_deref().unwrap_or("?")
         );
         planned.steps.insert(0, (Step::Confirm(question), None));
@@ -241,8 +250,8 @@ pub(crate) fn perform(
         Action::Deploy => format!("{} to {environment}", planned.release.tag),
         Action::Verify => format!("{} in {environment}", planned.release.tag),
         Action::Rollback => format!(
-            "{environment} from {} to {}",
-            planned.release.version,
+            "{environment} {}to {}",
+            from(&planned.release.version),
             planned.release.previous_version.as_deref().unwrap_or("?")
         ),
     };

@@ -108,6 +108,10 @@ pub fn cmd_rollback(context: &Context, args: RollbackArgs) -> Result<Exit> {
             "it ran there before, put there by {by} at {}",
             at.strftime("%Y-%m-%d %H:%M UTC")
         ),
+        deployed::Why::BuiltOn if !target.recorded => format!(
+            "it is the release {} was built on, not recorded as having run there either",
+            target.from
+        ),
         deployed::Why::BuiltOn => format!(
             "no deploy before {} is recorded: it is the release {} was built on, not recorded as having run there",
             target.from, target.from
@@ -118,11 +122,19 @@ pub fn cmd_rollback(context: &Context, args: RollbackArgs) -> Result<Exit> {
         ),
         deployed::Why::Unknown => String::new(),
     };
+    // With no deploy recorded, what runs there is not known: said as a guess, not a fact.
+    let from = match target.recorded {
+        true => format!("from {}", target.from),
+        false => format!(
+            "(no deploy to it is recorded: taken to run {}, the release of {})",
+            target.from, journal.ticket
+        ),
+    };
     context.ui.status(
         "Rollback",
         format!(
-            "{}: {} from {} to {to} ({why})",
-            journal.ticket, args.environment, target.from
+            "{}: {} {from} to {to} ({why})",
+            journal.ticket, args.environment
         ),
     );
     perform(
@@ -134,6 +146,7 @@ pub fn cmd_rollback(context: &Context, args: RollbackArgs) -> Result<Exit> {
             action: Action::Rollback,
             release,
             forced: false,
+            recorded: target.recorded,
         },
         &args.steps,
     )

@@ -445,6 +445,20 @@ fn render(context: &Context, status: &HotfixStatus) {
             commit.summary
         ));
     }
+    if let Some(production) = &status.production {
+        let running = &production.running;
+        ui.out(format!(
+            "  production runs {} since {} ({}){}",
+            running.version,
+            running.at.strftime("%Y-%m-%d %H:%M UTC"),
+            running.by,
+            match production.holds_fix {
+                Some(true) => ", which holds the fix".to_string(),
+                Some(false) => paint(LATE, ", without the fix"),
+                None => String::new(),
+            }
+        ));
+    }
     if let Some(detected) = journal.detected_at() {
         ui.out("");
         ui.out("Checklist:");

@@ -19,7 +19,9 @@ use crate::git::resolve::{self, Resolving};
 use crate::operations::{revert, tag};
 use crate::records::journal::{EventKind, Journal, ReleaseCommit, State, Store};
 use crate::records::notes;
-use crate::records::run::{Conflict, FinishOptions, Recorded, Run, Step, Steps, WorktreeStep};
+use crate::records::run::{
+    Conflict, FinishOptions, Recorded, Run, Step, Steps, VersionBefore, WorktreeStep,
+};
 use crate::settings::config::Config;
 use crate::settings::policy::VersionFiles;
 
@@ -108,6 +110,7 @@ fn run_locked(
                 paths: paths.clone(),
                 onto: stop.onto,
             }),
+            version_before: version_before(repo, journal)?,
             ..Run::after(journal.run.as_ref(), COMMAND, options.clone())
         });
         journal.record(
@@ -127,6 +130,18 @@ fn run_locked(
     }
 
     execute(repo, mem, journal, options, expected, resolved, plan, now)
+}
+
+/// The version the saved journal has, when the run about to begin re-versioned the hotfix
+/// (`--version`, `--next`: saved with the run).
+fn version_before(repo: &Repo, journal: &Journal) -> Result<Option<VersionBefore>> {
+    Ok(Store::new(repo)
+        .load(&journal.ticket)?
+        .filter(|saved| saved.version != journal.version)
+        .map(|saved| VersionBefore {
+            version: saved.version,
+            tag: saved.tag,
+        }))
 }
 
 /// Write a plan that holds: its objects, then its steps through the engine, then the
@@ -158,6 +173,9 @@ pub(crate) fn execute(
         ..Run::after(before.as_ref(), COMMAND, options.clone())
     };
     run.steps.0.extend(steps_of(journal, &plan).0);
+    if run.version_before.is_none() {
+        run.version_before = version_before(repo, journal)?;
+    }
     journal.run = Some(run);
     let Completion {
         moved,
@@ -664,6 +682,18 @@ pub fn abort(
         return Ok(undone);
     }
     journal.run = None;
+    // A re-version made with the run goes with it.
+    if let Some(before) = run.version_before {
+        journal.record(
+            now,
+            EventKind::Reversioned {
+                from: journal.version.to_string(),
+                to: before.version.to_string(),
+            },
+        );
+        journal.version = before.version;
+        journal.tag = before.tag;
+    }
     journal.record(
         now,
         EventKind::Aborted {
