@@ -269,6 +269,9 @@ fn the_hotfix_tagged_before_its_merge_is_released_once() {
 
     let run = env.hotfix(&team.ada, &["finish", "--push"]).ok();
     assert!(run.stderr.contains("Kept v2.3.5"), "{}", run.stderr);
+    // Made and pushed by `tag`, not again by the finish, nor said to be.
+    assert!(!run.stderr.contains("Committed"), "{}", run.stderr);
+    assert!(!run.stderr.contains("refs/tags/v2.3.5"), "{}", run.stderr);
     assert_eq!(env.rev(&team.origin, "v2.3.5^{commit}").unwrap(), tagged);
     let releases = env.git(
         &team.origin,
@@ -726,12 +729,7 @@ fn finish_push_keeps_a_colleagues_commits_on_the_hotfix_branch() {
     env.git(&team.bo, &["push", "--quiet", "--force", "origin", branch]);
     let theirs = env.rev(&team.bo, branch).unwrap();
 
-    // Ada's push leases on what she last fetched: refused, nothing published.
-    let run = env.hotfix(&team.ada, &["finish", "--push"]).expect(5);
-    assert_eq!(env.rev(&team.origin, "v2.3.5"), None, "{}", run.stderr);
-    env.hotfix(&team.ada, &["abort"]).ok();
-    // Once she has fetched, the lease holds: her release goes out, and Bo's rewrite,
-    // which the release lacks, stays where he put it, said as kept.
+    // A plan reads what Ada last fetched.
     env.git(&team.ada, &["fetch", "--quiet", "origin"]);
     let plan = env.hotfix(&team.ada, &["finish", "--push", "--plan"]).ok();
     assert!(
@@ -739,6 +737,8 @@ fn finish_push_keeps_a_colleagues_commits_on_the_hotfix_branch() {
         "{}",
         plan.stdout
     );
+    // Her release goes out, and Bo's rewrite, which the release lacks, stays where he put
+    // it, said as kept.
     let run = env.hotfix(&team.ada, &["finish", "--push"]).ok();
     assert!(
         run.stderr.contains(&format!("kept {branch} on origin")),
@@ -886,11 +886,52 @@ fn a_rollback_with_no_deploy_recorded_does_not_say_what_runs() {
         "{}",
         status.stdout
     );
-    assert!(status.stdout.contains("without the fix"), "{}", status.stdout);
+    assert!(
+        status.stdout.contains("without the fix"),
+        "{}",
+        status.stdout
+    );
     let json = env
         .hotfix(&team.ada, &["status", "--json", "--hotfix", TICKET])
         .ok()
         .json();
     assert_eq!(json["hotfix"]["production"]["version"], "2.3.4", "{json}");
     assert_eq!(json["hotfix"]["production"]["holds_fix"], false, "{json}");
+}
+
+#[test]
+fn finish_push_reads_the_hotfix_branch_as_the_remote_has_it_now() {
+    let branch = "hotfix/GH-101-fix-session-expiry";
+    // Bo deletes the published branch; Ada has not fetched since.
+    let env = TestEnv::new();
+    let team = env.team();
+    start_and_fix(&env, &team, &[]);
+    env.git(&team.ada, &["push", "--quiet", "-u", "origin", branch]);
+    env.git(&team.bo, &["push", "--quiet", "origin", "--delete", branch]);
+    let run = env.hotfix(&team.ada, &["finish", "--push"]).ok();
+    assert!(!run.stderr.contains("Deleted refs/"), "{}", run.stderr);
+    assert!(env.rev(&team.origin, "v2.3.5").is_some(), "{}", run.stderr);
+    assert_eq!(env.rev(&team.origin, branch), None);
+
+    // Bo pushes a commit to the published branch; Ada, unfetched, keeps it there.
+    let env = TestEnv::new();
+    let team = env.team();
+    start_and_fix(&env, &team, &[]);
+    env.git(&team.ada, &["push", "--quiet", "-u", "origin", branch]);
+    env.git(&team.bo, &["fetch", "--quiet", "origin"]);
+    env.git(&team.bo, &["switch", "--quiet", branch]);
+    let theirs = env.commit(
+        &team.bo,
+        "test: expiry at midnight",
+        &[("midnight.txt", "0\n")],
+    );
+    env.git(&team.bo, &["push", "--quiet", "origin", branch]);
+    let run = env.hotfix(&team.ada, &["finish", "--push"]).ok();
+    assert!(
+        run.stderr.contains(&format!("kept {branch} on origin")),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(env.rev(&team.origin, branch), Some(theirs));
+    env.fsck(&team.origin);
 }

@@ -363,18 +363,12 @@ impl From<Core> for CommandError {
             Core::UnknownRemote { remote } => error(&format!(
                 "add it with `git remote add {remote} <url>`, or name another with `-c remote=<name>`"
             )),
-            Core::PushRejected { remote, rejected } if rejected.iter().any(|(_, why)| remote_moved(why)) => {
-                let branches: Vec<String> = rejected
-                    .iter()
-                    .filter_map(|(name, _)| name.strip_prefix("refs/heads/"))
-                    .map(|b| format!("{b}:{b}"))
-                    .collect();
+            Core::PushRejected { rejected, .. } if rejected.iter().any(|(_, why)| remote_moved(why)) => {
                 CommandError::new(Exit::Remote, message.clone())
                     .hint("the remote moved since the run began, so pushing again cannot work")
-                    .hint(format!(
-                        "`git hotfix abort` takes back what the run did here; `git fetch {remote} {}` brings in what the remote has; then run the same command again",
-                        branches.join(" ")
-                    ))
+                    .hint(
+                        "`git hotfix abort` takes back what the run did here; then run the same command again (`finish` and `backport` fetch what the remote has first; before any other, `git pull` the branch)",
+                    )
             }
             Core::PushRejected { .. } => CommandError::new(Exit::Remote, message.clone())
                 .hint("`git hotfix continue` pushes again once the remote accepts it, or `git hotfix abort` takes back what the run did"),

@@ -106,6 +106,15 @@ pub fn lines_matching(
     Ok(lines)
 }
 
+/// Bring the remote-tracking refs of `branches` to what the remote has now, unless offline
+/// or planning (a push leases on them).
+pub fn track(repo: &Repo, config: &Config, branches: &[String], reach: Reach) -> Result<()> {
+    if reach.offline || config.offline || reach.plan {
+        return Ok(());
+    }
+    Ok(sync::track(repo, &config.remote, branches)?)
+}
+
 /// Refuse `tag` when the remote has a tag of that name that is not the local one: a version
 /// someone else released, not yet fetched here.
 pub fn ensure_tag_free(

@@ -54,19 +54,7 @@ pub fn catch_up(
     if !repo.has_remote(remote) {
         return Ok(None);
     }
-    let names: Vec<String> = branches
-        .iter()
-        .map(|b| format!("{BRANCH_PREFIX}{b}"))
-        .collect();
-    let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    let there = cli::remote_refs(repo, remote, &names).map_err(|err| match err {
-        Error::PushFailed { message, .. } => Error::FetchFailed {
-            remote: remote.to_string(),
-            what: branches.join(", "),
-            message,
-        },
-        other => other,
-    })?;
+    let there = remote_branches_of(repo, remote, branches)?;
     let fetched: Vec<String> = branches
         .iter()
         .filter(|b| there.contains_key(&format!("{BRANCH_PREFIX}{b}")))
@@ -122,6 +110,58 @@ pub fn catch_up(
         }
     }
     Ok(Some(synced))
+}
+
+/// Where `remote` has each of `branches` now (full ref names), asked of the remote.
+fn remote_branches_of(
+    repo: &Repo,
+    remote: &str,
+    branches: &[String],
+) -> Result<std::collections::HashMap<String, ObjectId>> {
+    let names: Vec<String> = branches
+        .iter()
+        .map(|b| format!("{BRANCH_PREFIX}{b}"))
+        .collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    cli::remote_refs(repo, remote, &names).map_err(|err| match err {
+        Error::PushFailed { message, .. } => Error::FetchFailed {
+            remote: remote.to_string(),
+            what: branches.join(", "),
+            message,
+        },
+        other => other,
+    })
+}
+
+/// Bring the remote-tracking refs of `branches` to where `remote` has them now, the local
+/// branches left as they are: fetched where it has them, dropped where it no longer does
+/// (a colleague deleted the branch). A push leased on them then expects what is there.
+pub fn track(repo: &Repo, remote: &str, branches: &[String]) -> Result<()> {
+    if !repo.has_remote(remote) {
+        return Ok(());
+    }
+    let there = remote_branches_of(repo, remote, branches)?;
+    let (present, gone): (Vec<String>, Vec<String>) = branches
+        .iter()
+        .cloned()
+        .partition(|b| there.contains_key(&format!("{BRANCH_PREFIX}{b}")));
+    let depth = repo.is_shallow().then_some(SHALLOW_DEPTH);
+    cli::fetch_branches(repo, remote, &present, depth, false)?;
+    for branch in gone {
+        let tracking = format!("refs/remotes/{remote}/{branch}");
+        if let Some(stale) = repo.ref_target(&tracking)? {
+            refs::apply(
+                repo,
+                &[Edit {
+                    name: tracking,
+                    old: Some(Value::Object(stale)),
+                    new: None,
+                }],
+                &format!("hotfix: {branch} is gone from {remote}"),
+            )?;
+        }
+    }
+    Ok(())
 }
 
 /// The branches `remote` has whose names match one of `patterns` (globs as `--to` takes

@@ -172,6 +172,11 @@ pub fn cmd_finish(context: &Context, args: FinishArgs) -> Result<Exit> {
             branches.push(name.clone());
         }
         crate::remote::catch_up(context, &repo, &config, &branches, reach)?;
+        if args.push {
+            // The published hotfix branch as it is now: a colleague may have pushed to it,
+            // rewritten it or deleted it, and the push deletes it only as the release holds it.
+            crate::remote::track(&repo, &config, std::slice::from_ref(&journal.branch), reach)?;
+        }
     }
     let version = match (&args.version, args.next) {
         (Some(text), _) => Some(tag::Choice::Exactly(Version::parse_arg(text)?)),
@@ -761,8 +766,14 @@ fn done_steps(context: &Context, plan: &FinishPlan, pushed: bool) {
             ),
         );
     }
-    // A release commit that went through a pull request was reported then.
-    if let Some(release) = plan.release.as_ref().filter(|_| plan.merged.is_none()) {
+    // A release commit that went through a pull request was reported then, and one
+    // `git hotfix tag` made (its tag kept) when it was made.
+    let tagged_before = plan.tag.as_ref().is_some_and(|t| t.object.is_none());
+    if let Some(release) = plan
+        .release
+        .as_ref()
+        .filter(|_| plan.merged.is_none() && !tagged_before)
+    {
         ui.status(
             "Committed",
             format!("{} ({})", release.message.trim(), short(release.commit)),

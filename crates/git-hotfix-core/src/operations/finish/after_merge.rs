@@ -155,7 +155,7 @@ pub fn plan(
         merged: Some(merged.clone()),
     };
     if options.push {
-        plan.push = Some(finish::push_plan(repo, &config.remote, &plan)?);
+        plan.push = Some(finish::push_plan(repo, &config.remote, journal, &plan)?);
         plan.kept_on_remote = finish::kept_on_remote(repo, &config.remote, &plan)?;
     }
     crate::git::refs::ensure_unlocked(repo, &plan.edits())?;

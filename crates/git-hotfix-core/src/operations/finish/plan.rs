@@ -257,7 +257,7 @@ pub fn plan(
             // The release may be in `mem` only.
             release::ensure_holds_published(mem, config, journal, tag.target)?;
         }
-        plan.push = Some(push_plan(repo, &config.remote, &plan)?);
+        plan.push = Some(push_plan(repo, &config.remote, journal, &plan)?);
         plan.kept_on_remote = kept_on_remote(repo, &config.remote, &plan)?;
     }
     refs::ensure_unlocked(repo, &plan.edits())?;
@@ -566,7 +566,12 @@ pub(crate) fn kept_on_remote(
         .map(|(published, _)| published))
 }
 
-pub(crate) fn push_plan(repo: &Repo, remote: &str, plan: &FinishPlan) -> Result<PushPlan> {
+pub(crate) fn push_plan(
+    repo: &Repo,
+    remote: &str,
+    journal: &Journal,
+    plan: &FinishPlan,
+) -> Result<PushPlan> {
     let mut refs = Vec::new();
     for edit in plan.edits() {
         if !edit.name.starts_with("refs/") {
@@ -603,6 +608,7 @@ pub(crate) fn push_plan(repo: &Repo, remote: &str, plan: &FinishPlan) -> Result<
     if let Some(TagStep {
         name, object: None, ..
     }) = &plan.tag
+        && journal.release_pushed().is_none()
     {
         // Tagged earlier by `git hotfix tag`: push it now if it is not there yet.
         let full = format!("{TAG_PREFIX}{name}");
