@@ -7,7 +7,8 @@
 //! 2. No commit anyone made is lost: each is reachable from a branch, tag or
 //!    remote-tracking ref of some repository (the tool refuses to delete a branch whose
 //!    commits nothing else holds); and a git-hotfix run takes no commit off the origin
-//!    (save `abandon --delete-branch`, which is asked to).
+//!    (save `abandon --delete-branch`, which is asked to, and an `abort` taking back what
+//!    its own run pushed: the commits it made, and the person's, which their clone holds).
 //! 3. What git-hotfix says is so: an exit 0 of `finish` means the hotfix is finished, its
 //!    tag holds every commit of its fix and the branch it lands on holds the tag (and with
 //!    `--push`, the origin has both); an exit 3 means a run waits on a conflict; a deploy or
@@ -117,16 +118,33 @@ pub fn check(world: &mut World, who: Who, tool_op: Option<&Op>) -> Result<(), St
             .git(dir, &["rev-list", "--branches", "--tags", "--remotes"]);
         let commits: std::collections::HashSet<String> =
             walked.lines().map(str::to_string).collect();
-        // git-hotfix takes nothing off the origin (only `abandon --delete-branch` deletes a
-        // branch whose commits nothing else there holds, as asked).
+        // git-hotfix takes nothing off the origin: only `abandon --delete-branch` deletes a
+        // branch whose commits nothing else there holds, as asked, and an `abort` takes back
+        // what its own run pushed — the commits the run made, and the person's own, which
+        // the aborting clone still holds.
         let deletes = matches!(tool_op, Some(Op::Abandon { delete: true, .. }));
+        let aborted = matches!(tool_op, Some(Op::Abort));
+        let held = if aborted {
+            world
+                .env
+                .git(world.dir(who), &["rev-list", "--branches", "--tags"])
+                .lines()
+                .map(str::to_string)
+                .collect()
+        } else {
+            std::collections::HashSet::new()
+        };
+        let taken_back = |c: &String| {
+            aborted && (held.contains(c) || !world.precious.iter().any(|(p, _)| p == c))
+        };
         if name == "origin"
             && by_tool
             && !deletes
-            && let Some(lost) = world
-                .reachable
-                .get(name)
-                .and_then(|before| before.iter().find(|c| !commits.contains(*c)))
+            && let Some(lost) = world.reachable.get(name).and_then(|before| {
+                before
+                    .iter()
+                    .find(|c| !commits.contains(*c) && !taken_back(c))
+            })
         {
             return Err(format!(
                 "the origin no longer reaches {} after git-hotfix's run",
