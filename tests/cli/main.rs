@@ -29,6 +29,7 @@ mod push;
 mod release;
 mod report;
 mod runbooks;
+mod settings_review;
 mod simulation;
 mod start;
 mod team;

@@ -199,6 +199,13 @@ impl From<Core> for CommandError {
             Core::ReleasedNowhere { .. } => error(
                 "drop `--no-tag` so the tag holds the fix, or name the line's branch in `release-branches`",
             ),
+            Core::SettingsChange { changes, .. } => {
+                let mut error = CommandError::new(Exit::Policy, message.clone());
+                for change in changes {
+                    error = error.hint(format!("changed: {change}"));
+                }
+                error.hint("review it (`git hotfix finish --plan` shows it), then `git hotfix finish --accept-settings`; or take the change out of the fix and finish it on its own, reviewed (`git hotfix finish --pr`)")
+            }
             Core::FinishPublished { .. } => error(
                 "a release that left this clone stays released: fix forward (a new hotfix over it), or take production back with `git hotfix rollback`",
             ),

@@ -129,6 +129,14 @@ pub enum Error {
     #[error("the finish of {ticket} cannot be taken back: {why}")]
     FinishPublished { ticket: String, why: String },
 
+    /// `changes`: each setting that differs, old → new, as a line.
+    #[error("{ticket} changes the team's settings in {}, which a finish puts into production", files.join(", "))]
+    SettingsChange {
+        ticket: String,
+        files: Vec<String>,
+        changes: Vec<String>,
+    },
+
     #[error("`{branch}` is checked out in {}", worktree.display())]
     BranchCheckedOut { branch: String, worktree: PathBuf },
 

@@ -37,6 +37,10 @@ pub struct FinishOptions {
     /// they stay here).
     #[serde(default = "yes")]
     pub push_notes: bool,
+    /// The fix changes the settings (`.hotfix.toml`, a policy plugin), and that was seen
+    /// and accepted (`--accept-settings`, or a person asked).
+    #[serde(default)]
+    pub accept_settings: bool,
 }
 
 fn yes() -> bool {
@@ -56,6 +60,7 @@ impl Default for FinishOptions {
             message: None,
             merge: Default::default(),
             push_notes: true,
+            accept_settings: false,
         }
     }
 }

@@ -10,6 +10,8 @@ use crate::git::repo::Repo;
 use crate::git::tags::ReleaseTags;
 use crate::records::journal::{Action, EventKind, Journal, Store};
 use crate::settings::config::Config;
+use crate::settings::policy::PluginSource;
+use crate::settings::review::{self, KeyChange};
 
 /// One release an environment ran.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -285,4 +287,34 @@ fn replay(journals: &[Journal], environment: &str) -> Vec<Running> {
         }
     }
     stack
+}
+
+/// What changed of the deploy policy (its grants, steps and plugin) in the settings a
+/// deploy runs under now, since the release `environment` runs now was made: the version
+/// running and each change. `None` when nothing changed, no deploy there is recorded, or
+/// that release's tag or the settings file is unknown here.
+pub fn deploy_policy_since_running(
+    repo: &Repo,
+    config: &Config,
+    journal: &Journal,
+    environment: &str,
+) -> Result<Option<(String, Vec<KeyChange>)>> {
+    let (Some(now), Some(file)) = (stack(repo, environment)?.pop(), &config.file) else {
+        return Ok(None);
+    };
+    let product = config.product(journal.product.as_deref())?;
+    let (pattern, _) = config.naming(product.map(|(_, p)| p));
+    let tags = ReleaseTags::read(repo, pattern, product.map(|(n, _)| n))?;
+    let Some(running) = Version::parse(&now.version).and_then(|v| tags.find_version(&v)) else {
+        return Ok(None);
+    };
+    let plugin = match &config.policies.deploy.plugin {
+        PluginSource::File(path) => Some(path.as_str()),
+        PluginSource::Builtin(_) => None,
+    };
+    let changed: Vec<KeyChange> = review::between(repo, running.commit, file.commit)?
+        .into_iter()
+        .filter(|k| k.key.starts_with("policies.deploy.") || Some(k.key.as_str()) == plugin)
+        .collect();
+    Ok((!changed.is_empty()).then_some((now.version, changed)))
 }

@@ -307,6 +307,25 @@ fn body(journal: &Journal, plan: &ProposePlan) -> String {
     line(&prompt("Why it works."));
     line("");
 
+    if let Some(change) = &plan.settings {
+        line("## Settings change");
+        line("");
+        line(&format!(
+            "**This fix changes the team's settings** ({}): merged, they govern every later release and deploy. Review each change:",
+            change
+                .files
+                .iter()
+                .map(|f| format!("`{f}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+        line("");
+        for key in &change.keys {
+            line(&format!("- `{key}`"));
+        }
+        line("");
+    }
+
     line("## Testing");
     line("");
     for check in [

@@ -8,7 +8,7 @@ use git_hotfix_core::records::journal::PRODUCTION;
 use git_hotfix_core::records::journal::STAGING;
 use git_hotfix_core::records::journal::StepResult;
 use git_hotfix_core::records::journal::{EventKind, Store};
-use git_hotfix_core::views::incident;
+use git_hotfix_core::views::{deployed, incident};
 use git_hotfix_core::{Config, Journal, Repo};
 use git_hotfix_plugin_host::{Release, Step};
 use jiff::Timestamp;
@@ -137,6 +137,17 @@ pub fn cmd_deploy(context: &Context, args: DeployArgs) -> Result<Exit> {
             .hint("deploy and verify staging first: `git hotfix deploy staging`, then `git hotfix verify staging`")
             .hint("or, if production cannot wait, `git hotfix deploy production --force` (the journal records it); a team with no staging environment sets `staging = false`"));
         }
+    }
+    // The steps and grants come from the production branch as it is now: a change since
+    // what runs there is worth a word before it runs.
+    if let Some((running, changed)) =
+        deployed::deploy_policy_since_running(&repo, &config, &journal, &environment)?
+    {
+        let changed: Vec<String> = changed.iter().map(ToString::to_string).collect();
+        context.ui.warn(format!(
+            "the deploy policy changed since {running}, which {environment} runs now; this deploy runs under the new one: {}",
+            changed.join("; ")
+        ));
     }
     let release = policies::release(&config, &journal, &environment)?;
     perform(

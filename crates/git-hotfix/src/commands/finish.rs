@@ -102,6 +102,10 @@ pub struct FinishArgs {
     /// remote first (default: `offline` in settings, else fetch)
     #[arg(long)]
     pub offline: bool,
+    /// The fix changes the team's settings (`.hotfix.toml`, a policy plugin) and that is
+    /// meant: finish without asking (the plan shows each change, old and new)
+    #[arg(long)]
+    pub accept_settings: bool,
     /// The hotfix to finish (default: the one whose branch is checked out)
     #[arg(long, value_name = "TICKET")]
     pub hotfix: Option<String>,
@@ -235,6 +239,7 @@ pub fn cmd_finish(context: &Context, args: FinishArgs) -> Result<Exit> {
             _ => config.merge,
         },
         push_notes: config.push_notes,
+        accept_settings: args.accept_settings,
     };
     if args.after_merge {
         let options = FinishOptions {
@@ -406,14 +411,46 @@ pub fn finish_here(
     version_files: &dyn VersionFiles,
     forge: Option<Forge>,
 ) -> Result<Exit> {
-    let outcome = finish::run(
-        repo,
-        config,
-        &mut journal,
-        options,
-        Some(version_files),
-        context.now,
-    )?;
+    let run = |journal: &mut Journal, options: &FinishOptions| {
+        finish::run(
+            repo,
+            config,
+            journal,
+            options,
+            Some(version_files),
+            context.now,
+        )
+    };
+    let outcome = match run(&mut journal, options) {
+        // Refused before anything was written: a person on a terminal may accept it.
+        Err(CoreError::SettingsChange {
+            ticket,
+            files,
+            changes,
+        }) if context.ui.interactive() => {
+            let ui = &context.ui;
+            ui.warn(format!(
+                "{ticket} changes the team's settings in {}, which this finish puts into production:",
+                files.join(", ")
+            ));
+            for change in &changes {
+                ui.out(format!("  {change}"));
+            }
+            if ui.confirm("Accept these settings?") != Some(true) {
+                return Err(CommandError::new(
+                    Exit::Policy,
+                    "not finished: the settings change was not accepted; nothing was written",
+                )
+                .hint("take the settings change out of the fix, or `git hotfix finish --accept-settings`"));
+            }
+            let accepted = FinishOptions {
+                accept_settings: true,
+                ..options.clone()
+            };
+            run(&mut journal, &accepted)?
+        }
+        outcome => outcome?,
+    };
     let published = match (&forge, &outcome, journal.released()) {
         (Some(forge), FinishOutcome::Finished { pushed: true, .. }, Some(released)) => {
             Some(forge.publish_release(context, repo, config, &mut journal, released)?)

@@ -201,6 +201,9 @@ fn revert(context: &Context, args: &RollbackArgs) -> Result<Exit> {
         push: args.push,
         merge: config.merge,
         push_notes: config.push_notes,
+        // A revert puts back the settings production had before the fix, and a 3 a.m.
+        // rollback is not held for them.
+        accept_settings: true,
         ..Default::default()
     };
     // `[github] pr` and `[github] release` apply as they do to any finish.

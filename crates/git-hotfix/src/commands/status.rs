@@ -555,6 +555,13 @@ pub fn release_edits(release: &ReleaseCommit) -> Vec<String> {
 
 pub fn finish_steps(plan: &FinishPlan) -> Vec<String> {
     let mut lines = Vec::new();
+    if let Some(change) = &plan.settings {
+        lines.push(format!(
+            "change the team's settings in {}, once accepted (`--accept-settings`, or a yes on a terminal):",
+            change.files.join(", ")
+        ));
+        lines.extend(change.keys.iter().map(|k| format!("  {k}")));
+    }
     if let Some(onto) = &plan.onto {
         let tag = &onto.tag;
         lines.push(match &onto.outcome {

@@ -153,6 +153,8 @@ pub fn plan(
         push: None,
         kept_on_remote: None,
         merged: Some(merged.clone()),
+        // Reviewed in the pull request, whose body showed it.
+        settings: None,
     };
     if options.push {
         plan.push = Some(finish::push_plan(repo, &config.remote, journal, &plan)?);

@@ -28,6 +28,7 @@ use crate::git::repo::{Base, CommitSummary, Repo, Worktree};
 use crate::operations::tag::TagStep;
 use crate::records::journal::{Held, Journal, Onto, ReleaseCommit, Store};
 use crate::records::run::{Merged, OpenedPull, Run, WorktreeStep};
+use crate::settings::review::SettingsChange;
 
 pub use plan::plan;
 pub(crate) use plan::{
@@ -187,6 +188,10 @@ pub struct FinishPlan {
     /// and the plan only tags the merge, catches the local branch up and tidies.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub merged: Option<Merged>,
+    /// What the fix changes of the team's settings where it lands: a finish goes on only
+    /// once that is accepted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub settings: Option<SettingsChange>,
 }
 
 impl FinishPlan {

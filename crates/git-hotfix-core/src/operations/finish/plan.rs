@@ -18,6 +18,7 @@ use crate::records::journal::{Held, Journal, ReleaseCommit};
 use crate::records::run::{FinishOptions, WorktreeStep};
 use crate::settings::config::Config;
 use crate::settings::policy::VersionFiles;
+use crate::settings::review;
 
 /// Compute what `finish` will do. Objects it needs (merge commits, the tag) are written
 /// to `mem`, which should hold them in memory until [`run`] persists them.
@@ -89,6 +90,7 @@ pub fn plan(
             push: None,
             kept_on_remote: None,
             merged: None,
+            settings: None,
         });
     }
     let release_base = onto
@@ -230,6 +232,18 @@ pub fn plan(
 
     let develop_found =
         config.develop_found && integrations.iter().any(|i| i.role == Role::Develop);
+    // The settings where the fix lands, as they are and as the landing leaves them.
+    let (before, after) = match integrations.first() {
+        Some(landing) => (
+            landing.old,
+            match landing.outcome {
+                Outcome::Conflict { .. } => tip,
+                _ => landing.outcome.new_tip().unwrap_or(landing.old),
+            },
+        ),
+        None => (journal.base.commit(), tip),
+    };
+    let settings = review::of_fix(mem, journal.base.commit(), branch_tip, before, after)?;
     let mut plan = FinishPlan {
         ticket: journal.ticket.clone(),
         branch: journal.branch.clone(),
@@ -250,6 +264,7 @@ pub fn plan(
         push: None,
         kept_on_remote: None,
         merged: None,
+        settings,
     };
     if options.push {
         push::ensure_remote(repo, &config.remote)?;

@@ -3,6 +3,7 @@
 //! lease, and the pull request the forge opens is remembered in the journal. Running it
 //! again makes no second release commit and pushes only what is new.
 
+use crate::settings::review::{self, SettingsChange};
 use std::path::PathBuf;
 
 use gix::ObjectId;
@@ -55,6 +56,9 @@ pub struct ProposePlan {
     pub push: PushPlan,
     /// Worktrees on the branch, whose files follow it to the release commit.
     pub worktrees: Vec<PathBuf>,
+    /// What the fix changes of the team's settings, for the review to see.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub settings: Option<SettingsChange>,
 }
 
 impl ProposePlan {
@@ -136,7 +140,7 @@ pub fn plan(
         branch,
         newer_release,
     } = finish::line_of(repo, config, journal)?;
-    let Some((base, _)) = branch else {
+    let Some((base, role)) = branch else {
         return Err(Error::NoPullBase {
             version: journal.version.to_string(),
             newest: newer_release.unwrap_or_default(),
@@ -154,6 +158,9 @@ pub fn plan(
     .collect();
 
     let push = push::publish_branches(repo, &config.remote, &[(journal.branch.clone(), tip)])?;
+    // Reviewed in the pull request: its body shows it.
+    let landing = repo.require_branch(&base, role.branch_role())?;
+    let settings = review::of_fix(mem, base_commit, branch_tip, landing, tip)?;
 
     Ok(ProposePlan {
         ticket: journal.ticket.clone(),
@@ -175,6 +182,7 @@ pub fn plan(
         },
         push,
         worktrees: worktrees.into_iter().map(|w| w.path).collect(),
+        settings,
     })
 }
 

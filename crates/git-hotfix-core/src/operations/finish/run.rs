@@ -64,6 +64,15 @@ fn run_locked(
     let store = Store::new(repo);
     let prior = Prior::of(journal.run.as_ref());
     let plan = plan(repo, &mem, config, journal, options, &prior, version_files)?;
+    if let Some(change) = &plan.settings
+        && !options.accept_settings
+    {
+        return Err(Error::SettingsChange {
+            ticket: journal.ticket.clone(),
+            files: change.files.clone(),
+            changes: change.keys.iter().map(ToString::to_string).collect(),
+        });
+    }
     let Prior {
         resolved,
         mut expected,
