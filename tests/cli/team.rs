@@ -935,3 +935,91 @@ fn finish_push_reads_the_hotfix_branch_as_the_remote_has_it_now() {
     assert_eq!(env.rev(&team.origin, branch), Some(theirs));
     env.fsck(&team.origin);
 }
+
+#[test]
+fn a_second_hotfix_does_not_push_the_first_release_without_its_tag() {
+    let env = TestEnv::new();
+    let team = env.team();
+    start_and_fix(&env, &team, &[]);
+    // GH-101's finish is cut short before its push: main holds 2.3.5, the origin does not.
+    let mut command = env.hotfix_command(&team.ada, &["finish", "--push"]);
+    command.env("GIT_HOTFIX_FAILPOINT", "push");
+    let run = crate::common::Run::of(command);
+    assert_eq!(run.code, -1, "killed: {}", run.stderr);
+    // The next incident, from production as this clone has it.
+    env.hotfix(
+        &team.ada,
+        &[
+            "start",
+            "GH-102",
+            "fix login",
+            "--severity",
+            "P0",
+            "--from",
+            "main",
+        ],
+    )
+    .ok();
+    env.commit(&team.ada, "fix: login", &[("login.txt", "checked\n")]);
+
+    let refs = env.refs(&team.ada);
+    let run = env.hotfix(&team.ada, &["finish", "--push"]).expect(5);
+    assert!(
+        run.stderr.contains(
+            "`main` holds 2 commits that `origin` lacks: the release of GH-101, whose run stopped before its push"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("`git hotfix continue --hotfix GH-101` pushes it"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(env.refs(&team.ada), refs, "nothing moved");
+    assert_eq!(env.rev(&team.origin, "v2.3.6"), None);
+
+    // The hint, as written: each release goes out with its tag, the later holding the earlier.
+    env.hotfix(&team.ada, &["continue", "--hotfix", TICKET])
+        .ok();
+    env.hotfix(&team.ada, &["finish", "--push", "--hotfix", "GH-102"])
+        .ok();
+    assert!(env.rev(&team.origin, "v2.3.5").is_some());
+    assert_eq!(env.rev(&team.origin, "main"), env.rev(&team.ada, "main"));
+    releases_hold_the_earlier_ones(&env, &team);
+    env.fsck(&team.origin);
+}
+
+#[test]
+fn a_release_finished_here_unpushed_is_named_before_the_next_push() {
+    let env = TestEnv::new();
+    let team = env.team();
+    start_and_fix(&env, &team, &[]);
+    env.hotfix(&team.ada, &["finish"]).ok();
+    env.hotfix(
+        &team.ada,
+        &["start", "GH-102", "fix login", "--severity", "P0"],
+    )
+    .ok();
+    env.commit(&team.ada, "fix: login", &[("login.txt", "checked\n")]);
+    let run = env.hotfix(&team.ada, &["finish", "--push"]).expect(5);
+    assert!(
+        run.stderr
+            .contains("the release of GH-101, finished without `--push`"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("`git hotfix finish --push --hotfix GH-101` publishes it first"),
+        "{}",
+        run.stderr
+    );
+    env.hotfix(&team.ada, &["finish", "--push", "--hotfix", TICKET])
+        .ok();
+    env.hotfix(&team.ada, &["finish", "--push", "--hotfix", "GH-102"])
+        .ok();
+    assert_eq!(env.rev(&team.origin, "main"), env.rev(&team.ada, "main"));
+    releases_hold_the_earlier_ones(&env, &team);
+}

@@ -199,6 +199,22 @@ impl From<Core> for CommandError {
             Core::ReleasedNowhere { .. } => error(
                 "drop `--no-tag` so the tag holds the fix, or name the line's branch in `release-branches`",
             ),
+            Core::AheadOfRemote {
+                branch,
+                remote,
+                held_by,
+                ..
+            } => CommandError::new(Exit::Remote, message.clone()).hint(match held_by {
+                Some(git_hotfix_core::foundation::error::Unpushed::Stopped(ticket)) => format!(
+                    "`git hotfix continue --hotfix {ticket}` pushes it (or `git hotfix abort --hotfix {ticket}` takes it back); then finish this one"
+                ),
+                Some(git_hotfix_core::foundation::error::Unpushed::Finished(ticket)) => format!(
+                    "`git hotfix finish --push --hotfix {ticket}` publishes it first; then finish this one"
+                ),
+                None => format!(
+                    "push them first if they are meant to be released (`git push {remote} {branch}`), or finish without `--push`"
+                ),
+            }),
             Core::SettingsChange { changes, .. } => {
                 let mut error = CommandError::new(Exit::Policy, message.clone());
                 for change in changes {

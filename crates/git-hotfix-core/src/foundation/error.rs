@@ -399,6 +399,18 @@ pub enum Error {
         tracking: String,
     },
 
+    #[error("`{branch}` holds {count} commit{} that `{remote}` lacks{}", if *count == 1 { "" } else { "s" }, match held_by {
+        Some(Unpushed::Stopped(ticket)) => format!(": the release of {ticket}, whose run stopped before its push"),
+        Some(Unpushed::Finished(ticket)) => format!(": the release of {ticket}, finished without `--push`"),
+        None => String::new(),
+    })]
+    AheadOfRemote {
+        branch: String,
+        remote: String,
+        count: usize,
+        held_by: Option<Unpushed>,
+    },
+
     #[error("`{branch}` on `{remote}` has commits the local branch lacks ({})", crate::foundation::oid::short(*remote_tip))]
     BehindRemote {
         branch: String,
@@ -531,4 +543,13 @@ impl std::fmt::Display for Location {
             Location::Flag => f.write_str("--config"),
         }
     }
+}
+
+/// Whose unpushed release a branch holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unpushed {
+    /// A hotfix whose finish stopped (or was cut short) before its push.
+    Stopped(String),
+    /// A hotfix finished without `--push`.
+    Finished(String),
 }

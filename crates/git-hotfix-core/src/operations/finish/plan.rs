@@ -4,6 +4,7 @@
 use gix::ObjectId;
 
 use super::{FinishPlan, Integration, OntoStep, Prior, Role};
+use crate::foundation::error::Unpushed;
 use crate::foundation::error::{Error, Result};
 use crate::foundation::names::{BRANCH_PREFIX, BranchRole, TAG_PREFIX};
 use crate::foundation::oid::short;
@@ -14,7 +15,7 @@ use crate::git::repo::{Base, Repo, Worktree};
 use crate::git::tags::ReleaseTags;
 use crate::operations::release;
 use crate::operations::tag::TagStep;
-use crate::records::journal::{Held, Journal, ReleaseCommit};
+use crate::records::journal::{Held, Journal, ReleaseCommit, Store};
 use crate::records::run::{FinishOptions, WorktreeStep};
 use crate::settings::config::Config;
 use crate::settings::policy::VersionFiles;
@@ -268,6 +269,9 @@ pub fn plan(
     };
     if options.push {
         push::ensure_remote(repo, &config.remote)?;
+        for integration in &plan.integrations {
+            ensure_nothing_else_unpushed(repo, &config.remote, journal, integration)?;
+        }
         if let Some(tag) = &plan.tag {
             // The release may be in `mem` only.
             release::ensure_holds_published(mem, config, journal, tag.target)?;
@@ -579,6 +583,57 @@ pub(crate) fn kept_on_remote(
     Ok(published_branch(repo, remote, plan)?
         .filter(|(_, held)| !held)
         .map(|(published, _)| published))
+}
+
+/// The push leases each branch on its local tip, which must be what the remote has: a
+/// branch holding commits the remote lacks (another hotfix's release, its run stopped
+/// before its push, or finished without `--push`) would be refused after everything here
+/// moved, or publish someone's release without its tag. Said before anything moves.
+fn ensure_nothing_else_unpushed(
+    repo: &Repo,
+    remote: &str,
+    journal: &Journal,
+    integration: &Integration,
+) -> Result<()> {
+    let tracking = format!("refs/remotes/{remote}/{}", integration.branch);
+    let Some(there) = repo.ref_target(&tracking)? else {
+        return Ok(());
+    };
+    if there == integration.old || !repo.is_ancestor(there, integration.old)? {
+        return Ok(());
+    }
+    let name = format!("{BRANCH_PREFIX}{}", integration.branch);
+    let store = Store::new(repo);
+    let stopped = store.active()?.into_iter().find(|other| {
+        other.ticket != journal.ticket
+            && other
+                .run
+                .as_ref()
+                .is_some_and(|run| run.steps.moved().any(|e| e.name == name))
+    });
+    let unpushed = || -> Result<Option<Journal>> {
+        for other in store.finished()?.into_iter().rev() {
+            let tag = format!("{TAG_PREFIX}{}", other.tag);
+            if other.unpublished.is_some()
+                && let Some(released) = repo.peeled_commit(&tag)?
+                && repo.is_ancestor(released, integration.old)?
+                && !repo.is_ancestor(released, there)?
+            {
+                return Ok(Some(other));
+            }
+        }
+        Ok(None)
+    };
+    let held_by = match stopped {
+        Some(other) => Some(Unpushed::Stopped(other.ticket)),
+        None => unpushed()?.map(|other| Unpushed::Finished(other.ticket)),
+    };
+    Err(Error::AheadOfRemote {
+        branch: integration.branch.clone(),
+        remote: remote.to_string(),
+        count: repo.commits_between(there, integration.old)?.len(),
+        held_by,
+    })
 }
 
 pub(crate) fn push_plan(
