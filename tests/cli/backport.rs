@@ -1356,3 +1356,59 @@ fn onto_target_moves_a_checked_out_line_with_its_worktree_or_refuses_when_dirty(
     );
     env.fsck(&repo);
 }
+
+#[test]
+fn a_backport_run_under_way_elsewhere_is_not_called_stopped() {
+    let env = TestEnv::new();
+    let (repo, _) = one_line_conflicts(&env);
+    env.hotfix(
+        &repo,
+        &["backport", "--maintained", "--on-conflict", "pause"],
+    )
+    .expect(3);
+    let run = env.hotfix(&repo, &["status"]).ok();
+    assert!(
+        run.stdout.contains("Backport of ENG-1234 stopped:"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("git hotfix continue"), "{}", run.stdout);
+
+    // Another git-hotfix holds the lock, as a run under way does.
+    let lock = std::fs::File::options()
+        .write(true)
+        .open(repo.join(".git/hotfix/lock"))
+        .unwrap();
+    lock.try_lock().unwrap();
+    let run = env.hotfix(&repo, &["status"]).ok();
+    assert!(
+        run.stdout
+            .contains("Backport of ENG-1234 under way (another git hotfix is running it):"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        !run.stdout.contains("git hotfix continue"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn a_plan_with_no_line_to_fetch_names_none() {
+    let env = TestEnv::new();
+    let fixture = env.with_origin(env.release_lines());
+    let fix = env.start_and_fix(&fixture.dir);
+    let run = env
+        .hotfix(
+            &fixture.dir,
+            &["backport", &fix, "--to", "nothing/*", "--plan"],
+        )
+        .expect(1);
+    assert!(!run.stderr.contains("fetches  from"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("no branch to backport to"),
+        "{}",
+        run.stderr
+    );
+}

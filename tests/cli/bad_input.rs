@@ -449,3 +449,56 @@ fn no_git_identity_is_named_with_the_lines_that_set_it() {
     assert_eq!(env.refs(dir), before);
     assert!(!dir.join(".git/hotfix/ENG-1.json").exists());
 }
+
+#[test]
+fn the_records_directory_or_one_of_its_own_as_a_symbolic_link_is_refused() {
+    let env = TestEnv::new();
+    let repo = env.linear().dir;
+    let outside = env.path("elsewhere");
+    std::fs::create_dir_all(&outside).unwrap();
+    std::os::unix::fs::symlink(&outside, repo.join(".git/hotfix")).unwrap();
+    let run = refused(&env, &repo, &["start", "ENG-1", "fix"], 1);
+    hinted(
+        &run,
+        ".git/hotfix is a symbolic link: git-hotfix keeps its records inside the repository",
+        "remove the link",
+    );
+    assert_eq!(std::fs::read_dir(&outside).unwrap().count(), 0);
+    assert_eq!(env.rev(&repo, "refs/heads/hotfix/ENG-1-fix"), None);
+
+    // `finished/` as a link: the finish that would write there moves nothing.
+    std::fs::remove_file(repo.join(".git/hotfix")).unwrap();
+    env.start_and_fix(&repo);
+    std::os::unix::fs::symlink(&outside, repo.join(".git/hotfix/finished")).unwrap();
+    let refs = env.refs(&repo);
+    let run = env.hotfix(&repo, &["finish"]).expect(1);
+    assert!(
+        run.stderr.contains("finished is a symbolic link"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(env.refs(&repo), refs);
+    assert_eq!(std::fs::read_dir(&outside).unwrap().count(), 0);
+}
+
+#[test]
+fn temporary_files_of_killed_writes_are_swept_and_a_live_writers_kept() {
+    let env = TestEnv::new();
+    let repo = env.linear().dir;
+    env.start_and_fix(&repo);
+    let records = repo.join(".git/hotfix");
+    // A pid above any the kernel hands out is a writer long gone; this test's is alive.
+    let dead = records.join(".ENG-1234.json.99999999.tmp");
+    let finished = records.join("finished");
+    std::fs::create_dir_all(&finished).unwrap();
+    let dead_finished = finished.join(".ENG-1234-1.2.4.json.99999998.tmp");
+    let live = records.join(format!(".ENG-1234.json.{}.tmp", std::process::id()));
+    for file in [&dead, &dead_finished, &live] {
+        std::fs::write(file, "{\"half\": ").unwrap();
+    }
+    env.hotfix(&repo, &["check", "tested"]).ok();
+    assert!(!dead.exists() && !dead_finished.exists());
+    assert!(live.exists(), "a live process's write is not touched");
+    // Nothing else in the records was taken.
+    assert!(records.join("ENG-1234.json").exists());
+}

@@ -150,6 +150,13 @@ fn locks(setup: &Setup) -> Vec<PathBuf> {
 }
 
 fn lock_files(dir: &Path) -> Vec<PathBuf> {
+    files_under(dir)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "lock"))
+        .collect()
+}
+
+fn files_under(dir: &Path) -> Vec<PathBuf> {
     fn walk(dir: &Path, found: &mut Vec<PathBuf>) {
         let Ok(entries) = std::fs::read_dir(dir) else {
             return;
@@ -158,7 +165,7 @@ fn lock_files(dir: &Path) -> Vec<PathBuf> {
             let path = entry.path();
             if path.is_dir() {
                 walk(&path, found);
-            } else if path.extension().is_some_and(|e| e == "lock") {
+            } else {
                 found.push(path);
             }
         }
@@ -235,6 +242,12 @@ fn recover(
         env.git(&setup.repo, &["status", "--porcelain"]),
         std::fs::read_to_string(env.path("strace.out")).unwrap_or_default()
     );
+    // No temporary file of a write the kill cut short is left.
+    let litter: Vec<PathBuf> = files_under(&setup.repo.join(".git/hotfix"))
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "tmp"))
+        .collect();
+    assert!(litter.is_empty(), "{point}: left after `{way}`: {litter:?}");
     // Nothing waits any more.
     let again = setup.hotfix(env, &setup.repo, &["abort", "--plan"]);
     assert!(

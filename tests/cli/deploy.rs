@@ -389,6 +389,17 @@ fn assert_all_gone(log: &Path) {
 /// step as stopped, starts no further step, and says so.
 #[test]
 fn ctrl_c_stops_the_step_and_what_it_started_and_says_so() {
+    stopped_by("-INT", "Ctrl-C");
+}
+
+/// A dropped SSH session (SIGHUP) or a TERM is handled as Ctrl-C is, and named as what it is.
+#[test]
+fn a_hang_up_or_a_term_stops_the_step_as_ctrl_c_does() {
+    stopped_by("-HUP", "a hang-up (the terminal or SSH session went away)");
+    stopped_by("-TERM", "a TERM signal");
+}
+
+fn stopped_by(signal: &str, said: &str) {
     let env = TestEnv::new();
     let health = Health::answering(&[200]);
     let (repo, log) = deployable(&env, &health, "");
@@ -413,7 +424,7 @@ fn ctrl_c_stops_the_step_and_what_it_started_and_says_so() {
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
     let status = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
+        .args([signal, &child.id().to_string()])
         .status()
         .unwrap();
     assert!(status.success());
@@ -421,7 +432,9 @@ fn ctrl_c_stops_the_step_and_what_it_started_and_says_so() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(
-        stderr.contains("was stopped by Ctrl-C, with every process it started"),
+        stderr.contains(&format!(
+            "was stopped by {said}, with every process it started"
+        )),
         "{stderr}"
     );
     assert_all_gone(&log);

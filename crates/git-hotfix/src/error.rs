@@ -374,6 +374,10 @@ impl From<Core> for CommandError {
                 path.display()
             )),
             Core::Busy { .. } => error("wait for it to finish, then run this again"),
+            Core::LinkedRecords { path } => error(&format!(
+                "remove the link (`rm {}`), move back what it points to if it holds hotfix records, and run this again",
+                path.display()
+            )),
             Core::CheckedOutElsewhere { .. } => error(
                 "commit or stash the changes in that worktree, or switch it to another branch",
             ),

@@ -38,6 +38,9 @@ pub fn catch_up(
         );
         return Ok(());
     }
+    if branches.is_empty() {
+        return Ok(());
+    }
     if reach.plan {
         ui.status(
             "Local",

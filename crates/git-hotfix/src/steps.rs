@@ -11,7 +11,7 @@ use std::io::{BufRead, BufReader, Read};
 use std::os::unix::process::CommandExt as _;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -132,33 +132,52 @@ const GRACE: Duration = Duration::from_secs(5);
 /// How often a wait looks at the clock, the program and Ctrl-C.
 const TICK: Duration = Duration::from_millis(20);
 
-/// Ctrl-C (or TERM) while steps run is caught, so that the step under way is stopped with
-/// everything it started, and the journal says so, before git-hotfix ends. A second one
-/// ends git-hotfix at once (exit 130), as a person pressing it again expects.
+/// Ctrl-C, TERM or a hang-up (an SSH session dropped) while steps run is caught, so that
+/// the step under way is stopped with everything it started, and the journal says so,
+/// before git-hotfix ends. A second one ends git-hotfix at once (exit 130), as a person
+/// pressing Ctrl-C again expects.
 struct Interrupt {
     caught: Arc<AtomicBool>,
+    /// Which signal came (the last, when several did).
+    signal: Arc<AtomicUsize>,
     handlers: Vec<signal_hook::SigId>,
 }
 
 impl Interrupt {
     fn catch() -> Interrupt {
-        use signal_hook::consts::{SIGINT, SIGTERM};
+        use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
         let caught = Arc::new(AtomicBool::new(false));
+        let signal = Arc::new(AtomicUsize::new(0));
         let mut handlers = Vec::new();
-        for signal in [SIGINT, SIGTERM] {
+        for number in [SIGINT, SIGTERM, SIGHUP] {
             // The first registered runs first: it ends the process only once caught is set.
             for handler in [
-                signal_hook::flag::register_conditional_shutdown(signal, 130, Arc::clone(&caught)),
-                signal_hook::flag::register(signal, Arc::clone(&caught)),
+                signal_hook::flag::register_conditional_shutdown(number, 130, Arc::clone(&caught)),
+                signal_hook::flag::register_usize(number, Arc::clone(&signal), number as usize),
+                signal_hook::flag::register(number, Arc::clone(&caught)),
             ] {
                 handlers.extend(handler.ok());
             }
         }
-        Interrupt { caught, handlers }
+        Interrupt {
+            caught,
+            signal,
+            handlers,
+        }
     }
 
     fn caught(&self) -> bool {
         self.caught.load(Ordering::SeqCst)
+    }
+
+    /// What stopped the steps, as a person would say it.
+    fn cause(&self) -> &'static str {
+        use signal_hook::consts::{SIGHUP, SIGTERM};
+        match self.signal.load(Ordering::SeqCst) as i32 {
+            SIGTERM => "a TERM signal",
+            SIGHUP => "a hang-up (the terminal or SSH session went away)",
+            _ => "Ctrl-C",
+        }
     }
 }
 
@@ -216,7 +235,10 @@ impl<'a> Runner<'a> {
                 if self.pause(Duration::from_secs(u64::from(*seconds))) {
                     Ran::ok(format!("waited {seconds} s"))
                 } else {
-                    Ran::failed("the wait was cut short by Ctrl-C")
+                    Ran::failed(format!(
+                        "the wait was cut short by {}",
+                        self.interrupt.cause()
+                    ))
                 }
             }
             Step::Confirm(question) => self.confirm(question),
@@ -318,7 +340,8 @@ impl<'a> Runner<'a> {
                 timeout.as_secs()
             ))),
             Ok(Waited::Interrupted) => Ran::failed(with_output(format!(
-                "{program} was stopped by Ctrl-C, with every process it started"
+                "{program} was stopped by {}, with every process it started",
+                self.interrupt.cause()
             ))),
             Err(err) => Ran::failed(format!("could not wait for {program}: {err}")),
         }

@@ -348,6 +348,9 @@ pub enum Error {
     #[error("another git hotfix is writing to this repository (it holds {})", path.display())]
     Busy { path: PathBuf },
 
+    #[error("{} is a symbolic link: git-hotfix keeps its records inside the repository and follows no link there", path.display())]
+    LinkedRecords { path: PathBuf },
+
     #[error("`{branch}` is checked out in {} with local changes: {}", worktree.display(), files_list(files))]
     CheckedOutElsewhere {
         branch: String,

@@ -486,6 +486,7 @@ impl<'r> Store<'r> {
     /// Write atomically: a reader sees the old journal or the new one, never half of one.
     /// A finished hotfix's note (its audit trail in the repository) follows the journal.
     pub fn save(&self, journal: &Journal) -> Result<()> {
+        self.ensure_no_links()?;
         let path = match journal.state {
             State::Active => self.active_path(&journal.ticket),
             State::Finished | State::Abandoned => self.finished_path(journal),
@@ -534,7 +535,9 @@ impl<'r> Store<'r> {
 
     /// Hold the repository's hotfix lock while a command writes. It is an OS file lock,
     /// so a process that dies (killed, Ctrl-C) releases it: it never needs removing by hand.
+    /// Held, it takes away the temporary files of writes killed half-way.
     pub fn lock(&self) -> Result<OperationLock> {
+        self.ensure_no_links()?;
         fs::create_dir_all(&self.dir).io_context("could not create", &self.dir)?;
         let path = self.dir.join("lock");
         let file = fs::OpenOptions::new()
@@ -544,11 +547,94 @@ impl<'r> Store<'r> {
             .open(&path)
             .io_context("could not open", &path)?;
         match file.try_lock() {
-            Ok(()) => Ok(OperationLock { _file: file }),
+            Ok(()) => {
+                sweep_temporary_files(&self.dir);
+                Ok(OperationLock { _file: file })
+            }
             Err(fs::TryLockError::WouldBlock) => Err(Error::Busy { path }),
             Err(fs::TryLockError::Error(err)) => Err(err).io_context("could not lock", &path),
         }
     }
+}
+
+impl Store<'_> {
+    /// The places git-hotfix writes under `.git/hotfix`: a symbolic link among them (which
+    /// anyone who can write `.git` may plant) would take its writes out of the repository.
+    const OWN: &'static [&'static str] = &[
+        "",
+        "lock",
+        "finished",
+        "apply",
+        "apply/current",
+        "backports",
+        "resolve",
+    ];
+
+    /// Whether another git-hotfix holds the lock now: a run it journals is under way, not
+    /// stopped. Asks without taking the lock or writing anything.
+    pub fn in_use(&self) -> bool {
+        let Ok(file) = fs::OpenOptions::new()
+            .write(true)
+            .open(self.dir.join("lock"))
+        else {
+            return false;
+        };
+        matches!(file.try_lock(), Err(fs::TryLockError::WouldBlock))
+    }
+
+    fn ensure_no_links(&self) -> Result<()> {
+        for own in Self::OWN {
+            let path = match *own {
+                "" => self.dir.clone(),
+                own => self.dir.join(own),
+            };
+            if fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
+                return Err(Error::LinkedRecords { path });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Take away, under `dir`, the temporary files of writes killed half-way
+/// (`.<name>.<pid>.tmp`, see [`write_atomically`]) whose process is gone. Best effort: a
+/// file left is litter, never a record, so a failure here stops nothing.
+fn sweep_temporary_files(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        let name = entry.file_name();
+        // A conflict worktree holds the repository's files, not ours.
+        if kind.is_dir() && name != "resolve" {
+            sweep_temporary_files(&entry.path());
+        } else if kind.is_file()
+            && let Some(pid) = name.to_str().and_then(temporary_file_owner)
+            && !process_alive(pid)
+        {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// The process that writes a temporary file of [`write_atomically`], from its name.
+fn temporary_file_owner(name: &str) -> Option<i32> {
+    let inner = name.strip_prefix('.')?.strip_suffix(".tmp")?;
+    inner.rsplit_once('.')?.1.parse().ok()
+}
+
+fn process_alive(pid: i32) -> bool {
+    let Some(pid) = rustix::process::Pid::from_raw(pid) else {
+        return false;
+    };
+    // Not ours to signal (EPERM) is alive all the same.
+    !matches!(
+        rustix::process::test_kill_process(pid),
+        Err(rustix::io::Errno::SRCH)
+    )
 }
 
 /// Released when dropped (the file is closed), so an error return releases it too.

@@ -11,7 +11,7 @@ use git_hotfix_core::settings::policy::VersionFiles;
 use git_hotfix_core::views::incident::{self, By, Clock, Reading, Tick, minutes_text};
 use git_hotfix_core::views::production;
 use git_hotfix_core::views::status::{self, FinishPreview, HotfixStatus};
-use git_hotfix_core::{Error as CoreError, Journal};
+use git_hotfix_core::{Error as CoreError, Journal, Repo};
 
 use crate::cli::Context;
 use crate::commands::assess;
@@ -106,10 +106,10 @@ pub fn cmd_status(context: &Context, args: StatusArgs) -> Result<Exit> {
                 ui.hint("start one with `git hotfix start <ticket> <description>`");
             }
             if let Some(run) = &backport {
-                render_backport(context, run);
+                render_backport(context, &repo, run);
             }
             if let Some(run) = &patches {
-                render_patch_run(context, run);
+                render_patch_run(context, &repo, run);
             }
         } else {
             ui.out("Hotfixes in progress:");
@@ -152,23 +152,35 @@ pub fn cmd_status(context: &Context, args: StatusArgs) -> Result<Exit> {
         render(context, &status);
         if let Some(run) = &backport {
             ui.out("");
-            render_backport(context, run);
+            render_backport(context, &repo, run);
         }
         if let Some(run) = &patches {
             ui.out("");
-            render_patch_run(context, run);
+            render_patch_run(context, &repo, run);
         }
     }
     Ok(Exit::Ok)
 }
 
+/// How a journaled run stands: under way in another git-hotfix, or waiting on a person.
+fn run_state(repo: &Repo) -> &'static str {
+    match Store::new(repo).in_use() {
+        true => "under way (another git hotfix is running it)",
+        false => "stopped",
+    }
+}
+
 /// A backport run that is stopped (or was interrupted): each line's state and the way on.
-fn render_backport(context: &Context, run: &Backport) {
+fn render_backport(context: &Context, repo: &Repo, run: &Backport) {
     let ui = &context.ui;
     let of = run.hotfix.as_deref().unwrap_or(&run.name);
-    ui.out(format!("Backport of {} stopped:", paint(EMPHASIS, of)));
+    let state = run_state(repo);
+    ui.out(format!("Backport of {} {state}:", paint(EMPHASIS, of)));
     for target in &run.targets {
         ui.out(format!("  {}", row(target, run.onto_target)));
+    }
+    if state != "stopped" {
+        return;
     }
     match &run.stopped {
         Some(stop) => ui.out(format!(
@@ -180,11 +192,12 @@ fn render_backport(context: &Context, run: &Backport) {
 }
 
 /// A stopped `patch apply`: each mail's state and the way on.
-fn render_patch_run(context: &Context, run: &PatchRun) {
+fn render_patch_run(context: &Context, repo: &Repo, run: &PatchRun) {
     let ui = &context.ui;
     ui.out(format!(
-        "Patch apply onto {} stopped:",
-        paint(EMPHASIS, &run.branch)
+        "Patch apply onto {} {}:",
+        paint(EMPHASIS, &run.branch),
+        run_state(repo)
     ));
     for patch in &run.patches {
         let state = match patch.status {
