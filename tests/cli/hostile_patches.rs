@@ -128,12 +128,59 @@ fn paths_git_refuses_are_refused_before_anything_is_written() {
         let error = refused(&env, &repo, case, &creating(path), "invalid path");
         assert!(error.contains(says), "{case}: `{says}` not in\n{error}");
     }
+    // Paths a tree holds and no checkout can: the branch would move and the files could
+    // never follow it (git: "File name too long").
+    let long = "n".repeat(300);
+    let long_in_dir = format!("d/{}", "n".repeat(300));
+    let deep = format!("{}f", "a/".repeat(2500));
+    let components = vec!["c".repeat(250); 17].join("/");
+    for (case, path) in [
+        ("long-name", long.as_str()),
+        ("long-in-directory", long_in_dir.as_str()),
+        ("deep", deep.as_str()),
+        ("long-path", components.as_str()),
+    ] {
+        let error = refused(&env, &repo, case, &creating(path), "invalid path");
+        assert!(
+            error.contains("File name too long"),
+            "{case}: not in\n{error}"
+        );
+    }
 }
 
 #[test]
 fn changes_git_refuses_are_refused_with_its_reason() {
     let env = TestEnv::new();
     let repo = target(&env);
+    // A hunk header damaged into `-- `: more of the patch follows what reads as the
+    // signature (git: "patch fragment without header").
+    refused(
+        &env,
+        &repo,
+        "damaged-hunk-header",
+        &mail(
+            "diff --git a/app.txt b/app.txt\nindex 45b983b..1111111 100644\n--- a/app.txt\n+++ b/app.txt\n@@ -1 +1 @@\n-hi\n+ho\n-- \n-x\n+y\n@@ -9 +9 @@\n-p\n+q\n",
+        ),
+        "a hunk header is damaged",
+    );
+    // A tracked file turned into a link in place (here to a file outside), with a hunk,
+    // with the new mode only, or with no hunk at all; and a link turned into a file.
+    for (case, diff) in [
+        (
+            "file-to-link",
+            "diff --git a/app.txt b/app.txt\nold mode 100644\nnew mode 120000\nindex 45b983b..1111111\n--- a/app.txt\n+++ b/app.txt\n@@ -1 +1 @@\n-hi\n+/etc/passwd\n\\ No newline at end of file\n",
+        ),
+        (
+            "file-to-link-new-mode-only",
+            "diff --git a/app.txt b/app.txt\nnew mode 120000\nindex 45b983b..1111111\n--- a/app.txt\n+++ b/app.txt\n@@ -1 +1 @@\n-hi\n+/etc/passwd\n\\ No newline at end of file\n",
+        ),
+        (
+            "file-to-link-no-hunk",
+            "diff --git a/app.txt b/app.txt\nold mode 100644\nnew mode 120000\n",
+        ),
+    ] {
+        refused(&env, &repo, case, &mail(diff), "does not match old mode");
+    }
     // A directory where the tree has a file: git does not replace the file.
     refused(
         &env,
@@ -196,6 +243,30 @@ fn changes_git_refuses_are_refused_with_its_reason() {
 
 /// git itself takes a tree mode in a patch (and then cannot read its own index); a patch
 /// cannot make a directory entry, so it is refused.
+/// Two hunks, the second's header damaged into `-- `: git applies the first and says
+/// nothing of the second; `patch apply` takes all of a mail or none of it.
+#[test]
+fn a_mail_cut_by_a_damaged_hunk_header_is_refused_though_git_am_takes_part() {
+    let env = TestEnv::new();
+    let repo = target(&env);
+    let patch = env.path("half.patch");
+    std::fs::write(
+        &patch,
+        mail("diff --git a/app.txt b/app.txt\nindex 45b983b..1111111 100644\n--- a/app.txt\n+++ b/app.txt\n@@ -1 +1 @@\n-hi\n+ho\n-- \n-x\n+y\n"),
+    )
+    .unwrap();
+    let before = snapshot(&repo);
+    let run = env
+        .hotfix(&repo, &["patch", "apply", patch.to_str().unwrap()])
+        .expect(1);
+    assert!(
+        run.stderr.contains("a hunk header is damaged"),
+        "{}",
+        run.stderr
+    );
+    assert_unchanged(&before, &snapshot(&repo));
+}
+
 #[test]
 fn a_directory_mode_is_refused_though_git_am_takes_it() {
     let env = TestEnv::new();
@@ -261,4 +332,32 @@ fn a_reject_is_never_written_through_a_link_the_series_made() {
     assert_eq!(env.rev(&repo, "main"), main);
     assert_unchanged(&outside, &snapshot(&env.path("outside")));
     env.fsck(&repo);
+}
+
+#[test]
+fn a_file_in_the_way_of_the_checkout_is_refused_before_the_branch_moves() {
+    let env = TestEnv::new();
+    let repo = target(&env);
+    // A person's untracked file where the mail creates one: git am refuses to overwrite it.
+    std::fs::write(repo.join("new.txt"), "mine\n").unwrap();
+    let patch = env.path("in-the-way.patch");
+    std::fs::write(&patch, creating("new.txt")).unwrap();
+    let main = env.rev(&repo, "main");
+    let run = env
+        .hotfix(&repo, &["patch", "apply", patch.to_str().unwrap()])
+        .expect(1);
+    assert!(
+        run.stderr
+            .contains("Untracked working tree file 'new.txt' would be overwritten"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(env.rev(&repo, "main"), main, "the branch did not move");
+    assert_eq!(
+        std::fs::read_to_string(repo.join("new.txt")).unwrap(),
+        "mine\n"
+    );
+    assert_eq!(env.git(&repo, &["status", "--porcelain"]), "?? new.txt\n");
+    let again = env.hotfix(&repo, &["abort", "--plan"]);
+    assert!(again.stderr.contains("no stopped run"), "{}", again.stderr);
 }

@@ -223,6 +223,19 @@ fn apply_file(repo: &Repo, overlay: &mut Overlay<'_>, file: &FilePatch) -> Resul
             kind_name(expected)
         ));
     }
+    // A file does not turn into a link in place, nor a link into a file: git refuses it,
+    // as such a mail can point a tracked file anywhere (a type change is written as a
+    // deletion and a creation).
+    if let (Some(before), Some(after)) = (old_kind.or(old.map(|e| e.kind)), new_kind)
+        && old.is_some()
+        && is_link(before) != is_link(after)
+    {
+        return refuse(format!(
+            "new mode ({}) of {path} does not match old mode ({})",
+            mode_of(after),
+            mode_of(before)
+        ));
+    }
     let kind = new_kind.or(old.map(|e| e.kind)).unwrap_or(EntryKind::Blob);
 
     let mut rejected = None;
@@ -368,6 +381,17 @@ pub(crate) fn kind_of(mode: &str) -> EntryKind {
         "120000" => EntryKind::Link,
         "160000" => EntryKind::Commit,
         _ => EntryKind::Blob,
+    }
+}
+
+/// A kind as a patch's mode line writes it.
+fn mode_of(kind: EntryKind) -> &'static str {
+    match kind {
+        EntryKind::Blob => "100644",
+        EntryKind::BlobExecutable => "100755",
+        EntryKind::Link => "120000",
+        EntryKind::Commit => "160000",
+        EntryKind::Tree => "40000",
     }
 }
 

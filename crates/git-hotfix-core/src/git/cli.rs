@@ -35,6 +35,10 @@ where
 {
     let mut command = git(dir);
     command.args(args);
+    run_command(command)
+}
+
+fn run_command(mut command: Command) -> Result<Output> {
     let shown = format!(
         "git {}",
         command
@@ -97,6 +101,37 @@ pub(crate) fn read_tree_two_way(workdir: &Path, old: ObjectId, new: ObjectId) ->
         ["read-tree", "-m", "-u", &old.to_string(), &new.to_string()],
     )
     .map(drop)
+}
+
+/// Whether [`read_tree_two_way`] would succeed (a file git would not overwrite, a path the
+/// file system cannot hold), asked with `index` in place of the worktree's own, which is
+/// neither locked nor written: a check killed half-way leaves the worktree as it was.
+pub(crate) fn read_tree_two_way_would(
+    workdir: &Path,
+    index: &Path,
+    old: ObjectId,
+    new: ObjectId,
+) -> Result<()> {
+    for args in [
+        &["update-index", "-q", "--unmerged", "--refresh"][..],
+        &[
+            "read-tree",
+            "-m",
+            "-u",
+            "-n",
+            &old.to_string(),
+            &new.to_string(),
+        ],
+    ] {
+        let mut command = git(workdir);
+        command.env("GIT_INDEX_FILE", index).args(args);
+        let output = run_command(command);
+        // `--refresh` exits 1 when some files differ; the read-tree that follows judges.
+        if args[0] == "read-tree" {
+            output?;
+        }
+    }
+    Ok(())
 }
 
 /// Refresh the index's stat data: a file whose times changed but whose content did not

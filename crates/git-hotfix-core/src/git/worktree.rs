@@ -141,6 +141,38 @@ pub fn follow(
     })
 }
 
+/// Refuse, before a branch moves from `from` to `to`, a move the files of the worktree at
+/// `workdir` could not follow (an untracked file in the way, a path the file system cannot
+/// hold): refused after the move, it would leave the branch moved and its checkout behind.
+pub fn ensure_can_follow(workdir: &Path, from: ObjectId, to: ObjectId) -> Result<()> {
+    let git = gix::open(workdir)
+        .context(|| format!("could not open the worktree at {}", workdir.display()))?;
+    let index = git.index_path();
+    if !index.exists() {
+        return Ok(());
+    }
+    // A copy, named as the records' temporary files are, so that a kill's is swept.
+    let copy = git
+        .common_dir()
+        .join("hotfix")
+        .join(format!(".index.{}.tmp", std::process::id()));
+    std::fs::copy(&index, &copy).map_err(|source| Error::Io {
+        context: "could not copy the index to check the checkout",
+        path: copy.clone(),
+        source,
+    })?;
+    let checked = cli::read_tree_two_way_would(workdir, &copy, from, to);
+    let _ = std::fs::remove_file(&copy);
+    checked.map_err(|err| match err {
+        Error::GitCommand { stderr, .. } => Error::CheckoutFailed {
+            target: crate::foundation::oid::short(to),
+            worktree: workdir.to_path_buf(),
+            reason: stderr,
+        },
+        other => other,
+    })
+}
+
 type Change = (Option<ObjectId>, Option<ObjectId>);
 
 /// Every file whose blob differs between the trees of `from` and `to`.

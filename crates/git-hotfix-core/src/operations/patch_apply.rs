@@ -685,6 +685,9 @@ fn proceed(
     if tip != run.tip && run.steps.0.is_empty() {
         let branch = format!("{BRANCH_PREFIX}{}", run.branch);
         crate::git::worktree::ensure_clean_on(repo, &run.branch)?;
+        for worktree in repo.worktrees_on(&run.branch)? {
+            crate::git::worktree::ensure_can_follow(&worktree.path, run.tip, tip)?;
+        }
         run.steps.add(Step::Refs {
             edits: vec![Edit {
                 name: branch,

@@ -51,8 +51,11 @@ pub fn find_to_abort(
     }
 }
 
-/// The run named, else the only one stopped.
+/// The run named, else the only one stopped. What killed git-hotfix processes left (their
+/// temporary files) is taken away first, whether a run is found or not: these are the
+/// commands one runs after a kill.
 pub fn find(repo: &Repo, which: Which<'_>, action: &'static str) -> Result<StoppedRun> {
+    Store::new(repo).sweep();
     let none = || Error::NoStoppedRun { action };
     match which {
         Which::Finish(ticket) => {

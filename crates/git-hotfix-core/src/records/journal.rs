@@ -570,6 +570,23 @@ impl Store<'_> {
         "resolve",
     ];
 
+    /// Take away the temporary files killed git-hotfix processes left, unless another
+    /// git-hotfix is at work now. Best effort, as [`sweep_temporary_files`].
+    pub fn sweep(&self) {
+        if self.ensure_no_links().is_err() {
+            return;
+        }
+        let Ok(file) = fs::OpenOptions::new()
+            .write(true)
+            .open(self.dir.join("lock"))
+        else {
+            return;
+        };
+        if file.try_lock().is_ok() {
+            sweep_temporary_files(&self.dir);
+        }
+    }
+
     /// Whether another git-hotfix holds the lock now: a run it journals is under way, not
     /// stopped. Asks without taking the lock or writing anything.
     pub fn in_use(&self) -> bool {
@@ -620,8 +637,10 @@ fn sweep_temporary_files(dir: &Path) {
     }
 }
 
-/// The process that writes a temporary file of [`write_atomically`], from its name.
+/// The process that writes a temporary file of [`write_atomically`] (or holds git's lock
+/// on one), from its name.
 fn temporary_file_owner(name: &str) -> Option<i32> {
+    let name = name.strip_suffix(".lock").unwrap_or(name);
     let inner = name.strip_prefix('.')?.strip_suffix(".tmp")?;
     inner.rsplit_once('.')?.1.parse().ok()
 }

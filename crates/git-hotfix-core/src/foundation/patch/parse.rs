@@ -105,8 +105,26 @@ pub fn parse(text: &[u8]) -> Result<Vec<FilePatch>, ParseError> {
             let (file, next) = file_patch(&lines, i)?;
             files.push(file);
             i = next;
-        } else if lines[i] == b"-- \n" || lines[i] == b"-- \r\n" {
-            // The mail's signature: nothing after it is part of the patch.
+        } else if is_signature(lines[i]) {
+            // The mail's signature: nothing after it is part of the patch — unless more
+            // of the patch follows it, when a hunk header was damaged into `-- ` and
+            // applying what comes before would be less than the mail says.
+            if let Some(more) = (i + 1..lines.len()).find(|&j| {
+                let line = lines[j];
+                is_signature(line)
+                    || line.starts_with(b"diff --git ")
+                    || line.starts_with(b"@@ -")
+                    || line.starts_with(b"GIT binary patch")
+            }) {
+                return Err(error(
+                    i,
+                    format!(
+                        "`-- ` is followed by more of the patch (`{}` at line {}): a hunk header is damaged",
+                        text_of(lines[more]),
+                        more + 1
+                    ),
+                ));
+            }
             return Ok(files);
         } else if lines[i].starts_with(b"@@ -")
             || (!files.is_empty() && !lines[i].trim_ascii().is_empty())
@@ -284,15 +302,40 @@ fn verify(file: &mut FilePatch) -> Result<(), String> {
 /// Why a path of `file` is not one git lets a patch write (see [`verify_path`]), if so.
 pub fn outside_the_tree(file: &FilePatch) -> Option<String> {
     let path = file.path();
-    [&file.old_path, &file.new_path]
+    let invalid = [&file.old_path, &file.new_path]
         .into_iter()
         .flatten()
         .find_map(|name| {
             let link = name == path && file.new_mode.as_deref() == Some("120000");
-            verify_path(name, link)
-                .err()
-                .map(|why| format!("invalid path `{name}`: {why}"))
+            verify_path(name, link).err().map(|why| (name, why))
         })
+        .or_else(|| {
+            let name = file.new_path.as_ref()?;
+            checkout_can_hold(name).err().map(|why| (name, why))
+        });
+    invalid.map(|(name, why)| format!("invalid path `{name}`: {why}"))
+}
+
+/// The longest file name a file system takes (`NAME_MAX`), and the longest path
+/// (`PATH_MAX`, less its closing NUL): a path beyond either can be committed but never
+/// checked out, and would leave a branch moved with a checkout that cannot follow it.
+const NAME_MAX: usize = 255;
+const PATH_MAX: usize = 4095;
+
+fn checkout_can_hold(path: &str) -> Result<(), String> {
+    if let Some(long) = path.split('/').find(|c| c.len() > NAME_MAX) {
+        return Err(format!(
+            "a component of {} bytes, more than the {NAME_MAX} a file name can have: File name too long",
+            long.len()
+        ));
+    }
+    if path.len() > PATH_MAX {
+        return Err(format!(
+            "{} bytes, more than the {PATH_MAX} a path can have: File name too long",
+            path.len()
+        ));
+    }
+    Ok(())
 }
 
 /// A mode as git keeps it: any regular file is `100644` or, executable, `100755`; a
@@ -328,6 +371,11 @@ pub fn verify_path(path: &str, symlink: bool) -> Result<(), String> {
         })?;
     }
     Ok(())
+}
+
+/// The line that starts a mail's signature.
+fn is_signature(line: &[u8]) -> bool {
+    line == b"-- \n" || line == b"-- \r\n"
 }
 
 /// A header whose two names differ is of a file renamed or copied, which its `rename`/`copy`
