@@ -163,6 +163,23 @@ fn changes_git_refuses_are_refused_with_its_reason() {
         ),
         "a hunk header is damaged",
     );
+    // A header git cannot decode: git refuses the mail, rather than keep it raw.
+    for (case, subject) in [
+        ("unclosed-word", "=?UTF-8?q?broken"),
+        ("unknown-charset", "=?unknown-cs?q?caf=E9?="),
+    ] {
+        let text = mail(
+            "diff --git a/app.txt b/app.txt\nindex 45b983b..1111111 100644\n--- a/app.txt\n+++ b/app.txt\n@@ -1 +1 @@\n-hi\n+ho\n",
+        )
+        .replace("Subject: [PATCH] hostile", &format!("Subject: [PATCH] {subject}"));
+        refused(
+            &env,
+            &repo,
+            case,
+            &text,
+            "its `Subject:` has a malformed encoded word",
+        );
+    }
     // A tracked file turned into a link in place (here to a file outside), with a hunk,
     // with the new mode only, or with no hunk at all; and a link turned into a file.
     for (case, diff) in [

@@ -69,7 +69,7 @@ fn a_git_format_patch_series_applies_to_the_commits_git_am_makes() {
     env.git(&theirs, &am);
 
     let ours = clone_at(&env, &src, "ours", "v1.0.0");
-    let run = apply(&env, &ours, &["../series"]).ok();
+    let run = apply(&env, &ours, &["../series", "--keep-cr"]).ok();
     assert!(
         run.stderr
             .contains("Applied ../series/0001-fix-every-kind-of-change-n-c-d.patch"),
@@ -422,4 +422,62 @@ fn a_deletion_of_a_file_changed_here_stops_and_keeps_the_file() {
     assert_eq!(env.git(&dst, &["ls-tree", "--name-only", "main"]), "");
     assert!(!dst.join("gone.txt").exists());
     env.fsck(&dst);
+}
+
+/// A CR at the end of an added line in a plain (8bit) mail: `git am` drops it, as mail
+/// transport adds them, and keeps it with `--keep-cr` or `am.keepcr`; so does `patch apply`.
+#[test]
+fn carriage_returns_go_or_stay_as_git_am_decides() {
+    let env = TestEnv::new();
+    let src = env.init("src");
+    env.commit(&src, "base", &[("app.txt", "one\n")]);
+    env.tag(&src, "v1.0.0");
+    std::fs::write(src.join("app.txt"), "one\r\ntwo\r\n").unwrap();
+    env.git(&src, &["commit", "--quiet", "-am", "fix: two"]);
+    let patch = env.path("cr.patch");
+    let mail = env.git(&src, &["format-patch", "--stdout", "-1", "HEAD"]);
+    std::fs::write(&patch, &mail).unwrap();
+    assert!(mail.contains("+two\r\n"), "{mail}");
+
+    for (case, flags) in [
+        ("default", &[][..]),
+        ("keep", &["--keep-cr"][..]),
+        ("config", &["-c", "am.keepcr=true"][..]),
+    ] {
+        let theirs = clone_at(&env, &src, &format!("theirs-{case}"), "v1.0.0");
+        let mut am: Vec<&str> = flags
+            .iter()
+            .copied()
+            .filter(|f| *f != "--keep-cr")
+            .collect();
+        am.push("am");
+        if flags.contains(&"--keep-cr") {
+            am.push("--keep-cr");
+        }
+        am.push(patch.to_str().unwrap());
+        let git = env.git_output(&theirs, &am);
+        let ours = clone_at(&env, &src, &format!("ours-{case}"), "v1.0.0");
+        let mut args: Vec<&str> = Vec::new();
+        if case == "config" {
+            env.git(&ours, &["config", "am.keepcr", "true"]);
+        }
+        args.extend(flags.iter().filter(|f| **f == "--keep-cr"));
+        args.push(patch.to_str().unwrap());
+        let run = apply(&env, &ours, &args);
+        assert_eq!(
+            run.code == 0,
+            git.status.success(),
+            "{case}: git am {:?}, ours {}: {}",
+            git.status,
+            run.code,
+            run.stderr
+        );
+        if run.code == 0 {
+            assert_eq!(
+                env.rev(&ours, "main^{tree}"),
+                env.rev(&theirs, "HEAD^{tree}"),
+                "{case}"
+            );
+        }
+    }
 }

@@ -159,6 +159,7 @@ fn mutated_mails_never_panic_hang_or_write_outside_and_agree_with_git_am() {
                 env!("CARGO_BIN_EXE_git-hotfix"),
                 "patch",
                 "apply",
+                "--keep-cr",
                 mail.to_str().unwrap(),
             ]);
             command

@@ -726,6 +726,11 @@ impl Repo {
         self.config_string(&format!("remote.{name}.url")).is_some()
     }
 
+    /// A boolean from git config, as git would read it (`true`, `yes`, `on`, `1`, …).
+    pub fn config_bool(&self, key: &str) -> Option<bool> {
+        self.git.config_snapshot().boolean(key)
+    }
+
     /// A value from git config, as git would read it.
     pub fn config_string(&self, key: &str) -> Option<String> {
         self.git

@@ -36,6 +36,9 @@ pub struct ApplyRequest {
     pub onto: Option<String>,
     /// Fall back to a three-way merge from the blobs the `index` lines name.
     pub three_way: bool,
+    /// Keep the carriage return of each line that ends in one (`git am --keep-cr`); `None`:
+    /// as git config `am.keepcr` says, else not.
+    pub keep_cr: Option<bool>,
 }
 
 /// One mail as read from the inputs.
@@ -185,7 +188,7 @@ fn parse_input(origin: &str, bytes: &[u8]) -> Result<Parsed> {
 
 /// The mails of `inputs`, in order. A directory gives its `*.patch` files by name, or with
 /// a manifest the files it lists, each checked against its sha256.
-fn read_inputs(inputs: &[PathBuf]) -> Result<Vec<Input>> {
+fn read_inputs(inputs: &[PathBuf], keep_cr: bool) -> Result<Vec<Input>> {
     let mut files = Vec::new();
     for input in inputs {
         if input.is_dir() {
@@ -213,23 +216,26 @@ fn read_inputs(inputs: &[PathBuf]) -> Result<Vec<Input>> {
             };
             mails.push(Input {
                 origin,
-                bytes: without_transport_crs(mail),
+                bytes: match keep_cr {
+                    true => mail.to_vec(),
+                    false => without_crs(mail),
+                },
             });
         }
     }
     Ok(mails)
 }
 
-/// A mail whose every line ends in CRLF had its CRs added on the way (a mail client, a
-/// Windows editor: git writes its headers with bare LFs); they go, as `git am` drops them.
-/// A CRLF file's CRs survive where only some lines have them, or inside base 64.
-fn without_transport_crs(mail: &[u8]) -> Vec<u8> {
-    let mut lines = mail.split_inclusive(|b| *b == b'\n').peekable();
-    if lines.peek().is_none() || !lines.all(|l| l.ends_with(b"\r\n")) {
-        return mail.to_vec();
-    }
+/// The mail without the carriage return of each line that ends in CRLF, as `git am`
+/// reads a mail (its `mailsplit`) unless told to keep them: mail transport adds them. A
+/// CRLF file's CRs survive inside base 64 or quoted-printable (as `git format-patch`
+/// writes such a file's patch when asked, and `patch export` does), or with `--keep-cr`.
+fn without_crs(mail: &[u8]) -> Vec<u8> {
     mail.split_inclusive(|b| *b == b'\n')
-        .flat_map(|l| [&l[..l.len() - 2], b"\n"])
+        .flat_map(|l| match l.strip_suffix(b"\r\n") {
+            Some(line) => [line, b"\n"],
+            None => [l, b""],
+        })
         .flatten()
         .copied()
         .collect()
@@ -425,7 +431,10 @@ pub fn run(repo: &Repo, request: &ApplyRequest, now: Timestamp) -> Result<ApplyO
 /// worktrees that have it checked out.
 fn prepare(repo: &Repo, request: &ApplyRequest) -> Result<(PatchRun, Vec<Vec<u8>>)> {
     ensure_none_stopped(repo)?;
-    let inputs = read_inputs(&request.inputs)?;
+    let keep_cr = request
+        .keep_cr
+        .unwrap_or_else(|| repo.config_bool("am.keepcr").unwrap_or(false));
+    let inputs = read_inputs(&request.inputs, keep_cr)?;
     let mut patches = Vec::new();
     for input in &inputs {
         let parsed = parse_input(&input.origin, &input.bytes)?;
@@ -876,14 +885,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn crs_added_on_the_way_go_and_a_crlf_files_stay() {
+    fn every_line_loses_its_carriage_return_as_git_am_reads_a_mail() {
         assert_eq!(
-            without_transport_crs(b"From: a\r\n\r\n-x\r\n+y\r\n"),
+            without_crs(b"From: a\r\n\r\n-x\r\n+y\r\n"),
             b"From: a\n\n-x\n+y\n"
         );
-        let crlf_file = b"From: a\n\n-x\r\n+y\r\n";
-        assert_eq!(without_transport_crs(crlf_file), crlf_file);
-        // The last line need not end in a newline, but then it has no CR to lose either.
-        assert_eq!(without_transport_crs(b"a\r\nb"), b"a\r\nb");
+        assert_eq!(
+            without_crs(b"From: a\n\n x\n+y\r\n"),
+            b"From: a\n\n x\n+y\n"
+        );
+        // The last line need not end in a newline, and a CR elsewhere stays.
+        assert_eq!(without_crs(b"a\rb\r\nc\r"), b"a\rb\nc\r");
     }
 }

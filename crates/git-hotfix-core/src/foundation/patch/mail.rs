@@ -145,6 +145,9 @@ pub enum MailError {
     BadFrom(String),
     #[error("its body is not valid {0}")]
     Encoding(&'static str),
+    /// As `git mailinfo`, which refuses the mail: nothing is applied.
+    #[error("its `{header}:` has a malformed encoded word: {why}")]
+    EncodedWord { header: &'static str, why: String },
 }
 
 /// The mails of an mbox: split at git's `From <id> Mon Sep 17 00:00:00 2001` lines. Text
@@ -215,14 +218,16 @@ pub fn parse(mail: &[u8]) -> Result<Mail, MailError> {
             .find(|(n, _)| n == name)
             .map(|(_, v)| v.as_str())
     };
-    let from = decode_words(header("from").ok_or(MailError::MissingHeader("From"))?);
+    let decoded_header = |name: &'static str, key: &str| -> Result<String, MailError> {
+        let value = header(key).ok_or(MailError::MissingHeader(name))?;
+        decode_words(value).map_err(|why| MailError::EncodedWord { header: name, why })
+    };
+    let from = decoded_header("From", "from")?;
     let (author_name, author_email) = parse_address(&from)?;
     let date_text = header("date").ok_or(MailError::MissingHeader("Date"))?;
     let date = jiff::fmt::rfc2822::parse(date_text)
         .map_err(|_| MailError::BadDate(date_text.to_string()))?;
-    let subject = clean_subject(&decode_words(
-        header("subject").ok_or(MailError::MissingHeader("Subject"))?,
-    ));
+    let subject = clean_subject(&decoded_header("Subject", "subject")?);
 
     // The message body runs to the `---` line; the patch follows it. A mail without one
     // (a bare diff after the message) starts its patch at the first `diff --git`.
@@ -314,9 +319,12 @@ fn clean_subject(subject: &str) -> String {
     }
 }
 
-/// Decode RFC 2047 words (`=?UTF-8?q?…?=`, `=?UTF-8?b?…?=`); whitespace between two
-/// words goes, as the RFC says.
-fn decode_words(value: &str) -> String {
+/// Decode RFC 2047 words (`=?UTF-8?q?…?=`, `=?UTF-8?b?…?=`) by git's rules
+/// (`mailinfo.c`): whitespace between two words goes; any `=?` that does not open a whole
+/// word (charset, `?`, `b` or `q`, `?`, text, `?=`) in a charset known here is an error, as
+/// git refuses such a mail; inside a word, git is lenient (a bad `=XX` stays as written,
+/// a byte outside base 64 is skipped, text that is not UTF-8 is read as Latin-1).
+fn decode_words(value: &str) -> Result<String, String> {
     let mut out = String::new();
     let mut rest = value;
     let mut after_word = false;
@@ -325,53 +333,74 @@ fn decode_words(value: &str) -> String {
         if !(after_word && before.trim().is_empty()) {
             out.push_str(before);
         }
-        let decoded = word[2..].splitn(3, '?').collect::<Vec<_>>();
-        let end = (decoded.len() == 3)
-            .then(|| decoded[2].find("?="))
-            .flatten();
-        let (Some(end), [charset, encoding, text]) = (end, decoded.as_slice()) else {
-            out.push_str(word);
-            return out;
+        let malformed = || format!("`{word}`");
+        let inner = &word[2..];
+        let (charset, inner) = inner.split_once('?').ok_or_else(malformed)?;
+        let mut chars = inner.chars();
+        let (Some(encoding), Some('?')) = (chars.next(), chars.next()) else {
+            return Err(malformed());
         };
-        let text = &text[..end];
-        let bytes = match encoding.to_ascii_lowercase().as_str() {
-            "q" => q_decode(text),
-            "b" => base64_decode(text),
-            _ => None,
+        let inner = chars.as_str();
+        let end = inner.find("?=").ok_or_else(malformed)?;
+        let text = &inner[..end];
+        let bytes = match encoding.to_ascii_lowercase() {
+            'q' => q_decode(text),
+            // As git reads a word: bytes outside the alphabet are skipped.
+            'b' => base64_decode(
+                &text
+                    .chars()
+                    .filter(|c| c.is_ascii() && BASE64.contains(&(*c as u8)))
+                    .collect::<String>(),
+            )
+            .unwrap_or_default(),
+            other => return Err(format!("`{word}`: no encoding `{other}` (b or q)")),
         };
-        match bytes {
-            Some(bytes) if charset.eq_ignore_ascii_case("utf-8") => {
-                out.push_str(&String::from_utf8_lossy(&bytes))
-            }
-            // Latin-1 maps byte for byte onto the first 256 code points.
-            Some(bytes) => out.extend(bytes.iter().map(|b| *b as char)),
-            None => out.push_str(&word[..2 + charset.len() + encoding.len() + end + 4]),
-        }
-        let consumed = 2 + charset.len() + 1 + encoding.len() + 1 + end + 2;
-        rest = &word[consumed..];
+        out.push_str(
+            &in_charset(charset, &bytes)
+                .ok_or_else(|| format!("`{word}`: cannot convert from {charset} to UTF-8"))?,
+        );
+        rest = &inner[end + 2..];
         after_word = true;
     }
     out.push_str(rest);
-    out
+    Ok(out)
 }
 
-fn q_decode(text: &str) -> Option<Vec<u8>> {
+/// Text in `charset`, as UTF-8; `None` when the charset is unknown.
+fn in_charset(charset: &str, bytes: &[u8]) -> Option<String> {
+    // An RFC 2231 language (`UTF-8*en`) does not change the charset.
+    let label = charset.split('*').next().unwrap_or(charset);
+    let encoding = encoding_rs::Encoding::for_label(label.as_bytes())?;
+    if encoding == encoding_rs::UTF_8 {
+        // As git's commit does: text that is not UTF-8 is taken as Latin-1.
+        return Some(match std::str::from_utf8(bytes) {
+            Ok(text) => text.to_string(),
+            Err(_) => bytes.iter().map(|b| *b as char).collect(),
+        });
+    }
+    Some(encoding.decode_without_bom_handling(bytes).0.into_owned())
+}
+
+fn q_decode(text: &str) -> Vec<u8> {
     let mut out = Vec::new();
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
-        match bytes[i] {
-            b'_' => out.push(b' '),
-            b'=' => {
-                let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-                out.push(u8::from_str_radix(hex, 16).ok()?);
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'_', _) => out.push(b' '),
+            (b'=', Some(byte)) => {
+                out.push(byte);
                 i += 2;
             }
-            b => out.push(b),
+            (b, _) => out.push(b),
         }
         i += 1;
     }
-    Some(out)
+    out
 }
 
 const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -506,8 +535,36 @@ mod tests {
         assert_eq!(split(&mbox), vec![&one[..], &two[..]]);
         assert_eq!(clean_subject("Re: [PATCH v2 3/7] [HOTFIX] x"), "[HOTFIX] x");
         assert_eq!(
-            decode_words("=?UTF-8?b?Sm9zw6k=?= =?UTF-8?q?_N=C3=BA=C3=B1ez?="),
+            decode_words("=?UTF-8?b?Sm9zw6k=?= =?UTF-8?q?_N=C3=BA=C3=B1ez?=").unwrap(),
             "José Núñez"
         );
+    }
+
+    /// What `git am` (its `mailinfo`) stores for each header, or `None` where it refuses
+    /// the mail; found with git 2.47.
+    #[test]
+    fn encoded_words_decode_as_git_does_and_malformed_ones_are_errors() {
+        let cases: &[(&str, Option<&str>)] = &[
+            ("=?UTF-8?q?broken", None),
+            ("=?UTF-8?q?caf=C3=A9", None),
+            ("=?UTF-8?x?unknown?=", None),
+            ("=?UTF-8?q?x_y?= =?broken", None),
+            ("fix x=?y", None),
+            ("=?unknown-cs?q?caf=E9?=", None),
+            ("=?UTF-8?q?bad=ZZhex?=", Some("bad=ZZhex")),
+            ("=?ISO-8859-2?q?=B1?=", Some("ą")),
+            ("=?windows-1252?q?=80?=", Some("€")),
+            ("=?UTF-8?q?bad=C3?=", Some("badÃ")),
+            ("=?UTF-8?b?Y2Fmw6k=?=", Some("café")),
+            ("plain = text ? fine", Some("plain = text ? fine")),
+        ];
+        for (header, git) in cases {
+            assert_eq!(
+                decode_words(header).ok().as_deref(),
+                *git,
+                "`{header}`: {:?}",
+                decode_words(header)
+            );
+        }
     }
 }

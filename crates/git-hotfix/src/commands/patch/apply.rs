@@ -25,6 +25,14 @@ pub struct ApplyArgs {
     /// `index` lines name (they must be in this repository)
     #[arg(long = "3way", short = '3')]
     pub three_way: bool,
+    /// Keep the carriage return that ends a line, as `git am --keep-cr` (default: git
+    /// config `am.keepcr`, else each goes, as mail transport adds them); a CRLF file's
+    /// patch needs it unless it travels in base 64 or quoted-printable
+    #[arg(long, overrides_with = "no_keep_cr")]
+    pub keep_cr: bool,
+    /// Drop the carriage return that ends a line even when `am.keepcr` says to keep it
+    #[arg(long)]
+    pub no_keep_cr: bool,
     #[command(flatten)]
     pub plan: PlanArg,
 }
@@ -45,6 +53,11 @@ pub fn cmd_apply(context: &Context, args: ApplyArgs) -> Result<Exit> {
         inputs: args.inputs.iter().map(|p| context.cwd.join(p)).collect(),
         onto: args.onto,
         three_way: args.three_way,
+        keep_cr: match (args.keep_cr, args.no_keep_cr) {
+            (true, _) => Some(true),
+            (_, true) => Some(false),
+            _ => None,
+        },
     };
     if args.plan.plan {
         let run = patch_apply::plan(&repo, &request)?;
