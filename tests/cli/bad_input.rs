@@ -502,3 +502,97 @@ fn temporary_files_of_killed_writes_are_swept_and_a_live_writers_kept() {
     // Nothing else in the records was taken.
     assert!(records.join("ENG-1234.json").exists());
 }
+
+#[test]
+fn a_branch_pattern_git_cannot_match_is_named_where_it_was_written() {
+    let env = TestEnv::new();
+    let repo = env.linear().dir;
+    let run = refused(
+        &env,
+        &repo,
+        &["-c", "release-branches=release/[*", "status"],
+        2,
+    );
+    assert!(
+        run.stderr.contains(
+            "`release/[*` is not a branch pattern: the `[` at character 9 is never closed"
+        ),
+        "{}",
+        run.stderr
+    );
+    env.commit(
+        &repo,
+        "Configure",
+        &[(".hotfix.toml", "release-branches = [\"release/[*\"]\n")],
+    );
+    let run = refused(&env, &repo, &["status"], 1);
+    assert!(
+        run.stderr.contains(".hotfix.toml` on main") && run.stderr.contains("line 1"),
+        "{}",
+        run.stderr
+    );
+    env.git(&repo, &["reset", "--quiet", "--hard", "HEAD~1"]);
+    env.start_and_fix(&repo);
+    let run = refused(&env, &repo, &["backport", "--to", "release/[*"], 2);
+    assert!(run.stderr.contains("never closed"), "{}", run.stderr);
+}
+
+#[test]
+fn an_api_url_that_is_not_http_is_refused_where_it_was_written() {
+    let env = TestEnv::new();
+    let repo = env.linear().dir;
+    let run = refused(
+        &env,
+        &repo,
+        &["-c", "github.api-url=ftp://github.test", "status"],
+        2,
+    );
+    hinted(
+        &run,
+        "`ftp://github.test` is not an http(s) URL",
+        "correct the value given with `-c github.api-url=…`",
+    );
+}
+
+#[test]
+fn an_unknown_remote_is_refused_before_anything_is_done() {
+    let env = TestEnv::new();
+    let fixture = env.with_origin(env.linear());
+    let repo = &fixture.dir;
+    let run = refused(
+        &env,
+        repo,
+        &["-c", "remote=upstrem", "start", "ENG-1", "fix"],
+        1,
+    );
+    hinted(
+        &run,
+        "no remote named `upstrem` is configured",
+        "add it with `git remote add upstrem <url>`",
+    );
+    assert_eq!(env.rev(repo, "refs/heads/hotfix/ENG-1-fix"), None);
+}
+
+#[test]
+fn start_in_a_bare_repository_is_refused_before_its_fetch() {
+    let env = TestEnv::new();
+    let fixture = env.with_origin(env.linear());
+    let bare = env.path("bare.git");
+    env.git(
+        env.root.path(),
+        &[
+            "clone",
+            "--quiet",
+            "--bare",
+            fixture.dir.to_str().unwrap(),
+            bare.to_str().unwrap(),
+        ],
+    );
+    let run = refused(&env, &bare, &["start", "ENG-1", "fix"], 1);
+    hinted(
+        &run,
+        "this is a bare repository",
+        "in a bare repository, create the branch only (`--no-checkout`)",
+    );
+    assert!(!run.stderr.contains("Fetched"), "{}", run.stderr);
+}

@@ -414,3 +414,69 @@ mod tests {
         assert!(validate_ref("refs/heads/", "x.lock").is_err());
     }
 }
+
+/// A pattern of branch names as git's wildmatch reads it (`release/*`, `v[0-9]*`), checked:
+/// where git's matcher gives up (a `[` never closed, a lone `\\` at the end) it matches
+/// nothing, silently, and a maintained line would be left out without a word.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(transparent)]
+pub struct BranchGlob(pub String);
+
+impl BranchGlob {
+    pub fn parse(text: &str) -> Result<BranchGlob, String> {
+        let why = |what: String| format!("`{text}` is not a branch pattern: {what}");
+        if text.trim().is_empty() {
+            return Err(why("it is empty".into()));
+        }
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\\' if i + 1 == bytes.len() => {
+                    return Err(why("it ends in a lone `\\`".into()));
+                }
+                b'\\' => i += 2,
+                b'[' => {
+                    let open = i;
+                    i += 1;
+                    if matches!(bytes.get(i), Some(b'!' | b'^')) {
+                        i += 1;
+                    }
+                    // A `]` first in the set is one of its characters.
+                    if bytes.get(i) == Some(&b']') {
+                        i += 1;
+                    }
+                    loop {
+                        match bytes.get(i) {
+                            None => {
+                                return Err(why(format!(
+                                    "the `[` at character {} is never closed",
+                                    open + 1
+                                )));
+                            }
+                            Some(b']') => break,
+                            Some(b'\\') => i += 2,
+                            Some(b'[') if bytes.get(i + 1) == Some(&b':') => {
+                                let class = text[i + 2..].find(":]").ok_or_else(|| {
+                                    why(format!("the class at character {} is never closed", i + 1))
+                                })?;
+                                i += 2 + class + 2;
+                            }
+                            Some(_) => i += 1,
+                        }
+                    }
+                    i += 1;
+                }
+                _ => i += 1,
+            }
+        }
+        Ok(BranchGlob(text.to_string()))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BranchGlob {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        BranchGlob::parse(&text).map_err(serde::de::Error::custom)
+    }
+}

@@ -726,6 +726,11 @@ impl Repo {
         self.config_string(&format!("remote.{name}.url")).is_some()
     }
 
+    /// Whether any remote is configured.
+    pub fn has_remotes(&self) -> bool {
+        !self.git.remote_names().is_empty()
+    }
+
     /// A boolean from git config, as git would read it (`true`, `yes`, `on`, `1`, …).
     pub fn config_bool(&self, key: &str) -> Option<bool> {
         self.git.config_snapshot().boolean(key)

@@ -68,6 +68,22 @@ pub struct StartPlan {
     pub detected_at: Option<Timestamp>,
 }
 
+/// Refuse a start whose checkout cannot happen (a bare repository to switch in, a dirty
+/// worktree, a worktree path taken) — before anything, a fetch included, is done for it.
+pub fn ensure_checkout_possible(repo: &Repo, request: &StartRequest) -> Result<()> {
+    match &request.checkout {
+        Checkout::Switch if repo.is_bare() => Err(Error::BareRepository { action: "switch" }),
+        Checkout::Switch => {
+            repo.ensure_index_unlocked()?;
+            repo.ensure_clean()
+        }
+        Checkout::Worktree(path) if path.exists() && !is_empty_dir(path) => {
+            Err(Error::FileExists { path: path.clone() })
+        }
+        _ => Ok(()),
+    }
+}
+
 pub fn plan(repo: &Repo, config: &Config, request: &StartRequest) -> Result<StartPlan> {
     let ticket = names::ticket(&request.ticket)?;
     let description = names::description(&request.description)?;
@@ -81,19 +97,7 @@ pub fn plan(repo: &Repo, config: &Config, request: &StartRequest) -> Result<Star
         });
     }
 
-    match &request.checkout {
-        Checkout::Switch if repo.is_bare() => {
-            return Err(Error::BareRepository { action: "switch" });
-        }
-        Checkout::Switch => {
-            repo.ensure_index_unlocked()?;
-            repo.ensure_clean()?;
-        }
-        Checkout::Worktree(path) if path.exists() && !is_empty_dir(path) => {
-            return Err(Error::FileExists { path: path.clone() });
-        }
-        _ => {}
-    }
+    ensure_checkout_possible(repo, request)?;
 
     let store = Store::new(repo);
     if let Some(existing) = store.load(&ticket)? {

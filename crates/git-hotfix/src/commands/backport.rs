@@ -32,7 +32,7 @@ pub struct BackportArgs {
     #[arg(long, value_name = "N", conflicts_with_all = ["commits", "hotfix"])]
     pub pull: Option<u64>,
     /// A target branch or glob (`release/*`); repeatable
-    #[arg(long = "to", value_name = "BRANCH|GLOB")]
+    #[arg(long = "to", value_name = "BRANCH|GLOB", value_parser = branch_glob)]
     pub to: Vec<String>,
     /// Every maintained release line of .hotfix.toml
     #[arg(long, conflicts_with = "to")]
@@ -480,4 +480,10 @@ fn merged_pull(context: &Context, repo: &Repo, config: &Config, number: u64) -> 
         ),
     );
     Ok(What::Pull { number, commits })
+}
+
+/// `--to`, checked as `release-branches` is: a pattern git's matcher gives up on matches
+/// nothing, silently.
+fn branch_glob(text: &str) -> std::result::Result<String, String> {
+    git_hotfix_core::foundation::names::BranchGlob::parse(text).map(|glob| glob.0)
 }

@@ -22,7 +22,7 @@ use super::{GitHub, PullTitle};
 pub(super) struct Layer {
     pub(super) production_branch: Option<String>,
     pub(super) develop_branch: Option<String>,
-    pub(super) release_branches: Option<Vec<String>>,
+    pub(super) release_branches: Option<Vec<crate::foundation::names::BranchGlob>>,
     pub(super) branch_template: Option<BranchTemplate>,
     pub(super) tag_pattern: Option<TagPattern>,
     pub(super) remote: Option<String>,
@@ -53,6 +53,7 @@ pub(super) struct Layer {
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub(super) struct GitHubLayer {
+    #[serde(default, deserialize_with = "api_url")]
     pub(super) api_url: Option<String>,
     pub(super) repository: Option<String>,
     pub(super) pr: Option<bool>,
@@ -391,4 +392,18 @@ pub(super) fn git_config_pairs(repo: &Repo) -> Vec<(String, String, Location)> {
         }
     }
     pairs
+}
+
+/// The GitHub API is reached over HTTP(S): anything else (`ftp://`, a bare host) is a
+/// mistake named where it was written, not a request that fails later. Empty: unset.
+fn api_url<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    let text = <String as serde::Deserialize>::deserialize(deserializer)?;
+    let lower = text.to_ascii_lowercase();
+    if text.is_empty() || lower.starts_with("https://") || lower.starts_with("http://") {
+        Ok(Some(text))
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "`{text}` is not an http(s) URL (GitHub Enterprise: `https://github.example.com/api/v3`)"
+        )))
+    }
 }

@@ -322,6 +322,12 @@ impl Config {
                 develop,
             )?;
         }
+        // A remote named that does not exist, in a repository that has others, is a typo or
+        // another clone's name: nothing would be fetched or pushed, without a word.
+        let remote = merged.remote.unwrap_or_else(|| DEFAULT_REMOTE.into());
+        if !repo.has_remote(&remote) && repo.has_remotes() {
+            return Err(crate::foundation::error::Error::UnknownRemote { remote });
+        }
         let tag_pattern = merged
             .tag_pattern
             .unwrap_or_else(|| TagPattern::parse(DEFAULT_TAG_PATTERN).expect("valid default"));
@@ -352,12 +358,17 @@ impl Config {
             develop_branch,
             develop_found,
             develop_off,
-            release_branches: merged.release_branches.unwrap_or_default(),
+            release_branches: merged
+                .release_branches
+                .unwrap_or_default()
+                .into_iter()
+                .map(|glob| glob.0)
+                .collect(),
             branch_template: merged.branch_template.unwrap_or_else(|| {
                 BranchTemplate::parse(BranchTemplate::DEFAULT).expect("valid default")
             }),
             tag_pattern,
-            remote: merged.remote.unwrap_or_else(|| DEFAULT_REMOTE.into()),
+            remote,
             offline: merged.offline.unwrap_or(false),
             merge: merged.merge.unwrap_or_default(),
             checks: merged.checks.unwrap_or_default(),
@@ -680,7 +691,10 @@ version-files = ["services/api/package.json"]
         assert_eq!(layer.production_branch.as_deref(), Some("prod"));
         assert_eq!(
             layer.release_branches.unwrap(),
-            vec!["release/*".to_string(), "support/*".to_string()]
+            vec![
+                crate::foundation::names::BranchGlob("release/*".into()),
+                crate::foundation::names::BranchGlob("support/*".into())
+            ]
         );
         assert_eq!(
             layer.products["api"].tag_pattern.as_ref().unwrap().as_str(),
