@@ -1023,3 +1023,35 @@ fn a_release_finished_here_unpushed_is_named_before_the_next_push() {
     assert_eq!(env.rev(&team.origin, "main"), env.rev(&team.ada, "main"));
     releases_hold_the_earlier_ones(&env, &team);
 }
+
+#[test]
+fn a_notes_lock_someone_else_holds_stops_the_finish_before_anything_is_pushed() {
+    let env = TestEnv::new();
+    let team = env.team();
+    start_and_fix(&env, &team, &[]);
+    // A `git notes` of someone's, killed: its lock holds a commit that is not ours.
+    let lock = team.ada.join(".git/refs/notes/hotfix.lock");
+    std::fs::create_dir_all(lock.parent().unwrap()).unwrap();
+    let theirs = env.rev(&team.ada, "main").unwrap();
+    std::fs::write(&lock, format!("{theirs}\n")).unwrap();
+    let refs = env.refs(&team.ada);
+    let run = env.hotfix(&team.ada, &["finish", "--push"]).expect(1);
+    assert!(run.stderr.contains("hotfix.lock"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("if none is running, remove"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(env.refs(&team.ada), refs, "nothing moved");
+    assert_eq!(env.rev(&team.origin, "v2.3.5"), None, "nothing pushed");
+
+    // The lock gone, as the hint says: released with its note.
+    std::fs::remove_file(&lock).unwrap();
+    env.hotfix(&team.ada, &["finish", "--push"]).ok();
+    assert!(env.rev(&team.origin, "v2.3.5").is_some());
+    let note = env.git(
+        &team.ada,
+        &["notes", "--ref=hotfix", "show", "v2.3.5^{commit}"],
+    );
+    assert!(note.contains(TICKET), "{note}");
+}

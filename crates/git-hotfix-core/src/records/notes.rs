@@ -131,10 +131,25 @@ pub fn prepare(repo: &Repo, journal: &Journal) -> Result<Option<Edit>> {
 /// notes commits (or nothing yet, for a moment): under the hotfix lock no git-hotfix is
 /// writing, so such a lock is removed. Any other lock is someone else's, and stays.
 fn clear_own_lock(repo: &Repo) -> Result<()> {
+    if let Some((lock, true)) = lock_of(repo) {
+        refs::remove_own_lock(lock)?;
+    }
+    Ok(())
+}
+
+/// Refuse, before a run moves anything, when the notes ref is locked by someone else (a
+/// `git notes` under way, or one killed): the release would be made, and its note not.
+pub fn ensure_writable(repo: &Repo) -> Result<()> {
+    match lock_of(repo) {
+        Some((path, false)) => Err(Error::Locked { path }),
+        _ => Ok(()),
+    }
+}
+
+/// The lock of the notes ref, if there is one, and whether a killed git-hotfix left it.
+fn lock_of(repo: &Repo) -> Option<(std::path::PathBuf, bool)> {
     let lock = repo.common_dir().join(format!("{REF}.lock"));
-    let Ok(content) = std::fs::read_to_string(&lock) else {
-        return Ok(());
-    };
+    let content = std::fs::read_to_string(&lock).ok()?;
     let ours = match ObjectId::from_hex(content.trim().as_bytes()) {
         Ok(id) => repo
             .message(id)
@@ -147,10 +162,7 @@ fn clear_own_lock(repo: &Repo) -> Result<()> {
             content.is_empty() && age.is_some_and(|a| a.as_secs() >= 10)
         }
     };
-    if ours {
-        refs::remove_own_lock(lock)?;
-    }
-    Ok(())
+    Some((lock, ours))
 }
 
 fn event_name(what: &crate::records::journal::EventKind) -> &'static str {

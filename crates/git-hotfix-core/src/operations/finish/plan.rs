@@ -280,6 +280,7 @@ pub fn plan(
         plan.kept_on_remote = kept_on_remote(repo, &config.remote, &plan)?;
     }
     refs::ensure_unlocked(repo, &plan.edits())?;
+    crate::records::notes::ensure_writable(repo)?;
     Ok(plan)
 }
 
