@@ -837,3 +837,49 @@ fn finish_push_recovers_from_a_kill_or_ctrl_c_while_the_remote_takes_the_push() 
         }
     }
 }
+
+/// A repository restored elsewhere after a kill (a copy, another mount: new path, new
+/// inodes, the same content): `abort` and `continue` there act on that copy's own
+/// checkout, never on the place the run was journaled from.
+#[test]
+fn a_run_cut_short_goes_on_or_back_in_a_copy_of_the_repository() {
+    for way in ["abort", "continue"] {
+        let env = TestEnv::new();
+        let setup = finish_push(&env);
+        let fix = env.rev(&setup.repo, "HEAD").unwrap();
+        // Killed after the files followed the merge, before the push.
+        let mut command = setup.command(&env, &setup.cwd, &["finish", "--push"]);
+        command.env("GIT_HOTFIX_FAILPOINT", "push");
+        assert_eq!(Run::of(command).code, -1);
+        let copy = env.path("restored");
+        let copied = std::process::Command::new("cp")
+            .args(["-r"])
+            .arg(&setup.repo)
+            .arg(&copy)
+            .status()
+            .unwrap();
+        assert!(copied.success());
+        let original = crate::common::snapshot(&setup.repo);
+
+        let run = env.hotfix(&copy, &[way]).ok();
+        crate::common::assert_unchanged(&original, &crate::common::snapshot(&setup.repo));
+        assert_eq!(
+            env.git(&copy, &["status", "--porcelain"]),
+            "",
+            "{way}: {}",
+            run.stderr
+        );
+        match way {
+            "abort" => {
+                assert_eq!(env.rev(&copy, "HEAD"), Some(fix.clone()));
+                assert_eq!(env.rev(&copy, "v1.2.4"), None);
+            }
+            _ => {
+                let origin = setup.origin.as_ref().unwrap();
+                assert_eq!(env.rev(&copy, "main"), env.rev(origin, "main"));
+                assert!(env.rev(origin, "v1.2.4").is_some());
+            }
+        }
+        env.fsck(&copy);
+    }
+}

@@ -423,6 +423,15 @@ fn stopped_by(signal: &str, said: &str) {
         );
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
+    // A second deploy meanwhile is refused, naming the one that runs.
+    let second = env.hotfix(&repo, &["deploy", "staging"]).expect(1);
+    assert!(
+        second.stderr.contains(&format!(
+            "another git hotfix is writing to this repository (the deploy of 1.2.4 to staging (ENG-1234): step 1 `run ./deploy.sh slow staging 1.2.4"
+        )) && second.stderr.contains(&format!("by pid {})", child.id())),
+        "{}",
+        second.stderr
+    );
     let status = std::process::Command::new("kill")
         .args([signal, &child.id().to_string()])
         .status()
@@ -966,4 +975,111 @@ fn without_staging_production_is_not_held_and_verifying_it_starts_the_watch() {
         .ok()
         .json();
     assert!(tick_at(&status, "monitored").is_some());
+}
+
+/// git-hotfix killed (SIGKILL) while a deploy step runs: the step was journaled before it
+/// began, so `status` says its outcome is unknown, another deploy is refused, and
+/// `continue` runs that step again and the rest, or `abort` records the deploy as failed.
+#[test]
+fn a_deploy_killed_mid_step_is_unknown_until_continue_or_abort() {
+    for way in ["continue", "abort"] {
+        let env = TestEnv::new();
+        let health = Health::answering(&[200]);
+        let (repo, log) = deployable(&env, &health, "");
+        finished(&env, &repo, "P1", "now");
+        let fast = std::fs::read_to_string(repo.join(".hotfix.toml")).unwrap();
+        let slow = fast.replace("{environment} {version}", "slow {environment} {version}");
+        env.commit(&repo, "Slow deploys", &[(".hotfix.toml", &slow)]);
+
+        let mut command = env.hotfix_command(&repo, &["deploy", "staging"]);
+        command
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null());
+        let mut child = command.spawn().unwrap();
+        let pids = PathBuf::from(format!("{}.pids", log.display()));
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while std::fs::read_to_string(&pids).map_or(0, |p| p.lines().count()) < 2 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the step never started"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let killed = std::process::Command::new("kill")
+            .args(["-KILL", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        child.wait().unwrap();
+        // What the step started outlives git-hotfix; the test ends it as a person would.
+        for pid in std::fs::read_to_string(&pids).unwrap().lines() {
+            let _ = std::process::Command::new("kill").arg(pid).status();
+        }
+        std::fs::remove_file(&pids).unwrap();
+        env.commit(&repo, "Fast deploys", &[(".hotfix.toml", &fast)]);
+
+        let status = env.hotfix(&repo, &["status"]).ok();
+        assert!(
+            status
+                .stdout
+                .contains("deploy of 1.2.4 to staging cut short: step 1 (`run"),
+            "{}",
+            status.stdout
+        );
+        assert!(
+            status.stdout.contains("./deploy.sh slow staging 1.2.4"),
+            "{}",
+            status.stdout
+        );
+        assert!(
+            status.stdout.contains("its outcome is unknown"),
+            "{}",
+            status.stdout
+        );
+        let again = env.hotfix(&repo, &["deploy", "staging"]).expect(1);
+        assert!(
+            again.stderr.contains("was cut short during step 1"),
+            "{}",
+            again.stderr
+        );
+        assert!(
+            again
+                .stderr
+                .contains("`git hotfix continue --hotfix ENG-1234` runs that step again"),
+            "{}",
+            again.stderr
+        );
+
+        env.hotfix(&repo, &[way]).ok();
+        let journal = journal(&repo);
+        let ended = events(&journal, "deploy-ended");
+        assert_eq!(ended.len(), 1, "{way}");
+        let status = env.hotfix(&repo, &["status"]).ok();
+        assert!(!status.stdout.contains("cut short"), "{}", status.stdout);
+        match way {
+            "continue" => {
+                assert_eq!(ended[0]["ok"], true);
+                assert!(
+                    log_of(&log).contains("staging 1.2.4"),
+                    "the step ran again: {}",
+                    log_of(&log)
+                );
+                assert_eq!(health.hits(), 1);
+            }
+            _ => {
+                assert_eq!(ended[0]["ok"], false);
+                let steps = events(&journal, "deploy-step");
+                assert_eq!(steps.last().unwrap()["result"], "failed");
+                assert!(
+                    steps.last().unwrap()["detail"]
+                        .as_str()
+                        .unwrap()
+                        .contains("outcome unknown"),
+                    "{steps:?}"
+                );
+                // Nothing holds the environment any more.
+                env.hotfix(&repo, &["deploy", "staging"]).ok();
+            }
+        }
+    }
 }

@@ -35,7 +35,10 @@ pub fn step(step: &Step) -> String {
             worktree, from, to, ..
         } => format!(
             "bring the files of {} from {} to {}",
-            worktree.display(),
+            match worktree.is_relative() {
+                true => "the main worktree".to_string(),
+                false => worktree.display().to_string(),
+            },
             short(*from),
             short(*to)
         ),

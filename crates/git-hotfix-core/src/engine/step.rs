@@ -102,10 +102,11 @@ pub(super) fn perform(
             to,
             branch,
         } => {
+            let worktree = repo.recorded_at(worktree);
             if !worktree.exists() {
                 return Ok(());
             }
-            worktree::follow(worktree, branch.as_deref(), *from, *to, resuming)
+            worktree::follow(&worktree, branch.as_deref(), *from, *to, resuming)
         }
         Step::RemoveWorktree { path, .. } => {
             if resuming || path.exists() {
@@ -144,12 +145,13 @@ pub(super) fn undo(repo: &Repo, step: &Step, forge: Option<&dyn Forge>) -> Resul
             to,
             branch,
         } => {
+            let worktree = repo.recorded_at(worktree);
             if !worktree.exists() {
                 return Ok(Vec::new());
             }
-            worktree::follow(worktree, branch.as_deref(), *to, *from, true)?;
+            worktree::follow(&worktree, branch.as_deref(), *to, *from, true)?;
             Ok(vec![Undone::Checkout {
-                worktree: worktree.clone(),
+                worktree,
                 to: *from,
             }])
         }
@@ -202,7 +204,7 @@ pub(super) fn preview_undo(repo: &Repo, step: &Step) -> Result<Vec<Undone>> {
             .map(Undone::of_edit)
             .collect(),
         Step::Checkout { worktree, from, .. } => vec![Undone::Checkout {
-            worktree: worktree.clone(),
+            worktree: repo.recorded_at(worktree),
             to: *from,
         }],
         Step::RemoveWorktree { path, .. } if !path.exists() => {

@@ -345,8 +345,12 @@ pub enum Error {
     #[error("`{}` is locked by another git process", path.display())]
     Locked { path: PathBuf },
 
-    #[error("another git hotfix is writing to this repository (it holds {})", path.display())]
-    Busy { path: PathBuf },
+    /// `doing`: what it is doing, when its journal says (a deploy step under way).
+    #[error("another git hotfix is writing to this repository ({})", doing.clone().unwrap_or_else(|| format!("it holds {}", path.display())))]
+    Busy {
+        path: PathBuf,
+        doing: Option<String>,
+    },
 
     #[error("{} is a symbolic link: git-hotfix keeps its records inside the repository and follows no link there", path.display())]
     LinkedRecords { path: PathBuf },

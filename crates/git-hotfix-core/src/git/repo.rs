@@ -435,6 +435,30 @@ impl Repo {
     }
 
     /// The worktrees that have `branch` (short name) checked out.
+    /// The main worktree's path, `None` in a bare repository.
+    fn main_worktree(&self) -> Option<PathBuf> {
+        let main = self.git.main_repo().ok()?;
+        main.workdir().map(Path::to_path_buf)
+    }
+
+    /// How a run records a worktree's path: the main worktree as `.`, so that a
+    /// repository moved or restored elsewhere (a copy, another mount) finds its own and a
+    /// step never writes in the old place, someone else's now; a linked worktree as is.
+    pub fn recorded_worktree(&self, path: &Path) -> PathBuf {
+        match self.main_worktree() {
+            Some(main) if main == path => PathBuf::from("."),
+            _ => path.to_path_buf(),
+        }
+    }
+
+    /// Where a worktree [`recorded`](Repo::recorded_worktree) by a run is now.
+    pub fn recorded_at(&self, recorded: &Path) -> PathBuf {
+        match (recorded.is_relative(), self.main_worktree()) {
+            (true, Some(main)) => main.join(recorded).components().collect(),
+            _ => recorded.to_path_buf(),
+        }
+    }
+
     pub fn worktrees_on(&self, branch: &str) -> Result<Vec<Worktree>> {
         Ok(self
             .worktrees()?

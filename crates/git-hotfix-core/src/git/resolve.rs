@@ -393,6 +393,13 @@ pub fn leave_file(root: &Path, relative: &str, content: &[u8]) -> Result<bool> {
 /// Remove a resolution worktree, whatever it holds: it was made by us and its result, if
 /// any, is already a commit.
 pub fn remove(repo: &Repo, path: &Path) -> Result<()> {
+    // A journal of a repository since moved or copied names the old place: only this
+    // repository's own resolution of that name is removed, never a worktree elsewhere.
+    let own = repo.common_dir().join("hotfix").join("resolve");
+    let path = &match path.file_name() {
+        Some(name) if !path.starts_with(&own) => own.join(name),
+        _ => path.to_path_buf(),
+    };
     if !path.exists() {
         return Ok(());
     }

@@ -707,7 +707,7 @@ fn proceed(
         });
         for worktree in repo.worktrees_on(&run.branch)? {
             run.steps.add(Step::Checkout {
-                worktree: worktree.path,
+                worktree: repo.recorded_worktree(&worktree.path),
                 from: run.tip,
                 to: tip,
                 branch: Some(run.branch.clone()),

@@ -1,5 +1,5 @@
-//! Which stopped run `continue`, `skip` and `abort` act on: a finish, a backport or a
-//! `patch apply`.
+//! Which stopped run `continue`, `skip` and `abort` act on: a finish, a backport, a
+//! `patch apply`, or a deploy (verify, rollback) whose git-hotfix was killed mid-step.
 
 use crate::foundation::error::{Error, Result};
 use crate::git::repo::Repo;
@@ -13,6 +13,17 @@ pub enum StoppedRun {
     Finish(Box<Journal>),
     Backport(Box<Backport>),
     Patches(Box<PatchRun>),
+    /// The hotfix whose deploy step was cut short ([`Journal::cut_short`]).
+    Deploy(Box<Journal>),
+}
+
+/// The hotfixes, in progress or finished, with a deploy step cut short.
+fn cut_short_deploys(repo: &Repo) -> Result<Vec<Journal>> {
+    let store = Store::new(repo);
+    let mut all = store.active()?;
+    all.extend(store.ended()?);
+    all.retain(|journal| journal.cut_short().is_some());
+    Ok(all)
 }
 
 /// The run a command names.
@@ -57,10 +68,16 @@ pub fn find_to_abort(
 pub fn find(repo: &Repo, which: Which<'_>, action: &'static str) -> Result<StoppedRun> {
     Store::new(repo).sweep();
     let none = || Error::NoStoppedRun { action };
+    let deploys = cut_short_deploys(repo)?;
     match which {
         Which::Finish(ticket) => {
-            return finish::select_stopped(repo, Some(ticket), action)
+            let found = finish::select_stopped(repo, Some(ticket), action)
                 .map(|journal| StoppedRun::Finish(Box::new(journal)));
+            let deploy = deploys.into_iter().find(|j| j.ticket == ticket);
+            return match (found, deploy) {
+                (Err(_), Some(journal)) => Ok(StoppedRun::Deploy(Box::new(journal))),
+                (found, _) => found,
+            };
         }
         Which::Backport => {
             return backport::load(repo)?
@@ -76,7 +93,7 @@ pub fn find(repo: &Repo, which: Which<'_>, action: &'static str) -> Result<Stopp
     }
     let backport = backport::load(repo)?;
     let patches = patch_apply::load(repo)?;
-    if backport.is_none() && patches.is_none() {
+    if backport.is_none() && patches.is_none() && deploys.is_empty() {
         // Several stopped finishes: the one of the current branch.
         return finish::select_stopped(repo, None, action)
             .map(|journal| StoppedRun::Finish(Box::new(journal)));
@@ -97,6 +114,17 @@ pub fn find(repo: &Repo, which: Which<'_>, action: &'static str) -> Result<Stopp
     if let Some(run) = patches {
         let name = format!("patch apply onto {}", run.branch);
         runs.push((name, StoppedRun::Patches(Box::new(run))));
+    }
+    for journal in deploys {
+        let cut = journal.cut_short().expect("cut short");
+        let name = format!(
+            "{} of {} to {} ({})",
+            cut.action.name(),
+            cut.version,
+            cut.environment,
+            journal.ticket
+        );
+        runs.push((name, StoppedRun::Deploy(Box::new(journal))));
     }
     match runs.len() {
         0 => Err(none()),

@@ -375,7 +375,7 @@ pub fn run(
     if plan.tip() != plan.branch_tip {
         for worktree in &plan.worktrees {
             steps.add(Step::Checkout {
-                worktree: worktree.clone(),
+                worktree: repo.recorded_worktree(worktree),
                 from: plan.branch_tip,
                 to: plan.tip(),
                 branch: Some(plan.branch.clone()),

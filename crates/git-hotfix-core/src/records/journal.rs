@@ -233,6 +233,10 @@ pub enum EventKind {
     Unchecked {
         item: Item,
     },
+    /// A step of a deploy, a verification or a rollback is about to run: journaled before
+    /// it starts, so that a git-hotfix killed while it runs leaves the step's outcome
+    /// unknown rather than unsaid ([`Journal::cut_short`]).
+    DeployStepStarted(StepStart),
     /// One step of a deploy, a verification or a rollback, recorded when it ended.
     DeployStep {
         action: Action,
@@ -293,6 +297,28 @@ pub enum EventKind {
     },
 }
 
+/// A deploy step as it began: what a `continue` needs to run it again, and the rest.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct StepStart {
+    pub action: Action,
+    pub environment: String,
+    /// The step as `deploy --plan` shows it.
+    pub step: String,
+    /// Its place among the run's steps, from 0.
+    pub index: usize,
+    /// The release the steps were asked for, and where a rollback goes.
+    pub version: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous: Option<String>,
+    pub tag: String,
+    /// The git-hotfix process that runs it.
+    pub pid: u32,
+    pub started: Timestamp,
+    /// Production deployed without a verified staging, on `--force`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub forced: bool,
+}
+
 /// What a backport did to one line, as the hotfix's journal remembers it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct BackportedTarget {
@@ -306,6 +332,22 @@ pub struct BackportedTarget {
 }
 
 impl Journal {
+    /// The deploy step a git-hotfix began and never recorded the end of (it was killed
+    /// while the step ran): its outcome is unknown until `continue` runs it again or
+    /// `abort` records the deploy as failed. Read under the hotfix lock, which the deploy
+    /// holds while it runs, a step found here is no longer running under git-hotfix.
+    pub fn cut_short(&self) -> Option<&StepStart> {
+        let mut open = None;
+        for event in &self.events {
+            match &event.what {
+                EventKind::DeployStepStarted(start) => open = Some(start),
+                EventKind::DeployStep { .. } | EventKind::DeployEnded { .. } => open = None,
+                _ => {}
+            }
+        }
+        open
+    }
+
     pub fn record(&mut self, at: Timestamp, what: EventKind) {
         self.events.push(Event { at, what });
     }
@@ -551,7 +593,10 @@ impl<'r> Store<'r> {
                 sweep_temporary_files(&self.dir);
                 Ok(OperationLock { _file: file })
             }
-            Err(fs::TryLockError::WouldBlock) => Err(Error::Busy { path }),
+            Err(fs::TryLockError::WouldBlock) => Err(Error::Busy {
+                path,
+                doing: self.step_under_way(),
+            }),
             Err(fs::TryLockError::Error(err)) => Err(err).io_context("could not lock", &path),
         }
     }
@@ -585,6 +630,26 @@ impl Store<'_> {
         if file.try_lock().is_ok() {
             sweep_temporary_files(&self.dir);
         }
+    }
+
+    /// The deploy step a git-hotfix that holds the lock runs, as its journal says.
+    fn step_under_way(&self) -> Option<String> {
+        let mut all = self.active().ok()?;
+        all.extend(self.ended().ok()?);
+        all.iter().find_map(|journal| {
+            let step = journal.cut_short()?;
+            Some(format!(
+                "the {} of {} to {} ({}): step {} `{}`, begun {} by pid {}",
+                step.action.name(),
+                step.version,
+                step.environment,
+                journal.ticket,
+                step.index + 1,
+                step.step.split_whitespace().collect::<Vec<_>>().join(" "),
+                step.started.strftime("%H:%M:%S UTC"),
+                step.pid
+            ))
+        })
     }
 
     /// Whether another git-hotfix holds the lock now: a run it journals is under way, not

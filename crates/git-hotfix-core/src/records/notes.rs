@@ -76,7 +76,10 @@ pub fn prepare(repo: &Repo, journal: &Journal) -> Result<Option<Edit>> {
     // A deploy's steps are noted with its end, which always follows: one note per deploy.
     if matches!(
         journal.events.last().map(|e| &e.what),
-        Some(crate::records::journal::EventKind::DeployStep { .. })
+        Some(
+            crate::records::journal::EventKind::DeployStep { .. }
+                | crate::records::journal::EventKind::DeployStepStarted(_)
+        )
     ) {
         return Ok(None);
     }

@@ -35,6 +35,30 @@ pub fn cmd_abort(context: &Context, args: AbortArgs) -> Result<Exit> {
     let config = || git_hotfix_core::Config::load(&repo, &context.overrides);
     let run = stopped::find_to_abort(&repo, config, args.run.which())?;
     let plan = args.plan.plan;
+    // A deploy cut short takes nothing back: production is what the step left it.
+    if let StoppedRun::Deploy(journal) = &run {
+        let cut = journal.cut_short().expect("a deploy cut short");
+        let what = format!(
+            "the {} of {} to {}",
+            cut.action.name(),
+            cut.version,
+            cut.environment
+        );
+        let environment = cut.environment.clone();
+        if plan {
+            ui.out(format!(
+                "Would record {what} as failed (step {} was cut short); nothing is run or taken back",
+                cut.index + 1
+            ));
+            return Ok(Exit::Ok);
+        }
+        let said = crate::commands::deploy::give_up(&repo, journal, context.now)?;
+        ui.status("Aborted", said);
+        ui.hint(format!(
+            "what {environment} runs is whatever the cut step left: look, then `git hotfix deploy {environment}` or `git hotfix rollback`"
+        ));
+        return Ok(Exit::Ok);
+    }
     let abort = if plan {
         preview(&repo, &run)?
     } else {
@@ -104,6 +128,7 @@ fn preview(repo: &Repo, run: &StoppedRun) -> Result<Abort> {
             worktree: run.stopped.as_ref().map(|s| s.worktree.clone()),
             undone: engine::preview_undo(repo, &run.steps)?,
         },
+        StoppedRun::Deploy(_) => unreachable!("a deploy cut short is told apart first"),
     })
 }
 
@@ -141,6 +166,7 @@ fn execute(context: &Context, repo: &Repo, run: StoppedRun) -> Result<Abort> {
                 undone,
             }
         }
+        StoppedRun::Deploy(_) => unreachable!("a deploy cut short is told apart first"),
         StoppedRun::Patches(run) => {
             let (_, undone) = patch_apply::abort(repo, context.now)?;
             Abort {

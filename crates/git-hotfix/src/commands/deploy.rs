@@ -7,9 +7,9 @@ use git_hotfix_core::records::journal::Item;
 use git_hotfix_core::records::journal::PRODUCTION;
 use git_hotfix_core::records::journal::STAGING;
 use git_hotfix_core::records::journal::StepResult;
-use git_hotfix_core::records::journal::{EventKind, Store};
+use git_hotfix_core::records::journal::{EventKind, StepStart, Store};
 use git_hotfix_core::views::{deployed, incident};
-use git_hotfix_core::{Config, Journal, Repo};
+use git_hotfix_core::{Config, Error as CoreError, Journal, Repo};
 use git_hotfix_plugin_host::{Release, Step};
 use jiff::Timestamp;
 
@@ -160,6 +160,7 @@ pub fn cmd_deploy(context: &Context, args: DeployArgs) -> Result<Exit> {
             release,
             forced,
             recorded: true,
+            resume: None,
         },
         &args.steps,
     )
@@ -190,6 +191,7 @@ pub fn cmd_verify(context: &Context, args: VerifyArgs) -> Result<Exit> {
             release,
             forced: false,
             recorded: true,
+            resume: None,
         },
         &args.steps,
     )
@@ -216,6 +218,8 @@ pub(crate) struct Request {
     pub forced: bool,
     /// Whether what runs there now is recorded; if not, a rollback says only where it goes.
     pub recorded: bool,
+    /// The step a `continue` begins with, run again after a kill; `None`: from the first.
+    pub resume: Option<usize>,
 }
 
 /// Plan the action with the policy, refuse what is not granted or cannot be confirmed,
@@ -233,6 +237,7 @@ pub(crate) fn perform(
         release,
         forced,
         recorded,
+        resume,
     } = request;
     let ui = &context.ui;
     let from = |version: &str| match recorded {
@@ -311,6 +316,13 @@ pub(crate) fn perform(
     let _lock = store.lock()?;
     // Re-read under the lock: another command may have written since it was selected.
     let mut journal = store.load_any(&journal.ticket)?.unwrap_or(journal);
+    // A step a killed git-hotfix left running, or not, is decided first: its outcome is
+    // unknown, and what runs there with it.
+    if let Some(cut) = journal.cut_short()
+        && resume.is_none()
+    {
+        return Err(cut_short(&journal.ticket, cut));
+    }
     let started = Timestamp::now();
     ui.status(
         match action {
@@ -328,7 +340,7 @@ pub(crate) fn perform(
     );
     let mut rows = Vec::new();
     let mut failure = None;
-    for (n, step) in steps.iter().enumerate() {
+    for (n, step) in steps.iter().enumerate().skip(resume.unwrap_or(0)) {
         if runner.interrupted() {
             failure = Some(CommandError::new(
                 Exit::Error,
@@ -342,6 +354,22 @@ pub(crate) fn perform(
         let shown = describe(step);
         ui.status(&format!("[{}/{}]", n + 1, steps.len()), &shown);
         let step_started = Timestamp::now();
+        journal.record(
+            step_started,
+            EventKind::DeployStepStarted(StepStart {
+                action,
+                environment: environment.clone(),
+                step: shown.clone(),
+                index: n,
+                version: planned.release.version.clone(),
+                previous: planned.release.previous_version.clone(),
+                tag: planned.release.tag.clone(),
+                pid: std::process::id(),
+                started: step_started,
+                forced,
+            }),
+        );
+        store.save(&journal)?;
         let ran = runner.run(step);
         let ended = Timestamp::now();
         journal.record(
@@ -457,4 +485,116 @@ fn step_failed(
         Action::Rollback => "the rollback did not complete: look at the environment by hand",
     };
     CommandError::new(Exit::Error, message).hint(hint)
+}
+
+/// The refusal of a deploy, verify or rollback while a step a killed git-hotfix began has
+/// no recorded end.
+pub(crate) fn cut_short(ticket: &str, cut: &StepStart) -> CommandError {
+    CommandError::new(
+        Exit::Error,
+        format!(
+            "the {} of {} to {} was cut short during step {} (`{}`), begun {} by git-hotfix pid {}: its outcome is unknown",
+            cut.action.name(),
+            cut.version,
+            cut.environment,
+            cut.index + 1,
+            cut.step,
+            cut.started.strftime("%Y-%m-%d %H:%M:%S UTC"),
+            cut.pid
+        ),
+    )
+    .hint(format!(
+        "look at {} first; then `git hotfix continue --hotfix {ticket}` runs that step again and the rest, or `git hotfix abort --hotfix {ticket}` records the {} as failed",
+        cut.environment,
+        cut.action.name()
+    ))
+}
+
+/// `continue` of a deploy, verify or rollback cut short: its steps from the one whose
+/// outcome is unknown, for the release it was run for.
+pub fn resume(context: &Context, repo: &Repo, journal: Journal, plan: bool) -> Result<Exit> {
+    let cut = journal.cut_short().expect("a deploy cut short").clone();
+    let config = context.config(repo)?;
+    let release = Release {
+        version: cut.version.clone(),
+        previous_version: cut.previous.clone(),
+        tag: cut.tag.clone(),
+        environment: cut.environment.clone(),
+        settings: Vec::new(),
+    };
+    context.ui.status(
+        "Continuing",
+        format!(
+            "the {} of {} to {} from step {} (`{}`), cut short",
+            cut.action.name(),
+            cut.version,
+            cut.environment,
+            cut.index + 1,
+            cut.step
+        ),
+    );
+    perform(
+        context,
+        repo,
+        &config,
+        journal,
+        Request {
+            action: cut.action,
+            release,
+            forced: cut.forced,
+            recorded: true,
+            resume: Some(cut.index),
+        },
+        &StepArgs {
+            plan,
+            yes: false,
+            hotfix: None,
+        },
+    )
+}
+
+/// `abort` of a deploy, verify or rollback cut short: the step and the run are recorded as
+/// failed, their outcome unknown; nothing is run. What it says it did.
+pub fn give_up(repo: &Repo, journal: &Journal, now: Timestamp) -> Result<String> {
+    let store = Store::new(repo);
+    let _lock = store.lock()?;
+    let mut journal = store
+        .load_any(&journal.ticket)?
+        .unwrap_or_else(|| journal.clone());
+    let Some(cut) = journal.cut_short().cloned() else {
+        return Err(CoreError::NoStoppedRun { action: "abort" }.into());
+    };
+    journal.record(
+        now,
+        EventKind::DeployStep {
+            action: cut.action,
+            environment: cut.environment.clone(),
+            step: cut.step.clone(),
+            started: cut.started,
+            result: StepResult::Failed,
+            detail: Some(format!(
+                "outcome unknown: git-hotfix (pid {}) was killed while it ran",
+                cut.pid
+            )),
+        },
+    );
+    journal.record(
+        now,
+        EventKind::DeployEnded {
+            action: cut.action,
+            environment: cut.environment.clone(),
+            started: cut.started,
+            ok: false,
+            version: None,
+            forced: cut.forced,
+        },
+    );
+    store.save(&journal)?;
+    Ok(format!(
+        "the {} of {} to {}: recorded as failed (its step {} was cut short), nothing run",
+        cut.action.name(),
+        cut.version,
+        cut.environment,
+        cut.index + 1
+    ))
 }

@@ -82,6 +82,9 @@ pub fn cmd_continue(context: &Context, args: ContinueArgs) -> Result<Exit> {
             crate::commands::patch::apply::report(context, &repo, &outcome)
         }
         StoppedRun::Finish(journal) => continue_finish(context, *journal, args.plan.plan),
+        StoppedRun::Deploy(journal) => {
+            crate::commands::deploy::resume(context, &repo, *journal, args.plan.plan)
+        }
     }
 }
 

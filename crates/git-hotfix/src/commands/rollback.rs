@@ -147,6 +147,7 @@ pub fn cmd_rollback(context: &Context, args: RollbackArgs) -> Result<Exit> {
             release,
             forced: false,
             recorded: target.recorded,
+            resume: None,
         },
         &args.steps,
     )

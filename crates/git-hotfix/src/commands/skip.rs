@@ -27,6 +27,11 @@ pub fn cmd_skip(context: &Context, args: SkipArgs) -> Result<Exit> {
             journal.ticket
         ))
         .hint("resolve it and `git hotfix continue`, or `git hotfix abort`")),
+        StoppedRun::Deploy(journal) => Err(CommandError::usage(format!(
+            "the stopped run is a deploy of {} cut short: a step's outcome cannot be skipped",
+            journal.ticket
+        ))
+        .hint("`git hotfix continue` runs the step again and the rest; `git hotfix abort` records it as failed")),
     }
 }
 

@@ -149,7 +149,7 @@ pub fn cmd_status(context: &Context, args: StatusArgs) -> Result<Exit> {
             &serde_json::json!({ "hotfix": status, "backport": backport, "patch_apply": patches }),
         );
     } else {
-        render(context, &status);
+        render(context, &status, Store::new(&repo).in_use());
         if let Some(run) = &backport {
             ui.out("");
             render_backport(context, &repo, run);
@@ -387,7 +387,8 @@ fn summary_lines(journals: &[Journal]) -> Vec<String> {
         .collect()
 }
 
-fn render(context: &Context, status: &HotfixStatus) {
+/// `under_way`: another git-hotfix holds the lock (a deploy step without its end runs now).
+fn render(context: &Context, status: &HotfixStatus, under_way: bool) {
     let ui = &context.ui;
     let journal = &status.journal;
     let title = if journal.description.is_empty() {
@@ -456,6 +457,36 @@ fn render(context: &Context, status: &HotfixStatus) {
             "    {} {}",
             paint(DIM, short(commit.id)),
             commit.summary
+        ));
+    }
+    if let Some(cut) = journal.cut_short().filter(|_| under_way) {
+        ui.out(format!(
+            "  {} of {} to {} under way: step {} (`{}`), begun {} by git-hotfix pid {}",
+            cut.action.name(),
+            cut.version,
+            cut.environment,
+            cut.index + 1,
+            cut.step,
+            cut.started.strftime("%Y-%m-%d %H:%M UTC"),
+            cut.pid
+        ));
+    } else if let Some(cut) = journal.cut_short() {
+        ui.out(paint(
+            LATE,
+            format!(
+                "  {} of {} to {} cut short: step {} (`{}`), begun {} by git-hotfix pid {}, has no recorded end — its outcome is unknown",
+                cut.action.name(),
+                cut.version,
+                cut.environment,
+                cut.index + 1,
+                cut.step,
+                cut.started.strftime("%Y-%m-%d %H:%M UTC"),
+                cut.pid
+            ),
+        ));
+        ui.out(format!(
+            "  `git hotfix continue --hotfix {t}` runs that step again and the rest; `git hotfix abort --hotfix {t}` records it as failed",
+            t = journal.ticket
         ));
     }
     if let Some(production) = &status.production {

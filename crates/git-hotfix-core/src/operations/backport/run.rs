@@ -256,7 +256,7 @@ fn write_targets(repo: &Repo, run: &mut Backport, indices: &[usize]) -> Result<(
             worktree::ensure_clean_on(repo, &target.target)?;
             for checked_out in repo.worktrees_on(&target.target)? {
                 run.steps.add(Step::Checkout {
-                    worktree: checked_out.path,
+                    worktree: repo.recorded_worktree(&checked_out.path),
                     from: target.tip,
                     to: target.result.expect("an edit"),
                     branch: Some(target.target.clone()),

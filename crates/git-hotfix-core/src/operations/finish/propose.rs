@@ -226,7 +226,7 @@ pub fn run(
         });
         for path in &plan.worktrees {
             steps.add(Step::Checkout {
-                worktree: path.clone(),
+                worktree: repo.recorded_worktree(path),
                 from: plan.branch_tip,
                 to: plan.tip,
                 branch: Some(journal.branch.clone()),

@@ -181,7 +181,7 @@ pub(crate) fn execute(
         merged: plan.merged.clone(),
         ..Run::after(before.as_ref(), COMMAND, options.clone())
     };
-    run.steps.0.extend(steps_of(journal, &plan).0);
+    run.steps.0.extend(steps_of(repo, journal, &plan).0);
     if run.version_before.is_none() {
         run.version_before = version_before(repo, journal)?;
     }
@@ -201,7 +201,7 @@ pub(crate) fn execute(
 
 /// The steps that make `plan` true: every ref in one transaction, the files of each
 /// worktree whose commit changes, then the push.
-fn steps_of(journal: &Journal, plan: &FinishPlan) -> Steps {
+fn steps_of(repo: &Repo, journal: &Journal, plan: &FinishPlan) -> Steps {
     let mut steps = Steps::default();
     steps.add(Step::Refs {
         edits: plan.edits(),
@@ -212,7 +212,7 @@ fn steps_of(journal: &Journal, plan: &FinishPlan) -> Steps {
             (&integration.checked_out, integration.outcome.new_tip())
         {
             steps.add(Step::Checkout {
-                worktree: worktree.clone(),
+                worktree: repo.recorded_worktree(worktree),
                 from: integration.old,
                 to: new,
                 branch: Some(integration.branch.clone()),
@@ -222,19 +222,19 @@ fn steps_of(journal: &Journal, plan: &FinishPlan) -> Steps {
     for step in &plan.worktrees {
         let step = match step {
             WorktreeStep::Switch { path, tip, to, .. } => Step::Checkout {
-                worktree: path.clone(),
+                worktree: repo.recorded_worktree(path),
                 from: plan.branch_tip,
                 to: *tip,
                 branch: Some(to.clone()),
             },
             WorktreeStep::Detach { path, tip, .. } => Step::Checkout {
-                worktree: path.clone(),
+                worktree: repo.recorded_worktree(path),
                 from: plan.branch_tip,
                 to: *tip,
                 branch: None,
             },
             WorktreeStep::Follow { path, .. } => Step::Checkout {
-                worktree: path.clone(),
+                worktree: repo.recorded_worktree(path),
                 from: plan.branch_tip,
                 to: plan.tip,
                 branch: Some(plan.branch.clone()),
@@ -438,7 +438,9 @@ pub fn reopen(repo: &Repo, config: &Config, mut journal: Journal) -> Result<Jour
     for event in &journal.events[finished_at..] {
         match &event.what {
             EventKind::Pushed { .. } => return Err(refused("it was pushed since")),
-            EventKind::DeployStep { .. } | EventKind::DeployEnded { .. } => {
+            EventKind::DeployStepStarted(_)
+            | EventKind::DeployStep { .. }
+            | EventKind::DeployEnded { .. } => {
                 return Err(refused("it was deployed since"));
             }
             _ => {}
