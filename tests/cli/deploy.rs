@@ -426,9 +426,9 @@ fn stopped_by(signal: &str, said: &str) {
     // A second deploy meanwhile is refused, naming the one that runs.
     let second = env.hotfix(&repo, &["deploy", "staging"]).expect(1);
     assert!(
-        second.stderr.contains(&format!(
+        second.stderr.contains(
             "another git hotfix is writing to this repository (the deploy of 1.2.4 to staging (ENG-1234): step 1 `run ./deploy.sh slow staging 1.2.4"
-        )) && second.stderr.contains(&format!("by pid {})", child.id())),
+        ) && second.stderr.contains(&format!("by pid {})", child.id())),
         "{}",
         second.stderr
     );
