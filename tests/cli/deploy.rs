@@ -977,109 +977,132 @@ fn without_staging_production_is_not_held_and_verifying_it_starts_the_watch() {
     assert!(tick_at(&status, "monitored").is_some());
 }
 
-/// git-hotfix killed (SIGKILL) while a deploy step runs: the step was journaled before it
-/// began, so `status` says its outcome is unknown, another deploy is refused, and
-/// `continue` runs that step again and the rest, or `abort` records the deploy as failed.
+/// git-hotfix killed (SIGKILL) while a step of a deploy, a verification or a rollback
+/// runs: the step was journaled before it began, so `status` says its outcome is unknown,
+/// another run is refused, and `continue` runs that step again and the rest, or `abort`
+/// records the run as failed.
 #[test]
-fn a_deploy_killed_mid_step_is_unknown_until_continue_or_abort() {
-    for way in ["continue", "abort"] {
-        let env = TestEnv::new();
-        let health = Health::answering(&[200]);
-        let (repo, log) = deployable(&env, &health, "");
-        finished(&env, &repo, "P1", "now");
-        let fast = std::fs::read_to_string(repo.join(".hotfix.toml")).unwrap();
-        let slow = fast.replace("{environment} {version}", "slow {environment} {version}");
-        env.commit(&repo, "Slow deploys", &[(".hotfix.toml", &slow)]);
+fn a_run_killed_mid_step_is_unknown_until_continue_or_abort() {
+    // The action, what runs before it, and the words of its step made slow.
+    let cases: [(&[&str], &[&[&str]], &str, &str); 3] = [
+        (
+            &["deploy", "staging"],
+            &[],
+            "{environment} {version}",
+            "the deploy of 1.2.4 to staging",
+        ),
+        (
+            &["verify", "staging"],
+            &[&["deploy", "staging"]],
+            "smoke {environment}",
+            "the verification of 1.2.4 in staging",
+        ),
+        (
+            &["rollback", "--environment", "staging", "--yes"],
+            &[&["deploy", "staging"]],
+            "rollback {environment}",
+            "the rollback of staging from 1.2.4 to 1.2.3",
+        ),
+    ];
+    for (action, before, words, said) in cases {
+        for way in ["continue", "abort"] {
+            killed_mid_step(action, before, words, said, way);
+        }
+    }
+}
 
-        let mut command = env.hotfix_command(&repo, &["deploy", "staging"]);
-        command
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null());
-        let mut child = command.spawn().unwrap();
-        let pids = PathBuf::from(format!("{}.pids", log.display()));
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-        while std::fs::read_to_string(&pids).map_or(0, |p| p.lines().count()) < 2 {
+fn killed_mid_step(action: &[&str], before: &[&[&str]], words: &str, said: &str, way: &str) {
+    let env = TestEnv::new();
+    let health = Health::answering(&[200]);
+    let (repo, log) = deployable(&env, &health, "");
+    finished(&env, &repo, "P1", "now");
+    for args in before {
+        env.hotfix(&repo, args).ok();
+    }
+    let ended_before = events(&journal(&repo), "deploy-ended").len();
+    let fast = std::fs::read_to_string(repo.join(".hotfix.toml")).unwrap();
+    let slow = fast.replace(words, &format!("slow {words}"));
+    assert_ne!(slow, fast, "{words}");
+    env.commit(&repo, "Slow steps", &[(".hotfix.toml", &slow)]);
+
+    let mut command = env.hotfix_command(&repo, action);
+    command
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    let mut child = command.spawn().unwrap();
+    let pids = PathBuf::from(format!("{}.pids", log.display()));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while std::fs::read_to_string(&pids).map_or(0, |p| p.lines().count()) < 2 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the step never started"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let killed = std::process::Command::new("kill")
+        .args(["-KILL", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    child.wait().unwrap();
+    // What the step started outlives git-hotfix; the test ends it as a person would.
+    for pid in std::fs::read_to_string(&pids).unwrap().lines() {
+        let _ = std::process::Command::new("kill").arg(pid).status();
+    }
+    std::fs::remove_file(&pids).unwrap();
+    env.commit(&repo, "Fast steps", &[(".hotfix.toml", &fast)]);
+    let log_before = log_of(&log);
+
+    let status = env.hotfix(&repo, &["status"]).ok();
+    for shown in [
+        format!("{said} cut short: step"),
+        "its outcome is unknown".to_string(),
+    ] {
+        assert!(
+            status.stdout.contains(&shown),
+            "{shown}:\n{}",
+            status.stdout
+        );
+    }
+    let again = env.hotfix(&repo, action).expect(1);
+    assert!(
+        again.stderr.contains("was cut short during step"),
+        "{}",
+        again.stderr
+    );
+    assert!(
+        again
+            .stderr
+            .contains("`git hotfix continue --hotfix ENG-1234` runs that step again"),
+        "{}",
+        again.stderr
+    );
+
+    env.hotfix(&repo, &[way]).ok();
+    let journal = journal(&repo);
+    let ended = events(&journal, "deploy-ended");
+    assert_eq!(ended.len(), ended_before + 1, "{said}, {way}");
+    let status = env.hotfix(&repo, &["status"]).ok();
+    assert!(!status.stdout.contains("cut short"), "{}", status.stdout);
+    match way {
+        "continue" => {
+            assert_eq!(ended.last().unwrap()["ok"], true, "{said}");
             assert!(
-                std::time::Instant::now() < deadline,
-                "the step never started"
+                log_of(&log).len() > log_before.len(),
+                "{said}: the step ran again: {}",
+                log_of(&log)
             );
-            std::thread::sleep(std::time::Duration::from_millis(20));
         }
-        let killed = std::process::Command::new("kill")
-            .args(["-KILL", &child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(killed.success());
-        child.wait().unwrap();
-        // What the step started outlives git-hotfix; the test ends it as a person would.
-        for pid in std::fs::read_to_string(&pids).unwrap().lines() {
-            let _ = std::process::Command::new("kill").arg(pid).status();
-        }
-        std::fs::remove_file(&pids).unwrap();
-        env.commit(&repo, "Fast deploys", &[(".hotfix.toml", &fast)]);
-
-        let status = env.hotfix(&repo, &["status"]).ok();
-        assert!(
-            status
-                .stdout
-                .contains("deploy of 1.2.4 to staging cut short: step 1 (`run"),
-            "{}",
-            status.stdout
-        );
-        assert!(
-            status.stdout.contains("./deploy.sh slow staging 1.2.4"),
-            "{}",
-            status.stdout
-        );
-        assert!(
-            status.stdout.contains("its outcome is unknown"),
-            "{}",
-            status.stdout
-        );
-        let again = env.hotfix(&repo, &["deploy", "staging"]).expect(1);
-        assert!(
-            again.stderr.contains("was cut short during step 1"),
-            "{}",
-            again.stderr
-        );
-        assert!(
-            again
-                .stderr
-                .contains("`git hotfix continue --hotfix ENG-1234` runs that step again"),
-            "{}",
-            again.stderr
-        );
-
-        env.hotfix(&repo, &[way]).ok();
-        let journal = journal(&repo);
-        let ended = events(&journal, "deploy-ended");
-        assert_eq!(ended.len(), 1, "{way}");
-        let status = env.hotfix(&repo, &["status"]).ok();
-        assert!(!status.stdout.contains("cut short"), "{}", status.stdout);
-        match way {
-            "continue" => {
-                assert_eq!(ended[0]["ok"], true);
-                assert!(
-                    log_of(&log).contains("staging 1.2.4"),
-                    "the step ran again: {}",
-                    log_of(&log)
-                );
-                assert_eq!(health.hits(), 1);
-            }
-            _ => {
-                assert_eq!(ended[0]["ok"], false);
-                let steps = events(&journal, "deploy-step");
-                assert_eq!(steps.last().unwrap()["result"], "failed");
-                assert!(
-                    steps.last().unwrap()["detail"]
-                        .as_str()
-                        .unwrap()
-                        .contains("outcome unknown"),
-                    "{steps:?}"
-                );
-                // Nothing holds the environment any more.
-                env.hotfix(&repo, &["deploy", "staging"]).ok();
-            }
+        _ => {
+            assert_eq!(ended.last().unwrap()["ok"], false, "{said}");
+            let steps = events(&journal, "deploy-step");
+            let last = steps.last().unwrap();
+            assert_eq!(last["result"], "failed");
+            assert!(
+                last["detail"].as_str().unwrap().contains("outcome unknown"),
+                "{steps:?}"
+            );
+            assert_eq!(log_of(&log), log_before, "{said}: nothing ran");
         }
     }
 }

@@ -117,13 +117,7 @@ pub fn find(repo: &Repo, which: Which<'_>, action: &'static str) -> Result<Stopp
     }
     for journal in deploys {
         let cut = journal.cut_short().expect("cut short");
-        let name = format!(
-            "{} of {} to {} ({})",
-            cut.action.name(),
-            cut.version,
-            cut.environment,
-            journal.ticket
-        );
+        let name = format!("{} ({})", cut.run_name(), journal.ticket);
         runs.push((name, StoppedRun::Deploy(Box::new(journal))));
     }
     match runs.len() {

@@ -319,6 +319,22 @@ pub struct StepStart {
     pub forced: bool,
 }
 
+impl StepStart {
+    /// The run as people say it: `the deploy of 1.2.4 to staging`, `the verification of
+    /// 1.2.4 in staging`, `the rollback of staging from 1.2.4 to 1.2.3`.
+    pub fn run_name(&self) -> String {
+        let (version, environment) = (&self.version, &self.environment);
+        match self.action {
+            Action::Deploy => format!("the deploy of {version} to {environment}"),
+            Action::Verify => format!("the verification of {version} in {environment}"),
+            Action::Rollback => format!(
+                "the rollback of {environment} from {version} to {}",
+                self.previous.as_deref().unwrap_or("the release before")
+            ),
+        }
+    }
+}
+
 /// What a backport did to one line, as the hotfix's journal remembers it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct BackportedTarget {
@@ -639,10 +655,8 @@ impl Store<'_> {
         all.iter().find_map(|journal| {
             let step = journal.cut_short()?;
             Some(format!(
-                "the {} of {} to {} ({}): step {} `{}`, begun {} by pid {}",
-                step.action.name(),
-                step.version,
-                step.environment,
+                "{} ({}): step {} `{}`, begun {} by pid {}",
+                step.run_name(),
                 journal.ticket,
                 step.index + 1,
                 step.step.split_whitespace().collect::<Vec<_>>().join(" "),

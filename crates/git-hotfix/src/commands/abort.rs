@@ -38,12 +38,7 @@ pub fn cmd_abort(context: &Context, args: AbortArgs) -> Result<Exit> {
     // A deploy cut short takes nothing back: production is what the step left it.
     if let StoppedRun::Deploy(journal) = &run {
         let cut = journal.cut_short().expect("a deploy cut short");
-        let what = format!(
-            "the {} of {} to {}",
-            cut.action.name(),
-            cut.version,
-            cut.environment
-        );
+        let what = cut.run_name();
         let environment = cut.environment.clone();
         if plan {
             ui.out(format!(

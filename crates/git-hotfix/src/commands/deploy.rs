@@ -304,7 +304,8 @@ pub(crate) fn perform(
         None => Committed::default(),
     };
     let runner = Runner::new(ui, checkout, committed, args.yes);
-    if !runner.can_confirm(&steps) {
+    // A `continue` asks only what the steps it runs ask.
+    if !runner.can_confirm(&steps[resume.unwrap_or(0).min(steps.len())..]) {
         return Err(CommandError::usage(format!(
             "the deploy policy asks for a confirmation before it can {} {what}, and there is no terminal to ask on",
             action.name()
@@ -493,10 +494,8 @@ pub(crate) fn cut_short(ticket: &str, cut: &StepStart) -> CommandError {
     CommandError::new(
         Exit::Error,
         format!(
-            "the {} of {} to {} was cut short during step {} (`{}`), begun {} by git-hotfix pid {}: its outcome is unknown",
-            cut.action.name(),
-            cut.version,
-            cut.environment,
+            "{} was cut short during step {} (`{}`), begun {} by git-hotfix pid {}: its outcome is unknown",
+            cut.run_name(),
             cut.index + 1,
             cut.step,
             cut.started.strftime("%Y-%m-%d %H:%M:%S UTC"),
@@ -525,10 +524,8 @@ pub fn resume(context: &Context, repo: &Repo, journal: Journal, plan: bool) -> R
     context.ui.status(
         "Continuing",
         format!(
-            "the {} of {} to {} from step {} (`{}`), cut short",
-            cut.action.name(),
-            cut.version,
-            cut.environment,
+            "{} from step {} (`{}`), cut short",
+            cut.run_name(),
             cut.index + 1,
             cut.step
         ),
@@ -591,10 +588,8 @@ pub fn give_up(repo: &Repo, journal: &Journal, now: Timestamp) -> Result<String>
     );
     store.save(&journal)?;
     Ok(format!(
-        "the {} of {} to {}: recorded as failed (its step {} was cut short), nothing run",
-        cut.action.name(),
-        cut.version,
-        cut.environment,
+        "{}: recorded as failed (its step {} was cut short), nothing run",
+        cut.run_name(),
         cut.index + 1
     ))
 }

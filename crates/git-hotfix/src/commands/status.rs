@@ -461,10 +461,8 @@ fn render(context: &Context, status: &HotfixStatus, under_way: bool) {
     }
     if let Some(cut) = journal.cut_short().filter(|_| under_way) {
         ui.out(format!(
-            "  {} of {} to {} under way: step {} (`{}`), begun {} by git-hotfix pid {}",
-            cut.action.name(),
-            cut.version,
-            cut.environment,
+            "  {} under way: step {} (`{}`), begun {} by git-hotfix pid {}",
+            cut.run_name(),
             cut.index + 1,
             cut.step,
             cut.started.strftime("%Y-%m-%d %H:%M UTC"),
@@ -474,10 +472,8 @@ fn render(context: &Context, status: &HotfixStatus, under_way: bool) {
         ui.out(paint(
             LATE,
             format!(
-                "  {} of {} to {} cut short: step {} (`{}`), begun {} by git-hotfix pid {}, has no recorded end — its outcome is unknown",
-                cut.action.name(),
-                cut.version,
-                cut.environment,
+                "  {} cut short: step {} (`{}`), begun {} by git-hotfix pid {}, has no recorded end — its outcome is unknown",
+                cut.run_name(),
                 cut.index + 1,
                 cut.step,
                 cut.started.strftime("%Y-%m-%d %H:%M UTC"),
