@@ -983,40 +983,53 @@ fn without_staging_production_is_not_held_and_verifying_it_starts_the_watch() {
 /// records the run as failed.
 #[test]
 fn a_run_killed_mid_step_is_unknown_until_continue_or_abort() {
-    // The action, what runs before it, and the words of its step made slow.
-    let cases: [(&[&str], &[&[&str]], &str, &str); 3] = [
-        (
-            &["deploy", "staging"],
-            &[],
-            "{environment} {version}",
-            "the deploy of 1.2.4 to staging",
-        ),
-        (
-            &["verify", "staging"],
-            &[&["deploy", "staging"]],
-            "smoke {environment}",
-            "the verification of 1.2.4 in staging",
-        ),
-        (
-            &["rollback", "--environment", "staging", "--yes"],
-            &[&["deploy", "staging"]],
-            "rollback {environment}",
-            "the rollback of staging from 1.2.4 to 1.2.3",
-        ),
-    ];
-    for (action, before, words, said) in cases {
+    for case in [
+        Cut {
+            action: &["deploy", "staging"],
+            before: &[],
+            words: "{environment} {version}",
+            said: "the deploy of 1.2.4 to staging",
+        },
+        Cut {
+            action: &["verify", "staging"],
+            before: &[&["deploy", "staging"]],
+            words: "smoke {environment}",
+            said: "the verification of 1.2.4 in staging",
+        },
+        Cut {
+            action: &["rollback", "--environment", "staging", "--yes"],
+            before: &[&["deploy", "staging"]],
+            words: "rollback {environment}",
+            said: "the rollback of staging from 1.2.4 to 1.2.3",
+        },
+    ] {
         for way in ["continue", "abort"] {
-            killed_mid_step(action, before, words, said, way);
+            killed_mid_step(&case, way);
         }
     }
 }
 
-fn killed_mid_step(action: &[&str], before: &[&[&str]], words: &str, said: &str, way: &str) {
+/// A run to kill mid-step: the command, what runs before it, the words of its step made
+/// slow, and how git-hotfix names the run.
+struct Cut {
+    action: &'static [&'static str],
+    before: &'static [&'static [&'static str]],
+    words: &'static str,
+    said: &'static str,
+}
+
+fn killed_mid_step(case: &Cut, way: &str) {
+    let Cut {
+        action,
+        before,
+        words,
+        said,
+    } = case;
     let env = TestEnv::new();
     let health = Health::answering(&[200]);
     let (repo, log) = deployable(&env, &health, "");
     finished(&env, &repo, "P1", "now");
-    for args in before {
+    for args in before.iter() {
         env.hotfix(&repo, args).ok();
     }
     let ended_before = events(&journal(&repo), "deploy-ended").len();
