@@ -983,31 +983,34 @@ fn without_staging_production_is_not_held_and_verifying_it_starts_the_watch() {
 /// records the run as failed.
 #[test]
 fn a_run_killed_mid_step_is_unknown_until_continue_or_abort() {
-    for case in [
-        Cut {
-            action: &["deploy", "staging"],
-            before: &[],
-            words: "{environment} {version}",
-            said: "the deploy of 1.2.4 to staging",
-        },
-        Cut {
-            action: &["verify", "staging"],
-            before: &[&["deploy", "staging"]],
-            words: "smoke {environment}",
-            said: "the verification of 1.2.4 in staging",
-        },
-        Cut {
-            action: &["rollback", "--environment", "staging", "--yes"],
-            before: &[&["deploy", "staging"]],
-            words: "rollback {environment}",
-            said: "the rollback of staging from 1.2.4 to 1.2.3",
-        },
-    ] {
+    for case in &CUTS {
         for way in ["continue", "abort"] {
-            killed_mid_step(&case, way);
+            killed_mid_step(case, way);
         }
     }
 }
+
+/// The runs killed mid-step in the tests below.
+const CUTS: [Cut; 3] = [
+    Cut {
+        action: &["deploy", "staging"],
+        before: &[],
+        words: "{environment} {version}",
+        said: "the deploy of 1.2.4 to staging",
+    },
+    Cut {
+        action: &["verify", "staging"],
+        before: &[&["deploy", "staging"]],
+        words: "smoke {environment}",
+        said: "the verification of 1.2.4 in staging",
+    },
+    Cut {
+        action: &["rollback", "--environment", "staging", "--yes"],
+        before: &[&["deploy", "staging"]],
+        words: "rollback {environment}",
+        said: "the rollback of staging from 1.2.4 to 1.2.3",
+    },
+];
 
 /// A run to kill mid-step: the command, what runs before it, the words of its step made
 /// slow, and how git-hotfix names the run.
@@ -1116,6 +1119,67 @@ fn killed_mid_step(case: &Cut, way: &str) {
                 "{steps:?}"
             );
             assert_eq!(log_of(&log), log_before, "{said}: nothing ran");
+        }
+    }
+}
+
+/// A hang-up or a TERM while a step of a deploy, a verification or a rollback runs: the
+/// step's processes are stopped, the run is recorded as ended, failed, by that signal, and
+/// nothing is left cut short.
+#[test]
+fn a_hang_up_or_a_term_mid_step_ends_each_kind_of_run_recorded() {
+    for case in &CUTS {
+        for (signal, said) in [
+            ("-HUP", "a hang-up (the terminal or SSH session went away)"),
+            ("-TERM", "a TERM signal"),
+        ] {
+            let env = TestEnv::new();
+            let health = Health::answering(&[200]);
+            let (repo, log) = deployable(&env, &health, "");
+            finished(&env, &repo, "P1", "now");
+            for args in case.before.iter() {
+                env.hotfix(&repo, args).ok();
+            }
+            let config = std::fs::read_to_string(repo.join(".hotfix.toml")).unwrap();
+            let slow = config.replace(case.words, &format!("slow {}", case.words));
+            env.commit(&repo, "Slow steps", &[(".hotfix.toml", &slow)]);
+            let mut command = env.hotfix_command(&repo, case.action);
+            command
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped());
+            let child = command.spawn().unwrap();
+            let pids = PathBuf::from(format!("{}.pids", log.display()));
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+            while std::fs::read_to_string(&pids).map_or(0, |p| p.lines().count()) < 2 {
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "the step never started"
+                );
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            let sent = std::process::Command::new("kill")
+                .args([signal, &child.id().to_string()])
+                .status()
+                .unwrap();
+            assert!(sent.success());
+            let output = child.wait_with_output().unwrap();
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert_eq!(output.status.code(), Some(1), "{}: {stderr}", case.said);
+            assert!(
+                stderr.contains(&format!("was stopped by {said}")),
+                "{}: {stderr}",
+                case.said
+            );
+            assert_all_gone(&log);
+            let journal = journal(&repo);
+            let steps = events(&journal, "deploy-step");
+            assert_eq!(steps.last().unwrap()["result"], "failed");
+            assert_eq!(
+                events(&journal, "deploy-ended").last().unwrap()["ok"],
+                false
+            );
+            let status = env.hotfix(&repo, &["status"]).ok();
+            assert!(!status.stdout.contains("cut short"), "{}", status.stdout);
         }
     }
 }
