@@ -1071,7 +1071,7 @@ fn killed_mid_step(case: &Cut, way: &str) {
 
     let status = env.hotfix(&repo, &["status"]).ok();
     for shown in [
-        format!("{said} cut short: step"),
+        format!("{said} was cut short during step"),
         "its outcome is unknown".to_string(),
     ] {
         assert!(
@@ -1182,4 +1182,41 @@ fn a_hang_up_or_a_term_mid_step_ends_each_kind_of_run_recorded() {
             assert!(!status.stdout.contains("cut short"), "{}", status.stdout);
         }
     }
+}
+
+/// Killed between two steps (after the first passed and was journaled): `status` says
+/// which passed and that the rest did not run; `continue` runs only the rest.
+#[test]
+fn a_deploy_killed_between_steps_goes_on_from_the_next() {
+    let env = TestEnv::new();
+    let health = Health::answering(&[200]);
+    let (repo, log) = deployable(&env, &health, "");
+    finished(&env, &repo, "P1", "now");
+    let mut command = env.hotfix_command(&repo, &["deploy", "staging"]);
+    command.env("GIT_HOTFIX_FAILPOINT", "deploy-step:2");
+    let run = crate::common::Run::of(command);
+    assert_eq!(run.code, -1, "killed: {}", run.stderr);
+    assert_eq!(log_of(&log).lines().count(), 1, "the script ran once");
+    assert_eq!(health.hits(), 0);
+
+    let status = env.hotfix(&repo, &["status"]).ok();
+    for shown in [
+        "the deploy of 1.2.4 to staging was cut short after step 1 (`run ./deploy.sh staging 1.2.4",
+        "passed: the steps after it did not run",
+        "`git hotfix continue --hotfix ENG-1234` runs the steps after it",
+    ] {
+        assert!(status.stdout.contains(shown), "{shown}:\n{}", status.stdout);
+    }
+    env.hotfix(&repo, &["continue"]).ok();
+    assert_eq!(
+        log_of(&log).lines().count(),
+        1,
+        "the passed step is not run again"
+    );
+    assert_eq!(health.hits(), 1, "the step after it ran");
+    let journal = journal(&repo);
+    let ended = events(&journal, "deploy-ended");
+    assert_eq!(ended.len(), 1);
+    assert_eq!(ended[0]["ok"], true);
+    assert_eq!(ended[0]["version"], "1.2.4");
 }

@@ -319,6 +319,29 @@ pub struct StepStart {
     pub forced: bool,
 }
 
+/// What a deploy run cut short left, in a sentence: `ended` is how its last step begun
+/// ended, if it did ([`Journal::open_deploy`]).
+pub fn cut_short_said(cut: &StepStart, ended: Option<StepResult>) -> String {
+    let step = cut.step.split_whitespace().collect::<Vec<_>>().join(" ");
+    let (run, n) = (cut.run_name(), cut.index + 1);
+    let by = format!(
+        "begun {} by git-hotfix pid {}",
+        cut.started.strftime("%Y-%m-%d %H:%M:%S UTC"),
+        cut.pid
+    );
+    match ended {
+        None => {
+            format!("{run} was cut short during step {n} (`{step}`), {by}: its outcome is unknown")
+        }
+        Some(StepResult::Ok) => format!(
+            "{run} was cut short after step {n} (`{step}`), {by}, passed: the steps after it did not run"
+        ),
+        Some(_) => format!(
+            "{run} was cut short after step {n} (`{step}`), {by}, failed: its end was never recorded"
+        ),
+    }
+}
+
 impl StepStart {
     /// The run as people say it: `the deploy of 1.2.4 to staging`, `the verification of
     /// 1.2.4 in staging`, `the rollback of staging from 1.2.4 to 1.2.3`.
@@ -353,11 +376,23 @@ impl Journal {
     /// `abort` records the deploy as failed. Read under the hotfix lock, which the deploy
     /// holds while it runs, a step found here is no longer running under git-hotfix.
     pub fn cut_short(&self) -> Option<&StepStart> {
+        self.open_deploy().map(|(start, _)| start)
+    }
+
+    /// The deploy (verify, rollback) run begun and never recorded as ended: the last step
+    /// it began, and how that step ended if it did (the kill came between it and the
+    /// next).
+    pub fn open_deploy(&self) -> Option<(&StepStart, Option<StepResult>)> {
         let mut open = None;
         for event in &self.events {
             match &event.what {
-                EventKind::DeployStepStarted(start) => open = Some(start),
-                EventKind::DeployStep { .. } | EventKind::DeployEnded { .. } => open = None,
+                EventKind::DeployStepStarted(start) => open = Some((start, None)),
+                EventKind::DeployStep { result, .. } => {
+                    if let Some((_, ended)) = &mut open {
+                        *ended = Some(*result);
+                    }
+                }
+                EventKind::DeployEnded { .. } => open = None,
                 _ => {}
             }
         }

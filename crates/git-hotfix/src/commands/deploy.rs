@@ -7,7 +7,7 @@ use git_hotfix_core::records::journal::Item;
 use git_hotfix_core::records::journal::PRODUCTION;
 use git_hotfix_core::records::journal::STAGING;
 use git_hotfix_core::records::journal::StepResult;
-use git_hotfix_core::records::journal::{EventKind, StepStart, Store};
+use git_hotfix_core::records::journal::{EventKind, StepStart, Store, cut_short_said};
 use git_hotfix_core::views::{deployed, incident};
 use git_hotfix_core::{Config, Error as CoreError, Journal, Repo};
 use git_hotfix_plugin_host::{Release, Step};
@@ -319,10 +319,8 @@ pub(crate) fn perform(
     let mut journal = store.load_any(&journal.ticket)?.unwrap_or(journal);
     // A step a killed git-hotfix left running, or not, is decided first: its outcome is
     // unknown, and what runs there with it.
-    if let Some(cut) = journal.cut_short()
-        && resume.is_none()
-    {
-        return Err(cut_short(&journal.ticket, cut));
+    if let Some(refused) = cut_short(&journal).filter(|_| resume.is_none()) {
+        return Err(refused);
     }
     let started = Timestamp::now();
     ui.status(
@@ -342,6 +340,8 @@ pub(crate) fn perform(
     let mut rows = Vec::new();
     let mut failure = None;
     for (n, step) in steps.iter().enumerate().skip(resume.unwrap_or(0)) {
+        // The crash tests' kill between two steps (debug builds only).
+        git_hotfix_core::engine::failpoint::hit("deploy-step");
         if runner.interrupted() {
             failure = Some(CommandError::new(
                 Exit::Error,
@@ -488,31 +488,31 @@ fn step_failed(
     CommandError::new(Exit::Error, message).hint(hint)
 }
 
-/// The refusal of a deploy, verify or rollback while a step a killed git-hotfix began has
+/// The refusal of a deploy, verify or rollback while a run a killed git-hotfix began has
 /// no recorded end.
-pub(crate) fn cut_short(ticket: &str, cut: &StepStart) -> CommandError {
-    CommandError::new(
-        Exit::Error,
-        format!(
-            "{} was cut short during step {} (`{}`), begun {} by git-hotfix pid {}: its outcome is unknown",
-            cut.run_name(),
-            cut.index + 1,
-            cut.step,
-            cut.started.strftime("%Y-%m-%d %H:%M:%S UTC"),
-            cut.pid
-        ),
+pub(crate) fn cut_short(journal: &Journal) -> Option<CommandError> {
+    let (cut, ended) = journal.open_deploy()?;
+    let ticket = &journal.ticket;
+    Some(
+        CommandError::new(Exit::Error, cut_short_said(cut, ended)).hint(format!(
+            "look at {} first; then `git hotfix continue --hotfix {ticket}` runs {} and the rest, or `git hotfix abort --hotfix {ticket}` records the {} as failed",
+            cut.environment,
+            match ended {
+                Some(StepResult::Ok) => "the steps after it",
+                _ => "that step again",
+            },
+            cut.action.name()
+        )),
     )
-    .hint(format!(
-        "look at {} first; then `git hotfix continue --hotfix {ticket}` runs that step again and the rest, or `git hotfix abort --hotfix {ticket}` records the {} as failed",
-        cut.environment,
-        cut.action.name()
-    ))
 }
 
 /// `continue` of a deploy, verify or rollback cut short: its steps from the one whose
 /// outcome is unknown, for the release it was run for.
 pub fn resume(context: &Context, repo: &Repo, journal: Journal, plan: bool) -> Result<Exit> {
-    let cut = journal.cut_short().expect("a deploy cut short").clone();
+    let (cut, ended) = journal.open_deploy().expect("a deploy cut short");
+    let cut = cut.clone();
+    // A step that passed before the kill is not run again.
+    let from = cut.index + usize::from(ended == Some(StepResult::Ok));
     let config = context.config(repo)?;
     let release = Release {
         version: cut.version.clone(),
@@ -523,12 +523,7 @@ pub fn resume(context: &Context, repo: &Repo, journal: Journal, plan: bool) -> R
     };
     context.ui.status(
         "Continuing",
-        format!(
-            "{} from step {} (`{}`), cut short",
-            cut.run_name(),
-            cut.index + 1,
-            cut.step
-        ),
+        format!("{}, cut short, from step {}", cut.run_name(), from + 1),
     );
     perform(
         context,
@@ -540,7 +535,7 @@ pub fn resume(context: &Context, repo: &Repo, journal: Journal, plan: bool) -> R
             release,
             forced: cut.forced,
             recorded: true,
-            resume: Some(cut.index),
+            resume: Some(from),
         },
         &StepArgs {
             plan,
@@ -558,23 +553,25 @@ pub fn give_up(repo: &Repo, journal: &Journal, now: Timestamp) -> Result<String>
     let mut journal = store
         .load_any(&journal.ticket)?
         .unwrap_or_else(|| journal.clone());
-    let Some(cut) = journal.cut_short().cloned() else {
+    let Some((cut, ended)) = journal.open_deploy().map(|(c, e)| (c.clone(), e)) else {
         return Err(CoreError::NoStoppedRun { action: "abort" }.into());
     };
-    journal.record(
-        now,
-        EventKind::DeployStep {
-            action: cut.action,
-            environment: cut.environment.clone(),
-            step: cut.step.clone(),
-            started: cut.started,
-            result: StepResult::Failed,
-            detail: Some(format!(
-                "outcome unknown: git-hotfix (pid {}) was killed while it ran",
-                cut.pid
-            )),
-        },
-    );
+    if ended.is_none() {
+        journal.record(
+            now,
+            EventKind::DeployStep {
+                action: cut.action,
+                environment: cut.environment.clone(),
+                step: cut.step.clone(),
+                started: cut.started,
+                result: StepResult::Failed,
+                detail: Some(format!(
+                    "outcome unknown: git-hotfix (pid {}) was killed while it ran",
+                    cut.pid
+                )),
+            },
+        );
+    }
     journal.record(
         now,
         EventKind::DeployEnded {
@@ -588,7 +585,7 @@ pub fn give_up(repo: &Repo, journal: &Journal, now: Timestamp) -> Result<String>
     );
     store.save(&journal)?;
     Ok(format!(
-        "{}: recorded as failed (its step {} was cut short), nothing run",
+        "{}: recorded as failed (cut short at its step {}), nothing run",
         cut.run_name(),
         cut.index + 1
     ))

@@ -5,7 +5,7 @@ use git_hotfix_core::operations::backport::{self, Backport};
 use git_hotfix_core::operations::finish::{FinishPlan, Role};
 use git_hotfix_core::operations::patch_apply::{self, PatchRun};
 use git_hotfix_core::records::journal::ReleaseCommit;
-use git_hotfix_core::records::journal::{State, Store};
+use git_hotfix_core::records::journal::{State, StepResult, Store, cut_short_said};
 use git_hotfix_core::records::run::WorktreeStep;
 use git_hotfix_core::settings::policy::VersionFiles;
 use git_hotfix_core::views::incident::{self, By, Clock, Reading, Tick, minutes_text};
@@ -468,20 +468,14 @@ fn render(context: &Context, status: &HotfixStatus, under_way: bool) {
             cut.started.strftime("%Y-%m-%d %H:%M UTC"),
             cut.pid
         ));
-    } else if let Some(cut) = journal.cut_short() {
-        ui.out(paint(
-            LATE,
-            format!(
-                "  {} cut short: step {} (`{}`), begun {} by git-hotfix pid {}, has no recorded end — its outcome is unknown",
-                cut.run_name(),
-                cut.index + 1,
-                cut.step,
-                cut.started.strftime("%Y-%m-%d %H:%M UTC"),
-                cut.pid
-            ),
-        ));
+    } else if let Some((cut, ended)) = journal.open_deploy() {
+        ui.out(paint(LATE, format!("  {}", cut_short_said(cut, ended))));
         ui.out(format!(
-            "  `git hotfix continue --hotfix {t}` runs that step again and the rest; `git hotfix abort --hotfix {t}` records it as failed",
+            "  `git hotfix continue --hotfix {t}` runs {}; `git hotfix abort --hotfix {t}` records it as failed",
+            match ended {
+                Some(StepResult::Ok) => "the steps after it",
+                _ => "that step again and the rest",
+            },
             t = journal.ticket
         ));
     }
