@@ -68,9 +68,12 @@ pub struct StartPlan {
     pub detected_at: Option<Timestamp>,
 }
 
-/// Refuse a start whose checkout cannot happen (a bare repository to switch in, a dirty
-/// worktree, a worktree path taken) — before anything, a fetch included, is done for it.
-pub fn ensure_checkout_possible(repo: &Repo, request: &StartRequest) -> Result<()> {
+/// Refuse a start that cannot happen — a ticket or description that cannot name a branch,
+/// a checkout that cannot happen (a bare repository to switch in, a dirty worktree, a
+/// worktree path taken) — before anything, a fetch included, is done for it.
+pub fn ensure_possible(repo: &Repo, request: &StartRequest) -> Result<()> {
+    names::ticket(&request.ticket)?;
+    names::description(&request.description)?;
     match &request.checkout {
         Checkout::Switch if repo.is_bare() => Err(Error::BareRepository { action: "switch" }),
         Checkout::Switch => {
@@ -97,7 +100,7 @@ pub fn plan(repo: &Repo, config: &Config, request: &StartRequest) -> Result<Star
         });
     }
 
-    ensure_checkout_possible(repo, request)?;
+    ensure_possible(repo, request)?;
 
     let store = Store::new(repo);
     if let Some(existing) = store.load(&ticket)? {

@@ -102,7 +102,7 @@ pub fn cmd_start(context: &Context, args: StartArgs) -> Result<Exit> {
         offline: args.offline,
         plan: args.plan.plan,
     };
-    start::ensure_checkout_possible(&repo, &request)?;
+    start::ensure_possible(&repo, &request)?;
     crate::remote::catch_up(
         context,
         &repo,
