@@ -1061,11 +1061,43 @@ fn killed_mid_step(case: &Cut, way: &str) {
         .unwrap();
     assert!(killed.success());
     child.wait().unwrap();
-    // What the step started outlives git-hotfix; the test ends it as a person would.
+    // What the step started outlives git-hotfix: said, and nothing starts beside it.
+    let status = env.hotfix(&repo, &["status"]).ok();
+    assert!(
+        status
+            .stdout
+            .contains("what the step started still runs (process group"),
+        "{}",
+        status.stdout
+    );
+    for args in [action, &["continue"][..]] {
+        let beside = env.hotfix(&repo, args).expect(1);
+        assert!(
+            beside
+                .stderr
+                .contains("a step a killed git-hotfix began still runs"),
+            "{args:?}: {}",
+            beside.stderr
+        );
+    }
+    // The test ends it as a person would.
     for pid in std::fs::read_to_string(&pids).unwrap().lines() {
         let _ = std::process::Command::new("kill").arg(pid).status();
     }
     std::fs::remove_file(&pids).unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while env
+        .hotfix(&repo, &["status"])
+        .ok()
+        .stdout
+        .contains("still runs")
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the step's group never ended"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
     env.commit(&repo, "Fast steps", &[(".hotfix.toml", &fast)]);
     let log_before = log_of(&log);
 

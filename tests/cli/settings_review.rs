@@ -19,7 +19,7 @@ deploy = "./deploy.sh {environment} {version}"
 
 [policies.severity]
 plugin = "policies/severity.wasm"
-sha256 = "1111111111111111111111111111111111111111111111111111111111111111"
+sha256 = "920759296323b4a19adbaab8d5600eeceb89d3864a71b2321a3e237493cf28a7"
 "#;
 
 /// A released 1.2.3 whose settings grant `./deploy.sh` and pin a severity plugin, and a
@@ -137,9 +137,37 @@ fn a_pinned_plugin_replaced_by_a_fix_is_shown_by_its_digests() {
         digest("\0asm new\n")
     );
     assert!(plan.stdout.contains(&shown), "{shown}:\n{}", plan.stdout);
+    // The pin was left as it was: the settings released would refuse the policy.
+    let broken = format!(
+        "policies.severity.sha256: {} → policies/severity.wasm is sha256 {}: the pin no longer matches",
+        digest("\0asm old\n"),
+        digest("\0asm new\n")
+    );
+    assert!(plan.stdout.contains(&broken), "{broken}:\n{}", plan.stdout);
     let refs = env.refs(dir);
     env.hotfix(dir, &["finish"]).expect(4);
     assert_eq!(env.refs(dir), refs);
+}
+
+#[test]
+fn comments_and_spacing_in_the_settings_are_no_change_to_accept() {
+    let env = TestEnv::new();
+    let dir = &released(&env);
+    let reformatted = format!(
+        "# The team's settings, reviewed.\n{}",
+        SETTINGS.replace(r#"["./deploy.sh"]"#, r#"[ "./deploy.sh" ]"#)
+    );
+    env.commit(
+        dir,
+        "fix: refuse unsigned tokens",
+        &[
+            ("auth.txt", "check signature\n"),
+            (".hotfix.toml", &reformatted),
+        ],
+    );
+    let plan = env.hotfix(dir, &["finish", "--plan"]).ok();
+    assert!(!plan.stdout.contains("settings"), "{}", plan.stdout);
+    env.hotfix(dir, &["finish"]).ok();
 }
 
 #[test]

@@ -437,7 +437,9 @@ impl From<Core> for CommandError {
                 ..
             }) => CommandError::usage(message.clone()).hint(format!(
                 "correct the value given with `-c {}=…`",
-                key.as_deref().unwrap_or("<key>")
+                // A list's item is set with the list (`-c release-branches=a,b`).
+                key.as_deref()
+                    .map_or("<key>", |k| k.split('[').next().unwrap_or(k))
             )),
             Core::Config(ConfigError {
                 location: Location::GitConfig { .. },

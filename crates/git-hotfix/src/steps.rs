@@ -121,6 +121,10 @@ pub struct Runner<'a> {
     /// `--yes`: confirmations are answered yes.
     yes: bool,
     interrupt: Interrupt,
+    /// Where the running program's process group id is written while it runs: a
+    /// git-hotfix killed meanwhile leaves it, and the next one can tell whether that
+    /// program still runs ([`live_group`]).
+    marker: Option<PathBuf>,
 }
 
 /// The lines of a program's output kept for the journal when it fails.
@@ -207,7 +211,14 @@ impl<'a> Runner<'a> {
             committed,
             yes,
             interrupt: Interrupt::catch(),
+            marker: None,
         }
+    }
+
+    /// Write each program's process group to `marker` while it runs.
+    pub fn marking(mut self, marker: PathBuf) -> Runner<'a> {
+        self.marker = Some(marker);
+        self
     }
 
     /// Whether Ctrl-C (or TERM) came: no further step is to start.
@@ -288,6 +299,10 @@ impl<'a> Runner<'a> {
             Ok(child) => child,
             Err(err) => return Ran::failed(format!("could not run {program}: {err}")),
         };
+        // Best effort: the mark is a courtesy to the next git-hotfix, not the step's record.
+        if let Some(marker) = &self.marker {
+            let _ = std::fs::write(marker, child.id().to_string());
+        }
         let tail = Arc::new(Mutex::new(Vec::<String>::new()));
         let (done, finished) = std::sync::mpsc::channel::<()>();
         let readers = [
@@ -312,6 +327,9 @@ impl<'a> Runner<'a> {
         .count();
         let timeout = Duration::from_secs(u64::from(step.timeout_seconds.max(1)));
         let waited = self.wait(&mut child, timeout);
+        if let Some(marker) = &self.marker {
+            let _ = std::fs::remove_file(marker);
+        }
         // A program it started may hold the output open after it ended (a script's
         // background job): read what is there, but do not wait on it for long.
         let grace = Instant::now() + Duration::from_secs(1);
@@ -475,6 +493,16 @@ fn echo(stream: Box<dyn Read + Send>, ui: &Ui, tail: &Mutex<Vec<String>>) {
             }
         }
     }
+}
+
+/// The process group a git-hotfix killed while it ran a program left [`marked`](Runner::marking),
+/// if any of it still runs.
+pub fn live_group(marker: &Path) -> Option<i32> {
+    let group: i32 = std::fs::read_to_string(marker).ok()?.trim().parse().ok()?;
+    let pid = rustix::process::Pid::from_raw(group)?;
+    rustix::process::test_kill_process_group(pid)
+        .is_ok()
+        .then_some(group)
 }
 
 /// Stop the process group `child` leads: TERM to all of it, then, after [`GRACE`] or as soon

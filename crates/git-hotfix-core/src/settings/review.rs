@@ -96,7 +96,12 @@ fn changes(
             continue;
         }
         if path == FILE_NAME {
-            keys.extend(key_changes(old.as_deref(), new.as_deref()));
+            let changed = key_changes(old.as_deref(), new.as_deref());
+            // Comments, spacing, key order: the same settings.
+            if changed.is_empty() {
+                continue;
+            }
+            keys.extend(changed);
         } else {
             let digest = |bytes: Option<Vec<u8>>| bytes.map(|b| format!("sha256 {}", sha256(&b)));
             keys.push(KeyChange {
@@ -107,7 +112,46 @@ fn changes(
         }
         files.push(path);
     }
+    if !files.is_empty() {
+        keys.extend(broken_pins(repo, after)?);
+    }
     Ok((!files.is_empty()).then_some((files, keys)))
+}
+
+/// Each plugin whose file at `commit` does not have the sha256 `.hotfix.toml` pins there:
+/// the settings this change leaves would refuse that policy.
+fn broken_pins(repo: &Repo, commit: ObjectId) -> Result<Vec<KeyChange>> {
+    let Some(table) = parse(repo.read_file_at(commit, FILE_NAME)?.as_deref()) else {
+        return Ok(Vec::new());
+    };
+    let Some(toml::Value::Table(policies)) = table.get("policies") else {
+        return Ok(Vec::new());
+    };
+    let mut broken = Vec::new();
+    for (name, policy) in policies {
+        let (Some(plugin), Some(pin)) = (
+            policy.get("plugin").and_then(toml::Value::as_str),
+            policy.get("sha256").and_then(toml::Value::as_str),
+        ) else {
+            continue;
+        };
+        let actual = repo
+            .read_file_at(commit, plugin)?
+            .map(|bytes| sha256(&bytes));
+        if actual.as_deref() != Some(&pin.to_ascii_lowercase()) {
+            broken.push(KeyChange {
+                key: format!("policies.{name}.sha256"),
+                old: Some(pin.to_string()),
+                new: Some(match actual {
+                    Some(actual) => format!(
+                        "{plugin} is sha256 {actual}: the pin no longer matches, and the {name} policy would be refused"
+                    ),
+                    None => format!("{plugin} is missing: the {name} policy would be refused"),
+                }),
+            });
+        }
+    }
+    Ok(broken)
 }
 
 /// The plugin files `.hotfix.toml` names (`plugin = "policies/deploy.wasm"`).

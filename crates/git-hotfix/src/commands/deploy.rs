@@ -303,7 +303,7 @@ pub(crate) fn perform(
         Some(origin) => Committed::scripts(repo, &checkout, origin.commit, &steps)?,
         None => Committed::default(),
     };
-    let runner = Runner::new(ui, checkout, committed, args.yes);
+    let runner = Runner::new(ui, checkout, committed, args.yes).marking(step_marker(repo));
     // A `continue` asks only what the steps it runs ask.
     if !runner.can_confirm(&steps[resume.unwrap_or(0).min(steps.len())..]) {
         return Err(CommandError::usage(format!(
@@ -319,6 +319,19 @@ pub(crate) fn perform(
     let mut journal = store.load_any(&journal.ticket)?.unwrap_or(journal);
     // A step a killed git-hotfix left running, or not, is decided first: its outcome is
     // unknown, and what runs there with it.
+    // What a killed git-hotfix's step started may run on: nothing starts beside it.
+    if let Some(group) = live_step_group(repo) {
+        return Err(CommandError::new(
+            Exit::Error,
+            format!(
+                "a step a killed git-hotfix began still runs (process group {group}): another would run beside it"
+            ),
+        )
+        .hint(format!(
+            "wait for it to end, or stop it (`kill -- -{group}`); then run this again"
+        )));
+    }
+    let _ = std::fs::remove_file(step_marker(repo));
     if let Some(refused) = cut_short(&journal).filter(|_| resume.is_none()) {
         return Err(refused);
     }
@@ -589,4 +602,14 @@ pub fn give_up(repo: &Repo, journal: &Journal, now: Timestamp) -> Result<String>
         cut.run_name(),
         cut.index + 1
     ))
+}
+
+/// Where a running deploy step's process group is marked (see [`Runner::marking`]).
+fn step_marker(repo: &Repo) -> std::path::PathBuf {
+    Store::new(repo).dir().join("deploy-step.pgid")
+}
+
+/// The process group of a step a killed git-hotfix began, while some of it still runs.
+pub(crate) fn live_step_group(repo: &Repo) -> Option<i32> {
+    crate::steps::live_group(&step_marker(repo))
 }

@@ -149,7 +149,12 @@ pub fn cmd_status(context: &Context, args: StatusArgs) -> Result<Exit> {
             &serde_json::json!({ "hotfix": status, "backport": backport, "patch_apply": patches }),
         );
     } else {
-        render(context, &status, Store::new(&repo).in_use());
+        render(
+            context,
+            &status,
+            Store::new(&repo).in_use(),
+            crate::commands::deploy::live_step_group(&repo),
+        );
         if let Some(run) = &backport {
             ui.out("");
             render_backport(context, &repo, run);
@@ -387,8 +392,9 @@ fn summary_lines(journals: &[Journal]) -> Vec<String> {
         .collect()
 }
 
-/// `under_way`: another git-hotfix holds the lock (a deploy step without its end runs now).
-fn render(context: &Context, status: &HotfixStatus, under_way: bool) {
+/// `under_way`: another git-hotfix holds the lock (a deploy step without its end runs now);
+/// `live_group`: what a killed git-hotfix's deploy step started, still running.
+fn render(context: &Context, status: &HotfixStatus, under_way: bool, live_group: Option<i32>) {
     let ui = &context.ui;
     let journal = &status.journal;
     let title = if journal.description.is_empty() {
@@ -470,6 +476,14 @@ fn render(context: &Context, status: &HotfixStatus, under_way: bool) {
         ));
     } else if let Some((cut, ended)) = journal.open_deploy() {
         ui.out(paint(LATE, format!("  {}", cut_short_said(cut, ended))));
+        if let Some(group) = live_group {
+            ui.out(paint(
+                LATE,
+                format!(
+                    "  what the step started still runs (process group {group}): wait for it, or `kill -- -{group}`, before going on"
+                ),
+            ));
+        }
         ui.out(format!(
             "  `git hotfix continue --hotfix {t}` runs {}; `git hotfix abort --hotfix {t}` records it as failed",
             match ended {
