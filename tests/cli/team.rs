@@ -1055,3 +1055,55 @@ fn a_notes_lock_someone_else_holds_stops_the_finish_before_anything_is_pushed() 
     );
     assert!(note.contains(TICKET), "{note}");
 }
+
+#[test]
+fn an_abort_after_a_pull_on_the_branch_the_run_switched_to_brings_the_files_back() {
+    let env = TestEnv::new();
+    let team = env.team();
+    // A fix of the old line, which has no branch here: tagged on its own line, the
+    // finish switches Ada to main.
+    env.git(&team.ada, &["branch", "--quiet", "-D", "release/2.2"]);
+    env.git(
+        &team.ada,
+        &["update-ref", "-d", "refs/remotes/origin/release/2.2"],
+    );
+    env.hotfix(
+        &team.ada,
+        &[
+            "start",
+            TICKET,
+            "fix old line",
+            "--severity",
+            "P0",
+            "--from",
+            "v2.2.9",
+        ],
+    )
+    .ok();
+    let fix = env.commit(
+        &team.ada,
+        "fix: old line",
+        &[("auth.txt", "old line fixed\n")],
+    );
+    let mut command = env.hotfix_command(&team.ada, &["finish"]);
+    command.env("GIT_HOTFIX_FAILPOINT", "done:2");
+    let run = crate::common::Run::of(command);
+    assert_eq!(run.code, -1, "killed: {}", run.stderr);
+    assert_eq!(env.branch(&team.ada).as_deref(), Some("main"));
+    // Bo pushes; Ada, on main now, pulls it before she aborts.
+    env.git(&team.bo, &["pull", "--quiet", "--ff-only"]);
+    let theirs = env.commit(&team.bo, "docs: rota", &[("ROTA.md", "ada\n")]);
+    env.git(&team.bo, &["push", "--quiet", "origin", "main"]);
+    env.git(&team.ada, &["pull", "--quiet", "--ff-only"]);
+
+    env.hotfix(&team.ada, &["abort"]).ok();
+    assert_eq!(
+        env.branch(&team.ada).as_deref(),
+        Some("hotfix/GH-101-fix-old-line")
+    );
+    assert_eq!(env.rev(&team.ada, "HEAD").as_deref(), Some(fix.as_str()));
+    assert_eq!(env.git(&team.ada, &["status", "--porcelain"]), "");
+    assert_eq!(env.rev(&team.ada, "main").as_deref(), Some(theirs.as_str()));
+    assert_eq!(env.rev(&team.ada, "v2.2.10"), None);
+    env.fsck(&team.ada);
+}

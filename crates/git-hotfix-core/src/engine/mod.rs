@@ -218,6 +218,16 @@ pub fn run(repo: &Repo, record: &mut impl Record) -> Result<()> {
 /// Take back every step begun, last first; each undone step becomes pending again, so an
 /// undo that stops part-way can be taken up again. Returns what was undone.
 pub fn undo(repo: &Repo, record: &mut impl Record) -> Result<Vec<Undone>> {
+    // A ref someone moved since is named before anything is taken back: files brought
+    // back for refs that then could not follow would leave a checkout of neither state.
+    let begun: Vec<Step> = record
+        .steps()
+        .0
+        .iter()
+        .filter(|r| r.progress != Progress::Pending)
+        .map(|r| r.step.clone())
+        .collect();
+    let switched = step::ensure_refs_can_go_back(repo, &begun)?;
     let mut undone = Vec::new();
     for index in (0..record.steps().0.len()).rev() {
         let recorded = &record.steps().0[index];
@@ -226,7 +236,7 @@ pub fn undo(repo: &Repo, record: &mut impl Record) -> Result<Vec<Undone>> {
         }
         let step = recorded.step.clone();
         failpoint::hit("undo");
-        undone.extend(step::undo(repo, &step, record.forge())?);
+        undone.extend(step::undo(repo, &step, record.forge(), &switched)?);
         let recorded = &mut record.steps().0[index];
         recorded.progress = Progress::Pending;
         recorded.failed = None;

@@ -106,7 +106,7 @@ pub(super) fn perform(
             if !worktree.exists() {
                 return Ok(());
             }
-            worktree::follow(&worktree, branch.as_deref(), *from, *to, resuming)
+            worktree::follow(&worktree, branch.as_deref(), *from, *to, resuming, false)
         }
         Step::RemoveWorktree { path, .. } => {
             if resuming || path.exists() {
@@ -132,7 +132,38 @@ pub(super) fn perform(
 }
 
 /// Take `step` back from wherever it got.
-pub(super) fn undo(repo: &Repo, step: &Step, forge: Option<&dyn Forge>) -> Result<Vec<Undone>> {
+/// Check that every ref the begun `steps` moved can be put back (none was moved by someone
+/// else since); returns the worktree HEADs the undo switches back to another branch.
+pub(super) fn ensure_refs_can_go_back(repo: &Repo, steps: &[Step]) -> Result<Vec<String>> {
+    let mut switched = Vec::new();
+    for step in steps {
+        if let Step::Refs { edits, .. } = step {
+            refs_back(repo, edits, false)?;
+            switched.extend(
+                edits
+                    .iter()
+                    .filter(|e| e.name.ends_with("HEAD"))
+                    .filter(|e| {
+                        matches!(
+                            (&e.old, &e.new),
+                            (Some(Value::Symbolic(a)), Some(Value::Symbolic(b))) if a != b
+                        )
+                    })
+                    .map(|e| e.name.clone()),
+            );
+        }
+    }
+    Ok(switched)
+}
+
+/// `switched`: the HEADs (`main-worktree/HEAD`, `worktrees/<id>/HEAD`) the undo puts back
+/// on another branch: a worktree's files go with its HEAD from wherever it is now.
+pub(super) fn undo(
+    repo: &Repo,
+    step: &Step,
+    forge: Option<&dyn Forge>,
+    switched: &[String],
+) -> Result<Vec<Undone>> {
     match step {
         Step::Refs { edits, message } => {
             let back = refs_back(repo, edits, true)?;
@@ -149,7 +180,18 @@ pub(super) fn undo(repo: &Repo, step: &Step, forge: Option<&dyn Forge>) -> Resul
             if !worktree.exists() {
                 return Ok(Vec::new());
             }
-            worktree::follow(&worktree, branch.as_deref(), *to, *from, true)?;
+            let switching_back = repo
+                .worktrees()?
+                .iter()
+                .any(|w| w.path == worktree && switched.contains(&w.head_ref()));
+            worktree::follow(
+                &worktree,
+                branch.as_deref(),
+                *to,
+                *from,
+                true,
+                switching_back,
+            )?;
             Ok(vec![Undone::Checkout {
                 worktree,
                 to: *from,

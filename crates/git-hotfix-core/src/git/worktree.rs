@@ -29,12 +29,16 @@ use crate::git::repo::{Repo, Worktree};
 /// its index was at when the move began) to `to`. Nothing to do when it is there already,
 /// or when it is not on `branch` any more. `resuming` says the move may have been
 /// interrupted before: an `index.lock` left there is then the killed move's own.
+/// `switching_back`: an abort is about to put the worktree's HEAD back on the branch it
+/// left for `branch`; then files committed or pulled on `branch` since are `branch`'s, and
+/// the checkout goes to `to` from wherever HEAD is now, as `git switch` would.
 pub fn follow(
     workdir: &Path,
     branch: Option<&str>,
     from: ObjectId,
     to: ObjectId,
     resuming: bool,
+    switching_back: bool,
 ) -> Result<()> {
     let git = gix::open(workdir)
         .context(|| format!("could not open the worktree at {}", workdir.display()))?;
@@ -48,11 +52,21 @@ pub fn follow(
     // The refs moved first, so HEAD is at `to` — unless a run cut short was committed over
     // since: the checkout is the person's now (its files are what they committed), and the
     // move no longer applies.
+    let mut from = from;
     if let Ok(head) = git.head_id()
         && head.detach() != from
         && head.detach() != to
     {
-        return Ok(());
+        let on_branch = match (branch, git.head_name()) {
+            (Some(branch), Ok(Some(name))) => {
+                name.as_bstr() == format!("refs/heads/{branch}").as_str()
+            }
+            _ => false,
+        };
+        if !(switching_back && on_branch) {
+            return Ok(());
+        }
+        from = head.detach();
     }
     // Switched to another branch since (a run cut short, then another hotfix started):
     // that checkout is not this move's.
