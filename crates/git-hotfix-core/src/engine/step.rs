@@ -132,13 +132,20 @@ pub(super) fn perform(
 }
 
 /// Take `step` back from wherever it got.
-/// Check that every ref the begun `steps` moved can be put back (none was moved by someone
-/// else since); returns the worktree HEADs the undo switches back to another branch.
+/// Check that every branch, tag and note ref the begun `steps` moved can be put back (none
+/// was moved by someone else since); returns the worktree HEADs the undo switches back to
+/// another branch. HEADs are checked as they are put back: a worktree the run removed is
+/// added back by the undo first.
 pub(super) fn ensure_refs_can_go_back(repo: &Repo, steps: &[Step]) -> Result<Vec<String>> {
     let mut switched = Vec::new();
     for step in steps {
         if let Step::Refs { edits, .. } = step {
-            refs_back(repo, edits, false)?;
+            let refs: Vec<Edit> = edits
+                .iter()
+                .filter(|e| e.name.starts_with("refs/"))
+                .cloned()
+                .collect();
+            refs_back(repo, &refs, false)?;
             switched.extend(
                 edits
                     .iter()
