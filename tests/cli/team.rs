@@ -1107,3 +1107,37 @@ fn an_abort_after_a_pull_on_the_branch_the_run_switched_to_brings_the_files_back
     assert_eq!(env.rev(&team.ada, "v2.2.10"), None);
     env.fsck(&team.ada);
 }
+
+#[test]
+fn a_commit_made_on_the_hotfix_branch_while_a_run_waits_is_not_lost_by_continue() {
+    let env = TestEnv::new();
+    let team = env.team();
+    start_and_fix(&env, &team, &[]);
+    // Bo's change to the same lines: the finish stops on the conflict.
+    env.git(&team.bo, &["pull", "--quiet", "--ff-only"]);
+    env.commit(&team.bo, "auth: rework", &[("auth.txt", "reworked\n")]);
+    env.git(&team.bo, &["push", "--quiet", "origin", "main"]);
+    env.hotfix(&team.ada, &["finish"]).expect(3);
+    // Ada commits one more fix on the branch while the run waits, then resolves.
+    let later = env.commit(&team.ada, "fix: one more", &[("more.txt", "x\n")]);
+    let resolve = team.ada.join(".git/hotfix/resolve/GH-101-main");
+    std::fs::write(resolve.join("auth.txt"), "reworked, expiry checked\n").unwrap();
+    env.git(&resolve, &["add", "auth.txt"]);
+    let run = env.hotfix(&team.ada, &["continue"]).expect(1);
+    assert!(
+        run.stderr
+            .contains("with commits made since the stop that the release lacks"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        env.rev(&team.ada, "refs/heads/hotfix/GH-101-fix-session-expiry"),
+        Some(later.clone())
+    );
+    // The way on: abort, and finish again with every commit.
+    env.hotfix(&team.ada, &["abort"]).ok();
+    assert_eq!(
+        env.rev(&team.ada, "refs/heads/hotfix/GH-101-fix-session-expiry"),
+        Some(later.clone())
+    );
+}

@@ -120,6 +120,18 @@ pub fn plan(
         (None, None) => release_base,
     };
 
+    // A stopped run releases what it stopped with: a commit made on the branch since is not
+    // in that release, and deleting the branch would lose it.
+    if prior.release.is_some() && !mem.is_ancestor(branch_tip, tip)? {
+        return Err(Error::StaleRef {
+            name: format!("{BRANCH_PREFIX}{}", journal.branch),
+            expected: "what the stopped run releases".into(),
+            actual: format!(
+                "{}, with commits made since the stop that the release lacks",
+                short(branch_tip)
+            ),
+        });
+    }
     let tag = tag_step(repo, mem, config, journal, options, &facts, tip)?;
 
     let Landing {
