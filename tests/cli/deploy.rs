@@ -409,20 +409,8 @@ fn stopped_by(signal: &str, said: &str) {
         .replace("{environment} {version}", "slow {environment} {version}");
     env.commit(&repo, "Slow deploys", &[(".hotfix.toml", &config)]);
 
-    let mut command = env.hotfix_command(&repo, &["deploy", "staging"]);
-    command
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
-    let child = command.spawn().unwrap();
-    let pids = PathBuf::from(format!("{}.pids", log.display()));
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while std::fs::read_to_string(&pids).map_or(0, |p| p.lines().count()) < 2 {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the step never started"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    let command = env.hotfix_command(&repo, &["deploy", "staging"]);
+    let child = running_slow_step(command, &log);
     // A second deploy meanwhile is refused, naming the one that runs.
     let second = env.hotfix(&repo, &["deploy", "staging"]).expect(1);
     assert!(
@@ -1041,20 +1029,9 @@ fn killed_mid_step(case: &Cut, way: &str) {
     assert_ne!(slow, fast, "{words}");
     env.commit(&repo, "Slow steps", &[(".hotfix.toml", &slow)]);
 
-    let mut command = env.hotfix_command(&repo, action);
-    command
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null());
-    let mut child = command.spawn().unwrap();
+    let command = env.hotfix_command(&repo, action);
+    let mut child = running_slow_step(command, &log);
     let pids = PathBuf::from(format!("{}.pids", log.display()));
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while std::fs::read_to_string(&pids).map_or(0, |p| p.lines().count()) < 2 {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the step never started"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
     let killed = std::process::Command::new("kill")
         .args(["-KILL", &child.id().to_string()])
         .status()
@@ -1175,20 +1152,8 @@ fn a_hang_up_or_a_term_mid_step_ends_each_kind_of_run_recorded() {
             let config = std::fs::read_to_string(repo.join(".hotfix.toml")).unwrap();
             let slow = config.replace(case.words, &format!("slow {}", case.words));
             env.commit(&repo, "Slow steps", &[(".hotfix.toml", &slow)]);
-            let mut command = env.hotfix_command(&repo, case.action);
-            command
-                .stdout(std::process::Stdio::piped())
-                .stderr(std::process::Stdio::piped());
-            let child = command.spawn().unwrap();
-            let pids = PathBuf::from(format!("{}.pids", log.display()));
-            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-            while std::fs::read_to_string(&pids).map_or(0, |p| p.lines().count()) < 2 {
-                assert!(
-                    std::time::Instant::now() < deadline,
-                    "the step never started"
-                );
-                std::thread::sleep(std::time::Duration::from_millis(20));
-            }
+            let command = env.hotfix_command(&repo, case.action);
+            let child = running_slow_step(command, &log);
             let sent = std::process::Command::new("kill")
                 .args([signal, &child.id().to_string()])
                 .status()
@@ -1251,4 +1216,23 @@ fn a_deploy_killed_between_steps_goes_on_from_the_next() {
     assert_eq!(ended.len(), 1);
     assert_eq!(ended[0]["ok"], true);
     assert_eq!(ended[0]["version"], "1.2.4");
+}
+
+/// Start `command`, its output piped, and wait until its slow step runs (the script wrote
+/// the pids of what it started beside `log`).
+fn running_slow_step(mut command: std::process::Command, log: &Path) -> std::process::Child {
+    command
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let child = command.spawn().unwrap();
+    let pids = PathBuf::from(format!("{}.pids", log.display()));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while std::fs::read_to_string(&pids).map_or(0, |p| p.lines().count()) < 2 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the step never started"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child
 }
