@@ -258,51 +258,39 @@ fn changes_git_refuses_are_refused_with_its_reason() {
     env.hotfix(&repo, &["abort"]).ok();
 }
 
-/// git itself takes a tree mode in a patch (and then cannot read its own index); a patch
-/// cannot make a directory entry, so it is refused.
 /// Two hunks, the second's header damaged into `-- `: git applies the first and says
 /// nothing of the second; `patch apply` takes all of a mail or none of it.
 #[test]
 fn a_mail_cut_by_a_damaged_hunk_header_is_refused_though_git_am_takes_part() {
-    let env = TestEnv::new();
-    let repo = target(&env);
-    let patch = env.path("half.patch");
-    std::fs::write(
-        &patch,
-        mail("diff --git a/app.txt b/app.txt\nindex 45b983b..1111111 100644\n--- a/app.txt\n+++ b/app.txt\n@@ -1 +1 @@\n-hi\n+ho\n-- \n-x\n+y\n"),
-    )
-    .unwrap();
-    let before = snapshot(&repo);
-    let run = env
-        .hotfix(&repo, &["patch", "apply", patch.to_str().unwrap()])
-        .expect(1);
-    assert!(
-        run.stderr.contains("a hunk header is damaged"),
-        "{}",
-        run.stderr
+    refused_though_git_am_takes_it(
+        "half",
+        "diff --git a/app.txt b/app.txt\nindex 45b983b..1111111 100644\n--- a/app.txt\n+++ b/app.txt\n@@ -1 +1 @@\n-hi\n+ho\n-- \n-x\n+y\n",
+        "a hunk header is damaged",
     );
-    assert_unchanged(&before, &snapshot(&repo));
 }
 
+/// git itself takes a tree mode in a patch (and then cannot read its own index); a patch
+/// cannot make a directory entry, so it is refused.
 #[test]
 fn a_directory_mode_is_refused_though_git_am_takes_it() {
+    refused_though_git_am_takes_it(
+        "tree-mode",
+        "diff --git a/n b/n\nnew file mode 040000\nindex 0000000..e69de29\n--- /dev/null\n+++ b/n\n@@ -0,0 +1 @@\n+p\n",
+        "invalid mode `040000`",
+    );
+}
+
+/// `patch apply` of a mail around `diff` exits 1 saying `says`, and changes nothing.
+fn refused_though_git_am_takes_it(case: &str, diff: &str, says: &str) {
     let env = TestEnv::new();
     let repo = target(&env);
-    let patch = env.path("tree-mode.patch");
-    std::fs::write(
-        &patch,
-        mail("diff --git a/n b/n\nnew file mode 040000\nindex 0000000..e69de29\n--- /dev/null\n+++ b/n\n@@ -0,0 +1 @@\n+p\n"),
-    )
-    .unwrap();
+    let patch = env.path(&format!("{case}.patch"));
+    std::fs::write(&patch, mail(diff)).unwrap();
     let before = snapshot(&repo);
     let run = env
         .hotfix(&repo, &["patch", "apply", patch.to_str().unwrap()])
         .expect(1);
-    assert!(
-        run.stderr.contains("invalid mode `040000`"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains(says), "{case}: {}", run.stderr);
     assert_unchanged(&before, &snapshot(&repo));
 }
 
