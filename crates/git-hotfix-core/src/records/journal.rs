@@ -342,6 +342,14 @@ pub fn cut_short_said(cut: &StepStart, ended: Option<StepResult>) -> String {
     }
 }
 
+/// What `continue` runs of a deploy cut short, by how its last step ended.
+pub fn continue_runs(ended: Option<StepResult>) -> &'static str {
+    match ended {
+        Some(StepResult::Ok) => "the steps after it",
+        _ => "that step again and the rest",
+    }
+}
+
 impl StepStart {
     /// The run as people say it: `the deploy of 1.2.4 to staging`, `the verification of
     /// 1.2.4 in staging`, `the rollback of staging from 1.2.4 to 1.2.3`.

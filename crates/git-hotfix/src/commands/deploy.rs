@@ -7,7 +7,9 @@ use git_hotfix_core::records::journal::Item;
 use git_hotfix_core::records::journal::PRODUCTION;
 use git_hotfix_core::records::journal::STAGING;
 use git_hotfix_core::records::journal::StepResult;
-use git_hotfix_core::records::journal::{EventKind, StepStart, Store, cut_short_said};
+use git_hotfix_core::records::journal::{
+    EventKind, StepStart, Store, continue_runs, cut_short_said,
+};
 use git_hotfix_core::views::{deployed, incident};
 use git_hotfix_core::{Config, Error as CoreError, Journal, Repo};
 use git_hotfix_plugin_host::{Release, Step};
@@ -508,12 +510,9 @@ pub(crate) fn cut_short(journal: &Journal) -> Option<CommandError> {
     let ticket = &journal.ticket;
     Some(
         CommandError::new(Exit::Error, cut_short_said(cut, ended)).hint(format!(
-            "look at {} first; then `git hotfix continue --hotfix {ticket}` runs {} and the rest, or `git hotfix abort --hotfix {ticket}` records the {} as failed",
+            "look at {} first; then `git hotfix continue --hotfix {ticket}` runs {}, or `git hotfix abort --hotfix {ticket}` records the {} as failed",
             cut.environment,
-            match ended {
-                Some(StepResult::Ok) => "the steps after it",
-                _ => "that step again",
-            },
+            continue_runs(ended),
             cut.action.name()
         )),
     )

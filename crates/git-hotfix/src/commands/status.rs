@@ -5,7 +5,7 @@ use git_hotfix_core::operations::backport::{self, Backport};
 use git_hotfix_core::operations::finish::{FinishPlan, Role};
 use git_hotfix_core::operations::patch_apply::{self, PatchRun};
 use git_hotfix_core::records::journal::ReleaseCommit;
-use git_hotfix_core::records::journal::{State, StepResult, Store, cut_short_said};
+use git_hotfix_core::records::journal::{State, Store, continue_runs, cut_short_said};
 use git_hotfix_core::records::run::WorktreeStep;
 use git_hotfix_core::settings::policy::VersionFiles;
 use git_hotfix_core::views::incident::{self, By, Clock, Reading, Tick, minutes_text};
@@ -486,10 +486,7 @@ fn render(context: &Context, status: &HotfixStatus, under_way: bool, live_group:
         }
         ui.out(format!(
             "  `git hotfix continue --hotfix {t}` runs {}; `git hotfix abort --hotfix {t}` records it as failed",
-            match ended {
-                Some(StepResult::Ok) => "the steps after it",
-                _ => "that step again and the rest",
-            },
+            continue_runs(ended),
             t = journal.ticket
         ));
     }
