@@ -601,9 +601,9 @@ fn a_conflict_answered_in_the_comment_finishes_on_a_developers_machine() {
 }
 
 #[test]
-fn the_readme_shows_the_workflow_files_as_they_are() {
+fn the_guide_shows_the_workflow_files_as_they_are() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let guide = std::fs::read_to_string(root.join("docs/github.md")).unwrap();
     for name in [
         "backport-labels.yml",
         "backport-comments.yml",
@@ -611,8 +611,8 @@ fn the_readme_shows_the_workflow_files_as_they_are() {
     ] {
         let file = std::fs::read_to_string(root.join("docs/workflows").join(name)).unwrap();
         assert!(
-            readme.contains(&format!("```yaml\n{file}```")),
-            "README.md does not show docs/workflows/{name} as it is"
+            guide.contains(&format!("```yaml\n{file}```")),
+            "docs/github.md does not show docs/workflows/{name} as it is"
         );
     }
 }

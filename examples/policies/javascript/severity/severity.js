@@ -3,7 +3,8 @@
 // It exports the `severity` interface of the `severity-policy` world in
 // wit/v0.1.0/plugin.wit: a keyword rule, three questions, and the levels of git-hotfix's
 // workflow (P0: 2 hours, deploy at once; P1: 4 hours, same day; P2: 24 hours, next
-// business day). See README.md for how to build it.
+// business day). See README.md beside it for how to build it and docs/policies.md for
+// policies in general.
 //
 // How WIT values look here: records are objects with camelCase fields (`response-minutes`
 // is `responseMinutes`), enums are their WIT names as strings ("p0", "same-day"), variants

@@ -1,5 +1,6 @@
 //! A severity policy for git-hotfix, written in Rust: a keyword rule and three questions.
-//! The same policy as the Python and JavaScript examples; see README.md for how to build it.
+//! The same policy as the Python and JavaScript examples; see the crate's README.md for how
+//! to build it and docs/policies.md for policies in general.
 
 use git_hotfix_plugin_sdk::*;
 
