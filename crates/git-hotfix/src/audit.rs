@@ -1,10 +1,11 @@
 //! The hotfix notes (the audit trail under `refs/notes/hotfix`) follow a release to the
 //! remote it was pushed to, after every command that adds to a finished hotfix's record.
 
+use git_hotfix_core::operations::finish::FinishOutcome;
 use git_hotfix_core::records::notes;
 use git_hotfix_core::{Journal, Repo};
 
-use crate::cli::Context;
+use crate::context::Context;
 
 /// Push the notes where `journal`'s release went; a failure is a warning, not an error:
 /// the command's own work is done, and the notes stay here for the next push.
@@ -31,5 +32,13 @@ pub fn share(context: &Context, repo: &Repo, journal: &Journal) {
                 notes::REF
             ));
         }
+    }
+}
+
+/// Once a finish is done (a run stopped on a conflict is not), its notes go where its
+/// release went.
+pub fn share_finished(context: &Context, repo: &Repo, journal: &Journal, outcome: &FinishOutcome) {
+    if !matches!(outcome, FinishOutcome::Stopped { .. }) {
+        share(context, repo, journal);
     }
 }

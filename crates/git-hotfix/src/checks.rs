@@ -9,7 +9,7 @@ use git_hotfix_core::{Config, Journal, Repo};
 use git_hotfix_plugin_host::{RunStep, Step};
 use jiff::Timestamp;
 
-use crate::cli::Context;
+use crate::context::Context;
 use crate::error::{CommandError, Exit, Result};
 use crate::steps::{Committed, Runner};
 

@@ -3,12 +3,11 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
-use git_hotfix_core::operations::stopped::Which;
-use git_hotfix_core::{Config, Repo};
+use clap::{Args, CommandFactory, Parser, Subcommand};
 use jiff::Timestamp;
 
 use crate::commands;
+use crate::context::Context;
 use crate::error::{CommandError, Exit, Result};
 use crate::ui::Ui;
 
@@ -43,44 +42,11 @@ pub struct GlobalArgs {
     #[arg(short, long, global = true)]
     pub verbose: bool,
     /// Override a setting for this command (`-c production-branch=trunk`)
-    #[arg(short = 'c', long = "config", value_name = "KEY=VALUE", global = true, value_parser = key_value)]
+    #[arg(short = 'c', long = "config", value_name = "KEY=VALUE", global = true, value_parser = crate::args::key_value)]
     pub config: Vec<(String, String)>,
     /// Run as if started in this directory
     #[arg(short = 'C', value_name = "PATH", global = true)]
     pub directory: Option<PathBuf>,
-}
-
-/// `--plan` (alias `--dry-run`) for commands that write.
-#[derive(Debug, Default, Args)]
-pub struct PlanArg {
-    /// Show what would happen and write nothing
-    #[arg(long, visible_alias = "dry-run")]
-    pub plan: bool,
-}
-
-/// Which stopped run `continue`, `skip` and `abort` act on.
-#[derive(Debug, Args)]
-pub struct RunArg {
-    /// The stopped finish of this hotfix (default: the only run stopped)
-    #[arg(long, value_name = "TICKET", conflicts_with_all = ["backport", "patches"])]
-    pub hotfix: Option<String>,
-    /// The stopped backport
-    #[arg(long, conflicts_with = "patches")]
-    pub backport: bool,
-    /// The stopped `patch apply`
-    #[arg(long)]
-    pub patches: bool,
-}
-
-impl RunArg {
-    pub fn which(&self) -> Which<'_> {
-        match &self.hotfix {
-            Some(ticket) => Which::Finish(ticket),
-            None if self.backport => Which::Backport,
-            None if self.patches => Which::Patches,
-            None => Which::Only,
-        }
-    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -108,108 +74,6 @@ pub enum Command {
     Demo(commands::demo::DemoArgs),
     Completions(commands::completions::CompletionsArgs),
     Man(commands::man::ManArgs),
-}
-
-pub fn key_value(text: &str) -> Result<(String, String), String> {
-    let (key, value) = text
-        .split_once('=')
-        .ok_or_else(|| format!("`{text}` is not KEY=VALUE"))?;
-    Ok((key.trim().to_string(), value.to_string()))
-}
-
-/// What every command gets: the terminal, where it runs, the overrides, and the time.
-pub struct Context {
-    pub ui: Ui,
-    pub cwd: PathBuf,
-    pub overrides: Vec<(String, String)>,
-    /// `--verbose`: list what a line sums up.
-    pub verbose: bool,
-    pub now: Timestamp,
-    /// Where compiled plugins are cached: `$XDG_CACHE_HOME`, else `~/.cache`.
-    pub cache_home: Option<PathBuf>,
-    /// Whether the settings file here was compared with the committed one (once a run).
-    pub settings_checked: std::sync::atomic::AtomicBool,
-}
-
-impl Context {
-    pub fn repo(&self) -> Result<Repo> {
-        Ok(Repo::discover(&self.cwd)?)
-    }
-
-    pub fn config(&self, repo: &Repo) -> Result<Config> {
-        let config = Config::load(repo, &self.overrides)?;
-        if !self
-            .settings_checked
-            .swap(true, std::sync::atomic::Ordering::Relaxed)
-        {
-            self.warn_uncommitted_settings(repo, &config);
-        }
-        Ok(config)
-    }
-
-    /// The settings come from the file committed on the production branch: an edit of it
-    /// here that is not committed does not apply, and should not be ignored without a word.
-    fn warn_uncommitted_settings(&self, repo: &Repo, config: &Config) {
-        use git_hotfix_core::git::repo::Head;
-        use git_hotfix_core::settings::config::FILE_NAME;
-        let Some(root) = repo.workdir() else { return };
-        let Ok(here) = std::fs::read(root.join(FILE_NAME)) else {
-            return;
-        };
-        let committed = match repo.head() {
-            Ok(Head::Branch { commit, .. } | Head::Detached { commit }) => {
-                repo.read_file_at(commit, FILE_NAME).ok().flatten()
-            }
-            _ => None,
-        };
-        if committed.as_deref() == Some(here.as_slice()) {
-            return;
-        }
-        let applies = match &config.file {
-            Some(origin) => format!("the one committed on {} applies", origin.branch),
-            None => format!(
-                "none is committed on {}, so none applies",
-                config.production_branch
-            ),
-        };
-        self.ui.warn(format!(
-            "{FILE_NAME} has changes that are not committed: {applies} (commit it on {} for them to take effect; `-c <key>=<value>` sets one for a command)",
-            config.production_branch
-        ));
-    }
-
-    /// The same context with one more `-c key=value`, for a command that knows a setting
-    /// better than the repository does (the action: the event's GitHub repository).
-    pub fn with_override(&self, key: &str, value: &str) -> Context {
-        let mut overrides = self.overrides.clone();
-        overrides.push((key.to_string(), value.to_string()));
-        Context {
-            ui: self.ui.clone(),
-            cwd: self.cwd.clone(),
-            overrides,
-            verbose: self.verbose,
-            now: self.now,
-            cache_home: self.cache_home.clone(),
-            settings_checked: std::sync::atomic::AtomicBool::new(
-                self.settings_checked
-                    .load(std::sync::atomic::Ordering::Relaxed),
-            ),
-        }
-    }
-
-    /// `path` as given on the command line, made absolute from `cwd` with `.` and `..`
-    /// taken out (`main-wt/../client-wt` is `client-wt`), so that it is shown, stored and
-    /// compared as git shows worktrees. Symbolic links are left as they are.
-    pub fn absolute(&self, path: impl AsRef<std::path::Path>) -> PathBuf {
-        git_hotfix_core::git::worktree::absolute(&self.cwd, path.as_ref())
-    }
-
-    /// A path the core was given joined to `cwd`, shown relative to it as people wrote it.
-    pub fn shown(&self, path: &str) -> String {
-        std::path::Path::new(path)
-            .strip_prefix(&self.cwd)
-            .map_or_else(|_| path.to_string(), |p| p.display().to_string())
-    }
 }
 
 pub fn run() -> ExitCode {
@@ -285,8 +149,10 @@ fn dispatch(context: &Context, command: Command) -> Result<Exit> {
         Command::Patch(args) => commands::patch::cmd_patch(context, args),
         Command::Init(args) => commands::init::cmd_init(context, args),
         Command::Demo(args) => commands::demo::cmd_demo(context, args),
-        Command::Completions(args) => commands::completions::cmd_completions(context, args),
-        Command::Man(args) => commands::man::cmd_man(context, args),
+        Command::Completions(args) => {
+            commands::completions::cmd_completions(context, args, Cli::command())
+        }
+        Command::Man(args) => commands::man::cmd_man(context, args, Cli::command()),
     }
 }
 

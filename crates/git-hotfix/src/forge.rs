@@ -16,7 +16,7 @@ use git_hotfix_core::records::run::{OpenedPull, PullRequest, Step, Steps};
 use git_hotfix_core::{Error as CoreError, Result as CoreResult};
 use git_hotfix_github::PullSpec;
 
-use crate::cli::Context;
+use crate::context::Context;
 use crate::error::{CommandError, Exit, Result};
 
 /// Where the token goes: the API the user chose (`GITHUB_API_URL`, then git config or `-c`),

@@ -53,7 +53,7 @@ pub fn host(config: Option<&Config>, cache_home: Option<PathBuf>) -> Result<Host
 /// The host for a command that names a plugin itself (`plugin check`, `plugin test`): with
 /// the limits of the repository it runs in, if any, so that a case passes or fails as the
 /// real call would.
-pub fn host_here(context: &crate::cli::Context) -> Result<Host> {
+pub fn host_here(context: &crate::context::Context) -> Result<Host> {
     let config = match context.repo() {
         Ok(repo) => Some(context.config(&repo)?),
         Err(_) => None,
@@ -228,7 +228,7 @@ pub struct DeploySteps {
 impl DeploySteps {
     /// Ask the repository's deploy policy for the steps of `action` on `release`.
     pub fn plan(
-        context: &crate::cli::Context,
+        context: &crate::context::Context,
         repo: &Repo,
         config: &Config,
         mut release: Release,
@@ -441,7 +441,7 @@ pub struct Loaded {
 
 impl Loaded {
     pub fn for_world(
-        context: &crate::cli::Context,
+        context: &crate::context::Context,
         repo: &Repo,
         config: &Config,
         world: World,

@@ -5,7 +5,7 @@ use git_hotfix_core::foundation::oid::short;
 use git_hotfix_core::git::sync;
 use git_hotfix_core::{Config, Error as CoreError, Repo};
 
-use crate::cli::Context;
+use crate::context::Context;
 use crate::error::Result;
 
 /// How a command goes to the remote before deciding.

@@ -10,7 +10,6 @@ use anstyle::{AnsiColor, Style};
 pub struct Ui {
     json: bool,
     quiet: bool,
-    silent: bool,
     interactive: bool,
 }
 
@@ -30,32 +29,15 @@ impl Ui {
         Ui {
             json,
             quiet,
-            silent: false,
             interactive: std::io::stdin().is_terminal() && std::io::stderr().is_terminal(),
         }
-    }
-
-    /// Prints nothing at all and never prompts: for commands run inside another (the demo).
-    pub fn silent() -> Ui {
-        Ui {
-            json: false,
-            quiet: true,
-            silent: true,
-            interactive: false,
-        }
-    }
-
-    /// Never prompts, even on a terminal: for scripted steps (the demo) that must not stop.
-    pub fn scripted(mut self) -> Ui {
-        self.interactive = false;
-        self
     }
 
     pub fn json_mode(&self) -> bool {
         self.json
     }
 
-    /// Whether a command's story is wanted: not with `--json`, `--quiet`, or silenced.
+    /// Whether a command's story is wanted: not with `--json` or `--quiet`.
     pub fn narrating(&self) -> bool {
         self.chatty()
     }
@@ -66,7 +48,7 @@ impl Ui {
     }
 
     fn chatty(&self) -> bool {
-        !self.quiet && !self.json && !self.silent
+        !self.quiet && !self.json
     }
 
     /// A step that happened, cargo-style: `    Created hotfix/ENG-1234-fix`.
@@ -79,7 +61,7 @@ impl Ui {
 
     /// A line of human output (the result of `status`, a plan): stdout, not with `--json`.
     pub fn out(&self, text: impl std::fmt::Display) {
-        if !self.json && !self.silent {
+        if !self.json {
             // A closed pipe (`git hotfix status | head`) is not an error.
             let _ = writeln!(anstream::stdout(), "{}", clean(text));
         }
@@ -88,7 +70,7 @@ impl Ui {
     /// Live output of a program a deploy step runs: stderr, even with `--json` (stdout
     /// carries the document).
     pub fn progress(&self, text: impl std::fmt::Display) {
-        if !self.quiet && !self.silent {
+        if !self.quiet {
             let text = clean(text);
             let _ = writeln!(anstream::stderr(), "{DIM}{text}{DIM:#}");
         }
@@ -103,7 +85,7 @@ impl Ui {
     }
 
     pub fn warn(&self, text: impl std::fmt::Display) {
-        if !self.quiet && !self.silent {
+        if !self.quiet {
             let text = clean(text);
             let _ = writeln!(anstream::stderr(), "{WARN}warning:{WARN:#} {text}");
         }
@@ -119,18 +101,13 @@ impl Ui {
 
     /// Bytes on stdout as they are (a patch need not be UTF-8).
     pub fn raw(&self, bytes: &[u8]) {
-        if !self.silent {
-            let mut stdout = std::io::stdout().lock();
-            let _ = stdout.write_all(bytes);
-            let _ = stdout.flush();
-        }
+        let mut stdout = std::io::stdout().lock();
+        let _ = stdout.write_all(bytes);
+        let _ = stdout.flush();
     }
 
     /// The one JSON document of a `--json` run.
     pub fn json(&self, value: &impl serde::Serialize) {
-        if self.silent {
-            return;
-        }
         let text = serde_json::to_string_pretty(value).expect("serializable");
         let _ = writeln!(std::io::stdout().lock(), "{}", clean(text));
     }

@@ -2,7 +2,8 @@ use clap::Args;
 use git_hotfix_core::foundation::oid::short;
 use git_hotfix_core::operations::{abandon, finish};
 
-use crate::cli::{Context, PlanArg};
+use crate::args::PlanArg;
+use crate::context::Context;
 use crate::error::{Exit, Result};
 use crate::ui::{EMPHASIS, paint};
 

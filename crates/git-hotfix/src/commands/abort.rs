@@ -1,14 +1,13 @@
 use clap::Args;
 use git_hotfix_core::Repo;
 use git_hotfix_core::engine::{self, Undone};
-use git_hotfix_core::operations::finish;
 use git_hotfix_core::operations::stopped::{self, StoppedRun};
-use git_hotfix_core::operations::{backport, patch_apply};
+use git_hotfix_core::operations::{backport, finish, patch_apply};
 
-use crate::cli::{Context, PlanArg, RunArg};
+use crate::args::{PlanArg, RunArg};
+use crate::context::Context;
 use crate::error::{Exit, Result};
-use crate::forge;
-use crate::runs;
+use crate::{forge, runs};
 
 /// Undo a stopped or interrupted run: drop its conflict worktree, and take back what it
 /// did (refs, worktrees, and what it pushed), reading each from where it is now
@@ -47,7 +46,7 @@ pub fn cmd_abort(context: &Context, args: AbortArgs) -> Result<Exit> {
             ));
             return Ok(Exit::Ok);
         }
-        let said = crate::commands::deploy::give_up(&repo, journal, context.now)?;
+        let said = crate::workflow::deploy::give_up(&repo, journal, context.now)?;
         ui.status("Aborted", said);
         ui.hint(format!(
             "what {environment} runs is whatever the cut step left: look, then `git hotfix deploy {environment}` or `git hotfix rollback`"

@@ -4,7 +4,7 @@ use git_hotfix_core::operations::check;
 use git_hotfix_core::records::journal::Item;
 use git_hotfix_core::views::incident::{self, By};
 
-use crate::cli::Context;
+use crate::context::Context;
 use crate::error::{CommandError, Exit, Result};
 use crate::ui::{EMPHASIS, paint};
 use crate::when;
@@ -39,7 +39,7 @@ pub fn cmd_check(context: &Context, args: CheckArgs) -> Result<Exit> {
     let repo = context.repo()?;
     let (mut journal, picked) = incident::select_recent(&repo, args.hotfix.as_deref())?;
     if picked {
-        crate::commands::status::say_picked(context, &journal);
+        crate::render::say_picked(context, &journal);
     }
     let tick = incident::checklist(&repo, &journal)?
         .into_iter()

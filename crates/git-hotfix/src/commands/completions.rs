@@ -1,6 +1,6 @@
-use clap::{Args, CommandFactory, ValueEnum};
+use clap::{Args, ValueEnum};
 
-use crate::cli::{Cli, Context};
+use crate::context::Context;
 use crate::error::{Exit, Result};
 
 /// Print a shell completion script
@@ -41,13 +41,18 @@ fn named(command: clap::Command, bin_name: &str) -> clap::Command {
     })
 }
 
-pub fn cmd_completions(context: &Context, args: CompletionsArgs) -> Result<Exit> {
+/// `cli` is the whole command line's definition, as `--help` shows it.
+pub fn cmd_completions(
+    context: &Context,
+    args: CompletionsArgs,
+    cli: clap::Command,
+) -> Result<Exit> {
     let (shell, name) = match args.shell {
         Shell::Bash => (clap_complete::Shell::Bash, BASH_NAME),
         Shell::Zsh => (clap_complete::Shell::Zsh, "git-hotfix"),
         Shell::Fish => (clap_complete::Shell::Fish, "git-hotfix"),
     };
-    let mut command = named(Cli::command(), name);
+    let mut command = named(cli, name);
     let mut script = Vec::new();
     clap_complete::generate(shell, &mut command, name, &mut script);
     let mut script = String::from_utf8_lossy(&script).into_owned();

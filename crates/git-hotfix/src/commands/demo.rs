@@ -7,8 +7,8 @@ use std::process::Command;
 
 use clap::Args;
 
-use crate::cli::{Context, PlanArg};
-use crate::commands::{backport, deploy, finish, report, start, status};
+use crate::args::PlanArg;
+use crate::context::Context;
 use crate::error::{CommandError, Exit, Result};
 use crate::ui::{DIM, EMPHASIS, Ui, paint};
 
@@ -112,21 +112,10 @@ pub fn cmd_demo(context: &Context, args: DemoArgs) -> Result<Exit> {
         );
     }
 
-    // Inner commands narrate in text; with --json only the final document is printed, and
-    // with --quiet only where the result is.
-    let inner = || Context {
-        ui: if ui.narrating() {
-            Ui::new(false, false).scripted()
-        } else {
-            Ui::silent()
-        },
-        cwd: repo.clone(),
-        overrides: Vec::new(),
-        verbose: false,
-        now: jiff::Timestamp::now(),
-        cache_home: context.cache_home.clone(),
-        settings_checked: Default::default(),
-    };
+    // The hotfix runs as a person runs it: `git hotfix …` in the demo repository, printed
+    // first. They narrate in text; with --json only the final document is printed, and with
+    // --quiet only where the result is.
+    let hotfix = Hotfix { ui, dir: &repo };
     let narrate = |text: &str| {
         if ui.narrating() {
             ui.out(format!("\n{}", paint(EMPHASIS, text)));
@@ -192,32 +181,10 @@ pub fn cmd_demo(context: &Context, args: DemoArgs) -> Result<Exit> {
     narrate(
         "2. Production is on fire: start the hotfix from what is released, assessing its severity",
     );
-    show_command(
-        ui,
-        &format!(
-            "git hotfix start {TICKET} {DESCRIPTION} --assess --detected-at \"20 minutes ago\""
-        ),
-    );
-    start::cmd_start(
-        &inner(),
-        start::StartArgs {
-            ticket: TICKET.into(),
-            description: DESCRIPTION.split(' ').map(String::from).collect(),
-            from: None,
-            product: None,
-            release_version: None,
-            allow_older_version: false,
-            offline: false,
-            pre_release: false,
-            no_checkout: false,
-            worktree: None,
-            severity: None,
-            assess: true,
-            incident: Default::default(),
-            detected_at: Some("20 minutes ago".into()),
-            plan: PlanArg { plan: false },
-        },
-    )?;
+    let mut start = vec!["start", TICKET];
+    start.extend(DESCRIPTION.split(' '));
+    start.extend(["--assess", "--detected-at", "20 minutes ago"]);
+    hotfix.run(&start)?;
 
     narrate("3. Fix it, with a regression test");
     if ui.narrating() {
@@ -245,86 +212,38 @@ pub fn cmd_demo(context: &Context, args: DemoArgs) -> Result<Exit> {
         "-m",
         "Root cause: check() accepted any token, signed or not.",
     ])?;
-    show_command(ui, "git hotfix status");
-    status::cmd_status(
-        &inner(),
-        status::StatusArgs {
-            hotfix: None,
-            all: false,
-        },
-    )?;
+    hotfix.run(&["status"])?;
 
     narrate(
         "4. Finish: a release commit (VERSION 1.2.4, a CHANGELOG.md entry), tag v1.2.4, merge into main and develop, delete the branch, push",
     );
-    show_command(ui, "git hotfix finish --push");
-    let exit = finish::cmd_finish(
-        &inner(),
-        finish::FinishArgs {
-            // The demo merges locally, whatever a global `[hotfix "github"] pr` says.
-            no_pr: true,
-            push: true,
-            ..Default::default()
-        },
-    )?;
+    // The demo merges locally, whatever a global `[hotfix "github"] pr` says.
+    let exit = hotfix.run(&["finish", "--push", "--no-pr"])?;
 
     narrate(
         "5. Deploy to production (a P0 may skip staging) and verify, with the deploy policy's steps",
     );
-    show_command(ui, "git hotfix deploy --yes && git hotfix verify");
-    let steps = || deploy::StepArgs {
-        yes: true,
-        hotfix: None,
-        plan: false,
-    };
-    deploy::cmd_deploy(
-        &inner(),
-        deploy::DeployArgs {
-            environment: None,
-            force: false,
-            steps: steps(),
-        },
-    )?;
-    deploy::cmd_verify(
-        &inner(),
-        deploy::VerifyArgs {
-            environment: None,
-            steps: steps(),
-        },
-    )?;
-    show_command(ui, "git hotfix report internal");
-    report::cmd_report(
-        &inner(),
-        report::ReportArgs {
-            kind: report::Kind::Internal,
-            hotfix: Some(TICKET.into()),
-            output: None,
-            format: report::Format::Md,
-            impact: Some("unsigned tokens were accepted at login".into()),
-            template: None,
-        },
-    )?;
+    hotfix.run(&["deploy", "--yes"])?;
+    hotfix.run(&["verify", "--yes"])?;
+
+    hotfix.run(&[
+        "report",
+        "internal",
+        "--hotfix",
+        TICKET,
+        "--impact",
+        "unsigned tokens were accepted at login",
+    ])?;
 
     narrate("6. Backport the fix to the maintained lines (release/1.1), without a checkout");
-    show_command(ui, "git hotfix backport --hotfix ENG-1234 --maintained");
-    let backported = backport::cmd_backport(
-        &inner(),
-        backport::BackportArgs {
-            commits: Vec::new(),
-            hotfix: Some(TICKET.into()),
-            pull: None,
-            to: Vec::new(),
-            maintained: true,
-            cascade: false,
-            branch_template: None,
-            onto_target: false,
-            mainline: None,
-            on_conflict: Some(backport::OnConflictArg::Skip),
-            pr: false,
-            offline: false,
-            plan: PlanArg { plan: false },
-        },
-    )?;
+    let backported = hotfix.run(&[
+        "backport",
+        "--hotfix",
+        TICKET,
+        "--maintained",
+        "--on-conflict",
+        "skip",
+    ])?;
     let exit = if exit == Exit::Ok { backported } else { exit };
     let branch = "backport/release/1.1/ENG-1234-fix-auth-bypass";
 
@@ -415,6 +334,66 @@ impl Git<'_> {
             ));
         }
         Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+    }
+}
+
+/// The demo's `git hotfix` commands: this program, run in the demo repository and shown
+/// before it runs. Never a prompt: a demo must not stop.
+struct Hotfix<'a> {
+    ui: &'a Ui,
+    dir: &'a Path,
+}
+
+impl Hotfix<'_> {
+    /// Run `git hotfix <args>`: a conflict stop is an outcome, any other failure an error.
+    fn run(&self, args: &[&str]) -> Result<Exit> {
+        let shown: Vec<String> = args.iter().map(|a| quote(a)).collect();
+        show_command(self.ui, &format!("git hotfix {}", shown.join(" ")));
+        let program = std::env::current_exe().map_err(|err| {
+            CommandError::new(Exit::Error, format!("could not find this program: {err}"))
+        })?;
+        let mut command = Command::new(program);
+        command
+            .arg("-C")
+            .arg(self.dir)
+            .args(args)
+            .stdin(std::process::Stdio::null());
+        let failed = |code: Option<i32>, stderr: &str| {
+            let why = stderr
+                .lines()
+                .find(|l| l.starts_with("error"))
+                .unwrap_or("");
+            CommandError::new(
+                Exit::Error,
+                format!(
+                    "`git hotfix {}` failed{}{}",
+                    shown.join(" "),
+                    code.map(|c| format!(" (exit {c})")).unwrap_or_default(),
+                    if why.is_empty() {
+                        String::new()
+                    } else {
+                        format!(": {why}")
+                    }
+                ),
+            )
+        };
+        let (status, stderr) = if self.ui.narrating() {
+            let status = command
+                .status()
+                .map_err(|err| failed(None, &err.to_string()))?;
+            (status, String::new())
+        } else {
+            let output = command
+                .output()
+                .map_err(|err| failed(None, &err.to_string()))?;
+            let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+            (output.status, stderr)
+        };
+        match status.code() {
+            Some(0) => Ok(Exit::Ok),
+            Some(3) => Ok(Exit::Conflict),
+            code => Err(failed(code, &stderr)),
+        }
     }
 }
 

@@ -1,30 +1,26 @@
 use clap::Args;
-use git_hotfix_core::foundation::oid::short;
+use git_hotfix_core::foundation::names;
 use git_hotfix_core::foundation::version::Version;
 use git_hotfix_core::git::diff::{self, Style};
-use git_hotfix_core::git::merge::{Mode as MergeMode, Outcome};
-use git_hotfix_core::operations::finish::{self, FinishOutcome, FinishPlan, publish};
+use git_hotfix_core::git::merge::Mode as MergeMode;
+use git_hotfix_core::operations::finish;
 use git_hotfix_core::operations::tag;
+use git_hotfix_core::records::journal::{ReleaseCommit, Released, Store};
 use git_hotfix_core::records::run::FinishOptions;
-use git_hotfix_core::{Error as CoreError, Journal};
-
-use git_hotfix_core::Repo;
-use git_hotfix_core::foundation::names;
-use git_hotfix_core::records::journal::ReleaseCommit;
-use git_hotfix_core::records::journal::{Released, Store};
 use git_hotfix_core::settings::config::Config;
-use git_hotfix_core::settings::policy::VersionFiles;
-use git_hotfix_github::ReleaseOutcome;
+use git_hotfix_core::{Error as CoreError, Journal, Repo};
+use git_hotfix_plugin_host::World;
 
-use crate::cli::{Context, PlanArg};
-use crate::commands::finish_pr;
-use crate::commands::status::{finish_steps, release_edits};
+use crate::args::PlanArg;
+use crate::context::Context;
 use crate::error::{CommandError, Exit, Result};
 use crate::forge::Forge;
 use crate::policies::Loaded;
 use crate::remote::Reach;
+use crate::render::finish::{finish_steps, report_release};
 use crate::ui::{EMPHASIS, paint};
-use git_hotfix_plugin_host::World;
+use crate::workflow::finish::{finish_here, push_later, releasing};
+use crate::workflow::pull_request;
 
 /// Finish the hotfix: tag it, merge it into production (and develop), delete the branch;
 /// or, with `--pr`, push it and open a pull request into production
@@ -246,7 +242,7 @@ pub fn cmd_finish(context: &Context, args: FinishArgs) -> Result<Exit> {
             push: true,
             ..options
         };
-        return finish_pr::after_merge(
+        return pull_request::after_merge(
             context,
             &repo,
             &config,
@@ -263,11 +259,11 @@ pub fn cmd_finish(context: &Context, args: FinishArgs) -> Result<Exit> {
         crate::checks::before_finish(context, &repo, &config, &mut journal, args.no_checks)?;
     }
     if (args.pr || config.github.pr) && !args.no_pr {
-        let pull = finish_pr::PullOptions {
+        let pull = pull_request::PullOptions {
             draft: args.draft,
             plan: args.plan.plan,
         };
-        return finish_pr::run(
+        return pull_request::run(
             context,
             &repo,
             &config,
@@ -384,82 +380,6 @@ pub fn cmd_finish(context: &Context, args: FinishArgs) -> Result<Exit> {
     )
 }
 
-/// The forge a finish publishes its GitHub release on, when it does: the token must work
-/// before anything moves.
-pub fn releasing(
-    context: &Context,
-    repo: &Repo,
-    config: &Config,
-    release: bool,
-) -> Result<Option<Forge>> {
-    if !release {
-        return Ok(None);
-    }
-    let forge = Forge::connect(context, repo, config, false)?;
-    forge.run(forge.github.check_access())?;
-    Ok(Some(forge))
-}
-
-/// Finish `journal` here and tell what was done; the pushed tag gets its GitHub release on
-/// `forge`. Also how a `rollback --revert` goes on once it has started its hotfix.
-pub fn finish_here(
-    context: &Context,
-    repo: &Repo,
-    config: &Config,
-    mut journal: Journal,
-    options: &FinishOptions,
-    version_files: &dyn VersionFiles,
-    forge: Option<Forge>,
-) -> Result<Exit> {
-    let run = |journal: &mut Journal, options: &FinishOptions| {
-        finish::run(
-            repo,
-            config,
-            journal,
-            options,
-            Some(version_files),
-            context.now,
-        )
-    };
-    let outcome = match run(&mut journal, options) {
-        // Refused before anything was written: a person on a terminal may accept it.
-        Err(CoreError::SettingsChange {
-            ticket,
-            files,
-            changes,
-        }) if context.ui.interactive() => {
-            let ui = &context.ui;
-            ui.warn(format!(
-                "{ticket} changes the team's settings in {}, which this finish puts into production:",
-                files.join(", ")
-            ));
-            for change in &changes {
-                ui.out(format!("  {change}"));
-            }
-            if ui.confirm("Accept these settings?") != Some(true) {
-                return Err(CommandError::new(
-                    Exit::Policy,
-                    "not finished: the settings change was not accepted; nothing was written",
-                )
-                .hint("take the settings change out of the fix, or `git hotfix finish --accept-settings`"));
-            }
-            let accepted = FinishOptions {
-                accept_settings: true,
-                ..options.clone()
-            };
-            run(&mut journal, &accepted)?
-        }
-        outcome => outcome?,
-    };
-    let published = match (&forge, &outcome, journal.released()) {
-        (Some(forge), FinishOutcome::Finished { pushed: true, .. }, Some(released)) => {
-            Some(forge.publish_release(context, repo, config, &mut journal, released)?)
-        }
-        _ => None,
-    };
-    report(context, repo, &journal, &outcome, published.as_ref())
-}
-
 /// What a `finish` of a hotfix that finished already may still do.
 struct Later {
     /// Push what the finish made that the remote lacks.
@@ -544,363 +464,4 @@ fn finished_already(
         report_release(context, &journal.tag, &outcome);
     }
     Ok(Exit::Ok)
-}
-
-/// Push what the finish of `journal` made (only its tag: `tag_only`) that the remote lacks,
-/// and tell what was sent and what was there already; shared with `tag --push`.
-pub fn push_later(
-    context: &Context,
-    repo: &Repo,
-    config: &Config,
-    journal: &mut Journal,
-    tag_only: bool,
-    plan: bool,
-) -> Result<publish::Publish> {
-    let ui = &context.ui;
-    let publish = publish::plan(repo, config, journal, tag_only)?;
-    if !plan {
-        publish::run(repo, journal, &publish, context.now)?;
-    }
-    let remote = &publish.push.remote;
-    pushed(context, &publish.push, plan);
-    if !publish.already.is_empty() {
-        ui.status(
-            "Unchanged",
-            format!("{} already on {remote}", publish.already.join(" ")),
-        );
-    }
-    if publish.push.refs.is_empty() && publish.already.is_empty() && publish.left.is_empty() {
-        ui.status(
-            "Unchanged",
-            format!(
-                "{} made nothing to push (no tag, no branch moved)",
-                journal.ticket
-            ),
-        );
-    }
-    for name in &publish.left {
-        ui.status(
-            "Kept",
-            format!("{name} on {remote}: it has commits the deleted branch had not"),
-        );
-    }
-    if !plan && !publish.push.refs.is_empty() {
-        crate::audit::share(context, repo, journal);
-    }
-    Ok(publish)
-}
-
-/// Tell what happened to the GitHub release of `tag`.
-pub fn report_release(context: &Context, tag: &str, outcome: &ReleaseOutcome) {
-    let ui = &context.ui;
-    let what = format!("GitHub release {}", paint(EMPHASIS, tag));
-    if outcome.created {
-        ui.status("Published", what);
-    } else if outcome.changes.is_empty() {
-        ui.status("Unchanged", what);
-    } else {
-        ui.status(
-            "Updated",
-            format!("{what} ({})", outcome.changes.join(", ")),
-        );
-    }
-    if let Some(url) = &outcome.url {
-        ui.out(url);
-    }
-}
-
-/// Tell what a finished or stopped run did; shared with `continue`.
-pub fn report(
-    context: &Context,
-    repo: &Repo,
-    journal: &Journal,
-    outcome: &FinishOutcome,
-    release: Option<&ReleaseOutcome>,
-) -> Result<Exit> {
-    let ui = &context.ui;
-    let exit = match outcome {
-        FinishOutcome::Stopped { .. } => Exit::Conflict,
-        _ => Exit::Ok,
-    };
-    // Once finished (and pushed), the hotfix's notes go where its release went.
-    let share = || {
-        if !matches!(outcome, FinishOutcome::Stopped { .. }) {
-            crate::audit::share(context, repo, journal);
-        }
-    };
-    if ui.json_mode() {
-        share();
-        ui.json(&serde_json::json!({ "executed": true, "outcome": outcome, "release": release }));
-        return Ok(exit);
-    }
-    match outcome {
-        FinishOutcome::Finished {
-            plan,
-            pushed,
-            notes_pushed,
-            ..
-        } => {
-            done_steps(context, plan, *pushed);
-            notes_went(context, notes_pushed.as_deref());
-            ui.status(
-                "Finished",
-                format!("hotfix {}: released {}", journal.ticket, journal.version),
-            );
-            if let Some(release) = release {
-                report_release(context, &journal.tag, release);
-            }
-            share();
-        }
-        FinishOutcome::Completed {
-            moved,
-            pushed,
-            notes_pushed,
-        } => {
-            moved_and_pushed(context, moved, pushed.as_ref());
-            notes_went(context, notes_pushed.as_deref());
-            ui.status(
-                "Finished",
-                format!("hotfix {}: released {}", journal.ticket, journal.version),
-            );
-            share();
-        }
-        FinishOutcome::Resumed {
-            command,
-            moved,
-            pushed,
-            pull,
-        } => {
-            moved_and_pushed(context, moved, pushed.as_ref());
-            if let Some(pull) = pull {
-                finish_pr::report_pull(context, pull);
-            }
-            ui.status("Completed", format!("the {command} of {}", journal.ticket));
-        }
-        FinishOutcome::Stopped {
-            plan,
-            branch,
-            worktree,
-            paths,
-        } => {
-            ui.error(
-                &format!(
-                    "merging {} into {branch} conflicts in {}; stopped for you to resolve them in {}",
-                    journal.branch,
-                    paths.join(", "),
-                    worktree.display()
-                ),
-                &[],
-            );
-            ui.hint(format!(
-                "`cd {}`, fix the files (or `git mergetool`), `git add` them, then `git hotfix continue`",
-                worktree.display()
-            ));
-            ui.hint("`git hotfix abort` drops the run; no ref has moved");
-            if let Some(onto) = plan.onto.as_ref().filter(|o| o.tag == *branch) {
-                ui.hint(format!(
-                    "{} was released since {} started: {} must hold it, as every release holds the earlier ones of its line",
-                    onto.tag, journal.ticket, journal.tag
-                ));
-            }
-            // Production does not wait for develop: an emergency ships first, and develop
-            // catches up after.
-            let develop = plan
-                .integrations
-                .iter()
-                .any(|i| i.branch == *branch && i.role == finish::Role::Develop);
-            if develop {
-                let tag = plan
-                    .tag
-                    .as_ref()
-                    .map_or(journal.tag.as_str(), |t| t.name.as_str());
-                ui.hint(format!(
-                    "to release now and merge {branch} later: `git hotfix abort`, `git hotfix finish --no-backmerge`, then merge {tag} into {branch} (`git switch {branch} && git merge {tag}`)"
-                ));
-            }
-        }
-    }
-    Ok(exit)
-}
-
-fn notes_went(context: &Context, remote: Option<&str>) {
-    if let Some(remote) = remote {
-        context.ui.status(
-            "Pushed",
-            format!(
-                "the hotfix notes ({}) to {remote}",
-                git_hotfix_core::records::notes::REF
-            ),
-        );
-    }
-}
-
-/// What a continued run's steps moved and pushed, all runs of it together.
-fn moved_and_pushed(
-    context: &Context,
-    moved: &[git_hotfix_core::git::refs::Edit],
-    pushed: Option<&git_hotfix_core::git::push::PushPlan>,
-) {
-    let ui = &context.ui;
-    let refs: Vec<String> = moved
-        .iter()
-        .filter(|e| e.name.starts_with("refs/"))
-        .map(|e| e.name.clone())
-        .collect();
-    if !refs.is_empty() {
-        ui.status("Moved", refs.join(" "));
-    }
-    if let Some(push) = pushed {
-        self::pushed(context, push, false);
-    }
-}
-
-/// What a push did on the remote: the refs it set, and apart, the ones it deleted.
-fn pushed(context: &Context, push: &git_hotfix_core::git::push::PushPlan, plan: bool) {
-    let (deleted, set): (Vec<_>, Vec<_>) = push.refs.iter().partition(|r| r.new.is_none());
-    let names = |refs: &[&git_hotfix_core::git::push::PushRef]| {
-        refs.iter()
-            .map(|r| r.name.as_str())
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
-    if !set.is_empty() {
-        let verb = if plan { "Would push" } else { "Pushed" };
-        context
-            .ui
-            .status(verb, format!("{} to {}", names(&set), push.remote));
-    }
-    if !deleted.is_empty() {
-        let verb = if plan { "Would delete" } else { "Deleted" };
-        context
-            .ui
-            .status(verb, format!("{} on {}", names(&deleted), push.remote));
-    }
-}
-
-fn done_steps(context: &Context, plan: &FinishPlan, pushed: bool) {
-    let ui = &context.ui;
-    if let Some(merged) = &plan.merged {
-        ui.status(
-            "Merged",
-            format!(
-                "#{} into {} on GitHub ({})",
-                merged.number,
-                merged.base,
-                short(merged.commit)
-            ),
-        );
-    }
-    if let Some(onto) = &plan.onto
-        && let Some(merge) = onto.outcome.new_tip()
-    {
-        ui.status(
-            "Merged",
-            format!(
-                "the fix into {}, released since {} started (merge commit {})",
-                onto.tag,
-                plan.ticket,
-                short(merge)
-            ),
-        );
-    }
-    // A release commit that went through a pull request was reported then, and one
-    // `git hotfix tag` made (its tag kept) when it was made.
-    let tagged_before = plan.tag.as_ref().is_some_and(|t| t.object.is_none());
-    if let Some(release) = plan
-        .release
-        .as_ref()
-        .filter(|_| plan.merged.is_none() && !tagged_before)
-    {
-        ui.status(
-            "Committed",
-            format!("{} ({})", release.message.trim(), short(release.commit)),
-        );
-        for line in release_edits(release) {
-            ui.status("", line);
-        }
-    }
-    if let Some(tag) = &plan.tag {
-        let verb = if tag.object.is_some() {
-            "Tagged"
-        } else {
-            "Kept"
-        };
-        ui.status(
-            verb,
-            format!("{} on {}", paint(EMPHASIS, &tag.name), short(tag.target)),
-        );
-    }
-    for integration in &plan.integrations {
-        let branch = &integration.branch;
-        match &integration.outcome {
-            Outcome::UpToDate => ui.status("Unchanged", format!("{branch} already has the fix")),
-            Outcome::FastForward { to } if plan.merged.is_some() => ui.status(
-                "Updated",
-                format!("{branch} to what GitHub merged ({})", short(*to)),
-            ),
-            Outcome::FastForward { to } => ui.status(
-                "Merged",
-                format!("into {branch} (fast-forward to {})", short(*to)),
-            ),
-            Outcome::Merge { commit } => ui.status(
-                "Merged",
-                format!("into {branch} (merge commit {})", short(*commit)),
-            ),
-            Outcome::Conflict { .. } => {}
-        }
-    }
-    if let Some(develop) = plan
-        .integrations
-        .iter()
-        .find(|i| plan.develop_found && i.role == finish::Role::Develop)
-    {
-        ui.hint(format!(
-            "{} got the fix as the develop branch found by name; `develop-branch` in .hotfix.toml names another (\"\" for none)",
-            develop.branch
-        ));
-    }
-    if let Some(newest) = &plan.older_than_production {
-        ui.status(
-            "Skipped",
-            format!("production: {} is older than {newest}", plan.version),
-        );
-        ui.hint("bring the fix to newer lines with `git hotfix backport`");
-    }
-    if plan.delete_branch {
-        ui.status("Deleted", &plan.branch);
-    }
-    for step in &plan.worktrees {
-        match step {
-            git_hotfix_core::records::run::WorktreeStep::Switch { path, to, .. } => {
-                ui.status("Switched", format!("{} to {to}", path.display()))
-            }
-            git_hotfix_core::records::run::WorktreeStep::Detach { path, at, .. } => {
-                ui.status("Detached", format!("{} at {at}", path.display()))
-            }
-            git_hotfix_core::records::run::WorktreeStep::Follow { path, .. } => ui.status(
-                "Updated",
-                format!("{} to the release commit", path.display()),
-            ),
-            git_hotfix_core::records::run::WorktreeStep::Remove { path, .. } => {
-                ui.status("Removed", format!("worktree {}", path.display()))
-            }
-        }
-    }
-    if let (true, Some(push)) = (pushed, &plan.push) {
-        self::pushed(context, push, false);
-        if let Some(kept) = plan.kept_on_remote {
-            let released = plan
-                .tag
-                .as_ref()
-                .map_or_else(|| short(plan.tip).to_string(), |t| t.name.clone());
-            ui.warn(format!(
-                "kept {} on {} at {}: it has commits the release lacks, pushed there by someone else; see them with `git log {released}..{}/{}`",
-                plan.branch,
-                push.remote,
-                short(kept),
-                push.remote,
-                plan.branch
-            ));
-        }
-    }
 }

@@ -1,7 +1,8 @@
 use clap::Args;
 use git_hotfix_core::operations::init;
 
-use crate::cli::{Context, PlanArg};
+use crate::args::PlanArg;
+use crate::context::Context;
 use crate::error::{Exit, Result};
 
 /// Write a commented .hotfix.toml from what this repository already does

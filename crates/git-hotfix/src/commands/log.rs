@@ -3,7 +3,7 @@ use git_hotfix_core::Journal;
 use git_hotfix_core::records::notes;
 use git_hotfix_core::views::incident::{self, minutes_text};
 
-use crate::cli::Context;
+use crate::context::Context;
 use crate::error::{Exit, Result};
 use crate::ui::{DIM, GOOD, LATE, paint};
 

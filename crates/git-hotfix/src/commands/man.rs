@@ -5,9 +5,9 @@
 use std::io::Write as _;
 use std::path::PathBuf;
 
-use clap::{Args, CommandFactory};
+use clap::Args;
 
-use crate::cli::{Cli, Context};
+use crate::context::Context;
 use crate::error::{CommandError, Exit, Result};
 
 /// Print the manual page, or write one page per command into a directory
@@ -23,7 +23,8 @@ pub struct ManArgs {
     pub install: bool,
 }
 
-pub fn cmd_man(context: &Context, args: ManArgs) -> Result<Exit> {
+/// `cli` is the whole command line's definition, as `--help` shows it.
+pub fn cmd_man(context: &Context, args: ManArgs, cli: clap::Command) -> Result<Exit> {
     let io = |err: std::io::Error| {
         CommandError::new(Exit::Error, format!("could not write the manual: {err}"))
     };
@@ -32,7 +33,7 @@ pub fn cmd_man(context: &Context, args: ManArgs) -> Result<Exit> {
         (None, true) => Some(beside_the_program().map_err(io)?),
         (None, false) => None,
     };
-    let mut command = Cli::command().disable_help_subcommand(true);
+    let mut command = cli.disable_help_subcommand(true);
     command.build();
     let Some(dir) = dir else {
         let page = String::from_utf8_lossy(&page(&command, "").map_err(io)?).into_owned();

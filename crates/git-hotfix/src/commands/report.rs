@@ -1,11 +1,10 @@
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
-use git_hotfix_core::views::incident;
-use git_hotfix_core::views::report;
+use git_hotfix_core::views::{incident, report};
 use minijinja::{Environment, UndefinedBehavior};
 
-use crate::cli::Context;
+use crate::context::Context;
 use crate::error::{CommandError, Exit, Result};
 use crate::ui::{EMPHASIS, paint};
 
@@ -84,7 +83,7 @@ pub fn cmd_report(context: &Context, args: ReportArgs) -> Result<Exit> {
     crate::remote::deploy_records(context, &repo, &config, false);
     let (journal, picked) = incident::select_recent(&repo, args.hotfix.as_deref())?;
     if picked {
-        crate::commands::status::say_picked(context, &journal);
+        crate::render::say_picked(context, &journal);
     }
     let facts = report::facts(&repo, &config, &journal, args.impact.clone(), context.now)?;
     let text = match args.format {

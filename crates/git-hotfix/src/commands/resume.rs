@@ -4,10 +4,11 @@ use git_hotfix_core::operations::finish::{self, ResumePreview};
 use git_hotfix_core::operations::stopped::{self, StoppedRun};
 use git_hotfix_core::operations::{patch_apply, revert};
 
-use crate::cli::{Context, PlanArg, RunArg};
-use crate::commands::backport::{progress_bar, row};
-use crate::commands::status::finish_steps;
+use crate::args::{PlanArg, RunArg};
+use crate::context::Context;
 use crate::error::{Exit, Result};
+use crate::render::backport::{progress_bar, row};
+use crate::render::finish::finish_steps;
 
 /// Resume a stopped run once its conflicts are resolved and staged (or retry its push)
 #[derive(Debug, Args)]
@@ -25,7 +26,7 @@ pub fn cmd_continue(context: &Context, args: ContinueArgs) -> Result<Exit> {
         StoppedRun::Backport(_) if args.plan.plan => {
             let preview = backport::preview_resume(&repo)?;
             if ui.json_mode() {
-                ui.json(&crate::commands::backport::json(&preview, None, false));
+                ui.json(&crate::render::backport::json(&preview, None, false));
             } else {
                 ui.out("Would continue the backport:");
                 for target in &preview.targets {
@@ -56,7 +57,7 @@ pub fn cmd_continue(context: &Context, args: ContinueArgs) -> Result<Exit> {
             if let Some(bar) = &bar {
                 bar.finish_and_clear();
             }
-            crate::commands::backport_pr::finish_run(context, &repo, outcome?, forge)
+            crate::workflow::backport::finish_run(context, &repo, outcome?, forge)
         }
         StoppedRun::Patches(run) if args.plan.plan => {
             let left = run
@@ -79,11 +80,11 @@ pub fn cmd_continue(context: &Context, args: ContinueArgs) -> Result<Exit> {
         }
         StoppedRun::Patches(_) => {
             let outcome = patch_apply::resume(&repo, context.now)?;
-            crate::commands::patch::apply::report(context, &repo, &outcome)
+            crate::render::patch::report(context, &repo, &outcome)
         }
         StoppedRun::Finish(journal) => continue_finish(context, *journal, args.plan.plan),
         StoppedRun::Deploy(journal) => {
-            crate::commands::deploy::resume(context, &repo, *journal, args.plan.plan)
+            crate::workflow::deploy::resume(context, &repo, *journal, args.plan.plan)
         }
     }
 }
@@ -138,7 +139,7 @@ fn continue_finish(
         .is_some_and(|r| r.command == revert::COMMAND && r.reverts.as_ref().is_some_and(|r| r.pr));
     if rollback_pr {
         revert::complete_start(&repo, &mut journal, context.now)?;
-        return crate::commands::rollback::go_on(
+        return crate::workflow::finish::go_on(
             context,
             &repo,
             &config,
@@ -163,5 +164,7 @@ fn continue_finish(
             .map(|f| f as &dyn git_hotfix_core::engine::Forge),
         context.now,
     )?;
-    crate::commands::finish::report(context, &repo, &journal, &outcome, None)
+    let exit = crate::render::finish::report(context, &journal, &outcome, None)?;
+    crate::audit::share_finished(context, &repo, &journal, &outcome);
+    Ok(exit)
 }

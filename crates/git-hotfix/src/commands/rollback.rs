@@ -2,23 +2,18 @@ use clap::Args;
 use git_hotfix_core::foundation::oid::short;
 use git_hotfix_core::foundation::version::Version;
 use git_hotfix_core::operations::revert;
-use git_hotfix_core::records::journal::Action;
-use git_hotfix_core::records::journal::PRODUCTION;
-use git_hotfix_core::records::journal::Store;
+use git_hotfix_core::records::journal::{Action, PRODUCTION};
 use git_hotfix_core::records::run::FinishOptions;
-use git_hotfix_core::settings::config::Config;
-use git_hotfix_core::settings::policy::VersionFiles;
 use git_hotfix_core::views::{deployed, incident};
-use git_hotfix_core::{Journal, Repo};
 use git_hotfix_plugin_host::World;
 
-use crate::cli::Context;
-use crate::commands::deploy::{Request, StepArgs, environment_name, perform};
-use crate::commands::{finish, finish_pr};
+use crate::args::{StepArgs, environment_name};
+use crate::context::Context;
 use crate::error::{CommandError, Exit, Result};
-use crate::forge::Forge;
 use crate::policies;
 use crate::ui::{EMPHASIS, paint};
+use crate::workflow::deploy::{Request, perform};
+use crate::workflow::finish::{go_on, releasing};
 
 /// Roll back: redeploy the release before with the deploy policy's rollback steps, or
 /// (`--revert`) release a revert of the hotfix
@@ -213,7 +208,7 @@ fn revert(context: &Context, args: &RollbackArgs) -> Result<Exit> {
     let version_files = policy.version_files();
     let forge = match pr {
         true => None,
-        false => finish::releasing(context, &repo, &config, config.github.release && args.push)?,
+        false => releasing(context, &repo, &config, config.github.release && args.push)?,
     };
     let started = revert::execute(&repo, mem, &plan, options, pr, context.now)?;
     ui.status(
@@ -225,54 +220,4 @@ fn revert(context: &Context, args: &RollbackArgs) -> Result<Exit> {
         ),
     );
     go_on(context, &repo, &config, started, &version_files, forge)
-}
-
-/// A rollback whose hotfix is started goes on as that hotfix's finish, here or through a
-/// pull request; whatever stops it, its run waits in the journal for `continue` or `abort`.
-pub fn go_on(
-    context: &Context,
-    repo: &Repo,
-    config: &Config,
-    journal: Journal,
-    version_files: &dyn VersionFiles,
-    forge: Option<Forge>,
-) -> Result<Exit> {
-    let run = journal.run.clone().expect("a rollback's run");
-    let pr = run.reverts.as_ref().is_some_and(|r| r.pr);
-    let ticket = journal.ticket.clone();
-    let finished = match pr {
-        true => finish_pr::run(
-            context,
-            repo,
-            config,
-            journal,
-            &run.options,
-            version_files,
-            finish_pr::PullOptions {
-                draft: false,
-                plan: false,
-            },
-        ),
-        false => finish::finish_here(
-            context,
-            repo,
-            config,
-            journal,
-            &run.options,
-            version_files,
-            forge,
-        ),
-    };
-    finished.map_err(|err| {
-        let waiting = Store::new(repo)
-            .load(&ticket)
-            .ok()
-            .flatten()
-            .is_some_and(|j| j.run.is_some());
-        match waiting {
-            true if err.hints.is_empty() => err
-                .hint("`git hotfix continue` goes on with the rollback; `git hotfix abort` takes all of it back"),
-            _ => err,
-        }
-    })
 }

@@ -3,9 +3,10 @@ use git_hotfix_core::operations::backport::{self, Progress};
 use git_hotfix_core::operations::patch_apply;
 use git_hotfix_core::operations::stopped::{self, StoppedRun};
 
-use crate::cli::{Context, PlanArg, RunArg};
-use crate::commands::backport::row;
+use crate::args::{PlanArg, RunArg};
+use crate::context::Context;
 use crate::error::{CommandError, Exit, Result};
+use crate::render::backport::row;
 
 /// Leave out what a run stopped on and go on: the line of a backport, the patch of a
 /// `patch apply`
@@ -69,7 +70,7 @@ fn skip_backport(
         .as_ref()
         .map(|f| f as &dyn git_hotfix_core::engine::Forge);
     let outcome = backport::skip(repo, engine_forge, context.now, &mut shown)?;
-    crate::commands::backport_pr::finish_run(context, repo, outcome, forge)
+    crate::workflow::backport::finish_run(context, repo, outcome, forge)
 }
 
 fn skip_patch(
@@ -93,5 +94,5 @@ fn skip_patch(
         return Ok(Exit::Ok);
     }
     let outcome = patch_apply::skip(repo, context.now)?;
-    crate::commands::patch::apply::report(context, repo, &outcome)
+    crate::render::patch::report(context, repo, &outcome)
 }

@@ -4,11 +4,13 @@ use clap::Args;
 use git_hotfix_core::foundation::oid::short;
 use git_hotfix_core::operations::start::{self, Checkout, StartRequest};
 
-use crate::cli::{Context, PlanArg};
-use crate::commands::assess::{self, IncidentArgs};
+use crate::args::{IncidentArgs, PlanArg};
+use crate::context::Context;
 use crate::error::{CommandError, Exit, Result};
 use crate::remote::Reach;
+use crate::render::summary;
 use crate::ui::{EMPHASIS, paint};
+use crate::workflow::assess;
 
 /// Start a hotfix: branch from what is in production, with the next patch version
 #[derive(Debug, Args)]
@@ -193,7 +195,7 @@ pub fn cmd_start(context: &Context, args: StartArgs) -> Result<Exit> {
         format!("{} as tag {}", plan.version, paint(EMPHASIS, &plan.tag)),
     );
     if let Some(assessed) = &plan.assessment {
-        ui.status("Severity", assess::summary(assessed));
+        ui.status("Severity", summary(assessed));
     }
     ui.hint("commit the fix (with a regression test), then run `git hotfix finish`");
     Ok(Exit::Ok)
@@ -224,6 +226,6 @@ fn describe(context: &Context, plan: &start::StartPlan) {
     };
     ui.out(format!("  then     {checkout}"));
     if let Some(assessed) = &plan.assessment {
-        ui.out(format!("  severity {}", assess::summary(assessed)));
+        ui.out(format!("  severity {}", summary(assessed)));
     }
 }

@@ -1,22 +1,19 @@
 use clap::Args;
 use git_hotfix_core::foundation::oid::short;
-use git_hotfix_core::git::merge::Outcome;
 use git_hotfix_core::operations::backport::{self, Backport};
-use git_hotfix_core::operations::finish::{FinishPlan, Role};
 use git_hotfix_core::operations::patch_apply::{self, PatchRun};
-use git_hotfix_core::records::journal::ReleaseCommit;
 use git_hotfix_core::records::journal::{State, Store, continue_runs, cut_short_said};
-use git_hotfix_core::records::run::WorktreeStep;
 use git_hotfix_core::settings::policy::VersionFiles;
 use git_hotfix_core::views::incident::{self, By, Clock, Reading, Tick, minutes_text};
 use git_hotfix_core::views::production;
 use git_hotfix_core::views::status::{self, FinishPreview, HotfixStatus};
 use git_hotfix_core::{Error as CoreError, Journal, Repo};
 
-use crate::cli::Context;
-use crate::commands::assess;
-use crate::commands::backport::row;
+use crate::context::Context;
 use crate::error::{Exit, Result};
+use crate::render::backport::row;
+use crate::render::finish::finish_steps;
+use crate::render::say_picked;
 use crate::ui::{DIM, EMPHASIS, GOOD, LATE, SHORT, paint};
 
 /// Show the hotfix in progress: branch, base, version, commits, and what finish will do
@@ -153,7 +150,7 @@ pub fn cmd_status(context: &Context, args: StatusArgs) -> Result<Exit> {
             context,
             &status,
             Store::new(&repo).in_use(),
-            crate::commands::deploy::live_step_group(&repo),
+            crate::workflow::deploy::live_step_group(&repo),
         );
         if let Some(run) = &backport {
             ui.out("");
@@ -302,14 +299,6 @@ fn tick_line(tick: &Tick, detected: jiff::Timestamp) -> String {
     line
 }
 
-/// Tell which hotfix a command took when none was named and no incident is open.
-pub fn say_picked(context: &Context, journal: &Journal) {
-    context.ui.hint(format!(
-        "{} ({}): the most recent hotfix, its production verified; `--hotfix <ticket>` names another",
-        journal.ticket, journal.version
-    ));
-}
-
 /// One line per hotfix, its columns as wide as their widest value (a ticket may be long).
 /// `Production: main at 1a2b3c4`, its newest release, what each environment runs, the
 /// last hotfixes.
@@ -418,7 +407,7 @@ fn render(context: &Context, status: &HotfixStatus, under_way: bool, live_group:
         journal.version, journal.tag
     ));
     if let Some(assessed) = &journal.assessment {
-        ui.out(format!("  severity {}", assess::summary(assessed)));
+        ui.out(format!("  severity {}", crate::render::summary(assessed)));
     }
     if let Some(started) = journal.started_at() {
         let elapsed = context.now.duration_since(started);
@@ -573,158 +562,4 @@ fn render(context: &Context, status: &HotfixStatus, under_way: bool, live_group:
         }
         None => {}
     }
-}
-
-/// The steps of a finish plan, one sentence each; shared by `status` and `finish --plan`.
-/// What a release commit changes, one line per file.
-pub fn release_edits(release: &ReleaseCommit) -> Vec<String> {
-    let mut lines: Vec<String> = release
-        .bumps
-        .iter()
-        .map(|b| format!("{} {} -> {}", b.path, b.from, b.to))
-        .collect();
-    if let Some(entry) = &release.changelog {
-        lines.push(format!(
-            "{} {} entry \"{}\"",
-            entry.path,
-            if entry.created {
-                "created with an"
-            } else {
-                "gets an"
-            },
-            entry.text
-        ));
-    }
-    lines
-}
-
-pub fn finish_steps(plan: &FinishPlan) -> Vec<String> {
-    let mut lines = Vec::new();
-    if let Some(change) = &plan.settings {
-        lines.push(format!(
-            "change the team's settings in {}, once accepted (`--accept-settings`, or a yes on a terminal):",
-            change.files.join(", ")
-        ));
-        lines.extend(change.keys.iter().map(|k| format!("  {k}")));
-    }
-    if let Some(onto) = &plan.onto {
-        let tag = &onto.tag;
-        lines.push(match &onto.outcome {
-            Outcome::Conflict { paths } => format!(
-                "stop: merging the fix into {tag}, released since the hotfix started, conflicts in {}",
-                paths.join(", ")
-            ),
-            outcome => format!(
-                "merge the fix into {tag} first, released since the hotfix started: a release holds every earlier release of its line{}",
-                outcome
-                    .new_tip()
-                    .map(|c| format!(" (merge commit {})", short(c)))
-                    .unwrap_or_default()
-            ),
-        });
-    }
-    if let Some(release) = &plan.release {
-        lines.push(format!(
-            "commit \"{}\" ({}) on the fix: {}",
-            release.message.trim(),
-            short(release.commit),
-            release_edits(release).join("; ")
-        ));
-    }
-    let mut held = plan.held.version_files.clone();
-    held.extend(plan.held.changelog.iter().cloned());
-    if !held.is_empty() {
-        lines.push(format!(
-            "keep {}: the fix has {} for {} already",
-            held.join(", "),
-            if held.len() == 1 { "it" } else { "them" },
-            plan.version
-        ));
-    }
-    if let Some(tag) = &plan.tag {
-        match tag.object {
-            Some(_) => lines.push(format!(
-                "tag {} on {} (\"{}\")",
-                tag.name,
-                short(tag.target),
-                tag.message
-            )),
-            None => lines.push(format!(
-                "keep tag {} (already on {})",
-                tag.name,
-                short(tag.target)
-            )),
-        }
-    }
-    for integration in &plan.integrations {
-        let branch = &integration.branch;
-        if integration.role == Role::Develop && plan.develop_found {
-            lines.push(format!(
-                "back-merge into {branch}: found by name, as no `develop-branch` is configured (`develop-branch = \"\"` turns this off)"
-            ));
-        }
-        lines.push(match &integration.outcome {
-            Outcome::UpToDate => format!("leave {branch}: it already has the fix"),
-            Outcome::FastForward { to } => format!("fast-forward {branch} to {}", short(*to)),
-            Outcome::Merge { commit } => {
-                format!("merge into {branch} (merge commit {})", short(*commit))
-            }
-            Outcome::Conflict { paths } => format!(
-                "stop: merging into {branch} conflicts in {}",
-                paths.join(", ")
-            ),
-        });
-    }
-    if let Some(newest) = &plan.older_than_production {
-        lines.push(format!(
-            "not merge into production: {} is older than {newest} (backport newer lines with `git hotfix backport`)",
-            plan.version
-        ));
-    }
-    if plan.delete_branch {
-        lines.push(format!("delete {}", plan.branch));
-    }
-    for step in &plan.worktrees {
-        lines.push(match step {
-            WorktreeStep::Switch { path, to, .. } => {
-                format!("switch {} to {to}", path.display())
-            }
-            WorktreeStep::Detach { path, at, .. } => {
-                format!(
-                    "detach {} at {at} ({at} is checked out elsewhere)",
-                    path.display()
-                )
-            }
-            WorktreeStep::Remove { path, .. } => format!("remove the worktree {}", path.display()),
-            WorktreeStep::Follow { path, .. } => {
-                format!("update {} to the release commit", path.display())
-            }
-        });
-    }
-    for integration in &plan.integrations {
-        if let (Some(path), Some(_)) = (&integration.checked_out, integration.outcome.new_tip()) {
-            lines.push(format!(
-                "update the worktree {} where {} is checked out",
-                path.display(),
-                integration.branch
-            ));
-        }
-    }
-    if let Some(push) = &plan.push {
-        let refs: Vec<&str> = push.refs.iter().map(|r| r.name.as_str()).collect();
-        lines.push(format!(
-            "push to {} atomically, with leases: {}",
-            push.remote,
-            refs.join(" ")
-        ));
-        if let Some(kept) = plan.kept_on_remote {
-            lines.push(format!(
-                "keep {} on {}: it has commits the release lacks (at {})",
-                plan.branch,
-                push.remote,
-                short(kept)
-            ));
-        }
-    }
-    lines
 }

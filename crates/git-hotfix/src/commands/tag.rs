@@ -1,21 +1,19 @@
 use clap::Args;
+use git_hotfix_core::foundation::names;
 use git_hotfix_core::foundation::oid::short;
 use git_hotfix_core::foundation::version::Version;
-use git_hotfix_core::operations::finish;
-use git_hotfix_core::operations::tag;
+use git_hotfix_core::operations::{finish, tag};
+use git_hotfix_core::records::journal::{ReleaseCommit, Released, Store};
+use git_hotfix_plugin_host::World;
 
-use git_hotfix_core::foundation::names;
-use git_hotfix_core::records::journal::ReleaseCommit;
-use git_hotfix_core::records::journal::{Released, Store};
-
-use crate::cli::{Context, PlanArg};
-use crate::commands::finish::{push_later, report_release};
-use crate::commands::status::release_edits;
+use crate::args::PlanArg;
+use crate::context::Context;
 use crate::error::{Exit, Result};
 use crate::forge::Forge;
 use crate::policies::Loaded;
+use crate::render::finish::{release_edits, report_release};
 use crate::ui::{EMPHASIS, paint};
-use git_hotfix_plugin_host::World;
+use crate::workflow::finish::push_later;
 
 /// Tag the hotfix tip on its own, for teams that merge through pull requests
 #[derive(Debug, Args)]

@@ -2,21 +2,25 @@
 //! line in a pull request of its own. Each pull request is remembered in the backport's
 //! journal as it opens, so `continue` after a failure opens only the ones left.
 
-use git_hotfix_core::operations::backport::{self, Backport, BackportOutcome};
-
+use git_hotfix_core::foundation::names::BackportTemplate;
+use git_hotfix_core::foundation::oid::short;
 use git_hotfix_core::git::push::{self, PushPlan};
-use git_hotfix_core::git::repo::Repo;
-use git_hotfix_core::records::journal::TargetStatus;
-use git_hotfix_core::records::journal::{PullRecord, Store};
+use git_hotfix_core::operations::backport::merged::{self, MergedPull};
+use git_hotfix_core::operations::backport::{
+    self, Backport, BackportOutcome, BackportRequest, OnConflict, Progress, What,
+};
+use git_hotfix_core::records::carried;
+use git_hotfix_core::records::journal::{PullRecord, Store, TargetStatus};
 use git_hotfix_core::records::run::{PullRequest, Step};
-use git_hotfix_core::settings::config::Config;
 use git_hotfix_core::views::pull;
-use git_hotfix_core::{Journal, ObjectId};
+use git_hotfix_core::{Config, Journal, ObjectId, Repo};
 use git_hotfix_github::Pull;
 
-use crate::cli::Context;
+use crate::context::Context;
 use crate::error::{CommandError, Exit, Result};
 use crate::forge::{self, Forge};
+use crate::remote::Reach;
+use crate::render::backport::{json, progress_bar, row, verb, what};
 use crate::ui::{EMPHASIS, paint};
 
 /// End a backport run: when it asked for pull requests, push its branches and open them
@@ -28,7 +32,7 @@ pub fn finish_run(
     forge: Option<Forge>,
 ) -> Result<Exit> {
     let outcome = propose(context, repo, outcome, forge)?;
-    super::backport::report(context, &outcome)
+    crate::render::backport::report(context, &outcome)
 }
 
 /// When a finished run asked for pull requests, push its branches and open them
@@ -232,4 +236,239 @@ pub fn plan_lines(
     }
     lines.extend(forge.planned_lines());
     Ok(lines)
+}
+
+/// A backport as asked for, by `backport`'s flags or by the action.
+#[derive(Debug, Default)]
+pub struct Asked {
+    /// Commits or ranges, oldest first (none: the hotfix's).
+    pub commits: Vec<String>,
+    pub hotfix: Option<String>,
+    /// What merged pull request N put on its base.
+    pub pull: Option<u64>,
+    /// Target branches or globs; `maintained`: every maintained line instead.
+    pub to: Vec<String>,
+    pub maintained: bool,
+    pub cascade: bool,
+    pub branch_template: Option<BackportTemplate>,
+    pub onto_target: bool,
+    pub mainline: Option<u32>,
+    /// What a conflict does; `None`: pause on a terminal, skip otherwise.
+    pub on_conflict: Option<OnConflict>,
+    /// Push each backport branch and open its pull request.
+    pub pr: bool,
+    pub offline: bool,
+    pub plan: bool,
+}
+
+/// Run the backport `args` ask for, pull requests included: its outcome, or `None` for a
+/// `--plan` (shown already). The command and the GitHub action both come through here.
+pub fn execute(
+    context: &Context,
+    repo: &Repo,
+    config: &Config,
+    args: Asked,
+) -> Result<Option<BackportOutcome>> {
+    let ui = &context.ui;
+    if args.to.is_empty() && !args.maintained {
+        return Err(CommandError::usage(
+            "say where to backport: `--to <branch|glob>` or `--maintained`",
+        )
+        .hint("`--maintained` uses release-branches from .hotfix.toml"));
+    }
+    let on_conflict = match args.on_conflict {
+        Some(chosen) => chosen,
+        // A person can resolve a conflict; a script cannot.
+        None if ui.interactive() => OnConflict::Pause,
+        None => OnConflict::Skip,
+    };
+    // The lines as the remote has them: a backport onto a stale line is rejected at push.
+    let patterns = match args.maintained {
+        true => &config.release_branches,
+        false => &args.to,
+    };
+    let reach = Reach {
+        offline: args.offline,
+        plan: args.plan,
+    };
+    let lines = crate::remote::lines_matching(repo, config, patterns, reach)?;
+    // A pull request's backport branches have known names: those an earlier run pushed
+    // (from another clone, a CI's) are fetched too, so that this run goes on from them
+    // instead of being refused at the push.
+    let mut branches = lines.clone();
+    if let (Some(number), true) = (args.pull, args.pr) {
+        let template = args
+            .branch_template
+            .as_ref()
+            .unwrap_or(&config.backport_branch_template);
+        for line in &lines {
+            branches.push(template.render(line, &backport::pull_name(number), None)?);
+        }
+    }
+    crate::remote::catch_up(context, repo, config, &branches, reach)?;
+    let picked = match (args.pull, args.commits.is_empty()) {
+        (Some(number), _) => merged_pull(context, repo, config, number)?,
+        (None, true) => What::Hotfix(args.hotfix),
+        (None, false) => What::Commits(args.commits),
+    };
+    let request = BackportRequest {
+        what: picked,
+        to: args.to,
+        maintained: args.maintained,
+        cascade: args.cascade,
+        branch_template: args.branch_template,
+        onto_target: args.onto_target,
+        mainline: args.mainline,
+        on_conflict,
+        open_pulls: args.pr,
+    };
+
+    if args.plan {
+        let plan = backport::plan(repo, &repo.in_memory(), config, &request)?;
+        let requests = match args.pr {
+            true => plan_lines(context, repo, config, &plan)?,
+            false => Vec::new(),
+        };
+        if ui.json_mode() {
+            let mut json = json(&plan, None, false);
+            json["requests"] = serde_json::json!(requests);
+            ui.json(&json);
+        } else {
+            ui.out(format!("Would backport {}:", what(&plan)));
+            for target in &plan.targets {
+                ui.out(format!("  {}", row(target, plan.onto_target)));
+            }
+            if !requests.is_empty() {
+                ui.out("");
+                ui.out("Then (an open pull request for a branch is kept, not opened twice):");
+                for line in requests {
+                    ui.out(format!("  {line}"));
+                }
+            }
+        }
+        return Ok(None);
+    }
+
+    // With `--pr`, the token must work before anything is written.
+    let forge = match args.pr {
+        true => {
+            let forge = Forge::connect(context, repo, config, false)?;
+            forge.run(forge.github.check_access())?;
+            Some(forge)
+        }
+        false => None,
+    };
+
+    let mut bar: Option<indicatif::ProgressBar> = None;
+    let mut shown = |event: Progress<'_>| match event {
+        Progress::Planned(plan) => bar = progress_bar(context, plan.targets.len()),
+        Progress::Target(target) => match &bar {
+            Some(bar) => {
+                bar.println(format!("  {}", row(target, request.onto_target)));
+                bar.inc(1);
+            }
+            None => ui.status(verb(target), row(target, request.onto_target)),
+        },
+    };
+    let outcome = backport::run(repo, config, &request, context.now, &mut shown);
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    propose(context, repo, outcome?, forge).map(Some)
+}
+
+/// What merged pull request `number` put on its base, as GitHub tells it and this clone
+/// (fetching what it lacks) shows it.
+fn merged_pull(context: &Context, repo: &Repo, config: &Config, number: u64) -> Result<What> {
+    let forge = Forge::connect(context, repo, config, false)?;
+    let repository = forge.github.repository().to_string();
+    // GitHub answers 404 for a number that is not a pull request (an issue's, say).
+    let state = forge.run(async {
+        match forge.github.pull(number).await {
+            Err(git_hotfix_github::Error::NotFound { .. }) => Ok(None),
+            other => other,
+        }
+    })?;
+    let Some(state) = state else {
+        return Err(CommandError::new(
+            Exit::Error,
+            format!("GitHub has no pull request #{number} in {repository}"),
+        )
+        .hint(
+            "check the number; a private repository also answers so when the token cannot see it",
+        ));
+    };
+    let merge = match (state.merged, &state.merge_commit) {
+        (true, Some(sha)) => sha,
+        _ => {
+            return Err(CommandError::new(
+                Exit::Error,
+                format!(
+                    "pull request #{number} ({}) has not merged: there is nothing to backport yet",
+                    state.url
+                ),
+            )
+            .hint("merge it, then run this again"));
+        }
+    };
+    let id = |sha: &str| {
+        ObjectId::from_hex(sha.as_bytes()).map_err(|_| {
+            CommandError::new(
+                Exit::Remote,
+                format!(
+                    "GitHub named `{sha}` for pull request #{number}, which is not a commit id"
+                ),
+            )
+        })
+    };
+    let pull = MergedPull {
+        merge: id(merge)?,
+        head: id(&state.head_sha)?,
+        commits: state.commits,
+    };
+    let (method, mut commits) = merged::picks(repo, &config.remote, &pull)?;
+    // A hotfix's pull request (`finish --pr`) names its release commit in its body: the
+    // version bump is the hotfix's line's, not the targets'.
+    let release = carried::read(&state.body)
+        .ok()
+        .flatten()
+        .and_then(|journal| journal.proposal)
+        .and_then(|proposal| proposal.release);
+    if let Some(release) = release {
+        let summary = release
+            .message
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        match merged::leave_out(repo, method, &mut commits, &release)? {
+            merged::LeftOut::Left(left) => context.ui.status(
+                "Left out",
+                format!(
+                    "{} {summary}: the hotfix's release commit (each line bumps its own version)",
+                    short(left)
+                ),
+            ),
+            merged::LeftOut::Kept { commit, paths } => context.ui.warn(format!(
+                "#{number}'s body names {} as its release commit, but it changes {} too: it is picked like the others",
+                short(commit),
+                paths.join(", ")
+            )),
+            merged::LeftOut::NotFound if method == merged::Method::Squash => context.ui.warn(format!(
+                "#{number} was squashed: its one commit holds the release commit \"{summary}\" too (version files, changelog), which the lines get with the fix"
+            )),
+            merged::LeftOut::NotFound => {}
+        }
+    }
+    context.ui.status(
+        "Picking",
+        format!(
+            "#{number} {} (merged by {method} into {}): {} commit{}",
+            state.title,
+            state.base,
+            commits.len(),
+            if commits.len() == 1 { "" } else { "s" }
+        ),
+    );
+    Ok(What::Pull { number, commits })
 }

@@ -3,26 +3,22 @@
 //! date) on GitHub. `finish --after-merge`: once GitHub merged it, what merged is tagged.
 
 use git_hotfix_core::foundation::names;
-use git_hotfix_core::foundation::oid::short;
 use git_hotfix_core::git::repo::Repo;
 use git_hotfix_core::operations::finish::FinishOutcome;
-use git_hotfix_core::operations::finish::after_merge;
+use git_hotfix_core::operations::finish::after_merge::{self, CatchUp};
 use git_hotfix_core::operations::finish::propose::{self, ProposePlan};
-use git_hotfix_core::records::journal::ReleaseCommit;
-use git_hotfix_core::records::journal::{Released, Store};
-use git_hotfix_core::records::run::Merged;
-use git_hotfix_core::records::run::{FinishOptions, OpenedPull, PullRequest};
+use git_hotfix_core::records::journal::{ReleaseCommit, Released, Store};
+use git_hotfix_core::records::run::{FinishOptions, Merged, OpenedPull, PullRequest};
 use git_hotfix_core::settings::config::Config;
 use git_hotfix_core::settings::policy::VersionFiles;
 use git_hotfix_core::views::pull;
 use git_hotfix_core::{Error as CoreError, Journal, ObjectId};
 use git_hotfix_github::{MergeOutcome, ReleaseOutcome};
 
-use crate::cli::Context;
-use crate::commands::finish::report as report_finish;
-use crate::commands::status::release_edits;
+use crate::context::Context;
 use crate::error::{CommandError, Exit, Result};
 use crate::forge::{self, Forge};
+use crate::render::finish::{local_steps, pull_json};
 use crate::ui::{EMPHASIS, paint};
 
 /// How the pull request is opened.
@@ -122,18 +118,8 @@ pub fn run(
         }));
         return Ok(Exit::Ok);
     }
-    report(context, &plan, &opened);
+    crate::render::finish::proposed(context, &plan, &opened);
     Ok(Exit::Ok)
-}
-
-/// A pull request a run opened, as `--json` shows it.
-pub fn pull_json(opened: &OpenedPull) -> serde_json::Value {
-    serde_json::json!({
-        "pull": { "number": opened.number, "url": opened.url },
-        "created": opened.created,
-        "changes": opened.changes,
-        "warnings": opened.warnings,
-    })
 }
 
 /// The pull request `plan` asks for, in `config`'s words.
@@ -154,70 +140,6 @@ fn pull_request(
         reviewers: config.github.reviewers.clone(),
         assignees: config.github.assignees.clone(),
     }
-}
-
-fn local_steps(plan: &ProposePlan) -> Vec<String> {
-    let mut lines = Vec::new();
-    if let Some(release) = plan.release.as_ref().filter(|_| plan.release_is_new) {
-        lines.push(format!(
-            "commit \"{}\" on {}: {}",
-            release.message.trim(),
-            plan.branch,
-            release_edits(release).join(", ")
-        ));
-    }
-    if plan.push.refs.is_empty() {
-        lines.push(format!(
-            "{} is up to date on {}",
-            plan.branch, plan.push.remote
-        ));
-    } else {
-        lines.push(format!("push {} to {}", plan.branch, plan.push.remote));
-    }
-    lines
-}
-
-fn report(context: &Context, plan: &ProposePlan, opened: &OpenedPull) {
-    let ui = &context.ui;
-    if let Some(release) = plan.release.as_ref().filter(|_| plan.release_is_new) {
-        ui.status(
-            "Committed",
-            format!("{} ({})", release.message.trim(), short(release.commit)),
-        );
-        for line in release_edits(release) {
-            ui.status("", line);
-        }
-    }
-    if plan.push.refs.is_empty() {
-        ui.status(
-            "Unchanged",
-            format!("{} on {}", plan.branch, plan.push.remote),
-        );
-    } else {
-        ui.status("Pushed", format!("{} to {}", plan.branch, plan.push.remote));
-    }
-    report_pull(context, opened);
-}
-
-/// Tell what became of the pull request a run opened; shared with `continue`.
-pub fn report_pull(context: &Context, opened: &OpenedPull) {
-    let ui = &context.ui;
-    for warning in &opened.warnings {
-        ui.warn(warning);
-    }
-    let what = format!(
-        "pull request #{}",
-        paint(EMPHASIS, opened.number.to_string())
-    );
-    if opened.created {
-        ui.status("Opened", what);
-    } else if opened.changes.is_empty() {
-        ui.status("Unchanged", what);
-    } else {
-        ui.status("Updated", format!("{what} ({})", opened.changes.join("; ")));
-    }
-    ui.out(&opened.url);
-    ui.hint("once it is merged, `git hotfix finish --after-merge` tags what merged");
 }
 
 /// `finish --after-merge`: ask GitHub whether the hotfix's pull request merged, then tag
@@ -332,27 +254,16 @@ pub struct AfterMerge {
 impl AfterMerge {
     /// Tell what it did; the exit code says how it ended.
     pub fn report(&self, context: &Context, repo: &Repo) -> Result<Exit> {
-        let exit = report_finish(
+        let exit = crate::render::finish::report(
             context,
-            repo,
             &self.journal,
             &self.outcome,
             self.published.as_ref(),
         )?;
-        report_catch_up(context, self.develop.as_ref());
+        crate::audit::share_finished(context, repo, &self.journal, &self.outcome);
+        crate::render::finish::report_catch_up(context, self.develop.as_ref());
         Ok(exit)
     }
-}
-
-/// How develop came to have a hotfix that merged into production.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CatchUp {
-    /// It had it already.
-    HasIt,
-    /// GitHub merged the hotfix branch into it: the merge commit.
-    Merged { commit: String },
-    /// A pull request brings it in, because `why`.
-    Proposed { pull: OpenedPull, why: String },
 }
 
 /// Ask GitHub what merged of the hotfix's pull request, tag it and finish the hotfix; with
@@ -519,32 +430,4 @@ fn catch_up_develop(
             why,
         },
     )))
-}
-
-/// Tell how develop came to have the hotfix.
-fn report_catch_up(context: &Context, develop: Option<&(String, CatchUp)>) {
-    let ui = &context.ui;
-    match develop {
-        None => {}
-        Some((name, CatchUp::HasIt)) => {
-            ui.status("Unchanged", format!("{name}: it has the hotfix"))
-        }
-        Some((name, CatchUp::Merged { commit })) => ui.status(
-            "Merged",
-            format!(
-                "the hotfix into {name} on GitHub ({})",
-                &commit[..commit.len().min(7)]
-            ),
-        ),
-        Some((name, CatchUp::Proposed { pull, why })) => {
-            let verb = if pull.created { "Opened" } else { "Found" };
-            ui.status(
-                verb,
-                format!(
-                    "pull request #{} into {name} ({why}): {}",
-                    pull.number, pull.url
-                ),
-            );
-        }
-    }
 }

@@ -15,7 +15,7 @@ use crate::operations::finish::{self, FinishOutcome, FinishPlan, Integration, Ro
 use crate::operations::release;
 use crate::records::journal::{EventKind, Journal, Store};
 use crate::records::run::FinishOptions;
-use crate::records::run::Merged;
+use crate::records::run::{Merged, OpenedPull};
 use crate::settings::config::Config;
 
 /// Fetch `base` from the remote (in a shallow clone, deep enough to hold a merge made a
@@ -217,4 +217,15 @@ pub(crate) fn run_locked(
         plan,
         now,
     )
+}
+
+/// How develop came to have a hotfix that merged into production.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CatchUp {
+    /// It had it already.
+    HasIt,
+    /// GitHub merged the hotfix branch into it: the merge commit.
+    Merged { commit: String },
+    /// A pull request brings it in, because `why`.
+    Proposed { pull: OpenedPull, why: String },
 }

@@ -10,21 +10,21 @@ mod runner;
 
 use std::path::PathBuf;
 
+use answer::{Row, Status};
 use clap::Args;
 use git_hotfix_core::git::repo::glob_matches;
-use git_hotfix_core::operations::backport::BackportOutcome;
+use git_hotfix_core::operations::backport::{BackportOutcome, OnConflict};
 use git_hotfix_core::{Config, Journal, Repo};
 use git_hotfix_github::{Event, PullEvent, Repository};
+use runner::{Level, Runner};
 
-use crate::cli::{Context, PlanArg};
-use crate::commands::backport::{self, BackportArgs, OnConflictArg};
+use crate::context::Context;
 use crate::error::{CommandError, Exit, Result};
 use crate::forge::Forge;
 use crate::remote::Reach;
+use crate::workflow::backport::{self, Asked};
 
 pub use answer::ConflictAnswer;
-use answer::{Row, Status};
-use runner::{Level, Runner};
 
 /// Do what a GitHub Actions event asks: backport a merged pull request to the lines its
 /// labels or a `/backport <line>…` comment name, with a pull request each
@@ -361,29 +361,21 @@ fn run_backport(
     let outcome = match lines.is_empty() {
         true => None,
         false => {
-            let args = BackportArgs {
-                commits: Vec::new(),
-                hotfix: None,
+            let asked = Asked {
                 pull: Some(number),
                 to: lines,
-                maintained: false,
-                cascade: false,
-                branch_template: None,
-                onto_target: false,
-                mainline: None,
                 on_conflict: Some(match args.on_conflict {
-                    ConflictAnswer::Draft => OnConflictArg::Commit,
-                    ConflictAnswer::Comment => OnConflictArg::Skip,
+                    ConflictAnswer::Draft => OnConflict::Commit,
+                    ConflictAnswer::Comment => OnConflict::Skip,
                 }),
                 pr: true,
-                offline: false,
-                plan: PlanArg::default(),
+                ..Asked::default()
             };
-            backport::execute(context, repo, config, args)?
+            backport::execute(context, repo, config, asked)?
         }
     };
     let mut exit = match &outcome {
-        Some(outcome) => backport::report(context, outcome)?,
+        Some(outcome) => crate::render::backport::report(context, outcome)?,
         None => Exit::Ok,
     };
     let mut rows = match &outcome {

@@ -6,6 +6,7 @@
 
 use git_hotfix_core::foundation::oid::short;
 use git_hotfix_core::git::sync;
+use git_hotfix_core::operations::finish::after_merge::CatchUp;
 use git_hotfix_core::operations::finish::{FinishOutcome, after_merge};
 use git_hotfix_core::records::carried;
 use git_hotfix_core::records::journal::{Proposal, PullRecord, Store};
@@ -16,10 +17,10 @@ use git_hotfix_github::{PullEvent, Repository};
 use super::answer::{cell, code};
 use super::runner::Runner;
 use super::{ActionArgs, run_url, runner_error};
-use crate::cli::Context;
-use crate::commands::finish_pr::{self, AfterMerge, CatchUp};
+use crate::context::Context;
 use crate::error::{CommandError, Exit, Result};
 use crate::forge::Forge;
+use crate::workflow::pull_request::{self, AfterMerge};
 
 /// The marker that finds the release's comment again on a rerun.
 pub const MARKER: &str = "<!-- git-hotfix:release -->";
@@ -135,7 +136,7 @@ pub fn run(
     let forge = Forge::connect(context, repo, config, false)?;
     forge.run(forge.github.check_access())?;
     let (ticket, tag) = (journal.ticket.clone(), journal.tag.clone());
-    let done = match finish_pr::finish_merged(
+    let done = match pull_request::finish_merged(
         context,
         repo,
         config,

@@ -6,7 +6,7 @@ use git_hotfix_core::foundation::patch::MANIFEST;
 use git_hotfix_core::operations::backport::What;
 use git_hotfix_core::operations::patch_export as export;
 
-use crate::cli::Context;
+use crate::context::Context;
 use crate::error::{Exit, Result};
 
 /// Write one mbox patch per commit (`0001-<subject>.patch`) and manifest.json

@@ -6,7 +6,7 @@ mod export;
 
 use clap::{Args, Subcommand};
 
-use crate::cli::Context;
+use crate::context::Context;
 use crate::error::{Exit, Result};
 
 /// Patch files: export commits as a series `git am` applies (with a manifest of their

@@ -1,7 +1,7 @@
 use clap::Args;
 use git_hotfix_plugin_host::{CACHE_LIMIT_BYTES, Removed};
 
-use crate::cli::Context;
+use crate::context::Context;
 use crate::error::{CommandError, Exit, Result, conclude};
 use crate::policies;
 use crate::ui::{DIM, paint};

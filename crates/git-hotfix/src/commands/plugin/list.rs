@@ -2,7 +2,7 @@ use clap::Args;
 use git_hotfix_core::settings::policy::PluginSource;
 use git_hotfix_plugin_host::World;
 
-use crate::cli::Context;
+use crate::context::Context;
 use crate::error::{CommandError, Exit, Result, conclude};
 use crate::policies;
 use crate::ui::{DIM, paint};

@@ -10,7 +10,7 @@ mod test;
 
 use clap::{Args, Subcommand};
 
-use crate::cli::Context;
+use crate::context::Context;
 use crate::error::{Exit, Result};
 
 /// Inspect and test policy plugins (severity, version files, deploy steps)

@@ -5,7 +5,7 @@ use git_hotfix_core::records::journal::Action;
 use git_hotfix_core::{Config, Repo};
 use git_hotfix_plugin_host::Release;
 
-use crate::cli::Context;
+use crate::context::Context;
 use crate::error::{CommandError, Exit, Result, conclude};
 use crate::policies::{self, DeploySteps};
 use crate::ui::{EMPHASIS, paint};

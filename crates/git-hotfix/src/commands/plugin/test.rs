@@ -18,7 +18,7 @@ use clap::Args;
 use git_hotfix_plugin_host::{Action, Called, File, Host, Incident, Plugin, Release, Wasm};
 use serde_json::{Value, json};
 
-use crate::cli::Context;
+use crate::context::Context;
 use crate::error::{CommandError, Exit, Result, conclude};
 use crate::policies;
 use crate::ui::{EMPHASIS, paint};

@@ -1,0 +1,197 @@
+//! A backport run: its table (one row per line), its progress bar, its `--json`, and the
+//! exit code its outcome gives.
+
+use git_hotfix_core::foundation::oid::short;
+use git_hotfix_core::git::pick::EmptyBecause;
+use git_hotfix_core::operations::backport::{
+    Backport, BackportOutcome, PickStatus, RefState, Target,
+};
+use git_hotfix_core::records::journal::TargetStatus;
+
+use crate::context::Context;
+use crate::error::{Exit, Result};
+use crate::ui::{EMPHASIS, paint};
+
+/// A bar for several targets on a terminal; the table lines print above it.
+pub fn progress_bar(context: &Context, targets: usize) -> Option<indicatif::ProgressBar> {
+    if !context.ui.interactive() || targets < 2 {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(targets as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("  {bar:30} {pos}/{len} lines")
+            .expect("a valid template"),
+    );
+    Some(bar)
+}
+
+/// Tell how a run ended, with the exit code: 0 only when every line got the fix.
+pub fn report(context: &Context, outcome: &BackportOutcome) -> Result<Exit> {
+    let ui = &context.ui;
+    let run = outcome.run();
+    let exit = match outcome {
+        BackportOutcome::Stopped { .. } | BackportOutcome::Refused { .. } => Exit::Conflict,
+        BackportOutcome::Done { run } if run.conflicted() => Exit::Conflict,
+        BackportOutcome::Done { run } if !run.all_done() => Exit::Error,
+        BackportOutcome::Done { .. } => Exit::Ok,
+    };
+    if ui.json_mode() {
+        let state = match outcome {
+            BackportOutcome::Done { .. } => "done",
+            BackportOutcome::Stopped { .. } => "stopped",
+            BackportOutcome::Refused { .. } => "refused",
+        };
+        let executed = !matches!(outcome, BackportOutcome::Refused { .. });
+        ui.json(&json(run, Some(state), executed));
+        return Ok(exit);
+    }
+    match outcome {
+        BackportOutcome::Stopped { run } => {
+            let stop = run.stopped.as_ref().expect("a stopped run");
+            let target = &run.targets[stop.target];
+            ui.error(
+                &format!(
+                    "picking {} onto {} conflicts in {}; stopped for you to resolve them in {}",
+                    short(target.commits[stop.pick].source),
+                    target.target,
+                    stop.paths.join(", "),
+                    stop.worktree.display()
+                ),
+                &[
+                    format!(
+                        "`cd {}`, fix the files (or `git mergetool`), `git add` them, then `git hotfix continue`",
+                        stop.worktree.display()
+                    ),
+                    "`git hotfix skip` leaves this line out; `git hotfix abort` removes every branch this run made".into(),
+                ],
+            );
+        }
+        BackportOutcome::Refused { run } => {
+            for target in &run.targets {
+                ui.out(format!("  {}", row(target, run.onto_target)));
+            }
+            ui.error(
+                "a line conflicts and --on-conflict abort was asked: nothing was written",
+                &[
+                    "backport with `--on-conflict pause` to resolve it, or `skip` to leave it out"
+                        .into(),
+                ],
+            );
+        }
+        BackportOutcome::Done { run } => {
+            let done = run.targets.iter().filter(|t| t.done()).count();
+            let message = format!("{} to {done} of {} lines", what(run), run.targets.len());
+            if exit == Exit::Ok {
+                ui.status("Backported", message);
+            } else {
+                let left: Vec<&str> = run
+                    .targets
+                    .iter()
+                    .filter(|t| !t.done())
+                    .map(|t| t.target.as_str())
+                    .collect();
+                let mut hints = vec!["the table above says why for each line".to_string()];
+                let with_markers: Vec<&str> = run
+                    .targets
+                    .iter()
+                    .filter(|t| t.markers_committed())
+                    .map(|t| t.branch.as_str())
+                    .collect();
+                if !with_markers.is_empty() {
+                    hints.push(format!(
+                        "the conflict markers are committed on {}: resolve them there and push{}",
+                        with_markers.join(", "),
+                        if run.open_pulls {
+                            " (their pull requests are drafts until then)"
+                        } else {
+                            ""
+                        }
+                    ));
+                }
+                ui.error(&format!("{message}; not done: {}", left.join(", ")), &hints);
+            }
+        }
+    }
+    Ok(exit)
+}
+
+/// The one document of `--json`: what was picked and, per target, what became of it.
+pub fn json(run: &Backport, state: Option<&str>, executed: bool) -> serde_json::Value {
+    serde_json::json!({
+        "hotfix": run.hotfix,
+        "name": run.name,
+        "sources": run.sources.iter().map(|s| s.commit.to_string()).collect::<Vec<_>>(),
+        "targets": run.targets,
+        "state": state,
+        "stopped": run.stopped,
+        "executed": executed,
+    })
+}
+
+/// `ENG-1234 (2 commits)` or `3 commits`.
+pub fn what(run: &Backport) -> String {
+    let count = run.sources.len();
+    let commits = format!("{count} commit{}", if count == 1 { "" } else { "s" });
+    match &run.hotfix {
+        Some(ticket) => format!("{} ({commits})", paint(EMPHASIS, ticket)),
+        None => commits,
+    }
+}
+
+pub fn verb(target: &Target) -> &'static str {
+    match target.status {
+        TargetStatus::Clean => "Picked",
+        TargetStatus::Empty => "Has it",
+        TargetStatus::Conflict => "Conflict",
+        TargetStatus::Skipped => "Skipped",
+        TargetStatus::Pending => "Pending",
+    }
+}
+
+/// One line of the table: target, status, and the branch, the paths or why.
+pub fn row(target: &Target, onto_target: bool) -> String {
+    let status = match target.status {
+        TargetStatus::Clean => "clean",
+        TargetStatus::Conflict => "conflict",
+        TargetStatus::Empty => "empty",
+        TargetStatus::Skipped => "skipped",
+        TargetStatus::Pending => "pending",
+    };
+    let detail = match target.status {
+        TargetStatus::Clean => {
+            let picked = target
+                .commits
+                .iter()
+                .filter(|c| c.status == PickStatus::Picked)
+                .count();
+            let place = if onto_target {
+                format!("{} moved", target.target)
+            } else {
+                target.branch.clone()
+            };
+            let written = if target.ref_state == RefState::Written {
+                format!(" at {}", short(target.result.expect("a result")))
+            } else {
+                String::new()
+            };
+            format!("{place}{written} ({picked} picked)")
+        }
+        TargetStatus::Conflict if target.markers_committed() => format!(
+            "{} (conflict markers committed in {})",
+            target.branch,
+            target.conflicts.join(", ")
+        ),
+        TargetStatus::Conflict => target.conflicts.join(", "),
+        TargetStatus::Empty => target.reason.clone().unwrap_or_else(|| {
+            let why = target.commits.iter().find_map(|c| c.empty);
+            match why {
+                Some(EmptyBecause::Contained) => "already contains the commits".into(),
+                Some(EmptyBecause::Trailer) => "already has them (cherry-picked earlier)".into(),
+                Some(EmptyBecause::SamePatch) => "already has the same change".into(),
+                _ => "already has the change".into(),
+            }
+        }),
+        TargetStatus::Skipped | TargetStatus::Pending => target.reason.clone().unwrap_or_default(),
+    };
+    format!("{:<24} {status:<9} {detail}", target.target)
+}

@@ -1,0 +1,168 @@
+//! Assessing an incident with the severity policy: the questions it asks (on a terminal),
+//! the answers checked, and a level chosen by hand (`--severity`) held against the policy's.
+
+use git_hotfix_core::records::journal::Assessed;
+use git_hotfix_core::{Config, Repo};
+use git_hotfix_plugin_host::{
+    Answer, Assessment, Incident, Question, QuestionKind, Severity, World,
+};
+
+use crate::context::Context;
+use crate::error::{CommandError, Result};
+use crate::policies;
+use crate::render::{severity_name, window_name};
+
+/// Run the severity policy on `incident`, asking its unanswered questions on a terminal.
+pub fn assess(
+    context: &Context,
+    repo: Option<&Repo>,
+    config: Option<&Config>,
+    mut incident: Incident,
+) -> Result<(Assessment, String)> {
+    let host = policies::host(config, context.cache_home.clone())?;
+    let policy = policies::policy(config, World::Severity);
+    let plugin = policies::load(&context.ui, &host, repo, config, &policy)?;
+    let questions = host
+        .questions(&plugin)
+        .map_err(policies::plugin_error)?
+        .value;
+    check_answers(
+        &mut incident.answers,
+        &questions,
+        &policy.plugin.to_string(),
+    )?;
+    for question in questions {
+        if incident.answers.iter().any(|a| a.id == question.id) {
+            continue;
+        }
+        let answer = match &question.kind {
+            QuestionKind::YesNo => context
+                .ui
+                .confirm(&question.prompt)
+                .map(|yes| if yes { "yes" } else { "no" }.to_string()),
+            QuestionKind::Choice(choices) => context
+                .ui
+                .select(&question.prompt, choices)
+                .map(|i| choices[i].clone()),
+            QuestionKind::Text => context.ui.prompt(&question.prompt),
+        };
+        if let Some(value) = answer {
+            incident.answers.push(Answer {
+                id: question.id,
+                value,
+            });
+        }
+    }
+    let assessment = host
+        .assess(&plugin, &incident)
+        .map_err(policies::plugin_error)?
+        .value;
+    Ok((assessment, policy.plugin.to_string()))
+}
+
+/// Answers given on the command line or in a file must answer the policy's questions, in
+/// the form each asks for: a typo (`--answer donw=yes`, `down=maybe`) would otherwise be
+/// dropped without a word and turn a P0 into a P2. Yes/no answers are spelled `yes`/`no`.
+fn check_answers(answers: &mut [Answer], questions: &[Question], policy: &str) -> Result<()> {
+    let ids: Vec<&str> = questions.iter().map(|q| q.id.as_str()).collect();
+    for answer in answers.iter_mut() {
+        let given = format!("--answer {}={}", answer.id, answer.value);
+        let Some(question) = questions.iter().find(|q| q.id == answer.id) else {
+            let mut error = CommandError::usage(format!(
+                "{given}: the severity policy ({policy}) asks no question `{}`",
+                answer.id
+            ));
+            if let Some(near) = ids
+                .iter()
+                .find(|id| strsim::damerau_levenshtein(id, &answer.id) <= 2)
+            {
+                error = error.hint(format!("did you mean `{near}`?"));
+            }
+            return Err(error.hint(if ids.is_empty() {
+                "it asks no questions: leave out --answer".to_string()
+            } else {
+                format!("its questions: {}", ids.join(", "))
+            }));
+        };
+        match &question.kind {
+            QuestionKind::YesNo => {
+                let value = answer.value.trim().to_ascii_lowercase();
+                answer.value = match value.as_str() {
+                    "yes" | "y" | "true" => "yes".into(),
+                    "no" | "n" | "false" => "no".into(),
+                    _ => {
+                        return Err(CommandError::usage(format!(
+                            "{given}: `{}` is answered yes or no ({})",
+                            answer.id, question.prompt
+                        )));
+                    }
+                };
+            }
+            QuestionKind::Choice(choices) => {
+                if !choices.contains(&answer.value) {
+                    return Err(CommandError::usage(format!(
+                        "{given}: `{}` is answered with one of: {}",
+                        answer.id,
+                        choices.join(", ")
+                    )));
+                }
+            }
+            QuestionKind::Text => {}
+        }
+    }
+    Ok(())
+}
+
+/// The policy's entry for a level a person chose (`start --severity P1`).
+pub fn level(context: &Context, repo: &Repo, config: &Config, severity: &str) -> Result<Assessed> {
+    let host = policies::host(Some(config), context.cache_home.clone())?;
+    let policy = policies::policy(Some(config), World::Severity);
+    let plugin = policies::load(&context.ui, &host, Some(repo), Some(config), &policy)?;
+    let levels = host.levels(&plugin).map_err(policies::plugin_error)?.value;
+    let chosen = chosen_level(&levels, severity).ok_or_else(|| {
+        let names: Vec<String> = levels
+            .iter()
+            .map(|l| format!("{} ({})", severity_name(l.severity), l.label))
+            .collect();
+        CommandError::usage(format!("the severity policy has no level {severity}")).hint(format!(
+            "its levels: {}; CRITICAL, HIGH, MEDIUM and LOW name P0 to P3",
+            names.join(", ")
+        ))
+    })?;
+    let mut assessed = to_assessed(chosen, &format!("--severity, {}", policy.plugin));
+    assessed.reasons = vec![format!("set with --severity {severity}")];
+    Ok(assessed)
+}
+
+/// The level `name` means: `P1`; the policy's own name for it (its label, `production
+/// down`, or a scheme's `HIGH`); or the common four-level names, CRITICAL, HIGH, MEDIUM and
+/// LOW for P0 to P3. Case does not matter.
+fn chosen_level<'a>(levels: &'a [Assessment], name: &str) -> Option<&'a Assessment> {
+    let name = name.trim();
+    let common = match name.to_ascii_uppercase().as_str() {
+        "CRITICAL" => Some(Severity::P0),
+        "HIGH" => Some(Severity::P1),
+        "MEDIUM" => Some(Severity::P2),
+        "LOW" => Some(Severity::P3),
+        _ => None,
+    };
+    levels
+        .iter()
+        .find(|l| severity_name(l.severity).eq_ignore_ascii_case(name))
+        .or_else(|| levels.iter().find(|l| l.label.eq_ignore_ascii_case(name)))
+        .or_else(|| common.and_then(|s| levels.iter().find(|l| l.severity == s)))
+}
+
+/// As the journal keeps it.
+pub fn to_assessed(assessment: &Assessment, by: &str) -> Assessed {
+    Assessed {
+        severity: severity_name(assessment.severity).into(),
+        label: assessment.label.clone(),
+        response_minutes: assessment.response_minutes,
+        deploy_window: window_name(assessment.deploy_window).into(),
+        reasons: assessment.reasons.clone(),
+        approvals_required: assessment.approvals_required,
+        skip_staging_allowed: assessment.skip_staging_allowed,
+        by: by.to_string(),
+    }
+}
