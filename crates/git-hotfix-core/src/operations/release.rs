@@ -43,10 +43,9 @@ pub struct ChangelogSpec<'a> {
     pub template: Option<&'a MessageTemplate>,
 }
 
-/// Make the release commit on `tip` with `bump` and `changelog`, writing objects to `mem`:
+/// Make the release commit on `tip` with `bump` and `changelog`, its objects in `mem`:
 /// `None` when there is nothing to change; and what `tip` held already.
 pub fn commit(
-    repo: &Repo,
     mem: &Repo,
     tip: ObjectId,
     facts: &Facts,
@@ -55,7 +54,7 @@ pub fn commit(
     changelog: Option<ChangelogSpec>,
 ) -> Result<(Option<ReleaseCommit>, Held)> {
     let context = || format!("could not read the tree of {}", short(tip));
-    let tree = repo
+    let tree = mem
         .git
         .find_commit(tip)
         .and_then(|c| c.tree())
@@ -79,19 +78,11 @@ pub fn commit(
 
     let mut held = Held::default();
     let bumps = match bump {
-        Some(bump) => bump_versions(
-            repo,
-            &tree,
-            tip,
-            bump,
-            &facts.version,
-            &mut write,
-            &mut held,
-        )?,
+        Some(bump) => bump_versions(mem, &tree, tip, bump, &facts.version, &mut write, &mut held)?,
         None => Vec::new(),
     };
     let entry = match changelog {
-        Some(spec) => add_entry(repo, tip, facts, spec, &mut write, &mut held)?,
+        Some(spec) => add_entry(mem, tip, facts, spec, &mut write, &mut held)?,
         None => None,
     };
     if bumps.is_empty() && entry.is_none() {

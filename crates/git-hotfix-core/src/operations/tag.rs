@@ -273,7 +273,6 @@ pub fn plan(
                 .unwrap_or(branch_tip);
             let (release, held) = finish::release_commit(
                 mem,
-                mem,
                 config,
                 journal,
                 &FinishOptions::default(),

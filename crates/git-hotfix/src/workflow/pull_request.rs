@@ -87,8 +87,10 @@ pub fn run(
         &mut journal,
         options,
         Some(version_files),
-        &describe,
-        &forge,
+        propose::Opening {
+            describe: &describe,
+            forge: &forge,
+        },
         context.now,
     )
     .map_err(|err| {

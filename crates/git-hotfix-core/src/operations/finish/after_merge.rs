@@ -207,16 +207,13 @@ pub(crate) fn run_locked(
         .iter()
         .map(|i| (i.branch.clone(), i.old))
         .collect();
-    finish::execute(
-        repo,
+    let ready = finish::Ready {
         mem,
-        journal,
-        options,
-        expected,
-        Default::default(),
         plan,
-        now,
-    )
+        expected,
+        resolved: Default::default(),
+    };
+    finish::execute(repo, journal, options, ready, now)
 }
 
 /// How develop came to have a hotfix that merged into production.

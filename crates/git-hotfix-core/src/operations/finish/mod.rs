@@ -35,10 +35,10 @@ pub(crate) use plan::{
     Landing, kept_on_remote, line_of, onto_step, plan_worktrees, proposed_release, push_plan,
     release_commit, tag_step,
 };
-pub(crate) use run::execute;
 pub use run::{
     AbortPreview, ResumePreview, abort, preview_abort, preview_resume, reopen, resume, run,
 };
+pub(crate) use run::{Ready, execute};
 
 /// Why a branch receives the fix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

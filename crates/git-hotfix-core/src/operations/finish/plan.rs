@@ -104,7 +104,6 @@ pub fn plan(
         // Read through `mem`: the merge into a newer release is there only.
         (None, None) => release_commit(
             mem,
-            mem,
             config,
             journal,
             options,
@@ -374,9 +373,7 @@ pub(crate) fn tag_step(
 }
 
 /// The release commit of `options` on `tip` (version bump, changelog), made in `mem`.
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn release_commit(
-    repo: &Repo,
     mem: &Repo,
     config: &Config,
     journal: &Journal,
@@ -401,7 +398,7 @@ pub(crate) fn release_commit(
             template: config.messages.changelog_entry.as_ref(),
         });
     let message = config.messages.release.render(facts);
-    release::commit(repo, mem, tip, facts, &message, bump, changelog)
+    release::commit(mem, tip, facts, &message, bump, changelog)
 }
 
 /// The release commit `finish --pr` or `tag` put on the branch, if the branch still holds

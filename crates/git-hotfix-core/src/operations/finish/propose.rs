@@ -116,7 +116,6 @@ pub fn plan(
         None => {
             let facts = release::facts_now(journal, mem)?;
             let (made, held) = finish::release_commit(
-                repo,
                 mem,
                 config,
                 journal,
@@ -195,19 +194,25 @@ pub struct Proposed {
     pub pull: Option<OpenedPull>,
 }
 
-/// Put the release commit on the branch, push it and open the pull request `describe`
+/// The pull request a `finish --pr` opens: its words, once the plan is known, and the
+/// forge that opens it.
+pub struct Opening<'a> {
+    pub describe: &'a dyn Fn(&Journal, &ProposePlan) -> PullRequest,
+    pub forge: &'a dyn Forge,
+}
+
+/// Put the release commit on the branch, push it and open the pull request `opening`
 /// words, as steps of one run: `continue` and `abort` work from wherever it stops.
-#[allow(clippy::too_many_arguments)]
 pub fn run(
     repo: &Repo,
     config: &Config,
     journal: &mut Journal,
     options: &FinishOptions,
     version_files: Option<&dyn VersionFiles>,
-    describe: &dyn Fn(&Journal, &ProposePlan) -> PullRequest,
-    forge: &dyn Forge,
+    opening: Opening<'_>,
     now: Timestamp,
 ) -> Result<(ProposePlan, Proposed)> {
+    let Opening { describe, forge } = opening;
     let store = Store::new(repo);
     let _lock = store.lock()?;
     let mem = repo.in_memory();

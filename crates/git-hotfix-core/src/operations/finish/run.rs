@@ -138,7 +138,13 @@ fn run_locked(
         });
     }
 
-    execute(repo, mem, journal, options, expected, resolved, plan, now)
+    let ready = Ready {
+        mem,
+        plan,
+        expected,
+        resolved,
+    };
+    execute(repo, journal, options, ready, now)
 }
 
 /// The version the saved journal has, when the run about to begin re-versioned the hotfix
@@ -153,19 +159,30 @@ fn version_before(repo: &Repo, journal: &Journal) -> Result<Option<VersionBefore
         }))
 }
 
+/// A plan that holds, ready to be written: its objects (in `mem`), and the value each ref
+/// it moves must still have (`expected`) or that a continued conflict resolved it to.
+pub(crate) struct Ready {
+    pub mem: Repo,
+    pub plan: FinishPlan,
+    pub expected: BTreeMap<String, ObjectId>,
+    pub resolved: BTreeMap<String, ObjectId>,
+}
+
 /// Write a plan that holds: its objects, then its steps through the engine, then the
 /// journal says the hotfix is finished.
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn execute(
     repo: &Repo,
-    mem: Repo,
     journal: &mut Journal,
     options: &FinishOptions,
-    expected: BTreeMap<String, ObjectId>,
-    resolved: BTreeMap<String, ObjectId>,
-    plan: FinishPlan,
+    ready: Ready,
     now: Timestamp,
 ) -> Result<FinishOutcome> {
+    let Ready {
+        mem,
+        plan,
+        expected,
+        resolved,
+    } = ready;
     repo.keep_objects(mem)?;
     engine::failpoint::hit("objects");
     // What the journal says before this attempt: it says so again if nothing gets written.
