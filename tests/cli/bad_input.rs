@@ -596,3 +596,47 @@ fn start_in_a_bare_repository_is_refused_before_its_fetch() {
     );
     assert!(!run.stderr.contains("Fetched"), "{}", run.stderr);
 }
+
+#[test]
+fn what_git_or_the_filesystem_fails_at_is_internal_and_keeps_its_cause() {
+    let env = TestEnv::new();
+    let repo = env.linear().dir;
+    // Where the journals go is a file: the filesystem refuses, not the user's input.
+    std::fs::write(repo.join(".git/hotfix"), "").unwrap();
+    let run = refused(&env, &repo, &["start", "ENG-1", "fix", "--offline"], 6);
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.starts_with("error: could not read the journal"))
+        .unwrap_or_else(|| panic!("no error line in:\n{}", run.stderr));
+    assert!(
+        lines[at + 1].starts_with("caused by: Not a directory"),
+        "the cause is not under the error:\n{}",
+        run.stderr
+    );
+    let json = env
+        .hotfix(&repo, &["start", "ENG-1", "fix", "--offline", "--json"])
+        .expect(6)
+        .json();
+    assert_eq!(json["error"]["kind"], "internal");
+    assert_eq!(json["error"]["exit"], 6);
+    let causes = json["error"]["causes"].as_array().unwrap();
+    assert!(
+        causes.len() == 1 && causes[0].as_str().unwrap().starts_with("Not a directory"),
+        "{json}"
+    );
+    assert!(env.rev(&repo, "hotfix/ENG-1-fix").is_none());
+    env.fsck(&repo);
+}
+
+#[test]
+fn a_users_mistake_has_no_causes_to_show() {
+    let env = TestEnv::new();
+    let repo = env.linear().dir;
+    let json = env
+        .hotfix(&repo, &["finish", "--hotfix", "ENG-404", "--json"])
+        .expect(1)
+        .json();
+    assert_eq!(json["error"]["kind"], "error");
+    assert_eq!(json["error"]["causes"], serde_json::json!([]));
+}

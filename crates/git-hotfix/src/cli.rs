@@ -21,7 +21,8 @@ use crate::ui::Ui;
 )]
 #[command(
     after_help = "Exit codes: 0 done, 1 error, 2 usage, 3 stopped on a conflict \
-(continue/abort), 4 refused by a policy, 5 remote failure."
+(continue/abort), 4 refused by a policy, 5 remote failure, 6 internal (git or the filesystem \
+failed)."
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -186,6 +187,6 @@ fn report(ui: &Ui, err: &CommandError) -> ExitCode {
     if ui.json_mode() {
         ui.json(&err.to_json());
     }
-    ui.error(&err.message, &err.hints);
+    ui.failure(&err.message, &err.causes, &err.hints);
     err.exit.into()
 }

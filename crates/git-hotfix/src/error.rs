@@ -6,7 +6,7 @@ use git_hotfix_core::Error as Core;
 use git_hotfix_core::foundation::error::{ConfigError, Location};
 use git_hotfix_core::foundation::names::BranchRole;
 
-/// Exit codes, as documented in the README.
+/// Exit codes, as docs/exit-codes.md lists them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Exit {
@@ -19,6 +19,9 @@ pub enum Exit {
     Policy = 4,
     /// The remote or the forge failed.
     Remote = 5,
+    /// git, the filesystem or git-hotfix itself failed: not the user's doing (the causes
+    /// say what failed).
+    Internal = 6,
 }
 
 impl From<Exit> for ExitCode {
@@ -31,6 +34,8 @@ impl From<Exit> for ExitCode {
 pub struct CommandError {
     pub exit: Exit,
     pub message: String,
+    /// What led to it, outermost first: the error's source chain (`caused by:` lines).
+    pub causes: Vec<String>,
     pub hints: Vec<String>,
 }
 
@@ -48,8 +53,17 @@ impl CommandError {
         CommandError {
             exit,
             message: message.into(),
+            causes: Vec::new(),
             hints: Vec::new(),
         }
+    }
+
+    /// Caused by `err`, and what caused it in turn.
+    pub fn caused_by(mut self, err: &dyn std::error::Error) -> Self {
+        let (message, causes) = chain(err);
+        self.causes.push(message);
+        self.causes.extend(causes);
+        self
     }
 
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
@@ -68,6 +82,7 @@ impl CommandError {
                 "exit": self.exit as u8,
                 "kind": self.exit,
                 "message": self.message,
+                "causes": self.causes,
                 "hints": self.hints,
             }
         })
@@ -77,7 +92,7 @@ impl CommandError {
 impl From<git_hotfix_github::Error> for CommandError {
     fn from(err: git_hotfix_github::Error) -> Self {
         use git_hotfix_github::Error as G;
-        let message = err.to_string();
+        let (message, causes) = chain(&err);
         let (exit, hint) = match &err {
             G::NoToken { .. } => (
                 Exit::Error,
@@ -120,7 +135,10 @@ impl From<git_hotfix_github::Error> for CommandError {
                 "run the same command again later: what was done is kept, and nothing is done twice",
             ),
         };
-        CommandError::new(exit, message).hint(hint)
+        CommandError {
+            causes,
+            ..CommandError::new(exit, message).hint(hint)
+        }
     }
 }
 
@@ -133,9 +151,9 @@ impl From<Core> for CommandError {
             },
             err => err,
         };
-        let message = full_message(&err);
+        let (message, causes) = chain(&err);
         let error = |hint: &str| CommandError::new(Exit::Error, message.clone()).hint(hint);
-        match &err {
+        let command = match &err {
             Core::NotARepository { .. } => {
                 error("run it inside a git repository (or create one with `git init`)")
             }
@@ -467,9 +485,10 @@ impl From<Core> for CommandError {
                 "nothing was left half-done; move the files git names out of the way and run it again",
             ),
             Core::GitCommand { .. } | Core::Git { .. } | Core::Io { .. } => {
-                CommandError::new(Exit::Error, message.clone())
+                CommandError::new(Exit::Internal, message.clone())
             }
-        }
+        };
+        CommandError { causes, ..command }
     }
 }
 
@@ -481,19 +500,21 @@ fn remote_moved(why: &str) -> bool {
         .any(|reason| why.contains(reason))
 }
 
-/// The message with its causes, `: `-joined as git prints them.
-fn full_message(err: &dyn std::error::Error) -> String {
-    let mut message = err.to_string();
+/// The message, and the source chain under it: each cause that its message (or a cause
+/// above it) does not say already.
+fn chain(err: &dyn std::error::Error) -> (String, Vec<String>) {
+    let message = err.to_string();
+    let mut causes: Vec<String> = Vec::new();
     let mut source = err.source();
     while let Some(cause) = source {
         let text = cause.to_string();
-        if !message.contains(&text) {
-            message.push_str(": ");
-            message.push_str(&text);
+        let said = message.contains(&text) || causes.iter().any(|c| c.contains(&text));
+        if !said && !text.is_empty() {
+            causes.push(text);
         }
         source = cause.source();
     }
-    message
+    (message, causes)
 }
 
 pub type Result<T, E = CommandError> = std::result::Result<T, E>;
@@ -515,6 +536,6 @@ pub fn conclude(
     };
     document["error"] = err.to_json()["error"].take();
     ui.json(&document);
-    ui.error(&err.message, &err.hints);
+    ui.failure(&err.message, &err.causes, &err.hints);
     Ok(err.exit)
 }

@@ -294,14 +294,14 @@ impl DeploySteps {
     }
 }
 
-/// A plugin's failure: the plugin's own refusal is exit 4, anything else exit 1, each with
-/// the hint that fits its cause.
+/// A plugin's failure: the plugin's own refusal is exit 4, the engine's failure internal (6),
+/// anything else exit 1, each with the hint that fits its cause.
 pub fn plugin_error(err: host::Error) -> CommandError {
     use host::Error as E;
     let message = err.to_string();
     let hint = match &err {
         E::Plugin { .. } => return CommandError::new(Exit::Policy, message),
-        E::Engine(_) => return CommandError::new(Exit::Error, message),
+        E::Engine(_) => return CommandError::new(Exit::Internal, message),
         E::WrongVersion { .. }
         | E::NotAComponent { .. }
         | E::MissingWorld { .. }

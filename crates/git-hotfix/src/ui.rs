@@ -92,8 +92,16 @@ impl Ui {
     }
 
     pub fn error(&self, message: &str, hints: &[String]) {
+        self.failure(message, &[], hints);
+    }
+
+    /// An error with what caused it, one `caused by:` line each (jj's way), then the way out.
+    pub fn failure(&self, message: &str, causes: &[String], hints: &[String]) {
         let mut stderr = anstream::stderr();
         let _ = writeln!(stderr, "{ERROR}error:{ERROR:#} {}", clean(message));
+        for cause in causes {
+            let _ = writeln!(stderr, "{ERROR}caused by:{ERROR:#} {}", clean(cause));
+        }
         for hint in hints {
             let _ = writeln!(stderr, "{HINT}hint:{HINT:#} {}", clean(hint));
         }

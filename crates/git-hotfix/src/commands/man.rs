@@ -133,7 +133,7 @@ fn page(command: &clap::Command, path: &str) -> std::io::Result<Vec<u8>> {
     if path.is_empty() {
         writeln!(
             out,
-            ".SH EXIT STATUS\n0 done; 1 error; 2 usage; 3 stopped on a conflict; 4 refused by a policy; 5 the remote or GitHub failed or refused.\n.SH SEE ALSO\n{}",
+            ".SH EXIT STATUS\n0 done; 1 error; 2 usage; 3 stopped on a conflict; 4 refused by a policy; 5 the remote or GitHub failed or refused; 6 internal: git, the filesystem or git-hotfix itself failed.\n.SH SEE ALSO\n{}",
             command
                 .get_subcommands()
                 .filter(|s| !s.is_hide_set())

@@ -481,9 +481,10 @@ fn write_outputs(runner: &Runner, rows: &[Row]) -> Result<()> {
 
 pub(super) fn runner_error(err: std::io::Error) -> CommandError {
     CommandError::new(
-        Exit::Error,
-        format!("could not write the step's outputs or summary for the runner: {err}"),
+        Exit::Internal,
+        "could not write the step's outputs or summary for the runner",
     )
+    .caused_by(&err)
 }
 
 #[cfg(test)]
