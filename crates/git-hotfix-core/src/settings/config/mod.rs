@@ -3,6 +3,7 @@
 //! The file is read from the production branch's tip, not the worktree, so a hotfix of an old
 //! release line follows the rules the team has today rather than those of years ago.
 mod layer;
+pub mod reference;
 
 use std::collections::BTreeMap;
 use std::fmt;
