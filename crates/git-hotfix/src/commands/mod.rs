@@ -1,4 +1,6 @@
 //! One module per subcommand: an `*Args` struct (its doc comment is the help) and a `cmd_*`.
+//! A command never calls another: what two commands share is in `render/` (showing a
+//! result) or `workflow/` (doing it).
 
 pub mod abandon;
 pub mod abort;
