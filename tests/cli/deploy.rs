@@ -1103,7 +1103,21 @@ fn killed_mid_step(case: &Cut, way: &str) {
         again.stderr
     );
 
-    env.hotfix(&repo, &[way]).ok();
+    if way == "abort" {
+        // One JSON document, as every command gives: what is recorded, and where.
+        let plan = env
+            .hotfix(&repo, &["abort", "--plan", "--json"])
+            .ok()
+            .json();
+        assert_eq!(plan["executed"], false, "{plan}");
+        assert_eq!(plan["plan"]["run"], *said, "{plan}");
+        assert_eq!(plan["plan"]["environment"], "staging", "{plan}");
+        let done = env.hotfix(&repo, &["abort", "--json"]).ok().json();
+        assert_eq!(done["executed"], true, "{done}");
+        assert_eq!(done["aborted"]["run"], *said, "{done}");
+    } else {
+        env.hotfix(&repo, &[way]).ok();
+    }
     let journal = journal(&repo);
     let ended = events(&journal, "deploy-ended");
     assert_eq!(ended.len(), ended_before + 1, "{said}, {way}");

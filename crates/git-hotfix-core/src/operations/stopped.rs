@@ -1,12 +1,18 @@
 //! Which stopped run `continue`, `skip` and `abort` act on: a finish, a backport, a
 //! `patch apply`, or a deploy (verify, rollback) whose git-hotfix was killed mid-step.
 
+use std::path::PathBuf;
+
+use jiff::Timestamp;
+
+use crate::engine::{self, Forge, Undone};
 use crate::foundation::error::{Error, Result};
 use crate::git::repo::Repo;
 use crate::operations::backport::{self, Backport};
 use crate::operations::finish;
 use crate::operations::patch_apply::{self, PatchRun};
-use crate::records::journal::{Journal, Store};
+use crate::records::journal::{EventKind, Journal, StepResult, Store};
+use crate::records::run::Steps;
 use crate::settings::config::Config;
 
 pub enum StoppedRun {
@@ -15,6 +21,182 @@ pub enum StoppedRun {
     Patches(Box<PatchRun>),
     /// The hotfix whose deploy step was cut short ([`Journal::cut_short`]).
     Deploy(Box<Journal>),
+}
+
+impl StoppedRun {
+    /// What the run is, as a person says it: "the finish of ENG-1", "the backport of
+    /// ENG-1", "the patch apply onto release/1.1", "the deploy of 1.2.4 to production".
+    pub fn name(&self) -> String {
+        match self {
+            StoppedRun::Finish(journal) => {
+                let command = journal
+                    .run
+                    .as_ref()
+                    .map_or("finish", |r| r.command.as_str());
+                match journal.run.as_ref().and_then(|r| r.reverts.as_ref()) {
+                    // The whole rollback goes, the hotfix it started included.
+                    Some(reverting) => format!(
+                        "the rollback of {} (hotfix {}, at its {command})",
+                        reverting.ticket, journal.ticket
+                    ),
+                    None => format!("the {command} of {}", journal.ticket),
+                }
+            }
+            StoppedRun::Backport(run) => format!(
+                "the backport of {}",
+                run.hotfix.as_ref().unwrap_or(&run.name)
+            ),
+            StoppedRun::Patches(run) => format!("the patch apply onto {}", run.branch),
+            StoppedRun::Deploy(journal) => journal.cut_short().map_or_else(
+                || format!("a deploy of {}", journal.ticket),
+                |c| c.run_name(),
+            ),
+        }
+    }
+
+    /// The steps the run recorded: those on GitHub need a forge to go on or be taken back.
+    pub fn steps(&self) -> Steps {
+        match self {
+            StoppedRun::Finish(journal) => journal
+                .run
+                .as_ref()
+                .map(|r| r.steps.clone())
+                .unwrap_or_default(),
+            StoppedRun::Backport(run) => run.steps.clone(),
+            StoppedRun::Patches(run) => run.steps.clone(),
+            StoppedRun::Deploy(_) => Steps::default(),
+        }
+    }
+
+    /// The worktree where its conflict waits to be resolved.
+    fn conflict_worktree(&self) -> Option<PathBuf> {
+        match self {
+            StoppedRun::Finish(journal) => journal
+                .run
+                .as_ref()
+                .and_then(|r| r.conflict.as_ref())
+                .map(|c| c.worktree.clone()),
+            StoppedRun::Backport(run) => run.stopped.as_ref().map(|s| s.worktree.clone()),
+            StoppedRun::Patches(run) => run.stopped.as_ref().map(|s| s.worktree.clone()),
+            StoppedRun::Deploy(_) => None,
+        }
+    }
+}
+
+/// What `abort` takes back, or (previewed) would.
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(untagged)]
+pub enum Aborted {
+    /// Every step the run began, taken back from where it is now, and its conflict
+    /// worktree removed.
+    Undone {
+        run: String,
+        remove_worktree: Option<PathBuf>,
+        undo: Vec<Undone>,
+    },
+    /// A deploy (verify, rollback) cut short: recorded as failed at the step it was cut
+    /// at (1-based). Nothing is run or taken back: the environment runs whatever the step
+    /// left.
+    GivenUp {
+        run: String,
+        environment: String,
+        step: usize,
+    },
+}
+
+/// What [`abort`] would do to `run`, read from the repository (and the remote) as they are.
+pub fn preview_abort(repo: &Repo, run: &StoppedRun) -> Result<Aborted> {
+    let name = run.name();
+    let undo = match run {
+        StoppedRun::Finish(journal) => finish::preview_abort(repo, journal)?.undo,
+        StoppedRun::Backport(_) | StoppedRun::Patches(_) => {
+            engine::preview_undo(repo, &run.steps())?
+        }
+        StoppedRun::Deploy(journal) => return given_up(name, journal),
+    };
+    Ok(Aborted::Undone {
+        run: name,
+        remove_worktree: run.conflict_worktree(),
+        undo,
+    })
+}
+
+/// Take `run` back: a finish, backport or patch apply undoes every step it began (`forge`
+/// closes what it opened on GitHub); a deploy cut short is recorded as failed.
+pub fn abort(
+    repo: &Repo,
+    run: StoppedRun,
+    forge: Option<&dyn Forge>,
+    now: Timestamp,
+) -> Result<Aborted> {
+    let name = run.name();
+    let remove_worktree = run.conflict_worktree();
+    let undo = match run {
+        StoppedRun::Finish(mut journal) => finish::abort(repo, &mut journal, forge, now)?,
+        StoppedRun::Backport(_) => backport::abort(repo, forge, now)?.1,
+        StoppedRun::Patches(_) => patch_apply::abort(repo, now)?.1,
+        StoppedRun::Deploy(journal) => {
+            give_up(repo, &journal, now)?;
+            return given_up(name, &journal);
+        }
+    };
+    Ok(Aborted::Undone {
+        run: name,
+        remove_worktree,
+        undo,
+    })
+}
+
+fn given_up(run: String, journal: &Journal) -> Result<Aborted> {
+    let cut = journal
+        .cut_short()
+        .ok_or(Error::NoStoppedRun { action: "abort" })?;
+    Ok(Aborted::GivenUp {
+        run,
+        environment: cut.environment.clone(),
+        step: cut.index + 1,
+    })
+}
+
+/// Record the deploy of `journal` cut short as failed: its step's outcome unknown (unless
+/// it was recorded before the kill), the run ended.
+fn give_up(repo: &Repo, journal: &Journal, now: Timestamp) -> Result<()> {
+    let store = Store::new(repo);
+    let _lock = store.lock()?;
+    let mut journal = store
+        .load_any(&journal.ticket)?
+        .unwrap_or_else(|| journal.clone());
+    let Some((cut, ended)) = journal.open_deploy().map(|(c, e)| (c.clone(), e)) else {
+        return Err(Error::NoStoppedRun { action: "abort" });
+    };
+    if ended.is_none() {
+        journal.record(
+            now,
+            EventKind::DeployStep {
+                action: cut.action,
+                environment: cut.environment.clone(),
+                step: cut.step.clone(),
+                started: cut.started,
+                result: StepResult::Failed,
+                detail: Some(format!(
+                    "outcome unknown: git-hotfix (pid {}) was killed while it ran",
+                    cut.pid
+                )),
+            },
+        );
+    }
+    journal.record(
+        now,
+        EventKind::DeployEnded {
+            action: cut.action,
+            environment: cut.environment.clone(),
+            started: cut.started,
+            ok: false,
+            version: None,
+            forced: cut.forced,
+        },
+    );
+    store.save(&journal)
 }
 
 /// The hotfixes, in progress or finished, with a deploy step cut short.

@@ -5,7 +5,7 @@
 use git_hotfix_core::records::journal::{
     Action, EventKind, PRODUCTION, StepResult, StepStart, Store, continue_runs, cut_short_said,
 };
-use git_hotfix_core::{Config, Error as CoreError, Journal, Repo};
+use git_hotfix_core::{Config, Journal, Repo};
 use git_hotfix_plugin_host::{Release, Step};
 use jiff::Timestamp;
 
@@ -359,52 +359,6 @@ pub fn resume(context: &Context, repo: &Repo, journal: Journal, plan: bool) -> R
             hotfix: None,
         },
     )
-}
-
-/// `abort` of a deploy, verify or rollback cut short: the step and the run are recorded as
-/// failed, their outcome unknown; nothing is run. What it says it did.
-pub fn give_up(repo: &Repo, journal: &Journal, now: Timestamp) -> Result<String> {
-    let store = Store::new(repo);
-    let _lock = store.lock()?;
-    let mut journal = store
-        .load_any(&journal.ticket)?
-        .unwrap_or_else(|| journal.clone());
-    let Some((cut, ended)) = journal.open_deploy().map(|(c, e)| (c.clone(), e)) else {
-        return Err(CoreError::NoStoppedRun { action: "abort" }.into());
-    };
-    if ended.is_none() {
-        journal.record(
-            now,
-            EventKind::DeployStep {
-                action: cut.action,
-                environment: cut.environment.clone(),
-                step: cut.step.clone(),
-                started: cut.started,
-                result: StepResult::Failed,
-                detail: Some(format!(
-                    "outcome unknown: git-hotfix (pid {}) was killed while it ran",
-                    cut.pid
-                )),
-            },
-        );
-    }
-    journal.record(
-        now,
-        EventKind::DeployEnded {
-            action: cut.action,
-            environment: cut.environment.clone(),
-            started: cut.started,
-            ok: false,
-            version: None,
-            forced: cut.forced,
-        },
-    );
-    store.save(&journal)?;
-    Ok(format!(
-        "{}: recorded as failed (cut short at its step {}), nothing run",
-        cut.run_name(),
-        cut.index + 1
-    ))
 }
 
 /// Where a running deploy step's process group is marked (see [`Runner::marking`]).
