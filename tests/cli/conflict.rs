@@ -209,6 +209,33 @@ fn finish_refuses_while_a_run_is_stopped() {
 }
 
 #[test]
+fn skip_has_nothing_to_leave_out_of_a_stopped_finish() {
+    let env = TestEnv::new();
+    let repo = env.conflicting_hotfix();
+    env.hotfix(&repo, &["finish"]).expect(3);
+    let before = snapshot(&repo);
+    for args in [&["skip"][..], &["skip", "--plan"]] {
+        let run = env.hotfix(&repo, args).expect(2);
+        assert!(
+            run.stderr.contains(
+                "error: the stopped run is the finish of ENG-1234: there is nothing to skip in it"
+            ),
+            "{}",
+            run.stderr
+        );
+        assert!(
+            run.stderr
+                .contains("hint: resolve it and `git hotfix continue`, or `git hotfix abort`"),
+            "{}",
+            run.stderr
+        );
+    }
+    assert_unchanged(&before, &snapshot(&repo));
+    // The run still waits: abort takes it back.
+    env.hotfix(&repo, &["abort"]).ok();
+}
+
+#[test]
 fn production_moved_by_someone_else_during_the_stop_is_a_stale_ref() {
     let env = TestEnv::new();
     let repo = env.conflicting_hotfix();

@@ -360,6 +360,10 @@ impl From<Core> for CommandError {
                 error("resume it with `git hotfix continue`, or undo it with `git hotfix abort`")
             }
             Core::NoStoppedRun { .. } => CommandError::new(Exit::Error, message.clone()),
+            Core::NothingToSkip { cut_short: false, .. } => CommandError::usage(message.clone())
+                .hint("resolve it and `git hotfix continue`, or `git hotfix abort`"),
+            Core::NothingToSkip { cut_short: true, .. } => CommandError::usage(message.clone())
+                .hint("`git hotfix continue` runs the step again and the rest; `git hotfix abort` records it as failed"),
             Core::Forge(_) | Core::ForgeNeeded => CommandError::new(Exit::Error, message.clone()),
             Core::MarkersLeft { worktree, .. } => {
                 CommandError::new(Exit::Conflict, message.clone()).hint(format!(

@@ -273,6 +273,11 @@ pub enum Error {
     #[error("there is no stopped run to {action}")]
     NoStoppedRun { action: &'static str },
 
+    /// `skip` leaves out a backport's line or a mail: a finish has nothing to leave out,
+    /// and a deploy step's outcome is not something to skip.
+    #[error("the stopped run is {run}{}", if *cut_short { ", cut short: a step's outcome cannot be skipped" } else { ": there is nothing to skip in it" })]
+    NothingToSkip { run: String, cut_short: bool },
+
     #[error("the conflicts in {} are not resolved yet: {}", worktree.display(), files_list(files))]
     UnresolvedConflicts {
         worktree: PathBuf,

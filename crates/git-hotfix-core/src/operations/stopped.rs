@@ -83,6 +83,33 @@ impl StoppedRun {
     }
 }
 
+/// How a run went on once `skip` left out what it stopped on.
+pub enum Skipped {
+    Backport(backport::BackportOutcome),
+    Patches(patch_apply::ApplyOutcome),
+}
+
+/// Leave out what `run` stopped on (a backport's line, a mail) and go on with the rest;
+/// `forge` is for the steps on GitHub, `progress` hears of each line a backport does.
+pub fn skip(
+    repo: &Repo,
+    run: StoppedRun,
+    forge: Option<&dyn Forge>,
+    now: Timestamp,
+    progress: &mut dyn FnMut(backport::Progress<'_>),
+) -> Result<Skipped> {
+    match run {
+        StoppedRun::Backport(_) => {
+            backport::skip(repo, forge, now, progress).map(Skipped::Backport)
+        }
+        StoppedRun::Patches(_) => patch_apply::skip(repo, now).map(Skipped::Patches),
+        StoppedRun::Finish(_) | StoppedRun::Deploy(_) => Err(Error::NothingToSkip {
+            run: run.name(),
+            cut_short: matches!(run, StoppedRun::Deploy(_)),
+        }),
+    }
+}
+
 /// What `abort` takes back, or (previewed) would.
 #[derive(Debug, Clone, serde::Serialize)]
 #[serde(untagged)]

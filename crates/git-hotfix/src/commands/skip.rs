@@ -1,11 +1,11 @@
 use clap::Args;
-use git_hotfix_core::operations::backport::{self, Progress};
-use git_hotfix_core::operations::patch_apply;
-use git_hotfix_core::operations::stopped::{self, StoppedRun};
+use git_hotfix_core::engine;
+use git_hotfix_core::operations::backport::Progress;
+use git_hotfix_core::operations::stopped::{self, Skipped, StoppedRun};
 
 use crate::args::{PlanArg, RunArg};
 use crate::context::Context;
-use crate::error::{CommandError, Exit, Result};
+use crate::error::{Exit, Result};
 use crate::render::backport::row;
 
 /// Leave out what a run stopped on and go on: the line of a backport, the patch of a
@@ -19,80 +19,65 @@ pub struct SkipArgs {
 }
 
 pub fn cmd_skip(context: &Context, args: SkipArgs) -> Result<Exit> {
-    let repo = context.repo()?;
-    match stopped::find(&repo, args.run.which(), "skip")? {
-        StoppedRun::Backport(run) => skip_backport(context, &repo, &run, args.plan.plan),
-        StoppedRun::Patches(run) => skip_patch(context, &repo, &run, args.plan.plan),
-        StoppedRun::Finish(journal) => Err(CommandError::usage(format!(
-            "the stopped run is the finish of {}: there is nothing to skip in it",
-            journal.ticket
-        ))
-        .hint("resolve it and `git hotfix continue`, or `git hotfix abort`")),
-        StoppedRun::Deploy(journal) => Err(CommandError::usage(format!(
-            "the stopped run is a deploy of {} cut short: a step's outcome cannot be skipped",
-            journal.ticket
-        ))
-        .hint("`git hotfix continue` runs the step again and the rest; `git hotfix abort` records it as failed")),
-    }
-}
-
-fn skip_backport(
-    context: &Context,
-    repo: &git_hotfix_core::Repo,
-    run: &backport::Backport,
-    plan: bool,
-) -> Result<Exit> {
     let ui = &context.ui;
-    if plan {
-        let stopped = run
-            .stopped
-            .as_ref()
-            .map(|s| run.targets[s.target].target.clone());
-        if ui.json_mode() {
-            ui.json(&serde_json::json!({ "plan": { "skip": stopped }, "executed": false }));
-        } else {
-            match &stopped {
-                Some(target) => ui.out(format!(
-                    "Would leave {target} out (removing its conflict worktree) and go on with the other lines"
-                )),
-                None => ui.out("Would go on with the lines not done yet"),
-            }
-        }
+    let repo = context.repo()?;
+    let run = stopped::find(&repo, args.run.which(), "skip")?;
+    if args.plan.plan && matches!(run, StoppedRun::Backport(_) | StoppedRun::Patches(_)) {
+        plan(context, &run);
         return Ok(Exit::Ok);
     }
+    let onto_target = matches!(&run, StoppedRun::Backport(b) if b.onto_target);
     let mut shown = |event: Progress<'_>| {
         if let Progress::Target(target) = event {
-            ui.status("Done", row(target, run.onto_target));
+            ui.status("Done", row(target, onto_target));
         }
     };
-    let forge = crate::forge::for_steps(context, repo, &run.steps)?;
-    let engine_forge = forge
-        .as_ref()
-        .map(|f| f as &dyn git_hotfix_core::engine::Forge);
-    let outcome = backport::skip(repo, engine_forge, context.now, &mut shown)?;
-    crate::workflow::backport::finish_run(context, repo, outcome, forge)
+    // Only a backport goes on to GitHub; the others are refused before anything is asked.
+    let forge = match &run {
+        StoppedRun::Backport(_) => crate::forge::for_steps(context, &repo, &run.steps())?,
+        _ => None,
+    };
+    let engine_forge = forge.as_ref().map(|f| f as &dyn engine::Forge);
+    match stopped::skip(&repo, run, engine_forge, context.now, &mut shown)? {
+        Skipped::Backport(outcome) => {
+            crate::workflow::backport::finish_run(context, &repo, outcome, forge)
+        }
+        Skipped::Patches(outcome) => crate::render::patch::report(context, &repo, &outcome),
+    }
 }
 
-fn skip_patch(
-    context: &Context,
-    repo: &git_hotfix_core::Repo,
-    run: &patch_apply::PatchRun,
-    plan: bool,
-) -> Result<Exit> {
+/// What `skip` would leave out, and that the run goes on without it.
+fn plan(context: &Context, run: &StoppedRun) {
     let ui = &context.ui;
-    if plan {
-        let stopped = run.stopped.as_ref().map(|s| &run.patches[s.patch]);
-        if ui.json_mode() {
-            ui.json(&serde_json::json!({ "plan": { "skip": stopped }, "executed": false }));
-        } else if let Some(patch) = stopped {
-            ui.out(format!(
-                "Would leave {} ({}) out, removing its worktree, and apply the patches after it",
-                context.shown(&patch.origin),
-                patch.subject
-            ));
+    match run {
+        StoppedRun::Backport(run) => {
+            let stopped = run
+                .stopped
+                .as_ref()
+                .map(|s| run.targets[s.target].target.clone());
+            if ui.json_mode() {
+                ui.json(&serde_json::json!({ "plan": { "skip": stopped }, "executed": false }));
+            } else {
+                match &stopped {
+                    Some(target) => ui.out(format!(
+                        "Would leave {target} out (removing its conflict worktree) and go on with the other lines"
+                    )),
+                    None => ui.out("Would go on with the lines not done yet"),
+                }
+            }
         }
-        return Ok(Exit::Ok);
+        StoppedRun::Patches(run) => {
+            let stopped = run.stopped.as_ref().map(|s| &run.patches[s.patch]);
+            if ui.json_mode() {
+                ui.json(&serde_json::json!({ "plan": { "skip": stopped }, "executed": false }));
+            } else if let Some(patch) = stopped {
+                ui.out(format!(
+                    "Would leave {} ({}) out, removing its worktree, and apply the patches after it",
+                    context.shown(&patch.origin),
+                    patch.subject
+                ));
+            }
+        }
+        StoppedRun::Finish(_) | StoppedRun::Deploy(_) => {}
     }
-    let outcome = patch_apply::skip(repo, context.now)?;
-    crate::render::patch::report(context, repo, &outcome)
 }
