@@ -3,8 +3,7 @@ use git_hotfix_core::foundation::names;
 use git_hotfix_core::foundation::version::Version;
 use git_hotfix_core::git::diff::{self, Style};
 use git_hotfix_core::git::merge::Mode as MergeMode;
-use git_hotfix_core::operations::finish;
-use git_hotfix_core::operations::tag;
+use git_hotfix_core::operations::{finish, tag};
 use git_hotfix_core::records::journal::{ReleaseCommit, Released, Store};
 use git_hotfix_core::records::run::FinishOptions;
 use git_hotfix_core::settings::config::Config;
@@ -389,9 +388,6 @@ struct Later {
     plan: bool,
 }
 
-/// `finish` of a hotfix that finished already: nothing to do but, with `--push`, pushing
-/// what the remote lacks, and with `--release`, publishing its release (again: an existing
-/// one is brought up to date).
 /// Say so when no commit of the fix touches a test: the workflow asks for a regression
 /// test with every fix, and the checklist's item would otherwise stay unticked unseen.
 fn warn_untested(context: &Context, repo: &Repo, journal: &Journal) -> Result<()> {
@@ -407,6 +403,9 @@ fn warn_untested(context: &Context, repo: &Repo, journal: &Journal) -> Result<()
     Ok(())
 }
 
+/// `finish` of a hotfix that finished already: nothing to do but, with `--push`, pushing
+/// what the remote lacks, and with `--release`, publishing its release (again: an existing
+/// one is brought up to date).
 fn finished_already(
     context: &Context,
     repo: &Repo,

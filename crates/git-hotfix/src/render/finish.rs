@@ -4,6 +4,7 @@
 use git_hotfix_core::Journal;
 use git_hotfix_core::foundation::oid::short;
 use git_hotfix_core::git::merge::Outcome;
+use git_hotfix_core::operations::finish::after_merge::CatchUp;
 use git_hotfix_core::operations::finish::propose::ProposePlan;
 use git_hotfix_core::operations::finish::{FinishOutcome, FinishPlan, Role};
 use git_hotfix_core::records::journal::ReleaseCommit;
@@ -13,7 +14,6 @@ use git_hotfix_github::ReleaseOutcome;
 use crate::context::Context;
 use crate::error::{Exit, Result};
 use crate::ui::{EMPHASIS, paint};
-use git_hotfix_core::operations::finish::after_merge::CatchUp;
 
 /// Tell what happened to the GitHub release of `tag`.
 pub fn report_release(context: &Context, tag: &str, outcome: &ReleaseOutcome) {
@@ -320,7 +320,6 @@ fn done_steps(context: &Context, plan: &FinishPlan, pushed: bool) {
     }
 }
 
-/// The steps of a finish plan, one sentence each; shared by `status` and `finish --plan`.
 /// What a release commit changes, one line per file.
 pub fn release_edits(release: &ReleaseCommit) -> Vec<String> {
     let mut lines: Vec<String> = release
@@ -343,6 +342,7 @@ pub fn release_edits(release: &ReleaseCommit) -> Vec<String> {
     lines
 }
 
+/// The steps of a finish plan, one sentence each; shared by `status` and `finish --plan`.
 pub fn finish_steps(plan: &FinishPlan) -> Vec<String> {
     let mut lines = Vec::new();
     if let Some(change) = &plan.settings {

@@ -1,6 +1,8 @@
-//! `backport --pr`: every backport branch pushed in one leased push and proposed to its
-//! line in a pull request of its own. Each pull request is remembered in the backport's
-//! journal as it opens, so `continue` after a failure opens only the ones left.
+//! A backport as `backport` and the action ask for it: the lines caught up with the
+//! remote, a merged pull request's commits found on GitHub, the run; and with `--pr`, every
+//! backport branch pushed in one leased push and proposed to its line in a pull request of
+//! its own. Each pull request is remembered in the backport's journal as it opens, so
+//! `continue` after a failure opens only the ones left.
 
 use git_hotfix_core::foundation::names::BackportTemplate;
 use git_hotfix_core::foundation::oid::short;
