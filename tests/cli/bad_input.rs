@@ -2,7 +2,9 @@
 
 use std::path::Path;
 
-use crate::common::{Run, TestEnv, assert_unchanged, snapshot};
+use insta::assert_snapshot;
+
+use crate::common::{Run, TestEnv, assert_unchanged, scrub, snapshot};
 
 /// Run `args` in `dir`, expect `code`, and check that no file under `dir` changed.
 #[track_caller]
@@ -33,17 +35,15 @@ fn outside_a_repository() {
     let dir = env.path("plain");
     std::fs::create_dir_all(&dir).unwrap();
     let run = refused(&env, &dir, &["start", "ENG-1"], 1);
-    hinted(
-        &run,
-        "not a git repository",
-        "run it inside a git repository",
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    error: not a git repository: [TMP]/plain
+    hint: run it inside a git repository (or create one with `git init`)
+    ");
     let run = refused(&env, &dir, &["status"], 1);
-    hinted(
-        &run,
-        "not a git repository",
-        "run it inside a git repository",
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    error: not a git repository: [TMP]/plain
+    hint: run it inside a git repository (or create one with `git init`)
+    ");
 }
 
 #[test]
@@ -51,11 +51,10 @@ fn an_empty_repository_has_no_production_branch() {
     let env = TestEnv::new();
     let repo = env.init("empty");
     let run = refused(&env, &repo, &["start", "ENG-1", "--version", "1.0.1"], 1);
-    hinted(
-        &run,
-        "branch `main` does not exist",
-        "create it, or name the right one",
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    error: the production branch `main` does not exist
+    hint: create it, or name the right one with `production-branch` in .hotfix.toml (or `-c production-branch=<name>`)
+    ");
 }
 
 #[test]
@@ -64,10 +63,16 @@ fn finish_on_an_unborn_or_detached_head() {
     let repo = env.linear().dir;
     env.git(&repo, &["switch", "--quiet", "--detach", "v1.2.3"]);
     let run = refused(&env, &repo, &["finish"], 1);
-    hinted(&run, "HEAD is detached at", "switch to the hotfix branch");
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    error: HEAD is detached at [ID]: not on a branch
+    hint: switch to the hotfix branch (`git switch <branch>`) or name the hotfix with `--hotfix <ticket>`
+    ");
     env.git(&repo, &["switch", "--quiet", "--orphan", "empty"]);
     let run = refused(&env, &repo, &["finish"], 1);
-    hinted(&run, "HEAD is unborn", "make a first commit");
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    error: HEAD is unborn: branch `empty` has no commits yet
+    hint: make a first commit, then start the hotfix
+    ");
 }
 
 #[test]
@@ -78,18 +83,21 @@ fn a_dirty_tree_is_named_file_by_file() {
     std::fs::write(repo.join("auth.txt"), "edited\n").unwrap();
     env.git(&repo, &["add", "auth.txt"]);
     let run = refused(&env, &repo, &["start", "ENG-1", "x"], 1);
-    hinted(
-        &run,
-        "has local changes: app.txt, auth.txt",
-        "commit or stash them",
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    error: the worktree at [TMP]/repo has local changes: app.txt, auth.txt
+    hint: commit or stash them (`git stash --include-untracked`), then run this again
+    ");
 
     env.git(&repo, &["stash", "--quiet"]);
     env.hotfix(&repo, &["start", "ENG-1", "x"]).ok();
     env.commit(&repo, "fix", &[("auth.txt", "fixed\n")]);
     std::fs::write(repo.join("app.txt"), "edited again\n").unwrap();
     let run = refused(&env, &repo, &["finish"], 1);
-    hinted(&run, "has local changes: app.txt", "commit or stash them");
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    warning: no commit of the fix touches a test: the checklist's `regression-test` stays unticked (`git hotfix check regression-test --note …` if it is tested elsewhere)
+    error: the worktree at [TMP]/repo has local changes: app.txt
+    hint: commit or stash them (`git stash --include-untracked`), then run this again
+    ");
 }
 
 #[test]
@@ -98,11 +106,10 @@ fn an_existing_branch() {
     let repo = env.linear().dir;
     env.git(&repo, &["branch", "hotfix/ENG-1-x"]);
     let run = refused(&env, &repo, &["start", "ENG-1", "x"], 1);
-    hinted(
-        &run,
-        "branch `hotfix/ENG-1-x` already exists",
-        "finish or delete it",
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    error: branch `hotfix/ENG-1-x` already exists
+    hint: finish or delete it (`git branch -D hotfix/ENG-1-x`), or choose another ticket or description
+    ");
 }
 
 #[test]
@@ -110,11 +117,10 @@ fn an_existing_tag_for_the_version() {
     let env = TestEnv::new();
     let repo = env.linear().dir;
     let run = refused(&env, &repo, &["start", "ENG-1", "--version", "1.2.3"], 1);
-    hinted(
-        &run,
-        "tag `v1.2.3` already exists",
-        "choose another version, e.g. `--version 1.2.4`",
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    error: tag `v1.2.3` already exists
+    hint: choose another version, e.g. `--version 1.2.4`
+    ");
 }
 
 #[test]
@@ -123,11 +129,10 @@ fn no_tags_and_no_version() {
     let repo = env.init("repo");
     env.commit(&repo, "first", &[("a", "a\n")]);
     let run = refused(&env, &repo, &["start", "ENG-1"], 1);
-    hinted(
-        &run,
-        "no tag matching `v{version}` is reachable from main",
-        "pass the version",
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    error: no tag matching `v{version}` is reachable from main
+    hint: pass the version to release with `--version X.Y.Z`, or tag the release in production first
+    ");
 }
 
 #[test]
@@ -138,17 +143,15 @@ fn tags_that_are_not_semver_are_named_and_left_out() {
     env.tag(&repo, "v1.2");
     env.tag(&repo, "vnext");
     let run = refused(&env, &repo, &["start", "ENG-1"], 1);
-    hinted(
-        &run,
-        "no tag matching `v{version}` is reachable from main (not semver, left out: v1.2, vnext)",
-        "pass the version",
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    error: no tag matching `v{version}` is reachable from main (not semver, left out: v1.2, vnext)
+    hint: pass the version to release with `--version X.Y.Z`, or tag the release in production first
+    ");
     let run = refused(&env, &repo, &["start", "ENG-1", "--version", "1.2"], 2);
-    hinted(
-        &run,
-        "version `1.2` is not a semantic version",
-        "write versions as X.Y.Z",
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    error: version `1.2` is not a semantic version (expected X.Y.Z)
+    hint: write versions as X.Y.Z, e.g. 1.2.4
+    ");
 }
 
 #[test]
@@ -168,7 +171,10 @@ fn tickets_that_cannot_be_part_of_a_branch_name() {
     }
     // A leading dash is refused too (after `--`, which stops option parsing).
     let run = refused(&env, &repo, &["start", "--", "-ENG"], 2);
-    hinted(&run, "starts with `-`", "try `ENG`");
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    error: ticket `-ENG` cannot be used in a branch name: it starts with `-` or `.`
+    hint: try `ENG`
+    ");
     let run = refused(&env, &repo, &["start", "ENG-1", "tab\u{1b}[31m"], 2);
     assert!(run.stderr.contains("description"), "{}", run.stderr);
 }
@@ -186,7 +192,10 @@ fn a_configuration_file_that_is_not_toml() {
         )],
     );
     let run = refused(&env, &repo, &["start", "ENG-1"], 1);
-    hinted(&run, "`.hotfix.toml` on main (", "fix it in the file");
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    error: `.hotfix.toml` on main ([ID]), line 2, column 21: not valid TOML: unclosed array, expected `]`
+    hint: fix it in the file (committed on the production branch), or override it with `-c <key>=<value>`
+    ");
     assert!(run.stderr.contains("line 2, column 21"), "{}", run.stderr);
     assert!(run.stderr.contains("not valid TOML"), "{}", run.stderr);
 }
@@ -201,11 +210,10 @@ fn unknown_keys_and_wrong_types_name_the_key_file_and_line() {
         &[(".hotfix.toml", "# settings\nprodution-branch = \"main\"\n")],
     );
     let run = refused(&env, &repo, &["start", "ENG-1"], 1);
-    hinted(
-        &run,
-        "line 2, column 1: unknown key `prodution-branch`",
-        "fix it in the file",
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    error: `.hotfix.toml` on main ([ID]), line 2, column 1: unknown key `prodution-branch`, expected one of `production-branch`, `develop-branch`, `release-branches`, `branch-template`, `tag-pattern`, `remote`, `offline`, `merge`, `checks`, `staging`, `push-notes`, `monitoring`, `follow-up`, `backport-branch-template`, `version-files`, `changelog`, `changelog-format`, `release-message`, `tag-message`, `changelog-entry`, `policies`, `plugin-limits`, `products`, `github`
+    hint: fix it in the file (committed on the production branch), or override it with `-c <key>=<value>`
+    ");
 
     env.commit(
         &repo,
@@ -236,20 +244,18 @@ fn unknown_keys_and_wrong_types_name_the_key_file_and_line() {
         &["-c", "tag-pattern=release", "start", "ENG-1"],
         2,
     );
-    hinted(
-        &run,
-        "--config: `tag-pattern`: `{version}` is required",
-        "correct the value given with `-c tag-pattern=…`",
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    error: --config: `tag-pattern`: `{version}` is required
+    hint: correct the value given with `-c tag-pattern=…`
+    ");
 
     // A value refused in git config is blamed on git config, even with `-c` given too.
     env.git(&repo, &["config", "hotfix.merge", "sometimes"]);
     let run = refused(&env, &repo, &["-c", "offline=true", "start", "ENG-1"], 1);
-    hinted(
-        &run,
-        ".git/config: `merge`: unknown variant `sometimes`, expected one of `ff`, `ff-only`, `no-ff`",
-        "fix it with `git config hotfix.merge <value>`",
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    error: git config [TMP]/repo/.git/config: `merge`: unknown variant `sometimes`, expected one of `ff`, `ff-only`, `no-ff`
+    hint: fix it with `git config hotfix.merge <value>`, or remove it with `git config --unset hotfix.merge`
+    ");
 }
 
 #[test]
@@ -258,11 +264,10 @@ fn finish_on_a_branch_that_is_not_a_hotfix() {
     let repo = env.linear().dir;
     env.git(&repo, &["switch", "--quiet", "-c", "hotfix/by-hand"]);
     let run = refused(&env, &repo, &["finish"], 1);
-    hinted(
-        &run,
-        "no hotfix is in progress for branch `hotfix/by-hand`",
-        "start one with",
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    error: no hotfix is in progress for branch `hotfix/by-hand`
+    hint: start one with `git hotfix start <ticket> <description>`; `git hotfix status --all` lists them
+    ");
 }
 
 #[test]
@@ -271,11 +276,11 @@ fn finish_without_a_commit_beyond_the_base() {
     let repo = env.linear().dir;
     env.hotfix(&repo, &["start", "ENG-1", "x"]).ok();
     let run = refused(&env, &repo, &["finish"], 1);
-    hinted(
-        &run,
-        "has no commits beyond its base v1.2.3",
-        "commit the fix",
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    warning: no commit of the fix touches a test: the checklist's `regression-test` stays unticked (`git hotfix check regression-test --note …` if it is tested elsewhere)
+    error: `hotfix/ENG-1-x` has no commits beyond its base v1.2.3
+    hint: commit the fix on the hotfix branch first
+    ");
 }
 
 #[test]
@@ -285,11 +290,10 @@ fn a_second_hotfix_for_the_same_ticket() {
     env.hotfix(&repo, &["start", "ENG-1", "x", "--no-checkout"])
         .ok();
     let run = refused(&env, &repo, &["start", "ENG-1", "y"], 1);
-    hinted(
-        &run,
-        "already in progress on `hotfix/ENG-1-x`",
-        "`git hotfix status` shows it",
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    error: a hotfix for `ENG-1` is already in progress on `hotfix/ENG-1-x`
+    hint: `git hotfix status` shows it; finish it first, or use another ticket
+    ");
 }
 
 #[test]
@@ -298,22 +302,21 @@ fn a_lock_held_by_another_git_process() {
     let repo = env.linear().dir;
     std::fs::write(repo.join(".git/index.lock"), "").unwrap();
     let run = refused(&env, &repo, &["start", "ENG-1", "x"], 1);
-    hinted(
-        &run,
-        "index.lock` is locked by another git process",
-        "wait for the other process",
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    error: `[TMP]/repo/.git/index.lock` is locked by another git process
+    hint: wait for the other process; if none is running, remove [TMP]/repo/.git/index.lock
+    ");
     std::fs::remove_file(repo.join(".git/index.lock")).unwrap();
 
     env.hotfix(&repo, &["start", "ENG-1", "x"]).ok();
     env.commit(&repo, "fix", &[("auth.txt", "fixed\n")]);
     std::fs::write(repo.join(".git/refs/heads/main.lock"), "").unwrap();
     let run = refused(&env, &repo, &["finish"], 1);
-    hinted(
-        &run,
-        "refs/heads/main.lock` is locked",
-        "wait for the other process; if none is running, remove",
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    warning: no commit of the fix touches a test: the checklist's `regression-test` stays unticked (`git hotfix check regression-test --note …` if it is tested elsewhere)
+    error: `[TMP]/repo/.git/refs/heads/main.lock` is locked by another git process
+    hint: wait for the other process; if none is running, remove [TMP]/repo/.git/refs/heads/main.lock
+    ");
     std::fs::remove_file(repo.join(".git/refs/heads/main.lock")).unwrap();
     env.hotfix(&repo, &["finish"]).ok();
     env.fsck(&repo);
@@ -342,11 +345,10 @@ fn an_unknown_revision_for_from() {
     let env = TestEnv::new();
     let repo = env.linear().dir;
     let run = refused(&env, &repo, &["start", "ENG-1", "--from", "v9.9.9"], 2);
-    hinted(
-        &run,
-        "`v9.9.9` does not name a commit",
-        "check it with `git rev-parse --verify v9.9.9`",
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    error: `v9.9.9` does not name a commit
+    hint: check it with `git rev-parse --verify v9.9.9`
+    ");
 }
 
 #[test]
@@ -373,11 +375,10 @@ fn another_git_hotfix_writing_at_the_same_time() {
     let held = std::fs::File::create(repo.join(".git/hotfix/lock")).unwrap();
     held.try_lock().unwrap();
     let run = refused(&env, &repo, &["start", "ENG-1", "x"], 1);
-    hinted(
-        &run,
-        "another git hotfix is writing to this repository",
-        "wait for it to finish",
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    error: another git hotfix is writing to this repository (it holds [TMP]/repo/.git/hotfix/lock)
+    hint: wait for it to finish, then run this again
+    ");
     drop(held);
     env.hotfix(&repo, &["start", "ENG-1", "x"]).ok();
     env.fsck(&repo);
@@ -390,11 +391,11 @@ fn a_configured_develop_branch_that_does_not_exist() {
     env.git(&repo, &["branch", "-D", "develop"]);
     env.start_and_fix(&repo);
     let run = refused(&env, &repo, &["finish"], 1);
-    hinted(
-        &run,
-        "the develop branch `develop` does not exist",
-        "create it, name the right one with `develop-branch`, or finish with `--no-backmerge`",
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    warning: no commit of the fix touches a test: the checklist's `regression-test` stays unticked (`git hotfix check regression-test --note …` if it is tested elsewhere)
+    error: the develop branch `develop` does not exist
+    hint: create it, name the right one with `develop-branch`, or finish with `--no-backmerge`
+    ");
     env.hotfix(&repo, &["finish", "--no-backmerge"]).ok();
     env.fsck(&repo);
 }
@@ -407,11 +408,11 @@ fn a_hotfix_branch_deleted_behind_its_back() {
         .ok();
     env.git(&repo, &["branch", "-D", "hotfix/ENG-1-x"]);
     let run = refused(&env, &repo, &["finish", "--hotfix", "ENG-1"], 1);
-    hinted(
-        &run,
-        "the hotfix branch `hotfix/ENG-1-x` does not exist",
-        "it was deleted outside git hotfix",
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    warning: no commit of the fix touches a test: the checklist's `regression-test` stays unticked (`git hotfix check regression-test --note …` if it is tested elsewhere)
+    error: the hotfix branch `hotfix/ENG-1-x` does not exist
+    hint: it was deleted outside git hotfix: recreate it at the fix (`git branch hotfix/ENG-1-x <commit>`; `git reflog` lists recent commits), or end the hotfix with `git hotfix abandon --hotfix <ticket>`
+    ");
 }
 
 /// No git identity: the error says so with the two `git config` lines, before anything is
@@ -458,11 +459,10 @@ fn the_records_directory_or_one_of_its_own_as_a_symbolic_link_is_refused() {
     std::fs::create_dir_all(&outside).unwrap();
     std::os::unix::fs::symlink(&outside, repo.join(".git/hotfix")).unwrap();
     let run = refused(&env, &repo, &["start", "ENG-1", "fix"], 1);
-    hinted(
-        &run,
-        ".git/hotfix is a symbolic link: git-hotfix keeps its records inside the repository",
-        "remove the link",
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    error: [TMP]/repo/.git/hotfix is a symbolic link: git-hotfix keeps its records inside the repository and follows no link there
+    hint: remove the link (`rm [TMP]/repo/.git/hotfix`), move back what it points to if it holds hotfix records, and run this again
+    ");
     assert_eq!(std::fs::read_dir(&outside).unwrap().count(), 0);
     assert_eq!(env.rev(&repo, "refs/heads/hotfix/ENG-1-fix"), None);
 
@@ -547,11 +547,10 @@ fn an_api_url_that_is_not_http_is_refused_where_it_was_written() {
         &["-c", "github.api-url=ftp://github.test", "status"],
         2,
     );
-    hinted(
-        &run,
-        "`ftp://github.test` is not an http(s) URL",
-        "correct the value given with `-c github.api-url=…`",
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    error: --config: `github.api-url`: `ftp://github.test` is not an http(s) URL (GitHub Enterprise: `https://github.example.com/api/v3`)
+    hint: correct the value given with `-c github.api-url=…`
+    ");
 }
 
 #[test]
@@ -565,11 +564,10 @@ fn an_unknown_remote_is_refused_before_anything_is_done() {
         &["-c", "remote=upstrem", "start", "ENG-1", "fix"],
         1,
     );
-    hinted(
-        &run,
-        "no remote named `upstrem` is configured",
-        "add it with `git remote add upstrem <url>`",
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    error: no remote named `upstrem` is configured
+    hint: add it with `git remote add upstrem <url>`, or name another with `-c remote=<name>`
+    ");
     assert_eq!(env.rev(repo, "refs/heads/hotfix/ENG-1-fix"), None);
 }
 
@@ -589,11 +587,10 @@ fn start_in_a_bare_repository_is_refused_before_its_fetch() {
         ],
     );
     let run = refused(&env, &bare, &["start", "ENG-1", "fix"], 1);
-    hinted(
-        &run,
-        "this is a bare repository",
-        "in a bare repository, create the branch only (`--no-checkout`)",
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    error: this is a bare repository: it has no worktree to switch
+    hint: in a bare repository, create the branch only (`--no-checkout`) or check it out elsewhere (`--worktree <path>`)
+    ");
     assert!(!run.stderr.contains("Fetched"), "{}", run.stderr);
 }
 
