@@ -3,7 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::common::{TestEnv, assert_unchanged, snapshot};
+use insta::assert_snapshot;
+
+use crate::common::{TestEnv, assert_unchanged, scrub, snapshot};
 
 /// What git makes of picking `sources` one by one onto `target`.
 #[derive(Debug, PartialEq, Eq)]
@@ -534,12 +536,12 @@ fn on_conflict_commit_commits_the_markers_git_would_leave() {
             ],
         )
         .expect(3);
-    assert!(
-        run.stderr
-            .contains("conflict markers committed in conflict.txt"),
-        "{}",
-        run.stderr
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+        Conflict target                   conflict  backport/target/[ID] (conflict markers committed in conflict.txt)
+    error: 1 commit to 0 of 1 lines; not done: target
+    hint: the table above says why for each line
+    hint: the conflict markers are committed on backport/target/[ID]: resolve them there and push
+    ");
     let branch = format!("backport/target/{}", &conflict[..7]);
     assert_eq!(
         env.git(&repo, &["show", &format!("{branch}:conflict.txt")]),
@@ -857,12 +859,15 @@ fn a_conflict_pauses_and_continue_brings_the_fix_to_every_line() {
         )
         .expect(3);
 
-    assert!(
-        run.stderr
-            .contains("onto release/1.3 conflicts in auth.txt"),
-        "{}",
-        run.stderr
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+          Picked release/1.0              clean     backport/release/1.0/ENG-1234-fix-auth-bypass at [ID] (1 picked)
+          Picked release/1.1              clean     backport/release/1.1/ENG-1234-fix-auth-bypass at [ID] (1 picked)
+          Picked release/1.2              clean     backport/release/1.2/ENG-1234-fix-auth-bypass at [ID] (1 picked)
+        Conflict release/1.3              conflict  auth.txt
+    error: picking [ID] onto release/1.3 conflicts in auth.txt; stopped for you to resolve them in [TMP]/repo/.git/hotfix/resolve/ENG-1234-fix-auth-bypass-release-1.3
+    hint: `cd [TMP]/repo/.git/hotfix/resolve/ENG-1234-fix-auth-bypass-release-1.3`, fix the files (or `git mergetool`), `git add` them, then `git hotfix continue`
+    hint: `git hotfix skip` leaves this line out; `git hotfix abort` removes every branch this run made
+    ");
     // The lines before it are done, the ones after it wait.
     assert_eq!(line_branches(&env, &repo).len(), 3);
     let status = env.hotfix(&repo, &["status", "--json"]).ok().json();
@@ -888,11 +893,10 @@ fn a_conflict_pauses_and_continue_brings_the_fix_to_every_line() {
     );
     // Unresolved, continue refuses and says so.
     let refused = env.hotfix(&repo, &["continue"]).expect(3);
-    assert!(
-        refused.stderr.contains("not resolved yet"),
-        "{}",
-        refused.stderr
-    );
+    assert_snapshot!(scrub(&env, &refused.stderr), @"
+    error: the conflicts in [TMP]/repo/.git/hotfix/resolve/ENG-1234-fix-auth-bypass-release-1.3 are not resolved yet: auth.txt
+    hint: resolve them in [TMP]/repo/.git/hotfix/resolve/ENG-1234-fix-auth-bypass-release-1.3, `git add` them there, then run `git hotfix continue` (or `git hotfix abort`)
+    ");
 
     std::fs::write(wt.join("auth.txt"), "check signature on 1.3\n").unwrap();
     env.git(&wt, &["add", "auth.txt"]);
@@ -953,7 +957,10 @@ fn on_conflict_abort_writes_nothing_unless_every_line_is_clean() {
             &["backport", "--maintained", "--on-conflict", "abort"],
         )
         .expect(3);
-    assert!(run.stderr.contains("nothing was written"), "{}", run.stderr);
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    error: a line conflicts and --on-conflict abort was asked: nothing was written
+    hint: backport with `--on-conflict pause` to resolve it, or `skip` to leave it out
+    ");
     assert_unchanged(&before, &snapshot(&repo));
 }
 
@@ -993,11 +1000,13 @@ fn abort_removes_every_branch_and_worktree_the_run_made() {
     )
     .expect(3);
     let plan = env.hotfix(&repo, &["abort", "--plan"]).ok();
-    assert!(
-        plan.stdout.contains("delete backport/release/1.0/"),
-        "{}",
-        plan.stdout
-    );
+    assert_snapshot!(scrub(&env, &plan.stdout), @"
+    Would abort the backport of ENG-1234:
+      - remove the worktree [TMP]/repo/.git/hotfix/resolve/ENG-1234-fix-auth-bypass-release-1.3
+      - delete backport/release/1.2/ENG-1234-fix-auth-bypass
+      - delete backport/release/1.1/ENG-1234-fix-auth-bypass
+      - delete backport/release/1.0/ENG-1234-fix-auth-bypass
+    ");
     env.hotfix(&repo, &["abort"]).ok();
     assert_eq!(env.refs(&repo), refs);
     assert!(!repo.join(".git/hotfix/resolve").exists());
@@ -1101,12 +1110,10 @@ fn merges_need_a_mainline() {
     let run = env
         .hotfix(&repo, &["backport", "HEAD", "--to", "release/1.5"])
         .expect(2);
-    assert!(
-        run.stderr.contains("is a merge of 2 parents"),
-        "{}",
-        run.stderr
-    );
-    assert!(run.stderr.contains("--mainline 1"), "{}", run.stderr);
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    error: [ID] is a merge of 2 parents: say which parent's side to pick with --mainline N
+    hint: `--mainline 1` picks the change the merge brought to its first parent
+    ");
     env.hotfix(
         &repo,
         &["backport", "HEAD", "--to", "release/1.5", "--mainline", "1"],
@@ -1162,33 +1169,31 @@ fn bad_targets_and_sources_are_refused_before_anything_is_written() {
     let fix = env.start_and_fix(&repo);
     let before = snapshot(&repo);
     let run = env.hotfix(&repo, &["backport", &fix]).expect(2);
-    assert!(run.stderr.contains("--maintained"), "{}", run.stderr);
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    error: say where to backport: `--to <branch|glob>` or `--maintained`
+    hint: `--maintained` uses release-branches from .hotfix.toml
+    ");
     let run = env
         .hotfix(&repo, &["backport", &fix, "--to", "support/*"])
         .expect(1);
-    assert!(
-        run.stderr
-            .contains("no branch to backport to: nothing matches support/*"),
-        "{}",
-        run.stderr
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    error: no branch to backport to: nothing matches support/*
+    hint: name existing branches with `--to`, or set release-branches in .hotfix.toml for `--maintained`
+    ");
     let run = env
         .hotfix(&repo, &["backport", &fix, "--to", "release/9.9"])
         .expect(1);
-    assert!(
-        run.stderr
-            .contains("release line branch `release/9.9` does not exist"),
-        "{}",
-        run.stderr
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    error: the release line branch `release/9.9` does not exist
+    hint: create it again, or start the hotfix from a tag
+    ");
     let run = env
         .hotfix(&repo, &["backport", "nope", "--to", "release/1.0"])
         .expect(2);
-    assert!(
-        run.stderr.contains("`nope` does not name a commit"),
-        "{}",
-        run.stderr
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    error: `nope` does not name a commit
+    hint: check it with `git rev-parse --verify nope`
+    ");
     let run = env
         .hotfix(
             &repo,
@@ -1202,11 +1207,11 @@ fn bad_targets_and_sources_are_refused_before_anything_is_written() {
             ],
         )
         .expect(2);
-    assert!(
-        run.stderr.contains("`{target}` is required"),
-        "{}",
-        run.stderr
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    error: invalid value 'bp/{name}' for '--branch-template <TEMPLATE>': `{target}` is required
+
+    For more information, try '--help'.
+    ");
     assert_unchanged(&before, &snapshot(&repo));
 }
 
@@ -1293,12 +1298,18 @@ fn locks_left_by_a_killed_run_are_cleared_and_foreign_ones_kept() {
             ],
         )
         .expect(1);
-    assert!(run.stderr.contains("is locked"), "{}", run.stderr);
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    error: `[TMP]/repo/.git/refs/heads/backport/release/1.0/[ID].lock` is locked by another git process
+    hint: wait for the other process; if none is running, remove [TMP]/repo/.git/refs/heads/backport/release/1.0/[ID].lock
+    ");
     // A lock with someone else's value is not ours to remove.
     std::fs::create_dir_all(lock(1).parent().unwrap()).unwrap();
     std::fs::write(lock(1), "0123456789012345678901234567890123456789\n").unwrap();
     let run = env.hotfix(&repo, &["continue"]).expect(1);
-    assert!(run.stderr.contains("1.1"), "{}", run.stderr);
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    error: `[TMP]/repo/.git/refs/heads/backport/release/1.1/[ID].lock` is locked by another git process
+    hint: wait for the other process; if none is running, remove [TMP]/repo/.git/refs/heads/backport/release/1.1/[ID].lock
+    ");
     assert!(!lock(0).exists(), "our own lock is cleared");
     assert!(lock(1).exists(), "a foreign lock stays");
 
@@ -1332,11 +1343,10 @@ fn onto_target_moves_a_checked_out_line_with_its_worktree_or_refuses_when_dirty(
             &["backport", &fix, "--to", "release/1.5", "--onto-target"],
         )
         .expect(1);
-    assert!(
-        run.stderr.contains("`release/1.5` is checked out in"),
-        "{}",
-        run.stderr
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    error: `release/1.5` is checked out in [TMP]/line-wt with local changes: line-1.5.txt
+    hint: commit or stash the changes in that worktree, or switch it to another branch
+    ");
     assert_eq!(env.refs(&repo), refs);
     assert!(
         !repo.join(".git/hotfix/backports").exists(),
@@ -1367,12 +1377,51 @@ fn a_backport_run_under_way_elsewhere_is_not_called_stopped() {
     )
     .expect(3);
     let run = env.hotfix(&repo, &["status"]).ok();
-    assert!(
-        run.stdout.contains("Backport of ENG-1234 stopped:"),
-        "{}",
-        run.stdout
-    );
-    assert!(run.stdout.contains("git hotfix continue"), "{}", run.stdout);
+    assert_snapshot!(scrub(&env, &run.stdout), @r#"
+    Hotfix ENG-1234: fix auth bypass
+      branch   hotfix/ENG-1234-fix-auth-bypass at [ID]
+      base     v1.6.0 ([ID])
+      version  1.6.1, tag v1.6.1
+      started  [TIME]
+      commits  1 since the base
+        [ID] fix: refuse unsigned tokens
+
+    Checklist:
+      [ ] assessed
+      [x] branch created          [TIME]
+      [x] fix committed           [TIME]
+      [ ] regression test touched
+      [ ] checks passed
+      [ ] version bumped
+      [ ] changelog
+      [ ] PR opened
+      [ ] merged
+      [ ] tagged
+      [ ] pushed
+      [ ] deployed to staging
+      [ ] staging verified
+      [ ] deployed to production
+      [ ] production verified
+      [ ] monitoring window over
+      [ ] communicated            `git hotfix check communicated`
+      [ ] follow-up sent          `git hotfix check followed-up`
+      [ ] review scheduled        `git hotfix check review-scheduled`
+
+    Finish will:
+      - tag v1.6.1 on [ID] ("Hotfix 1.6.1: fix auth bypass")
+      - fast-forward main to [ID]
+      - delete hotfix/ENG-1234-fix-auth-bypass
+      - switch [TMP]/repo to main
+
+    Backport of ENG-1234 stopped:
+      release/1.0              clean     backport/release/1.0/ENG-1234-fix-auth-bypass at [ID] (1 picked)
+      release/1.1              clean     backport/release/1.1/ENG-1234-fix-auth-bypass at [ID] (1 picked)
+      release/1.2              clean     backport/release/1.2/ENG-1234-fix-auth-bypass at [ID] (1 picked)
+      release/1.3              conflict  auth.txt
+      release/1.4              pending   
+      release/1.5              pending   
+      Resolve in [TMP]/repo/.git/hotfix/resolve/ENG-1234-fix-auth-bypass-release-1.3, `git add` the files there, then `git hotfix continue` (or `skip`, `abort`).
+    "#);
 
     // Another git-hotfix holds the lock, as a run under way does.
     let lock = std::fs::File::options()
@@ -1381,12 +1430,50 @@ fn a_backport_run_under_way_elsewhere_is_not_called_stopped() {
         .unwrap();
     lock.try_lock().unwrap();
     let run = env.hotfix(&repo, &["status"]).ok();
-    assert!(
-        run.stdout
-            .contains("Backport of ENG-1234 under way (another git hotfix is running it):"),
-        "{}",
-        run.stdout
-    );
+    assert_snapshot!(scrub(&env, &run.stdout), @r#"
+    Hotfix ENG-1234: fix auth bypass
+      branch   hotfix/ENG-1234-fix-auth-bypass at [ID]
+      base     v1.6.0 ([ID])
+      version  1.6.1, tag v1.6.1
+      started  [TIME]
+      commits  1 since the base
+        [ID] fix: refuse unsigned tokens
+
+    Checklist:
+      [ ] assessed
+      [x] branch created          [TIME]
+      [x] fix committed           [TIME]
+      [ ] regression test touched
+      [ ] checks passed
+      [ ] version bumped
+      [ ] changelog
+      [ ] PR opened
+      [ ] merged
+      [ ] tagged
+      [ ] pushed
+      [ ] deployed to staging
+      [ ] staging verified
+      [ ] deployed to production
+      [ ] production verified
+      [ ] monitoring window over
+      [ ] communicated            `git hotfix check communicated`
+      [ ] follow-up sent          `git hotfix check followed-up`
+      [ ] review scheduled        `git hotfix check review-scheduled`
+
+    Finish will:
+      - tag v1.6.1 on [ID] ("Hotfix 1.6.1: fix auth bypass")
+      - fast-forward main to [ID]
+      - delete hotfix/ENG-1234-fix-auth-bypass
+      - switch [TMP]/repo to main
+
+    Backport of ENG-1234 under way (another git hotfix is running it):
+      release/1.0              clean     backport/release/1.0/ENG-1234-fix-auth-bypass at [ID] (1 picked)
+      release/1.1              clean     backport/release/1.1/ENG-1234-fix-auth-bypass at [ID] (1 picked)
+      release/1.2              clean     backport/release/1.2/ENG-1234-fix-auth-bypass at [ID] (1 picked)
+      release/1.3              conflict  auth.txt
+      release/1.4              pending   
+      release/1.5              pending
+    "#);
     assert!(
         !run.stdout.contains("git hotfix continue"),
         "{}",
@@ -1406,9 +1493,8 @@ fn a_plan_with_no_line_to_fetch_names_none() {
         )
         .expect(1);
     assert!(!run.stderr.contains("fetches  from"), "{}", run.stderr);
-    assert!(
-        run.stderr.contains("no branch to backport to"),
-        "{}",
-        run.stderr
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    error: no branch to backport to: nothing matches nothing/*
+    hint: name existing branches with `--to`, or set release-branches in .hotfix.toml for `--maintained`
+    ");
 }

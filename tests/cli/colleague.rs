@@ -4,8 +4,10 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::common::TestEnv;
+use insta::assert_snapshot;
+
 use crate::common::fixtures::HOTFIX as BRANCH;
+use crate::common::{TestEnv, scrub};
 
 /// A second clone of `origin`, with its own identity.
 fn colleague(env: &TestEnv, origin: &Path) -> PathBuf {
@@ -61,12 +63,15 @@ fn a_colleagues_tag_of_the_planned_version_is_never_released_into() {
         &["finish", "--keep", "--no-tag", "--offline"],
     ] {
         let run = env.hotfix(repo, args).expect(1);
-        assert!(
-            run.stderr.contains("tag `v1.2.4` already exists"),
-            "{args:?}: {}",
-            run.stderr
-        );
-        assert!(run.stderr.contains("--version 1.2.5"), "{}", run.stderr);
+        // The same refusal whatever the finish was to do.
+        insta::allow_duplicates! {
+            assert_snapshot!(scrub(&env, &run.stderr), @"
+                 Offline deciding from local state: nothing fetched from origin
+            warning: no commit of the fix touches a test: the checklist's `regression-test` stays unticked (`git hotfix check regression-test --note …` if it is tested elsewhere)
+            error: tag `v1.2.4` already exists
+            hint: choose another version, e.g. `--version 1.2.5`
+            ");
+        }
         assert_eq!(env.refs(repo), refs, "{args:?} moved nothing");
     }
     // The hotfix is still in progress, and says so.
@@ -79,16 +84,13 @@ fn a_colleagues_tag_of_the_planned_version_is_never_released_into() {
     let run = env
         .hotfix(repo, &["finish", "--no-tag", "--hotfix", "ENG-1234"])
         .expect(1);
-    assert!(
-        run.stderr.contains("Caught up main with origin/main"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains("`v1.2.4` already exists"),
-        "{}",
-        run.stderr
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+         Fetched main from origin
+       Caught up main with origin/main ([ID] → [ID])
+    warning: no commit of the fix touches a test: the checklist's `regression-test` stays unticked (`git hotfix check regression-test --note …` if it is tested elsewhere)
+    error: tag `v1.2.4` already exists
+    hint: choose another version, e.g. `--version 1.2.5`
+    ");
     assert_eq!(env.rev(repo, "main").unwrap(), theirs);
     assert!(held(&env, repo, &fix));
 
@@ -96,8 +98,16 @@ fn a_colleagues_tag_of_the_planned_version_is_never_released_into() {
     let run = env
         .hotfix(repo, &["finish", "--next", "--hotfix", "ENG-1234"])
         .ok();
-    assert!(run.stderr.contains("1.2.4 → 1.2.5"), "{}", run.stderr);
-    assert!(run.stderr.contains("released 1.2.5"), "{}", run.stderr);
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+         Fetched main from origin
+    Re-versioning ENG-1234: 1.2.4 → 1.2.5 (tag v1.2.5)
+    warning: no commit of the fix touches a test: the checklist's `regression-test` stays unticked (`git hotfix check regression-test --note …` if it is tested elsewhere)
+          Merged the fix into v1.2.4, released since ENG-1234 started (merge commit [ID])
+          Tagged v1.2.5 on [ID]
+          Merged into main (fast-forward to [ID])
+         Deleted hotfix/ENG-1234-fix-auth-bypass
+        Finished hotfix ENG-1234: released 1.2.5
+    ");
     let released = env.rev(repo, "v1.2.5^{commit}").unwrap();
     env.git(repo, &["merge-base", "--is-ancestor", &fix, &released]);
     env.git(repo, &["merge-base", "--is-ancestor", &fix, "main"]);
@@ -130,23 +140,23 @@ fn a_newer_release_of_the_same_line_asks_for_another_version() {
     let refs = env.refs(repo);
 
     let run = env.hotfix(repo, &["finish"]).expect(1);
-    assert!(
-        run.stderr
-            .contains("v1.2.5 reached production after ENG-1234 started"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains("git hotfix finish --version 1.2.6"),
-        "{}",
-        run.stderr
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+         Fetched main from origin
+    warning: no commit of the fix touches a test: the checklist's `regression-test` stays unticked (`git hotfix check regression-test --note …` if it is tested elsewhere)
+    error: v1.2.5 reached production after ENG-1234 started: releasing 1.2.4 now would put it out older than what runs
+    hint: re-version the hotfix: `git hotfix finish --version 1.2.6` (or `--next`)
+    ");
     assert_eq!(env.refs(repo), refs);
     // Asking for a version below the line's newest release is refused the same way.
     let run = env
         .hotfix(repo, &["finish", "--version", "1.2.4"])
         .expect(1);
-    assert!(run.stderr.contains("reached production"), "{}", run.stderr);
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+         Fetched main from origin
+    warning: no commit of the fix touches a test: the checklist's `regression-test` stays unticked (`git hotfix check regression-test --note …` if it is tested elsewhere)
+    error: v1.2.5 reached production after ENG-1234 started: releasing 1.2.4 now would put it out older than what runs
+    hint: re-version the hotfix: `git hotfix finish --version 1.2.6` (or `--next`)
+    ");
 
     env.hotfix(repo, &["finish", "--version", "1.2.6"]).ok();
     env.git(repo, &["merge-base", "--is-ancestor", &fix, "v1.2.6"]);
@@ -166,12 +176,11 @@ fn finishing_with_nothing_to_hold_the_fix_is_refused() {
     let refs = env.refs(&repo);
 
     let run = env.hotfix(&repo, &["finish", "--no-tag"]).expect(1);
-    assert!(
-        run.stderr.contains("would release 1.2.4 nowhere"),
-        "{}",
-        run.stderr
-    );
-    assert!(run.stderr.contains("drop `--no-tag`"), "{}", run.stderr);
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    warning: no commit of the fix touches a test: the checklist's `regression-test` stays unticked (`git hotfix check regression-test --note …` if it is tested elsewhere)
+    error: finishing ENG-20 this way would release 1.2.4 nowhere: no tag is made and no branch receives the fix (1.2.4 is older than production's v2.0.0, and no maintained release branch of its line was found)
+    hint: drop `--no-tag` so the tag holds the fix, or name the line's branch in `release-branches`
+    ");
     assert_eq!(env.refs(&repo), refs);
     assert_eq!(env.rev(&repo, "hotfix/ENG-20-old").unwrap(), fix);
     env.fsck(&repo);
@@ -185,17 +194,10 @@ fn a_version_below_what_production_released_needs_a_reason() {
     let run = env
         .hotfix(&repo, &["start", "ENG-5", "--version", "0.0.1"])
         .expect(1);
-    assert!(
-        run.stderr
-            .contains("0.0.1 is lower than v1.2.3, the newest release of its line"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains("--allow-older-version"),
-        "{}",
-        run.stderr
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    error: 0.0.1 is lower than v1.2.3, the newest release of its line
+    hint: choose a version above it, or add `--allow-older-version` if this release is meant to go out older
+    ");
     assert_eq!(env.refs(&repo), refs);
 
     env.hotfix(
@@ -211,7 +213,10 @@ fn a_version_below_what_production_released_needs_a_reason() {
     .ok();
     // The tag can be moved to another version, under the same rule.
     let run = env.hotfix(&repo, &["tag", "1.2.1"]).expect(1);
-    assert!(run.stderr.contains("lower than v1.2.3"), "{}", run.stderr);
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    error: 1.2.1 is lower than v1.2.3, the newest release of its line
+    hint: choose a version above it, or add `--allow-older-version` if this release is meant to go out older
+    ");
     env.fsck(&repo);
 }
 
@@ -223,7 +228,10 @@ fn abandon_ends_a_hotfix_and_keeps_its_branch() {
 
     // Deleting a branch whose fix is on no other ref is refused.
     let run = env.hotfix(&repo, &["abandon", "--delete-branch"]).expect(1);
-    assert!(run.stderr.contains("is checked out"), "{}", run.stderr);
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    error: `hotfix/ENG-1234-fix-auth-bypass` is checked out in [TMP]/repo
+    hint: switch that worktree to another branch first (`git -C [TMP]/repo switch <branch>`)
+    ");
     env.git(&repo, &["switch", "--quiet", "main"]);
     let refs = env.refs(&repo);
     let run = env
@@ -232,11 +240,10 @@ fn abandon_ends_a_hotfix_and_keeps_its_branch() {
             &["abandon", "--hotfix", "ENG-1234", "--delete-branch"],
         )
         .expect(1);
-    assert!(
-        run.stderr.contains("that no other branch or tag has"),
-        "{}",
-        run.stderr
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    error: `hotfix/ENG-1234-fix-auth-bypass` holds 1 commit that no other branch or tag has ([ID])
+    hint: keep the branch (leave out `--delete-branch`), or delete it yourself: `git branch -D hotfix/ENG-1234-fix-auth-bypass`
+    ");
     assert!(run.stderr.contains(&fix[..7]), "{}", run.stderr);
     assert_eq!(env.refs(&repo), refs);
 
@@ -252,7 +259,10 @@ fn abandon_ends_a_hotfix_and_keeps_its_branch() {
             ],
         )
         .ok();
-    assert!(run.stderr.contains("Abandoned"), "{}", run.stderr);
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    Abandoned hotfix ENG-1234: ended without a finish
+         Kept hotfix/ENG-1234-fix-auth-bypass at [ID]
+    ");
     assert_eq!(env.rev(&repo, BRANCH).unwrap(), fix, "the branch stays");
     let journal: serde_json::Value = serde_json::from_slice(
         &std::fs::read(repo.join(".git/hotfix/finished/ENG-1234-1.2.4-abandoned.json")).unwrap(),
@@ -263,7 +273,7 @@ fn abandon_ends_a_hotfix_and_keeps_its_branch() {
     assert_eq!(last["event"], "abandoned", "{last}");
     assert_eq!(last["reason"], "fixed upstream");
     let listed = env.hotfix(&repo, &["status", "--all"]).ok();
-    assert!(listed.stdout.contains("abandoned"), "{}", listed.stdout);
+    assert_snapshot!(scrub(&env, &listed.stdout), @"ENG-1234  abandoned  hotfix/ENG-1234-fix-auth-bypass  1.2.4");
     // Not a release: `finish` does not call it finished.
     let run = env
         .hotfix(&repo, &["finish", "--hotfix", "ENG-1234"])
@@ -313,21 +323,25 @@ fn start_and_finish_decide_from_what_the_remote_has() {
     let run = env
         .hotfix(repo, &["start", "ENG-1300", "x", "--offline", "--plan"])
         .ok();
-    assert!(run.stdout.contains("tag v1.2.4"), "{}", run.stdout);
-    assert!(
-        run.stderr.contains("nothing fetched from origin"),
-        "{}",
-        run.stderr
-    );
+    assert_snapshot!(scrub(&env, &run.stdout), @"
+    Would start hotfix ENG-1300
+      branch   hotfix/ENG-1300-x
+      base     v1.2.3 ([ID]), the newest release tag on the production branch
+      version  1.2.4 after v1.2.3, tag v1.2.4
+      then     switch this worktree to the branch
+    ");
+    assert_snapshot!(scrub(&env, &run.stderr), @"     Offline deciding from local state: nothing fetched from origin");
 
     // Online: main caught up, the colleague's tag fetched with it, the next version planned.
     let run = env.hotfix(repo, &["start", "ENG-1300", "x"]).ok();
-    assert!(
-        run.stderr.contains("Fetched main from origin"),
-        "{}",
-        run.stderr
-    );
-    assert!(run.stderr.contains("Caught up main"), "{}", run.stderr);
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+         Fetched main from origin
+       Caught up main with origin/main ([ID] → [ID])
+         Created branch hotfix/ENG-1300-x from v1.2.4 ([ID])
+        Switched to hotfix/ENG-1300-x
+       Releasing 1.2.5 as tag v1.2.5
+    hint: commit the fix (with a regression test), then run `git hotfix finish`
+    ");
     assert_eq!(env.rev(repo, "main").unwrap(), theirs);
     assert_eq!(
         env.rev(repo, "v1.2.4^{commit}").unwrap(),
@@ -365,13 +379,10 @@ fn a_production_branch_that_diverged_from_the_remote_is_refused() {
 
     let run = env.hotfix(repo, &["finish"]);
     assert_eq!(run.code, 5, "{}", run.stderr);
-    assert!(
-        run.stderr
-            .contains("`main` and `origin/main` have diverged"),
-        "{}",
-        run.stderr
-    );
-    assert!(run.stderr.contains("--offline"), "{}", run.stderr);
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    error: `main` and `origin/main` have diverged: each has commits the other lacks
+    hint: bring them together (`git switch main` and `git pull --rebase origin main`, or a merge), then run it again; `--offline` decides from the local branch as it is
+    ");
     assert_eq!(env.rev(repo, "main").unwrap(), local_main);
     assert!(env.rev(repo, BRANCH).is_some());
     assert_eq!(env.rev(repo, "v1.2.4"), None);
@@ -392,11 +403,12 @@ fn a_backport_picks_onto_the_lines_as_the_remote_has_them() {
     let run = env
         .hotfix(repo, &["backport", &fix, "--to", "release/1.5"])
         .ok();
-    assert!(
-        run.stderr.contains("Caught up release/1.5"),
-        "{}",
-        run.stderr
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+       Fetched release/1.5 from origin
+     Caught up release/1.5 with origin/release/1.5 ([ID] → [ID])
+        Picked release/1.5              clean     backport/release/1.5/[ID] at [ID] (1 picked)
+    Backported 1 commit to 1 of 1 lines
+    ");
     assert_eq!(env.rev(repo, "release/1.5").unwrap(), theirs);
     let branches = env.git(
         repo,
@@ -426,15 +438,23 @@ fn an_unreachable_remote_stops_start_and_offline_goes_on() {
 
     let run = env.hotfix(repo, &["start", "ENG-8", "x"]);
     assert_eq!(run.code, 5, "{}", run.stderr);
-    assert!(run.stderr.contains("could not fetch"), "{}", run.stderr);
-    assert!(run.stderr.contains("`--offline`"), "{}", run.stderr);
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    error: could not fetch `main` from `origin`: could not ask it where its refs stand: fatal: '[TMP]/origin.git' does not appear to be a git repository
+    fatal: Could not read from remote repository.
+
+    Please make sure you have the correct access rights
+    and the repository exists.
+    hint: check the remote (`git remote -v`, the network), then run the same command again: nothing has moved; `--offline` decides from local state instead (start, finish, backport)
+    ");
     assert_eq!(env.refs(repo), refs, "nothing moved");
 
     let run = env.hotfix(repo, &["start", "ENG-8", "x", "--offline"]).ok();
-    assert!(
-        run.stderr.contains("deciding from local state"),
-        "{}",
-        run.stderr
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+         Offline deciding from local state: nothing fetched from origin
+         Created branch hotfix/ENG-8-x from v1.2.3 ([ID])
+        Switched to hotfix/ENG-8-x
+       Releasing 1.2.4 as tag v1.2.4
+    hint: commit the fix (with a regression test), then run `git hotfix finish`
+    ");
     assert!(env.rev(repo, "hotfix/ENG-8-x").is_some());
 }

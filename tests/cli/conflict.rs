@@ -1,7 +1,9 @@
 use std::path::{Path, PathBuf};
 
+use insta::assert_snapshot;
+
 use crate::common::fixtures::HOTFIX as BRANCH;
-use crate::common::{TestEnv, assert_unchanged, snapshot};
+use crate::common::{TestEnv, assert_unchanged, scrub, snapshot};
 
 /// Write the resolution of auth.txt in the worktree `wt` and stage it.
 pub(crate) fn resolve(env: &TestEnv, wt: &Path, content: &str) {
@@ -34,12 +36,12 @@ fn a_conflict_stops_with_exit_3_and_a_worktree_in_gits_conflict_state() {
 
     let run = env.hotfix(&repo, &["finish"]).expect(3);
 
-    assert!(
-        run.stderr.contains("conflicts in auth.txt"),
-        "{}",
-        run.stderr
-    );
-    assert!(run.stderr.contains("git hotfix continue"), "{}", run.stderr);
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    warning: no commit of the fix touches a test: the checklist's `regression-test` stays unticked (`git hotfix check regression-test --note …` if it is tested elsewhere)
+    error: merging hotfix/ENG-1234-fix-auth-bypass into main conflicts in auth.txt; stopped for you to resolve them in [TMP]/repo/.git/hotfix/resolve/ENG-1234-main
+    hint: `cd [TMP]/repo/.git/hotfix/resolve/ENG-1234-main`, fix the files (or `git mergetool`), `git add` them, then `git hotfix continue`
+    hint: `git hotfix abort` drops the run; no ref has moved
+    ");
     // No ref moved, the user's checkout is untouched.
     assert_eq!(env.refs(&repo), refs);
     assert_eq!(env.branch(&repo).as_deref(), Some(BRANCH));
@@ -79,8 +81,10 @@ fn continue_before_resolving_names_the_files() {
     let repo = env.conflicting_hotfix();
     env.hotfix(&repo, &["finish"]).expect(3);
     let run = env.hotfix(&repo, &["continue"]).expect(3);
-    assert!(run.stderr.contains("not resolved yet"), "{}", run.stderr);
-    assert!(run.stderr.contains("auth.txt"), "{}", run.stderr);
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    error: the conflicts in [TMP]/repo/.git/hotfix/resolve/ENG-1234-main are not resolved yet: auth.txt
+    hint: resolve them in [TMP]/repo/.git/hotfix/resolve/ENG-1234-main, `git add` them there, then run `git hotfix continue` (or `git hotfix abort`)
+    ");
     assert!(
         resolution_worktree(&repo).exists(),
         "the resolution is kept"
@@ -98,12 +102,10 @@ fn continue_refuses_a_resolution_edited_after_it_was_staged() {
     // Edited again but not staged: committing the index would lose this.
     std::fs::write(wt.join("auth.txt"), "the real resolution\n").unwrap();
     let run = env.hotfix(&repo, &["continue"]).expect(3);
-    assert!(
-        run.stderr
-            .contains("has changes that are not staged: auth.txt"),
-        "{}",
-        run.stderr
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    error: [TMP]/repo/.git/hotfix/resolve/ENG-1234-main has changes that are not staged: auth.txt
+    hint: `git add` them there (or `git checkout -- <file>` to drop those changes), then `git hotfix continue`
+    ");
     assert_eq!(env.refs(&repo), refs);
     env.git(&wt, &["add", "auth.txt"]);
     env.hotfix(&repo, &["continue"]).ok();
@@ -136,11 +138,13 @@ fn continue_takes_the_staged_resolution_and_finishes() {
     assert!(!wt.exists(), "the resolution worktree is removed");
     assert!(!env.git(&repo, &["worktree", "list"]).contains("resolve"));
     assert_eq!(env.branch(&repo).as_deref(), Some("main"));
-    assert!(
-        run.stderr.contains("Finished hotfix ENG-1234"),
-        "{}",
-        run.stderr
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+      Tagged v1.2.4 on [ID]
+      Merged into main (merge commit [ID])
+     Deleted hotfix/ENG-1234-fix-auth-bypass
+    Switched [TMP]/repo to main
+    Finished hotfix ENG-1234: released 1.2.4
+    ");
     env.fsck(&repo);
 }
 
@@ -170,7 +174,10 @@ fn abort_after_a_conflict_leaves_everything_as_before() {
     env.hotfix(&repo, &["finish"]).expect(3);
     let run = env.hotfix(&repo, &["abort"]).ok();
 
-    assert!(run.stderr.contains("Aborted"), "{}", run.stderr);
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    Removed worktree [TMP]/repo/.git/hotfix/resolve/ENG-1234-main
+    Aborted the finish of ENG-1234; it had written nothing
+    ");
     assert_eq!(env.refs(&repo), refs);
     assert_eq!(
         env.git(&repo, &["worktree", "list", "--porcelain"]),
@@ -200,12 +207,10 @@ fn finish_refuses_while_a_run_is_stopped() {
     let repo = env.conflicting_hotfix();
     env.hotfix(&repo, &["finish"]).expect(3);
     let run = env.hotfix(&repo, &["finish"]).expect(1);
-    assert!(
-        run.stderr.contains("has a stopped `finish` run"),
-        "{}",
-        run.stderr
-    );
-    assert!(run.stderr.contains("git hotfix continue"), "{}", run.stderr);
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    error: hotfix `ENG-1234` has a stopped `finish` run
+    hint: resume it with `git hotfix continue`, or undo it with `git hotfix abort`
+    ");
 }
 
 #[test]
@@ -216,19 +221,13 @@ fn skip_has_nothing_to_leave_out_of_a_stopped_finish() {
     let before = snapshot(&repo);
     for args in [&["skip"][..], &["skip", "--plan"]] {
         let run = env.hotfix(&repo, args).expect(2);
-        assert!(
-            run.stderr.contains(
-                "error: the stopped run is the finish of ENG-1234: there is nothing to skip in it"
-            ),
-            "{}",
-            run.stderr
-        );
-        assert!(
-            run.stderr
-                .contains("hint: resolve it and `git hotfix continue`, or `git hotfix abort`"),
-            "{}",
-            run.stderr
-        );
+        // The same refusal, planned or not.
+        insta::allow_duplicates! {
+            assert_snapshot!(scrub(&env, &run.stderr), @"
+            error: the stopped run is the finish of ENG-1234: there is nothing to skip in it
+            hint: resolve it and `git hotfix continue`, or `git hotfix abort`
+            ");
+        }
     }
     assert_unchanged(&before, &snapshot(&repo));
     // The run still waits: abort takes it back.
@@ -260,12 +259,10 @@ fn production_moved_by_someone_else_during_the_stop_is_a_stale_ref() {
 
     let run = env.hotfix(&repo, &["continue"]).expect(1);
 
-    assert!(
-        run.stderr.contains("`refs/heads/main` moved"),
-        "{}",
-        run.stderr
-    );
-    assert!(run.stderr.contains("git hotfix abort"), "{}", run.stderr);
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    error: `refs/heads/main` moved: expected [ID], found [ID]
+    hint: someone moved it since the plan was made: `git hotfix abort` if a run is stopped, update, then finish again
+    ");
     assert_eq!(env.rev(&repo, "main").unwrap(), moved);
     assert_unchanged(&before, &snapshot(&repo));
     env.hotfix(&repo, &["abort"]).ok();
@@ -280,11 +277,13 @@ fn a_conflict_in_the_back_merge_stops_before_production_moves() {
     let fix = env.start_and_fix(&repo);
 
     let run = env.hotfix(&repo, &["finish"]).expect(3);
-    assert!(
-        run.stderr.contains("into develop conflicts in auth.txt"),
-        "{}",
-        run.stderr
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    warning: no commit of the fix touches a test: the checklist's `regression-test` stays unticked (`git hotfix check regression-test --note …` if it is tested elsewhere)
+    error: merging hotfix/ENG-1234-fix-auth-bypass into develop conflicts in auth.txt; stopped for you to resolve them in [TMP]/repo/.git/hotfix/resolve/ENG-1234-develop
+    hint: `cd [TMP]/repo/.git/hotfix/resolve/ENG-1234-develop`, fix the files (or `git mergetool`), `git add` them, then `git hotfix continue`
+    hint: `git hotfix abort` drops the run; no ref has moved
+    hint: to release now and merge develop later: `git hotfix abort`, `git hotfix finish --no-backmerge`, then merge v1.2.4 into develop (`git switch develop && git merge v1.2.4`)
+    ");
     assert_eq!(env.rev(&repo, "main"), refs.get("refs/heads/main").cloned());
 
     let wt = repo.join(".git/hotfix/resolve/ENG-1234-develop");
@@ -304,13 +303,13 @@ fn a_back_merge_conflict_does_not_hold_production_back() {
     let develop_before = env.rev(&repo, "develop").unwrap();
     let fix = env.start_and_fix(&repo);
     let run = env.hotfix(&repo, &["finish"]).expect(3);
-    assert!(
-        run.stderr.contains(
-            "to release now and merge develop later: `git hotfix abort`, `git hotfix finish --no-backmerge`, then merge v1.2.4 into develop (`git switch develop && git merge v1.2.4`)"
-        ),
-        "{}",
-        run.stderr
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    warning: no commit of the fix touches a test: the checklist's `regression-test` stays unticked (`git hotfix check regression-test --note …` if it is tested elsewhere)
+    error: merging hotfix/ENG-1234-fix-auth-bypass into develop conflicts in auth.txt; stopped for you to resolve them in [TMP]/repo/.git/hotfix/resolve/ENG-1234-develop
+    hint: `cd [TMP]/repo/.git/hotfix/resolve/ENG-1234-develop`, fix the files (or `git mergetool`), `git add` them, then `git hotfix continue`
+    hint: `git hotfix abort` drops the run; no ref has moved
+    hint: to release now and merge develop later: `git hotfix abort`, `git hotfix finish --no-backmerge`, then merge v1.2.4 into develop (`git switch develop && git merge v1.2.4`)
+    ");
 
     // The way out the hint gives, step by step.
     env.hotfix(&repo, &["abort"]).ok();
@@ -338,11 +337,12 @@ fn two_conflicts_in_one_finish_are_resolved_one_after_the_other() {
     let main_wt = resolution_worktree(&repo);
     resolve(&env, &main_wt, "main + fix\n");
     let run = env.hotfix(&repo, &["continue"]).expect(3);
-    assert!(
-        run.stderr.contains("into develop conflicts"),
-        "{}",
-        run.stderr
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    error: merging hotfix/ENG-1234-fix-auth-bypass into develop conflicts in auth.txt; stopped for you to resolve them in [TMP]/repo/.git/hotfix/resolve/ENG-1234-develop
+    hint: `cd [TMP]/repo/.git/hotfix/resolve/ENG-1234-develop`, fix the files (or `git mergetool`), `git add` them, then `git hotfix continue`
+    hint: `git hotfix abort` drops the run; no ref has moved
+    hint: to release now and merge develop later: `git hotfix abort`, `git hotfix finish --no-backmerge`, then merge v1.2.4 into develop (`git switch develop && git merge v1.2.4`)
+    ");
     assert!(
         !main_wt.exists(),
         "the first resolution is taken and its worktree gone"

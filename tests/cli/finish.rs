@@ -1,4 +1,6 @@
-use crate::common::TestEnv;
+use insta::assert_snapshot;
+
+use crate::common::{TestEnv, scrub};
 
 use crate::common::fixtures::HOTFIX as BRANCH;
 
@@ -55,12 +57,15 @@ fn finish_tags_fast_forwards_back_merges_and_deletes_the_branch() {
         reflog.trim(),
         format!("{fix} checkout: moving from {BRANCH} to main")
     );
-    assert!(
-        run.stderr
-            .contains("Finished hotfix ENG-1234: released 1.2.4"),
-        "{}",
-        run.stderr
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    warning: no commit of the fix touches a test: the checklist's `regression-test` stays unticked (`git hotfix check regression-test --note …` if it is tested elsewhere)
+          Tagged v1.2.4 on [ID]
+          Merged into main (fast-forward to [ID])
+          Merged into develop (merge commit [ID])
+         Deleted hotfix/ENG-1234-fix-auth-bypass
+        Switched [TMP]/repo to main
+        Finished hotfix ENG-1234: released 1.2.4
+    ");
     // The journal moved to finished/.
     assert!(
         repo.join(".git/hotfix/finished/ENG-1234-1.2.4.json")
@@ -102,14 +107,11 @@ fn ff_only_refuses_to_merge_when_production_moved_and_ff_merges_it_once() {
     // Production moved: no merge commit is made, nothing moves, and the way out is named.
     let before = crate::common::snapshot(&repo);
     let run = env.hotfix(&repo, &["finish", "--ff-only"]).expect(1);
-    assert!(
-        run.stderr.contains(
-            "main moved since ENG-1234 started (1 commit the hotfix does not have), and a fast-forward-only finish makes no merge commit"
-        ),
-        "{}",
-        run.stderr
-    );
-    assert!(run.stderr.contains("`--ff`"), "{}", run.stderr);
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    warning: no commit of the fix touches a test: the checklist's `regression-test` stays unticked (`git hotfix check regression-test --note …` if it is tested elsewhere)
+    error: main moved since ENG-1234 started (1 commit the hotfix does not have), and a fast-forward-only finish makes no merge commit
+    hint: merge this once with `--ff` (a merge commit), or `--plan` it first; a hotfix started from main's tip (`git hotfix start … --from main`) fast-forwards
+    ");
     crate::common::assert_unchanged(&before, &crate::common::snapshot(&repo));
     assert_eq!(env.rev(&repo, "main").unwrap(), moved);
 
@@ -150,7 +152,10 @@ fn no_ff_makes_a_merge_commit_even_when_production_has_not_moved() {
     let run = env
         .hotfix(&other, &["finish", "-c", "merge=fast"])
         .expect(2);
-    assert!(run.stderr.contains("ff-only"), "{}", run.stderr);
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    error: --config: `merge`: unknown variant `fast`, expected one of `ff`, `ff-only`, `no-ff`
+    hint: correct the value given with `-c merge=…`
+    ");
 }
 
 #[test]
@@ -168,12 +173,15 @@ fn an_old_line_is_tagged_on_its_own_and_not_merged_into_production() {
 
     assert_eq!(env.rev(&repo, "main").unwrap(), main_before);
     assert_eq!(env.rev(&repo, "v1.2.4^{commit}").unwrap(), fix);
-    assert!(
-        run.stderr.contains("1.2.4 is older than v2.0.0"),
-        "{}",
-        run.stderr
-    );
-    assert!(run.stderr.contains("git hotfix backport"), "{}", run.stderr);
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    warning: no commit of the fix touches a test: the checklist's `regression-test` stays unticked (`git hotfix check regression-test --note …` if it is tested elsewhere)
+          Tagged v1.2.4 on [ID]
+         Skipped production: 1.2.4 is older than v2.0.0
+    hint: bring the fix to newer lines with `git hotfix backport`
+         Deleted hotfix/ENG-20-old
+        Switched [TMP]/repo to main
+        Finished hotfix ENG-20: released 1.2.4
+    ");
     // The tag keeps the fix reachable after the branch is deleted.
     assert_eq!(env.rev(&repo, "hotfix/ENG-20-old"), None);
     env.fsck(&repo);
@@ -273,12 +281,11 @@ fn production_checked_out_with_local_changes_is_left_alone() {
 
     let run = env.hotfix(&wt, &["finish"]).expect(1);
 
-    assert!(
-        run.stderr.contains("`main` is checked out in"),
-        "{}",
-        run.stderr
-    );
-    assert!(run.stderr.contains("app.txt"), "{}", run.stderr);
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    warning: no commit of the fix touches a test: the checklist's `regression-test` stays unticked (`git hotfix check regression-test --note …` if it is tested elsewhere)
+    error: `main` is checked out in [TMP]/repo with local changes: app.txt
+    hint: commit or stash the changes in that worktree, or switch it to another branch
+    ");
     assert_eq!(env.refs(&repo), refs);
     assert!(wt.exists());
     env.fsck(&repo);
@@ -296,7 +303,14 @@ fn tag_then_finish_keeps_the_tag() {
     env.hotfix(&repo, &["tag"]).ok();
 
     let run = env.hotfix(&repo, &["finish"]).ok();
-    assert!(run.stderr.contains("Kept"), "{}", run.stderr);
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    warning: no commit of the fix touches a test: the checklist's `regression-test` stays unticked (`git hotfix check regression-test --note …` if it is tested elsewhere)
+            Kept v1.2.4 on [ID]
+          Merged into main (fast-forward to [ID])
+         Deleted hotfix/ENG-1234-fix-auth-bypass
+        Switched [TMP]/repo to main
+        Finished hotfix ENG-1234: released 1.2.4
+    ");
     assert_eq!(env.rev(&repo, "v1.2.4").unwrap(), tag_object);
     env.fsck(&repo);
 }
@@ -320,7 +334,7 @@ fn status_shows_the_hotfix_and_what_finish_will_do() {
     let repo = env.with_develop().dir;
     env.start_and_fix(&repo);
     let run = env.hotfix(&repo, &["status"]).ok();
-    let out = crate::common::scrub(&env, &run.stdout);
+    let out = scrub(&env, &run.stdout);
     assert!(out.contains("Hotfix ENG-1234: fix auth bypass"), "{out}");
     assert!(out.contains("commits  1 since the base"), "{out}");
     assert!(out.contains("fix: refuse unsigned tokens"), "{out}");
@@ -341,12 +355,7 @@ fn status_shows_the_hotfix_and_what_finish_will_do() {
     let run = env.hotfix(&repo, &["status", "--json"]).ok();
     assert_eq!(run.json()["hotfix"]["ticket"], "ENG-1234");
     let run = env.hotfix(&repo, &["status", "--all"]).ok();
-    assert!(
-        run.stdout
-            .contains("ENG-1234  in progress  hotfix/ENG-1234-fix-auth-bypass  1.2.4"),
-        "{}",
-        run.stdout
-    );
+    assert_snapshot!(scrub(&env, &run.stdout), @"ENG-1234  in progress  hotfix/ENG-1234-fix-auth-bypass  1.2.4");
 }
 
 #[test]
@@ -360,13 +369,15 @@ fn a_develop_branch_gets_the_fix_without_being_configured() {
     let fix = env.start_and_fix(&repo);
 
     let plan = env.hotfix(&repo, &["finish", "--plan"]).ok();
-    assert!(
-        plan.stdout.contains(
-            "back-merge into develop: found by name, as no `develop-branch` is configured"
-        ),
-        "{}",
-        plan.stdout
-    );
+    assert_snapshot!(scrub(&env, &plan.stdout), @r#"
+    Would finish hotfix ENG-1234 (1 commit on hotfix/ENG-1234-fix-auth-bypass):
+      - tag v1.2.4 on [ID] ("Hotfix 1.2.4: fix auth bypass")
+      - fast-forward main to [ID]
+      - back-merge into develop: found by name, as no `develop-branch` is configured (`develop-branch = ""` turns this off)
+      - merge into develop (merge commit [ID])
+      - delete hotfix/ENG-1234-fix-auth-bypass
+      - switch [TMP]/repo to main
+    "#);
     // Turned off on purpose, it is left alone.
     let plan = env
         .hotfix(&repo, &["-c", "develop-branch=", "finish", "--plan"])
@@ -374,7 +385,16 @@ fn a_develop_branch_gets_the_fix_without_being_configured() {
     assert!(!plan.stdout.contains("develop"), "{}", plan.stdout);
 
     let run = env.hotfix(&repo, &["finish"]).ok();
-    assert!(run.stderr.contains("found by name"), "{}", run.stderr);
+    assert_snapshot!(scrub(&env, &run.stderr), @r#"
+    warning: no commit of the fix touches a test: the checklist's `regression-test` stays unticked (`git hotfix check regression-test --note …` if it is tested elsewhere)
+          Tagged v1.2.4 on [ID]
+          Merged into main (fast-forward to [ID])
+          Merged into develop (merge commit [ID])
+    hint: develop got the fix as the develop branch found by name; `develop-branch` in .hotfix.toml names another ("" for none)
+         Deleted hotfix/ENG-1234-fix-auth-bypass
+        Switched [TMP]/repo to main
+        Finished hotfix ENG-1234: released 1.2.4
+    "#);
     env.git(&repo, &["merge-base", "--is-ancestor", &fix, "develop"]);
     env.git(&repo, &["merge-base", "--is-ancestor", &fix, "main"]);
     env.fsck(&repo);
@@ -458,13 +478,14 @@ fn the_projects_checks_run_before_finish_and_a_failure_releases_nothing() {
     // The first check fails: nothing is released, the second does not run.
     let main_before = env.rev(&repo, "main").unwrap();
     let run = env.hotfix(&repo, &["finish"]).expect(1);
-    assert!(
-        run.stderr.contains("the check `./check.sh tests"),
-        "{}",
-        run.stderr
-    );
-    assert!(run.stderr.contains("1 test failed: auth"), "{}", run.stderr);
-    assert!(run.stderr.contains("`--no-checks`"), "{}", run.stderr);
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    warning: no commit of the fix touches a test: the checklist's `regression-test` stays unticked (`git hotfix check regression-test --note …` if it is tested elsewhere)
+           [1/2] ./check.sh tests [TMP]/checks.log
+      | 1 test failed: auth
+    error: the check `./check.sh tests [TMP]/checks.log` failed on [ID], so nothing was released: ./check.sh exited with 1; its last output:
+    1 test failed: auth
+    hint: fix it on `hotfix/ENG-7-auth`, commit, and finish again; `--no-checks` releases without them (the journal says so)
+    ");
     assert_eq!(std::fs::read_to_string(&log).unwrap(), "tests\n");
     assert_eq!(env.rev(&repo, "main").unwrap(), main_before);
     assert_eq!(env.rev(&repo, "v1.2.4"), None);
@@ -514,12 +535,15 @@ fn no_checks_releases_without_them_and_says_so() {
     env.hotfix(&repo, &["start", "ENG-8", "auth"]).ok();
     env.commit(&repo, "fix: auth", &[("auth.txt", "fixed\n")]);
     let run = env.hotfix(&repo, &["finish", "--no-checks"]).ok();
-    assert!(
-        run.stderr
-            .contains("the project's checks were not run (`--no-checks`)"),
-        "{}",
-        run.stderr
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    warning: no commit of the fix touches a test: the checklist's `regression-test` stays unticked (`git hotfix check regression-test --note …` if it is tested elsewhere)
+    warning: the project's checks were not run (`--no-checks`): `tested` stays unticked
+          Tagged v1.2.4 on [ID]
+          Merged into main (fast-forward to [ID])
+         Deleted hotfix/ENG-8-auth
+        Switched [TMP]/repo to main
+        Finished hotfix ENG-8: released 1.2.4
+    ");
     let journal: serde_json::Value = serde_json::from_slice(
         &std::fs::read(repo.join(".git/hotfix/finished/ENG-8-1.2.4.json")).unwrap(),
     )

@@ -1,4 +1,6 @@
-use crate::common::TestEnv;
+use insta::assert_snapshot;
+
+use crate::common::{TestEnv, scrub};
 
 #[test]
 fn init_writes_what_it_detects_and_the_result_is_used() {
@@ -9,7 +11,14 @@ fn init_writes_what_it_detects_and_the_result_is_used() {
     env.git(&repo, &["branch", "develop"]);
 
     let run = env.hotfix(&repo, &["init"]).ok();
-    assert!(run.stderr.contains("Wrote"), "{}", run.stderr);
+    assert_snapshot!(scrub(&env, &run.stderr), @r#"
+           Wrote [TMP]/repo/.hotfix.toml
+      Production main
+         Develop develop
+           Lines release/*
+            Tags v{version} (3 existing tags match)
+    hint: review it, then commit it on main: `git add .hotfix.toml && git commit -m "Add git-hotfix settings"`
+    "#);
     let text = std::fs::read_to_string(repo.join(".hotfix.toml")).unwrap();
     assert!(text.contains("production-branch = \"main\""), "{text}");
     assert!(text.contains("develop-branch = \"develop\""), "{text}");
@@ -25,12 +34,11 @@ fn init_writes_what_it_detects_and_the_result_is_used() {
 
     // Refuses to overwrite without --force.
     let run = env.hotfix(&repo, &["init"]).expect(1);
-    assert!(
-        run.stderr.contains(".hotfix.toml already exists"),
-        "{}",
-        run.stderr
-    );
-    assert!(run.stderr.contains("--force"), "{}", run.stderr);
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    warning: .hotfix.toml has changes that are not committed: none is committed on main, so none applies (commit it on main for them to take effect; `-c <key>=<value>` sets one for a command)
+    error: [TMP]/repo/.hotfix.toml already exists
+    hint: choose another path, or pass `--force` where the command offers it
+    ");
     env.hotfix(&repo, &["init", "--force"]).ok();
 
     // Committed, it is the configuration.
@@ -145,11 +153,8 @@ fn init_finds_each_products_version_files_in_its_directory() {
     )
     .unwrap();
     let run = env.hotfix(&repo, &["status"]).ok();
-    assert!(
-        run.stderr.contains(
-            ".hotfix.toml has changes that are not committed: the one committed on main applies"
-        ),
-        "{}",
-        run.stderr
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    warning: .hotfix.toml has changes that are not committed: the one committed on main applies (commit it on main for them to take effect; `-c <key>=<value>` sets one for a command)
+    hint: start one with `git hotfix start <ticket> <description>`
+    ");
 }

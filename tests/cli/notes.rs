@@ -3,8 +3,10 @@
 
 use serde_json::Value;
 
-use crate::common::TestEnv;
+use insta::assert_snapshot;
+
 use crate::common::health::Health;
+use crate::common::{TestEnv, scrub};
 use crate::deploy::{deployable, tick_at, time};
 
 /// The issue's own scenario: a P0 detected 20 minutes ago, fixed, finished and pushed,
@@ -41,12 +43,19 @@ fn a_p0_from_detection_to_verified_is_timed_and_travels_with_the_repository() {
         ],
     );
     let run = env.hotfix(&repo, &["finish", "--push"]).ok();
-    assert!(
-        run.stderr
-            .contains("Pushed the hotfix notes (refs/notes/hotfix) to origin"),
-        "{}",
-        run.stderr
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @r#"
+      Fetched main from origin
+    Committed Release 1.2.4 (ENG-1234) ([ID])
+              package.json 1.2.3 -> 1.2.4
+              CHANGELOG.md gets an entry "fix auth bypass (ENG-1234, P0)"
+       Tagged v1.2.4 on [ID]
+       Merged into main (fast-forward to [ID])
+      Deleted hotfix/ENG-1234-fix-auth-bypass
+     Switched [TMP]/repo to main
+       Pushed refs/tags/v1.2.4 refs/heads/main to origin
+       Pushed the hotfix notes (refs/notes/hotfix) to origin
+     Finished hotfix ENG-1234: released 1.2.4
+    "#);
     env.hotfix(&repo, &["deploy", "--yes"]).ok();
     env.hotfix(&repo, &["verify"]).ok();
 
@@ -148,16 +157,8 @@ fn a_p0_from_detection_to_verified_is_timed_and_travels_with_the_repository() {
     );
     let fresh = env.path("fresh");
     let run = env.hotfix(&fresh, &["log"]).ok();
-    assert!(
-        run.stdout.contains("No hotfixes in the notes"),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stderr.contains("git fetch origin refs/notes/hotfix"),
-        "{}",
-        run.stderr
-    );
+    assert_snapshot!(scrub(&env, &run.stdout), @"No hotfixes in the notes.");
+    assert_snapshot!(scrub(&env, &run.stderr), @"hint: finished hotfixes are noted under refs/notes/hotfix; in a clone, fetch them: `git fetch origin refs/notes/hotfix:refs/notes/hotfix`");
     env.git(
         &fresh,
         &[

@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 
 use sha2::Digest;
 
-use crate::common::TestEnv;
+use insta::assert_snapshot;
+
+use crate::common::{TestEnv, scrub};
 
 /// A base commit, then one fix commit with every kind of change a diff can carry.
 pub fn every_kind_of_change(env: &TestEnv) -> (PathBuf, String) {
@@ -124,12 +126,11 @@ fn export_then_git_am_reproduces_every_kind_of_change_byte_for_byte() {
     let run = env
         .hotfix(&src, &["patch", "export", &fix, "-o", "../out"])
         .ok();
-    assert!(
-        run.stderr
-            .contains("Wrote ../out/0001-fix-every-kind-of-change-n-c-d.patch"),
-        "{}",
-        run.stderr
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+           Wrote ../out/0001-fix-every-kind-of-change-n-c-d.patch ([ID] fix: every kind of change — ünïcödé)
+           Wrote ../out/manifest.json
+    hint: apply them elsewhere with `git am ../out/*.patch`
+    ");
     let out = env.path("out");
     // Named as git names it: what is not ASCII becomes a dash.
     let patch = std::fs::read(out.join("0001-fix-every-kind-of-change-n-c-d.patch")).unwrap();
@@ -269,12 +270,10 @@ fn other_patches_in_the_directory_and_merge_commits_are_refused_before_writing()
     let run = env
         .hotfix(&src, &["patch", "export", &fix, "-o", "../out"])
         .expect(1);
-    assert!(
-        run.stderr
-            .contains("has patches that are not part of this series: 0003-from-last-week.patch"),
-        "{}",
-        run.stderr
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    error: [TMP]/out has patches that are not part of this series: 0003-from-last-week.patch
+    hint: a series is the files its manifest lists, and `git am <dir>/*.patch` would take the others too: move them out, or export to an empty directory with `-o`
+    ");
     assert_eq!(patches_in(&out).len(), 1);
     assert!(!out.join("manifest.json").exists());
 
@@ -283,9 +282,8 @@ fn other_patches_in_the_directory_and_merge_commits_are_refused_before_writing()
     env.git(&src, &["switch", "--quiet", "main"]);
     env.git(&src, &["merge", "--quiet", "--no-edit", "side"]);
     let run = env.hotfix(&src, &["patch", "export", "HEAD"]).expect(2);
-    assert!(
-        run.stderr.contains("is a merge of 2 parents"),
-        "{}",
-        run.stderr
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    error: [ID] is a merge of 2 parents: say which parent's side to pick with --mainline N
+    hint: `--mainline 1` picks the change the merge brought to its first parent
+    ");
 }

@@ -4,7 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::common::{TestEnv, assert_unchanged, snapshot};
+use insta::assert_snapshot;
+
+use crate::common::{TestEnv, assert_unchanged, scrub, snapshot};
 use crate::patch::{assert_same_commit, clone_at, every_kind_of_change, patches_in};
 
 /// `every_kind_of_change` plus a second commit whose binary change git writes as a delta.
@@ -70,13 +72,11 @@ fn a_git_format_patch_series_applies_to_the_commits_git_am_makes() {
 
     let ours = clone_at(&env, &src, "ours", "v1.0.0");
     let run = apply(&env, &ours, &["../series", "--keep-cr"]).ok();
-    assert!(
-        run.stderr
-            .contains("Applied ../series/0001-fix-every-kind-of-change-n-c-d.patch"),
-        "{}",
-        run.stderr
-    );
-    assert!(run.stderr.contains("Updated main"), "{}", run.stderr);
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    Applied ../series/0001-fix-every-kind-of-change-n-c-d.patch: fix: every kind of change — ünïcödé ([ID])
+    Applied ../series/0002-tweak-the-binary.patch: tweak the binary ([ID])
+    Updated main [ID]..[ID] (2 commits)
+    ");
     // Same author, date, message, tree and parent, and the same committer: the same ids.
     assert_eq!(env.rev(&ours, "HEAD"), env.rev(&theirs, "HEAD"));
     assert_same_commit(&env, (&ours, "HEAD~1"), (&src, &commits[0]));
@@ -116,11 +116,10 @@ fn our_export_applies_with_our_apply_after_its_manifest_is_checked() {
     std::fs::write(&patch, bytes).unwrap();
     let before = snapshot(&dst);
     let run = apply(&env, &dst, &["../tampered"]).expect(1);
-    assert!(
-        run.stderr.contains("does not match its manifest"),
-        "{}",
-        run.stderr
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    error: [TMP]/dst/../tampered/0001-fix-every-kind-of-change-n-c-d.patch does not match its manifest: its sha256 is 6f283484dcfc148b24da0f18738ca1608fa65cce272faaf802915fd8ce26baf0, the manifest says 8213bbcd1565b5a25da306262b54c2db4ea39ee51cad81037c8a27d848371f86
+    hint: the file changed after it was exported: get the series again from its source (nothing was applied)
+    ");
     assert_unchanged(&before, &snapshot(&dst));
 
     apply(&env, &dst, &["../out"]).ok();
@@ -178,12 +177,13 @@ fn a_hunk_that_does_not_apply_stops_where_git_does_and_resumes_from_its_worktree
 
     let before = snapshot(&dst);
     let run = apply(&env, &dst, &[patch.to_str().unwrap()]).expect(3);
-    assert!(
-        run.stderr
-            .contains("hunk #2 (@@ -22,7 +22,7 @@) of app.txt matches nowhere"),
-        "{}",
-        run.stderr
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    error: [TMP]/series/0001-fix-both-ends.patch (fix: both ends) does not apply onto main: hunk #2 (@@ -22,7 +22,7 @@) of app.txt matches nowhere (git: patch failed: app.txt:22)
+    hint: in [TMP]/dst/.git/hotfix/resolve/apply-main the hunks that applied are staged and the others are in app.txt.rej: apply those by hand, `git add` the files, delete the .rej files, then `git hotfix continue`
+    hint: or `git hotfix abort` and apply again with `--3way`, which merges when this repository has the blobs the patch was made from
+    hint: the patch is saved at [TMP]/dst/.git/hotfix/apply/current/0001.patch
+    hint: `git hotfix skip` leaves this patch out; `git hotfix abort` stops here: main has not moved
+    ");
     assert!(
         run.stderr.contains(&format!("patch failed: {git_says}")),
         "{}",
@@ -233,14 +233,16 @@ fn a_hunk_that_does_not_apply_stops_where_git_does_and_resumes_from_its_worktree
     .unwrap();
     env.git(&worktree, &["add", "app.txt"]);
     let run = env.hotfix(&worktree, &["continue"]).expect(3);
-    assert!(
-        run.stderr.contains("still has rejected hunks: app.txt.rej"),
-        "{}",
-        run.stderr
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    error: [TMP]/dst/.git/hotfix/resolve/apply-main still has rejected hunks: app.txt.rej
+    hint: apply the hunks of each .rej file by hand, `git add` the files, delete the .rej files, then `git hotfix continue` (or `git hotfix skip`)
+    ");
     std::fs::remove_file(worktree.join("app.txt.rej")).unwrap();
     let run = env.hotfix(&worktree, &["continue"]).ok();
-    assert!(run.stderr.contains("Updated main"), "{}", run.stderr);
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    Applied [TMP]/series/0001-fix-both-ends.patch: fix: both ends ([ID])
+    Updated main [ID]..[ID] (1 commit)
+    ");
 
     assert_eq!(env.parents(&dst, "main"), vec![tip]);
     // The mail's author, date and message (the tests' environment fixes the committer).
@@ -295,17 +297,19 @@ fn three_way_merges_what_the_context_no_longer_matches_and_abort_or_skip_a_confl
     assert_eq!(failure["line"], 22);
     assert_eq!(stopped["run"]["stopped"]["rejects"][0], "app.txt.rej");
     let run = env.hotfix(&ours, &["abort"]).ok();
-    assert!(
-        run.stderr.contains("it had written nothing"),
-        "{}",
-        run.stderr
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    Removed worktree [TMP]/ours/.git/hotfix/resolve/apply-main
+    Aborted the patch apply onto main; it had written nothing
+    ");
     assert_eq!(env.rev(&ours, "main").unwrap(), tip);
     assert!(!env.path("ours/.git/hotfix/resolve/apply-main").exists());
     env.hotfix(&ours, &["continue"]).expect(1);
 
     let run = apply(&env, &ours, &["--3way", "../series"]).ok();
-    assert!(run.stderr.contains("Merged"), "{}", run.stderr);
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+     Merged ../series/0001-fix-both-ends.patch: fix: both ends ([ID])
+    Updated main [ID]..[ID] (1 commit)
+    ");
     assert_eq!(env.rev(&ours, "HEAD"), env.rev(&theirs, "HEAD"));
     env.fsck(&ours);
 
@@ -315,12 +319,12 @@ fn three_way_merges_what_the_context_no_longer_matches_and_abort_or_skip_a_confl
     let more = env.git(&src, &["format-patch", "--quiet", "-1", "--stdout", "HEAD"]);
     std::fs::write(series.join("0002-more.patch"), more + "\n").unwrap();
     let run = apply(&env, &conflicting, &["-3", "../series"]).expect(3);
-    assert!(
-        run.stderr
-            .contains("the three-way merge conflicts in app.txt"),
-        "{}",
-        run.stderr
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    error: ../series/0001-fix-both-ends.patch (fix: both ends) does not apply onto main: hunk #2 (@@ -22,7 +22,7 @@) of app.txt matches nowhere (git: patch failed: app.txt:22)
+    hint: the three-way merge conflicts in app.txt: `cd [TMP]/conflicting/.git/hotfix/resolve/apply-main`, resolve them (or `git mergetool`), `git add` them, then `git hotfix continue`
+    hint: the patch is saved at [TMP]/conflicting/.git/hotfix/apply/current/0001.patch
+    hint: `git hotfix skip` leaves this patch out; `git hotfix abort` stops here: main has not moved
+    ");
     let worktree = env.path("conflicting/.git/hotfix/resolve/apply-main");
     let file = std::fs::read_to_string(worktree.join("app.txt")).unwrap();
     assert!(
@@ -331,7 +335,11 @@ fn three_way_merges_what_the_context_no_longer_matches_and_abort_or_skip_a_confl
     );
     // `skip` leaves that patch out and applies the next.
     let run = env.hotfix(&conflicting, &["skip"]).ok();
-    assert!(run.stderr.contains("Skipped"), "{}", run.stderr);
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    Skipped ../series/0001-fix-both-ends.patch: fix: both ends
+    Applied ../series/0002-more.patch: more ([ID])
+    Updated main [ID]..[ID] (1 commit)
+    ");
     assert_eq!(
         env.git(&conflicting, &["log", "--format=%s", "-2", "main"]),
         "more\nlocal change\n"
@@ -351,7 +359,11 @@ fn apply_onto_another_branch_leaves_the_checkout_alone_and_a_dirty_one_is_refuse
 
     let before = snapshot(&dst);
     let run = apply(&env, &dst, &["--plan", "--onto", "release/1.0", patch]).ok();
-    assert!(run.stdout.contains("applies"), "{}", run.stdout);
+    assert_snapshot!(scrub(&env, &run.stdout), @"
+    Would apply onto release/1.0 ([ID]):
+      - [TMP]/series/0001-fix-both-ends.patch: fix: both ends — applies
+    and move release/1.0 to the last commit
+    ");
     assert_unchanged(&before, &snapshot(&dst));
 
     apply(&env, &dst, &["--onto", "release/1.0", patch]).ok();
@@ -367,20 +379,17 @@ fn apply_onto_another_branch_leaves_the_checkout_alone_and_a_dirty_one_is_refuse
     std::fs::write(dst.join("other.txt"), "edited\n").unwrap();
     let before = snapshot(&dst);
     let run = apply(&env, &dst, &[patch]).expect(1);
-    assert!(
-        run.stderr.contains("local changes: other.txt"),
-        "{}",
-        run.stderr
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    error: `work` is checked out in [TMP]/dst with local changes: other.txt
+    hint: commit or stash the changes in that worktree, or switch it to another branch
+    ");
     assert_unchanged(&before, &snapshot(&dst));
 
     let run = apply(&env, &dst, &["--onto", "nope", patch]).expect(1);
-    assert!(
-        run.stderr
-            .contains("the target branch `nope` does not exist"),
-        "{}",
-        run.stderr
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    error: the target branch `nope` does not exist
+    hint: create it (`git branch nope <start>`), or name another with `--onto`
+    ");
 }
 
 #[test]

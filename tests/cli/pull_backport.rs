@@ -5,8 +5,10 @@ use std::path::{Path, PathBuf};
 
 use fake_github::FakeGitHub;
 
+use insta::assert_snapshot;
+
 use crate::common::fixtures::Merge;
-use crate::common::{Run, TestEnv};
+use crate::common::{Run, TestEnv, scrub};
 
 const TOKEN: &str = "ghp_pull_backport_77";
 
@@ -171,11 +173,10 @@ fn a_pull_request_not_merged_or_unknown_is_named() {
         &["backport", "--pull", "99", "--to", "release/1.2"],
     )
     .expect(1);
-    assert!(
-        run.stderr
-            .contains("GitHub has no pull request #99 in acme/shop"),
-        "{}",
-        run.stderr
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+         Fetched release/1.2 from origin
+    error: GitHub has no pull request #99 in acme/shop
+    hint: check the number; a private repository also answers so when the token cannot see it
+    ");
     assert_eq!(env.rev(&dir, "backport/release/1.2/pr-1"), None);
 }

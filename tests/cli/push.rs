@@ -1,4 +1,6 @@
-use crate::common::TestEnv;
+use insta::assert_snapshot;
+
+use crate::common::{TestEnv, scrub};
 
 use crate::common::fixtures::HOTFIX as BRANCH;
 
@@ -53,12 +55,19 @@ fn push_sends_exactly_the_changed_refs_and_the_tag() {
     env.start_and_fix(repo);
     env.git(repo, &["push", "--quiet", "origin", BRANCH]);
     let run = env.hotfix(repo, &["finish", "--push"]).ok();
-    assert!(
-        run.stderr
-            .contains("Pushed refs/tags/v1.2.4 refs/heads/main refs/heads/develop to origin"),
-        "{}",
-        run.stderr
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+         Fetched main, develop from origin
+    warning: no commit of the fix touches a test: the checklist's `regression-test` stays unticked (`git hotfix check regression-test --note …` if it is tested elsewhere)
+          Tagged v1.2.4 on [ID]
+          Merged into main (merge commit [ID])
+          Merged into develop (merge commit [ID])
+         Deleted hotfix/ENG-1234-fix-auth-bypass
+        Switched [TMP]/repo to main
+          Pushed refs/tags/v1.2.4 refs/heads/main refs/heads/develop to origin
+         Deleted refs/heads/hotfix/ENG-1234-fix-auth-bypass on origin
+          Pushed the hotfix notes (refs/notes/hotfix) to origin
+        Finished hotfix ENG-1234: released 1.2.4
+    ");
     assert!(
         run.stderr
             .contains(&format!("Deleted refs/heads/{BRANCH} on origin")),
@@ -91,9 +100,13 @@ fn a_rejected_push_keeps_the_local_release_and_can_be_retried_or_aborted() {
         .hotfix(repo, &["finish", "--push", "--offline"])
         .expect(5);
 
-    assert!(run.stderr.contains("rejected"), "{}", run.stderr);
-    assert!(run.stderr.contains("refs/heads/main"), "{}", run.stderr);
-    assert!(run.stderr.contains("git hotfix abort"), "{}", run.stderr);
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+         Offline deciding from local state: nothing fetched from origin
+    warning: no commit of the fix touches a test: the checklist's `regression-test` stays unticked (`git hotfix check regression-test --note …` if it is tested elsewhere)
+    error: the push to `origin` was rejected: refs/heads/main (stale info), refs/tags/v1.2.4 (atomic push failed)
+    hint: the remote moved since the run began, so pushing again cannot work
+    hint: `git hotfix abort` takes back what the run did here; then run the same command again (`finish` and `backport` fetch what the remote has first; before any other, `git pull` the branch)
+    ");
     // Nothing reached the remote (the push is atomic) and nothing local was lost.
     assert_eq!(env.refs(origin), remote_before);
     assert_eq!(env.rev(repo, "main").unwrap(), fix);
@@ -119,11 +132,13 @@ fn a_rejected_push_keeps_the_local_release_and_can_be_retried_or_aborted() {
 
     // The hint, followed word for word, releases on top of what the remote has:
     // after the abort, the same command again (finish fetches first).
-    assert!(
-        run.stderr.contains("run the same command again"),
-        "{}",
-        run.stderr
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+         Offline deciding from local state: nothing fetched from origin
+    warning: no commit of the fix touches a test: the checklist's `regression-test` stays unticked (`git hotfix check regression-test --note …` if it is tested elsewhere)
+    error: the push to `origin` was rejected: refs/heads/main (stale info), refs/tags/v1.2.4 (atomic push failed)
+    hint: the remote moved since the run began, so pushing again cannot work
+    hint: `git hotfix abort` takes back what the run did here; then run the same command again (`finish` and `backport` fetch what the remote has first; before any other, `git pull` the branch)
+    ");
     env.hotfix(repo, &["finish", "--push"]).ok();
     let theirs = env.rev(&other, "main").unwrap();
     assert_eq!(env.rev(origin, "main"), env.rev(repo, "main"));
@@ -145,7 +160,12 @@ fn continue_retries_the_push_once_the_remote_accepts_it() {
     std::fs::remove_file(&hook).unwrap();
     let run = env.hotfix(repo, &["continue"]).ok();
 
-    assert!(run.stderr.contains("Pushed"), "{}", run.stderr);
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+       Moved refs/tags/v1.2.4 refs/heads/main refs/heads/hotfix/ENG-1234-fix-auth-bypass
+      Pushed refs/tags/v1.2.4 refs/heads/main to origin
+      Pushed the hotfix notes (refs/notes/hotfix) to origin
+    Finished hotfix ENG-1234: released 1.2.4
+    ");
     assert_released(&env, repo, origin, &fix);
     env.fsck(origin);
 }
@@ -158,11 +178,11 @@ fn an_unknown_remote_is_refused_before_anything_moves() {
     env.commit(&repo, "fix", &[("auth.txt", "fixed\n")]);
     let refs = env.refs(&repo);
     let run = env.hotfix(&repo, &["finish", "--push"]).expect(1);
-    assert!(
-        run.stderr.contains("no remote named `origin`"),
-        "{}",
-        run.stderr
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    warning: no commit of the fix touches a test: the checklist's `regression-test` stays unticked (`git hotfix check regression-test --note …` if it is tested elsewhere)
+    error: no remote named `origin` is configured
+    hint: add it with `git remote add origin <url>`, or name another with `-c remote=<name>`
+    ");
     assert_eq!(env.refs(&repo), refs);
 }
 
@@ -268,7 +288,12 @@ fn a_finish_killed_during_the_push_is_completed_by_continue() {
 
     let run = env.hotfix(repo, &["continue"]).ok();
 
-    assert!(run.stderr.contains("Pushed"), "{}", run.stderr);
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+       Moved refs/tags/v1.2.4 refs/heads/main refs/heads/hotfix/ENG-1234-fix-auth-bypass
+      Pushed refs/tags/v1.2.4 refs/heads/main to origin
+      Pushed the hotfix notes (refs/notes/hotfix) to origin
+    Finished hotfix ENG-1234: released 1.2.4
+    ");
     assert_released(&env, repo, origin, &fix);
     env.fsck(repo);
     env.fsck(origin);
@@ -306,11 +331,10 @@ fn a_hotfix_finished_here_is_pushed_later() {
     let run = env
         .hotfix(repo, &["tag", "--push", "--hotfix", "ENG-1234"])
         .ok();
-    assert!(
-        run.stderr.contains("Pushed refs/tags/v1.2.4 to origin"),
-        "{}",
-        run.stderr
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    Pushed refs/tags/v1.2.4 to origin
+    Pushed the hotfix notes (refs/notes/hotfix) to origin
+    ");
     let remote = env.refs(origin);
     assert_eq!(
         remote.get("refs/tags/v1.2.4"),
@@ -327,26 +351,20 @@ fn a_hotfix_finished_here_is_pushed_later() {
             &["finish", "--push", "--hotfix", "ENG-1234", "--plan"],
         )
         .ok();
-    assert!(
-        plan.stderr.contains("Would push refs/heads/main to origin"),
-        "{}",
-        plan.stderr
-    );
+    assert_snapshot!(scrub(&env, &plan.stderr), @"
+    Would push refs/heads/main to origin
+     Unchanged refs/tags/v1.2.4 already on origin
+    ");
     assert_eq!(env.refs(origin), remote, "a plan pushes nothing");
 
     let run = env
         .hotfix(repo, &["finish", "--push", "--hotfix", "ENG-1234"])
         .ok();
-    assert!(
-        run.stderr.contains("Pushed refs/heads/main to origin"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains("refs/tags/v1.2.4 already on origin"),
-        "{}",
-        run.stderr
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+       Pushed refs/heads/main to origin
+    Unchanged refs/tags/v1.2.4 already on origin
+       Pushed the hotfix notes (refs/notes/hotfix) to origin
+    ");
     for name in ["refs/heads/main", "refs/tags/v1.2.4"] {
         assert_eq!(
             env.refs(origin).get(name),
@@ -388,11 +406,10 @@ fn pushing_later_never_drops_what_a_colleague_pushed() {
 
     let run = env.hotfix(repo, &["finish", "--push", "--hotfix", "ENG-1234"]);
     assert_ne!(run.code, 0, "{}", run.stderr);
-    assert!(
-        run.stderr.contains("has commits the local branch lacks"),
-        "{}",
-        run.stderr
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    error: `main` on `origin` has commits the local branch lacks ([ID])
+    hint: someone pushed to it: `git fetch origin`, merge `origin/main` into `main` (`git switch main && git merge origin/main`), then run it again
+    ");
     assert_eq!(env.refs(origin), remote, "nothing pushed, nothing lost");
 }
 

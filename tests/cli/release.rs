@@ -3,7 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::common::{TestEnv, assert_unchanged, snapshot};
+use insta::assert_snapshot;
+
+use crate::common::{TestEnv, assert_unchanged, scrub, snapshot};
 
 const PUBSPEC: &str = "name: shop\n# the store reads the build number after +\nversion: 0.3.0+5\n\nflutter:\n  uses-material-design: true\n";
 const PACKAGE_JSON: &str =
@@ -65,11 +67,18 @@ fn finish_on_a_monorepo_product_makes_one_release_commit_with_every_file_and_the
     );
 
     let run = env.hotfix(&repo, &["finish"]).ok();
-    assert!(
-        run.stderr.contains("Committed Release 0.3.1 (ENG-1234)"),
-        "{}",
-        run.stderr
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @r#"
+    warning: no commit of the fix touches a test: the checklist's `regression-test` stays unticked (`git hotfix check regression-test --note …` if it is tested elsewhere)
+       Committed Release 0.3.1 (ENG-1234) ([ID])
+                 apps/mobile/pubspec.yaml 0.3.0+5 -> 0.3.1+6
+                 apps/web/package.json 0.3.0 -> 0.3.1
+                 apps/mobile/CHANGELOG.md gets an entry "HOTFIX: Fix checkout crash (ENG-1234, P1)"
+          Tagged mobile/prod-v0.3.1 on [ID]
+          Merged into main (fast-forward to [ID])
+         Deleted hotfix/ENG-1234-fix-checkout-crash
+        Switched [TMP]/mono to main
+        Finished hotfix ENG-1234: released 0.3.1
+    "#);
 
     // One release commit on the fix, with the tag on it and main at it.
     let release = env.rev(&repo, "mobile/prod-v0.3.1^{commit}").unwrap();
@@ -247,12 +256,10 @@ fn templates_in_configuration_write_the_messages_and_the_entry() {
     let bad = env
         .hotfix(&repo, &["finish", "--plan", "-c", "tag-message={verison}"])
         .expect(2);
-    assert!(
-        bad.stderr
-            .contains("`tag-message`: unknown placeholder `{verison}`"),
-        "{}",
-        bad.stderr
-    );
+    assert_snapshot!(scrub(&env, &bad.stderr), @"
+    error: --config: `tag-message`: unknown placeholder `{verison}` (known: {version} {ticket} {description} {severity} {date} {product} {tag})
+    hint: correct the value given with `-c tag-message=…`
+    ");
 
     env.hotfix(&repo, &["finish"]).ok();
     assert_eq!(
@@ -347,13 +354,11 @@ fn an_entry_written_with_the_fix_is_kept_and_a_mismatched_format_stops_before_an
     let run = env
         .hotfix(&repo, &["finish", "-c", "changelog-format=table"])
         .expect(1);
-    assert!(
-        run.stderr
-            .contains("changelog CHANGELOG.md: it has no table with a Version column"),
-        "{}",
-        run.stderr
-    );
-    assert!(run.stderr.contains("--no-changelog"), "{}", run.stderr);
+    assert_snapshot!(scrub(&env, &run.stderr), @r#"
+    warning: no commit of the fix touches a test: the checklist's `regression-test` stays unticked (`git hotfix check regression-test --note …` if it is tested elsewhere)
+    error: changelog CHANGELOG.md: it has no table with a Version column, and changelog-format says `table` (make the file's first table `| Date | Version | Changes |`, or set changelog-format = "keep-a-changelog")
+    hint: fix the file or the changelog settings in .hotfix.toml (changelog, changelog-format), or finish with `--no-changelog`
+    "#);
     assert_unchanged(&before, &snapshot(&repo));
     assert_eq!(env.refs(&repo), refs);
 
@@ -402,12 +407,14 @@ fn a_fix_that_bumps_and_writes_its_entry_itself_is_released_as_it_is_and_ticked(
         ],
     );
     let plan = env.hotfix(&repo, &["finish", "--plan"]).ok();
-    assert!(
-        plan.stdout
-            .contains("keep VERSION, CHANGELOG.md: the fix has them for 1.2.4 already"),
-        "{}",
-        plan.stdout
-    );
+    assert_snapshot!(scrub(&env, &plan.stdout), @r#"
+    Would finish hotfix ENG-5 (1 commit on hotfix/ENG-5-fix-tokens):
+      - keep VERSION, CHANGELOG.md: the fix has them for 1.2.4 already
+      - tag v1.2.4 on [ID] ("Hotfix 1.2.4: fix tokens")
+      - fast-forward main to [ID]
+      - delete hotfix/ENG-5-fix-tokens
+      - switch [TMP]/repo to main
+    "#);
     env.hotfix(&repo, &["finish", "--keep"]).ok();
     // Nothing done twice: no release commit, the tag on the fix.
     assert_eq!(env.rev(&repo, "v1.2.4^{commit}").unwrap(), fix);

@@ -1,4 +1,6 @@
-use crate::common::TestEnv;
+use insta::assert_snapshot;
+
+use crate::common::{TestEnv, scrub};
 
 #[test]
 fn start_branches_from_the_newest_production_tag() {
@@ -13,7 +15,12 @@ fn start_branches_from_the_newest_production_tag() {
     let branch = "hotfix/ENG-1234-fix-auth-bypass";
     assert_eq!(env.branch(&repo).as_deref(), Some(branch));
     assert_eq!(env.rev(&repo, branch), env.rev(&repo, "v1.2.3^{commit}"));
-    assert!(run.stderr.contains("1.2.4 as tag v1.2.4"), "{}", run.stderr);
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+         Created branch hotfix/ENG-1234-fix-auth-bypass from v1.2.3 ([ID])
+        Switched to hotfix/ENG-1234-fix-auth-bypass
+       Releasing 1.2.4 as tag v1.2.4
+    hint: commit the fix (with a regression test), then run `git hotfix finish`
+    ");
     // The worktree holds the release, not main's unreleased work.
     assert!(!repo.join("wip.txt").exists());
     let reflog = env.git(&repo, &["reflog", "-1", "--format=%gs", branch]);
@@ -85,12 +92,10 @@ fn a_version_tagged_anywhere_is_refused_with_the_next_free_one() {
     let run = env
         .hotfix(&repo, &["start", "ENG-9", "--from", "v1.2.3"])
         .expect(1);
-    assert!(
-        run.stderr.contains("tag `v1.2.4` already exists"),
-        "{}",
-        run.stderr
-    );
-    assert!(run.stderr.contains("--version 1.2.5"), "{}", run.stderr);
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    error: tag `v1.2.4` already exists
+    hint: choose another version, e.g. `--version 1.2.5`
+    ");
     assert_eq!(env.refs(&repo), refs);
 
     env.hotfix(
@@ -189,8 +194,10 @@ fn bare_repositories_can_create_the_branch_only() {
     );
     let bare = env.path("bare.git");
     let run = env.hotfix(&bare, &["start", "ENG-5", "x"]).expect(1);
-    assert!(run.stderr.contains("bare repository"), "{}", run.stderr);
-    assert!(run.stderr.contains("--no-checkout"), "{}", run.stderr);
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    error: this is a bare repository: it has no worktree to switch
+    hint: in a bare repository, create the branch only (`--no-checkout`) or check it out elsewhere (`--worktree <path>`)
+    ");
     env.hotfix(&bare, &["start", "ENG-5", "x", "--no-checkout"])
         .ok();
     assert_eq!(
@@ -206,11 +213,10 @@ fn without_tags_the_production_tip_is_the_base_and_the_version_is_asked_for() {
     let repo = env.init("repo");
     env.commit(&repo, "First", &[("a.txt", "a\n")]);
     let run = env.hotfix(&repo, &["start", "ENG-6"]).expect(1);
-    assert!(
-        run.stderr
-            .contains("no tag matching `v{version}` is reachable from main")
-    );
-    assert!(run.stderr.contains("--version X.Y.Z"), "{}", run.stderr);
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    error: no tag matching `v{version}` is reachable from main
+    hint: pass the version to release with `--version X.Y.Z`, or tag the release in production first
+    ");
     let run = env
         .hotfix(&repo, &["start", "ENG-6", "--version", "0.1.1", "--json"])
         .ok();
@@ -224,7 +230,10 @@ fn a_monorepo_product_uses_its_own_tags_and_template() {
     let env = TestEnv::new();
     let repo = env.monorepo().dir;
     let run = env.hotfix(&repo, &["start", "ENG-10", "crash"]).expect(2);
-    assert!(run.stderr.contains("--product"), "{}", run.stderr);
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    error: --product is required: this repository configures several products (api, mobile)
+    hint: name the product with `--product <name>`
+    ");
 
     let run = env
         .hotfix(
@@ -242,10 +251,10 @@ fn a_monorepo_product_uses_its_own_tags_and_template() {
     let run = env
         .hotfix(&repo, &["start", "ENG-11", "--product", "web"])
         .expect(2);
-    assert!(
-        run.stderr
-            .contains("product `web` is not configured (known: api, mobile)")
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    error: product `web` is not configured (known: api, mobile)
+    hint: name the product with `--product <name>`
+    ");
     env.fsck(&repo);
 }
 
@@ -333,7 +342,10 @@ fn a_checkout_that_fails_takes_the_branch_and_journal_back() {
 
     let run = env.hotfix(&repo, &["start", "ENG-30", "x"]).expect(1);
 
-    assert!(run.stderr.contains("legacy.txt"), "{}", run.stderr);
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    error: could not check out `hotfix/ENG-30-x` in [TMP]/repo: The following untracked working tree files would be overwritten by checkout: legacy.txt Please move or remove them before you switch branches.
+    hint: nothing was left half-done; move the files git names out of the way and run it again
+    ");
     assert_eq!(env.refs(&repo), refs, "the branch is gone again");
     assert!(!repo.join(".git/hotfix/ENG-30.json").exists());
     assert_eq!(
