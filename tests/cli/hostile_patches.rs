@@ -5,7 +5,9 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::common::{TestEnv, assert_unchanged, snapshot};
+use insta::assert_snapshot;
+
+use crate::common::{TestEnv, assert_unchanged, scrub, snapshot};
 
 /// A repository with a file `foo`, a file `app.txt`, and a symbolic link `a` to a
 /// directory outside it (`outside/`, holding `secret`).
@@ -248,12 +250,13 @@ fn changes_git_refuses_are_refused_with_its_reason() {
     let run = env
         .hotfix(&repo, &["patch", "apply", patch.to_str().unwrap()])
         .expect(3);
-    assert!(
-        run.stderr
-            .contains("app.txt: the deletion leaves content in the file"),
-        "{}",
-        run.stderr
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    error: [TMP]/deletion.patch (hostile) does not apply onto main: app.txt: the deletion leaves content in the file
+    hint: in [TMP]/repo/.git/hotfix/resolve/apply-main the hunks that applied are staged; the others are in the saved patch below: apply them by hand, `git add` the files, then `git hotfix continue`
+    hint: or `git hotfix abort` and apply again with `--3way`, which merges when this repository has the blobs the patch was made from
+    hint: the patch is saved at [TMP]/repo/.git/hotfix/apply/current/0001.patch
+    hint: `git hotfix skip` leaves this patch out; `git hotfix abort` stops here: main has not moved
+    ");
     assert_eq!(env.rev(&repo, "main"), main);
     env.hotfix(&repo, &["abort"]).ok();
 }
@@ -318,8 +321,14 @@ fn a_reject_is_never_written_through_a_link_the_series_made() {
     let run = env
         .hotfix(&repo, &["patch", "apply", series.to_str().unwrap()])
         .expect(3);
-    assert!(run.stderr.contains("matches nowhere"), "{}", run.stderr);
-    assert!(run.stderr.contains("in the saved patch"), "{}", run.stderr);
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+         Applied [TMP]/series/0001-link.patch: hostile ([ID])
+    error: [TMP]/series/0002-miss.patch (hostile) does not apply onto main: hunk #1 (@@ -1 +1 @@) of app.txt matches nowhere (git: patch failed: app.txt:1)
+    hint: in [TMP]/repo/.git/hotfix/resolve/apply-main the hunks that applied are staged; the others are in the saved patch below: apply them by hand, `git add` the files, then `git hotfix continue`
+    hint: or `git hotfix abort` and apply again with `--3way`, which merges when this repository has the blobs the patch was made from
+    hint: the patch is saved at [TMP]/repo/.git/hotfix/apply/current/0002.patch
+    hint: `git hotfix skip` leaves this patch out; `git hotfix abort` stops here: main has not moved
+    ");
     assert_unchanged(&outside, &snapshot(&env.path("outside")));
     // The link is in the resolution worktree as the first mail made it, still a link.
     let worktree = env.git(&repo, &["worktree", "list", "--porcelain"]);
@@ -351,12 +360,10 @@ fn a_file_in_the_way_of_the_checkout_is_refused_before_the_branch_moves() {
     let run = env
         .hotfix(&repo, &["patch", "apply", patch.to_str().unwrap()])
         .expect(1);
-    assert!(
-        run.stderr
-            .contains("Untracked working tree file 'new.txt' would be overwritten"),
-        "{}",
-        run.stderr
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    error: could not check out `[ID]` in [TMP]/repo: error: Untracked working tree file 'new.txt' would be overwritten by merge.
+    hint: nothing was left half-done; move the files git names out of the way and run it again
+    ");
     assert_eq!(env.rev(&repo, "main"), main, "the branch did not move");
     assert_eq!(
         std::fs::read_to_string(repo.join("new.txt")).unwrap(),
@@ -364,5 +371,5 @@ fn a_file_in_the_way_of_the_checkout_is_refused_before_the_branch_moves() {
     );
     assert_eq!(env.git(&repo, &["status", "--porcelain"]), "?? new.txt\n");
     let again = env.hotfix(&repo, &["abort", "--plan"]);
-    assert!(again.stderr.contains("no stopped run"), "{}", again.stderr);
+    assert_snapshot!(scrub(&env, &again.stderr), @"error: there is no stopped run to abort");
 }

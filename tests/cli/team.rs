@@ -3,8 +3,10 @@
 //! that once made git-hotfix untrue (issue 32); git, the remote and what the deploy script
 //! put in production are the oracle. `simulation` explores the same world at random.
 
-use crate::common::TestEnv;
+use insta::assert_snapshot;
+
 use crate::common::team::Team;
+use crate::common::{TestEnv, scrub};
 
 const TICKET: &str = "GH-101";
 
@@ -33,7 +35,19 @@ fn a_remote_written_relative_is_found_as_git_finds_it() {
         .expect("the fixture names its origin relative");
     let fix = start_and_fix(&env, &team, &[]);
     let run = env.hotfix(&team.ada, &["finish", "--push"]).ok();
-    assert!(run.stderr.contains("Pushed"), "{}", run.stderr);
+    assert_snapshot!(scrub(&env, &run.stderr), @r#"
+      Fetched main from origin
+    Committed Release 2.3.5 (GH-101) ([ID])
+              VERSION 2.3.4 -> 2.3.5
+              CHANGELOG.md gets an entry "fix session expiry (GH-101, P0)"
+       Tagged v2.3.5 on [ID]
+       Merged into main (fast-forward to [ID])
+      Deleted hotfix/GH-101-fix-session-expiry
+     Switched [TMP]/ada to main
+       Pushed refs/tags/v2.3.5 refs/heads/main to origin
+       Pushed the hotfix notes (refs/notes/hotfix) to origin
+     Finished hotfix GH-101: released 2.3.5
+    "#);
     let released = env.rev(&team.origin, "v2.3.5^{commit}").unwrap();
     env.git(
         &team.origin,
@@ -57,16 +71,10 @@ fn finish_push_goes_through_once_its_hint_is_followed() {
     let run = env
         .hotfix(&team.ada, &["finish", "--push", "--hotfix", TICKET])
         .expect(5);
-    assert!(
-        run.stderr.contains("has commits the local branch lacks"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains("git merge origin/main"),
-        "{}",
-        run.stderr
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    error: `main` on `origin` has commits the local branch lacks ([ID])
+    hint: someone pushed to it: `git fetch origin`, merge `origin/main` into `main` (`git switch main && git merge origin/main`), then run it again
+    ");
     assert_eq!(env.rev(&team.origin, "v2.3.5"), None, "nothing pushed");
 
     // The hint, as written.
@@ -75,7 +83,10 @@ fn finish_push_goes_through_once_its_hint_is_followed() {
     let run = env
         .hotfix(&team.ada, &["finish", "--push", "--hotfix", TICKET])
         .ok();
-    assert!(run.stderr.contains("Pushed"), "{}", run.stderr);
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    Pushed refs/heads/main refs/tags/v2.3.5 to origin
+    Pushed the hotfix notes (refs/notes/hotfix) to origin
+    ");
     let main = env.rev(&team.origin, "main").unwrap();
     assert_eq!(Some(main.clone()), env.rev(&team.ada, "main"));
     env.git(
@@ -90,7 +101,7 @@ fn finish_push_goes_through_once_its_hint_is_followed() {
     let run = env
         .hotfix(&team.ada, &["finish", "--push", "--hotfix", TICKET])
         .ok();
-    assert!(run.stderr.contains("already on origin"), "{}", run.stderr);
+    assert_snapshot!(scrub(&env, &run.stderr), @"   Unchanged refs/heads/main refs/tags/v2.3.5 already on origin");
     env.fsck(&team.origin);
 }
 
@@ -135,20 +146,58 @@ fn a_reversioned_release_holds_the_colleagues_release() {
     let plan = env
         .hotfix(&team.ada, &["finish", "--version", "2.3.6", "--plan"])
         .ok();
-    assert!(
-        plan.stdout
-            .contains("merge the fix into v2.3.5 first, released since the hotfix started"),
-        "{}",
-        plan.stdout
-    );
+    assert_snapshot!(scrub(&env, &plan.stdout), @r#"
+    Would finish hotfix GH-101 (1 commit on hotfix/GH-101-fix-session-expiry):
+      - merge the fix into v2.3.5 first, released since the hotfix started: a release holds every earlier release of its line (merge commit [ID])
+      - commit "Release 2.3.6 (GH-101)" ([ID]) on the fix: VERSION 2.3.5 -> 2.3.6; CHANGELOG.md gets an entry "fix session expiry (GH-101, P0)"
+      - tag v2.3.6 on [ID] ("Hotfix 2.3.6: fix session expiry")
+      - fast-forward main to [ID]
+      - delete hotfix/GH-101-fix-session-expiry
+      - switch [TMP]/ada to main
+
+    The release commit's changes:
+    diff --git a/CHANGELOG.md b/CHANGELOG.md
+    index [ID]..[ID] 100644
+    --- a/CHANGELOG.md
+    +++ b/CHANGELOG.md
+    @@ -2,6 +2,11 @@
+     
+     ## [Unreleased]
+     
+    +## [2.3.6] - 2026-03-05
+    +
+    +### Fixed
+    +- fix session expiry (GH-101, P0)
+    +
+     ## [2.3.5] - 2026-03-01
+     ### Fixed
+     - release 2.3.5
+    diff --git a/VERSION b/VERSION
+    index [ID]..[ID] 100644
+    --- a/VERSION
+    +++ b/VERSION
+    @@ -1 +1 @@
+    -2.3.5
+    +2.3.6
+    "#);
     let run = env
         .hotfix(&team.ada, &["finish", "--version", "2.3.6", "--push"])
         .ok();
-    assert!(
-        run.stderr.contains("Merged the fix into v2.3.5"),
-        "{}",
-        run.stderr
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @r#"
+         Fetched main from origin
+    Re-versioning GH-101: 2.3.5 → 2.3.6 (tag v2.3.6)
+          Merged the fix into v2.3.5, released since GH-101 started (merge commit [ID])
+       Committed Release 2.3.6 (GH-101) ([ID])
+                 VERSION 2.3.5 -> 2.3.6
+                 CHANGELOG.md gets an entry "fix session expiry (GH-101, P0)"
+          Tagged v2.3.6 on [ID]
+          Merged into main (fast-forward to [ID])
+         Deleted hotfix/GH-101-fix-session-expiry
+        Switched [TMP]/ada to main
+          Pushed refs/tags/v2.3.6 refs/heads/main to origin
+          Pushed the hotfix notes (refs/notes/hotfix) to origin
+        Finished hotfix GH-101: released 2.3.6
+    "#);
     releases_hold_the_earlier_ones(&env, &team);
     let released = env.rev(&team.origin, "v2.3.6^{commit}").unwrap();
     env.git(
@@ -252,7 +301,13 @@ fn the_hotfix_tagged_before_its_merge_is_released_once() {
 
     // The runbook's "tag and push before merge".
     let run = env.hotfix(&team.ada, &["tag", "--push"]).ok();
-    assert!(run.stderr.contains("Committed"), "{}", run.stderr);
+    assert_snapshot!(scrub(&env, &run.stderr), @r#"
+    Committed Release 2.3.5 (GH-101) ([ID])
+              VERSION 2.3.4 -> 2.3.5
+              CHANGELOG.md gets an entry "fix session expiry (GH-101, P0)"
+       Tagged v2.3.5 on [ID]
+       Pushed v2.3.5 to origin
+    "#);
     let tagged = env.rev(&team.origin, "v2.3.5^{commit}").unwrap();
     assert_eq!(
         env.git(&team.origin, &["show", "v2.3.5:VERSION"]).trim(),
@@ -268,7 +323,16 @@ fn the_hotfix_tagged_before_its_merge_is_released_once() {
     env.git(&team.ada, &["merge-base", "--is-ancestor", &fix, &tagged]);
 
     let run = env.hotfix(&team.ada, &["finish", "--push"]).ok();
-    assert!(run.stderr.contains("Kept v2.3.5"), "{}", run.stderr);
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+     Fetched main from origin
+        Kept v2.3.5 on [ID]
+      Merged into main (fast-forward to [ID])
+     Deleted hotfix/GH-101-fix-session-expiry
+    Switched [TMP]/ada to main
+      Pushed refs/heads/main to origin
+      Pushed the hotfix notes (refs/notes/hotfix) to origin
+    Finished hotfix GH-101: released 2.3.5
+    ");
     // Made and pushed by `tag`, not again by the finish, nor said to be.
     assert!(!run.stderr.contains("Committed"), "{}", run.stderr);
     assert!(!run.stderr.contains("refs/tags/v2.3.5"), "{}", run.stderr);
@@ -531,7 +595,12 @@ fn a_release_tagged_and_pushed_before_a_colleagues_newer_one_still_finishes() {
     let run = env
         .hotfix(&team.ada, &["finish", "--version", "2.3.7"])
         .expect(1);
-    assert!(run.stderr.contains("tagged v2.3.5"), "{}", run.stderr);
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+         Fetched main from origin
+       Caught up main with origin/main ([ID] → [ID])
+    error: GH-101 was tagged v2.3.5 by `git hotfix tag`: its version cannot change under the tag
+    hint: finish it as tagged; if v2.3.5 was never pushed, `git tag -d v2.3.5` lets it take another version
+    ");
     // As tagged: the release goes into main.
     let run = env.hotfix(&team.ada, &["finish", "--push"]);
     assert!(
@@ -686,14 +755,10 @@ fn no_release_goes_out_below_a_newer_one_that_lacks_it() {
     // Bo skipped 2.3.5: his 2.3.6 is on the origin, and Ada has not fetched it.
     team.colleague_releases(&env, "2.3.6");
     let run = env.hotfix(&team.ada, &["tag", "--push"]).expect(5);
-    assert!(
-        run.stderr.contains(
-            "v2.3.5 would go out older than v2.3.6, which `origin` has released without it"
-        ),
-        "{}",
-        run.stderr
-    );
-    assert!(run.stderr.contains("--version 2.3.7"), "{}", run.stderr);
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    error: v2.3.5 would go out older than v2.3.6, which `origin` has released without it
+    hint: release it above v2.3.6: `git hotfix finish --version 2.3.7` (or `git hotfix tag 2.3.7`), which takes v2.3.6 in
+    ");
     assert_eq!(env.rev(&team.origin, "v2.3.5"), None);
     assert_eq!(
         env.rev(&team.ada, "v2.3.5"),
@@ -790,26 +855,31 @@ fn a_finish_never_pushed_is_taken_back_when_its_name_is_taken() {
             &["finish", "--push", "--next", "--hotfix", TICKET],
         )
         .expect(2);
-    assert!(
-        run.stderr.contains("git hotfix abort --hotfix GH-101"),
-        "{}",
-        run.stderr
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    error: GH-101 is finished (released v2.3.5 here): `--version` and `--next` choose the version of a hotfix in progress
+    hint: its release never left this clone: `git hotfix abort --hotfix GH-101` takes the finish back, and a finish after it may choose another version
+    ");
     let run = env
         .hotfix(&team.ada, &["abort", "--hotfix", TICKET, "--plan"])
         .ok();
-    assert!(
-        run.stdout.contains("Would abort the finish of GH-101"),
-        "{}",
-        run.stdout
-    );
+    assert_snapshot!(scrub(&env, &run.stdout), @"
+    Would abort the finish of GH-101:
+      - bring the files of [TMP]/ada back to [ID]
+      - recreate hotfix/GH-101-fix-session-expiry at [ID]
+      - put main-worktree/HEAD back to hotfix/GH-101-fix-session-expiry
+      - put main back to [ID]
+      - delete refs/tags/v2.3.5
+    ");
     assert_eq!(env.rev(&team.ada, "v2.3.5"), Some(ours.clone()), "a plan");
     let run = env.hotfix(&team.ada, &["abort", "--hotfix", TICKET]).ok();
-    assert!(
-        run.stderr.contains("everything it did is undone"),
-        "{}",
-        run.stderr
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+     Undone brought the files of [TMP]/ada back to [ID]
+     Undone recreated hotfix/GH-101-fix-session-expiry at [ID]
+     Undone put main-worktree/HEAD back to hotfix/GH-101-fix-session-expiry
+     Undone put main back to [ID]
+     Undone deleted refs/tags/v2.3.5
+    Aborted the finish of GH-101; everything it did is undone
+    ");
     // As before the finish: no local 2.3.5 of ours, the branches where they were.
     let after: Vec<Option<String>> = ["main", "develop", "hotfix/GH-101-fix-session-expiry"]
         .iter()
@@ -832,7 +902,22 @@ fn a_finish_never_pushed_is_taken_back_when_its_name_is_taken() {
             &["finish", "--push", "--next", "--hotfix", TICKET],
         )
         .ok();
-    assert!(run.stderr.contains("2.3.6"), "{}", run.stderr);
+    assert_snapshot!(scrub(&env, &run.stderr), @r#"
+         Fetched main from origin
+       Caught up main with origin/main ([ID] → [ID])
+    Re-versioning GH-101: 2.3.5 → 2.3.6 (tag v2.3.6)
+          Merged the fix into v2.3.5, released since GH-101 started (merge commit [ID])
+       Committed Release 2.3.6 (GH-101) ([ID])
+                 VERSION 2.3.5 -> 2.3.6
+                 CHANGELOG.md gets an entry "fix session expiry (GH-101, P0)"
+          Tagged v2.3.6 on [ID]
+          Merged into main (fast-forward to [ID])
+         Deleted hotfix/GH-101-fix-session-expiry
+        Switched [TMP]/ada to main
+          Pushed refs/tags/v2.3.6 refs/heads/main to origin
+          Pushed the hotfix notes (refs/notes/hotfix) to origin
+        Finished hotfix GH-101: released 2.3.6
+    "#);
     let released = env.rev(&team.origin, "v2.3.6^{commit}").unwrap();
     for held in [&theirs, &fix] {
         env.git(
@@ -851,11 +936,10 @@ fn a_finish_never_pushed_is_taken_back_when_its_name_is_taken() {
     let run = env
         .hotfix(&team.ada, &["abort", "--hotfix", TICKET])
         .expect(1);
-    assert!(
-        run.stderr.contains("cannot be taken back"),
-        "{}",
-        run.stderr
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    error: the finish of GH-101 cannot be taken back: it was pushed
+    hint: a release that left this clone stays released: fix forward (a new hotfix over it), or take production back with `git hotfix rollback`
+    ");
 }
 
 #[test]
@@ -964,19 +1048,12 @@ fn a_second_hotfix_does_not_push_the_first_release_without_its_tag() {
 
     let refs = env.refs(&team.ada);
     let run = env.hotfix(&team.ada, &["finish", "--push"]).expect(5);
-    assert!(
-        run.stderr.contains(
-            "`main` holds 2 commits that `origin` lacks: the release of GH-101, whose run stopped before its push"
-        ),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr
-            .contains("`git hotfix continue --hotfix GH-101` pushes it"),
-        "{}",
-        run.stderr
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+         Fetched main from origin
+    warning: no commit of the fix touches a test: the checklist's `regression-test` stays unticked (`git hotfix check regression-test --note …` if it is tested elsewhere)
+    error: `main` holds 2 commits that `origin` lacks: the release of GH-101, whose run stopped before its push
+    hint: `git hotfix continue --hotfix GH-101` pushes it (or `git hotfix abort --hotfix GH-101` takes it back); then finish this one
+    ");
     assert_eq!(env.refs(&team.ada), refs, "nothing moved");
     assert_eq!(env.rev(&team.origin, "v2.3.6"), None);
 
@@ -1004,18 +1081,12 @@ fn a_release_finished_here_unpushed_is_named_before_the_next_push() {
     .ok();
     env.commit(&team.ada, "fix: login", &[("login.txt", "checked\n")]);
     let run = env.hotfix(&team.ada, &["finish", "--push"]).expect(5);
-    assert!(
-        run.stderr
-            .contains("the release of GH-101, finished without `--push`"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr
-            .contains("`git hotfix finish --push --hotfix GH-101` publishes it first"),
-        "{}",
-        run.stderr
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+         Fetched main from origin
+    warning: no commit of the fix touches a test: the checklist's `regression-test` stays unticked (`git hotfix check regression-test --note …` if it is tested elsewhere)
+    error: `main` holds 2 commits that `origin` lacks: the release of GH-101, finished without `--push`
+    hint: `git hotfix finish --push --hotfix GH-101` publishes it first; then finish this one
+    ");
     env.hotfix(&team.ada, &["finish", "--push", "--hotfix", TICKET])
         .ok();
     env.hotfix(&team.ada, &["finish", "--push", "--hotfix", "GH-102"])
@@ -1036,12 +1107,11 @@ fn a_notes_lock_someone_else_holds_stops_the_finish_before_anything_is_pushed() 
     std::fs::write(&lock, format!("{theirs}\n")).unwrap();
     let refs = env.refs(&team.ada);
     let run = env.hotfix(&team.ada, &["finish", "--push"]).expect(1);
-    assert!(run.stderr.contains("hotfix.lock"), "{}", run.stderr);
-    assert!(
-        run.stderr.contains("if none is running, remove"),
-        "{}",
-        run.stderr
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+         Fetched main from origin
+    error: `[TMP]/ada/.git/refs/notes/hotfix.lock` is locked by another git process
+    hint: wait for the other process; if none is running, remove [TMP]/ada/.git/refs/notes/hotfix.lock
+    ");
     assert_eq!(env.refs(&team.ada), refs, "nothing moved");
     assert_eq!(env.rev(&team.origin, "v2.3.5"), None, "nothing pushed");
 
@@ -1124,12 +1194,10 @@ fn a_commit_made_on_the_hotfix_branch_while_a_run_waits_is_not_lost_by_continue(
     std::fs::write(resolve.join("auth.txt"), "reworked, expiry checked\n").unwrap();
     env.git(&resolve, &["add", "auth.txt"]);
     let run = env.hotfix(&team.ada, &["continue"]).expect(1);
-    assert!(
-        run.stderr
-            .contains("with commits made since the stop that the release lacks"),
-        "{}",
-        run.stderr
-    );
+    assert_snapshot!(scrub(&env, &run.stderr), @"
+    error: `refs/heads/hotfix/GH-101-fix-session-expiry` moved: expected what the stopped run releases, found [ID], with commits made since the stop that the release lacks
+    hint: someone moved it since the plan was made: `git hotfix abort` if a run is stopped, update, then finish again
+    ");
     assert_eq!(
         env.rev(&team.ada, "refs/heads/hotfix/GH-101-fix-session-expiry"),
         Some(later.clone())
