@@ -3,7 +3,7 @@
 
 use insta::assert_snapshot;
 
-use crate::common::{Run, TestEnv, scrub};
+use crate::common::{Run, TestEnv, assert_unchanged, scrub, snapshot};
 
 #[test]
 fn every_command_answers_json_with_one_document() {
@@ -538,4 +538,24 @@ fn a_quiet_demo_says_only_where_the_result_is() {
         env.rev(&repo, "backport/release/1.1/ENG-1234-fix-auth-bypass")
             .is_some()
     );
+}
+
+/// `git --git-dir=… hotfix demo` exports the caller's repository to the demo: the demo's
+/// git and git-hotfix commands work on its own throwaway repositories, never on that one.
+#[test]
+fn the_demo_never_touches_the_repository_git_names_in_the_environment() {
+    let env = TestEnv::new();
+    let mine = env.linear().dir;
+    let refs = env.refs(&mine);
+    let before = snapshot(&mine);
+    let mut command = env.hotfix_command(env.root.path(), &["-q", "demo", "--dir", "demo"]);
+    command
+        .env("GIT_DIR", mine.join(".git"))
+        .env("GIT_WORK_TREE", &mine);
+    Run::of(command).ok();
+    assert_eq!(env.refs(&mine), refs);
+    assert_unchanged(&before, &snapshot(&mine));
+    let shop = env.path("demo/shop");
+    assert!(env.rev(&shop, "v1.2.4").is_some());
+    env.fsck(&shop);
 }

@@ -309,6 +309,7 @@ impl Git<'_> {
             .args(["-c", "core.hooksPath=/dev/null"])
             .args(args)
             .env("GIT_TERMINAL_PROMPT", "0");
+        away_from_callers_repository(&mut command);
         command
     }
 
@@ -358,6 +359,7 @@ impl Hotfix<'_> {
             .arg(self.dir)
             .args(args)
             .stdin(std::process::Stdio::null());
+        away_from_callers_repository(&mut command);
         let failed = |code: Option<i32>, stderr: &str| {
             let why = stderr
                 .lines()
@@ -394,6 +396,23 @@ impl Hotfix<'_> {
             Some(3) => Ok(Exit::Conflict),
             code => Err(failed(code, &stderr)),
         }
+    }
+}
+
+/// git's variables that name a repository (`git --git-dir=… hotfix demo` exports them):
+/// the demo's commands work on the demo's repositories only, never on the caller's.
+fn away_from_callers_repository(command: &mut Command) {
+    for name in [
+        "GIT_DIR",
+        "GIT_WORK_TREE",
+        "GIT_INDEX_FILE",
+        "GIT_OBJECT_DIRECTORY",
+        "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+        "GIT_COMMON_DIR",
+        "GIT_NAMESPACE",
+        "GIT_PREFIX",
+    ] {
+        command.env_remove(name);
     }
 }
 
