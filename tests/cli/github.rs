@@ -880,6 +880,41 @@ fn tag_push_release_publishes_the_tag_once() {
     env.fsck(origin);
 }
 
+/// A hotfix finished here and never pushed: `tag --push --release` sends its tag and, as
+/// asked, publishes its release, as `finish --push --release` does (it pushed the tag and
+/// said nothing of the release before).
+#[test]
+fn tag_push_release_of_a_hotfix_finished_here_publishes_it() {
+    let env = TestEnv::new();
+    let fixture = proposed_hotfix(&env);
+    let (dir, origin) = (&fixture.dir, fixture.origin.as_ref().unwrap());
+    let github = FakeGitHub::start("acme", "shop", TOKEN);
+    hotfix_with(&env, &github, dir, &["finish"]).ok();
+    assert_eq!(env.rev(origin, "v1.2.4"), None);
+
+    let args = ["tag", "--push", "--release", "--hotfix", "ENG-1234"];
+    let run = hotfix_with(&env, &github, dir, &args).ok();
+    assert!(
+        run.stderr.contains("Published GitHub release v1.2.4"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(env.rev(origin, "v1.2.4"), env.rev(dir, "v1.2.4"));
+    let releases = github.releases();
+    assert_eq!(releases.len(), 1, "{releases:?}");
+    assert_eq!(releases[0].tag, "v1.2.4");
+
+    // Again: nothing is written, and `--json` says what is there.
+    let writes = github.writes().len();
+    let json = hotfix_with(&env, &github, dir, &[&args[..], &["--json"]].concat())
+        .ok()
+        .json();
+    assert_eq!(json["finished_already"], true, "{json}");
+    assert_eq!(json["release"]["created"], false, "{json}");
+    assert_eq!(github.writes().len(), writes);
+    env.fsck(origin);
+}
+
 #[test]
 fn after_merge_works_when_the_branch_was_deleted_by_hand() {
     let env = TestEnv::new();

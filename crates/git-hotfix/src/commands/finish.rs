@@ -6,7 +6,6 @@ use git_hotfix_core::git::merge::Mode as MergeMode;
 use git_hotfix_core::operations::{finish, tag};
 use git_hotfix_core::records::journal::{ReleaseCommit, Released, Store};
 use git_hotfix_core::records::run::FinishOptions;
-use git_hotfix_core::settings::config::Config;
 use git_hotfix_core::{Error as CoreError, Journal, Repo};
 use git_hotfix_plugin_host::World;
 
@@ -16,9 +15,9 @@ use crate::error::{CommandError, Exit, Result};
 use crate::forge::Forge;
 use crate::policies::Loaded;
 use crate::remote::Reach;
-use crate::render::finish::{finish_steps, report_release};
+use crate::render::finish::finish_steps;
 use crate::ui::{EMPHASIS, paint};
-use crate::workflow::finish::{finish_here, push_later, releasing};
+use crate::workflow::finish::{Later, finish_here, finished_already, releasing};
 use crate::workflow::pull_request;
 
 /// Finish the hotfix: tag it, merge it into production (and develop), delete the branch;
@@ -142,6 +141,7 @@ pub fn cmd_finish(context: &Context, args: FinishArgs) -> Result<Exit> {
                     journal,
                     Later {
                         push: args.push,
+                        tag_only: false,
                         release,
                         plan: args.plan.plan,
                     },
@@ -379,15 +379,6 @@ pub fn cmd_finish(context: &Context, args: FinishArgs) -> Result<Exit> {
     )
 }
 
-/// What a `finish` of a hotfix that finished already may still do.
-struct Later {
-    /// Push what the finish made that the remote lacks.
-    push: bool,
-    /// Publish (or update) the GitHub release of its tag.
-    release: bool,
-    plan: bool,
-}
-
 /// Say so when no commit of the fix touches a test: the workflow asks for a regression
 /// test with every fix, and the checklist's item would otherwise stay unticked unseen.
 fn warn_untested(context: &Context, repo: &Repo, journal: &Journal) -> Result<()> {
@@ -401,66 +392,4 @@ fn warn_untested(context: &Context, repo: &Repo, journal: &Journal) -> Result<()
         );
     }
     Ok(())
-}
-
-/// `finish` of a hotfix that finished already: nothing to do but, with `--push`, pushing
-/// what the remote lacks, and with `--release`, publishing its release (again: an existing
-/// one is brought up to date).
-fn finished_already(
-    context: &Context,
-    repo: &Repo,
-    config: &Config,
-    mut journal: Journal,
-    later: Later,
-) -> Result<Exit> {
-    let ui = &context.ui;
-    let pushed = match later.push {
-        true => Some(push_later(
-            context,
-            repo,
-            config,
-            &mut journal,
-            false,
-            later.plan,
-        )?),
-        false => None,
-    };
-    let published = match journal.released().filter(|_| later.release) {
-        Some(released) => {
-            let forge = Forge::connect(context, repo, config, later.plan)?;
-            if !later.plan {
-                forge.run(forge.github.check_access())?;
-            }
-            let outcome = forge.publish_release(context, repo, config, &mut journal, released)?;
-            if later.plan {
-                for line in forge.planned_lines() {
-                    ui.out(format!("Would send {line}"));
-                }
-            }
-            Some(outcome)
-        }
-        None => None,
-    };
-    if ui.json_mode() {
-        ui.json(&serde_json::json!({
-            "executed": !later.plan,
-            "finished_already": true,
-            "pushed": pushed,
-            "release": published,
-        }));
-        return Ok(Exit::Ok);
-    }
-    if pushed.is_none() {
-        ui.status(
-            "Unchanged",
-            format!(
-                "hotfix {} finished already: released {}",
-                journal.ticket, journal.version
-            ),
-        );
-    }
-    if let Some(outcome) = published.filter(|_| !later.plan) {
-        report_release(context, &journal.tag, &outcome);
-    }
-    Ok(Exit::Ok)
 }

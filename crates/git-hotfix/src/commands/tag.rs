@@ -13,7 +13,7 @@ use crate::forge::Forge;
 use crate::policies::Loaded;
 use crate::render::finish::{release_edits, report_release};
 use crate::ui::{EMPHASIS, paint};
-use crate::workflow::finish::push_later;
+use crate::workflow::finish::{Later, finished_already};
 
 /// Tag the hotfix tip on its own, for teams that merge through pull requests
 #[derive(Debug, Args)]
@@ -53,18 +53,16 @@ pub fn cmd_tag(context: &Context, args: TagArgs) -> Result<Exit> {
                 (Some(ticket), true) => Store::new(&repo).load_finished(&names::ticket(ticket)?)?,
                 _ => None,
             };
-            let Some(mut journal) = finished else {
+            let Some(journal) = finished else {
                 return Err(err.into());
             };
-            let publish = push_later(context, &repo, &config, &mut journal, true, args.plan.plan)?;
-            if ui.json_mode() {
-                ui.json(&serde_json::json!({
-                    "executed": !args.plan.plan,
-                    "finished_already": true,
-                    "pushed": publish,
-                }));
-            }
-            return Ok(Exit::Ok);
+            let later = Later {
+                push: true,
+                tag_only: true,
+                release: args.release || config.github.release,
+                plan: args.plan.plan,
+            };
+            return finished_already(context, &repo, &config, journal, later);
         }
     };
     let release = args.push && (args.release || config.github.release);

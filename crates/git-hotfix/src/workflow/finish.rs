@@ -1,7 +1,8 @@
 //! A finish here: the GitHub release it publishes, what it pushes later (`finish --push`
 //! of a finished hotfix, `tag --push`), and a rollback that goes on as its hotfix's finish.
 
-use git_hotfix_core::operations::finish::{self, FinishOutcome, publish};
+use git_hotfix_core::operations::finish;
+use git_hotfix_core::operations::finish::{FinishOutcome, publish};
 use git_hotfix_core::records::journal::Store;
 use git_hotfix_core::records::run::FinishOptions;
 use git_hotfix_core::settings::config::Config;
@@ -11,7 +12,7 @@ use git_hotfix_core::{Error as CoreError, Journal, Repo};
 use crate::context::Context;
 use crate::error::{CommandError, Exit, Result};
 use crate::forge::Forge;
-use crate::render::finish::pushed;
+use crate::render::finish::{pushed, report_release};
 use crate::workflow::pull_request;
 
 /// The forge a finish publishes its GitHub release on, when it does: the token must work
@@ -184,4 +185,76 @@ pub fn go_on(
             _ => err,
         }
     })
+}
+
+/// What a `finish` of a hotfix that finished already may still do.
+pub struct Later {
+    /// Push what the finish made that the remote lacks (`tag_only`: its tag alone).
+    pub push: bool,
+    pub tag_only: bool,
+    /// Publish (or update) the GitHub release of its tag.
+    pub release: bool,
+    pub plan: bool,
+}
+
+/// `finish` (or `tag --push`) of a hotfix that finished already: nothing to do but, with
+/// `--push`, pushing what the remote lacks, and with `--release`, publishing its release
+/// (again: an existing one is brought up to date).
+pub fn finished_already(
+    context: &Context,
+    repo: &Repo,
+    config: &Config,
+    mut journal: Journal,
+    later: Later,
+) -> Result<Exit> {
+    let ui = &context.ui;
+    let pushed = match later.push {
+        true => Some(push_later(
+            context,
+            repo,
+            config,
+            &mut journal,
+            later.tag_only,
+            later.plan,
+        )?),
+        false => None,
+    };
+    let published = match journal.released().filter(|_| later.release) {
+        Some(released) => {
+            let forge = Forge::connect(context, repo, config, later.plan)?;
+            if !later.plan {
+                forge.run(forge.github.check_access())?;
+            }
+            let outcome = forge.publish_release(context, repo, config, &mut journal, released)?;
+            if later.plan {
+                for line in forge.planned_lines() {
+                    ui.out(format!("Would send {line}"));
+                }
+            }
+            Some(outcome)
+        }
+        None => None,
+    };
+    if ui.json_mode() {
+        ui.json(&serde_json::json!({
+            "executed": !later.plan,
+            "finished_already": true,
+            "pushed": pushed,
+            "release": published,
+        }));
+        return Ok(Exit::Ok);
+    }
+    if pushed.is_none() {
+        ui.status(
+            "Unchanged",
+            format!(
+                "hotfix {} finished already: released {}",
+                journal.ticket, journal.version
+            ),
+        );
+    }
+    if let Some(outcome) = published.filter(|_| !later.plan) {
+        report_release(context, &journal.tag, &outcome);
+    }
+    Ok(Exit::Ok)
 }
