@@ -539,6 +539,15 @@ impl<'r> Store<'r> {
         read_json(&self.active_path(ticket), SCHEMA)
     }
 
+    /// Whether the hotfix's journal, as it is on disk now, holds a run waiting for
+    /// `continue` or `abort` (one that cannot be read holds none that can be gone on with).
+    pub fn run_waits(&self, ticket: &str) -> bool {
+        self.load(ticket)
+            .ok()
+            .flatten()
+            .is_some_and(|journal| journal.run.is_some())
+    }
+
     /// The hotfixes in progress, oldest first.
     pub fn active(&self) -> Result<Vec<Journal>> {
         let mut all = read_dir_journals(&self.dir)?;

@@ -246,6 +246,14 @@ pub fn cmd_demo(context: &Context, args: DemoArgs) -> Result<Exit> {
     ])?;
     let exit = if exit == Exit::Ok { backported } else { exit };
     let branch = "backport/release/1.1/ENG-1234-fix-auth-bypass";
+    // What is said of the result is read from the repository, not assumed.
+    let tag = git.output(&["describe", "--tags", "--exact-match", "main"])?;
+    let tag = tag.trim();
+    let backport = git
+        .command(&["rev-parse", "--verify", "--quiet", branch])
+        .output()
+        .is_ok_and(|o| o.status.success())
+        .then_some(branch);
 
     narrate("7. The result");
     let graph = git.output(&[
@@ -262,16 +270,22 @@ pub fn cmd_demo(context: &Context, args: DemoArgs) -> Result<Exit> {
             "executed": true,
             "repository": repo,
             "origin": origin,
-            "tag": git.output(&["describe", "--tags", "--exact-match", "main"])?.trim(),
+            "tag": tag,
             "main": git.output(&["rev-parse", "main"])?.trim(),
             "develop": git.output(&["rev-parse", "develop"])?.trim(),
-            "backport": branch,
+            "backport": backport,
         }));
     } else if !ui.narrating() {
-        ui.out(format!(
-            "Released v1.2.4 on main and backported it to release/1.1 in {}",
-            repo.display()
-        ));
+        ui.out(match backport {
+            Some(_) => format!(
+                "Released {tag} on main and backported it to release/1.1 in {}",
+                repo.display()
+            ),
+            None => format!(
+                "Released {tag} on main in {}; the backport to release/1.1 was left out",
+                repo.display()
+            ),
+        });
         ui.out(format!("Remove it with: rm -rf {}", root.display()));
     } else {
         ui.out(graph.trim_end());

@@ -11,7 +11,7 @@ use crate::context::Context;
 use crate::error::{Exit, Result};
 use crate::forge::Forge;
 use crate::policies::Loaded;
-use crate::render::finish::{release_edits, report_release};
+use crate::render::finish::{committed, release_edits, report_release};
 use crate::ui::{EMPHASIS, paint};
 use crate::workflow::finish::{Later, finished_already};
 
@@ -192,13 +192,7 @@ pub fn cmd_tag(context: &Context, args: TagArgs) -> Result<Exit> {
         );
     }
     if let Some(release) = &plan.release {
-        ui.status(
-            "Committed",
-            format!("{} ({})", release.message.trim(), short(release.commit)),
-        );
-        for line in release_edits(release) {
-            ui.status("", line);
-        }
+        committed(context, release);
     }
     if plan.tag.object.is_some() {
         ui.status(

@@ -226,13 +226,7 @@ fn done_steps(context: &Context, plan: &FinishPlan, pushed: bool) {
         .as_ref()
         .filter(|_| plan.merged.is_none() && !tagged_before)
     {
-        ui.status(
-            "Committed",
-            format!("{} ({})", release.message.trim(), short(release.commit)),
-        );
-        for line in release_edits(release) {
-            ui.status("", line);
-        }
+        committed(context, release);
     }
     if let Some(tag) = &plan.tag {
         let verb = if tag.object.is_some() {
@@ -317,6 +311,18 @@ fn done_steps(context: &Context, plan: &FinishPlan, pushed: bool) {
                 plan.branch
             ));
         }
+    }
+}
+
+/// The release commit a run made, and what it changes, one line per file.
+pub fn committed(context: &Context, release: &ReleaseCommit) {
+    let ui = &context.ui;
+    ui.status(
+        "Committed",
+        format!("{} ({})", release.message.trim(), short(release.commit)),
+    );
+    for line in release_edits(release) {
+        ui.status("", line);
     }
 }
 
@@ -508,13 +514,7 @@ pub fn local_steps(plan: &ProposePlan) -> Vec<String> {
 pub fn proposed(context: &Context, plan: &ProposePlan, opened: &OpenedPull) {
     let ui = &context.ui;
     if let Some(release) = plan.release.as_ref().filter(|_| plan.release_is_new) {
-        ui.status(
-            "Committed",
-            format!("{} ({})", release.message.trim(), short(release.commit)),
-        );
-        for line in release_edits(release) {
-            ui.status("", line);
-        }
+        committed(context, release);
     }
     if plan.push.refs.is_empty() {
         ui.status(

@@ -174,12 +174,7 @@ pub fn go_on(
         ),
     };
     finished.map_err(|err| {
-        let waiting = Store::new(repo)
-            .load(&ticket)
-            .ok()
-            .flatten()
-            .is_some_and(|j| j.run.is_some());
-        match waiting {
+        match Store::new(repo).run_waits(&ticket) {
             true if err.hints.is_empty() => err
                 .hint("`git hotfix continue` goes on with the rollback; `git hotfix abort` takes all of it back"),
             _ => err,
@@ -208,6 +203,17 @@ pub fn finished_already(
     later: Later,
 ) -> Result<Exit> {
     let ui = &context.ui;
+    // The token must work before anything is pushed.
+    let forge = match journal.released().is_some() && later.release {
+        true => {
+            let forge = Forge::connect(context, repo, config, later.plan)?;
+            if !later.plan {
+                forge.run(forge.github.check_access())?;
+            }
+            Some(forge)
+        }
+        false => None,
+    };
     let pushed = match later.push {
         true => Some(push_later(
             context,
@@ -219,12 +225,8 @@ pub fn finished_already(
         )?),
         false => None,
     };
-    let published = match journal.released().filter(|_| later.release) {
-        Some(released) => {
-            let forge = Forge::connect(context, repo, config, later.plan)?;
-            if !later.plan {
-                forge.run(forge.github.check_access())?;
-            }
+    let published = match (forge, journal.released()) {
+        (Some(forge), Some(released)) => {
             let outcome = forge.publish_release(context, repo, config, &mut journal, released)?;
             if later.plan {
                 for line in forge.planned_lines() {
@@ -233,7 +235,7 @@ pub fn finished_already(
             }
             Some(outcome)
         }
-        None => None,
+        _ => None,
     };
     if ui.json_mode() {
         ui.json(&serde_json::json!({

@@ -96,12 +96,7 @@ pub fn run(
     .map_err(|err| {
         let mut err = CommandError::from(err);
         // The run waits in the journal, whichever step stopped it (the push, GitHub).
-        if Store::new(repo)
-            .load(&journal_ticket)
-            .ok()
-            .flatten()
-            .is_some_and(|j| j.run.is_some())
-        {
+        if Store::new(repo).run_waits(&journal_ticket) {
             err.hints = vec![
                 "`git hotfix continue` goes on from where it stopped (it never opens two pull requests); `git hotfix abort` takes the run back"
                     .into(),
