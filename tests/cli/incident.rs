@@ -3,8 +3,10 @@
 use jiff::{SignedDuration, Timestamp};
 use serde_json::Value;
 
-use crate::common::TestEnv;
+use insta::assert_snapshot;
+
 use crate::common::fixtures::HOTFIX;
+use crate::common::{TestEnv, scrub};
 
 /// The tick of `item` in a `status --json` document.
 fn tick<'a>(status: &'a Value, item: &str) -> &'a Value {
@@ -24,13 +26,10 @@ fn time(value: &Value) -> Timestamp {
         .unwrap()
 }
 
-#[test]
-fn the_clock_runs_from_detection_and_the_workflow_ticks_what_it_sees() {
-    let env = TestEnv::new();
-    let repo = env.linear().dir;
-    let before = Timestamp::now();
+/// A P0 detected 20 minutes ago, started, fixed, and the fix's regression test committed.
+fn p0_fixed_with_a_test(env: &TestEnv, repo: &std::path::Path) {
     env.hotfix(
-        &repo,
+        repo,
         &[
             "start",
             "ENG-1234",
@@ -43,15 +42,23 @@ fn the_clock_runs_from_detection_and_the_workflow_ticks_what_it_sees() {
     )
     .ok();
     env.commit(
-        &repo,
+        repo,
         "fix: refuse unsigned tokens",
         &[("auth.txt", "check signature\n")],
     );
     env.commit(
-        &repo,
+        repo,
         "test: unsigned tokens are refused",
         &[("tests/auth_test.sh", "expect refusal\n")],
     );
+}
+
+#[test]
+fn the_clock_runs_from_detection_and_the_workflow_ticks_what_it_sees() {
+    let env = TestEnv::new();
+    let repo = env.linear().dir;
+    let before = Timestamp::now();
+    p0_fixed_with_a_test(&env, &repo);
 
     let status = env.hotfix(&repo, &["status", "--json"]).ok().json();
     let clock = &status["hotfix"]["clock"];
@@ -103,6 +110,153 @@ fn the_clock_runs_from_detection_and_the_workflow_ticks_what_it_sees() {
         text.contains("[ ] communicated") && text.contains("`git hotfix check communicated`"),
         "{text}"
     );
+}
+
+/// With the clock fixed, what `status` says of the incident (its clock, what is left, the
+/// checklist) and what `log` and the post-incident review say of it afterwards are held whole.
+#[test]
+fn the_clock_status_and_log_read_the_same_at_a_fixed_time() {
+    let env = TestEnv::new().fixed_clock();
+    let repo = env.linear().dir;
+    p0_fixed_with_a_test(&env, &repo);
+    let status = env.hotfix(&repo, &["status"]).ok();
+    assert_snapshot!(scrub(&env, &status.stdout), @r#"
+    Hotfix ENG-1234: fix auth bypass
+      branch   hotfix/ENG-1234-fix-auth-bypass at [ID]
+      base     v1.2.3 ([ID])
+      version  1.2.4, tag v1.2.4
+      severity P0 · security vulnerability: respond within 2h, deploy immediate
+      started  2026-03-05 14:23 UTC (0h00m ago)
+      detected 2026-03-05 14:03 UTC (20m ago)
+      clock    P0 · 1h40m left of 2h (deadline 16:03 UTC)
+      commits  2 since the base
+        [ID] test: unsigned tokens are refused
+        [ID] fix: refuse unsigned tokens
+
+    Checklist:
+      [x] assessed                14:23  T+20m
+      [x] branch created          14:23  T+20m
+      [x] fix committed           14:23  T+20m
+      [x] regression test touched 14:23  T+20m
+      [ ] checks passed
+      [ ] version bumped
+      [ ] changelog
+      [ ] PR opened
+      [ ] merged
+      [ ] tagged
+      [ ] pushed
+      [ ] deployed to staging
+      [ ] staging verified
+      [ ] deployed to production
+      [ ] production verified
+      [ ] monitoring window over
+      [ ] communicated            `git hotfix check communicated`
+      [ ] follow-up sent          `git hotfix check followed-up`
+      [ ] review scheduled        `git hotfix check review-scheduled`
+
+    Finish will:
+      - tag v1.2.4 on [ID] ("Hotfix 1.2.4: fix auth bypass")
+      - fast-forward main to [ID]
+      - delete hotfix/ENG-1234-fix-auth-bypass
+      - switch [TMP]/repo to main
+    "#);
+    let json = env.hotfix(&repo, &["status", "--json"]).ok().json();
+    assert_eq!(json["hotfix"]["clock"]["detected"], "2026-03-05T14:03:00Z");
+    assert_eq!(json["hotfix"]["clock"]["left_minutes"], 100);
+
+    env.hotfix(&repo, &["finish"]).ok();
+    let log = env.hotfix(&repo, &["log"]).ok();
+    assert_snapshot!(scrub(&env, &log.stdout), @"
+    ENG-1234     P0  1.2.4      2026-03-05 14:03  not deployed to production  fix auth bypass
+    1 hotfix (P0 1); median time to deploy -; 0 of 0 within target
+    ");
+    let review = env.hotfix(&repo, &["report", "pir"]).ok();
+    assert_snapshot!(scrub(&env, &review.stdout), @"
+    # Post-incident review: ENG-1234: fix auth bypass
+
+    - Severity: P0, security vulnerability (respond within 2h, deploy immediate)
+    - Status: released
+    - Release: v1.2.4 (1.2.4), branched from v1.2.3
+    - Written: 2026-03-05 14:23 UTC
+
+    ## Summary
+
+    Fix auth bypass. Detected 2026-03-05 14:03 UTC.
+    The fix has not reached production yet.
+
+    ## Timeline (UTC)
+
+    | Time | Since detection | What |
+    |---|---|---|
+    | 2026-03-05 14:03 UTC | T+0m | incident detected |
+    | 2026-03-05 14:23 UTC | T+20m | assessed P0 (security vulnerability) |
+    | 2026-03-05 14:23 UTC | T+20m | branch created |
+    | 2026-03-05 14:23 UTC | T+20m | first fix commit |
+    | 2026-03-05 14:23 UTC | T+20m | regression test touched |
+    | 2026-03-05 14:23 UTC | T+20m | merged |
+    | 2026-03-05 14:23 UTC | T+20m | tagged v1.2.4 |
+
+    ## Duration
+
+    - Detection to production deploy: not deployed yet (target 2h: running)
+    - Window of impact: 20m, 2026-03-05 14:03 UTC to now
+
+    ## Impact
+
+    Assessed P0 (security vulnerability):
+    - set with --severity P0
+
+    _Users affected, what they experienced, revenue, reputation: to be written._
+
+    ## Root cause
+
+    _To be written: how it happened, and why it was not caught (missing test, race, external change, recent regression, other)._
+
+    ## Resolution
+
+    - [ID] fix: refuse unsigned tokens
+    - [ID] test: unsigned tokens are refused (with a regression test)
+    - Released as v1.2.4.
+
+    ## What went well
+
+    - _to be written_
+
+    ## What went wrong
+
+    - _to be written_
+
+    ## Action items
+
+    | Action | Owner | Due |
+    |---|---|---|
+    | _to be written_ | | |
+    | Checklist: checks passed | | |
+    | Checklist: pushed | | |
+    | Checklist: deployed to staging | | |
+    | Checklist: staging verified | | |
+    | Checklist: deployed to production | | |
+    | Checklist: production verified | | |
+    | Checklist: monitoring window over | | |
+    | Checklist: communicated | | |
+    | Checklist: follow-up sent | | |
+    | Checklist: review scheduled | | |
+
+    ## Prevention
+
+    - Tests: the fix adds a regression test; _what else would have caught it?_
+    - Monitoring: _the alert or dashboard that would have shown it sooner_
+    - Process: _the review, release or on-call step to change_
+    - Documentation: _the runbook or doc to update_
+
+    ## Lessons learned
+
+    - _to be written_
+
+    ## Links
+
+    - Tag: v1.2.4
+    ");
 }
 
 #[test]

@@ -453,6 +453,7 @@ fn git_runs_it_as_a_subcommand_with_its_own_options() {
         String::from_utf8_lossy(&output.stderr)
     );
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    crate::common::schema::validate(&json).unwrap();
     assert_eq!(json["plan"]["branch"], "hotfix/ENG-1-x");
     assert!(env.rev(&repo, "hotfix/ENG-1-x").is_some());
     env.fsck(&repo);

@@ -93,7 +93,7 @@ fn a_p0_from_detection_to_verified_is_timed_and_travels_with_the_repository() {
             &["report", "pir", "--hotfix", "ENG-1234", "--format", "json"],
         )
         .ok()
-        .json();
+        .report_facts();
     let timeline = review["timeline"].as_array().unwrap();
     let at_of = |what: &str| {
         timeline
@@ -197,7 +197,7 @@ fn a_p0_from_detection_to_verified_is_timed_and_travels_with_the_repository() {
             &["report", "pir", "--hotfix", "ENG-1234", "--format", "json"],
         )
         .ok()
-        .json();
+        .report_facts();
     assert_eq!(again["timeline"], review["timeline"]);
     assert_eq!(again["commits"], review["commits"]);
     env.fsck(&repo);

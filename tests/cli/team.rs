@@ -226,7 +226,7 @@ fn a_reversioned_release_holds_the_colleagues_release() {
             &["report", "pir", "--format", "json", "--hotfix", TICKET],
         )
         .ok()
-        .json();
+        .report_facts();
     let commits: Vec<&str> = facts["commits"]
         .as_array()
         .unwrap()
@@ -372,7 +372,7 @@ fn report_status(env: &TestEnv, team: &Team) -> String {
             &["report", "pir", "--format", "json", "--hotfix", TICKET],
         )
         .ok()
-        .json();
+        .report_facts();
     facts["status"].as_str().unwrap().to_string()
 }
 
@@ -507,7 +507,7 @@ fn a_person_verifying_production_starts_the_monitoring_window() {
             &["report", "pir", "--format", "json", "--hotfix", TICKET],
         )
         .ok()
-        .json();
+        .report_facts();
     let timeline = facts["timeline"].as_array().unwrap();
     let at = |what: &str| {
         timeline

@@ -9,7 +9,7 @@ use crate::http::{Reply, Request};
 use crate::{Error, GitHub, Result, decode, segment};
 
 /// A comment on an issue or a pull request.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct Comment {
     pub id: u64,
     pub body: String,
@@ -20,7 +20,7 @@ pub struct Comment {
 }
 
 /// What [`GitHub::ensure_comment`] did.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct CommentOutcome {
     /// `None` in plan mode.
     pub comment: Option<Comment>,
@@ -30,7 +30,9 @@ pub struct CommentOutcome {
 }
 
 /// How a person may act on the repository, from GitHub's collaborator permission.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Permission {
     None,

@@ -12,9 +12,10 @@ use crate::auth::{Token, scrub};
 use crate::error::{Error, Result};
 
 /// One REST call: what `--plan` prints, and what is sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, schemars::JsonSchema)]
 pub struct Request {
     #[serde(serialize_with = "method_name")]
+    #[schemars(with = "String")]
     pub method: Method,
     /// From the API's root, with the query: `/repos/acme/shop/pulls?state=open`.
     pub path: String,

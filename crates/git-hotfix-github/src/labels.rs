@@ -7,7 +7,9 @@ use crate::http::Request;
 use crate::{Error, GitHub, Result, segment};
 
 /// A label and how it looks when git-hotfix has to create it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct Label {
     pub name: String,
     /// Six hex digits, no `#`.

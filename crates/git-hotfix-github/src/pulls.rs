@@ -8,7 +8,9 @@ use crate::labels::Label;
 use crate::{Error, GitHub, Result, decode, segment};
 
 /// The pull request a command wants to exist.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct PullSpec {
     /// The branch with the changes, in the same repository.
     pub head: String,
@@ -25,7 +27,9 @@ pub struct PullSpec {
 }
 
 /// A pull request, as the journal remembers it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct Pull {
     pub number: u64,
     /// The page people open.
@@ -33,7 +37,7 @@ pub struct Pull {
 }
 
 /// What [`GitHub::ensure_pull`] did.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct PullOutcome {
     /// `None` in plan mode.
     pub pull: Option<Pull>,
@@ -46,7 +50,7 @@ pub struct PullOutcome {
 }
 
 /// Where a pull request stands.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct PullState {
     pub number: u64,
     pub url: String,

@@ -7,7 +7,7 @@ use crate::http::{Reply, Request};
 use crate::{Error, GitHub, Result, decode, segment};
 
 /// The release a tag should have.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct ReleaseSpec {
     pub tag: String,
     pub name: String,
@@ -18,7 +18,7 @@ pub struct ReleaseSpec {
 }
 
 /// What [`GitHub::ensure_release`] did.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct ReleaseOutcome {
     /// The release's page; `None` in plan mode.
     pub url: Option<String>,

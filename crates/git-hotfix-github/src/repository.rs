@@ -6,7 +6,7 @@ use std::fmt;
 use crate::error::{Error, Result};
 
 /// `owner/name` on GitHub.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct Repository {
     pub owner: String,
     pub name: String,

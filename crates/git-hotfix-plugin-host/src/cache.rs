@@ -182,7 +182,7 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 pub const CACHE_LIMIT_BYTES: u64 = 512 << 20;
 
 /// One compiled plugin in the cache.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct CacheEntry {
     /// The sha256 of the component it was compiled from.
     pub component: String,
@@ -230,7 +230,7 @@ pub fn entries(engine: &Engine, dir: &Path) -> std::io::Result<(Vec<CacheEntry>,
 }
 
 /// What a prune or a clear removed.
-#[derive(Debug, Default, Clone, Copy, serde::Serialize)]
+#[derive(Debug, Default, Clone, Copy, serde::Serialize, schemars::JsonSchema)]
 pub struct Removed {
     pub entries: usize,
     pub bytes: u64,

@@ -12,7 +12,16 @@ use wasmtime::component::{ComponentType, Lift, Lower};
 
 /// How a call failed, as the plugin sees it.
 #[derive(
-    ComponentType, Lift, Lower, Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize,
+    ComponentType,
+    Lift,
+    Lower,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
 )]
 #[serde(rename_all = "kebab-case")]
 #[component(variant)]
@@ -39,6 +48,7 @@ pub enum PluginError {
     Hash,
     serde::Serialize,
     serde::Deserialize,
+    schemars::JsonSchema,
 )]
 #[serde(rename_all = "kebab-case")]
 #[component(enum)]
@@ -65,6 +75,7 @@ pub enum Severity {
     Eq,
     serde::Serialize,
     serde::Deserialize,
+    schemars::JsonSchema,
 )]
 #[serde(rename_all = "kebab-case")]
 #[component(enum)]
@@ -81,7 +92,16 @@ pub enum DeployWindow {
 }
 
 #[derive(
-    ComponentType, Lift, Lower, Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize,
+    ComponentType,
+    Lift,
+    Lower,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
 )]
 #[serde(rename_all = "kebab-case")]
 #[component(variant)]
@@ -95,7 +115,16 @@ pub enum QuestionKind {
 }
 
 #[derive(
-    ComponentType, Lift, Lower, Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize,
+    ComponentType,
+    Lift,
+    Lower,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
 )]
 #[serde(rename_all = "kebab-case")]
 #[component(record)]
@@ -106,7 +135,16 @@ pub struct Question {
 }
 
 #[derive(
-    ComponentType, Lift, Lower, Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize,
+    ComponentType,
+    Lift,
+    Lower,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
 )]
 #[serde(rename_all = "kebab-case")]
 #[component(record)]
@@ -116,7 +154,16 @@ pub struct Answer {
 }
 
 #[derive(
-    ComponentType, Lift, Lower, Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize,
+    ComponentType,
+    Lift,
+    Lower,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
 )]
 #[serde(rename_all = "kebab-case")]
 #[component(record)]
@@ -129,7 +176,16 @@ pub struct Incident {
 }
 
 #[derive(
-    ComponentType, Lift, Lower, Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize,
+    ComponentType,
+    Lift,
+    Lower,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
 )]
 #[serde(rename_all = "kebab-case")]
 #[component(record)]
@@ -148,7 +204,16 @@ pub struct Assessment {
 }
 
 #[derive(
-    ComponentType, Lift, Lower, Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize,
+    ComponentType,
+    Lift,
+    Lower,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
 )]
 #[serde(rename_all = "kebab-case")]
 #[component(record)]
@@ -168,6 +233,7 @@ pub struct File {
     Eq,
     serde::Serialize,
     serde::Deserialize,
+    schemars::JsonSchema,
 )]
 #[serde(rename_all = "kebab-case")]
 #[component(enum)]
@@ -182,7 +248,16 @@ pub enum Action {
 }
 
 #[derive(
-    ComponentType, Lift, Lower, Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize,
+    ComponentType,
+    Lift,
+    Lower,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
 )]
 #[serde(rename_all = "kebab-case")]
 #[component(record)]
@@ -196,7 +271,16 @@ pub struct Release {
 }
 
 #[derive(
-    ComponentType, Lift, Lower, Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize,
+    ComponentType,
+    Lift,
+    Lower,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
 )]
 #[serde(rename_all = "kebab-case")]
 #[component(record)]
@@ -209,7 +293,16 @@ pub struct RunStep {
 }
 
 #[derive(
-    ComponentType, Lift, Lower, Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize,
+    ComponentType,
+    Lift,
+    Lower,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
 )]
 #[serde(rename_all = "kebab-case")]
 #[component(record)]
@@ -223,7 +316,16 @@ pub struct HttpCheck {
 }
 
 #[derive(
-    ComponentType, Lift, Lower, Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize,
+    ComponentType,
+    Lift,
+    Lower,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
 )]
 #[serde(rename_all = "kebab-case")]
 #[component(variant)]

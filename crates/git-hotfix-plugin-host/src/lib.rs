@@ -61,7 +61,7 @@ pub fn supports(version: &str) -> bool {
 }
 
 /// The kinds of policy, one world (and exported interface) each.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum World {
     Severity,

@@ -3,11 +3,11 @@
 //! stops the finish before anything moves; the journal keeps what ran and how it ended,
 //! and the checklist's `tested` follows it.
 
+use git_hotfix_core::foundation::clock;
 use git_hotfix_core::foundation::oid::short;
 use git_hotfix_core::records::journal::{EventKind, StepResult, Store};
 use git_hotfix_core::{Config, Journal, Repo};
 use git_hotfix_plugin_host::{RunStep, Step};
-use jiff::Timestamp;
 
 use crate::context::Context;
 use crate::error::{CommandError, Exit, Result};
@@ -144,6 +144,6 @@ fn record(store: &Store, journal: &mut Journal, what: EventKind) -> Result<()> {
     if let Some(stored) = store.load_any(&journal.ticket)? {
         *journal = stored;
     }
-    journal.record(Timestamp::now(), what);
+    journal.record(clock::now(), what);
     Ok(store.save(journal)?)
 }

@@ -4,11 +4,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, CommandFactory, Parser, Subcommand};
+use git_hotfix_core::foundation::clock;
 use jiff::Timestamp;
 
 use crate::commands;
 use crate::context::Context;
-use crate::error::{CommandError, Exit, Result};
+use crate::error::{CommandError, Exit, Failure, Result};
 use crate::ui::Ui;
 
 /// Emergency releases as a git subcommand: branch from production, fix, tag, merge, push
@@ -82,7 +83,9 @@ pub fn run() -> ExitCode {
         Ok(cli) => cli,
         Err(err) => {
             if err.use_stderr() && json_asked() {
-                Ui::new(true, false).json(&usage_error(&err).to_json());
+                Ui::new(true, false).json(&Failure {
+                    error: usage_error(&err).body(),
+                });
             }
             let _ = err.print();
             return if err.use_stderr() {
@@ -92,9 +95,16 @@ pub fn run() -> ExitCode {
             };
         }
     };
-    // The crash tests stop a run dead at a step boundary (debug builds only).
+    // The crash tests stop a run dead at a step boundary, and the snapshot tests fix the
+    // clock (debug builds only).
     if let Some(spec) = std::env::var_os("GIT_HOTFIX_FAILPOINT") {
         git_hotfix_core::engine::failpoint::arm(&spec.to_string_lossy());
+    }
+    if let Some(at) = std::env::var("GIT_HOTFIX_NOW")
+        .ok()
+        .and_then(|at| at.parse::<Timestamp>().ok())
+    {
+        clock::fix(at);
     }
     // The tokens of the environment are masked in all output from the start, whether or not
     // this command talks to GitHub (a deploy script may print its environment).
@@ -114,7 +124,7 @@ pub fn run() -> ExitCode {
         cwd,
         overrides: cli.global.config,
         verbose: cli.global.verbose,
-        now: Timestamp::now(),
+        now: clock::now(),
         cache_home: std::env::var_os("XDG_CACHE_HOME")
             .filter(|v| !v.is_empty())
             .map(PathBuf::from)
@@ -185,7 +195,7 @@ fn usage_error(err: &clap::Error) -> CommandError {
 
 fn report(ui: &Ui, err: &CommandError) -> ExitCode {
     if ui.json_mode() {
-        ui.json(&err.to_json());
+        ui.json(&Failure { error: err.body() });
     }
     ui.failure(&err.message, &err.causes, &err.hints);
     err.exit.into()

@@ -7,7 +7,7 @@ use git_hotfix_core::foundation::error::{ConfigError, Location};
 use git_hotfix_core::foundation::names::BranchRole;
 
 /// Exit codes, as docs/exit-codes.md lists them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Exit {
     Ok = 0,
@@ -75,18 +75,39 @@ impl CommandError {
         Self::new(Exit::Usage, message)
     }
 
-    /// What `--json` prints for a failed command.
-    pub fn to_json(&self) -> serde_json::Value {
-        serde_json::json!({
-            "error": {
-                "exit": self.exit as u8,
-                "kind": self.exit,
-                "message": self.message,
-                "causes": self.causes,
-                "hints": self.hints,
-            }
-        })
+    /// What `--json` says of it: under `error`, alone or after the result it ended on.
+    pub fn body(&self) -> ErrorBody {
+        ErrorBody {
+            exit: self.exit as u8,
+            kind: self.exit,
+            message: self.message.clone(),
+            causes: self.causes.clone(),
+            hints: self.hints.clone(),
+        }
     }
+}
+
+/// A failure in a `--json` document.
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
+pub struct ErrorBody {
+    /// The exit code (docs/exit-codes.md).
+    pub exit: u8,
+    pub kind: Exit,
+    pub message: String,
+    /// What led to it, outermost first.
+    pub causes: Vec<String>,
+    /// The ways out.
+    pub hints: Vec<String>,
+}
+
+/// The document of a command that failed before it had a result.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct Failure {
+    pub error: ErrorBody,
+}
+
+impl crate::document::Document for Failure {
+    const NAME: &'static str = "error";
 }
 
 impl From<git_hotfix_github::Error> for CommandError {
@@ -359,6 +380,30 @@ impl From<Core> for CommandError {
             Core::RunInProgress { .. } => {
                 error("resume it with `git hotfix continue`, or undo it with `git hotfix abort`")
             }
+            Core::VersionOfFinished {
+                ticket,
+                unpublished,
+                ..
+            } => CommandError::usage(message.clone()).hint(match unpublished {
+                // Its name may be taken on the remote: publishing as it is cannot work.
+                true => format!(
+                    "its release never left this clone: `git hotfix abort --hotfix {ticket}` takes the finish back, and a finish after it may choose another version"
+                ),
+                false => "`git hotfix finish --push --hotfix <ticket>` publishes the release as it is"
+                    .to_string(),
+            }),
+            Core::StepStillRunning { group } => error(&format!(
+                "wait for it to end, or stop it (`kill -- -{group}`); then run this again"
+            )),
+            Core::DeployCutShort {
+                ticket,
+                environment,
+                action,
+                then,
+                ..
+            } => error(&format!(
+                "look at {environment} first; then `git hotfix continue --hotfix {ticket}` runs {then}, or `git hotfix abort --hotfix {ticket}` records the {action} as failed"
+            )),
             Core::NoStoppedRun { .. } => CommandError::new(Exit::Error, message.clone()),
             Core::NothingToSkip { cut_short: false, .. } => CommandError::usage(message.clone())
                 .hint("resolve it and `git hotfix continue`, or `git hotfix abort`"),
@@ -528,18 +573,17 @@ pub type Result<T, E = CommandError> = std::result::Result<T, E>;
 /// when a command fails outright; in text the error follows the result.
 pub fn conclude(
     ui: &crate::ui::Ui,
-    mut document: serde_json::Value,
+    document: &impl crate::document::Document,
     failure: Option<CommandError>,
 ) -> Result<Exit> {
     if !ui.json_mode() {
         return failure.map_or(Ok(Exit::Ok), Err);
     }
     let Some(err) = failure else {
-        ui.json(&document);
+        ui.json(document);
         return Ok(Exit::Ok);
     };
-    document["error"] = err.to_json()["error"].take();
-    ui.json(&document);
+    ui.json_failed(document, err.body());
     ui.failure(&err.message, &err.causes, &err.hints);
     Ok(err.exit)
 }

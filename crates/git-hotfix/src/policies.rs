@@ -284,14 +284,23 @@ impl DeploySteps {
     }
 
     /// The steps as `--json` shows them.
-    pub fn to_json(&self) -> serde_json::Value {
+    pub fn shown(&self) -> Vec<PlannedStep<'_>> {
         self.steps
             .iter()
-            .map(
-                |(step, refused)| serde_json::json!({ "step": step, "granted": refused.is_none() }),
-            )
+            .map(|(step, refused)| PlannedStep {
+                step,
+                granted: refused.is_none(),
+            })
             .collect()
     }
+}
+
+/// A step a policy planned, in `--json`.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct PlannedStep<'a> {
+    pub step: &'a Step,
+    /// Within the plugin's grants: a step outside them is refused before any runs.
+    pub granted: bool,
 }
 
 /// A plugin's failure: the plugin's own refusal is exit 4, the engine's failure internal (6),

@@ -15,6 +15,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use git_hotfix_core::operations::deploy::Ran;
 use git_hotfix_core::records::journal::StepResult;
 use git_hotfix_plugin_host::{HttpCheck, RunStep, Step, sanitize};
 
@@ -91,25 +92,17 @@ impl Committed {
     }
 }
 
-/// How one step ended, with what a person needs to know about it.
-pub struct Ran {
-    pub result: StepResult,
-    pub detail: Option<String>,
+fn passed(detail: impl Into<String>) -> Ran {
+    Ran {
+        result: StepResult::Ok,
+        detail: Some(detail.into()),
+    }
 }
 
-impl Ran {
-    fn ok(detail: impl Into<String>) -> Ran {
-        Ran {
-            result: StepResult::Ok,
-            detail: Some(detail.into()),
-        }
-    }
-
-    fn failed(detail: impl Into<String>) -> Ran {
-        Ran {
-            result: StepResult::Failed,
-            detail: Some(detail.into()),
-        }
+fn did_not_pass(detail: impl Into<String>) -> Ran {
+    Ran {
+        result: StepResult::Failed,
+        detail: Some(detail.into()),
     }
 }
 
@@ -244,9 +237,9 @@ impl<'a> Runner<'a> {
             Step::HttpCheck(check) => self.http(check),
             Step::Wait(seconds) => {
                 if self.pause(Duration::from_secs(u64::from(*seconds))) {
-                    Ran::ok(format!("waited {seconds} s"))
+                    passed(format!("waited {seconds} s"))
                 } else {
-                    Ran::failed(format!(
+                    did_not_pass(format!(
                         "the wait was cut short by {}",
                         self.interrupt.cause()
                     ))
@@ -263,10 +256,10 @@ impl<'a> Runner<'a> {
 
     fn confirm(&self, question: &str) -> Ran {
         if self.yes {
-            return Ran::ok("yes (--yes)");
+            return passed("yes (--yes)");
         }
         match self.ui.confirm(question) {
-            Some(true) => Ran::ok("yes"),
+            Some(true) => passed("yes"),
             Some(false) => Ran {
                 result: StepResult::Declined,
                 detail: Some("answered no".into()),
@@ -280,7 +273,7 @@ impl<'a> Runner<'a> {
 
     fn program(&self, step: &RunStep) -> Ran {
         let Some((program, args)) = step.argv.split_first() else {
-            return Ran::failed("the step has no program");
+            return did_not_pass("the step has no program");
         };
         let resolved = match self.committed.scripts.get(program) {
             Some(script) => script.clone(),
@@ -297,7 +290,7 @@ impl<'a> Runner<'a> {
             .process_group(0);
         let mut child = match command.spawn() {
             Ok(child) => child,
-            Err(err) => return Ran::failed(format!("could not run {program}: {err}")),
+            Err(err) => return did_not_pass(format!("could not run {program}: {err}")),
         };
         // Best effort: the mark is a courtesy to the next git-hotfix, not the step's record.
         if let Some(marker) = &self.marker {
@@ -348,20 +341,20 @@ impl<'a> Runner<'a> {
             }
         };
         match waited {
-            Ok(Waited::Exited(status)) if status.success() => Ran::ok("exited 0"),
-            Ok(Waited::Exited(status)) => Ran::failed(with_output(match status.code() {
+            Ok(Waited::Exited(status)) if status.success() => passed("exited 0"),
+            Ok(Waited::Exited(status)) => did_not_pass(with_output(match status.code() {
                 Some(code) => format!("{program} exited with {code}"),
                 None => format!("{program} was killed by a signal"),
             })),
-            Ok(Waited::TimedOut) => Ran::failed(with_output(format!(
+            Ok(Waited::TimedOut) => did_not_pass(with_output(format!(
                 "{program} did not finish within {} s and was stopped, with every process it started",
                 timeout.as_secs()
             ))),
-            Ok(Waited::Interrupted) => Ran::failed(with_output(format!(
+            Ok(Waited::Interrupted) => did_not_pass(with_output(format!(
                 "{program} was stopped by {}, with every process it started",
                 self.interrupt.cause()
             ))),
-            Err(err) => Ran::failed(format!("could not wait for {program}: {err}")),
+            Err(err) => did_not_pass(format!("could not wait for {program}: {err}")),
         }
     }
 
@@ -408,7 +401,7 @@ impl<'a> Runner<'a> {
                     } else {
                         format!("{attempt} tries")
                     };
-                    return Ran::ok(format!("{} after {tries}", check.expect_status));
+                    return passed(format!("{} after {tries}", check.expect_status));
                 }
                 Ok(response) => format!("answered {}", response.status().as_u16()),
                 Err(err) => format!("could not be reached: {err}"),
@@ -427,14 +420,14 @@ impl<'a> Runner<'a> {
                     ),
                 );
                 if !self.pause(Duration::from_secs(u64::from(check.interval_seconds))) {
-                    return Ran::failed(format!(
+                    return did_not_pass(format!(
                         "{} {answer}; Ctrl-C stopped the polling",
                         check.url
                     ));
                 }
             }
         }
-        Ran::failed(format!(
+        did_not_pass(format!(
             "{} {answer} (expected {}) after {attempts} tries",
             check.url, check.expect_status
         ))

@@ -6,6 +6,9 @@ use std::io::{IsTerminal, Write};
 
 use anstyle::{AnsiColor, Style};
 
+use crate::document::{Document, Printed};
+use crate::error::ErrorBody;
+
 #[derive(Clone)]
 pub struct Ui {
     json: bool,
@@ -115,8 +118,17 @@ impl Ui {
     }
 
     /// The one JSON document of a `--json` run.
-    pub fn json(&self, value: &impl serde::Serialize) {
-        let text = serde_json::to_string_pretty(value).expect("serializable");
+    pub fn json(&self, document: &impl Document) {
+        self.print_json(&Printed::new(document, None));
+    }
+
+    /// The document of a result the command then failed on, the failure under `error`.
+    pub fn json_failed(&self, document: &impl Document, error: ErrorBody) {
+        self.print_json(&Printed::new(document, Some(error)));
+    }
+
+    fn print_json(&self, printed: &impl serde::Serialize) {
+        let text = serde_json::to_string_pretty(printed).expect("serializable");
         let _ = writeln!(std::io::stdout().lock(), "{}", clean(text));
     }
 

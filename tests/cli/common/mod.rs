@@ -15,6 +15,8 @@ pub struct TestEnv {
     home: PathBuf,
     /// Commits and tags get the time they are made, not [`DATE`]: for timelines.
     real_time: bool,
+    /// git-hotfix's own clock stands at [`DATE`] too.
+    fixed_clock: bool,
 }
 
 /// The outcome of one `git hotfix` run.
@@ -52,15 +54,95 @@ impl Run {
         self.expect(0)
     }
 
-    /// stdout parsed as the one JSON document `--json` promises.
+    /// stdout parsed as the one JSON document `--json` promises, valid against the schema
+    /// it names (`docs/schema/`).
     #[track_caller]
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|err| {
+        let document = serde_json::from_str(&self.stdout).unwrap_or_else(|err| {
             panic!(
                 "stdout is not one JSON document: {err}\n{}\n--- stderr\n{}",
                 self.stdout, self.stderr
             )
-        })
+        });
+        if let Err(problems) = schema::validate(&document) {
+            panic!(
+                "the document is not what its schema says:\n{problems}\n--- stdout\n{}\n--- stderr\n{}",
+                self.stdout, self.stderr
+            );
+        }
+        document
+    }
+}
+
+impl Run {
+    /// stdout parsed as the facts `report --format json` writes, valid against their schema
+    /// (`docs/schema/report-facts.json`).
+    #[track_caller]
+    pub fn report_facts(&self) -> serde_json::Value {
+        let facts = serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|err| panic!("stdout is not JSON: {err}\n{}", self.stdout));
+        if let Err(problems) = schema::validate_as("report-facts", &facts) {
+            panic!(
+                "the facts are not what their schema says:\n{problems}\n--- stdout\n{}",
+                self.stdout
+            );
+        }
+        facts
+    }
+}
+
+/// The `--json` documents' JSON Schemas, as docs/schema/ publishes them.
+pub mod schema {
+    use std::collections::HashMap;
+    use std::path::Path;
+    use std::sync::{Arc, Mutex, OnceLock};
+
+    type Validators = Mutex<HashMap<String, Arc<jsonschema::Validator>>>;
+
+    /// Check `document` against the schema its `schema` field names; the problems, one a
+    /// line, when it is not valid (or names none).
+    pub fn validate(document: &serde_json::Value) -> Result<(), String> {
+        let Some(id) = document["schema"].as_str() else {
+            return Err("it has no `schema` naming its shape".to_string());
+        };
+        let name = id
+            .strip_prefix("git-hotfix/")
+            .and_then(|rest| rest.strip_suffix("/v1"))
+            .ok_or_else(|| format!("`schema` is {id}, not git-hotfix/<name>/v1"))?;
+        validate_as(name, document)
+    }
+
+    /// Check `document` against `docs/schema/<name>.json`.
+    pub fn validate_as(name: &str, document: &serde_json::Value) -> Result<(), String> {
+        let validator = validator(name)?;
+        let problems: Vec<String> = validator
+            .iter_errors(document)
+            .map(|err| format!("  at {}: {err}", err.instance_path()))
+            .collect();
+        match problems.is_empty() {
+            true => Ok(()),
+            false => Err(problems.join("\n")),
+        }
+    }
+
+    fn validator(name: &str) -> Result<Arc<jsonschema::Validator>, String> {
+        static VALIDATORS: OnceLock<Validators> = OnceLock::new();
+        let mut known = VALIDATORS.get_or_init(Default::default).lock().unwrap();
+        if let Some(validator) = known.get(name) {
+            return Ok(validator.clone());
+        }
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../docs/schema")
+            .join(format!("{name}.json"));
+        let text = std::fs::read_to_string(&path)
+            .map_err(|err| format!("no schema {}: {err}", path.display()))?;
+        let schema: serde_json::Value = serde_json::from_str(&text)
+            .map_err(|err| format!("{} is not JSON: {err}", path.display()))?;
+        let validator = jsonschema::validator_for(&schema)
+            .map_err(|err| format!("{} is not a schema: {err}", path.display()))?;
+        let validator = Arc::new(validator);
+        known.insert(name.to_string(), validator.clone());
+        Ok(validator)
     }
 }
 
@@ -78,7 +160,16 @@ impl TestEnv {
             root,
             home,
             real_time: false,
+            fixed_clock: false,
         }
+    }
+
+    /// Stop git-hotfix's clock at [`DATE`], where git's stands: what a command says of the
+    /// time (the incident's clock, deadlines, the dates it records) is then the same on
+    /// every run, and its output can be held whole in a snapshot.
+    pub fn fixed_clock(mut self) -> TestEnv {
+        self.fixed_clock = true;
+        self
     }
 
     /// Let git (and git-hotfix's own commits) use the real time, as on call.
@@ -119,6 +210,9 @@ impl TestEnv {
             command
                 .env_remove("GIT_AUTHOR_DATE")
                 .env_remove("GIT_COMMITTER_DATE");
+        }
+        if self.fixed_clock {
+            command.env("GIT_HOTFIX_NOW", DATE);
         }
         command
     }
@@ -272,6 +366,10 @@ pub fn scrub(env: &TestEnv, text: &str) -> String {
         .unwrap_or_else(|_| root.clone());
     let text = text.replace(&canonical, "[TMP]").replace(&root, "[TMP]");
     let text = mask_ids(&mask_ids(&text, 40), 7);
+    // With the clock fixed, the times a command shows are the same on every run.
+    if env.fixed_clock {
+        return text;
+    }
     text.lines()
         .map(|line| match line.split_once("  started  ") {
             Some((indent, _)) => format!("{indent}  started  [TIME]"),

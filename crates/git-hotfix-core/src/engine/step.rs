@@ -16,7 +16,7 @@ use crate::records::run::Step;
 use super::Forge;
 
 /// Something `abort` took back.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 #[serde(tag = "undone", rename_all = "kebab-case")]
 pub enum Undone {
     /// A ref put back from `from` to what it held before the run (`None`: deleted again).
@@ -29,6 +29,7 @@ pub enum Undone {
     Checkout {
         worktree: PathBuf,
         #[serde(with = "crate::foundation::oid::hex")]
+        #[schemars(with = "String")]
         to: ObjectId,
     },
     /// A worktree the run removed, added back.
@@ -38,6 +39,7 @@ pub enum Undone {
         remote: String,
         name: String,
         #[serde(with = "crate::foundation::oid::hex_opt")]
+        #[schemars(with = "Option<String>")]
         to: Option<ObjectId>,
     },
     /// The pull request the run opened from `head`, closed (`None`: the one open from

@@ -9,7 +9,9 @@ use std::fmt;
 use crate::foundation::names::words;
 
 /// How a changelog is written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Format {
     /// `## [1.2.4] - 2026-03-05` sections with `### Fixed` lists (keepachangelog.com).
@@ -28,7 +30,17 @@ impl fmt::Display for Format {
 }
 
 /// The `changelog-format` setting: a format, or whatever the file already uses.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum FormatSetting {
     #[default]

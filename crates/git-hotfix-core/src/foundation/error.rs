@@ -270,6 +270,33 @@ pub enum Error {
     #[error("hotfix `{ticket}` has a stopped `{command}` run")]
     RunInProgress { ticket: String, command: String },
 
+    #[error(
+        "a step a killed git-hotfix began still runs (process group {group}): another would run beside it"
+    )]
+    StepStillRunning { group: i32 },
+
+    /// A deploy, verify or rollback a killed git-hotfix began has no recorded end.
+    #[error("{said}")]
+    DeployCutShort {
+        said: String,
+        ticket: String,
+        environment: String,
+        /// `deploy`, `verify` or `rollback`.
+        action: &'static str,
+        /// What `continue` runs.
+        then: &'static str,
+    },
+
+    #[error(
+        "{ticket} is finished (released {tag} here): `--version` and `--next` choose the version of a hotfix in progress"
+    )]
+    VersionOfFinished {
+        ticket: String,
+        tag: String,
+        /// Its release never left this clone.
+        unpublished: bool,
+    },
+
     #[error("there is no stopped run to {action}")]
     NoStoppedRun { action: &'static str },
 

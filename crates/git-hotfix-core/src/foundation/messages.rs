@@ -5,7 +5,7 @@ use crate::foundation::changelog::Format;
 use crate::foundation::template::{Template, TemplateError};
 
 /// A message template: the release commit's, the tag's, a changelog entry's.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 #[serde(transparent)]
 pub struct MessageTemplate(Template);
 
@@ -43,7 +43,7 @@ impl<'de> serde::Deserialize<'de> for MessageTemplate {
 }
 
 /// The message templates in effect (`release-message`, `tag-message`, `changelog-entry`).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct Messages {
     pub release: MessageTemplate,
     pub tag: MessageTemplate,

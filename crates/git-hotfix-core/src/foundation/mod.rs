@@ -2,6 +2,7 @@
 //! the text formats (changelogs, patch mails). Nothing here opens a repository.
 
 pub mod changelog;
+pub mod clock;
 pub mod error;
 pub mod messages;
 pub mod names;

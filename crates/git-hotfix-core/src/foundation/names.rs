@@ -110,7 +110,7 @@ pub fn description(raw: &str) -> Result<String> {
 }
 
 /// How hotfix branches are named: `hotfix/{ticket}-{slug}` by default.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 #[serde(transparent)]
 pub struct BranchTemplate(Template);
 
@@ -205,7 +205,9 @@ pub fn validate_ref(prefix: &str, short: &str) -> Result<String> {
 }
 
 /// What a branch is to a hotfix, for errors that must say which one is missing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum BranchRole {
     Production,
@@ -231,7 +233,7 @@ impl std::fmt::Display for BranchRole {
 /// How backport branches are named: `backport/{target}/{name}` by default. `{name}` is the
 /// hotfix branch's name without its prefix (or the picked commit's short id); `{ticket}`
 /// the hotfix's ticket, or `{name}` when the commits picked belong to no hotfix.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 #[serde(transparent)]
 pub struct BackportTemplate(Template);
 
@@ -269,7 +271,7 @@ impl<'de> serde::Deserialize<'de> for BackportTemplate {
 
 /// A label that asks for a backport, naming the line in `{target}`: `backport {target}`
 /// makes the label `backport release/1.2` ask for `release/1.2`.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 #[serde(transparent)]
 pub struct BackportLabel(Template);
 
@@ -418,7 +420,7 @@ mod tests {
 /// A pattern of branch names as git's wildmatch reads it (`release/*`, `v[0-9]*`), checked:
 /// where git's matcher gives up (a `[` never closed, a lone `\\` at the end) it matches
 /// nothing, silently, and a maintained line would be left out without a word.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 #[serde(transparent)]
 pub struct BranchGlob(pub String);
 

@@ -136,6 +136,20 @@ impl serde::Serialize for Template {
     }
 }
 
+/// Its source, as written in the configuration.
+impl schemars::JsonSchema for Template {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Template".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "description": "A template, as written: `hotfix/{ticket}-{slug}`",
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

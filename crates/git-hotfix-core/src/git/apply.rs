@@ -37,14 +37,18 @@ pub struct Rejected {
 }
 
 /// One part of a patch that does not apply.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct Failure {
     pub path: String,
     #[serde(flatten)]
     pub problem: Problem,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(tag = "problem", rename_all = "kebab-case")]
 pub enum Problem {
     /// Hunk `number` (from 1) matches nowhere in the file.

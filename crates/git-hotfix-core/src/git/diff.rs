@@ -14,7 +14,9 @@ use crate::foundation::oid::short;
 use crate::git::repo::Repo;
 
 /// How a file changed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Status {
     Added,
@@ -27,17 +29,20 @@ pub enum Status {
 }
 
 /// One side of a file change.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct Side {
     pub path: String,
     /// `100644`, `100755` or `120000`.
     pub mode: String,
     #[serde(with = "crate::foundation::oid::hex")]
+    #[schemars(with = "String")]
     pub id: ObjectId,
 }
 
 /// The change of one file, rendered.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct FileDiff {
     pub status: Status,
     pub old: Option<Side>,

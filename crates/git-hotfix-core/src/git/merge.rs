@@ -11,7 +11,9 @@ use crate::git::directory_renames;
 use crate::git::repo::Repo;
 
 /// What merging a commit into a branch gives.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Outcome {
     /// The branch already contains the commit.
@@ -19,11 +21,13 @@ pub enum Outcome {
     /// The branch can move forward to the commit.
     FastForward {
         #[serde(with = "crate::foundation::oid::hex")]
+        #[schemars(with = "String")]
         to: ObjectId,
     },
     /// A merge commit joins both.
     Merge {
         #[serde(with = "crate::foundation::oid::hex")]
+        #[schemars(with = "String")]
         commit: ObjectId,
     },
     /// These paths conflict; a person has to decide.
@@ -44,7 +48,17 @@ impl Outcome {
 /// How the hotfix joins the branch it lands on, as git's `merge.ff` says it: a team that
 /// keeps production linear wants `ff-only`; one that wants every hotfix visible as a merge
 /// wants `no-ff`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Mode {
     /// Fast-forward when the branch has not moved, else a merge commit.

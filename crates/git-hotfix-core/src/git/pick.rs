@@ -24,7 +24,9 @@ pub enum Picked {
 }
 
 /// How a pick was found to be already applied.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum EmptyBecause {
     /// The target already contains the commit itself.

@@ -7,7 +7,9 @@ use crate::git::cli;
 use crate::git::repo::Repo;
 
 /// What to push where.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct PushPlan {
     pub remote: String,
     pub refs: Vec<PushRef>,
@@ -15,12 +17,16 @@ pub struct PushPlan {
 
 /// One ref on the remote: it must hold `expect` (`None`: must not exist) and will hold `new`
 /// (`None`: deleted).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct PushRef {
     pub name: String,
     #[serde(with = "crate::foundation::oid::hex_opt")]
+    #[schemars(with = "Option<String>")]
     pub expect: Option<ObjectId>,
     #[serde(with = "crate::foundation::oid::hex_opt")]
+    #[schemars(with = "Option<String>")]
     pub new: Option<ObjectId>,
 }
 

@@ -10,10 +10,16 @@ use crate::foundation::oid::short;
 use crate::git::repo::Repo;
 
 /// What a ref holds: a commit or tag object, or (for HEADs) another ref.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Value {
-    Object(#[serde(with = "crate::foundation::oid::hex")] ObjectId),
+    Object(
+        #[serde(with = "crate::foundation::oid::hex")]
+        #[schemars(with = "String")]
+        ObjectId,
+    ),
     Symbolic(String),
 }
 
@@ -43,7 +49,9 @@ impl Value {
 
 /// One ref edit: `old` is what it must hold now (`None`: must not exist), `new` what it
 /// will hold (`None`: deleted).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct Edit {
     pub name: String,
     pub old: Option<Value>,
@@ -297,11 +305,15 @@ pub fn ensure_unlocked(repo: &Repo, edits: &[Edit]) -> Result<()> {
 }
 
 /// A ref a run moved; `None` means absent (created or deleted).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct RefMove {
     pub name: String,
     #[serde(with = "crate::foundation::oid::hex_opt")]
+    #[schemars(with = "Option<String>")]
     pub old: Option<ObjectId>,
     #[serde(with = "crate::foundation::oid::hex_opt")]
+    #[schemars(with = "Option<String>")]
     pub new: Option<ObjectId>,
 }

@@ -45,21 +45,26 @@ pub enum Head {
 }
 
 /// A revision a user named, resolved to a commit.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Base {
     Tag {
         name: String,
         #[serde(with = "crate::foundation::oid::hex")]
+        #[schemars(with = "String")]
         commit: ObjectId,
     },
     Branch {
         name: String,
         #[serde(with = "crate::foundation::oid::hex")]
+        #[schemars(with = "String")]
         commit: ObjectId,
     },
     Commit {
         #[serde(with = "crate::foundation::oid::hex")]
+        #[schemars(with = "String")]
         commit: ObjectId,
     },
 }
@@ -83,9 +88,10 @@ impl Base {
 }
 
 /// A commit and the first line of its message.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct CommitSummary {
     #[serde(with = "crate::foundation::oid::hex")]
+    #[schemars(with = "String")]
     pub id: ObjectId,
     pub summary: String,
 }

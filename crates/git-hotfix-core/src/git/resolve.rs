@@ -26,26 +26,33 @@ pub fn path_for(repo: &Repo, ticket: &str, branch: &str) -> PathBuf {
 }
 
 /// What a resolution worktree resolves.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Resolving {
     /// Merging the commit `theirs` (finish).
     Merge {
         #[serde(with = "crate::foundation::oid::hex")]
+        #[schemars(with = "String")]
         theirs: ObjectId,
     },
     /// Picking `source` against `parent` (backport).
     Pick {
         #[serde(with = "crate::foundation::oid::hex")]
+        #[schemars(with = "String")]
         source: ObjectId,
         #[serde(with = "crate::foundation::oid::hex_opt")]
+        #[schemars(with = "Option<String>")]
         parent: Option<ObjectId>,
     },
     /// Applying a patch mail (`patch apply`) as the change from tree `base` to `theirs`.
     Patch {
         #[serde(with = "crate::foundation::oid::hex")]
+        #[schemars(with = "String")]
         base: ObjectId,
         #[serde(with = "crate::foundation::oid::hex")]
+        #[schemars(with = "String")]
         theirs: ObjectId,
     },
 }

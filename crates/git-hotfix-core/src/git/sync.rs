@@ -12,7 +12,7 @@ use crate::git::refs::{self, Edit, Value};
 use crate::git::repo::Repo;
 
 /// What catching up did.
-#[derive(Debug, Clone, Default, serde::Serialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, schemars::JsonSchema)]
 pub struct Synced {
     pub remote: String,
     /// The branches fetched (those the remote has).
@@ -31,12 +31,14 @@ pub struct Synced {
 /// not the line's whole history.
 pub const SHALLOW_DEPTH: u32 = 50;
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct FastForward {
     pub branch: String,
     #[serde(with = "crate::foundation::oid::hex")]
+    #[schemars(with = "String")]
     pub from: ObjectId,
     #[serde(with = "crate::foundation::oid::hex")]
+    #[schemars(with = "String")]
     pub to: ObjectId,
 }
 

@@ -12,7 +12,7 @@ use crate::foundation::version::Version;
 use crate::git::repo::Repo;
 
 /// How release tags are named: `v{version}`, or `{product}/prod-v{version}` in a monorepo.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 #[serde(transparent)]
 pub struct TagPattern(Template);
 

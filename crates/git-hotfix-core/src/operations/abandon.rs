@@ -13,12 +13,13 @@ use crate::git::repo::Repo;
 use crate::records::journal::{EventKind, Journal, State, Store};
 
 /// What `abandon` will do.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct AbandonPlan {
     pub ticket: String,
     pub branch: String,
     /// The branch's tip, when it still exists.
     #[serde(with = "crate::foundation::oid::hex_opt")]
+    #[schemars(with = "Option<String>")]
     pub tip: Option<ObjectId>,
     pub delete_branch: bool,
     pub reason: Option<String>,

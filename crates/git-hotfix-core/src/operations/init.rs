@@ -14,7 +14,7 @@ use crate::settings::config::{self, FILE_NAME};
 use crate::settings::policy::VersionFiles;
 
 /// What `init` found in the repository.
-#[derive(Debug, Clone, Default, serde::Serialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, schemars::JsonSchema)]
 pub struct Detected {
     pub production_branch: String,
     pub develop_branch: Option<String>,
@@ -31,7 +31,7 @@ pub struct Detected {
     pub product_files: BTreeMap<String, Vec<String>>,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct InitPlan {
     pub path: PathBuf,
     pub detected: Detected,

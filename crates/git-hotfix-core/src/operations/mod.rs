@@ -3,11 +3,13 @@
 pub mod abandon;
 pub mod backport;
 pub mod check;
+pub mod deploy;
 pub mod finish;
 pub mod init;
 pub mod patch_apply;
 pub mod patch_export;
 pub mod release;
+pub mod remote;
 pub mod revert;
 pub mod start;
 pub mod stopped;

@@ -49,7 +49,9 @@ struct Input {
     bytes: Vec<u8>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Status {
     Pending,
@@ -62,25 +64,31 @@ pub enum Status {
 }
 
 /// One mail of the run.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct Patch {
     pub origin: String,
     pub subject: String,
     pub status: Status,
     /// The commit made of it.
     #[serde(with = "crate::foundation::oid::hex_opt")]
+    #[schemars(with = "Option<String>")]
     pub commit: Option<ObjectId>,
     /// Applied by a three-way merge.
     pub merged: bool,
 }
 
 /// Where a run stopped, and why.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct Stop {
     /// Index into `patches`.
     pub patch: usize,
     /// The commit the stopped mail goes onto.
     #[serde(with = "crate::foundation::oid::hex")]
+    #[schemars(with = "String")]
     pub onto: ObjectId,
     pub worktree: PathBuf,
     pub resolving: Resolving,
@@ -95,19 +103,21 @@ pub struct Stop {
 }
 
 /// A `patch apply` run: its series, and in the journal its progress.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct PatchRun {
     pub schema: u32,
     /// The branch the commits go onto (short name).
     pub branch: String,
     /// Its tip when the run started: the commits go on it, and it moves only from there.
     #[serde(with = "crate::foundation::oid::hex")]
+    #[schemars(with = "String")]
     pub tip: ObjectId,
     pub three_way: bool,
     pub patches: Vec<Patch>,
     pub stopped: Option<Stop>,
     /// The branch's new tip, once written.
     #[serde(with = "crate::foundation::oid::hex_opt")]
+    #[schemars(with = "Option<String>")]
     pub result: Option<ObjectId>,
     pub events: Vec<journal::Event>,
     /// What the run writes once every mail is in, each step journaled before it starts.
@@ -137,7 +147,7 @@ impl PatchRun {
 }
 
 /// How a run (or a resumed one) ended.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 #[serde(tag = "state", rename_all = "kebab-case")]
 pub enum ApplyOutcome {
     /// Every mail applied, empty or skipped, and the branch moved.

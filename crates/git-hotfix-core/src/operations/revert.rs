@@ -18,15 +18,17 @@ use crate::records::run::{FinishOptions, Reverting, Run, Step};
 use crate::settings::config::Config;
 
 /// The hotfix that takes another back, and its revert commit (held in memory until run).
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct RevertPlan {
     /// The ticket of the hotfix taken back.
     pub of: String,
     pub start: StartPlan,
     /// The fix's commits, oldest first.
     #[serde(with = "crate::foundation::oid::hex_vec")]
+    #[schemars(with = "Vec<String>")]
     pub reverted: Vec<ObjectId>,
     #[serde(with = "crate::foundation::oid::hex")]
+    #[schemars(with = "String")]
     pub commit: ObjectId,
     pub message: String,
 }

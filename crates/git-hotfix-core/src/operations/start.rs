@@ -32,7 +32,7 @@ pub struct StartRequest {
 }
 
 /// Where the new branch gets checked out.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case", tag = "mode", content = "path")]
 pub enum Checkout {
     /// Switch the current worktree to the branch.
@@ -45,7 +45,7 @@ pub enum Checkout {
 }
 
 /// Everything `start` will do, computed before anything is written.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct StartPlan {
     pub ticket: String,
     pub description: String,

@@ -111,7 +111,7 @@ pub fn skip(
 }
 
 /// What `abort` takes back, or (previewed) would.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 #[serde(untagged)]
 pub enum Aborted {
     /// Every step the run began, taken back from where it is now, and its conflict

@@ -23,14 +23,16 @@ use crate::settings::config::Config;
 use crate::settings::policy::VersionFiles;
 
 /// The tag a run makes.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct TagStep {
     pub name: String,
     pub message: String,
     #[serde(with = "crate::foundation::oid::hex")]
+    #[schemars(with = "String")]
     pub target: ObjectId,
     /// The new annotated tag object; `None` when the tag already exists on the tip.
     #[serde(with = "crate::foundation::oid::hex_opt")]
+    #[schemars(with = "Option<String>")]
     pub object: Option<ObjectId>,
 }
 
@@ -195,12 +197,13 @@ pub enum Choice {
 /// into a newer release of its line when someone released one meanwhile, the release
 /// commit), then the tag on it — the same release `finish` makes, so that `finish` later
 /// releases the branch as it is and keeps the tag.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct TagPlan {
     pub ticket: String,
     pub branch: String,
     pub version: Version,
     #[serde(with = "crate::foundation::oid::hex")]
+    #[schemars(with = "String")]
     pub branch_tip: ObjectId,
     /// The newer release of the line the fix is merged into first.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -9,9 +9,10 @@ use crate::git::repo::Repo;
 use crate::records::journal::{Journal, State};
 
 /// A commit of the fix (the release commit is not part of it).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct FixCommit {
     #[serde(with = "crate::foundation::oid::hex")]
+    #[schemars(with = "String")]
     pub id: ObjectId,
     pub at: Timestamp,
     pub summary: String,

@@ -18,7 +18,7 @@ use crate::records::run::Run;
 /// Bumped whenever a field changes meaning; older journals are refused with a clear error.
 pub const SCHEMA: u32 = 1;
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct Journal {
     pub schema: u32,
     pub ticket: String,
@@ -59,10 +59,13 @@ pub struct Journal {
 }
 
 /// The release `git hotfix tag` made on the hotfix branch: `tag` names `tip`.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct Prepared {
     pub tag: String,
     #[serde(with = "crate::foundation::oid::hex")]
+    #[schemars(with = "String")]
     pub tip: ObjectId,
     pub release: Option<ReleaseCommit>,
     #[serde(default, skip_serializing_if = "Held::is_empty")]
@@ -74,19 +77,24 @@ pub struct Prepared {
 /// A newer release of the hotfix's line, made by someone else while the hotfix was under
 /// way, that the fix was merged into before being released: every release of a line
 /// contains the ones before it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct Onto {
     /// The newer release's tag.
     pub tag: String,
     /// The merge of the fix into it (first parent: the release; second: the fix), under
     /// the release commit.
     #[serde(with = "crate::foundation::oid::hex")]
+    #[schemars(with = "String")]
     pub merge: ObjectId,
 }
 
 /// A hotfix proposed as a pull request: its branch carries the release commit and was
 /// pushed; the pull request, once opened, is remembered so that no run opens another.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct Proposal {
     /// The branch the pull request merges into.
     pub base: String,
@@ -97,18 +105,23 @@ pub struct Proposal {
     pub held: Held,
     /// What the remote's branch holds since the last push; `None` before the first.
     #[serde(with = "crate::foundation::oid::hex_opt")]
+    #[schemars(with = "Option<String>")]
     pub pushed: Option<ObjectId>,
     pub pull: Option<PullRecord>,
 }
 
 /// A pull request on the forge.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct PullRecord {
     pub number: u64,
     pub url: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum State {
     Active,
@@ -118,7 +131,9 @@ pub enum State {
 }
 
 /// An assessment, kept as data: the journal does not depend on the plugin contract.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct Assessed {
     /// `P0` to `P3`.
     pub severity: String,
@@ -134,19 +149,20 @@ pub struct Assessed {
 }
 
 /// Something that happened, for the timeline.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct Event {
     pub at: Timestamp,
     #[serde(flatten)]
     pub what: EventKind,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 #[serde(tag = "event", rename_all = "kebab-case")]
 pub enum EventKind {
     Started {
         base: String,
         #[serde(with = "crate::foundation::oid::hex")]
+        #[schemars(with = "String")]
         commit: ObjectId,
     },
     Assessed {
@@ -187,6 +203,7 @@ pub enum EventKind {
             with = "crate::foundation::oid::hex_opt",
             skip_serializing_if = "Option::is_none"
         )]
+        #[schemars(with = "Option<String>")]
         release: Option<ObjectId>,
         /// The release's changelog entry: the notes of a release published on the forge.
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -215,6 +232,7 @@ pub enum EventKind {
         number: u64,
         url: String,
         #[serde(with = "crate::foundation::oid::hex")]
+        #[schemars(with = "String")]
         commit: ObjectId,
     },
     /// A release was published on the forge for a tag.
@@ -252,6 +270,7 @@ pub enum EventKind {
     /// The project's checks (`checks` in settings) ran on the fix before `finish`.
     ChecksRan {
         #[serde(with = "crate::foundation::oid::hex")]
+        #[schemars(with = "String")]
         commit: ObjectId,
         /// Each command as run, and how it ended.
         commands: Vec<String>,
@@ -271,6 +290,7 @@ pub enum EventKind {
     Reverts {
         ticket: String,
         #[serde(with = "crate::foundation::oid::hex")]
+        #[schemars(with = "String")]
         commit: ObjectId,
     },
     /// The hotfix was taken back by another, `by`, whose branch holds the revert commit.
@@ -279,6 +299,7 @@ pub enum EventKind {
     Reverted {
         by: String,
         #[serde(with = "crate::foundation::oid::hex")]
+        #[schemars(with = "String")]
         commit: ObjectId,
     },
     /// A deploy, verification or rollback ended: all its steps passed, or one did not.
@@ -298,7 +319,9 @@ pub enum EventKind {
 }
 
 /// A deploy step as it began: what a `continue` needs to run it again, and the rest.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct StepStart {
     pub action: Action,
     pub environment: String,
@@ -367,7 +390,9 @@ impl StepStart {
 }
 
 /// What a backport did to one line, as the hotfix's journal remembers it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct BackportedTarget {
     pub target: String,
     /// The branch that holds the picks, when one was written.
@@ -871,7 +896,9 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 /// What a deploy policy is asked for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Action {
     Deploy,
@@ -890,7 +917,9 @@ impl Action {
 }
 
 /// How one deploy step ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum StepResult {
     Ok,
@@ -904,7 +933,9 @@ pub const STAGING: &str = "staging";
 pub const PRODUCTION: &str = "production";
 
 /// The runbook's checklist, in the order the work happens.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Item {
     Assessed,
@@ -1014,7 +1045,9 @@ impl Item {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum TargetStatus {
     /// Not handled yet.
@@ -1028,7 +1061,9 @@ pub enum TargetStatus {
 }
 
 /// One file a release commit changes.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct Bump {
     pub path: String,
     pub from: String,
@@ -1036,7 +1071,9 @@ pub struct Bump {
 }
 
 /// The changelog entry a release commit adds.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct ChangelogEntry {
     pub path: String,
     pub format: Format,
@@ -1048,7 +1085,9 @@ pub struct ChangelogEntry {
 /// What the fix itself already did of the release commit's work, so that nothing is done
 /// twice and the checklist still says it is done: version files that held the release's
 /// version, and a changelog that had its entry.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct Held {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub version_files: Vec<String>,
@@ -1064,9 +1103,12 @@ impl Held {
 }
 
 /// The commit that moves the version in every version file, made on top of the fix.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct ReleaseCommit {
     #[serde(with = "crate::foundation::oid::hex")]
+    #[schemars(with = "String")]
     pub commit: ObjectId,
     pub message: String,
     pub bumps: Vec<Bump>,

@@ -13,7 +13,9 @@ use crate::git::refs::Edit;
 use crate::records::journal::ReleaseCommit;
 
 /// The choices `finish` offers.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct FinishOptions {
     pub tag: bool,
     pub backmerge: bool,
@@ -66,7 +68,9 @@ impl Default for FinishOptions {
 }
 
 /// What happens to a worktree that has the hotfix branch checked out when it is deleted.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(tag = "action", rename_all = "kebab-case")]
 pub enum WorktreeStep {
     /// Switch it to branch `to`, whose tip will be `tip`.
@@ -75,6 +79,7 @@ pub enum WorktreeStep {
         head_ref: String,
         to: String,
         #[serde(with = "crate::foundation::oid::hex")]
+        #[schemars(with = "String")]
         tip: ObjectId,
     },
     /// Detach it at branch `at`'s tip `tip` (the branch is checked out elsewhere).
@@ -83,6 +88,7 @@ pub enum WorktreeStep {
         head_ref: String,
         at: String,
         #[serde(with = "crate::foundation::oid::hex")]
+        #[schemars(with = "String")]
         tip: ObjectId,
     },
     /// Remove it: `start --worktree` made it for this hotfix.
@@ -104,15 +110,19 @@ impl WorktreeStep {
 
 /// A finish in progress or stopped, kept in its hotfix's journal: the steps it takes (each
 /// journaled before it starts), or the conflict it waits on before it can take any.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct Run {
     pub command: String,
     pub options: FinishOptions,
     /// Where each receiving branch stood when the run began; refs move only from there.
     #[serde(with = "crate::foundation::oid::hex_map")]
+    #[schemars(with = "std::collections::BTreeMap<String, String>")]
     pub expected: BTreeMap<String, ObjectId>,
     /// Merge commits a person made for branches that conflicted.
     #[serde(with = "crate::foundation::oid::hex_map")]
+    #[schemars(with = "std::collections::BTreeMap<String, String>")]
     pub resolved: BTreeMap<String, ObjectId>,
     /// The release commit the run made: continuing must release the same one.
     #[serde(default)]
@@ -145,7 +155,9 @@ pub struct Run {
 }
 
 /// A hotfix's version and tag name before a run changed them.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct VersionBefore {
     pub version: crate::foundation::version::Version,
     pub tag: String,
@@ -185,12 +197,15 @@ impl Run {
 }
 
 /// What a `rollback --revert` takes back, and how it goes on once its hotfix is started.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct Reverting {
     /// The hotfix taken back.
     pub ticket: String,
     /// The revert commit, on this hotfix's branch.
     #[serde(with = "crate::foundation::oid::hex")]
+    #[schemars(with = "String")]
     pub commit: ObjectId,
     /// Through a pull request (`finish --pr`) rather than a finish here.
     #[serde(default)]
@@ -198,7 +213,9 @@ pub struct Reverting {
 }
 
 /// A merge that conflicted, resolved by a person in `worktree`.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct Conflict {
     /// What the fix is merged into: a receiving branch, or (`onto`) a newer release's tag.
     pub branch: String,
@@ -210,7 +227,9 @@ pub struct Conflict {
 }
 
 /// The steps of a run, in order.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(transparent)]
 pub struct Steps(pub Vec<Recorded>);
 
@@ -273,7 +292,9 @@ impl Steps {
 }
 
 /// A step and how far it got.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct Recorded {
     #[serde(flatten)]
     pub step: Step,
@@ -285,7 +306,9 @@ pub struct Recorded {
 
 /// Where a step stands. `Started` after a crash means "look": the step may have done all,
 /// some or none of its work, and running (or undoing) it again reads what is there first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Progress {
     Pending,
@@ -294,7 +317,9 @@ pub enum Progress {
 }
 
 /// One thing a run does to the repository, a worktree or a remote.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(tag = "step", rename_all = "kebab-case")]
 pub enum Step {
     /// Refs that move together, each by compare-and-swap from `old` to `new`.
@@ -304,8 +329,10 @@ pub enum Step {
     Checkout {
         worktree: PathBuf,
         #[serde(with = "crate::foundation::oid::hex")]
+        #[schemars(with = "String")]
         from: ObjectId,
         #[serde(with = "crate::foundation::oid::hex")]
+        #[schemars(with = "String")]
         to: ObjectId,
         /// The branch it has checked out for the move (`None`: detached): a worktree
         /// switched to another since is someone's else now, and left alone.
@@ -317,6 +344,7 @@ pub enum Step {
     RemoveWorktree {
         path: PathBuf,
         #[serde(with = "crate::foundation::oid::hex")]
+        #[schemars(with = "String")]
         at: ObjectId,
     },
     /// Refs pushed to a remote in one atomic push, each leased on what the remote held.
@@ -335,7 +363,9 @@ pub enum Step {
 }
 
 /// A pull request a run wants to exist, in the forge's terms.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct PullRequest {
     /// The branch with the changes, in the same repository.
     pub head: String,
@@ -350,7 +380,9 @@ pub struct PullRequest {
 }
 
 /// The pull request a [`Step::Pull`] opened or updated.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct OpenedPull {
     pub number: u64,
     pub url: String,
@@ -365,7 +397,9 @@ pub struct OpenedPull {
 }
 
 /// A pull request the forge reports merged.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct Merged {
     pub number: u64,
     pub url: String,
@@ -373,6 +407,7 @@ pub struct Merged {
     pub base: String,
     /// The commit the merge made on `base` (or the squashed or rebased tip).
     #[serde(with = "crate::foundation::oid::hex")]
+    #[schemars(with = "String")]
     pub commit: ObjectId,
     /// When it merged, as the forge recorded it.
     pub at: Option<Timestamp>,

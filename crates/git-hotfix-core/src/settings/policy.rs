@@ -8,7 +8,7 @@ use crate::foundation::error::Error;
 pub const BUILTINS: &[&str] = &["severity", "version-files", "deploy"];
 
 /// Where a policy's plugin comes from.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 #[serde(tag = "kind", content = "name", rename_all = "kebab-case")]
 pub enum PluginSource {
     /// Embedded in git-hotfix: `builtin:<name>`.
@@ -44,7 +44,9 @@ impl<'de> serde::Deserialize<'de> for PluginSource {
 }
 
 /// One policy's settings in `.hotfix.toml`.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct PolicyConfig {
     pub plugin: PluginSource,
@@ -72,7 +74,7 @@ pub struct PolicyConfig {
 /// richer, so it is flattened: a table's keys join with dots (`[settings.production]
 /// deploy = …` is `production.deploy`), a list repeats its key once per item in order (a
 /// blue-green deploy is several commands), and numbers and booleans are written as text.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 #[serde(transparent)]
 pub struct Settings(pub Vec<(String, String)>);
 
@@ -147,7 +149,7 @@ impl PolicyConfig {
 }
 
 /// A sha256 written as 64 hex digits.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 #[serde(transparent)]
 pub struct Sha256(pub String);
 
@@ -163,7 +165,7 @@ impl<'de> serde::Deserialize<'de> for Sha256 {
 }
 
 /// The policies in effect: each built-in unless `.hotfix.toml` names another.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct Policies {
     pub severity: PolicyConfig,
     pub version_files: PolicyConfig,
@@ -181,7 +183,9 @@ impl Default for Policies {
 }
 
 /// What a plugin call may use, from `[plugin-limits]`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct PluginLimits {
     pub memory_mib: Option<u64>,

@@ -15,7 +15,7 @@ use crate::foundation::patch::sha256;
 use crate::git::repo::Repo;
 
 /// What a fix changes in the settings where it lands.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct SettingsChange {
     /// The files it changes: `.hotfix.toml`, policy plugins.
     pub files: Vec<String>,
@@ -24,7 +24,7 @@ pub struct SettingsChange {
 }
 
 /// One setting (a key of `.hotfix.toml`, dotted; or a plugin file, by its sha256).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct KeyChange {
     pub key: String,
     pub old: Option<String>,

@@ -14,7 +14,7 @@ use crate::settings::policy::PluginSource;
 use crate::settings::review::{self, KeyChange};
 
 /// One release an environment ran.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct Running {
     pub version: String,
     /// When it was put there.
@@ -88,7 +88,7 @@ fn journals(repo: &Repo) -> Result<Vec<Journal>> {
 }
 
 /// Where a rollback of an environment goes, and why there.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct Target {
     /// The release it runs now (taken to be the hotfix's when no deploy is recorded).
     pub from: String,
@@ -100,7 +100,7 @@ pub struct Target {
 }
 
 /// Why a rollback goes where it goes.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Why {
     /// A person named it (`rollback --to`).

@@ -15,7 +15,7 @@ use crate::records::journal::StepResult;
 use crate::records::journal::{EventKind, Journal, Store};
 
 /// Who ticked an item.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum By {
     /// git-hotfix saw it happen (an event, a commit).
@@ -25,7 +25,7 @@ pub enum By {
 }
 
 /// One checklist item and, when it is done, since when.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct Tick {
     pub item: Item,
     pub at: Option<Timestamp>,
@@ -50,7 +50,7 @@ pub fn checklist(repo: &Repo, journal: &Journal) -> Result<Vec<Tick>> {
         None => None,
     };
     let manual = manual_ticks(journal);
-    let now = Timestamp::now();
+    let now = crate::foundation::clock::now();
     // The window runs from production's verification, whoever ticked it; not once the tick
     // was taken back, nor once production was rolled back after it.
     let verified =
@@ -284,7 +284,7 @@ fn moved_and_kept(journal: &Journal, wanted: &dyn Fn(&str) -> bool) -> Option<Ti
 }
 
 /// The response clock: from detection, the severity's time to the production deploy.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct Clock {
     pub severity: String,
     pub target_minutes: u32,
@@ -297,7 +297,7 @@ pub struct Clock {
 }
 
 /// Where the clock stands at a moment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 #[serde(tag = "state", rename_all = "kebab-case")]
 pub enum Reading {
     Running {

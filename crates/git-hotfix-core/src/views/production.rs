@@ -15,11 +15,12 @@ use crate::views::deployed::{self, Running};
 /// How many finished hotfixes the overview names.
 const RECENT: usize = 3;
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct Production {
     pub branch: String,
     /// `None` when the branch does not exist (yet).
     #[serde(with = "crate::foundation::oid::hex_opt")]
+    #[schemars(with = "Option<String>")]
     pub tip: Option<ObjectId>,
     /// The newest release tag, of each product in a monorepo.
     pub releases: Vec<Release>,
@@ -29,16 +30,17 @@ pub struct Production {
     pub recent: Vec<Recent>,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct Release {
     pub product: Option<String>,
     pub tag: String,
     pub version: String,
     #[serde(with = "crate::foundation::oid::hex")]
+    #[schemars(with = "String")]
     pub commit: ObjectId,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct Recent {
     pub ticket: String,
     pub version: String,

@@ -15,7 +15,7 @@ use crate::records::run::Merged;
 use crate::settings::config::Config;
 
 /// A pull request's words, for any forge.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct PullText {
     pub title: String,
     pub body: String,

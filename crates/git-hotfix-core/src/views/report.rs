@@ -17,7 +17,7 @@ use crate::views::deployed::Running;
 use crate::views::incident::{self, By, Clock, Reading, Tick, minutes_text};
 
 /// A moment of the incident: in UTC, and as an offset from detection.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct Moment {
     pub at: Timestamp,
     /// `2026-03-05 14:23 UTC`
@@ -47,14 +47,14 @@ impl Moment {
 }
 
 /// One line of the timeline.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct Entry {
     #[serde(flatten)]
     pub moment: Moment,
     pub what: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct Severity {
     /// `P0`
     pub level: String,
@@ -67,7 +67,7 @@ pub struct Severity {
     pub reasons: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct Commit {
     pub id: String,
     pub short: String,
@@ -76,7 +76,7 @@ pub struct Commit {
     pub tests: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct Deploy {
     pub action: Action,
     pub environment: String,
@@ -86,7 +86,7 @@ pub struct Deploy {
     pub forced: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct Backported {
     pub target: String,
     pub status: TargetStatus,
@@ -94,7 +94,7 @@ pub struct Backported {
 }
 
 /// Everything a report may say.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct Facts {
     pub ticket: String,
     pub title: String,

@@ -11,12 +11,13 @@ use crate::records::run::Run;
 use crate::settings::config::Config;
 use crate::views::incident::{self, Clock, Tick};
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct HotfixStatus {
     #[serde(flatten)]
     pub journal: Journal,
     /// The branch tip, when the branch still exists.
     #[serde(with = "crate::foundation::oid::hex_opt")]
+    #[schemars(with = "Option<String>")]
     pub tip: Option<ObjectId>,
     /// Commits on the branch since its base (once finished, the fix's), newest first.
     pub commits: Vec<CommitSummary>,
@@ -35,7 +36,7 @@ pub struct HotfixStatus {
 }
 
 /// What production runs now, seen from one hotfix.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct InProduction {
     #[serde(flatten)]
     pub running: crate::views::deployed::Running,
@@ -43,7 +44,7 @@ pub struct InProduction {
     pub holds_fix: Option<bool>,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 #[serde(tag = "result", rename_all = "kebab-case")]
 pub enum FinishPreview {
     Plan { plan: Box<FinishPlan> },

@@ -33,7 +33,10 @@ pub fn cmd_abandon(context: &Context, args: AbandonArgs) -> Result<Exit> {
         abandon::run(&repo, &mut journal, &plan, context.now)?;
     }
     if ui.json_mode() {
-        ui.json(&serde_json::json!({ "plan": plan, "executed": !args.plan.plan }));
+        ui.json(&AbandonDocument {
+            plan: &plan,
+            executed: !args.plan.plan,
+        });
         return Ok(Exit::Ok);
     }
     let would = |verb: &'static str, planned: &'static str| match args.plan.plan {
@@ -63,4 +66,15 @@ pub fn cmd_abandon(context: &Context, args: AbandonArgs) -> Result<Exit> {
         (None, _) => {}
     }
     Ok(Exit::Ok)
+}
+
+/// `abandon`: what it takes down (or would).
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct AbandonDocument<'a> {
+    pub plan: &'a abandon::AbandonPlan,
+    pub executed: bool,
+}
+
+impl crate::document::Document for AbandonDocument<'_> {
+    const NAME: &'static str = "abandon";
 }

@@ -4,6 +4,7 @@ use git_hotfix_core::operations::stopped::{self, Aborted};
 
 use crate::args::{PlanArg, RunArg};
 use crate::context::Context;
+use crate::document::{Document, Planned};
 use crate::error::{Exit, Result};
 use crate::{forge, runs};
 
@@ -36,11 +37,13 @@ pub fn cmd_abort(context: &Context, args: AbortArgs) -> Result<Exit> {
 fn render(context: &Context, aborted: &Aborted, plan: bool) {
     let ui = &context.ui;
     if ui.json_mode() {
-        ui.json(&if plan {
-            serde_json::json!({ "plan": aborted, "executed": false })
-        } else {
-            serde_json::json!({ "executed": true, "aborted": aborted })
-        });
+        match plan {
+            true => ui.json(&Planned::new(aborted)),
+            false => ui.json(&AbortDocument {
+                executed: true,
+                aborted,
+            }),
+        }
         return;
     }
     match aborted {
@@ -99,4 +102,19 @@ fn render(context: &Context, aborted: &Aborted, plan: bool) {
             );
         }
     }
+}
+
+impl Document for Planned<'_, Aborted> {
+    const NAME: &'static str = "abort-plan";
+}
+
+/// `abort`: the run taken back (or given up), and what it put back.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct AbortDocument<'a> {
+    pub executed: bool,
+    pub aborted: &'a Aborted,
+}
+
+impl Document for AbortDocument<'_> {
+    const NAME: &'static str = "abort";
 }

@@ -82,7 +82,10 @@ pub fn cmd_assess(context: &Context, args: AssessArgs) -> Result<Exit> {
         crate::audit::share(context, repo, &journal);
     }
     if ui.json_mode() {
-        ui.json(&serde_json::json!({ "assessment": assessed, "recorded": recorded }));
+        ui.json(&AssessDocument {
+            assessment: &assessed,
+            recorded,
+        });
     } else {
         render(context, &assessed);
         if recorded {
@@ -121,4 +124,15 @@ fn render(context: &Context, assessed: &Assessed) {
         }
     }
     ui.out(format!("  (policy: {})", assessed.by));
+}
+
+/// `assess`: the severity, its clocks and who judged it; recorded in the journal or not.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct AssessDocument<'a> {
+    pub assessment: &'a Assessed,
+    pub recorded: bool,
+}
+
+impl crate::document::Document for AssessDocument<'_> {
+    const NAME: &'static str = "assess";
 }

@@ -48,9 +48,11 @@ pub fn cmd_check(context: &Context, args: CheckArgs) -> Result<Exit> {
 
     let unchanged = |why: String| {
         if ui.json_mode() {
-            ui.json(
-                &serde_json::json!({ "ticket": journal.ticket, "tick": tick, "recorded": false }),
-            );
+            ui.json(&CheckDocument {
+                ticket: &journal.ticket,
+                tick: &tick,
+                recorded: false,
+            });
         }
         ui.status("Unchanged", why);
         Ok(Exit::Ok)
@@ -90,7 +92,11 @@ pub fn cmd_check(context: &Context, args: CheckArgs) -> Result<Exit> {
         .find(|t| t.item == item)
         .expect("the checklist has every item");
     if ui.json_mode() {
-        ui.json(&serde_json::json!({ "ticket": journal.ticket, "tick": tick, "recorded": true }));
+        ui.json(&CheckDocument {
+            ticket: &journal.ticket,
+            tick: &tick,
+            recorded: true,
+        });
     } else if args.undo {
         ui.status(
             "Unchecked",
@@ -108,4 +114,17 @@ pub fn cmd_check(context: &Context, args: CheckArgs) -> Result<Exit> {
         );
     }
     Ok(Exit::Ok)
+}
+
+/// `check`: a checklist item, as it stands after the command.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct CheckDocument<'a> {
+    pub ticket: &'a str,
+    pub tick: &'a incident::Tick,
+    /// Whether the journal changed.
+    pub recorded: bool,
+}
+
+impl crate::document::Document for CheckDocument<'_> {
+    const NAME: &'static str = "check";
 }

@@ -65,11 +65,23 @@ pub fn cmd_completions(
     }
     if context.ui.json_mode() {
         let shell = format!("{:?}", args.shell).to_lowercase();
-        context
-            .ui
-            .json(&serde_json::json!({ "shell": shell, "script": script }));
+        context.ui.json(&Completions {
+            shell: &shell,
+            script: &script,
+        });
     } else {
         context.ui.out(script.trim_end());
     }
     Ok(Exit::Ok)
+}
+
+/// `completions --json`: the script for a shell.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct Completions<'a> {
+    pub shell: &'a str,
+    pub script: &'a str,
+}
+
+impl crate::document::Document for Completions<'_> {
+    const NAME: &'static str = "completions";
 }

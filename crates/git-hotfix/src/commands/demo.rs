@@ -9,6 +9,7 @@ use clap::Args;
 
 use crate::args::PlanArg;
 use crate::context::Context;
+use crate::document::{Document, Planned};
 use crate::error::{CommandError, Exit, Result};
 use crate::ui::{DIM, EMPHASIS, Ui, paint};
 
@@ -86,9 +87,10 @@ pub fn cmd_demo(context: &Context, args: DemoArgs) -> Result<Exit> {
 
     if args.plan.plan {
         if ui.json_mode() {
-            ui.json(&serde_json::json!({
-                "plan": { "repository": repo, "origin": origin, "ticket": TICKET },
-                "executed": false,
+            ui.json(&Planned::new(&DemoPlan {
+                repository: &repo,
+                origin: &origin,
+                ticket: TICKET,
             }));
         } else {
             ui.out(format!(
@@ -266,15 +268,15 @@ pub fn cmd_demo(context: &Context, args: DemoArgs) -> Result<Exit> {
         "--decorate",
     ])?;
     if ui.json_mode() {
-        ui.json(&serde_json::json!({
-            "executed": true,
-            "repository": repo,
-            "origin": origin,
-            "tag": tag,
-            "main": git.output(&["rev-parse", "main"])?.trim(),
-            "develop": git.output(&["rev-parse", "develop"])?.trim(),
-            "backport": backport,
-        }));
+        ui.json(&DemoDocument {
+            executed: true,
+            repository: &repo,
+            origin: &origin,
+            tag,
+            main: git.output(&["rev-parse", "main"])?.trim(),
+            develop: git.output(&["rev-parse", "develop"])?.trim(),
+            backport,
+        });
     } else if !ui.narrating() {
         ui.out(match backport {
             Some(_) => format!(
@@ -451,4 +453,34 @@ fn show_command(ui: &Ui, command: &str) {
 fn write(dir: &Path, name: &str, text: &str) -> Result<()> {
     std::fs::write(dir.join(name), text)
         .map_err(|err| CommandError::new(Exit::Error, format!("could not write {name}: {err}")))
+}
+
+/// `demo --plan`: where the demo would make its repositories.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct DemoPlan<'a> {
+    pub repository: &'a Path,
+    pub origin: &'a Path,
+    pub ticket: &'a str,
+}
+
+impl Document for Planned<'_, DemoPlan<'_>> {
+    const NAME: &'static str = "demo-plan";
+}
+
+/// `demo`: the repositories it made, and what the hotfix left in them (read from git).
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct DemoDocument<'a> {
+    pub executed: bool,
+    pub repository: &'a Path,
+    pub origin: &'a Path,
+    /// The release tag on `main`.
+    pub tag: &'a str,
+    pub main: &'a str,
+    pub develop: &'a str,
+    /// The backport branch of the maintained line, when the backport made it.
+    pub backport: Option<&'a str>,
+}
+
+impl Document for DemoDocument<'_> {
+    const NAME: &'static str = "demo";
 }

@@ -1,12 +1,13 @@
 use clap::Args;
-use git_hotfix_core::foundation::names;
 use git_hotfix_core::foundation::version::Version;
 use git_hotfix_core::git::diff::{self, Style};
 use git_hotfix_core::git::merge::Mode as MergeMode;
+use git_hotfix_core::operations::finish::begin::{Begin, Begun, Said};
+use git_hotfix_core::operations::remote::Reach;
 use git_hotfix_core::operations::{finish, tag};
-use git_hotfix_core::records::journal::{ReleaseCommit, Released, Store};
+use git_hotfix_core::records::journal::{ReleaseCommit, Released};
 use git_hotfix_core::records::run::FinishOptions;
-use git_hotfix_core::{Error as CoreError, Journal, Repo};
+use git_hotfix_core::{Journal, Repo};
 use git_hotfix_plugin_host::World;
 
 use crate::args::PlanArg;
@@ -14,8 +15,7 @@ use crate::context::Context;
 use crate::error::{CommandError, Exit, Result};
 use crate::forge::Forge;
 use crate::policies::Loaded;
-use crate::remote::Reach;
-use crate::render::finish::finish_steps;
+use crate::render::finish::{FinishPlanDocument, finish_steps};
 use crate::ui::{EMPHASIS, paint};
 use crate::workflow::finish::{Later, finish_here, finished_already, releasing};
 use crate::workflow::pull_request;
@@ -112,112 +112,37 @@ pub fn cmd_finish(context: &Context, args: FinishArgs) -> Result<Exit> {
     let repo = context.repo()?;
     let config = context.config(&repo)?;
     let release = args.release || (config.github.release && !args.no_tag);
-    let mut journal = match finish::select(&repo, args.hotfix.as_deref()) {
-        Ok(journal) => journal,
-        Err(err) => {
-            let finished = match &args.hotfix {
-                Some(ticket) => Store::new(&repo).load_finished(&names::ticket(ticket)?)?,
-                None => None,
-            };
-            return match finished {
-                Some(journal) if args.version.is_some() || args.next => Err(CommandError::usage(
-                    format!(
-                        "{} is finished (released {} here): `--version` and `--next` choose the version of a hotfix in progress",
-                        journal.ticket, journal.tag
-                    ),
-                )
-                .hint(match journal.unpublished {
-                    // Its name may be taken on the remote: publishing as it is cannot work.
-                    Some(_) => format!(
-                        "its release never left this clone: `git hotfix abort --hotfix {}` takes the finish back, and a finish after it may choose another version",
-                        journal.ticket
-                    ),
-                    None => "`git hotfix finish --push --hotfix <ticket>` publishes the release as it is".to_string(),
-                })),
-                Some(journal) => finished_already(
-                    context,
-                    &repo,
-                    &config,
-                    journal,
-                    Later {
-                        push: args.push,
-                        tag_only: false,
-                        release,
-                        plan: args.plan.plan,
-                    },
-                ),
-                None => Err(err.into()),
-            };
-        }
-    };
-    if let Some(run) = &journal.run {
-        return Err(CoreError::RunInProgress {
-            ticket: journal.ticket.clone(),
-            command: run.command.clone(),
-        }
-        .into());
-    }
-    let reach = Reach {
-        offline: args.offline,
-        plan: args.plan.plan,
-    };
-    if !args.after_merge {
-        // What the finish merges into, as the remote has it, and the tags with it.
-        let mut branches = vec![config.production_branch.clone()];
-        branches.extend(config.develop_branch.clone());
-        if let git_hotfix_core::git::repo::Base::Branch { name, .. } = &journal.base
-            && !branches.contains(name)
-        {
-            branches.push(name.clone());
-        }
-        crate::remote::catch_up(context, &repo, &config, &branches, reach)?;
-        if args.push {
-            // The published hotfix branch as it is now: a colleague may have pushed to it,
-            // rewritten it or deleted it, and the push deletes it only as the release holds it.
-            crate::remote::track(&repo, &config, std::slice::from_ref(&journal.branch), reach)?;
-        }
-    }
     let version = match (&args.version, args.next) {
         (Some(text), _) => Some(tag::Choice::Exactly(Version::parse_arg(text)?)),
         (None, true) => Some(tag::Choice::NextFree),
         (None, false) => None,
     };
-    if let Some(version) = version {
-        // Saved with the run; a `--plan` only shows it.
-        let from = journal.version.clone();
-        tag::reversion(
-            &repo,
-            &config,
-            &mut journal,
-            version,
-            args.allow_older_version,
-            context.now,
-        )?;
-        if from != journal.version {
-            // Said as under way: it is recorded only once the finish's run starts.
-            let verb = if args.plan.plan {
-                "Would re-version"
-            } else {
-                "Re-versioning"
+    let request = Begin {
+        hotfix: args.hotfix.as_deref(),
+        version,
+        allow_older_version: args.allow_older_version,
+        after_merge: args.after_merge,
+        push: args.push,
+        reach: Reach {
+            offline: args.offline,
+            plan: args.plan.plan,
+        },
+        progress: ui.interactive(),
+        now: context.now,
+    };
+    let said = &mut |said: Said<'_>| crate::render::finish::began(context, said, args.plan.plan);
+    let mut journal = match finish::begin::begin(&repo, &config, &request, said)? {
+        Begun::Ready(journal) => journal,
+        Begun::FinishedAlready(journal) => {
+            let later = Later {
+                push: args.push,
+                tag_only: false,
+                release,
+                plan: args.plan.plan,
             };
-            ui.status(
-                verb,
-                format!(
-                    "{}: {from} → {} (tag {})",
-                    journal.ticket, journal.version, journal.tag
-                ),
-            );
+            return finished_already(context, &repo, &config, journal, later);
         }
-    }
-    if !args.after_merge {
-        crate::remote::ensure_tag_free(
-            &repo,
-            &config,
-            &journal.tag,
-            journal.version.next_patch().to_string(),
-            reach,
-        )?;
-    }
+    };
     let options = FinishOptions {
         tag: !args.no_tag,
         backmerge: !args.no_backmerge,
@@ -326,13 +251,13 @@ pub fn cmd_finish(context: &Context, args: FinishArgs) -> Result<Exit> {
             Vec::new()
         };
         if ui.json_mode() {
-            ui.json(&serde_json::json!({
-                "plan": plan,
-                "checks": checks,
-                "release_diff": diff,
-                "requests": requests,
-                "executed": false,
-            }));
+            ui.json(&FinishPlanDocument {
+                plan: &plan,
+                checks,
+                release_diff: diff,
+                requests,
+                executed: false,
+            });
         } else {
             ui.out(format!(
                 "Would finish hotfix {} ({} commit{} on {}):",

@@ -44,7 +44,10 @@ pub fn cmd_init(context: &Context, args: InitArgs) -> Result<Exit> {
     )?;
     if args.plan.plan {
         if ui.json_mode() {
-            ui.json(&serde_json::json!({ "plan": plan, "executed": false }));
+            ui.json(&InitDocument {
+                plan: &plan,
+                executed: false,
+            });
         } else {
             ui.out(format!("Would write {}:\n", plan.path.display()));
             ui.out(&plan.text);
@@ -53,7 +56,10 @@ pub fn cmd_init(context: &Context, args: InitArgs) -> Result<Exit> {
     }
     init::execute(&plan)?;
     if ui.json_mode() {
-        ui.json(&serde_json::json!({ "plan": plan, "executed": true }));
+        ui.json(&InitDocument {
+            plan: &plan,
+            executed: true,
+        });
         return Ok(Exit::Ok);
     }
     let detected = &plan.detected;
@@ -86,4 +92,15 @@ pub fn cmd_init(context: &Context, args: InitArgs) -> Result<Exit> {
         detected.production_branch
     ));
     Ok(Exit::Ok)
+}
+
+/// `init`: the configuration written (or that would be), and what it found.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct InitDocument<'a> {
+    pub plan: &'a init::InitPlan,
+    pub executed: bool,
+}
+
+impl crate::document::Document for InitDocument<'_> {
+    const NAME: &'static str = "init";
 }

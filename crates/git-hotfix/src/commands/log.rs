@@ -17,8 +17,8 @@ pub struct LogArgs {
 }
 
 /// One hotfix, as the log shows it.
-#[derive(Debug, serde::Serialize)]
-struct Row {
+#[derive(Debug, serde::Serialize, schemars::JsonSchema)]
+pub struct Row {
     ticket: String,
     description: String,
     severity: Option<String>,
@@ -98,16 +98,16 @@ pub fn cmd_log(context: &Context, args: LogArgs) -> Result<Exit> {
     let judged = rows.iter().filter(|r| r.within_target.is_some()).count();
 
     if ui.json_mode() {
-        ui.json(&serde_json::json!({
-            "hotfixes": rows,
-            "summary": {
-                "count": rows.len(),
-                "per_severity": per_severity,
-                "median_minutes_to_deploy": median,
-                "within_target": within,
-                "judged": judged,
+        ui.json(&LogDocument {
+            hotfixes: &rows,
+            summary: Summary {
+                count: rows.len(),
+                per_severity,
+                median_minutes_to_deploy: median,
+                within_target: within,
+                judged,
             },
-        }));
+        });
         return Ok(Exit::Ok);
     }
     if noted.is_empty() {
@@ -169,4 +169,26 @@ pub fn cmd_log(context: &Context, args: LogArgs) -> Result<Exit> {
         median.map_or("-".into(), minutes_text),
     ));
     Ok(Exit::Ok)
+}
+
+/// `log`: every hotfix in the notes, and how fast they went.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct LogDocument<'a> {
+    pub hotfixes: &'a [Row],
+    pub summary: Summary,
+}
+
+impl crate::document::Document for LogDocument<'_> {
+    const NAME: &'static str = "log";
+}
+
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct Summary {
+    pub count: usize,
+    /// Hotfixes per severity (`unassessed` for those without one).
+    pub per_severity: std::collections::BTreeMap<String, usize>,
+    pub median_minutes_to_deploy: Option<i64>,
+    /// Deployed within their severity's target, of those `judged`.
+    pub within_target: usize,
+    pub judged: usize,
 }

@@ -38,7 +38,7 @@ pub fn cmd_man(context: &Context, args: ManArgs, cli: clap::Command) -> Result<E
     let Some(dir) = dir else {
         let page = String::from_utf8_lossy(&page(&command, "").map_err(io)?).into_owned();
         if context.ui.json_mode() {
-            context.ui.json(&serde_json::json!({ "page": page }));
+            context.ui.json(&ManPage { page: &page });
         } else {
             context.ui.out(page.trim_end());
         }
@@ -48,9 +48,10 @@ pub fn cmd_man(context: &Context, args: ManArgs, cli: clap::Command) -> Result<E
     let mut written = Vec::new();
     write_pages(&command, "", &dir, &mut written).map_err(io)?;
     if context.ui.json_mode() {
-        context
-            .ui
-            .json(&serde_json::json!({ "written": dir, "pages": written }));
+        context.ui.json(&ManPages {
+            written: &dir,
+            pages: &written,
+        });
     }
     context.ui.status(
         "Wrote",
@@ -268,4 +269,25 @@ fn examples(path: &str) -> &'static [(&'static str, &'static str)] {
         "init" => &[("Write a starting .hotfix.toml:", "git hotfix init")],
         _ => &[],
     }
+}
+
+/// `man --json`: the page of `git hotfix`, in roff.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct ManPage<'a> {
+    pub page: &'a str,
+}
+
+impl crate::document::Document for ManPage<'_> {
+    const NAME: &'static str = "man-page";
+}
+
+/// `man --output-dir` or `--install`: where the pages went.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct ManPages<'a> {
+    pub written: &'a std::path::Path,
+    pub pages: &'a [String],
+}
+
+impl crate::document::Document for ManPages<'_> {
+    const NAME: &'static str = "man";
 }

@@ -1,6 +1,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
+use git_hotfix_core::operations::remote;
 use git_hotfix_core::views::{incident, report};
 use minijinja::{Environment, UndefinedBehavior};
 
@@ -80,7 +81,9 @@ pub fn cmd_report(context: &Context, args: ReportArgs) -> Result<Exit> {
     let repo = context.repo()?;
     let config = context.config(&repo)?;
     // What production runs is what the report says: as every clone recorded it.
-    crate::remote::deploy_records(context, &repo, &config, false);
+    if let Err(err) = remote::refresh_deploy_records(&repo, &config, false) {
+        crate::render::remote::records_not_refreshed(context, &config.remote, &err);
+    }
     let (journal, picked) = incident::select_recent(&repo, args.hotfix.as_deref())?;
     if picked {
         crate::render::say_picked(context, &journal);
@@ -115,12 +118,12 @@ pub fn cmd_report(context: &Context, args: ReportArgs) -> Result<Exit> {
         None => {}
     }
     if ui.json_mode() {
-        ui.json(&serde_json::json!({
-            "kind": args.kind.name(),
-            "facts": facts,
-            "text": text,
-            "output": args.output,
-        }));
+        ui.json(&ReportDocument {
+            kind: args.kind.name(),
+            facts: &facts,
+            text: &text,
+            output: args.output.as_deref(),
+        });
     }
     Ok(Exit::Ok)
 }
@@ -238,4 +241,18 @@ mod tests {
         let source = "a\n{% if yes %}\nb\n{% endif %}\n";
         assert_eq!(standalone_tags(source).matches('\n').count(), 4);
     }
+}
+
+/// `report`: the facts the report is written from, and the text written.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct ReportDocument<'a> {
+    pub kind: &'static str,
+    pub facts: &'a report::Facts,
+    pub text: &'a str,
+    /// The file it went to (`--output`), if not stdout.
+    pub output: Option<&'a std::path::Path>,
+}
+
+impl crate::document::Document for ReportDocument<'_> {
+    const NAME: &'static str = "report";
 }

@@ -6,9 +6,11 @@ use git_hotfix_core::operations::{patch_apply, revert};
 
 use crate::args::{PlanArg, RunArg};
 use crate::context::Context;
+use crate::document::Planned;
 use crate::error::{Exit, Result};
 use crate::render::backport::{progress_bar, row};
 use crate::render::finish::finish_steps;
+use crate::render::patch::Continued;
 
 /// Resume a stopped run once its conflicts are resolved and staged (or retry its push)
 #[derive(Debug, Args)]
@@ -26,7 +28,9 @@ pub fn cmd_continue(context: &Context, args: ContinueArgs) -> Result<Exit> {
         StoppedRun::Backport(_) if args.plan.plan => {
             let preview = backport::preview_resume(&repo)?;
             if ui.json_mode() {
-                ui.json(&crate::render::backport::json(&preview, None, false));
+                ui.json(&crate::render::backport::BackportDocument::new(
+                    &preview, None, false,
+                ));
             } else {
                 ui.out("Would continue the backport:");
                 for target in &preview.targets {
@@ -66,7 +70,7 @@ pub fn cmd_continue(context: &Context, args: ContinueArgs) -> Result<Exit> {
                 .filter(|p| p.status == patch_apply::Status::Pending)
                 .count();
             if ui.json_mode() {
-                ui.json(&serde_json::json!({ "plan": { "continue": *run }, "executed": false }));
+                ui.json(&Planned::new(&Continued { run: &run }));
             } else if let Some(stop) = &run.stopped {
                 ui.out(format!(
                     "Would commit what is staged in {} as {} ({}), apply the {left} patches after it, and move {}",
@@ -107,7 +111,7 @@ fn continue_finish(
     if plan {
         let preview = finish::preview_resume(&repo, &config, &journal, Some(&version_files))?;
         if ui.json_mode() {
-            ui.json(&serde_json::json!({ "plan": preview, "executed": false }));
+            ui.json(&Planned::new(&preview));
             return Ok(Exit::Ok);
         }
         match &preview {

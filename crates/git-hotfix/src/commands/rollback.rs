@@ -1,6 +1,7 @@
 use clap::Args;
 use git_hotfix_core::foundation::oid::short;
 use git_hotfix_core::foundation::version::Version;
+use git_hotfix_core::operations::remote;
 use git_hotfix_core::operations::revert;
 use git_hotfix_core::records::journal::{Action, PRODUCTION};
 use git_hotfix_core::records::run::FinishOptions;
@@ -47,7 +48,9 @@ pub fn cmd_rollback(context: &Context, args: RollbackArgs) -> Result<Exit> {
     }
     let repo = context.repo()?;
     let config = context.config(&repo)?;
-    crate::remote::deploy_records(context, &repo, &config, args.steps.plan);
+    if let Err(err) = remote::refresh_deploy_records(&repo, &config, args.steps.plan) {
+        crate::render::remote::records_not_refreshed(context, &config.remote, &err);
+    }
     let journal = incident::select_running(
         &repo,
         args.steps.hotfix.as_deref(),
@@ -165,7 +168,7 @@ fn revert(context: &Context, args: &RollbackArgs) -> Result<Exit> {
     );
     if args.steps.plan {
         if ui.json_mode() {
-            ui.json(&serde_json::json!({ "plan": plan, "executed": false }));
+            ui.json(&crate::document::Planned::new(&plan));
         } else {
             ui.out(format!(
                 "Would take {} back:",
@@ -220,4 +223,8 @@ fn revert(context: &Context, args: &RollbackArgs) -> Result<Exit> {
         ),
     );
     go_on(context, &repo, &config, started, &version_files, forge)
+}
+
+impl crate::document::Document for crate::document::Planned<'_, revert::RevertPlan> {
+    const NAME: &'static str = "rollback-plan";
 }

@@ -1,12 +1,14 @@
 use clap::Args;
 use git_hotfix_core::engine;
 use git_hotfix_core::operations::backport::Progress;
-use git_hotfix_core::operations::stopped::{self, Skipped, StoppedRun};
+use git_hotfix_core::operations::stopped::{self, StoppedRun};
 
 use crate::args::{PlanArg, RunArg};
 use crate::context::Context;
+use crate::document::Planned;
 use crate::error::{Exit, Result};
-use crate::render::backport::row;
+use crate::render::backport::{SkippedLine, row};
+use crate::render::patch::Skipped;
 
 /// Leave out what a run stopped on and go on: the line of a backport, the patch of a
 /// `patch apply`
@@ -39,10 +41,12 @@ pub fn cmd_skip(context: &Context, args: SkipArgs) -> Result<Exit> {
     };
     let engine_forge = forge.as_ref().map(|f| f as &dyn engine::Forge);
     match stopped::skip(&repo, run, engine_forge, context.now, &mut shown)? {
-        Skipped::Backport(outcome) => {
+        stopped::Skipped::Backport(outcome) => {
             crate::workflow::backport::finish_run(context, &repo, outcome, forge)
         }
-        Skipped::Patches(outcome) => crate::render::patch::report(context, &repo, &outcome),
+        stopped::Skipped::Patches(outcome) => {
+            crate::render::patch::report(context, &repo, &outcome)
+        }
     }
 }
 
@@ -56,7 +60,7 @@ fn plan(context: &Context, run: &StoppedRun) {
                 .as_ref()
                 .map(|s| run.targets[s.target].target.clone());
             if ui.json_mode() {
-                ui.json(&serde_json::json!({ "plan": { "skip": stopped }, "executed": false }));
+                ui.json(&Planned::new(&SkippedLine { skip: stopped }));
             } else {
                 match &stopped {
                     Some(target) => ui.out(format!(
@@ -69,7 +73,7 @@ fn plan(context: &Context, run: &StoppedRun) {
         StoppedRun::Patches(run) => {
             let stopped = run.stopped.as_ref().map(|s| &run.patches[s.patch]);
             if ui.json_mode() {
-                ui.json(&serde_json::json!({ "plan": { "skip": stopped }, "executed": false }));
+                ui.json(&Planned::new(&Skipped { skip: stopped }));
             } else if let Some(patch) = stopped {
                 ui.out(format!(
                     "Would leave {} ({}) out, removing its worktree, and apply the patches after it",

@@ -7,10 +7,10 @@ use git_hotfix_core::operations::start::{self, Checkout, StartRequest};
 use crate::args::{IncidentArgs, PlanArg};
 use crate::context::Context;
 use crate::error::{CommandError, Exit, Result};
-use crate::remote::Reach;
 use crate::render::summary;
 use crate::ui::{EMPHASIS, paint};
 use crate::workflow::assess;
+use git_hotfix_core::operations::remote::{self, Reach};
 
 /// Start a hotfix: branch from what is in production, with the next patch version
 #[derive(Debug, Args)]
@@ -105,15 +105,16 @@ pub fn cmd_start(context: &Context, args: StartArgs) -> Result<Exit> {
         plan: args.plan.plan,
     };
     start::ensure_possible(&repo, &request)?;
-    crate::remote::catch_up(
-        context,
+    let caught_up = remote::catch_up(
         &repo,
         &config,
         std::slice::from_ref(&config.production_branch),
         reach,
+        context.ui.interactive(),
     )?;
+    crate::render::remote::caught_up(context, caught_up.as_ref());
     let mut plan = start::plan(&repo, &config, &request)?;
-    crate::remote::ensure_tag_free(
+    remote::ensure_tag_free(
         &repo,
         &config,
         &plan.tag,
@@ -157,7 +158,11 @@ pub fn cmd_start(context: &Context, args: StartArgs) -> Result<Exit> {
 
     if args.plan.plan {
         if ui.json_mode() {
-            ui.json(&serde_json::json!({ "plan": plan, "executed": false }));
+            ui.json(&StartDocument {
+                plan: &plan,
+                executed: false,
+                journal: None,
+            });
         } else {
             ui.out(format!(
                 "Would start hotfix {}",
@@ -170,7 +175,11 @@ pub fn cmd_start(context: &Context, args: StartArgs) -> Result<Exit> {
 
     let journal = start::execute(&repo, &plan, context.now)?;
     if ui.json_mode() {
-        ui.json(&serde_json::json!({ "plan": plan, "executed": true, "journal": journal }));
+        ui.json(&StartDocument {
+            plan: &plan,
+            executed: true,
+            journal: Some(&journal),
+        });
         return Ok(Exit::Ok);
     }
     ui.status(
@@ -228,4 +237,17 @@ fn describe(context: &Context, plan: &start::StartPlan) {
     if let Some(assessed) = &plan.assessment {
         ui.out(format!("  severity {}", summary(assessed)));
     }
+}
+
+/// `start`: the plan, and the journal of the hotfix it began.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct StartDocument<'a> {
+    pub plan: &'a start::StartPlan,
+    pub executed: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub journal: Option<&'a git_hotfix_core::Journal>,
+}
+
+impl crate::document::Document for StartDocument<'_> {
+    const NAME: &'static str = "start";
 }

@@ -38,7 +38,11 @@ pub fn cmd_status(context: &Context, args: StatusArgs) -> Result<Exit> {
         let mut all = store.active()?;
         all.extend(store.ended()?);
         if ui.json_mode() {
-            ui.json(&serde_json::json!({ "hotfixes": all, "backport": backport, "patch_apply": patches }));
+            ui.json(&StatusAllDocument {
+                hotfixes: &all,
+                backport: backport.as_ref(),
+                patch_apply: patches.as_ref(),
+            });
         } else if all.is_empty() {
             ui.out("No hotfixes yet.");
         } else {
@@ -88,9 +92,13 @@ pub fn cmd_status(context: &Context, args: StatusArgs) -> Result<Exit> {
             false => None,
         };
         if ui.json_mode() {
-            ui.json(
-                &serde_json::json!({ "hotfix": null, "in_progress": active, "production": production, "backport": backport, "patch_apply": patches }),
-            );
+            ui.json(&StatusDocument {
+                hotfix: None,
+                in_progress: Some(&active),
+                production: Some(production.as_ref()),
+                backport: backport.as_ref(),
+                patch_apply: patches.as_ref(),
+            });
         } else if active.is_empty() {
             if backport.is_none() && patches.is_none() {
                 ui.out("No hotfix in progress.");
@@ -142,9 +150,13 @@ pub fn cmd_status(context: &Context, args: StatusArgs) -> Result<Exit> {
         context.now,
     )?;
     if ui.json_mode() {
-        ui.json(
-            &serde_json::json!({ "hotfix": status, "backport": backport, "patch_apply": patches }),
-        );
+        ui.json(&StatusDocument {
+            hotfix: Some(&status),
+            in_progress: None,
+            production: None,
+            backport: backport.as_ref(),
+            patch_apply: patches.as_ref(),
+        });
     } else {
         render(
             context,
@@ -562,4 +574,34 @@ fn render(context: &Context, status: &HotfixStatus, under_way: bool, live_group:
         }
         None => {}
     }
+}
+
+/// `status --all`: every hotfix's journal, and the stopped backport or patch run.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct StatusAllDocument<'a> {
+    pub hotfixes: &'a [Journal],
+    pub backport: Option<&'a Backport>,
+    pub patch_apply: Option<&'a PatchRun>,
+}
+
+impl crate::document::Document for StatusAllDocument<'_> {
+    const NAME: &'static str = "status-all";
+}
+
+/// `status`: the hotfix in question, or (none being in question) those in progress and
+/// production's state when none is; and the stopped backport or patch run.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct StatusDocument<'a> {
+    pub hotfix: Option<&'a HotfixStatus>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub in_progress: Option<&'a [Journal]>,
+    /// What production is, when nothing is in progress.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub production: Option<Option<&'a production::Production>>,
+    pub backport: Option<&'a Backport>,
+    pub patch_apply: Option<&'a PatchRun>,
+}
+
+impl crate::document::Document for StatusDocument<'_> {
+    const NAME: &'static str = "status";
 }

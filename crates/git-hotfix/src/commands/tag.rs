@@ -2,6 +2,7 @@ use clap::Args;
 use git_hotfix_core::foundation::names;
 use git_hotfix_core::foundation::oid::short;
 use git_hotfix_core::foundation::version::Version;
+use git_hotfix_core::operations::remote;
 use git_hotfix_core::operations::{finish, tag};
 use git_hotfix_core::records::journal::{ReleaseCommit, Released, Store};
 use git_hotfix_plugin_host::World;
@@ -79,12 +80,12 @@ pub fn cmd_tag(context: &Context, args: TagArgs) -> Result<Exit> {
         )?;
     }
     // A version someone released on the remote, not fetched here, is not ours to tag.
-    crate::remote::ensure_tag_free(
+    remote::ensure_tag_free(
         &repo,
         &config,
         &journal.tag,
         journal.version.next_patch().to_string(),
-        crate::remote::Reach {
+        remote::Reach {
             offline: false,
             plan: args.plan.plan,
         },
@@ -119,12 +120,12 @@ pub fn cmd_tag(context: &Context, args: TagArgs) -> Result<Exit> {
             requests = forge.planned_lines();
         }
         if ui.json_mode() {
-            ui.json(&serde_json::json!({
-                "plan": plan,
-                "push": args.push,
-                "requests": requests,
-                "executed": false,
-            }));
+            ui.json(&TagPlanDocument {
+                plan: &plan,
+                push: args.push,
+                requests: &requests,
+                executed: false,
+            });
             return Ok(Exit::Ok);
         }
         for line in release_lines(&plan) {
@@ -172,12 +173,12 @@ pub fn cmd_tag(context: &Context, args: TagArgs) -> Result<Exit> {
         None => None,
     };
     if ui.json_mode() {
-        ui.json(&serde_json::json!({
-            "plan": plan,
-            "pushed": pushed,
-            "release": published,
-            "executed": true,
-        }));
+        ui.json(&TagDocument {
+            plan: &plan,
+            pushed: pushed.as_ref(),
+            release: published.as_ref(),
+            executed: true,
+        });
         return Ok(Exit::Ok);
     }
     if let Some(merge) = plan.onto.as_ref().and_then(|o| o.outcome.new_tip()) {
@@ -240,4 +241,30 @@ fn release_lines(plan: &tag::TagPlan) -> Vec<String> {
         ));
     }
     lines
+}
+
+/// `tag --plan`: the tag (and release commit) it would make, and the GitHub requests.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct TagPlanDocument<'a> {
+    pub plan: &'a tag::TagPlan,
+    pub push: bool,
+    pub requests: &'a [String],
+    pub executed: bool,
+}
+
+impl crate::document::Document for TagPlanDocument<'_> {
+    const NAME: &'static str = "tag-plan";
+}
+
+/// `tag`: the tag made, what was pushed, and the GitHub release published.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct TagDocument<'a> {
+    pub plan: &'a tag::TagPlan,
+    pub pushed: Option<&'a git_hotfix_core::git::push::PushPlan>,
+    pub release: Option<&'a git_hotfix_github::ReleaseOutcome>,
+    pub executed: bool,
+}
+
+impl crate::document::Document for TagDocument<'_> {
+    const NAME: &'static str = "tag";
 }

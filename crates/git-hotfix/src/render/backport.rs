@@ -4,7 +4,7 @@
 use git_hotfix_core::foundation::oid::short;
 use git_hotfix_core::git::pick::EmptyBecause;
 use git_hotfix_core::operations::backport::{
-    Backport, BackportOutcome, PickStatus, RefState, Target,
+    Backport, BackportOutcome, PickStatus, RefState, Stop, Target,
 };
 use git_hotfix_core::records::journal::TargetStatus;
 
@@ -42,7 +42,7 @@ pub fn report(context: &Context, outcome: &BackportOutcome) -> Result<Exit> {
             BackportOutcome::Refused { .. } => "refused",
         };
         let executed = !matches!(outcome, BackportOutcome::Refused { .. });
-        ui.json(&json(run, Some(state), executed));
+        ui.json(&BackportDocument::new(run, Some(state), executed));
         return Ok(exit);
     }
     match outcome {
@@ -115,17 +115,51 @@ pub fn report(context: &Context, outcome: &BackportOutcome) -> Result<Exit> {
     Ok(exit)
 }
 
-/// The one document of `--json`: what was picked and, per target, what became of it.
-pub fn json(run: &Backport, state: Option<&str>, executed: bool) -> serde_json::Value {
-    serde_json::json!({
-        "hotfix": run.hotfix,
-        "name": run.name,
-        "sources": run.sources.iter().map(|s| s.commit.to_string()).collect::<Vec<_>>(),
-        "targets": run.targets,
-        "state": state,
-        "stopped": run.stopped,
-        "executed": executed,
-    })
+/// The `--json` document of a backport run, its plan, or its `continue`: what was picked
+/// and, per target, what became of it.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct BackportDocument<'a> {
+    pub hotfix: &'a Option<String>,
+    pub name: &'a str,
+    /// The commits picked, oldest first.
+    pub sources: Vec<String>,
+    pub targets: &'a [Target],
+    /// `done`, `stopped` or `refused`; none for a plan.
+    pub state: Option<&'static str>,
+    pub stopped: &'a Option<Stop>,
+    pub executed: bool,
+    /// With `--plan --pr`: the GitHub requests the run would send.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requests: Option<Vec<String>>,
+}
+
+impl crate::document::Document for BackportDocument<'_> {
+    const NAME: &'static str = "backport";
+}
+
+impl<'a> BackportDocument<'a> {
+    pub fn new(run: &'a Backport, state: Option<&'static str>, executed: bool) -> Self {
+        BackportDocument {
+            hotfix: &run.hotfix,
+            name: &run.name,
+            sources: run.sources.iter().map(|s| s.commit.to_string()).collect(),
+            targets: &run.targets,
+            state,
+            stopped: &run.stopped,
+            executed,
+            requests: None,
+        }
+    }
+}
+
+/// `skip --plan` of a stopped backport: the line it would leave out.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct SkippedLine {
+    pub skip: Option<String>,
+}
+
+impl crate::document::Document for crate::document::Planned<'_, SkippedLine> {
+    const NAME: &'static str = "skip-backport-plan";
 }
 
 /// `ENG-1234 (2 commits)` or `3 commits`.

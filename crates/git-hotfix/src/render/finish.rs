@@ -4,16 +4,157 @@
 use git_hotfix_core::Journal;
 use git_hotfix_core::foundation::oid::short;
 use git_hotfix_core::git::merge::Outcome;
+use git_hotfix_core::operations::finish::ResumePreview;
 use git_hotfix_core::operations::finish::after_merge::CatchUp;
+use git_hotfix_core::operations::finish::begin::Said;
 use git_hotfix_core::operations::finish::propose::ProposePlan;
+use git_hotfix_core::operations::finish::publish::Publish;
 use git_hotfix_core::operations::finish::{FinishOutcome, FinishPlan, Role};
 use git_hotfix_core::records::journal::ReleaseCommit;
 use git_hotfix_core::records::run::{OpenedPull, WorktreeStep};
-use git_hotfix_github::ReleaseOutcome;
+use git_hotfix_github::{PullSpec, ReleaseOutcome, Request};
 
 use crate::context::Context;
+use crate::document::{Document, Planned};
 use crate::error::{Exit, Result};
 use crate::ui::{EMPHASIS, paint};
+
+/// The `--json` document of a finish run, or of its `continue`: what it did, and the GitHub
+/// release it published.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct FinishDocument<'a> {
+    pub executed: bool,
+    pub outcome: &'a FinishOutcome,
+    pub release: Option<&'a ReleaseOutcome>,
+}
+
+impl Document for FinishDocument<'_> {
+    const NAME: &'static str = "finish";
+}
+
+/// `finish --plan`: the plan, the checks it would run, the release commit's edits and the
+/// GitHub requests.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct FinishPlanDocument<'a> {
+    pub plan: &'a FinishPlan,
+    /// The commands `[checks]` would run before anything moves.
+    pub checks: &'a [String],
+    /// The release commit's diff: the exact edits to the version files and the changelog.
+    pub release_diff: Option<String>,
+    pub requests: Vec<String>,
+    pub executed: bool,
+}
+
+impl Document for FinishPlanDocument<'_> {
+    const NAME: &'static str = "finish-plan";
+}
+
+/// `finish` (or `tag`) of a hotfix finished here already: what it pushed and published.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct FinishedAlreadyDocument<'a> {
+    pub executed: bool,
+    pub finished_already: bool,
+    pub pushed: Option<&'a Publish>,
+    pub release: Option<&'a ReleaseOutcome>,
+}
+
+impl Document for FinishedAlreadyDocument<'_> {
+    const NAME: &'static str = "finished-already";
+}
+
+/// `finish --pr --plan`: the proposal, the pull request as it would be asked for, and the
+/// GitHub requests.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct ProposePlanDocument<'a> {
+    pub plan: &'a ProposePlan,
+    pub pull: &'a PullSpec,
+    pub requests: Vec<Request>,
+    pub executed: bool,
+}
+
+impl Document for ProposePlanDocument<'_> {
+    const NAME: &'static str = "propose-plan";
+}
+
+/// `finish --pr`: the proposal made and the pull request opened (or brought up to date).
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct ProposedDocument<'a> {
+    pub executed: bool,
+    pub proposal: &'a ProposePlan,
+    pub pull: ProposedPull<'a>,
+}
+
+impl Document for ProposedDocument<'_> {
+    const NAME: &'static str = "propose";
+}
+
+/// A pull request a run opened.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct ProposedPull<'a> {
+    pub pull: PullLink<'a>,
+    /// Opened by this run (not one that was open already).
+    pub created: bool,
+    /// What changed on one that was open (`title`, `labels P0`).
+    pub changes: &'a [String],
+    /// What went through only in part (a reviewer the forge would not ask).
+    pub warnings: &'a [String],
+}
+
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct PullLink<'a> {
+    pub number: u64,
+    pub url: &'a str,
+}
+
+impl<'a> ProposedPull<'a> {
+    pub fn of(opened: &'a OpenedPull) -> Self {
+        ProposedPull {
+            pull: PullLink {
+                number: opened.number,
+                url: &opened.url,
+            },
+            created: opened.created,
+            changes: &opened.changes,
+            warnings: &opened.warnings,
+        }
+    }
+}
+
+/// `finish --after-merge --plan`: the steps, and the GitHub requests.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct AfterMergePlanDocument<'a> {
+    pub steps: &'a [String],
+    pub requests: &'a [String],
+    pub executed: bool,
+}
+
+impl Document for AfterMergePlanDocument<'_> {
+    const NAME: &'static str = "after-merge-plan";
+}
+
+impl Document for Planned<'_, ResumePreview> {
+    const NAME: &'static str = "continue-finish-plan";
+}
+
+/// What the beginning of a finish did: the remote caught up, the version chosen again.
+pub fn began(context: &Context, said: Said<'_>, plan: bool) {
+    match said {
+        Said::CaughtUp(caught_up) => crate::render::remote::caught_up(context, Some(caught_up)),
+        Said::Reversioned {
+            ticket,
+            from,
+            to,
+            tag,
+        } => context.ui.status(
+            // Said as under way: it is recorded only once the finish's run starts.
+            match plan {
+                true => "Would re-version",
+                false => "Re-versioning",
+            },
+            format!("{ticket}: {from} → {to} (tag {tag})"),
+        ),
+    }
+}
 
 /// Tell what happened to the GitHub release of `tag`.
 pub fn report_release(context: &Context, tag: &str, outcome: &ReleaseOutcome) {
@@ -47,7 +188,11 @@ pub fn report(
         _ => Exit::Ok,
     };
     if ui.json_mode() {
-        ui.json(&serde_json::json!({ "executed": true, "outcome": outcome, "release": release }));
+        ui.json(&FinishDocument {
+            executed: true,
+            outcome,
+            release,
+        });
         return Ok(exit);
     }
     match outcome {
@@ -478,16 +623,6 @@ pub fn finish_steps(plan: &FinishPlan) -> Vec<String> {
         }
     }
     lines
-}
-
-/// A pull request a run opened, as `--json` shows it.
-pub fn pull_json(opened: &OpenedPull) -> serde_json::Value {
-    serde_json::json!({
-        "pull": { "number": opened.number, "url": opened.url },
-        "created": opened.created,
-        "changes": opened.changes,
-        "warnings": opened.warnings,
-    })
 }
 
 pub fn local_steps(plan: &ProposePlan) -> Vec<String> {

@@ -12,6 +12,7 @@ use crate::context::Context;
 pub mod backport;
 pub mod finish;
 pub mod patch;
+pub mod remote;
 
 /// Tell which hotfix a command took when none was named and no incident is open.
 pub fn say_picked(context: &Context, journal: &Journal) {

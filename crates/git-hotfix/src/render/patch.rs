@@ -4,8 +4,51 @@ use git_hotfix_core::foundation::oid::short;
 use git_hotfix_core::git::apply::Problem;
 use git_hotfix_core::operations::patch_apply::{self, ApplyOutcome, Patch, PatchRun, Status};
 
+use std::path::PathBuf;
+
 use crate::context::Context;
+use crate::document::{Document, Planned};
 use crate::error::{Exit, Result};
+
+/// The `--json` document of a `patch apply` run, or of its `continue` or `skip`.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct PatchApplyDocument<'a> {
+    /// `done` or `stopped`.
+    pub state: &'static str,
+    pub run: &'a PatchRun,
+    /// The patch it stopped on, as a mail file to read or `git am`.
+    pub stopped_patch: Option<PathBuf>,
+    pub executed: bool,
+}
+
+impl Document for PatchApplyDocument<'_> {
+    const NAME: &'static str = "patch-apply";
+}
+
+impl Document for Planned<'_, PatchRun> {
+    const NAME: &'static str = "patch-apply-plan";
+}
+
+/// `continue --plan` of a stopped `patch apply`: the run it would go on with.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct Continued<'a> {
+    #[serde(rename = "continue")]
+    pub run: &'a PatchRun,
+}
+
+impl Document for Planned<'_, Continued<'_>> {
+    const NAME: &'static str = "continue-patch-apply-plan";
+}
+
+/// `skip --plan` of a stopped `patch apply`: the patch it would leave out.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct Skipped<'a> {
+    pub skip: Option<&'a Patch>,
+}
+
+impl Document for Planned<'_, Skipped<'_>> {
+    const NAME: &'static str = "skip-patch-apply-plan";
+}
 
 /// Why the run stops, in git's terms when it is a hunk.
 pub fn stop_reason(run: &PatchRun) -> String {
@@ -57,15 +100,15 @@ pub fn report(
         ApplyOutcome::Stopped { .. } => Exit::Conflict,
     };
     if ui.json_mode() {
-        ui.json(&serde_json::json!({
-            "state": match outcome {
+        ui.json(&PatchApplyDocument {
+            state: match outcome {
                 ApplyOutcome::Done { .. } => "done",
                 ApplyOutcome::Stopped { .. } => "stopped",
             },
-            "run": run,
-            "stopped_patch": patch_apply::stopped_mail(repo, run),
-            "executed": true,
-        }));
+            run,
+            stopped_patch: patch_apply::stopped_mail(repo, run),
+            executed: true,
+        });
         return Ok(exit);
     }
     for patch in &run.patches {

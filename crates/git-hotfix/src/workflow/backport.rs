@@ -21,9 +21,9 @@ use git_hotfix_github::Pull;
 use crate::context::Context;
 use crate::error::{CommandError, Exit, Result};
 use crate::forge::{self, Forge};
-use crate::remote::Reach;
-use crate::render::backport::{json, progress_bar, row, verb, what};
+use crate::render::backport::{BackportDocument, progress_bar, row, verb, what};
 use crate::ui::{EMPHASIS, paint};
+use git_hotfix_core::operations::remote::{self, Reach};
 
 /// End a backport run: when it asked for pull requests, push its branches and open them
 /// (connecting to GitHub unless `forge` is given), then tell how it went.
@@ -293,7 +293,7 @@ pub fn execute(
         offline: args.offline,
         plan: args.plan,
     };
-    let lines = crate::remote::lines_matching(repo, config, patterns, reach)?;
+    let lines = remote::lines_matching(repo, config, patterns, reach)?;
     // A pull request's backport branches have known names: those an earlier run pushed
     // (from another clone, a CI's) are fetched too, so that this run goes on from them
     // instead of being refused at the push.
@@ -307,7 +307,8 @@ pub fn execute(
             branches.push(template.render(line, &backport::pull_name(number), None)?);
         }
     }
-    crate::remote::catch_up(context, repo, config, &branches, reach)?;
+    let caught_up = remote::catch_up(repo, config, &branches, reach, context.ui.interactive())?;
+    crate::render::remote::caught_up(context, caught_up.as_ref());
     let picked = match (args.pull, args.commits.is_empty()) {
         (Some(number), _) => merged_pull(context, repo, config, number)?,
         (None, true) => What::Hotfix(args.hotfix),
@@ -332,9 +333,9 @@ pub fn execute(
             false => Vec::new(),
         };
         if ui.json_mode() {
-            let mut json = json(&plan, None, false);
-            json["requests"] = serde_json::json!(requests);
-            ui.json(&json);
+            let mut document = BackportDocument::new(&plan, None, false);
+            document.requests = Some(requests);
+            ui.json(&document);
         } else {
             ui.out(format!("Would backport {}:", what(&plan)));
             for target in &plan.targets {

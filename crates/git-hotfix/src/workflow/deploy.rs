@@ -2,19 +2,55 @@
 //! starts, its process group marked while it runs, and a run cut short gone on with
 //! (`continue`) or given up (`abort`).
 
-use git_hotfix_core::records::journal::{
-    Action, EventKind, PRODUCTION, StepResult, StepStart, Store, continue_runs, cut_short_said,
-};
+use git_hotfix_core::operations::deploy::{self, DeployRun, Ended, Ran, Said, StepRan, StepRunner};
+use git_hotfix_core::records::journal::{Action, PRODUCTION, StepResult, Store};
 use git_hotfix_core::{Config, Journal, Repo};
 use git_hotfix_plugin_host::{Release, Step};
 use jiff::Timestamp;
 
 use crate::args::StepArgs;
 use crate::context::Context;
+use crate::document::Document;
 use crate::error::{CommandError, Exit, Result, conclude};
 use crate::policies::DeploySteps;
 use crate::steps::{Committed, Runner, describe};
 use crate::ui::{EMPHASIS, paint};
+
+/// `deploy`, `verify` or `rollback` (of production) with `--plan`: the steps the policy
+/// plans, each within its grants or not.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct DeployPlanDocument<'a> {
+    pub ticket: &'a str,
+    pub action: Action,
+    pub environment: &'a str,
+    pub release: &'a Release,
+    pub plugin: String,
+    pub steps: Vec<crate::policies::PlannedStep<'a>>,
+    pub executed: bool,
+}
+
+impl Document for DeployPlanDocument<'_> {
+    const NAME: &'static str = "deploy-plan";
+}
+
+/// `deploy`, `verify` or `rollback` (of production): each step run and how it ended.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct DeployDocument<'a> {
+    pub ticket: &'a str,
+    pub action: Action,
+    pub environment: &'a str,
+    pub release: &'a Release,
+    /// `--force`: run though the journal said it was not due.
+    pub forced: bool,
+    pub steps: &'a [StepRan],
+    /// Every step succeeded.
+    pub ok: bool,
+    pub executed: bool,
+}
+
+impl Document for DeployDocument<'_> {
+    const NAME: &'static str = "deploy";
+}
 
 /// What to run: the action, on which release (and where), and whether production goes
 /// before a verified staging (`--force`).
@@ -78,15 +114,15 @@ pub(crate) fn perform(
         ),
     };
     if args.plan {
-        let document = serde_json::json!({
-            "ticket": journal.ticket,
-            "action": action,
-            "environment": environment,
-            "release": planned.release,
-            "plugin": planned.policy.plugin.to_string(),
-            "steps": planned.to_json(),
-            "executed": false,
-        });
+        let document = DeployPlanDocument {
+            ticket: &journal.ticket,
+            action,
+            environment: &environment,
+            release: &planned.release,
+            plugin: planned.policy.plugin.to_string(),
+            steps: planned.shown(),
+            executed: false,
+        };
         if !ui.json_mode() {
             ui.out(format!(
                 "Would {} {} with {}:",
@@ -98,7 +134,7 @@ pub(crate) fn perform(
                 ui.out(line);
             }
         }
-        return conclude(ui, document, planned.not_granted());
+        return conclude(ui, &document, planned.not_granted());
     }
     if let Some(refused) = planned.not_granted() {
         return Err(refused);
@@ -119,143 +155,64 @@ pub(crate) fn perform(
         .hint("pass `--yes` to answer it"));
     }
 
-    let store = Store::new(repo);
-    let _lock = store.lock()?;
-    // Re-read under the lock: another command may have written since it was selected.
-    let mut journal = store.load_any(&journal.ticket)?.unwrap_or(journal);
-    // A step a killed git-hotfix left running, or not, is decided first: its outcome is
-    // unknown, and what runs there with it.
-    // What a killed git-hotfix's step started may run on: nothing starts beside it.
-    if let Some(group) = live_step_group(repo) {
-        return Err(CommandError::new(
+    let run = DeployRun {
+        action,
+        environment: environment.clone(),
+        version: planned.release.version.clone(),
+        previous: planned.release.previous_version.clone(),
+        tag: planned.release.tag.clone(),
+        forced,
+        steps: steps.iter().map(describe).collect(),
+        resume,
+    };
+    let mut runner = Steps {
+        runner,
+        steps: &steps,
+        marker: step_marker(repo),
+    };
+    let said = &mut |said: Said<'_>| match said {
+        Said::Began => ui.status(
+            match action {
+                Action::Deploy => "Deploying",
+                Action::Verify => "Verifying",
+                Action::Rollback => "Rolling back",
+            },
+            format!(
+                "{} with {} ({} step{})",
+                paint(EMPHASIS, &what),
+                planned.policy.plugin,
+                steps.len(),
+                if steps.len() == 1 { "" } else { "s" }
+            ),
+        ),
+        Said::Step { n, of, step } => ui.status(&format!("[{}/{of}]", n + 1), step),
+        Said::Passed { detail } => ui.status("ok", detail),
+    };
+    let deployed = deploy::run(repo, config, &journal, &run, &mut runner, said)?;
+    let failure = match &deployed.ended {
+        Ended::Done => None,
+        Ended::Failed { n, result, detail } => {
+            Some(step_failed(action, &what, n + 1, *result, detail))
+        }
+        Ended::Interrupted { n } => Some(CommandError::new(
             Exit::Error,
             format!(
-                "a step a killed git-hotfix began still runs (process group {group}): another would run beside it"
+                "stopped by Ctrl-C before step {}: {what} was left as it is",
+                n + 1
             ),
-        )
-        .hint(format!(
-            "wait for it to end, or stop it (`kill -- -{group}`); then run this again"
-        )));
-    }
-    let _ = std::fs::remove_file(step_marker(repo));
-    if let Some(refused) = cut_short(&journal).filter(|_| resume.is_none()) {
-        return Err(refused);
-    }
-    let started = Timestamp::now();
-    ui.status(
-        match action {
-            Action::Deploy => "Deploying",
-            Action::Verify => "Verifying",
-            Action::Rollback => "Rolling back",
-        },
-        format!(
-            "{} with {} ({} step{})",
-            paint(EMPHASIS, &what),
-            planned.policy.plugin,
-            steps.len(),
-            if steps.len() == 1 { "" } else { "s" }
-        ),
-    );
-    let mut rows = Vec::new();
-    let mut failure = None;
-    for (n, step) in steps.iter().enumerate().skip(resume.unwrap_or(0)) {
-        // The crash tests' kill between two steps (debug builds only).
-        git_hotfix_core::engine::failpoint::hit("deploy-step");
-        if runner.interrupted() {
-            failure = Some(CommandError::new(
-                Exit::Error,
-                format!(
-                    "stopped by Ctrl-C before step {}: {what} was left as it is",
-                    n + 1
-                ),
-            ));
-            break;
-        }
-        let shown = describe(step);
-        ui.status(&format!("[{}/{}]", n + 1, steps.len()), &shown);
-        let step_started = Timestamp::now();
-        journal.record(
-            step_started,
-            EventKind::DeployStepStarted(StepStart {
-                action,
-                environment: environment.clone(),
-                step: shown.clone(),
-                index: n,
-                version: planned.release.version.clone(),
-                previous: planned.release.previous_version.clone(),
-                tag: planned.release.tag.clone(),
-                pid: std::process::id(),
-                started: step_started,
-                forced,
-            }),
-        );
-        store.save(&journal)?;
-        let ran = runner.run(step);
-        let ended = Timestamp::now();
-        journal.record(
-            ended,
-            EventKind::DeployStep {
-                action,
-                environment: environment.clone(),
-                step: shown.clone(),
-                started: step_started,
-                result: ran.result,
-                detail: ran.detail.clone(),
-            },
-        );
-        store.save(&journal)?;
-        rows.push(serde_json::json!({
-            "step": shown,
-            "result": ran.result,
-            "started": step_started,
-            "ended": ended,
-            "detail": ran.detail,
-        }));
-        let detail = ran.detail.unwrap_or_default();
-        match ran.result {
-            StepResult::Ok => ui.status("ok", &detail),
-            StepResult::Failed | StepResult::Declined => {
-                failure = Some(step_failed(action, &what, n + 1, ran.result, &detail));
-                break;
-            }
-        }
-    }
-    let ok = failure.is_none();
-    journal.record(
-        Timestamp::now(),
-        EventKind::DeployEnded {
-            action,
-            environment: environment.clone(),
-            started,
-            ok,
-            version: match action {
-                Action::Deploy => Some(planned.release.version.clone()),
-                Action::Rollback => planned.release.previous_version.clone(),
-                Action::Verify => None,
-            },
-            forced,
-        },
-    );
-    // Production verified: the watch starts, and the follow-up is due a while later.
-    let monitoring = (ok && action == Action::Verify && environment == PRODUCTION).then(|| {
-        let now = Timestamp::now();
-        let (until, follow_up) = git_hotfix_core::operations::check::monitoring(config, now);
-        journal.record(now, EventKind::Monitoring { until, follow_up });
-        (until, follow_up)
-    });
-    store.save(&journal)?;
-    if ok {
-        let took = Timestamp::now().duration_since(started);
+        )),
+    };
+    if failure.is_none() {
         ui.status(
             match action {
                 Action::Deploy => "Deployed",
                 Action::Verify => "Verified",
                 Action::Rollback => "Rolled back",
             },
-            format!("{what} in {:.1} s", took.as_secs_f64()),
+            format!("{what} in {:.1} s", deployed.took.as_secs_f64()),
         );
     }
-    if let Some((until, follow_up)) = monitoring {
+    if let Some((until, follow_up)) = deployed.monitoring {
         let utc = |t: Timestamp| t.strftime("%Y-%m-%d %H:%M UTC").to_string();
         ui.status(
             "Monitor",
@@ -270,18 +227,44 @@ pub(crate) fn perform(
             utc(follow_up)
         ));
     }
-    crate::audit::share(context, repo, &journal);
-    let document = serde_json::json!({
-        "ticket": journal.ticket,
-        "action": action,
-        "environment": environment,
-        "release": planned.release,
-        "forced": forced,
-        "steps": rows,
-        "ok": ok,
-        "executed": true,
-    });
-    conclude(ui, document, failure)
+    crate::audit::share(context, repo, &deployed.journal);
+    let document = DeployDocument {
+        ticket: &deployed.journal.ticket,
+        action,
+        environment: &environment,
+        release: &planned.release,
+        forced,
+        steps: &deployed.steps,
+        ok: failure.is_none(),
+        executed: true,
+    };
+    conclude(ui, &document, failure)
+}
+
+/// The policy's steps, run by the [`Runner`] for the core's run of them.
+struct Steps<'a> {
+    runner: Runner<'a>,
+    steps: &'a [Step],
+    /// Where a running step's process group is marked.
+    marker: std::path::PathBuf,
+}
+
+impl StepRunner for Steps<'_> {
+    fn left_running(&mut self) -> Option<i32> {
+        let group = crate::steps::live_group(&self.marker);
+        if group.is_none() {
+            let _ = std::fs::remove_file(&self.marker);
+        }
+        group
+    }
+
+    fn interrupted(&self) -> bool {
+        self.runner.interrupted()
+    }
+
+    fn run(&mut self, n: usize) -> Ran {
+        self.runner.run(&self.steps[n])
+    }
 }
 
 fn step_failed(
@@ -305,21 +288,6 @@ fn step_failed(
         Action::Rollback => "the rollback did not complete: look at the environment by hand",
     };
     CommandError::new(Exit::Error, message).hint(hint)
-}
-
-/// The refusal of a deploy, verify or rollback while a run a killed git-hotfix began has
-/// no recorded end.
-pub(crate) fn cut_short(journal: &Journal) -> Option<CommandError> {
-    let (cut, ended) = journal.open_deploy()?;
-    let ticket = &journal.ticket;
-    Some(
-        CommandError::new(Exit::Error, cut_short_said(cut, ended)).hint(format!(
-            "look at {} first; then `git hotfix continue --hotfix {ticket}` runs {}, or `git hotfix abort --hotfix {ticket}` records the {} as failed",
-            cut.environment,
-            continue_runs(ended),
-            cut.action.name()
-        )),
-    )
 }
 
 /// `continue` of a deploy, verify or rollback cut short: its steps from the one whose

@@ -12,7 +12,7 @@ use git_hotfix_core::{Error as CoreError, Journal, Repo};
 use crate::context::Context;
 use crate::error::{CommandError, Exit, Result};
 use crate::forge::Forge;
-use crate::render::finish::{pushed, report_release};
+use crate::render::finish::{FinishedAlreadyDocument, pushed, report_release};
 use crate::workflow::pull_request;
 
 /// The forge a finish publishes its GitHub release on, when it does: the token must work
@@ -238,12 +238,12 @@ pub fn finished_already(
         _ => None,
     };
     if ui.json_mode() {
-        ui.json(&serde_json::json!({
-            "executed": !later.plan,
-            "finished_already": true,
-            "pushed": pushed,
-            "release": published,
-        }));
+        ui.json(&FinishedAlreadyDocument {
+            executed: !later.plan,
+            finished_already: true,
+            pushed: pushed.as_ref(),
+            release: published.as_ref(),
+        });
         return Ok(Exit::Ok);
     }
     if pushed.is_none() {

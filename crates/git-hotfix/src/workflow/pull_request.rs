@@ -18,7 +18,9 @@ use git_hotfix_github::{MergeOutcome, ReleaseOutcome};
 use crate::context::Context;
 use crate::error::{CommandError, Exit, Result};
 use crate::forge::{self, Forge};
-use crate::render::finish::{local_steps, pull_json};
+use crate::render::finish::{
+    AfterMergePlanDocument, ProposePlanDocument, ProposedDocument, ProposedPull, local_steps,
+};
 use crate::ui::{EMPHASIS, paint};
 
 /// How the pull request is opened.
@@ -46,12 +48,12 @@ pub fn run(
         forge.run(forge.github.check_access())?;
         forge.run(forge.github.ensure_pull(&spec))?;
         if ui.json_mode() {
-            ui.json(&serde_json::json!({
-                "plan": plan,
-                "pull": spec,
-                "requests": forge.github.planned(),
-                "executed": false,
-            }));
+            ui.json(&ProposePlanDocument {
+                plan: &plan,
+                pull: &spec,
+                requests: forge.github.planned(),
+                executed: false,
+            });
             return Ok(Exit::Ok);
         }
         ui.out(format!(
@@ -108,11 +110,11 @@ pub fn run(
         .pull
         .expect("a finish --pr run opens its pull request");
     if ui.json_mode() {
-        ui.json(&serde_json::json!({
-            "executed": true,
-            "proposal": plan,
-            "pull": pull_json(&opened),
-        }));
+        ui.json(&ProposedDocument {
+            executed: true,
+            proposal: &plan,
+            pull: ProposedPull::of(&opened),
+        });
         return Ok(Exit::Ok);
     }
     crate::render::finish::proposed(context, &plan, &opened);
@@ -210,11 +212,11 @@ pub fn after_merge(
         }
         let requests = forge.planned_lines();
         if ui.json_mode() {
-            ui.json(&serde_json::json!({
-                "steps": steps,
-                "requests": requests,
-                "executed": false,
-            }));
+            ui.json(&AfterMergePlanDocument {
+                steps: &steps,
+                requests: &requests,
+                executed: false,
+            });
             return Ok(Exit::Ok);
         }
         ui.out(format!(

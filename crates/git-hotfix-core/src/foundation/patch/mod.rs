@@ -14,7 +14,9 @@ pub const MANIFEST: &str = "manifest.json";
 pub const MANIFEST_FORMAT: &str = "git-hotfix-patches/1";
 
 /// `manifest.json`: the provenance of a series.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct Manifest {
     pub format: String,
     pub source: Source,
@@ -25,21 +27,28 @@ pub struct Manifest {
     pub patches: Vec<ManifestEntry>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct Source {
     /// The remote's URL, when the repository has one.
     pub repository: Option<String>,
     /// The commit the first patch applies to.
     #[serde(with = "crate::foundation::oid::hex_opt")]
+    #[schemars(with = "Option<String>")]
     pub base: Option<ObjectId>,
     #[serde(with = "crate::foundation::oid::hex_vec")]
+    #[schemars(with = "Vec<String>")]
     pub commits: Vec<ObjectId>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct ManifestEntry {
     pub file: String,
     #[serde(with = "crate::foundation::oid::hex")]
+    #[schemars(with = "String")]
     pub commit: ObjectId,
     pub subject: String,
     /// Of the file's bytes, 64 hex digits.

@@ -10,7 +10,7 @@ use crate::git::repo::Repo;
 use crate::records::journal::ReleaseCommit;
 
 /// How the pull request was merged, as its merge commit shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Method {
     /// A merge commit whose second parent is the pull request's head.

@@ -53,7 +53,9 @@ pub fn pull_name(number: u64) -> String {
 }
 
 /// What to do when a target conflicts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum OnConflict {
     /// Stop there for a person to resolve; `continue`, `skip` or `abort`.
@@ -86,11 +88,15 @@ pub struct BackportRequest {
 }
 
 /// A commit to pick, as the journal keeps it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct SourceCommit {
     #[serde(with = "crate::foundation::oid::hex")]
+    #[schemars(with = "String")]
     pub commit: ObjectId,
     #[serde(with = "crate::foundation::oid::hex_opt")]
+    #[schemars(with = "Option<String>")]
     pub parent: Option<ObjectId>,
 }
 
@@ -104,7 +110,9 @@ impl From<SourceCommit> for Source {
 }
 
 /// Where a target's ref stands in the run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum RefState {
     /// Not written.
@@ -115,7 +123,9 @@ pub enum RefState {
     Written,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum PickStatus {
     Picked,
@@ -124,28 +134,36 @@ pub enum PickStatus {
 }
 
 /// One commit on one target.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct PickRecord {
     #[serde(with = "crate::foundation::oid::hex")]
+    #[schemars(with = "String")]
     pub source: ObjectId,
     pub status: PickStatus,
     /// The commit made, for a pick.
     #[serde(with = "crate::foundation::oid::hex_opt")]
+    #[schemars(with = "Option<String>")]
     pub result: Option<ObjectId>,
     /// The tree after this pick (the target's, when empty), for comparing with git.
     #[serde(with = "crate::foundation::oid::hex_opt")]
+    #[schemars(with = "Option<String>")]
     pub tree: Option<ObjectId>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub empty: Option<EmptyBecause>,
 }
 
 /// One target line of a backport.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct Target {
     pub target: String,
     /// The target's tip the picks start from (and, with `--onto-target`, the compare-and-swap
     /// value).
     #[serde(with = "crate::foundation::oid::hex")]
+    #[schemars(with = "String")]
     pub tip: ObjectId,
     /// The branch that receives the picks (the target itself with `--onto-target`).
     pub branch: String,
@@ -156,6 +174,7 @@ pub struct Target {
     pub commits: Vec<PickRecord>,
     /// The tip after the picks, when anything was picked.
     #[serde(with = "crate::foundation::oid::hex_opt")]
+    #[schemars(with = "Option<String>")]
     pub result: Option<ObjectId>,
     #[serde(rename = "ref")]
     pub ref_state: RefState,
@@ -165,6 +184,7 @@ pub struct Target {
         with = "crate::foundation::oid::hex_opt",
         skip_serializing_if = "Option::is_none"
     )]
+    #[schemars(with = "Option<String>")]
     pub existing: Option<ObjectId>,
     /// The pull request that proposes the branch to the target.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -202,7 +222,9 @@ impl Target {
 }
 
 /// Where a paused run stopped.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct Stop {
     /// Index into `targets`.
     pub target: usize,
@@ -210,13 +232,14 @@ pub struct Stop {
     pub pick: usize,
     /// The tip the conflicting pick goes onto.
     #[serde(with = "crate::foundation::oid::hex")]
+    #[schemars(with = "String")]
     pub onto: ObjectId,
     pub worktree: PathBuf,
     pub paths: Vec<String>,
 }
 
 /// A backport run: its plan, and in the journal its progress.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct Backport {
     pub schema: u32,
     /// The hotfix whose commits these are, if any.

@@ -29,7 +29,7 @@ pub enum Progress<'a> {
 }
 
 /// How a run (or a resumed one) ended.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 #[serde(tag = "state", rename_all = "kebab-case")]
 pub enum BackportOutcome {
     /// Every target handled; some may have conflicted (`--on-conflict skip`) or been skipped.

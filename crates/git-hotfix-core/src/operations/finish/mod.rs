@@ -8,6 +8,7 @@
 //! ([`after_merge`]) releases what its pull request merged.
 
 pub mod after_merge;
+pub mod begin;
 mod plan;
 pub mod propose;
 pub mod publish;
@@ -41,7 +42,9 @@ pub use run::{
 pub(crate) use run::{Ready, execute};
 
 /// Why a branch receives the fix.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Role {
     Production,
@@ -60,11 +63,12 @@ impl Role {
 }
 
 /// One branch that receives the hotfix.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct Integration {
     pub branch: String,
     pub role: Role,
     #[serde(with = "crate::foundation::oid::hex")]
+    #[schemars(with = "String")]
     pub old: ObjectId,
     pub outcome: Outcome,
     /// The worktree that has this branch checked out; its files follow the branch.
@@ -109,12 +113,13 @@ impl Integration {
 /// The fix merged into a newer release of its line, released by someone else since the
 /// hotfix started, before it is released itself: a release holds every earlier release of
 /// its line.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct OntoStep {
     /// The newer release's tag.
     pub tag: String,
     /// Its commit.
     #[serde(with = "crate::foundation::oid::hex")]
+    #[schemars(with = "String")]
     pub release: ObjectId,
     /// The merge of the fix into it, or the conflict that stops the run.
     pub outcome: Outcome,
@@ -145,15 +150,17 @@ pub struct Stop {
 }
 
 /// Everything `finish` will do.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct FinishPlan {
     pub ticket: String,
     pub branch: String,
     /// The hotfix branch's tip: refs move from here (compare-and-swap).
     #[serde(with = "crate::foundation::oid::hex")]
+    #[schemars(with = "String")]
     pub branch_tip: ObjectId,
     /// What is released: the release commit, or the branch tip when there is none.
     #[serde(with = "crate::foundation::oid::hex")]
+    #[schemars(with = "String")]
     pub tip: ObjectId,
     /// The commit that moves the version in the version files, on top of the fix.
     pub release: Option<ReleaseCommit>,
@@ -183,6 +190,7 @@ pub struct FinishPlan {
         with = "crate::foundation::oid::hex_opt",
         skip_serializing_if = "Option::is_none"
     )]
+    #[schemars(with = "Option<String>")]
     pub kept_on_remote: Option<ObjectId>,
     /// Set for `finish --after-merge`: the fix reached its line through this pull request,
     /// and the plan only tags the merge, catches the local branch up and tidies.
@@ -294,7 +302,7 @@ impl Prior {
 }
 
 /// How a `finish` (or `continue`) ended.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 #[serde(tag = "state", rename_all = "kebab-case")]
 pub enum FinishOutcome {
     Finished {

@@ -27,16 +27,18 @@ use crate::settings::config::Config;
 use crate::settings::policy::VersionFiles;
 
 /// Everything `finish --pr` will do before the forge is asked.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct ProposePlan {
     pub ticket: String,
     pub branch: String,
     /// The branch the pull request merges into.
     pub base: String,
     #[serde(with = "crate::foundation::oid::hex")]
+    #[schemars(with = "String")]
     pub branch_tip: ObjectId,
     /// What the branch holds once the release commit is on it.
     #[serde(with = "crate::foundation::oid::hex")]
+    #[schemars(with = "String")]
     pub tip: ObjectId,
     pub release: Option<ReleaseCommit>,
     /// What the fix had done of the release commit's work already.

@@ -15,7 +15,7 @@ use crate::records::journal::{EventKind, Journal, State, Store};
 use crate::settings::config::Config;
 
 /// What a later push of a finished hotfix sends, and what the remote had already.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct Publish {
     pub push: PushPlan,
     /// Refs the remote holds as the finish left them (or past them, for a branch).

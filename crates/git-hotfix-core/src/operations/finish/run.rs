@@ -609,7 +609,7 @@ fn released_tip(repo: &Repo, journal: &Journal, run: &Run) -> Result<ObjectId> {
 }
 
 /// What `continue` would do, computed in memory.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 #[serde(tag = "next", rename_all = "kebab-case")]
 pub enum ResumePreview {
     /// The resolution is complete: the finish goes on with this plan.
@@ -654,7 +654,7 @@ pub fn preview_resume(
 }
 
 /// What `abort` would do.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct AbortPreview {
     /// The conflict worktree it removes.
     pub remove_worktree: Option<PathBuf>,

@@ -29,7 +29,7 @@ pub const DEFAULT_REMOTE: &str = "origin";
 pub const DEFAULT_CHANGELOG: &str = "CHANGELOG.md";
 
 /// The settings in effect for one command.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct Config {
     pub production_branch: String,
     pub develop_branch: Option<String>,
@@ -75,7 +75,7 @@ pub struct Config {
     pub file: Option<FileOrigin>,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct Product {
     pub tag_pattern: TagPattern,
     pub branch_template: Option<BranchTemplate>,
@@ -88,7 +88,7 @@ pub struct Product {
 }
 
 /// A span of time in settings, as people write it: `30m`, `2h`, `1h 30m`, `24h`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 #[serde(into = "String")]
 pub struct Window(pub jiff::SignedDuration);
 
@@ -121,7 +121,7 @@ impl<'de> serde::Deserialize<'de> for Window {
 }
 
 /// The `[github]` table: where the repository lives and how its pull requests look.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct GitHub {
     /// From the user's own settings (git config, `-c`): `None`: `GITHUB_API_URL`, else
     /// `https://api.github.com`.
@@ -170,7 +170,7 @@ impl Default for GitHub {
 
 /// The title of a hotfix pull request: `{tags} {ticket}: {description}`, where `{tags}` is
 /// `[RELEASE]` (the policy deploys at once) `[HOTFIX]` and the severity, `[HOTFIX][P0]`.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 #[serde(transparent)]
 pub struct PullTitle(crate::foundation::template::Template);
 
@@ -213,11 +213,12 @@ pub struct Changelog<'a> {
     pub create: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct FileOrigin {
     /// The branch (or `HEAD`) whose tip held the file.
     pub branch: String,
     #[serde(with = "crate::foundation::oid::hex")]
+    #[schemars(with = "String")]
     pub commit: ObjectId,
 }
 

@@ -17,7 +17,7 @@ pub enum ConflictAnswer {
 }
 
 /// One line's result.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct Row {
     pub line: String,
     pub status: Status,
@@ -37,7 +37,7 @@ pub struct Row {
     pub created: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Status {
     /// Picked cleanly, in a pull request.

@@ -21,8 +21,8 @@ use runner::{Level, Runner};
 use crate::context::Context;
 use crate::error::{CommandError, Exit, Result};
 use crate::forge::Forge;
-use crate::remote::Reach;
 use crate::workflow::backport::{self, Asked};
+use git_hotfix_core::operations::remote::{self, Reach};
 
 pub use answer::ConflictAnswer;
 
@@ -347,7 +347,7 @@ fn run_backport(
     // name: a row of the answer each, while the other lines go on.
     let (names, unusable): (Vec<String>, Vec<String>) =
         targets.iter().cloned().partition(|t| branch_like(t));
-    let lines = crate::remote::lines_matching(repo, config, &names, reach)?;
+    let lines = remote::lines_matching(repo, config, &names, reach)?;
     let mut missing: Vec<Row> = names
         .iter()
         .filter(|t| !lines.iter().any(|l| glob_matches(t, l)))

@@ -7,6 +7,7 @@ use git_hotfix_core::operations::patch_apply::{self, ApplyRequest, Status};
 
 use crate::args::PlanArg;
 use crate::context::Context;
+use crate::document::Planned;
 use crate::error::{CommandError, Exit, Result};
 use crate::render::patch::{report, stop_reason};
 
@@ -61,7 +62,7 @@ pub fn cmd_apply(context: &Context, args: ApplyArgs) -> Result<Exit> {
     if args.plan.plan {
         let run = patch_apply::plan(&repo, &request)?;
         if ui.json_mode() {
-            ui.json(&serde_json::json!({ "plan": run, "executed": false }));
+            ui.json(&Planned::new(&run));
             return Ok(Exit::Ok);
         }
         ui.out(format!(

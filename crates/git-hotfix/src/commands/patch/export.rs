@@ -44,10 +44,10 @@ pub fn cmd_export(context: &Context, args: ExportArgs) -> Result<Exit> {
     let shown = args.output_dir.unwrap_or_else(|| PathBuf::from("."));
     let written = series.write_to(&context.absolute(&shown))?;
     if ui.json_mode() {
-        ui.json(&serde_json::json!({
-            "written": written,
-            "manifest": series.manifest,
-        }));
+        ui.json(&ExportDocument {
+            written: &written,
+            manifest: &series.manifest,
+        });
         return Ok(Exit::Ok);
     }
     for patch in &series.patches {
@@ -67,4 +67,15 @@ pub fn cmd_export(context: &Context, args: ExportArgs) -> Result<Exit> {
         shown.display()
     ));
     Ok(Exit::Ok)
+}
+
+/// `patch export`: the files written, and the manifest that lists them.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct ExportDocument<'a> {
+    pub written: &'a [PathBuf],
+    pub manifest: &'a git_hotfix_core::foundation::patch::Manifest,
+}
+
+impl crate::document::Document for ExportDocument<'_> {
+    const NAME: &'static str = "patch-export";
 }

@@ -2,7 +2,7 @@
 //! and apply one.
 
 pub mod apply;
-mod export;
+pub mod export;
 
 use clap::{Args, Subcommand};
 

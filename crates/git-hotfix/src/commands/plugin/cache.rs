@@ -1,10 +1,26 @@
 use clap::Args;
-use git_hotfix_plugin_host::{CACHE_LIMIT_BYTES, Removed};
+use git_hotfix_plugin_host::{CACHE_LIMIT_BYTES, CacheEntry, Removed};
 
 use crate::context::Context;
 use crate::error::{CommandError, Exit, Result, conclude};
 use crate::policies;
 use crate::ui::{DIM, paint};
+
+/// `plugin cache`: the compiled plugins kept, and what `--prune` or `--clear` removed.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub struct CacheDocument<'a> {
+    pub dir: &'a str,
+    pub entries: &'a [CacheEntry],
+    /// In all, with what killed runs left.
+    pub bytes: u64,
+    pub limit_bytes: u64,
+    pub removed: Option<Removed>,
+}
+
+impl crate::document::Document for CacheDocument<'_> {
+    const NAME: &'static str = "plugin-cache";
+}
 
 /// The compiled plugins kept between runs: what is there, and removing it
 #[derive(Debug, Args)]
@@ -83,14 +99,14 @@ pub fn cmd_cache(context: &Context, args: CacheArgs) -> Result<Exit> {
             ));
         }
     }
-    let document = serde_json::json!({
-        "dir": dir,
-        "entries": entries,
-        "bytes": total,
-        "limit-bytes": CACHE_LIMIT_BYTES,
-        "removed": removed,
-    });
-    conclude(ui, document, None)
+    let document = CacheDocument {
+        dir: &dir,
+        entries: &entries,
+        bytes: total,
+        limit_bytes: CACHE_LIMIT_BYTES,
+        removed,
+    };
+    conclude(ui, &document, None)
 }
 
 fn mib(bytes: u64) -> String {

@@ -13,8 +13,25 @@ pub struct CheckArgs {
     pub plugin: String,
 }
 
-#[derive(Debug, serde::Serialize)]
-struct Implemented {
+/// `plugin check`: the policies a plugin implements, and which this host can use.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub struct CheckDocument<'a> {
+    pub plugin: &'a str,
+    pub sha256: &'a str,
+    pub implements: &'a [Implemented],
+    pub exports: &'a [String],
+    /// It imports nothing outside the contract.
+    pub imports_ok: bool,
+    pub usable: &'a [World],
+}
+
+impl crate::document::Document for CheckDocument<'_> {
+    const NAME: &'static str = "plugin-check";
+}
+
+#[derive(Debug, serde::Serialize, schemars::JsonSchema)]
+pub struct Implemented {
     policy: World,
     contract: String,
     /// The version is served and every function has the contract's type.
@@ -55,14 +72,14 @@ pub fn cmd_check(context: &Context, args: CheckArgs) -> Result<Exit> {
         .map(|item| item.policy)
         .collect();
 
-    let document = serde_json::json!({
-        "plugin": args.plugin,
-        "sha256": plugin.sha256,
-        "implements": implemented,
-        "exports": plugin.exports,
-        "imports-ok": imports.is_ok(),
-        "usable": usable,
-    });
+    let document = CheckDocument {
+        plugin: &args.plugin,
+        sha256: &plugin.sha256,
+        implements: &implemented,
+        exports: &plugin.exports,
+        imports_ok: imports.is_ok(),
+        usable: &usable,
+    };
     if !ui.json_mode() {
         ui.out(paint(EMPHASIS, &args.plugin));
         ui.out(format!("  sha256  {}", plugin.sha256));
@@ -98,7 +115,7 @@ pub fn cmd_check(context: &Context, args: CheckArgs) -> Result<Exit> {
         }
         Ok(()) => None,
     };
-    conclude(ui, document, failure)
+    conclude(ui, &document, failure)
 }
 
 /// Why a policy of `plugin` cannot run here: another contract version, a function missing

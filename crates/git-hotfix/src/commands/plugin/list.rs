@@ -11,8 +11,18 @@ use crate::ui::{DIM, paint};
 #[derive(Debug, Args)]
 pub struct ListArgs {}
 
-#[derive(Debug, serde::Serialize)]
-struct Row {
+/// `plugin list`: each policy's plugin, what it is granted, and whether it loads.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct ListDocument {
+    pub policies: Vec<Row>,
+}
+
+impl crate::document::Document for ListDocument {
+    const NAME: &'static str = "plugin-list";
+}
+
+#[derive(Debug, serde::Serialize, schemars::JsonSchema)]
+pub struct Row {
     policy: World,
     plugin: String,
     builtin: bool,
@@ -111,5 +121,5 @@ pub fn cmd_list(context: &Context, _args: ListArgs) -> Result<Exit> {
         )
         .hint("[policies.*] in .hotfix.toml names each plugin")
     });
-    conclude(ui, serde_json::json!({ "policies": rows }), failure)
+    conclude(ui, &ListDocument { policies: rows }, failure)
 }

@@ -2,11 +2,11 @@
 //! whether a plugin passes its cases, which deploy steps it would run, and the cache of
 //! compiled plugins.
 
-mod cache;
-mod check;
-mod list;
-mod plan;
-mod test;
+pub mod cache;
+pub mod check;
+pub mod list;
+pub mod plan;
+pub mod test;
 
 use clap::{Args, Subcommand};
 

@@ -10,6 +10,20 @@ use crate::error::{CommandError, Exit, Result, conclude};
 use crate::policies::{self, DeploySteps};
 use crate::ui::{EMPHASIS, paint};
 
+/// `plugin plan`: the steps a deploy policy plans for a release, each within its grants
+/// or not; nothing runs.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct PluginPlanDocument<'a> {
+    pub release: &'a Release,
+    pub action: Action,
+    pub plugin: String,
+    pub steps: Vec<policies::PlannedStep<'a>>,
+}
+
+impl crate::document::Document for PluginPlanDocument<'_> {
+    const NAME: &'static str = "plugin-plan";
+}
+
 /// The deploy policy's steps for an environment, each checked against its grants; runs nothing
 #[derive(Debug, Args)]
 pub struct PlanArgs {
@@ -44,12 +58,12 @@ pub fn cmd_plan(context: &Context, args: PlanArgs) -> Result<Exit> {
         ActionArg::Rollback => Action::Rollback,
     };
     let planned = DeploySteps::plan(context, &repo, &config, release, action)?;
-    let document = serde_json::json!({
-        "release": planned.release,
-        "action": action,
-        "plugin": planned.policy.plugin.to_string(),
-        "steps": planned.to_json(),
-    });
+    let document = PluginPlanDocument {
+        release: &planned.release,
+        action,
+        plugin: planned.policy.plugin.to_string(),
+        steps: planned.shown(),
+    };
     if !ui.json_mode() {
         ui.out(format!(
             "{:?} {} in {} with {}:",
@@ -62,7 +76,7 @@ pub fn cmd_plan(context: &Context, args: PlanArgs) -> Result<Exit> {
             ui.out(line);
         }
     }
-    conclude(ui, document, planned.not_granted())
+    conclude(ui, &document, planned.not_granted())
 }
 
 /// The release the steps are for: the hotfix's, or the version asked for.

@@ -43,7 +43,7 @@ struct Case {
     expect_error: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, serde::Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Copy, serde::Deserialize, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 enum Call {
     Levels,
@@ -55,8 +55,22 @@ enum Call {
     Plan,
 }
 
-#[derive(Debug, serde::Serialize)]
-struct Outcome {
+/// `plugin test`: each case, passed or why not, with what it cost.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct TestDocument<'a> {
+    pub plugin: &'a str,
+    pub sha256: &'a str,
+    pub passed: usize,
+    pub failed: usize,
+    pub cases: &'a [Outcome],
+}
+
+impl crate::document::Document for TestDocument<'_> {
+    const NAME: &'static str = "plugin-test";
+}
+
+#[derive(Debug, serde::Serialize, schemars::JsonSchema)]
+pub struct Outcome {
     case: String,
     call: Option<Call>,
     passed: bool,
@@ -125,14 +139,14 @@ pub fn cmd_test(context: &Context, args: TestArgs) -> Result<Exit> {
             ),
         )
     });
-    let document = json!({
-        "plugin": args.plugin,
-        "sha256": plugin.sha256,
-        "passed": outcomes.len() - failed,
-        "failed": failed,
-        "cases": outcomes,
-    });
-    conclude(ui, document, failure)
+    let document = TestDocument {
+        plugin: &args.plugin,
+        sha256: &plugin.sha256,
+        passed: outcomes.len() - failed,
+        failed,
+        cases: &outcomes,
+    };
+    conclude(ui, &document, failure)
 }
 
 fn case_files(dir: &Path) -> Result<Vec<PathBuf>> {
