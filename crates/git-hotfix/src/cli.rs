@@ -9,7 +9,8 @@ use jiff::Timestamp;
 
 use crate::commands;
 use crate::context::Context;
-use crate::error::{CommandError, Exit, Failure, Result};
+use crate::document::{ErrorBody, Failure};
+use crate::error::{CommandError, Exit, Result};
 use crate::ui::Ui;
 
 /// Emergency releases as a git subcommand: branch from production, fix, tag, merge, push
@@ -84,7 +85,7 @@ pub fn run() -> ExitCode {
         Err(err) => {
             if err.use_stderr() && json_asked() {
                 Ui::new(true, false).json(&Failure {
-                    error: usage_error(&err).body(),
+                    error: ErrorBody::of(&usage_error(&err)),
                 });
             }
             let _ = err.print();
@@ -195,7 +196,9 @@ fn usage_error(err: &clap::Error) -> CommandError {
 
 fn report(ui: &Ui, err: &CommandError) -> ExitCode {
     if ui.json_mode() {
-        ui.json(&Failure { error: err.body() });
+        ui.json(&Failure {
+            error: ErrorBody::of(err),
+        });
     }
     ui.failure(&err.message, &err.causes, &err.hints);
     err.exit.into()

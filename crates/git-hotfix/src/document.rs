@@ -7,7 +7,7 @@
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use crate::error::ErrorBody;
+use crate::error::{CommandError, Exit};
 
 /// The shape's version, in every document's `schema` (`git-hotfix/<name>/v1`): raised when
 /// a field changes meaning or goes away; a new field is not a new version.
@@ -61,4 +61,39 @@ impl<'a, T> Planned<'a, T> {
             executed: false,
         }
     }
+}
+
+/// A failure in a `--json` document.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ErrorBody {
+    /// The exit code (docs/exit-codes.md).
+    pub exit: u8,
+    pub kind: Exit,
+    pub message: String,
+    /// What led to it, outermost first.
+    pub causes: Vec<String>,
+    /// The ways out.
+    pub hints: Vec<String>,
+}
+
+impl ErrorBody {
+    pub fn of(err: &CommandError) -> ErrorBody {
+        ErrorBody {
+            exit: err.exit as u8,
+            kind: err.exit,
+            message: err.message.clone(),
+            causes: err.causes.clone(),
+            hints: err.hints.clone(),
+        }
+    }
+}
+
+/// The document of a command that failed before it had a result.
+#[derive(Serialize, JsonSchema)]
+pub struct Failure {
+    pub error: ErrorBody,
+}
+
+impl Document for Failure {
+    const NAME: &'static str = "error";
 }

@@ -74,40 +74,6 @@ impl CommandError {
     pub fn usage(message: impl Into<String>) -> Self {
         Self::new(Exit::Usage, message)
     }
-
-    /// What `--json` says of it: under `error`, alone or after the result it ended on.
-    pub fn body(&self) -> ErrorBody {
-        ErrorBody {
-            exit: self.exit as u8,
-            kind: self.exit,
-            message: self.message.clone(),
-            causes: self.causes.clone(),
-            hints: self.hints.clone(),
-        }
-    }
-}
-
-/// A failure in a `--json` document.
-#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
-pub struct ErrorBody {
-    /// The exit code (docs/exit-codes.md).
-    pub exit: u8,
-    pub kind: Exit,
-    pub message: String,
-    /// What led to it, outermost first.
-    pub causes: Vec<String>,
-    /// The ways out.
-    pub hints: Vec<String>,
-}
-
-/// The document of a command that failed before it had a result.
-#[derive(serde::Serialize, schemars::JsonSchema)]
-pub struct Failure {
-    pub error: ErrorBody,
-}
-
-impl crate::document::Document for Failure {
-    const NAME: &'static str = "error";
 }
 
 impl From<git_hotfix_github::Error> for CommandError {
@@ -567,23 +533,3 @@ fn chain(err: &dyn std::error::Error) -> (String, Vec<String>) {
 }
 
 pub type Result<T, E = CommandError> = std::result::Result<T, E>;
-
-/// The end of a command that prints a result and may still fail on it (a refused step, a
-/// failing case). With `--json` one document holds both, the failure under `error`, as
-/// when a command fails outright; in text the error follows the result.
-pub fn conclude(
-    ui: &crate::ui::Ui,
-    document: &impl crate::document::Document,
-    failure: Option<CommandError>,
-) -> Result<Exit> {
-    if !ui.json_mode() {
-        return failure.map_or(Ok(Exit::Ok), Err);
-    }
-    let Some(err) = failure else {
-        ui.json(document);
-        return Ok(Exit::Ok);
-    };
-    ui.json_failed(document, err.body());
-    ui.failure(&err.message, &err.causes, &err.hints);
-    Ok(err.exit)
-}

@@ -166,7 +166,7 @@ mod schemas {
 
     fn documents() -> Vec<(String, String)> {
         schemas![
-            crate::error::Failure,
+            crate::document::Failure,
             render::backport::BackportDocument<'static>,
             Planned<'static, render::backport::SkippedLine>,
             render::patch::PatchApplyDocument<'static>,

@@ -6,8 +6,8 @@ use std::io::{IsTerminal, Write};
 
 use anstyle::{AnsiColor, Style};
 
-use crate::document::{Document, Printed};
-use crate::error::ErrorBody;
+use crate::document::{Document, ErrorBody, Printed};
+use crate::error::{CommandError, Exit, Result};
 
 #[derive(Clone)]
 pub struct Ui {
@@ -125,6 +125,26 @@ impl Ui {
     /// The document of a result the command then failed on, the failure under `error`.
     pub fn json_failed(&self, document: &impl Document, error: ErrorBody) {
         self.print_json(&Printed::new(document, Some(error)));
+    }
+
+    /// The end of a command that prints a result and may still fail on it (a refused step,
+    /// a failing case). With `--json` one document holds both, the failure under `error`,
+    /// as when a command fails outright; in text the error follows the result.
+    pub fn conclude(
+        &self,
+        document: &impl Document,
+        failure: Option<CommandError>,
+    ) -> Result<Exit> {
+        if !self.json_mode() {
+            return failure.map_or(Ok(Exit::Ok), Err);
+        }
+        let Some(err) = failure else {
+            self.json(document);
+            return Ok(Exit::Ok);
+        };
+        self.json_failed(document, ErrorBody::of(&err));
+        self.failure(&err.message, &err.causes, &err.hints);
+        Ok(err.exit)
     }
 
     fn print_json(&self, printed: &impl serde::Serialize) {

@@ -11,7 +11,7 @@ use jiff::Timestamp;
 use crate::args::StepArgs;
 use crate::context::Context;
 use crate::document::Document;
-use crate::error::{CommandError, Exit, Result, conclude};
+use crate::error::{CommandError, Exit, Result};
 use crate::policies::DeploySteps;
 use crate::steps::{Committed, Runner, describe};
 use crate::ui::{EMPHASIS, paint};
@@ -134,7 +134,7 @@ pub(crate) fn perform(
                 ui.out(line);
             }
         }
-        return conclude(ui, &document, planned.not_granted());
+        return ui.conclude(&document, planned.not_granted());
     }
     if let Some(refused) = planned.not_granted() {
         return Err(refused);
@@ -238,7 +238,7 @@ pub(crate) fn perform(
         ok: failure.is_none(),
         executed: true,
     };
-    conclude(ui, &document, failure)
+    ui.conclude(&document, failure)
 }
 
 /// The policy's steps, run by the [`Runner`] for the core's run of them.

@@ -2,7 +2,7 @@ use clap::Args;
 use git_hotfix_plugin_host::{CACHE_LIMIT_BYTES, CacheEntry, Removed};
 
 use crate::context::Context;
-use crate::error::{CommandError, Exit, Result, conclude};
+use crate::error::{CommandError, Exit, Result};
 use crate::policies;
 use crate::ui::{DIM, paint};
 
@@ -106,7 +106,7 @@ pub fn cmd_cache(context: &Context, args: CacheArgs) -> Result<Exit> {
         limit_bytes: CACHE_LIMIT_BYTES,
         removed,
     };
-    conclude(ui, &document, None)
+    ui.conclude(&document, None)
 }
 
 fn mib(bytes: u64) -> String {

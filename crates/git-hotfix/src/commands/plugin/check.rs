@@ -2,7 +2,7 @@ use clap::Args;
 use git_hotfix_plugin_host::{self as host, SUPPORTED, Wasm, World};
 
 use crate::context::Context;
-use crate::error::{CommandError, Exit, Result, conclude};
+use crate::error::{CommandError, Exit, Result};
 use crate::policies;
 use crate::ui::{EMPHASIS, paint};
 
@@ -115,7 +115,7 @@ pub fn cmd_check(context: &Context, args: CheckArgs) -> Result<Exit> {
         }
         Ok(()) => None,
     };
-    conclude(ui, &document, failure)
+    ui.conclude(&document, failure)
 }
 
 /// Why a policy of `plugin` cannot run here: another contract version, a function missing

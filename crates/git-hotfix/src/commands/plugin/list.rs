@@ -3,7 +3,7 @@ use git_hotfix_core::settings::policy::PluginSource;
 use git_hotfix_plugin_host::World;
 
 use crate::context::Context;
-use crate::error::{CommandError, Exit, Result, conclude};
+use crate::error::{CommandError, Exit, Result};
 use crate::policies;
 use crate::ui::{DIM, paint};
 
@@ -121,5 +121,5 @@ pub fn cmd_list(context: &Context, _args: ListArgs) -> Result<Exit> {
         )
         .hint("[policies.*] in .hotfix.toml names each plugin")
     });
-    conclude(ui, &ListDocument { policies: rows }, failure)
+    ui.conclude(&ListDocument { policies: rows }, failure)
 }

@@ -6,7 +6,7 @@ use git_hotfix_core::{Config, Repo};
 use git_hotfix_plugin_host::Release;
 
 use crate::context::Context;
-use crate::error::{CommandError, Exit, Result, conclude};
+use crate::error::{CommandError, Exit, Result};
 use crate::policies::{self, DeploySteps};
 use crate::ui::{EMPHASIS, paint};
 
@@ -76,7 +76,7 @@ pub fn cmd_plan(context: &Context, args: PlanArgs) -> Result<Exit> {
             ui.out(line);
         }
     }
-    conclude(ui, &document, planned.not_granted())
+    ui.conclude(&document, planned.not_granted())
 }
 
 /// The release the steps are for: the hotfix's, or the version asked for.

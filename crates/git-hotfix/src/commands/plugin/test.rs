@@ -19,7 +19,7 @@ use git_hotfix_plugin_host::{Action, Called, File, Host, Incident, Plugin, Relea
 use serde_json::{Value, json};
 
 use crate::context::Context;
-use crate::error::{CommandError, Exit, Result, conclude};
+use crate::error::{CommandError, Exit, Result};
 use crate::policies;
 use crate::ui::{EMPHASIS, paint};
 
@@ -146,7 +146,7 @@ pub fn cmd_test(context: &Context, args: TestArgs) -> Result<Exit> {
         failed,
         cases: &outcomes,
     };
-    conclude(ui, &document, failure)
+    ui.conclude(&document, failure)
 }
 
 fn case_files(dir: &Path) -> Result<Vec<PathBuf>> {
