@@ -358,6 +358,12 @@ impl From<Core> for CommandError {
                 false => "`git hotfix finish --push --hotfix <ticket>` publishes the release as it is"
                     .to_string(),
             }),
+            Core::ChecksNowhere { branch } => error(&format!(
+                "`git switch {branch}` and finish there, or release without them: `--no-checks`"
+            )),
+            Core::CheckFailed { branch, .. } => error(&format!(
+                "fix it on `{branch}`, commit, and finish again; `--no-checks` releases without them (the journal says so)"
+            )),
             Core::StepStillRunning { group } => error(&format!(
                 "wait for it to end, or stop it (`kill -- -{group}`); then run this again"
             )),

@@ -9,7 +9,6 @@
 
 mod args;
 mod audit;
-mod checks;
 mod cli;
 mod commands;
 mod context;

@@ -16,6 +16,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use git_hotfix_core::operations::deploy::Ran;
+use git_hotfix_core::operations::finish::checks::CheckRunner;
 use git_hotfix_core::records::journal::StepResult;
 use git_hotfix_plugin_host::{HttpCheck, RunStep, Step, sanitize};
 
@@ -485,6 +486,39 @@ fn echo(stream: Box<dyn Read + Send>, ui: &Ui, tail: &Mutex<Vec<String>>) {
                 tail.remove(0);
             }
         }
+    }
+}
+
+/// The project's checks, run as steps of their own in the fix's checkout; Ctrl-C is caught
+/// from the first one on, while this lives.
+pub struct Checks<'a> {
+    ui: &'a Ui,
+    runner: Option<Runner<'a>>,
+}
+
+impl<'a> Checks<'a> {
+    pub fn new(ui: &'a Ui) -> Checks<'a> {
+        Checks { ui, runner: None }
+    }
+}
+
+impl CheckRunner for Checks<'_> {
+    fn interrupted(&self) -> bool {
+        self.runner.as_ref().is_some_and(Runner::interrupted)
+    }
+
+    fn run(&mut self, dir: &Path, command: &str, timeout_seconds: u32) -> Ran {
+        let ui = self.ui;
+        let runner = self
+            .runner
+            .get_or_insert_with(|| Runner::new(ui, dir.to_path_buf(), Committed::default(), false));
+        runner.dir = dir.to_path_buf();
+        runner.run(&Step::Run(RunStep {
+            argv: command.split_whitespace().map(String::from).collect(),
+            env: Vec::new(),
+            timeout_seconds,
+            description: command.to_string(),
+        }))
     }
 }
 

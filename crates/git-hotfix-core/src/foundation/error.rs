@@ -270,6 +270,18 @@ pub enum Error {
     #[error("hotfix `{ticket}` has a stopped `{command}` run")]
     RunInProgress { ticket: String, command: String },
 
+    #[error("the checks run in the fix's checkout, and `{branch}` is checked out nowhere")]
+    ChecksNowhere { branch: String },
+
+    #[error("the check `{command}` failed on {tip}, so nothing was released: {detail}")]
+    CheckFailed {
+        command: String,
+        tip: String,
+        detail: String,
+        /// The hotfix branch, where the fix goes.
+        branch: String,
+    },
+
     #[error(
         "a step a killed git-hotfix began still runs (process group {group}): another would run beside it"
     )]

@@ -3,6 +3,7 @@ use git_hotfix_core::foundation::version::Version;
 use git_hotfix_core::git::diff::{self, Style};
 use git_hotfix_core::git::merge::Mode as MergeMode;
 use git_hotfix_core::operations::finish::begin::{Begin, Begun, Said};
+use git_hotfix_core::operations::finish::checks;
 use git_hotfix_core::operations::remote::Reach;
 use git_hotfix_core::operations::{finish, tag};
 use git_hotfix_core::records::journal::{ReleaseCommit, Released};
@@ -16,6 +17,7 @@ use crate::error::{CommandError, Exit, Result};
 use crate::forge::Forge;
 use crate::policies::Loaded;
 use crate::render::finish::{FinishPlanDocument, finish_steps};
+use crate::steps::Checks;
 use crate::ui::{EMPHASIS, paint};
 use crate::workflow::finish::{Later, finish_here, finished_already, releasing};
 use crate::workflow::pull_request;
@@ -180,7 +182,10 @@ pub fn cmd_finish(context: &Context, args: FinishArgs) -> Result<Exit> {
     let version_files = policy.version_files();
     if !args.plan.plan {
         warn_untested(context, &repo, &journal)?;
-        crate::checks::before_finish(context, &repo, &config, &mut journal, args.no_checks)?;
+        let said = &mut |said: checks::Said<'_>| crate::render::finish::checked(context, said);
+        // The runner (and its Ctrl-C catch) lives for the checks only.
+        let runner = &mut Checks::new(ui);
+        checks::before_finish(&repo, &config, &mut journal, args.no_checks, runner, said)?;
     }
     if (args.pr || config.github.pr) && !args.no_pr {
         let pull = pull_request::PullOptions {
@@ -213,7 +218,7 @@ pub fn cmd_finish(context: &Context, args: FinishArgs) -> Result<Exit> {
     if args.plan.plan {
         let checks = match args.no_checks {
             true => &[][..],
-            false => crate::checks::configured(&config, &journal)?,
+            false => checks::configured(&config, &journal)?,
         };
         let mem = repo.in_memory();
         let plan = finish::plan(

@@ -7,6 +7,7 @@ use git_hotfix_core::git::merge::Outcome;
 use git_hotfix_core::operations::finish::ResumePreview;
 use git_hotfix_core::operations::finish::after_merge::CatchUp;
 use git_hotfix_core::operations::finish::begin::Said;
+use git_hotfix_core::operations::finish::checks;
 use git_hotfix_core::operations::finish::propose::ProposePlan;
 use git_hotfix_core::operations::finish::publish::Publish;
 use git_hotfix_core::operations::finish::{FinishOutcome, FinishPlan, Role};
@@ -152,6 +153,29 @@ pub fn began(context: &Context, said: Said<'_>, plan: bool) {
                 false => "Re-versioning",
             },
             format!("{ticket}: {from} → {to} (tag {tag})"),
+        ),
+    }
+}
+
+/// What the project's checks did before the finish.
+pub fn checked(context: &Context, said: checks::Said<'_>) {
+    let ui = &context.ui;
+    match said {
+        checks::Said::Skipped => {
+            ui.warn("the project's checks were not run (`--no-checks`): `tested` stays unticked")
+        }
+        checks::Said::PassedAlready { tip } => ui.status(
+            "Checked",
+            format!("{} passed its checks already", short(tip)),
+        ),
+        checks::Said::Check { n, of, command } => ui.status(&format!("[{}/{of}]", n + 1), command),
+        checks::Said::Passed { tip, count } => ui.status(
+            "Checked",
+            format!(
+                "{}: {count} check{} passed",
+                short(tip),
+                if count == 1 { "" } else { "s" }
+            ),
         ),
     }
 }

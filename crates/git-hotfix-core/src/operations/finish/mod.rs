@@ -9,6 +9,7 @@
 
 pub mod after_merge;
 pub mod begin;
+pub mod checks;
 mod plan;
 pub mod propose;
 pub mod publish;

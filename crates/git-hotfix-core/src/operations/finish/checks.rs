@@ -1,20 +1,50 @@
 //! The project's own checks (`checks` in settings: its tests, type check, build), run on
-//! the fix in its checkout before `finish` releases it or proposes it. A failing check
+//! the fix in its checkout before a finish releases it or proposes it. A failing check
 //! stops the finish before anything moves; the journal keeps what ran and how it ended,
-//! and the checklist's `tested` follows it.
+//! and the checklist's `tested` follows it. The commands themselves are run by the
+//! caller's [`CheckRunner`].
 
-use git_hotfix_core::foundation::clock;
-use git_hotfix_core::foundation::oid::short;
-use git_hotfix_core::records::journal::{EventKind, StepResult, Store};
-use git_hotfix_core::{Config, Journal, Repo};
-use git_hotfix_plugin_host::{RunStep, Step};
+use std::path::Path;
 
-use crate::context::Context;
-use crate::error::{CommandError, Exit, Result};
-use crate::steps::{Committed, Runner};
+use gix::ObjectId;
+
+use crate::foundation::clock;
+use crate::foundation::error::{Error, Result};
+use crate::foundation::names::BranchRole;
+use crate::foundation::oid::short;
+use crate::git::repo::Repo;
+use crate::operations::deploy::Ran;
+use crate::records::journal::{EventKind, Journal, StepResult, Store};
+use crate::settings::config::Config;
 
 /// How long one check may run: a full test suite and a build, on a slow machine.
-const TIMEOUT_SECONDS: u32 = 3600;
+pub const TIMEOUT_SECONDS: u32 = 3600;
+
+/// Runs a check's command where the fix is checked out.
+pub trait CheckRunner {
+    /// Ctrl-C was pressed: no further check starts.
+    fn interrupted(&self) -> bool;
+    /// Run `command` (its words split on whitespace) in `dir`, for at most
+    /// `timeout_seconds`.
+    fn run(&mut self, dir: &Path, command: &str, timeout_seconds: u32) -> Ran;
+}
+
+/// What the checks do, as it happens, for the command to say.
+#[derive(Debug)]
+pub enum Said<'a> {
+    /// `--no-checks`: not run, and recorded so.
+    Skipped,
+    /// They passed on this very commit already: not run again.
+    PassedAlready { tip: ObjectId },
+    /// Check `n` (from 0) of `of` starts.
+    Check {
+        n: usize,
+        of: usize,
+        command: &'a str,
+    },
+    /// All `count` passed on `tip`.
+    Passed { tip: ObjectId, count: usize },
+}
 
 /// The checks `journal`'s product runs; empty when none are configured.
 pub fn configured<'a>(config: &'a Config, journal: &Journal) -> Result<&'a [String]> {
@@ -26,13 +56,13 @@ pub fn configured<'a>(config: &'a Config, journal: &Journal) -> Result<&'a [Stri
 /// `skip` (`--no-checks`) records that they were not run instead. Checks that passed on
 /// this very commit are not run again. `journal` is updated and saved.
 pub fn before_finish(
-    context: &Context,
     repo: &Repo,
     config: &Config,
     journal: &mut Journal,
     skip: bool,
+    runner: &mut dyn CheckRunner,
+    said: &mut dyn FnMut(Said<'_>),
 ) -> Result<()> {
-    let ui = &context.ui;
     let commands = configured(config, journal)?.to_vec();
     if commands.is_empty() {
         return Ok(());
@@ -40,50 +70,34 @@ pub fn before_finish(
     let store = Store::new(repo);
     if skip {
         record(&store, journal, EventKind::ChecksSkipped)?;
-        ui.warn("the project's checks were not run (`--no-checks`): `tested` stays unticked");
+        said(Said::Skipped);
         return Ok(());
     }
-    let tip = repo.require_branch(
-        &journal.branch,
-        git_hotfix_core::foundation::names::BranchRole::Hotfix,
-    )?;
+    let tip = repo.require_branch(&journal.branch, BranchRole::Hotfix)?;
     let passed = journal.events.iter().any(|e| {
         matches!(&e.what, EventKind::ChecksRan { commit, result: StepResult::Ok, commands: ran, .. }
             if *commit == tip && *ran == commands)
     });
     if passed {
-        ui.status(
-            "Checked",
-            format!("{} passed its checks already", short(tip)),
-        );
+        said(Said::PassedAlready { tip });
         return Ok(());
     }
     let Some(worktree) = repo.worktrees_on(&journal.branch)?.into_iter().next() else {
-        return Err(CommandError::new(
-            Exit::Error,
-            format!(
-                "the checks run in the fix's checkout, and `{}` is checked out nowhere",
-                journal.branch
-            ),
-        )
-        .hint(format!(
-            "`git switch {}` and finish there, or release without them: `--no-checks`",
-            journal.branch
-        )));
+        return Err(Error::ChecksNowhere {
+            branch: journal.branch.clone(),
+        });
     };
     // The checks test what is committed: not a local edit that the release would not have.
-    git_hotfix_core::git::worktree::ensure_clean(&worktree)?;
+    crate::git::worktree::ensure_clean(&worktree)?;
 
-    let runner = Runner::new(ui, worktree.path.clone(), Committed::default(), false);
     let mut failed = None;
     for (n, command) in commands.iter().enumerate() {
-        ui.status(&format!("[{}/{}]", n + 1, commands.len()), command);
-        let ran = runner.run(&Step::Run(RunStep {
-            argv: command.split_whitespace().map(String::from).collect(),
-            env: Vec::new(),
-            timeout_seconds: TIMEOUT_SECONDS,
-            description: command.clone(),
-        }));
+        said(Said::Check {
+            n,
+            of: commands.len(),
+            command,
+        });
+        let ran = runner.run(&worktree.path, command, TIMEOUT_SECONDS);
         if ran.result != StepResult::Ok || runner.interrupted() {
             failed = Some((command.clone(), ran.result, ran.detail));
             break;
@@ -111,29 +125,18 @@ pub fn before_finish(
     )?;
     match failed {
         None => {
-            ui.status(
-                "Checked",
-                format!(
-                    "{}: {} check{} passed",
-                    short(tip),
-                    commands.len(),
-                    if commands.len() == 1 { "" } else { "s" }
-                ),
-            );
+            said(Said::Passed {
+                tip,
+                count: commands.len(),
+            });
             Ok(())
         }
-        Some((command, _, detail)) => Err(CommandError::new(
-            Exit::Error,
-            format!(
-                "the check `{command}` failed on {}, so nothing was released: {}",
-                short(tip),
-                detail.as_deref().unwrap_or("it failed")
-            ),
-        )
-        .hint(format!(
-            "fix it on `{}`, commit, and finish again; `--no-checks` releases without them (the journal says so)",
-            journal.branch
-        ))),
+        Some((command, _, detail)) => Err(Error::CheckFailed {
+            command,
+            tip: short(tip),
+            detail: detail.unwrap_or_else(|| "it failed".to_string()),
+            branch: journal.branch.clone(),
+        }),
     }
 }
 
@@ -145,5 +148,5 @@ fn record(store: &Store, journal: &mut Journal, what: EventKind) -> Result<()> {
         *journal = stored;
     }
     journal.record(clock::now(), what);
-    Ok(store.save(journal)?)
+    store.save(journal)
 }
