@@ -13,7 +13,7 @@ use crate::git::push;
 use crate::git::repo::Repo;
 use crate::operations::finish::{self, FinishOutcome, FinishPlan, Integration, Role};
 use crate::operations::release;
-use crate::records::journal::{EventKind, Journal, Store};
+use crate::records::journal::{EventKind, Journal, Proposal, PullRecord, Store};
 use crate::records::run::FinishOptions;
 use crate::records::run::{Merged, OpenedPull};
 use crate::settings::config::Config;
@@ -40,6 +40,75 @@ pub fn fetch(repo: &Repo, config: &Config, base: &str, tag: &str) -> Result<()> 
         cli::fetch_ref(repo, &config.remote, &name, &name)?;
     }
     Ok(())
+}
+
+/// A pull request that merged, as the forge tells it (the action's event).
+#[derive(Debug, Clone)]
+pub struct MergedPull {
+    pub number: u64,
+    pub url: String,
+    pub base: String,
+    /// The branch's tip GitHub merged, whoever pushed the last of it.
+    pub head_sha: String,
+    /// The commit the merge made on `base`.
+    pub merge_commit: Option<String>,
+}
+
+/// The journal a merged pull request's hotfix is finished from: this clone's own, where the
+/// hotfix started here — it knows it better than the record the branch carried —, else the
+/// carried record. Refused while a run of it is stopped here, or when the two release
+/// different versions: nothing is decided for the person who has it here.
+pub fn adopt(repo: &Repo, carried: Journal) -> Result<Journal> {
+    match Store::new(repo).load(&carried.ticket)? {
+        None => Ok(carried),
+        Some(local) if local.run.is_some() => Err(Error::RunInProgress {
+            ticket: local.ticket,
+            command: local.run.map(|r| r.command).unwrap_or_default(),
+        }),
+        Some(local) if local.version == carried.version => Ok(local),
+        Some(local) => Err(Error::CarriedRecord {
+            reason: format!(
+                "it releases {} as {}, and this clone's journal as {} (`git hotfix finish --pr` brings the pull request up to date)",
+                local.ticket, carried.version, local.version
+            ),
+        }),
+    }
+}
+
+/// Record in `journal` the pull request that merged and what it merged, fetch what merged
+/// and check it against the record before anything is written, and save the journal.
+pub fn record_merged(
+    repo: &Repo,
+    config: &Config,
+    journal: &mut Journal,
+    pull: &MergedPull,
+) -> Result<()> {
+    let proposal = journal.proposal.get_or_insert_with(|| Proposal {
+        base: pull.base.clone(),
+        release: None,
+        held: Default::default(),
+        pushed: None,
+        pull: None,
+    });
+    proposal.pull = Some(PullRecord {
+        number: pull.number,
+        url: pull.url.clone(),
+    });
+    if let Ok(head) = gix::ObjectId::from_hex(pull.head_sha.as_bytes()) {
+        proposal.pushed = Some(head);
+    }
+    let Some(merged) = pull
+        .merge_commit
+        .as_deref()
+        .and_then(|sha| gix::ObjectId::from_hex(sha.as_bytes()).ok())
+    else {
+        return Err(Error::CarriedRecord {
+            reason: format!("the event names no commit that merged #{}", pull.number),
+        });
+    };
+    fetch(repo, config, &pull.base, &journal.tag)?;
+    crate::records::carried::verify_merged(repo, journal, merged)?;
+    Store::new(repo).save(journal)
 }
 
 /// Compute what `finish --after-merge` will do; the tag object is written to `mem`.

@@ -6,10 +6,9 @@
 
 use git_hotfix_core::foundation::oid::short;
 use git_hotfix_core::git::sync;
-use git_hotfix_core::operations::finish::after_merge::CatchUp;
+use git_hotfix_core::operations::finish::after_merge::{CatchUp, MergedPull};
 use git_hotfix_core::operations::finish::{FinishOutcome, after_merge};
 use git_hotfix_core::records::carried;
-use git_hotfix_core::records::journal::{Proposal, PullRecord, Store};
 use git_hotfix_core::records::run::FinishOptions;
 use git_hotfix_core::{Config, Error as CoreError, Journal, ObjectId, Repo};
 use git_hotfix_github::{PullEvent, Repository};
@@ -64,29 +63,7 @@ pub fn run(
     carried: Journal,
 ) -> Result<Exit> {
     let ui = &context.ui;
-    let store = Store::new(repo);
-    // The clone the hotfix started in knows it better than the record does; where the two
-    // disagree, nothing is decided for the person who has it here.
-    let mut journal = match store.load(&carried.ticket)? {
-        None => carried,
-        Some(local) if local.run.is_some() => {
-            return Err(CoreError::RunInProgress {
-                ticket: local.ticket,
-                command: local.run.map(|r| r.command).unwrap_or_default(),
-            }
-            .into());
-        }
-        Some(local) if local.version == carried.version => local,
-        Some(local) => {
-            return Err(CoreError::CarriedRecord {
-                reason: format!(
-                    "it releases {} as {}, and this clone's journal as {} (`git hotfix finish --pr` brings the pull request up to date)",
-                    local.ticket, carried.version, local.version
-                ),
-            }
-            .into());
-        }
-    };
+    let mut journal = after_merge::adopt(repo, carried)?;
     ui.status(
         "Asked",
         format!(
@@ -94,35 +71,14 @@ pub fn run(
             journal.ticket, journal.tag, pull.number
         ),
     );
-    let proposal = journal.proposal.get_or_insert_with(|| Proposal {
-        base: pull.base.clone(),
-        release: None,
-        held: Default::default(),
-        pushed: None,
-        pull: None,
-    });
-    proposal.pull = Some(PullRecord {
+    let merged = MergedPull {
         number: pull.number,
         url: pull.url.clone(),
-    });
-    // What GitHub merged from the branch, whoever pushed the last of it.
-    if let Ok(head) = ObjectId::from_hex(pull.head_sha.as_bytes()) {
-        proposal.pushed = Some(head);
-    }
-    // What merged is here to be checked against the record before anything is written.
-    let Some(merged) = pull
-        .merge_commit
-        .as_deref()
-        .and_then(|sha| ObjectId::from_hex(sha.as_bytes()).ok())
-    else {
-        return Err(CoreError::CarriedRecord {
-            reason: format!("the event names no commit that merged #{}", pull.number),
-        }
-        .into());
+        base: pull.base.clone(),
+        head_sha: pull.head_sha.clone(),
+        merge_commit: pull.merge_commit.clone(),
     };
-    after_merge::fetch(repo, config, &pull.base, &journal.tag)?;
-    carried::verify_merged(repo, &journal, merged)?;
-    store.save(&journal)?;
+    after_merge::record_merged(repo, config, &mut journal, &merged)?;
 
     // What merged is tagged as it is: no release commit is made here.
     let options = FinishOptions {
