@@ -1,12 +1,13 @@
 //! `check`: a person ticks a checklist item git-hotfix cannot see happen, or takes a tick
 //! back. A tick means what the workflow's own would: production verified by a person starts
-//! the monitoring window and the follow-up's clock, as `verify` does.
+//! the monitoring window and the follow-up's clock, as `verify` does. `assess --record`
+//! keeps an assessment the same way.
 
 use jiff::Timestamp;
 
 use crate::foundation::error::{Error, Result};
 use crate::git::repo::Repo;
-use crate::records::journal::{EventKind, Item, Journal, Store};
+use crate::records::journal::{Assessed, EventKind, Item, Journal, Store};
 use crate::settings::config::Config;
 
 /// Record that `item` was done at `at`, with a person's `note`.
@@ -35,6 +36,26 @@ pub fn tick(
         let (until, follow_up) = monitoring(config, at);
         journal.record(at, EventKind::Monitoring { until, follow_up });
     }
+    store.save(journal)
+}
+
+/// Keep `assessed` as the hotfix's assessment (`assess --record`), said at `now`.
+pub fn assessed(
+    repo: &Repo,
+    journal: &mut Journal,
+    assessed: Assessed,
+    now: Timestamp,
+) -> Result<()> {
+    let store = Store::new(repo);
+    let _lock = store.lock()?;
+    journal.record(
+        now,
+        EventKind::Assessed {
+            severity: assessed.severity.clone(),
+            by: assessed.by.clone(),
+        },
+    );
+    journal.assessment = Some(assessed);
     store.save(journal)
 }
 

@@ -1,5 +1,6 @@
 use clap::Args;
-use git_hotfix_core::records::journal::{Assessed, EventKind, Store};
+use git_hotfix_core::operations::check;
+use git_hotfix_core::records::journal::Assessed;
 use git_hotfix_core::views::incident;
 
 use crate::args::{IncidentArgs, PlanArg};
@@ -68,17 +69,7 @@ pub fn cmd_assess(context: &Context, args: AssessArgs) -> Result<Exit> {
     if recorded {
         let mut journal = journal.expect("checked above");
         let repo = repo.as_ref().expect("a journal means a repository");
-        let store = Store::new(repo);
-        let _lock = store.lock()?;
-        journal.record(
-            context.now,
-            EventKind::Assessed {
-                severity: assessed.severity.clone(),
-                by: by.clone(),
-            },
-        );
-        journal.assessment = Some(assessed.clone());
-        store.save(&journal)?;
+        check::assessed(repo, &mut journal, assessed.clone(), context.now)?;
         crate::audit::share(context, repo, &journal);
     }
     if ui.json_mode() {
