@@ -124,7 +124,7 @@ pub fn record_stop(
     let command = journal
         .run
         .as_ref()
-        .map_or_else(String::new, |r| r.command.clone());
+        .map_or_else(String::new, |r| r.kind.to_string());
     journal.record(
         now,
         EventKind::Stopped {

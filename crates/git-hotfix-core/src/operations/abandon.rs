@@ -37,7 +37,7 @@ pub fn plan(
     if let Some(run) = &journal.run {
         return Err(Error::RunInProgress {
             ticket: journal.ticket.clone(),
-            command: run.command.clone(),
+            command: run.kind.to_string(),
         });
     }
     let tip = repo.branch_tip(&journal.branch)?;

@@ -14,7 +14,7 @@ use crate::git::refs::{Edit, Value};
 use crate::git::repo::Repo;
 use crate::operations::start::{self, Checkout, StartPlan, StartRequest};
 use crate::records::journal::{EventKind, Journal, State, Store};
-use crate::records::run::{FinishOptions, Reverting, Run, Step};
+use crate::records::run::{FinishOptions, Reverting, Run, RunKind, Step};
 use crate::settings::config::Config;
 
 /// The hotfix that takes another back, and its revert commit (held in memory until run).
@@ -124,10 +124,6 @@ fn message(journal: &Journal, fix: &[crate::records::fix::FixCommit]) -> String 
     }
 }
 
-/// How a `rollback --revert` run is named in the journal until its hotfix is started; it
-/// then goes on as that hotfix's finish (or `finish --pr`).
-pub const COMMAND: &str = "rollback --revert";
-
 /// Start the revert's hotfix with the revert commit on its branch: the new hotfix's journal
 /// holds a run whose first step creates the branch, so that `continue` goes on to its finish
 /// with `options` (through a pull request with `pr`) and `abort` forgets it. Returns the
@@ -152,7 +148,7 @@ pub fn execute(
             commit: plan.commit,
         },
     );
-    let mut run = Run::new(COMMAND, options);
+    let mut run = Run::new(RunKind::Revert, options);
     run.reverts = Some(Reverting {
         ticket: plan.of.clone(),
         commit: plan.commit,

@@ -29,10 +29,7 @@ impl StoppedRun {
     pub fn name(&self) -> String {
         match self {
             StoppedRun::Finish(journal) => {
-                let command = journal
-                    .run
-                    .as_ref()
-                    .map_or("finish", |r| r.command.as_str());
+                let command = journal.run.as_ref().map_or("finish", |r| r.kind.command());
                 match journal.run.as_ref().and_then(|r| r.reverts.as_ref()) {
                     // The whole rollback goes, the hotfix it started included.
                     Some(reverting) => format!(

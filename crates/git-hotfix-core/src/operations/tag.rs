@@ -18,7 +18,7 @@ use crate::git::repo::Repo;
 use crate::git::tags::{self, ReleaseTags};
 use crate::operations::finish::{self, OntoStep};
 use crate::records::journal::{EventKind, Held, Journal, Prepared, ReleaseCommit, Store};
-use crate::records::run::{FinishOptions, Run, Step, Steps};
+use crate::records::run::{FinishOptions, Run, RunKind, Step, Steps};
 use crate::settings::config::Config;
 use crate::settings::policy::VersionFiles;
 
@@ -237,7 +237,7 @@ pub fn plan(
     if let Some(run) = &journal.run {
         return Err(Error::RunInProgress {
             ticket: journal.ticket.clone(),
-            command: run.command.clone(),
+            command: run.kind.to_string(),
         });
     }
     let branch_tip = repo.require_branch(&journal.branch, BranchRole::Hotfix)?;
@@ -328,9 +328,6 @@ impl TagPlan {
     }
 }
 
-/// How a tag run is named in the journal.
-pub(crate) const COMMAND: &str = "tag";
-
 /// Make the release and the tag planned by [`plan`] (with their objects in `mem`) and, with
 /// `push`, push the tag to the configured remote: the steps of a run journaled in the
 /// hotfix's journal, so that `continue` and `abort` take up a run that stopped or was
@@ -392,7 +389,7 @@ pub fn run(
         release: plan.release.clone(),
         held: plan.held.clone(),
         onto: plan.onto.as_ref().and_then(OntoStep::record),
-        ..Run::new(COMMAND, FinishOptions::default())
+        ..Run::new(RunKind::Tag, FinishOptions::default())
     });
     proceed(repo, journal, now)?;
     Ok(pushing)

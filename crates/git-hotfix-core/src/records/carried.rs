@@ -189,7 +189,11 @@ mod tests {
     fn a_record_edited_to_carry_a_run_or_pushes_gives_neither() {
         let mut journal = journal("fix the login");
         let options = crate::records::run::FinishOptions::default();
-        journal.run = Some(crate::records::run::Run::after(None, "finish", options));
+        journal.run = Some(crate::records::run::Run::after(
+            None,
+            crate::records::run::RunKind::Finish,
+            options,
+        ));
         journal.record(
             "2026-03-05T15:10:00Z".parse().unwrap(),
             EventKind::Pushed {

@@ -108,13 +108,53 @@ impl WorktreeStep {
     }
 }
 
+/// Which command a journal's run is, and so what `continue` goes on with. The journal keeps
+/// it as the command's words.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+pub enum RunKind {
+    /// `finish`: the fix tagged and merged here (or, for a rollback, the revert's finish).
+    #[serde(rename = "finish")]
+    Finish,
+    /// `finish --pr`: the release commit pushed and the pull request opened.
+    #[serde(rename = "finish --pr")]
+    Propose,
+    /// `tag`: the release tagged (and pushed) before its merge.
+    #[serde(rename = "tag")]
+    Tag,
+    /// `rollback --revert`: the hotfix that takes another back, being started; once it is,
+    /// the run goes on as that hotfix's finish (or `finish --pr`).
+    #[serde(rename = "rollback --revert")]
+    Revert,
+}
+
+impl RunKind {
+    /// The command, as a person types it.
+    pub fn command(self) -> &'static str {
+        match self {
+            RunKind::Finish => "finish",
+            RunKind::Propose => "finish --pr",
+            RunKind::Tag => "tag",
+            RunKind::Revert => "rollback --revert",
+        }
+    }
+}
+
+impl std::fmt::Display for RunKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.command())
+    }
+}
+
 /// A finish in progress or stopped, kept in its hotfix's journal: the steps it takes (each
 /// journaled before it starts), or the conflict it waits on before it can take any.
 #[derive(
     Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
 )]
 pub struct Run {
-    pub command: String,
+    #[serde(rename = "command")]
+    pub kind: RunKind,
     pub options: FinishOptions,
     /// Where each receiving branch stood when the run began; refs move only from there.
     #[serde(with = "crate::foundation::oid::hex_map")]
@@ -164,10 +204,10 @@ pub struct VersionBefore {
 }
 
 impl Run {
-    /// A run of `command` with nothing done yet.
-    pub fn new(command: &str, options: FinishOptions) -> Run {
+    /// A run of `kind` with nothing done yet.
+    pub fn new(kind: RunKind, options: FinishOptions) -> Run {
         Run {
-            command: command.into(),
+            kind,
             options,
             expected: BTreeMap::new(),
             resolved: BTreeMap::new(),
@@ -182,11 +222,11 @@ impl Run {
         }
     }
 
-    /// A run of `command` that goes on from `prior`. A `rollback --revert` goes on as the
+    /// A run of `kind` that goes on from `prior`. A `rollback --revert` goes on as the
     /// finish of the hotfix it started: the steps it took stay first, so that `abort` takes
     /// the whole rollback back.
-    pub fn after(prior: Option<&Run>, command: &str, options: FinishOptions) -> Run {
-        let mut run = Run::new(command, options);
+    pub fn after(prior: Option<&Run>, kind: RunKind, options: FinishOptions) -> Run {
+        let mut run = Run::new(kind, options);
         if let Some(prior) = prior.filter(|p| p.reverts.is_some()) {
             run.reverts = prior.reverts.clone();
             run.steps = prior.steps.clone();

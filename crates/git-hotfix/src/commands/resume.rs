@@ -3,6 +3,7 @@ use git_hotfix_core::operations::backport::{self, Progress};
 use git_hotfix_core::operations::finish::{self, ResumePreview};
 use git_hotfix_core::operations::stopped::{self, StoppedRun};
 use git_hotfix_core::operations::{patch_apply, revert};
+use git_hotfix_core::records::run::RunKind;
 
 use crate::args::{PlanArg, RunArg};
 use crate::context::Context;
@@ -124,10 +125,7 @@ fn continue_finish(
             ResumePreview::Steps { left } => {
                 ui.out(format!(
                     "Would continue the {} of {} with what is left:",
-                    journal
-                        .run
-                        .as_ref()
-                        .map_or("finish", |r| r.command.as_str()),
+                    journal.run.as_ref().map_or("finish", |r| r.kind.command()),
                     journal.ticket
                 ));
                 for recorded in left {
@@ -140,7 +138,7 @@ fn continue_finish(
     let rollback_pr = journal
         .run
         .as_ref()
-        .is_some_and(|r| r.command == revert::COMMAND && r.reverts.as_ref().is_some_and(|r| r.pr));
+        .is_some_and(|r| r.kind == RunKind::Revert && r.reverts.as_ref().is_some_and(|r| r.pr));
     if rollback_pr {
         revert::complete_start(&repo, &mut journal, context.now)?;
         return crate::workflow::finish::go_on(

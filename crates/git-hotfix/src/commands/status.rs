@@ -529,7 +529,7 @@ fn render(context: &Context, status: &HotfixStatus, under_way: bool, live_group:
             None => {
                 ui.out(format!(
                     "Stopped: the {} of {} did not end ({}).",
-                    run.command,
+                    run.kind,
                     journal.ticket,
                     run.steps.failure().unwrap_or("it was interrupted")
                 ));

@@ -249,7 +249,7 @@ pub fn report(
             );
         }
         FinishOutcome::Resumed {
-            command,
+            kind,
             moved,
             pushed,
             pull,
@@ -258,7 +258,7 @@ pub fn report(
             if let Some(pull) = pull {
                 report_pull(context, pull);
             }
-            ui.status("Completed", format!("the {command} of {}", journal.ticket));
+            ui.status("Completed", format!("the {kind} of {}", journal.ticket));
         }
         FinishOutcome::Stopped {
             plan,

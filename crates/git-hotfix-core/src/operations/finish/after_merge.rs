@@ -63,7 +63,7 @@ pub fn adopt(repo: &Repo, carried: Journal) -> Result<Journal> {
         None => Ok(carried),
         Some(local) if local.run.is_some() => Err(Error::RunInProgress {
             ticket: local.ticket,
-            command: local.run.map(|r| r.command).unwrap_or_default(),
+            command: local.run.map(|r| r.kind.to_string()).unwrap_or_default(),
         }),
         Some(local) if local.version == carried.version => Ok(local),
         Some(local) => Err(Error::CarriedRecord {

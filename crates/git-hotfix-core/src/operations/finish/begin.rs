@@ -68,7 +68,7 @@ pub fn begin(
     if let Some(run) = &journal.run {
         return Err(Error::RunInProgress {
             ticket: journal.ticket.clone(),
-            command: run.command.clone(),
+            command: run.kind.to_string(),
         });
     }
     if !request.after_merge {

@@ -322,7 +322,8 @@ pub enum FinishOutcome {
     },
     /// Another run kept in the hotfix's journal (`finish --pr`, `tag`) did what it had left.
     Resumed {
-        command: String,
+        #[serde(rename = "command")]
+        kind: crate::records::run::RunKind,
         moved: Vec<Edit>,
         pushed: Option<PushPlan>,
         /// The pull request a `finish --pr` run opened or brought up to date.

@@ -22,7 +22,7 @@ use crate::operations::release;
 use crate::records::journal::{EventKind, Journal, Proposal, PullRecord, Store};
 use crate::records::journal::{Held, ReleaseCommit};
 use crate::records::run::FinishOptions;
-use crate::records::run::{OpenedPull, PullRequest, Run, Step, Steps};
+use crate::records::run::{OpenedPull, PullRequest, Run, RunKind, Step, Steps};
 use crate::settings::config::Config;
 use crate::settings::policy::VersionFiles;
 
@@ -257,16 +257,13 @@ pub fn run(
     let mut run = Run {
         release: plan.release.clone(),
         held: plan.held.clone(),
-        ..Run::after(journal.run.as_ref(), COMMAND, options.clone())
+        ..Run::after(journal.run.as_ref(), RunKind::Propose, options.clone())
     };
     run.steps.0.extend(steps.0);
     journal.run = Some(run);
     let proposed = proceed(repo, journal, Some(forge), now)?;
     Ok((plan, proposed))
 }
-
-/// How a `finish --pr` run is named in the journal.
-pub(crate) const COMMAND: &str = "finish --pr";
 
 /// Take the steps of a `finish --pr` run that are left, then remember in the journal what
 /// the remote's branch holds and the pull request. A failure leaves the run for `continue`

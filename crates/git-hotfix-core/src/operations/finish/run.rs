@@ -20,13 +20,10 @@ use crate::operations::{revert, tag};
 use crate::records::journal::{EventKind, Journal, ReleaseCommit, State, Store};
 use crate::records::notes;
 use crate::records::run::{
-    Conflict, FinishOptions, Recorded, Run, Step, Steps, VersionBefore, WorktreeStep,
+    Conflict, FinishOptions, Recorded, Run, RunKind, Step, Steps, VersionBefore, WorktreeStep,
 };
 use crate::settings::config::Config;
 use crate::settings::policy::VersionFiles;
-
-/// How a finish run is named in the journal.
-pub(crate) const COMMAND: &str = "finish";
 
 /// Run `finish`: plan, then stop on a conflict or write everything.
 pub fn run(
@@ -120,12 +117,12 @@ fn run_locked(
                 onto: stop.onto,
             }),
             version_before: version_before(repo, journal)?,
-            ..Run::after(journal.run.as_ref(), COMMAND, options.clone())
+            ..Run::after(journal.run.as_ref(), RunKind::Finish, options.clone())
         });
         journal.record(
             now,
             EventKind::Stopped {
-                command: COMMAND.into(),
+                command: RunKind::Finish.to_string(),
                 reason: format!("conflict merging into {branch}: {}", paths.join(", ")),
             },
         );
@@ -196,7 +193,7 @@ pub(crate) fn execute(
         held: plan.held.clone(),
         onto: plan.onto.as_ref().and_then(super::OntoStep::record),
         merged: plan.merged.clone(),
-        ..Run::after(before.as_ref(), COMMAND, options.clone())
+        ..Run::after(before.as_ref(), RunKind::Finish, options.clone())
     };
     run.steps.0.extend(steps_of(repo, journal, &plan).0);
     if run.version_before.is_none() {
@@ -426,7 +423,7 @@ fn unpublished(run: &Run) -> Option<Run> {
         .0
         .iter()
         .any(|r| matches!(r.step, Step::Push { .. }));
-    (!pushed && run.reverts.is_none() && run.command == COMMAND).then(|| Run {
+    (!pushed && run.reverts.is_none() && run.kind == RunKind::Finish).then(|| Run {
         conflict: None,
         ..run.clone()
     })
@@ -496,43 +493,22 @@ pub fn resume(
         branch, worktree, ..
     }) = &run.conflict
     else {
-        if run.steps.0.is_empty() && run.command == COMMAND {
+        // What is left of the run, by what the run is.
+        let (moved, pushed, pull) = match run.kind {
             // A run that never recorded a step (kept by an older git-hotfix) is planned again.
-            journal.run = None;
-            return run_locked(
-                repo,
-                repo.in_memory(),
-                config,
-                journal,
-                &run.options,
-                version_files,
-                now,
-            );
-        }
-        if run.command == revert::COMMAND {
-            // A rollback whose hotfix is started (or half-way): its finish goes on.
-            revert::take_steps(repo, journal, now)?;
-            return run_locked(
-                repo,
-                repo.in_memory(),
-                config,
-                journal,
-                &run.options,
-                version_files,
-                now,
-            );
-        }
-        // The other runs a hotfix's journal keeps.
-        let (moved, pushed, pull) = match run.command.as_str() {
-            propose::COMMAND => {
-                let proposed = propose::proceed(repo, journal, forge, now)?;
-                (proposed.moved, proposed.pushed, proposed.pull)
+            RunKind::Finish if run.steps.0.is_empty() => {
+                journal.run = None;
+                return run_locked(
+                    repo,
+                    repo.in_memory(),
+                    config,
+                    journal,
+                    &run.options,
+                    version_files,
+                    now,
+                );
             }
-            tag::COMMAND => {
-                let (moved, pushed) = tag::proceed(repo, journal, now)?;
-                (moved, pushed, None)
-            }
-            _ => {
+            RunKind::Finish => {
                 let Completion {
                     moved,
                     pushed,
@@ -544,9 +520,30 @@ pub fn resume(
                     notes_pushed,
                 });
             }
+            // A rollback whose hotfix is started (or half-way): its finish goes on.
+            RunKind::Revert => {
+                revert::take_steps(repo, journal, now)?;
+                return run_locked(
+                    repo,
+                    repo.in_memory(),
+                    config,
+                    journal,
+                    &run.options,
+                    version_files,
+                    now,
+                );
+            }
+            RunKind::Propose => {
+                let proposed = propose::proceed(repo, journal, forge, now)?;
+                (proposed.moved, proposed.pushed, proposed.pull)
+            }
+            RunKind::Tag => {
+                let (moved, pushed) = tag::proceed(repo, journal, now)?;
+                (moved, pushed, None)
+            }
         };
         return Ok(FinishOutcome::Resumed {
-            command: run.command,
+            kind: run.kind,
             moved,
             pushed,
             pull,
@@ -725,7 +722,7 @@ pub fn abort(
     journal.record(
         now,
         EventKind::Aborted {
-            command: run.command.clone(),
+            command: run.kind.to_string(),
             restored: undone.iter().filter_map(Undone::ref_move).collect(),
         },
     );
