@@ -2,9 +2,17 @@
 //! merges and the journal, on gitoxide.
 //!
 //! It never prints, prompts or reads the environment; the CLI passes everything in (the
-//! time, the overrides) and renders what comes back. Every operation is a plan first
-//! (plain data that can be shown or serialized), then an execution that writes objects,
-//! then moves refs last.
+//! overrides, the time — `foundation::clock`, which the tests may fix) and renders what
+//! comes back. Every operation is a plan first (plain data that can be shown or
+//! serialized), then an execution that writes objects, then moves refs last.
+//!
+//! What lives outside the repository reaches an operation through a port, a trait the CLI
+//! implements: the forge ([`engine::Forge`]), a deploy policy's steps
+//! ([`operations::deploy::StepRunner`]), the project's checks
+//! ([`operations::finish::checks::CheckRunner`]), the version files
+//! ([`settings::policy::VersionFiles`]). What an operation does as it goes comes back as
+//! typed events (each operation's `Said`), and what it did as a typed result, for the CLI
+//! to say in text or JSON.
 //!
 //! The modules are layered, and each layer uses only the ones before it (a test holds it
 //! so):
