@@ -100,6 +100,14 @@ pub struct Deployed {
     pub took: SignedDuration,
 }
 
+/// Where `continue` takes up a deploy (verify, rollback) of `journal` cut short: the step
+/// it was cut at, and the first step to run (0-based) — that one again when its outcome is
+/// unknown, the one after it when it passed before the kill.
+pub fn resumes_at(journal: &Journal) -> Option<(&StepStart, usize)> {
+    let (cut, ended) = journal.open_deploy()?;
+    Some((cut, cut.index + usize::from(ended == Some(StepResult::Ok))))
+}
+
 /// Run `run`'s steps in order until one does not pass, journaling each before it starts and
 /// once it ends, and the run's end.
 pub fn run(

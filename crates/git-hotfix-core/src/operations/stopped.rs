@@ -11,9 +11,12 @@ use crate::git::repo::Repo;
 use crate::operations::backport::{self, Backport};
 use crate::operations::finish;
 use crate::operations::patch_apply::{self, PatchRun};
-use crate::records::journal::{EventKind, Journal, StepResult, Store};
+use crate::operations::revert;
+use crate::records::journal::{EventKind, Journal, StepResult, StepStart, Store};
+use crate::records::run::RunKind;
 use crate::records::run::Steps;
 use crate::settings::config::Config;
+use crate::settings::policy::VersionFiles;
 
 pub enum StoppedRun {
     Finish(Box<Journal>),
@@ -126,6 +129,78 @@ pub enum Aborted {
         environment: String,
         step: usize,
     },
+}
+
+/// What `continue` needs from outside the repository.
+pub struct Continuing<'a> {
+    pub config: &'a Config,
+    /// The version files policy, for a finish that makes its release commit again.
+    pub version_files: Option<&'a dyn VersionFiles>,
+    /// For the steps on GitHub.
+    pub forge: Option<&'a dyn Forge>,
+    pub now: Timestamp,
+    /// Hears of each line a backport does.
+    pub progress: &'a mut dyn FnMut(backport::Progress<'_>),
+}
+
+/// How a stopped run went on.
+pub enum Resumed {
+    Backport(backport::BackportOutcome),
+    Patches(patch_apply::ApplyOutcome),
+    Finish {
+        journal: Box<Journal>,
+        outcome: Box<finish::FinishOutcome>,
+    },
+    /// A rollback through a pull request: the hotfix that takes the release back is
+    /// started; its proposal (push, pull request) is what is left.
+    RollbackToPropose(Box<Journal>),
+    /// A deploy (verify, rollback) cut short: its steps go on from `from` (0-based: the one
+    /// whose outcome is unknown, or the one after it when it passed before the kill), for
+    /// the release `cut` names; the policy plans them again.
+    Deploy {
+        journal: Box<Journal>,
+        cut: StepStart,
+        from: usize,
+    },
+}
+
+/// Go on with `run` once its conflict is resolved (or its push retried): a finish, a
+/// backport and a patch apply go on here; a rollback through a pull request and a deploy
+/// cut short say what is left (the proposal; the policy's steps from where it was cut).
+pub fn resume(repo: &Repo, run: StoppedRun, with: Continuing<'_>) -> Result<Resumed> {
+    match run {
+        StoppedRun::Backport(_) => {
+            backport::resume(repo, with.forge, with.now, with.progress).map(Resumed::Backport)
+        }
+        StoppedRun::Patches(_) => patch_apply::resume(repo, with.now).map(Resumed::Patches),
+        StoppedRun::Finish(mut journal) => {
+            let to_propose = journal.run.as_ref().is_some_and(|r| {
+                r.kind == RunKind::Revert && r.reverts.as_ref().is_some_and(|r| r.pr)
+            });
+            if to_propose {
+                revert::complete_start(repo, &mut journal, with.now)?;
+                return Ok(Resumed::RollbackToPropose(journal));
+            }
+            let outcome = finish::resume(
+                repo,
+                with.config,
+                &mut journal,
+                with.version_files,
+                with.forge,
+                with.now,
+            )?;
+            Ok(Resumed::Finish {
+                journal,
+                outcome: Box::new(outcome),
+            })
+        }
+        StoppedRun::Deploy(journal) => {
+            let (cut, from) = crate::operations::deploy::resumes_at(&journal)
+                .map(|(cut, from)| (cut.clone(), from))
+                .ok_or(Error::NoStoppedRun { action: "continue" })?;
+            Ok(Resumed::Deploy { journal, cut, from })
+        }
+    }
 }
 
 /// What [`abort`] would do to `run`, read from the repository (and the remote) as they are.

@@ -1,14 +1,17 @@
 use clap::Args;
+use git_hotfix_core::engine;
 use git_hotfix_core::operations::backport::{self, Progress};
 use git_hotfix_core::operations::finish::{self, ResumePreview};
-use git_hotfix_core::operations::stopped::{self, StoppedRun};
-use git_hotfix_core::operations::{patch_apply, revert};
-use git_hotfix_core::records::run::RunKind;
+use git_hotfix_core::operations::stopped::{self, Continuing, Resumed, StoppedRun};
+use git_hotfix_core::operations::{deploy, patch_apply};
+use git_hotfix_core::settings::policy::VersionFiles;
+use git_hotfix_plugin_host::World;
 
 use crate::args::{PlanArg, RunArg};
 use crate::context::Context;
 use crate::document::Planned;
 use crate::error::{Exit, Result};
+use crate::policies::Loaded;
 use crate::render::backport::{progress_bar, row};
 use crate::render::finish::finish_steps;
 use crate::render::patch::Continued;
@@ -23,11 +26,82 @@ pub struct ContinueArgs {
 }
 
 pub fn cmd_continue(context: &Context, args: ContinueArgs) -> Result<Exit> {
-    let ui = &context.ui;
     let repo = context.repo()?;
-    match stopped::find(&repo, args.run.which(), "continue")? {
-        StoppedRun::Backport(_) if args.plan.plan => {
-            let preview = backport::preview_resume(&repo)?;
+    let run = stopped::find(&repo, args.run.which(), "continue")?;
+    if args.plan.plan {
+        return plan(context, &repo, run);
+    }
+    let config = context.config(&repo)?;
+    // A finish may make its release commit again: with the version files policy.
+    let policy = match &run {
+        StoppedRun::Finish(_) => Some(Loaded::for_world(
+            context,
+            &repo,
+            &config,
+            World::VersionFiles,
+        )?),
+        _ => None,
+    };
+    let version_files = policy.as_ref().map(Loaded::version_files);
+    let forge = crate::forge::for_steps(context, &repo, &run.steps())?;
+    let (bar, onto_target) = match &run {
+        StoppedRun::Backport(run) => (
+            progress_bar(context, run.targets.iter().filter(|t| !t.done()).count()),
+            run.onto_target,
+        ),
+        _ => (None, false),
+    };
+    let mut shown = |event: Progress<'_>| {
+        if let Progress::Target(target) = event {
+            match &bar {
+                Some(bar) => {
+                    bar.println(format!("  {}", row(target, onto_target)));
+                    bar.inc(1);
+                }
+                None => context.ui.status("Done", row(target, onto_target)),
+            }
+        }
+    };
+    let resumed = stopped::resume(
+        &repo,
+        run,
+        Continuing {
+            config: &config,
+            version_files: version_files.as_ref().map(|v| v as &dyn VersionFiles),
+            forge: forge.as_ref().map(|f| f as &dyn engine::Forge),
+            now: context.now,
+            progress: &mut shown,
+        },
+    );
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    match resumed? {
+        Resumed::Backport(outcome) => {
+            crate::workflow::backport::finish_run(context, &repo, outcome, forge)
+        }
+        Resumed::Patches(outcome) => crate::render::patch::report(context, &repo, &outcome),
+        Resumed::Finish { journal, outcome } => {
+            let exit = crate::render::finish::report(context, &journal, &outcome, None)?;
+            crate::audit::share_finished(context, &repo, &journal, &outcome);
+            Ok(exit)
+        }
+        Resumed::RollbackToPropose(journal) => {
+            let version_files = version_files.expect("a finish's policy");
+            crate::workflow::finish::go_on(context, &repo, &config, *journal, &version_files, None)
+        }
+        Resumed::Deploy { journal, cut, from } => {
+            crate::workflow::deploy::resume(context, &repo, *journal, &cut, from, false)
+        }
+    }
+}
+
+/// What `continue` would do, computed in memory: nothing is written.
+fn plan(context: &Context, repo: &git_hotfix_core::Repo, run: StoppedRun) -> Result<Exit> {
+    let ui = &context.ui;
+    match run {
+        StoppedRun::Backport(_) => {
+            let preview = backport::preview_resume(repo)?;
             if ui.json_mode() {
                 ui.json(&crate::render::backport::BackportDocument::new(
                     &preview, None, false,
@@ -40,31 +114,7 @@ pub fn cmd_continue(context: &Context, args: ContinueArgs) -> Result<Exit> {
             }
             Ok(Exit::Ok)
         }
-        StoppedRun::Backport(run) => {
-            let pending = run.targets.iter().filter(|t| !t.done()).count();
-            let bar = progress_bar(context, pending);
-            let mut shown = |event: Progress<'_>| {
-                if let Progress::Target(target) = event {
-                    match &bar {
-                        Some(bar) => {
-                            bar.println(format!("  {}", row(target, run.onto_target)));
-                            bar.inc(1);
-                        }
-                        None => ui.status("Done", row(target, run.onto_target)),
-                    }
-                }
-            };
-            let forge = crate::forge::for_steps(context, &repo, &run.steps)?;
-            let engine_forge = forge
-                .as_ref()
-                .map(|f| f as &dyn git_hotfix_core::engine::Forge);
-            let outcome = backport::resume(&repo, engine_forge, context.now, &mut shown);
-            if let Some(bar) = &bar {
-                bar.finish_and_clear();
-            }
-            crate::workflow::backport::finish_run(context, &repo, outcome?, forge)
-        }
-        StoppedRun::Patches(run) if args.plan.plan => {
+        StoppedRun::Patches(run) => {
             let left = run
                 .patches
                 .iter()
@@ -83,90 +133,47 @@ pub fn cmd_continue(context: &Context, args: ContinueArgs) -> Result<Exit> {
             }
             Ok(Exit::Ok)
         }
-        StoppedRun::Patches(_) => {
-            let outcome = patch_apply::resume(&repo, context.now)?;
-            crate::render::patch::report(context, &repo, &outcome)
-        }
-        StoppedRun::Finish(journal) => continue_finish(context, *journal, args.plan.plan),
+        StoppedRun::Finish(journal) => plan_finish(context, repo, &journal),
         StoppedRun::Deploy(journal) => {
-            crate::workflow::deploy::resume(context, &repo, *journal, args.plan.plan)
+            let (cut, from) = deploy::resumes_at(&journal)
+                .map(|(cut, from)| (cut.clone(), from))
+                .expect("a deploy cut short");
+            crate::workflow::deploy::resume(context, repo, *journal, &cut, from, true)
         }
     }
 }
 
-fn continue_finish(
+fn plan_finish(
     context: &Context,
-    mut journal: git_hotfix_core::Journal,
-    plan: bool,
+    repo: &git_hotfix_core::Repo,
+    journal: &git_hotfix_core::Journal,
 ) -> Result<Exit> {
     let ui = &context.ui;
-    let repo = context.repo()?;
-    let config = context.config(&repo)?;
-    let policy = crate::policies::Loaded::for_world(
-        context,
-        &repo,
-        &config,
-        git_hotfix_plugin_host::World::VersionFiles,
-    )?;
+    let config = context.config(repo)?;
+    let policy = Loaded::for_world(context, repo, &config, World::VersionFiles)?;
     let version_files = policy.version_files();
-    if plan {
-        let preview = finish::preview_resume(&repo, &config, &journal, Some(&version_files))?;
-        if ui.json_mode() {
-            ui.json(&Planned::new(&preview));
-            return Ok(Exit::Ok);
-        }
-        match &preview {
-            ResumePreview::Finish { plan } => {
-                ui.out(format!("Would continue finishing {}:", journal.ticket));
-                for line in finish_steps(plan) {
-                    ui.out(format!("  - {line}"));
-                }
-            }
-            ResumePreview::Steps { left } => {
-                ui.out(format!(
-                    "Would continue the {} of {} with what is left:",
-                    journal.run.as_ref().map_or("finish", |r| r.kind.command()),
-                    journal.ticket
-                ));
-                for recorded in left {
-                    ui.out(format!("  - {}", crate::runs::step(&recorded.step)));
-                }
-            }
-        }
+    let preview = finish::preview_resume(repo, &config, journal, Some(&version_files))?;
+    if ui.json_mode() {
+        ui.json(&Planned::new(&preview));
         return Ok(Exit::Ok);
     }
-    let rollback_pr = journal
-        .run
-        .as_ref()
-        .is_some_and(|r| r.kind == RunKind::Revert && r.reverts.as_ref().is_some_and(|r| r.pr));
-    if rollback_pr {
-        revert::complete_start(&repo, &mut journal, context.now)?;
-        return crate::workflow::finish::go_on(
-            context,
-            &repo,
-            &config,
-            journal,
-            &version_files,
-            None,
-        );
+    match &preview {
+        ResumePreview::Finish { plan } => {
+            ui.out(format!("Would continue finishing {}:", journal.ticket));
+            for line in finish_steps(plan) {
+                ui.out(format!("  - {line}"));
+            }
+        }
+        ResumePreview::Steps { left } => {
+            ui.out(format!(
+                "Would continue the {} of {} with what is left:",
+                journal.run.as_ref().map_or("finish", |r| r.kind.command()),
+                journal.ticket
+            ));
+            for recorded in left {
+                ui.out(format!("  - {}", crate::runs::step(&recorded.step)));
+            }
+        }
     }
-    let steps = journal
-        .run
-        .as_ref()
-        .map(|r| r.steps.clone())
-        .unwrap_or_default();
-    let forge = crate::forge::for_steps(context, &repo, &steps)?;
-    let outcome = finish::resume(
-        &repo,
-        &config,
-        &mut journal,
-        Some(&version_files),
-        forge
-            .as_ref()
-            .map(|f| f as &dyn git_hotfix_core::engine::Forge),
-        context.now,
-    )?;
-    let exit = crate::render::finish::report(context, &journal, &outcome, None)?;
-    crate::audit::share_finished(context, &repo, &journal, &outcome);
-    Ok(exit)
+    Ok(Exit::Ok)
 }

@@ -3,7 +3,7 @@
 //! (`continue`) or given up (`abort`).
 
 use git_hotfix_core::operations::deploy::{self, DeployRun, Ended, Ran, Said, StepRan, StepRunner};
-use git_hotfix_core::records::journal::{Action, PRODUCTION, StepResult, Store};
+use git_hotfix_core::records::journal::{Action, PRODUCTION, StepResult, StepStart, Store};
 use git_hotfix_core::{Config, Journal, Repo};
 use git_hotfix_plugin_host::{Release, Step};
 use jiff::Timestamp;
@@ -290,13 +290,16 @@ fn step_failed(
     CommandError::new(Exit::Error, message).hint(hint)
 }
 
-/// `continue` of a deploy, verify or rollback cut short: its steps from the one whose
-/// outcome is unknown, for the release it was run for.
-pub fn resume(context: &Context, repo: &Repo, journal: Journal, plan: bool) -> Result<Exit> {
-    let (cut, ended) = journal.open_deploy().expect("a deploy cut short");
-    let cut = cut.clone();
-    // A step that passed before the kill is not run again.
-    let from = cut.index + usize::from(ended == Some(StepResult::Ok));
+/// `continue` of a deploy, verify or rollback `cut` short: the policy's steps from `from`
+/// (where the core says it goes on), for the release it was run for.
+pub fn resume(
+    context: &Context,
+    repo: &Repo,
+    journal: Journal,
+    cut: &StepStart,
+    from: usize,
+    plan: bool,
+) -> Result<Exit> {
     let config = context.config(repo)?;
     let release = Release {
         version: cut.version.clone(),
