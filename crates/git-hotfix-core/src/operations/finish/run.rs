@@ -493,20 +493,17 @@ pub fn resume(
         branch, worktree, ..
     }) = &run.conflict
     else {
+        // The finish planned afresh, and run.
+        let finish = |journal: &mut Journal| {
+            let mem = repo.in_memory();
+            run_locked(repo, mem, config, journal, &run.options, version_files, now)
+        };
         // What is left of the run, by what the run is.
         let (moved, pushed, pull) = match run.kind {
             // A run that never recorded a step (kept by an older git-hotfix) is planned again.
             RunKind::Finish if run.steps.0.is_empty() => {
                 journal.run = None;
-                return run_locked(
-                    repo,
-                    repo.in_memory(),
-                    config,
-                    journal,
-                    &run.options,
-                    version_files,
-                    now,
-                );
+                return finish(journal);
             }
             RunKind::Finish => {
                 let Completion {
@@ -523,15 +520,7 @@ pub fn resume(
             // A rollback whose hotfix is started (or half-way): its finish goes on.
             RunKind::Revert => {
                 revert::take_steps(repo, journal, now)?;
-                return run_locked(
-                    repo,
-                    repo.in_memory(),
-                    config,
-                    journal,
-                    &run.options,
-                    version_files,
-                    now,
-                );
+                return finish(journal);
             }
             RunKind::Propose => {
                 let proposed = propose::proceed(repo, journal, forge, now)?;
