@@ -131,9 +131,13 @@ mod schemas {
         if about == schema_for::<Planned<'static, ()>>()["description"] {
             let plan = schema["properties"]["plan"]["$ref"].as_str().unwrap_or("");
             let of_plan = &schema["$defs"][plan.trim_start_matches("#/$defs/")]["description"];
+            let of_plan = of_plan.as_str().unwrap_or("What it would do.");
+            let mut chars = of_plan.chars();
+            let first = chars.next().map(|c| c.to_lowercase().collect::<String>());
             about = format!(
-                "`--plan`: {}",
-                of_plan.as_str().unwrap_or("what it would do")
+                "`--plan`, nothing done: {}{}",
+                first.unwrap_or_default(),
+                chars.as_str()
             )
             .into();
         }

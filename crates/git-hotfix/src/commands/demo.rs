@@ -455,7 +455,7 @@ fn write(dir: &Path, name: &str, text: &str) -> Result<()> {
         .map_err(|err| CommandError::new(Exit::Error, format!("could not write {name}: {err}")))
 }
 
-/// `demo --plan`: where the demo would make its repositories.
+/// Where the demo would make its repositories.
 #[derive(serde::Serialize, schemars::JsonSchema)]
 pub struct DemoPlan<'a> {
     pub repository: &'a Path,

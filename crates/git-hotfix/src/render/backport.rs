@@ -152,7 +152,7 @@ impl<'a> BackportDocument<'a> {
     }
 }
 
-/// `skip --plan` of a stopped backport: the line it would leave out.
+/// The line `skip` would leave out of a stopped backport.
 #[derive(serde::Serialize, schemars::JsonSchema)]
 pub struct SkippedLine {
     pub skip: Option<String>,

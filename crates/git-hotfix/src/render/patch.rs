@@ -29,7 +29,7 @@ impl Document for Planned<'_, PatchRun> {
     const NAME: &'static str = "patch-apply-plan";
 }
 
-/// `continue --plan` of a stopped `patch apply`: the run it would go on with.
+/// The stopped `patch apply` run `continue` would go on with.
 #[derive(serde::Serialize, schemars::JsonSchema)]
 pub struct Continued<'a> {
     #[serde(rename = "continue")]
@@ -40,7 +40,7 @@ impl Document for Planned<'_, Continued<'_>> {
     const NAME: &'static str = "continue-patch-apply-plan";
 }
 
-/// `skip --plan` of a stopped `patch apply`: the patch it would leave out.
+/// The patch `skip` would leave out of a stopped `patch apply`.
 #[derive(serde::Serialize, schemars::JsonSchema)]
 pub struct Skipped<'a> {
     pub skip: Option<&'a Patch>,
