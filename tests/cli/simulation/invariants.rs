@@ -385,7 +385,7 @@ fn resolved_only_while_running(
             facts.stderr
         ));
     }
-    if facts.json()["status"] != "resolved" {
+    if facts.report_facts()["status"] != "resolved" {
         return Ok(());
     }
     let Some(production) = env.running("production") else {
