@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use git_hotfix_core::operations::deploy::Ran;
+use git_hotfix_core::operations::deploy::{Ran, StepRunner};
 use git_hotfix_core::operations::finish::checks::CheckRunner;
 use git_hotfix_core::records::journal::StepResult;
 use git_hotfix_plugin_host::{HttpCheck, RunStep, Step, sanitize};
@@ -486,6 +486,32 @@ fn echo(stream: Box<dyn Read + Send>, ui: &Ui, tail: &Mutex<Vec<String>>) {
                 tail.remove(0);
             }
         }
+    }
+}
+
+/// A deploy policy's steps, run one at a time for the core's run of them
+/// (`operations::deploy`), each program's process group marked where the runner marks it.
+pub struct PolicySteps<'a> {
+    pub runner: Runner<'a>,
+    pub steps: &'a [Step],
+}
+
+impl StepRunner for PolicySteps<'_> {
+    fn left_running(&mut self) -> Option<i32> {
+        let marker = self.runner.marker.as_ref()?;
+        let group = live_group(marker);
+        if group.is_none() {
+            let _ = std::fs::remove_file(marker);
+        }
+        group
+    }
+
+    fn interrupted(&self) -> bool {
+        self.runner.interrupted()
+    }
+
+    fn run(&mut self, n: usize) -> Ran {
+        self.runner.run(&self.steps[n])
     }
 }
 

@@ -12,7 +12,7 @@ use crate::context::Context;
 use crate::document::Planned;
 use crate::error::{Exit, Result};
 use crate::policies::Loaded;
-use crate::render::backport::{progress_bar, row};
+use crate::render::backport::{progress_bar, row, target_done};
 use crate::render::finish::finish_steps;
 use crate::render::patch::Continued;
 
@@ -53,13 +53,7 @@ pub fn cmd_continue(context: &Context, args: ContinueArgs) -> Result<Exit> {
     };
     let mut shown = |event: Progress<'_>| {
         if let Progress::Target(target) = event {
-            match &bar {
-                Some(bar) => {
-                    bar.println(format!("  {}", row(target, onto_target)));
-                    bar.inc(1);
-                }
-                None => context.ui.status("Done", row(target, onto_target)),
-            }
+            target_done(context, bar.as_ref(), target, onto_target, "Done");
         }
     };
     let resumed = stopped::resume(
@@ -137,7 +131,7 @@ fn plan(context: &Context, repo: &git_hotfix_core::Repo, run: StoppedRun) -> Res
         StoppedRun::Deploy(journal) => {
             let (cut, from) = deploy::resumes_at(&journal)
                 .map(|(cut, from)| (cut.clone(), from))
-                .expect("a deploy cut short");
+                .ok_or(git_hotfix_core::Error::NoStoppedRun { action: "continue" })?;
             crate::workflow::deploy::resume(context, repo, *journal, &cut, from, true)
         }
     }

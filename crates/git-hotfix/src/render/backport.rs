@@ -25,6 +25,23 @@ pub fn progress_bar(context: &Context, targets: usize) -> Option<indicatif::Prog
     Some(bar)
 }
 
+/// A line done: above the bar when there is one, else as a status line with `verb`.
+pub fn target_done(
+    context: &Context,
+    bar: Option<&indicatif::ProgressBar>,
+    target: &Target,
+    onto_target: bool,
+    verb: &str,
+) {
+    match bar {
+        Some(bar) => {
+            bar.println(format!("  {}", row(target, onto_target)));
+            bar.inc(1);
+        }
+        None => context.ui.status(verb, row(target, onto_target)),
+    }
+}
+
 /// Tell how a run ended, with the exit code: 0 only when every line got the fix.
 pub fn report(context: &Context, outcome: &BackportOutcome) -> Result<Exit> {
     let ui = &context.ui;

@@ -21,7 +21,7 @@ use git_hotfix_github::Pull;
 use crate::context::Context;
 use crate::error::{CommandError, Exit, Result};
 use crate::forge::{self, Forge};
-use crate::render::backport::{BackportDocument, progress_bar, row, verb, what};
+use crate::render::backport::{BackportDocument, progress_bar, row, target_done, verb, what};
 use crate::ui::{EMPHASIS, paint};
 use git_hotfix_core::operations::remote::{self, Reach};
 
@@ -365,13 +365,13 @@ pub fn execute(
     let mut bar: Option<indicatif::ProgressBar> = None;
     let mut shown = |event: Progress<'_>| match event {
         Progress::Planned(plan) => bar = progress_bar(context, plan.targets.len()),
-        Progress::Target(target) => match &bar {
-            Some(bar) => {
-                bar.println(format!("  {}", row(target, request.onto_target)));
-                bar.inc(1);
-            }
-            None => ui.status(verb(target), row(target, request.onto_target)),
-        },
+        Progress::Target(target) => target_done(
+            context,
+            bar.as_ref(),
+            target,
+            request.onto_target,
+            verb(target),
+        ),
     };
     let outcome = backport::run(repo, config, &request, context.now, &mut shown);
     if let Some(bar) = &bar {

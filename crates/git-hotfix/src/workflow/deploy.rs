@@ -2,7 +2,7 @@
 //! starts, its process group marked while it runs, and a run cut short gone on with
 //! (`continue`) or given up (`abort`).
 
-use git_hotfix_core::operations::deploy::{self, DeployRun, Ended, Ran, Said, StepRan, StepRunner};
+use git_hotfix_core::operations::deploy::{self, DeployRun, Ended, Said, StepRan};
 use git_hotfix_core::records::journal::{Action, PRODUCTION, StepResult, StepStart, Store};
 use git_hotfix_core::{Config, Journal, Repo};
 use git_hotfix_plugin_host::{Release, Step};
@@ -13,7 +13,7 @@ use crate::context::Context;
 use crate::document::Document;
 use crate::error::{CommandError, Exit, Result};
 use crate::policies::DeploySteps;
-use crate::steps::{Committed, Runner, describe};
+use crate::steps::{Committed, PolicySteps, Runner, describe};
 use crate::ui::{EMPHASIS, paint};
 
 /// `deploy`, `verify` or `rollback` (of production) with `--plan`: the steps the policy
@@ -165,10 +165,9 @@ pub(crate) fn perform(
         steps: steps.iter().map(describe).collect(),
         resume,
     };
-    let mut runner = Steps {
+    let mut runner = PolicySteps {
         runner,
         steps: &steps,
-        marker: step_marker(repo),
     };
     let said = &mut |said: Said<'_>| match said {
         Said::Began => ui.status(
@@ -239,32 +238,6 @@ pub(crate) fn perform(
         executed: true,
     };
     ui.conclude(&document, failure)
-}
-
-/// The policy's steps, run by the [`Runner`] for the core's run of them.
-struct Steps<'a> {
-    runner: Runner<'a>,
-    steps: &'a [Step],
-    /// Where a running step's process group is marked.
-    marker: std::path::PathBuf,
-}
-
-impl StepRunner for Steps<'_> {
-    fn left_running(&mut self) -> Option<i32> {
-        let group = crate::steps::live_group(&self.marker);
-        if group.is_none() {
-            let _ = std::fs::remove_file(&self.marker);
-        }
-        group
-    }
-
-    fn interrupted(&self) -> bool {
-        self.runner.interrupted()
-    }
-
-    fn run(&mut self, n: usize) -> Ran {
-        self.runner.run(&self.steps[n])
-    }
 }
 
 fn step_failed(
