@@ -10,7 +10,8 @@
 //! implements: the forge ([`engine::Forge`]), a deploy policy's steps
 //! ([`operations::deploy::StepRunner`]), the project's checks
 //! ([`operations::finish::checks::CheckRunner`]), the version files
-//! ([`settings::policy::VersionFiles`]). What an operation does as it goes comes back as
+//! ([`settings::policy::VersionFiles`]), GitHub for the lifecycle
+//! ([`lifecycle::github::GitHub`]). What an operation does as it goes comes back as
 //! typed events (each operation's `Said`), and what it did as a typed result, for the CLI
 //! to say in text or JSON.
 //!
@@ -26,11 +27,15 @@
 //! 5. [`engine`]: the one sequencer every writing command runs through: steps journaled
 //!    before they start, so that `continue` and `abort` work from any point;
 //! 6. [`operations`]: start, finish, backport, patch apply, revert, tag, …;
-//! 7. [`views`]: read-only answers: status, the incident's clock and checklist, reports.
+//! 7. [`views`]: read-only answers: status, the incident's clock and checklist, reports;
+//! 8. [`lifecycle`]: a hotfix's way from a command's arguments to its next state: which
+//!    operations run, and what goes to GitHub with them (a finish here, through a pull
+//!    request, after its merge).
 
 pub mod engine;
 pub mod foundation;
 pub mod git;
+pub mod lifecycle;
 pub mod operations;
 pub mod records;
 pub mod settings;
@@ -53,6 +58,7 @@ const LAYERS: &[&str] = &[
     "engine",
     "operations",
     "views",
+    "lifecycle",
 ];
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use git_hotfix_core::Error as Core;
-use git_hotfix_core::foundation::error::{ConfigError, Location};
+use git_hotfix_core::foundation::error::{ConfigError, Location, Waiting};
 use git_hotfix_core::foundation::names::BranchRole;
 
 /// Exit codes, as docs/exit-codes.md lists them.
@@ -136,6 +136,38 @@ impl From<Core> for CommandError {
                 Ok(command) => return *command,
                 Err(other) => Core::Forge(other),
             },
+            Core::Port(inner) => match inner.downcast::<CommandError>() {
+                Ok(command) => return *command,
+                Err(other) => Core::Port(other),
+            },
+            Core::RunWaits {
+                run: Waiting::Proposal,
+                source,
+                ..
+            } => {
+                let mut err = CommandError::from(*source);
+                err.hints = vec![
+                    "`git hotfix continue` goes on from where it stopped (it never opens two pull requests); `git hotfix abort` takes the run back"
+                        .into(),
+                ];
+                return err;
+            }
+            Core::RunWaits {
+                run: Waiting::Rollback,
+                source,
+                ..
+            } => {
+                let err = CommandError::from(*source);
+                return match err.hints.is_empty() {
+                    true => err.hint("`git hotfix continue` goes on with the rollback; `git hotfix abort` takes all of it back"),
+                    false => err,
+                };
+            }
+            Core::ReleaseNotPublished { ticket, source } => {
+                return CommandError::from(*source).hint(format!(
+                    "the tag is pushed; `git hotfix finish --release --hotfix {ticket}` publishes its release"
+                ));
+            }
             err => err,
         };
         let (message, causes) = chain(&err);
@@ -220,6 +252,19 @@ impl From<Core> for CommandError {
                     "push them first if they are meant to be released (`git push {remote} {branch}`), or finish without `--push`"
                 ),
             }),
+            Core::SettingsNotAccepted { .. } => CommandError::new(Exit::Policy, message.clone())
+                .hint("take the settings change out of the fix, or `git hotfix finish --accept-settings`"),
+            Core::ReleaseNotPushed => CommandError::usage(message.clone()).hint(
+                "add `--push`, or publish later with `git hotfix finish --release --hotfix <ticket>` once the tag is pushed",
+            ),
+            Core::PullGone { .. } => CommandError::new(Exit::Remote, message.clone())
+                .hint("open it again with `git hotfix finish --pr`"),
+            Core::PullNotMerged { url, open: true, .. } => error(&format!(
+                "get it reviewed and merged ({url}), then run `git hotfix finish --after-merge` again"
+            )),
+            Core::PullNotMerged { open: false, .. } => error(
+                "reopen it on GitHub, or run `git hotfix finish --pr` again to open a new one",
+            ),
             Core::SettingsChange { changes, .. } => {
                 let mut error = CommandError::new(Exit::Policy, message.clone());
                 for change in changes {
@@ -381,7 +426,12 @@ impl From<Core> for CommandError {
                 .hint("resolve it and `git hotfix continue`, or `git hotfix abort`"),
             Core::NothingToSkip { cut_short: true, .. } => CommandError::usage(message.clone())
                 .hint("`git hotfix continue` runs the step again and the rest; `git hotfix abort` records it as failed"),
-            Core::Forge(_) | Core::ForgeNeeded => CommandError::new(Exit::Error, message.clone()),
+            // Taken apart above: what is left is a forge failure that is no CommandError.
+            Core::Forge(_)
+            | Core::Port(_)
+            | Core::ForgeNeeded
+            | Core::RunWaits { .. }
+            | Core::ReleaseNotPublished { .. } => CommandError::new(Exit::Error, message.clone()),
             Core::MarkersLeft { worktree, .. } => {
                 CommandError::new(Exit::Conflict, message.clone()).hint(format!(
                     "edit them out in {} (`git diff --check` finds them), `git add` again, then `git hotfix continue`",

@@ -4,11 +4,13 @@
 use std::future::Future;
 
 use git_hotfix_core::git::repo::Repo;
-use git_hotfix_core::records::journal::{EventKind, Journal, Released, Store};
+use git_hotfix_core::lifecycle;
+use git_hotfix_core::lifecycle::github::{
+    Connect, GitHub as GitHubPort, MergeOutcome, ReleaseOutcome,
+};
 use git_hotfix_core::settings::config::Config;
 use git_hotfix_github::{
-    DEFAULT_API_URL, GitHub, Label, Lookup, ReleaseOutcome, ReleaseSpec, Repository, Request,
-    RetryPolicy, web_host,
+    DEFAULT_API_URL, GitHub, Label, Lookup, ReleaseSpec, Repository, Request, RetryPolicy, web_host,
 };
 
 use git_hotfix_core::engine;
@@ -107,46 +109,6 @@ impl Forge {
         Ok(self.runtime.block_on(operation)?)
     }
 
-    /// Publish (or bring up to date) the GitHub release of `released`, a tag that is on the
-    /// remote already, and remember its page in the journal.
-    pub fn publish_release(
-        &self,
-        context: &Context,
-        repo: &Repo,
-        config: &Config,
-        journal: &mut Journal,
-        released: Released,
-    ) -> Result<ReleaseOutcome> {
-        let spec = ReleaseSpec {
-            name: released.tag.clone(),
-            body: released
-                .notes
-                .unwrap_or_else(|| format!("{}: {}\n", journal.ticket, journal.description)),
-            // A fix to an older line leaves the repository's latest release where it is.
-            make_latest: git_hotfix_core::operations::release::is_latest(repo, config, journal)?,
-            tag: released.tag,
-        };
-        let outcome = self.run(self.github.ensure_release(&spec)).map_err(|err| {
-            err.hint(format!(
-                "the tag is pushed; `git hotfix finish --release --hotfix {}` publishes its release",
-                journal.ticket
-            ))
-        })?;
-        if let Some(url) = &outcome.url {
-            let known = journal.events.iter().any(
-                |e| matches!(&e.what, EventKind::ReleasePublished { url: known, .. } if known == url),
-            );
-            if !known {
-                let what = EventKind::ReleasePublished {
-                    tag: spec.tag.clone(),
-                    url: url.clone(),
-                };
-                Store::new(repo).append(journal, context.now, what)?;
-            }
-        }
-        Ok(outcome)
-    }
-
     /// The requests a `--plan` client recorded, as lines for people.
     pub fn planned_lines(&self) -> Vec<String> {
         self.github
@@ -157,6 +119,136 @@ impl Forge {
                 None => r.line(),
             })
             .collect()
+    }
+}
+
+/// GitHub reached on the lifecycle's first need of it (most finishes never have one); the
+/// client stays, for the command to show what a `--plan` recorded.
+pub struct Access<'c> {
+    context: &'c Context,
+    repo: &'c Repo,
+    config: &'c Config,
+    connected: std::cell::OnceCell<Forge>,
+}
+
+impl<'c> Access<'c> {
+    pub fn new(context: &'c Context, repo: &'c Repo, config: &'c Config) -> Access<'c> {
+        Access {
+            context,
+            repo,
+            config,
+            connected: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// The client, once the lifecycle asked for one.
+    pub fn forge(&self) -> Option<&Forge> {
+        self.connected.get()
+    }
+
+    /// The requests a `--plan` client recorded, as lines for people.
+    pub fn planned_lines(&self) -> Vec<String> {
+        self.forge().map(Forge::planned_lines).unwrap_or_default()
+    }
+}
+
+impl Connect for Access<'_> {
+    fn github(&self, plan: bool) -> CoreResult<&dyn GitHubPort> {
+        if let Some(forge) = self.connected.get() {
+            return Ok(forge);
+        }
+        let forge =
+            Forge::connect(self.context, self.repo, self.config, plan).map_err(forge_error)?;
+        Ok(self.connected.get_or_init(|| forge))
+    }
+}
+
+/// The lifecycle's calls to GitHub, beyond the engine's.
+impl GitHubPort for Forge {
+    fn check_access(&self) -> CoreResult<()> {
+        self.run(self.github.check_access()).map_err(forge_error)
+    }
+
+    fn ensure_release(&self, release: &lifecycle::github::Release) -> CoreResult<ReleaseOutcome> {
+        let spec = ReleaseSpec {
+            tag: release.tag.clone(),
+            name: release.name.clone(),
+            body: release.body.clone(),
+            make_latest: release.make_latest,
+        };
+        let outcome = self
+            .run(self.github.ensure_release(&spec))
+            .map_err(forge_error)?;
+        Ok(ReleaseOutcome {
+            url: outcome.url,
+            created: outcome.created,
+            changes: outcome.changes,
+        })
+    }
+
+    fn rehearse_pull(&self, request: &PullRequest) -> CoreResult<()> {
+        self.run(self.github.ensure_pull(&spec(request)))
+            .map(drop)
+            .map_err(forge_error)
+    }
+
+    fn pull_open_from(&self, head: &str, base: &str) -> CoreResult<Option<OpenedPull>> {
+        let pull = self
+            .run(self.github.open_pull(head, base))
+            .map_err(forge_error)?;
+        Ok(pull.map(|pull| OpenedPull {
+            number: pull.number,
+            url: pull.url,
+            created: false,
+            changes: Vec::new(),
+            warnings: Vec::new(),
+        }))
+    }
+
+    fn pull(&self, number: u64) -> CoreResult<Option<lifecycle::github::PullState>> {
+        let state = self.run(self.github.pull(number)).map_err(forge_error)?;
+        Ok(state.map(|s| lifecycle::github::PullState {
+            number: s.number,
+            url: s.url,
+            state: s.state,
+            merged: s.merged,
+            merge_commit: s.merge_commit,
+            merged_at: s.merged_at,
+            base: s.base,
+            head_sha: s.head_sha,
+        }))
+    }
+
+    fn branch(&self, name: &str) -> CoreResult<Option<lifecycle::github::Branch>> {
+        let branch = self.run(self.github.branch(name)).map_err(forge_error)?;
+        Ok(branch.map(|b| lifecycle::github::Branch {
+            name: b.name,
+            protected: b.protected,
+        }))
+    }
+
+    fn has_commit(&self, branch: &str, sha: &str) -> CoreResult<bool> {
+        self.run(self.github.has_commit(branch, sha))
+            .map_err(forge_error)
+    }
+
+    fn merge_into(&self, branch: &str, sha: &str, message: &str) -> CoreResult<MergeOutcome> {
+        use git_hotfix_github::MergeOutcome as Answer;
+        let answer = self
+            .run(self.github.merge_into(branch, sha, message))
+            .map_err(forge_error)?;
+        Ok(match answer {
+            Answer::Merged { sha } => MergeOutcome::Merged { sha },
+            Answer::HasIt => MergeOutcome::HasIt,
+            Answer::Conflict => MergeOutcome::Conflict,
+            Answer::Refused { reason } => MergeOutcome::Refused { reason },
+        })
+    }
+
+    fn ensure_branch(&self, name: &str, sha: &str) -> CoreResult<()> {
+        self.run(self.github.ensure_branch(name, sha))
+            .map(drop)
+            .map_err(forge_error)
     }
 }
 

@@ -442,6 +442,52 @@ impl VersionFiles for PluginVersionFiles<'_> {
     }
 }
 
+/// The policies a finish runs, loaded when it first runs one (a finish after its merge,
+/// or of a hotfix finished already, runs none).
+pub struct Policies<'c> {
+    context: &'c crate::context::Context,
+    repo: &'c Repo,
+    config: &'c Config,
+    loaded: Option<Loaded>,
+}
+
+impl<'c> Policies<'c> {
+    pub fn new(context: &'c crate::context::Context, repo: &'c Repo, config: &'c Config) -> Self {
+        Policies {
+            context,
+            repo,
+            config,
+            loaded: None,
+        }
+    }
+}
+
+impl git_hotfix_core::lifecycle::finish::Policies for Policies<'_> {
+    fn version_files(&mut self) -> git_hotfix_core::Result<&dyn VersionFiles> {
+        if self.loaded.is_none() {
+            let loaded =
+                Loaded::for_world(self.context, self.repo, self.config, World::VersionFiles)
+                    .map_err(|err| git_hotfix_core::Error::Port(Box::new(err)))?;
+            self.loaded = Some(loaded);
+        }
+        Ok(self.loaded.as_ref().expect("loaded above"))
+    }
+}
+
+impl VersionFiles for Loaded {
+    fn detect(&self, paths: &[String]) -> Result<Vec<String>, PolicyError> {
+        self.version_files().detect(paths)
+    }
+
+    fn read(&self, path: &str, content: &str) -> Result<String, PolicyError> {
+        self.version_files().read(path, content)
+    }
+
+    fn write(&self, path: &str, content: &str, version: &str) -> Result<String, PolicyError> {
+        self.version_files().write(path, content, version)
+    }
+}
+
 /// The repository's version-files policy, loaded, for `finish` and `status`.
 pub struct Loaded {
     pub host: Host,

@@ -533,6 +533,11 @@ impl CheckRunner for Checks<'_> {
         self.runner.as_ref().is_some_and(Runner::interrupted)
     }
 
+    /// The Ctrl-C catch goes with the runner: what follows the checks stops on Ctrl-C.
+    fn done(&mut self) {
+        self.runner = None;
+    }
+
     fn run(&mut self, dir: &Path, command: &str, timeout_seconds: u32) -> Ran {
         let ui = self.ui;
         let runner = self

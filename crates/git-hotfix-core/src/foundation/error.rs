@@ -366,6 +366,45 @@ pub enum Error {
     #[error("the run's next step is a call to GitHub, and no connection to GitHub was made")]
     ForgeNeeded,
 
+    /// What a port failed with (a policy plugin that would not load, say): the caller's
+    /// own error, handed back to it whole.
+    #[error("{0}")]
+    Port(Box<dyn std::error::Error + Send + Sync>),
+
+    /// The tag is pushed, and GitHub would not publish its release.
+    #[error("{source}")]
+    ReleaseNotPublished {
+        ticket: String,
+        #[source]
+        source: Box<Error>,
+    },
+
+    /// A finish (a proposal, a rollback's) stopped, and its run waits in the journal for
+    /// `continue` or `abort`.
+    #[error("{source}")]
+    RunWaits {
+        ticket: String,
+        run: Waiting,
+        #[source]
+        source: Box<Error>,
+    },
+
+    #[error("`--release` publishes the tag on GitHub, and a local finish keeps it here")]
+    ReleaseNotPushed,
+
+    #[error("not finished: the settings change was not accepted; nothing was written")]
+    SettingsNotAccepted { ticket: String },
+
+    #[error("pull request #{number} is gone from GitHub")]
+    PullGone { number: u64 },
+
+    #[error("pull request #{number} {}", if *open { "has not merged yet" } else { "was closed without merging" })]
+    PullNotMerged {
+        number: u64,
+        url: String,
+        open: bool,
+    },
+
     #[error(
         "`{remote}` moved `{name}` since the run began: it is at {actual}, where the run expected {expected}"
     )]
@@ -564,6 +603,15 @@ pub struct ConfigError {
     /// The dotted key (`products.api.tag-pattern`), when one is to blame.
     pub key: Option<String>,
     pub message: String,
+}
+
+/// Which run waits after [`Error::RunWaits`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Waiting {
+    /// `finish --pr`'s: going on never opens two pull requests.
+    Proposal,
+    /// A rollback's, its hotfix included.
+    Rollback,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -82,7 +82,17 @@ pub fn cmd_continue(context: &Context, args: ContinueArgs) -> Result<Exit> {
         }
         Resumed::RollbackToPropose(journal) => {
             let version_files = version_files.expect("a finish's policy");
-            crate::workflow::finish::go_on(context, &repo, &config, *journal, &version_files, None)
+            let github = crate::forge::Access::new(context, &repo, &config);
+            let finished = git_hotfix_core::lifecycle::finish::rollback_goes_on(
+                &repo,
+                &config,
+                *journal,
+                &version_files,
+                &github,
+                false,
+                context.now,
+            )?;
+            crate::render::finish::finished(context, &repo, &finished, &github)
         }
         Resumed::Deploy { journal, cut, from } => {
             crate::workflow::deploy::resume(context, &repo, *journal, &cut, from, false)

@@ -1,6 +1,7 @@
 use clap::Args;
 use git_hotfix_core::foundation::oid::short;
 use git_hotfix_core::foundation::version::Version;
+use git_hotfix_core::lifecycle::finish as lifecycle;
 use git_hotfix_core::operations::remote;
 use git_hotfix_core::operations::revert;
 use git_hotfix_core::records::journal::{Action, PRODUCTION};
@@ -14,7 +15,6 @@ use crate::error::{CommandError, Exit, Result};
 use crate::policies;
 use crate::ui::{EMPHASIS, paint};
 use crate::workflow::deploy::{Request, perform};
-use crate::workflow::finish::{go_on, releasing};
 
 /// Roll back: redeploy the release before with the deploy policy's rollback steps, or
 /// (`--revert`) release a revert of the hotfix
@@ -209,10 +209,10 @@ fn revert(context: &Context, args: &RollbackArgs) -> Result<Exit> {
     let pr = args.pr || (config.github.pr && !args.push);
     let policy = policies::Loaded::for_world(context, &repo, &config, World::VersionFiles)?;
     let version_files = policy.version_files();
-    let forge = match pr {
-        true => None,
-        false => releasing(context, &repo, &config, config.github.release && args.push)?,
-    };
+    let github = crate::forge::Access::new(context, &repo, &config);
+    let release = !pr && config.github.release && args.push;
+    // The token must work before anything is written.
+    lifecycle::releasing(&github, release)?;
     let started = revert::execute(&repo, mem, &plan, options, pr, context.now)?;
     ui.status(
         "Reverted",
@@ -222,7 +222,16 @@ fn revert(context: &Context, args: &RollbackArgs) -> Result<Exit> {
             short(plan.commit)
         ),
     );
-    go_on(context, &repo, &config, started, &version_files, forge)
+    let finished = lifecycle::rollback_goes_on(
+        &repo,
+        &config,
+        started,
+        &version_files,
+        &github,
+        release,
+        context.now,
+    )?;
+    crate::render::finish::finished(context, &repo, &finished, &github)
 }
 
 impl crate::document::Document for crate::document::Planned<'_, revert::RevertPlan> {

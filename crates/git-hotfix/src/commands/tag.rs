@@ -2,6 +2,8 @@ use clap::Args;
 use git_hotfix_core::foundation::names;
 use git_hotfix_core::foundation::oid::short;
 use git_hotfix_core::foundation::version::Version;
+use git_hotfix_core::lifecycle::finish::{self as lifecycle, Finished, Later};
+use git_hotfix_core::lifecycle::github::Connect;
 use git_hotfix_core::operations::remote;
 use git_hotfix_core::operations::{finish, tag};
 use git_hotfix_core::records::journal::{ReleaseCommit, Released, Store};
@@ -10,11 +12,10 @@ use git_hotfix_plugin_host::World;
 use crate::args::PlanArg;
 use crate::context::Context;
 use crate::error::{Exit, Result};
-use crate::forge::Forge;
+use crate::forge::Access;
 use crate::policies::Loaded;
 use crate::render::finish::{committed, release_edits, report_release};
 use crate::ui::{EMPHASIS, paint};
-use crate::workflow::finish::{Later, finished_already};
 
 /// Tag the hotfix tip on its own, for teams that merge through pull requests
 #[derive(Debug, Args)]
@@ -63,7 +64,21 @@ pub fn cmd_tag(context: &Context, args: TagArgs) -> Result<Exit> {
                 release: args.release || config.github.release,
                 plan: args.plan.plan,
             };
-            return finished_already(context, &repo, &config, journal, later);
+            let plan = args.plan.plan;
+            let github = Access::new(context, &repo, &config);
+            let said =
+                &mut |said: lifecycle::Said<'_>| crate::render::finish::said(context, said, plan);
+            let already = lifecycle::finished_already(
+                &repo,
+                &config,
+                journal,
+                later,
+                &github,
+                context.now,
+                said,
+            )?;
+            let finished = Finished::Already(Box::new(already));
+            return crate::render::finish::finished(context, &repo, &finished, &github);
         }
     };
     let release = args.push && (args.release || config.github.release);
@@ -109,15 +124,19 @@ pub fn cmd_tag(context: &Context, args: TagArgs) -> Result<Exit> {
             .or(journal.prepared.as_ref().and_then(|p| p.release.as_ref()))
             .and_then(ReleaseCommit::notes),
     };
+    let github = Access::new(context, &repo, &config);
     let forge = match release {
-        true => Some(Forge::connect(context, &repo, &config, args.plan.plan)?),
+        true => Some(github.github(args.plan.plan)?),
         false => None,
+    };
+    let publish = |journal: &mut git_hotfix_core::Journal, forge, released| {
+        lifecycle::publish_release(&repo, &config, forge, journal, released, context.now)
     };
     if args.plan.plan {
         let mut requests = Vec::new();
-        if let Some(forge) = &forge {
-            forge.publish_release(context, &repo, &config, &mut journal, released)?;
-            requests = forge.planned_lines();
+        if let Some(forge) = forge {
+            publish(&mut journal, forge, released)?;
+            requests = github.planned_lines();
         }
         if ui.json_mode() {
             ui.json(&TagPlanDocument {
@@ -154,8 +173,8 @@ pub fn cmd_tag(context: &Context, args: TagArgs) -> Result<Exit> {
         return Ok(Exit::Ok);
     }
     // The token must work before anything is written.
-    if let Some(forge) = &forge {
-        forge.run(forge.github.check_access())?;
+    if let Some(forge) = forge {
+        forge.check_access()?;
     }
     let pushed = tag::run(
         &repo,
@@ -166,10 +185,8 @@ pub fn cmd_tag(context: &Context, args: TagArgs) -> Result<Exit> {
         args.push,
         context.now,
     )?;
-    let published = match &forge {
-        Some(forge) => {
-            Some(forge.publish_release(context, &repo, &config, &mut journal, released)?)
-        }
+    let published = match forge {
+        Some(forge) => Some(publish(&mut journal, forge, released)?),
         None => None,
     };
     if ui.json_mode() {
@@ -261,7 +278,7 @@ impl crate::document::Document for TagPlanDocument<'_> {
 pub struct TagDocument<'a> {
     pub plan: &'a tag::TagPlan,
     pub pushed: Option<&'a git_hotfix_core::git::push::PushPlan>,
-    pub release: Option<&'a git_hotfix_github::ReleaseOutcome>,
+    pub release: Option<&'a git_hotfix_core::lifecycle::github::ReleaseOutcome>,
     pub executed: bool,
 }
 

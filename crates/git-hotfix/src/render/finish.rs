@@ -4,6 +4,10 @@
 use git_hotfix_core::Journal;
 use git_hotfix_core::foundation::oid::short;
 use git_hotfix_core::git::merge::Outcome;
+use git_hotfix_core::lifecycle::finish::{
+    AfterMerge, Already, Finished, HerePlan, SettingsChanged,
+};
+use git_hotfix_core::lifecycle::github::ReleaseOutcome;
 use git_hotfix_core::operations::finish::ResumePreview;
 use git_hotfix_core::operations::finish::after_merge::CatchUp;
 use git_hotfix_core::operations::finish::begin::Said;
@@ -13,11 +17,13 @@ use git_hotfix_core::operations::finish::publish::Publish;
 use git_hotfix_core::operations::finish::{FinishOutcome, FinishPlan, Role};
 use git_hotfix_core::records::journal::ReleaseCommit;
 use git_hotfix_core::records::run::{OpenedPull, WorktreeStep};
-use git_hotfix_github::{PullSpec, ReleaseOutcome, Request};
+use git_hotfix_core::{Repo, lifecycle};
+use git_hotfix_github::{PullSpec, Request};
 
 use crate::context::Context;
 use crate::document::{Document, Planned};
 use crate::error::{Exit, Result};
+use crate::forge::Access;
 use crate::ui::{EMPHASIS, paint};
 
 /// The `--json` document of a finish run, or of its `continue`: what it did, and the GitHub
@@ -135,6 +141,272 @@ impl Document for AfterMergePlanDocument<'_> {
 
 impl Document for Planned<'_, ResumePreview> {
     const NAME: &'static str = "continue-finish-plan";
+}
+
+/// What a finish does as it goes.
+pub fn said(context: &Context, said: lifecycle::finish::Said<'_>, plan: bool) {
+    use lifecycle::finish::Said as S;
+    let ui = &context.ui;
+    match said {
+        S::Began(said) => began(context, said, plan),
+        S::Checked(said) => checked(context, said),
+        S::Untested => ui.warn(
+            "no commit of the fix touches a test: the checklist's `regression-test` stays unticked (`git hotfix check regression-test --note …` if it is tested elsewhere)",
+        ),
+        S::ReleaseStaysHere => {
+            ui.hint("`[github] release` is set but the tag stays here: `--push` publishes both")
+        }
+        S::PushedLater { journal, publish } => pushed_later(context, journal, publish, plan),
+    }
+}
+
+/// Ask a person on the terminal whether the settings a fix changes go into production.
+pub fn accept_settings(context: &Context, asked: &SettingsChanged<'_>) -> bool {
+    let ui = &context.ui;
+    ui.warn(format!(
+        "{} changes the team's settings in {}, which this finish puts into production:",
+        asked.ticket,
+        asked.files.join(", ")
+    ));
+    for change in asked.changes {
+        ui.out(format!("  {change}"));
+    }
+    ui.confirm("Accept these settings?") == Some(true)
+}
+
+/// Tell where a finish left the hotfix; the exit code says how it ended. `github` holds
+/// what a `--plan` would have sent.
+pub fn finished(
+    context: &Context,
+    repo: &Repo,
+    finished: &Finished,
+    github: &Access<'_>,
+) -> Result<Exit> {
+    let ui = &context.ui;
+    match finished {
+        Finished::Here {
+            journal,
+            outcome,
+            release,
+        } => {
+            let exit = report(context, journal, outcome, release.as_ref())?;
+            crate::audit::share_finished(context, repo, journal, outcome);
+            Ok(exit)
+        }
+        Finished::HerePlanned(plan) => {
+            here_plan(context, plan, github.planned_lines());
+            Ok(Exit::Ok)
+        }
+        Finished::Proposed { plan, pull } => {
+            if ui.json_mode() {
+                ui.json(&ProposedDocument {
+                    executed: true,
+                    proposal: plan,
+                    pull: ProposedPull::of(pull),
+                });
+            } else {
+                proposed(context, plan, pull);
+            }
+            Ok(Exit::Ok)
+        }
+        Finished::ProposePlanned { plan, pull } => {
+            let spec = crate::forge::spec(pull);
+            let forge = github.forge().expect("a proposal plan asks GitHub");
+            propose_plan(context, plan, &spec, forge);
+            Ok(Exit::Ok)
+        }
+        Finished::Merged(done) => after_merge(context, repo, done),
+        Finished::MergePlanned { ticket, steps } => {
+            let requests = github.planned_lines();
+            if ui.json_mode() {
+                ui.json(&AfterMergePlanDocument {
+                    steps,
+                    requests: &requests,
+                    executed: false,
+                });
+                return Ok(Exit::Ok);
+            }
+            ui.out(format!(
+                "Would finish hotfix {} after its merge:",
+                paint(EMPHASIS, ticket)
+            ));
+            for step in steps {
+                ui.out(format!("  - {step}"));
+            }
+            ui.out("");
+            let repository = github.forge().map(|f| f.github.repository().to_string());
+            ui.out(format!(
+                "GitHub requests (to {}):",
+                repository.unwrap_or_default()
+            ));
+            for line in requests {
+                ui.out(format!("  {line}"));
+            }
+            Ok(Exit::Ok)
+        }
+        Finished::Already(already) => {
+            let pushed = already.pushed.as_ref();
+            if !already.plan && pushed.is_some_and(|p| !p.push.refs.is_empty()) {
+                crate::audit::share(context, repo, &already.journal);
+            }
+            finished_already(context, already, github);
+            Ok(Exit::Ok)
+        }
+    }
+}
+
+/// What `finish --after-merge` did; shared with the bot's release.
+pub fn after_merge(context: &Context, repo: &Repo, done: &AfterMerge) -> Result<Exit> {
+    let exit = report(context, &done.journal, &done.outcome, done.release.as_ref())?;
+    crate::audit::share_finished(context, repo, &done.journal, &done.outcome);
+    report_catch_up(context, done.develop.as_ref());
+    Ok(exit)
+}
+
+/// `finish --plan`: the steps, the checks first, the release commit's diff, the requests.
+fn here_plan(context: &Context, here: &HerePlan, requests: Vec<String>) {
+    let ui = &context.ui;
+    let plan = &here.plan;
+    let requests = match here.release {
+        true => requests,
+        false => Vec::new(),
+    };
+    if ui.json_mode() {
+        ui.json(&FinishPlanDocument {
+            plan,
+            checks: &here.checks,
+            release_diff: here.release_diff.clone(),
+            requests,
+            executed: false,
+        });
+        return;
+    }
+    ui.out(format!(
+        "Would finish hotfix {} ({} commit{} on {}):",
+        paint(EMPHASIS, &plan.ticket),
+        plan.commits.len(),
+        if plan.commits.len() == 1 { "" } else { "s" },
+        plan.branch
+    ));
+    if !here.checks.is_empty() {
+        let listed: Vec<String> = here.checks.iter().map(|c| format!("`{c}`")).collect();
+        ui.out(format!("  - run the checks: {}", listed.join(", ")));
+    }
+    for line in finish_steps(plan) {
+        ui.out(format!("  - {line}"));
+    }
+    if !requests.is_empty() {
+        ui.out("  - publish the GitHub release of the tag");
+    }
+    if let Some(diff) = &here.release_diff {
+        ui.out("");
+        ui.out("The release commit's changes:");
+        ui.out(diff.trim_end());
+    }
+    if !requests.is_empty() {
+        ui.out("");
+        ui.out("GitHub requests (an existing release is updated instead):");
+        for line in requests {
+            ui.out(format!("  {line}"));
+        }
+    }
+}
+
+/// `finish --pr --plan`: the local steps, the pull request, the requests.
+fn propose_plan(
+    context: &Context,
+    plan: &ProposePlan,
+    spec: &PullSpec,
+    forge: &crate::forge::Forge,
+) {
+    let ui = &context.ui;
+    if ui.json_mode() {
+        ui.json(&ProposePlanDocument {
+            plan,
+            pull: spec,
+            requests: forge.github.planned(),
+            executed: false,
+        });
+        return;
+    }
+    ui.out(format!(
+        "Would open a pull request for hotfix {} ({} into {}):",
+        paint(EMPHASIS, &plan.ticket),
+        plan.branch,
+        plan.base
+    ));
+    for line in local_steps(plan) {
+        ui.out(format!("  - {line}"));
+    }
+    ui.out(format!("  - open \"{}\"", spec.title));
+    ui.out("");
+    ui.out(format!(
+        "GitHub requests (to {}; an open pull request for the branch is updated instead):",
+        forge.github.repository()
+    ));
+    for line in forge.planned_lines() {
+        ui.out(format!("  {line}"));
+    }
+}
+
+/// What a later push sent, what the remote had already, and what it left there.
+fn pushed_later(context: &Context, journal: &Journal, publish: &Publish, plan: bool) {
+    let ui = &context.ui;
+    let remote = &publish.push.remote;
+    pushed(context, &publish.push, plan);
+    if !publish.already.is_empty() {
+        ui.status(
+            "Unchanged",
+            format!("{} already on {remote}", publish.already.join(" ")),
+        );
+    }
+    if publish.push.refs.is_empty() && publish.already.is_empty() && publish.left.is_empty() {
+        ui.status(
+            "Unchanged",
+            format!(
+                "{} made nothing to push (no tag, no branch moved)",
+                journal.ticket
+            ),
+        );
+    }
+    for name in &publish.left {
+        ui.status(
+            "Kept",
+            format!("{name} on {remote}: it has commits the deleted branch had not"),
+        );
+    }
+}
+
+/// `finish` (or `tag --push`) of a hotfix finished already.
+pub fn finished_already(context: &Context, already: &Already, github: &Access<'_>) {
+    let ui = &context.ui;
+    if already.plan && already.release.is_some() {
+        for line in github.planned_lines() {
+            ui.out(format!("Would send {line}"));
+        }
+    }
+    if ui.json_mode() {
+        ui.json(&FinishedAlreadyDocument {
+            executed: !already.plan,
+            finished_already: true,
+            pushed: already.pushed.as_ref(),
+            release: already.release.as_ref(),
+        });
+        return;
+    }
+    let journal = &already.journal;
+    if already.pushed.is_none() {
+        ui.status(
+            "Unchanged",
+            format!(
+                "hotfix {} finished already: released {}",
+                journal.ticket, journal.version
+            ),
+        );
+    }
+    if let Some(release) = already.release.as_ref().filter(|_| !already.plan) {
+        report_release(context, &journal.tag, release);
+    }
 }
 
 /// What the beginning of a finish did: the remote caught up, the version chosen again.

@@ -27,6 +27,8 @@ pub trait CheckRunner {
     /// Run `command` (its words split on whitespace) in `dir`, for at most
     /// `timeout_seconds`.
     fn run(&mut self, dir: &Path, command: &str, timeout_seconds: u32) -> Ran;
+    /// The checks are over: what the runner holds for them (a Ctrl-C catch) may go.
+    fn done(&mut self) {}
 }
 
 /// What the checks do, as it happens, for the command to say.

@@ -19,7 +19,7 @@ use super::{ActionArgs, run_url, runner_error};
 use crate::context::Context;
 use crate::error::{CommandError, Exit, Result};
 use crate::forge::Forge;
-use crate::workflow::pull_request::{self, AfterMerge};
+use git_hotfix_core::lifecycle::finish::{self as lifecycle, AfterMerge};
 
 /// The marker that finds the release's comment again on a rerun.
 pub const MARKER: &str = "<!-- git-hotfix:release -->";
@@ -92,15 +92,17 @@ pub fn run(
     let forge = Forge::connect(context, repo, config, false)?;
     forge.run(forge.github.check_access())?;
     let (ticket, tag) = (journal.ticket.clone(), journal.tag.clone());
-    let done = match pull_request::finish_merged(
-        context,
+    let done = match lifecycle::after_merge(
         repo,
         config,
         &forge,
         journal,
         &options,
         !args.no_release,
-    ) {
+        context.now,
+    )
+    .map_err(CommandError::from)
+    {
         Ok(done) => done,
         Err(err) => {
             // Say on the pull request where it stopped, as the remote has it now.
@@ -124,7 +126,7 @@ pub fn run(
             return Err(err);
         }
     };
-    let exit = done.report(context, repo)?;
+    let exit = crate::render::finish::after_merge(context, repo, &done)?;
 
     let released = Released::of(&done, repo, &config.remote)?;
     let text = released.markdown(pull.number, run_url().as_deref());
@@ -217,7 +219,7 @@ impl Released {
             commit: repo.peeled_commit(&format!("refs/tags/{tag}"))?,
             tag,
             remote: remote.to_string(),
-            url: done.published.as_ref().and_then(|p| p.url.clone()),
+            url: done.release.as_ref().and_then(|p| p.url.clone()),
             finished_now: matches!(done.outcome, FinishOutcome::Finished { .. }),
             develop: done.develop.clone(),
         })
