@@ -15,6 +15,7 @@
 //!   (someone moved a ref since) it names instead of claiming it did.
 
 pub mod failpoint;
+pub mod resumable;
 mod step;
 
 use crate::foundation::error::Result;

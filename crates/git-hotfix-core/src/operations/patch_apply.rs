@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use gix::ObjectId;
 use jiff::Timestamp;
 
+use crate::engine::resumable::{Resumable, aborted_event};
 use crate::engine::{self, Undone};
 use crate::foundation::error::{Error, GitContext, IoContext, Result};
 use crate::foundation::names::BRANCH_PREFIX;
@@ -797,18 +798,33 @@ fn stop(
     save(repo, run)
 }
 
-/// Take the hotfix lock and the stopped run.
-fn open_stopped(repo: &Repo, action: &'static str) -> Result<(journal::OperationLock, PatchRun)> {
-    let lock = Store::new(repo).lock()?;
-    let run = load(repo)?.ok_or(Error::NoStoppedRun { action })?;
-    Ok((lock, run))
-}
+/// `continue`, `skip` and `abort` of a `patch apply`: what is its own of them.
+impl Resumable for PatchRun {
+    type Key = ();
+    type Outcome = ApplyOutcome;
+    /// The time.
+    type With<'a> = Timestamp;
 
-/// Resume a stopped run with what was staged (or committed) in its worktree.
-pub fn resume(repo: &Repo, now: Timestamp) -> Result<ApplyOutcome> {
-    let (_lock, mut run) = open_stopped(repo, "continue")?;
-    let mails = load_mails(repo, &run)?;
-    if let Some(stop) = &run.stopped {
+    fn key(&self) {}
+
+    fn reload(self, repo: &Repo) -> Result<Option<PatchRun>> {
+        load(repo)
+    }
+
+    fn waiting_in(repo: &Repo, _: &()) -> Option<PathBuf> {
+        load(repo).ok().flatten()?.stopped.map(|s| s.worktree)
+    }
+
+    fn waits_in(&self) -> Option<PathBuf> {
+        self.stopped.as_ref().map(|s| s.worktree.clone())
+    }
+
+    /// What was staged (or committed) in the worktree becomes the stopped mail's commit;
+    /// refused while a reject file is left or nothing is staged.
+    fn take_resolution(&mut self, repo: &Repo) -> Result<()> {
+        let Some(stop) = &self.stopped else {
+            return Ok(());
+        };
         let left: Vec<String> = stop
             .rejects
             .iter()
@@ -821,7 +837,8 @@ pub fn resume(repo: &Repo, now: Timestamp) -> Result<ApplyOutcome> {
                 files: left,
             });
         }
-        let parsed = parse_input(&run.patches[stop.patch].origin, &mails[stop.patch])?;
+        let mails = load_mails(repo, self)?;
+        let parsed = parse_input(&self.patches[stop.patch].origin, &mails[stop.patch])?;
         let mem = repo.in_memory();
         let ours = mem.tree_of(stop.onto)?;
         let commit = resolve::read(&mem, &stop.worktree, stop.onto, &stop.resolving, |tree| {
@@ -833,61 +850,39 @@ pub fn resume(repo: &Repo, now: Timestamp) -> Result<ApplyOutcome> {
             commit_mail(&mem, &parsed.mail, tree, stop.onto)
         })?;
         repo.keep_objects(mem)?;
-        let patch = &mut run.patches[stop.patch];
+        let stop = self.stopped.take().expect("stopped");
+        let patch = &mut self.patches[stop.patch];
         patch.status = Status::Applied;
         patch.commit = Some(commit);
-        let stop = run.stopped.take().expect("stopped");
-        save(repo, &run)?;
-        return proceed_then_remove(repo, run, &mails, now, &stop.worktree);
+        save(repo, self)
     }
-    proceed(repo, run, &mails, now)
-}
 
-/// Go on from a stop whose worktree is no longer needed. It goes last: `continue` and `skip`
-/// are often run inside it, and git cannot work from a directory that is gone. A new stop
-/// replaces it with its own.
-fn proceed_then_remove(
-    repo: &Repo,
-    run: PatchRun,
-    mails: &[Vec<u8>],
-    now: Timestamp,
-    worktree: &Path,
-) -> Result<ApplyOutcome> {
-    let outcome = proceed(repo, run, mails, now)?;
-    if matches!(outcome, ApplyOutcome::Done { .. }) {
-        resolve::remove(repo, worktree)?;
+    fn leave_out(&mut self, repo: &Repo) -> Result<()> {
+        if let Some(stop) = self.stopped.take() {
+            self.patches[stop.patch].status = Status::Skipped;
+            save(repo, self)?;
+        }
+        Ok(())
     }
-    Ok(outcome)
-}
 
-/// Leave the stopped mail out and go on with the next.
-pub fn skip(repo: &Repo, now: Timestamp) -> Result<ApplyOutcome> {
-    let (_lock, mut run) = open_stopped(repo, "skip")?;
-    let mails = load_mails(repo, &run)?;
-    if let Some(stop) = run.stopped.take() {
-        run.patches[stop.patch].status = Status::Skipped;
-        save(repo, &run)?;
-        return proceed_then_remove(repo, run, &mails, now, &stop.worktree);
+    fn proceed(self, repo: &Repo, now: Timestamp) -> Result<ApplyOutcome> {
+        let mails = load_mails(repo, &self)?;
+        proceed(repo, self, &mails, now)
     }
-    proceed(repo, run, &mails, now)
-}
 
-/// Drop the run: its worktree and journal go; the branch never moved.
-pub fn abort(repo: &Repo, now: Timestamp) -> Result<(PatchRun, Vec<Undone>)> {
-    let (_lock, mut run) = open_stopped(repo, "abort")?;
-    if let Some(stop) = run.stopped.take() {
-        resolve::remove(repo, &stop.worktree)?;
+    fn before_undo(&mut self, _repo: &Repo) -> Result<()> {
+        self.stopped = None;
+        Ok(())
     }
-    let undone = engine::undo(repo, &mut run)?;
-    run.events.push(journal::Event {
-        at: now,
-        what: EventKind::Aborted {
-            command: "patch apply".into(),
-            restored: undone.iter().filter_map(Undone::ref_move).collect(),
-        },
-    });
-    archive(repo, &run, now)?;
-    Ok((run, undone))
+
+    /// The branch is back where it was; the record is put aside and its mails dropped.
+    fn aborted(mut self, repo: &Repo, undone: &[Undone], now: Timestamp) -> Result<()> {
+        self.events.push(journal::Event {
+            at: now,
+            what: aborted_event("patch apply", undone),
+        });
+        archive(repo, &self, now)
+    }
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use jiff::Timestamp;
 
+use crate::engine::resumable::{Going, go_on, take_back};
 use crate::engine::{self, Forge, Undone};
 use crate::foundation::error::{Error, Result};
 use crate::git::repo::Repo;
@@ -91,18 +92,18 @@ pub enum Skipped {
 
 /// Leave out what `run` stopped on (a backport's line, a mail) and go on with the rest;
 /// `forge` is for the steps on GitHub, `progress` hears of each line a backport does.
-pub fn skip(
-    repo: &Repo,
-    run: StoppedRun,
-    forge: Option<&dyn Forge>,
-    now: Timestamp,
-    progress: &mut dyn FnMut(backport::Progress<'_>),
-) -> Result<Skipped> {
+pub fn skip(repo: &Repo, run: StoppedRun, with: Continuing<'_>) -> Result<Skipped> {
+    let Continuing {
+        forge,
+        now,
+        progress,
+        ..
+    } = with;
     match run {
-        StoppedRun::Backport(_) => {
-            backport::skip(repo, forge, now, progress).map(Skipped::Backport)
+        StoppedRun::Backport(run) => {
+            go_on(repo, *run, Going::Skip, (forge, now, progress)).map(Skipped::Backport)
         }
-        StoppedRun::Patches(_) => patch_apply::skip(repo, now).map(Skipped::Patches),
+        StoppedRun::Patches(run) => go_on(repo, *run, Going::Skip, now).map(Skipped::Patches),
         StoppedRun::Finish(_) | StoppedRun::Deploy(_) => Err(Error::NothingToSkip {
             run: run.name(),
             cut_short: matches!(run, StoppedRun::Deploy(_)),
@@ -131,9 +132,8 @@ pub enum Aborted {
     },
 }
 
-/// What `continue` needs from outside the repository.
+/// What `continue` and `skip` need from outside the repository.
 pub struct Continuing<'a> {
-    pub config: &'a Config,
     /// The version files policy, for a finish that makes its release commit again.
     pub version_files: Option<&'a dyn VersionFiles>,
     /// For the steps on GitHub.
@@ -167,30 +167,36 @@ pub enum Resumed {
 /// Go on with `run` once its conflict is resolved (or its push retried): a finish, a
 /// backport and a patch apply go on here; a rollback through a pull request and a deploy
 /// cut short say what is left (the proposal; the policy's steps from where it was cut).
-pub fn resume(repo: &Repo, run: StoppedRun, with: Continuing<'_>) -> Result<Resumed> {
+pub fn resume(
+    repo: &Repo,
+    run: StoppedRun,
+    config: &Config,
+    with: Continuing<'_>,
+) -> Result<Resumed> {
+    let Continuing {
+        version_files,
+        forge,
+        now,
+        progress,
+    } = with;
     match run {
-        StoppedRun::Backport(_) => {
-            backport::resume(repo, with.forge, with.now, with.progress).map(Resumed::Backport)
+        StoppedRun::Backport(run) => {
+            go_on(repo, *run, Going::Continue, (forge, now, progress)).map(Resumed::Backport)
         }
-        StoppedRun::Patches(_) => patch_apply::resume(repo, with.now).map(Resumed::Patches),
+        StoppedRun::Patches(run) => go_on(repo, *run, Going::Continue, now).map(Resumed::Patches),
         StoppedRun::Finish(mut journal) => {
             let to_propose = journal.run.as_ref().is_some_and(|r| {
                 r.kind == RunKind::Revert && r.reverts.as_ref().is_some_and(|r| r.pr)
             });
             if to_propose {
-                revert::complete_start(repo, &mut journal, with.now)?;
+                revert::complete_start(repo, &mut journal, now)?;
                 return Ok(Resumed::RollbackToPropose(journal));
             }
-            let outcome = finish::resume(
-                repo,
-                with.config,
-                &mut journal,
-                with.version_files,
-                with.forge,
-                with.now,
-            )?;
+            let stopped = finish::Stopped::to_continue(*journal, config);
+            let with = (version_files, forge, now);
+            let (journal, outcome) = go_on(repo, stopped, Going::Continue, with)?;
             Ok(Resumed::Finish {
-                journal,
+                journal: Box::new(journal),
                 outcome: Box::new(outcome),
             })
         }
@@ -206,13 +212,10 @@ pub fn resume(repo: &Repo, run: StoppedRun, with: Continuing<'_>) -> Result<Resu
 /// What [`abort`] would do to `run`, read from the repository (and the remote) as they are.
 pub fn preview_abort(repo: &Repo, run: &StoppedRun) -> Result<Aborted> {
     let name = run.name();
-    let undo = match run {
-        StoppedRun::Finish(journal) => finish::preview_abort(repo, journal)?.undo,
-        StoppedRun::Backport(_) | StoppedRun::Patches(_) => {
-            engine::preview_undo(repo, &run.steps())?
-        }
-        StoppedRun::Deploy(journal) => return given_up(name, journal),
-    };
+    if let StoppedRun::Deploy(journal) = run {
+        return given_up(name, journal);
+    }
+    let undo = engine::preview_undo(repo, &run.steps())?;
     Ok(Aborted::Undone {
         run: name,
         remove_worktree: run.conflict_worktree(),
@@ -231,9 +234,11 @@ pub fn abort(
     let name = run.name();
     let remove_worktree = run.conflict_worktree();
     let undo = match run {
-        StoppedRun::Finish(mut journal) => finish::abort(repo, &mut journal, forge, now)?,
-        StoppedRun::Backport(_) => backport::abort(repo, forge, now)?.1,
-        StoppedRun::Patches(_) => patch_apply::abort(repo, now)?.1,
+        StoppedRun::Finish(journal) => {
+            take_back(repo, finish::Stopped::to_abort(*journal), forge, now)?
+        }
+        StoppedRun::Backport(run) => take_back(repo, *run, forge, now)?,
+        StoppedRun::Patches(run) => take_back(repo, *run, forge, now)?,
         StoppedRun::Deploy(journal) => {
             give_up(repo, &journal, now)?;
             return given_up(name, &journal);

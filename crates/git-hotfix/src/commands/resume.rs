@@ -59,8 +59,8 @@ pub fn cmd_continue(context: &Context, args: ContinueArgs) -> Result<Exit> {
     let resumed = stopped::resume(
         &repo,
         run,
+        &config,
         Continuing {
-            config: &config,
             version_files: version_files.as_ref().map(|v| v as &dyn VersionFiles),
             forge: forge.as_ref().map(|f| f as &dyn engine::Forge),
             now: context.now,

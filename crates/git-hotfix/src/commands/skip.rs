@@ -40,7 +40,13 @@ pub fn cmd_skip(context: &Context, args: SkipArgs) -> Result<Exit> {
         _ => None,
     };
     let engine_forge = forge.as_ref().map(|f| f as &dyn engine::Forge);
-    match stopped::skip(&repo, run, engine_forge, context.now, &mut shown)? {
+    let with = stopped::Continuing {
+        version_files: None,
+        forge: engine_forge,
+        now: context.now,
+        progress: &mut shown,
+    };
+    match stopped::skip(&repo, run, with)? {
         stopped::Skipped::Backport(outcome) => {
             crate::workflow::backport::finish_run(context, &repo, outcome, forge)
         }

@@ -11,10 +11,7 @@ mod plan;
 mod run;
 
 pub use plan::{Sources, plan, sources};
-pub use run::{
-    BackportOutcome, Progress, abort, complete, preview_resume, propose, record_pull, resume, run,
-    skip,
-};
+pub use run::{BackportOutcome, Progress, complete, preview_resume, propose, record_pull, run};
 
 use std::path::PathBuf;
 

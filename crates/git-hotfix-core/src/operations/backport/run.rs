@@ -1,6 +1,8 @@
 //! Running a backport: the targets' refs (and the checked-out line's files) through the
 //! engine, a conflict's pause, and `continue`, `skip` and `abort`.
 
+use std::path::PathBuf;
+
 use jiff::Timestamp;
 
 use super::plan::{compute_target, sources_for};
@@ -8,6 +10,7 @@ use super::{
     Backport, BackportRequest, OnConflict, PickRecord, PickStatus, RefState, Stop, Target, archive,
     load, plan, save,
 };
+use crate::engine::resumable::{Resumable, aborted_event};
 use crate::engine::{self, Forge, Undone, WithForge};
 use crate::foundation::error::{Error, Result};
 use crate::foundation::names::BranchRole;
@@ -326,22 +329,82 @@ fn pause(repo: &Repo, run: &mut Backport, index: usize) -> Result<()> {
     Ok(())
 }
 
-/// Resume a paused run with the resolution made in its worktree, or finish an interrupted one.
-pub fn resume(
-    repo: &Repo,
-    forge: Option<&dyn Forge>,
-    now: Timestamp,
-    progress: &mut dyn FnMut(Progress<'_>),
-) -> Result<BackportOutcome> {
-    let (_lock, mut run) = open_stopped(repo, "continue")?;
-    finish_interrupted(repo, &mut run, forge)?;
-    let mem = repo.in_memory();
-    if let Some(stop) = take_resolution(&mem, &mut run)? {
-        repo.keep_objects(mem)?;
-        resolve::remove(repo, &stop.worktree)?;
-        save(repo, &run)?;
+/// `continue`, `skip` and `abort` of a backport: what is its own of them.
+impl Resumable for Backport {
+    type Key = ();
+    type Outcome = BackportOutcome;
+    /// The forge for its pull requests, the time, and who hears of each line done.
+    type With<'a> = (
+        Option<&'a dyn Forge>,
+        Timestamp,
+        &'a mut dyn FnMut(Progress<'_>),
+    );
+
+    fn key(&self) {}
+
+    /// Its refs settled after a possible crash.
+    fn reload(self, repo: &Repo) -> Result<Option<Backport>> {
+        let mut run = load(repo)?;
+        if let Some(run) = &mut run {
+            settle(run);
+        }
+        Ok(run)
     }
-    proceed(repo, run, now, progress)
+
+    fn waiting_in(repo: &Repo, _: &()) -> Option<PathBuf> {
+        load(repo).ok().flatten()?.stopped.map(|s| s.worktree)
+    }
+
+    fn waits_in(&self) -> Option<PathBuf> {
+        self.stopped.as_ref().map(|s| s.worktree.clone())
+    }
+
+    fn recover(&mut self, repo: &Repo, with: &mut Self::With<'_>) -> Result<()> {
+        finish_interrupted(repo, self, with.0)
+    }
+
+    fn take_resolution(&mut self, repo: &Repo) -> Result<()> {
+        let mem = repo.in_memory();
+        if take_resolution(&mem, self)?.is_some() {
+            repo.keep_objects(mem)?;
+            save(repo, self)?;
+        }
+        Ok(())
+    }
+
+    fn leave_out(&mut self, repo: &Repo) -> Result<()> {
+        if let Some(stop) = self.stopped.take() {
+            let target = &mut self.targets[stop.target];
+            target.status = TargetStatus::Skipped;
+            target.reason = Some("skipped after a conflict".into());
+            target.result = None;
+            save(repo, self)?;
+        }
+        Ok(())
+    }
+
+    fn proceed(self, repo: &Repo, (_, now, progress): Self::With<'_>) -> Result<BackportOutcome> {
+        proceed(repo, self, now, progress)
+    }
+
+    fn before_undo(&mut self, _repo: &Repo) -> Result<()> {
+        self.stopped = None;
+        Ok(())
+    }
+
+    /// What it wrote is forgotten (its branches, its pull requests), and its record put
+    /// aside.
+    fn aborted(mut self, repo: &Repo, undone: &[Undone], now: Timestamp) -> Result<()> {
+        for target in &mut self.targets {
+            target.pull = None;
+            target.ref_state = RefState::Untouched;
+        }
+        self.events.push(journal::Event {
+            at: now,
+            what: aborted_event("backport", undone),
+        });
+        archive(repo, &self, now)
+    }
 }
 
 /// Take a paused run's resolution from its worktree: the conflicting pick becomes the commit
@@ -393,69 +456,11 @@ pub fn preview_resume(repo: &Repo) -> Result<Backport> {
     Ok(run)
 }
 
-/// Leave the paused target out and go on with the others.
-pub fn skip(
-    repo: &Repo,
-    forge: Option<&dyn Forge>,
-    now: Timestamp,
-    progress: &mut dyn FnMut(Progress<'_>),
-) -> Result<BackportOutcome> {
-    let (_lock, mut run) = open_stopped(repo, "skip")?;
-    finish_interrupted(repo, &mut run, forge)?;
-    if let Some(stop) = run.stopped.take() {
-        resolve::remove(repo, &stop.worktree)?;
-        let target = &mut run.targets[stop.target];
-        target.status = TargetStatus::Skipped;
-        target.reason = Some("skipped after a conflict".into());
-        target.result = None;
-        save(repo, &run)?;
-    }
-    proceed(repo, run, now, progress)
-}
-
-/// Undo the run: remove its resolution worktree and every branch it created, and put back
-/// targets it moved.
-pub fn abort(
-    repo: &Repo,
-    forge: Option<&dyn Forge>,
-    now: Timestamp,
-) -> Result<(Backport, Vec<Undone>)> {
-    let (_lock, mut run) = open_stopped(repo, "abort")?;
-    if let Some(stop) = run.stopped.take() {
-        resolve::remove(repo, &stop.worktree)?;
-    }
-    let record = &mut run;
-    let undone = engine::undo(repo, &mut WithForge { record, forge })?;
-    for target in &mut run.targets {
-        target.pull = None;
-    }
-    for target in &mut run.targets {
-        target.ref_state = RefState::Untouched;
-    }
-    run.events.push(journal::Event {
-        at: now,
-        what: EventKind::Aborted {
-            command: "backport".into(),
-            restored: undone.iter().filter_map(Undone::ref_move).collect(),
-        },
-    });
-    archive(repo, &run, now)?;
-    Ok((run, undone))
-}
-
 /// Do what was under way when a run was interrupted, before going on from there.
 fn finish_interrupted(repo: &Repo, run: &mut Backport, forge: Option<&dyn Forge>) -> Result<()> {
     engine::run(repo, &mut WithForge { record: run, forge })?;
     settle(run);
     save(repo, run)
-}
-
-/// Take the hotfix lock and the stopped run, its refs settled after a possible crash.
-fn open_stopped(repo: &Repo, action: &'static str) -> Result<(journal::OperationLock, Backport)> {
-    let lock = journal::Store::new(repo).lock()?;
-    let mut run = load(repo)?.ok_or(Error::NoStoppedRun { action })?;
-    settle(&mut run);
-    Ok((lock, run))
 }
 
 /// Tell the hotfix's journal what its backport did, for status and reports.

@@ -37,10 +37,8 @@ pub(crate) use plan::{
     Landing, kept_on_remote, line_of, onto_step, plan_worktrees, proposed_release, push_plan,
     release_commit, tag_step,
 };
-pub use run::{
-    AbortPreview, ResumePreview, abort, preview_abort, preview_resume, reopen, resume, run,
-};
 pub(crate) use run::{Ready, execute};
+pub use run::{ResumePreview, Stopped, preview_resume, reopen, run};
 
 /// Why a branch receives the fix.
 #[derive(

@@ -1,5 +1,5 @@
 //! Running a finish: stop on a conflict, or write the plan's objects and hand its steps to
-//! the engine; and `continue` and `abort` of a finish that stopped or was interrupted.
+//! the engine; and what is a finish's own in `continue` and `abort` ([`Stopped`]).
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -8,7 +8,8 @@ use gix::ObjectId;
 use jiff::Timestamp;
 
 use super::{FinishOutcome, FinishPlan, Prior, plan, propose};
-use crate::engine::{self, Forge, InJournal, Undone, WithForge};
+use crate::engine::resumable::{Resumable, aborted_event};
+use crate::engine::{self, Forge, InJournal, Undone};
 use crate::foundation::error::{Error, Result};
 use crate::foundation::names::{BranchRole, TAG_PREFIX};
 use crate::git::merge::{self, Labels};
@@ -475,35 +476,144 @@ pub fn reopen(repo: &Repo, config: &Config, mut journal: Journal) -> Result<Jour
     Ok(journal)
 }
 
-/// Resume a stopped run: take the resolution, or do the steps that are left.
-pub fn resume(
-    repo: &Repo,
-    config: &Config,
-    journal: &mut Journal,
-    version_files: Option<&dyn VersionFiles>,
-    forge: Option<&dyn Forge>,
-    now: Timestamp,
-) -> Result<FinishOutcome> {
-    let store = Store::new(repo);
-    let _lock = store.lock()?;
-    let Some(run) = journal.run.clone() else {
-        return Err(Error::NoStoppedRun { action: "continue" });
-    };
-    let Some(Conflict {
-        branch, worktree, ..
-    }) = &run.conflict
-    else {
-        // The finish planned afresh, and run.
-        let finish = |journal: &mut Journal| {
-            let mem = repo.in_memory();
+/// A finish (or a `finish --pr`, a tag pushed, a rollback) waiting in its journal, as
+/// `continue` and `abort` take it up.
+pub struct Stopped<'c> {
+    journal: Journal,
+    /// The settings it goes on with: `continue` only.
+    config: Option<&'c Config>,
+    /// Where a resolution's merge commit stays until the rest of the run holds.
+    mem: Option<Repo>,
+    /// The commit its tag released, before `abort` took the tag back.
+    released: Option<ObjectId>,
+}
+
+impl<'c> Stopped<'c> {
+    pub fn to_continue(journal: Journal, config: &'c Config) -> Self {
+        Stopped {
+            journal,
+            config: Some(config),
+            mem: None,
+            released: None,
+        }
+    }
+
+    pub fn to_abort(journal: Journal) -> Self {
+        Stopped {
+            journal,
+            config: None,
+            mem: None,
+            released: None,
+        }
+    }
+
+    fn run(&self) -> &Run {
+        self.journal
+            .run
+            .as_ref()
+            .expect("a stopped finish has its run")
+    }
+}
+
+impl engine::Record for Stopped<'_> {
+    fn steps(&mut self) -> &mut Steps {
+        let run = self.journal.run.as_mut();
+        &mut run.expect("a stopped finish has its run").steps
+    }
+
+    fn save(&self, repo: &Repo) -> Result<()> {
+        Store::new(repo).save(&self.journal)
+    }
+}
+
+/// `continue` and `abort` of a finish: what is its own of them.
+impl Resumable for Stopped<'_> {
+    type Key = String;
+    /// The journal, and what the run did.
+    type Outcome = (Journal, FinishOutcome);
+    /// The version files policy (a finish makes its release commit again), the forge for
+    /// its pull request, the time.
+    type With<'a> = (
+        Option<&'a dyn VersionFiles>,
+        Option<&'a dyn Forge>,
+        Timestamp,
+    );
+
+    fn key(&self) -> String {
+        self.journal.ticket.clone()
+    }
+
+    /// The journal as it is on disk when it holds the run; else the one found: a finish
+    /// reopened in memory for `abort` to take it back ([`reopen`]).
+    fn reload(self, repo: &Repo) -> Result<Option<Self>> {
+        Ok(Some(match Store::new(repo).load(&self.journal.ticket)? {
+            Some(journal) if journal.run.is_some() => Stopped { journal, ..self },
+            _ => self,
+        }))
+    }
+
+    fn waiting_in(repo: &Repo, ticket: &String) -> Option<PathBuf> {
+        let journal = Store::new(repo).load(ticket).ok().flatten()?;
+        journal.run?.conflict.map(|c| c.worktree)
+    }
+
+    fn waits_in(&self) -> Option<PathBuf> {
+        self.run().conflict.as_ref().map(|c| c.worktree.clone())
+    }
+
+    /// The merge commit of the resolution, made in memory: it is written only once the
+    /// rest of the run holds.
+    fn take_resolution(&mut self, repo: &Repo) -> Result<()> {
+        let run = self.run().clone();
+        let Some(Conflict {
+            branch, worktree, ..
+        }) = &run.conflict
+        else {
+            return Ok(());
+        };
+        let mem = repo.in_memory();
+        let commit = resolution(repo, &mem, &self.journal, &run, branch, worktree)?;
+        let mut resumed = run.clone();
+        resumed.resolved.insert(branch.clone(), commit);
+        resumed.conflict = None;
+        self.journal.run = Some(resumed);
+        self.mem = Some(mem);
+        Ok(())
+    }
+
+    fn leave_out(&mut self, _repo: &Repo) -> Result<()> {
+        Err(Error::NothingToSkip {
+            run: format!("the finish of {}", self.journal.ticket),
+            cut_short: false,
+        })
+    }
+
+    /// The finish planned again (with its resolution, or by what the run is), or the steps
+    /// that are left of it.
+    fn proceed(
+        mut self,
+        repo: &Repo,
+        (version_files, forge, now): Self::With<'_>,
+    ) -> Result<(Journal, FinishOutcome)> {
+        let config = self
+            .config
+            .expect("`continue` of a finish has its settings");
+        let run = self.run().clone();
+        let journal = &mut self.journal;
+        let finish = |journal: &mut Journal, mem: Repo| {
             run_locked(repo, mem, config, journal, &run.options, version_files, now)
         };
+        if let Some(mem) = self.mem.take() {
+            let outcome = finish(journal, mem)?;
+            return Ok((self.journal, outcome));
+        }
         // What is left of the run, by what the run is.
         let (moved, pushed, pull) = match run.kind {
             // A run that never recorded a step (kept by an older git-hotfix) is planned again.
             RunKind::Finish if run.steps.0.is_empty() => {
                 journal.run = None;
-                return finish(journal);
+                let outcome = finish(journal, repo.in_memory())?;
+                return Ok((self.journal, outcome));
             }
             RunKind::Finish => {
                 let Completion {
@@ -511,16 +621,18 @@ pub fn resume(
                     pushed,
                     notes_pushed,
                 } = proceed(repo, journal, None, now)?;
-                return Ok(FinishOutcome::Completed {
+                let outcome = FinishOutcome::Completed {
                     moved,
                     pushed,
                     notes_pushed,
-                });
+                };
+                return Ok((self.journal, outcome));
             }
             // A rollback whose hotfix is started (or half-way): its finish goes on.
             RunKind::Revert => {
                 revert::take_steps(repo, journal, now)?;
-                return finish(journal);
+                let outcome = finish(journal, repo.in_memory())?;
+                return Ok((self.journal, outcome));
             }
             RunKind::Propose => {
                 let proposed = propose::proceed(repo, journal, forge, now)?;
@@ -531,31 +643,60 @@ pub fn resume(
                 (moved, pushed, None)
             }
         };
-        return Ok(FinishOutcome::Resumed {
+        let outcome = FinishOutcome::Resumed {
             kind: run.kind,
             moved,
             pushed,
             pull,
-        });
-    };
-    // The merge commit stays in memory until the rest of the run holds.
-    let mem = repo.in_memory();
-    let commit = resolution(repo, &mem, journal, &run, branch, worktree)?;
-    let mut resumed = run.clone();
-    resumed.resolved.insert(branch.clone(), commit);
-    resumed.conflict = None;
-    journal.run = Some(resumed);
-    match run_locked(repo, mem, config, journal, &run.options, version_files, now) {
-        Ok(outcome) => {
-            // Last: `continue` is often run inside it.
-            resolve::remove(repo, worktree)?;
-            Ok(outcome)
+        };
+        Ok((self.journal, outcome))
+    }
+
+    /// In progress again before any step is undone (a finish taken back, see [`reopen`]):
+    /// cut short, it is a run waiting on `continue` or `abort`, and nothing else.
+    fn before_undo(&mut self, repo: &Repo) -> Result<()> {
+        remove_resolutions(repo, &self.journal.ticket, self.run())?;
+        let store = Store::new(repo);
+        store.save(&self.journal)?;
+        store.remove_finished(&self.journal)?;
+        let tag = format!("{TAG_PREFIX}{}", self.journal.tag);
+        self.released = repo.peeled_commit(&tag)?;
+        Ok(())
+    }
+
+    /// No note is left on a release taken back; a rollback goes whole, its hotfix
+    /// included; a re-version made with the run goes with it.
+    fn aborted(self, repo: &Repo, undone: &[Undone], now: Timestamp) -> Result<()> {
+        let Stopped {
+            mut journal,
+            released,
+            ..
+        } = self;
+        let store = Store::new(repo);
+        let run = journal.run.take().expect("a stopped finish has its run");
+        let tag = format!("{TAG_PREFIX}{}", journal.tag);
+        if let Some(released) = released
+            && repo.ref_target(&tag)?.is_none()
+        {
+            notes::forget(repo, released, &journal.ticket)?;
         }
-        Err(err) => {
-            // A failed attempt leaves the run and its worktree as they were.
-            journal.run = Some(run.clone());
-            Err(err)
+        store.remove_finished(&journal)?;
+        if run.reverts.is_some() {
+            return store.remove(&journal.ticket);
         }
+        if let Some(before) = run.version_before {
+            journal.record(
+                now,
+                EventKind::Reversioned {
+                    from: journal.version.to_string(),
+                    to: before.version.to_string(),
+                },
+            );
+            journal.version = before.version;
+            journal.tag = before.tag;
+        }
+        journal.record(now, aborted_event(run.kind.to_string(), undone));
+        store.save(&journal)
     }
 }
 
@@ -637,84 +778,4 @@ pub fn preview_resume(
     Ok(ResumePreview::Finish {
         plan: Box::new(plan),
     })
-}
-
-/// What `abort` would do.
-#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
-pub struct AbortPreview {
-    /// The conflict worktree it removes.
-    pub remove_worktree: Option<PathBuf>,
-    /// What it takes back, read from the repository (and the remote) as they are now.
-    pub undo: Vec<Undone>,
-}
-
-pub fn preview_abort(repo: &Repo, journal: &Journal) -> Result<AbortPreview> {
-    let Some(run) = &journal.run else {
-        return Err(Error::NoStoppedRun { action: "abort" });
-    };
-    Ok(AbortPreview {
-        remove_worktree: run.conflict.as_ref().map(|c| c.worktree.clone()),
-        undo: engine::preview_undo(repo, &run.steps)?,
-    })
-}
-
-/// Undo a stopped run: drop the resolution worktree, take back every step begun.
-pub fn abort(
-    repo: &Repo,
-    journal: &mut Journal,
-    forge: Option<&dyn Forge>,
-    now: Timestamp,
-) -> Result<Vec<Undone>> {
-    let store = Store::new(repo);
-    let _lock = store.lock()?;
-    let Some(run) = journal.run.clone() else {
-        return Err(Error::NoStoppedRun { action: "abort" });
-    };
-    if let Some(conflict) = &run.conflict {
-        resolve::remove(repo, &conflict.worktree)?;
-    }
-    remove_resolutions(repo, &journal.ticket, &run)?;
-    // In progress again before any step is undone (a finish taken back, see `reopen`): cut
-    // short, it is a run waiting on `continue` or `abort`, and nothing else.
-    store.save(journal)?;
-    store.remove_finished(journal)?;
-    let tag = format!("{TAG_PREFIX}{}", journal.tag);
-    let released = repo.peeled_commit(&tag)?;
-    let record = &mut InJournal::new(journal, &store);
-    let undone = engine::undo(repo, &mut WithForge { record, forge })?;
-    // No note is left on a release the abort took back.
-    if let Some(released) = released
-        && repo.ref_target(&tag)?.is_none()
-    {
-        notes::forget(repo, released, &journal.ticket)?;
-    }
-    store.remove_finished(journal)?;
-    if run.reverts.is_some() {
-        // Nothing of the rollback is left, its hotfix included.
-        store.remove(&journal.ticket)?;
-        journal.run = None;
-        return Ok(undone);
-    }
-    journal.run = None;
-    // A re-version made with the run goes with it.
-    if let Some(before) = run.version_before {
-        journal.record(
-            now,
-            EventKind::Reversioned {
-                from: journal.version.to_string(),
-                to: before.version.to_string(),
-            },
-        );
-        journal.version = before.version;
-        journal.tag = before.tag;
-    }
-    journal.record(
-        now,
-        EventKind::Aborted {
-            command: run.kind.to_string(),
-            restored: undone.iter().filter_map(Undone::ref_move).collect(),
-        },
-    );
-    store.save(journal)?;
-    Ok(undone)
 }
