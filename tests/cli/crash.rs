@@ -553,6 +553,34 @@ fn resolved_conflict(env: &TestEnv) -> Setup {
     }
 }
 
+/// A backport to every maintained line stopped on release/1.3, which reworked auth.txt its
+/// own way, and the conflict resolved in its worktree: `continue` takes the resolution, picks
+/// the lines after it, and removes the worktree.
+fn backport_resolved(env: &TestEnv) -> Setup {
+    let repo = env.release_lines().dir;
+    env.git(&repo, &["switch", "--quiet", "release/1.3"]);
+    env.commit(&repo, "1.3 reworks auth", &[("auth.txt", "check on 1.3\n")]);
+    env.git(&repo, &["switch", "--quiet", "main"]);
+    env.start_and_fix(&repo);
+    let args = ["backport", "--maintained", "--on-conflict", "pause"];
+    env.hotfix(&repo, &args).expect(3);
+    let worktree = repo.join(".git/hotfix/resolve/ENG-1234-fix-auth-bypass-release-1.3");
+    crate::conflict::resolve(env, &worktree, "check signature on 1.3\n");
+    Setup {
+        cwd: repo.clone(),
+        repo,
+        origin: None,
+        github: None,
+    }
+}
+
+const CONTINUE_BACKPORT: Scenario = Scenario {
+    name: "continue a backport after a conflict",
+    setup: backport_resolved,
+    args: &["continue"],
+    resumes: true,
+};
+
 const CONTINUE_AFTER_CONFLICT: Scenario = Scenario {
     name: "continue after a conflict",
     setup: resolved_conflict,
@@ -784,6 +812,11 @@ fn patch_apply_3way_recovers_from_a_kill_anywhere() {
 #[test]
 fn continue_after_a_conflict_recovers_from_a_kill_anywhere() {
     recovers_everywhere(&CONTINUE_AFTER_CONFLICT);
+}
+
+#[test]
+fn continue_of_a_backport_recovers_from_a_kill_anywhere() {
+    recovers_everywhere(&CONTINUE_BACKPORT);
 }
 
 /// `finish --push` whose push hangs in the remote's `hook` (`pre-receive`: the remote has

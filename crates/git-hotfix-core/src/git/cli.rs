@@ -347,6 +347,11 @@ pub(crate) fn remove_worktree(dir: &Path, path: &Path) -> Result<()> {
         )?;
     }
     // A removal killed half-way leaves the administrative files of a worktree that is gone.
+    prune_worktrees(dir)
+}
+
+/// Forget the linked worktrees whose directory is gone (`git worktree prune`).
+pub(crate) fn prune_worktrees(dir: &Path) -> Result<()> {
     run(dir, ["worktree", "prune"]).map(drop)
 }
 
@@ -354,7 +359,7 @@ pub(crate) fn remove_worktree(dir: &Path, path: &Path) -> Result<()> {
 /// left of an earlier worktree there goes first, so that the new one takes its name (and
 /// its HEAD is the one the caller names).
 pub(crate) fn add_worktree_detached(dir: &Path, path: &Path, commit: ObjectId) -> Result<()> {
-    run(dir, ["worktree", "prune"])?;
+    prune_worktrees(dir)?;
     let commit = commit.to_string();
     run(
         dir,

@@ -397,6 +397,17 @@ pub fn leave_file(root: &Path, relative: &str, content: &[u8]) -> Result<bool> {
     Ok(true)
 }
 
+/// Whether git still has a linked worktree at `path` on its list.
+fn registered(repo: &Repo, path: &Path) -> bool {
+    let Ok(entries) = std::fs::read_dir(repo.common_dir().join("worktrees")) else {
+        return false;
+    };
+    entries.flatten().any(|entry| {
+        std::fs::read_to_string(entry.path().join("gitdir"))
+            .is_ok_and(|gitdir| Path::new(gitdir.trim()).parent() == Some(path))
+    })
+}
+
 /// Remove a resolution worktree, whatever it holds: it was made by us and its result, if
 /// any, is already a commit.
 pub fn remove(repo: &Repo, path: &Path) -> Result<()> {
@@ -407,7 +418,16 @@ pub fn remove(repo: &Repo, path: &Path) -> Result<()> {
         Some(name) if !path.starts_with(&own) => own.join(name),
         _ => path.to_path_buf(),
     };
+    if path.exists() && !path.join(".git").exists() {
+        // A removal killed half-way: the rest of its files go the same way.
+        std::fs::remove_dir_all(path).io_context("could not remove", path)?;
+    }
     if !path.exists() {
+        // A removal killed half-way leaves the administrative files of a worktree that is
+        // gone: git lists it (prunable) until they go too.
+        if registered(repo, path) {
+            crate::git::cli::prune_worktrees(repo.common_dir())?;
+        }
         return Ok(());
     }
     repo.git

@@ -9,6 +9,7 @@ use crate::engine::resumable::{Going, go_on, take_back};
 use crate::engine::{self, Forge, Undone};
 use crate::foundation::error::{Error, Result};
 use crate::git::repo::Repo;
+use crate::git::resolve;
 use crate::operations::backport::{self, Backport};
 use crate::operations::finish;
 use crate::operations::patch_apply::{self, PatchRun};
@@ -312,6 +313,46 @@ fn cut_short_deploys(repo: &Repo) -> Result<Vec<Journal>> {
     Ok(all)
 }
 
+/// Take away the resolution worktrees no run waits in: what a kill left between a run
+/// recording a resolution (or leaving its stop out) and removing the worktree it was made
+/// in. Done under the hotfix lock, so that a run going on in another process removes its
+/// own, and never the worktree this process works in. Best effort: whatever cannot be read
+/// is left as it is.
+fn sweep_resolutions(repo: &Repo) {
+    let store = Store::new(repo);
+    let Ok(_lock) = store.lock() else {
+        return;
+    };
+    let own = repo.common_dir().join("hotfix").join("resolve");
+    let (Ok(backport), Ok(patches), Ok(active), Ok(worktrees)) = (
+        backport::load(repo),
+        patch_apply::load(repo),
+        store.active(),
+        repo.worktrees(),
+    ) else {
+        return;
+    };
+    let mut waited: Vec<PathBuf> = Vec::new();
+    waited.extend(backport.and_then(|run| run.stopped).map(|s| s.worktree));
+    waited.extend(patches.and_then(|run| run.stopped).map(|s| s.worktree));
+    for journal in active {
+        waited.extend(journal.run.and_then(|r| r.conflict).map(|c| c.worktree));
+    }
+    // Compared by name in the resolution directory, as `resolve::remove` finds them.
+    let waited: Vec<_> = waited.iter().filter_map(|p| p.file_name()).collect();
+    let here = std::env::current_dir().ok();
+    for worktree in worktrees {
+        let path = &worktree.path;
+        let ours =
+            path.parent().is_some_and(|p| p.ends_with("hotfix/resolve")) || path.starts_with(&own);
+        let waits = path.file_name().is_some_and(|n| waited.contains(&n));
+        let inside = here.as_ref().is_some_and(|h| h.starts_with(path));
+        if ours && !waits && !inside {
+            let _ = resolve::remove(repo, path);
+        }
+    }
+}
+
 /// The run a command names.
 #[derive(Debug, Clone, Copy)]
 pub enum Which<'a> {
@@ -353,6 +394,7 @@ pub fn find_to_abort(
 /// commands one runs after a kill.
 pub fn find(repo: &Repo, which: Which<'_>, action: &'static str) -> Result<StoppedRun> {
     Store::new(repo).sweep();
+    sweep_resolutions(repo);
     let none = || Error::NoStoppedRun { action };
     let deploys = cut_short_deploys(repo)?;
     match which {
