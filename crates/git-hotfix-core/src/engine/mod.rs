@@ -13,6 +13,9 @@
 //! - [`undo`] (`abort`) takes back what was done, last step first, by compare-and-swap from
 //!   the value each ref has now, the remote's included (leased); what it cannot take back
 //!   (someone moved a ref since) it names instead of claiming it did.
+//!
+//! [`resumable`] writes `continue`, `skip` and `abort` once, for every kind of run that
+//! waits after a stop (a finish, a backport, a patch apply), around these two.
 
 pub mod failpoint;
 pub mod resumable;

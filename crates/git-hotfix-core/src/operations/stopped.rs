@@ -319,11 +319,15 @@ fn cut_short_deploys(repo: &Repo) -> Result<Vec<Journal>> {
 /// own, and never the worktree this process works in. Best effort: whatever cannot be read
 /// is left as it is.
 fn sweep_resolutions(repo: &Repo) {
+    let own = repo.common_dir().join("hotfix").join("resolve");
+    // None was ever made: nothing to read, and nothing written (not even the lock file).
+    if !own.exists() {
+        return;
+    }
     let store = Store::new(repo);
     let Ok(_lock) = store.lock() else {
         return;
     };
-    let own = repo.common_dir().join("hotfix").join("resolve");
     let (Ok(backport), Ok(patches), Ok(active), Ok(worktrees)) = (
         backport::load(repo),
         patch_apply::load(repo),
