@@ -143,7 +143,6 @@ impl From<Core> for CommandError {
             Core::RunWaits {
                 run: Waiting::Proposal,
                 source,
-                ..
             } => {
                 let mut err = CommandError::from(*source);
                 err.hints = vec![
@@ -155,7 +154,6 @@ impl From<Core> for CommandError {
             Core::RunWaits {
                 run: Waiting::Rollback,
                 source,
-                ..
             } => {
                 let err = CommandError::from(*source);
                 return match err.hints.is_empty() {
@@ -163,6 +161,18 @@ impl From<Core> for CommandError {
                     false => err,
                 };
             }
+            Core::RunWaits {
+                run: Waiting::BackportPush,
+                source,
+            } => return CommandError::from(*source).hint(
+                "the backport branches are made; `git hotfix continue` pushes them and opens the pull requests",
+            ),
+            Core::RunWaits {
+                run: Waiting::BackportPulls,
+                source,
+            } => return CommandError::from(*source).hint(
+                "the pull requests opened so far are kept; `git hotfix continue` opens the ones left",
+            ),
             Core::ReleaseNotPublished { ticket, source } => {
                 return CommandError::from(*source).hint(format!(
                     "the tag is pushed; `git hotfix finish --release --hotfix {ticket}` publishes its release"

@@ -56,6 +56,8 @@ fn api_url(config: &Config) -> Result<String> {
 pub struct Forge {
     pub github: GitHub,
     runtime: tokio::runtime::Runtime,
+    /// The token's access was checked: it is asked of GitHub once.
+    checked: std::cell::Cell<bool>,
 }
 
 impl Forge {
@@ -98,7 +100,11 @@ impl Forge {
             github
         };
         drop(_entered);
-        Ok(Forge { github, runtime })
+        Ok(Forge {
+            github,
+            runtime,
+            checked: std::cell::Cell::new(false),
+        })
     }
 
     /// Run one GitHub operation to its end.
@@ -141,6 +147,20 @@ impl<'c> Access<'c> {
         }
     }
 
+    /// The same, with a client connected (and its access checked) already.
+    pub fn with(
+        context: &'c Context,
+        repo: &'c Repo,
+        config: &'c Config,
+        forge: Option<Forge>,
+    ) -> Access<'c> {
+        let access = Access::new(context, repo, config);
+        if let Some(forge) = forge {
+            let _ = access.connected.set(forge);
+        }
+        access
+    }
+
     /// The client, once the lifecycle asked for one.
     pub fn forge(&self) -> Option<&Forge> {
         self.connected.get()
@@ -166,7 +186,11 @@ impl Connect for Access<'_> {
 /// The lifecycle's calls to GitHub, beyond the engine's.
 impl GitHubPort for Forge {
     fn check_access(&self) -> CoreResult<()> {
-        self.run(self.github.check_access()).map_err(forge_error)
+        if !self.checked.get() {
+            self.run(self.github.check_access()).map_err(forge_error)?;
+            self.checked.set(true);
+        }
+        Ok(())
     }
 
     fn ensure_release(&self, release: &lifecycle::github::Release) -> CoreResult<ReleaseOutcome> {
@@ -260,7 +284,7 @@ pub fn for_steps(context: &Context, repo: &Repo, steps: &Steps) -> Result<Option
     }
     let config = context.config(repo)?;
     let forge = Forge::connect(context, repo, &config, false)?;
-    forge.run(forge.github.check_access())?;
+    GitHubPort::check_access(&forge)?;
     Ok(Some(forge))
 }
 

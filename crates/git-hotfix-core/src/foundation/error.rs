@@ -383,7 +383,6 @@ pub enum Error {
     /// `continue` or `abort`.
     #[error("{source}")]
     RunWaits {
-        ticket: String,
         run: Waiting,
         #[source]
         source: Box<Error>,
@@ -612,6 +611,10 @@ pub enum Waiting {
     Proposal,
     /// A rollback's, its hotfix included.
     Rollback,
+    /// A backport's, its branches made and not pushed.
+    BackportPush,
+    /// A backport's, some of its pull requests opened.
+    BackportPulls,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

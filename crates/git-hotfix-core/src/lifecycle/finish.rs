@@ -531,7 +531,6 @@ pub fn rollback_goes_on(
 fn waits(repo: &Repo, ticket: &str, run: Waiting, err: Error) -> Error {
     match Store::new(repo).run_waits(ticket) {
         true => Error::RunWaits {
-            ticket: ticket.to_string(),
             run,
             source: Box::new(err),
         },

@@ -4,5 +4,6 @@
 //! command parses its flags, makes one call and renders the typed answer, and the bot
 //! (`git hotfix action`) takes the same way.
 
+pub mod backport;
 pub mod finish;
 pub mod github;

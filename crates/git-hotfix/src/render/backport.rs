@@ -3,6 +3,7 @@
 
 use git_hotfix_core::foundation::oid::short;
 use git_hotfix_core::git::pick::EmptyBecause;
+use git_hotfix_core::lifecycle;
 use git_hotfix_core::operations::backport::{
     Backport, BackportOutcome, PickStatus, RefState, Stop, Target,
 };
@@ -245,4 +246,42 @@ pub fn row(target: &Target, onto_target: bool) -> String {
         TargetStatus::Skipped | TargetStatus::Pending => target.reason.clone().unwrap_or_default(),
     };
     format!("{:<24} {status:<9} {detail}", target.target)
+}
+
+/// What proposing a backport does as it goes: the push, then each line's pull request.
+pub fn proposing(context: &Context, said: lifecycle::backport::Said<'_>) {
+    use lifecycle::backport::Said;
+    let ui = &context.ui;
+    match said {
+        Said::Pushed { count, remote } => ui.status(
+            "Pushed",
+            format!(
+                "{count} backport branch{} to {remote}",
+                if count == 1 { "" } else { "es" },
+            ),
+        ),
+        Said::Pull {
+            target,
+            pull,
+            opened,
+        } => {
+            for warning in opened.iter().flat_map(|o| &o.warnings) {
+                ui.warn(warning);
+            }
+            let verb = match opened {
+                Some(o) if o.created => "Opened",
+                Some(o) if !o.changes.is_empty() => "Updated",
+                _ => "Unchanged",
+            };
+            ui.status(
+                verb,
+                format!(
+                    "{:<24} #{} {}",
+                    target.target,
+                    pull.number,
+                    paint(EMPHASIS, &pull.url)
+                ),
+            );
+        }
+    }
 }

@@ -90,7 +90,7 @@ pub fn run(
         ..FinishOptions::default()
     };
     let forge = Forge::connect(context, repo, config, false)?;
-    forge.run(forge.github.check_access())?;
+    git_hotfix_core::lifecycle::github::GitHub::check_access(&forge)?;
     let (ticket, tag) = (journal.ticket.clone(), journal.tag.clone());
     let done = match lifecycle::after_merge(
         repo,
