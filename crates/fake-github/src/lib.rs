@@ -5,7 +5,11 @@
 //!
 //! It answers like GitHub does where git-hotfix depends on it: `Bearer` tokens, 401 for a
 //! wrong one, 404 for what is not there, 422 with `errors` for a duplicate, the head and
-//! base filters of the pull request list.
+//! base filters of the pull request list. Every request is first checked against GitHub's
+//! own description of the operation (`contract`): one GitHub would refuse is refused, and
+//! fails the test that sent it when the fake is dropped.
+
+mod contract;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -183,6 +187,8 @@ struct State {
     identity: Option<String>,
     faults: Vec<Fault>,
     received: Vec<Received>,
+    /// Requests out of GitHub's description of its API: `METHOD path: why`.
+    violations: Vec<String>,
     /// The bare repository the fake's branches, compares and merges read and write.
     git_dir: Option<PathBuf>,
     /// Branches protection guards: GitHub's merge refuses them.
@@ -227,6 +233,7 @@ impl FakeGitHub {
             identity: None,
             faults: Vec::new(),
             received: Vec::new(),
+            violations: Vec::new(),
             git_dir: None,
             protected: Vec::new(),
         }));
@@ -284,6 +291,11 @@ impl FakeGitHub {
 
     pub fn received(&self) -> Vec<Received> {
         self.state().received.clone()
+    }
+
+    /// The requests GitHub's description of its API refuses, as `METHOD path: why`.
+    pub fn violations(&self) -> Vec<String> {
+        self.state().violations.clone()
     }
 
     /// The requests that would change something (not GETs).
@@ -387,6 +399,22 @@ impl FakeGitHub {
     }
 }
 
+/// A test that sent GitHub a request it would refuse fails, whatever else it asserted.
+impl Drop for FakeGitHub {
+    fn drop(&mut self) {
+        let violations = match self.state.lock() {
+            Ok(state) => state.violations.clone(),
+            Err(_) => return,
+        };
+        if !violations.is_empty() && !std::thread::panicking() {
+            panic!(
+                "requests out of GitHub's API description (crates/fake-github/openapi):\n{}",
+                violations.join("\n")
+            );
+        }
+    }
+}
+
 struct Responder(Arc<Mutex<State>>);
 
 impl Respond for Responder {
@@ -406,7 +434,7 @@ impl Respond for Responder {
         };
         state.received.push(Received {
             method: request.method.to_string(),
-            path: full_path,
+            path: full_path.clone(),
             body: serde_json::from_slice(&request.body).unwrap_or(Value::Null),
             authorization: header("authorization"),
             headers: request
@@ -419,6 +447,15 @@ impl Respond for Responder {
             return reply(401, json!({ "message": "Bad credentials" }));
         }
         let method = request.method.as_str();
+        if let Err(violation) = contract::check(method, &path, request.url.query(), &request.body) {
+            let sent = format!("{method} {}: {}", full_path, violation.message);
+            state.violations.push(sent);
+            let message = match violation.status {
+                404 => "Not Found".to_string(),
+                _ => format!("Invalid request.\n\n{}", violation.message),
+            };
+            return reply(violation.status, json!({ "message": message }));
+        }
         let fault = state
             .faults
             .iter()
