@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use fake_github::{FakeGitHub, Fault};
+use insta::assert_snapshot;
 use serde_json::{Value, json};
 
 use crate::common::fixtures::{HOTFIX, Merge};
@@ -513,11 +514,27 @@ fn a_backport_comment_needs_write_access_and_is_answered_with_a_reaction() {
         shop.github.comments(1)[0].reactions,
         [("github-actions[bot]".to_string(), "-1".to_string())]
     );
+    // Said where whoever waits for the backport looks: the run's page and its summary.
+    let why = "@mallory asked for a backport of #1, but may not push to acme/shop (their permission: read); nothing was done";
+    assert!(
+        refused
+            .run
+            .stdout
+            .contains(&format!("::warning title=Backport of #1 refused::{why}")),
+        "{}",
+        refused.run.stdout
+    );
+    assert_eq!(
+        refused.summary,
+        format!("### Backport of #1 refused\n\n{why}\n\n")
+    );
+    assert_eq!(refused.output("success"), "true");
     assert_eq!(env.refs(&shop.origin), refs, "nothing pushed");
     assert_eq!(shop.github.pulls().len(), 1);
 
     shop.github.set_permission("maintainer", "write");
-    let body = "/backport release/1.2 release/1.3\nThanks!";
+    // `/Backport`, as the README's `if:` (case-insensitive) starts the job for it.
+    let body = "/Backport release/1.2 release/1.3\nThanks!";
     let id = shop.github.add_comment(1, "maintainer", body);
     let event = comment_event(id, "maintainer", body);
     let done = step(&env, &shop.github, &ci, "issue_comment", &event, &[], 0);
@@ -536,6 +553,108 @@ fn a_backport_comment_needs_write_access_and_is_answered_with_a_reaction() {
         .filter(|c| c.body.contains("### Backport of #1"))
         .collect();
     assert_eq!(answers.len(), 1);
+}
+
+/// The comment's table, without its record and the run's link.
+fn table(body: &str) -> String {
+    body.lines()
+        .filter(|l| l.starts_with('|') || l.starts_with("###"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn the_one_comment_shows_every_line_ever_asked_for() {
+    let env = TestEnv::new();
+    let shop = shop(&env, Merge::Commit);
+    shop.github.set_permission("maintainer", "write");
+    let labels = ["backport release/1.2", "backport release/1.1"];
+    let event = pull_event(&shop, "closed", &labels, None);
+    let ci = checkout(&env, &shop, "ci");
+    step(&env, &shop.github, &ci, "pull_request", &event, &[], 3);
+    let first = shop.github.comments(1);
+    assert_snapshot!(table(&first[0].body), @"
+    ### Backport of #1
+    | Line | Result |
+    | --- | --- |
+    | `release/1.2` | ✅ #3 |
+    | `release/1.1` | ⚠️ conflict in `auth.txt`: draft #2 has the markers committed |
+    ");
+
+    // Asked again for 1.2 (found, not redone) and for a new line: 1.1 stays in the table.
+    let body = "/backport release/1.2 release/1.3";
+    let id = shop.github.add_comment(1, "maintainer", body);
+    let asked = comment_event(id, "maintainer", body);
+    let second = step(
+        &env,
+        &shop.github,
+        &checkout(&env, &shop, "ci-2"),
+        "issue_comment",
+        &asked,
+        &[],
+        0,
+    );
+    let comments = shop.github.comments(1);
+    let answer = comments
+        .iter()
+        .find(|c| c.body.contains("### Backport of #1"))
+        .unwrap();
+    assert_eq!(answer.id, first[0].id, "the same comment, edited");
+    assert_snapshot!(table(&answer.body), @"
+    ### Backport of #1
+    | Line | Result |
+    | --- | --- |
+    | `release/1.2` | ✅ #3 |
+    | `release/1.1` | ⚠️ conflict in `auth.txt`: draft #2 has the markers committed |
+    | `release/1.3` | ✅ #4 |
+    ");
+    // This run's outputs and summary are this run's: the two lines it was asked for.
+    let rows: Value = serde_json::from_str(second.output("pull-requests")).unwrap();
+    let lines: Vec<&str> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["line"].as_str().unwrap())
+        .collect();
+    assert_eq!(lines, ["release/1.2", "release/1.3"]);
+    assert_eq!(second.output("success"), "true");
+    assert!(
+        !second.summary.contains("release/1.1"),
+        "{}",
+        second.summary
+    );
+
+    // And once more for one line: nothing forgotten, and the draft still named.
+    let body = "/Backport release/1.3";
+    let id = shop.github.add_comment(1, "maintainer", body);
+    let asked = comment_event(id, "maintainer", body);
+    step(
+        &env,
+        &shop.github,
+        &checkout(&env, &shop, "ci-3"),
+        "issue_comment",
+        &asked,
+        &[],
+        0,
+    );
+    let comments = shop.github.comments(1);
+    let answers: Vec<_> = comments
+        .iter()
+        .filter(|c| c.body.contains("### Backport of #1"))
+        .collect();
+    assert_eq!(answers.len(), 1);
+    assert_eq!(table(&answers[0].body), table(&answer.body));
+    assert!(
+        answers[0]
+            .body
+            .contains("git switch backport/release/1.1/pr-1")
+    );
+    assert_eq!(
+        shop.github.pulls().len(),
+        4,
+        "#1 and three backports, none twice"
+    );
+    env.fsck(&shop.origin);
 }
 
 #[test]

@@ -145,17 +145,17 @@ impl GitHub {
         }
     }
 
-    /// Make the comment on `number` that carries `marker` say `body`: the one an earlier
-    /// run posted (written by the token's identity, or by a bot when GitHub will not say
-    /// who the token is) is edited; otherwise a new one is posted. `body` must contain
-    /// `marker`, so the next run finds it.
+    /// Make the comment on `number` that carries `marker` say what `body` makes of the
+    /// text it says now: the one an earlier run posted (written by the token's identity, or
+    /// by a bot when GitHub will not say who the token is) is edited; otherwise a new one is
+    /// posted (`body` is then given `None`). The text must contain `marker`, so the next
+    /// run finds it.
     pub async fn ensure_comment(
         &self,
         number: u64,
         marker: &str,
-        body: &str,
+        body: impl FnOnce(Option<&str>) -> String,
     ) -> Result<CommentOutcome> {
-        debug_assert!(body.contains(marker));
         let identity = self.identity().await?;
         let ours = |c: &Comment| match &identity {
             Some(login) => c.author == *login,
@@ -166,6 +166,9 @@ impl GitHub {
             .await?
             .into_iter()
             .find(|c| c.body.contains(marker) && ours(c));
+        let body = body(existing.as_ref().map(|c| c.body.as_str()));
+        debug_assert!(body.contains(marker));
+        let body = body.as_str();
         match existing {
             Some(comment) if comment.body == body => Ok(CommentOutcome {
                 comment: Some(comment),

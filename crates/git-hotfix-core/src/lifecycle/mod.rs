@@ -5,5 +5,6 @@
 //! (`git hotfix action`) takes the same way.
 
 pub mod backport;
+pub mod bot;
 pub mod finish;
 pub mod github;

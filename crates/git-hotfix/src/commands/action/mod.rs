@@ -4,15 +4,15 @@
 //! backported to each line with a pull request; the result is one comment on the pull
 //! request (updated in place on a rerun), the job summary, step outputs and annotations.
 
-mod answer;
 mod release;
 mod runner;
 
 use std::path::PathBuf;
 
-use answer::{Row, Status};
 use clap::Args;
 use git_hotfix_core::git::repo::glob_matches;
+use git_hotfix_core::lifecycle::bot::answer::{self, Row, Status};
+use git_hotfix_core::lifecycle::bot::{asked_lines, branch_like, targets_of};
 use git_hotfix_core::operations::backport::{BackportOutcome, OnConflict};
 use git_hotfix_core::{Config, Journal, Repo};
 use git_hotfix_github::{Event, PullEvent, Repository};
@@ -24,7 +24,14 @@ use crate::forge::Forge;
 use crate::workflow::backport::{self, Asked};
 use git_hotfix_core::operations::remote::{self, Reach};
 
-pub use answer::ConflictAnswer;
+/// How a line conflicting is answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ConflictAnswer {
+    /// A draft pull request with the conflict markers committed, labelled `conflicts`
+    Draft,
+    /// Only a row in the comment, with the command that finishes it on a developer's machine
+    Comment,
+}
 
 /// Do what a GitHub Actions event asks: backport a merged pull request to the lines its
 /// labels or a `/backport <line>…` comment name, with a pull request each
@@ -58,6 +65,9 @@ enum Ask {
     },
     /// Nothing: why.
     Nothing(String),
+    /// Nothing, because a comment's request was refused: who asked, and why not. Said on
+    /// the run's page too, where whoever looks for the backport will look.
+    Refused { title: String, why: String },
 }
 
 pub fn cmd_action(context: &Context, args: ActionArgs) -> Result<Exit> {
@@ -146,6 +156,15 @@ fn respond(context: &Context, args: &ActionArgs, runner: &Runner) -> Result<Exit
     };
     match ask {
         Ask::Nothing(why) => nothing(&context, runner, &why),
+        Ask::Refused { title, why } => {
+            context.ui.warn(&why);
+            runner.annotate(Level::Warning, &title, &why);
+            runner
+                .summary(&format!("### {title}\n\n{}\n", answer::cell(&why)))
+                .map_err(runner_error)?;
+            write_outputs(runner, &[])?;
+            Ok(Exit::Ok)
+        }
         Ask::Backport { number, targets } => {
             ui.status(
                 "Asked",
@@ -258,36 +277,6 @@ fn from_pull(
     Ok(Ask::Backport { number, targets })
 }
 
-/// The lines labels name, in their order, once each.
-fn targets_of<'a>(config: &Config, labels: impl IntoIterator<Item = &'a str>) -> Vec<String> {
-    let mut targets = Vec::new();
-    for label in labels {
-        for pattern in &config.github.backport_labels {
-            if let Some(target) = pattern.target(label)
-                && !targets.iter().any(|t| t == target)
-            {
-                targets.push(target.to_string());
-            }
-        }
-    }
-    targets
-}
-
-/// `/backport release/1.2 release/1.3` as the first line of a comment: the lines it names.
-fn asked_lines(body: &str) -> Option<Vec<String>> {
-    let first = body.lines().map(str::trim).find(|l| !l.is_empty())?;
-    let rest = first.strip_prefix("/backport")?;
-    if !rest.is_empty() && !rest.starts_with(char::is_whitespace) {
-        return None;
-    }
-    Some(
-        rest.split(|c: char| c.is_whitespace() || c == ',')
-            .filter(|w| !w.is_empty())
-            .map(str::to_string)
-            .collect(),
-    )
-}
-
 /// A `/backport` comment: answered only for someone who may push, on a merged pull request.
 fn from_comment(
     context: &Context,
@@ -300,30 +289,35 @@ fn from_comment(
 ) -> Result<Ask> {
     let forge = Forge::connect(context, repo, config, false)?;
     let permission = forge.run(forge.github.permission(author))?;
+    let title = format!("Backport of #{number} refused");
     if !permission.can_write() {
         forge.run(forge.github.react(comment, "-1"))?;
-        context.ui.warn(format!(
-            "@{author} asked for a backport of #{number}, but may not push to {} (their permission: {permission}); nothing was done",
-            forge.github.repository()
-        ));
-        return Ok(Ask::Nothing(format!(
-            "@{author} needs write access to ask for a backport"
-        )));
+        return Ok(Ask::Refused {
+            title,
+            why: format!(
+                "@{author} asked for a backport of #{number}, but may not push to {} (their permission: {permission}); nothing was done",
+                forge.github.repository()
+            ),
+        });
     }
     if targets.is_empty() {
         forge.run(forge.github.react(comment, "confused"))?;
-        return Ok(Ask::Nothing(
-            "`/backport` names no line (write `/backport release/1.2`)".into(),
-        ));
+        return Ok(Ask::Refused {
+            title,
+            why: format!("@{author}'s `/backport` names no line (write `/backport release/1.2`)"),
+        });
     }
     let merged = forge
         .run(forge.github.pull(number))?
         .is_some_and(|p| p.merged);
     if !merged {
         forge.run(forge.github.react(comment, "confused"))?;
-        return Ok(Ask::Nothing(format!(
-            "pull request #{number} has not merged: ask again once it has"
-        )));
+        return Ok(Ask::Refused {
+            title,
+            why: format!(
+                "@{author} asked for a backport of #{number}, which has not merged: ask again once it has"
+            ),
+        });
     }
     forge.run(forge.github.react(comment, "+1"))?;
     Ok(Ask::Backport { number, targets })
@@ -426,7 +420,17 @@ fn run_backport(
     // comment must not hide the pull requests that were opened.
     write_outputs(runner, &rows)?;
     let forge = Forge::connect(context, repo, config, false)?;
-    let posted = forge.run(forge.github.ensure_comment(number, answer::MARKER, &text))?;
+    // The comment is every line ever asked for on the pull request: what this run did,
+    // merged into what the comment said.
+    let posted = forge.run(forge.github.ensure_comment(number, answer::MARKER, |said| {
+        let earlier = said.map(answer::remembered).unwrap_or_default();
+        answer::markdown(
+            number,
+            &answer::merged(earlier, &rows),
+            remote,
+            run_url.as_deref(),
+        )
+    }))?;
     if let Some(comment) = &posted.comment {
         let verb = match (posted.created, posted.updated) {
             (true, _) => "Commented",
@@ -438,16 +442,6 @@ fn run_backport(
             .status(verb, format!("on #{number}: {}", comment.url));
     }
     Ok(exit)
-}
-
-/// Whether `text` can name branches (a name, or a glob of names), as a label or a comment
-/// gives it.
-fn branch_like(text: &str) -> bool {
-    !text.is_empty()
-        && !text.starts_with('-')
-        && text
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '.' | '_' | '-' | '*'))
 }
 
 /// The run's page, when the runner says where it is.
@@ -485,28 +479,4 @@ pub(super) fn runner_error(err: std::io::Error) -> CommandError {
         "could not write the step's outputs or summary for the runner",
     )
     .caused_by(&err)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn backport_comments_name_their_lines() {
-        assert_eq!(
-            asked_lines("/backport release/1.2, release/1.3\nthanks"),
-            Some(vec!["release/1.2".into(), "release/1.3".into()])
-        );
-        assert_eq!(asked_lines("\n  /backport\n"), Some(vec![]));
-        assert_eq!(asked_lines("/backports please"), None);
-        assert_eq!(asked_lines("please /backport release/1.2"), None);
-    }
-
-    #[test]
-    fn only_branch_names_reach_git() {
-        assert!(branch_like("release/1.2") && branch_like("release/*"));
-        for bad in ["--upload-pack=x", "a|b", "`x`", "", "a b", "x;y"] {
-            assert!(!branch_like(bad), "{bad}");
-        }
-    }
 }

@@ -13,12 +13,12 @@ use git_hotfix_core::records::run::FinishOptions;
 use git_hotfix_core::{Config, Error as CoreError, Journal, ObjectId, Repo};
 use git_hotfix_github::{PullEvent, Repository};
 
-use super::answer::{cell, code};
 use super::runner::Runner;
 use super::{ActionArgs, run_url, runner_error};
 use crate::context::Context;
 use crate::error::{CommandError, Exit, Result};
 use crate::forge::Forge;
+use git_hotfix_core::lifecycle::bot::answer::{cell, code};
 use git_hotfix_core::lifecycle::finish::{self as lifecycle, AfterMerge};
 
 /// The marker that finds the release's comment again on a rerun.
@@ -117,7 +117,11 @@ pub fn run(
                 &err,
                 run_url().as_deref(),
             );
-            if let Err(not) = forge.run(forge.github.ensure_comment(pull.number, MARKER, &text)) {
+            if let Err(not) = forge.run(
+                forge
+                    .github
+                    .ensure_comment(pull.number, MARKER, |_| text.clone()),
+            ) {
                 ui.warn(format!(
                     "could not say so on #{}: {}",
                     pull.number, not.message
@@ -149,7 +153,11 @@ pub fn run(
             ),
         ])
         .map_err(runner_error)?;
-    let posted = forge.run(forge.github.ensure_comment(pull.number, MARKER, &text))?;
+    let posted = forge.run(
+        forge
+            .github
+            .ensure_comment(pull.number, MARKER, |_| text.clone()),
+    )?;
     if let Some(comment) = &posted.comment {
         ui.status(
             if posted.created {

@@ -1,23 +1,22 @@
-//! What a backport the action ran tells people: one row per line asked for, shown in the
-//! comment on the pull request, the job summary and the step outputs alike.
+//! What the bot's backports tell people: one row per line asked for, shown in the comment
+//! on the pull request, the job summary and the step outputs alike. The comment is the
+//! state of every line ever asked for on its pull request: it carries its rows as a record
+//! (an HTML comment GitHub does not show), and each run's rows are merged into what the
+//! last one recorded, so that asking for one more line never makes the others disappear.
 
-use git_hotfix_core::operations::backport::{Backport, Target};
-use git_hotfix_core::records::journal::TargetStatus;
+use crate::operations::backport::{Backport, Target};
+use crate::records::journal::TargetStatus;
 
 /// The marker that finds the action's comment again on a rerun.
 pub const MARKER: &str = "<!-- git-hotfix:backport -->";
 
-/// How a line conflicting is answered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum ConflictAnswer {
-    /// A draft pull request with the conflict markers committed, labelled `conflicts`
-    Draft,
-    /// Only a row in the comment, with the command that finishes it on a developer's machine
-    Comment,
-}
+/// Where the comment's record of its rows starts (and `-->` where it ends).
+const RECORD: &str = "<!-- git-hotfix:backport-rows ";
 
 /// One line's result.
-#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct Row {
     pub line: String,
     pub status: Status,
@@ -29,15 +28,18 @@ pub struct Row {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub branch: Option<String>,
     /// Conflicting paths, or why nothing was done.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub conflicts: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// Whether this run opened the pull request (not found from an earlier run).
+    #[serde(default)]
     pub created: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Status {
     /// Picked cleanly, in a pull request.
@@ -104,8 +106,70 @@ pub fn rows(run: &Backport, missing: Vec<Row>) -> Vec<Row> {
     rows
 }
 
+/// The rows an earlier run recorded in comment `body` (none when it has no record, or one
+/// that does not read: the comment is then rewritten from this run alone). A row whose line
+/// could not name a branch is dropped.
+pub fn remembered(body: &str) -> Vec<Row> {
+    let Some(start) = body.find(RECORD) else {
+        return Vec::new();
+    };
+    let rest = &body[start + RECORD.len()..];
+    let Some(end) = rest.find("-->") else {
+        return Vec::new();
+    };
+    let rows: Vec<Row> = serde_json::from_str(rest[..end].trim()).unwrap_or_default();
+    rows.into_iter()
+        .filter(|row| row.status == Status::Missing || super::branch_like(&row.line))
+        .map(|row| Row {
+            created: false,
+            ..row
+        })
+        .collect()
+}
+
+/// What the comment shows after this run: the lines `earlier` recorded, in their order,
+/// each as this run left it when it was asked again, then the lines asked for the first
+/// time.
+pub fn merged(earlier: Vec<Row>, now: &[Row]) -> Vec<Row> {
+    let mut rows: Vec<Row> = earlier
+        .into_iter()
+        .map(|old| match now.iter().find(|row| row.line == old.line) {
+            Some(row) => row.clone(),
+            None => old,
+        })
+        .collect();
+    for row in now {
+        if !rows.iter().any(|r| r.line == row.line) {
+            rows.push(row.clone());
+        }
+    }
+    rows
+}
+
+/// The rows as the comment's record: JSON in an HTML comment, `<` and `>` escaped so that
+/// no text of a row can end it. It keeps what the table shows, so that a rerun that finds
+/// everything as it was leaves the comment as it was.
+fn record(rows: &[Row]) -> String {
+    let rows: Vec<Row> = rows
+        .iter()
+        .map(|row| Row {
+            created: false,
+            reason: match row.status {
+                Status::Proposed | Status::Conflict => None,
+                _ => row.reason.clone(),
+            },
+            ..row.clone()
+        })
+        .collect();
+    let json = serde_json::to_string(&rows)
+        .expect("rows serialize")
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e");
+    format!("{RECORD}{json} -->\n")
+}
+
 /// The comment on the pull request (and the job summary): a table of lines, then how to
-/// finish each conflicting one.
+/// finish each conflicting one, and the rows' record for the next run.
 pub fn markdown(number: u64, rows: &[Row], remote: &str, run_url: Option<&str>) -> String {
     let mut text =
         format!("{MARKER}\n### Backport of #{number}\n\n| Line | Result |\n| --- | --- |\n");
@@ -160,6 +224,7 @@ pub fn markdown(number: u64, rows: &[Row], remote: &str, run_url: Option<&str>) 
             "\n<sub>By git-hotfix in [this run]({url}).</sub>\n"
         ));
     }
+    text.push_str(&record(rows));
     text
 }
 
@@ -178,8 +243,8 @@ fn paths(paths: &[String]) -> String {
 /// `text` (a branch name, a path: anything git allows) as inline code in a table cell: a
 /// fence longer than its longest run of backticks, `|` escaped (GitHub splits cells on it
 /// even in code), control characters as `?`.
-pub(super) fn code(text: &str) -> String {
-    let text = cell(text);
+pub fn code(text: &str) -> String {
+    let text = one_line(text);
     let fence = "`".repeat(longest_backticks(&text) + 1);
     let pad = if text.starts_with('`') || text.ends_with('`') {
         " "
@@ -189,8 +254,16 @@ pub(super) fn code(text: &str) -> String {
     format!("{fence}{pad}{text}{pad}{fence}")
 }
 
-/// Text in a table cell: on one line, its `|` escaped.
-pub(super) fn cell(text: &str) -> String {
+/// Text in a table cell: on one line, its `|` escaped, and no HTML (a `<!--` would hide
+/// the rest of the comment).
+pub fn cell(text: &str) -> String {
+    one_line(text)
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+fn one_line(text: &str) -> String {
     text.chars()
         .map(|c| if c.is_control() { '?' } else { c })
         .collect::<String>()
@@ -213,5 +286,62 @@ mod tests {
         assert_eq!(code("`x"), "`` `x ``");
         assert_eq!(code("two\nlines"), "`two?lines`");
         assert_eq!(cell("see | here"), "see \\| here");
+        assert_eq!(cell("a <!-- b"), "a &lt;!-- b");
+        assert_eq!(code("a<b"), "`a<b`");
+    }
+
+    fn row(line: &str, status: Status, pull: Option<u64>) -> Row {
+        Row {
+            line: line.into(),
+            status,
+            pull,
+            url: None,
+            branch: None,
+            conflicts: Vec::new(),
+            reason: None,
+            created: true,
+        }
+    }
+
+    #[test]
+    fn the_comment_remembers_every_line_ever_asked_for() {
+        let first = [
+            row("release/1.2", Status::Proposed, Some(2)),
+            row("release/1.1", Status::Conflict, Some(3)),
+        ];
+        let text = markdown(1, &first, "origin", None);
+        let earlier = remembered(&text);
+        assert_eq!(earlier.len(), 2);
+        assert!(earlier.iter().all(|r| !r.created));
+        let now = [
+            row("release/1.2", Status::HasIt, None),
+            row("develop", Status::Proposed, Some(4)),
+        ];
+        let rows = merged(earlier, &now);
+        let lines: Vec<(&str, Status)> = rows.iter().map(|r| (r.line.as_str(), r.status)).collect();
+        assert_eq!(
+            lines,
+            [
+                ("release/1.2", Status::HasIt),
+                ("release/1.1", Status::Conflict),
+                ("develop", Status::Proposed),
+            ]
+        );
+        // Again from the new comment: nothing forgotten.
+        let again = remembered(&markdown(1, &rows, "origin", None));
+        assert_eq!(again.len(), 3);
+    }
+
+    #[test]
+    fn no_text_in_a_row_ends_the_record_early() {
+        let mut hostile = row("release/1.2", Status::Skipped, None);
+        hostile.reason = Some("--> <script>alert(1)</script> <!--".into());
+        let text = markdown(1, std::slice::from_ref(&hostile), "origin", None);
+        assert!(!text.contains("<script>"));
+        assert_eq!(remembered(&text)[0].reason, hostile.reason);
+        // A record edited into nonsense is forgotten, not trusted.
+        assert!(remembered("<!-- git-hotfix:backport-rows [{\"line\":1}] -->").is_empty());
+        let forged = r#"<!-- git-hotfix:backport-rows [{"line":"a b|c","status":"proposed","created":true}] -->"#;
+        assert!(remembered(forged).is_empty());
     }
 }
