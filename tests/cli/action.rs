@@ -286,11 +286,22 @@ fn labels_on_a_merged_pull_request_backport_each_line_once_and_say_so_in_one_com
     let clean = into("release/1.2");
     assert_eq!(clean.head, "backport/release/1.2/pr-1");
     assert!(!clean.draft);
-    assert!(clean.labels.contains(&"backport".to_string()), "{clean:?}");
+    // Named after the pull request it comes from, which the body links with its author;
+    // a plain pull request's backport is no hotfix, and is not labelled one.
+    assert_eq!(clean.title, "[Backport release/1.2] Refuse unsigned tokens");
+    assert!(
+        clean.body.starts_with(
+            "Backport of #1 by @octocat (https://github.test/acme/shop/pull/1) to `release/1.2`."
+        ),
+        "{}",
+        clean.body
+    );
+    assert_eq!(clean.labels, ["backport"]);
     // 1.1: a draft with the markers committed, labelled so.
     let conflicted = into("release/1.1");
     assert!(conflicted.draft);
-    assert!(conflicted.labels.contains(&"conflicts".to_string()));
+    assert_eq!(conflicted.labels, ["backport", "conflicts"]);
+    assert!(!shop.github.labels().contains(&"hotfix".to_string()));
     assert!(
         on_origin(&env, &shop, "backport/release/1.1/pr-1", "auth.txt").contains("<<<<<<<"),
         "the markers are committed"

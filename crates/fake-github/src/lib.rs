@@ -40,6 +40,8 @@ pub struct Pull {
     pub requested_reviewers: Vec<String>,
     pub requested_teams: Vec<String>,
     pub assignees: Vec<String>,
+    /// Who opened it (`user.login`).
+    pub author: String,
 }
 
 impl Pull {
@@ -50,8 +52,10 @@ impl Pull {
         title: String,
         body: String,
         draft: bool,
+        author: String,
     ) -> Pull {
         Pull {
+            author,
             number,
             head,
             base,
@@ -306,6 +310,13 @@ impl FakeGitHub {
             .collect()
     }
 
+    /// Pull request `number` was opened by `login`.
+    pub fn set_author(&self, number: u64, login: &str) {
+        if let Some(pull) = self.state().pulls.iter_mut().find(|p| p.number == number) {
+            pull.author = login.to_string();
+        }
+    }
+
     /// Someone merged pull request `number` on GitHub at `at` (RFC 3339), making `sha`.
     pub fn merge(&self, number: u64, sha: &str, at: &str) {
         let mut state = self.state();
@@ -394,6 +405,7 @@ impl FakeGitHub {
             title.into(),
             body.into(),
             false,
+            "octocat".into(),
         ));
         number
     }
@@ -519,6 +531,7 @@ impl State {
             "base": { "ref": pull.base, "sha": "0".repeat(40) },
             "head": { "ref": pull.head, "sha": pull.head_sha },
             "commits": pull.commits,
+            "user": { "login": pull.author, "type": "User" },
             "labels": pull.labels.iter().map(|l| json!({ "name": l })).collect::<Vec<_>>(),
             "requested_reviewers": pull.requested_reviewers.iter().map(|l| json!({ "login": l })).collect::<Vec<_>>(),
             "requested_teams": pull.requested_teams.iter().map(|l| json!({ "slug": l })).collect::<Vec<_>>(),
@@ -807,6 +820,7 @@ impl State {
                     title,
                     text("body").unwrap_or_default(),
                     draft,
+                    self.author().0,
                 );
                 let json = self.pull_json(&pull);
                 self.pulls.push(pull);

@@ -68,6 +68,8 @@ pub struct PullState {
     pub body: String,
     /// How many commits the pull request had: what a rebase merge put on the base.
     pub commits: u64,
+    /// Who opened it (`user.login`; empty for a deleted account).
+    pub author: String,
 }
 
 #[derive(serde::Deserialize)]
@@ -249,7 +251,15 @@ impl GitHub {
             return Ok(None);
         };
         let pr: PullJson = decode(&line, json)?;
+        let author = pr
+            .rest
+            .get("user")
+            .and_then(|user| user.get("login"))
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
         Ok(Some(PullState {
+            author,
             number: pr.number,
             url: pr.html_url,
             state: pr.state,

@@ -171,7 +171,7 @@ pub fn pull_request(
     index: usize,
 ) -> Result<PullRequest> {
     let target = &run.targets[index];
-    let text = pull::backport(repo, config, journal, target)?;
+    let text = pull::backport(repo, config, journal, run.source_pull.as_ref(), target)?;
     Ok(PullRequest {
         head: target.branch.clone(),
         base: target.target.clone(),

@@ -3,7 +3,7 @@
 //! Filled from the journal, the assessment and the fix itself; what only a person knows is
 //! left as a prompt in italics.
 
-use crate::operations::backport::{PickStatus, Target};
+use crate::operations::backport::{PickStatus, SourcePull, Target};
 
 use crate::foundation::error::Result;
 use crate::foundation::oid::short;
@@ -103,12 +103,15 @@ fn labels(config: &Config, journal: &Journal) -> Vec<String> {
 }
 
 /// The text of the pull request that proposes `target`'s backport branch: the original
-/// title behind `[Backport <line>]`, the hotfix's labels plus `backport` (and `conflicts`
-/// when markers are committed), and a body linking the source pull request and commits.
+/// title (the hotfix's, or the merged pull request's) behind `[Backport <line>]`, the
+/// hotfix's labels plus `backport` (and `conflicts` when markers are committed; a plain
+/// pull request's backport is no hotfix and gets no hotfix labels), and a body linking the
+/// source pull request, its author and the commits.
 pub fn backport(
     repo: &Repo,
     config: &Config,
     journal: Option<&Journal>,
+    source: Option<&SourcePull>,
     target: &Target,
 ) -> Result<PullText> {
     let mut summaries = Vec::new();
@@ -119,6 +122,7 @@ pub fn backport(
         .and_then(|j| j.proposal.as_ref())
         .and_then(|p| p.pull.as_ref());
     let original = match (journal, summaries.as_slice()) {
+        (None, _) if let Some(source) = source => source.title.clone(),
         (Some(journal), _) => {
             let base = journal
                 .proposal
@@ -133,7 +137,7 @@ pub fn backport(
     let conflicted = target.status == TargetStatus::Conflict;
     let mut labels = match journal {
         Some(journal) => labels(config, journal),
-        None => config.github.labels.clone(),
+        None => Vec::new(),
     };
     labels.push("backport".into());
     if conflicted {
@@ -141,9 +145,13 @@ pub fn backport(
     }
 
     let mut body = String::new();
-    let of = match (source_pull, journal) {
-        (Some(pull), Some(journal)) => format!("hotfix {} ({})", journal.ticket, pull.url),
-        (None, Some(journal)) => format!("hotfix {}", journal.ticket),
+    let of = match (source_pull, journal, source) {
+        (Some(pull), Some(journal), _) => format!("hotfix {} ({})", journal.ticket, pull.url),
+        (None, Some(journal), _) => format!("hotfix {}", journal.ticket),
+        (_, None, Some(source)) => match source.author.is_empty() {
+            true => format!("#{} ({})", source.number, source.url),
+            false => format!("#{} by @{} ({})", source.number, source.author, source.url),
+        },
         _ => "the commits below".to_string(),
     };
     body.push_str(&format!("Backport of {of} to `{}`.\n\n", target.target));

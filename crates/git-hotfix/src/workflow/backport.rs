@@ -9,7 +9,7 @@ use git_hotfix_core::foundation::oid::short;
 use git_hotfix_core::lifecycle;
 use git_hotfix_core::operations::backport::merged::{self, MergedPull};
 use git_hotfix_core::operations::backport::{
-    self, Backport, BackportOutcome, BackportRequest, OnConflict, Progress, What,
+    self, Backport, BackportOutcome, BackportRequest, OnConflict, Progress, SourcePull, What,
 };
 use git_hotfix_core::records::carried;
 use git_hotfix_core::{Config, ObjectId, Repo};
@@ -304,5 +304,11 @@ fn merged_pull(context: &Context, repo: &Repo, config: &Config, number: u64) -> 
             if commits.len() == 1 { "" } else { "s" }
         ),
     );
-    Ok(What::Pull { number, commits })
+    let pull = SourcePull {
+        number,
+        title: state.title,
+        author: state.author,
+        url: state.url,
+    };
+    Ok(What::Pull { pull, commits })
 }

@@ -41,7 +41,23 @@ pub enum What {
     /// The commits of a hotfix (by ticket), or of the current one.
     Hotfix(Option<String>),
     /// What a merged pull request put on its base (see [`merged::picks`]), oldest first.
-    Pull { number: u64, commits: Vec<ObjectId> },
+    Pull {
+        pull: SourcePull,
+        commits: Vec<ObjectId>,
+    },
+}
+
+/// The merged pull request a backport picks, as its backport pull requests name it.
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+pub struct SourcePull {
+    pub number: u64,
+    pub title: String,
+    /// Who opened it (a login), when GitHub said.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub author: String,
+    pub url: String,
 }
 
 /// The name a pull request's backport goes by (in its branches' `{name}`): `pr-123`.
@@ -253,6 +269,9 @@ pub struct Backport {
     /// The run ends with a pull request per backport branch (`--pr`).
     #[serde(default)]
     pub open_pulls: bool,
+    /// The merged pull request whose commits these are (`--pull`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_pull: Option<SourcePull>,
     /// What the run wrote and writes, each step journaled before it starts.
     #[serde(default)]
     pub steps: Steps,

@@ -104,6 +104,10 @@ pub fn plan(
         stopped: None,
         events: Vec::new(),
         open_pulls: request.open_pulls,
+        source_pull: match &request.what {
+            What::Pull { pull, .. } => Some(pull.clone()),
+            _ => None,
+        },
         steps: Steps::default(),
     };
     for index in 0..run.targets.len() {
@@ -149,9 +153,9 @@ pub fn sources(repo: &Repo, what: &What) -> Result<Sources> {
                 commits,
             })
         }
-        What::Pull { number, commits } => Ok(Sources {
+        What::Pull { pull, commits } => Ok(Sources {
             journal: None,
-            name: super::pull_name(*number),
+            name: super::pull_name(pull.number),
             commits: commits.clone(),
         }),
         What::Commits(revs) => {
