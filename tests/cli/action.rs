@@ -669,6 +669,120 @@ fn the_one_comment_shows_every_line_ever_asked_for() {
 }
 
 #[test]
+fn a_run_that_loses_the_race_to_push_says_rerun_and_the_rerun_finishes_from_the_winner() {
+    let env = TestEnv::new();
+    let shop = shop(&env, Merge::Commit);
+    // The other run's work: #1's commits picked onto release/1.2 (with their `cherry picked
+    // from` lines, as git-hotfix writes them), and its pull request.
+    let other = env.path("other");
+    let url = format!("file://{}", shop.origin.display());
+    env.git(env.root.path(), &["clone", "--quiet", &url, "other"]);
+    env.git(
+        &other,
+        &["switch", "--quiet", "-c", "picked", "origin/release/1.2"],
+    );
+    env.git(&other, &["cherry-pick", "-x", "main^1..main^2"]);
+    env.git(
+        &other,
+        &["push", "--quiet", "origin", "picked:refs/other/pr-1"],
+    );
+    let theirs = shop.github.add_pull(
+        "backport/release/1.2/pr-1",
+        "release/1.2",
+        "[Backport release/1.2] Refuse unsigned tokens",
+        "",
+    );
+    // It pushes its branch while this run is between fetching and pushing: the origin
+    // takes the branch for it just before this run's push lands.
+    let hook = shop.origin.join("hooks/pre-receive");
+    std::fs::write(
+        &hook,
+        "#!/bin/sh\n\
+         test -e \"$GIT_DIR/raced\" && exit 0\n\
+         touch \"$GIT_DIR/raced\"\n\
+         env -u GIT_QUARANTINE_PATH git update-ref refs/heads/backport/release/1.2/pr-1 refs/other/pr-1\n",
+    )
+    .unwrap();
+    let mut mode = std::fs::metadata(&hook).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut mode, 0o755);
+    std::fs::set_permissions(&hook, mode).unwrap();
+
+    let event = pull_event(&shop, "closed", &["backport release/1.2"], None);
+    let lost = step(
+        &env,
+        &shop.github,
+        &checkout(&env, &shop, "ci"),
+        "pull_request",
+        &event,
+        &[],
+        5,
+    );
+    assert!(
+        lost.run
+            .stderr
+            .contains("error: the push to `origin` was rejected"),
+        "{}",
+        lost.run.stderr
+    );
+    // No laptop hints on a runner whose checkout is thrown away.
+    assert!(
+        !lost.run.stderr.contains("git hotfix continue"),
+        "{}",
+        lost.run.stderr
+    );
+    assert!(
+        !lost.run.stderr.contains("git hotfix abort"),
+        "{}",
+        lost.run.stderr
+    );
+    assert!(
+        lost.run.stderr.contains("re-run this job"),
+        "{}",
+        lost.run.stderr
+    );
+    assert!(lost.summary.contains("re-run this job"), "{}", lost.summary);
+    assert_eq!(lost.output("success"), "false");
+    assert_eq!(
+        env.rev(&shop.origin, "backport/release/1.2/pr-1"),
+        env.rev(&shop.origin, "refs/other/pr-1"),
+        "the other run's branch stands"
+    );
+
+    // The rerun goes on from what the other run pushed and opened: nothing twice.
+    let rerun = step(
+        &env,
+        &shop.github,
+        &checkout(&env, &shop, "ci-rerun"),
+        "pull_request",
+        &event,
+        &[],
+        0,
+    );
+    assert_eq!(rerun.output("success"), "true");
+    assert_eq!(
+        shop.github.pulls().len(),
+        2,
+        "#1 and the other run's: {:?}",
+        shop.github.pulls()
+    );
+    assert_eq!(rerun.output("created-pull-requests"), "");
+    let comments = shop.github.comments(1);
+    assert_eq!(comments.len(), 1);
+    assert!(
+        comments[0]
+            .body
+            .contains(&format!("| `release/1.2` | ✅ #{theirs} |")),
+        "{}",
+        comments[0].body
+    );
+    assert_eq!(
+        env.rev(&shop.origin, "backport/release/1.2/pr-1"),
+        env.rev(&shop.origin, "refs/other/pr-1"),
+    );
+    env.fsck(&shop.origin);
+}
+
+#[test]
 fn a_conflict_answered_in_the_comment_finishes_on_a_developers_machine() {
     let env = TestEnv::new();
     let shop = shop(&env, Merge::Commit);

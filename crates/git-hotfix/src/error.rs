@@ -37,6 +37,9 @@ pub struct CommandError {
     /// What led to it, outermost first: the error's source chain (`caused by:` lines).
     pub causes: Vec<String>,
     pub hints: Vec<String>,
+    /// The run the failure left waiting in this clone, for `continue` or `abort` (the
+    /// hints say so; where the clone is thrown away, as on a CI runner, they are no way on).
+    pub waiting: Option<Waiting>,
 }
 
 impl std::fmt::Display for CommandError {
@@ -55,6 +58,7 @@ impl CommandError {
             message: message.into(),
             causes: Vec::new(),
             hints: Vec::new(),
+            waiting: None,
         }
     }
 
@@ -140,39 +144,30 @@ impl From<Core> for CommandError {
                 Ok(command) => return *command,
                 Err(other) => Core::Port(other),
             },
-            Core::RunWaits {
-                run: Waiting::Proposal,
-                source,
-            } => {
+            Core::RunWaits { run, source } => {
                 let mut err = CommandError::from(*source);
-                err.hints = vec![
-                    "`git hotfix continue` goes on from where it stopped (it never opens two pull requests); `git hotfix abort` takes the run back"
-                        .into(),
-                ];
+                let hint = match run {
+                    Waiting::Proposal => {
+                        err.hints.clear();
+                        "`git hotfix continue` goes on from where it stopped (it never opens two pull requests); `git hotfix abort` takes the run back"
+                    }
+                    Waiting::Rollback if !err.hints.is_empty() => "",
+                    Waiting::Rollback => {
+                        "`git hotfix continue` goes on with the rollback; `git hotfix abort` takes all of it back"
+                    }
+                    Waiting::BackportPush => {
+                        "the backport branches are made; `git hotfix continue` pushes them and opens the pull requests"
+                    }
+                    Waiting::BackportPulls => {
+                        "the pull requests opened so far are kept; `git hotfix continue` opens the ones left"
+                    }
+                };
+                if !hint.is_empty() {
+                    err.hints.push(hint.into());
+                }
+                err.waiting = Some(run);
                 return err;
             }
-            Core::RunWaits {
-                run: Waiting::Rollback,
-                source,
-            } => {
-                let err = CommandError::from(*source);
-                return match err.hints.is_empty() {
-                    true => err.hint("`git hotfix continue` goes on with the rollback; `git hotfix abort` takes all of it back"),
-                    false => err,
-                };
-            }
-            Core::RunWaits {
-                run: Waiting::BackportPush,
-                source,
-            } => return CommandError::from(*source).hint(
-                "the backport branches are made; `git hotfix continue` pushes them and opens the pull requests",
-            ),
-            Core::RunWaits {
-                run: Waiting::BackportPulls,
-                source,
-            } => return CommandError::from(*source).hint(
-                "the pull requests opened so far are kept; `git hotfix continue` opens the ones left",
-            ),
             Core::ReleaseNotPublished { ticket, source } => {
                 return CommandError::from(*source).hint(format!(
                     "the tag is pushed; `git hotfix finish --release --hotfix {ticket}` publishes its release"

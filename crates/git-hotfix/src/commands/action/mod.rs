@@ -10,6 +10,7 @@ mod runner;
 use std::path::PathBuf;
 
 use clap::Args;
+use git_hotfix_core::foundation::error::Waiting;
 use git_hotfix_core::git::repo::glob_matches;
 use git_hotfix_core::lifecycle::bot::answer::{self, Row, Status};
 use git_hotfix_core::lifecycle::bot::{asked_lines, branch_like, targets_of};
@@ -72,16 +73,18 @@ enum Ask {
 
 pub fn cmd_action(context: &Context, args: ActionArgs) -> Result<Exit> {
     let runner = Runner::from_env(context.ui.json_mode());
-    respond(context, &args, &runner).inspect_err(|err| {
-        let mut message = err.message.clone();
-        for hint in &err.hints {
-            message.push_str(&format!("\n{hint}"));
-        }
-        runner.annotate(Level::Error, "git-hotfix", &message);
-        // The step failed: the files say so too, as far as they can be written.
-        let _ = runner.summary(&format!("### git-hotfix failed\n\n{}\n", message));
-        let _ = runner.outputs(&[("success", "false".into())]);
-    })
+    respond(context, &args, &runner)
+        .map_err(on_the_runner)
+        .inspect_err(|err| {
+            let mut message = err.message.clone();
+            for hint in &err.hints {
+                message.push_str(&format!("\n{hint}"));
+            }
+            runner.annotate(Level::Error, "git-hotfix", &message);
+            // The step failed: the files say so too, as far as they can be written.
+            let _ = runner.summary(&format!("### git-hotfix failed\n\n{}\n", message));
+            let _ = runner.outputs(&[("success", "false".into())]);
+        })
 }
 
 fn respond(context: &Context, args: &ActionArgs, runner: &Runner) -> Result<Exit> {
@@ -206,6 +209,22 @@ fn respond(context: &Context, args: &ActionArgs, runner: &Runner) -> Result<Exit
             }
         }
     }
+}
+
+/// A run left waiting in this checkout is no way on for the bot: the runner throws the
+/// checkout away, and `git hotfix continue` would mean nothing there. A rerun of the job
+/// goes on from what the remote and GitHub have (it finds the branches and pull requests,
+/// and opens nothing twice).
+fn on_the_runner(mut err: CommandError) -> CommandError {
+    let Some(waiting) = err.waiting else {
+        return err;
+    };
+    err.hints = vec![match waiting {
+        Waiting::BackportPush => "nothing was pushed; if another run of this workflow pushed the same branches first (a `concurrency:` group per pull request keeps such runs apart), re-run this job: it goes on from what that run pushed and opened".into(),
+        Waiting::BackportPulls => "the pull requests opened so far are kept; re-run this job: it opens the ones left, none twice".into(),
+        _ => "re-run this job: it goes on from what the remote and GitHub have, doing nothing twice".into(),
+    }];
+    err
 }
 
 fn nothing(context: &Context, runner: &Runner, why: &str) -> Result<Exit> {
