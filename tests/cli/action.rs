@@ -10,7 +10,7 @@ use insta::assert_snapshot;
 use serde_json::{Value, json};
 
 use crate::common::fixtures::{HOTFIX, Merge};
-use crate::common::{Run, TestEnv};
+use crate::common::{Run, TestEnv, scrub};
 
 pub(crate) const TOKEN: &str = "ghs_action_token_5150";
 
@@ -780,6 +780,74 @@ fn a_run_that_loses_the_race_to_push_says_rerun_and_the_rerun_finishes_from_the_
         env.rev(&shop.origin, "refs/other/pr-1"),
     );
     env.fsck(&shop.origin);
+}
+
+#[test]
+fn a_plan_says_what_the_event_would_do_and_writes_nothing() {
+    let env = TestEnv::new();
+    let shop = shop(&env, Merge::Commit);
+    let ci = checkout(&env, &shop, "ci");
+    let refs = env.refs(&shop.origin);
+    let labels = [
+        "backport release/1.2",
+        "backport release/1.1",
+        "backport release/0.9",
+    ];
+    let event = pull_event(&shop, "closed", &labels, None);
+    let plan = step(
+        &env,
+        &shop.github,
+        &ci,
+        "pull_request",
+        &event,
+        &["--plan"],
+        0,
+    );
+    assert_snapshot!(scrub(&env, &plan.run.stdout), @r#"
+    Would skip release/0.9: no branch `release/0.9` on origin
+    Would backport 2 commits:
+      release/1.1              conflict  auth.txt
+      release/1.2              clean     backport/release/1.2/pr-1 (2 picked)
+
+    Then (an open pull request for a branch is kept, not opened twice):
+      push backport/release/1.1/pr-1 to origin
+      push backport/release/1.2/pr-1 to origin
+      GET /repos/acme/shop/pulls?state=open&head=acme:backport%2Frelease%2F1.1%2Fpr-1&base=release%2F1.1&per_page=100
+      POST /repos/acme/shop/pulls {"base":"release/1.1","body":"Backport of #1 by @octocat (https://github.test/acme/shop/pull/1) to `release/1.1`.\n\n## Commits\n\n- [ID] fix: refuse unsigned tokens: picked with conflicts as [ID]\n- [ID] test: unsigned tokens: picked as [ID]\n\n## Conflicts\n\nThe pick conflicted; the conflict markers are committed on this branch. Resolve them here (and push) before merging:\n\n- `auth.txt`\n\n## Testing\n\n- [ ] CI passes on `release/1.1`\n- [ ] _the fix verified on this line_\n","draft":true,"head":"backport/release/1.1/pr-1","maintainer_can_modify":true,"title":"[Backport release/1.1] Refuse unsigned tokens"}
+      GET /repos/acme/shop/labels/backport
+      GET /repos/acme/shop/labels/conflicts
+      POST /repos/acme/shop/issues/{number}/labels {"labels":["backport","conflicts"]}
+      GET /repos/acme/shop/pulls?state=open&head=acme:backport%2Frelease%2F1.2%2Fpr-1&base=release%2F1.2&per_page=100
+      POST /repos/acme/shop/pulls {"base":"release/1.2","body":"Backport of #1 by @octocat (https://github.test/acme/shop/pull/1) to `release/1.2`.\n\n## Commits\n\n- [ID] fix: refuse unsigned tokens: picked as [ID]\n- [ID] test: unsigned tokens: picked as [ID]\n\n## Testing\n\n- [ ] CI passes on `release/1.2`\n- [ ] _the fix verified on this line_\n","draft":false,"head":"backport/release/1.2/pr-1","maintainer_can_modify":true,"title":"[Backport release/1.2] Refuse unsigned tokens"}
+      POST /repos/acme/shop/issues/{number}/labels {"labels":["backport"]}
+    Then: one comment on #1 with a row per line (edited if there is one)
+    "#);
+    assert_eq!(env.refs(&shop.origin), refs, "nothing pushed");
+    assert_eq!(shop.github.writes().len(), 0, "{:?}", shop.github.writes());
+    assert_eq!(shop.github.comments(1).len(), 0);
+    assert_eq!((plan.outputs.as_str(), plan.summary.as_str()), ("", ""));
+
+    // A comment: the reaction is said, not made.
+    shop.github.set_permission("mallory", "read");
+    let id = shop
+        .github
+        .add_comment(1, "mallory", "/backport release/1.2");
+    let event = comment_event(id, "mallory", "/backport release/1.2");
+    let refused = step(
+        &env,
+        &shop.github,
+        &ci,
+        "issue_comment",
+        &event,
+        &["--plan"],
+        0,
+    );
+    assert_snapshot!(scrub(&env, &refused.run.stderr), @r"
+     Would react -1 to the comment
+    Would refuse @mallory asked for a backport of #1, but may not push to acme/shop (their permission: read); nothing was done
+    ");
+    assert!(shop.github.comments(1)[0].reactions.is_empty());
+    assert_eq!(shop.github.writes().len(), 0, "no reaction, no comment");
 }
 
 #[test]

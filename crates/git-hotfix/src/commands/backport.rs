@@ -80,6 +80,7 @@ impl From<BackportArgs> for Asked {
             pr: args.pr,
             offline: args.offline,
             plan: args.plan.plan,
+            plan_fetches: false,
         }
     }
 }

@@ -92,6 +92,9 @@ pub struct Asked {
     pub pr: bool,
     pub offline: bool,
     pub plan: bool,
+    /// A plan that first brings the lines from the remote into this clone, as a run does
+    /// (the bot's: a CI checkout has one commit and no line).
+    pub plan_fetches: bool,
 }
 
 /// Run the backport `args` ask for, pull requests included: its outcome, or `None` for a
@@ -122,7 +125,7 @@ pub fn execute(
     };
     let reach = Reach {
         offline: args.offline,
-        plan: args.plan,
+        plan: args.plan && !args.plan_fetches,
     };
     let lines = remote::lines_matching(repo, config, patterns, reach)?;
     // A pull request's backport branches have known names: those an earlier run pushed

@@ -51,6 +51,11 @@ pub struct ActionArgs {
     /// When a hotfix's pull request merged: tag it, but publish no GitHub release
     #[arg(long)]
     pub no_release: bool,
+    /// Say what the event would do (the lines, the picks, the pull requests, the comment)
+    /// and write nothing: no push, no request that changes GitHub, no step outputs. For
+    /// debugging a workflow with a payload saved from a run
+    #[arg(long)]
+    pub plan: bool,
 }
 
 /// What an event asks for.
@@ -72,7 +77,10 @@ enum Ask {
 }
 
 pub fn cmd_action(context: &Context, args: ActionArgs) -> Result<Exit> {
-    let runner = Runner::from_env(context.ui.json_mode());
+    let runner = match args.plan {
+        true => Runner::silent(),
+        false => Runner::from_env(context.ui.json_mode()),
+    };
     respond(context, &args, &runner)
         .map_err(on_the_runner)
         .inspect_err(|err| {
@@ -153,12 +161,22 @@ fn respond(context: &Context, args: &ActionArgs, runner: &Runner) -> Result<Exit
                     "`/backport` is answered when it is a new comment on a pull request",
                 );
             }
-            from_comment(&context, &repo, &config, *number, *comment, author, targets)?
+            let commented = Commented {
+                number: *number,
+                comment: *comment,
+                author,
+                targets,
+            };
+            from_comment(&context, &repo, &config, args.plan, commented)?
         }
         Event::Other { name } => Ask::Nothing(ignored(name)),
     };
     match ask {
         Ask::Nothing(why) => nothing(&context, runner, &why),
+        Ask::Refused { why, .. } if args.plan => {
+            context.ui.status("Would refuse", why);
+            Ok(Exit::Ok)
+        }
         Ask::Refused { title, why } => {
             context.ui.warn(&why);
             runner.annotate(Level::Warning, &title, &why);
@@ -179,8 +197,9 @@ fn respond(context: &Context, args: &ActionArgs, runner: &Runner) -> Result<Exit
             let Event::Pull { pull, .. } = &event else {
                 unreachable!("a release is asked by a pull request");
             };
-            let released = release.and_then(|journal| {
-                release::run(&context, &repo, &config, runner, args, pull, *journal)
+            let released = release.and_then(|journal| match args.plan {
+                true => release::plan(&context, args, pull, &journal),
+                false => release::run(&context, &repo, &config, runner, args, pull, *journal),
             });
             if targets.is_empty() {
                 return released;
@@ -296,21 +315,43 @@ fn from_pull(
     Ok(Ask::Backport { number, targets })
 }
 
+/// A `/backport` comment: on pull request `number`, comment `comment` by `author`.
+struct Commented<'a> {
+    number: u64,
+    comment: u64,
+    author: &'a str,
+    targets: Vec<String>,
+}
+
 /// A `/backport` comment: answered only for someone who may push, on a merged pull request.
 fn from_comment(
     context: &Context,
     repo: &Repo,
     config: &Config,
-    number: u64,
-    comment: u64,
-    author: &str,
-    targets: Vec<String>,
+    plan: bool,
+    commented: Commented<'_>,
 ) -> Result<Ask> {
+    let Commented {
+        number,
+        comment,
+        author,
+        targets,
+    } = commented;
     let forge = Forge::connect(context, repo, config, false)?;
+    // A reaction is an answer: in a plan, only said.
+    let react = |content: &str| match plan {
+        true => {
+            context
+                .ui
+                .status("Would react", format!("{content} to the comment"));
+            Ok(())
+        }
+        false => forge.run(forge.github.react(comment, content)),
+    };
     let permission = forge.run(forge.github.permission(author))?;
     let title = format!("Backport of #{number} refused");
     if !permission.can_write() {
-        forge.run(forge.github.react(comment, "-1"))?;
+        react("-1")?;
         return Ok(Ask::Refused {
             title,
             why: format!(
@@ -320,7 +361,7 @@ fn from_comment(
         });
     }
     if targets.is_empty() {
-        forge.run(forge.github.react(comment, "confused"))?;
+        react("confused")?;
         return Ok(Ask::Refused {
             title,
             why: format!("@{author}'s `/backport` names no line (write `/backport release/1.2`)"),
@@ -330,7 +371,7 @@ fn from_comment(
         .run(forge.github.pull(number))?
         .is_some_and(|p| p.merged);
     if !merged {
-        forge.run(forge.github.react(comment, "confused"))?;
+        react("confused")?;
         return Ok(Ask::Refused {
             title,
             why: format!(
@@ -338,7 +379,7 @@ fn from_comment(
             ),
         });
     }
-    forge.run(forge.github.react(comment, "+1"))?;
+    react("+1")?;
     Ok(Ask::Backport { number, targets })
 }
 
@@ -352,6 +393,7 @@ fn run_backport(
     targets: Vec<String>,
 ) -> Result<Exit> {
     let remote = &config.remote;
+    // Even a plan reads the remote's lines: a CI checkout has none.
     let reach = Reach {
         offline: false,
         plan: false,
@@ -371,6 +413,12 @@ fn run_backport(
         row.reason = Some("not a branch name".into());
         row
     }));
+    if args.plan {
+        for row in &missing {
+            let why = row.reason.as_deref().unwrap_or_default();
+            context.ui.out(format!("Would skip {}: {why}", row.line));
+        }
+    }
     let outcome = match lines.is_empty() {
         true => None,
         false => {
@@ -382,11 +430,19 @@ fn run_backport(
                     ConflictAnswer::Comment => OnConflict::Skip,
                 }),
                 pr: true,
+                plan: args.plan,
+                plan_fetches: true,
                 ..Asked::default()
             };
             backport::execute(context, repo, config, asked)?
         }
     };
+    if args.plan {
+        context.ui.out(format!(
+            "Then: one comment on #{number} with a row per line (edited if there is one)"
+        ));
+        return Ok(Exit::Ok);
+    }
     let mut exit = match &outcome {
         Some(outcome) => crate::render::backport::report(context, outcome)?,
         None => Exit::Ok,

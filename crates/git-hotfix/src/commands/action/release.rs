@@ -281,3 +281,33 @@ impl Released {
         text
     }
 }
+
+/// `action --plan` for a merged hotfix pull request: what the release would do, from the
+/// record its body carries; nothing is read into this clone's journals or written.
+pub fn plan(
+    context: &Context,
+    args: &ActionArgs,
+    pull: &PullEvent,
+    journal: &Journal,
+) -> Result<Exit> {
+    let ui = &context.ui;
+    ui.out(format!(
+        "Would release hotfix {} as {}: #{} merged",
+        journal.ticket, journal.tag, pull.number
+    ));
+    let merge = pull.merge_commit.as_deref().unwrap_or("(none named)");
+    ui.out(format!(
+        "  tag {} at what GitHub merged ({merge}), and push it with the hotfix's note",
+        journal.tag
+    ));
+    match args.no_release {
+        true => ui.out("  publish no GitHub release (--no-release)"),
+        false => ui.out(format!("  publish the GitHub release of {}", journal.tag)),
+    }
+    ui.out("  bring the develop branch up to the release (a pull request when it is protected or conflicts)");
+    ui.out(format!(
+        "Then: one comment on #{} saying what was released",
+        pull.number
+    ));
+    Ok(Exit::Ok)
+}

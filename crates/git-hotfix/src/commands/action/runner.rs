@@ -21,6 +21,15 @@ pub enum Level {
 }
 
 impl Runner {
+    /// A runner told nothing (`action --plan`): no outputs, no summary, no annotations.
+    pub fn silent() -> Runner {
+        Runner {
+            output: None,
+            summary: None,
+            annotations: false,
+        }
+    }
+
     pub fn from_env(json: bool) -> Runner {
         let file = |name: &str| {
             std::env::var_os(name)
