@@ -851,6 +851,74 @@ fn a_plan_says_what_the_event_would_do_and_writes_nothing() {
 }
 
 #[test]
+fn backports_get_the_labels_a_team_asks_for_and_the_lines_it_always_wants() {
+    let env = TestEnv::new();
+    let shop = shop(&env, Merge::Commit);
+    // The team's settings, committed on main after #1 merged.
+    let team = env.path("team");
+    let url = format!("file://{}", shop.origin.display());
+    env.git(env.root.path(), &["clone", "--quiet", &url, "team"]);
+    std::fs::write(
+        team.join(".hotfix.toml"),
+        "[github]\nbackport-add-labels = [\"needs-qa\"]\nbackport-copy-labels = \"bug|security-.*|backport.*\"\n",
+    )
+    .unwrap();
+    env.git(&team, &["add", ".hotfix.toml"]);
+    env.git(&team, &["commit", "--quiet", "-m", "Backport settings"]);
+    env.git(&team, &["push", "--quiet", "origin", "main"]);
+
+    let labels = ["backport release/1.2", "bug", "security-high", "wontfix"];
+    for label in labels {
+        shop.github.add_label(1, label);
+    }
+    let event = pull_event(&shop, "closed", &labels, None);
+    let ci = checkout(&env, &shop, "ci");
+    let done = step(
+        &env,
+        &shop.github,
+        &ci,
+        "pull_request",
+        &event,
+        &["--to", "release/1.3"],
+        0,
+    );
+    assert_eq!(done.output("success"), "true");
+    let pulls = shop.github.pulls();
+    let into = |base: &str| {
+        pulls
+            .iter()
+            .find(|p| p.base == base)
+            .unwrap_or_else(|| panic!("none into {base}: {pulls:?}"))
+    };
+    // The labels asked for, the matching ones copied; never one that asks for a backport.
+    assert_eq!(
+        into("release/1.2").labels,
+        ["backport", "needs-qa", "bug", "security-high"]
+    );
+    // `--to` (the action's `target-branches`): a line no label named.
+    assert_eq!(
+        into("release/1.3").labels,
+        ["backport", "needs-qa", "bug", "security-high"]
+    );
+    assert_eq!(pulls.len(), 3);
+
+    // A pattern that is no regular expression is refused, naming the setting.
+    let bad =
+        Run::of(env.hotfix_command(&ci, &["-c", "github.backport-copy-labels=bug|(", "status"]))
+            .expect(2);
+    assert!(
+        bad.stderr.contains("backport-copy-labels"),
+        "{}",
+        bad.stderr
+    );
+    assert!(
+        bad.stderr.contains("not a regular expression"),
+        "{}",
+        bad.stderr
+    );
+}
+
+#[test]
 fn a_conflict_answered_in_the_comment_finishes_on_a_developers_machine() {
     let env = TestEnv::new();
     let shop = shop(&env, Merge::Commit);

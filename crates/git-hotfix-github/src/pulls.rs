@@ -70,6 +70,7 @@ pub struct PullState {
     pub commits: u64,
     /// Who opened it (`user.login`; empty for a deleted account).
     pub author: String,
+    pub labels: Vec<String>,
 }
 
 #[derive(serde::Deserialize)]
@@ -258,8 +259,10 @@ impl GitHub {
             .and_then(Value::as_str)
             .unwrap_or_default()
             .to_string();
+        let labels = pr.list("labels", "name");
         Ok(Some(PullState {
             author,
+            labels,
             number: pr.number,
             url: pr.html_url,
             state: pr.state,

@@ -143,6 +143,27 @@ pub fn backport(
     if conflicted {
         labels.push("conflicts".into());
     }
+    let github = &config.github;
+    let asks_for_a_backport = |label: &str| {
+        github
+            .backport_labels
+            .iter()
+            .any(|p| p.target(label).is_some())
+    };
+    let copied = match (&github.backport_copy_labels, source) {
+        (Some(pattern), Some(source)) => source
+            .labels
+            .iter()
+            .filter(|l| pattern.matches(l) && !asks_for_a_backport(l))
+            .cloned()
+            .collect(),
+        _ => Vec::new(),
+    };
+    for label in github.backport_add_labels.iter().chain(&copied) {
+        if !labels.contains(label) {
+            labels.push(label.clone());
+        }
+    }
 
     let mut body = String::new();
     let of = match (source_pull, journal, source) {

@@ -312,6 +312,7 @@ fn merged_pull(context: &Context, repo: &Repo, config: &Config, number: u64) -> 
         title: state.title,
         author: state.author,
         url: state.url,
+        labels: state.labels,
     };
     Ok(What::Pull { pull, commits })
 }

@@ -58,6 +58,9 @@ pub struct SourcePull {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub author: String,
     pub url: String,
+    /// Its labels when it was picked.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub labels: Vec<String>,
 }
 
 /// The name a pull request's backport goes by (in its branches' `{name}`): `pr-123`.

@@ -14,7 +14,7 @@ use crate::git::repo::Repo;
 use crate::git::tags::TagPattern;
 use crate::settings::policy::{PluginLimits, PolicyConfig};
 
-use super::{GitHub, PullTitle};
+use super::{GitHub, LabelPattern, PullTitle};
 
 /// One source of settings; every field is optional so sources can be stacked.
 #[derive(Debug, Default, serde::Deserialize)]
@@ -64,6 +64,8 @@ pub(super) struct GitHubLayer {
     pub(super) pr_title: Option<PullTitle>,
     pub(super) release: Option<bool>,
     pub(super) backport_labels: Option<Vec<BackportLabel>>,
+    pub(super) backport_add_labels: Option<Vec<String>>,
+    pub(super) backport_copy_labels: Option<LabelPattern>,
 }
 
 impl GitHubLayer {
@@ -79,6 +81,8 @@ impl GitHubLayer {
             pr_title: over.pr_title.or(self.pr_title),
             release: over.release.or(self.release),
             backport_labels: over.backport_labels.or(self.backport_labels),
+            backport_add_labels: over.backport_add_labels.or(self.backport_add_labels),
+            backport_copy_labels: over.backport_copy_labels.or(self.backport_copy_labels),
         }
     }
 
@@ -96,6 +100,10 @@ impl GitHubLayer {
             pr_title: self.pr_title.unwrap_or(defaults.pr_title),
             release: self.release.unwrap_or(defaults.release),
             backport_labels: self.backport_labels.unwrap_or(defaults.backport_labels),
+            backport_add_labels: self
+                .backport_add_labels
+                .unwrap_or(defaults.backport_add_labels),
+            backport_copy_labels: self.backport_copy_labels,
         }
     }
 }
@@ -224,6 +232,8 @@ const GITHUB_KEYS: &[(&str, Kind)] = &[
     ("pr-title", Text),
     ("release", Bool),
     ("backport-labels", List),
+    ("backport-add-labels", List),
+    ("backport-copy-labels", Text),
 ];
 
 /// git config spells keys `productionBranch`; the file spells them `production-branch`.

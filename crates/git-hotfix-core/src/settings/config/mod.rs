@@ -145,6 +145,11 @@ pub struct GitHub {
     pub release: bool,
     /// The labels that ask the GitHub action for a backport (`backport {target}`).
     pub backport_labels: Vec<BackportLabel>,
+    /// Put on every backport pull request, besides `backport`.
+    pub backport_add_labels: Vec<String>,
+    /// The merged pull request's labels that its backports get too (those asking for a
+    /// backport never: the backport would ask for itself).
+    pub backport_copy_labels: Option<LabelPattern>,
 }
 
 impl Default for GitHub {
@@ -164,7 +169,62 @@ impl Default for GitHub {
                 .iter()
                 .map(|l| BackportLabel::parse(l).expect("valid default"))
                 .collect(),
+            backport_add_labels: Vec::new(),
+            backport_copy_labels: None,
         }
+    }
+}
+
+/// A regular expression labels are matched against (the whole name: `^` and `$` are
+/// implied), as korthout/backport-action's `copy_labels_pattern`.
+#[derive(Debug, Clone)]
+pub struct LabelPattern(regex::Regex);
+
+impl LabelPattern {
+    pub fn parse(source: &str) -> Result<Self, String> {
+        regex::Regex::new(&format!("^(?:{source})$"))
+            .map(LabelPattern)
+            .map_err(|err| format!("not a regular expression: {err}"))
+    }
+
+    pub fn matches(&self, label: &str) -> bool {
+        self.0.is_match(label)
+    }
+
+    fn source(&self) -> &str {
+        let text = self.0.as_str();
+        &text[4..text.len() - 2]
+    }
+}
+
+impl PartialEq for LabelPattern {
+    fn eq(&self, other: &Self) -> bool {
+        self.source() == other.source()
+    }
+}
+
+impl Eq for LabelPattern {}
+
+impl serde::Serialize for LabelPattern {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.source())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for LabelPattern {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        LabelPattern::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+impl schemars::JsonSchema for LabelPattern {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "LabelPattern".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": "string", "format": "regex" })
     }
 }
 

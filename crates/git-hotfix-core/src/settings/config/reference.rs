@@ -259,6 +259,16 @@ pub const GITHUB: &[Key] = &[
         default: "`[\"backport {target}\", \"backport-to-{target}\"]`",
         meaning: "the labels that ask the action for a backport, `{target}` naming the line",
     },
+    Key {
+        key: "backport-add-labels",
+        default: "`[]`",
+        meaning: "labels put on every backport pull request, besides `backport`",
+    },
+    Key {
+        key: "backport-copy-labels",
+        default: "none",
+        meaning: "a regular expression (the whole name): the merged pull request's labels it matches go on its backports too, e.g. `\"bug|security\"` (never one that asks for a backport)",
+    },
 ];
 
 /// The reference as docs/configuration.md shows it, between its markers.

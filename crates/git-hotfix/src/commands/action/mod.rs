@@ -51,6 +51,10 @@ pub struct ActionArgs {
     /// When a hotfix's pull request merged: tag it, but publish no GitHub release
     #[arg(long)]
     pub no_release: bool,
+    /// A line (or glob) every merged pull request is backported to, besides those its
+    /// labels name: for teams that do not label (repeatable)
+    #[arg(long = "to", value_name = "BRANCH|GLOB")]
+    pub to: Vec<String>,
     /// Say what the event would do (the lines, the picks, the pull requests, the comment)
     /// and write nothing: no push, no request that changes GitHub, no step outputs. For
     /// debugging a workflow with a payload saved from a run
@@ -141,7 +145,14 @@ fn respond(context: &Context, args: &ActionArgs, runner: &Runner) -> Result<Exit
             pull,
             label,
             ..
-        } => from_pull(&config, repository, action, pull, label.as_deref())?,
+        } => from_pull(
+            &config,
+            &args.to,
+            repository,
+            action,
+            pull,
+            label.as_deref(),
+        )?,
         Event::Comment {
             action,
             number,
@@ -256,6 +267,7 @@ fn nothing(context: &Context, runner: &Runner, why: &str) -> Result<Exit> {
 /// and the lines its labels name.
 fn from_pull(
     config: &Config,
+    always: &[String],
     repository: &Repository,
     action: &str,
     pull: &PullEvent,
@@ -273,7 +285,12 @@ fn from_pull(
             ),
         }));
     }
-    let targets = targets_of(config, pull.labels.iter().map(String::as_str));
+    let mut targets = targets_of(config, pull.labels.iter().map(String::as_str));
+    for line in always {
+        if !targets.contains(line) {
+            targets.push(line.clone());
+        }
+    }
     if action == "closed" {
         let release = match release::carried(config, repository, pull) {
             Ok(None) => None,
