@@ -860,7 +860,7 @@ fn backports_get_the_labels_a_team_asks_for_and_the_lines_it_always_wants() {
     env.git(env.root.path(), &["clone", "--quiet", &url, "team"]);
     std::fs::write(
         team.join(".hotfix.toml"),
-        "[github]\nbackport-add-labels = [\"needs-qa\"]\nbackport-copy-labels = \"bug|security-.*|backport.*\"\n",
+        "[github]\nbackport-add-labels = [\"needs-qa\"]\nbackport-copy-labels = \"bug|security-.*|backport.*\"\nbackport-copy-assignees = true\nbackport-copy-reviewers = true\n",
     )
     .unwrap();
     env.git(&team, &["add", ".hotfix.toml"]);
@@ -871,6 +871,8 @@ fn backports_get_the_labels_a_team_asks_for_and_the_lines_it_always_wants() {
     for label in labels {
         shop.github.add_label(1, label);
     }
+    shop.github.request_and_assign(1, "bob", "alice");
+    shop.github.request_and_assign(1, "acme/security", "carol");
     let event = pull_event(&shop, "closed", &labels, None);
     let ci = checkout(&env, &shop, "ci");
     let done = step(
@@ -895,6 +897,11 @@ fn backports_get_the_labels_a_team_asks_for_and_the_lines_it_always_wants() {
         into("release/1.2").labels,
         ["backport", "needs-qa", "bug", "security-high"]
     );
+    // The people of #1: its assignees, and the reviews asked of people and teams.
+    let backport = into("release/1.2");
+    assert_eq!(backport.assignees, ["alice", "carol"]);
+    assert_eq!(backport.requested_reviewers, ["bob"]);
+    assert_eq!(backport.requested_teams, ["security"]);
     // `--to` (the action's `target-branches`): a line no label named.
     assert_eq!(
         into("release/1.3").labels,

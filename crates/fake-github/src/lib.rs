@@ -310,6 +310,18 @@ impl FakeGitHub {
             .collect()
     }
 
+    /// Someone asked `reviewer` (a login, or `org/team`) to review pull request `number`,
+    /// and assigned it to `assignee`.
+    pub fn request_and_assign(&self, number: u64, reviewer: &str, assignee: &str) {
+        if let Some(pull) = self.state().pulls.iter_mut().find(|p| p.number == number) {
+            match reviewer.split_once('/') {
+                Some((_, team)) => pull.requested_teams.push(team.to_string()),
+                None => pull.requested_reviewers.push(reviewer.to_string()),
+            }
+            pull.assignees.push(assignee.to_string());
+        }
+    }
+
     /// Pull request `number` was opened by `login`.
     pub fn set_author(&self, number: u64, login: &str) {
         if let Some(pull) = self.state().pulls.iter_mut().find(|p| p.number == number) {

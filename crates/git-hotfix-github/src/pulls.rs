@@ -71,6 +71,9 @@ pub struct PullState {
     /// Who opened it (`user.login`; empty for a deleted account).
     pub author: String,
     pub labels: Vec<String>,
+    pub assignees: Vec<String>,
+    /// Reviews requested: logins, and teams as `org/team`.
+    pub requested_reviewers: Vec<String>,
 }
 
 #[derive(serde::Deserialize)]
@@ -260,9 +263,19 @@ impl GitHub {
             .unwrap_or_default()
             .to_string();
         let labels = pr.list("labels", "name");
+        let assignees = pr.list("assignees", "login");
+        let owner = self.repository().owner.clone();
+        let mut requested_reviewers = pr.list("requested_reviewers", "login");
+        requested_reviewers.extend(
+            pr.list("requested_teams", "slug")
+                .into_iter()
+                .map(|team| format!("{owner}/{team}")),
+        );
         Ok(Some(PullState {
             author,
             labels,
+            assignees,
+            requested_reviewers,
             number: pr.number,
             url: pr.html_url,
             state: pr.state,

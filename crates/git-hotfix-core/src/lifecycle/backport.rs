@@ -180,9 +180,29 @@ pub fn pull_request(
         // Committed conflict markers must not be merged by accident.
         draft: target.status == TargetStatus::Conflict || config.github.draft,
         labels: text.labels,
-        reviewers: config.github.reviewers.clone(),
-        assignees: config.github.assignees.clone(),
+        reviewers: with_copied(
+            &config.github.reviewers,
+            config.github.backport_copy_reviewers,
+            run.source_pull.as_ref().map(|s| &s.reviewers),
+        ),
+        assignees: with_copied(
+            &config.github.assignees,
+            config.github.backport_copy_assignees,
+            run.source_pull.as_ref().map(|s| &s.assignees),
+        ),
     })
+}
+
+/// The people a setting names, then those copied from the merged pull request when the
+/// team asks for it, once each.
+fn with_copied(named: &[String], copy: bool, source: Option<&Vec<String>>) -> Vec<String> {
+    let mut people = named.to_vec();
+    for person in source.filter(|_| copy).into_iter().flatten() {
+        if !people.contains(person) {
+            people.push(person.clone());
+        }
+    }
+    people
 }
 
 /// The journal of the hotfix whose commits these are, in progress or finished.

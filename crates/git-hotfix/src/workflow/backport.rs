@@ -313,6 +313,8 @@ fn merged_pull(context: &Context, repo: &Repo, config: &Config, number: u64) -> 
         author: state.author,
         url: state.url,
         labels: state.labels,
+        assignees: state.assignees,
+        reviewers: state.requested_reviewers,
     };
     Ok(What::Pull { pull, commits })
 }

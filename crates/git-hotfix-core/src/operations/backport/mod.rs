@@ -61,6 +61,12 @@ pub struct SourcePull {
     /// Its labels when it was picked.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub labels: Vec<String>,
+    /// Its assignees (logins).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub assignees: Vec<String>,
+    /// The reviews requested on it: logins, and teams as `org/team`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reviewers: Vec<String>,
 }
 
 /// The name a pull request's backport goes by (in its branches' `{name}`): `pr-123`.

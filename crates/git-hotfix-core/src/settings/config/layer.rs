@@ -66,6 +66,8 @@ pub(super) struct GitHubLayer {
     pub(super) backport_labels: Option<Vec<BackportLabel>>,
     pub(super) backport_add_labels: Option<Vec<String>>,
     pub(super) backport_copy_labels: Option<LabelPattern>,
+    pub(super) backport_copy_assignees: Option<bool>,
+    pub(super) backport_copy_reviewers: Option<bool>,
 }
 
 impl GitHubLayer {
@@ -83,6 +85,12 @@ impl GitHubLayer {
             backport_labels: over.backport_labels.or(self.backport_labels),
             backport_add_labels: over.backport_add_labels.or(self.backport_add_labels),
             backport_copy_labels: over.backport_copy_labels.or(self.backport_copy_labels),
+            backport_copy_assignees: over
+                .backport_copy_assignees
+                .or(self.backport_copy_assignees),
+            backport_copy_reviewers: over
+                .backport_copy_reviewers
+                .or(self.backport_copy_reviewers),
         }
     }
 
@@ -104,6 +112,12 @@ impl GitHubLayer {
                 .backport_add_labels
                 .unwrap_or(defaults.backport_add_labels),
             backport_copy_labels: self.backport_copy_labels,
+            backport_copy_assignees: self
+                .backport_copy_assignees
+                .unwrap_or(defaults.backport_copy_assignees),
+            backport_copy_reviewers: self
+                .backport_copy_reviewers
+                .unwrap_or(defaults.backport_copy_reviewers),
         }
     }
 }
@@ -234,6 +248,8 @@ const GITHUB_KEYS: &[(&str, Kind)] = &[
     ("backport-labels", List),
     ("backport-add-labels", List),
     ("backport-copy-labels", Text),
+    ("backport-copy-assignees", Bool),
+    ("backport-copy-reviewers", Bool),
 ];
 
 /// git config spells keys `productionBranch`; the file spells them `production-branch`.

@@ -150,6 +150,10 @@ pub struct GitHub {
     /// The merged pull request's labels that its backports get too (those asking for a
     /// backport never: the backport would ask for itself).
     pub backport_copy_labels: Option<LabelPattern>,
+    /// The merged pull request's assignees are its backports' too.
+    pub backport_copy_assignees: bool,
+    /// The reviewers requested on the merged pull request are requested on its backports.
+    pub backport_copy_reviewers: bool,
 }
 
 impl Default for GitHub {
@@ -171,6 +175,8 @@ impl Default for GitHub {
                 .collect(),
             backport_add_labels: Vec::new(),
             backport_copy_labels: None,
+            backport_copy_assignees: false,
+            backport_copy_reviewers: false,
         }
     }
 }

@@ -269,6 +269,16 @@ pub const GITHUB: &[Key] = &[
         default: "none",
         meaning: "a regular expression (the whole name): the merged pull request's labels it matches go on its backports too, e.g. `\"bug|security\"` (never one that asks for a backport)",
     },
+    Key {
+        key: "backport-copy-assignees",
+        default: "`false`",
+        meaning: "the merged pull request's assignees are assigned its backports too (besides `assignees`)",
+    },
+    Key {
+        key: "backport-copy-reviewers",
+        default: "`false`",
+        meaning: "the reviewers requested on the merged pull request are requested on its backports (besides `reviewers`)",
+    },
 ];
 
 /// The reference as docs/configuration.md shows it, between its markers.
