@@ -860,14 +860,15 @@ fn backports_get_the_labels_a_team_asks_for_and_the_lines_it_always_wants() {
     env.git(env.root.path(), &["clone", "--quiet", &url, "team"]);
     std::fs::write(
         team.join(".hotfix.toml"),
-        "[github]\nbackport-add-labels = [\"needs-qa\"]\nbackport-copy-labels = \"bug|security-.*|backport.*\"\nbackport-copy-assignees = true\nbackport-copy-reviewers = true\n",
+        "[github]\nbackport-add-labels = [\"needs-qa\"]\nbackport-copy-labels = \"bug|security-.*|backport.*|v.*\"\nbackport-label-mapping = { \"^v(\\\\d+)\\\\.(\\\\d+)\\\\.\\\\d+$\" = \"release/$1.$2\" }\nbackport-copy-assignees = true\nbackport-copy-reviewers = true\n",
     )
     .unwrap();
     env.git(&team, &["add", ".hotfix.toml"]);
     env.git(&team, &["commit", "--quiet", "-m", "Backport settings"]);
     env.git(&team, &["push", "--quiet", "origin", "main"]);
 
-    let labels = ["backport release/1.2", "bug", "security-high", "wontfix"];
+    // `v1.2.5` names release/1.2 through the mapping (sorenlouv/backport's way).
+    let labels = ["v1.2.5", "bug", "security-high", "wontfix"];
     for label in labels {
         shop.github.add_label(1, label);
     }

@@ -149,6 +149,10 @@ pub fn backport(
             .backport_labels
             .iter()
             .any(|p| p.target(label).is_some())
+            || github
+                .backport_label_mapping
+                .iter()
+                .any(|m| m.target(label).is_some())
     };
     let copied = match (&github.backport_copy_labels, source) {
         (Some(pattern), Some(source)) => source

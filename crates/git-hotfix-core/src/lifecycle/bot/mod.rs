@@ -27,15 +27,23 @@ pub fn asked_lines(body: &str) -> Option<Vec<String>> {
     )
 }
 
-/// The lines labels name, in their order, once each.
+/// The lines labels name (through `backport-labels` or `backport-label-mapping`), in
+/// their order, once each.
 pub fn targets_of<'a>(config: &Config, labels: impl IntoIterator<Item = &'a str>) -> Vec<String> {
-    let mut targets = Vec::new();
+    let github = &config.github;
+    let mut targets: Vec<String> = Vec::new();
     for label in labels {
-        for pattern in &config.github.backport_labels {
-            if let Some(target) = pattern.target(label)
-                && !targets.iter().any(|t| t == target)
-            {
-                targets.push(target.to_string());
+        let named = github
+            .backport_labels
+            .iter()
+            .filter_map(|pattern| pattern.target(label).map(str::to_string));
+        let mapped = github
+            .backport_label_mapping
+            .iter()
+            .filter_map(|mapping| mapping.target(label));
+        for target in named.chain(mapped) {
+            if !targets.contains(&target) {
+                targets.push(target);
             }
         }
     }

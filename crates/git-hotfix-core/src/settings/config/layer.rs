@@ -14,7 +14,20 @@ use crate::git::repo::Repo;
 use crate::git::tags::TagPattern;
 use crate::settings::policy::{PluginLimits, PolicyConfig};
 
-use super::{GitHub, LabelPattern, PullTitle};
+use super::{GitHub, LabelMapping, LabelPattern, PullTitle};
+
+/// `backport-label-mapping`: a table of regular expressions and the lines they name.
+fn label_mapping<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Vec<LabelMapping>>, D::Error> {
+    let table = <BTreeMap<String, String> as serde::Deserialize>::deserialize(deserializer)?;
+    table
+        .iter()
+        .map(|(pattern, target)| LabelMapping::parse(pattern, target))
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
+        .map_err(serde::de::Error::custom)
+}
 
 /// One source of settings; every field is optional so sources can be stacked.
 #[derive(Debug, Default, serde::Deserialize)]
@@ -64,6 +77,8 @@ pub(super) struct GitHubLayer {
     pub(super) pr_title: Option<PullTitle>,
     pub(super) release: Option<bool>,
     pub(super) backport_labels: Option<Vec<BackportLabel>>,
+    #[serde(default, deserialize_with = "label_mapping")]
+    pub(super) backport_label_mapping: Option<Vec<LabelMapping>>,
     pub(super) backport_add_labels: Option<Vec<String>>,
     pub(super) backport_copy_labels: Option<LabelPattern>,
     pub(super) backport_copy_assignees: Option<bool>,
@@ -83,6 +98,7 @@ impl GitHubLayer {
             pr_title: over.pr_title.or(self.pr_title),
             release: over.release.or(self.release),
             backport_labels: over.backport_labels.or(self.backport_labels),
+            backport_label_mapping: over.backport_label_mapping.or(self.backport_label_mapping),
             backport_add_labels: over.backport_add_labels.or(self.backport_add_labels),
             backport_copy_labels: over.backport_copy_labels.or(self.backport_copy_labels),
             backport_copy_assignees: over
@@ -108,6 +124,9 @@ impl GitHubLayer {
             pr_title: self.pr_title.unwrap_or(defaults.pr_title),
             release: self.release.unwrap_or(defaults.release),
             backport_labels: self.backport_labels.unwrap_or(defaults.backport_labels),
+            backport_label_mapping: self
+                .backport_label_mapping
+                .unwrap_or(defaults.backport_label_mapping),
             backport_add_labels: self
                 .backport_add_labels
                 .unwrap_or(defaults.backport_add_labels),

@@ -145,6 +145,9 @@ pub struct GitHub {
     pub release: bool,
     /// The labels that ask the GitHub action for a backport (`backport {target}`).
     pub backport_labels: Vec<BackportLabel>,
+    /// Labels that name a line through a regular expression (`^v(\d+)\.(\d+)\.\d+$` →
+    /// `release/$1.$2`), as sorenlouv/backport's `branchLabelMapping`.
+    pub backport_label_mapping: Vec<LabelMapping>,
     /// Put on every backport pull request, besides `backport`.
     pub backport_add_labels: Vec<String>,
     /// The merged pull request's labels that its backports get too (those asking for a
@@ -173,6 +176,7 @@ impl Default for GitHub {
                 .iter()
                 .map(|l| BackportLabel::parse(l).expect("valid default"))
                 .collect(),
+            backport_label_mapping: Vec::new(),
             backport_add_labels: Vec::new(),
             backport_copy_labels: None,
             backport_copy_assignees: false,
@@ -200,6 +204,67 @@ impl LabelPattern {
     fn source(&self) -> &str {
         let text = self.0.as_str();
         &text[4..text.len() - 2]
+    }
+}
+
+/// A label pattern and the line it names: `$1`, `${name}` are its capture groups.
+#[derive(Debug, Clone)]
+pub struct LabelMapping {
+    pattern: regex::Regex,
+    target: String,
+}
+
+impl LabelMapping {
+    pub fn parse(pattern: &str, target: &str) -> Result<Self, String> {
+        let pattern = regex::Regex::new(pattern)
+            .map_err(|err| format!("`{pattern}` is not a regular expression: {err}"))?;
+        Ok(LabelMapping {
+            pattern,
+            target: target.to_string(),
+        })
+    }
+
+    /// The line `label` names, if the pattern matches it.
+    pub fn target(&self, label: &str) -> Option<String> {
+        let captures = self.pattern.captures(label)?;
+        let mut line = String::new();
+        captures.expand(&self.target, &mut line);
+        Some(line)
+    }
+}
+
+impl PartialEq for LabelMapping {
+    fn eq(&self, other: &Self) -> bool {
+        self.pattern.as_str() == other.pattern.as_str() && self.target == other.target
+    }
+}
+
+impl Eq for LabelMapping {}
+
+impl serde::Serialize for LabelMapping {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut mapping = serializer.serialize_struct("LabelMapping", 2)?;
+        mapping.serialize_field("pattern", self.pattern.as_str())?;
+        mapping.serialize_field("target", &self.target)?;
+        mapping.end()
+    }
+}
+
+impl schemars::JsonSchema for LabelMapping {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "LabelMapping".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "object",
+            "properties": {
+                "pattern": { "type": "string", "format": "regex" },
+                "target": { "type": "string" }
+            },
+            "required": ["pattern", "target"]
+        })
     }
 }
 

@@ -260,6 +260,11 @@ pub const GITHUB: &[Key] = &[
         meaning: "the labels that ask the action for a backport, `{target}` naming the line",
     },
     Key {
+        key: "backport-label-mapping",
+        default: "`{}`",
+        meaning: "labels that name a line by a regular expression, in the file only: `{ \"^v(\\\\d+)\\\\.(\\\\d+)\\\\.\\\\d+$\" = \"release/$1.$2\" }` backports a `v1.2.5` label to `release/1.2`",
+    },
+    Key {
         key: "backport-add-labels",
         default: "`[]`",
         meaning: "labels put on every backport pull request, besides `backport`",
