@@ -1222,6 +1222,11 @@ struct MergedHotfix {
 }
 
 fn merged_hotfix(env: &TestEnv, prepare: impl FnOnce(&Path)) -> MergedHotfix {
+    merged_hotfix_as(env, Merge::Commit, prepare)
+}
+
+/// The same, merged on GitHub `how`.
+fn merged_hotfix_as(env: &TestEnv, how: Merge, prepare: impl FnOnce(&Path)) -> MergedHotfix {
     let fixture = crate::github::proposed_hotfix(env);
     let origin = fixture.origin.clone().unwrap();
     let url = format!("file://{}", origin.display());
@@ -1239,7 +1244,8 @@ fn merged_hotfix(env: &TestEnv, prepare: impl FnOnce(&Path)) -> MergedHotfix {
     hotfix.hotfix(env, &["finish", "--pr"]).ok();
     let head = env.rev(&hotfix.origin, HOTFIX).unwrap();
     hotfix.github.set_head(1, &head, 2);
-    let merge = crate::github::merge_on_github(env, &hotfix.github, &hotfix.origin, 1);
+    let merge =
+        crate::github::merge_on_github_as(env, &hotfix.github, &hotfix.origin, 1, HOTFIX, how);
     MergedHotfix {
         merge,
         head,
@@ -1271,6 +1277,48 @@ impl MergedHotfix {
     /// The merged event of its pull request, with `labels`.
     fn merged(&self, labels: &[&str]) -> Value {
         pull_payload(&self.github, 1, "closed", labels, None)
+    }
+}
+
+/// The release path for every merge method GitHub offers: squashed into one commit or
+/// rebased onto main, what GitHub made is tagged and released, from the same payload.
+#[test]
+fn a_hotfix_squashed_or_rebased_on_github_is_released_as_github_made_it() {
+    for how in [Merge::Squash, Merge::Rebase] {
+        let env = TestEnv::new();
+        let hotfix = merged_hotfix_as(&env, how, |_| {});
+        let (origin, github, merge) = (&hotfix.origin, &hotfix.github, &hotfix.merge);
+        let parents = env.git(origin, &["show", "-s", "--format=%P", merge]);
+        assert_eq!(
+            parents.split_whitespace().count(),
+            1,
+            "{how:?}: no merge commit"
+        );
+        let ci = hotfix.checkout(&env, "ci");
+        let done = step(
+            &env,
+            github,
+            &ci,
+            "pull_request_target",
+            &hotfix.merged(&[]),
+            &[],
+            0,
+        );
+        assert_eq!(
+            env.rev(origin, "v1.2.4^{commit}").as_deref(),
+            Some(merge.as_str()),
+            "{how:?}\n{}",
+            done.run.stderr
+        );
+        assert_eq!(
+            env.git(origin, &["show", &format!("{merge}:VERSION")])
+                .trim(),
+            "1.2.4"
+        );
+        assert_eq!(github.releases().len(), 1, "{how:?}");
+        assert_eq!(done.output("tag"), "v1.2.4");
+        assert!(github.comments(1)[0].body.contains("### Released `v1.2.4`"));
+        env.fsck(origin);
     }
 }
 

@@ -8,7 +8,7 @@ use fake_github::{FakeGitHub, Fault};
 
 use insta::assert_snapshot;
 
-use crate::common::fixtures::{Fixture, HOTFIX};
+use crate::common::fixtures::{Fixture, HOTFIX, Merge};
 use crate::common::{Run, TestEnv, scrub};
 
 const TOKEN: &str = "ghp_e2e_s3cr3t_4f1c";
@@ -411,22 +411,42 @@ pub(crate) fn merge_branch_on_github(
     number: u64,
     branch: &str,
 ) -> String {
+    merge_on_github_as(env, github, origin, number, branch, Merge::Commit)
+}
+
+/// The same, with the merge method GitHub offers: a merge commit, a squash, a rebase.
+pub(crate) fn merge_on_github_as(
+    env: &TestEnv,
+    github: &FakeGitHub,
+    origin: &Path,
+    number: u64,
+    branch: &str,
+    how: Merge,
+) -> String {
     let clone = env.path("merger");
     env.git(
         env.root.path(),
         &["clone", "--quiet", &origin.to_string_lossy(), "merger"],
     );
-    env.git(
-        &clone,
-        &[
-            "merge",
-            "--quiet",
-            "--no-ff",
-            "-m",
-            &format!("Merge pull request #{number} from acme/{branch}"),
-            &format!("origin/{branch}"),
-        ],
-    );
+    let theirs = format!("origin/{branch}");
+    match how {
+        Merge::Commit => {
+            let message = format!("Merge pull request #{number} from acme/{branch}");
+            env.git(
+                &clone,
+                &["merge", "--quiet", "--no-ff", "-m", &message, &theirs],
+            );
+        }
+        _ => {
+            let commits = env.git(
+                &clone,
+                &["rev-list", "--reverse", &format!("main..{theirs}")],
+            );
+            let commits: Vec<&str> = commits.lines().collect();
+            let squashed = format!("Hotfix (#{number})");
+            env.merge_as_github(&clone, how, &theirs, &commits, &squashed);
+        }
+    }
     env.git(&clone, &["push", "--quiet", "origin", "main"]);
     let merge = env.rev(&clone, "HEAD").unwrap();
     github.merge(number, &merge, "2026-03-05T15:10:00Z");
