@@ -91,16 +91,31 @@ done
 run "checkout + cherry-pick -x loop, per line" "$loop"
 
 # The fake GitHub, in the background (not in a command substitution, which would wait
-# for it), until the script exits.
-"$FAKE" acme/shop "$TOKEN" fixes main "$merge" "$head" "${#commits[@]}" >"$work/fake" 2>&1 </dev/null &
-fake=$!
+# for it), until the script exits or the next one starts: `start_fake [label…]` sets $url.
+fake=
 trap 'kill $fake 2>/dev/null; rm -rf "$work"' EXIT
-until [ -s "$work/fake" ]; do sleep 0.05; done
-url=$(head -1 "$work/fake")
-action="GITHUB_EVENT_NAME=pull_request GITHUB_EVENT_PATH='$work/event.json' GITHUB_REPOSITORY=acme/shop"
-action+=" GITHUB_TOKEN=$TOKEN GITHUB_API_URL=$url '$BIN' action"
-run "git hotfix action (6 lines, 6 pull requests)" "$action"
+start_fake() {
+    [ -z "$fake" ] || kill "$fake"
+    : >"$work/fake"
+    "$FAKE" acme/shop "$TOKEN" fixes main "$merge" "$head" "${#commits[@]}" "$@" >"$work/fake" 2>&1 </dev/null &
+    fake=$!
+    until [ -s "$work/fake" ]; do sleep 0.05; done
+    url=$(head -1 "$work/fake")
+}
+event="GITHUB_EVENT_NAME=pull_request GITHUB_EVENT_PATH='$work/event.json' GITHUB_REPOSITORY=acme/shop"
+
+start_fake
+run "git hotfix action (6 lines, 6 pull requests)" "$event GITHUB_TOKEN=$TOKEN GITHUB_API_URL=$url '$BIN' action"
 tail -3 "$work/out"
+
+# Pull request #1 as a team has it: labels, reviewers and assignees (the fake's
+# `review:`/`assign:` arguments), copied onto every backport.
+start_fake bug security-high review:bob review:acme/security assign:alice
+copying="-c 'github.backport-copy-labels=bug|security-.*' -c github.backport-copy-reviewers=true"
+copying+=" -c github.backport-copy-assignees=true"
+run "git hotfix action, labels/reviewers/assignees copied" "$event GITHUB_TOKEN=$TOKEN GITHUB_API_URL=$url '$BIN' $copying action"
+tail -3 "$work/out"
+grep -c "POST .*requested_reviewers" "$work/fake" >/dev/null 2>&1 || true
 test "$(git -C "$work/origin.git" for-each-ref refs/heads/backport/ | wc -l)" -eq 6 && echo "6 backport branches on the origin"
 # What each line got is git's: the tree `git replay` makes of the same picks.
 for k in 0 1 2 3 4 5; do

@@ -872,8 +872,10 @@ fn backports_get_the_labels_a_team_asks_for_and_the_lines_it_always_wants() {
     for label in labels {
         shop.github.add_label(1, label);
     }
-    shop.github.request_and_assign(1, "bob", "alice");
-    shop.github.request_and_assign(1, "acme/security", "carol");
+    shop.github.request_review(1, "bob");
+    shop.github.request_review(1, "acme/security");
+    shop.github.assign(1, "alice");
+    shop.github.assign(1, "carol");
     let event = pull_event(&shop, "closed", &labels, None);
     let ci = checkout(&env, &shop, "ci");
     let done = step(

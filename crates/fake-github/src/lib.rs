@@ -310,14 +310,19 @@ impl FakeGitHub {
             .collect()
     }
 
-    /// Someone asked `reviewer` (a login, or `org/team`) to review pull request `number`,
-    /// and assigned it to `assignee`.
-    pub fn request_and_assign(&self, number: u64, reviewer: &str, assignee: &str) {
+    /// Someone asked `reviewer` (a login, or `org/team`) to review pull request `number`.
+    pub fn request_review(&self, number: u64, reviewer: &str) {
         if let Some(pull) = self.state().pulls.iter_mut().find(|p| p.number == number) {
             match reviewer.split_once('/') {
                 Some((_, team)) => pull.requested_teams.push(team.to_string()),
                 None => pull.requested_reviewers.push(reviewer.to_string()),
             }
+        }
+    }
+
+    /// Someone assigned pull request `number` to `assignee`.
+    pub fn assign(&self, number: u64, assignee: &str) {
+        if let Some(pull) = self.state().pulls.iter_mut().find(|p| p.number == number) {
             pull.assignees.push(assignee.to_string());
         }
     }

@@ -3,6 +3,9 @@
 //! prints its URL, until it is killed.
 //!
 //!   fake-github <owner/name> <token> <head> <base> <merge-sha> <head-sha> <commits> [label…]
+//!
+//! A `label` written `review:<login>` (or `review:<org>/<team>`) asks that review of the
+//! pull request, and `assign:<login>` assigns it, instead of labelling it.
 // A program that says where it listens, and how it was misused.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
@@ -39,7 +42,11 @@ fn main() {
     github.set_head(number, head_sha, commits);
     github.merge(number, merge, "2026-01-01T00:00:00Z");
     for label in labels {
-        github.add_label(number, label);
+        match (label.strip_prefix("review:"), label.strip_prefix("assign:")) {
+            (Some(reviewer), _) => github.request_review(number, reviewer),
+            (_, Some(assignee)) => github.assign(number, assignee),
+            _ => github.add_label(number, label),
+        }
     }
     println!("{}", github.url());
     loop {
