@@ -703,9 +703,7 @@ fn a_run_that_loses_the_race_to_push_says_rerun_and_the_rerun_finishes_from_the_
          env -u GIT_QUARANTINE_PATH git update-ref refs/heads/backport/release/1.2/pr-1 refs/other/pr-1\n",
     )
     .unwrap();
-    let mut mode = std::fs::metadata(&hook).unwrap().permissions();
-    std::os::unix::fs::PermissionsExt::set_mode(&mut mode, 0o755);
-    std::fs::set_permissions(&hook, mode).unwrap();
+    std::fs::set_permissions(&hook, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
 
     let event = pull_event(&shop, "closed", &["backport release/1.2"], None);
     let lost = step(
