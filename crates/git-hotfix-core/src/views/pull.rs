@@ -144,21 +144,11 @@ pub fn backport(
         labels.push("conflicts".into());
     }
     let github = &config.github;
-    let asks_for_a_backport = |label: &str| {
-        github
-            .backport_labels
-            .iter()
-            .any(|p| p.target(label).is_some())
-            || github
-                .backport_label_mapping
-                .iter()
-                .any(|m| m.target(label).is_some())
-    };
     let copied = match (&github.backport_copy_labels, source) {
         (Some(pattern), Some(source)) => source
             .labels
             .iter()
-            .filter(|l| pattern.matches(l) && !asks_for_a_backport(l))
+            .filter(|l| pattern.matches(l) && github.lines_asked_by(l).is_empty())
             .cloned()
             .collect(),
         _ => Vec::new(),

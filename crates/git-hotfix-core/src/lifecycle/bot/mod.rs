@@ -30,20 +30,11 @@ pub fn asked_lines(body: &str) -> Option<Vec<String>> {
 /// The lines labels name (through `backport-labels` or `backport-label-mapping`), in
 /// their order, once each.
 pub fn targets_of<'a>(config: &Config, labels: impl IntoIterator<Item = &'a str>) -> Vec<String> {
-    let github = &config.github;
     let mut targets: Vec<String> = Vec::new();
     for label in labels {
-        let named = github
-            .backport_labels
-            .iter()
-            .filter_map(|pattern| pattern.target(label).map(str::to_string));
-        let mapped = github
-            .backport_label_mapping
-            .iter()
-            .filter_map(|mapping| mapping.target(label));
-        for target in named.chain(mapped) {
-            if !targets.contains(&target) {
-                targets.push(target);
+        for line in config.github.lines_asked_by(label) {
+            if !targets.contains(&line) {
+                targets.push(line);
             }
         }
     }

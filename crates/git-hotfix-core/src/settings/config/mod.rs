@@ -159,6 +159,28 @@ pub struct GitHub {
     pub backport_copy_reviewers: bool,
 }
 
+impl GitHub {
+    /// The lines `label` asks the bot to backport to: through `backport-labels` and
+    /// `backport-label-mapping`, once each.
+    pub fn lines_asked_by(&self, label: &str) -> Vec<String> {
+        let named = self
+            .backport_labels
+            .iter()
+            .filter_map(|pattern| pattern.target(label).map(str::to_string));
+        let mapped = self
+            .backport_label_mapping
+            .iter()
+            .filter_map(|mapping| mapping.target(label));
+        let mut lines: Vec<String> = Vec::new();
+        for line in named.chain(mapped) {
+            if !lines.contains(&line) {
+                lines.push(line);
+            }
+        }
+        lines
+    }
+}
+
 impl Default for GitHub {
     fn default() -> Self {
         GitHub {
@@ -188,22 +210,28 @@ impl Default for GitHub {
 /// A regular expression labels are matched against (the whole name: `^` and `$` are
 /// implied), as korthout/backport-action's `copy_labels_pattern`.
 #[derive(Debug, Clone)]
-pub struct LabelPattern(regex::Regex);
+pub struct LabelPattern {
+    /// As the setting wrote it.
+    source: String,
+    whole: regex::Regex,
+}
 
 impl LabelPattern {
     pub fn parse(source: &str) -> Result<Self, String> {
-        regex::Regex::new(&format!("^(?:{source})$"))
-            .map(LabelPattern)
-            .map_err(|err| format!("not a regular expression: {err}"))
+        let whole = regex::Regex::new(&format!("^(?:{source})$"))
+            .map_err(|err| format!("not a regular expression: {err}"))?;
+        Ok(LabelPattern {
+            source: source.to_string(),
+            whole,
+        })
     }
 
     pub fn matches(&self, label: &str) -> bool {
-        self.0.is_match(label)
+        self.whole.is_match(label)
     }
 
     fn source(&self) -> &str {
-        let text = self.0.as_str();
-        &text[4..text.len() - 2]
+        &self.source
     }
 }
 

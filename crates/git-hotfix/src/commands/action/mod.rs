@@ -209,7 +209,7 @@ fn respond(context: &Context, args: &ActionArgs, runner: &Runner) -> Result<Exit
                 unreachable!("a release is asked by a pull request");
             };
             let released = release.and_then(|journal| match args.plan {
-                true => release::plan(&context, args, pull, &journal),
+                true => release::plan(&context, &repo, &config, args, pull, &journal),
                 false => release::run(&context, &repo, &config, runner, args, pull, *journal),
             });
             if targets.is_empty() {

@@ -283,9 +283,12 @@ impl Released {
 }
 
 /// `action --plan` for a merged hotfix pull request: what the release would do, from the
-/// record its body carries; nothing is read into this clone's journals or written.
+/// record its body carries and the remote's tags as they are; nothing is read into this
+/// clone's journals or written.
 pub fn plan(
     context: &Context,
+    repo: &Repo,
+    config: &Config,
     args: &ActionArgs,
     pull: &PullEvent,
     journal: &Journal,
@@ -296,10 +299,17 @@ pub fn plan(
         journal.ticket, journal.tag, pull.number
     ));
     let merge = pull.merge_commit.as_deref().unwrap_or("(none named)");
-    ui.out(format!(
-        "  tag {} at what GitHub merged ({merge}), and push it with the hotfix's note",
-        journal.tag
-    ));
+    // A rerun finds the tag an earlier run pushed: the plan says what the remote has.
+    match sync::remote_tag(repo, &config.remote, &journal.tag)? {
+        Some(_) => ui.out(format!(
+            "  {} is on {} already: found, not tagged again",
+            journal.tag, config.remote
+        )),
+        None => ui.out(format!(
+            "  tag {} at what GitHub merged ({merge}), and push it with the hotfix's note",
+            journal.tag
+        )),
+    }
     match args.no_release {
         true => ui.out("  publish no GitHub release (--no-release)"),
         false => ui.out(format!("  publish the GitHub release of {}", journal.tag)),
