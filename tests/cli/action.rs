@@ -927,6 +927,213 @@ fn backports_get_the_labels_a_team_asks_for_and_the_lines_it_always_wants() {
 }
 
 #[test]
+fn backports_are_worded_milestoned_and_auto_merged_as_the_team_says() {
+    let env = TestEnv::new();
+    let shop = shop(&env, Merge::Commit);
+    let milestone = shop.github.add_milestone("1.2.6");
+    shop.github.set_milestone(1, milestone);
+    let settings = "-c";
+    let ours = [
+        settings,
+        "github.backport-pr-title={title} ({line})",
+        settings,
+        "github.backport-pr-body={default}\n---\ncc @{author}: from #{number} ({url})",
+        settings,
+        "github.backport-copy-milestone=true",
+        settings,
+        "github.backport-auto-merge=squash",
+    ];
+    let ci = checkout(&env, &shop, "ci");
+
+    // The repository does not allow auto-merge: the pull request opens all the same, and
+    // the run says why it will not merge itself.
+    let event = pull_event(&shop, "closed", &["backport release/1.2"], None);
+    let done = step(&env, &shop.github, &ci, "pull_request", &event, &ours, 0);
+    assert!(
+        done.run
+            .stderr
+            .contains("auto-merge was not enabled: GitHub refused POST /graphql: Pull request Auto merge is not allowed for this repository"),
+        "{}",
+        done.run.stderr
+    );
+    let into = |base: &str| {
+        let pulls = shop.github.pulls();
+        pulls
+            .into_iter()
+            .find(|p| p.base == base)
+            .unwrap_or_else(|| panic!("none into {base}"))
+    };
+    let first = into("release/1.2");
+    assert_eq!(first.title, "Refuse unsigned tokens (release/1.2)");
+    assert!(
+        first.body.starts_with("Backport of #1 by @octocat"),
+        "{}",
+        first.body
+    );
+    assert!(
+        first
+            .body
+            .ends_with("\n---\ncc @octocat: from #1 (https://github.test/acme/shop/pull/1)\n"),
+        "{}",
+        first.body
+    );
+    assert_eq!(first.milestone, Some(milestone));
+    assert_eq!(first.auto_merge, None);
+
+    // Allowed now: a clean line merges itself by squash, a conflict's draft never.
+    shop.github.allow_auto_merge(true);
+    let event = pull_event(
+        &shop,
+        "labeled",
+        &[
+            "backport release/1.2",
+            "backport release/1.3",
+            "backport release/1.1",
+        ],
+        Some("backport release/1.3"),
+    );
+    let ci = checkout(&env, &shop, "ci-2");
+    step(&env, &shop.github, &ci, "pull_request", &event, &ours, 3);
+    let clean = into("release/1.3");
+    assert_eq!(clean.auto_merge.as_deref(), Some("SQUASH"));
+    assert_eq!(clean.milestone, Some(milestone));
+    let conflict = into("release/1.1");
+    assert!(conflict.draft);
+    assert_eq!(conflict.auto_merge, None);
+    assert_eq!(shop.github.pulls().len(), 4);
+
+    // A template naming what it may not is refused where it is written.
+    let bad = Run::of(env.hotfix_command(
+        &ci,
+        &[
+            "-c",
+            "github.backport-pr-title=[{target}] {title}",
+            "status",
+        ],
+    ))
+    .expect(2);
+    assert!(
+        bad.stderr.contains("backport-pr-title")
+            && bad.stderr.contains("unknown placeholder `{target}`"),
+        "{}",
+        bad.stderr
+    );
+}
+
+/// A pull request whose branch merged its base to catch up: `fix`, a merge of main, `test`,
+/// merged into main by a merge commit; release/1.2 lacks main's later work.
+fn merges_in_the_branch(env: &TestEnv) -> Shop {
+    let dev = env.init("dev");
+    env.commit(
+        &dev,
+        "Release 1.2.0",
+        &[("auth.txt", "check\n"), ("cart.txt", "sum\n")],
+    );
+    env.git(&dev, &["branch", "release/1.2"]);
+    env.git(&dev, &["switch", "--quiet", "-c", "fix/tokens"]);
+    env.commit(
+        &dev,
+        "fix: refuse unsigned tokens",
+        &[("auth.txt", "check signature\n")],
+    );
+    env.git(&dev, &["switch", "--quiet", "main"]);
+    env.commit(&dev, "Unrelated work on main", &[("news.txt", "later\n")]);
+    env.git(&dev, &["switch", "--quiet", "fix/tokens"]);
+    env.git(
+        &dev,
+        &[
+            "merge",
+            "--quiet",
+            "--no-ff",
+            "-m",
+            "Merge branch 'main' into fix/tokens",
+            "main",
+        ],
+    );
+    let head = env.commit(
+        &dev,
+        "test: unsigned tokens",
+        &[("auth_test.txt", "refused\n")],
+    );
+    env.git(&dev, &["switch", "--quiet", "main"]);
+    env.merge_as_github(&dev, Merge::Commit, "fix/tokens", &[], "");
+    let merge = env.rev(&dev, "main").unwrap();
+    env.git(
+        env.root.path(),
+        &["clone", "--quiet", "--bare", "dev", "origin.git"],
+    );
+    let github = FakeGitHub::start("acme", "shop", TOKEN);
+    github.add_pull("fix/tokens", "main", "Refuse unsigned tokens", "");
+    github.set_head(1, &head, 3);
+    github.merge(1, &merge, "2026-03-05T15:10:00Z");
+    Shop {
+        origin: env.path("origin.git"),
+        github,
+    }
+}
+
+#[test]
+fn merge_commits_in_a_pull_request_fail_are_skipped_or_picked_as_one_change() {
+    let branch = "backport/release/1.2/pr-1";
+    for policy in ["fail", "skip", "pick"] {
+        let env = TestEnv::new();
+        let shop = merges_in_the_branch(&env);
+        let ci = checkout(&env, &shop, "ci");
+        let event = pull_event(&shop, "closed", &["backport release/1.2"], None);
+        let setting = format!("github.backport-merge-commits={policy}");
+        let code = if policy == "fail" { 1 } else { 0 };
+        let done = step(
+            &env,
+            &shop.github,
+            &ci,
+            "pull_request",
+            &event,
+            &["-c", &setting],
+            code,
+        );
+        let picked = || subjects(&env, &shop, &format!("release/1.2..{branch}"));
+        let changed = || {
+            env.git(
+                &shop.origin,
+                &["diff", "--name-only", "release/1.2", branch],
+            )
+        };
+        match policy {
+            // Nothing picked, nothing pushed, nothing opened; the merge is named, and so
+            // is the way on.
+            "fail" => {
+                assert!(
+                    done.run.stderr.contains("merge commit: ")
+                        && done
+                            .run
+                            .stderr
+                            .contains("Merge branch 'main' into fix/tokens")
+                        && done.run.stderr.contains("backport-merge-commits"),
+                    "{}",
+                    done.run.stderr
+                );
+                assert!(env.rev(&shop.origin, branch).is_none());
+                assert!(shop.github.pulls().iter().all(|p| p.number == 1));
+            }
+            "skip" => {
+                assert_eq!(
+                    picked(),
+                    ["fix: refuse unsigned tokens", "test: unsigned tokens"]
+                );
+                assert_eq!(changed(), "auth.txt\nauth_test.txt\n");
+                assert!(done.run.stderr.contains("Left out"), "{}", done.run.stderr);
+            }
+            // One commit: the pull request's change against main, not main's own work.
+            _ => {
+                assert_eq!(picked(), ["Merge pull request #1 from acme/fix/tokens"]);
+                assert_eq!(changed(), "auth.txt\nauth_test.txt\n");
+            }
+        }
+        env.fsck(&shop.origin);
+    }
+}
+
+#[test]
 fn a_conflict_answered_in_the_comment_finishes_on_a_developers_machine() {
     let env = TestEnv::new();
     let shop = shop(&env, Merge::Commit);

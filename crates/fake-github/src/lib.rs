@@ -42,6 +42,10 @@ pub struct Pull {
     pub assignees: Vec<String>,
     /// Who opened it (`user.login`).
     pub author: String,
+    /// Its milestone's number.
+    pub milestone: Option<u64>,
+    /// How GitHub will merge it once it may (`MERGE`, `SQUASH`, `REBASE`): auto-merge.
+    pub auto_merge: Option<String>,
 }
 
 impl Pull {
@@ -72,7 +76,14 @@ impl Pull {
             requested_reviewers: Vec::new(),
             requested_teams: Vec::new(),
             assignees: Vec::new(),
+            milestone: None,
+            auto_merge: None,
         }
+    }
+
+    /// Its id in GitHub's GraphQL API.
+    fn node_id(&self) -> String {
+        format!("PR_kwDOfake{}", self.number)
     }
 }
 
@@ -197,6 +208,10 @@ struct State {
     git_dir: Option<PathBuf>,
     /// Branches protection guards: GitHub's merge refuses them.
     protected: Vec<String>,
+    /// The repository's milestones: `(number, title)`.
+    milestones: Vec<(u64, String)>,
+    /// The repository allows auto-merge (a setting of the repository, off by default).
+    allow_auto_merge: bool,
 }
 
 /// The running fake. Dropping it stops the server.
@@ -240,6 +255,8 @@ impl FakeGitHub {
             violations: Vec::new(),
             git_dir: None,
             protected: Vec::new(),
+            milestones: Vec::new(),
+            allow_auto_merge: false,
         }));
         Mock::given(any())
             .respond_with(Responder(state.clone()))
@@ -325,6 +342,26 @@ impl FakeGitHub {
         if let Some(pull) = self.state().pulls.iter_mut().find(|p| p.number == number) {
             pull.assignees.push(assignee.to_string());
         }
+    }
+
+    /// A milestone titled `title`; returns its number.
+    pub fn add_milestone(&self, title: &str) -> u64 {
+        let mut state = self.state();
+        let number = state.milestones.len() as u64 + 1;
+        state.milestones.push((number, title.to_string()));
+        number
+    }
+
+    /// Someone put pull request `number` in milestone `milestone`.
+    pub fn set_milestone(&self, number: u64, milestone: u64) {
+        if let Some(pull) = self.state().pulls.iter_mut().find(|p| p.number == number) {
+            pull.milestone = Some(milestone);
+        }
+    }
+
+    /// The repository's setting "Allow auto-merge".
+    pub fn allow_auto_merge(&self, allow: bool) {
+        self.state().allow_auto_merge = allow;
     }
 
     /// Pull request `number` was opened by `login`.
@@ -479,11 +516,12 @@ impl Respond for Responder {
         if let Err(violation) = contract::check(method, &path, request.url.query(), &request.body) {
             let sent = format!("{method} {}: {}", full_path, violation.message);
             state.violations.push(sent);
-            let message = match violation.status {
-                404 => "Not Found".to_string(),
-                _ => format!("Invalid request.\n\n{}", violation.message),
+            let body = match violation.status {
+                404 => json!({ "message": "Not Found" }),
+                200 => json!({ "errors": [{ "message": violation.message }] }),
+                _ => json!({ "message": format!("Invalid request.\n\n{}", violation.message) }),
             };
-            return reply(violation.status, json!({ "message": message }));
+            return reply(violation.status, body);
         }
         let fault = state
             .faults
@@ -553,7 +591,60 @@ impl State {
             "requested_reviewers": pull.requested_reviewers.iter().map(|l| json!({ "login": l })).collect::<Vec<_>>(),
             "requested_teams": pull.requested_teams.iter().map(|l| json!({ "slug": l })).collect::<Vec<_>>(),
             "assignees": pull.assignees.iter().map(|l| json!({ "login": l })).collect::<Vec<_>>(),
+            "node_id": pull.node_id(),
+            "milestone": pull.milestone.and_then(|m| self.milestone_json(m)),
+            "auto_merge": pull.auto_merge.as_ref().map(|m| json!({ "merge_method": m.to_lowercase() })),
         })
+    }
+
+    fn milestone_json(&self, number: u64) -> Option<Value> {
+        let (number, title) = self.milestones.iter().find(|m| m.0 == number)?;
+        Some(json!({ "number": number, "title": title, "state": "open" }))
+    }
+
+    /// `POST /graphql`: the one mutation git-hotfix sends, answered as GitHub does (errors
+    /// with 200).
+    fn graphql(&mut self, body: &Value) -> (u16, Value) {
+        let query = body["query"].as_str().unwrap_or_default();
+        let error = |message: &str| {
+            json!({
+                "data": { "enablePullRequestAutoMerge": null },
+                "errors": [{ "type": "UNPROCESSABLE", "path": ["enablePullRequestAutoMerge"], "message": message }],
+            })
+        };
+        if !query.contains("enablePullRequestAutoMerge") {
+            return (
+                200,
+                json!({ "errors": [{ "message": "the fake answers enablePullRequestAutoMerge only" }] }),
+            );
+        }
+        let id = body["variables"]["id"].as_str().unwrap_or_default();
+        let method = body["variables"]["method"]
+            .as_str()
+            .unwrap_or("MERGE")
+            .to_string();
+        let allowed = self.allow_auto_merge;
+        let Some(pull) = self.pulls.iter_mut().find(|p| p.node_id() == id) else {
+            return (
+                200,
+                json!({ "data": null, "errors": [{ "type": "NOT_FOUND", "message": format!("Could not resolve to a node with the global id of '{id}'") }] }),
+            );
+        };
+        if !allowed {
+            return (
+                200,
+                error("Pull request Auto merge is not allowed for this repository"),
+            );
+        }
+        if pull.draft {
+            return (200, error("Pull request is in draft state"));
+        }
+        pull.auto_merge = Some(method.clone());
+        let number = pull.number;
+        (
+            200,
+            json!({ "data": { "enablePullRequestAutoMerge": { "pullRequest": { "number": number, "autoMergeRequest": { "mergeMethod": method } } } } }),
+        )
     }
 
     fn release_json(&self, release: &Release) -> Value {
@@ -703,6 +794,70 @@ impl State {
         }
     }
 
+    /// `PUT /pulls/{number}/merge`: merge pull request `number` as GitHub's button does,
+    /// with a merge commit or a squash (a rebase is not served), in the served repository.
+    fn merge_pull(&mut self, number: &str, method: &str, title: Option<String>) -> (u16, Value) {
+        let Some(pull) = self.pull_mut(number).map(|p| p.clone()) else {
+            return not_found();
+        };
+        let refused = |message: &str| (405, json!({ "message": message }));
+        if pull.state != "open" {
+            return refused("Pull Request is not mergeable");
+        }
+        let Some(head) = self.git_commit(&format!("refs/heads/{}", pull.head)) else {
+            return refused("Head branch was modified. Review and try the merge again.");
+        };
+        let base = format!("refs/heads/{}", pull.base);
+        let Some(tip) = self.git_commit(&base) else {
+            return refused("Base branch was modified. Review and try the merge again.");
+        };
+        let commits = self
+            .git(&["rev-list", "--count", &format!("{tip}..{head}")])
+            .and_then(|n| n.trim().parse().ok())
+            .unwrap_or(1);
+        let (status, merged) = match method {
+            "merge" => {
+                let message = title.unwrap_or_else(|| {
+                    format!(
+                        "Merge pull request #{number} from {}/{}",
+                        self.owner, pull.head
+                    )
+                });
+                self.git_merge(&pull.base, &head, &message)
+            }
+            "squash" => {
+                let message = title.unwrap_or_else(|| format!("{} (#{number})", pull.title));
+                let tree = self
+                    .git(&["merge-tree", "--write-tree", &tip, &head])
+                    .map(|t| t.lines().next().unwrap_or_default().to_string());
+                let commit = tree
+                    .and_then(|tree| self.git(&["commit-tree", &tree, "-p", &tip, "-m", &message]));
+                match commit.map(|c| c.trim().to_string()) {
+                    Some(commit) if self.git(&["update-ref", &base, &commit, &tip]).is_some() => {
+                        (201, json!({ "sha": commit }))
+                    }
+                    _ => (409, Value::Null),
+                }
+            }
+            _ => return refused("the fake merges by merge commit or squash only"),
+        };
+        let Some(sha) = merged["sha"].as_str().filter(|_| status == 201) else {
+            return refused("Pull Request is not mergeable");
+        };
+        let sha = sha.trim().to_string();
+        let pull = self.pull_mut(number).expect("found above");
+        pull.state = "closed".into();
+        pull.merged = true;
+        pull.merge_commit_sha = Some(sha.clone());
+        pull.merged_at = Some("2026-03-05T15:10:00Z".into());
+        pull.head_sha = head;
+        pull.commits = commits;
+        (
+            200,
+            json!({ "sha": sha, "merged": true, "message": "Pull Request successfully merged" }),
+        )
+    }
+
     /// `POST /git/refs`: a new ref at `sha`.
     fn git_create_ref(&mut self, name: &str, sha: &str) -> (u16, Value) {
         if !name.starts_with("refs/") || self.git(&["check-ref-format", name]).is_none() {
@@ -724,6 +879,10 @@ impl State {
     }
 
     fn handle(&mut self, request: &Request, path: &str) -> (u16, Value) {
+        if path == "/graphql" {
+            let body: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
+            return self.graphql(&body);
+        }
         if path == "/user" {
             return match &self.identity {
                 Some(login) => (200, json!({ "login": login, "type": "User" })),
@@ -792,6 +951,7 @@ impl State {
                 json!({
                     "full_name": format!("{}/{}", self.owner, self.name),
                     "default_branch": "main",
+                    "allow_auto_merge": self.allow_auto_merge,
                     "permissions": { "admin": false, "push": self.push, "pull": true },
                 }),
             ),
@@ -857,6 +1017,25 @@ impl State {
                     if let Some(state) = text("state") {
                         pull.state = state;
                     }
+                }
+                let pull = pull.clone();
+                (200, self.pull_json(&pull))
+            }
+            ("PUT", ["pulls", number, "merge"]) => self.merge_pull(
+                number,
+                &text("merge_method").unwrap_or_else(|| "merge".into()),
+                text("commit_title"),
+            ),
+            ("PATCH", ["issues", number]) => {
+                let milestone = body.get("milestone").and_then(Value::as_u64);
+                if milestone.is_some_and(|m| !self.milestones.iter().any(|(n, _)| *n == m)) {
+                    return invalid("Issue", "invalid", None);
+                }
+                let Some(pull) = self.pull_mut(number) else {
+                    return not_found();
+                };
+                if body.get("milestone").is_some() {
+                    pull.milestone = milestone;
                 }
                 let pull = pull.clone();
                 (200, self.pull_json(&pull))

@@ -5,7 +5,9 @@
 //!   fake-github <owner/name> <token> <head> <base> <merge-sha> <head-sha> <commits> [label…]
 //!
 //! A `label` written `review:<login>` (or `review:<org>/<team>`) asks that review of the
-//! pull request, and `assign:<login>` assigns it, instead of labelling it.
+//! pull request, and `assign:<login>` assigns it, instead of labelling it; `git:<dir>`
+//! serves the bare repository `<dir>` as the repository's git data (branches, GitHub's
+//! merges, `PUT /pulls/{n}/merge`).
 // A program that says where it listens, and how it was misused.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
@@ -42,6 +44,10 @@ fn main() {
     github.set_head(number, head_sha, commits);
     github.merge(number, merge, "2026-01-01T00:00:00Z");
     for label in labels {
+        if let Some(dir) = label.strip_prefix("git:") {
+            github.serve_git(std::path::Path::new(dir));
+            continue;
+        }
         match (label.strip_prefix("review:"), label.strip_prefix("assign:")) {
             (Some(reviewer), _) => github.request_review(number, reviewer),
             (_, Some(assignee)) => github.assign(number, assignee),

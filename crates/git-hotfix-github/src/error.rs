@@ -39,6 +39,9 @@ pub enum Error {
         message: String,
         details: Vec<String>,
     },
+    /// A GraphQL request GitHub answered with errors (it answers them with 200).
+    #[error("GitHub refused {request}: {message}")]
+    Refused { request: String, message: String },
     #[error("GitHub's rate limit for this token is spent; it resets in {}", human(*.wait))]
     RateLimited { wait: Duration },
     #[error("GitHub answered {request} with {status} {message} (after {attempts} attempts)")]

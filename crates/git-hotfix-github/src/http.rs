@@ -11,6 +11,10 @@ use serde_json::Value;
 use crate::auth::{Token, scrub};
 use crate::error::{Error, Result};
 
+/// Where GraphQL requests go: `/graphql` beside the REST root on github.com, `/api/graphql`
+/// on GitHub Enterprise Server (whose REST root is `/api/v3`).
+pub(crate) const GRAPHQL: &str = "/graphql";
+
 /// One REST call: what `--plan` prints, and what is sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, schemars::JsonSchema)]
 pub struct Request {
@@ -94,6 +98,8 @@ pub(crate) enum Reply {
 pub(crate) enum Transport {
     Live {
         octocrab: Octocrab,
+        /// For GraphQL on GitHub Enterprise Server, rooted at `/api` instead of `/api/v3`.
+        graphql: Option<Box<Octocrab>>,
         api_url: String,
         retry: RetryPolicy,
         on_retry: Option<OnRetry>,
@@ -114,28 +120,36 @@ impl Transport {
         if let Some(why) = untrusted(api_url) {
             return Err(bad(why));
         }
-        let octocrab = Octocrab::builder()
-            .base_uri(api_url.trim_end_matches('/'))
-            .map_err(|e| bad(e.to_string()))?
-            .personal_token(token.expose().to_string())
-            .add_header(
-                http::header::ACCEPT,
-                "application/vnd.github+json".to_string(),
-            )
-            .add_header(
-                http::HeaderName::from_static("x-github-api-version"),
-                "2022-11-28".to_string(),
-            )
-            .set_connect_timeout(Some(Duration::from_secs(10)))
-            .set_read_timeout(Some(Duration::from_secs(60)))
-            .build()
-            .map_err(|e| Error::Unreachable {
-                url: api_url.to_string(),
-                message: format!("could not set up the HTTP client: {e}"),
-            })?;
+        let client = |base: &str| {
+            Octocrab::builder()
+                .base_uri(base)
+                .map_err(|e| bad(e.to_string()))?
+                .personal_token(token.expose().to_string())
+                .add_header(
+                    http::header::ACCEPT,
+                    "application/vnd.github+json".to_string(),
+                )
+                .add_header(
+                    http::HeaderName::from_static("x-github-api-version"),
+                    "2022-11-28".to_string(),
+                )
+                .set_connect_timeout(Some(Duration::from_secs(10)))
+                .set_read_timeout(Some(Duration::from_secs(60)))
+                .build()
+                .map_err(|e| Error::Unreachable {
+                    url: api_url.to_string(),
+                    message: format!("could not set up the HTTP client: {e}"),
+                })
+        };
+        let root = api_url.trim_end_matches('/');
+        let graphql = match root.strip_suffix("/v3") {
+            Some(enterprise) if enterprise.ends_with("/api") => Some(Box::new(client(enterprise)?)),
+            _ => None,
+        };
         Ok(Transport::Live {
-            octocrab,
-            api_url: api_url.trim_end_matches('/').to_string(),
+            octocrab: client(root)?,
+            graphql,
+            api_url: root.to_string(),
             retry,
             on_retry: None,
             secret: token.expose().to_string(),
@@ -164,11 +178,18 @@ impl Transport {
             }
             Transport::Live {
                 octocrab,
+                graphql,
                 api_url,
                 retry,
                 on_retry,
                 secret,
-            } => (octocrab, api_url, retry, on_retry, secret),
+            } => {
+                let octocrab = match graphql {
+                    Some(graphql) if request.path == GRAPHQL => graphql.as_ref(),
+                    _ => octocrab,
+                };
+                (octocrab, api_url, retry, on_retry, secret)
+            }
         };
         let mut attempt = 1;
         loop {

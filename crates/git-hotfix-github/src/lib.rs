@@ -28,7 +28,7 @@ pub use crate::error::{Error, Result};
 pub use crate::events::{Event, EventError, PullEvent};
 pub use crate::http::{Request, RetryPolicy, Retrying, untrusted};
 pub use crate::labels::Label;
-pub use crate::pulls::{Pull, PullOutcome, PullSpec, PullState};
+pub use crate::pulls::{MergeMethod, Pull, PullOutcome, PullSpec, PullState};
 pub use crate::releases::{ReleaseOutcome, ReleaseSpec};
 pub use crate::repository::{Repository, web_host};
 
@@ -91,6 +91,38 @@ impl GitHub {
             segment(&self.repository.owner),
             segment(&self.repository.name)
         )
+    }
+
+    /// A GraphQL request (what REST cannot do). GitHub answers errors with 200 and an
+    /// `errors` list: they are refusals, said as GitHub worded them.
+    async fn graphql(&self, query: &str, variables: Value) -> Result<Value> {
+        let request = Request::with_body(
+            ::http::Method::POST,
+            http::GRAPHQL.to_string(),
+            serde_json::json!({ "query": query, "variables": variables }),
+        );
+        let line = request.line();
+        let Reply::Json(reply) = self.transport.send(request).await? else {
+            return Ok(Value::Null);
+        };
+        let errors: Vec<String> = reply
+            .get("errors")
+            .and_then(Value::as_array)
+            .map(|errors| {
+                errors
+                    .iter()
+                    .filter_map(|e| e.get("message").and_then(Value::as_str))
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default();
+        if !errors.is_empty() {
+            return Err(Error::Refused {
+                request: line,
+                message: errors.join("; "),
+            });
+        }
+        Ok(reply.get("data").cloned().unwrap_or(Value::Null))
     }
 
     /// Check that the token works and may push to the repository, before anything is

@@ -24,6 +24,35 @@ pub struct PullSpec {
     /// reviewer who has reviewed leaves GitHub's list, and must not be asked again).
     pub reviewers: Vec<String>,
     pub assignees: Vec<String>,
+    /// The milestone's number (set when it differs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub milestone: Option<u64>,
+    /// Ask GitHub to merge it this way once its checks and reviews allow (only for a new
+    /// pull request that is no draft, and where the repository allows auto-merge).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_merge: Option<MergeMethod>,
+}
+
+/// How GitHub merges a pull request.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum MergeMethod {
+    Merge,
+    Squash,
+    Rebase,
+}
+
+impl MergeMethod {
+    /// As GitHub's GraphQL API spells it (`PullRequestMergeMethod`).
+    fn graphql(self) -> &'static str {
+        match self {
+            MergeMethod::Merge => "MERGE",
+            MergeMethod::Squash => "SQUASH",
+            MergeMethod::Rebase => "REBASE",
+        }
+    }
 }
 
 /// A pull request, as the journal remembers it.
@@ -74,6 +103,8 @@ pub struct PullState {
     pub assignees: Vec<String>,
     /// Reviews requested: logins, and teams as `org/team`.
     pub requested_reviewers: Vec<String>,
+    /// Its milestone's number.
+    pub milestone: Option<u64>,
 }
 
 #[derive(serde::Deserialize)]
@@ -111,6 +142,14 @@ impl PullJson {
             number: self.number,
             url: self.html_url.clone(),
         }
+    }
+
+    /// The number of its milestone, if it has one.
+    fn milestone(&self) -> Option<u64> {
+        self.rest
+            .get("milestone")
+            .and_then(|m| m.get("number"))
+            .and_then(Value::as_u64)
     }
 
     /// The `key`s (`login`, `name`) of the objects in the array field `array`.
@@ -239,6 +278,39 @@ impl GitHub {
                 ));
             }
         }
+        if let Some(milestone) = spec.milestone
+            && existing.as_ref().and_then(PullJson::milestone) != Some(milestone)
+        {
+            // A pull request's milestone is its issue's.
+            let path = self.path(&format!("/issues/{number}"));
+            let request =
+                Request::with_body(Method::PATCH, path, json!({ "milestone": milestone }));
+            match self.transport.send(request).await {
+                Ok(_) if !created => changes.push(format!("milestone {milestone}")),
+                Ok(_) => {}
+                // A milestone closed or deleted since: the pull request stands without it.
+                Err(err @ Error::Invalid { .. }) => {
+                    warnings.push(format!("the milestone was not set: {err}"))
+                }
+                Err(err) => return Err(err),
+            }
+        }
+        if let (Some(method), true, false) = (spec.auto_merge, created, spec.draft) {
+            let node = existing
+                .as_ref()
+                .and_then(|p| p.rest.get("node_id"))
+                .and_then(Value::as_str)
+                .unwrap_or("{node_id}");
+            match self.enable_auto_merge(node, method).await {
+                Ok(()) => {}
+                // The repository does not allow it, or the pull request can merge at once:
+                // it is open all the same, and a person merges it.
+                Err(err @ (Error::Invalid { .. } | Error::Refused { .. })) => {
+                    warnings.push(format!("auto-merge was not enabled: {err}"))
+                }
+                Err(err) => return Err(err),
+            }
+        }
         Ok(PullOutcome {
             pull: existing.as_ref().map(PullJson::pull),
             created,
@@ -263,6 +335,7 @@ impl GitHub {
             .unwrap_or_default()
             .to_string();
         let labels = pr.list("labels", "name");
+        let milestone = pr.milestone();
         let assignees = pr.list("assignees", "login");
         let owner = self.repository().owner.clone();
         let mut requested_reviewers = pr.list("requested_reviewers", "login");
@@ -272,6 +345,7 @@ impl GitHub {
                 .map(|team| format!("{owner}/{team}")),
         );
         Ok(Some(PullState {
+            milestone,
             author,
             labels,
             assignees,
@@ -288,6 +362,17 @@ impl GitHub {
             body: pr.body.unwrap_or_default(),
             commits: pr.commits.unwrap_or(1),
         }))
+    }
+
+    /// Ask GitHub to merge pull request `node` (its GraphQL id) by `method` once its
+    /// checks and reviews allow: GraphQL's `enablePullRequestAutoMerge`, which REST lacks.
+    async fn enable_auto_merge(&self, node: &str, method: MergeMethod) -> Result<()> {
+        const MUTATION: &str = "mutation($id: ID!, $method: PullRequestMergeMethod) { \
+            enablePullRequestAutoMerge(input: {pullRequestId: $id, mergeMethod: $method}) { \
+            pullRequest { number autoMergeRequest { mergeMethod } } } }";
+        self.graphql(MUTATION, json!({ "id": node, "method": method.graphql() }))
+            .await
+            .map(|_| ())
     }
 
     /// Close pull request `number` (an aborted run takes back the one it opened).

@@ -51,6 +51,8 @@ fn spec() -> PullSpec {
         labels: vec![label("P0"), label("hotfix")],
         reviewers: vec!["alice".into(), "acme/release".into()],
         assignees: vec!["bob".into()],
+        milestone: None,
+        auto_merge: None,
     }
 }
 

@@ -117,7 +117,7 @@ impl From<git_hotfix_github::Error> for CommandError {
                 Exit::Remote,
                 "check `[github] repository`; GitHub also answers 404 when the token cannot see a private repository",
             ),
-            G::Invalid { .. } => (
+            G::Invalid { .. } | G::Refused { .. } => (
                 Exit::Remote,
                 "fix what GitHub names, then run the same command again",
             ),
@@ -389,6 +389,9 @@ impl From<Core> for CommandError {
             ),
             Core::MergeCommit { .. } => CommandError::usage(message.clone())
                 .hint("`--mainline 1` picks the change the merge brought to its first parent"),
+            Core::MergesInPull { .. } => error(
+                "say what to do with them in .hotfix.toml: `[github] backport-merge-commits = \"skip\"` picks the other commits, `\"pick\"` the pull request as one change (the merge GitHub made, against its base)",
+            ),
             Core::NoTargets { .. } => error(
                 "name existing branches with `--to`, or set release-branches in .hotfix.toml for `--maintained`",
             ),

@@ -8,7 +8,7 @@ use git_hotfix_core::lifecycle;
 use git_hotfix_core::lifecycle::github::{
     Connect, GitHub as GitHubPort, MergeOutcome, ReleaseOutcome,
 };
-use git_hotfix_core::settings::config::Config;
+use git_hotfix_core::settings::config::{Config, MergeMethod};
 use git_hotfix_github::{
     DEFAULT_API_URL, GitHub, Label, Lookup, ReleaseSpec, Repository, Request, RetryPolicy, web_host,
 };
@@ -333,6 +333,12 @@ pub fn spec(request: &PullRequest) -> PullSpec {
         labels: request.labels.iter().map(|l| label(l)).collect(),
         reviewers: request.reviewers.clone(),
         assignees: request.assignees.clone(),
+        milestone: request.milestone,
+        auto_merge: request.auto_merge.map(|method| match method {
+            MergeMethod::Merge => git_hotfix_github::MergeMethod::Merge,
+            MergeMethod::Squash => git_hotfix_github::MergeMethod::Squash,
+            MergeMethod::Rebase => git_hotfix_github::MergeMethod::Rebase,
+        }),
     }
 }
 

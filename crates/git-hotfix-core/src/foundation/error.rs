@@ -159,6 +159,9 @@ pub enum Error {
     )]
     MergeCommit { commit: String, parents: usize },
 
+    #[error("the pull request's commits hold {} merge commit{}: {}", merges.len(), if merges.len() == 1 { "" } else { "s" }, merges.join(", "))]
+    MergesInPull { merges: Vec<String> },
+
     #[error("no branch to backport to{}", if asked.is_empty() { String::new() } else { format!(": nothing matches {}", asked.join(", ")) })]
     NoTargets { asked: Vec<String> },
 

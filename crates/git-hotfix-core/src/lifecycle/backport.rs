@@ -172,13 +172,22 @@ pub fn pull_request(
 ) -> Result<PullRequest> {
     let target = &run.targets[index];
     let text = pull::backport(repo, config, journal, run.source_pull.as_ref(), target)?;
+    let github = &config.github;
+    // Committed conflict markers must not be merged by accident.
+    let draft = target.status == TargetStatus::Conflict || github.draft;
     Ok(PullRequest {
         head: target.branch.clone(),
         base: target.target.clone(),
         title: text.title,
         body: text.body,
-        // Committed conflict markers must not be merged by accident.
-        draft: target.status == TargetStatus::Conflict || config.github.draft,
+        draft,
+        milestone: run
+            .source_pull
+            .as_ref()
+            .and_then(|s| s.milestone)
+            .filter(|_| github.backport_copy_milestone),
+        // Only a clean pick may merge itself.
+        auto_merge: github.backport_auto_merge.filter(|_| !draft),
         labels: text.labels,
         reviewers: with_copied(
             &config.github.reviewers,

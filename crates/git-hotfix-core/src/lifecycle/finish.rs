@@ -555,6 +555,8 @@ fn pull_request(
         labels: text.labels,
         reviewers: config.github.reviewers.clone(),
         assignees: config.github.assignees.clone(),
+        milestone: None,
+        auto_merge: None,
     }
 }
 
@@ -759,6 +761,8 @@ fn catch_up_develop(
         labels: vec!["hotfix".into()],
         reviewers: config.github.reviewers.clone(),
         assignees: config.github.assignees.clone(),
+        milestone: None,
+        auto_merge: None,
     };
     let pull = github.ensure_pull(&request)?;
     Ok(Some((name, CatchUp::Proposed { pull, why })))

@@ -417,6 +417,12 @@ pub struct PullRequest {
     pub labels: Vec<String>,
     pub reviewers: Vec<String>,
     pub assignees: Vec<String>,
+    /// The milestone's number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub milestone: Option<u64>,
+    /// Merged by GitHub this way once it may (auto-merge).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_merge: Option<crate::settings::config::MergeMethod>,
 }
 
 /// The pull request a [`Step::Pull`] opened or updated.

@@ -170,7 +170,7 @@ pub fn backport(
         _ => "the commits below".to_string(),
     };
     body.push_str(&format!("Backport of {of} to `{}`.\n\n", target.target));
-    body.push_str("## Commits\n\n");
+    let mut commits = String::new();
     for (record, summary) in target.commits.iter().zip(&summaries) {
         let what = match (record.status, record.result) {
             (PickStatus::Picked, Some(result)) => format!("picked as {}", short(result)),
@@ -180,8 +180,10 @@ pub fn backport(
             (PickStatus::Empty, _) => "already on the line".to_string(),
             _ => "not picked".to_string(),
         };
-        body.push_str(&format!("- {} {summary}: {what}\n", short(record.source)));
+        commits.push_str(&format!("- {} {summary}: {what}\n", short(record.source)));
     }
+    body.push_str("## Commits\n\n");
+    body.push_str(&commits);
     if conflicted {
         body.push_str("\n## Conflicts\n\n");
         body.push_str(
@@ -197,8 +199,33 @@ pub fn backport(
         target.target,
         prompt("the fix verified on this line")
     ));
+
+    // What the team's templates may name: the merged pull request, or the hotfix's.
+    let (number, url) = match (source, source_pull) {
+        (Some(source), _) => (source.number.to_string(), source.url.clone()),
+        (None, Some(pull)) => (pull.number.to_string(), pull.url.clone()),
+        (None, None) => (String::new(), String::new()),
+    };
+    let author = source.map(|s| s.author.clone()).unwrap_or_default();
+    let value = |name: &str| match name {
+        "line" => target.target.clone(),
+        "title" => original.clone(),
+        "number" => number.clone(),
+        "author" => author.clone(),
+        "url" => url.clone(),
+        "branch" => target.branch.clone(),
+        "commits" => commits.trim_end().to_string(),
+        "default" => body.trim_end().to_string(),
+        _ => String::new(),
+    };
+    let title = github.backport_pr_title.render(value);
+    let body = match &github.backport_pr_body {
+        Some(template) => format!("{}\n", template.render(value).trim_end()),
+        None => body.clone(),
+    };
     Ok(PullText {
-        title: format!("[Backport {}] {original}", target.target),
+        // A title is one line, whatever the template and the merged title hold.
+        title: title.split_whitespace().collect::<Vec<_>>().join(" "),
         body,
         labels,
     })

@@ -143,10 +143,10 @@ pub fn execute(
     }
     let caught_up = remote::catch_up(repo, config, &branches, reach, context.ui.interactive())?;
     crate::render::remote::caught_up(context, caught_up.as_ref());
-    let picked = match (args.pull, args.commits.is_empty()) {
+    let (picked, mainline) = match (args.pull, args.commits.is_empty()) {
         (Some(number), _) => merged_pull(context, repo, config, number)?,
-        (None, true) => What::Hotfix(args.hotfix),
-        (None, false) => What::Commits(args.commits),
+        (None, true) => (What::Hotfix(args.hotfix), None),
+        (None, false) => (What::Commits(args.commits), None),
     };
     let request = BackportRequest {
         what: picked,
@@ -155,7 +155,7 @@ pub fn execute(
         cascade: args.cascade,
         branch_template: args.branch_template,
         onto_target: args.onto_target,
-        mainline: args.mainline,
+        mainline: args.mainline.or(mainline),
         on_conflict,
         open_pulls: args.pr,
     };
@@ -216,7 +216,12 @@ pub fn execute(
 
 /// What merged pull request `number` put on its base, as GitHub tells it and this clone
 /// (fetching what it lacks) shows it.
-fn merged_pull(context: &Context, repo: &Repo, config: &Config, number: u64) -> Result<What> {
+fn merged_pull(
+    context: &Context,
+    repo: &Repo,
+    config: &Config,
+    number: u64,
+) -> Result<(What, Option<u32>)> {
     let forge = Forge::connect(context, repo, config, false)?;
     let repository = forge.github.repository().to_string();
     // GitHub answers 404 for a number that is not a pull request (an issue's, say).
@@ -263,7 +268,33 @@ fn merged_pull(context: &Context, repo: &Repo, config: &Config, number: u64) -> 
         head: id(&state.head_sha)?,
         commits: state.commits,
     };
-    let (method, mut commits) = merged::picks(repo, &config.remote, &pull)?;
+    let (method, commits) = merged::picks(repo, &config.remote, &pull)?;
+    let merged::Picks {
+        mut commits,
+        mainline,
+        skipped,
+    } = merged::merge_commits(
+        repo,
+        &pull,
+        method,
+        commits,
+        config.github.backport_merge_commits,
+    )?;
+    for merge in &skipped {
+        context.ui.status(
+            "Left out",
+            format!(
+                "{} {}: a merge commit (backport-merge-commits = \"skip\")",
+                short(*merge),
+                repo.summary(*merge)?
+            ),
+        );
+    }
+    // Picked as one change, the merge holds the release commit as a squash does.
+    let held = match mainline {
+        Some(_) => merged::Method::Squash,
+        None => method,
+    };
     // A hotfix's pull request (`finish --pr`) names its release commit in its body: the
     // version bump is the hotfix's line's, not the targets'.
     let release = carried::read(&state.body)
@@ -278,7 +309,7 @@ fn merged_pull(context: &Context, repo: &Repo, config: &Config, number: u64) -> 
             .next()
             .unwrap_or_default()
             .to_string();
-        match merged::leave_out(repo, method, &mut commits, &release)? {
+        match merged::leave_out(repo, held, &mut commits, &release)? {
             merged::LeftOut::Left(left) => context.ui.status(
                 "Left out",
                 format!(
@@ -291,8 +322,8 @@ fn merged_pull(context: &Context, repo: &Repo, config: &Config, number: u64) -> 
                 short(commit),
                 paths.join(", ")
             )),
-            merged::LeftOut::NotFound if method == merged::Method::Squash => context.ui.warn(format!(
-                "#{number} was squashed: its one commit holds the release commit \"{summary}\" too (version files, changelog), which the lines get with the fix"
+            merged::LeftOut::NotFound if held == merged::Method::Squash => context.ui.warn(format!(
+                "#{number} is picked as one change: its one commit holds the release commit \"{summary}\" too (version files, changelog), which the lines get with the fix"
             )),
             merged::LeftOut::NotFound => {}
         }
@@ -315,6 +346,7 @@ fn merged_pull(context: &Context, repo: &Repo, config: &Config, number: u64) -> 
         labels: state.labels,
         assignees: state.assignees,
         reviewers: state.requested_reviewers,
+        milestone: state.milestone,
     };
-    Ok(What::Pull { pull, commits })
+    Ok((What::Pull { pull, commits }, mainline))
 }

@@ -8,6 +8,7 @@ use crate::foundation::error::{Error, GitContext, Result};
 use crate::foundation::oid::short;
 use crate::git::repo::Repo;
 use crate::records::journal::ReleaseCommit;
+use crate::settings::config::MergeCommits;
 
 /// How the pull request was merged, as its merge commit shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
@@ -98,6 +99,69 @@ pub fn picks(repo: &Repo, remote: &str, pull: &MergedPull) -> Result<(Method, Ve
                 parents.len(),
                 short(pull.head)
             ),
+        }),
+    }
+}
+
+/// A pull request's picks once its merge commits are dealt with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Picks {
+    pub commits: Vec<ObjectId>,
+    /// `Some(1)` when the pull request is picked as one change, its merge commit against
+    /// the base it merged into.
+    pub mainline: Option<u32>,
+    /// The merge commits left out (`skip`).
+    pub skipped: Vec<ObjectId>,
+}
+
+/// Deal with the merge commits among `commits`, the picks of `pull` merged by `method` (a
+/// branch brought up to date by merging its base has them), as `policy` says. A merge
+/// commit cannot be picked as it is: which side is the change is a choice.
+pub fn merge_commits(
+    repo: &Repo,
+    pull: &MergedPull,
+    method: Method,
+    commits: Vec<ObjectId>,
+    policy: MergeCommits,
+) -> Result<Picks> {
+    let mut merges = Vec::new();
+    for commit in &commits {
+        let found = repo
+            .git
+            .find_commit(*commit)
+            .context(|| format!("could not read {}", short(*commit)))?;
+        if found.parent_ids().count() > 1 {
+            merges.push(*commit);
+        }
+    }
+    if merges.is_empty() {
+        return Ok(Picks {
+            commits,
+            mainline: None,
+            skipped: Vec::new(),
+        });
+    }
+    match policy {
+        MergeCommits::Skip => Ok(Picks {
+            commits: commits
+                .into_iter()
+                .filter(|c| !merges.contains(c))
+                .collect(),
+            mainline: None,
+            skipped: merges,
+        }),
+        // The merge GitHub made holds the whole pull request against its base.
+        MergeCommits::Pick if method == Method::Merge => Ok(Picks {
+            commits: vec![pull.merge],
+            mainline: Some(1),
+            skipped: Vec::new(),
+        }),
+        // Refused; and a squash or rebase made no one commit that holds it all.
+        MergeCommits::Fail | MergeCommits::Pick => Err(Error::MergesInPull {
+            merges: merges
+                .iter()
+                .map(|m| Ok(format!("{} {}", short(*m), repo.summary(*m)?)))
+                .collect::<Result<_>>()?,
         }),
     }
 }

@@ -67,6 +67,9 @@ pub struct SourcePull {
     /// The reviews requested on it: logins, and teams as `org/team`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reviewers: Vec<String>,
+    /// Its milestone's number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub milestone: Option<u64>,
 }
 
 /// The name a pull request's backport goes by (in its branches' `{name}`): `pr-123`.

@@ -14,7 +14,10 @@ use crate::git::repo::Repo;
 use crate::git::tags::TagPattern;
 use crate::settings::policy::{PluginLimits, PolicyConfig};
 
-use super::{GitHub, LabelMapping, LabelPattern, PullTitle};
+use super::{
+    BackportBody, BackportTitle, GitHub, LabelMapping, LabelPattern, MergeCommits, MergeMethod,
+    PullTitle,
+};
 
 /// `backport-label-mapping`: a table of regular expressions and the lines they name.
 fn label_mapping<'de, D: serde::Deserializer<'de>>(
@@ -75,6 +78,8 @@ pub(super) struct GitHubLayer {
     pub(super) assignees: Option<Vec<String>>,
     pub(super) labels: Option<Vec<String>>,
     pub(super) pr_title: Option<PullTitle>,
+    pub(super) backport_pr_title: Option<BackportTitle>,
+    pub(super) backport_pr_body: Option<BackportBody>,
     pub(super) release: Option<bool>,
     pub(super) backport_labels: Option<Vec<BackportLabel>>,
     #[serde(default, deserialize_with = "label_mapping")]
@@ -83,6 +88,9 @@ pub(super) struct GitHubLayer {
     pub(super) backport_copy_labels: Option<LabelPattern>,
     pub(super) backport_copy_assignees: Option<bool>,
     pub(super) backport_copy_reviewers: Option<bool>,
+    pub(super) backport_copy_milestone: Option<bool>,
+    pub(super) backport_auto_merge: Option<MergeMethod>,
+    pub(super) backport_merge_commits: Option<MergeCommits>,
 }
 
 impl GitHubLayer {
@@ -96,6 +104,8 @@ impl GitHubLayer {
             assignees: over.assignees.or(self.assignees),
             labels: over.labels.or(self.labels),
             pr_title: over.pr_title.or(self.pr_title),
+            backport_pr_title: over.backport_pr_title.or(self.backport_pr_title),
+            backport_pr_body: over.backport_pr_body.or(self.backport_pr_body),
             release: over.release.or(self.release),
             backport_labels: over.backport_labels.or(self.backport_labels),
             backport_label_mapping: over.backport_label_mapping.or(self.backport_label_mapping),
@@ -107,6 +117,11 @@ impl GitHubLayer {
             backport_copy_reviewers: over
                 .backport_copy_reviewers
                 .or(self.backport_copy_reviewers),
+            backport_copy_milestone: over
+                .backport_copy_milestone
+                .or(self.backport_copy_milestone),
+            backport_auto_merge: over.backport_auto_merge.or(self.backport_auto_merge),
+            backport_merge_commits: over.backport_merge_commits.or(self.backport_merge_commits),
         }
     }
 
@@ -122,6 +137,8 @@ impl GitHubLayer {
             assignees: self.assignees.unwrap_or(defaults.assignees),
             labels: self.labels.unwrap_or(defaults.labels),
             pr_title: self.pr_title.unwrap_or(defaults.pr_title),
+            backport_pr_title: self.backport_pr_title.unwrap_or(defaults.backport_pr_title),
+            backport_pr_body: self.backport_pr_body,
             release: self.release.unwrap_or(defaults.release),
             backport_labels: self.backport_labels.unwrap_or(defaults.backport_labels),
             backport_label_mapping: self
@@ -137,6 +154,13 @@ impl GitHubLayer {
             backport_copy_reviewers: self
                 .backport_copy_reviewers
                 .unwrap_or(defaults.backport_copy_reviewers),
+            backport_copy_milestone: self
+                .backport_copy_milestone
+                .unwrap_or(defaults.backport_copy_milestone),
+            backport_auto_merge: self.backport_auto_merge,
+            backport_merge_commits: self
+                .backport_merge_commits
+                .unwrap_or(defaults.backport_merge_commits),
         }
     }
 }
@@ -263,12 +287,17 @@ const GITHUB_KEYS: &[(&str, Kind)] = &[
     ("assignees", List),
     ("labels", List),
     ("pr-title", Text),
+    ("backport-pr-title", Text),
+    ("backport-pr-body", Text),
     ("release", Bool),
     ("backport-labels", List),
     ("backport-add-labels", List),
     ("backport-copy-labels", Text),
     ("backport-copy-assignees", Bool),
     ("backport-copy-reviewers", Bool),
+    ("backport-copy-milestone", Bool),
+    ("backport-auto-merge", Text),
+    ("backport-merge-commits", Text),
 ];
 
 /// git config spells keys `productionBranch`; the file spells them `production-branch`.

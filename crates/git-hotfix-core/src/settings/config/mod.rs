@@ -141,6 +141,10 @@ pub struct GitHub {
     /// Put on every hotfix pull request, besides the severity's.
     pub labels: Vec<String>,
     pub pr_title: PullTitle,
+    /// The title of a backport's pull request.
+    pub backport_pr_title: BackportTitle,
+    /// Its body; `None`: git-hotfix's own.
+    pub backport_pr_body: Option<BackportBody>,
     /// `tag` and `finish` publish a GitHub release (as `--release`).
     pub release: bool,
     /// The labels that ask the GitHub action for a backport (`backport {target}`).
@@ -157,6 +161,51 @@ pub struct GitHub {
     pub backport_copy_assignees: bool,
     /// The reviewers requested on the merged pull request are requested on its backports.
     pub backport_copy_reviewers: bool,
+    /// The merged pull request's milestone is its backports' too.
+    pub backport_copy_milestone: bool,
+    /// A clean backport's pull request is merged by GitHub this way once its checks and
+    /// reviews allow (auto-merge); `None`: a person merges it.
+    pub backport_auto_merge: Option<MergeMethod>,
+    /// What a backport of a merged pull request does with the merge commits among its
+    /// commits (a branch brought up to date by merging its base).
+    pub backport_merge_commits: MergeCommits,
+}
+
+/// How GitHub merges a pull request.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum MergeMethod {
+    Merge,
+    Squash,
+    Rebase,
+}
+
+/// What a pull request's backport does with the merge commits among its commits, as
+/// korthout/backport-action's `merge_commits`.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum MergeCommits {
+    /// Refuse the backport, naming them: nothing is picked.
+    #[default]
+    Fail,
+    /// Pick the other commits only.
+    Skip,
+    /// Pick the whole pull request as one change: its merge commit against the base it
+    /// merged into (`--mainline 1`); a squash or rebase, whose commits are no merges, as
+    /// it is.
+    Pick,
 }
 
 impl GitHub {
@@ -193,6 +242,8 @@ impl Default for GitHub {
             assignees: Vec::new(),
             labels: vec!["hotfix".into()],
             pr_title: PullTitle::parse(PullTitle::DEFAULT).expect("valid default"),
+            backport_pr_title: BackportTitle::parse(BackportTitle::DEFAULT).expect("valid default"),
+            backport_pr_body: None,
             release: false,
             backport_labels: BackportLabel::DEFAULTS
                 .iter()
@@ -203,6 +254,9 @@ impl Default for GitHub {
             backport_copy_labels: None,
             backport_copy_assignees: false,
             backport_copy_reviewers: false,
+            backport_copy_milestone: false,
+            backport_auto_merge: None,
+            backport_merge_commits: MergeCommits::Fail,
         }
     }
 }
@@ -327,40 +381,65 @@ impl schemars::JsonSchema for LabelPattern {
     }
 }
 
-/// The title of a hotfix pull request: `{tags} {ticket}: {description}`, where `{tags}` is
-/// `[RELEASE]` (the policy deploys at once) `[HOTFIX]` and the severity, `[HOTFIX][P0]`.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
-#[serde(transparent)]
-pub struct PullTitle(crate::foundation::template::Template);
+/// A setting written as a `{placeholder}` template: the placeholders it may use, checked
+/// when the settings are read, so that a typo is named there and not in a pull request.
+macro_rules! text_template {
+    ($(#[$doc:meta])* $name:ident, [$($placeholder:literal),* $(,)?]) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+        #[serde(transparent)]
+        pub struct $name(crate::foundation::template::Template);
+
+        impl $name {
+            pub const PLACEHOLDERS: &'static [&'static str] = &[$($placeholder),*];
+
+            pub fn parse(source: &str) -> Result<Self, crate::foundation::template::TemplateError> {
+                crate::foundation::template::Template::parse(source, Self::PLACEHOLDERS).map($name)
+            }
+
+            pub fn render(&self, value: impl FnMut(&str) -> String) -> String {
+                self.0.render(value)
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let text = String::deserialize(deserializer)?;
+                $name::parse(&text).map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+
+text_template!(
+    /// The title of a hotfix pull request: `{tags} {ticket}: {description}`, where `{tags}`
+    /// is `[RELEASE]` (the policy deploys at once) `[HOTFIX]` and the severity, `[HOTFIX][P0]`.
+    PullTitle,
+    ["tags", "ticket", "description", "severity", "version", "product", "branch", "base"]
+);
 
 impl PullTitle {
-    pub const PLACEHOLDERS: &'static [&'static str] = &[
-        "tags",
-        "ticket",
-        "description",
-        "severity",
-        "version",
-        "product",
-        "branch",
-        "base",
-    ];
     pub const DEFAULT: &'static str = "{tags} {ticket}: {description}";
-
-    pub fn parse(source: &str) -> Result<Self, crate::foundation::template::TemplateError> {
-        crate::foundation::template::Template::parse(source, Self::PLACEHOLDERS).map(PullTitle)
-    }
-
-    pub fn render(&self, value: impl FnMut(&str) -> String) -> String {
-        self.0.render(value)
-    }
 }
 
-impl<'de> serde::Deserialize<'de> for PullTitle {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        PullTitle::parse(&text).map_err(serde::de::Error::custom)
-    }
+text_template!(
+    /// The title of a backport's pull request: `[Backport {line}] {title}`, `{title}` being
+    /// the merged pull request's (or the hotfix's).
+    BackportTitle,
+    ["line", "title", "number", "author", "branch"]
+);
+
+impl BackportTitle {
+    pub const DEFAULT: &'static str = "[Backport {line}] {title}";
 }
+
+text_template!(
+    /// The body of a backport's pull request, when a team writes its own; `{default}` is
+    /// the one git-hotfix writes (source, commits, conflicts, testing), `{commits}` its list
+    /// of commits.
+    BackportBody,
+    ["line", "title", "number", "author", "url", "branch", "commits", "default"]
+);
 
 /// The changelog a release writes to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

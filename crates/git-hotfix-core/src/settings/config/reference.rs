@@ -250,6 +250,16 @@ pub const GITHUB: &[Key] = &[
         meaning: "the pull request's title; also `{severity} {version} {product} {branch} {base}`",
     },
     Key {
+        key: "backport-pr-title",
+        default: "`[Backport {line}] {title}`",
+        meaning: "a backport's pull request title; `{title}` is the merged pull request's (or the hotfix's), also `{number} {author} {branch}`",
+    },
+    Key {
+        key: "backport-pr-body",
+        default: "git-hotfix's",
+        meaning: "a backport's pull request body: `{default}` is git-hotfix's (source, commits, conflicts, testing), `{commits}` its list of commits; also `{line} {title} {number} {author} {url} {branch}`",
+    },
+    Key {
         key: "release",
         default: "`false`",
         meaning: "publish a GitHub release of what is pushed (as `--release`)",
@@ -283,6 +293,21 @@ pub const GITHUB: &[Key] = &[
         key: "backport-copy-reviewers",
         default: "`false`",
         meaning: "the reviewers requested on the merged pull request are requested on its backports (besides `reviewers`)",
+    },
+    Key {
+        key: "backport-copy-milestone",
+        default: "`false`",
+        meaning: "the merged pull request's milestone is its backports' too",
+    },
+    Key {
+        key: "backport-auto-merge",
+        default: "none",
+        meaning: "`merge`, `squash` or `rebase`: GitHub merges a clean backport's pull request so once its checks and reviews allow (the repository must allow auto-merge; a draft never)",
+    },
+    Key {
+        key: "backport-merge-commits",
+        default: "`fail`",
+        meaning: "what a pull request's backport does with merge commits among its commits: `fail` (refuse, naming them), `skip` (pick the others), `pick` (the pull request as one change: its merge commit against its base)",
     },
 ];
 

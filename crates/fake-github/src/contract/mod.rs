@@ -8,6 +8,8 @@
 //! The operations are cut from `@octokit/openapi` by `openapi/extract.py` (see
 //! `openapi/README.md`).
 
+mod graphql;
+
 use std::sync::OnceLock;
 
 use percent_encoding::percent_decode_str;
@@ -38,7 +40,7 @@ struct Parameter {
 fn contract() -> &'static Contract {
     static CONTRACT: OnceLock<Contract> = OnceLock::new();
     CONTRACT.get_or_init(|| {
-        let text = include_str!("../openapi/api.github.com.json");
+        let text = include_str!("../../openapi/api.github.com.json");
         let spec: Value = serde_json::from_str(text).expect("the vendored description is JSON");
         let mut operations = Vec::new();
         for (path, methods) in spec["paths"].as_object().expect("paths") {
@@ -87,13 +89,20 @@ fn validator(schema: &Value) -> jsonschema::Validator {
 /// What GitHub would say of a request it refuses.
 #[derive(Debug, Clone)]
 pub struct Violation {
-    /// 404 or 422, as GitHub answers it.
+    /// 404 or 422, as GitHub answers it (200 for GraphQL, whose refusals are `errors`).
     pub status: u16,
     pub message: String,
 }
 
 /// Check `method path?query` with `body` against GitHub's description of the operation.
 pub fn check(method: &str, path: &str, query: Option<&str>, body: &[u8]) -> Result<(), Violation> {
+    if (method, path) == ("POST", "/graphql") {
+        // GitHub answers a GraphQL request it refuses with 200 and `errors`.
+        return graphql::check(body).map_err(|message| Violation {
+            status: 200,
+            message,
+        });
+    }
     let segments: Vec<&str> = path.split('/').skip(1).collect();
     let refused = |status: u16, message: String| Violation { status, message };
     // The operation whose template matches with the most literal segments: `releases/tags/
