@@ -22,11 +22,12 @@ export GITHUB_TOKEN=$TOKEN
 source "$(dirname "$0")/bench-lib.sh"
 "$(dirname "$0")/bench-history.py" "$FILES" 200 30 0 | git -C "$repo" fast-import --quiet
 git -C "$repo" reset -q --hard main
-printf '1.2.3\n' >"$repo/VERSION"
+# Production is release v1.6.0, with its version file and changelog: the hotfix is 1.6.1.
+printf '1.6.0\n' >"$repo/VERSION"
 printf '# Changelog\n' >"$repo/CHANGELOG.md"
 git -C "$repo" add VERSION CHANGELOG.md
-git -C "$repo" commit -q -m "Release 1.2.3"
-git -C "$repo" tag -a v1.2.3 -m v1.2.3
+git -C "$repo" commit -q -m "Release 1.6.0"
+git -C "$repo" tag -a v1.6.0 -m v1.6.0
 git -C "$repo" switch -q -c develop
 printf 'next\n' >"$repo/NEXT.md"
 git -C "$repo" add NEXT.md
@@ -75,7 +76,11 @@ import json, sys
 pull = json.load(sys.stdin)
 pull["head"]["repo"] = pull["base"]["repo"] = {"full_name": "acme/shop"}
 event = {"action": "closed", "number": 2, "pull_request": pull, "repository": {"full_name": "acme/shop"}}
-json.dump(event, open(sys.argv[1], "w"))' "$work/event.json"
+json.dump(event, open(sys.argv[1], "w"))
+print(pull["head"]["ref"], pull["head"]["sha"])' "$work/event.json" >"$work/head"
+    # The version the hotfix's release commit wrote is the tag the release makes.
+    read -r _ fix <"$work/head"
+    tag=v$(git -C "$work/origin.git" show "$fix:VERSION")
     git clone -q --depth 1 "file://$work/origin.git" "$work/ci"
 }
 
@@ -86,7 +91,7 @@ run() {
         prepare
         local start end
         start=$(date +%s%N)
-        (cd "$work/ci" && GITHUB_API_URL=$url bash -c "$command") >"$work/out" 2>&1 || {
+        (cd "$work/ci" && GITHUB_API_URL=$url tag=$tag bash -c "$command") >"$work/out" 2>&1 || {
             echo "$name failed:" >&2
             tail -20 "$work/out" >&2
             exit 1
@@ -94,9 +99,13 @@ run() {
         end=$(date +%s%N)
         times+=($(((end - start) / 1000000)))
         # What a release is, checked with git and the fake after each run.
-        git -C "$work/origin.git" rev-parse -q --verify 'refs/tags/v1.2.4^{commit}' >/dev/null
-        git -C "$work/origin.git" merge-base --is-ancestor main develop
-        api GET /repos/acme/shop/releases/tags/v1.2.4 >/dev/null
+        git -C "$work/origin.git" rev-parse -q --verify "refs/tags/$tag^{commit}" >/dev/null &&
+            git -C "$work/origin.git" merge-base --is-ancestor "$fix" develop &&
+            api GET /repos/acme/shop/releases/tags/$tag >/dev/null || {
+            echo "$name: no tag $tag, release or develop with it:" >&2
+            tail -20 "$work/out" >&2
+            exit 1
+        }
     done
     printf '%-52s %7s ms\n' "$name" "$(printf '%s\n' "${times[@]}" | median)"
 }
@@ -106,8 +115,8 @@ run "git hotfix action (tag, release, develop, comment)" "$event '$BIN' action"
 tail -4 "$work/out"
 
 hand='merge=$(git rev-parse HEAD)'
-hand+=' && git tag -a v1.2.4 -m "Release v1.2.4" "$merge" && git push -q origin v1.2.4'
-hand+=' && curl -sf -o /dev/null -X POST -H "Authorization: Bearer $GITHUB_TOKEN" "$GITHUB_API_URL/repos/acme/shop/releases" -d "{\"tag_name\":\"v1.2.4\",\"name\":\"v1.2.4\",\"body\":\"Fix\"}"'
-hand+=' && curl -sf -o /dev/null -X POST -H "Authorization: Bearer $GITHUB_TOKEN" "$GITHUB_API_URL/repos/acme/shop/merges" -d "{\"base\":\"develop\",\"head\":\"$merge\",\"commit_message\":\"Merge v1.2.4 into develop\"}"'
-hand+=' && curl -sf -o /dev/null -X POST -H "Authorization: Bearer $GITHUB_TOKEN" "$GITHUB_API_URL/repos/acme/shop/issues/2/comments" -d "{\"body\":\"Released v1.2.4\"}"'
+hand+=' && git tag -a $tag -m "Release $tag" "$merge" && git push -q origin $tag'
+hand+=' && curl -sf -o /dev/null -X POST -H "Authorization: Bearer $GITHUB_TOKEN" "$GITHUB_API_URL/repos/acme/shop/releases" -d "{\"tag_name\":\"$tag\",\"name\":\"$tag\",\"body\":\"Fix\"}"'
+hand+=' && curl -sf -o /dev/null -X POST -H "Authorization: Bearer $GITHUB_TOKEN" "$GITHUB_API_URL/repos/acme/shop/merges" -d "{\"base\":\"develop\",\"head\":\"$merge\",\"commit_message\":\"Merge $tag into develop\"}"'
+hand+=' && curl -sf -o /dev/null -X POST -H "Authorization: Bearer $GITHUB_TOKEN" "$GITHUB_API_URL/repos/acme/shop/issues/2/comments" -d "{\"body\":\"Released $tag\"}"'
 run "by hand: git tag + push, curl release, merge, comment" "$hand"

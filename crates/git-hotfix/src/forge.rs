@@ -342,7 +342,8 @@ pub fn spec(request: &PullRequest) -> PullSpec {
     }
 }
 
-fn forge_error(err: CommandError) -> CoreError {
+/// A failure of the GitHub client, as the core's ports return it.
+pub fn forge_error(err: CommandError) -> CoreError {
     CoreError::Forge(Box::new(err))
 }
 

@@ -661,6 +661,9 @@ pub fn after_merge(
         });
     };
     after_merge::fetch(repo, config, &state.base, &journal.tag)?;
+    // A record carried in the pull request's body says what is released only as far as
+    // what merged says it too; checked before anything is written.
+    crate::records::carried::verify_merged(repo, &journal, merge_commit)?;
     // What merged of the branch, as GitHub has it (review commits pushed there included).
     let head = state.head_sha.clone();
     let merged = Merged {

@@ -3,6 +3,7 @@
 //! here is what follows from it, whatever runner the bot runs on.
 
 pub mod answer;
+pub mod ask;
 
 use crate::settings::config::Config;
 

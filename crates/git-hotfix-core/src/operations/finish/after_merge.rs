@@ -75,14 +75,9 @@ pub fn adopt(repo: &Repo, carried: Journal) -> Result<Journal> {
     }
 }
 
-/// Record in `journal` the pull request that merged and what it merged, fetch what merged
-/// and check it against the record before anything is written, and save the journal.
-pub fn record_merged(
-    repo: &Repo,
-    config: &Config,
-    journal: &mut Journal,
-    pull: &MergedPull,
-) -> Result<()> {
+/// Record in `journal` the pull request that merged and what it merged (in memory: the
+/// finish after the merge checks what merged against the record before it writes).
+pub fn record_merged(journal: &mut Journal, pull: &MergedPull) -> Result<()> {
     let proposal = journal.proposal.get_or_insert_with(|| Proposal {
         base: pull.base.clone(),
         release: None,
@@ -97,18 +92,16 @@ pub fn record_merged(
     if let Ok(head) = gix::ObjectId::from_hex(pull.head_sha.as_bytes()) {
         proposal.pushed = Some(head);
     }
-    let Some(merged) = pull
+    let merged = pull
         .merge_commit
         .as_deref()
-        .and_then(|sha| gix::ObjectId::from_hex(sha.as_bytes()).ok())
-    else {
-        return Err(Error::CarriedRecord {
+        .and_then(|sha| gix::ObjectId::from_hex(sha.as_bytes()).ok());
+    match merged {
+        Some(_) => Ok(()),
+        None => Err(Error::CarriedRecord {
             reason: format!("the event names no commit that merged #{}", pull.number),
-        });
-    };
-    fetch(repo, config, &pull.base, &journal.tag)?;
-    crate::records::carried::verify_merged(repo, journal, merged)?;
-    Store::new(repo).save(journal)
+        }),
+    }
 }
 
 /// Compute what `finish --after-merge` will do; the tag object is written to `mem`.

@@ -13,15 +13,16 @@ use clap::Args;
 use git_hotfix_core::foundation::error::Waiting;
 use git_hotfix_core::git::repo::glob_matches;
 use git_hotfix_core::lifecycle::bot::answer::{self, Row, Status};
-use git_hotfix_core::lifecycle::bot::{asked_lines, branch_like, targets_of};
+use git_hotfix_core::lifecycle::bot::ask::{self, Ask, Commented, Idle, Reaction};
+use git_hotfix_core::lifecycle::bot::branch_like;
 use git_hotfix_core::operations::backport::{BackportOutcome, OnConflict};
-use git_hotfix_core::{Config, Journal, Repo};
-use git_hotfix_github::{Event, PullEvent, Repository};
+use git_hotfix_core::{Config, Repo};
+use git_hotfix_github::{Event, PullEvent};
 use runner::{Level, Runner};
 
 use crate::context::Context;
 use crate::error::{CommandError, Exit, Result};
-use crate::forge::Forge;
+use crate::forge::{Forge, forge_error};
 use crate::workflow::backport::{self, Asked};
 use git_hotfix_core::operations::remote::{self, Reach};
 
@@ -60,24 +61,6 @@ pub struct ActionArgs {
     /// debugging a workflow with a payload saved from a run
     #[arg(long)]
     pub plan: bool,
-}
-
-/// What an event asks for.
-#[derive(Debug)]
-enum Ask {
-    /// Backport merged pull request `number` to `targets` (branch names or globs).
-    Backport { number: u64, targets: Vec<String> },
-    /// Finish the hotfix carried in the merged pull request's body (or say why its record
-    /// cannot be used), then backport the pull request to `targets`.
-    Release {
-        release: Result<Box<Journal>>,
-        targets: Vec<String>,
-    },
-    /// Nothing: why.
-    Nothing(String),
-    /// Nothing, because a comment's request was refused: who asked, and why not. Said on
-    /// the run's page too, where whoever looks for the backport will look.
-    Refused { title: String, why: String },
 }
 
 pub fn cmd_action(context: &Context, args: ActionArgs) -> Result<Exit> {
@@ -122,9 +105,11 @@ fn respond(context: &Context, args: &ActionArgs, runner: &Runner) -> Result<Exit
     })?;
     let event = Event::parse(&args.event, &payload)
         .map_err(|err| CommandError::new(Exit::Error, err.to_string()))?;
-    let ignored = |name: &str| format!("a `{name}` event asks git-hotfix for nothing");
     let Some(repository) = event.repository() else {
-        return nothing(context, runner, &ignored(&args.event));
+        let idle = Idle::Ignored {
+            event: args.event.clone(),
+        };
+        return nothing(context, runner, &idle);
     };
     // The repository the event is about is the one GitHub is asked about.
     if let Ok(running) = std::env::var("GITHUB_REPOSITORY")
@@ -145,14 +130,14 @@ fn respond(context: &Context, args: &ActionArgs, runner: &Runner) -> Result<Exit
             pull,
             label,
             ..
-        } => from_pull(
+        } => ask::by_pull(
             &config,
             &args.to,
-            repository,
+            &repository.to_string(),
             action,
-            pull,
+            &bot_pull(pull),
             label.as_deref(),
-        )?,
+        ),
         Event::Comment {
             action,
             number,
@@ -161,34 +146,36 @@ fn respond(context: &Context, args: &ActionArgs, runner: &Runner) -> Result<Exit
             body,
             author,
             ..
-        } => {
-            let Some(targets) = asked_lines(body) else {
-                return nothing(&context, runner, "the comment asks git-hotfix for nothing");
-            };
-            if action != "created" || !on_pull {
-                return nothing(
-                    &context,
-                    runner,
-                    "`/backport` is answered when it is a new comment on a pull request",
-                );
+        } => match ask::comment_lines(action, *on_pull, body) {
+            Err(idle) => Ask::Nothing(idle),
+            Ok(targets) => {
+                let forge = Forge::connect(&context, &repo, &config, false)?;
+                let github = OnComment {
+                    forge: &forge,
+                    context: &context,
+                    plan: args.plan,
+                };
+                let comment = ask::Comment {
+                    number: *number,
+                    id: *comment,
+                    author: author.clone(),
+                    targets,
+                };
+                ask::by_comment(&github, comment)?
             }
-            let commented = Commented {
-                number: *number,
-                comment: *comment,
-                author,
-                targets,
-            };
-            from_comment(&context, &repo, &config, args.plan, commented)?
-        }
-        Event::Other { name } => Ask::Nothing(ignored(name)),
+        },
+        Event::Other { name } => Ask::Nothing(Idle::Ignored {
+            event: name.clone(),
+        }),
     };
     match ask {
-        Ask::Nothing(why) => nothing(&context, runner, &why),
-        Ask::Refused { why, .. } if args.plan => {
-            context.ui.status("Would refuse", why);
+        Ask::Nothing(idle) => nothing(&context, runner, &idle),
+        Ask::Refused(refusal) if args.plan => {
+            context.ui.status("Would refuse", refusal.to_string());
             Ok(Exit::Ok)
         }
-        Ask::Refused { title, why } => {
+        Ask::Refused(refusal) => {
+            let (title, why) = (refusal.title(), refusal.to_string());
             context.ui.warn(&why);
             runner.annotate(Level::Warning, &title, &why);
             runner
@@ -208,10 +195,15 @@ fn respond(context: &Context, args: &ActionArgs, runner: &Runner) -> Result<Exit
             let Event::Pull { pull, .. } = &event else {
                 unreachable!("a release is asked by a pull request");
             };
-            let released = release.and_then(|journal| match args.plan {
-                true => release::plan(&context, &repo, &config, args, pull, &journal),
-                false => release::run(&context, &repo, &config, runner, args, pull, *journal),
-            });
+            let released =
+                release
+                    .map_err(CommandError::from)
+                    .and_then(|journal| match args.plan {
+                        true => release::plan(&context, &repo, &config, args, pull, &journal),
+                        false => {
+                            release::run(&context, &repo, &config, runner, args, pull, *journal)
+                        }
+                    });
             if targets.is_empty() {
                 return released;
             }
@@ -257,147 +249,64 @@ fn on_the_runner(mut err: CommandError) -> CommandError {
     err
 }
 
-fn nothing(context: &Context, runner: &Runner, why: &str) -> Result<Exit> {
+fn nothing(context: &Context, runner: &Runner, why: &Idle) -> Result<Exit> {
     context.ui.status("Nothing", format!("to do: {why}"));
     write_outputs(runner, &[])?;
     Ok(Exit::Ok)
 }
 
-/// What a merged pull request asks for: its hotfix released (when `finish --pr` opened it),
-/// and the lines its labels name.
-fn from_pull(
-    config: &Config,
-    always: &[String],
-    repository: &Repository,
-    action: &str,
-    pull: &PullEvent,
-    label: Option<&str>,
-) -> Result<Ask> {
-    let number = pull.number;
-    if !matches!(action, "closed" | "labeled") {
-        return Ok(Ask::Nothing(format!("pull request #{number} was {action}")));
+/// The event's pull request, in the core's terms.
+fn bot_pull(pull: &PullEvent) -> ask::Pull {
+    ask::Pull {
+        number: pull.number,
+        merged: pull.merged,
+        base: pull.base.clone(),
+        head: pull.head.clone(),
+        head_repository: pull.head_repository.clone(),
+        body: pull.body.clone(),
+        labels: pull.labels.clone(),
     }
-    if !pull.merged {
-        return Ok(Ask::Nothing(match action {
-            "closed" => format!("pull request #{number} was closed without merging"),
-            _ => format!(
-                "pull request #{number} has not merged: its labels are acted on when it does"
-            ),
-        }));
-    }
-    let mut targets = targets_of(config, pull.labels.iter().map(String::as_str));
-    for line in always {
-        if !targets.contains(line) {
-            targets.push(line.clone());
-        }
-    }
-    if action == "closed" {
-        let release = match release::carried(config, repository, pull) {
-            Ok(None) => None,
-            Ok(Some(journal)) => Some(Ok(Box::new(journal))),
-            Err(err) => Some(Err(err)),
-        };
-        if let Some(release) = release {
-            return Ok(Ask::Release { release, targets });
-        }
-    }
-    // A label added after the merge: the run answers for every label, so that the comment
-    // tells all the lines (the ones done before are found, not done twice).
-    if action == "labeled" && label.is_none_or(|l| targets_of(config, [l]).is_empty()) {
-        return Ok(Ask::Nothing(format!(
-            "the label put on #{number} asks for no backport"
-        )));
-    }
-    if targets.is_empty()
-        && action == "closed"
-        && config.branch_template.could_have_made(&pull.head)
-    {
-        return Ok(Ask::Nothing(format!(
-            "#{number} merged `{}`, named like a hotfix branch, but `git hotfix finish --pr` did not open it: its body carries no record of the hotfix's version and tag, so nothing is released (`git hotfix finish --after-merge` releases it where the hotfix started)",
-            pull.head
-        )));
-    }
-    if targets.is_empty() {
-        return Ok(Ask::Nothing(format!(
-            "no label of #{number} asks for a backport (labels like `{}`)",
-            config
-                .github
-                .backport_labels
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("`, `")
-        )));
-    }
-    Ok(Ask::Backport { number, targets })
 }
 
-/// A `/backport` comment: on pull request `number`, comment `comment` by `author`.
-struct Commented<'a> {
-    number: u64,
-    comment: u64,
-    author: &'a str,
-    targets: Vec<String>,
-}
-
-/// A `/backport` comment: answered only for someone who may push, on a merged pull request.
-fn from_comment(
-    context: &Context,
-    repo: &Repo,
-    config: &Config,
+/// GitHub, as a `/backport` comment's answer asks it; a plan only says how it would react.
+struct OnComment<'a> {
+    forge: &'a Forge,
+    context: &'a Context,
     plan: bool,
-    commented: Commented<'_>,
-) -> Result<Ask> {
-    let Commented {
-        number,
-        comment,
-        author,
-        targets,
-    } = commented;
-    let forge = Forge::connect(context, repo, config, false)?;
-    // A reaction is an answer: in a plan, only said.
-    let react = |content: &str| match plan {
-        true => {
-            context
-                .ui
-                .status("Would react", format!("{content} to the comment"));
-            Ok(())
+}
+
+impl Commented for OnComment<'_> {
+    fn repository(&self) -> String {
+        self.forge.github.repository().to_string()
+    }
+
+    fn permission(&self, login: &str) -> git_hotfix_core::Result<(String, bool)> {
+        let permission = self
+            .forge
+            .run(self.forge.github.permission(login))
+            .map_err(forge_error)?;
+        Ok((permission.to_string(), permission.can_write()))
+    }
+
+    fn merged(&self, number: u64) -> git_hotfix_core::Result<bool> {
+        let pull = self
+            .forge
+            .run(self.forge.github.pull(number))
+            .map_err(forge_error)?;
+        Ok(pull.is_some_and(|p| p.merged))
+    }
+
+    fn react(&self, comment: u64, reaction: Reaction) -> git_hotfix_core::Result<()> {
+        let content = reaction.content();
+        if self.plan {
+            let said = format!("{content} to the comment");
+            self.context.ui.status("Would react", said);
+            return Ok(());
         }
-        false => forge.run(forge.github.react(comment, content)),
-    };
-    let permission = forge.run(forge.github.permission(author))?;
-    let title = format!("Backport of #{number} refused");
-    if !permission.can_write() {
-        react("-1")?;
-        return Ok(Ask::Refused {
-            title,
-            why: format!(
-                "@{author} asked for a backport of #{number}, but may not push to {} (their permission: {permission}); nothing was done",
-                forge.github.repository()
-            ),
-        });
+        self.forge
+            .run(self.forge.github.react(comment, content))
+            .map_err(forge_error)
     }
-    if targets.is_empty() {
-        react("confused")?;
-        return Ok(Ask::Refused {
-            title,
-            why: format!("@{author}'s `/backport` names no line (write `/backport release/1.2`)"),
-        });
-    }
-    let merged = forge
-        .run(forge.github.pull(number))?
-        .is_some_and(|p| p.merged);
-    if !merged {
-        react("confused")?;
-        return Ok(Ask::Refused {
-            title,
-            why: format!(
-                "@{author} asked for a backport of #{number}, which has not merged: ask again once it has"
-            ),
-        });
-    }
-    react("+1")?;
-    Ok(Ask::Backport { number, targets })
 }
 
 fn run_backport(

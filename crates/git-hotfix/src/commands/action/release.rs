@@ -8,10 +8,9 @@ use git_hotfix_core::foundation::oid::short;
 use git_hotfix_core::git::sync;
 use git_hotfix_core::operations::finish::after_merge::{CatchUp, MergedPull};
 use git_hotfix_core::operations::finish::{FinishOutcome, after_merge};
-use git_hotfix_core::records::carried;
 use git_hotfix_core::records::run::FinishOptions;
 use git_hotfix_core::{Config, Error as CoreError, Journal, ObjectId, Repo};
-use git_hotfix_github::{PullEvent, Repository};
+use git_hotfix_github::PullEvent;
 
 use super::runner::Runner;
 use super::{ActionArgs, run_url, runner_error};
@@ -23,33 +22,6 @@ use git_hotfix_core::lifecycle::finish::{self as lifecycle, AfterMerge};
 
 /// The marker that finds the release's comment again on a rerun.
 pub const MARKER: &str = "<!-- git-hotfix:release -->";
-
-/// The hotfix merged pull request `pull` carries in its body, checked against the pull
-/// request and the repository's naming; `None` when it carries none.
-pub fn carried(
-    config: &Config,
-    repository: &Repository,
-    pull: &PullEvent,
-) -> Result<Option<Journal>> {
-    let Some(journal) = carried::read(&pull.body)? else {
-        return Ok(None);
-    };
-    // A fork's branch is not this repository's hotfix, whatever its body says.
-    if pull.head_repository.as_deref() != Some(repository.to_string().as_str()) {
-        return Err(CoreError::CarriedRecord {
-            reason: format!(
-                "pull request #{} comes from {}, not from a branch of {repository}",
-                pull.number,
-                pull.head_repository
-                    .as_deref()
-                    .unwrap_or("a deleted repository")
-            ),
-        }
-        .into());
-    }
-    carried::verify(&journal, config, &pull.head, &pull.base)?;
-    Ok(Some(journal))
-}
 
 /// Finish the hotfix of merged pull request `pull`, and tell it on the pull request, in
 /// the job summary and the step outputs.
@@ -78,7 +50,7 @@ pub fn run(
         head_sha: pull.head_sha.clone(),
         merge_commit: pull.merge_commit.clone(),
     };
-    after_merge::record_merged(repo, config, &mut journal, &merged)?;
+    after_merge::record_merged(&mut journal, &merged)?;
 
     // What merged is tagged as it is: no release commit is made here.
     let options = FinishOptions {
@@ -100,11 +72,13 @@ pub fn run(
         &options,
         !args.no_release,
         context.now,
-    )
-    .map_err(CommandError::from)
-    {
+    ) {
         Ok(done) => done,
+        // A record that what merged does not bear out: nothing was done, and a rerun
+        // would refuse it again; the step's error says so.
+        Err(err @ CoreError::CarriedRecord { .. }) => return Err(err.into()),
         Err(err) => {
+            let err = CommandError::from(err);
             // Say on the pull request where it stopped, as the remote has it now.
             let pushed = sync::remote_tag(repo, &config.remote, &tag)
                 .ok()
