@@ -660,7 +660,7 @@ pub fn after_merge(
             open: state.state == "open",
         });
     };
-    after_merge::fetch(repo, config, &state.base, &journal.tag)?;
+    after_merge::fetch(repo, config, &state.base, merge_commit, &journal.tag)?;
     // A record carried in the pull request's body says what is released only as far as
     // what merged says it too; checked before anything is written.
     crate::records::carried::verify_merged(repo, &journal, merge_commit)?;

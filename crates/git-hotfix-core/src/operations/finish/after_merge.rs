@@ -3,6 +3,7 @@
 //! into caught up and the hotfix branch deleted, through the same plan, transaction and
 //! journal as a local `finish` (so `continue` and `abort` work the same way).
 
+use gix::ObjectId;
 use jiff::Timestamp;
 
 use crate::foundation::error::{Error, Result};
@@ -19,18 +20,26 @@ use crate::records::run::{Merged, OpenedPull};
 use crate::settings::config::Config;
 
 /// Fetch `base` from the remote (in a shallow clone, deep enough to hold a merge made a
-/// while ago), so that the merge commit is here to be tagged; and the
+/// while ago), so that `merged`, the merge commit, is here to be tagged — unless this
+/// clone's copy of the remote's base holds it already (a CI checkout of the merge); and the
 /// hotfix's `tag` when the remote has it and this clone does not (a checkout that fetched
 /// no tags, a rerun after another run tagged), so that a tag on the merge is taken as it is.
-pub fn fetch(repo: &Repo, config: &Config, base: &str, tag: &str) -> Result<()> {
+pub fn fetch(repo: &Repo, config: &Config, base: &str, merged: ObjectId, tag: &str) -> Result<()> {
     push::ensure_remote(repo, &config.remote)?;
-    if repo.is_shallow() {
+    let tracking = repo.ref_target(&format!("refs/remotes/{}/{base}", config.remote))?;
+    let here = match tracking {
+        Some(tip) => repo.git.find_object(merged).is_ok() && repo.is_ancestor(merged, tip)?,
+        None => false,
+    };
+    // Nothing to fetch when what the finish reads of the base is here: the merge, on the
+    // remote's base.
+    if !here && repo.is_shallow() {
         // A one-commit checkout of a base that moved on since the merge (a rerun, a queued
         // run) holds neither the merge nor the way from it to the tip: deepen the base.
         let branches = [base.to_string()];
         let depth = Some(crate::git::sync::SHALLOW_DEPTH);
         cli::fetch_branches(repo, &config.remote, &branches, depth, false)?;
-    } else {
+    } else if !here {
         cli::fetch_branch(repo, &config.remote, base)?;
     }
     let name = format!("{TAG_PREFIX}{tag}");
@@ -89,13 +98,13 @@ pub fn record_merged(journal: &mut Journal, pull: &MergedPull) -> Result<()> {
         number: pull.number,
         url: pull.url.clone(),
     });
-    if let Ok(head) = gix::ObjectId::from_hex(pull.head_sha.as_bytes()) {
+    if let Ok(head) = ObjectId::from_hex(pull.head_sha.as_bytes()) {
         proposal.pushed = Some(head);
     }
     let merged = pull
         .merge_commit
         .as_deref()
-        .and_then(|sha| gix::ObjectId::from_hex(sha.as_bytes()).ok());
+        .and_then(|sha| ObjectId::from_hex(sha.as_bytes()).ok());
     match merged {
         Some(_) => Ok(()),
         None => Err(Error::CarriedRecord {
