@@ -845,6 +845,71 @@ fn a_version_files_plugin_cannot_make_the_host_copy_more_than_the_output_limit()
     env.fsck(&repo);
 }
 
+#[test]
+fn a_version_files_plugin_whose_answers_cannot_be_right_writes_nothing() {
+    let env = TestEnv::new();
+    let liar = test_plugin("lying-versions");
+    let config = format!(
+        "[policies.version-files]\nplugin = \"policies/lying-versions.wasm\"\nsha256 = \"{}\"\n",
+        sha256(&liar)
+    );
+    let repo = env.with_plugin("lying-versions", &liar, &config);
+    env.hotfix(&repo, &["start", "ENG-1", "fix", "--severity", "P2"])
+        .ok();
+    let files = [
+        "claims.txt",
+        "banana.txt",
+        "escapes.txt",
+        "more.txt",
+        "stuck.txt",
+    ];
+    let fix: Vec<(&str, &str)> = files.iter().map(|f| (*f, "0.0.1\n")).collect();
+    env.commit(&repo, "Fix", &fix);
+    let plugin = "the version-files plugin policies/lying-versions.wasm answered";
+    for (file, why) in [
+        (
+            "claims.txt",
+            "`detect` wrongly: it claims `../outside.txt`, which it was not given",
+        ),
+        (
+            "banana.txt",
+            r"`read-version` wrongly: it read banana.txt as `banana\u{1b}[2J`, which is no version",
+        ),
+        (
+            "escapes.txt",
+            r"`write-version` wrongly: writing 1.2.4 into escapes.txt, line 1 now holds `oops\u{1b}[2J`, which is no version text",
+        ),
+        (
+            "more.txt",
+            "`write-version` wrongly: writing 1.2.4 into more.txt, its text has 3 lines where the file had 2",
+        ),
+        (
+            "stuck.txt",
+            "`write-version` wrongly: it wrote 1.2.4 into stuck.txt, which then reads as 1.2.3",
+        ),
+    ] {
+        let before = snapshot(&repo);
+        let setting = format!("version-files={file}");
+        let run = env.hotfix(&repo, &["-c", &setting, "finish"]).expect(4);
+        assert!(
+            run.stderr.contains(&format!("{plugin} {why}")),
+            "{}",
+            run.stderr
+        );
+        // Named as the plugin's fault, shown without its escapes, and nothing written.
+        assert!(
+            run.stderr
+                .contains("whoever wrote policies/lying-versions.wasm"),
+            "{}",
+            run.stderr
+        );
+        assert!(!run.stderr.contains('\x1b') && !run.stdout.contains('\x1b'));
+        assert_unchanged(&before, &snapshot(&repo));
+        assert_eq!(env.git(&repo, &["tag", "--list", "v1.2.4"]), "");
+    }
+    env.fsck(&repo);
+}
+
 /// `bytes` with a custom section of `size` bytes appended: the same component, as large as
 /// a Python or JavaScript one.
 fn padded(bytes: &[u8], size: usize) -> Vec<u8> {

@@ -352,6 +352,9 @@ impl From<Core> for CommandError {
                 "nothing was written; fix the plugin or name another in .hotfix.toml ([policies.{policy}]){}",
                 if policy == "version-files" { ", or finish with `--no-bump`" } else { "" }
             )),
+            Core::PolicyAnswer { plugin, call, .. } => CommandError::new(Exit::Policy, message.clone()).hint(format!(
+                "nothing was written; the plugin's `{call}` must be fixed by whoever wrote {plugin} (or finish with `--no-bump`)"
+            )),
             Core::Changelog { .. } => error(
                 "fix the file or the changelog settings in .hotfix.toml (changelog, changelog-format), or finish with `--no-changelog`",
             ),

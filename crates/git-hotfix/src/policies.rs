@@ -412,6 +412,10 @@ pub struct PluginVersionFiles<'a> {
 }
 
 impl VersionFiles for PluginVersionFiles<'_> {
+    fn name(&self) -> String {
+        self.plugin.name.clone()
+    }
+
     fn detect(&self, paths: &[String]) -> Result<Vec<String>, PolicyError> {
         self.host
             .detect(self.plugin, paths)
@@ -475,6 +479,10 @@ impl git_hotfix_core::lifecycle::finish::Policies for Policies<'_> {
 }
 
 impl VersionFiles for Loaded {
+    fn name(&self) -> String {
+        self.version_files().name()
+    }
+
     fn detect(&self, paths: &[String]) -> Result<Vec<String>, PolicyError> {
         self.version_files().detect(paths)
     }

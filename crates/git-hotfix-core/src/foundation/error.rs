@@ -171,6 +171,13 @@ pub enum Error {
     #[error("the {policy} policy failed: {message}")]
     PolicyFailed { policy: String, message: String },
 
+    #[error("the version-files plugin {plugin} answered `{call}` wrongly: {problem}")]
+    PolicyAnswer {
+        plugin: String,
+        call: &'static str,
+        problem: String,
+    },
+
     #[error("version file {path} {problem}")]
     VersionFile { path: String, problem: String },
 

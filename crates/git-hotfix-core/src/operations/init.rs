@@ -72,7 +72,7 @@ fn version_files_in(repo: &Repo, branch: &str, policy: &dyn VersionFiles) -> Res
         .map(|entry| entry.filepath.to_string())
         .filter(|path| !path.split('/').any(|part| NOT_OURS.contains(&part)))
         .collect();
-    Ok(policy.detect(&paths)?)
+    crate::settings::policy::detected(policy, &paths)
 }
 
 /// The files of `found` in the shallowest directories that `matches`.

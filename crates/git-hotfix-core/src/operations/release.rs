@@ -124,9 +124,9 @@ fn bump_versions(
             .filter(|entry| entry.mode().is_blob())
             .map(|entry| entry.filename().to_string())
             .collect();
-        policy.detect(&root)?
+        crate::settings::policy::detected(policy, &root)?
     } else {
-        let handled = policy.detect(named)?;
+        let handled = crate::settings::policy::detected(policy, named)?;
         if let Some(unknown) = named.iter().find(|p| !handled.contains(p)) {
             return Err(Error::Policy {
                 policy: "version-files".into(),
@@ -142,16 +142,16 @@ fn bump_versions(
             .ok_or_else(|| unreadable(&path, &format!("does not exist at {}", short(tip))))?;
         let content =
             String::from_utf8(content).map_err(|_| unreadable(&path, "is not UTF-8 text"))?;
-        let from = policy.read(&path, &content)?;
-        let written = policy.write(&path, &content, version)?;
-        if written == content {
+        let from = crate::settings::policy::read_version(policy, &path, &content)?;
+        let (written, read) =
+            crate::settings::policy::write_version(policy, &path, &content, version)?;
+        let Some(to) = read else {
             // The fix moved it already (`0.1.1+6` holds 0.1.1: a build number follows).
             if from.split('+').next() == Some(version) {
                 held.version_files.push(path);
             }
             continue;
-        }
-        let to = policy.read(&path, &written)?;
+        };
         write(&path, &written)?;
         bumps.push(Bump { path, from, to });
     }

@@ -203,12 +203,145 @@ pub enum PolicyError {
     Failed(String),
 }
 
-/// The version-files policy, as `finish` uses it.
+/// The version-files policy, as `finish` uses it. Its answers are checked before the core
+/// acts on them ([`detected`], [`read_version`], [`write_version`]): a plugin is code
+/// someone else wrote.
 pub trait VersionFiles {
+    /// The plugin, as the user named it (`policies/versions.wasm`, `builtin:version-files`).
+    fn name(&self) -> String;
     /// Which of `paths` the policy handles.
     fn detect(&self, paths: &[String]) -> Result<Vec<String>, PolicyError>;
     fn read(&self, path: &str, content: &str) -> Result<String, PolicyError>;
     fn write(&self, path: &str, content: &str, version: &str) -> Result<String, PolicyError>;
+}
+
+/// An answer of `policy`'s `call` that cannot be right.
+fn wrong(policy: &dyn VersionFiles, call: &'static str, problem: String) -> Error {
+    Error::PolicyAnswer {
+        plugin: policy.name(),
+        call,
+        problem,
+    }
+}
+
+/// Text a plugin gave, as it may be shown: control characters written out (`\u{1b}`),
+/// and not much of it.
+fn shown(text: &str) -> String {
+    let escaped: Vec<String> = text
+        .chars()
+        .map(|c| match c.is_control() {
+            true => c.escape_debug().to_string(),
+            false => c.to_string(),
+        })
+        .collect();
+    match escaped.len() > 60 {
+        true => format!("`{}…`", escaped[..60].concat()),
+        false => format!("`{}`", escaped.concat()),
+    }
+}
+
+/// Which of `given` the policy handles, once each; an answer naming a path it was not
+/// given is refused (a policy does not choose what the host reads or writes).
+pub fn detected(policy: &dyn VersionFiles, given: &[String]) -> Result<Vec<String>, Error> {
+    let mut handled: Vec<String> = Vec::new();
+    for path in policy.detect(given)? {
+        if !given.contains(&path) {
+            let problem = format!("it claims {}, which it was not given", shown(&path));
+            return Err(wrong(policy, "detect", problem));
+        }
+        if !handled.contains(&path) {
+            handled.push(path);
+        }
+    }
+    Ok(handled)
+}
+
+/// Version text: a digit first (after a `v`), then digits, letters, `.`, `-` and `+`.
+fn version_like(text: &str) -> bool {
+    let text = text.strip_prefix('v').unwrap_or(text);
+    text.len() <= 100
+        && text.starts_with(|c: char| c.is_ascii_digit())
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '+'))
+}
+
+/// The version `content` of `path` holds, as the policy reads it; refused unless it is
+/// version text.
+pub fn read_version(policy: &dyn VersionFiles, path: &str, content: &str) -> Result<String, Error> {
+    let version = policy.read(path, content)?;
+    if !version_like(&version) {
+        let problem = format!("it read {path} as {}, which is no version", shown(&version));
+        return Err(wrong(policy, "read-version", problem));
+    }
+    Ok(version)
+}
+
+/// `content` of `path` with `version` written by the policy, and the version it then
+/// reads there (`None` when nothing changed). Refused unless every changed line changed
+/// only in version text, and the new text reads back as `version` (a `+build` may follow).
+pub fn write_version(
+    policy: &dyn VersionFiles,
+    path: &str,
+    content: &str,
+    version: &str,
+) -> Result<(String, Option<String>), Error> {
+    let written = policy.write(path, content, version)?;
+    if written == content {
+        return Ok((written, None));
+    }
+    if let Err(problem) = only_version_text_changed(content, &written) {
+        let problem = format!("writing {version} into {path}, {problem}");
+        return Err(wrong(policy, "write-version", problem));
+    }
+    let read = read_version(policy, path, &written)?;
+    let bare = read.strip_prefix('v').unwrap_or(&read);
+    if bare.split('+').next() != Some(version) {
+        let problem = format!("it wrote {version} into {path}, which then reads as {read}");
+        return Err(wrong(policy, "write-version", problem));
+    }
+    Ok((written, Some(read)))
+}
+
+/// Whether `new` is `old` with version text changed and nothing else: the same lines, each
+/// changed one differing only in a run of version characters.
+fn only_version_text_changed(old: &str, new: &str) -> Result<(), String> {
+    let (before, after): (Vec<&str>, Vec<&str>) =
+        (old.split('\n').collect(), new.split('\n').collect());
+    if before.len() != after.len() {
+        return Err(format!(
+            "its text has {} lines where the file had {}",
+            after.len(),
+            before.len()
+        ));
+    }
+    for (number, (was, is)) in before.iter().zip(&after).enumerate() {
+        let prefix: usize = was
+            .chars()
+            .zip(is.chars())
+            .take_while(|(a, b)| a == b)
+            .map(|(c, _)| c.len_utf8())
+            .sum();
+        let suffix: usize = was[prefix..]
+            .chars()
+            .rev()
+            .zip(is[prefix..].chars().rev())
+            .take_while(|(a, b)| a == b)
+            .map(|(c, _)| c.len_utf8())
+            .sum();
+        let changed = &is[prefix..is.len() - suffix];
+        if !changed
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '+'))
+        {
+            return Err(format!(
+                "line {} now holds {}, which is no version text",
+                number + 1,
+                shown(changed)
+            ));
+        }
+    }
+    Ok(())
 }
 
 impl From<PolicyError> for Error {
@@ -217,6 +350,58 @@ impl From<PolicyError> for Error {
         match err {
             PolicyError::Refused(message) => Error::Policy { policy, message },
             PolicyError::Failed(message) => Error::PolicyFailed { policy, message },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn version_text_may_change_and_nothing_else() {
+        let fine = [
+            (
+                "[package]\nversion = \"1.2.3\"\n\n[dependencies]\nx = \"1.2.3\"\n",
+                "[package]\nversion = \"1.2.4\"\n\n[dependencies]\nx = \"1.2.3\"\n",
+            ),
+            (
+                "version: 0.1.0+5\r\nname: app\r\n",
+                "version: 0.1.1+6\r\nname: app\r\n",
+            ),
+            ("1.9.9\n", "1.10.0\n"),
+            (
+                "  \"version\": \"2.0.0-rc.1\",\n",
+                "  \"version\": \"2.0.0\",\n",
+            ),
+        ];
+        for (old, new) in fine {
+            assert_eq!(only_version_text_changed(old, new), Ok(()), "{new}");
+        }
+        let wrong = [
+            (
+                "1.2.3\n",
+                "oops\u{1b}[2J\n",
+                "line 1 now holds `oops\\u{1b}[2J`",
+            ),
+            (
+                "v = 1.2.3\n",
+                "v = 1.2.4 # ok\n",
+                "line 1 now holds `4 # ok`",
+            ),
+            (
+                "1.2.3\n",
+                "1.2.4\nrm -rf /\n",
+                "3 lines where the file had 2",
+            ),
+        ];
+        for (old, new, why) in wrong {
+            let err = only_version_text_changed(old, new).unwrap_err();
+            assert!(err.contains(why), "{err}");
+        }
+        assert!(version_like("1.2.3") && version_like("v2.0.0-rc.1+7"));
+        for bad in ["", "banana", "1.2.3\u{1b}[2J", "1 2", "-1"] {
+            assert!(!version_like(bad), "{bad:?}");
         }
     }
 }
