@@ -738,6 +738,61 @@ health-interval = 0
     })
 }
 
+/// A product whose table in the shared changelog is headed by another name than the
+/// product's (`## Staff Mobile` for `app`): `changelog-heading` says which, and the row
+/// goes there without the heading renamed first.
+#[test]
+fn a_product_names_the_heading_of_its_table_in_the_shared_changelog() {
+    let env = TestEnv::new();
+    let repo = env.init("platform");
+    let config = "changelog-format = \"table\"\n\n[products.app]\nversion-files = [\"staff/pubspec.yaml\"]\nchangelog-heading = \"Staff Mobile\"\n\n[products.web]\nversion-files = [\"web/VERSION\"]\n";
+    env.commit(
+        &repo,
+        "Platform",
+        &[
+            (".hotfix.toml", config),
+            ("CHANGELOG.md", PRODUCT_CHANGELOG),
+            ("staff/pubspec.yaml", "name: staff\nversion: 0.1.0+5\n"),
+            ("staff/lib/login.dart", "void login() {}\n"),
+            ("web/VERSION", "1.8.0\n"),
+        ],
+    );
+    env.tag(&repo, "app/prod-v0.1.0");
+    env.tag(&repo, "web/prod-v1.8.0");
+    let start = [
+        "start",
+        "ENG-9",
+        "login",
+        "--product",
+        "app",
+        "--severity",
+        "P1",
+    ];
+    env.hotfix(&repo, &start).ok();
+    env.commit(
+        &repo,
+        "fix: null session",
+        &[("staff/lib/login.dart", "void login() { s ??= S(); }\n")],
+    );
+    // Without the setting, the product's name is looked for, and not found: said, not guessed.
+    let unset = ["-c", "products.app.changelog-heading=", "finish", "--plan"];
+    let refused = env.hotfix(&repo, &unset).expect(1);
+    assert!(
+        refused
+            .stderr
+            .contains("none is under a heading that names app"),
+        "{}",
+        refused.stderr
+    );
+    env.hotfix(&repo, &["finish"]).ok();
+    let changelog = env.git(&repo, &["show", "app/prod-v0.1.1:CHANGELOG.md"]);
+    let rows = rows_under(&changelog, "Staff Mobile");
+    assert_eq!(rows.len(), 2, "{changelog}");
+    assert!(rows[0].contains("| 0.1.1 |"), "{changelog}");
+    assert_eq!(rows_under(&changelog, "Web").len(), 1);
+    env.fsck(&repo);
+}
+
 /// The rows of the table under `heading`.
 fn rows_under(changelog: &str, heading: &str) -> Vec<String> {
     changelog

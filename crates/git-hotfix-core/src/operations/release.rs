@@ -189,7 +189,12 @@ fn add_entry(
         version: &facts.version,
         date: &facts.date,
         text: &text,
-        product: Some(facts.product.as_str()).filter(|p| !p.is_empty()),
+        // The product's table is found by its heading: the one the product names, or its name.
+        product: spec
+            .file
+            .heading
+            .or(Some(facts.product.as_str()))
+            .filter(|p| !p.is_empty()),
     };
     match changelog::add(content.as_deref(), format, &entry)
         .map_err(|err| problem(err.to_string()))?

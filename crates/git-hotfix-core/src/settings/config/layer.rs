@@ -181,6 +181,7 @@ pub(super) struct ProductLayer {
     pub(super) version_files: Option<Vec<String>>,
     pub(super) changelog: Option<String>,
     pub(super) changelog_format: Option<FormatSetting>,
+    pub(super) changelog_heading: Option<String>,
     pub(super) checks: Option<Vec<String>>,
 }
 
@@ -226,6 +227,7 @@ impl Layer {
                     version_files: product.version_files.or(base.version_files),
                     changelog: product.changelog.or(base.changelog),
                     changelog_format: product.changelog_format.or(base.changelog_format),
+                    changelog_heading: product.changelog_heading.or(base.changelog_heading),
                     checks: product.checks.or(base.checks),
                 },
             );
@@ -271,6 +273,7 @@ const KEYS: &[(&str, Kind)] = &[
 ];
 const PRODUCT_KEYS: &[(&str, Kind)] = &[
     ("tag-pattern", Text),
+    ("changelog-heading", Text),
     ("checks", List),
     ("branch-template", Text),
     ("version-files", List),

@@ -83,6 +83,9 @@ pub struct Product {
     /// The product's own changelog, instead of the repository's.
     pub changelog: Option<String>,
     pub changelog_format: Option<FormatSetting>,
+    /// In a changelog shared by products, the heading of this product's table when it is
+    /// not named after the product (`Staff Mobile` for `app`).
+    pub changelog_heading: Option<String>,
     /// The product's own checks, instead of the repository's.
     pub checks: Option<Vec<String>>,
 }
@@ -449,6 +452,8 @@ pub struct Changelog<'a> {
     pub format: FormatSetting,
     /// Create the file when it is missing (it was configured).
     pub create: bool,
+    /// The heading of the product's table, when a product names its own.
+    pub heading: Option<&'a str>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
@@ -588,6 +593,7 @@ impl Config {
                     version_files: p.version_files.unwrap_or_default(),
                     changelog: p.changelog,
                     changelog_format: p.changelog_format,
+                    changelog_heading: p.changelog_heading.filter(|h| !h.trim().is_empty()),
                     checks: p.checks,
                 };
                 (name, product)
@@ -692,18 +698,21 @@ impl Config {
         let format = product
             .and_then(|p| p.changelog_format)
             .unwrap_or(self.changelog_format);
+        let heading = product.and_then(|p| p.changelog_heading.as_deref());
         match configured {
             Some("") => None,
             Some(path) => Some(Changelog {
                 path,
                 format,
                 create: true,
+                heading,
             }),
             // Not every project keeps one: without a setting, only an existing file grows.
             None => Some(Changelog {
                 path: DEFAULT_CHANGELOG,
                 format,
                 create: false,
+                heading,
             }),
         }
     }

@@ -142,6 +142,11 @@ pub const PRODUCT: &[Key] = &[
         meaning: "as `changelog-format`",
     },
     Key {
+        key: "changelog-heading",
+        default: "the product's name",
+        meaning: "in a changelog shared by products, the heading of this product's table (`\"Staff Mobile\"`), when it is not named after the product",
+    },
+    Key {
         key: "checks",
         default: "the top-level ones",
         meaning: "the product's checks, run before its `finish`",
