@@ -167,7 +167,7 @@ fn errors_name_the_problem_and_the_way_out() {
     );
     let config = env.hotfix(&repo, &["start", "ENG-1"]).expect(1);
     assert_snapshot!(scrub(&env, &config.stderr), @"
-    error: `.hotfix.toml` on main ([ID]), line 2, column 1: `products.api.tag-patern`: unknown key `tag-patern`, expected one of `tag-pattern`, `branch-template`, `version-files`, `changelog`, `changelog-format`, `checks`
+    error: `.hotfix.toml` on main ([ID]), line 2, column 1: `products.api.tag-patern`: unknown key `tag-patern`, expected one of `tag-pattern`, `branch-template`, `version-files`, `changelog`, `changelog-format`, `changelog-heading`, `checks`
     hint: fix it in the file (committed on the production branch), or override it with `-c <key>=<value>`
     ");
 }

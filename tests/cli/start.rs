@@ -388,3 +388,58 @@ fn tags_left_out_of_the_version_choice_are_one_line_unless_verbose() {
         );
     }
 }
+
+/// A team without tickets names hotfixes by what they fix (`hotfix/critical-auth-fix`): a
+/// branch template with `{slug}` alone takes every word as the description, and the hotfix
+/// goes by its slug from start to release.
+#[test]
+fn a_template_without_a_ticket_names_the_hotfix_by_what_it_fixes() {
+    let env = TestEnv::new();
+    let repo = env.linear().dir;
+    env.commit(
+        &repo,
+        "Configure git-hotfix",
+        &[(".hotfix.toml", "branch-template = \"hotfix/{slug}\"\n")],
+    );
+    env.hotfix(
+        &repo,
+        &["start", "critical", "auth", "fix", "--severity", "P1"],
+    )
+    .ok();
+    assert_eq!(
+        env.branch(&repo).as_deref(),
+        Some("hotfix/critical-auth-fix")
+    );
+    let journal: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(repo.join(".git/hotfix/critical-auth-fix.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(journal["description"], "critical auth fix");
+    env.commit(
+        &repo,
+        "fix: refuse unsigned tokens",
+        &[("auth.txt", "signed\n")],
+    );
+    env.hotfix(&repo, &["finish"]).ok();
+    // Released under its name: the tag, and the finished record keyed by the slug.
+    assert!(
+        repo.join(".git/hotfix/finished/critical-auth-fix-1.2.4.json")
+            .exists()
+    );
+    assert!(env.rev(&repo, "v1.2.4").is_some());
+    let status = env
+        .hotfix(&repo, &["status", "--hotfix", "critical-auth-fix"])
+        .ok();
+    assert!(status.stdout.contains("1.2.4"), "{}", status.stdout);
+
+    // Still refused: a template that cannot tell two hotfixes apart.
+    let refused = env
+        .hotfix(&repo, &["-c", "branch-template=hotfix/{product}", "status"])
+        .expect(2);
+    assert!(
+        refused.stderr.contains("`{ticket}` is required"),
+        "{}",
+        refused.stderr
+    );
+    env.fsck(&repo);
+}

@@ -126,13 +126,22 @@ impl BranchTemplate {
     pub const PLACEHOLDERS: &'static [&'static str] = &["ticket", "slug", "product", "version"];
     pub const DEFAULT: &'static str = "hotfix/{ticket}-{slug}";
 
-    /// A template must tell hotfixes apart, so it needs `{ticket}` or `{version}`.
+    /// A template must tell hotfixes apart, so it needs `{ticket}`, `{slug}` or
+    /// `{version}` (a team without tickets names hotfixes by what they fix).
     pub fn parse(source: &str) -> Result<Self, TemplateError> {
         let template = Template::parse(source, Self::PLACEHOLDERS)?;
-        if !template.uses("ticket") && !template.uses("version") {
+        if !["ticket", "slug", "version"]
+            .iter()
+            .any(|p| template.uses(p))
+        {
             return Err(TemplateError::Missing("ticket"));
         }
         Ok(BranchTemplate(template))
+    }
+
+    /// Whether hotfixes have tickets: without `{ticket}`, a hotfix goes by what it fixes.
+    pub fn uses_ticket(&self) -> bool {
+        self.0.uses("ticket")
     }
 
     /// The branch's short name, tidied and checked against git's rules.

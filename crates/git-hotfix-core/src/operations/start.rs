@@ -68,12 +68,33 @@ pub struct StartPlan {
     pub detected_at: Option<Timestamp>,
 }
 
+impl StartRequest {
+    /// The ticket and description the hotfix goes by. Under a branch template without
+    /// `{ticket}` (a team without tickets: `hotfix/{slug}`), every word given is the
+    /// description, and the hotfix — its journal, `--hotfix` — goes by the description's
+    /// slug (`critical-auth-fix`).
+    pub fn names(&self, config: &Config) -> Result<(String, String)> {
+        let chosen = config.product(self.product.as_deref())?;
+        let (_, template) = config.naming(chosen.map(|(_, p)| p));
+        if template.uses_ticket() {
+            let ticket = names::ticket(&self.ticket)?;
+            return Ok((ticket, names::description(&self.description)?));
+        }
+        let words: Vec<&str> = [self.ticket.trim(), self.description.trim()]
+            .into_iter()
+            .filter(|w| !w.is_empty())
+            .collect();
+        let description = names::description(&words.join(" "))?;
+        let ticket = names::ticket(&names::slug(&description))?;
+        Ok((ticket, description))
+    }
+}
+
 /// Refuse a start that cannot happen — a ticket or description that cannot name a branch,
 /// a checkout that cannot happen (a bare repository to switch in, a dirty worktree, a
 /// worktree path taken) — before anything, a fetch included, is done for it.
-pub fn ensure_possible(repo: &Repo, request: &StartRequest) -> Result<()> {
-    names::ticket(&request.ticket)?;
-    names::description(&request.description)?;
+pub fn ensure_possible(repo: &Repo, config: &Config, request: &StartRequest) -> Result<()> {
+    request.names(config)?;
     match &request.checkout {
         Checkout::Switch if repo.is_bare() => Err(Error::BareRepository { action: "switch" }),
         Checkout::Switch => {
@@ -88,8 +109,7 @@ pub fn ensure_possible(repo: &Repo, request: &StartRequest) -> Result<()> {
 }
 
 pub fn plan(repo: &Repo, config: &Config, request: &StartRequest) -> Result<StartPlan> {
-    let ticket = names::ticket(&request.ticket)?;
-    let description = names::description(&request.description)?;
+    let (ticket, description) = request.names(config)?;
     let chosen = config.product(request.product.as_deref())?;
     let product = chosen.map(|(name, _)| name);
     let (pattern, template) = config.naming(chosen.map(|(_, p)| p));
@@ -100,7 +120,7 @@ pub fn plan(repo: &Repo, config: &Config, request: &StartRequest) -> Result<Star
         });
     }
 
-    ensure_possible(repo, request)?;
+    ensure_possible(repo, config, request)?;
 
     let store = Store::new(repo);
     if let Some(existing) = store.load(&ticket)? {

@@ -15,7 +15,8 @@ use git_hotfix_core::operations::remote::{self, Reach};
 /// Start a hotfix: branch from what is in production, with the next patch version
 #[derive(Debug, Args)]
 pub struct StartArgs {
-    /// The ticket of the incident, e.g. ENG-1234
+    /// The ticket of the incident, e.g. ENG-1234 (under a branch-template without
+    /// `{ticket}`, the first word of the description: the hotfix goes by its slug)
     pub ticket: String,
     /// What the fix does, e.g. `fix auth bypass` (asked for on a terminal when missing)
     pub description: Vec<String>,
@@ -104,7 +105,7 @@ pub fn cmd_start(context: &Context, args: StartArgs) -> Result<Exit> {
         offline: args.offline,
         plan: args.plan.plan,
     };
-    start::ensure_possible(&repo, &request)?;
+    start::ensure_possible(&repo, &config, &request)?;
     let caught_up = remote::catch_up(
         &repo,
         &config,
