@@ -139,9 +139,10 @@ impl BranchTemplate {
         Ok(BranchTemplate(template))
     }
 
-    /// Whether hotfixes have tickets: without `{ticket}`, a hotfix goes by what it fixes.
-    pub fn uses_ticket(&self) -> bool {
-        self.0.uses("ticket")
+    /// Whether hotfixes go by what they fix: `{slug}` is what tells them apart (no
+    /// `{ticket}`, no `{version}`), as for a team without tickets.
+    pub fn names_by_slug(&self) -> bool {
+        !self.0.uses("ticket") && !self.0.uses("version")
     }
 
     /// The branch's short name, tidied and checked against git's rules.

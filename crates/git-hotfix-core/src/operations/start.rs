@@ -69,14 +69,14 @@ pub struct StartPlan {
 }
 
 impl StartRequest {
-    /// The ticket and description the hotfix goes by. Under a branch template without
-    /// `{ticket}` (a team without tickets: `hotfix/{slug}`), every word given is the
-    /// description, and the hotfix — its journal, `--hotfix` — goes by the description's
-    /// slug (`critical-auth-fix`).
+    /// The ticket and description the hotfix goes by. Under a branch template that tells
+    /// hotfixes apart by `{slug}` alone (a team without tickets: `hotfix/{slug}`), every
+    /// word given is the description, and the hotfix — its journal, `--hotfix` — goes by
+    /// the description's slug (`critical-auth-fix`).
     pub fn names(&self, config: &Config) -> Result<(String, String)> {
         let chosen = config.product(self.product.as_deref())?;
         let (_, template) = config.naming(chosen.map(|(_, p)| p));
-        if template.uses_ticket() {
+        if !template.names_by_slug() {
             let ticket = names::ticket(&self.ticket)?;
             return Ok((ticket, names::description(&self.description)?));
         }

@@ -15,8 +15,9 @@ use git_hotfix_core::operations::remote::{self, Reach};
 /// Start a hotfix: branch from what is in production, with the next patch version
 #[derive(Debug, Args)]
 pub struct StartArgs {
-    /// The ticket of the incident, e.g. ENG-1234 (under a branch-template without
-    /// `{ticket}`, the first word of the description: the hotfix goes by its slug)
+    /// The ticket of the incident, e.g. ENG-1234 (under a branch-template of `{slug}`
+    /// without `{ticket}` or `{version}`, the first word of the description: the hotfix
+    /// goes by its slug)
     pub ticket: String,
     /// What the fix does, e.g. `fix auth bypass` (asked for on a terminal when missing)
     pub description: Vec<String>,

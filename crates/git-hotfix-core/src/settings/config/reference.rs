@@ -30,7 +30,7 @@ pub const TOP: &[Key] = &[
     Key {
         key: "branch-template",
         default: r#"`hotfix/{ticket}-{slug}`"#,
-        meaning: r#"placeholders `{ticket} {slug} {product} {version}`; one of `{ticket}`, `{slug}`, `{version}` is required. Without `{ticket}` (`hotfix/{slug}`, a team without tickets), every word `start` is given is the description and the hotfix goes by its slug"#,
+        meaning: r#"placeholders `{ticket} {slug} {product} {version}`; one of `{ticket}`, `{slug}`, `{version}` is required. With `{slug}` and neither `{ticket}` nor `{version}` (`hotfix/{slug}`, a team without tickets), every word `start` is given is the description and the hotfix goes by its slug"#,
     },
     Key {
         key: "tag-pattern",
