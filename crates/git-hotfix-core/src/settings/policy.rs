@@ -256,14 +256,17 @@ pub fn detected(policy: &dyn VersionFiles, given: &[String]) -> Result<Vec<Strin
     Ok(handled)
 }
 
-/// Version text: a digit first (after a `v`), then digits, letters, `.`, `-` and `+`.
+/// What version text is made of: digits, letters, `.`, `-` and `+`.
+fn version_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '+')
+}
+
+/// Version text: a digit first (after a `v`), then version characters.
 fn version_like(text: &str) -> bool {
     let text = text.strip_prefix('v').unwrap_or(text);
     text.len() <= 100
         && text.starts_with(|c: char| c.is_ascii_digit())
-        && text
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '+'))
+        && text.chars().all(version_char)
 }
 
 /// The version `content` of `path` holds, as the policy reads it; refused unless it is
@@ -330,10 +333,7 @@ fn only_version_text_changed(old: &str, new: &str) -> Result<(), String> {
             .map(|(c, _)| c.len_utf8())
             .sum();
         let changed = &is[prefix..is.len() - suffix];
-        if !changed
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '+'))
-        {
+        if !changed.chars().all(version_char) {
             return Err(format!(
                 "line {} now holds {}, which is no version text",
                 number + 1,
