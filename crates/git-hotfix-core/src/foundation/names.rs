@@ -412,8 +412,17 @@ mod tests {
             ..vars("")
         };
         assert_eq!(by_product.render(&mobile).unwrap(), "hotfix/mobile-v1.2.4");
+        // A team without tickets names hotfixes by what they fix; a template that tells
+        // no two hotfixes apart is refused.
+        let by_slug = BranchTemplate::parse("hotfix/{slug}").unwrap();
+        assert!(by_slug.names_by_slug());
+        assert!(!t.names_by_slug() && !by_product.names_by_slug());
         assert_eq!(
-            BranchTemplate::parse("hotfix/{slug}"),
+            by_slug.render(&vars("critical-auth-fix")).unwrap(),
+            "hotfix/critical-auth-fix"
+        );
+        assert_eq!(
+            BranchTemplate::parse("hotfix/{product}"),
             Err(TemplateError::Missing("ticket"))
         );
     }
