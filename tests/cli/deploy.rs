@@ -727,6 +727,103 @@ fn a_redirect_to_an_ungranted_host_is_not_followed() {
     assert_eq!(elsewhere.hits(), 0, "the redirect was followed");
 }
 
+/// The emergency-release runbook rolls back by feature flag first: the deploy policy's
+/// `rollback-flag` command, confirmed like any production rollback, journaled as a
+/// rollback that leaves the release running; the incident is open again and the report
+/// says how it was rolled back.
+#[test]
+fn a_rollback_by_feature_flag_keeps_the_release_and_reopens_the_incident() {
+    let env = TestEnv::new();
+    let health = Health::answering(&[200]);
+    // The log's path ends the command, as the script wants.
+    let flags = format!(
+        r#""rollback-flag" = "./deploy.sh flag-off {{flag}} {{environment}} {}""#,
+        env.path("deploy.log").display()
+    );
+    let (repo, log) = deployable(&env, &health, &flags);
+    finished(&env, &repo, "P0", "now");
+    env.hotfix(&repo, &["deploy", "--yes"]).ok();
+    env.hotfix(&repo, &["verify", "production", "--yes"]).ok();
+    let report_status = |env: &TestEnv| {
+        env.hotfix(
+            &repo,
+            &["report", "pir", "--format", "json", "--hotfix", "ENG-1234"],
+        )
+        .ok()
+        .report_facts()["status"]
+            .clone()
+    };
+    assert_eq!(report_status(&env), "resolved");
+
+    let plan = env
+        .hotfix(&repo, &["rollback", "--flag", "new-checkout", "--plan"])
+        .ok();
+    assert!(
+        plan.stdout
+            .contains("1. confirm  Turn feature flag `new-checkout` off in production?")
+            && plan
+                .stdout
+                .contains("turn feature flag new-checkout off in production"),
+        "{}",
+        plan.stdout
+    );
+    let bad = env
+        .hotfix(&repo, &["rollback", "--flag", "new checkout", "--yes"])
+        .expect(2);
+    assert!(bad.stderr.contains("whitespace"), "{}", bad.stderr);
+    let run = env
+        .hotfix(&repo, &["rollback", "--flag", "new-checkout", "--yes"])
+        .ok();
+    assert!(
+        run.stderr.contains(
+            "Rolled back production by turning feature flag `new-checkout` off (1.2.4 stays)"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        log_of(&log).contains("flag-off new-checkout production"),
+        "{}",
+        log_of(&log)
+    );
+    let journal = journal(&repo);
+    let ended = *events(&journal, "deploy-ended").last().unwrap();
+    assert_eq!(
+        (&ended["action"], &ended["flag"], &ended["ok"]),
+        (&"rollback".into(), &"new-checkout".into(), &true.into()),
+        "{ended}"
+    );
+    assert!(ended.get("version").is_none(), "{ended}");
+
+    // Not resolved any more, and the timeline says how it was rolled back.
+    assert_eq!(report_status(&env), "rolled back");
+    let pir = env
+        .hotfix(&repo, &["report", "pir", "--hotfix", "ENG-1234"])
+        .ok()
+        .stdout;
+    assert!(
+        pir.contains("rolled back production by turning feature flag `new-checkout` off"),
+        "{pir}"
+    );
+    // The release still runs: a version rollback after it starts from 1.2.4.
+    let plan = env
+        .hotfix(&repo, &["rollback", "--hotfix", "ENG-1234", "--plan"])
+        .ok();
+    assert!(
+        plan.stdout
+            .contains("Roll production back from 1.2.4 to 1.2.3?"),
+        "{}",
+        plan.stdout
+    );
+    // Verified again (the flag back on by hand): resolved again.
+    env.hotfix(
+        &repo,
+        &["verify", "production", "--yes", "--hotfix", "ENG-1234"],
+    )
+    .ok();
+    assert_eq!(report_status(&env), "resolved");
+}
+
 #[test]
 fn rollback_goes_back_from_what_runs_to_what_ran_before() {
     let env = TestEnv::new();

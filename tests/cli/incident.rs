@@ -434,3 +434,106 @@ fn a_severity_assessed_later_starts_the_clock_from_detection() {
     assert!((58..=60).contains(&left), "an hour of two gone: {clock}");
     assert_eq!(tick(&status, "assessed")["by"], "workflow");
 }
+
+/// The hotfix-deploy runbook's ladder: a senior engineer at 15 minutes, the engineering
+/// manager at 30, the incident commander at 60. `status` names the one due and the next,
+/// `check escalated` ticks the next (or the one named), the reports list them, and a rung
+/// whose time comes after production is verified is not needed.
+#[test]
+fn the_escalation_ladder_runs_from_detection_until_production_is_verified() {
+    let env = TestEnv::new();
+    let repo = env.linear().dir;
+    let ladder = "[[escalation]]\nafter = \"15m\"\nto = \"senior engineer\"\n\n[[escalation]]\nafter = \"30m\"\nto = \"engineering manager\"\n\n[[escalation]]\nafter = \"1h\"\nto = \"incident commander\"\n";
+    env.commit(&repo, "The escalation ladder", &[(".hotfix.toml", ladder)]);
+    p0_fixed_with_a_test(&env, &repo);
+
+    let status = env.hotfix(&repo, &["status", "--json"]).ok().json();
+    let states: Vec<(&str, &str)> = status["hotfix"]["escalations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["to"].as_str().unwrap(), r["state"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        states,
+        [
+            ("senior engineer", "due"),
+            ("engineering manager", "upcoming"),
+            ("incident commander", "upcoming"),
+        ]
+    );
+    let text = env.hotfix(&repo, &["status"]).ok().stdout;
+    assert!(
+        text.contains("escalate senior engineer now: due")
+            && text.contains("then `git hotfix check escalated`")
+            && text.contains("[ ] escalated to senior engineer"),
+        "{text}"
+    );
+
+    // Ticked: the next one.
+    let run = env.hotfix(&repo, &["check", "escalated"]).ok();
+    assert!(
+        run.stderr
+            .contains("Checked escalated to senior engineer of ENG-1234"),
+        "{}",
+        run.stderr
+    );
+    let text = env.hotfix(&repo, &["status"]).ok().stdout;
+    assert!(
+        text.contains("escalate next: engineering manager at")
+            && text.contains("[x] escalated to senior engineer"),
+        "{text}"
+    );
+    // One not on the ladder is refused with the ones it has; one named is ticked.
+    let refused = env
+        .hotfix(&repo, &["check", "escalated", "--note", "the CEO"])
+        .expect(2);
+    assert!(
+        refused.stderr.contains(
+            "`the CEO` is not on the escalation ladder (senior engineer, engineering manager, incident commander)"
+        ),
+        "{}",
+        refused.stderr
+    );
+    env.hotfix(
+        &repo,
+        &["check", "escalated", "--note", "Incident Commander"],
+    )
+    .ok();
+    // Taken back: the last one ticked.
+    env.hotfix(&repo, &["check", "escalated", "--undo"]).ok();
+    let status = env.hotfix(&repo, &["status", "--json"]).ok().json();
+    assert_eq!(status["hotfix"]["escalations"][2]["state"], "upcoming");
+
+    // Production verified before the manager's time: not needed, and gone from the
+    // checklist; the review lists who was called in.
+    env.hotfix(&repo, &["finish"]).ok();
+    env.hotfix(&repo, &["check", "production-deployed"]).ok();
+    env.hotfix(&repo, &["check", "production-verified"]).ok();
+    let pir = env
+        .hotfix(&repo, &["report", "pir", "--hotfix", "ENG-1234"])
+        .ok()
+        .stdout;
+    assert!(pir.contains("escalated to senior engineer"), "{pir}");
+    let status = env
+        .hotfix(&repo, &["status", "--hotfix", "ENG-1234", "--json"])
+        .ok()
+        .json();
+    let escalated: Vec<&Value> = status["hotfix"]["checklist"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["item"] == "escalated")
+        .collect();
+    // The manager's and the commander's time had not come: not needed, not listed.
+    assert_eq!(escalated.len(), 1, "{status}");
+    assert_eq!(escalated[0]["note"], "senior engineer");
+    assert!(escalated[0]["at"].is_string());
+    let states: Vec<&str> = status["hotfix"]["escalations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["state"].as_str().unwrap())
+        .collect();
+    assert_eq!(states, ["escalated", "not-needed", "not-needed"]);
+}

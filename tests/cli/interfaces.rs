@@ -385,8 +385,8 @@ fn help_and_version() {
       tag          Tag the hotfix tip on its own, for teams that merge through pull requests
       deploy       Deploy the hotfix's release with the deploy policy's steps
       verify       Verify an environment with the deploy policy's checks (smoke tests, health URL)
-      rollback     Roll back: redeploy the release before with the deploy policy's rollback steps, or
-                   (`--revert`) release a revert of the hotfix
+      rollback     Roll back: redeploy the release before with the deploy policy's rollback steps, turn
+                   a feature flag off (`--flag`), or (`--revert`) release a revert of the hotfix
       log          List past hotfixes from the notes in the repository: time to deploy, and whether it
                    was within the severity's target
       report       Write an incident document from the hotfix's record: the post-incident review, the

@@ -969,3 +969,168 @@ fn the_multi_product_process_on_a_monorepo() {
     env.fsck(dir);
     env.fsck(origin);
 }
+
+/// The Hotfix Process's own table: CRITICAL (service down, data loss, security; under an
+/// hour), HIGH and MEDIUM with their own times, in `.hotfix.toml` and no plugin. The
+/// built-in policy still judges; the plan, clock, pull request and labels speak the team's
+/// names and times.
+const HOTFIX_PROCESS_LEVELS: &str = r#"
+[[severity-levels]]
+name = "CRITICAL"
+aliases = ["SEV1"]
+respond-within = "1h"
+deploy-window = "immediate"
+skip-staging = true
+criteria = ["service down", "data loss", "security", "服务宕机"]
+
+[[severity-levels]]
+name = "HIGH"
+respond-within = "4h"
+deploy-window = "same-day"
+
+[[severity-levels]]
+name = "MEDIUM"
+respond-within = "24h"
+deploy-window = "next-business-day"
+"#;
+
+#[test]
+fn a_team_s_severity_table_names_the_levels_and_times_without_a_plugin() {
+    let env = TestEnv::new();
+    let repo = env.init("staff-app");
+    env.commit(
+        &repo,
+        "Staff app",
+        &[
+            (".hotfix.toml", HOTFIX_PROCESS_LEVELS),
+            ("VERSION", "3.1.0\n"),
+            ("lib/login.dart", "void login() {}\n"),
+        ],
+    );
+    env.tag(&repo, "v3.1.0");
+    let fixture = env.with_origin(Fixture {
+        dir: repo,
+        origin: None,
+    });
+    let repo = fixture.dir.clone();
+    let assess = |title: &str| {
+        env.hotfix(&repo, &["assess", "--title", title, "--json"])
+            .ok()
+            .json()["assessment"]
+            .clone()
+    };
+
+    // The built-in policy's verdict, named and timed by the table.
+    let crash = assess("App crash on launch");
+    assert_eq!(
+        (
+            &crash["severity"],
+            &crash["name"],
+            &crash["response_minutes"]
+        ),
+        (&"P1".into(), &"HIGH".into(), &240.into()),
+        "{crash}"
+    );
+    // The table's own criteria: a service down is CRITICAL, in English or Chinese.
+    for title in ["Service down in eu-west", "排班服务宕机"] {
+        let down = assess(title);
+        assert_eq!(down["name"], "CRITICAL", "{title}: {down}");
+        assert_eq!(down["response_minutes"], 60);
+        assert_eq!(down["skip_staging_allowed"], true);
+    }
+    // The team has no fourth level: the policy's P3 is its MEDIUM, and says so.
+    let campaign = assess("banner wrong for the partner campaign");
+    assert_eq!(campaign["name"], "MEDIUM", "{campaign}");
+    assert!(
+        campaign["reasons"]
+            .to_string()
+            .contains("the team's MEDIUM"),
+        "{campaign}"
+    );
+
+    // A level chosen by hand, by the team's name or alias; a name it does not have is
+    // refused with the ones it has.
+    let unknown = ["start", "ENG-5", "crash", "--severity", "LOW"];
+    let refused = env.hotfix(&repo, &unknown).expect(2);
+    assert!(
+        refused
+            .stderr
+            .contains("its levels: CRITICAL (P0), HIGH (P1), MEDIUM (P2)"),
+        "{}",
+        refused.stderr
+    );
+    assert!(env.rev(&repo, "refs/heads/hotfix/ENG-5-crash").is_none());
+    env.hotfix(&repo, &["start", "ENG-5", "crash", "--severity", "sev1"])
+        .ok();
+    let status = status(&env, &repo, "ENG-5");
+    assert_eq!(status["hotfix"]["assessment"]["name"], "CRITICAL");
+    assert_eq!(status["hotfix"]["clock"]["severity"], "CRITICAL");
+    assert_eq!(status["hotfix"]["clock"]["target_minutes"], 60);
+
+    // The pull request: the team's level in its title, label and urgency boxes.
+    env.commit(
+        &repo,
+        "fix: null session",
+        &[("lib/login.dart", "void login() { s ??= S(); }\n")],
+    );
+    let github = FakeGitHub::start("acme", "staff", TOKEN);
+    let plan = [
+        "-c",
+        "github.repository=acme/staff",
+        "finish",
+        "--pr",
+        "--plan",
+    ];
+    let run = with_github(&env, &github, &repo, &plan).ok();
+    for said in [
+        "[RELEASE][HOTFIX][CRITICAL] ENG-5: crash",
+        r#"{"labels":["CRITICAL","hotfix"]}"#,
+        r#"- [x] **CRITICAL** service down, data loss, security, 服务宕机: respond within 1h, deploy immediate"#,
+        r#"- [ ] **HIGH** respond within 4h, deploy same day"#,
+        "staging skipped: CRITICAL goes straight to production",
+    ] {
+        assert!(
+            run.stdout.contains(&said.replace('\n', "\\n")),
+            "no {said:?} in\n{}",
+            run.stdout
+        );
+    }
+    assert!(github.received().is_empty());
+    env.fsck(&repo);
+}
+
+/// The Chinese runbooks' own example incidents, with the built-in policy and no settings:
+/// each placed as the runbook's table places it, and told in Chinese.
+#[test]
+fn the_chinese_runbooks_incidents_are_assessed_in_chinese() {
+    let env = TestEnv::new();
+    let repo = env.init("api");
+    env.commit(&repo, "API", &[("VERSION", "1.0.0\n")]);
+    for (title, severity, label) in [
+        ("支付处理完全故障", "P0", "支付完全故障"),
+        ("认证绕过", "P0", "安全漏洞"),
+        ("数据泄露", "P0", "数据泄露"),
+        ("生产环境宕机", "P0", "生产环境完全宕机"),
+        ("应用崩溃", "P1", "应用崩溃"),
+    ] {
+        let json = env
+            .hotfix(&repo, &["assess", "--title", title, "--json"])
+            .ok()
+            .json();
+        let assessment = &json["assessment"];
+        assert_eq!(
+            (&assessment["severity"], &assessment["label"]),
+            (&severity.into(), &label.into()),
+            "{title}: {assessment}"
+        );
+        assert!(
+            assessment["reasons"][0]
+                .as_str()
+                .unwrap()
+                .starts_with("标题"),
+            "{assessment}"
+        );
+    }
+    let shown = env.hotfix(&repo, &["assess", "--title", "认证绕过"]).ok();
+    assert!(shown.stdout.contains("P0 · 安全漏洞"), "{}", shown.stdout);
+}

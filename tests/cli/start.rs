@@ -1,6 +1,6 @@
 use insta::assert_snapshot;
 
-use crate::common::{TestEnv, scrub};
+use crate::common::{Run, TestEnv, scrub};
 
 #[test]
 fn start_branches_from_the_newest_production_tag() {
@@ -431,6 +431,29 @@ fn a_template_without_a_ticket_names_the_hotfix_by_what_it_fixes() {
         .hotfix(&repo, &["status", "--hotfix", "critical-auth-fix"])
         .ok();
     assert!(status.stdout.contains("1.2.4"), "{}", status.stdout);
+
+    // On a terminal, one word is the whole name: nothing is asked (util-linux's `script`
+    // gives the run a terminal; a question would wait for the input that never comes).
+    let program = std::env::var_os("GIT_HOTFIX_TEST_BIN")
+        .unwrap_or_else(|| env!("CARGO_BIN_EXE_git-hotfix").into());
+    let line = format!(
+        "{} start hotfix-login --severity P2 --no-checkout",
+        program.to_string_lossy()
+    );
+    let run = Run::of({
+        let mut command = env.command_in(&repo, "script");
+        command
+            .args(["-qec", &line, "/dev/null"])
+            .stdin(std::process::Stdio::null());
+        command
+    })
+    .ok();
+    assert!(
+        !run.stdout.contains("What does the fix do?"),
+        "{}",
+        run.stdout
+    );
+    assert!(env.rev(&repo, "refs/heads/hotfix/hotfix-login").is_some());
 
     // Still refused: a template that cannot tell two hotfixes apart.
     let refused = env

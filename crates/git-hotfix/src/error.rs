@@ -224,6 +224,12 @@ impl From<Core> for CommandError {
             } => CommandError::new(Exit::Remote, message.clone()).hint(format!(
                 "{missing} was released since {release} was made here: a release holds every earlier release of its line, so this one cannot go out as it is; never pushed, it can be remade — `git tag -d {release}`, merge {missing} into the branch it was released on, and tag that (`git tag -a {release}`)"
             )),
+            Core::NotOnLadder { roles, .. } => CommandError::usage(message.clone()).hint(
+                match roles.is_empty() {
+                    true => "add the runbook's rungs (`after = \"15m\"`, `to = \"senior engineer\"`), or write who was called in with `check communicated --note`",
+                    false => "name one with `--note <who>`, or take a tick back with `--undo`",
+                },
+            ),
             Core::BeforeDetection { .. } => CommandError::usage(message.clone()).hint(
                 "give the time it happened (`--at \"10 minutes ago\"`, `--at 14:03`); the detection time is `start --detected-at`'s",
             ),
@@ -394,6 +400,9 @@ impl From<Core> for CommandError {
                 .hint("`--mainline 1` picks the change the merge brought to its first parent"),
             Core::MergesInPull { .. } => error(
                 "say what to do with them in .hotfix.toml: `[github] backport-merge-commits = \"skip\"` picks the other commits, `\"pick\"` the pull request as one change (the merge GitHub made, against its base)",
+            ),
+            Core::BackportBranchShared { .. } => CommandError::usage(message.clone()).hint(
+                "backport to one of them at a time (`--to`), or put `{target}` in backport-branch-template (or `--branch-template`)",
             ),
             Core::NoTargets { .. } => error(
                 "name existing branches with `--to`, or set release-branches in .hotfix.toml for `--maintained`",

@@ -235,7 +235,11 @@ impl DeploySteps {
         action: Action,
     ) -> Result<DeploySteps> {
         let policy = policy(Some(config), World::Deploy);
+        // What the host asks besides the team's settings (a rollback's feature flag) comes
+        // last: the last value of a key is the one a policy reads.
+        let asked = std::mem::take(&mut release.settings);
         release.settings = policy.settings.0.clone();
+        release.settings.extend(asked);
         let host = host(Some(config), context.cache_home.clone())?;
         let plugin = load(&context.ui, &host, Some(repo), Some(config), &policy)?;
         let action = match action {

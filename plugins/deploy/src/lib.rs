@@ -20,12 +20,16 @@
 //! `rollback` and its health check, and validates it (`{previous}` is the version it went
 //! back to).
 //!
+//! `rollback-flag` turns a feature flag off instead (`git hotfix rollback --flag NAME`: the
+//! host asks for a rollback whose settings hold `flag`), `{flag}` filled in, then the health
+//! check; the release stays, so `rollback-verify` does not run.
+//!
 //! `checklist` lists what must be true before a deploy (`production.checklist = ["backup
 //! done", "rollback plan ready", "people on call"]`): each is a confirmation, asked before
 //! the first command and journaled with its answer.
 //!
 //! Commands are split on whitespace into argv (there is no shell); `{version}`, `{tag}`,
-//! `{previous}` and `{environment}` are filled in. `<environment>.<key>` wins over `<key>`.
+//! `{previous}`, `{environment}` and `{flag}` are filled in. `<environment>.<key>` wins over `<key>`.
 
 use git_hotfix_plugin_sdk::*;
 
@@ -58,6 +62,7 @@ fn fill(text: &str, release: &Release) -> String {
             "{previous}",
             release.previous_version.as_deref().unwrap_or(""),
         )
+        .replace("{flag}", setting(release, "flag").unwrap_or(""))
 }
 
 /// A step for each command of `key`; several are numbered in their descriptions.
@@ -140,6 +145,21 @@ impl DeployPolicy for FromSettings {
                         "no `verify` or `health-url` setting to verify {environment} with"
                     )));
                 }
+            }
+            Action::Rollback if setting(&release, "flag").is_some() => {
+                let flag = setting(&release, "flag").unwrap_or_default();
+                let off = run(
+                    &release,
+                    "rollback-flag",
+                    &format!("turn feature flag {flag} off in {environment}"),
+                );
+                if off.is_empty() {
+                    return Err(PluginError::Unsupported(
+                        "no `rollback-flag` setting for the deploy policy: the command that turns a feature flag off (`rollback-flag = \"./flags.sh off {flag}\"`)".into(),
+                    ));
+                }
+                steps.extend(off);
+                steps.extend(health(&release));
             }
             Action::Rollback => {
                 let rollback = run(&release, "rollback", &format!("roll {environment} back"));
@@ -250,6 +270,26 @@ mod tests {
         assert!(
             matches!(steps.last(), Some(Step::Run(r)) if r.argv == ["check-version.sh", "production", "1.2.3"])
         );
+    }
+
+    #[test]
+    fn a_rollback_by_flag_turns_it_off_and_keeps_the_release() {
+        let mut settings = SETTINGS.to_vec();
+        settings.push(("rollback-flag", "flags.sh off {flag} {environment}"));
+        settings.push(("flag", "new-checkout"));
+        let steps = FromSettings::plan(release("production", &settings), Action::Rollback).unwrap();
+        assert!(
+            matches!(&steps[0], Step::Run(r) if r.argv == ["flags.sh", "off", "new-checkout", "production"]
+                && r.description == "turn feature flag new-checkout off in production")
+        );
+        assert!(matches!(&steps[1], Step::HttpCheck(_)), "{steps:?}");
+        assert_eq!(steps.len(), 2);
+        // Without the command to do it, said, not a version rollback instead.
+        let mut settings = SETTINGS.to_vec();
+        settings.push(("flag", "new-checkout"));
+        let err =
+            FromSettings::plan(release("production", &settings), Action::Rollback).unwrap_err();
+        assert!(matches!(err, PluginError::Unsupported(m) if m.contains("rollback-flag")));
     }
 
     #[test]

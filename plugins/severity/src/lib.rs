@@ -96,6 +96,92 @@ const KEYWORDS: &[(&str, Severity, &str)] = &[
     ("deadline", Severity::P3, "business deadline"),
 ];
 
+/// The same criteria in Chinese, as the runbooks written in it name them. Chinese is
+/// written without spaces: these match where they appear in the text.
+const KEYWORDS_ZH: &[(&str, Severity, &str)] = &[
+    ("安全漏洞", Severity::P0, "security vulnerability"),
+    ("漏洞", Severity::P0, "security vulnerability"),
+    ("认证绕过", Severity::P0, "security vulnerability"),
+    ("身份验证绕过", Severity::P0, "security vulnerability"),
+    ("鉴权绕过", Severity::P0, "security vulnerability"),
+    ("授权绕过", Severity::P0, "security vulnerability"),
+    ("权限绕过", Severity::P0, "security vulnerability"),
+    ("越权", Severity::P0, "security vulnerability"),
+    ("权限提升", Severity::P0, "security vulnerability"),
+    ("提权", Severity::P0, "security vulnerability"),
+    ("注入", Severity::P0, "security vulnerability"),
+    ("远程代码执行", Severity::P0, "security vulnerability"),
+    ("攻击", Severity::P0, "security vulnerability"),
+    ("数据泄露", Severity::P0, "data exposed"),
+    ("数据泄漏", Severity::P0, "data exposed"),
+    ("泄露", Severity::P0, "data exposed"),
+    ("数据丢失", Severity::P0, "data lost or corrupted"),
+    ("数据损坏", Severity::P0, "data lost or corrupted"),
+    ("生产环境宕机", Severity::P0, "production fully down"),
+    ("完全宕机", Severity::P0, "production fully down"),
+    ("完全不可用", Severity::P0, "production fully down"),
+    ("全部不可用", Severity::P0, "production fully down"),
+    ("支付", Severity::P1, "revenue impact (payments)"),
+    ("宕机", Severity::P1, "production down"),
+    ("不可用", Severity::P1, "production down"),
+    ("服务中断", Severity::P1, "production down"),
+    ("崩溃", Severity::P1, "app crash"),
+    ("闪退", Severity::P1, "app crash"),
+    ("大部分用户", Severity::P1, "error for most users"),
+    ("大多数用户", Severity::P1, "error for most users"),
+    ("所有用户", Severity::P1, "error for most users"),
+    ("核心功能", Severity::P1, "critical feature broken"),
+    (
+        "第三方集成",
+        Severity::P1,
+        "third-party integration failing",
+    ),
+    ("数据库", Severity::P1, "database connectivity"),
+    ("收入", Severity::P1, "revenue impact"),
+    ("性能下降", Severity::P2, "degraded performance"),
+    ("变慢", Severity::P2, "degraded performance"),
+    ("缓慢", Severity::P2, "degraded performance"),
+    ("部分功能", Severity::P2, "feature partly broken"),
+    ("营销活动", Severity::P3, "business deadline"),
+    ("合作伙伴", Severity::P3, "business deadline"),
+    ("截止日期", Severity::P3, "business deadline"),
+];
+
+/// The kinds of incident as a Chinese runbook says them.
+fn in_chinese(kind: &str) -> &str {
+    match kind {
+        "security vulnerability" => "安全漏洞",
+        "data exposed" => "数据泄露",
+        "data lost or corrupted" => "数据丢失或损坏",
+        "data exposed or corrupted" => "数据泄露或损坏",
+        "production fully down" => "生产环境完全宕机",
+        "production down" => "生产环境宕机",
+        "payments fully broken" => "支付完全故障",
+        "revenue impact (payments)" => "影响收入（支付）",
+        "revenue impact" => "影响收入",
+        "app crash" => "应用崩溃",
+        "error for most users" => "大部分用户出错",
+        "critical feature broken" => "核心功能故障",
+        "third-party integration failing" => "第三方集成故障",
+        "database connectivity" => "数据库连接问题",
+        "degraded performance" => "性能下降",
+        "feature partly broken" => "功能部分故障",
+        "business deadline" => "业务截止日期",
+        other => other,
+    }
+}
+
+/// Whether the incident is told in Chinese: then the verdict is given in Chinese too.
+fn told_in_chinese(incident: &Incident) -> bool {
+    [&incident.title, &incident.description]
+        .iter()
+        .any(|text| text.chars().any(is_han))
+}
+
+fn is_han(c: char) -> bool {
+    matches!(c, '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}' | '\u{f900}'..='\u{faff}')
+}
+
 /// Words saying that something is broken as a whole: with a payment word, payments are fully
 /// broken, which the workflow puts at P0.
 const TOTAL: &[&str] = &[
@@ -108,6 +194,9 @@ const TOTAL: &[&str] = &[
     "nothing",
 ];
 const PAYMENT: &[&str] = &["payment", "payments", "billing"];
+/// The same in Chinese, matched where they appear.
+const TOTAL_ZH: &[&str] = &["完全", "全部", "彻底", "所有", "整体"];
+const PAYMENT_ZH: &[&str] = &["支付", "付款", "计费"];
 
 fn rank(severity: Severity) -> u8 {
     match severity {
@@ -135,10 +224,10 @@ fn has_word(text: &str, words: &[&str]) -> bool {
 }
 
 /// Something that places an incident: its level, why, and the kind of incident.
-struct Finding {
+struct Finding<'a> {
     severity: Severity,
     reason: String,
-    kind: &'static str,
+    kind: &'a str,
 }
 
 impl SeverityPolicy for Table {
@@ -165,80 +254,115 @@ impl SeverityPolicy for Table {
     }
 
     fn assess(incident: Incident) -> Result<Assessment, PluginError> {
+        let zh = told_in_chinese(&incident);
+        let kind_of = |kind: &'static str| if zh { in_chinese(kind) } else { kind };
         let mut found: Vec<Finding> = Vec::new();
+        let labels = incident.labels.join(" ");
         let sources = [
-            ("title", words_of(&incident.title)),
-            ("description", words_of(&incident.description)),
-            ("labels", words_of(&incident.labels.join(" "))),
+            ("title", "标题", &incident.title),
+            ("description", "描述", &incident.description),
+            ("labels", "标签", &labels),
         ];
-        for (place, text) in &sources {
-            let said = |what: &str| match *place {
-                "labels" => format!("labelled \"{what}\""),
-                _ => format!("{place} mentions \"{what}\""),
+        for (place, place_zh, raw) in sources {
+            let text = words_of(raw);
+            let raw = raw.to_lowercase();
+            let said = |what: &str, kind: &str| match (zh, place) {
+                (true, "labels") => format!("标签为“{what}”：{kind}"),
+                (true, _) => format!("{place_zh}提到“{what}”：{kind}"),
+                (false, "labels") => format!("labelled \"{what}\": {kind}"),
+                (false, _) => format!("{place} mentions \"{what}\": {kind}"),
             };
-            for (keyword, severity, kind) in KEYWORDS {
-                if has_word(text, &[keyword]) {
-                    found.push(Finding {
-                        severity: *severity,
-                        reason: format!("{}: {kind}", said(keyword)),
-                        kind,
-                    });
-                }
+            let spaced = KEYWORDS
+                .iter()
+                .filter(|(keyword, ..)| has_word(&text, &[keyword]));
+            // A longer Chinese phrase holds its shorter ones (生产环境宕机, 宕机): the longer
+            // one says more, the shorter ones add nothing.
+            let unspaced: Vec<&(&str, Severity, &str)> = KEYWORDS_ZH
+                .iter()
+                .filter(|(keyword, ..)| raw.contains(keyword))
+                .collect();
+            let unspaced = unspaced.iter().copied().filter(|(keyword, ..)| {
+                !unspaced
+                    .iter()
+                    .any(|(longer, ..)| longer != keyword && longer.contains(keyword))
+            });
+            for &(keyword, severity, kind) in spaced.chain(unspaced) {
+                found.push(Finding {
+                    severity,
+                    reason: said(keyword, kind_of(kind)),
+                    kind: kind_of(kind),
+                });
             }
-            if has_word(text, PAYMENT) && has_word(text, TOTAL) {
+            let whole_payments = (has_word(&text, PAYMENT) && has_word(&text, TOTAL))
+                || (PAYMENT_ZH.iter().any(|w| raw.contains(w))
+                    && TOTAL_ZH.iter().any(|w| raw.contains(w)));
+            if whole_payments {
                 found.push(Finding {
                     severity: Severity::P0,
-                    reason: match *place {
-                        "labels" => "labels say payments are broken as a whole".to_string(),
-                        _ => format!("{place} says payments are broken as a whole"),
+                    reason: match (zh, place) {
+                        (true, _) => format!("{place_zh}表明支付整体故障"),
+                        (false, "labels") => "labels say payments are broken as a whole".into(),
+                        (false, _) => format!("{place} says payments are broken as a whole"),
                     },
-                    kind: "payments fully broken",
+                    kind: kind_of("payments fully broken"),
                 });
             }
         }
         let yes = |id: &str| answer(&incident, id).is_some_and(|a| a.eq_ignore_ascii_case("yes"));
-        for (id, severity, reason, kind) in [
+        for (id, severity, reason, reason_zh, kind) in [
             (
                 "security",
                 Severity::P0,
                 "answered: it is a security issue",
+                "回答：是安全问题",
                 "security vulnerability",
             ),
             (
                 "data",
                 Severity::P0,
                 "answered: data is exposed or corrupted",
+                "回答：数据泄露或损坏",
                 "data exposed or corrupted",
             ),
             (
                 "payments",
                 Severity::P0,
                 "answered: payments are fully broken",
+                "回答：支付完全故障",
                 "payments fully broken",
             ),
             (
                 "down",
                 Severity::P0,
                 "answered: production is fully down",
+                "回答：生产环境完全宕机",
                 "production fully down",
             ),
             (
                 "broken",
                 Severity::P1,
                 "answered: a critical feature is broken for most users",
+                "回答：核心功能对大部分用户故障",
                 "critical feature broken",
             ),
         ] {
             if yes(id) {
                 found.push(Finding {
                     severity,
-                    reason: reason.into(),
-                    kind,
+                    reason: if zh { reason_zh } else { reason }.into(),
+                    kind: kind_of(kind),
                 });
             }
         }
         let Some(worst) = found.iter().map(|f| f.severity).min_by_key(|s| rank(*s)) else {
-            return Ok(level(Severity::P2).because(
+            let mut assessment = level(Severity::P2);
+            if zh {
+                assessment.label = "严重缺陷".into();
+                assessment.reasons =
+                    vec!["未提到紧急情况：默认为严重缺陷（回答问题可得到更准确的判断）".into()];
+                return Ok(assessment);
+            }
+            return Ok(assessment.because(
                 "nothing urgent named: a major bug by default (answer the questions for a sharper verdict)",
             ));
         };
@@ -247,7 +371,14 @@ impl SeverityPolicy for Table {
         let mut reasons: Vec<String> = decisive.iter().map(|f| f.reason.clone()).collect();
         if severity == Severity::P1 && yes("workaround") {
             severity = Severity::P2;
-            reasons.push("a workaround exists: one level lower".into());
+            reasons.push(
+                if zh {
+                    "有变通办法：降低一级"
+                } else {
+                    "a workaround exists: one level lower"
+                }
+                .into(),
+            );
         }
         let mut assessment = level(severity);
         assessment.label = decisive[0].kind.to_string();
@@ -381,6 +512,40 @@ mod tests {
                 "{title}"
             );
         }
+    }
+
+    #[test]
+    fn the_chinese_runbooks_criteria_are_recognised_and_answered_in_chinese() {
+        for (title, severity, label) in [
+            ("支付处理完全故障", Severity::P0, "支付完全故障"),
+            ("认证绕过", Severity::P0, "安全漏洞"),
+            ("数据泄露", Severity::P0, "数据泄露"),
+            ("生产环境宕机", Severity::P0, "生产环境完全宕机"),
+            ("应用崩溃", Severity::P1, "应用崩溃"),
+            ("订单服务宕机", Severity::P1, "生产环境宕机"),
+            ("结算页面性能下降", Severity::P2, "性能下降"),
+        ] {
+            let verdict = assess(title, &[], &[]);
+            assert_eq!(
+                (verdict.severity, verdict.label.as_str()),
+                (severity, label),
+                "{title}"
+            );
+        }
+        let leak = assess("数据泄露", &[], &[]);
+        assert_eq!(leak.reasons, ["标题提到“数据泄露”：数据泄露"]);
+        let nothing = assess("按钮颜色不对", &[], &[]);
+        assert_eq!(
+            (nothing.severity, nothing.label.as_str()),
+            (Severity::P2, "严重缺陷")
+        );
+        // Mixed: an English title with a Chinese label is still answered in English.
+        let english = assess("login fails", &["安全漏洞"], &[]);
+        assert_eq!(english.severity, Severity::P0);
+        assert_eq!(
+            english.reasons,
+            ["labelled \"安全漏洞\": security vulnerability"]
+        );
     }
 
     #[test]

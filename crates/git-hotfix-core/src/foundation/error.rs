@@ -80,6 +80,16 @@ pub enum Error {
         detected: String,
     },
 
+    #[error("{}", match (asked, roles.is_empty()) {
+        (_, true) => "there is no escalation ladder to tick: `[[escalation]]` in .hotfix.toml names who is called in when".to_string(),
+        (Some(asked), false) => format!("`{asked}` is not on the escalation ladder ({})", roles.join(", ")),
+        (None, false) => format!("every escalation is ticked already ({})", roles.join(", ")),
+    })]
+    NotOnLadder {
+        asked: Option<String>,
+        roles: Vec<String>,
+    },
+
     #[error("{environment} runs {version}, which no hotfix released (a rollback put it back)")]
     RunsNoHotfix {
         environment: String,
@@ -164,6 +174,13 @@ pub enum Error {
 
     #[error("no branch to backport to{}", if asked.is_empty() { String::new() } else { format!(": nothing matches {}", asked.join(", ")) })]
     NoTargets { asked: Vec<String> },
+
+    #[error("the backport branch template `{template}` names the backports to {} alike: `{branch}`", lines.join(" and "))]
+    BackportBranchShared {
+        template: String,
+        branch: String,
+        lines: Vec<String>,
+    },
 
     #[error("the {policy} policy refused: {message}")]
     Policy { policy: String, message: String },

@@ -17,6 +17,28 @@ const MAX_SLUG: usize = 48;
 /// Non-ASCII letters are transliterated (`ÉNG-12` becomes `ENG-12`); anything git refuses in
 /// a ref name (spaces, `..`, `~`, `^`, `:`, a leading `-`, control characters, ...) is an
 /// error with a suggestion, because a ticket is an identifier that must stay recognisable.
+/// A feature flag's name as `rollback --flag` takes it: one word, since a deploy step's
+/// command is split on whitespace, and nothing a terminal would act on.
+pub fn feature_flag(raw: &str) -> Result<String> {
+    let invalid = |reason: &str| Error::InvalidName {
+        what: "feature flag",
+        value: raw.to_string(),
+        reason: reason.to_string(),
+        suggestion: None,
+    };
+    let name = raw.trim();
+    if name.is_empty() {
+        return Err(invalid("it is empty"));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(invalid("it contains a control character"));
+    }
+    if let Some(c) = name.chars().find(|c| c.is_whitespace()) {
+        return Err(invalid(&format!("it contains whitespace ({c:?})")));
+    }
+    Ok(name.to_string())
+}
+
 pub fn ticket(raw: &str) -> Result<String> {
     let invalid = |reason: &str| Error::InvalidName {
         what: "ticket",
@@ -251,13 +273,17 @@ impl BackportTemplate {
     pub const PLACEHOLDERS: &'static [&'static str] = &["target", "name", "ticket"];
     pub const DEFAULT: &'static str = "backport/{target}/{name}";
 
-    /// Every target needs a branch of its own, so `{target}` is required.
+    /// Every target needs a branch of its own: without `{target}` (a team backporting to
+    /// one line, `backport/rc/{name}`) a run onto several lines is refused when planned.
     pub fn parse(source: &str) -> Result<Self, TemplateError> {
-        let template = Template::parse(source, Self::PLACEHOLDERS)?;
-        if !template.uses("target") {
-            return Err(TemplateError::Missing("target"));
-        }
-        Ok(BackportTemplate(template))
+        Ok(BackportTemplate(Template::parse(
+            source,
+            Self::PLACEHOLDERS,
+        )?))
+    }
+
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
     }
 
     pub fn render(&self, target: &str, name: &str, ticket: Option<&str>) -> Result<String> {

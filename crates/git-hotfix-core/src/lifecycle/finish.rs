@@ -895,7 +895,7 @@ fn push_later(
 /// Whether no commit of the fix touches a test: the workflow asks for a regression test
 /// with every fix, and the checklist's item would otherwise stay unticked unseen.
 fn untested(repo: &Repo, journal: &Journal) -> Result<bool> {
-    let checklist = crate::views::incident::checklist(repo, journal)?;
+    let checklist = crate::views::incident::checklist(repo, journal, &[])?;
     Ok(checklist
         .iter()
         .any(|tick| tick.item == crate::records::journal::Item::RegressionTest && !tick.done()))

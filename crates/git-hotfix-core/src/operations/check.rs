@@ -7,10 +7,37 @@ use jiff::Timestamp;
 
 use crate::foundation::error::{Error, Result};
 use crate::git::repo::Repo;
-use crate::records::journal::{Assessed, EventKind, Item, Journal, Store};
+use crate::records::journal::{Assessed, EventKind, Item, Journal, Store, escalated_at};
 use crate::settings::config::Config;
 
-/// Record that `item` was done at `at`, with a person's `note`.
+/// Whom a tick of `escalated` says was called in: the rung `note` names, else the first
+/// not ticked yet.
+pub fn escalated_to(config: &Config, journal: &Journal, note: Option<&str>) -> Result<String> {
+    let roles: Vec<String> = config.escalation.iter().map(|r| r.to.clone()).collect();
+    let refused = |asked: Option<&str>| Error::NotOnLadder {
+        asked: asked.map(String::from),
+        roles: roles.clone(),
+    };
+    match note {
+        _ if roles.is_empty() => Err(refused(note)),
+        Some(asked) => roles
+            .iter()
+            .find(|r| r.trim().eq_ignore_ascii_case(asked.trim()))
+            .cloned()
+            .ok_or_else(|| refused(Some(asked))),
+        None => {
+            let done = journal.escalated();
+            roles
+                .iter()
+                .find(|role| escalated_at(&done, role).is_none())
+                .cloned()
+                .ok_or_else(|| refused(None))
+        }
+    }
+}
+
+/// Record that `item` was done at `at`, with a person's `note` (for `escalated`, whom: the
+/// rung it names, else the next one).
 pub fn tick(
     repo: &Repo,
     config: &Config,
@@ -29,6 +56,10 @@ pub fn tick(
             detected: detected.strftime("%Y-%m-%d %H:%M UTC").to_string(),
         });
     }
+    let note = match item {
+        Item::Escalated => Some(escalated_to(config, journal, note.as_deref())?),
+        _ => note,
+    };
     let store = Store::new(repo);
     let _lock = store.lock()?;
     journal.record(at, EventKind::Checked { item, note });
@@ -51,7 +82,7 @@ pub fn assessed(
     journal.record(
         now,
         EventKind::Assessed {
-            severity: assessed.severity.clone(),
+            severity: assessed.level().to_string(),
             by: assessed.by.clone(),
         },
     );

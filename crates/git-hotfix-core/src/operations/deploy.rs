@@ -45,6 +45,8 @@ pub struct DeployRun {
     pub tag: String,
     /// Production deployed without a verified staging (`--force`).
     pub forced: bool,
+    /// A rollback by turning this feature flag off: the release stays where it runs.
+    pub flag: Option<String>,
     /// The steps as `--plan` shows them, in order.
     pub steps: Vec<String>,
     /// The step a `continue` begins with, run again after a kill; `None`: a run of its own,
@@ -166,6 +168,7 @@ pub fn run(
                 pid: std::process::id(),
                 started: step_started,
                 forced: run.forced,
+                flag: run.flag.clone(),
             }),
         );
         store.save(&journal)?;
@@ -211,12 +214,13 @@ pub fn run(
             environment: run.environment.clone(),
             started,
             ok,
-            version: match run.action {
-                Action::Deploy => Some(run.version.clone()),
-                Action::Rollback => run.previous.clone(),
-                Action::Verify => None,
+            version: match (run.action, &run.flag) {
+                (Action::Deploy, _) => Some(run.version.clone()),
+                (Action::Rollback, None) => run.previous.clone(),
+                (Action::Rollback, Some(_)) | (Action::Verify, _) => None,
             },
             forced: run.forced,
+            flag: run.flag.clone(),
         },
     );
     // Production verified: the watch starts, and the follow-up is due a while later.

@@ -275,6 +275,28 @@ pub fn render(detected: &Detected) -> String {
         }
     }
     out.push_str(
+        "\n# The team's own severity levels, most urgent first (else the built-in P0-P3): their\n\
+         # names, times and the words that place an incident.\n\
+         # [[severity-levels]]\n\
+         # name = \"CRITICAL\"\n\
+         # respond-within = \"1h\"\n\
+         # criteria = [\"service down\", \"data loss\", \"security\"]\n\
+         # [[severity-levels]]\n\
+         # name = \"HIGH\"\n\
+         # respond-within = \"4h\"\n\
+         \n# Who is called in, how long after detection, while the incident is open: `status`\n\
+         # says when one is due, `git hotfix check escalated` records it.\n\
+         # [[escalation]]\n\
+         # after = \"15m\"\n\
+         # to = \"senior engineer\"\n\
+         # [[escalation]]\n\
+         # after = \"30m\"\n\
+         # to = \"engineering manager\"\n\
+         # [[escalation]]\n\
+         # after = \"1h\"\n\
+         # to = \"incident commander\"\n",
+    );
+    out.push_str(
         "\n# Deploy steps: commands (argv, no shell) and a health URL, allowed by name here.\n\
          # A list runs command after command: a blue-green or rolling deploy.\n\
          # [policies.deploy]\n\
@@ -285,6 +307,7 @@ pub fn render(detected: &Detected) -> String {
          # health-url = \"https://app.example.com/health\"\n\
          # verify = \"./deploy/smoke.sh {environment} {version}\"\n\
          # rollback = \"./deploy/rollback.sh {environment} {previous}\"\n\
+         # rollback-flag = \"./deploy/flags.sh off {flag}\"\n\
          # [policies.deploy.settings.staging]\n\
          # deploy = \"./deploy/staging.sh {version}\"\n\
          # [policies.deploy.settings.production]\n\

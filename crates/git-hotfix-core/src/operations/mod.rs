@@ -1,6 +1,7 @@
 //! The commands that write: each plans in memory, then runs through the engine.
 
 pub mod abandon;
+pub mod assess;
 pub mod backport;
 pub mod check;
 pub mod deploy;

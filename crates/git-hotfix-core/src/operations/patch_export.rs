@@ -103,7 +103,7 @@ pub fn export(repo: &Repo, what: &What, remote: &str) -> Result<Series> {
         },
         ticket: journal.map(|j| j.ticket.clone()),
         version: journal.map(|j| j.version.to_string()),
-        severity: journal.and_then(|j| j.assessment.as_ref().map(|a| a.severity.clone())),
+        severity: journal.and_then(|j| j.assessment.as_ref().map(|a| a.level().to_string())),
         product: journal.and_then(|j| j.product.clone()),
         patches: patches
             .iter()

@@ -228,7 +228,7 @@ pub fn facts(journal: &Journal, date: String) -> Facts {
         severity: journal
             .assessment
             .as_ref()
-            .map(|a| a.severity.clone())
+            .map(|a| a.level().to_string())
             .unwrap_or_default(),
         date,
         product: journal.product.clone().unwrap_or_default(),

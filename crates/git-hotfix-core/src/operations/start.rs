@@ -73,6 +73,16 @@ impl StartRequest {
     /// hotfixes apart by `{slug}` alone (a team without tickets: `hotfix/{slug}`), every
     /// word given is the description, and the hotfix — its journal, `--hotfix` — goes by
     /// the description's slug (`critical-auth-fix`).
+    /// Whether the hotfix still lacks a description worth asking for: never under a template
+    /// that names hotfixes by what they fix, where the words given (one is enough) are it.
+    pub fn lacks_description(&self, config: &Config) -> bool {
+        let by_slug = config
+            .product(self.product.as_deref())
+            .map(|chosen| config.naming(chosen.map(|(_, p)| p)).1.names_by_slug())
+            .unwrap_or(false);
+        self.description.trim().is_empty() && !by_slug
+    }
+
     pub fn names(&self, config: &Config) -> Result<(String, String)> {
         let chosen = config.product(self.product.as_deref())?;
         let (_, template) = config.naming(chosen.map(|(_, p)| p));
@@ -285,7 +295,7 @@ pub(crate) fn journal_of(plan: &StartPlan, now: Timestamp) -> Journal {
         journal.record(
             now,
             EventKind::Assessed {
-                severity: assessed.severity.clone(),
+                severity: assessed.level().to_string(),
                 by: assessed.by.clone(),
             },
         );

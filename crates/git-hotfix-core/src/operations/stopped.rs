@@ -299,6 +299,7 @@ fn give_up(repo: &Repo, journal: &Journal, now: Timestamp) -> Result<()> {
             ok: false,
             version: None,
             forced: cut.forced,
+            flag: cut.flag.clone(),
         },
     );
     store.save(&journal)

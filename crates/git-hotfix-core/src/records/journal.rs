@@ -137,6 +137,9 @@ pub enum State {
 pub struct Assessed {
     /// `P0` to `P3`.
     pub severity: String,
+    /// The team's name for the level (`CRITICAL`), from its severity table.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     pub label: String,
     pub response_minutes: u32,
     /// `immediate`, `same-day`, `next-business-day` or `scheduled`.
@@ -146,6 +149,13 @@ pub struct Assessed {
     pub skip_staging_allowed: bool,
     /// The policy that said so (`builtin:severity`, a file), or `--severity` for a person.
     pub by: String,
+}
+
+impl Assessed {
+    /// The level as the team says it: its table's name (`CRITICAL`), else `P0` to `P3`.
+    pub fn level(&self) -> &str {
+        self.name.as_deref().unwrap_or(&self.severity)
+    }
 }
 
 /// Something that happened, for the timeline.
@@ -309,12 +319,16 @@ pub enum EventKind {
         started: Timestamp,
         ok: bool,
         /// The release the environment runs afterwards: the one deployed, or the one a
-        /// rollback went back to (none for a verification).
+        /// rollback went back to (none for a verification, nor for a rollback by feature
+        /// flag: the release stays).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         version: Option<String>,
         /// Production deployed without a verified staging, on `--force`.
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         forced: bool,
+        /// A rollback by turning this feature flag off (`rollback --flag`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        flag: Option<String>,
     },
 }
 
@@ -340,6 +354,10 @@ pub struct StepStart {
     /// Production deployed without a verified staging, on `--force`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub forced: bool,
+    /// A rollback that turns this feature flag off (`rollback --flag`), the release left
+    /// running.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flag: Option<String>,
 }
 
 /// What a deploy run cut short left, in a sentence: `ended` is how its last step begun
@@ -381,10 +399,13 @@ impl StepStart {
         match self.action {
             Action::Deploy => format!("the deploy of {version} to {environment}"),
             Action::Verify => format!("the verification of {version} in {environment}"),
-            Action::Rollback => format!(
-                "the rollback of {environment} from {version} to {}",
-                self.previous.as_deref().unwrap_or("the release before")
-            ),
+            Action::Rollback => match &self.flag {
+                Some(flag) => format!("the rollback of {environment} by feature flag `{flag}`"),
+                None => format!(
+                    "the rollback of {environment} from {version} to {}",
+                    self.previous.as_deref().unwrap_or("the release before")
+                ),
+            },
         }
     }
 }
@@ -403,7 +424,35 @@ pub struct BackportedTarget {
     pub pull: Option<PullRecord>,
 }
 
+/// When `role` was said to be called in, among `done` ([`Journal::escalated`]).
+pub fn escalated_at(done: &[(String, Timestamp)], role: &str) -> Option<Timestamp> {
+    done.iter()
+        .find(|(to, _)| to.trim().eq_ignore_ascii_case(role.trim()))
+        .map(|(_, at)| *at)
+}
+
 impl Journal {
+    /// Who people said was called in (`check escalated`, the role as the note), and when;
+    /// a tick taken back takes back the last one.
+    pub fn escalated(&self) -> Vec<(String, Timestamp)> {
+        let mut done: Vec<(String, Timestamp)> = Vec::new();
+        for event in &self.events {
+            match &event.what {
+                EventKind::Checked {
+                    item: Item::Escalated,
+                    note,
+                } => done.push((note.clone().unwrap_or_default(), event.at)),
+                EventKind::Unchecked {
+                    item: Item::Escalated,
+                } => {
+                    done.pop();
+                }
+                _ => {}
+            }
+        }
+        done
+    }
+
     /// The deploy step a git-hotfix began and never recorded the end of (it was killed
     /// while the step ran): its outcome is unknown until `continue` runs it again or
     /// `abort` records the deploy as failed. Read under the hotfix lock, which the deploy
@@ -939,6 +988,8 @@ pub const PRODUCTION: &str = "production";
 #[serde(rename_all = "kebab-case")]
 pub enum Item {
     Assessed,
+    /// Someone of the escalation ladder was called in (the note names whom).
+    Escalated,
     BranchCreated,
     FixCommitted,
     RegressionTest,
@@ -960,8 +1011,9 @@ pub enum Item {
 }
 
 impl Item {
-    pub const ALL: [Item; 19] = [
+    pub const ALL: [Item; 20] = [
         Item::Assessed,
+        Item::Escalated,
         Item::BranchCreated,
         Item::FixCommitted,
         Item::RegressionTest,
@@ -986,6 +1038,7 @@ impl Item {
     pub fn name(self) -> &'static str {
         match self {
             Item::Assessed => "assessed",
+            Item::Escalated => "escalated",
             Item::BranchCreated => "branch-created",
             Item::FixCommitted => "fix-committed",
             Item::RegressionTest => "regression-test",
@@ -1011,6 +1064,7 @@ impl Item {
     pub fn label(self) -> &'static str {
         match self {
             Item::Assessed => "assessed",
+            Item::Escalated => "escalated",
             Item::BranchCreated => "branch created",
             Item::FixCommitted => "fix committed",
             Item::RegressionTest => "regression test touched",
@@ -1040,7 +1094,7 @@ impl Item {
     pub fn by_hand_only(self) -> bool {
         matches!(
             self,
-            Item::Communicated | Item::FollowedUp | Item::ReviewScheduled
+            Item::Communicated | Item::FollowedUp | Item::ReviewScheduled | Item::Escalated
         )
     }
 }

@@ -4,3 +4,4 @@
 pub mod config;
 pub mod policy;
 pub mod review;
+pub mod severity;

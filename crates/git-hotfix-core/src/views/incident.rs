@@ -42,8 +42,14 @@ impl Tick {
     }
 }
 
-/// The checklist of `journal`, the workflow's own ticks first, a person's for the rest.
-pub fn checklist(repo: &Repo, journal: &Journal) -> Result<Vec<Tick>> {
+/// The checklist of `journal`, the workflow's own ticks first, a person's for the rest; a
+/// tick per rung of the `escalations` ladder (one not needed, since production was verified
+/// before its time, is left out).
+pub fn checklist(
+    repo: &Repo,
+    journal: &Journal,
+    escalations: &[crate::settings::config::Escalation],
+) -> Result<Vec<Tick>> {
     let fix = crate::records::fix::fix_commits(repo, journal)?;
     let release_time = match crate::records::fix::release_commit(journal) {
         Some(commit) => Some(repo.commit_time(commit)?),
@@ -69,43 +75,66 @@ pub fn checklist(repo: &Repo, journal: &Journal) -> Result<Vec<Tick>> {
         (Item::FollowedUp, Some((_, follow_up))) => Some(follow_up),
         _ => None,
     };
-    Ok(Item::ALL
+    let rungs = crate::views::escalation::ladder(escalations, journal, now)
         .into_iter()
-        .map(|item| {
-            // The window is over when its time has come: a fact of the clock, not a claim
-            // that someone watched.
-            let seen = match (item, monitoring) {
-                (Item::Monitored, Some((until, _))) if until <= now => Some(until),
-                (Item::Monitored, _) => None,
-                _ => seen(journal, item, &fix, release_time),
+        .filter_map(|rung| {
+            use crate::views::escalation::RungState;
+            let (at, due) = match rung.state {
+                RungState::NotNeeded => return None,
+                RungState::Escalated { at } => (Some(at), None),
+                _ => (None, Some(rung.due)),
             };
-            if let Some(at) = seen {
-                return Tick {
-                    item,
-                    at: Some(at),
-                    by: Some(By::Workflow),
-                    note: None,
-                    due: None,
-                };
-            }
-            match manual.iter().find(|(i, ..)| *i == item) {
-                Some((_, at, note)) => Tick {
-                    item,
-                    at: Some(*at),
-                    by: Some(By::Person),
-                    note: note.clone(),
-                    due: None,
-                },
-                None => Tick {
-                    item,
-                    at: None,
-                    by: None,
-                    note: None,
-                    due: due(item),
-                },
-            }
-        })
-        .collect())
+            Some(Tick {
+                item: Item::Escalated,
+                at,
+                by: at.map(|_| By::Person),
+                note: Some(rung.to),
+                due,
+            })
+        });
+    let tick = |item: Item| {
+        // The window is over when its time has come: a fact of the clock, not a claim
+        // that someone watched.
+        let seen = match (item, monitoring) {
+            (Item::Monitored, Some((until, _))) if until <= now => Some(until),
+            (Item::Monitored, _) => None,
+            _ => seen(journal, item, &fix, release_time),
+        };
+        if let Some(at) = seen {
+            return Tick {
+                item,
+                at: Some(at),
+                by: Some(By::Workflow),
+                note: None,
+                due: None,
+            };
+        }
+        match manual.iter().find(|(i, ..)| *i == item) {
+            Some((_, at, note)) => Tick {
+                item,
+                at: Some(*at),
+                by: Some(By::Person),
+                note: note.clone(),
+                due: None,
+            },
+            None => Tick {
+                item,
+                at: None,
+                by: None,
+                note: None,
+                due: due(item),
+            },
+        }
+    };
+    let mut rungs = Some(rungs);
+    let mut ticks = Vec::new();
+    for item in Item::ALL {
+        match item {
+            Item::Escalated => ticks.extend(rungs.take().into_iter().flatten()),
+            _ => ticks.push(tick(item)),
+        }
+    }
+    Ok(ticks)
 }
 
 /// What people ticked with `check` and did not take back: item, time, note.
@@ -165,9 +194,12 @@ pub fn production_deployed(journal: &Journal) -> Option<Timestamp> {
 /// once tagged).
 pub fn outstanding(checklist: &[Tick]) -> Vec<Item> {
     let done = |item: Item| checklist.iter().any(|t| t.item == item && t.done());
-    checklist
+    let now = crate::foundation::clock::now();
+    let mut open: Vec<Item> = checklist
         .iter()
         .filter(|t| !t.done())
+        // An escalation whose time has not come is not owed yet.
+        .filter(|t| t.item != Item::Escalated || t.due.is_some_and(|due| due <= now))
         .map(|t| t.item)
         .filter(|item| match item {
             Item::StagingDeployed | Item::StagingVerified => !done(Item::ProductionDeployed),
@@ -175,7 +207,9 @@ pub fn outstanding(checklist: &[Tick]) -> Vec<Item> {
             Item::VersionBumped | Item::Changelog => !done(Item::Tagged),
             _ => true,
         })
-        .collect()
+        .collect();
+    open.dedup();
+    open
 }
 
 /// When the workflow saw `item` happen, if it did.
@@ -250,7 +284,11 @@ fn seen(
         Item::StagingVerified => deployed(Action::Verify, STAGING),
         Item::ProductionDeployed => deployed(Action::Deploy, PRODUCTION),
         Item::ProductionVerified => deployed(Action::Verify, PRODUCTION),
-        Item::Monitored | Item::Communicated | Item::FollowedUp | Item::ReviewScheduled => None,
+        Item::Monitored
+        | Item::Communicated
+        | Item::FollowedUp
+        | Item::ReviewScheduled
+        | Item::Escalated => None,
     }
 }
 
@@ -340,7 +378,7 @@ impl Clock {
             },
         };
         Some(Clock {
-            severity: assessed.severity.clone(),
+            severity: assessed.level().to_string(),
             target_minutes: assessed.response_minutes,
             detected,
             deadline,
@@ -452,7 +490,7 @@ pub fn select_recent(repo: &Repo, ticket: Option<&str>) -> Result<(Journal, bool
 }
 
 /// Whether production was rolled back after its last verification.
-fn rolled_back(journal: &Journal) -> bool {
+pub(crate) fn rolled_back(journal: &Journal) -> bool {
     let last = |wanted: Action| {
         journal.events.iter().rev().find_map(|e| match &e.what {
             EventKind::DeployEnded {
@@ -468,6 +506,31 @@ fn rolled_back(journal: &Journal) -> bool {
         (Some(verified), Some(rolled_back)) => rolled_back >= verified,
         _ => false,
     }
+}
+
+/// When production's feature flag was turned off (`rollback --flag`) after its last
+/// verification: the release still runs, and the incident is not over.
+pub fn flagged_off(journal: &Journal) -> Option<Timestamp> {
+    let mut off = None;
+    for event in &journal.events {
+        match &event.what {
+            EventKind::DeployEnded {
+                action: Action::Verify,
+                environment,
+                ok: true,
+                ..
+            } if environment == PRODUCTION => off = None,
+            EventKind::DeployEnded {
+                action: Action::Rollback,
+                environment,
+                ok: true,
+                flag: Some(_),
+                ..
+            } if environment == PRODUCTION => off = Some(event.at),
+            _ => {}
+        }
+    }
+    off
 }
 
 /// Open until production is verified, and again once production is rolled back after that.

@@ -2,6 +2,7 @@
 //! checklist, what production runs, pull request bodies and reports.
 
 pub mod deployed;
+pub mod escalation;
 pub mod incident;
 pub mod production;
 pub mod pull;

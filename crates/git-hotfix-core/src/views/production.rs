@@ -93,7 +93,7 @@ pub fn read(repo: &Repo, config: &Config) -> Result<Production> {
                 State::Abandoned => "abandoned",
                 _ => "finished",
             },
-            severity: journal.assessment.as_ref().map(|a| a.severity.clone()),
+            severity: journal.assessment.as_ref().map(|a| a.level().to_string()),
             at: journal.events.last().map(|e| e.at),
             version: journal.version.to_string(),
             ticket: journal.ticket,

@@ -51,7 +51,7 @@ pub fn hotfix(config: &Config, journal: &Journal, plan: &ProposePlan) -> PullTex
     let first = plan.commits.first().map(|c| c.summary.as_str());
     PullText {
         title: title(config, journal, first, &plan.base),
-        body: body(journal, plan),
+        body: body(config, journal, plan),
         labels: labels(config, journal),
     }
 }
@@ -59,7 +59,7 @@ pub fn hotfix(config: &Config, journal: &Journal, plan: &ProposePlan) -> PullTex
 /// The hotfix's title from the `pr-title` template: `[RELEASE][HOTFIX][P0] ENG-1234: …`.
 fn title(config: &Config, journal: &Journal, first_commit: Option<&str>, base: &str) -> String {
     let assessment = journal.assessment.as_ref();
-    let severity = assessment.map(|a| a.severity.as_str()).unwrap_or("");
+    let severity = assessment.map(|a| a.level()).unwrap_or("");
     let mut tags = String::new();
     if assessment.is_some_and(|a| a.deploy_window == "immediate") {
         tags.push_str("[RELEASE]");
@@ -92,7 +92,7 @@ fn title(config: &Config, journal: &Journal, first_commit: Option<&str>, base: &
 fn labels(config: &Config, journal: &Journal) -> Vec<String> {
     let mut labels = Vec::new();
     if let Some(assessment) = &journal.assessment {
-        labels.push(assessment.severity.clone());
+        labels.push(assessment.level().to_string());
     }
     for label in &config.github.labels {
         if !labels.contains(label) {
@@ -264,7 +264,35 @@ fn prompt(text: &str) -> String {
     format!("_{text}_")
 }
 
-fn body(journal: &Journal, plan: &ProposePlan) -> String {
+/// The urgency checkboxes: the team's severity table, else the default one.
+fn urgency_levels(config: &Config) -> Vec<(String, String, String)> {
+    let Some(table) = &config.severity_levels else {
+        return LEVELS
+            .iter()
+            .map(|(level, kind, clock)| (level.to_string(), kind.to_string(), clock.to_string()))
+            .collect();
+    };
+    table
+        .levels()
+        .iter()
+        .map(|level| {
+            let mut clock = Vec::new();
+            if let Some(within) = level.respond_within {
+                clock.push(format!("respond within {}", String::from(within)));
+            }
+            if let Some(window) = level.deploy_window {
+                clock.push(format!("deploy {}", window.as_str().replace('-', " ")));
+            }
+            (
+                level.name.clone(),
+                level.criteria.join(", "),
+                clock.join(", "),
+            )
+        })
+        .collect()
+}
+
+fn body(config: &Config, journal: &Journal, plan: &ProposePlan) -> String {
     let assessment = journal.assessment.as_ref();
     let mut out = String::new();
     let mut line = |text: &str| {
@@ -274,17 +302,22 @@ fn body(journal: &Journal, plan: &ProposePlan) -> String {
 
     line("## Urgency");
     line("");
-    for (level, kind, clock) in LEVELS {
-        let checked = assessment.is_some_and(|a| a.severity == *level);
+    for (level, kind, clock) in urgency_levels(config) {
+        let checked = assessment.is_some_and(|a| a.level() == level);
+        let said: Vec<&str> = [kind.as_str(), clock.as_str()]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect();
         line(&format!(
-            "- [{}] **{level}** {kind}: {clock}",
-            if checked { "x" } else { " " }
+            "- [{}] **{level}** {}",
+            if checked { "x" } else { " " },
+            said.join(": ")
         ));
     }
     match assessment {
         Some(a) => line(&format!(
             "\nAssessed {} ({}) by {}{}.",
-            a.severity,
+            a.level(),
             a.label,
             a.by,
             if a.reasons.is_empty() {
@@ -418,12 +451,16 @@ fn body(journal: &Journal, plan: &ProposePlan) -> String {
 
     line("## Deploy");
     line("");
-    let staging = match assessment.map(|a| a.severity.as_str()) {
-        Some("P0") => "staging skipped: P0 goes straight to production (`git hotfix deploy`)",
-        _ => "deployed to staging and verified (`git hotfix deploy staging`, `git hotfix verify`)",
+    let staging = match assessment {
+        Some(a) if a.skip_staging_allowed => format!(
+            "staging skipped: {} goes straight to production (`git hotfix deploy`)",
+            a.level()
+        ),
+        _ => "deployed to staging and verified (`git hotfix deploy staging`, `git hotfix verify`)"
+            .to_string(),
     };
     for check in [
-        staging,
+        staging.as_str(),
         "backup done",
         "rollback plan ready (above)",
         "alerts on",

@@ -84,6 +84,9 @@ pub struct Deploy {
     pub moment: Moment,
     pub ok: bool,
     pub forced: bool,
+    /// A rollback by turning this feature flag off, the release left running.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flag: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
@@ -105,8 +108,8 @@ pub struct Facts {
     pub base: String,
     pub severity: Option<Severity>,
     /// `resolved` (verified in production, and production still runs a release with the
-    /// fix), `rolled back` (production went back to a release without it, or the fix was
-    /// reverted), `deployed` (in production, not verified yet), `released` (tagged, not in
+    /// fix), `rolled back` (production went back to a release without it, the fix was
+    /// reverted, or a feature flag was turned off in production since it was verified), `deployed` (in production, not verified yet), `released` (tagged, not in
     /// production), or `in progress`.
     pub status: String,
     pub detected: Moment,
@@ -151,7 +154,7 @@ pub fn facts(
 ) -> Result<Facts> {
     let detected = journal.detected_at().unwrap_or(now);
     let moment = |at: Timestamp| Moment::new(at, detected);
-    let checklist = incident::checklist(repo, journal)?;
+    let checklist = incident::checklist(repo, journal, &config.escalation)?;
     let fix = crate::records::fix::fix_commits(repo, journal)?;
     let done = |item: Item| checklist.iter().find(|t| t.item == item).and_then(|t| t.at);
     let clock = Clock::of(journal, now);
@@ -162,7 +165,12 @@ pub fn facts(
     let production = crate::views::deployed::running(repo, config, journal, PRODUCTION)?;
     let rolled_back = match (&production, deployed) {
         (Some((running, Some(false))), Some(_)) => Some(running.at),
-        _ => taken_back.iter().map(|(at, _)| *at).max(),
+        // The release runs with its feature turned off: not resolved either.
+        _ => taken_back
+            .iter()
+            .map(|(at, _)| *at)
+            .chain(incident::flagged_off(journal))
+            .max(),
     };
     // Verified in production means something only once production has the release.
     let resolved =
@@ -190,6 +198,7 @@ pub fn facts(
                 environment,
                 ok,
                 forced,
+                flag,
                 ..
             } => Some(Deploy {
                 action: *action,
@@ -197,6 +206,7 @@ pub fn facts(
                 moment: moment(e.at),
                 ok: *ok,
                 forced: *forced,
+                flag: flag.clone(),
             }),
             _ => None,
         })
@@ -213,7 +223,7 @@ pub fn facts(
             other => other.label(),
         },
         severity: journal.assessment.as_ref().map(|a| Severity {
-            level: a.severity.clone(),
+            level: a.level().to_string(),
             label: a.label.clone(),
             target_minutes: a.response_minutes,
             target: minutes_text(i64::from(a.response_minutes)),
@@ -359,15 +369,17 @@ fn timeline(
         }
         let mut what = match tick.item {
             Item::Assessed => match &journal.assessment {
-                Some(a) => format!("assessed {} ({})", a.severity, a.label),
+                Some(a) => format!("assessed {} ({})", a.level(), a.label),
                 None => "assessed".into(),
             },
             Item::FixCommitted => "first fix commit".into(),
             Item::Tagged => format!("tagged {}", journal.tag),
             item => item.label().to_string(),
         };
-        if let Some(note) = &tick.note {
-            what.push_str(&format!(" ({note})"));
+        match (tick.item, &tick.note) {
+            (Item::Escalated, Some(to)) => what = format!("escalated to {to}"),
+            (_, Some(note)) => what.push_str(&format!(" ({note})")),
+            _ => {}
         }
         entries.push(entry(at, what));
     }
@@ -380,14 +392,16 @@ fn timeline(
             (Action::Rollback, true) => "rolled back",
             (Action::Rollback, false) => "rollback failed in",
         };
-        let forced = if deploy.forced {
-            " (before staging was verified)"
+        let how = if deploy.forced {
+            " (before staging was verified)".to_string()
+        } else if let Some(flag) = &deploy.flag {
+            format!(" by turning feature flag `{flag}` off")
         } else {
-            ""
+            String::new()
         };
         entries.push(Entry {
             moment: deploy.moment.clone(),
-            what: format!("{verb} {}{forced}", deploy.environment),
+            what: format!("{verb} {}{how}", deploy.environment),
         });
     }
     for (at, by) in taken_back {

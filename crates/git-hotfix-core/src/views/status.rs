@@ -29,6 +29,9 @@ pub struct HotfixStatus {
     /// The response clock, once the severity is known.
     pub clock: Option<Clock>,
     pub checklist: Vec<Tick>,
+    /// The escalation ladder, read at the moment (`[[escalation]]`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub escalations: Vec<crate::views::escalation::Rung>,
     /// Once finished: what production runs now, as deploys and rollbacks record it (none
     /// recorded: `None`), and whether that holds this hotfix's release.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -58,8 +61,9 @@ pub fn of(
     version_files: Option<&dyn crate::settings::policy::VersionFiles>,
     now: jiff::Timestamp,
 ) -> Result<HotfixStatus> {
-    let checklist = incident::checklist(repo, &journal)?;
+    let checklist = incident::checklist(repo, &journal, &config.escalation)?;
     let clock = Clock::of(&journal, now);
+    let escalations = crate::views::escalation::ladder(&config.escalation, &journal, now);
     let tip = repo.branch_tip(&journal.branch)?;
     let commits = match tip {
         Some(tip) if journal.state == crate::records::journal::State::Active => {
@@ -118,6 +122,7 @@ pub fn of(
         finish,
         clock,
         checklist,
+        escalations,
         production,
     })
 }

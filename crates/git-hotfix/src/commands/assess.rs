@@ -8,7 +8,7 @@ use crate::context::Context;
 use crate::error::{CommandError, Exit, Result};
 use crate::render::duration_text;
 use crate::ui::{EMPHASIS, paint};
-use crate::workflow::assess::{assess, to_assessed};
+use crate::workflow::assess::assess;
 
 /// Assess how urgent an incident is, with the severity policy
 #[derive(Debug, Args)]
@@ -62,9 +62,7 @@ pub fn cmd_assess(context: &Context, args: AssessArgs) -> Result<Exit> {
         title,
         args.description.unwrap_or_default(),
     )?;
-    let (assessment, by) = assess(context, repo.as_ref(), config.as_ref(), incident)?;
-
-    let assessed = to_assessed(&assessment, &by);
+    let assessed = assess(context, repo.as_ref(), config.as_ref(), incident)?;
     let recorded = args.record && !args.plan.plan;
     if recorded {
         let mut journal = journal.expect("checked above");
@@ -90,7 +88,7 @@ fn render(context: &Context, assessed: &Assessed) {
     let ui = &context.ui;
     ui.out(format!(
         "{} · {}",
-        paint(EMPHASIS, &assessed.severity),
+        paint(EMPHASIS, assessed.level()),
         assessed.label
     ));
     let staging = if assessed.skip_staging_allowed {

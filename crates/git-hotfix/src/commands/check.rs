@@ -41,10 +41,34 @@ pub fn cmd_check(context: &Context, args: CheckArgs) -> Result<Exit> {
     if picked {
         crate::render::say_picked(context, &journal);
     }
-    let tick = incident::checklist(&repo, &journal)?
-        .into_iter()
-        .find(|t| t.item == item)
-        .expect("the checklist has every item");
+    let config = context.config(&repo)?;
+    // An escalation's tick is its rung's: the one named, else the next (taken back: the
+    // last one ticked).
+    let rung = match (item, args.undo) {
+        (Item::Escalated, false) => Some(check::escalated_to(
+            &config,
+            &journal,
+            args.note.as_deref(),
+        )?),
+        _ => None,
+    };
+    let find = |journal: &git_hotfix_core::Journal| -> Result<incident::Tick> {
+        Ok(incident::checklist(&repo, journal, &config.escalation)?
+            .into_iter()
+            .rfind(|t| {
+                t.item == item
+                    && (rung.is_none() || t.note == rung)
+                    && (item != Item::Escalated || !args.undo || t.done())
+            })
+            .unwrap_or(incident::Tick {
+                item,
+                at: None,
+                by: None,
+                note: None,
+                due: None,
+            }))
+    };
+    let tick = find(&journal)?;
 
     let unchanged = |why: String| {
         if ui.json_mode() {
@@ -81,16 +105,10 @@ pub fn cmd_check(context: &Context, args: CheckArgs) -> Result<Exit> {
     }
     match args.undo {
         true => check::untick(&repo, &mut journal, item, context.now)?,
-        false => {
-            let config = context.config(&repo)?;
-            check::tick(&repo, &config, &mut journal, item, at, args.note.clone())?
-        }
+        false => check::tick(&repo, &config, &mut journal, item, at, args.note.clone())?,
     }
     crate::audit::share(context, &repo, &journal);
-    let tick = incident::checklist(&repo, &journal)?
-        .into_iter()
-        .find(|t| t.item == item)
-        .expect("the checklist has every item");
+    let tick = find(&journal)?;
     if ui.json_mode() {
         ui.json(&CheckDocument {
             ticket: &journal.ticket,
@@ -103,11 +121,14 @@ pub fn cmd_check(context: &Context, args: CheckArgs) -> Result<Exit> {
             format!("{} of {}", item.label(), paint(EMPHASIS, &journal.ticket)),
         );
     } else {
+        let what = match &rung {
+            Some(to) => format!("escalated to {to}"),
+            None => item.label().to_string(),
+        };
         ui.status(
             "Checked",
             format!(
-                "{} of {} at {}",
-                item.label(),
+                "{what} of {} at {}",
                 paint(EMPHASIS, &journal.ticket),
                 at.strftime("%H:%M UTC")
             ),

@@ -83,7 +83,9 @@ pub fn cmd_deploy(context: &Context, args: DeployArgs) -> Result<Exit> {
         let level = journal
             .assessment
             .as_ref()
-            .map_or("an unassessed hotfix".to_string(), |a| a.severity.clone());
+            .map_or("an unassessed hotfix".to_string(), |a| {
+                a.level().to_string()
+            });
         if may_skip {
             context.ui.status(
                 "Skipping",
@@ -128,6 +130,7 @@ pub fn cmd_deploy(context: &Context, args: DeployArgs) -> Result<Exit> {
             forced,
             recorded: true,
             resume: None,
+            flag: None,
         },
         &args.steps,
     )
@@ -159,6 +162,7 @@ pub fn cmd_verify(context: &Context, args: VerifyArgs) -> Result<Exit> {
             forced: false,
             recorded: true,
             resume: None,
+            flag: None,
         },
         &args.steps,
     )

@@ -44,7 +44,7 @@ impl Row {
         Row {
             ticket: journal.ticket.clone(),
             description: journal.description.clone(),
-            severity: journal.assessment.as_ref().map(|a| a.severity.clone()),
+            severity: journal.assessment.as_ref().map(|a| a.level().to_string()),
             version: journal.version.to_string(),
             tag: journal.tag.clone(),
             detected,

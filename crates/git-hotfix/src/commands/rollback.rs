@@ -1,10 +1,11 @@
 use clap::Args;
+use git_hotfix_core::foundation::names;
 use git_hotfix_core::foundation::oid::short;
 use git_hotfix_core::foundation::version::Version;
 use git_hotfix_core::lifecycle::finish as lifecycle;
 use git_hotfix_core::operations::remote;
 use git_hotfix_core::operations::revert;
-use git_hotfix_core::records::journal::{Action, PRODUCTION};
+use git_hotfix_core::records::journal::PRODUCTION;
 use git_hotfix_core::records::run::FinishOptions;
 use git_hotfix_core::views::{deployed, incident};
 use git_hotfix_plugin_host::World;
@@ -16,8 +17,8 @@ use crate::policies;
 use crate::ui::{EMPHASIS, paint};
 use crate::workflow::deploy::{Request, perform};
 
-/// Roll back: redeploy the release before with the deploy policy's rollback steps, or
-/// (`--revert`) release a revert of the hotfix
+/// Roll back: redeploy the release before with the deploy policy's rollback steps, turn a
+/// feature flag off (`--flag`), or (`--revert`) release a revert of the hotfix
 #[derive(Debug, Args)]
 pub struct RollbackArgs {
     /// The release to go back to (default: the one that ran there before the one running
@@ -32,6 +33,10 @@ pub struct RollbackArgs {
     /// like any hotfix: the next version, its changelog entry, a tag, the merges
     #[arg(long, conflicts_with = "to")]
     pub revert: bool,
+    /// Instead: turn this feature flag off with the deploy policy's `rollback-flag` steps;
+    /// the release keeps running, and the incident is open again as after any rollback
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["to", "revert"])]
+    pub flag: Option<String>,
     /// With `--revert`: push the release, as `finish --push`
     #[arg(long, requires = "revert")]
     pub push: bool,
@@ -58,6 +63,22 @@ pub fn cmd_rollback(context: &Context, args: RollbackArgs) -> Result<Exit> {
         args.to.is_some(),
     )?;
     let mut release = policies::release(&config, &journal, &args.environment)?;
+    if let Some(flag) = &args.flag {
+        let flag = names::feature_flag(flag)?;
+        // The release that runs there keeps running: only the flag goes.
+        let running = deployed::rollback_target(&repo, &config, &journal, &args.environment, None)?;
+        release.version = running.from;
+        release.previous_version = None;
+        context.ui.status(
+            "Rollback",
+            format!(
+                "{}: {} by turning feature flag `{flag}` off ({} keeps running)",
+                journal.ticket, args.environment, release.version
+            ),
+        );
+        let request = Request::rollback(release, running.recorded, Some(flag));
+        return perform(context, &repo, &config, journal, request, &args.steps);
+    }
     if args.to.is_none() && !repo.tag_exists(&journal.tag)? {
         return Err(CommandError::new(
             Exit::Error,
@@ -135,20 +156,8 @@ pub fn cmd_rollback(context: &Context, args: RollbackArgs) -> Result<Exit> {
             journal.ticket, args.environment
         ),
     );
-    perform(
-        context,
-        &repo,
-        &config,
-        journal,
-        Request {
-            action: Action::Rollback,
-            release,
-            forced: false,
-            recorded: target.recorded,
-            resume: None,
-        },
-        &args.steps,
-    )
+    let request = Request::rollback(release, target.recorded, None);
+    perform(context, &repo, &config, journal, request, &args.steps)
 }
 
 /// Revert the hotfix on a hotfix of its own, then finish that through `finish` itself.

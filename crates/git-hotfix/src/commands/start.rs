@@ -76,20 +76,14 @@ pub fn cmd_start(context: &Context, args: StartArgs) -> Result<Exit> {
         )
         .hint("add `--assess` to run it"));
     }
-    let mut description = args.description.join(" ");
-    if description.is_empty()
-        && let Some(answer) = ui.prompt("What does the fix do? (for the branch name and tag)")
-    {
-        description = answer;
-    }
     let checkout = match (args.no_checkout, args.worktree) {
         (true, _) => Checkout::None,
         (false, Some(path)) => Checkout::Worktree(context.absolute(path)),
         (false, None) => Checkout::Switch,
     };
-    let request = StartRequest {
+    let mut request = StartRequest {
         ticket: args.ticket,
-        description,
+        description: args.description.join(" "),
         from: args.from,
         product: args.product,
         version: args.release_version,
@@ -97,6 +91,11 @@ pub fn cmd_start(context: &Context, args: StartArgs) -> Result<Exit> {
         hotfix_release: args.pre_release,
         checkout,
     };
+    if request.lacks_description(&config)
+        && let Some(answer) = ui.prompt("What does the fix do? (for the branch name and tag)")
+    {
+        request.description = answer;
+    }
     let detected_at = args
         .detected_at
         .as_deref()
@@ -133,8 +132,12 @@ pub fn cmd_start(context: &Context, args: StartArgs) -> Result<Exit> {
                 plan.description.clone(),
                 String::new(),
             )?;
-            let (assessment, by) = assess::assess(context, Some(&repo), Some(&config), incident)?;
-            Some(assess::to_assessed(&assessment, &by))
+            Some(assess::assess(
+                context,
+                Some(&repo),
+                Some(&config),
+                incident,
+            )?)
         }
         (None, false) => None,
     };

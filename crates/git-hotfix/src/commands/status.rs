@@ -2,8 +2,9 @@ use clap::Args;
 use git_hotfix_core::foundation::oid::short;
 use git_hotfix_core::operations::backport::{self, Backport};
 use git_hotfix_core::operations::patch_apply::{self, PatchRun};
-use git_hotfix_core::records::journal::{State, Store, continue_runs, cut_short_said};
+use git_hotfix_core::records::journal::{Item, State, Store, continue_runs, cut_short_said};
 use git_hotfix_core::settings::policy::VersionFiles;
+use git_hotfix_core::views::escalation::{Rung, RungState};
 use git_hotfix_core::views::incident::{self, By, Clock, Reading, Tick, minutes_text};
 use git_hotfix_core::views::production;
 use git_hotfix_core::views::status::{self, FinishPreview, HotfixStatus};
@@ -279,7 +280,11 @@ pub fn clock_text(clock: &Clock) -> String {
 
 /// `[x] fix committed            14:31  T+28m`, with who ticked it when a person did.
 fn tick_line(tick: &Tick, detected: jiff::Timestamp) -> String {
-    let label = tick.item.label();
+    // An escalation's tick is its rung's: whom, not a note.
+    let (label, note) = match (tick.item, &tick.note) {
+        (Item::Escalated, Some(to)) => (format!("escalated to {to}"), None),
+        (item, note) => (item.label().to_string(), note.as_ref()),
+    };
     let Some(at) = tick.at else {
         let due = tick
             .due
@@ -305,10 +310,40 @@ fn tick_line(tick: &Tick, detected: jiff::Timestamp) -> String {
     if tick.by == Some(By::Person) {
         line.push_str(&paint(DIM, "  (checked)"));
     }
-    if let Some(note) = &tick.note {
+    if let Some(note) = note {
         line.push_str(&format!("  {note}"));
     }
     line
+}
+
+/// The escalation to make now, or the next one and when.
+fn escalation_line(rungs: &[Rung]) -> Option<String> {
+    if let Some(due) = rungs
+        .iter()
+        .find(|r| matches!(r.state, RungState::Due { .. }))
+    {
+        let RungState::Due { over_minutes } = due.state else {
+            unreachable!("found as due")
+        };
+        return Some(paint(
+            LATE,
+            format!(
+                "{} now: due {} ({} ago), then `git hotfix check escalated`",
+                due.to,
+                due.due.strftime("%H:%M UTC"),
+                minutes_text(over_minutes)
+            ),
+        ));
+    }
+    rungs.iter().find_map(|r| match r.state {
+        RungState::Upcoming { in_minutes } => Some(format!(
+            "next: {} at {} (in {})",
+            r.to,
+            r.due.strftime("%H:%M UTC"),
+            minutes_text(in_minutes)
+        )),
+        _ => None,
+    })
 }
 
 /// One line per hotfix, its columns as wide as their widest value (a ticket may be long).
@@ -440,6 +475,9 @@ fn render(context: &Context, status: &HotfixStatus, under_way: bool, live_group:
     }
     if let Some(clock) = &status.clock {
         ui.out(format!("  clock    {}", clock_text(clock)));
+    }
+    if let Some(line) = escalation_line(&status.escalations) {
+        ui.out(format!("  escalate {line}"));
     }
     if let Some(worktree) = &journal.worktree {
         ui.out(format!("  worktree {}", worktree.display()));

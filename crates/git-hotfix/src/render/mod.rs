@@ -53,7 +53,7 @@ pub fn duration_text(minutes: u32) -> String {
 pub fn summary(assessed: &Assessed) -> String {
     format!(
         "{} · {}: respond within {}, deploy {}",
-        assessed.severity,
+        assessed.level(),
         assessed.label,
         duration_text(assessed.response_minutes),
         assessed.deploy_window.replace('-', " ")

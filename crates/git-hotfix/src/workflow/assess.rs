@@ -1,10 +1,12 @@
 //! Assessing an incident with the severity policy: the questions it asks (on a terminal),
 //! the answers checked, and a level chosen by hand (`--severity`) held against the policy's.
 
+use git_hotfix_core::operations::assess as team;
 use git_hotfix_core::records::journal::Assessed;
+use git_hotfix_core::settings::severity::{CONTRACT_LEVELS, IncidentText};
 use git_hotfix_core::{Config, Repo};
 use git_hotfix_plugin_host::{
-    Answer, Assessment, Incident, Question, QuestionKind, Severity, World,
+    Answer, Assessment, Host, Incident, Plugin, Question, QuestionKind, World,
 };
 
 use crate::context::Context;
@@ -12,13 +14,14 @@ use crate::error::{CommandError, Result};
 use crate::policies;
 use crate::render::{severity_name, window_name};
 
-/// Run the severity policy on `incident`, asking its unanswered questions on a terminal.
+/// Run the severity policy on `incident`, asking its unanswered questions on a terminal;
+/// the team's severity table, if it has one, names and times the answer.
 pub fn assess(
     context: &Context,
     repo: Option<&Repo>,
     config: Option<&Config>,
     mut incident: Incident,
-) -> Result<(Assessment, String)> {
+) -> Result<Assessed> {
     let host = policies::host(config, context.cache_home.clone())?;
     let policy = policies::policy(config, World::Severity);
     let plugin = policies::load(&context.ui, &host, repo, config, &policy)?;
@@ -53,11 +56,25 @@ pub fn assess(
             });
         }
     }
+    let by = policy.plugin.to_string();
     let assessment = host
         .assess(&plugin, &incident)
         .map_err(policies::plugin_error)?
         .value;
-    Ok((assessment, policy.plugin.to_string()))
+    let assessed = to_assessed(&assessment, &by);
+    let Some(table) = config.and_then(|c| c.severity_levels.as_ref()) else {
+        return Ok(assessed);
+    };
+    Ok(team::place(
+        table,
+        assessed,
+        &levels(&host, &plugin, &by)?,
+        &IncidentText {
+            title: &incident.title,
+            description: &incident.description,
+            labels: &incident.labels,
+        },
+    ))
 }
 
 /// Answers given on the command line or in a file must answer the policy's questions, in
@@ -113,50 +130,56 @@ fn check_answers(answers: &mut [Answer], questions: &[Question], policy: &str) -
     Ok(())
 }
 
-/// The policy's entry for a level a person chose (`start --severity P1`).
+/// The policy's entry for a level a person chose (`start --severity P1`, or the team's
+/// `CRITICAL`).
 pub fn level(context: &Context, repo: &Repo, config: &Config, severity: &str) -> Result<Assessed> {
     let host = policies::host(Some(config), context.cache_home.clone())?;
     let policy = policies::policy(Some(config), World::Severity);
     let plugin = policies::load(&context.ui, &host, Some(repo), Some(config), &policy)?;
-    let levels = host.levels(&plugin).map_err(policies::plugin_error)?.value;
-    let chosen = chosen_level(&levels, severity).ok_or_else(|| {
-        let names: Vec<String> = levels
-            .iter()
-            .map(|l| format!("{} ({})", severity_name(l.severity), l.label))
-            .collect();
-        CommandError::usage(format!("the severity policy has no level {severity}")).hint(format!(
-            "its levels: {}; CRITICAL, HIGH, MEDIUM and LOW name P0 to P3",
-            names.join(", ")
-        ))
+    let by = format!("--severity, {}", policy.plugin);
+    let levels = levels(&host, &plugin, &by)?;
+    let table = config.severity_levels.as_ref();
+    let mut chosen = team::choose(table, &levels, severity).ok_or_else(|| {
+        let names: Vec<String> = match table {
+            Some(table) => table
+                .levels()
+                .iter()
+                .zip(CONTRACT_LEVELS)
+                .map(|(level, contract)| format!("{} ({contract})", level.name))
+                .collect(),
+            None => levels
+                .iter()
+                .map(|l| format!("{} ({})", l.severity, l.label))
+                .collect(),
+        };
+        let common = match table {
+            Some(_) => "the team's table in .hotfix.toml ([[severity-levels]])",
+            None => "CRITICAL, HIGH, MEDIUM and LOW name P0 to P3",
+        };
+        CommandError::usage(format!("the severity policy has no level {severity}"))
+            .hint(format!("its levels: {}; {common}", names.join(", ")))
     })?;
-    let mut assessed = to_assessed(chosen, &format!("--severity, {}", policy.plugin));
-    assessed.reasons = vec![format!("set with --severity {severity}")];
-    Ok(assessed)
+    chosen.by = by;
+    chosen.reasons = vec![format!("set with --severity {severity}")];
+    Ok(chosen)
 }
 
-/// The level `name` means: `P1`; the policy's own name for it (its label, `production
-/// down`, or a scheme's `HIGH`); or the common four-level names, CRITICAL, HIGH, MEDIUM and
-/// LOW for P0 to P3. Case does not matter.
-fn chosen_level<'a>(levels: &'a [Assessment], name: &str) -> Option<&'a Assessment> {
-    let name = name.trim();
-    let common = match name.to_ascii_uppercase().as_str() {
-        "CRITICAL" => Some(Severity::P0),
-        "HIGH" => Some(Severity::P1),
-        "MEDIUM" => Some(Severity::P2),
-        "LOW" => Some(Severity::P3),
-        _ => None,
-    };
-    levels
+/// The policy's entry for each level it uses, as the journal keeps them.
+fn levels(host: &Host, plugin: &Plugin, by: &str) -> Result<Vec<Assessed>> {
+    Ok(host
+        .levels(plugin)
+        .map_err(policies::plugin_error)?
+        .value
         .iter()
-        .find(|l| severity_name(l.severity).eq_ignore_ascii_case(name))
-        .or_else(|| levels.iter().find(|l| l.label.eq_ignore_ascii_case(name)))
-        .or_else(|| common.and_then(|s| levels.iter().find(|l| l.severity == s)))
+        .map(|level| to_assessed(level, by))
+        .collect())
 }
 
 /// As the journal keeps it.
-pub fn to_assessed(assessment: &Assessment, by: &str) -> Assessed {
+fn to_assessed(assessment: &Assessment, by: &str) -> Assessed {
     Assessed {
         severity: severity_name(assessment.severity).into(),
+        name: None,
         label: assessment.label.clone(),
         response_minutes: assessment.response_minutes,
         deploy_window: window_name(assessment.deploy_window).into(),

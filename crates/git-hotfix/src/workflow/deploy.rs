@@ -62,6 +62,23 @@ pub(crate) struct Request {
     pub recorded: bool,
     /// The step a `continue` begins with, run again after a kill; `None`: from the first.
     pub resume: Option<usize>,
+    /// A rollback by turning this feature flag off (`rollback --flag`): the policy is asked
+    /// for a rollback whose settings hold `flag`, and the release stays.
+    pub flag: Option<String>,
+}
+
+impl Request {
+    /// A rollback of its own (not a `continue`): to the release before, or by `flag`.
+    pub fn rollback(release: Release, recorded: bool, flag: Option<String>) -> Request {
+        Request {
+            action: Action::Rollback,
+            release,
+            forced: false,
+            recorded,
+            resume: None,
+            flag,
+        }
+    }
 }
 
 /// Plan the action with the policy, refuse what is not granted or cannot be confirmed,
@@ -76,11 +93,15 @@ pub(crate) fn perform(
 ) -> Result<Exit> {
     let Request {
         action,
-        release,
+        mut release,
         forced,
         recorded,
         resume,
+        flag,
     } = request;
+    if let Some(flag) = &flag {
+        release.settings.push(("flag".into(), flag.clone()));
+    }
     let ui = &context.ui;
     let from = |version: &str| match recorded {
         true => format!("from {version} "),
@@ -97,21 +118,30 @@ pub(crate) fn perform(
             .iter()
             .any(|(step, _)| matches!(step, Step::Confirm(_)))
     {
-        let question = format!(
-            "Roll production back {}to {}?",
-            from(&planned.release.version),
-            planned.release.previous_version.as_deref().unwrap_or("?")
-        );
+        let question = match &flag {
+            Some(flag) => format!("Turn feature flag `{flag}` off in production?"),
+            None => format!(
+                "Roll production back {}to {}?",
+                from(&planned.release.version),
+                planned.release.previous_version.as_deref().unwrap_or("?")
+            ),
+        };
         planned.steps.insert(0, (Step::Confirm(question), None));
     }
     let what = match action {
         Action::Deploy => format!("{} to {environment}", planned.release.tag),
         Action::Verify => format!("{} in {environment}", planned.release.tag),
-        Action::Rollback => format!(
-            "{environment} {}to {}",
-            from(&planned.release.version),
-            planned.release.previous_version.as_deref().unwrap_or("?")
-        ),
+        Action::Rollback => match &flag {
+            Some(flag) => format!(
+                "{environment} by turning feature flag `{flag}` off ({} stays)",
+                planned.release.version
+            ),
+            None => format!(
+                "{environment} {}to {}",
+                from(&planned.release.version),
+                planned.release.previous_version.as_deref().unwrap_or("?")
+            ),
+        },
     };
     if args.plan {
         let document = DeployPlanDocument {
@@ -162,6 +192,7 @@ pub(crate) fn perform(
         previous: planned.release.previous_version.clone(),
         tag: planned.release.tag.clone(),
         forced,
+        flag,
         steps: steps.iter().map(describe).collect(),
         resume,
     };
@@ -296,6 +327,7 @@ pub fn resume(
             forced: cut.forced,
             recorded: true,
             resume: Some(from),
+            flag: cut.flag.clone(),
         },
         &StepArgs {
             plan,

@@ -72,6 +72,13 @@ pub fn plan(
         } else {
             template.render(&line, &name, hotfix.as_deref())?
         };
+        if let Some(other) = targets.iter().find(|t: &&Target| t.branch == branch) {
+            return Err(Error::BackportBranchShared {
+                template: template.as_str().to_string(),
+                branch,
+                lines: vec![other.target.clone(), line],
+            });
+        }
         targets.push(Target {
             target: line,
             tip,
@@ -574,7 +581,6 @@ struct Candidate {
 mod tests {
     use super::*;
     use crate::foundation::names::BackportTemplate;
-    use crate::foundation::template::TemplateError;
 
     #[test]
     fn lines_sort_by_the_version_in_their_names() {
@@ -615,9 +621,11 @@ mod tests {
             t.render("rc", "1a2b3c4", None).unwrap(),
             "backport/rc/hotfix-1a2b3c4"
         );
+        // A team backporting to one line names it in the template.
+        let t = BackportTemplate::parse("backport/rc/{ticket}").unwrap();
         assert_eq!(
-            BackportTemplate::parse("backport/{name}"),
-            Err(TemplateError::Missing("target"))
+            t.render("release/2.0", "ENG-1-fix", Some("ENG-1")).unwrap(),
+            "backport/rc/ENG-1"
         );
     }
 }

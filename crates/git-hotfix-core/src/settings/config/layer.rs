@@ -32,6 +32,37 @@ fn label_mapping<'de, D: serde::Deserializer<'de>>(
         .map_err(serde::de::Error::custom)
 }
 
+/// `[[escalation]]`: rungs in the order they come, each named once.
+fn escalation_ladder<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Vec<super::Escalation>>, D::Error> {
+    let rungs = <Vec<super::Escalation> as serde::Deserialize>::deserialize(deserializer)?;
+    for (n, rung) in rungs.iter().enumerate() {
+        if rung.to.trim().is_empty() {
+            return Err(serde::de::Error::custom("an escalation's `to` is empty"));
+        }
+        if let Some(before) = rungs[..n].iter().find(|r| r.after.0 >= rung.after.0) {
+            return Err(serde::de::Error::custom(format!(
+                "escalations come in order: `{}` after {} comes before `{}` after {}",
+                before.to,
+                String::from(before.after),
+                rung.to,
+                String::from(rung.after)
+            )));
+        }
+        if rungs[..n]
+            .iter()
+            .any(|r| r.to.trim().eq_ignore_ascii_case(rung.to.trim()))
+        {
+            return Err(serde::de::Error::custom(format!(
+                "`{}` is escalated to twice",
+                rung.to
+            )));
+        }
+    }
+    Ok(Some(rungs))
+}
+
 /// One source of settings; every field is optional so sources can be stacked.
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -60,6 +91,10 @@ pub(super) struct Layer {
     #[serde(default)]
     pub(super) policies: PoliciesLayer,
     pub(super) plugin_limits: Option<PluginLimits>,
+    /// The team's severity levels, most urgent first (`[[severity-levels]]`).
+    pub(super) severity_levels: Option<crate::settings::severity::SeverityTable>,
+    #[serde(default, deserialize_with = "escalation_ladder")]
+    pub(super) escalation: Option<Vec<super::Escalation>>,
     #[serde(default)]
     pub(super) products: BTreeMap<String, ProductLayer>,
     #[serde(default)]
@@ -211,6 +246,8 @@ impl Layer {
         self.tag_message = over.tag_message.or(self.tag_message);
         self.changelog_entry = over.changelog_entry.or(self.changelog_entry);
         self.plugin_limits = over.plugin_limits.or(self.plugin_limits);
+        self.severity_levels = over.severity_levels.or(self.severity_levels);
+        self.escalation = over.escalation.or(self.escalation);
         self.github = self.github.under(over.github);
         self.policies = PoliciesLayer {
             severity: over.policies.severity.or(self.policies.severity),

@@ -69,6 +69,11 @@ pub struct Config {
     pub messages: Messages,
     pub policies: Policies,
     pub plugin_limits: PluginLimits,
+    /// The team's own severity levels, laid over the severity policy's answers.
+    pub severity_levels: Option<crate::settings::severity::SeverityTable>,
+    /// The escalation ladder: who is called in how long after detection, while the
+    /// incident is open (`[[escalation]]`).
+    pub escalation: Vec<Escalation>,
     pub products: BTreeMap<String, Product>,
     pub github: GitHub,
     /// Where `.hotfix.toml` was read from, if there was one.
@@ -121,6 +126,18 @@ impl<'de> serde::Deserialize<'de> for Window {
                 ))
             })
     }
+}
+
+/// One rung of the escalation ladder: `after = "15m"`, `to = "senior engineer"`.
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Escalation {
+    /// How long after detection.
+    pub after: Window,
+    /// Who is called in.
+    pub to: String,
 }
 
 /// The `[github]` table: where the repository lives and how its pull requests look.
@@ -648,6 +665,8 @@ impl Config {
                 }
             },
             plugin_limits: merged.plugin_limits.unwrap_or_default(),
+            severity_levels: merged.severity_levels,
+            escalation: merged.escalation.unwrap_or_default(),
             products,
             github: GitHub {
                 committed_api_url,

@@ -80,7 +80,7 @@ pub const TOP: &[Key] = &[
     Key {
         key: "backport-branch-template",
         default: r#"`backport/{target}/{name}`"#,
-        meaning: r#"placeholders `{target}` (the line), `{name}` (the hotfix branch without its prefix, or the commit), `{ticket}` (the hotfix's ticket, else as `{name}`)"#,
+        meaning: r#"placeholders `{target}` (the line), `{name}` (the hotfix branch without its prefix, or the commit), `{ticket}` (the hotfix's ticket, else as `{name}`). Without `{target}` (`backport/rc/{name}`, a team with one line to backport to) a run onto several lines is refused"#,
     },
     Key {
         key: "version-files",
@@ -316,6 +316,59 @@ pub const GITHUB: &[Key] = &[
     },
 ];
 
+/// `[[severity-levels]]`: the team's own severity table, most urgent first.
+pub const SEVERITY_LEVELS: &[Key] = &[
+    Key {
+        key: "name",
+        default: "required",
+        meaning: "the level as the runbook names it (`CRITICAL`): the first level is the contract's P0, the second P1, up to four. The plan, pull request, labels and reports use it; the severity policy's P0–P3 answer is shown as the team's level (a P3 where the team has three levels is its third)",
+    },
+    Key {
+        key: "aliases",
+        default: "`[]`",
+        meaning: "other names `--severity` accepts (`SEV1`)",
+    },
+    Key {
+        key: "respond-within",
+        default: "the policy's",
+        meaning: "detection to deploy (`1h`)",
+    },
+    Key {
+        key: "deploy-window",
+        default: "the policy's",
+        meaning: "`immediate`, `same-day`, `next-business-day` or `scheduled`",
+    },
+    Key {
+        key: "skip-staging",
+        default: "the policy's",
+        meaning: "whether production may be deployed before staging",
+    },
+    Key {
+        key: "approvals",
+        default: "the policy's",
+        meaning: "approvals the fix needs",
+    },
+    Key {
+        key: "criteria",
+        default: "`[]`",
+        meaning: "words or phrases in an incident's title, description or labels that place it at this level (`service down`, `数据泄露`): whole words where words are spaced, as written in Chinese or Japanese. They make an incident more urgent than the policy says, never less",
+    },
+];
+
+/// `[[escalation]]`: the escalation ladder, in order.
+pub const ESCALATION: &[Key] = &[
+    Key {
+        key: "after",
+        default: "required",
+        meaning: "how long after detection (`15m`)",
+    },
+    Key {
+        key: "to",
+        default: "required",
+        meaning: "who is called in (`senior engineer`): `status` shows the next one and when, and says when one is due; `git hotfix check escalated` says it was done (the next one, or `--note <who>`); the checklist and the reports list each, done, due, missed, or not needed because production was verified first",
+    },
+];
+
 /// The reference as docs/configuration.md shows it, between its markers.
 pub fn markdown() -> String {
     let mut text = String::new();
@@ -327,6 +380,8 @@ pub fn markdown() -> String {
             POLICY,
         ),
         ("## `[plugin-limits]`", PLUGIN_LIMITS),
+        ("## `[[severity-levels]]`", SEVERITY_LEVELS),
+        ("## `[[escalation]]`", ESCALATION),
         (
             "## `[github]` (`[hotfix \"github\"]` in git config, `-c github.<key>=…`)",
             GITHUB,
@@ -400,7 +455,14 @@ mod tests {
 
     #[test]
     fn the_reference_lists_every_key_the_settings_parse_and_no_other() {
-        let tables = ["policies", "plugin-limits", "products", "github"];
+        let tables = [
+            "policies",
+            "plugin-limits",
+            "severity-levels",
+            "escalation",
+            "products",
+            "github",
+        ];
         let mut top = parsed_keys::<Layer>();
         assert!(tables.iter().all(|t| top.contains(t)), "{top:?}");
         top.retain(|k| !tables.contains(k));
@@ -408,6 +470,14 @@ mod tests {
         assert_eq!(listed(PRODUCT), parsed_keys::<ProductLayer>());
         assert_eq!(listed(POLICY), parsed_keys::<PolicyConfig>());
         assert_eq!(listed(PLUGIN_LIMITS), parsed_keys::<PluginLimits>());
+        assert_eq!(
+            listed(SEVERITY_LEVELS),
+            parsed_keys::<crate::settings::severity::SeverityLevel>()
+        );
+        assert_eq!(
+            listed(ESCALATION),
+            parsed_keys::<crate::settings::config::Escalation>()
+        );
         assert_eq!(listed(GITHUB), parsed_keys::<GitHubLayer>());
     }
 
