@@ -1502,3 +1502,58 @@ fn a_plan_with_no_line_to_fetch_names_none() {
     hint: name existing branches with `--to`, or set release-branches in .hotfix.toml for `--maintained`
     ");
 }
+
+/// A template without `{target}` (`backport/rc/{name}`) serves a team with one line to
+/// backport to. Its branch, left for one line, is not another line's backport: refused,
+/// never "already backported".
+#[test]
+fn a_one_line_template_s_branch_is_not_another_line_s_backport() {
+    let env = TestEnv::new();
+    let repo = env.release_lines().dir;
+    let fix = env.start_and_fix(&repo);
+    let one_line = ["--branch-template", "backport/rc/{name}"];
+    let to = |line: &str| {
+        let mut args = vec!["backport", fix.as_str(), "--to", line];
+        args.extend(one_line);
+        args.into_iter().map(String::from).collect::<Vec<_>>()
+    };
+    let args = to("release/1.1");
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    env.hotfix(&repo, &args).ok();
+    let branch = env
+        .git(
+            &repo,
+            &[
+                "branch",
+                "--list",
+                "backport/rc/*",
+                "--format=%(refname:short)",
+            ],
+        )
+        .trim()
+        .to_string();
+    let made = env.rev(&repo, &branch).unwrap();
+    let before = snapshot(&repo);
+
+    let args = to("release/1.0");
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let refused = env.hotfix(&repo, &args).expect(1);
+    assert!(
+        refused.stderr.contains(&format!(
+            "backport branch `{branch}` holds commits that are not release/1.0's"
+        )) && refused.stderr.contains(&format!("git branch -D {branch}")),
+        "{}",
+        refused.stderr
+    );
+    assert_unchanged(&before, &snapshot(&repo));
+    assert_eq!(env.rev(&repo, &branch).unwrap(), made);
+    // The same line again: its own branch, already backported.
+    let args = to("release/1.1");
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let again = env
+        .hotfix(&repo, &[&args[..], &["--json"]].concat())
+        .ok()
+        .json();
+    assert_eq!(again["targets"][0]["status"], "empty", "{again}");
+    env.fsck(&repo);
+}

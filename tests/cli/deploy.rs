@@ -767,10 +767,20 @@ fn a_rollback_by_feature_flag_keeps_the_release_and_reopens_the_incident() {
         "{}",
         plan.stdout
     );
-    let bad = env
-        .hotfix(&repo, &["rollback", "--flag", "new checkout", "--yes"])
-        .expect(2);
-    assert!(bad.stderr.contains("whitespace"), "{}", bad.stderr);
+    // A name the command would misread is refused before anything runs.
+    for bad in ["new checkout", "--all", "a;b"] {
+        let refused = env
+            .hotfix(&repo, &["rollback", &format!("--flag={bad}"), "--yes"])
+            .expect(2);
+        assert!(
+            refused
+                .stderr
+                .contains("cannot be passed to the deploy policy"),
+            "{bad}: {}",
+            refused.stderr
+        );
+    }
+    assert!(!log_of(&log).contains("flag-off"), "{}", log_of(&log));
     let run = env
         .hotfix(&repo, &["rollback", "--flag", "new-checkout", "--yes"])
         .ok();

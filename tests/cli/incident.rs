@@ -495,13 +495,26 @@ fn the_escalation_ladder_runs_from_detection_until_production_is_verified() {
         "{}",
         refused.stderr
     );
-    env.hotfix(
-        &repo,
-        &["check", "escalated", "--note", "Incident Commander"],
-    )
-    .ok();
-    // Taken back: the last one ticked.
-    env.hotfix(&repo, &["check", "escalated", "--undo"]).ok();
+    let commander = ["check", "escalated", "--note", "Incident Commander"];
+    env.hotfix(&repo, &commander).ok();
+    // Once only: a rung ticked again is said to be ticked, not recorded twice.
+    let again = env.hotfix(&repo, &commander).ok();
+    assert!(
+        again
+            .stderr
+            .contains("Unchanged escalated to incident commander is ticked already"),
+        "{}",
+        again.stderr
+    );
+    // Taken back: the last one ticked, by name.
+    let undone = env.hotfix(&repo, &["check", "escalated", "--undo"]).ok();
+    assert!(
+        undone
+            .stderr
+            .contains("Unchecked escalated to incident commander of ENG-1234"),
+        "{}",
+        undone.stderr
+    );
     let status = env.hotfix(&repo, &["status", "--json"]).ok().json();
     assert_eq!(status["hotfix"]["escalations"][2]["state"], "upcoming");
 

@@ -319,6 +319,9 @@ impl From<Core> for CommandError {
                 ..
             } => CommandError::usage(message.clone()).hint(format!("try `{suggestion}`")),
             Core::InvalidName { .. } => CommandError::usage(message.clone()),
+            Core::InvalidFlag { .. } => CommandError::usage(message.clone()).hint(
+                "name the flag as the flag service knows it: letters, digits, `-`, `_`, `.`, `:` and `/`, not starting with `-`",
+            ),
             Core::InvalidRefName { .. } => {
                 error("git's rules for names are in `git help check-ref-format`")
             }
@@ -401,6 +404,9 @@ impl From<Core> for CommandError {
             Core::MergesInPull { .. } => error(
                 "say what to do with them in .hotfix.toml: `[github] backport-merge-commits = \"skip\"` picks the other commits, `\"pick\"` the pull request as one change (the merge GitHub made, against its base)",
             ),
+            Core::BackportBranchTaken { branch, .. } => CommandError::new(Exit::Error, message.clone()).hint(format!(
+                "once it is merged or no longer wanted, delete it (`git branch -D {branch}`); or put `{{target}}` in backport-branch-template (or `--branch-template`)"
+            )),
             Core::BackportBranchShared { .. } => CommandError::usage(message.clone()).hint(
                 "backport to one of them at a time (`--to`), or put `{target}` in backport-branch-template (or `--branch-template`)",
             ),

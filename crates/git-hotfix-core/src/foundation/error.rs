@@ -175,6 +175,15 @@ pub enum Error {
     #[error("no branch to backport to{}", if asked.is_empty() { String::new() } else { format!(": nothing matches {}", asked.join(", ")) })]
     NoTargets { asked: Vec<String> },
 
+    #[error(
+        "backport branch `{branch}` holds commits that are not {line}'s: the template `{template}` names every line's backport alike, and this one was made for another line"
+    )]
+    BackportBranchTaken {
+        template: String,
+        branch: String,
+        line: String,
+    },
+
     #[error("the backport branch template `{template}` names the backports to {} alike: `{branch}`", lines.join(" and "))]
     BackportBranchShared {
         template: String,
@@ -248,6 +257,9 @@ pub enum Error {
         reason: String,
         suggestion: Option<String>,
     },
+
+    #[error("feature flag {value:?} cannot be passed to the deploy policy: {reason}")]
+    InvalidFlag { value: String, reason: String },
 
     #[error("`{name}` is not a valid reference name: {reason}")]
     InvalidRefName { name: String, reason: String },

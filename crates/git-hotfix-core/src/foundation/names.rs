@@ -17,26 +17,37 @@ const MAX_SLUG: usize = 48;
 /// Non-ASCII letters are transliterated (`ÉNG-12` becomes `ENG-12`); anything git refuses in
 /// a ref name (spaces, `..`, `~`, `^`, `:`, a leading `-`, control characters, ...) is an
 /// error with a suggestion, because a ticket is an identifier that must stay recognisable.
-/// A feature flag's name as `rollback --flag` takes it: one word, since a deploy step's
-/// command is split on whitespace, and nothing a terminal would act on.
+/// A feature flag's name as `rollback --flag` takes it, the way flag services name them
+/// (LaunchDarkly keys, Unleash names): letters, digits, `-`, `_`, `.`, `:` and `/`. A step's
+/// command is split on whitespace and its program reads options, so nothing else goes, and
+/// no name starts with `-`.
 pub fn feature_flag(raw: &str) -> Result<String> {
-    let invalid = |reason: &str| Error::InvalidName {
-        what: "feature flag",
+    const LONGEST: usize = 200;
+    let invalid = |reason: String| Error::InvalidFlag {
         value: raw.to_string(),
-        reason: reason.to_string(),
-        suggestion: None,
+        reason,
     };
-    let name = raw.trim();
-    if name.is_empty() {
-        return Err(invalid("it is empty"));
+    if raw.is_empty() {
+        return Err(invalid("it is empty".into()));
     }
-    if name.chars().any(char::is_control) {
-        return Err(invalid("it contains a control character"));
+    if raw.starts_with('-') {
+        return Err(invalid(
+            "it starts with `-`, which the command would read as an option".into(),
+        ));
     }
-    if let Some(c) = name.chars().find(|c| c.is_whitespace()) {
-        return Err(invalid(&format!("it contains whitespace ({c:?})")));
+    if let Some(c) = raw
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || "-_.:/".contains(*c)))
+    {
+        return Err(invalid(format!("it contains {c:?}")));
     }
-    Ok(name.to_string())
+    if raw.len() > LONGEST {
+        return Err(invalid(format!(
+            "it is {} characters long (at most {LONGEST})",
+            raw.len()
+        )));
+    }
+    Ok(raw.to_string())
 }
 
 pub fn ticket(raw: &str) -> Result<String> {
@@ -286,6 +297,11 @@ impl BackportTemplate {
         self.0.as_str()
     }
 
+    /// Whether each line gets a branch of its own name (`{target}` is in the template).
+    pub fn names_target(&self) -> bool {
+        self.0.uses("target")
+    }
+
     pub fn render(&self, target: &str, name: &str, ticket: Option<&str>) -> Result<String> {
         let rendered = self.0.render(|placeholder| match placeholder {
             "target" => target.to_string(),
@@ -415,6 +431,29 @@ mod tests {
         assert!(!template.could_have_made("fix/tokens"));
         let bare = BranchTemplate::parse("{ticket}").unwrap();
         assert!(!bare.could_have_made("ENG-1"));
+    }
+
+    #[test]
+    fn feature_flags_are_names_a_command_cannot_misread() {
+        for good in ["new-checkout", "ui.v2_beta", "team/flag:on"] {
+            assert_eq!(feature_flag(good).unwrap(), good);
+        }
+        for bad in [
+            "",
+            "-rf",
+            "--all",
+            "new ui",
+            "a;b",
+            "x\u{200b}",
+            "a\u{1b}[2J",
+            "{version}",
+        ] {
+            assert!(
+                matches!(feature_flag(bad), Err(Error::InvalidFlag { .. })),
+                "{bad:?}"
+            );
+        }
+        assert!(feature_flag(&"f".repeat(201)).is_err());
     }
 
     #[test]

@@ -19,7 +19,8 @@ pub fn place(
     incident: &IncidentText<'_>,
 ) -> Assessed {
     let from_policy = table.for_contract(&policy.severity);
-    let mut found: Vec<(usize, String)> = Vec::new();
+    // (level, criterion, reason) for each criterion the incident mentions.
+    let mut found: Vec<(usize, &str, String)> = Vec::new();
     for (index, level) in table.levels().iter().enumerate() {
         for criterion in &level.criteria {
             let places = [
@@ -33,28 +34,28 @@ pub fn place(
                 incident.labels.iter().any(|l| mentions(l, criterion)),
             )));
             if let Some((how, _)) = places.into_iter().find(|(_, hit)| *hit) {
-                found.push((index, format!("{how} \"{criterion}\": {}", level.name)));
+                let reason = format!("{how} \"{criterion}\": {}", level.name);
+                found.push((index, criterion, reason));
             }
         }
     }
-    let most_urgent = found.iter().map(|(i, _)| *i).min();
+    let most_urgent = found.iter().map(|(i, ..)| *i).min();
     match most_urgent {
         Some(index) if index < from_policy => {
-            let reasons = found
-                .into_iter()
-                .filter(|(i, _)| *i == index)
-                .map(|(_, reason)| reason)
-                .collect();
+            let decisive: Vec<&(usize, &str, String)> =
+                found.iter().filter(|(i, ..)| *i == index).collect();
             let mut assessed = apply(table, index, entry(table, levels, index, &policy.by));
-            assessed.label = table.levels()[index].name.clone();
-            assessed.reasons = reasons;
+            // What the incident is, in the team's words: the criterion it matched.
+            assessed.label = decisive[0].1.to_string();
+            assessed.reasons = decisive.iter().map(|(.., reason)| reason.clone()).collect();
+            assessed.by = format!("{} with the severity levels of .hotfix.toml", policy.by);
             assessed
         }
         _ => {
             let also: Vec<String> = found
                 .into_iter()
-                .filter(|(i, _)| *i == from_policy)
-                .map(|(_, reason)| reason)
+                .filter(|(i, ..)| *i == from_policy)
+                .map(|(.., reason)| reason)
                 .collect();
             let mut assessed = apply(table, from_policy, policy);
             assessed.reasons.extend(also);
@@ -136,7 +137,14 @@ pub fn choose(table: Option<&SeverityTable>, levels: &[Assessed], name: &str) ->
                 .position(|l| l.eq_ignore_ascii_case(name))
                 .filter(|i| *i < table.levels().len())
         })?;
-        return Some(apply(table, index, entry(table, levels, index, "")));
+        let mut chosen = apply(table, index, entry(table, levels, index, ""));
+        // Chosen by hand: no kind of incident was judged; the level is told by its criteria.
+        let level = &table.levels()[index];
+        chosen.label = match level.criteria.is_empty() {
+            true => level.name.clone(),
+            false => level.criteria.join(", "),
+        };
+        return Some(chosen);
     }
     let common = match name.to_ascii_uppercase().as_str() {
         "CRITICAL" => Some("P0"),
@@ -251,7 +259,11 @@ mod tests {
             (down.severity.as_str(), down.name.as_deref()),
             ("P0", Some("CRITICAL"))
         );
-        assert_eq!(down.label, "CRITICAL");
+        assert_eq!(down.label, "service down");
+        assert!(
+            down.by
+                .ends_with("with the severity levels of .hotfix.toml")
+        );
         assert_eq!(down.reasons, ["title mentions \"service down\": CRITICAL"]);
         assert_eq!(down.response_minutes, 60);
         let zh = place(

@@ -91,6 +91,12 @@ impl SeverityTable {
                 if key.is_empty() {
                     return Err("a severity level's name or alias is empty".into());
                 }
+                // `--severity P0` names the first level whatever the levels are called.
+                if CONTRACT_LEVELS.iter().any(|l| l.eq_ignore_ascii_case(&key)) {
+                    return Err(format!(
+                        "`{name}` names a level by its place (P0 is the first, P1 the second, …): give the level a name of its own"
+                    ));
+                }
                 if seen.contains(&key) {
                     return Err(format!("the severity level name `{name}` is given twice"));
                 }
@@ -174,6 +180,8 @@ mod tests {
             criteria: Vec::new(),
         };
         assert!(SeverityTable::new(vec![]).is_err());
+        let by_place = SeverityTable::new(vec![level("P1"), level("P0")]).unwrap_err();
+        assert!(by_place.contains("by its place"), "{by_place}");
         let twice = SeverityTable::new(vec![level("A"), level("a")]).unwrap_err();
         assert!(twice.contains("twice"));
         assert!(SeverityTable::new((0..5).map(|i| level(&i.to_string())).collect()).is_err());

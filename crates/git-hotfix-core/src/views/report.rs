@@ -165,11 +165,12 @@ pub fn facts(
     let production = crate::views::deployed::running(repo, config, journal, PRODUCTION)?;
     let rolled_back = match (&production, deployed) {
         (Some((running, Some(false))), Some(_)) => Some(running.at),
-        // The release runs with its feature turned off: not resolved either.
+        // The release runs with its feature turned off: not resolved either. A flag turned
+        // off before the fix was in production is a mitigation, not a rollback of it.
         _ => taken_back
             .iter()
             .map(|(at, _)| *at)
-            .chain(incident::flagged_off(journal))
+            .chain(incident::flagged_off(journal).filter(|at| deployed.is_some_and(|d| *at >= d)))
             .max(),
     };
     // Verified in production means something only once production has the release.

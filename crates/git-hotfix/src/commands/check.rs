@@ -101,8 +101,22 @@ pub fn cmd_check(context: &Context, args: CheckArgs) -> Result<Exit> {
             ));
         }
         (None, true) => return unchanged(format!("{} is not ticked", item.label())),
+        // A rung is called in once: ticked again, the journal would hold it twice.
+        (Some(By::Person), false) if item == Item::Escalated => {
+            let at = tick.at.expect("a tick has a time");
+            return unchanged(format!(
+                "escalated to {} is ticked already (at {})",
+                tick.note.as_deref().unwrap_or_default(),
+                at.strftime("%H:%M UTC")
+            ));
+        }
         _ => {}
     }
+    // The rung a tick taken back was for, to say which.
+    let taken_back = match item {
+        Item::Escalated => tick.note.as_ref().map(|to| format!("escalated to {to}")),
+        _ => None,
+    };
     match args.undo {
         true => check::untick(&repo, &mut journal, item, context.now)?,
         false => check::tick(&repo, &config, &mut journal, item, at, args.note.clone())?,
@@ -118,7 +132,11 @@ pub fn cmd_check(context: &Context, args: CheckArgs) -> Result<Exit> {
     } else if args.undo {
         ui.status(
             "Unchecked",
-            format!("{} of {}", item.label(), paint(EMPHASIS, &journal.ticket)),
+            format!(
+                "{} of {}",
+                taken_back.unwrap_or_else(|| item.label().to_string()),
+                paint(EMPHASIS, &journal.ticket)
+            ),
         );
     } else {
         let what = match &rung {

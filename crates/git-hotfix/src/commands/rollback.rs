@@ -69,11 +69,15 @@ pub fn cmd_rollback(context: &Context, args: RollbackArgs) -> Result<Exit> {
         let running = deployed::rollback_target(&repo, &config, &journal, &args.environment, None)?;
         release.version = running.from;
         release.previous_version = None;
+        let stays = match running.recorded {
+            true => format!(" ({} keeps running)", release.version),
+            false => String::new(),
+        };
         context.ui.status(
             "Rollback",
             format!(
-                "{}: {} by turning feature flag `{flag}` off ({} keeps running)",
-                journal.ticket, args.environment, release.version
+                "{}: {} by turning feature flag `{flag}` off{stays}",
+                journal.ticket, args.environment
             ),
         );
         let request = Request::rollback(release, running.recorded, Some(flag));

@@ -279,12 +279,56 @@ pub fn clock_text(clock: &Clock) -> String {
 }
 
 /// `[x] fix committed            14:31  T+28m`, with who ticked it when a person did.
+/// A checklist label in its column, and at least two spaces after a long one.
+fn column(label: &str) -> String {
+    match label.chars().count() {
+        n if n >= 24 => format!("{label}  "),
+        _ => format!("{label:<24}"),
+    }
+}
+
+/// `T+20m`: a moment from detection.
+fn offset(at: jiff::Timestamp, detected: jiff::Timestamp) -> String {
+    let minutes = at.duration_since(detected).as_mins();
+    format!(
+        "T{}{}",
+        if minutes < 0 { "-" } else { "+" },
+        minutes_text(minutes.abs())
+    )
+}
+
+/// A rung of the escalation ladder as a checklist line: done, due, coming, or missed.
+fn rung_line(rung: &Rung, detected: jiff::Timestamp) -> Option<String> {
+    let label = column(&format!("escalated to {}", rung.to));
+    let due = rung.due.strftime("%H:%M").to_string();
+    Some(match rung.state {
+        RungState::NotNeeded => return None,
+        RungState::Escalated { at } => format!(
+            "[x] {label}{}  {}{}",
+            at.strftime("%H:%M"),
+            offset(at, detected),
+            paint(DIM, "  (checked)")
+        ),
+        RungState::Due { over_minutes } => format!(
+            "[ ] {label}{}",
+            paint(
+                LATE,
+                format!(
+                    "due {due}, {} ago  `git hotfix check escalated`",
+                    minutes_text(over_minutes)
+                )
+            )
+        ),
+        RungState::Upcoming { in_minutes } => format!(
+            "[ ] {label}{}",
+            paint(DIM, format!("due {due}, in {}", minutes_text(in_minutes)))
+        ),
+        RungState::Missed => format!("[ ] {label}{}", paint(LATE, format!("missed (due {due})"))),
+    })
+}
+
 fn tick_line(tick: &Tick, detected: jiff::Timestamp) -> String {
-    // An escalation's tick is its rung's: whom, not a note.
-    let (label, note) = match (tick.item, &tick.note) {
-        (Item::Escalated, Some(to)) => (format!("escalated to {to}"), None),
-        (item, note) => (item.label().to_string(), note.as_ref()),
-    };
+    let label = tick.item.label();
     let Some(at) = tick.at else {
         let due = tick
             .due
@@ -297,20 +341,19 @@ fn tick_line(tick: &Tick, detected: jiff::Timestamp) -> String {
         return if after.is_empty() {
             format!("[ ] {label}")
         } else {
-            format!("[ ] {label:<24}{}", paint(DIM, after.join("  ")))
+            format!("[ ] {}{}", column(label), paint(DIM, after.join("  ")))
         };
     };
-    let offset = at.duration_since(detected).as_mins();
     let mut line = format!(
-        "[x] {label:<24}{}  T{}{}",
+        "[x] {}{}  {}",
+        column(label),
         at.strftime("%H:%M"),
-        if offset < 0 { "-" } else { "+" },
-        minutes_text(offset.abs())
+        offset(at, detected)
     );
     if tick.by == Some(By::Person) {
         line.push_str(&paint(DIM, "  (checked)"));
     }
-    if let Some(note) = note {
+    if let Some(note) = &tick.note {
         line.push_str(&format!("  {note}"));
     }
     line
@@ -546,7 +589,21 @@ fn render(context: &Context, status: &HotfixStatus, under_way: bool, live_group:
     if let Some(detected) = journal.detected_at() {
         ui.out("");
         ui.out("Checklist:");
+        let mut rungs_shown = false;
         for tick in &status.checklist {
+            // The ladder's rungs, with their states, where the checklist has them.
+            if tick.item == Item::Escalated {
+                if !std::mem::replace(&mut rungs_shown, true) {
+                    for line in status
+                        .escalations
+                        .iter()
+                        .filter_map(|r| rung_line(r, detected))
+                    {
+                        ui.out(format!("  {line}"));
+                    }
+                }
+                continue;
+            }
             ui.out(format!("  {}", tick_line(tick, detected)));
         }
     }

@@ -132,10 +132,12 @@ pub(crate) fn perform(
         Action::Deploy => format!("{} to {environment}", planned.release.tag),
         Action::Verify => format!("{} in {environment}", planned.release.tag),
         Action::Rollback => match &flag {
-            Some(flag) => format!(
+            // What runs there stays; said only when the records know what that is.
+            Some(flag) if recorded => format!(
                 "{environment} by turning feature flag `{flag}` off ({} stays)",
                 planned.release.version
             ),
+            Some(flag) => format!("{environment} by turning feature flag `{flag}` off"),
             None => format!(
                 "{environment} {}to {}",
                 from(&planned.release.version),
@@ -156,7 +158,10 @@ pub(crate) fn perform(
         if !ui.json_mode() {
             ui.out(format!(
                 "Would {} {} with {}:",
-                action.name(),
+                match action {
+                    Action::Rollback => "roll back",
+                    other => other.name(),
+                },
                 paint(EMPHASIS, &what),
                 planned.policy.plugin
             ));

@@ -72,6 +72,24 @@ pub fn plan(
         } else {
             template.render(&line, &name, hotfix.as_deref())?
         };
+        // Without `{target}` every line's backport goes by one name: a branch of that name
+        // left for another line is not this one's (it would read as "already backported").
+        if !request.onto_target
+            && !template.names_target()
+            && let Some(existing) = repo.branch_tip(&branch)?
+        {
+            let mut foreign = false;
+            for commit in repo.commits_between(tip, existing)? {
+                foreign |= pick::picked_from(repo, &[commit])?.is_empty();
+            }
+            if foreign {
+                return Err(Error::BackportBranchTaken {
+                    template: template.as_str().to_string(),
+                    branch,
+                    line,
+                });
+            }
+        }
         if let Some(other) = targets.iter().find(|t: &&Target| t.branch == branch) {
             return Err(Error::BackportBranchShared {
                 template: template.as_str().to_string(),
