@@ -980,6 +980,19 @@ fn a_large_policy_says_it_compiles_once_and_the_cache_is_managed() {
     assert_eq!(entries.len(), 2, "{json}");
     let current: Vec<bool> = entries.iter().map(|e| e["current"] == true).collect();
     assert_eq!(current.iter().filter(|c| **c).count(), 1, "{json}");
+    // Named where the name is known here: the file the settings pin; the other is not.
+    let named: Vec<&serde_json::Value> = entries.iter().map(|e| &e["plugin"]).collect();
+    assert!(
+        named.contains(&&serde_json::json!("policies/strict.wasm")),
+        "{json}"
+    );
+    assert!(named.contains(&&serde_json::Value::Null), "{json}");
+    let listed = run(&["plugin", "cache"]).ok().stdout;
+    assert!(
+        listed.contains("policies/strict.wasm")
+            && listed.contains("(not a built-in, nor pinned here)"),
+        "{listed}"
+    );
     let run_prune = run(&["plugin", "cache", "--prune"]).ok();
     assert!(
         run_prune.stderr.contains("Removed 1 compiled plugin"),
@@ -1264,5 +1277,161 @@ fn lock_files_move_with_their_manifests_so_locked_builds_still_work() {
         cargo.status.success(),
         "{}",
         String::from_utf8_lossy(&cargo.stderr)
+    );
+}
+
+/// A policy tried by hand: one call, its input on the command line as a case's `[input]`
+/// has it, no case files or commits; and the questions nobody could answer are said.
+#[test]
+fn one_call_tries_a_policy_and_unanswered_questions_are_said() {
+    let env = TestEnv::new();
+    let repo = env.init("repo");
+    env.commit(&repo, "Release", &[("VERSION", "1.0.0\n")]);
+    let call = [
+        "plugin",
+        "call",
+        "builtin:severity",
+        "assess",
+        "title=auth bypass on login",
+        "answers.workaround=yes",
+        "--json",
+    ];
+    let json = env.hotfix(&repo, &call).ok().json();
+    assert_eq!(json["answer"]["severity"], "p0", "{json}");
+    assert_eq!(json["input"]["answers"]["workaround"], "yes", "{json}");
+    assert!(json["fuel"].as_u64().unwrap() > 0, "{json}");
+    let shown = env.hotfix(&repo, &call[..call.len() - 1]).ok();
+    assert!(
+        shown.stdout.contains("\"deploy-window\": \"immediate\""),
+        "{}",
+        shown.stdout
+    );
+    assert!(
+        shown.stderr.contains("Called builtin:severity in"),
+        "{}",
+        shown.stderr
+    );
+    // A deploy plan with settings, as a rollback by flag asks for it.
+    let plan = [
+        "plugin",
+        "call",
+        "builtin:deploy",
+        "plan",
+        "action=rollback",
+        "release.environment=production",
+        "release.settings.rollback-flag=./flags.sh off {flag}",
+        "release.settings.flag=new-ui",
+        "--json",
+    ];
+    let json = env.hotfix(&repo, &plan).ok().json();
+    assert_eq!(
+        json["answer"][0]["run"]["argv"],
+        serde_json::json!(["./flags.sh", "off", "new-ui"]),
+        "{json}"
+    );
+    // Input that is not KEY=VALUE, or a call the plugin refuses.
+    let refused = env
+        .hotfix(
+            &repo,
+            &["plugin", "call", "builtin:severity", "assess", "title"],
+        )
+        .expect(2);
+    assert!(
+        refused.stderr.contains("`title` is not KEY=VALUE"),
+        "{}",
+        refused.stderr
+    );
+    let failed = env
+        .hotfix(
+            &repo,
+            &["plugin", "call", "builtin:deploy", "plan", "action=deploy"],
+        )
+        .expect(4);
+    assert!(failed.stderr.contains("deploy"), "{}", failed.stderr);
+
+    // Without a terminal and without answers, the questions go unasked: said, and listed.
+    let json = env
+        .hotfix(&repo, &["assess", "--title", "login fails", "--json"])
+        .ok();
+    assert!(
+        json.stderr
+            .contains("went unanswered (no terminal to ask on)"),
+        "{}",
+        json.stderr
+    );
+    let unanswered = json.json()["unanswered"].clone();
+    assert_eq!(
+        unanswered,
+        serde_json::json!([
+            "security",
+            "data",
+            "down",
+            "broken",
+            "payments",
+            "workaround"
+        ])
+    );
+    let all = [
+        "assess",
+        "--title",
+        "login fails",
+        "--answer",
+        "security=no",
+        "--answer",
+        "data=no",
+        "--answer",
+        "down=no",
+        "--answer",
+        "broken=no",
+        "--answer",
+        "payments=no",
+        "--answer",
+        "workaround=no",
+        "--json",
+    ];
+    let answered = env.hotfix(&repo, &all).ok();
+    assert!(
+        !answered.stderr.contains("unanswered"),
+        "{}",
+        answered.stderr
+    );
+    assert_eq!(answered.json()["unanswered"], serde_json::json!([]));
+
+    // `plugin check` pins a file where the team reads it from, and says when it is not there.
+    let strict = test_plugin("strict");
+    let outside = env.path("strict.wasm");
+    std::fs::write(&outside, &strict).unwrap();
+    let run = env
+        .hotfix(&repo, &["plugin", "check", outside.to_str().unwrap()])
+        .ok();
+    assert!(
+        run.stderr.contains("is in no git repository"),
+        "{}",
+        run.stderr
+    );
+    std::fs::create_dir_all(repo.join("policies")).unwrap();
+    std::fs::write(repo.join("policies/strict.wasm"), &strict).unwrap();
+    let run = env
+        .hotfix(&repo, &["plugin", "check", "policies/strict.wasm"])
+        .ok();
+    assert!(
+        run.stdout.contains("plugin = \"policies/strict.wasm\"")
+            && run
+                .stderr
+                .contains("policies/strict.wasm is not committed on main"),
+        "{}\n{}",
+        run.stdout,
+        run.stderr
+    );
+    env.commit(&repo, "The policy", &[("policies/strict.wasm", "")]);
+    std::fs::write(repo.join("policies/strict.wasm"), &strict).unwrap();
+    let run = env
+        .hotfix(&repo, &["plugin", "check", "policies/strict.wasm"])
+        .ok();
+    assert!(
+        run.stderr
+            .contains("differs from the one committed on main"),
+        "{}",
+        run.stderr
     );
 }

@@ -166,6 +166,7 @@ fn the_emergency_release_skill_on_a_web_app() {
         .ok();
     assert_snapshot!(scrub(&env, &start.stderr), @"
          Fetched main from origin
+    warning: the severity policy's questions security, data, down, broken, payments, workaround went unanswered (no terminal to ask on): the verdict counts only what was said; answer with `--answer <id>=<answer>`
          Created branch hotfix/ENG-1234-authorization-bypass-on-admin-api from v2.4.1 ([ID])
         Switched to hotfix/ENG-1234-authorization-bypass-on-admin-api
        Releasing 2.4.2 as tag v2.4.2
@@ -1133,4 +1134,149 @@ fn the_chinese_runbooks_incidents_are_assessed_in_chinese() {
     }
     let shown = env.hotfix(&repo, &["assess", "--title", "认证绕过"]).ok();
     assert!(shown.stdout.contains("P0 · 安全漏洞"), "{}", shown.stdout);
+}
+
+/// The emergency-release runbook as its Chinese version is followed: the incident told in
+/// Chinese from start to review — assessed in Chinese, a branch name git accepts, the
+/// changelog and the review in the team's words.
+#[test]
+fn the_chinese_emergency_release_on_a_web_app() {
+    let env = TestEnv::new();
+    let health = Health::answering(&[200]);
+    let log = env.path("runbook.log");
+    let fixture = web_app(&env, &health, &log);
+    let dir = &fixture.dir;
+
+    let start = env
+        .hotfix(
+            dir,
+            &[
+                "start",
+                "ENG-2001",
+                "认证绕过：管理接口未校验签名",
+                "--assess",
+                "--answer",
+                "workaround=no",
+                "--detected-at",
+                "10 minutes ago",
+            ],
+        )
+        .ok();
+    assert!(
+        start
+            .stderr
+            .contains("Severity P0 · 安全漏洞: respond within 2h"),
+        "{}",
+        start.stderr
+    );
+    let branch = env.branch(dir).unwrap();
+    assert!(
+        branch.starts_with("hotfix/ENG-2001-") && branch.is_ascii(),
+        "{branch}"
+    );
+    env.git(dir, &["check-ref-format", &format!("refs/heads/{branch}")]);
+    env.commit(
+        dir,
+        "fix: 管理接口校验令牌签名",
+        &[
+            (
+                "src/admin.js",
+                "export const allowed = (token) => token.verified && token.claims.role === 'admin';\n",
+            ),
+            ("tests/admin.test.js", "test('未签名的令牌被拒绝', () => {});\n"),
+        ],
+    );
+    env.hotfix(dir, &["finish"]).ok();
+    let changelog = show(&env, dir, "v2.4.2", "CHANGELOG.md");
+    assert!(
+        changelog.contains("认证绕过：管理接口未校验签名"),
+        "{changelog}"
+    );
+    let pir = env
+        .hotfix(dir, &["report", "pir", "--hotfix", "ENG-2001"])
+        .ok()
+        .stdout;
+    assert!(pir.contains("认证绕过：管理接口未校验签名"), "{pir}");
+    assert!(pir.contains("安全漏洞"), "{pir}");
+    env.fsck(dir);
+}
+
+/// The hotfix-deploy runbook as its Chinese version is followed (热修复部署): an incident told
+/// in Chinese, staging then production in batches, the escalation ladder counting from
+/// detection, and the internal report in the team's words.
+#[test]
+fn the_chinese_hotfix_deploy_on_a_node_api() {
+    let env = TestEnv::new();
+    let health = Health::answering(&[200]);
+    let (state, log) = (env.path("running"), env.path("deploy.log"));
+    let dir = &node_api(&env, &health, &state, &log);
+    let ladder = "\n[[escalation]]\nafter = \"15m\"\nto = \"高级工程师\"\n\n[[escalation]]\nafter = \"30m\"\nto = \"工程经理\"\n";
+    let config = std::fs::read_to_string(dir.join(".hotfix.toml")).unwrap();
+    env.commit(
+        dir,
+        "升级路径",
+        &[(".hotfix.toml", &format!("{config}{ladder}"))],
+    );
+    env.git(dir, &["tag", "-f", "prod-v3.1.0"]);
+
+    let start = env
+        .hotfix(
+            dir,
+            &[
+                "start",
+                "INC-77",
+                "订单接口对大部分用户返回500",
+                "--assess",
+                "--answer",
+                "workaround=no",
+                "--pre-release",
+                "--detected-at",
+                "20 minutes ago",
+            ],
+        )
+        .ok();
+    assert!(
+        start.stderr.contains("Severity P1 · 大部分用户出错"),
+        "{}",
+        start.stderr
+    );
+    let status = env.hotfix(dir, &["status"]).ok().stdout;
+    assert!(status.contains("escalate 高级工程师 now"), "{status}");
+    env.hotfix(dir, &["check", "escalated"]).ok();
+    env.commit(
+        dir,
+        "fix: 订单总额按商品价格求和",
+        &[
+            (
+                "src/orders.js",
+                "export const total = (o) => o.items.reduce((s, i) => s + i.price, 0);\n",
+            ),
+            ("test/orders.test.js", "test('总额', () => {});\n"),
+        ],
+    );
+    env.hotfix(dir, &["finish"]).ok();
+    for step in [
+        &["deploy", "--yes", "--hotfix", "INC-77"][..],
+        &["verify", "--yes", "--hotfix", "INC-77"],
+        &["deploy", "--yes", "--hotfix", "INC-77"],
+        &["verify", "--yes", "--hotfix", "INC-77"],
+    ] {
+        env.hotfix(dir, step).ok();
+    }
+    let running = std::fs::read_to_string(state.join("production")).unwrap();
+    assert_eq!(running.trim(), "3.1.0-hotfix.1");
+    let internal = env
+        .hotfix(dir, &["report", "internal", "--hotfix", "INC-77"])
+        .ok()
+        .stdout;
+    assert!(
+        internal.contains("订单接口对大部分用户返回500"),
+        "{internal}"
+    );
+    let pir = env
+        .hotfix(dir, &["report", "pir", "--hotfix", "INC-77"])
+        .ok()
+        .stdout;
+    assert!(pir.contains("escalated to 高级工程师"), "{pir}");
+    env.fsck(dir);
 }

@@ -199,6 +199,7 @@ mod schemas {
             commands::man::ManPages<'static>,
             patch::export::ExportDocument<'static>,
             plugin::cache::CacheDocument<'static>,
+            plugin::call::CallDocument<'static>,
             plugin::check::CheckDocument<'static>,
             plugin::list::ListDocument,
             plugin::plan::PluginPlanDocument<'static>,

@@ -14,7 +14,7 @@ use crate::error::{CommandError, Exit, Result};
 use crate::ui::Ui;
 
 /// The built-in plugins, built from plugins/ by scripts/build-plugins.sh.
-const BUILTINS: &[(&str, &[u8])] = &[
+pub const BUILTINS: &[(&str, &[u8])] = &[
     (
         "severity",
         include_bytes!("../../../plugins/dist/severity.wasm"),

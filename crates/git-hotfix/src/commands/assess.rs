@@ -62,7 +62,8 @@ pub fn cmd_assess(context: &Context, args: AssessArgs) -> Result<Exit> {
         title,
         args.description.unwrap_or_default(),
     )?;
-    let assessed = assess(context, repo.as_ref(), config.as_ref(), incident)?;
+    let judged = assess(context, repo.as_ref(), config.as_ref(), incident)?;
+    let assessed = judged.assessed;
     let recorded = args.record && !args.plan.plan;
     if recorded {
         let mut journal = journal.expect("checked above");
@@ -74,6 +75,7 @@ pub fn cmd_assess(context: &Context, args: AssessArgs) -> Result<Exit> {
         ui.json(&AssessDocument {
             assessment: &assessed,
             recorded,
+            unanswered: &judged.unanswered,
         });
     } else {
         render(context, &assessed);
@@ -120,6 +122,8 @@ fn render(context: &Context, assessed: &Assessed) {
 pub struct AssessDocument<'a> {
     pub assessment: &'a Assessed,
     pub recorded: bool,
+    /// The policy's questions nobody answered (no terminal, no `--answer`).
+    pub unanswered: &'a [String],
 }
 
 impl crate::document::Document for AssessDocument<'_> {

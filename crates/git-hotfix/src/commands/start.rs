@@ -132,12 +132,7 @@ pub fn cmd_start(context: &Context, args: StartArgs) -> Result<Exit> {
                 plan.description.clone(),
                 String::new(),
             )?;
-            Some(assess::assess(
-                context,
-                Some(&repo),
-                Some(&config),
-                incident,
-            )?)
+            Some(assess::assess(context, Some(&repo), Some(&config), incident)?.assessed)
         }
         (None, false) => None,
     };

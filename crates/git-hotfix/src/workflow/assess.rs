@@ -14,6 +14,13 @@ use crate::error::{CommandError, Result};
 use crate::policies;
 use crate::render::{severity_name, window_name};
 
+/// What the severity policy said, and the questions nobody answered (no terminal to ask
+/// on, and no `--answer`): the verdict counts only what was said.
+pub struct Judged {
+    pub assessed: Assessed,
+    pub unanswered: Vec<String>,
+}
+
 /// Run the severity policy on `incident`, asking its unanswered questions on a terminal;
 /// the team's severity table, if it has one, names and times the answer.
 pub fn assess(
@@ -21,7 +28,7 @@ pub fn assess(
     repo: Option<&Repo>,
     config: Option<&Config>,
     mut incident: Incident,
-) -> Result<Assessed> {
+) -> Result<Judged> {
     let host = policies::host(config, context.cache_home.clone())?;
     let policy = policies::policy(config, World::Severity);
     let plugin = policies::load(&context.ui, &host, repo, config, &policy)?;
@@ -34,6 +41,7 @@ pub fn assess(
         &questions,
         &policy.plugin.to_string(),
     )?;
+    let mut unanswered = Vec::new();
     for question in questions {
         if incident.answers.iter().any(|a| a.id == question.id) {
             continue;
@@ -49,12 +57,20 @@ pub fn assess(
                 .map(|i| choices[i].clone()),
             QuestionKind::Text => context.ui.prompt(&question.prompt),
         };
-        if let Some(value) = answer {
-            incident.answers.push(Answer {
+        match answer {
+            Some(value) => incident.answers.push(Answer {
                 id: question.id,
                 value,
-            });
+            }),
+            None => unanswered.push(question.id),
         }
+    }
+    if !unanswered.is_empty() {
+        context.ui.warn(format!(
+            "the severity policy's question{} {} went unanswered (no terminal to ask on): the verdict counts only what was said; answer with `--answer <id>=<answer>`",
+            if unanswered.len() == 1 { "" } else { "s" },
+            unanswered.join(", ")
+        ));
     }
     let by = policy.plugin.to_string();
     let assessment = host
@@ -62,19 +78,23 @@ pub fn assess(
         .map_err(policies::plugin_error)?
         .value;
     let assessed = to_assessed(&assessment, &by);
-    let Some(table) = config.and_then(|c| c.severity_levels.as_ref()) else {
-        return Ok(assessed);
+    let assessed = match config.and_then(|c| c.severity_levels.as_ref()) {
+        None => assessed,
+        Some(table) => team::place(
+            table,
+            assessed,
+            &levels(&host, &plugin, &by)?,
+            &IncidentText {
+                title: &incident.title,
+                description: &incident.description,
+                labels: &incident.labels,
+            },
+        ),
     };
-    Ok(team::place(
-        table,
+    Ok(Judged {
         assessed,
-        &levels(&host, &plugin, &by)?,
-        &IncidentText {
-            title: &incident.title,
-            description: &incident.description,
-            labels: &incident.labels,
-        },
-    ))
+        unanswered,
+    })
 }
 
 /// Answers given on the command line or in a file must answer the policy's questions, in

@@ -1,5 +1,8 @@
 use clap::Args;
-use git_hotfix_plugin_host::{CACHE_LIMIT_BYTES, CacheEntry, Removed};
+use std::collections::BTreeMap;
+
+use git_hotfix_core::settings::policy::PluginSource;
+use git_hotfix_plugin_host::{CACHE_LIMIT_BYTES, CacheEntry, Removed, sha256_hex};
 
 use crate::context::Context;
 use crate::error::{CommandError, Exit, Result};
@@ -11,7 +14,7 @@ use crate::ui::{DIM, paint};
 #[serde(rename_all = "kebab-case")]
 pub struct CacheDocument<'a> {
     pub dir: &'a str,
-    pub entries: &'a [CacheEntry],
+    pub entries: &'a [Named<'a>],
     /// In all, with what killed runs left.
     pub bytes: u64,
     pub limit_bytes: u64,
@@ -20,6 +23,41 @@ pub struct CacheDocument<'a> {
 
 impl crate::document::Document for CacheDocument<'_> {
     const NAME: &'static str = "plugin-cache";
+}
+
+/// A compiled plugin and what it was compiled from, when that is known here.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct Named<'a> {
+    #[serde(flatten)]
+    pub entry: &'a CacheEntry,
+    /// `builtin:severity`, or the plugin file this repository's settings pin to it.
+    pub plugin: Option<String>,
+}
+
+/// The plugins whose compiled form the cache may hold, by the sha256 of their component:
+/// the built-ins, and the files this repository's settings pin.
+fn known(context: &Context) -> BTreeMap<String, String> {
+    let mut known: BTreeMap<String, String> = policies::BUILTINS
+        .iter()
+        .map(|(name, bytes)| (sha256_hex(bytes), format!("builtin:{name}")))
+        .collect();
+    let config = context
+        .repo()
+        .ok()
+        .and_then(|repo| context.config(&repo).ok());
+    if let Some(config) = config {
+        let configured = &config.policies;
+        for policy in [
+            &configured.severity,
+            &configured.version_files,
+            &configured.deploy,
+        ] {
+            if let (PluginSource::File(path), Some(pin)) = (&policy.plugin, &policy.sha256) {
+                known.insert(pin.0.clone(), path.clone());
+            }
+        }
+    }
+    known
 }
 
 /// The compiled plugins kept between runs: what is there, and removing it
@@ -58,6 +96,14 @@ pub fn cmd_cache(context: &Context, args: CacheArgs) -> Result<Exit> {
     };
     let (entries, stray_bytes) = host.cache_entries().map_err(failed)?;
     let total: u64 = entries.iter().map(|e| e.bytes).sum::<u64>() + stray_bytes;
+    let known = known(context);
+    let entries: Vec<Named> = entries
+        .iter()
+        .map(|entry| Named {
+            entry,
+            plugin: known.get(&entry.component).cloned(),
+        })
+        .collect();
 
     if !ui.json_mode() {
         if let Some(removed) = removed {
@@ -86,14 +132,17 @@ pub fn cmd_cache(context: &Context, args: CacheArgs) -> Result<Exit> {
             mib(total),
             mib(CACHE_LIMIT_BYTES)
         ));
-        for entry in &entries {
+        for Named { entry, plugin } in &entries {
             let note = if entry.current {
                 String::new()
             } else {
                 paint(DIM, "  (an older git-hotfix's: --prune removes it)")
             };
+            let plugin = plugin
+                .as_deref()
+                .unwrap_or("(not a built-in, nor pinned here)");
             ui.out(format!(
-                "  {}  {:>9}{note}",
+                "  {}  {:>9}  {plugin}{note}",
                 &entry.component[..16.min(entry.component.len())],
                 mib(entry.bytes)
             ));

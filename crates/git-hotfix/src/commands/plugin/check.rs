@@ -107,6 +107,11 @@ pub fn cmd_check(context: &Context, args: CheckArgs) -> Result<Exit> {
             }
         }
     }
+    if !args.plugin.starts_with("builtin:")
+        && let Some(warning) = not_where_it_is_read(context, &args.plugin, &bytes)
+    {
+        ui.warn(warning);
+    }
 
     let failure = match imports {
         Err(err) => Some(policies::plugin_error(err)),
@@ -139,6 +144,40 @@ fn incompatible(name: &str, plugin: &host::Plugin, implemented: &[Implemented]) 
     CommandError::new(Exit::Error, message).hint(format!(
         "build it against wit/ of this git-hotfix (contract {SUPPORTED}; examples/policies/ shows how in Rust, Python and JavaScript)"
     ))
+}
+
+/// Why a pin to `spec` would not work for the team: the file is outside any repository, or
+/// the production branch (where every clone reads plugin files from) lacks it or holds
+/// another version of it.
+fn not_where_it_is_read(context: &Context, spec: &str, bytes: &[u8]) -> Option<String> {
+    let file = std::fs::canonicalize(context.cwd.join(spec)).ok()?;
+    let Some(root) = file
+        .ancestors()
+        .skip(1)
+        .find(|dir| dir.join(".git").exists())
+    else {
+        return Some(format!(
+            "{spec} is in no git repository: copy it into the repository and commit it on the production branch, where git-hotfix reads plugin files"
+        ));
+    };
+    let path = file.strip_prefix(root).ok()?.to_string_lossy().into_owned();
+    let repo = git_hotfix_core::Repo::discover(root).ok()?;
+    let config = context.config(&repo).ok()?;
+    let production = &config.production_branch;
+    let committed = repo
+        .branch_tip(production)
+        .ok()
+        .flatten()
+        .and_then(|tip| repo.read_file_at(tip, &path).ok().flatten());
+    match committed {
+        None => Some(format!(
+            "{path} is not committed on {production}: commit it there, where every clone and CI reads plugin files from"
+        )),
+        Some(committed) if committed != bytes => Some(format!(
+            "{path} differs from the one committed on {production}: commit it there, or pin the committed one"
+        )),
+        Some(_) => None,
+    }
 }
 
 /// The path `.hotfix.toml` would name: from the root of the repository the file is in

@@ -1,8 +1,9 @@
 //! `plugin`: look at the policy plugins — what is configured, what a file implements,
-//! whether a plugin passes its cases, which deploy steps it would run, and the cache of
-//! compiled plugins.
+//! whether a plugin passes its cases, one call tried by hand, which deploy steps it would
+//! run, and the cache of compiled plugins.
 
 pub mod cache;
+pub mod call;
 pub mod check;
 pub mod list;
 pub mod plan;
@@ -25,6 +26,7 @@ pub enum PluginCommand {
     List(list::ListArgs),
     Check(check::CheckArgs),
     Test(test::TestArgs),
+    Call(call::CallArgs),
     Plan(plan::PlanArgs),
     Cache(cache::CacheArgs),
 }
@@ -34,6 +36,7 @@ pub fn cmd_plugin(context: &Context, args: PluginArgs) -> Result<Exit> {
         PluginCommand::List(args) => list::cmd_list(context, args),
         PluginCommand::Check(args) => check::cmd_check(context, args),
         PluginCommand::Test(args) => test::cmd_test(context, args),
+        PluginCommand::Call(args) => call::cmd_call(context, args),
         PluginCommand::Plan(args) => plan::cmd_plan(context, args),
         PluginCommand::Cache(args) => cache::cmd_cache(context, args),
     }

@@ -43,9 +43,12 @@ struct Case {
     expect_error: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, serde::Deserialize, serde::Serialize, schemars::JsonSchema)]
+/// A call of the contract, as case files and `plugin call` name it.
+#[derive(
+    Debug, Clone, Copy, serde::Deserialize, serde::Serialize, schemars::JsonSchema, clap::ValueEnum,
+)]
 #[serde(rename_all = "kebab-case")]
-enum Call {
+pub enum Call {
     Levels,
     Questions,
     Assess,
@@ -247,7 +250,7 @@ fn read_case(path: &Path) -> std::result::Result<Case, String> {
 
 /// Call the plugin with `input` (TOML as JSON), defaults filling what the case left out.
 /// The outer error is a case that cannot be called; the inner one the plugin's.
-fn call(
+pub fn call(
     host: &Host,
     plugin: &Plugin,
     call: Call,
