@@ -815,6 +815,15 @@ fn a_rollback_by_feature_flag_keeps_the_release_and_reopens_the_incident() {
         pir.contains("rolled back production by turning feature flag `new-checkout` off"),
         "{pir}"
     );
+    // Told to users as what it is: the feature off, not a fix taken back.
+    let page = env
+        .hotfix(&repo, &["report", "status-page", "--hotfix", "ENG-1234"])
+        .ok()
+        .stdout;
+    assert!(
+        page.contains("We turned the feature off at") && !page.contains("took the fix"),
+        "{page}"
+    );
     // The release still runs: a version rollback after it starts from 1.2.4.
     let plan = env
         .hotfix(&repo, &["rollback", "--hotfix", "ENG-1234", "--plan"])

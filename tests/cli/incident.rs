@@ -518,6 +518,22 @@ fn the_escalation_ladder_runs_from_detection_until_production_is_verified() {
     let status = env.hotfix(&repo, &["status", "--json"]).ok().json();
     assert_eq!(status["hotfix"]["escalations"][2]["state"], "upcoming");
 
+    // Before the release, the reports claim none: no tag, no cause found, no fix released.
+    let pir = env.hotfix(&repo, &["report", "pir"]).ok().stdout;
+    assert!(
+        pir.contains("- Not released yet (its tag will be v1.2.4).")
+            && !pir.contains("Released as")
+            && !pir.contains("- Tag: v1.2.4"),
+        "{pir}"
+    );
+    let page = env.hotfix(&repo, &["report", "status-page"]).ok().stdout;
+    assert!(
+        page.contains("We are working on a fix.") && !page.contains("found the cause"),
+        "{page}"
+    );
+    let internal = env.hotfix(&repo, &["report", "internal"]).ok().stdout;
+    assert!(internal.contains(", not released yet"), "{internal}");
+
     // Production verified before the manager's time: not needed, and gone from the
     // checklist; the review lists who was called in.
     env.hotfix(&repo, &["finish"]).ok();

@@ -509,8 +509,8 @@ pub(crate) fn rolled_back(journal: &Journal) -> bool {
 }
 
 /// When production's feature flag was turned off (`rollback --flag`) after its last
-/// verification: the release still runs, and the incident is not over.
-pub fn flagged_off(journal: &Journal) -> Option<Timestamp> {
+/// verification, and which: the release still runs, and the incident is not over.
+pub fn flagged_off(journal: &Journal) -> Option<(Timestamp, String)> {
     let mut off = None;
     for event in &journal.events {
         match &event.what {
@@ -524,9 +524,9 @@ pub fn flagged_off(journal: &Journal) -> Option<Timestamp> {
                 action: Action::Rollback,
                 environment,
                 ok: true,
-                flag: Some(_),
+                flag: Some(flag),
                 ..
-            } if environment == PRODUCTION => off = Some(event.at),
+            } if environment == PRODUCTION => off = Some((event.at, flag.clone())),
             _ => {}
         }
     }

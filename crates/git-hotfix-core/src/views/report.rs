@@ -115,9 +115,11 @@ pub struct Facts {
     pub detected: Moment,
     pub deployed: Option<Moment>,
     pub resolved: Option<Moment>,
-    /// When production stopped running the fix: a rollback to a release without it, or a
-    /// release that reverts it.
+    /// When production stopped running the fix: a rollback to a release without it, a
+    /// release that reverts it, or its feature turned off.
     pub rolled_back: Option<Moment>,
+    /// The feature flag turned off in production, when that is how it was rolled back.
+    pub flagged_off: Option<String>,
     /// What production runs now, as deploys and rollbacks record it.
     pub production: Option<Running>,
     /// Detection to the production deploy, against the severity's target.
@@ -163,16 +165,22 @@ pub fn facts(
     // What production runs now decides: a release without the fix is not a resolution,
     // whatever was verified before.
     let production = crate::views::deployed::running(repo, config, journal, PRODUCTION)?;
+    // The release runs with its feature turned off: not resolved either. A flag turned off
+    // before the fix was in production is a mitigation, not a rollback of it.
+    let flag_off =
+        incident::flagged_off(journal).filter(|(at, _)| deployed.is_some_and(|d| *at >= d));
     let rolled_back = match (&production, deployed) {
         (Some((running, Some(false))), Some(_)) => Some(running.at),
-        // The release runs with its feature turned off: not resolved either. A flag turned
-        // off before the fix was in production is a mitigation, not a rollback of it.
         _ => taken_back
             .iter()
             .map(|(at, _)| *at)
-            .chain(incident::flagged_off(journal).filter(|at| deployed.is_some_and(|d| *at >= d)))
+            .chain(flag_off.as_ref().map(|(at, _)| *at))
             .max(),
     };
+    // Said only when the flag is what rolled it back last.
+    let flagged_off = flag_off
+        .filter(|(at, _)| rolled_back == Some(*at))
+        .map(|(_, flag)| flag);
     // Verified in production means something only once production has the release.
     let resolved =
         done(Item::ProductionVerified).filter(|_| rolled_back.is_none() && deployed.is_some());
@@ -236,6 +244,7 @@ pub fn facts(
         deployed: deployed.map(moment),
         resolved: resolved.map(moment),
         rolled_back: rolled_back.map(moment),
+        flagged_off,
         production: production.map(|(running, _)| running),
         minutes_to_deploy,
         time_to_deploy: minutes_to_deploy.map(minutes_text),
