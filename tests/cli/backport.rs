@@ -1555,5 +1555,14 @@ fn a_one_line_template_s_branch_is_not_another_line_s_backport() {
         .ok()
         .json();
     assert_eq!(again["targets"][0]["status"], "empty", "{again}");
+    // Said as it is: nothing was picked.
+    let said = env.hotfix(&repo, &args).ok();
+    assert!(
+        said.stderr.contains("Unchanged")
+            && said.stderr.contains("is on 1 of 1 lines already")
+            && !said.stderr.contains("Backported"),
+        "{}",
+        said.stderr
+    );
     env.fsck(&repo);
 }

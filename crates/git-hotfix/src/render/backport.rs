@@ -98,9 +98,26 @@ pub fn report(context: &Context, outcome: &BackportOutcome) -> Result<Exit> {
         }
         BackportOutcome::Done { run } => {
             let done = run.targets.iter().filter(|t| t.done()).count();
-            let message = format!("{} to {done} of {} lines", what(run), run.targets.len());
+            let count = |status| run.targets.iter().filter(|t| t.status == status).count();
+            let (picked, had) = (count(TargetStatus::Clean), count(TargetStatus::Empty));
+            let total = run.targets.len();
+            let message = format!("{} to {done} of {total} lines", what(run));
             if exit == Exit::Ok {
-                ui.status("Backported", message);
+                // Said as it is: a line that had the fix already was given nothing.
+                match (picked, had) {
+                    (0, _) => ui.status(
+                        "Unchanged",
+                        format!("{} is on {had} of {total} lines already", what(run)),
+                    ),
+                    (_, 0) => ui.status("Backported", message),
+                    _ => ui.status(
+                        "Backported",
+                        format!(
+                            "{} to {picked} of {total} lines ({had} had it already)",
+                            what(run)
+                        ),
+                    ),
+                }
             } else {
                 let left: Vec<&str> = run
                     .targets
