@@ -1056,7 +1056,7 @@ fn a_team_s_severity_table_names_the_levels_and_times_without_a_plugin() {
     assert!(
         refused
             .stderr
-            .contains("its levels: CRITICAL (P0), HIGH (P1), MEDIUM (P2)"),
+            .contains("its levels: CRITICAL (P0; also SEV1), HIGH (P1), MEDIUM (P2)"),
         "{}",
         refused.stderr
     );

@@ -102,6 +102,12 @@ impl SeverityTable {
                 }
                 seen.push(key);
             }
+            if level.respond_within.is_some_and(|w| w.0.is_zero()) {
+                return Err(format!(
+                    "severity level `{}`: respond-within is zero; give the time the team has",
+                    level.name
+                ));
+            }
             if let Some(empty) = level.criteria.iter().find(|c| c.trim().is_empty()) {
                 return Err(format!(
                     "severity level `{}`: a criterion is empty ({empty:?})",
@@ -180,6 +186,13 @@ mod tests {
             criteria: Vec::new(),
         };
         assert!(SeverityTable::new(vec![]).is_err());
+        let mut instant = level("NOW");
+        instant.respond_within = Some(Window::minutes(0));
+        assert!(
+            SeverityTable::new(vec![instant])
+                .unwrap_err()
+                .contains("zero")
+        );
         let by_place = SeverityTable::new(vec![level("P1"), level("P0")]).unwrap_err();
         assert!(by_place.contains("by its place"), "{by_place}");
         let twice = SeverityTable::new(vec![level("A"), level("a")]).unwrap_err();

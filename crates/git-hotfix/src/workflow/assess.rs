@@ -165,7 +165,14 @@ pub fn level(context: &Context, repo: &Repo, config: &Config, severity: &str) ->
                 .levels()
                 .iter()
                 .zip(CONTRACT_LEVELS)
-                .map(|(level, contract)| format!("{} ({contract})", level.name))
+                .map(|(level, contract)| match level.aliases.is_empty() {
+                    true => format!("{} ({contract})", level.name),
+                    false => format!(
+                        "{} ({contract}; also {})",
+                        level.name,
+                        level.aliases.join(", ")
+                    ),
+                })
                 .collect(),
             None => levels
                 .iter()
