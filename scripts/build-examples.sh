@@ -15,6 +15,10 @@
 # The Rust example builds with cargo for wasm32-wasip2 (added with rustup if missing).
 # All three implement the same policy and pass the same cases, examples/policies/severity-cases.
 #
+# Then `git hotfix plugin new` writes a policy of each kind in each language, and each is
+# built and tested by the build.sh it comes with (the Rust ones against the SDK packaged as
+# crates.io would have it).
+#
 # Exits non-zero if a build fails, `plugin check` refuses a component or a case fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -120,10 +124,52 @@ for name in "${built[@]}"; do
     fi
 done
 
+# --- What `git hotfix plugin new` writes: every kind in every language ------------------
+# Each is written, then built by its own build.sh (which checks it and runs its cases), as a
+# policy author would. The Rust ones depend on git-hotfix-plugin-sdk as a published crate:
+# `cargo package` makes the .crate crates.io would get, and [patch.crates-io] points at it
+# unpacked, so the SDK's WIT must travel inside it.
+step "plugin new: the SDK as crates.io would have it"
+rm -rf "$out/package"
+CARGO_TARGET_DIR=$out/package cargo package --quiet --locked --no-verify --allow-dirty \
+    --manifest-path "$root/crates/git-hotfix-plugin-sdk/Cargo.toml"
+sdk_crate=$(ls "$out"/package/package/git-hotfix-plugin-sdk-*.crate)
+tar -xzf "$sdk_crate" -C "$out/package"
+sdk=$(ls -d "$out"/package/git-hotfix-plugin-sdk-*/)
+echo "unpacked $(basename "$sdk_crate") into $sdk"
+
+new=$out/new
+rm -rf "$new"
+mkdir -p "$new"
+scaffolds=0
+for kind in severity version-files deploy; do
+    for lang in rust python js; do
+        dir=$new/$kind-$lang
+        step "plugin new $kind-$lang --kind $kind --lang $lang, then its build.sh"
+        scaffolds=$((scaffolds + 1))
+        if ! "$hotfix" plugin new "$dir" --kind "$kind" --lang "$lang"; then
+            failed+=("plugin new --kind $kind --lang $lang")
+            continue
+        fi
+        if [ "$lang" = rust ]; then
+            printf '\n[patch.crates-io]\ngit-hotfix-plugin-sdk = { path = "%s" }\n' "$sdk" \
+                >>"$dir/Cargo.toml"
+        fi
+        start=$(now)
+        # One Rust target directory, the examples' componentize-py, npm's own cache.
+        if CARGO_TARGET_DIR=$out/new-rust GIT_HOTFIX=$hotfix PATH=$venv/bin:$PATH \
+            "$dir/build.sh"; then
+            echo "built, checked and tested in $(since "$start")"
+        else
+            failed+=("$kind-$lang/build.sh (written by plugin new)")
+        fi
+    done
+done
+
 echo
 if [ ${#failed[@]} -gt 0 ]; then
     printf 'build-examples: FAILED: %s\n' "${failed[@]}" >&2
 fi
 # The closing line CI reads: an example passes when it builds, checks and passes its cases.
-echo "examples: $((${#built[@]} - ${#failed[@]})) passed, ${#failed[@]} failed"
+echo "examples: $((${#built[@]} + scaffolds - ${#failed[@]})) passed, ${#failed[@]} failed"
 [ ${#failed[@]} -eq 0 ] || exit 1

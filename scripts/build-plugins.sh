@@ -24,9 +24,10 @@ rustup target add --toolchain "$RUSTUP_TOOLCHAIN" wasm32-wasip2 >/dev/null 2>&1 
 mkdir -p "$stage"
 for dir in wit crates/git-hotfix-plugin-sdk plugins tests/plugins; do
     mkdir -p "$stage/$dir"
-    # Copy the sources (not dist/ or target/), keeping timestamps so rebuilds stay incremental.
-    (cd "$dir" && find . -path ./dist -prune -o -path ./target -prune -o -type f -print0 \
-        | xargs -0 -I{} cp -p --parents {} "$stage/$dir/")
+    # Copy the sources (not dist/ or target/), keeping timestamps so rebuilds stay incremental,
+    # and links as links (the SDK's wit/ is one, to the contract beside it).
+    (cd "$dir" && find . -path ./dist -prune -o -path ./target -prune -o \( -type f -o -type l \) -print0 \
+        | xargs -0 -I{} cp -pP --parents {} "$stage/$dir/")
 done
 
 export RUSTFLAGS="--remap-path-prefix=$stage=/git-hotfix --remap-path-prefix=$cargo_home=/cargo"

@@ -418,7 +418,58 @@ fn a_deploy_step_outside_the_grants_is_refused_with_the_line_that_allows_it() {
     error: policies/ungranted.wasm may not run `curl` or call https://evil.example/ping: not granted in .hotfix.toml
     hint: to allow it, under [policies.deploy]: commands = ["kubectl", "curl"]
     hint: to allow it, under [policies.deploy]: http = ["https://evil.example/"]
+    hint: to try it for one command: git hotfix -c policies.deploy.commands=kubectl,curl -c policies.deploy.http=https://evil.example/ …
     "#);
+    // The `-c` the hint names grants it for that one command, and only that one.
+    let tried = env
+        .hotfix(
+            &repo,
+            &[
+                "-c",
+                "policies.deploy.commands=kubectl,curl",
+                "-c",
+                "policies.deploy.http=https://evil.example/",
+                "plugin",
+                "plan",
+                "production",
+                "--version",
+                "1.2.4",
+                "--json",
+            ],
+        )
+        .ok()
+        .json();
+    let granted: Vec<&serde_json::Value> = tried["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| &s["granted"])
+        .collect();
+    assert_eq!(granted, [true, true], "{tried}");
+    env.hotfix(
+        &repo,
+        &["plugin", "plan", "production", "--version", "1.2.4"],
+    )
+    .expect(4);
+    // git config outlives the command: it cannot grant.
+    env.git(
+        &repo,
+        &["config", "hotfix.policies.deploy.commands", "curl"],
+    );
+    let refused = env
+        .hotfix(
+            &repo,
+            &["plugin", "plan", "production", "--version", "1.2.4"],
+        )
+        .expect(1);
+    assert!(
+        refused.stderr.contains("not in git config")
+            && refused
+                .stderr
+                .contains("git config --unset hotfix.policies.deploy.commands"),
+        "{}",
+        refused.stderr
+    );
 
     // The built-in, granted what its settings run, plans without a refusal.
     let env = TestEnv::new();
@@ -1433,5 +1484,281 @@ fn one_call_tries_a_policy_and_unanswered_questions_are_said() {
             .contains("differs from the one committed on main"),
         "{}",
         run.stderr
+    );
+}
+
+#[test]
+fn plugin_new_writes_a_policy_of_each_kind_and_language_whole_or_not_at_all() {
+    let env = TestEnv::new();
+    let repo = env.init("repo");
+    let wit = std::fs::read_to_string(workspace_file("wit/v0.1.0/plugin.wit")).unwrap();
+    for kind in ["severity", "version-files", "deploy"] {
+        for lang in ["rust", "python", "js"] {
+            let dir = format!("policies/{kind}-{lang}");
+            let json = env
+                .hotfix(
+                    &repo,
+                    &[
+                        "plugin", "new", &dir, "--kind", kind, "--lang", lang, "--json",
+                    ],
+                )
+                .ok()
+                .json();
+            assert_eq!(json["name"], format!("{kind}-{lang}"), "{json}");
+            assert_eq!(json["component"], format!("{kind}-{lang}.wasm"), "{json}");
+            let world = format!("{kind}-policy");
+            assert_eq!(json["world"], world.as_str(), "{json}");
+            let root = repo.join(&dir);
+            let files: Vec<&str> = json["files"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f.as_str().unwrap())
+                .collect();
+            // What it says it wrote is what is there, every placeholder filled in.
+            let mut on_disk: Vec<String> = walk(&root)
+                .iter()
+                .map(|p| p.strip_prefix(&root).unwrap().display().to_string())
+                .collect();
+            on_disk.sort();
+            let mut said: Vec<String> = files.iter().map(|f| f.to_string()).collect();
+            said.sort();
+            assert_eq!(on_disk, said, "{kind} {lang}");
+            for file in &files {
+                let text = std::fs::read_to_string(root.join(file)).unwrap();
+                assert!(!text.contains("{{"), "{kind} {lang} {file}: {text}");
+            }
+            let build = std::fs::read_to_string(root.join("build.sh")).unwrap();
+            assert!(
+                build.contains(&format!("plugin test {kind}-{lang}.wasm --cases cases")),
+                "{build}"
+            );
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(root.join("build.sh"))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o111, 0o111, "build.sh is executable");
+            // Every case is one call of this kind, with what it must answer.
+            let calls: &[&str] = match kind {
+                "severity" => &["assess"],
+                "version-files" => &["detect", "read-version", "write-version"],
+                _ => &["plan"],
+            };
+            let cases: Vec<&&str> = files.iter().filter(|f| f.starts_with("cases/")).collect();
+            assert!(cases.len() >= 4, "{kind} {lang}: {cases:?}");
+            for case in cases {
+                let case: toml::Table =
+                    toml::from_str(&std::fs::read_to_string(root.join(case)).unwrap()).unwrap();
+                assert!(calls.contains(&case["call"].as_str().unwrap()), "{case:?}");
+                assert!(
+                    case.contains_key("expect") || case.contains_key("expect-error"),
+                    "{case:?}"
+                );
+            }
+            match lang {
+                "rust" => {
+                    let manifest: toml::Table =
+                        toml::from_str(&std::fs::read_to_string(root.join("Cargo.toml")).unwrap())
+                            .unwrap();
+                    assert_eq!(
+                        manifest["package"]["name"].as_str(),
+                        Some(json["name"].as_str().unwrap())
+                    );
+                    // The SDK as a published crate, not a path into a checkout.
+                    assert_eq!(
+                        manifest["dependencies"]["git-hotfix-plugin-sdk"].as_str(),
+                        Some("0.1")
+                    );
+                    assert!(build.contains(&format!("{}.wasm", kind.replace('-', "_") + "_rust")));
+                }
+                _ => {
+                    assert_eq!(
+                        std::fs::read_to_string(root.join("wit/plugin.wit")).unwrap(),
+                        wit
+                    );
+                    let source = if lang == "python" {
+                        "app.py"
+                    } else {
+                        "policy.js"
+                    };
+                    assert!(files.contains(&source), "{files:?}");
+                    let built_for = if lang == "python" {
+                        build.clone()
+                    } else {
+                        std::fs::read_to_string(root.join("package.json")).unwrap()
+                    };
+                    assert!(built_for.contains(&world), "{built_for}");
+                }
+            }
+        }
+    }
+
+    // A directory with something in it is refused, and nothing is written or left.
+    std::fs::create_dir_all(repo.join("mine")).unwrap();
+    std::fs::write(repo.join("mine/notes.txt"), "mine\n").unwrap();
+    let refused = env
+        .hotfix(
+            &repo,
+            &[
+                "plugin", "new", "mine", "--kind", "deploy", "--lang", "rust",
+            ],
+        )
+        .expect(1);
+    assert!(refused.stderr.contains("not empty"), "{}", refused.stderr);
+    assert_eq!(walk(&repo.join("mine")), vec![repo.join("mine/notes.txt")]);
+    let strays: Vec<_> = std::fs::read_dir(&repo)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with(".plugin-new-"))
+        .collect();
+    assert!(strays.is_empty(), "{strays:?}");
+    // A name that cannot be a crate's or a package's: refused, with the way on.
+    let bad = env
+        .hotfix(
+            &repo,
+            &[
+                "plugin",
+                "new",
+                "My Policy",
+                "--kind",
+                "severity",
+                "--lang",
+                "js",
+            ],
+        )
+        .expect(2);
+    assert!(bad.stderr.contains("--name"), "{}", bad.stderr);
+    assert!(!repo.join("My Policy").exists());
+    // An empty directory is taken, with the name given.
+    std::fs::create_dir_all(repo.join("empty")).unwrap();
+    let named = env
+        .hotfix(
+            &repo,
+            &[
+                "plugin", "new", "empty", "--kind", "severity", "--lang", "python", "--name",
+                "strict",
+            ],
+        )
+        .ok();
+    assert!(named.stdout.contains("empty/build.sh"), "{}", named.stdout);
+    assert!(
+        std::fs::read_to_string(repo.join("empty/build.sh"))
+            .unwrap()
+            .contains("-o strict.wasm")
+    );
+}
+
+/// Every file under `dir`, sorted.
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            found.extend(walk(&path));
+        } else {
+            found.push(path);
+        }
+    }
+    found.sort();
+    found
+}
+
+#[test]
+fn plugin_pin_writes_the_pin_keeping_the_file_and_says_what_is_left_to_commit() {
+    let env = TestEnv::new();
+    let repo = env.linear().dir;
+    let settings = "# Our release settings.\nmonitoring = \"30m\"\n\n[policies.deploy]\nplugin = \"builtin:deploy\"\ncommands = [\"kubectl\"]  # ops said so\n";
+    env.commit(&repo, "Settings", &[(".hotfix.toml", settings)]);
+    let strict = test_plugin("strict");
+    std::fs::create_dir_all(repo.join("policies")).unwrap();
+    std::fs::write(repo.join("policies/strict.wasm"), &strict).unwrap();
+    std::fs::create_dir_all(repo.join("docs")).unwrap();
+
+    // From a subdirectory: the path pinned is the repository's, not the one typed.
+    let json = env
+        .hotfix(
+            &repo.join("docs"),
+            &["plugin", "pin", "../policies/strict.wasm", "--json"],
+        )
+        .ok()
+        .json();
+    assert_eq!(json["policy"], "severity", "{json}");
+    assert_eq!(json["plugin"], "policies/strict.wasm", "{json}");
+    assert_eq!(json["sha256"], sha256(&strict), "{json}");
+    assert_eq!(json["changed"], true, "{json}");
+    assert_eq!(json["committed"], "missing", "{json}");
+    let written = std::fs::read_to_string(repo.join(".hotfix.toml")).unwrap();
+    assert_eq!(
+        written,
+        format!(
+            "{settings}\n[policies.severity]\nplugin = \"policies/strict.wasm\"\nsha256 = \"{}\"\n",
+            sha256(&strict)
+        )
+    );
+
+    // Pinned again: nothing to write, and said so; what is left is said too.
+    let again = env
+        .hotfix(&repo, &["plugin", "pin", "policies/strict.wasm"])
+        .ok();
+    assert!(again.stderr.contains("Unchanged"), "{}", again.stderr);
+    assert!(
+        again
+            .stdout
+            .contains("policies/strict.wasm is not committed on main yet"),
+        "{}",
+        again.stdout
+    );
+    // Committed on the production branch, the repository reads it.
+    env.git(&repo, &["add", ".hotfix.toml", "policies/strict.wasm"]);
+    env.git(&repo, &["commit", "-q", "-m", "Pin our severity policy"]);
+    let list = env.hotfix(&repo, &["plugin", "list", "--json"]).ok().json();
+    assert_eq!(
+        list["policies"][0]["plugin"], "policies/strict.wasm",
+        "{list}"
+    );
+    assert_eq!(list["policies"][2]["commands"][0], "kubectl", "{list}");
+    let json = env
+        .hotfix(&repo, &["plugin", "pin", "policies/strict.wasm", "--json"])
+        .ok()
+        .json();
+    assert_eq!(
+        (json["changed"].clone(), json["committed"].clone()),
+        (false.into(), "same".into())
+    );
+
+    // A policy of another kind than the file implements, a built-in, a file outside any
+    // repository, a .hotfix.toml that does not parse: refused, nothing written.
+    let other = env
+        .hotfix(
+            &repo,
+            &["plugin", "pin", "policies/strict.wasm", "--kind", "deploy"],
+        )
+        .expect(1);
+    assert!(
+        other.stderr.contains("does not implement a deploy policy"),
+        "{}",
+        other.stderr
+    );
+    env.hotfix(&repo, &["plugin", "pin", "builtin:severity"])
+        .expect(2);
+    let outside = env.root.path().join("strict.wasm");
+    std::fs::write(&outside, &strict).unwrap();
+    let refused = env
+        .hotfix(&repo, &["plugin", "pin", outside.to_str().unwrap()])
+        .expect(1);
+    assert!(
+        refused.stderr.contains("in no git repository"),
+        "{}",
+        refused.stderr
+    );
+    std::fs::write(repo.join(".hotfix.toml"), "monitoring = \"30m\n").unwrap();
+    let broken = env
+        .hotfix(&repo, &["plugin", "pin", "policies/strict.wasm"])
+        .expect(1);
+    assert!(broken.stderr.contains(".hotfix.toml"), "{}", broken.stderr);
+    assert_eq!(
+        std::fs::read_to_string(repo.join(".hotfix.toml")).unwrap(),
+        "monitoring = \"30m\n"
     );
 }

@@ -45,6 +45,10 @@ pub const CONTRACTS: &[&str] = &["0.1"];
 /// The contract versions this host serves, as people read them.
 pub const SUPPORTED: &str = "0.1.x";
 
+/// The newest contract this host serves, as WIT: what a policy in Python or JavaScript is
+/// built against (`plugin new` writes it beside the policy).
+pub const CONTRACT_WIT: &str = include_str!("../../../wit/v0.1.0/plugin.wit");
+
 /// Whether this host serves contract `version` (`0.1.0`, `0.1.7`).
 pub fn supports(version: &str) -> bool {
     let mut parts = version.split('.');

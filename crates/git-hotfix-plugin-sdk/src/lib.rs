@@ -24,7 +24,7 @@
 pub mod __private {
     pub mod severity {
         wit_bindgen::generate!({
-            path: "../../wit/v0.1.0",
+            path: "wit/v0.1.0",
             world: "severity-policy",
             pub_export_macro: true,
             export_macro_name: "export_severity",
@@ -33,7 +33,7 @@ pub mod __private {
     }
     pub mod version_files {
         wit_bindgen::generate!({
-            path: "../../wit/v0.1.0",
+            path: "wit/v0.1.0",
             world: "version-files-policy",
             with: { "git-hotfix:plugin/types@0.1.0": crate::__private::severity::git_hotfix::plugin::types },
             pub_export_macro: true,
@@ -43,7 +43,7 @@ pub mod __private {
     }
     pub mod deploy {
         wit_bindgen::generate!({
-            path: "../../wit/v0.1.0",
+            path: "wit/v0.1.0",
             world: "deploy-policy",
             with: { "git-hotfix:plugin/types@0.1.0": crate::__private::severity::git_hotfix::plugin::types },
             pub_export_macro: true,

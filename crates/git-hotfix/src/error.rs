@@ -564,9 +564,16 @@ impl From<Core> for CommandError {
                 // git config spells a product's key in its own section: `hotfix.api.tag-pattern`.
                 let key = key.as_deref().unwrap_or("<key>");
                 let key = key.strip_prefix("products.").unwrap_or(key);
-                error(&format!(
-                    "fix it with `git config hotfix.{key} <value>`, or remove it with `git config --unset hotfix.{key}`"
-                ))
+                if key.starts_with("policies.") {
+                    // No value is right there: a policy is the committed file's.
+                    error(&format!(
+                        "remove it with `git config --unset hotfix.{key}`, and set it in .hotfix.toml"
+                    ))
+                } else {
+                    error(&format!(
+                        "fix it with `git config hotfix.{key} <value>`, or remove it with `git config --unset hotfix.{key}`"
+                    ))
+                }
             }
             Core::Config(_) => {
                 error("fix it in the file (committed on the production branch), or override it with `-c <key>=<value>`")

@@ -202,6 +202,8 @@ mod schemas {
             plugin::call::CallDocument<'static>,
             plugin::check::CheckDocument<'static>,
             plugin::list::ListDocument,
+            plugin::new::NewDocument<'static>,
+            plugin::pin::PinDocument<'static>,
             plugin::plan::PluginPlanDocument<'static>,
             plugin::test::TestDocument<'static>,
             commands::report::ReportDocument<'static>,

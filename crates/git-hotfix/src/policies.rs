@@ -375,6 +375,7 @@ pub fn not_granted(
             what.join(" or ")
         ),
     );
+    let mut once = Vec::new();
     for (key, before, after) in [
         ("commands", &policy.commands, commands),
         ("http", &policy.http, http),
@@ -385,9 +386,16 @@ pub fn not_granted(
                 "to allow it, under [policies.{world}]: {key} = [{}]",
                 list.join(", ")
             ));
+            once.push(crate::ui::shell_word(&format!(
+                "policies.{world}.{key}={}",
+                after.join(",")
+            )));
         }
     }
-    err
+    err.hint(format!(
+        "to try it for one command: git hotfix -c {} …",
+        once.join(" -c ")
+    ))
 }
 
 /// `https://status.example.com/` for any URL on that host: the prefix to grant.

@@ -200,3 +200,14 @@ fn clean(text: impl std::fmt::Display) -> String {
 pub fn paint(style: Style, text: impl std::fmt::Display) -> String {
     format!("{style}{text}{style:#}")
 }
+
+/// `text` as one word for a POSIX shell, the way a person would type it: as it is when
+/// nothing in it is special, else in single quotes.
+pub fn shell_word(text: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || ",./:_-=@+%".contains(c);
+    if text.chars().all(plain) {
+        text.to_string()
+    } else {
+        format!("'{}'", text.replace('\'', r"'\''"))
+    }
+}

@@ -9,6 +9,7 @@ pub mod finish;
 pub mod init;
 pub mod patch_apply;
 pub mod patch_export;
+pub mod pin;
 pub mod release;
 pub mod remote;
 pub mod revert;

@@ -11,7 +11,7 @@ use crate::args::PlanArg;
 use crate::context::Context;
 use crate::document::{Document, Planned};
 use crate::error::{CommandError, Exit, Result};
-use crate::ui::{DIM, EMPHASIS, Ui, paint};
+use crate::ui::{DIM, EMPHASIS, Ui, paint, shell_word};
 
 /// Show a whole hotfix on a throwaway repository: start, fix, finish, push, deploy, report,
 /// backport
@@ -330,7 +330,7 @@ impl Git<'_> {
     }
 
     fn run(&self, args: &[&str]) -> Result<()> {
-        let shown: Vec<String> = args.iter().map(|a| quote(a)).collect();
+        let shown: Vec<String> = args.iter().map(|a| shell_word(a)).collect();
         show_command(self.ui, &format!("git {}", shown.join(" ")));
         self.output(args).map(drop)
     }
@@ -364,7 +364,7 @@ struct Hotfix<'a> {
 impl Hotfix<'_> {
     /// Run `git hotfix <args>`: a conflict stop is an outcome, any other failure an error.
     fn run(&self, args: &[&str]) -> Result<Exit> {
-        let shown: Vec<String> = args.iter().map(|a| quote(a)).collect();
+        let shown: Vec<String> = args.iter().map(|a| shell_word(a)).collect();
         show_command(self.ui, &format!("git hotfix {}", shown.join(" ")));
         let program = std::env::current_exe().map_err(|err| {
             CommandError::new(Exit::Error, format!("could not find this program: {err}"))
@@ -429,18 +429,6 @@ fn away_from_callers_repository(command: &mut Command) {
         "GIT_PREFIX",
     ] {
         command.env_remove(name);
-    }
-}
-
-/// Quote an argument the way a person would type it into a shell.
-fn quote(arg: &str) -> String {
-    if arg
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || "-_./=:@".contains(c))
-    {
-        arg.to_string()
-    } else {
-        format!("'{}'", arg.replace('\'', "'\\''"))
     }
 }
 

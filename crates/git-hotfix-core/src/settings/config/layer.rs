@@ -99,6 +99,47 @@ pub(super) struct Layer {
     pub(super) products: BTreeMap<String, ProductLayer>,
     #[serde(default)]
     pub(super) github: GitHubLayer,
+    /// `-c policies.<kind>.<key>=…`: one key of a policy changed for one command, on top of
+    /// the file's policy (never from git config, which would outlive the command).
+    #[serde(skip)]
+    pub(super) policy_flags: Vec<PolicyFlag>,
+}
+
+/// One key of one policy set with `-c`, already checked.
+#[derive(Debug, Clone)]
+pub(super) struct PolicyFlag {
+    /// `severity`, `version-files` or `deploy`.
+    pub(super) policy: &'static str,
+    pub(super) change: PolicyChange,
+}
+
+#[derive(Debug, Clone)]
+pub(super) enum PolicyChange {
+    Plugin(crate::settings::policy::PluginSource),
+    Sha256(crate::settings::policy::Sha256),
+    Commands(Vec<String>),
+    Http(Vec<String>),
+    Clocks(bool),
+    Random(bool),
+    /// `settings.<key>`: replaces every value of the key.
+    Setting(String, String),
+}
+
+impl PolicyFlag {
+    pub(super) fn apply(&self, policy: &mut PolicyConfig) {
+        match self.change.clone() {
+            PolicyChange::Plugin(plugin) => policy.plugin = plugin,
+            PolicyChange::Sha256(sha256) => policy.sha256 = Some(sha256),
+            PolicyChange::Commands(commands) => policy.commands = commands,
+            PolicyChange::Http(http) => policy.http = http,
+            PolicyChange::Clocks(clocks) => policy.clocks = clocks,
+            PolicyChange::Random(random) => policy.random = random,
+            PolicyChange::Setting(key, value) => {
+                policy.settings.0.retain(|(k, _)| *k != key);
+                policy.settings.0.push((key, value));
+            }
+        }
+    }
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -254,6 +295,8 @@ impl Layer {
             version_files: over.policies.version_files.or(self.policies.version_files),
             deploy: over.policies.deploy.or(self.policies.deploy),
         };
+        // Applied in order: a later flag wins.
+        self.policy_flags.extend(over.policy_flags);
         for (name, product) in over.products {
             let base = self.products.remove(&name).unwrap_or_default();
             self.products.insert(
@@ -340,6 +383,18 @@ const GITHUB_KEYS: &[(&str, Kind)] = &[
     ("backport-merge-commits", Text),
 ];
 
+/// `policies.<kind>.*` from `--config` only: a policy and its grants are the team's, in the
+/// committed file; `-c` tries one for one command.
+const POLICY_KEYS: &[(&str, Kind)] = &[
+    ("plugin", Text),
+    ("sha256", Text),
+    ("commands", List),
+    ("http", List),
+    ("clocks", Bool),
+    ("random", Bool),
+];
+const POLICIES: &[&str] = &["severity", "version-files", "deploy"];
+
 /// git config spells keys `productionBranch`; the file spells them `production-branch`.
 fn canonical_key(spelled: &str, keys: &[(&'static str, Kind)]) -> Option<(&'static str, Kind)> {
     let squash = |k: &str| k.replace(['-', '_'], "").to_ascii_lowercase();
@@ -391,6 +446,7 @@ pub(super) fn parse_pairs(
     pairs: impl IntoIterator<Item = (String, String, Location)>,
 ) -> Result<Layer, ConfigError> {
     let mut table = toml::Table::new();
+    let mut policy_flags = Vec::new();
     // Where each key was set, so that a value refused below is blamed on its source.
     let mut locations: BTreeMap<String, Location> = BTreeMap::new();
     for (key, value, location) in pairs {
@@ -400,6 +456,10 @@ pub(super) fn parse_pairs(
             location,
         };
         let parts: Vec<&str> = key.split('.').collect();
+        if parts.first() == Some(&"policies") {
+            policy_flags.push(policy_flag(&key, &parts, &value, location)?);
+            continue;
+        }
         let (slot, name, kind): (&mut toml::Table, &str, Kind) = match parts.as_slice() {
             [name] => {
                 let (canonical, kind) =
@@ -437,46 +497,127 @@ pub(super) fn parse_pairs(
             }
             _ => return Err(unknown(location)),
         };
-        let value = match kind {
-            List => toml::Value::Array(
-                value
-                    .split(',')
-                    .map(str::trim)
-                    .filter(|v| !v.is_empty())
-                    .map(|v| toml::Value::String(v.to_string()))
-                    .collect(),
-            ),
-            Bool => match value.trim().to_ascii_lowercase().as_str() {
-                "true" | "yes" | "on" | "1" => toml::Value::Boolean(true),
-                "false" | "no" | "off" | "0" | "" => toml::Value::Boolean(false),
-                _ => {
-                    return Err(ConfigError {
-                        message: format!("`{key}` is true or false, not `{value}`"),
-                        key: Some(key.clone()),
-                        location,
-                    });
-                }
-            },
-            Text => toml::Value::String(value),
-        };
+        let value = typed(&key, kind, value, &location)?;
         slot.insert(name.to_string(), value);
         let mut canonical = parts[..parts.len() - 1].join(".");
         canonical.push_str(if canonical.is_empty() { "" } else { "." });
         canonical.push_str(name);
         locations.insert(canonical, location);
     }
-    serde_path_to_error::deserialize(toml::Value::Table(table)).map_err(|err| {
-        let key = err.path().to_string();
-        let location = locations
-            .iter()
-            .find(|(set, _)| key == **set || key.starts_with(&format!("{set}.")))
-            .map_or(Location::Flag, |(_, location)| location.clone());
-        ConfigError {
-            message: describe(&key, err.into_inner().message()),
-            key: Some(key),
-            location,
-        }
+    let mut layer: Layer =
+        serde_path_to_error::deserialize(toml::Value::Table(table)).map_err(|err| {
+            let key = err.path().to_string();
+            let location = locations
+                .iter()
+                .find(|(set, _)| key == **set || key.starts_with(&format!("{set}.")))
+                .map_or(Location::Flag, |(_, location)| location.clone());
+            ConfigError {
+                message: describe(&key, err.into_inner().message()),
+                key: Some(key),
+                location,
+            }
+        })?;
+    layer.policy_flags = policy_flags;
+    Ok(layer)
+}
+
+/// A value given as text, as the key's kind has it: a list is comma-separated, a boolean
+/// is true/yes/on/1 or false/no/off/0.
+fn typed(
+    key: &str,
+    kind: Kind,
+    value: String,
+    location: &Location,
+) -> Result<toml::Value, ConfigError> {
+    Ok(match kind {
+        List => toml::Value::Array(
+            value
+                .split(',')
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(|v| toml::Value::String(v.to_string()))
+                .collect(),
+        ),
+        Bool => match value.trim().to_ascii_lowercase().as_str() {
+            "true" | "yes" | "on" | "1" => toml::Value::Boolean(true),
+            "false" | "no" | "off" | "0" | "" => toml::Value::Boolean(false),
+            _ => {
+                return Err(ConfigError {
+                    message: format!("`{key}` is true or false, not `{value}`"),
+                    key: Some(key.to_string()),
+                    location: location.clone(),
+                });
+            }
+        },
+        Text => toml::Value::String(value),
     })
+}
+
+/// `policies.<kind>.<key>=value` (or `policies.<kind>.settings.<name>=value`), from `-c`.
+fn policy_flag(
+    key: &str,
+    parts: &[&str],
+    value: &str,
+    location: Location,
+) -> Result<PolicyFlag, ConfigError> {
+    use crate::settings::policy::Sha256;
+    let refused = |message: String| ConfigError {
+        message,
+        key: Some(key.to_string()),
+        location: location.clone(),
+    };
+    if location != Location::Flag {
+        return Err(refused(format!(
+            "`{key}`: a policy and its grants are set in the committed .hotfix.toml (the team's), or tried for one command with `-c {key}=…`, not in git config"
+        )));
+    }
+    let policy = parts
+        .get(1)
+        .and_then(|kind| POLICIES.iter().find(|p| **p == *kind))
+        .ok_or_else(|| {
+            refused(format!(
+                "unknown key `{key}`: the policies are {}",
+                POLICIES.join(", ")
+            ))
+        })?;
+    let change = match &parts[2..] {
+        ["settings", name @ ..] if !name.is_empty() && name.iter().all(|n| !n.is_empty()) => {
+            PolicyChange::Setting(name.join("."), value.to_string())
+        }
+        [name] => {
+            let (canonical, kind) = canonical_key(name, POLICY_KEYS).ok_or_else(|| {
+                refused(format!(
+                    "unknown key `{key}`: a policy has {}, settings.<name>",
+                    POLICY_KEYS
+                        .iter()
+                        .map(|(k, _)| *k)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+            })?;
+            let typed = typed(key, kind, value.to_string(), &location)?;
+            let wrong = |err: toml::de::Error| refused(describe(key, err.message()));
+            match (canonical, typed) {
+                ("plugin", value) => {
+                    PolicyChange::Plugin(serde::Deserialize::deserialize(value).map_err(wrong)?)
+                }
+                ("sha256", value) => PolicyChange::Sha256(
+                    <Sha256 as serde::Deserialize>::deserialize(value).map_err(wrong)?,
+                ),
+                ("commands", value) => {
+                    PolicyChange::Commands(serde::Deserialize::deserialize(value).map_err(wrong)?)
+                }
+                ("http", value) => {
+                    PolicyChange::Http(serde::Deserialize::deserialize(value).map_err(wrong)?)
+                }
+                ("clocks", toml::Value::Boolean(on)) => PolicyChange::Clocks(on),
+                ("random", toml::Value::Boolean(on)) => PolicyChange::Random(on),
+                _ => unreachable!("POLICY_KEYS and this match name the same keys"),
+            }
+        }
+        _ => return Err(refused(format!("unknown key `{key}`"))),
+    };
+    Ok(PolicyFlag { policy, change })
 }
 
 /// The `hotfix.*` entries of git config; `[hotfix "api"]` sections configure product `api`.
@@ -491,6 +632,8 @@ pub(super) fn git_config_pairs(repo: &Repo) -> Vec<(String, String, Location)> {
         // `[hotfix "github"]` holds the GitHub settings; any other subsection is a product.
         let prefix = match section.header().subsection_name() {
             Some(name) if name == "github" => "github.".to_string(),
+            // `[hotfix "policies.deploy"]`: named as such, so that the refusal says why.
+            Some(name) if name.starts_with(b"policies.") => format!("{}.", name.to_str_lossy()),
             Some(product) => format!("products.{}.", product.to_str_lossy()),
             None => String::new(),
         };

@@ -655,14 +655,22 @@ impl Config {
             },
             policies: {
                 let defaults = Policies::default();
-                Policies {
+                let mut policies = Policies {
                     severity: merged.policies.severity.unwrap_or(defaults.severity),
                     version_files: merged
                         .policies
                         .version_files
                         .unwrap_or(defaults.version_files),
                     deploy: merged.policies.deploy.unwrap_or(defaults.deploy),
+                };
+                for flag in &merged.policy_flags {
+                    flag.apply(match flag.policy {
+                        "severity" => &mut policies.severity,
+                        "version-files" => &mut policies.version_files,
+                        _ => &mut policies.deploy,
+                    });
                 }
+                policies
             },
             plugin_limits: merged.plugin_limits.unwrap_or_default(),
             severity_levels: merged.severity_levels,
@@ -821,7 +829,7 @@ fn read_file_at(
     Ok(Some((layer, origin)))
 }
 
-/// Parse a file's text as `init` writes it (for `init`'s own tests).
+/// Parse a file's text as `init` and `pin` write it (for their own tests).
 #[cfg(test)]
 pub(crate) fn tests_parse(text: &str) -> Result<(), ConfigError> {
     parse_file(text, FILE_NAME).map(drop)
@@ -859,6 +867,83 @@ version-files = ["services/api/package.json"]
             layer.products["api"].version_files.as_deref(),
             Some(&["services/api/package.json".to_string()][..])
         );
+    }
+
+    #[test]
+    fn a_policy_key_is_tried_for_one_command_with_c_and_never_from_git_config() {
+        let flags = parse_pairs([
+            (
+                "policies.deploy.commands".into(),
+                "kubectl, ./deploy.sh".into(),
+                Location::Flag,
+            ),
+            (
+                "policies.deploy.settings.production.deploy".into(),
+                "./deploy.sh {version}".into(),
+                Location::Flag,
+            ),
+            (
+                "policies.deploy.clocks".into(),
+                "yes".into(),
+                Location::Flag,
+            ),
+        ])
+        .unwrap();
+        let file = parse_file(
+            "[policies.deploy]\nplugin = \"builtin:deploy\"\nhttp = [\"https://app.example.com/\"]\n[policies.deploy.settings]\n\"production.deploy\" = [\"old.sh a\", \"old.sh b\"]\nhealth-url = \"https://app.example.com/health\"\n",
+            "f",
+        )
+        .unwrap();
+        let merged = file.under(flags);
+        let mut deploy = merged.policies.deploy.unwrap();
+        for flag in &merged.policy_flags {
+            assert_eq!(flag.policy, "deploy");
+            flag.apply(&mut deploy);
+        }
+        // The keys given replace the file's; the rest of the file's policy stays.
+        assert_eq!(deploy.commands, ["kubectl", "./deploy.sh"]);
+        assert_eq!(deploy.http, ["https://app.example.com/"]);
+        assert!(deploy.clocks);
+        assert_eq!(
+            deploy.settings.0,
+            [
+                (
+                    "health-url".to_string(),
+                    "https://app.example.com/health".to_string()
+                ),
+                (
+                    "production.deploy".to_string(),
+                    "./deploy.sh {version}".to_string()
+                ),
+            ]
+        );
+
+        let refused = |key: &str, value: &str, location: Location| {
+            parse_pairs([(key.into(), value.into(), location)])
+                .unwrap_err()
+                .message
+        };
+        let git_config = Location::GitConfig { file: None };
+        assert!(
+            refused("policies.deploy.commands", "curl", git_config).contains("not in git config"),
+        );
+        let typo = refused("policies.deploy.comands", "curl", Location::Flag);
+        assert!(typo.contains("commands, http"), "{typo}");
+        let kind = refused("policies.deply.commands", "curl", Location::Flag);
+        assert!(kind.contains("severity, version-files, deploy"), "{kind}");
+        let builtin = refused(
+            "policies.severity.plugin",
+            "builtin:sevrity",
+            Location::Flag,
+        );
+        assert!(
+            builtin.contains("no built-in plugin `sevrity`"),
+            "{builtin}"
+        );
+        let pin = refused("policies.severity.sha256", "abc", Location::Flag);
+        assert!(pin.contains("sha256"), "{pin}");
+        let on = refused("policies.severity.random", "maybe", Location::Flag);
+        assert!(on.contains("true or false"), "{on}");
     }
 
     #[test]

@@ -154,7 +154,8 @@ pub const PRODUCT: &[Key] = &[
 ];
 
 /// `[policies.severity]`, `[policies.version-files]`, `[policies.deploy]`: a policy and
-/// what it is granted (only in the committed file: they are the team's decision).
+/// what it is granted (in the committed file: they are the team's decision; `-c` tries a
+/// key for one command, git config cannot set them).
 pub const POLICY: &[Key] = &[
     Key {
         key: "plugin",
@@ -376,7 +377,7 @@ pub fn markdown() -> String {
         ("## Keys", TOP),
         ("## `[products.<name>]`", PRODUCT),
         (
-            "## `[policies.severity]`, `[policies.version-files]`, `[policies.deploy]`",
+            "## `[policies.severity]`, `[policies.version-files]`, `[policies.deploy]` (`-c policies.<kind>.<key>=…` for one command)",
             POLICY,
         ),
         ("## `[plugin-limits]`", PLUGIN_LIMITS),

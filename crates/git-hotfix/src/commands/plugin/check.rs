@@ -1,6 +1,8 @@
 use clap::Args;
 use git_hotfix_plugin_host::{self as host, SUPPORTED, Wasm, World};
 
+use git_hotfix_core::operations::pin::{self, Committed, Located};
+
 use crate::context::Context;
 use crate::error::{CommandError, Exit, Result};
 use crate::policies;
@@ -45,32 +47,8 @@ pub fn cmd_check(context: &Context, args: CheckArgs) -> Result<Exit> {
     let bytes = policies::read_named(&args.plugin, &context.cwd)?;
     let host = policies::host_here(context)?;
     let plugin = policies::compile(ui, &host, &args.plugin, Wasm::new(&bytes))?;
-    let imports = host.check_imports(&plugin);
-    let implemented: Vec<Implemented> = World::ALL
-        .into_iter()
-        .filter_map(|world| {
-            let version = plugin.version_of(world)?;
-            // check_world refuses a version this host does not serve, naming those it does.
-            let problem = match &imports {
-                Err(err) => Some(err.to_string()),
-                Ok(()) => host
-                    .check_world(&plugin, world)
-                    .err()
-                    .map(|e| e.to_string()),
-            };
-            Some(Implemented {
-                policy: world,
-                contract: version.to_string(),
-                compatible: problem.is_none(),
-                problem,
-            })
-        })
-        .collect();
-    let usable: Vec<World> = implemented
-        .iter()
-        .filter(|item| item.compatible)
-        .map(|item| item.policy)
-        .collect();
+    let (imports, implemented) = implemented(&host, &plugin);
+    let usable = usable(&implemented);
 
     let document = CheckDocument {
         plugin: &args.plugin,
@@ -105,6 +83,10 @@ pub fn cmd_check(context: &Context, args: CheckArgs) -> Result<Exit> {
                 ui.out(format!("  plugin = {path:?}"));
                 ui.out(format!("  sha256 = \"{}\"", plugin.sha256));
             }
+            ui.out(format!(
+                "(`git hotfix plugin pin {}` writes them)",
+                crate::ui::shell_word(&args.plugin)
+            ));
         }
     }
     if !args.plugin.starts_with("builtin:")
@@ -121,6 +103,42 @@ pub fn cmd_check(context: &Context, args: CheckArgs) -> Result<Exit> {
         Ok(()) => None,
     };
     ui.conclude(&document, failure)
+}
+
+/// The policies `plugin` implements, each compatible with this host or not, and whether it
+/// imports only what the contract allows.
+pub(super) fn implemented(
+    host: &host::Host,
+    plugin: &host::Plugin,
+) -> (std::result::Result<(), host::Error>, Vec<Implemented>) {
+    let imports = host.check_imports(plugin);
+    let implemented: Vec<Implemented> = World::ALL
+        .into_iter()
+        .filter_map(|world| {
+            let version = plugin.version_of(world)?;
+            // check_world refuses a version this host does not serve, naming those it does.
+            let problem = match &imports {
+                Err(err) => Some(err.to_string()),
+                Ok(()) => host.check_world(plugin, world).err().map(|e| e.to_string()),
+            };
+            Some(Implemented {
+                policy: world,
+                contract: version.to_string(),
+                compatible: problem.is_none(),
+                problem,
+            })
+        })
+        .collect();
+    (imports, implemented)
+}
+
+/// The policies of those implemented that this host can run.
+pub(super) fn usable(implemented: &[Implemented]) -> Vec<World> {
+    implemented
+        .iter()
+        .filter(|item| item.compatible)
+        .map(|item| item.policy)
+        .collect()
 }
 
 /// Why a policy of `plugin` cannot run here: another contract version, a function missing
@@ -149,47 +167,31 @@ fn incompatible(name: &str, plugin: &host::Plugin, implemented: &[Implemented]) 
 /// Why a pin to `spec` would not work for the team: the file is outside any repository, or
 /// the production branch (where every clone reads plugin files from) lacks it or holds
 /// another version of it.
-fn not_where_it_is_read(context: &Context, spec: &str, bytes: &[u8]) -> Option<String> {
+pub(super) fn not_where_it_is_read(context: &Context, spec: &str, bytes: &[u8]) -> Option<String> {
     let file = std::fs::canonicalize(context.cwd.join(spec)).ok()?;
-    let Some(root) = file
-        .ancestors()
-        .skip(1)
-        .find(|dir| dir.join(".git").exists())
-    else {
+    let Some(Located { root, path }) = pin::locate(&file) else {
         return Some(format!(
             "{spec} is in no git repository: copy it into the repository and commit it on the production branch, where git-hotfix reads plugin files"
         ));
     };
-    let path = file.strip_prefix(root).ok()?.to_string_lossy().into_owned();
-    let repo = git_hotfix_core::Repo::discover(root).ok()?;
-    let config = context.config(&repo).ok()?;
-    let production = &config.production_branch;
-    let committed = repo
-        .branch_tip(production)
-        .ok()
-        .flatten()
-        .and_then(|tip| repo.read_file_at(tip, &path).ok().flatten());
-    match committed {
-        None => Some(format!(
+    let repo = git_hotfix_core::Repo::discover(&root).ok()?;
+    let production = context.config(&repo).ok()?.production_branch;
+    match pin::committed(&repo, &production, &path, bytes).ok()? {
+        Committed::Missing => Some(format!(
             "{path} is not committed on {production}: commit it there, where every clone and CI reads plugin files from"
         )),
-        Some(committed) if committed != bytes => Some(format!(
+        Committed::Differs => Some(format!(
             "{path} differs from the one committed on {production}: commit it there, or pin the committed one"
         )),
-        Some(_) => None,
+        Committed::Same => None,
     }
 }
 
 /// The path `.hotfix.toml` would name: from the root of the repository the file is in
 /// (wherever the command runs), else as given.
 fn repo_relative(context: &Context, spec: &str) -> String {
-    let Ok(file) = std::fs::canonicalize(context.cwd.join(spec)) else {
-        return spec.to_string();
-    };
-    file.ancestors()
-        .skip(1)
-        .find(|dir| dir.join(".git").exists())
-        .and_then(|root| file.strip_prefix(root).ok())
-        .map(|path| path.to_string_lossy().into_owned())
-        .unwrap_or_else(|| spec.to_string())
+    std::fs::canonicalize(context.cwd.join(spec))
+        .ok()
+        .and_then(|file| pin::locate(&file))
+        .map_or_else(|| spec.to_string(), |located| located.path)
 }
