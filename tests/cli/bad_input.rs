@@ -211,7 +211,7 @@ fn unknown_keys_and_wrong_types_name_the_key_file_and_line() {
     );
     let run = refused(&env, &repo, &["start", "ENG-1"], 1);
     assert_snapshot!(scrub(&env, &run.stderr), @"
-    error: `.hotfix.toml` on main ([ID]), line 2, column 1: unknown key `prodution-branch`, expected one of `production-branch`, `develop-branch`, `release-branches`, `branch-template`, `tag-pattern`, `remote`, `offline`, `merge`, `checks`, `staging`, `push-notes`, `monitoring`, `follow-up`, `backport-branch-template`, `version-files`, `changelog`, `changelog-format`, `release-message`, `tag-message`, `changelog-entry`, `policies`, `plugin-limits`, `severity-levels`, `escalation`, `products`, `github`
+    error: `.hotfix.toml` on main ([ID]), line 2, column 1: unknown key `prodution-branch`, expected one of `production-branch`, `develop-branch`, `release-branches`, `branch-template`, `tag-pattern`, `remote`, `offline`, `merge`, `checks`, `staging`, `push-notes`, `monitoring`, `follow-up`, `backport-branch-template`, `version-files`, `changelog`, `changelog-format`, `release-message`, `tag-message`, `changelog-entry`, `policies`, `plugin-limits`, `production-version`, `severity-levels`, `escalation`, `products`, `github`
     hint: fix it in the file (committed on the production branch), or override it with `-c <key>=<value>`
     ");
 

@@ -1366,3 +1366,78 @@ fn running_slow_step(mut command: std::process::Command, log: &Path) -> std::pro
     }
     child
 }
+
+#[test]
+fn status_shows_what_production_says_it_runs_and_when_that_is_not_what_was_recorded() {
+    let env = TestEnv::new();
+    let health = Health::answering(&[200]);
+    let service = Health::answering(&[200]);
+    service.set_body(r#"{"build": {"version": "1.2.3", "sha": "abc"}}"#);
+    let section = format!(
+        "\n[production-version]\nurl = \"{}\"\njson-pointer = \"/build/version\"\n",
+        service.url
+    );
+    let (repo, _log) = deployable(&env, &health, &section);
+    finished(&env, &repo, "P0", "now");
+    // Finished, not deployed: the service still runs 1.2.3, and no deploy is recorded.
+    let status = env.hotfix(&repo, &["status"]).ok();
+    assert!(
+        status.stdout.contains(&format!(
+            "service     says it runs 1.2.3 ({}); no deploy of it is recorded",
+            service.url
+        )),
+        "{}",
+        status.stdout
+    );
+
+    env.hotfix(&repo, &["deploy", "--yes"]).ok();
+    service.set_body(r#"{"build": {"version": "1.2.4"}}"#);
+    let status = env.hotfix(&repo, &["status"]).ok();
+    assert!(
+        status.stdout.contains(&format!(
+            "says it runs 1.2.4 ({}), as recorded",
+            service.url
+        )),
+        "{}",
+        status.stdout
+    );
+    let json = env.hotfix(&repo, &["status", "--json"]).ok().json();
+    let reported = &json["hotfix"]["reported"];
+    assert_eq!(reported["version"], "1.2.4", "{json}");
+    assert_eq!(reported["recorded"], "1.2.4", "{json}");
+    assert_eq!(reported["agrees"], true, "{json}");
+
+    // A colleague rolls production back by hand: the journals cannot know, the service can.
+    service.set_body(r#"{"build": {"version": "1.2.3"}}"#);
+    let status = env.hotfix(&repo, &["status"]).ok();
+    assert!(
+        status.stdout.contains(
+            "says it runs 1.2.3 (http://127.0.0.1:"
+        ) && status
+            .stdout
+            .contains("but the journals record 1.2.4: a deploy or rollback happened outside git-hotfix, or did not take"),
+        "{}",
+        status.stdout
+    );
+    let json = env.hotfix(&repo, &["status", "--json"]).ok().json();
+    assert_eq!(json["hotfix"]["reported"]["agrees"], false, "{json}");
+
+    // An answer of another shape is said as such, escaped; status still shows the rest.
+    service.set_body("<html>\x1b[2Jdown</html>");
+    let status = env.hotfix(&repo, &["status"]).ok();
+    assert!(
+        status.stdout.contains("the answer is not JSON") && !status.stdout.contains('\x1b'),
+        "{}",
+        status.stdout
+    );
+    assert!(
+        status.stdout.contains("production runs 1.2.4"),
+        "{}",
+        status.stdout
+    );
+    // Offline, the service is not asked.
+    let asked = service.hits();
+    let status = env.hotfix(&repo, &["-c", "offline=true", "status"]).ok();
+    assert!(!status.stdout.contains("service"), "{}", status.stdout);
+    assert_eq!(service.hits(), asked);
+}

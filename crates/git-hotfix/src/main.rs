@@ -15,6 +15,7 @@ mod context;
 mod document;
 mod error;
 mod forge;
+mod http;
 mod policies;
 mod render;
 mod runs;

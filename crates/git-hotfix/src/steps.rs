@@ -380,18 +380,7 @@ impl<'a> Runner<'a> {
     }
 
     fn http(&self, check: &HttpCheck) -> Ran {
-        let config = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            // A redirect is the answer: following it would call a URL no one granted.
-            .max_redirects(0)
-            .timeout_global(Some(Duration::from_secs(10)))
-            .tls_config(
-                ureq::tls::TlsConfig::builder()
-                    .root_certs(ureq::tls::RootCerts::PlatformVerifier)
-                    .build(),
-            )
-            .build();
-        let agent = ureq::Agent::new_with_config(config);
+        let agent = crate::http::agent(Duration::from_secs(10));
         let attempts = check.retries.saturating_add(1);
         let mut answer = String::new();
         for attempt in 1..=attempts {

@@ -1,11 +1,12 @@
 //! A local HTTP endpoint for deploy policies' health checks: it answers each request with
 //! the next of its statuses (the last one repeats), or always redirects, and counts what it
-//! was asked.
+//! was asked. Its body (`ok`) can be changed while it runs: a service that reports its
+//! version, and starts reporting another when someone deploys it.
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 pub struct Health {
     /// `http://127.0.0.1:<port>/health`
@@ -13,6 +14,7 @@ pub struct Health {
     /// `http://127.0.0.1:<port>/`, the prefix to grant.
     pub origin: String,
     hits: Arc<AtomicUsize>,
+    body: Arc<Mutex<String>>,
 }
 
 impl Health {
@@ -30,6 +32,8 @@ impl Health {
         let port = listener.local_addr().unwrap().port();
         let hits = Arc::new(AtomicUsize::new(0));
         let counter = Arc::clone(&hits);
+        let body = Arc::new(Mutex::new("ok".to_string()));
+        let answer = Arc::clone(&body);
         std::thread::spawn(move || {
             for stream in listener.incoming() {
                 let Ok(mut stream) = stream else { continue };
@@ -44,9 +48,11 @@ impl Health {
                 let location = location
                     .as_ref()
                     .map_or(String::new(), |to| format!("Location: {to}\r\n"));
+                let body = answer.lock().unwrap().clone();
                 let _ = write!(
                     stream,
-                    "HTTP/1.1 {status} Status\r\n{location}Content-Length: 2\r\nConnection: close\r\n\r\nok"
+                    "HTTP/1.1 {status} Status\r\n{location}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
                 );
             }
         });
@@ -54,7 +60,13 @@ impl Health {
             url: format!("http://127.0.0.1:{port}/health"),
             origin: format!("http://127.0.0.1:{port}/"),
             hits,
+            body,
         }
+    }
+
+    /// From now on, answer with `body`.
+    pub fn set_body(&self, body: &str) {
+        *self.body.lock().unwrap() = body.to_string();
     }
 
     pub fn hits(&self) -> usize {

@@ -36,6 +36,10 @@ pub struct HotfixStatus {
     /// recorded: `None`), and whether that holds this hotfix's release.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub production: Option<InProduction>,
+    /// What the service itself says it runs (`[production-version]`), beside what the
+    /// journals record production runs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reported: Option<crate::views::production::Reported>,
 }
 
 /// What production runs now, seen from one hotfix.
@@ -59,6 +63,7 @@ pub fn of(
     config: &Config,
     journal: Journal,
     version_files: Option<&dyn crate::settings::policy::VersionFiles>,
+    service: &dyn crate::views::production::Service,
     now: jiff::Timestamp,
 ) -> Result<HotfixStatus> {
     let checklist = incident::checklist(repo, &journal, &config.escalation)?;
@@ -114,6 +119,10 @@ pub fn of(
         .map(|(running, holds_fix)| InProduction { running, holds_fix }),
         _ => None,
     };
+    let recorded = crate::views::deployed::stack(repo, crate::records::journal::PRODUCTION)?
+        .pop()
+        .map(|running| running.version);
+    let reported = crate::views::production::reported(config, service, recorded.as_deref());
     Ok(HotfixStatus {
         journal,
         tip,
@@ -124,5 +133,6 @@ pub fn of(
         checklist,
         escalations,
         production,
+        reported,
     })
 }

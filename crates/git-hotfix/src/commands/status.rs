@@ -65,7 +65,9 @@ pub fn cmd_status(context: &Context, args: StatusArgs) -> Result<Exit> {
         Ok((journal, true)) if !ui.json_mode() && args.hotfix.is_none() => {
             ui.out("No hotfix in progress.");
             ui.out("");
-            for line in production_lines(&production::read(&repo, &context.config(&repo)?)?) {
+            let config = context.config(&repo)?;
+            let production = production::read(&repo, &config, &crate::http::Production)?;
+            for line in production_lines(&production) {
                 ui.out(line);
             }
             ui.hint(format!(
@@ -89,7 +91,11 @@ pub fn cmd_status(context: &Context, args: StatusArgs) -> Result<Exit> {
         let active = store.active()?;
         // Where a deploy runbook starts: what production is, when nothing is under way.
         let production = match active.is_empty() {
-            true => Some(production::read(&repo, &context.config(&repo)?)?),
+            true => Some(production::read(
+                &repo,
+                &context.config(&repo)?,
+                &crate::http::Production,
+            )?),
             false => None,
         };
         if ui.json_mode() {
@@ -148,6 +154,7 @@ pub fn cmd_status(context: &Context, args: StatusArgs) -> Result<Exit> {
         &config,
         journal,
         version_files.as_ref().map(|v| v as &dyn VersionFiles),
+        &crate::http::Production,
         context.now,
     )?;
     if ui.json_mode() {
@@ -392,6 +399,39 @@ fn escalation_line(rungs: &[Rung]) -> Option<String> {
 /// One line per hotfix, its columns as wide as their widest value (a ticket may be long).
 /// `Production: main at 1a2b3c4`, its newest release, what each environment runs, the
 /// last hotfixes.
+/// What the service says it runs, against what the journals record: the two disagree
+/// when a deploy or rollback happened outside git-hotfix, or did not take.
+fn reported_line(reported: &production::Reported) -> String {
+    let url = &reported.url;
+    match (&reported.version, reported.agrees, &reported.recorded) {
+        (Some(version), Some(true), _) => {
+            format!(
+                "  {:<11} says it runs {version} ({url}), as recorded",
+                "service"
+            )
+        }
+        (Some(version), Some(false), Some(recorded)) => paint(
+            LATE,
+            format!(
+                "  {:<11} says it runs {version} ({url}), but the journals record {recorded}: a deploy or rollback happened outside git-hotfix, or did not take",
+                "service"
+            ),
+        ),
+        (Some(version), _, _) => format!(
+            "  {:<11} says it runs {version} ({url}); no deploy of it is recorded",
+            "service"
+        ),
+        (None, _, _) => paint(
+            LATE,
+            format!(
+                "  {:<11} {url}: {}",
+                "service",
+                reported.problem.as_deref().unwrap_or("gave no version")
+            ),
+        ),
+    }
+}
+
 fn production_lines(production: &production::Production) -> Vec<String> {
     let mut lines = vec![match production.tip {
         Some(tip) => format!("Production: {} at {}", production.branch, short(tip)),
@@ -422,6 +462,9 @@ fn production_lines(production: &production::Production) -> Vec<String> {
             ),
             None => format!("  {environment:<11} {}", paint(DIM, "no deploy recorded")),
         });
+    }
+    if let Some(reported) = &production.reported {
+        lines.push(reported_line(reported));
     }
     if !production.recent.is_empty() {
         lines.push("Last hotfixes:".to_string());
@@ -585,6 +628,9 @@ fn render(context: &Context, status: &HotfixStatus, under_way: bool, live_group:
                 None => String::new(),
             }
         ));
+    }
+    if let Some(reported) = &status.reported {
+        ui.out(reported_line(reported));
     }
     if let Some(detected) = journal.detected_at() {
         ui.out("");

@@ -91,6 +91,7 @@ pub(super) struct Layer {
     #[serde(default)]
     pub(super) policies: PoliciesLayer,
     pub(super) plugin_limits: Option<PluginLimits>,
+    pub(super) production_version: Option<super::ProductionVersion>,
     /// The team's severity levels, most urgent first (`[[severity-levels]]`).
     pub(super) severity_levels: Option<crate::settings::severity::SeverityTable>,
     #[serde(default, deserialize_with = "escalation_ladder")]
@@ -287,6 +288,7 @@ impl Layer {
         self.tag_message = over.tag_message.or(self.tag_message);
         self.changelog_entry = over.changelog_entry.or(self.changelog_entry);
         self.plugin_limits = over.plugin_limits.or(self.plugin_limits);
+        self.production_version = over.production_version.or(self.production_version);
         self.severity_levels = over.severity_levels.or(self.severity_levels);
         self.escalation = over.escalation.or(self.escalation);
         self.github = self.github.under(over.github);

@@ -69,6 +69,8 @@ pub struct Config {
     pub messages: Messages,
     pub policies: Policies,
     pub plugin_limits: PluginLimits,
+    /// Where the service says which version it runs, when the team says where.
+    pub production_version: Option<ProductionVersion>,
     /// The team's own severity levels, laid over the severity policy's answers.
     pub severity_levels: Option<crate::settings::severity::SeverityTable>,
     /// The escalation ladder: who is called in how long after detection, while the
@@ -138,6 +140,58 @@ pub struct Escalation {
     pub after: Window,
     /// Who is called in.
     pub to: String,
+}
+
+/// `[production-version]`: where the service itself says which version it runs (`status`
+/// shows it beside what the journals record). The body is the version, or holds it at a
+/// JSON pointer or in a regular expression's first group.
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "kebab-case", try_from = "ProductionVersionKeys")]
+pub struct ProductionVersion {
+    pub url: String,
+    pub json_pointer: Option<String>,
+    pub regex: Option<String>,
+}
+
+/// [`ProductionVersion`] as written, before it is checked.
+#[derive(serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct ProductionVersionKeys {
+    url: String,
+    json_pointer: Option<String>,
+    regex: Option<String>,
+}
+
+impl TryFrom<ProductionVersionKeys> for ProductionVersion {
+    type Error = String;
+
+    fn try_from(keys: ProductionVersionKeys) -> Result<Self, String> {
+        let lower = keys.url.to_ascii_lowercase();
+        if !(lower.starts_with("https://") || lower.starts_with("http://")) {
+            return Err(format!("`url`: `{}` is not an http(s) URL", keys.url));
+        }
+        if let Some(pointer) = &keys.json_pointer
+            && !pointer.is_empty()
+            && !pointer.starts_with('/')
+        {
+            return Err(format!(
+                "`json-pointer`: `{pointer}` is not a JSON pointer (it starts with `/`: `/version`, `/build/version`)"
+            ));
+        }
+        if keys.json_pointer.is_some() && keys.regex.is_some() {
+            return Err("give `json-pointer` or `regex`, not both".into());
+        }
+        if let Some(regex) = &keys.regex {
+            regex::Regex::new(regex).map_err(|err| format!("`regex`: {err}"))?;
+        }
+        Ok(ProductionVersion {
+            url: keys.url,
+            json_pointer: keys.json_pointer,
+            regex: keys.regex,
+        })
+    }
 }
 
 /// The `[github]` table: where the repository lives and how its pull requests look.
@@ -673,6 +727,7 @@ impl Config {
                 policies
             },
             plugin_limits: merged.plugin_limits.unwrap_or_default(),
+            production_version: merged.production_version,
             severity_levels: merged.severity_levels,
             escalation: merged.escalation.unwrap_or_default(),
             products,
@@ -867,6 +922,25 @@ version-files = ["services/api/package.json"]
             layer.products["api"].version_files.as_deref(),
             Some(&["services/api/package.json".to_string()][..])
         );
+    }
+
+    /// The settings the runbook pages show are settings this version reads.
+    #[test]
+    fn the_runbook_pages_settings_parse() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/runbooks");
+        let mut blocks = 0;
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let page = std::fs::read_to_string(&path).unwrap();
+            for block in page.split("```toml\n").skip(1) {
+                let text = block.split("```").next().unwrap();
+                if let Err(err) = tests_parse(text) {
+                    panic!("{}: {err}\n{text}", path.display());
+                }
+                blocks += 1;
+            }
+        }
+        assert!(blocks >= 3, "{blocks} blocks");
     }
 
     #[test]

@@ -213,6 +213,25 @@ pub const PLUGIN_LIMITS: &[Key] = &[
     },
 ];
 
+/// `[production-version]`: where the service says which version it runs.
+pub const PRODUCTION_VERSION: &[Key] = &[
+    Key {
+        key: "url",
+        default: "none",
+        meaning: "read by `status` (a GET, 3 s at most; not with `offline`): production's own word on what it runs, shown beside what the journals record",
+    },
+    Key {
+        key: "json-pointer",
+        default: "none",
+        meaning: "where the version is in a JSON body (`/version`, `/build/version`); without it or `regex`, the body is the version",
+    },
+    Key {
+        key: "regex",
+        default: "none",
+        meaning: "the version is its first group (else the whole match) in the body: `version: (\\S+)`",
+    },
+];
+
 /// `[github]` (`[hotfix "github"]` in git config, `-c github.<key>=…`).
 pub const GITHUB: &[Key] = &[
     Key {
@@ -381,6 +400,7 @@ pub fn markdown() -> String {
             POLICY,
         ),
         ("## `[plugin-limits]`", PLUGIN_LIMITS),
+        ("## `[production-version]`", PRODUCTION_VERSION),
         ("## `[[severity-levels]]`", SEVERITY_LEVELS),
         ("## `[[escalation]]`", ESCALATION),
         (
@@ -459,6 +479,7 @@ mod tests {
         let tables = [
             "policies",
             "plugin-limits",
+            "production-version",
             "severity-levels",
             "escalation",
             "products",
@@ -471,6 +492,10 @@ mod tests {
         assert_eq!(listed(PRODUCT), parsed_keys::<ProductLayer>());
         assert_eq!(listed(POLICY), parsed_keys::<PolicyConfig>());
         assert_eq!(listed(PLUGIN_LIMITS), parsed_keys::<PluginLimits>());
+        assert_eq!(
+            listed(PRODUCTION_VERSION),
+            parsed_keys::<crate::settings::config::ProductionVersion>()
+        );
         assert_eq!(
             listed(SEVERITY_LEVELS),
             parsed_keys::<crate::settings::severity::SeverityLevel>()
