@@ -805,6 +805,25 @@ fn a_rollback_by_feature_flag_keeps_the_release_and_reopens_the_incident() {
     );
     assert!(ended.get("version").is_none(), "{ended}");
 
+    // status says the flag is off beside what production runs, not only that 1.2.4 runs.
+    let status = env
+        .hotfix(&repo, &["status", "--hotfix", "ENG-1234"])
+        .ok()
+        .stdout;
+    assert!(
+        status.contains("production runs 1.2.4")
+            && status.contains("its feature flag new-checkout is off since"),
+        "{status}"
+    );
+    let json = env
+        .hotfix(&repo, &["status", "--hotfix", "ENG-1234", "--json"])
+        .ok()
+        .json();
+    assert_eq!(
+        json["hotfix"]["production"]["flagged_off"]["flag"], "new-checkout",
+        "{json}"
+    );
+
     // Not resolved any more, and the timeline says how it was rolled back.
     assert_eq!(report_status(&env), "rolled back");
     let pir = env

@@ -49,6 +49,16 @@ pub struct InProduction {
     pub running: crate::views::deployed::Running,
     /// Whether it holds the hotfix's release; `None` when either tag is unknown here.
     pub holds_fix: Option<bool>,
+    /// The feature flag `rollback --flag` turned off since production was last verified:
+    /// the release runs, the fix's feature does not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flagged_off: Option<FlaggedOff>,
+}
+
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
+pub struct FlaggedOff {
+    pub flag: String,
+    pub at: jiff::Timestamp,
 }
 
 #[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
@@ -116,7 +126,11 @@ pub fn of(
             &journal,
             crate::records::journal::PRODUCTION,
         )?
-        .map(|(running, holds_fix)| InProduction { running, holds_fix }),
+        .map(|(running, holds_fix)| InProduction {
+            running,
+            holds_fix,
+            flagged_off: incident::flagged_off(&journal).map(|(at, flag)| FlaggedOff { flag, at }),
+        }),
         _ => None,
     };
     let recorded = crate::views::deployed::stack(repo, crate::records::journal::PRODUCTION)?

@@ -628,6 +628,16 @@ fn render(context: &Context, status: &HotfixStatus, under_way: bool, live_group:
                 None => String::new(),
             }
         ));
+        if let Some(off) = &production.flagged_off {
+            ui.out(paint(
+                LATE,
+                format!(
+                    "  its feature flag {} is off since {} (rollback --flag): the release runs, the fix's feature does not; `git hotfix verify` once it is back on",
+                    off.flag,
+                    off.at.strftime("%Y-%m-%d %H:%M UTC")
+                ),
+            ));
+        }
     }
     if let Some(reported) = &status.reported {
         ui.out(reported_line(reported));
