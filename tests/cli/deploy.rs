@@ -1460,3 +1460,68 @@ fn status_shows_what_production_says_it_runs_and_when_that_is_not_what_was_recor
     assert!(!status.stdout.contains("service"), "{}", status.stdout);
     assert_eq!(service.hits(), asked);
 }
+
+#[test]
+fn verify_production_passes_only_once_the_service_reports_the_release() {
+    let env = TestEnv::new();
+    let health = Health::answering(&[200]);
+    let service = Health::answering(&[200]);
+    service.set_body("1.2.3\n");
+    let section = format!(
+        "\n[production-version]\nurl = \"{}\"\nwait = \"0s\"\n",
+        service.url
+    );
+    let (repo, _log) = deployable(&env, &health, &section);
+    finished(&env, &repo, "P0", "now");
+    env.hotfix(&repo, &["deploy", "--yes"]).ok();
+
+    let plan = env.hotfix(&repo, &["verify", "production", "--plan"]).ok();
+    assert!(
+        plan.stdout.contains(&format!(
+            "{} reports 1.2.4 (asked every 5 s for up to 0s)",
+            service.url
+        )),
+        "{}",
+        plan.stdout
+    );
+    let json = env
+        .hotfix(&repo, &["verify", "production", "--plan", "--json"])
+        .ok()
+        .json();
+    assert_eq!(json["then"]["version"], "1.2.4", "{json}");
+
+    // The deploy did not take: the health URL answers, the service still runs 1.2.3.
+    // Verify fails on it, and nothing says production is verified.
+    let run = env
+        .hotfix(&repo, &["verify", "production", "--yes"])
+        .expect(1);
+    assert!(
+        run.stderr.contains(&format!(
+            "{}: reports 1.2.3, not 1.2.4 (1 try in 0s)",
+            service.url
+        )),
+        "{}",
+        run.stderr
+    );
+    let facts = env
+        .hotfix(
+            &repo,
+            &["report", "pir", "--format", "json", "--hotfix", "ENG-1234"],
+        )
+        .ok()
+        .report_facts();
+    assert_ne!(facts["status"], "resolved", "{facts}");
+
+    // Once it reports the release, production is verified.
+    service.set_body("v1.2.4\n");
+    let run = env.hotfix(&repo, &["verify", "production", "--yes"]).ok();
+    assert!(run.stderr.contains("reports 1.2.4"), "{}", run.stderr);
+    let facts = env
+        .hotfix(
+            &repo,
+            &["report", "pir", "--format", "json", "--hotfix", "ENG-1234"],
+        )
+        .ok()
+        .report_facts();
+    assert_eq!(facts["status"], "resolved", "{facts}");
+}

@@ -18,6 +18,8 @@ use std::time::{Duration, Instant};
 use git_hotfix_core::operations::deploy::{Ran, StepRunner};
 use git_hotfix_core::operations::finish::checks::CheckRunner;
 use git_hotfix_core::records::journal::StepResult;
+use git_hotfix_core::settings::config::{ProductionVersion, Window};
+use git_hotfix_core::views::production;
 use git_hotfix_plugin_host::{HttpCheck, RunStep, Step, sanitize};
 
 use crate::error::{CommandError, Exit, Result};
@@ -379,6 +381,36 @@ impl<'a> Runner<'a> {
         }
     }
 
+    /// Ask the service which version it runs until it says the release's, or `wait` is up.
+    fn ask_service(&self, check: &ServiceCheck<'_>) -> Ran {
+        let start = Instant::now();
+        let wait = check.wait.0.unsigned_abs();
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            let answer = match production::ask(&crate::http::Production, check.source) {
+                Ok(reported) if production::same_version(&reported, &check.version) => {
+                    return passed(format!("reports {reported}"));
+                }
+                Ok(reported) => format!("reports {reported}"),
+                Err(problem) => problem,
+            };
+            let said = format!("{}: {answer}, not {}", check.url, check.version);
+            if start.elapsed() + production::ASK_EVERY > wait {
+                let tries = if tries == 1 {
+                    "1 try".to_string()
+                } else {
+                    format!("{tries} tries")
+                };
+                return did_not_pass(format!("{said} ({tries} in {:#})", check.wait.0));
+            }
+            self.ui.status("Waiting", paint(DIM, &said));
+            if !self.pause(production::ASK_EVERY) {
+                return did_not_pass(format!("{said}; Ctrl-C stopped the asking"));
+            }
+        }
+    }
+
     fn http(&self, check: &HttpCheck) -> Ran {
         let agent = crate::http::agent(Duration::from_secs(10));
         let attempts = check.retries.saturating_add(1);
@@ -483,6 +515,42 @@ fn echo(stream: Box<dyn Read + Send>, ui: &Ui, tail: &Mutex<Vec<String>>) {
 pub struct PolicySteps<'a> {
     pub runner: Runner<'a>,
     pub steps: &'a [Step],
+    /// Verifying production: after the policy's steps, the service itself is asked.
+    pub then: Option<&'a ServiceCheck<'a>>,
+}
+
+/// The last step of `verify production` when `[production-version]` says where the service
+/// reports its version: it must report the release's, within `wait`.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct ServiceCheck<'a> {
+    pub url: &'a str,
+    /// The release's version, which the service must report.
+    pub version: String,
+    pub wait: Window,
+    #[serde(skip)]
+    pub source: &'a ProductionVersion,
+}
+
+impl<'a> ServiceCheck<'a> {
+    pub fn new(source: &'a ProductionVersion, version: &str) -> ServiceCheck<'a> {
+        ServiceCheck {
+            url: &source.url,
+            version: version.to_string(),
+            wait: source.wait,
+            source,
+        }
+    }
+
+    /// In one line, as steps are described (`--plan`, the journal).
+    pub fn describe(&self) -> String {
+        format!(
+            "check    {} reports {} (asked every {} s for up to {:#})",
+            sanitize::line(self.url),
+            self.version,
+            production::ASK_EVERY.as_secs(),
+            self.wait.0
+        )
+    }
 }
 
 impl StepRunner for PolicySteps<'_> {
@@ -500,7 +568,11 @@ impl StepRunner for PolicySteps<'_> {
     }
 
     fn run(&mut self, n: usize) -> Ran {
-        self.runner.run(&self.steps[n])
+        match (self.steps.get(n), self.then) {
+            (Some(step), _) => self.runner.run(step),
+            (None, Some(check)) => self.runner.ask_service(check),
+            (None, None) => did_not_pass("no such step"),
+        }
     }
 }
 

@@ -151,22 +151,12 @@ pub fn reported(
         .production_version
         .as_ref()
         .filter(|_| !config.offline)?;
-    let (version, problem) = match service
-        .get(&source.url)
-        .and_then(|body| version_in(&body, source))
-    {
+    let (version, problem) = match ask(service, source) {
         Ok(version) => (Some(version), None),
         Err(problem) => (None, Some(problem)),
     };
-    let same = |a: &str, b: &str| {
-        let parse = |v: &str| Version::parse(v.strip_prefix('v').unwrap_or(v));
-        match (parse(a), parse(b)) {
-            (Some(a), Some(b)) => a == b,
-            _ => a == b,
-        }
-    };
     let agrees = match (&version, recorded) {
-        (Some(reported), Some(recorded)) => Some(same(reported, recorded)),
+        (Some(reported), Some(recorded)) => Some(same_version(reported, recorded)),
         _ => None,
     };
     Some(Reported {
@@ -176,6 +166,36 @@ pub fn reported(
         recorded: recorded.map(str::to_string),
         agrees,
     })
+}
+
+/// What verifying `environment` requires after the policy's steps: that the service
+/// reports the release's version, when the team says where it says so (production only:
+/// the setting is production's).
+pub fn required<'a>(config: &'a Config, environment: &str) -> Option<&'a ProductionVersion> {
+    config
+        .production_version
+        .as_ref()
+        .filter(|_| environment == PRODUCTION)
+}
+
+/// How often `verify` asks the service while it waits for the release.
+pub const ASK_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// The version the service reports, or why it reports none.
+pub fn ask(
+    service: &dyn Service,
+    source: &ProductionVersion,
+) -> std::result::Result<String, String> {
+    version_in(&service.get(&source.url)?, source)
+}
+
+/// The same version, however written (`v1.2.4`, `1.2.4`).
+pub fn same_version(a: &str, b: &str) -> bool {
+    let parse = |v: &str| Version::parse(v.strip_prefix('v').unwrap_or(v));
+    match (parse(a), parse(b)) {
+        (Some(a), Some(b)) => a == b,
+        _ => a == b,
+    }
 }
 
 /// The version in a body, as `[production-version]` says where it is.
@@ -237,6 +257,7 @@ mod tests {
             url: "https://app.example.com/version".into(),
             json_pointer: pointer.map(str::to_string),
             regex: regex.map(str::to_string),
+            wait: crate::settings::config::Window::minutes(1),
         }
     }
 

@@ -4,6 +4,7 @@
 
 use git_hotfix_core::operations::deploy::{self, DeployRun, Ended, Said, StepRan};
 use git_hotfix_core::records::journal::{Action, PRODUCTION, StepResult, StepStart, Store};
+use git_hotfix_core::views::production;
 use git_hotfix_core::{Config, Journal, Repo};
 use git_hotfix_plugin_host::{Release, Step};
 use jiff::Timestamp;
@@ -13,7 +14,7 @@ use crate::context::Context;
 use crate::document::Document;
 use crate::error::{CommandError, Exit, Result};
 use crate::policies::DeploySteps;
-use crate::steps::{Committed, PolicySteps, Runner, describe};
+use crate::steps::{Committed, PolicySteps, Runner, ServiceCheck, describe};
 use crate::ui::{EMPHASIS, paint};
 
 /// `deploy`, `verify` or `rollback` (of production) with `--plan`: the steps the policy
@@ -26,6 +27,10 @@ pub struct DeployPlanDocument<'a> {
     pub release: &'a Release,
     pub plugin: String,
     pub steps: Vec<crate::policies::PlannedStep<'a>>,
+    /// Verifying production with `[production-version]`: then the service must report the
+    /// release.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub then: Option<&'a ServiceCheck<'a>>,
     pub executed: bool,
 }
 
@@ -128,6 +133,12 @@ pub(crate) fn perform(
         };
         planned.steps.insert(0, (Step::Confirm(question), None));
     }
+    // Verified means running, as the service itself says, when the team says where.
+    let service = match action {
+        Action::Verify => production::required(config, &environment)
+            .map(|source| ServiceCheck::new(source, &planned.release.version)),
+        _ => None,
+    };
     let what = match action {
         Action::Deploy => format!("{} to {environment}", planned.release.tag),
         Action::Verify => format!("{} in {environment}", planned.release.tag),
@@ -153,6 +164,7 @@ pub(crate) fn perform(
             release: &planned.release,
             plugin: planned.policy.plugin.to_string(),
             steps: planned.shown(),
+            then: service.as_ref(),
             executed: false,
         };
         if !ui.json_mode() {
@@ -167,6 +179,13 @@ pub(crate) fn perform(
             ));
             for line in planned.lines() {
                 ui.out(line);
+            }
+            if let Some(check) = &service {
+                ui.out(format!(
+                    "  {}. {}",
+                    planned.steps.len() + 1,
+                    check.describe()
+                ));
             }
         }
         return ui.conclude(&document, planned.not_granted());
@@ -198,12 +217,17 @@ pub(crate) fn perform(
         tag: planned.release.tag.clone(),
         forced,
         flag,
-        steps: steps.iter().map(describe).collect(),
+        steps: steps
+            .iter()
+            .map(describe)
+            .chain(service.as_ref().map(ServiceCheck::describe))
+            .collect(),
         resume,
     };
     let mut runner = PolicySteps {
         runner,
         steps: &steps,
+        then: service.as_ref(),
     };
     let said = &mut |said: Said<'_>| match said {
         Said::Began => ui.status(

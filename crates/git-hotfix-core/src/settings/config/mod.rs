@@ -153,6 +153,8 @@ pub struct ProductionVersion {
     pub url: String,
     pub json_pointer: Option<String>,
     pub regex: Option<String>,
+    /// How long `verify production` waits for the service to report the release.
+    pub wait: Window,
 }
 
 /// [`ProductionVersion`] as written, before it is checked.
@@ -162,6 +164,7 @@ struct ProductionVersionKeys {
     url: String,
     json_pointer: Option<String>,
     regex: Option<String>,
+    wait: Option<Window>,
 }
 
 impl TryFrom<ProductionVersionKeys> for ProductionVersion {
@@ -190,6 +193,7 @@ impl TryFrom<ProductionVersionKeys> for ProductionVersion {
             url: keys.url,
             json_pointer: keys.json_pointer,
             regex: keys.regex,
+            wait: keys.wait.unwrap_or(Window::minutes(1)),
         })
     }
 }

@@ -230,6 +230,11 @@ pub const PRODUCTION_VERSION: &[Key] = &[
         default: "none",
         meaning: "the version is its first group (else the whole match) in the body: `version: (\\S+)`",
     },
+    Key {
+        key: "wait",
+        default: "`1m`",
+        meaning: "`verify production` passes only once the service reports the release, asked every 5 s for this long (after the policy's steps)",
+    },
 ];
 
 /// `[github]` (`[hotfix "github"]` in git config, `-c github.<key>=…`).
