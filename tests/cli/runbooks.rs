@@ -1280,3 +1280,133 @@ fn the_chinese_hotfix_deploy_on_a_node_api() {
     assert!(pir.contains("escalated to 高级工程师"), "{pir}");
     env.fsck(dir);
 }
+
+/// The multi-product process told in Chinese: two apps of the monorepo hotfixed one after
+/// the other from incidents written in Chinese, each assessed by the built-in policy in
+/// Chinese, tagged and bumped as its own product, its row under its own heading of the
+/// shared changelog, deployed by its own tag.
+#[test]
+fn the_chinese_multi_product_process_on_a_monorepo() {
+    let env = TestEnv::new();
+    let health = Health::answering(&[200]);
+    let log = env.path("deploy.log");
+    let fixture = monorepo(&env, &health, &log);
+    let (dir, origin) = (&fixture.dir, fixture.origin.as_ref().unwrap());
+
+    let start = env
+        .hotfix(
+            dir,
+            &[
+                "start",
+                "INC-901",
+                "员工端应用登录时崩溃",
+                "--product",
+                "staff-mobile",
+                "--assess",
+                "--answer",
+                "workaround=no",
+            ],
+        )
+        .ok();
+    assert!(
+        start.stderr.contains("Severity P1 · 应用崩溃"),
+        "{}",
+        start.stderr
+    );
+    assert_eq!(
+        env.branch(dir).as_deref(),
+        Some("hotfix/staff-mobile-v0.1.1")
+    );
+    env.commit(
+        dir,
+        "fix: 首次登录时会话为空\n\n根本原因：会话在渲染前未初始化。",
+        &[
+            (
+                "staff-mobile/lib/login.dart",
+                "void login() { session ??= Session(); }\n",
+            ),
+            ("staff-mobile/test/login_test.dart", "void main() {}\n"),
+        ],
+    );
+    env.hotfix(dir, &["finish", "--push"]).ok();
+    let staff = "staff-mobile/prod-v0.1.1";
+    assert_eq!(
+        show(&env, dir, staff, "staff-mobile/pubspec.yaml"),
+        "name: staff\nversion: 0.1.1+6\n"
+    );
+    let changelog = show(&env, dir, staff, "CHANGELOG.md");
+    assert!(
+        rows_under(&changelog, "Staff Mobile")[0]
+            .ends_with("| 0.1.1 | HOTFIX: 员工端应用登录时崩溃 (INC-901, P1) |"),
+        "{changelog}"
+    );
+    env.hotfix(dir, &["deploy", "--yes", "--hotfix", "INC-901"])
+        .ok();
+    env.hotfix(dir, &["verify", "--yes", "--hotfix", "INC-901"])
+        .ok();
+    assert!(std::fs::read_to_string(&log).unwrap().contains(staff));
+    let pir = env
+        .hotfix(dir, &["report", "pir", "--hotfix", "INC-901"])
+        .ok()
+        .stdout;
+    assert!(
+        pir.contains("员工端应用登录时崩溃")
+            && pir.contains("\n## Root cause\n\n会话在渲染前未初始化。\n"),
+        "{pir}"
+    );
+
+    // Then the customer app, its payment page broken: from production's tip, its own tag,
+    // version and table; the staff app's release untouched.
+    let start = env
+        .hotfix(
+            dir,
+            &[
+                "start",
+                "INC-902",
+                "客户端支付页面白屏，用户无法付款",
+                "--product",
+                "customer-mobile",
+                "--assess",
+                "--answer",
+                "workaround=no",
+                "--from",
+                "main",
+            ],
+        )
+        .ok();
+    assert!(
+        start.stderr.contains("Severity P1 · 影响收入（支付）"),
+        "{}",
+        start.stderr
+    );
+    env.commit(
+        dir,
+        "fix: 支付页面加载失败时显示重试",
+        &[(
+            "customer-mobile/lib/pay.dart",
+            "void pay() { retryOnFailure(); }\n",
+        )],
+    );
+    env.hotfix(dir, &["finish", "--push"]).ok();
+    let customer = "customer-mobile/prod-v2.3.1";
+    assert_eq!(
+        show(&env, dir, customer, "customer-mobile/pubspec.yaml"),
+        "name: customer\nversion: 2.3.1+42\n"
+    );
+    assert_eq!(
+        show(&env, dir, customer, "staff-mobile/pubspec.yaml"),
+        "name: staff\nversion: 0.1.1+6\n"
+    );
+    let changelog = show(&env, dir, customer, "CHANGELOG.md");
+    assert!(
+        rows_under(&changelog, "Customer Mobile")[0]
+            .ends_with("| 2.3.1 | HOTFIX: 客户端支付页面白屏，用户无法付款 (INC-902, P1) |"),
+        "{changelog}"
+    );
+    assert_eq!(rows_under(&changelog, "Staff Mobile").len(), 2);
+    assert_eq!(rows_under(&changelog, "Web").len(), 1);
+    assert_eq!(env.rev(origin, customer), env.rev(dir, customer));
+    assert_eq!(env.rev(origin, "main"), env.rev(dir, "main"));
+    env.fsck(dir);
+    env.fsck(origin);
+}

@@ -99,27 +99,36 @@ pub fn is_test_path(path: &str) -> bool {
         || name.contains(".spec.")
 }
 
-/// The first `Root cause:` paragraph in the fix's commit messages: what the PR body and
-/// the reports say happened.
+/// How a commit message heads its root cause, in the languages our runbooks are written in.
+const ROOT_CAUSE: &[&str] = &["root cause:", "根本原因：", "根本原因:", "根因：", "根因:"];
+
+/// The first `Root cause:` (`根本原因：`) paragraph in the fix's commit messages: what the PR
+/// body and the reports say happened.
 pub fn root_cause(fix: &[FixCommit]) -> Option<String> {
     for commit in fix {
         let mut lines = commit.body.lines();
         while let Some(line) = lines.next() {
             let trimmed = line.trim();
-            let Some(rest) = trimmed
-                .get(..11)
-                .filter(|head| head.eq_ignore_ascii_case("root cause:"))
-                .map(|_| trimmed[11..].trim())
-            else {
+            let Some(rest) = ROOT_CAUSE.iter().find_map(|head| {
+                trimmed
+                    .get(..head.len())
+                    .filter(|start| start.eq_ignore_ascii_case(head))
+                    .map(|_| trimmed[head.len()..].trim())
+            }) else {
                 continue;
             };
             let mut text = rest.to_string();
             for more in lines.by_ref() {
-                if more.trim().is_empty() {
+                let more = more.trim();
+                if more.is_empty() {
                     break;
                 }
-                text.push(' ');
-                text.push_str(more.trim());
+                // Chinese runs on across a line break; words are spaced.
+                let wide = |c: Option<char>| c.is_some_and(|c| !c.is_ascii());
+                if !(wide(text.chars().last()) && wide(more.chars().next())) {
+                    text.push(' ');
+                }
+                text.push_str(more);
             }
             return Some(text.trim().to_string()).filter(|t| !t.is_empty());
         }
@@ -157,6 +166,10 @@ mod tests {
         assert_eq!(
             root_cause(&[commit("ROOT CAUSE: race")]).as_deref(),
             Some("race")
+        );
+        assert_eq!(
+            root_cause(&[commit("细节。\n\n根本原因：会话在渲染前\n未初始化。")]).as_deref(),
+            Some("会话在渲染前未初始化。")
         );
     }
 }
