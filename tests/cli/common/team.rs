@@ -10,17 +10,20 @@ use super::TestEnv;
 const DEPLOY: &str = "#!/bin/sh\nmkdir -p ../production && echo \"$2\" > \"../production/$1\"\n";
 /// Verifies environment `$1` runs `$2`.
 const CHECK: &str = "#!/bin/sh\ntest \"$(cat \"../production/$1\" 2>/dev/null)\" = \"$2\"\n";
+/// Sets feature flag `$1` to `$2` in production: the file `../production/flag-$1`.
+const FLAG: &str = "#!/bin/sh\nmkdir -p ../production && echo \"$2\" > \"../production/flag-$1\"\n";
 
 const CONFIG: &str = r#"release-branches = ["release/*"]
 
 [policies.deploy]
 plugin = "builtin:deploy"
-commands = ["./deploy.sh", "./check.sh"]
+commands = ["./deploy.sh", "./check.sh", "./flag.sh"]
 
 [policies.deploy.settings]
 "deploy" = "./deploy.sh {environment} {version}"
 "verify" = "./check.sh {environment} {version}"
 "rollback" = "./deploy.sh {environment} {previous}"
+"rollback-flag" = "./flag.sh {flag} off"
 "#;
 
 /// The people's clones of one origin, all beside one another under the test's root.
@@ -39,7 +42,11 @@ impl TestEnv {
     /// the relative URL `../origin.git`, as `git remote add` allows.
     pub fn team(&self) -> Team {
         let ada = self.init("ada");
-        for (name, script) in [("deploy.sh", DEPLOY), ("check.sh", CHECK)] {
+        for (name, script) in [
+            ("deploy.sh", DEPLOY),
+            ("check.sh", CHECK),
+            ("flag.sh", FLAG),
+        ] {
             let path = ada.join(name);
             std::fs::write(&path, script).unwrap();
             std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o755))
@@ -56,6 +63,7 @@ impl TestEnv {
                 (".hotfix.toml", CONFIG),
                 ("deploy.sh", DEPLOY),
                 ("check.sh", CHECK),
+                ("flag.sh", FLAG),
             ],
         );
         self.tag(&ada, "v2.2.9");
@@ -95,6 +103,13 @@ impl TestEnv {
         self.git(&dir, &["config", "user.email", email]);
         self.git(&dir, &["remote", "set-url", "origin", "../origin.git"]);
         dir
+    }
+
+    /// Feature flag `name` in production, as the flag script left it (`off`), if it ran.
+    pub fn flag(&self, name: &str) -> Option<String> {
+        std::fs::read_to_string(self.path("production").join(format!("flag-{name}")))
+            .ok()
+            .map(|text| text.trim().to_string())
     }
 
     /// What `environment` runs, as the deploy script left it.

@@ -203,7 +203,10 @@ pub fn check_clone(
     // its deploys changed; what a release holds, once a run may have made one.
     let production_moved = matches!(
         done,
-        Some((Op::Deploy { .. } | Op::Verify { .. } | Op::Rollback, ..))
+        Some((
+            Op::Deploy { .. } | Op::Verify { .. } | Op::Rollback | Op::FlagOff { .. },
+            ..
+        ))
     );
     let released = matches!(
         done,
@@ -534,6 +537,25 @@ fn outcome_is_true(
                     } else {
                         "verify"
                     }
+                ));
+            }
+        }
+        (Op::FlagOff { ticket }, 0) => {
+            // The feature is off in production, its release still runs, and no report of
+            // the hotfix says it is resolved (its fix's feature does not run).
+            if env.flag(super::model::FLAG).as_deref() != Some("off") {
+                return Err(format!(
+                    "rollback --flag of {ticket} exited 0, and the flag is {:?}",
+                    env.flag(super::model::FLAG)
+                ));
+            }
+            let facts = env.hotfix(
+                dir,
+                &["report", "pir", "--format", "json", "--hotfix", ticket],
+            );
+            if facts.code == 0 && facts.report_facts()["status"] == "resolved" {
+                return Err(format!(
+                    "{ticket}'s feature flag was just turned off, and its report says resolved"
                 ));
             }
         }

@@ -401,6 +401,12 @@ impl World {
             options.push((2, Op::Rollback));
             options.push((
                 1,
+                Op::FlagOff {
+                    ticket: pick(&finished, &mut self.rng),
+                },
+            ));
+            options.push((
+                1,
                 Op::TakeBack {
                     ticket: pick(&finished, &mut self.rng),
                 },
@@ -954,6 +960,9 @@ fn above(version: &str) -> String {
     format!("{rest}.{}", patch + 1)
 }
 
+/// The feature flag a rollback by flag turns off.
+pub const FLAG: &str = "new-checkout";
+
 /// What a person using git-hotfix does.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Op {
@@ -993,6 +1002,10 @@ pub enum Op {
         ticket: String,
     },
     Rollback,
+    /// `rollback --flag`: the hotfix's feature turned off in production, its release kept.
+    FlagOff {
+        ticket: String,
+    },
     /// `abort --hotfix`: take back a finish that pushed nothing (refused once it did).
     TakeBack {
         ticket: String,
@@ -1066,6 +1079,7 @@ impl Op {
             Op::Deploy { ticket } => s(&["deploy", "production", "--yes", "--hotfix", ticket]),
             Op::Verify { ticket } => s(&["verify", "production", "--hotfix", ticket]),
             Op::Rollback => s(&["rollback", "--yes"]),
+            Op::FlagOff { ticket } => s(&["rollback", "--flag", FLAG, "--yes", "--hotfix", ticket]),
             Op::TakeBack { ticket } => s(&["abort", "--hotfix", ticket]),
             Op::Continue => s(&["continue"]),
             Op::Abort => s(&["abort"]),
