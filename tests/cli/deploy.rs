@@ -1525,3 +1525,89 @@ fn verify_production_passes_only_once_the_service_reports_the_release() {
         .report_facts();
     assert_eq!(facts["status"], "resolved", "{facts}");
 }
+
+/// A feature flag turned off for one hotfix, then another hotfix released and deployed over
+/// it: the first is still not resolved (its feature is off), and status says both what runs
+/// and that the flag is off; the second's verification does not close the first.
+#[test]
+fn a_flag_turned_off_stays_said_when_a_newer_release_is_deployed_over_it() {
+    let env = TestEnv::new();
+    let health = Health::answering(&[200]);
+    let flags = format!(
+        r#""rollback-flag" = "./deploy.sh flag-off {{flag}} {{environment}} {}""#,
+        env.path("deploy.log").display()
+    );
+    let (repo, _log) = deployable(&env, &health, &flags);
+    finished(&env, &repo, "P0", "now");
+    env.hotfix(&repo, &["deploy", "--yes"]).ok();
+    env.hotfix(&repo, &["verify", "production", "--yes"]).ok();
+    env.hotfix(
+        &repo,
+        &[
+            "rollback",
+            "--flag",
+            "new-checkout",
+            "--yes",
+            "--hotfix",
+            "ENG-1234",
+        ],
+    )
+    .ok();
+
+    // Meanwhile the next incident: released and deployed over 1.2.4, and verified.
+    env.hotfix(
+        &repo,
+        &["start", "ENG-2", "cart total rounding", "--severity", "P0"],
+    )
+    .ok();
+    env.commit(
+        &repo,
+        "fix: round the cart total once",
+        &[
+            ("cart.txt", "round once\n"),
+            ("tests/cart_test.sh", "expect\n"),
+        ],
+    );
+    env.hotfix(&repo, &["finish"]).ok();
+    env.hotfix(&repo, &["deploy", "--yes", "--hotfix", "ENG-2"])
+        .ok();
+    env.hotfix(
+        &repo,
+        &["verify", "production", "--yes", "--hotfix", "ENG-2"],
+    )
+    .ok();
+
+    let facts = |ticket: &str| {
+        env.hotfix(
+            &repo,
+            &["report", "pir", "--format", "json", "--hotfix", ticket],
+        )
+        .ok()
+        .report_facts()
+    };
+    assert_eq!(facts("ENG-2")["status"], "resolved");
+    assert_eq!(facts("ENG-1234")["status"], "rolled back");
+    let status = env
+        .hotfix(&repo, &["status", "--hotfix", "ENG-1234"])
+        .ok()
+        .stdout;
+    assert!(
+        status.contains("production runs 1.2.5")
+            && status.contains("which holds the fix")
+            && status.contains("its feature flag new-checkout is off since"),
+        "{status}"
+    );
+    // Verified again (the flag back on, by whoever turned it on): resolved, and said so.
+    env.hotfix(
+        &repo,
+        &["verify", "production", "--yes", "--hotfix", "ENG-1234"],
+    )
+    .ok();
+    assert_eq!(facts("ENG-1234")["status"], "resolved");
+    let status = env
+        .hotfix(&repo, &["status", "--hotfix", "ENG-1234"])
+        .ok()
+        .stdout;
+    assert!(!status.contains("feature flag"), "{status}");
+    env.fsck(&repo);
+}
