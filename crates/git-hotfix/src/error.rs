@@ -230,6 +230,9 @@ impl From<Core> for CommandError {
                     false => "name one with `--note <who>`, or take a tick back with `--undo`",
                 },
             ),
+            Core::TickedByWorkflow { .. } => {
+                error("the journal's events are the record of what happened")
+            }
             Core::BeforeDetection { .. } => CommandError::usage(message.clone()).hint(
                 "give the time it happened (`--at \"10 minutes ago\"`, `--at 14:03`); the detection time is `start --detected-at`'s",
             ),

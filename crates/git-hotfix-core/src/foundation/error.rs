@@ -90,6 +90,9 @@ pub enum Error {
         roles: Vec<String>,
     },
 
+    #[error("git-hotfix ticked `{item}` itself; only a tick given with `check` can be taken back")]
+    TickedByWorkflow { item: &'static str },
+
     #[error("{environment} runs {version}, which no hotfix released (a rollback put it back)")]
     RunsNoHotfix {
         environment: String,

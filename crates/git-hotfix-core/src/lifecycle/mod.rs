@@ -6,5 +6,6 @@
 
 pub mod backport;
 pub mod bot;
+pub mod check;
 pub mod finish;
 pub mod github;

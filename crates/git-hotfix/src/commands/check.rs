@@ -1,11 +1,11 @@
 use clap::Args;
 use clap::builder::PossibleValuesParser;
-use git_hotfix_core::operations::check;
+use git_hotfix_core::lifecycle::check::{self, Checked, Unchanged};
 use git_hotfix_core::records::journal::Item;
-use git_hotfix_core::views::incident::{self, By};
+use git_hotfix_core::views::incident;
 
 use crate::context::Context;
-use crate::error::{CommandError, Exit, Result};
+use crate::error::{Exit, Result};
 use crate::ui::{EMPHASIS, paint};
 use crate::when;
 
@@ -42,115 +42,61 @@ pub fn cmd_check(context: &Context, args: CheckArgs) -> Result<Exit> {
         crate::render::say_picked(context, &journal);
     }
     let config = context.config(&repo)?;
-    // An escalation's tick is its rung's: the one named, else the next (taken back: the
-    // last one ticked).
-    let rung = match (item, args.undo) {
-        (Item::Escalated, false) => Some(check::escalated_to(
-            &config,
-            &journal,
-            args.note.as_deref(),
-        )?),
-        _ => None,
+    let request = check::Request {
+        item,
+        at,
+        note: args.note.clone(),
+        undo: args.undo,
     };
-    let find = |journal: &git_hotfix_core::Journal| -> Result<incident::Tick> {
-        Ok(incident::checklist(&repo, journal, &config.escalation)?
-            .into_iter()
-            .rfind(|t| {
-                t.item == item
-                    && (rung.is_none() || t.note == rung)
-                    && (item != Item::Escalated || !args.undo || t.done())
-            })
-            .unwrap_or(incident::Tick {
-                item,
-                at: None,
-                by: None,
-                note: None,
-                due: None,
-            }))
-    };
-    let tick = find(&journal)?;
-
-    let unchanged = |why: String| {
-        if ui.json_mode() {
-            ui.json(&CheckDocument {
-                ticket: &journal.ticket,
-                tick: &tick,
-                recorded: false,
-            });
-        }
-        ui.status("Unchanged", why);
-        Ok(Exit::Ok)
-    };
-    match (tick.by, args.undo) {
-        (Some(By::Workflow), true) => {
-            return Err(CommandError::new(
-                Exit::Error,
-                format!(
-                    "git-hotfix ticked `{}` itself; only a tick given with `check` can be taken back",
-                    item.name()
-                ),
-            )
-            .hint("the journal's events are the record of what happened"));
-        }
-        (Some(By::Workflow), false) => {
-            let at = tick.at.expect("a tick has a time");
-            return unchanged(format!(
-                "{} is ticked already (at {}, seen by git-hotfix)",
-                item.label(),
-                at.strftime("%H:%M UTC")
-            ));
-        }
-        (None, true) => return unchanged(format!("{} is not ticked", item.label())),
-        // A rung is called in once: ticked again, the journal would hold it twice.
-        (Some(By::Person), false) if item == Item::Escalated => {
-            let at = tick.at.expect("a tick has a time");
-            return unchanged(format!(
-                "escalated to {} is ticked already (at {})",
-                tick.note.as_deref().unwrap_or_default(),
-                at.strftime("%H:%M UTC")
-            ));
-        }
-        _ => {}
+    let checked = check::apply(&repo, &config, &mut journal, &request, context.now)?;
+    let recorded = !matches!(checked, Checked::Unchanged { .. });
+    if recorded {
+        crate::audit::share(context, &repo, &journal);
     }
-    // The rung a tick taken back was for, to say which.
-    let taken_back = match item {
-        Item::Escalated => tick.note.as_ref().map(|to| format!("escalated to {to}")),
-        _ => None,
-    };
-    match args.undo {
-        true => check::untick(&repo, &mut journal, item, context.now)?,
-        false => check::tick(&repo, &config, &mut journal, item, at, args.note.clone())?,
-    }
-    crate::audit::share(context, &repo, &journal);
-    let tick = find(&journal)?;
     if ui.json_mode() {
         ui.json(&CheckDocument {
             ticket: &journal.ticket,
-            tick: &tick,
-            recorded: true,
+            tick: checked.tick(),
+            recorded,
         });
-    } else if args.undo {
-        ui.status(
+    }
+    let ticket = paint(EMPHASIS, &journal.ticket);
+    let escalated = |to: &str| format!("escalated to {to}");
+    match &checked {
+        Checked::Unchanged { why, .. } => ui.status(
+            "Unchanged",
+            match why {
+                Unchanged::SeenByWorkflow { at } => format!(
+                    "{} is ticked already (at {}, seen by git-hotfix)",
+                    item.label(),
+                    at.strftime("%H:%M UTC")
+                ),
+                Unchanged::NotTicked => format!("{} is not ticked", item.label()),
+                Unchanged::RungTickedAlready { to, at } => format!(
+                    "{} is ticked already (at {})",
+                    escalated(to),
+                    at.strftime("%H:%M UTC")
+                ),
+            },
+        ),
+        Checked::Unticked { rung, .. } if !ui.json_mode() => ui.status(
             "Unchecked",
             format!(
-                "{} of {}",
-                taken_back.unwrap_or_else(|| item.label().to_string()),
-                paint(EMPHASIS, &journal.ticket)
+                "{} of {ticket}",
+                rung.as_deref()
+                    .map_or_else(|| item.label().to_string(), escalated)
             ),
-        );
-    } else {
-        let what = match &rung {
-            Some(to) => format!("escalated to {to}"),
-            None => item.label().to_string(),
-        };
-        ui.status(
+        ),
+        Checked::Ticked { rung, .. } if !ui.json_mode() => ui.status(
             "Checked",
             format!(
-                "{what} of {} at {}",
-                paint(EMPHASIS, &journal.ticket),
+                "{} of {ticket} at {}",
+                rung.as_deref()
+                    .map_or_else(|| item.label().to_string(), escalated),
                 at.strftime("%H:%M UTC")
             ),
-        );
+        ),
+        _ => {}
     }
     Ok(Exit::Ok)
 }
