@@ -739,6 +739,35 @@ health-interval = 0
     })
 }
 
+/// The staff app's login fixed on its hotfix branch with `message` and finished with
+/// `--push`: its tag, whose pubspec moved with its store build number and the other app's
+/// did not, and the changelog at that tag.
+fn staff_app_fixed(env: &TestEnv, dir: &Path, message: &str) -> (&'static str, String) {
+    env.commit(
+        dir,
+        message,
+        &[
+            (
+                "staff-mobile/lib/login.dart",
+                "void login() { session ??= Session(); }\n",
+            ),
+            ("staff-mobile/test/login_test.dart", "void main() {}\n"),
+        ],
+    );
+    env.hotfix(dir, &["finish", "--push"]).ok();
+    let staff = "staff-mobile/prod-v0.1.1";
+    assert_eq!(
+        show(env, dir, staff, "staff-mobile/pubspec.yaml"),
+        "name: staff\nversion: 0.1.1+6\n",
+        "the store's build number moves with the version"
+    );
+    assert_eq!(
+        show(env, dir, staff, "customer-mobile/pubspec.yaml"),
+        "name: customer\nversion: 2.3.0+41\n"
+    );
+    (staff, show(env, dir, staff, "CHANGELOG.md"))
+}
+
 /// A product whose table in the shared changelog is headed by another name than the
 /// product's (`## Staff Mobile` for `app`): `changelog-heading` says which, and the row
 /// goes there without the heading renamed first.
@@ -933,29 +962,7 @@ fn the_multi_product_process_on_a_monorepo() {
         env.branch(dir).as_deref(),
         Some("hotfix/staff-mobile-v0.1.1")
     );
-    env.commit(
-        dir,
-        "fix: null session on first login",
-        &[
-            (
-                "staff-mobile/lib/login.dart",
-                "void login() { session ??= Session(); }\n",
-            ),
-            ("staff-mobile/test/login_test.dart", "void main() {}\n"),
-        ],
-    );
-    env.hotfix(dir, &["finish", "--push"]).ok();
-    let staff = "staff-mobile/prod-v0.1.1";
-    assert_eq!(
-        show(&env, dir, staff, "staff-mobile/pubspec.yaml"),
-        "name: staff\nversion: 0.1.1+6\n",
-        "the store's build number moves with the version"
-    );
-    assert_eq!(
-        show(&env, dir, staff, "customer-mobile/pubspec.yaml"),
-        "name: customer\nversion: 2.3.0+41\n"
-    );
-    let changelog = show(&env, dir, staff, "CHANGELOG.md");
+    let (_, changelog) = staff_app_fixed(&env, dir, "fix: null session on first login");
     assert!(
         rows_under(&changelog, "Staff Mobile")[0]
             .ends_with("| 0.1.1 | HOTFIX: Staff app crashes on login (ENG-78, P0) |"),
@@ -1317,24 +1324,11 @@ fn the_chinese_multi_product_process_on_a_monorepo() {
         env.branch(dir).as_deref(),
         Some("hotfix/staff-mobile-v0.1.1")
     );
-    env.commit(
+    let (staff, changelog) = staff_app_fixed(
+        &env,
         dir,
         "fix: 首次登录时会话为空\n\n根本原因：会话在渲染前未初始化。",
-        &[
-            (
-                "staff-mobile/lib/login.dart",
-                "void login() { session ??= Session(); }\n",
-            ),
-            ("staff-mobile/test/login_test.dart", "void main() {}\n"),
-        ],
     );
-    env.hotfix(dir, &["finish", "--push"]).ok();
-    let staff = "staff-mobile/prod-v0.1.1";
-    assert_eq!(
-        show(&env, dir, staff, "staff-mobile/pubspec.yaml"),
-        "name: staff\nversion: 0.1.1+6\n"
-    );
-    let changelog = show(&env, dir, staff, "CHANGELOG.md");
     assert!(
         rows_under(&changelog, "Staff Mobile")[0]
             .ends_with("| 0.1.1 | HOTFIX: 员工端应用登录时崩溃 (INC-901, P1) |"),
