@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use git_hotfix_core::operations::deploy::{Ran, StepRunner};
 use git_hotfix_core::operations::finish::checks::CheckRunner;
 use git_hotfix_core::records::journal::StepResult;
-use git_hotfix_core::settings::config::{ProductionVersion, Window};
+use git_hotfix_core::settings::config::ProductionVersion;
 use git_hotfix_core::views::production;
 use git_hotfix_plugin_host::{HttpCheck, RunStep, Step, sanitize};
 
@@ -384,7 +384,7 @@ impl<'a> Runner<'a> {
     /// Ask the service which version it runs until it says the release's, or `wait` is up.
     fn ask_service(&self, check: &ServiceCheck<'_>) -> Ran {
         let start = Instant::now();
-        let wait = check.wait.0.unsigned_abs();
+        let wait = check.source.wait.0.unsigned_abs();
         let mut tries = 0;
         loop {
             tries += 1;
@@ -395,14 +395,18 @@ impl<'a> Runner<'a> {
                 Ok(reported) => format!("reports {reported}"),
                 Err(problem) => problem,
             };
-            let said = format!("{}: {answer}, not {}", check.url, check.version);
+            let said = format!(
+                "{}: {answer}, not {}",
+                sanitize::line(&check.source.url),
+                check.version
+            );
             if start.elapsed() + production::ASK_EVERY > wait {
                 let tries = if tries == 1 {
                     "1 try".to_string()
                 } else {
                     format!("{tries} tries")
                 };
-                return did_not_pass(format!("{said} ({tries} in {:#})", check.wait.0));
+                return did_not_pass(format!("{said} ({tries} in {:#})", check.source.wait.0));
             }
             self.ui.status("Waiting", paint(DIM, &said));
             if !self.pause(production::ASK_EVERY) {
@@ -523,21 +527,18 @@ pub struct PolicySteps<'a> {
 /// reports its version: it must report the release's, within `wait`.
 #[derive(serde::Serialize, schemars::JsonSchema)]
 pub struct ServiceCheck<'a> {
-    pub url: &'a str,
+    /// Where and how the service is asked (`[production-version]`).
+    #[serde(flatten)]
+    pub source: &'a ProductionVersion,
     /// The release's version, which the service must report.
     pub version: String,
-    pub wait: Window,
-    #[serde(skip)]
-    pub source: &'a ProductionVersion,
 }
 
 impl<'a> ServiceCheck<'a> {
     pub fn new(source: &'a ProductionVersion, version: &str) -> ServiceCheck<'a> {
         ServiceCheck {
-            url: &source.url,
-            version: version.to_string(),
-            wait: source.wait,
             source,
+            version: version.to_string(),
         }
     }
 
@@ -545,10 +546,10 @@ impl<'a> ServiceCheck<'a> {
     pub fn describe(&self) -> String {
         format!(
             "check    {} reports {} (asked every {} s for up to {:#})",
-            sanitize::line(self.url),
+            sanitize::line(&self.source.url),
             self.version,
             production::ASK_EVERY.as_secs(),
-            self.wait.0
+            self.source.wait.0
         )
     }
 }

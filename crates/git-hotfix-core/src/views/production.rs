@@ -103,11 +103,12 @@ pub fn read(repo: &Repo, config: &Config, service: &dyn Service) -> Result<Produ
             ticket: journal.ticket,
         })
         .collect();
-    let recorded = environments
-        .iter()
-        .find(|(environment, _)| environment == PRODUCTION)
-        .and_then(|(_, running)| running.as_ref().map(|r| r.version.as_str()));
-    let reported = reported(config, service, recorded);
+    let reported = reported(config, service, || {
+        Ok(environments
+            .iter()
+            .find(|(environment, _)| environment == PRODUCTION)
+            .and_then(|(_, running)| running.as_ref().map(|r| r.version.clone())))
+    })?;
     Ok(Production {
         tip: repo.branch_tip(&config.production_branch)?,
         branch: config.production_branch.clone(),
@@ -141,16 +142,22 @@ pub trait Service {
 }
 
 /// Ask the service which version it runs, when the team says where and the settings allow
-/// the network; compared with `recorded`, the version the journals say production runs.
+/// the network; compared with `recorded`, the version the journals say production runs
+/// (read only then: it walks every journal).
 pub fn reported(
     config: &Config,
     service: &dyn Service,
-    recorded: Option<&str>,
-) -> Option<Reported> {
-    let source = config
+    recorded: impl FnOnce() -> Result<Option<String>>,
+) -> Result<Option<Reported>> {
+    let Some(source) = config
         .production_version
         .as_ref()
-        .filter(|_| !config.offline)?;
+        .filter(|_| !config.offline)
+    else {
+        return Ok(None);
+    };
+    let recorded = recorded()?;
+    let recorded = recorded.as_deref();
     let (version, problem) = match ask(service, source) {
         Ok(version) => (Some(version), None),
         Err(problem) => (None, Some(problem)),
@@ -159,13 +166,13 @@ pub fn reported(
         (Some(reported), Some(recorded)) => Some(same_version(reported, recorded)),
         _ => None,
     };
-    Some(Reported {
+    Ok(Some(Reported {
         url: source.url.clone(),
         version,
         problem,
         recorded: recorded.map(str::to_string),
         agrees,
-    })
+    }))
 }
 
 /// What verifying `environment` requires after the policy's steps: that the service

@@ -133,10 +133,13 @@ pub fn of(
         }),
         _ => None,
     };
-    let recorded = crate::views::deployed::stack(repo, crate::records::journal::PRODUCTION)?
-        .pop()
-        .map(|running| running.version);
-    let reported = crate::views::production::reported(config, service, recorded.as_deref());
+    let reported = crate::views::production::reported(config, service, || {
+        Ok(
+            crate::views::deployed::stack(repo, crate::records::journal::PRODUCTION)?
+                .pop()
+                .map(|running| running.version),
+        )
+    })?;
     Ok(HotfixStatus {
         journal,
         tip,

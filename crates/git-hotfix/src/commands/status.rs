@@ -9,6 +9,7 @@ use git_hotfix_core::views::incident::{self, By, Clock, Reading, Tick, minutes_t
 use git_hotfix_core::views::production;
 use git_hotfix_core::views::status::{self, FinishPreview, HotfixStatus};
 use git_hotfix_core::{Error as CoreError, Journal, Repo};
+use git_hotfix_plugin_host::sanitize;
 
 use crate::context::Context;
 use crate::error::{Exit, Result};
@@ -396,13 +397,10 @@ fn escalation_line(rungs: &[Rung]) -> Option<String> {
     })
 }
 
-/// One line per hotfix, its columns as wide as their widest value (a ticket may be long).
-/// `Production: main at 1a2b3c4`, its newest release, what each environment runs, the
-/// last hotfixes.
 /// What the service says it runs, against what the journals record: the two disagree
 /// when a deploy or rollback happened outside git-hotfix, or did not take.
 fn reported_line(reported: &production::Reported) -> String {
-    let url = &reported.url;
+    let url = sanitize::line(&reported.url);
     match (&reported.version, reported.agrees, &reported.recorded) {
         (Some(version), Some(true), _) => {
             format!(
@@ -432,6 +430,8 @@ fn reported_line(reported: &production::Reported) -> String {
     }
 }
 
+/// `Production: main at 1a2b3c4`, its newest release, what each environment runs, what
+/// the service says it runs, the last hotfixes.
 fn production_lines(production: &production::Production) -> Vec<String> {
     let mut lines = vec![match production.tip {
         Some(tip) => format!("Production: {} at {}", production.branch, short(tip)),
@@ -489,6 +489,7 @@ fn production_lines(production: &production::Production) -> Vec<String> {
     lines
 }
 
+/// One line per hotfix, its columns as wide as their widest value (a ticket may be long).
 fn summary_lines(journals: &[Journal]) -> Vec<String> {
     let state = |journal: &Journal| match (&journal.state, &journal.run) {
         (State::Finished, _) => "finished",

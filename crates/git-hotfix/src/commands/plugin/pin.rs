@@ -116,7 +116,17 @@ pub fn cmd_pin(context: &Context, args: PinArgs) -> Result<Exit> {
         world.interface(),
         &located.path,
         &plugin.sha256,
-    )?;
+    )
+    .map_err(|err| match err {
+        // The working tree's file, which `-c` cannot stand in for.
+        git_hotfix_core::Error::Config(_) => {
+            CommandError::new(Exit::Error, err.to_string()).hint(format!(
+                "fix {} in the working tree, then pin again",
+                located.root.join(".hotfix.toml").display()
+            ))
+        }
+        other => other.into(),
+    })?;
     let production = &config.production_branch;
     let committed = pin::committed(&repo, production, &located.path, &bytes)?;
 
