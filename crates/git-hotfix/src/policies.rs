@@ -307,6 +307,53 @@ pub struct PlannedStep<'a> {
     pub granted: bool,
 }
 
+/// A policy a plugin implements, as `plugin check` and `plugin pin` read it.
+#[derive(Debug, serde::Serialize, schemars::JsonSchema)]
+pub struct Implemented {
+    pub policy: World,
+    pub contract: String,
+    /// The version is served and every function has the contract's type.
+    pub compatible: bool,
+    /// Why not, when it is not.
+    pub problem: Option<String>,
+}
+
+/// The policies `plugin` implements, each compatible with this host or not, and whether it
+/// imports only what the contract allows.
+pub fn implemented(
+    host: &Host,
+    plugin: &Plugin,
+) -> (std::result::Result<(), host::Error>, Vec<Implemented>) {
+    let imports = host.check_imports(plugin);
+    let implemented: Vec<Implemented> = World::ALL
+        .into_iter()
+        .filter_map(|world| {
+            let version = plugin.version_of(world)?;
+            // check_world refuses a version this host does not serve, naming those it does.
+            let problem = match &imports {
+                Err(err) => Some(err.to_string()),
+                Ok(()) => host.check_world(plugin, world).err().map(|e| e.to_string()),
+            };
+            Some(Implemented {
+                policy: world,
+                contract: version.to_string(),
+                compatible: problem.is_none(),
+                problem,
+            })
+        })
+        .collect();
+    (imports, implemented)
+}
+
+/// The policies of those implemented that this host can run.
+pub fn usable(implemented: &[Implemented]) -> Vec<World> {
+    implemented
+        .iter()
+        .filter(|item| item.compatible)
+        .map(|item| item.policy)
+        .collect()
+}
+
 /// A plugin's failure: the plugin's own refusal is exit 4, the engine's failure internal (6),
 /// anything else exit 1, each with the hint that fits its cause.
 pub fn plugin_error(err: host::Error) -> CommandError {

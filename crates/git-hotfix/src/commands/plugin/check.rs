@@ -5,7 +5,7 @@ use git_hotfix_core::operations::pin::{self, Committed, Located};
 
 use crate::context::Context;
 use crate::error::{CommandError, Exit, Result};
-use crate::policies;
+use crate::policies::{self, Implemented, implemented, usable};
 use crate::ui::{EMPHASIS, paint};
 
 /// Which policies a plugin implements, and whether this git-hotfix can run it
@@ -30,16 +30,6 @@ pub struct CheckDocument<'a> {
 
 impl crate::document::Document for CheckDocument<'_> {
     const NAME: &'static str = "plugin-check";
-}
-
-#[derive(Debug, serde::Serialize, schemars::JsonSchema)]
-pub struct Implemented {
-    policy: World,
-    contract: String,
-    /// The version is served and every function has the contract's type.
-    compatible: bool,
-    /// Why not, when it is not.
-    problem: Option<String>,
 }
 
 pub fn cmd_check(context: &Context, args: CheckArgs) -> Result<Exit> {
@@ -103,42 +93,6 @@ pub fn cmd_check(context: &Context, args: CheckArgs) -> Result<Exit> {
         Ok(()) => None,
     };
     ui.conclude(&document, failure)
-}
-
-/// The policies `plugin` implements, each compatible with this host or not, and whether it
-/// imports only what the contract allows.
-pub(super) fn implemented(
-    host: &host::Host,
-    plugin: &host::Plugin,
-) -> (std::result::Result<(), host::Error>, Vec<Implemented>) {
-    let imports = host.check_imports(plugin);
-    let implemented: Vec<Implemented> = World::ALL
-        .into_iter()
-        .filter_map(|world| {
-            let version = plugin.version_of(world)?;
-            // check_world refuses a version this host does not serve, naming those it does.
-            let problem = match &imports {
-                Err(err) => Some(err.to_string()),
-                Ok(()) => host.check_world(plugin, world).err().map(|e| e.to_string()),
-            };
-            Some(Implemented {
-                policy: world,
-                contract: version.to_string(),
-                compatible: problem.is_none(),
-                problem,
-            })
-        })
-        .collect();
-    (imports, implemented)
-}
-
-/// The policies of those implemented that this host can run.
-pub(super) fn usable(implemented: &[Implemented]) -> Vec<World> {
-    implemented
-        .iter()
-        .filter(|item| item.compatible)
-        .map(|item| item.policy)
-        .collect()
 }
 
 /// Why a policy of `plugin` cannot run here: another contract version, a function missing

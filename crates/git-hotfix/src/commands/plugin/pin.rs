@@ -6,10 +6,9 @@ use git_hotfix_core::operations::pin::{self, Committed, Pinned};
 use git_hotfix_plugin_host::Wasm;
 
 use super::Kind;
-use super::check::{implemented, usable};
 use crate::context::Context;
 use crate::error::{CommandError, Exit, Result};
-use crate::policies;
+use crate::policies::{self, implemented, usable};
 
 /// Pin a plugin file in .hotfix.toml: its path in the repository and its sha256
 #[derive(Debug, Args)]
